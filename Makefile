@@ -1,0 +1,108 @@
+# htq - build, run, test.  See README.md.
+#
+#   make            build bin/htq-fcgi, bin/htqctl, bin/htq-verify
+#   make run        install missing packages, build, init demo data, serve
+#   make test       the whole suite (unit, fuzz corpus replay, regress)
+#   make test SAN=1 the same under -fsanitize=address,undefined
+#   make bench      wrk and micro benchmarks, printed as ratios
+#   make fuzz       run every libFuzzer target for FUZZ_SECONDS each
+
+CC	?= cc
+PKGS	= libsodium jansson lmdb
+WARN	= -Wall -Wextra -Werror
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=c11 $(WARN) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	   -Icore -Iaudit -Ifcgi $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS_ALL = -lfcgi -llmdb -lsodium -ljansson -lpthread
+LDLIBS_VERIFY = -lsodium -ljansson -lpthread
+
+ifeq ($(SAN),1)
+CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS	+= -fsanitize=address,undefined
+VARIANT	= san
+BIN	= bin/san
+else
+VARIANT	= rel
+BIN	= bin
+endif
+OBJ	= build/$(VARIANT)
+
+# Sources.  Each folder is a library; the mains are named here.
+CORE_MAIN	= core/htqctl.c
+CORE_SRC	= $(filter-out $(CORE_MAIN), $(wildcard core/*.c))
+AUDIT_MAIN	= audit/verify_main.c
+AUDIT_STORE	= $(wildcard audit/store*.c)
+AUDIT_PURE	= $(filter-out $(AUDIT_MAIN) $(AUDIT_STORE), $(wildcard audit/*.c))
+FCGI_MAIN	= fcgi/main.c
+FCGI_SRC	= $(filter-out $(FCGI_MAIN), $(wildcard fcgi/*.c))
+
+o = $(patsubst %.c,$(OBJ)/%.o,$(1))
+LIB_CORE	= $(call o,$(CORE_SRC))
+LIB_AUDIT	= $(call o,$(AUDIT_PURE) $(AUDIT_STORE))
+LIB_AUDIT_PURE	= $(call o,$(AUDIT_PURE)) $(OBJ)/core/errors.o
+LIB_FCGI	= $(call o,$(FCGI_SRC))
+
+PROGS	= $(BIN)/htq-fcgi $(BIN)/htqctl $(BIN)/htq-verify
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNITS	= $(patsubst tests/unit/%.c,$(BIN)/tests/%,$(UNIT_SRC))
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+REPLAYS	= $(patsubst tests/fuzz/%.c,$(BIN)/tests/replay_%,$(FUZZ_SRC))
+
+all: $(PROGS)
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BIN)/htq-fcgi: $(call o,$(FCGI_MAIN)) $(LIB_FCGI) $(LIB_CORE) $(LIB_AUDIT)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+$(BIN)/htqctl: $(call o,$(CORE_MAIN)) $(LIB_CORE) $(LIB_AUDIT)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+# The auditor's verifier links only libsodium and Jansson.
+$(BIN)/htq-verify: $(call o,$(AUDIT_MAIN)) $(LIB_AUDIT_PURE)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_VERIFY)
+
+# One binary per unit test file; each links every library.
+$(BIN)/tests/test_%: $(OBJ)/tests/unit/test_%.o $(LIB_FCGI) $(LIB_CORE) $(LIB_AUDIT)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+# Fuzz targets built with a plain main() that replays the seed corpus.
+$(BIN)/tests/replay_%: $(OBJ)/tests/fuzz/%.o $(OBJ)/tests/fuzz/replay.o $(LIB_FCGI) $(LIB_CORE) $(LIB_AUDIT)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+tests: $(PROGS) $(UNITS) $(REPLAYS)
+
+deps:
+	@scripts/deps.sh build
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run.sh
+
+test: 
+	@scripts/deps.sh build test
+	@$(MAKE) --no-print-directory tests
+	@BIN=$(BIN) tests/run.sh
+
+bench:
+	@scripts/deps.sh build bench
+	@$(MAKE) --no-print-directory tests
+	@BIN=$(BIN) tests/bench/run.sh
+
+FUZZ_SECONDS ?= 30
+fuzz:
+	@scripts/deps.sh build fuzz
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+
+clean:
+	rm -rf build bin tests/fuzz/out
+
+.PHONY: all deps run test tests bench fuzz clean
+-include $(shell find build -name '*.d' 2>/dev/null)

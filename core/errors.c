@@ -1,0 +1,28 @@
+/* errors.c - string table for enum htq_err. */
+#include "errors.h"
+
+static const char *const errstr[HTQ__NERR] = {
+	[HTQ_OK] = "success",
+	[HTQ_ENOMEM] = "out of memory",
+	[HTQ_EINVAL] = "invalid argument",
+	[HTQ_ENOTFOUND] = "not found",
+	[HTQ_EEXIST] = "already exists",
+	[HTQ_EIO] = "input/output error",
+	[HTQ_EDB] = "database error",
+	[HTQ_ECRYPTO] = "cryptographic operation failed",
+	[HTQ_EPERM] = "permission denied",
+	[HTQ_EFORMAT] = "malformed data",
+	[HTQ_ETOOBIG] = "limit exceeded",
+	[HTQ_ECONFLICT] = "conflicts with current state",
+	[HTQ_ERANGE] = "out of range",
+	[HTQ_EVERIFY] = "verification failed",
+	[HTQ_EFULL] = "database map full",
+};
+
+const char *
+htq_strerror(int err)
+{
+	if (err < 0 || err >= HTQ__NERR || errstr[err] == 0)
+		return "unknown error";
+	return errstr[err];
+}

@@ -1,0 +1,103 @@
+/*
+ * htq.h - the public interface of core/: storage and the domain.
+ *
+ * core/ never includes a FastCGI header.  Every function returns an
+ * enum htq_err (0 on success) and puts results in out-parameters.
+ *
+ * Processes open the database after fork(): an htq_db is never shared
+ * across fork().  Pointers into LMDB returned by *_get functions are owned
+ * by LMDB and valid only until the transaction they were read in ends.
+ */
+#ifndef HTQ_H
+#define HTQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <lmdb.h>
+#include <jansson.h>
+
+#include "errors.h"
+#include "limits.h"
+
+struct htq_db;			/* opaque: LMDB environment + named dbs */
+
+/* Flags for htq_db_open(). */
+#define HTQ_DB_CREATE	0x01	/* create datadir/db if missing */
+#define HTQ_DB_RDONLY	0x02	/* open read-only */
+
+/*
+ * Open (or with HTQ_DB_CREATE create) the LMDB environment in
+ * <datadir>/db and all named databases.  *out is owned by the caller and
+ * freed with htq_db_close().
+ */
+int	 htq_db_open(const char *datadir, unsigned flags, struct htq_db **out);
+void	 htq_db_close(struct htq_db *);
+MDB_env	*htq_db_env(struct htq_db *);
+
+/* Begin a read-only or a write transaction; end it with mdb_txn_commit or
+ * mdb_txn_abort.  Read transactions are cheap and may be reused with
+ * mdb_txn_reset/mdb_txn_renew. */
+int	 htq_txn_read(struct htq_db *, MDB_txn **out);
+int	 htq_txn_write(struct htq_db *, MDB_txn **out);
+/* Map an LMDB return code to enum htq_err (MDB_NOTFOUND -> HTQ_ENOTFOUND,
+ * MDB_MAP_FULL -> HTQ_EFULL, others -> HTQ_EDB). */
+int	 htq_mdb_err(int rc);
+
+/* --- standards catalogue --- */
+
+/* 1 if s is a standard reference: "ST" followed by exactly 4 digits. */
+int	 htq_ref_valid(const char *s);
+/* 1 if s is a version: 1-3 digits, '.', 1-3 digits ("1.0", "1.12"). */
+int	 htq_version_valid(const char *s);
+/* Compare two valid versions numerically: <0, 0, >0. */
+int	 htq_version_cmp(const char *a, const char *b);
+
+enum htq_ksb_kind { HTQ_KNOWLEDGE, HTQ_SKILL, HTQ_BEHAVIOUR };
+/* Write the positional KSB code ("K1", "S12", "B3") for the 0-based index
+ * into buf.  HTQ_ETOOBIG if it does not fit. */
+int	 htq_ksb_code(enum htq_ksb_kind, size_t index, char *buf, size_t bufsz);
+
+struct htq_import_stats {
+	size_t	 imported;	/* new (ref, version) pairs stored */
+	size_t	 unchanged;	/* identical to what was stored */
+	size_t	 skipped;	/* refused; reasons reported via warn() */
+};
+
+/*
+ * Import standards in the Institute's public API shape (a JSON array of
+ * standards, or an object with a "standards" array) from buf, in one
+ * write transaction.  Each problem with one standard calls
+ * warn(ctx, message) and skips it; a malformed file as a whole returns
+ * HTQ_EFORMAT with a message in errbuf and stores nothing.
+ */
+int	 htq_standards_import(struct htq_db *, const char *buf, size_t len,
+	    struct htq_import_stats *stats,
+	    void (*warn)(void *ctx, const char *msg), void *ctx,
+	    char *errbuf, size_t errsz);
+
+/*
+ * The stored API JSON of standard ref at version (NULL: latest) as
+ * compact UTF-8 bytes, exactly what GET /api/v1/standards/{ref} returns.
+ * *json points into LMDB and is valid until txn ends.
+ */
+int	 htq_standard_get(struct htq_db *, MDB_txn *, const char *ref,
+	    const char *version, const char **json, size_t *len);
+
+struct htq_std_filter {
+	const char	*route;		/* NULL: any; else case-insensitive */
+	int		 level;		/* 0: any */
+	int		 eligible;	/* -1: any, 0 or 1 */
+};
+/* Summaries of the latest version of each matching standard, ordered by
+ * ref: {"standards":[{ref,title,level,version,route,status,eligible,
+ * ineligible_reason,ksb_count}...]}.  *out is a new reference. */
+int	 htq_standards_list(struct htq_db *, MDB_txn *,
+	    const struct htq_std_filter *, json_t **out);
+
+/* Set eligibility for every version of ref (admin decision; it overrides
+ * the default rules and survives re-import).  reason is required when
+ * eligible is 0. */
+int	 htq_standard_set_eligibility(struct htq_db *, const char *ref,
+	    int eligible, const char *reason);
+
+#endif /* HTQ_H */

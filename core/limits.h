@@ -1,0 +1,73 @@
+/*
+ * limits.h - every limit in the project, with the reason beside it.
+ *
+ * nginx/htq.conf.in repeats HTQ_MAX_BODY as client_max_body_size; the
+ * regress suite checks that the two agree.
+ */
+#ifndef HTQ_LIMITS_H
+#define HTQ_LIMITS_H
+
+/* --- HTTP boundary (fcgi/) --- */
+
+/* Largest request body.  A submission with a full KSB mapping is a few
+ * tens of KiB; 1 MiB leaves room without letting anyone fill memory. */
+#define HTQ_MAX_BODY		(1024 * 1024)
+/* Longest request path (after nginx); longer is 414-like, answered 400. */
+#define HTQ_MAX_PATH		1024
+/* Longest query string. */
+#define HTQ_MAX_QUERY		2048
+/* Most query parameters we look at in one request. */
+#define HTQ_MAX_PARAMS		32
+/* Most path segments captured by one route pattern. */
+#define HTQ_MAX_CAPTURES	4
+/* Longest header value we copy (cookies, tokens, content type). */
+#define HTQ_MAX_HEADER		4096
+/* Deepest JSON nesting accepted in a request body.  Our schemas need 4. */
+#define HTQ_MAX_JSON_DEPTH	16
+/* Default number of pre-forked workers when HTQ_WORKERS is unset and the
+ * core count cannot be read. */
+#define HTQ_DEFAULT_WORKERS	2
+/* Hard cap on workers: each holds an LMDB reader slot. */
+#define HTQ_MAX_WORKERS		64
+/* listen(2) backlog of the FastCGI socket. */
+#define HTQ_FCGI_BACKLOG	256
+/* Seconds the master waits for workers to finish in-flight requests. */
+#define HTQ_DRAIN_SECONDS	10
+
+/* --- storage (core/) --- */
+
+/* LMDB map size.  The map is sparse; 4 GiB holds millions of ledger
+ * entries with their stored hashes. */
+#define HTQ_MAP_SIZE		((size_t)4 << 30)
+/* LMDB named databases (core and audit together). */
+#define HTQ_MAX_DBS		32
+/* LMDB reader slots: workers + htqctl + tests. */
+#define HTQ_MAX_READERS		256
+
+/* --- standards catalogue --- */
+
+/* Largest standards import file (a full Institute export is ~20 MiB). */
+#define HTQ_MAX_IMPORT		(64 * 1024 * 1024)
+/* KSBs in one standard (real standards have under 100). */
+#define HTQ_MAX_KSBS		400
+/* Options in one standard. */
+#define HTQ_MAX_OPTIONS		32
+/* Longest title, KSB text, reason. */
+#define HTQ_MAX_TITLE		300
+#define HTQ_MAX_KSB_TEXT	4000
+#define HTQ_MAX_REASON		500
+/* Longest version string ("1.1"). */
+#define HTQ_MAX_VERSION		16
+/* Length of a standard reference: ST + 4 digits. */
+#define HTQ_REF_LEN		6
+
+/* --- ledger (audit/) --- */
+
+/* Largest single ledger entry in bytes. */
+#define HTQ_MAX_ENTRY		(16 * 1024)
+/* Most entries in one /ledger/entries page. */
+#define HTQ_LEDGER_PAGE		100
+/* Longest checkpoint origin line. */
+#define HTQ_MAX_ORIGIN		128
+
+#endif /* HTQ_LIMITS_H */

@@ -1,0 +1,28 @@
+#!/bin/sh
+# deps.sh GROUP... - install the Debian packages a group needs, if missing.
+# Groups: build (compile and run), test, bench, fuzz.
+# As root it runs apt-get; otherwise it prints the exact line to run.
+set -eu
+need=""
+want() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed' || need="$need $1"; }
+for g in "$@"; do
+	case "$g" in
+	build)	for p in gcc make pkg-config libfcgi-dev liblmdb-dev libsodium-dev libjansson-dev curl; do want $p; done
+		command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || want nginx-light ;;
+	test)	for p in python3 golang-go golang-golang-x-mod-dev; do want $p; done ;;
+	bench)	want wrk ;;
+	fuzz)	for p in clang libclang-rt-14-dev; do want $p; done ;;
+	*)	echo "deps.sh: unknown group $g" >&2; exit 2 ;;
+	esac
+done
+[ -z "$need" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "missing packages; run:  sudo apt-get install -y$need" >&2
+	exit 1
+fi
+echo "installing:$need" >&2
+if [ ! -f /var/lib/apt/periodic/update-success-stamp ] && [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v lock)" ]; then
+	apt-get update -qq
+fi
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null || {
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null; }

@@ -1,0 +1,45 @@
+#!/bin/sh
+# run.sh - the whole suite: unit binaries, fuzz corpus replay, regress tier.
+# Every part prints a "...: N passed, M failed" line; this script adds them
+# up and ends with the plain total line.  BIN is the binary dir (bin or
+# bin/san).
+set -u
+cd "$(dirname "$0")/.."
+BIN=${BIN:-bin}
+export BIN
+pass=0; fail=0; log=$(mktemp -d)
+trap 'rm -rf "$log"' EXIT
+
+tally() {	# tally NAME LOGFILE STATUS
+	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$2" | tail -n 1)
+	p=$(echo "$line" | sed -nE 's/.* ([0-9]+) passed.*/\1/p')
+	f=$(echo "$line" | sed -nE 's/.* ([0-9]+) failed.*/\1/p')
+	if [ -z "$p" ]; then	# crashed before its summary
+		p=0; f=1
+		echo "FAIL $1: no summary (exit $3)"; tail -n 20 "$2"
+	elif [ "$3" != 0 ] && [ "$f" = 0 ]; then
+		f=1; echo "FAIL $1: exit $3 after its summary"; tail -n 20 "$2"
+	fi
+	[ "$f" != 0 ] && grep -E '^(FAIL|not ok)' "$2" | head -n 40
+	echo "  $1 -- $p ok, $f bad"
+	pass=$((pass + p)); fail=$((fail + f))
+}
+
+echo "== unit"
+for t in "$BIN"/tests/test_*; do
+	[ -x "$t" ] || continue
+	"$t" >"$log/out" 2>&1; tally "$(basename "$t")" "$log/out" $?
+done
+echo "== fuzz corpus replay"
+for t in "$BIN"/tests/replay_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t" | sed 's/^replay_fuzz_//')
+	"$t" tests/fuzz/corpus/"$name" >"$log/out" 2>&1; tally "replay $name" "$log/out" $?
+done
+echo "== regress"
+python3 tests/regress/run.py >"$log/out" 2>&1; st=$?
+grep -E '^(ok|FAIL|skip)' "$log/out" | grep -v '^ok' | head -n 60
+tally regress "$log/out" $st
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
