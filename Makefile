@@ -16,7 +16,13 @@ CFLAGS	+= -std=c11 $(WARN) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 LDLIBS_ALL = -lfcgi -llmdb -lsodium -ljansson -lpthread
 LDLIBS_VERIFY = -lsodium -ljansson -lpthread
 
-ifeq ($(SAN),1)
+ifeq ($(FUZZ),1)
+CC	= clang
+CFLAGS	+= -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+LDFLAGS	+= -fsanitize=address,undefined
+VARIANT	= fuzz
+BIN	= bin/fuzz
+else ifeq ($(SAN),1)
 CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS	+= -fsanitize=address,undefined
 VARIANT	= san
@@ -29,7 +35,8 @@ OBJ	= build/$(VARIANT)
 
 # Sources.  Each folder is a library; the mains are named here.
 CORE_MAIN	= core/htqctl.c
-CORE_SRC	= $(filter-out $(CORE_MAIN), $(wildcard core/*.c))
+CTL_SRC		= $(wildcard core/ctl_*.c)
+CORE_SRC	= $(filter-out $(CORE_MAIN) $(CTL_SRC), $(wildcard core/*.c))
 AUDIT_MAIN	= audit/verify_main.c
 AUDIT_STORE	= $(wildcard audit/store*.c)
 AUDIT_PURE	= $(filter-out $(AUDIT_MAIN) $(AUDIT_STORE), $(wildcard audit/*.c))
@@ -58,7 +65,7 @@ $(BIN)/htq-fcgi: $(call o,$(FCGI_MAIN)) $(LIB_FCGI) $(LIB_CORE) $(LIB_AUDIT)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
-$(BIN)/htqctl: $(call o,$(CORE_MAIN)) $(LIB_CORE) $(LIB_AUDIT)
+$(BIN)/htqctl: $(call o,$(CORE_MAIN) $(CTL_SRC)) $(LIB_CORE) $(LIB_AUDIT)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
@@ -76,6 +83,13 @@ $(BIN)/tests/test_%: $(OBJ)/tests/unit/test_%.o $(LIB_FCGI) $(LIB_CORE) $(LIB_AU
 $(BIN)/tests/replay_%: $(OBJ)/tests/fuzz/%.o $(OBJ)/tests/fuzz/replay.o $(LIB_FCGI) $(LIB_CORE) $(LIB_AUDIT)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+# libFuzzer binaries (make fuzz builds these with FUZZ=1).
+$(BIN)/fuzz_%: $(OBJ)/tests/fuzz/fuzz_%.o $(LIB_FCGI) $(LIB_CORE) $(LIB_AUDIT)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS_ALL)
+FUZZERS	= $(patsubst tests/fuzz/%.c,$(BIN)/%,$(FUZZ_SRC))
+fuzzers: $(FUZZERS)
 
 tests: $(PROGS) $(UNITS) $(REPLAYS)
 
@@ -104,5 +118,5 @@ fuzz:
 clean:
 	rm -rf build bin tests/fuzz/out
 
-.PHONY: all deps run test tests bench fuzz clean
+.PHONY: all deps run test tests bench fuzz fuzzers clean
 -include $(shell find build -name '*.d' 2>/dev/null)

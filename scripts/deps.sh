@@ -21,8 +21,6 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 echo "installing:$need" >&2
-if [ ! -f /var/lib/apt/periodic/update-success-stamp ] && [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v lock)" ]; then
-	apt-get update -qq
-fi
+# Try with the package lists we have; refresh them once if that fails.
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null || {
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null; }

@@ -1,0 +1,181 @@
+/*
+ * fcx.h - the request boundary: plain request and response structs, the
+ * route table and the handlers.
+ *
+ * Only fcgi/main.c talks to libfcgi.  It copies each request's parameters
+ * and body into a struct fcx_req (validated here, in one place), calls
+ * fcx_dispatch(), and writes the struct fcx_resp back.  Everything in this
+ * header is therefore testable and fuzzable without a web server.
+ */
+#ifndef FCX_H
+#define FCX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+#include <lmdb.h>
+
+#include "htq.h"
+
+enum fcx_method {
+	FCX_GET = 1 << 0,
+	FCX_HEAD = 1 << 1,
+	FCX_POST = 1 << 2,
+	FCX_PUT = 1 << 3,
+	FCX_PATCH = 1 << 4,
+	FCX_DELETE = 1 << 5,
+	FCX_OTHER = 1 << 6,
+};
+
+struct fcx_param {
+	char	*key;		/* decoded, NUL-terminated, in req->qbuf */
+	char	*val;
+};
+
+/*
+ * A request as the application sees it.  All strings are NUL-terminated,
+ * valid UTF-8 without control characters (except the body, which is
+ * bytes), and owned by the struct: fcx_req_free() releases them.
+ */
+struct fcx_req {
+	enum fcx_method	 method;
+	char		 path[HTQ_MAX_PATH + 1];	/* percent-decoded */
+	char		 qbuf[HTQ_MAX_QUERY + 1];	/* decoded params */
+	struct fcx_param params[HTQ_MAX_PARAMS];
+	size_t		 nparams;
+	char		*captures[HTQ_MAX_CAPTURES];	/* into capbuf */
+	size_t		 ncaptures;
+	char		 capbuf[HTQ_MAX_PATH + 1];
+	char		 content_type[128];
+	char		 cookie[HTQ_MAX_HEADER + 1];
+	char		 authorization[HTQ_MAX_HEADER + 1];
+	char		 csrf[128];
+	char		 request_id[64];
+	char		 remote_addr[64];
+	char		*body;		/* malloc'd, body_len bytes + NUL */
+	size_t		 body_len;
+	json_t		*json;		/* parsed body (object) or NULL */
+};
+
+/*
+ * A response.  Exactly one of json (owned, released by fcx_resp_free) or
+ * raw (borrowed: must stay valid until the response is written, e.g. a
+ * pointer into LMDB inside the worker's read transaction, or a static
+ * string) carries the body.
+ */
+struct fcx_resp {
+	int		 status;
+	json_t		*json;
+	const char	*raw;
+	size_t		 raw_len;
+	const char	*ctype;		/* NULL: application/json */
+	const char	*cache;		/* Cache-Control; NULL: no-store */
+	char		 allow[64];	/* for 405 */
+	char		 extra[512];	/* extra header lines, "\r\n"-ended */
+};
+
+/* Per-worker state handed to handlers. */
+struct fcx_ctx {
+	struct htq_db	*db;
+	MDB_txn		*rtxn;		/* read txn, renewed per request */
+	const char	*datadir;
+};
+
+typedef int (*fcx_handler)(struct fcx_ctx *, struct fcx_req *,
+    struct fcx_resp *);
+
+/* Route flags. */
+#define FCX_JSON_BODY	0x01	/* requires an application/json object */
+
+struct fcx_route {
+	unsigned	 methods;	/* enum fcx_method bits */
+	const char	*pattern;	/* "/api/v1/standards/{ref}" */
+	fcx_handler	 handler;
+	unsigned	 flags;
+};
+
+/* The route table (fcgi/routes.c), terminated by a NULL pattern. */
+extern const struct fcx_route fcx_routes[];
+
+/* --- request parsing (fcgi/request.c), all pure --- */
+
+enum fcx_method	 fcx_method_parse(const char *);
+const char	*fcx_method_name(enum fcx_method);
+/*
+ * Fill req->path and req->params from a request URI ("/a/b?x=1").  On a
+ * bad URI returns HTQ_EINVAL and writes a client-facing reason to why.
+ */
+int	 fcx_req_set_uri(struct fcx_req *, const char *uri, char *why,
+	    size_t whysz);
+/* Copy a header value, refusing control characters and overlong values. */
+int	 fcx_copy_header(char *dst, size_t dstsz, const char *src);
+/* The value of query parameter key, or NULL. */
+const char *fcx_param(const struct fcx_req *, const char *key);
+/*
+ * Parse body as a JSON object for a route with FCX_JSON_BODY.  Sets resp
+ * to the right 4xx (415, 400) and returns HTQ_EINVAL when it is not one.
+ */
+int	 fcx_req_parse_json(struct fcx_req *, struct fcx_resp *);
+void	 fcx_req_free(struct fcx_req *);
+
+/* --- dispatch and responses (fcgi/router.c, fcgi/response.c) --- */
+
+/*
+ * Route req, parse its body if the route wants one, call the handler.
+ * Always leaves a complete response in resp.
+ */
+void	 fcx_dispatch(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+/* Match path against pattern, filling req->captures.  1 on match. */
+int	 fcx_route_match(const char *pattern, const char *path,
+	    struct fcx_req *req);
+
+/* Set an error response {"error":{"code","message"}}. Returns status. */
+int	 fcx_error(struct fcx_resp *, int status, const char *code,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Set a JSON response, taking ownership of body. Returns status. */
+int	 fcx_json(struct fcx_resp *, int status, json_t *body);
+/*
+ * Serialise resp: header block into hdr (CGI "Status:" form) and the body
+ * pointer/length.  *owned is set when the body was allocated (free it).
+ */
+int	 fcx_resp_render(struct fcx_resp *, int head_only, char *hdr,
+	    size_t hdrsz, const char **body, size_t *blen, char **owned);
+void	 fcx_resp_free(struct fcx_resp *);
+const char *fcx_status_text(int status);
+
+/* --- validation (fcgi/validate.c) --- */
+
+enum fcx_type { FCX_T_STRING, FCX_T_INTEGER, FCX_T_BOOLEAN, FCX_T_OBJECT,
+    FCX_T_ARRAY };
+
+/* One accepted body field.  min/max: byte length for strings, value for
+ * integers, item count (max only) for arrays. */
+struct fcx_field {
+	const char	*name;
+	enum fcx_type	 type;
+	int		 required;
+	size_t		 min, max;
+};
+
+/* Check obj against fields (terminated by a NULL name); on failure set a
+ * 400 naming the field and return HTQ_EINVAL. */
+int	 fcx_validate_body(const json_t *obj, const struct fcx_field *fields,
+	    struct fcx_resp *);
+/* Refuse query parameters not in names (NULL-terminated). */
+int	 fcx_query_allowed(const struct fcx_req *, const char *const *names,
+	    struct fcx_resp *);
+/* Read an optional non-negative integer parameter within [min, max]. */
+int	 fcx_query_int(const struct fcx_req *, const char *name,
+	    long long min, long long max, long long def, long long *out,
+	    struct fcx_resp *);
+
+/* --- handlers --- */
+int	 fcx_h_health(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+int	 fcx_h_ping(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+int	 fcx_h_standards(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+int	 fcx_h_standard(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+int	 fcx_h_session_login(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+int	 fcx_h_session_get(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+int	 fcx_h_session_logout(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+
+#endif /* FCX_H */

@@ -1,0 +1,109 @@
+/*
+ * h_public.c - unauthenticated read-only endpoints: health, ping and the
+ * standards catalogue.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "fcx.h"
+
+/* Catalogue answers may be cached briefly by browsers and proxies. */
+#define PUBLIC_CACHE	"public, max-age=60"
+
+int
+fcx_h_ping(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
+{
+	static const char pong[] = "{\"pong\":true}";
+
+	(void)ctx;
+	(void)req;
+	resp->status = 200;
+	resp->raw = pong;
+	resp->raw_len = sizeof(pong) - 1;
+	return 200;
+}
+
+int
+fcx_h_health(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
+{
+	static const char *const allowed[] = { NULL };
+	MDB_stat st;
+	MDB_envinfo info;
+
+	if (fcx_query_allowed(req, allowed, resp) != HTQ_OK)
+		return resp->status;
+	if (mdb_env_stat(htq_db_env(ctx->db), &st) != 0 ||
+	    mdb_env_info(htq_db_env(ctx->db), &info) != 0)
+		return fcx_error(resp, 503, "unavailable", "database unavailable");
+	return fcx_json(resp, 200, json_pack("{s:s,s:{s:I}}",
+	    "status", "ok",
+	    "db", "last_txn", (json_int_t)info.me_last_txnid));
+}
+
+int
+fcx_h_standards(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
+{
+	static const char *const allowed[] = { "route", "level", "eligible",
+	    NULL };
+	struct htq_std_filter f = { NULL, 0, -1 };
+	const char *el;
+	long long level;
+	json_t *out = NULL;
+	int rc;
+
+	if (fcx_query_allowed(req, allowed, resp) != HTQ_OK ||
+	    fcx_query_int(req, "level", 1, 8, 0, &level, resp) != HTQ_OK)
+		return resp->status;
+	f.level = (int)level;
+	f.route = fcx_param(req, "route");
+	if (f.route != NULL && (f.route[0] == '\0' ||
+	    strlen(f.route) > HTQ_MAX_TITLE))
+		return fcx_error(resp, 400, "bad_parameter",
+		    "query parameter \"route\" must be a route name");
+	if ((el = fcx_param(req, "eligible")) != NULL) {
+		if (strcasecmp(el, "true") == 0 || strcasecmp(el, "yes") == 0)
+			f.eligible = 1;
+		else if (strcasecmp(el, "false") == 0 ||
+		    strcasecmp(el, "no") == 0)
+			f.eligible = 0;
+		else
+			return fcx_error(resp, 400, "bad_parameter", "query "
+			    "parameter \"eligible\" must be true or false");
+	}
+	if ((rc = htq_standards_list(ctx->db, ctx->rtxn, &f, &out)) != HTQ_OK)
+		return fcx_error(resp, 503, "unavailable",
+		    "could not read the catalogue: %s", htq_strerror(rc));
+	resp->cache = PUBLIC_CACHE;
+	return fcx_json(resp, 200, out);
+}
+
+int
+fcx_h_standard(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
+{
+	static const char *const allowed[] = { "version", NULL };
+	const char *ref = req->captures[0], *ver, *json;
+	size_t len;
+	int rc;
+
+	if (fcx_query_allowed(req, allowed, resp) != HTQ_OK)
+		return resp->status;
+	if (!htq_ref_valid(ref))
+		return fcx_error(resp, 400, "bad_parameter", "standard "
+		    "reference must be ST followed by 4 digits, e.g. ST0116");
+	ver = fcx_param(req, "version");
+	if (ver != NULL && !htq_version_valid(ver))
+		return fcx_error(resp, 400, "bad_parameter", "query parameter "
+		    "\"version\" must look like 1.0");
+	rc = htq_standard_get(ctx->db, ctx->rtxn, ref, ver, &json, &len);
+	if (rc == HTQ_ENOTFOUND)
+		return fcx_error(resp, 404, "not_found", ver ? "no standard "
+		    "%s version %s" : "no standard %s%s", ref, ver ? ver : "");
+	if (rc != HTQ_OK)
+		return fcx_error(resp, 503, "unavailable",
+		    "could not read the catalogue: %s", htq_strerror(rc));
+	resp->status = 200;
+	resp->raw = json;
+	resp->raw_len = len;
+	resp->cache = PUBLIC_CACHE;
+	return 200;
+}

@@ -1,0 +1,515 @@
+/*
+ * main.c - htq-fcgi: the pre-fork FastCGI master and its workers.
+ *
+ * The master binds the FastCGI unix socket, forks the workers, restarts
+ * any that die and, on SIGTERM or SIGINT, asks them to finish the request
+ * in hand and stop.  Each worker opens LMDB after fork() and loops:
+ * accept, copy the request out of libfcgi into a struct fcx_req, dispatch,
+ * write the response, log one line.  This is the only file that includes
+ * a FastCGI header.
+ *
+ * usage: htq-fcgi [--data DIR] [--socket PATH] [--workers N]
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <stddef.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "fcx.h"
+
+static volatile sig_atomic_t stopping;
+static volatile sig_atomic_t child_exited;
+
+struct config {
+	const char	*datadir;
+	char		 socket[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int		 workers;
+};
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	FCGX_ShutdownPending();
+}
+
+static void
+on_child(int sig)
+{
+	(void)sig;
+	child_exited = 1;
+}
+
+static void
+set_signal(int sig, void (*fn)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fn;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;	/* no SA_RESTART: accept() must see EINTR */
+	sigaction(sig, &sa, NULL);
+}
+
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/*
+ * Write s into buf as a quoted logfmt value, escaping quotes, backslashes
+ * and anything that is not printable ASCII, so that a request can never
+ * forge or split log lines.  At most max input bytes are shown.
+ */
+static void
+log_quote(char *buf, size_t sz, const char *s, size_t max)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, off = 0;
+	unsigned char c;
+
+	buf[off++] = '"';
+	for (i = 0; s != NULL && s[i] != '\0' && i < max && off + 6 < sz; i++) {
+		c = (unsigned char)s[i];
+		if (c == '"' || c == '\\') {
+			buf[off++] = '\\';
+			buf[off++] = (char)c;
+		} else if (c < 0x20 || c >= 0x7f) {
+			buf[off++] = '\\';
+			buf[off++] = 'x';
+			buf[off++] = hex[c >> 4];
+			buf[off++] = hex[c & 15];
+		} else
+			buf[off++] = (char)c;
+	}
+	buf[off++] = '"';
+	buf[off] = '\0';
+}
+
+/* One structured line per request on stderr, written with one write(2). */
+static void
+log_request(const struct fcx_req *req, const char *method, const char *uri,
+    int status, uint64_t dur)
+{
+	char line[1600], ts[32], rid[300], m[80], path[1100];
+	struct tm tm;
+	time_t t = time(NULL);
+	int n;
+
+	gmtime_r(&t, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	log_quote(rid, sizeof(rid), req->request_id, 64);
+	log_quote(m, sizeof(m), method, 16);
+	log_quote(path, sizeof(path), uri, 256);
+	n = snprintf(line, sizeof(line), "time=%s pid=%d rid=%s method=%s "
+	    "path=%s status=%d dur_us=%llu\n", ts, (int)getpid(), rid, m,
+	    path, status, (unsigned long long)dur);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return;
+	if (write(STDERR_FILENO, line, (size_t)n) < 0)
+		return;
+}
+
+/*
+ * Copy what the application needs out of libfcgi's parameters into req.
+ * On bad input the response is set and HTQ_EINVAL returned; the body is
+ * only read when its declared length is within HTQ_MAX_BODY.
+ */
+static int
+read_request(FCGX_Request *r, struct fcx_req *req, struct fcx_resp *resp)
+{
+	static const struct {
+		const char	*param;
+		size_t		 off, size;
+		const char	*what;
+	} hdrs[] = {
+#define H(p, f, w) { p, offsetof(struct fcx_req, f), \
+	sizeof(((struct fcx_req *)0)->f), w }
+		H("CONTENT_TYPE", content_type, "Content-Type"),
+		H("HTTP_COOKIE", cookie, "Cookie"),
+		H("HTTP_AUTHORIZATION", authorization, "Authorization"),
+		H("HTTP_X_CSRF_TOKEN", csrf, "X-CSRF-Token"),
+		H("REQUEST_ID", request_id, "request id"),
+		H("REMOTE_ADDR", remote_addr, "remote address"),
+#undef H
+	};
+	const char *uri, *cl;
+	char why[160], *end;
+	unsigned long long len = 0;
+	size_t i, got;
+	int n;
+
+	req->method = fcx_method_parse(FCGX_GetParam("REQUEST_METHOD",
+	    r->envp));
+	for (i = 0; i < sizeof(hdrs) / sizeof(hdrs[0]); i++) {
+		if (fcx_copy_header((char *)req + hdrs[i].off, hdrs[i].size,
+		    FCGX_GetParam(hdrs[i].param, r->envp)) != HTQ_OK) {
+			fcx_error(resp, 400, "bad_header", "%s header is too "
+			    "long or contains invalid characters", hdrs[i].what);
+			return HTQ_EINVAL;
+		}
+	}
+	uri = FCGX_GetParam("REQUEST_URI", r->envp);
+	switch (fcx_req_set_uri(req, uri, why, sizeof(why))) {
+	case HTQ_OK:
+		break;
+	case HTQ_ETOOBIG:
+		fcx_error(resp, 414, "uri_too_long", "%s", why);
+		return HTQ_EINVAL;
+	default:
+		fcx_error(resp, 400, "bad_request", "%s", why);
+		return HTQ_EINVAL;
+	}
+	if ((cl = FCGX_GetParam("CONTENT_LENGTH", r->envp)) != NULL &&
+	    *cl != '\0') {
+		errno = 0;
+		len = strtoull(cl, &end, 10);
+		if (*end != '\0' || errno != 0 || *cl < '0' || *cl > '9') {
+			fcx_error(resp, 400, "bad_request",
+			    "Content-Length is not a number");
+			return HTQ_EINVAL;
+		}
+	}
+	if (len > HTQ_MAX_BODY) {
+		fcx_error(resp, 413, "body_too_large", "request body is larger "
+		    "than %d bytes", HTQ_MAX_BODY);
+		return HTQ_EINVAL;
+	}
+	if (len == 0)
+		return HTQ_OK;
+	if ((req->body = malloc((size_t)len + 1)) == NULL) {
+		fcx_error(resp, 503, "unavailable", "out of memory");
+		return HTQ_ENOMEM;
+	}
+	for (got = 0; got < len; got += (size_t)n) {
+		n = FCGX_GetStr(req->body + got, (int)(len - got), r->in);
+		if (n <= 0)
+			break;
+	}
+	if (got != len) {
+		fcx_error(resp, 400, "bad_request", "request body is shorter "
+		    "than Content-Length");
+		return HTQ_EINVAL;
+	}
+	req->body[len] = '\0';
+	req->body_len = (size_t)len;
+	return HTQ_OK;
+}
+
+/* Handle one accepted request from start to log line. */
+static void
+serve(struct fcx_ctx *ctx, FCGX_Request *r, struct fcx_req *req)
+{
+	struct fcx_resp resp;
+	const char *body, *method;
+	char hdr[2048], *owned = NULL;
+	size_t blen;
+	uint64_t t0 = now_us();
+	int rc;
+
+	memset(req, 0, offsetof(struct fcx_req, qbuf));
+	req->nparams = req->ncaptures = 0;
+	req->content_type[0] = req->cookie[0] = req->authorization[0] = '\0';
+	req->csrf[0] = req->request_id[0] = req->remote_addr[0] = '\0';
+	req->body = NULL;
+	req->body_len = 0;
+	req->json = NULL;
+	memset(&resp, 0, sizeof(resp));
+
+	if (read_request(r, req, &resp) == HTQ_OK) {
+		rc = mdb_txn_renew(ctx->rtxn);
+		if (rc != 0)
+			fcx_error(&resp, 503, "unavailable", "database busy");
+		else {
+			fcx_dispatch(ctx, req, &resp);
+			/* The body may point into the read txn: reset after
+			 * writing. */
+		}
+	}
+	if (fcx_resp_render(&resp, req->method == FCX_HEAD, hdr, sizeof(hdr),
+	    &body, &blen, &owned) != HTQ_OK) {
+		fcx_resp_free(&resp);
+		memset(&resp, 0, sizeof(resp));
+		fcx_error(&resp, 500, "internal", "response headers too long");
+		fcx_resp_render(&resp, 0, hdr, sizeof(hdr), &body, &blen,
+		    &owned);
+	}
+	FCGX_PutStr(hdr, (int)strlen(hdr), r->out);
+	if (blen > 0)
+		FCGX_PutStr(body, (int)blen, r->out);
+	mdb_txn_reset(ctx->rtxn);
+	method = FCGX_GetParam("REQUEST_METHOD", r->envp);
+	log_request(req, method, req->path[0] ? req->path :
+	    FCGX_GetParam("REQUEST_URI", r->envp), resp.status,
+	    now_us() - t0);
+	free(owned);
+	fcx_resp_free(&resp);
+	fcx_req_free(req);
+}
+
+/*
+ * A worker: open the database (after fork), then serve until asked to
+ * stop.  Returns the process exit status.
+ */
+static int
+worker(int listen_fd, const struct config *cfg)
+{
+	struct fcx_ctx ctx;
+	struct fcx_req *req = NULL;
+	FCGX_Request r;
+	int rc, status = 1;
+
+	set_signal(SIGTERM, on_stop);
+	set_signal(SIGINT, on_stop);
+	set_signal(SIGCHLD, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.datadir = cfg->datadir;
+	if ((rc = htq_db_open(cfg->datadir, 0, &ctx.db)) != HTQ_OK) {
+		fprintf(stderr, "htq-fcgi: worker %d: cannot open database in "
+		    "%s: %s\n", (int)getpid(), cfg->datadir, htq_strerror(rc));
+		return 1;
+	}
+	if ((rc = htq_txn_read(ctx.db, &ctx.rtxn)) != HTQ_OK)
+		goto out;
+	mdb_txn_reset(ctx.rtxn);
+	if ((req = malloc(sizeof(*req))) == NULL)
+		goto out;
+	if (FCGX_InitRequest(&r, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
+		goto out;
+	while (!stopping && FCGX_Accept_r(&r) >= 0) {
+		serve(&ctx, &r, req);
+		FCGX_Finish_r(&r);
+	}
+	FCGX_Free(&r, 1);
+	status = 0;
+out:
+	free(req);
+	if (ctx.rtxn != NULL)
+		mdb_txn_abort(ctx.rtxn);
+	htq_db_close(ctx.db);
+	return status;
+}
+
+static pid_t
+spawn(int listen_fd, const struct config *cfg)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(worker(listen_fd, cfg));
+	if (pid < 0)
+		fprintf(stderr, "htq-fcgi: fork: %s\n", strerror(errno));
+	return pid;
+}
+
+/*
+ * Refuse to start when a live server already answers on the socket path;
+ * remove a stale socket file left by a killed master.
+ */
+static int
+claim_socket(const char *path)
+{
+	struct sockaddr_un sa;
+	int fd, live;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
+		return -1;
+	live = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	if (live) {
+		fprintf(stderr, "htq-fcgi: another server is listening on "
+		    "%s\n", path);
+		return -1;
+	}
+	if (unlink(path) != 0 && errno != ENOENT) {
+		fprintf(stderr, "htq-fcgi: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: htq-fcgi [--data DIR] [--socket PATH] "
+	    "[--workers N]\n"
+	    "  --data DIR      data directory (default $HTQ_DATA or ./var)\n"
+	    "  --socket PATH   FastCGI socket (default DIR/run/fcgi.sock)\n"
+	    "  --workers N     worker processes (default $HTQ_WORKERS or "
+	    "the number of cores)\n");
+}
+
+static int
+parse_args(int argc, char **argv, struct config *cfg)
+{
+	const char *sock = NULL, *w = getenv("HTQ_WORKERS");
+	long cores;
+	char *end;
+	int i, n;
+
+	cfg->datadir = getenv("HTQ_DATA");
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			exit(0);
+		} else if (strcmp(argv[i], "--data") == 0 && i + 1 < argc)
+			cfg->datadir = argv[++i];
+		else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc)
+			sock = argv[++i];
+		else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc)
+			w = argv[++i];
+		else {
+			fprintf(stderr, "htq-fcgi: unknown argument %s\n",
+			    argv[i]);
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (cfg->datadir == NULL || *cfg->datadir == '\0')
+		cfg->datadir = "./var";
+	cores = sysconf(_SC_NPROCESSORS_ONLN);
+	cfg->workers = cores > 0 ? (int)cores : HTQ_DEFAULT_WORKERS;
+	if (w != NULL && *w != '\0') {
+		cfg->workers = (int)strtol(w, &end, 10);
+		if (*end != '\0' || cfg->workers < 1 ||
+		    cfg->workers > HTQ_MAX_WORKERS) {
+			fprintf(stderr, "htq-fcgi: workers must be 1 to %d\n",
+			    HTQ_MAX_WORKERS);
+			return -1;
+		}
+	}
+	n = sock ? snprintf(cfg->socket, sizeof(cfg->socket), "%s", sock) :
+	    snprintf(cfg->socket, sizeof(cfg->socket), "%s/run/fcgi.sock",
+	    cfg->datadir);
+	if (n < 0 || (size_t)n >= sizeof(cfg->socket)) {
+		fprintf(stderr, "htq-fcgi: socket path too long\n");
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config cfg;
+	struct htq_db *db;
+	pid_t pids[HTQ_MAX_WORKERS], pid;
+	sigset_t block, old;
+	time_t started[HTQ_MAX_WORKERS];
+	int fd, i, st, rc, alive, fast_deaths = 0;
+	mode_t um;
+
+	if (parse_args(argc, argv, &cfg) != 0)
+		return 2;
+	/* Fail early, in the master, when the database cannot be opened;
+	 * the handle is closed again before fork(). */
+	if ((rc = htq_db_open(cfg.datadir, 0, &db)) != HTQ_OK) {
+		fprintf(stderr, "htq-fcgi: cannot open database in %s: %s "
+		    "(run 'htqctl init' first)\n", cfg.datadir,
+		    htq_strerror(rc));
+		return 1;
+	}
+	htq_db_close(db);
+	if (claim_socket(cfg.socket) != 0)
+		return 1;
+	if (FCGX_Init() != 0)
+		return 1;
+	um = umask(077);	/* socket 0600: only our user (and nginx as it) */
+	fd = FCGX_OpenSocket(cfg.socket, HTQ_FCGI_BACKLOG);
+	umask(um);
+	if (fd < 0) {
+		fprintf(stderr, "htq-fcgi: cannot listen on %s\n", cfg.socket);
+		return 1;
+	}
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	set_signal(SIGTERM, on_stop);
+	set_signal(SIGINT, on_stop);
+	set_signal(SIGCHLD, on_child);
+	signal(SIGPIPE, SIG_IGN);
+
+	for (i = 0; i < cfg.workers; i++) {
+		pids[i] = spawn(fd, &cfg);
+		started[i] = time(NULL);
+	}
+	fprintf(stderr, "htq-fcgi: %d workers on %s (data %s)\n", cfg.workers,
+	    cfg.socket, cfg.datadir);
+
+	while (!stopping) {
+		sigsuspend(&old);
+		if (!child_exited)
+			continue;
+		child_exited = 0;
+		while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+			for (i = 0; i < cfg.workers && pids[i] != pid; i++)
+				;
+			if (i == cfg.workers || stopping)
+				continue;
+			fprintf(stderr, "htq-fcgi: worker %d %s %d; restarting"
+			    "\n", (int)pid, WIFSIGNALED(st) ? "killed by signal" :
+			    "exited with", WIFSIGNALED(st) ? WTERMSIG(st) :
+			    WEXITSTATUS(st));
+			/* A worker that dies at once is likely to die again:
+			 * back off rather than spin. */
+			fast_deaths = time(NULL) - started[i] < 2 ?
+			    fast_deaths + 1 : 0;
+			if (fast_deaths > 3)
+				sleep(1);
+			pids[i] = spawn(fd, &cfg);
+			started[i] = time(NULL);
+		}
+	}
+
+	/* Drain: workers finish the request in hand, then exit. */
+	for (i = 0; i < cfg.workers; i++)
+		if (pids[i] > 0)
+			kill(pids[i], SIGTERM);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	for (rc = 0; rc < HTQ_DRAIN_SECONDS * 10; rc++) {
+		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+			for (i = 0; i < cfg.workers; i++)
+				if (pids[i] == pid)
+					pids[i] = 0;
+		for (alive = 0, i = 0; i < cfg.workers; i++)
+			alive += pids[i] > 0;
+		if (alive == 0)
+			break;
+		usleep(100000);
+	}
+	for (i = 0; i < cfg.workers; i++)
+		if (pids[i] > 0) {
+			kill(pids[i], SIGKILL);
+			waitpid(pids[i], &st, 0);
+		}
+	close(fd);
+	unlink(cfg.socket);
+	fprintf(stderr, "htq-fcgi: stopped\n");
+	return 0;
+}

@@ -1,0 +1,110 @@
+/*
+ * response.c - build error and JSON responses and render them to bytes.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fcx.h"
+
+const char *
+fcx_status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 503: return "Service Unavailable";
+	default: return status >= 500 ? "Internal Server Error" : "Error";
+	}
+}
+
+int
+fcx_json(struct fcx_resp *resp, int status, json_t *body)
+{
+	json_decref(resp->json);
+	resp->json = body;
+	resp->raw = NULL;
+	resp->status = body != NULL ? status : 500;
+	return resp->status;
+}
+
+int
+fcx_error(struct fcx_resp *resp, int status, const char *code,
+    const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
+		msg[0] = '\0';
+	va_end(ap);
+	resp->cache = NULL;
+	resp->ctype = NULL;
+	return fcx_json(resp, status, json_pack("{s:{s:s,s:s}}", "error",
+	    "code", code, "message", msg));
+}
+
+/*
+ * Render the CGI header block and locate the body.  JSON bodies are
+ * serialised here (one allocation, returned in *owned); raw bodies are
+ * passed through.  Returns HTQ_ETOOBIG if the headers do not fit.
+ */
+int
+fcx_resp_render(struct fcx_resp *resp, int head_only, char *hdr, size_t hdrsz,
+    const char **body, size_t *blen, char **owned)
+{
+	int n;
+
+	*owned = NULL;
+	if (resp->json != NULL) {
+		*owned = json_dumps(resp->json, JSON_COMPACT);
+		if (*owned == NULL) {
+			resp->status = 500;
+			*body = "{\"error\":{\"code\":\"internal\",\"message\":"
+			    "\"could not encode response\"}}";
+		} else
+			*body = *owned;
+		*blen = strlen(*body);
+	} else {
+		*body = resp->raw != NULL ? resp->raw : "";
+		*blen = resp->raw != NULL ? resp->raw_len : 0;
+	}
+	n = snprintf(hdr, hdrsz, "Status: %d %s\r\n"
+	    "Content-Type: %s\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Cache-Control: %s\r\n"
+	    "%s%s%s%s\r\n",
+	    resp->status, fcx_status_text(resp->status),
+	    resp->ctype ? resp->ctype : "application/json",
+	    *blen,
+	    resp->cache ? resp->cache : "no-store",
+	    resp->allow[0] ? "Allow: " : "", resp->allow,
+	    resp->allow[0] ? "\r\n" : "", resp->extra);
+	if (n < 0 || (size_t)n >= hdrsz)
+		return HTQ_ETOOBIG;
+	if (head_only)
+		*blen = 0;
+	return HTQ_OK;
+}
+
+void
+fcx_resp_free(struct fcx_resp *resp)
+{
+	json_decref(resp->json);
+	resp->json = NULL;
+}

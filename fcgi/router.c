@@ -1,0 +1,120 @@
+/*
+ * router.c - match a request against the route table and call a handler.
+ *
+ * The route table (routes.c) is the one place that says which paths exist
+ * and which methods they take; 404 and 405 (with Allow) fall out of it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "fcx.h"
+
+/* The end of the path segment starting at s: the next '/' or the NUL. */
+static const char *
+seg_end(const char *s)
+{
+	while (*s != '\0' && *s != '/')
+		s++;
+	return s;
+}
+
+/*
+ * Match path against pattern segment by segment.  "{name}" matches one
+ * non-empty segment, which is copied into req->capbuf and listed in
+ * req->captures.  Returns 1 on a match.
+ */
+int
+fcx_route_match(const char *pattern, const char *path, struct fcx_req *req)
+{
+	const char *p = pattern, *s = path, *pe, *se;
+	char *out = req->capbuf;
+	size_t n;
+
+	req->ncaptures = 0;
+	while (*p == '/' && *s == '/') {
+		p++;
+		s++;
+		pe = seg_end(p);
+		se = seg_end(s);
+		if (*p == '{') {
+			n = (size_t)(se - s);
+			if (n == 0 || req->ncaptures == HTQ_MAX_CAPTURES)
+				return 0;
+			/* capbuf is as large as path, so this always fits */
+			memcpy(out, s, n);
+			out[n] = '\0';
+			req->captures[req->ncaptures++] = out;
+			out += n + 1;
+		} else if (pe - p != se - s || memcmp(p, s, (size_t)(pe - p)))
+			return 0;
+		p = pe;
+		s = se;
+	}
+	return *p == '\0' && *s == '\0';
+}
+
+/* Write the methods in mask as "GET, HEAD" into buf. */
+static void
+allow_list(unsigned mask, char *buf, size_t bufsz)
+{
+	static const enum fcx_method all[] = { FCX_GET, FCX_HEAD, FCX_POST,
+	    FCX_PUT, FCX_PATCH, FCX_DELETE };
+	size_t i, off = 0;
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		if (!(mask & all[i]))
+			continue;
+		n = snprintf(buf + off, bufsz - off, "%s%s", off ? ", " : "",
+		    fcx_method_name(all[i]));
+		if (n < 0 || (size_t)n >= bufsz - off)
+			return;
+		off += (size_t)n;
+	}
+}
+
+void
+fcx_dispatch(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
+{
+	const struct fcx_route *r, *hit = NULL;
+	unsigned allowed = 0, m = req->method;
+
+	/* HEAD is GET without a body; main.c drops the body. */
+	if (m == FCX_HEAD)
+		m = FCX_GET;
+	for (r = fcx_routes; r->pattern != NULL; r++) {
+		if (!fcx_route_match(r->pattern, req->path, req))
+			continue;
+		allowed |= r->methods;
+		if (r->methods & m) {
+			hit = r;
+			break;
+		}
+	}
+	if (hit == NULL) {
+		if (allowed == 0) {
+			fcx_error(resp, 404, "not_found", "no such resource");
+			return;
+		}
+		if (allowed & FCX_GET)
+			allowed |= FCX_HEAD;
+		allow_list(allowed, resp->allow, sizeof(resp->allow));
+		fcx_error(resp, 405, "method_not_allowed",
+		    "method not allowed here; allowed: %s", resp->allow);
+		return;
+	}
+	/* Captures were overwritten by later non-matching patterns. */
+	fcx_route_match(hit->pattern, req->path, req);
+	if (hit->flags & FCX_JSON_BODY) {
+		if (fcx_req_parse_json(req, resp) != HTQ_OK)
+			return;
+	} else if (req->body_len > 0) {
+		fcx_error(resp, 400, "unexpected_body",
+		    "this resource takes no request body");
+		return;
+	}
+	hit->handler(ctx, req, resp);
+	if (resp->status == 0)
+		fcx_error(resp, 500, "internal", "handler set no response");
+}

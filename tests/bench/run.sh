@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# bench/run.sh - 'make bench': HTTP throughput with wrk against the real
+# stack, each target printed as a ratio against a baseline measured in the
+# same run, then the ledger micro-benchmarks if they are built.
+#
+#   BENCH_SECONDS  seconds per wrk target (default 5)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BIN=${BIN:-bin}
+secs=${BENCH_SECONDS:-5}
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+data=$(mktemp -d /tmp/htq-bench.XXXXXX)
+cleanup() { [ -n "${pid:-}" ] && kill -TERM "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$data"; }
+trap cleanup EXIT
+
+HTQ_PORT=$port HTQ_DATA=$data BIN=$BIN scripts/run.sh >"$data.out" 2>&1 &
+pid=$!
+for _ in $(seq 1 200); do
+	curl -fsS -o /dev/null "http://127.0.0.1:$port/api/v1/health" 2>/dev/null && break
+	sleep 0.1
+done
+# The request log goes to a file during the bench, as in production.
+
+rate() {	# rate PATH -> requests/second
+	wrk -t2 -c32 -d"${secs}s" "http://127.0.0.1:$port$1" 2>&1 |
+	    awk '/^Requests\/sec:/ {print $2}'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+check() {	# check NAME RATIO TARGET
+	ok=$(awk -v r="$2" -v t="$3" 'BEGIN { print (r >= t) ? "ok" : "BELOW TARGET" }')
+	printf '  %-34s %6sx  (target >= %s) %s\n' "$1" "$2" "$3" "$ok"
+}
+
+echo "== HTTP (wrk -t2 -c32, ${secs}s per target)"
+nginx_rps=$(rate /_nginx/ok)
+ping_rps=$(rate /api/v1/ping)
+std_rps=$(rate /api/v1/standards/ST0116)
+printf '  %-34s %10.0f req/s\n' "bare nginx return 200" "$nginx_rps" \
+    "GET /api/v1/ping" "$ping_rps" "GET /api/v1/standards/ST0116" "$std_rps"
+check "ping / bare nginx" "$(ratio "$ping_rps" "$nginx_rps")" 0.18
+check "standards/ST0116 / ping" "$(ratio "$std_rps" "$ping_rps")" 0.9
+rm -f "$data.out"
+
+if [ -x "$BIN/tests/bench_ledger" ]; then
+	echo "== ledger"
+	"$BIN/tests/bench_ledger"
+fi

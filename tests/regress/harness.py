@@ -1,0 +1,208 @@
+"""Regress harness for tests/regress/test_*.py.
+
+Regress tier: start the real stack (scripts/run.sh: nginx + htq-fcgi +
+LMDB) on a free loopback port with a temporary data directory, run every
+test_* function of every tests/regress/test_*.py module against it over
+real HTTP, stop the stack, and print "# regress: N passed, M failed".
+
+A test function takes one argument, the Stack below, and fails by raising
+(assert).  raise Skip("why") skips it.  Modules run in name order, their
+tests in definition order.
+
+  python3 tests/regress/run.py [-k SUBSTRING] [-v]
+"""
+import http.client
+import importlib.util
+import inspect
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+
+class Skip(Exception):
+    pass
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers          # dict, lower-case names
+        self.body = body                # bytes
+
+    def json(self):
+        return json.loads(self.body.decode("utf-8"))
+
+    def header(self, name):
+        return self.headers.get(name.lower())
+
+    def __repr__(self):
+        return "<%d %r>" % (self.status, self.body[:200])
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Stack:
+    """A running nginx + htq-fcgi instance with its own data directory."""
+
+    def __init__(self, bin_dir, workers=2):
+        self.root = ROOT
+        self.bin = os.path.join(ROOT, bin_dir) if not os.path.isabs(bin_dir) else bin_dir
+        self.port = free_port()
+        self.data = tempfile.mkdtemp(prefix="htq-regress-")
+        self.base = "http://127.0.0.1:%d" % self.port
+        self.api = self.base + "/api/v1"
+        self.workers = workers
+        self.proc = None
+        self.out_path = os.path.join(self.data, "run.out")
+
+    def env(self, **extra):
+        e = dict(os.environ)
+        e.update(HTQ_PORT=str(self.port), HTQ_DATA=self.data,
+                 HTQ_WORKERS=str(self.workers), BIN=self.bin)
+        e.update({k: str(v) for k, v in extra.items()})
+        return e
+
+    def start(self, timeout=30):
+        out = open(self.out_path, "ab")
+        self.proc = subprocess.Popen(
+            [os.path.join(ROOT, "scripts", "run.sh")], cwd=ROOT,
+            env=self.env(), stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        out.close()
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("run.sh exited %d:\n%s" % (
+                    self.proc.returncode, self.output()[-3000:]))
+            try:
+                if self.request("GET", "/api/v1/health").status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("stack did not become healthy:\n" + self.output()[-3000:])
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        """Stop run.sh and everything it started; return run.sh's status."""
+        if self.proc is None:
+            return None
+        self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            rc = self.proc.wait()
+        self.proc = None
+        return rc
+
+    def output(self):
+        try:
+            with open(self.out_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def logs(self):
+        """Everything the stack wrote: run.sh output and nginx logs."""
+        text = self.output()
+        logdir = os.path.join(self.data, "log")
+        for name in sorted(os.listdir(logdir)) if os.path.isdir(logdir) else []:
+            with open(os.path.join(logdir, name), "rb") as f:
+                text += f.read().decode("utf-8", "replace")
+        return text
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.data, ignore_errors=True)
+
+    # --- HTTP ---
+
+    def request(self, method, path, body=None, headers=None, timeout=10):
+        """One HTTP request; body may be bytes, str or a JSON-able object."""
+        h = dict(headers or {})
+        if body is not None and not isinstance(body, (bytes, str)):
+            body = json.dumps(body)
+            h.setdefault("Content-Type", "application/json")
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=h)
+            r = conn.getresponse()
+            return Response(r.status, {k.lower(): v for k, v in r.getheaders()}, r.read())
+        finally:
+            conn.close()
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body=body, **kw)
+
+    def raw(self, data, timeout=10):
+        """Send raw bytes on a new connection; return (status, headers, body)."""
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+        try:
+            s.sendall(data)
+            chunks = []
+            while True:
+                try:
+                    c = s.recv(65536)
+                except socket.timeout:
+                    break
+                if not c:
+                    break
+                chunks.append(c)
+        finally:
+            s.close()
+        resp = b"".join(chunks)
+        head, _, body = resp.partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        status = int(lines[0].split()[1]) if lines and len(lines[0].split()) > 1 else 0
+        headers = {}
+        for l in lines[1:]:
+            k, _, v = l.partition(b":")
+            headers[k.decode().strip().lower()] = v.decode().strip()
+        return Response(status, headers, body)
+
+    def ctl(self, *args, input=None, check=True, env=None):
+        """Run bin/htqctl against this stack's data directory."""
+        e = self.env(**(env or {}))
+        p = subprocess.run([os.path.join(self.bin, "htqctl")] + list(args),
+                           input=input, capture_output=True, env=e, cwd=ROOT)
+        if check and p.returncode != 0:
+            raise AssertionError("htqctl %s failed (%d): %s" % (
+                " ".join(args), p.returncode, p.stderr.decode()))
+        return p
+
+
+def assert_json_error(r, status, code=None):
+    """r is a JSON error response with this status (and error code)."""
+    assert r.status == status, "expected %d, got %r" % (status, r)
+    ct = r.header("content-type") or ""
+    assert ct.startswith("application/json"), "error content type %r for %r" % (ct, r)
+    doc = r.json()
+    assert isinstance(doc.get("error"), dict), doc
+    assert isinstance(doc["error"].get("code"), str) and doc["error"]["code"], doc
+    assert isinstance(doc["error"].get("message"), str) and doc["error"]["message"], doc
+    if code is not None:
+        assert doc["error"]["code"] == code, "code %r != %r" % (doc["error"]["code"], code)
+    return doc
+
+

@@ -1,0 +1,293 @@
+"""The HTTP boundary against real nginx + htq-fcgi: health, the standards
+catalogue, and every class of bad request getting a JSON 4xx."""
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+
+from harness import Stack, assert_json_error
+
+SECURITY_HEADERS = ("x-content-type-options", "content-security-policy",
+                    "referrer-policy", "x-frame-options")
+DEMO_REFS = ["ST0114", "ST0116", "ST0117", "ST0118", "ST0127", "ST0129",
+             "ST0131", "ST0825", "ST1021"]
+
+
+def max_body():
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "core", "limits.h")) as f:
+        m = re.search(r"#define HTQ_MAX_BODY\s+\((\d+) \* (\d+)\)", f.read())
+    return int(m.group(1)) * int(m.group(2))
+
+
+def test_health(s):
+    r = s.get("/api/v1/health")
+    assert r.status == 200, r
+    assert r.header("content-type").startswith("application/json")
+    assert r.json()["status"] == "ok"
+    assert int(r.header("content-length")) == len(r.body)
+    assert r.header("cache-control") == "no-store"
+    for h in SECURITY_HEADERS:
+        assert r.header(h), "missing %s" % h
+
+
+def test_security_headers_on_errors_and_static(s):
+    for path in ("/api/v1/nope", "/no-such-file.html"):
+        r = s.get(path)
+        assert r.status == 404
+        for h in SECURITY_HEADERS:
+            assert r.header(h), "missing %s on %s" % (h, path)
+
+
+def test_head_has_no_body(s):
+    r = s.request("HEAD", "/api/v1/standards/ST0116")
+    assert r.status == 200 and r.body == b""
+
+
+def test_standards_list_has_demo_catalogue(s):
+    r = s.get("/api/v1/standards")
+    assert r.status == 200, r
+    std = {x["ref"]: x for x in r.json()["standards"]}
+    for ref in DEMO_REFS:
+        assert ref in std, ref
+    for ref in ("ST0114", "ST0131"):
+        assert std[ref]["eligible"] is False
+        assert "merged" in std[ref]["ineligible_reason"].lower()
+    assert std["ST0116"]["eligible"] is True
+    assert std["ST0116"]["ineligible_reason"] is None
+    refs = [x["ref"] for x in r.json()["standards"]]
+    assert refs == sorted(refs)
+
+
+def test_standards_filters(s):
+    r = s.get("/api/v1/standards?eligible=false&route=digital")
+    got = {x["ref"] for x in r.json()["standards"]}
+    assert {"ST0114", "ST0131"} <= got
+    assert all(not x["eligible"] for x in r.json()["standards"])
+    r = s.get("/api/v1/standards?route=Construction")
+    assert r.status == 200
+    assert all(x["route"] == "Construction" for x in r.json()["standards"])
+    assert len(r.json()["standards"]) >= 1
+    r = s.get("/api/v1/standards?level=5")
+    assert all(x["level"] == 5 for x in r.json()["standards"])
+
+
+def test_standards_bad_parameters(s):
+    for q, word in (("level=four", "level"), ("level=9", "level"), ("level=", "level"),
+                    ("eligible=maybe", "eligible"), ("colour=red", "colour")):
+        doc = assert_json_error(s.get("/api/v1/standards?" + q), 400, "bad_parameter")
+        assert word in doc["error"]["message"], (q, doc)
+
+
+def test_standard_detail(s):
+    r = s.get("/api/v1/standards/ST0116")
+    assert r.status == 200, r
+    assert r.header("cache-control").startswith("public")
+    d = r.json()
+    for k in ("ref", "title", "level", "version", "route", "status", "eligible",
+              "ineligible_reason", "options", "ksbs"):
+        assert k in d, k
+    assert d["ref"] == "ST0116" and d["eligible"] is True
+    kinds = {"K": "knowledge", "S": "skill", "B": "behaviour"}
+    counters = {"K": 0, "S": 0, "B": 0}
+    for ksb in d["ksbs"]:
+        p = ksb["code"][0]
+        counters[p] += 1
+        assert ksb["code"] == "%s%d" % (p, counters[p]), ksb
+        assert ksb["kind"] == kinds[p]
+        assert re.fullmatch(r"[0-9a-f-]{36}", ksb["id"]), ksb
+        assert ksb["text"]
+    assert all(counters.values())
+
+
+def test_standard_versions(s):
+    latest = s.get("/api/v1/standards/ST0116").json()
+    versions = latest.get("versions", [latest["version"]])
+    assert latest["version"] == versions[-1]
+    for v in versions:
+        r = s.get("/api/v1/standards/ST0116?version=" + v)
+        assert r.status == 200 and r.json()["version"] == v
+    assert_json_error(s.get("/api/v1/standards/ST0116?version=9.9"), 404, "not_found")
+    assert_json_error(s.get("/api/v1/standards/ST0116?version=abc"), 400, "bad_parameter")
+
+
+def test_standard_ineligible_detail(s):
+    d = s.get("/api/v1/standards/ST0131").json()
+    assert d["eligible"] is False and d["ineligible_reason"]
+
+
+def test_standard_bad_ref(s):
+    for ref in ("ST116", "st0116", "ST01166", "XX0116", "ST01%2016", "%E2%82%AC"):
+        assert_json_error(s.get("/api/v1/standards/" + ref), 400, "bad_parameter")
+    assert_json_error(s.get("/api/v1/standards/ST9999"), 404, "not_found")
+
+
+def test_unknown_path_404(s):
+    for p in ("/api/v1/nope", "/api/v2/health", "/api/v1/standards/ST0116/x",
+              "/api/v1/health/"):
+        assert_json_error(s.get(p), 404, "not_found")
+
+
+def test_wrong_method_405(s):
+    r = s.post("/api/v1/standards", body=b"{}", headers={"Content-Type": "application/json"})
+    assert_json_error(r, 405, "method_not_allowed")
+    assert r.header("allow") == "GET, HEAD"
+    r = s.request("PUT", "/api/v1/session", body=b"{}")
+    assert_json_error(r, 405)
+    assert r.header("allow") == "GET, HEAD, POST, DELETE"
+
+
+def test_body_too_large_413(s):
+    limit = max_body()
+    big = b"x" * (limit + 1)
+    r = s.post("/api/v1/session", body=big, headers={"Content-Type": "application/json"})
+    assert_json_error(r, 413, "body_too_large")
+    # Exactly at the limit nginx lets it through and the app parses it.
+    body = b'{"email":"a@b.c","password":"' + b"p" * (limit - 31) + b'"}'
+    assert len(body) == limit
+    r = s.post("/api/v1/session", body=body, headers={"Content-Type": "application/json"})
+    assert r.status == 400, r  # password longer than 1 KiB
+
+
+def test_unsupported_media_type_415(s):
+    for ct in ("text/plain", "application/x-www-form-urlencoded",
+               "application/json; charset=latin1"):
+        r = s.post("/api/v1/session", body=b'{"email":"a@b.c","password":"x"}',
+                   headers={"Content-Type": ct})
+        assert_json_error(r, 415, "unsupported_media_type")
+    r = s.post("/api/v1/session", body=b'{"email":"a@b.c","password":"x"}')
+    assert_json_error(r, 415)
+
+
+def post_json(s, body):
+    return s.post("/api/v1/session", body=body, headers={"Content-Type": "application/json"})
+
+
+def test_bad_json_400(s):
+    for body in (b"{", b"", b"[]", b'"x"', b"{'a':1}", b'{"email":"a@b.c",}'):
+        assert_json_error(post_json(s, body), 400)
+
+
+def test_duplicate_keys_400(s):
+    doc = assert_json_error(post_json(s, b'{"email":"a@b.c","email":"b@b.c","password":"x"}'), 400, "bad_json")
+    assert "duplicate" in doc["error"]["message"]
+
+
+def test_deep_nesting_400(s):
+    for depth in (20, 5000, 100000):
+        body = b'{"a":' + b"[" * depth + b"]" * depth + b"}"
+        assert_json_error(post_json(s, body), 400, "bad_json")
+
+
+def test_invalid_utf8_and_nul_in_body_400(s):
+    assert_json_error(post_json(s, b'{"email":"\xff\xfe","password":"x"}'), 400, "bad_json")
+    assert_json_error(post_json(s, b'{"email":"a\x00b","password":"x"}'), 400, "bad_json")
+    assert_json_error(post_json(s, b'{"email":"a\\u0000b","password":"x"}'), 400, "bad_json")
+
+
+def test_body_fields_checked(s):
+    doc = assert_json_error(post_json(s, b'{"email":"a@b.c","password":"x","admin":true}'), 400, "unknown_field")
+    assert "admin" in doc["error"]["message"]
+    doc = assert_json_error(post_json(s, b'{"email":"a@b.c"}'), 400, "missing_field")
+    assert "password" in doc["error"]["message"]
+    doc = assert_json_error(post_json(s, b'{"email":5,"password":"x"}'), 400, "bad_field")
+    assert "email" in doc["error"]["message"]
+
+
+def test_nul_and_bad_bytes_in_path_and_query_400(s):
+    for p in ("/api/v1/standards/ST0116%00", "/api/v1/standards%00/ST0116",
+              "/api/v1/standards?route=Digital%00", "/api/v1/standards?ro%00ute=x",
+              "/api/v1/standards/%ff", "/api/v1/standards?route=%c3%28",
+              "/api/v1/standards?route=%zz", "/api/v1/standards?route=%",
+              "/api/v1/standards?route=%0a"):
+        assert_json_error(s.get(p), 400)
+    # A raw NUL or control byte in the request line is refused by nginx, as JSON.
+    r = s.raw(b"GET /api/v1/he\x00alth HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert_json_error(r, 400)
+    r = s.raw(b"GET /api/v1/health\x01 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert r.status == 400
+
+
+def test_overlong_uri_and_too_many_params(s):
+    r = s.get("/api/v1/standards?" + "&".join("a%d=1" % i for i in range(40)))
+    assert_json_error(r, 400)
+    r = s.get("/api/v1/standards?route=" + "x" * 3000)
+    assert r.status in (400, 414), r
+    assert_json_error(r, r.status)
+    r = s.get("/api/v1/" + "x" * 20000)
+    assert r.status in (400, 414), r
+    assert_json_error(r, r.status)
+
+
+def test_malformed_http_is_json_400(s):
+    r = s.raw(b"GARBAGE\r\n\r\n")
+    assert_json_error(r, 400)
+    r = s.raw(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\nConnection: close\r\n\r\n")
+    assert_json_error(r, 400)
+
+
+def test_one_log_line_per_request(s):
+    marker = "/api/v1/standards/ST0127"
+    r = s.get(marker + "?version=1.0")
+    assert r.status == 200
+    time.sleep(0.2)
+    lines = [l for l in s.output().splitlines() if 'path="%s"' % marker in l]
+    assert lines, "no log line for %s" % marker
+    l = lines[-1]
+    for field in ("time=", "rid=", 'method="GET"', "status=200", "dur_us="):
+        assert field in l, (field, l)
+    assert re.search(r'rid="[0-9a-f]{32}"', l), l
+
+
+def test_log_lines_cannot_be_forged(s):
+    s.get("/api/v1/x%22%20status=200%0a")
+    s.get('/api/v1/a"b\\c')
+    time.sleep(0.2)
+    for l in s.output().splitlines():
+        assert not l.startswith(" status=200"), l
+
+
+def test_worker_restarted_after_kill9(s):
+    pids = subprocess.run(["pgrep", "-f", "htq-fcgi --data %s" % s.data],
+                          capture_output=True, text=True).stdout.split()
+    assert len(pids) >= 2, pids  # master + workers
+    master = min(int(p) for p in pids)
+    workers = [int(p) for p in pids if int(p) != master]
+    os.kill(workers[0], signal.SIGKILL)
+    deadline = time.time() + 5
+    while time.time() < deadline:
+        now = subprocess.run(["pgrep", "-f", "htq-fcgi --data %s" % s.data],
+                             capture_output=True, text=True).stdout.split()
+        if len(now) == len(pids) and str(workers[0]) not in now:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("worker not restarted: %s -> %s" % (pids, now))
+    for _ in range(20):
+        assert s.get("/api/v1/health").status == 200
+
+
+def test_second_instance_side_by_side(s):
+    other = Stack(s.bin)
+    try:
+        other.start()
+        assert other.get("/api/v1/health").status == 200
+        assert s.get("/api/v1/health").status == 200
+        assert other.data != s.data and other.port != s.port
+        assert other.stop() == 0
+    finally:
+        other.cleanup()
+
+
+def test_graceful_stop_leaves_no_process(s):
+    other = Stack(s.bin)
+    try:
+        other.start()
+        assert other.stop(signal.SIGINT) == 0
+        time.sleep(0.3)
+        left = subprocess.run(["pgrep", "-f", other.data], capture_output=True).stdout.split()
+        assert not left, left
+        assert not os.path.exists(os.path.join(other.data, "run", "fcgi.sock"))
+    finally:
+        other.cleanup()

@@ -1,0 +1,264 @@
+/*
+ * test_request.c - the request boundary's pure functions: URI and query
+ * decoding, header copying, route matching, JSON bodies, field
+ * validation and response rendering.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "t.h"
+#include "fcx.h"
+
+static struct fcx_req req;
+
+static int
+set_uri(const char *uri)
+{
+	char why[160];
+
+	memset(&req, 0, sizeof(req));
+	return fcx_req_set_uri(&req, uri, why, sizeof(why));
+}
+
+static void
+test_uri_decoding(void)
+{
+	T_EQ(set_uri("/api/v1/standards/ST0116"), HTQ_OK);
+	T_STREQ(req.path, "/api/v1/standards/ST0116");
+	T_EQ(req.nparams, 0);
+	T_EQ(set_uri("/a%20b/%C3%A9"), HTQ_OK);
+	T_STREQ(req.path, "/a b/\xc3\xa9");
+	T_EQ(set_uri("/a+b"), HTQ_OK);
+	T_STREQ(req.path, "/a+b");	/* '+' is literal in paths */
+}
+
+static void
+test_uri_refusals(void)
+{
+	static const char *bad[] = {
+		"", "api", "/a%00b", "/a%0ab", "/a%7f", "/%", "/%4", "/%zz",
+		"/%ff", "/%c3%28", "/%ed%a0%80" /* surrogate */,
+		"/%c0%af" /* overlong */, "/%f4%90%80%80" /* > U+10FFFF */,
+		"/?a=%00", "/?%00=1", "/?a=%e2%82", "/?a=%", "/?a=\x01",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (set_uri(bad[i]) == HTQ_OK)
+			T_FAILF("accepted %s", bad[i]);
+	T_ASSERT(set_uri(NULL) != HTQ_OK);
+}
+
+static void
+test_uri_limits(void)
+{
+	char *p = malloc(HTQ_MAX_PATH + 8);
+
+	T_ASSERT(p != NULL);
+	memset(p, 'a', HTQ_MAX_PATH + 2);
+	p[0] = '/';
+	p[HTQ_MAX_PATH] = '\0';
+	T_EQ(set_uri(p), HTQ_OK);
+	p[HTQ_MAX_PATH] = 'a';
+	p[HTQ_MAX_PATH + 1] = '\0';
+	T_EQ(set_uri(p), HTQ_ETOOBIG);
+	free(p);
+}
+
+static void
+test_query(void)
+{
+	T_EQ(set_uri("/s?route=Health+and+science&level=4&&eligible&x=%26"),
+	    HTQ_OK);
+	T_EQ(req.nparams, 4);
+	T_STREQ(fcx_param(&req, "route"), "Health and science");
+	T_STREQ(fcx_param(&req, "level"), "4");
+	T_STREQ(fcx_param(&req, "eligible"), "");
+	T_STREQ(fcx_param(&req, "x"), "&");
+	T_ASSERT(fcx_param(&req, "missing") == NULL);
+}
+
+static void
+test_too_many_params(void)
+{
+	char q[1024];
+	size_t off = 0;
+	int i;
+
+	off += (size_t)snprintf(q, sizeof(q), "/x?");
+	for (i = 0; i <= HTQ_MAX_PARAMS; i++)
+		off += (size_t)snprintf(q + off, sizeof(q) - off, "p%d=1&", i);
+	T_EQ(set_uri(q), HTQ_ETOOBIG);
+}
+
+static void
+test_headers(void)
+{
+	char buf[16];
+
+	T_EQ(fcx_copy_header(buf, sizeof(buf), "text/plain"), HTQ_OK);
+	T_STREQ(buf, "text/plain");
+	T_EQ(fcx_copy_header(buf, sizeof(buf), NULL), HTQ_OK);
+	T_STREQ(buf, "");
+	T_EQ(fcx_copy_header(buf, sizeof(buf), "0123456789abcdef"),
+	    HTQ_ETOOBIG);
+	T_EQ(fcx_copy_header(buf, sizeof(buf), "a\rb"), HTQ_EINVAL);
+	T_EQ(fcx_copy_header(buf, sizeof(buf), "a\xff"), HTQ_EINVAL);
+}
+
+static void
+test_route_match(void)
+{
+	memset(&req, 0, sizeof(req));
+	T_ASSERT(fcx_route_match("/api/v1/standards/{ref}",
+	    "/api/v1/standards/ST0116", &req));
+	T_EQ(req.ncaptures, 1);
+	T_STREQ(req.captures[0], "ST0116");
+	T_ASSERT(!fcx_route_match("/api/v1/standards/{ref}",
+	    "/api/v1/standards/", &req));
+	T_ASSERT(!fcx_route_match("/api/v1/standards/{ref}",
+	    "/api/v1/standards/a/b", &req));
+	T_ASSERT(!fcx_route_match("/api/v1/standards", "/api/v1/standard",
+	    &req));
+	T_ASSERT(!fcx_route_match("/api/v1/health", "/api/v1/health/", &req));
+	T_ASSERT(fcx_route_match("/a/{x}/b/{y}", "/a/1/b/2", &req));
+	T_STREQ(req.captures[1], "2");
+}
+
+static void
+test_route_table_is_sane(void)
+{
+	const struct fcx_route *r, *q;
+
+	for (r = fcx_routes; r->pattern != NULL; r++) {
+		T_ASSERT(r->pattern[0] == '/');
+		T_ASSERT(r->handler != NULL);
+		T_ASSERT(r->methods != 0);
+		for (q = r + 1; q->pattern != NULL; q++)
+			if (strcmp(q->pattern, r->pattern) == 0 &&
+			    (q->methods & r->methods))
+				T_FAILF("duplicate route %s", q->pattern);
+	}
+}
+
+static int
+parse_body(const char *ct, const char *body, struct fcx_resp *resp)
+{
+	fcx_req_free(&req);
+	memset(&req, 0, sizeof(req));
+	memset(resp, 0, sizeof(*resp));
+	snprintf(req.content_type, sizeof(req.content_type), "%s", ct);
+	req.body = strdup(body);
+	req.body_len = strlen(body);
+	return fcx_req_parse_json(&req, resp);
+}
+
+static void
+test_json_bodies(void)
+{
+	struct fcx_resp resp;
+	char deep[200];
+	int i;
+
+	T_EQ(parse_body("application/json", "{\"a\":1}", &resp), HTQ_OK);
+	T_EQ(parse_body("application/json; charset=UTF-8", "{}", &resp),
+	    HTQ_OK);
+	T_EQ(parse_body("text/json", "{}", &resp), HTQ_EINVAL);
+	T_EQ(resp.status, 415);
+	fcx_resp_free(&resp);
+	T_EQ(parse_body("application/json", "{\"a\":1,\"a\":2}", &resp),
+	    HTQ_EINVAL);
+	T_EQ(resp.status, 400);
+	fcx_resp_free(&resp);
+	T_EQ(parse_body("application/json", "[1]", &resp), HTQ_EINVAL);
+	fcx_resp_free(&resp);
+	/* {"a":[[[...]]]} nested deeper than HTQ_MAX_JSON_DEPTH */
+	i = snprintf(deep, sizeof(deep), "{\"a\":");
+	memset(deep + i, '[', HTQ_MAX_JSON_DEPTH);
+	memset(deep + i + HTQ_MAX_JSON_DEPTH, ']', HTQ_MAX_JSON_DEPTH);
+	snprintf(deep + i + 2 * HTQ_MAX_JSON_DEPTH, 2, "}");
+	T_EQ(parse_body("application/json", deep, &resp), HTQ_EINVAL);
+	T_EQ(resp.status, 400);
+	fcx_resp_free(&resp);
+	fcx_req_free(&req);
+}
+
+static void
+test_validate_fields(void)
+{
+	static const struct fcx_field f[] = {
+		{ "name", FCX_T_STRING, 1, 1, 5 },
+		{ "n", FCX_T_INTEGER, 0, 1, 9 },
+		{ NULL, 0, 0, 0, 0 }
+	};
+	struct fcx_resp resp;
+	json_t *o;
+
+	memset(&resp, 0, sizeof(resp));
+	o = json_pack("{s:s,s:i}", "name", "abc", "n", 3);
+	T_EQ(fcx_validate_body(o, f, &resp), HTQ_OK);
+	json_object_set_new(o, "n", json_integer(10));
+	T_EQ(fcx_validate_body(o, f, &resp), HTQ_EINVAL);
+	T_EQ(resp.status, 400);
+	json_object_del(o, "n");
+	json_object_set_new(o, "name", json_string("abcdef"));
+	T_EQ(fcx_validate_body(o, f, &resp), HTQ_EINVAL);
+	json_object_set_new(o, "name", json_string("ab"));
+	json_object_set_new(o, "extra", json_true());
+	T_EQ(fcx_validate_body(o, f, &resp), HTQ_EINVAL);
+	T_ASSERT(strstr(json_string_value(json_object_get(json_object_get(
+	    resp.json, "error"), "message")), "extra") != NULL);
+	json_object_del(o, "extra");
+	json_object_del(o, "name");
+	T_EQ(fcx_validate_body(o, f, &resp), HTQ_EINVAL);
+	json_decref(o);
+	fcx_resp_free(&resp);
+}
+
+static void
+test_render(void)
+{
+	struct fcx_resp resp;
+	char hdr[1024], *owned;
+	const char *body;
+	size_t blen;
+
+	memset(&resp, 0, sizeof(resp));
+	fcx_error(&resp, 404, "not_found", "no %s", "thing");
+	T_EQ(fcx_resp_render(&resp, 0, hdr, sizeof(hdr), &body, &blen,
+	    &owned), HTQ_OK);
+	T_STREQ(body, "{\"error\":{\"code\":\"not_found\",\"message\":"
+	    "\"no thing\"}}");
+	T_ASSERT(strstr(hdr, "Status: 404 Not Found\r\n") == hdr);
+	T_ASSERT(strstr(hdr, "Content-Type: application/json\r\n") != NULL);
+	T_ASSERT(strstr(hdr, "Cache-Control: no-store\r\n") != NULL);
+	T_ASSERT(strstr(hdr, "\r\n\r\n") == hdr + strlen(hdr) - 4);
+	{
+		char cl[64];
+		snprintf(cl, sizeof(cl), "Content-Length: %zu\r\n", blen);
+		T_ASSERT(strstr(hdr, cl) != NULL);
+	}
+	free(owned);
+	T_EQ(fcx_resp_render(&resp, 1, hdr, sizeof(hdr), &body, &blen,
+	    &owned), HTQ_OK);
+	T_EQ(blen, 0);
+	free(owned);
+	fcx_resp_free(&resp);
+}
+
+int
+main(void)
+{
+	T_RUN(test_uri_decoding);
+	T_RUN(test_uri_refusals);
+	T_RUN(test_uri_limits);
+	T_RUN(test_query);
+	T_RUN(test_too_many_params);
+	T_RUN(test_headers);
+	T_RUN(test_route_match);
+	T_RUN(test_route_table_is_sane);
+	T_RUN(test_json_bodies);
+	T_RUN(test_validate_fields);
+	T_RUN(test_render);
+	return T_DONE();
+}
