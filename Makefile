@@ -52,6 +52,8 @@ LIB_FCGI	= $(call o,$(FCGI_SRC))
 PROGS	= $(BIN)/htq-fcgi $(BIN)/htqctl $(BIN)/htq-verify
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNITS	= $(patsubst tests/unit/%.c,$(BIN)/tests/%,$(UNIT_SRC))
+TOOL_SRC = $(wildcard tests/tools/*.c)
+TOOLS	= $(patsubst tests/tools/%.c,$(BIN)/tests/%,$(TOOL_SRC))
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 REPLAYS	= $(patsubst tests/fuzz/%.c,$(BIN)/tests/replay_%,$(FUZZ_SRC))
 
@@ -79,6 +81,11 @@ $(BIN)/tests/test_%: $(OBJ)/tests/unit/test_%.o $(LIB_FCGI) $(LIB_CORE) $(LIB_AU
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
+# Test and benchmark helper programs (crash-test writer, micro benchmarks).
+$(BIN)/tests/%: $(OBJ)/tests/tools/%.o $(LIB_FCGI) $(LIB_CORE) $(LIB_AUDIT)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
 # Fuzz targets built with a plain main() that replays the seed corpus.
 $(BIN)/tests/replay_%: $(OBJ)/tests/fuzz/%.o $(OBJ)/tests/fuzz/replay.o $(LIB_FCGI) $(LIB_CORE) $(LIB_AUDIT)
 	@mkdir -p $(dir $@)
@@ -91,7 +98,7 @@ $(BIN)/fuzz_%: $(OBJ)/tests/fuzz/fuzz_%.o $(LIB_FCGI) $(LIB_CORE) $(LIB_AUDIT)
 FUZZERS	= $(patsubst tests/fuzz/%.c,$(BIN)/%,$(FUZZ_SRC))
 fuzzers: $(FUZZERS)
 
-tests: $(PROGS) $(UNITS) $(REPLAYS)
+tests: $(PROGS) $(UNITS) $(REPLAYS) $(TOOLS)
 
 deps:
 	@scripts/deps.sh build

@@ -37,7 +37,7 @@ for t in "$BIN"/tests/replay_*; do
 	"$t" tests/fuzz/corpus/"$name" >"$log/out" 2>&1; tally "replay $name" "$log/out" $?
 done
 echo "== regress"
-python3 tests/regress/run.py >"$log/out" 2>&1; st=$?
+/usr/bin/python3 tests/regress/run.py >"$log/out" 2>&1; st=$?
 grep -E '^(ok|FAIL|skip)' "$log/out" | grep -v '^ok' | head -n 60
 tally regress "$log/out" $st
 
