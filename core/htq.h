@@ -34,6 +34,27 @@ int	 htq_db_open(const char *datadir, unsigned flags, struct htq_db **out);
 void	 htq_db_close(struct htq_db *);
 MDB_env	*htq_db_env(struct htq_db *);
 
+/*
+ * The ledger as core/ sees it: every domain change that matters appends
+ * an entry inside the same write transaction (so both commit or neither),
+ * and seal() runs once before commit.  Set by the program that holds the
+ * signing key (htqctl, htq-fcgi); when append is NULL nothing is recorded.
+ * data is borrowed.
+ */
+struct htq_ledger_hooks {
+	int	(*append)(void *ctx, MDB_txn *, const char *type,
+		    const char *actor, const char *subject, json_t *data);
+	int	(*seal)(void *ctx, MDB_txn *);
+	void	*ctx;
+	const char *actor;	/* pseudonymous id of who is acting */
+};
+int	 htq_db_ledger(struct htq_db *, struct htq_ledger_hooks *);
+/* Record an entry through the hooks (no-op without them). */
+int	 htq_record(struct htq_db *, MDB_txn *, const char *type,
+	    const char *subject, json_t *data);
+/* Seal the ledger through the hooks and commit txn; aborts on failure. */
+int	 htq_commit(struct htq_db *, MDB_txn *);
+
 /* Begin a read-only or a write transaction; end it with mdb_txn_commit or
  * mdb_txn_abort.  Read transactions are cheap and may be reused with
  * mdb_txn_reset/mdb_txn_renew. */

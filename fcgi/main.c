@@ -276,8 +276,12 @@ worker(int listen_fd, const struct config *cfg)
 	struct fcx_ctx ctx;
 	struct fcx_req *req = NULL;
 	FCGX_Request r;
+	sigset_t none;
 	int rc, status = 1;
 
+	/* The master forks with its signals blocked; unblock them here. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	set_signal(SIGTERM, on_stop);
 	set_signal(SIGINT, on_stop);
 	set_signal(SIGCHLD, SIG_DFL);

@@ -173,7 +173,7 @@ parse_query(struct fcx_req *req, const char *q, char *why, size_t whysz)
 		if (req->nparams == HTQ_MAX_PARAMS) {
 			snprintf(why, whysz, "too many query parameters "
 			    "(at most %d)", HTQ_MAX_PARAMS);
-			return HTQ_ETOOBIG;
+			return HTQ_EINVAL;
 		}
 		eq = memchr(p, '=', (size_t)(amp - p));
 		klen = (size_t)((eq ? eq : amp) - p);

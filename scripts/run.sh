@@ -24,16 +24,16 @@ case "$PORT" in ''|*[!0-9]*) die "HTQ_PORT must be a number" ;; esac
 if [ ! -f "$DATA/db/data.mdb" ]; then
 	echo "Initialising $DATA ..."
 	"$BIN/htqctl" init
-	"$BIN/htqctl" standards import "$ROOT/data/standards.json"
+	"$BIN/htqctl" standards import "${HTQ_CATALOGUE:-$ROOT/data/standards.json}"
 fi
 mkdir -p "$DATA/run/tmp" "$DATA/log"
 
 # Render the nginx configuration.
 user=""
 [ "$(id -u)" = 0 ] && user="user $(id -un) $(id -gn);"
-max_body=$(sed -nE 's/^#define HTQ_MAX_BODY[[:space:]]+\(([0-9]+) \* ([0-9]+) \* ([0-9]+)\).*/\1 \2 \3/p' "$ROOT/core/limits.h" |
-	awk '{print $1*$2*$3}')
-[ -n "$max_body" ] || die "cannot read HTQ_MAX_BODY from core/limits.h"
+expr=$(sed -nE 's/^#define HTQ_MAX_BODY[[:space:]]+\(([0-9 *]+)\).*/\1/p' "$ROOT/core/limits.h")
+max_body=$(( ${expr:-0} ))
+[ "$max_body" -gt 0 ] || die "cannot read HTQ_MAX_BODY from core/limits.h"
 sed -e "s|@USER@|$user|" -e "s|@PORT@|$PORT|g" -e "s|@RUN@|$DATA/run|g" \
     -e "s|@LOG@|$DATA/log|g" -e "s|@WEB@|$ROOT/web|g" \
     -e "s|@SOCK@|$DATA/run/fcgi.sock|g" -e "s|@MAX_BODY@|$max_body|g" \

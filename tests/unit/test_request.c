@@ -88,7 +88,7 @@ test_too_many_params(void)
 	off += (size_t)snprintf(q, sizeof(q), "/x?");
 	for (i = 0; i <= HTQ_MAX_PARAMS; i++)
 		off += (size_t)snprintf(q + off, sizeof(q) - off, "p%d=1&", i);
-	T_EQ(set_uri(q), HTQ_ETOOBIG);
+	T_EQ(set_uri(q), HTQ_EINVAL);
 }
 
 static void

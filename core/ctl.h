@@ -1,0 +1,38 @@
+/*
+ * ctl.h - shared by htqctl's command files (core/htqctl.c, core/ctl_*.c).
+ * These link only into bin/htqctl.
+ */
+#ifndef HTQ_CTL_H
+#define HTQ_CTL_H
+
+#include "htq.h"
+
+struct ctl {
+	const char	*datadir;
+	struct htq_db	*db;		/* opened by ctl_open() */
+	void		*ledger;	/* ledger state behind db's hooks */
+};
+
+/* A command: argv[0] is the command's own name. Returns the exit status:
+ * 0 ok, 1 failure, 2 usage. */
+struct ctl_cmd {
+	const char	*name;
+	int		(*run)(struct ctl *, int argc, char **argv);
+	const char	*summary;
+};
+
+/* Open the database (and the ledger, for writes) once. */
+int	 ctl_open(struct ctl *, int write);
+/* Print "htqctl: what: reason" to stderr and return 1. */
+int	 ctl_fail(const char *what, int err);
+/* 1 if argv has --help or -h. */
+int	 ctl_wants_help(int argc, char **argv);
+/* Run the subcommand of a command group from its table. */
+int	 ctl_dispatch(struct ctl *, const char *group,
+	    const struct ctl_cmd *cmds, int argc, char **argv);
+/* Read a whole file (or "-" for stdin) up to max bytes. */
+int	 ctl_read_file(const char *path, size_t max, char **buf, size_t *len);
+
+int	 ctl_standards(struct ctl *, int, char **);
+
+#endif /* HTQ_CTL_H */

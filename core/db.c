@@ -1,0 +1,173 @@
+/*
+ * db.c - the LMDB environment shared by core/ and audit/.
+ *
+ * One environment in <datadir>/db holds every named database: the
+ * catalogue here, the ledger's own databases (opened by audit/), and later
+ * accounts and submissions.  Durable by default: every committed write
+ * transaction is fsync'd before mdb_txn_commit returns.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "htq.h"
+#include "internal.h"
+
+int
+htq_mdb_err(int rc)
+{
+	switch (rc) {
+	case 0:
+		return HTQ_OK;
+	case MDB_NOTFOUND:
+		return HTQ_ENOTFOUND;
+	case MDB_KEYEXIST:
+		return HTQ_EEXIST;
+	case MDB_MAP_FULL:
+		return HTQ_EFULL;
+	case ENOMEM:
+		return HTQ_ENOMEM;
+	case ENOENT:
+		return HTQ_ENOTFOUND;
+	case EACCES:
+		return HTQ_EPERM;
+	default:
+		return HTQ_EDB;
+	}
+}
+
+/* Open (creating when allowed) the named databases core/ uses. */
+static int
+open_dbis(struct htq_db *db, int create)
+{
+	static const struct {
+		const char	*name;
+		size_t		 off;
+	} dbs[] = {
+		{ "std", offsetof(struct htq_db, std) },
+		{ "std_latest", offsetof(struct htq_db, std_latest) },
+		{ "std_sum", offsetof(struct htq_db, std_sum) },
+		{ "std_elig", offsetof(struct htq_db, std_elig) },
+		{ "meta", offsetof(struct htq_db, meta) },
+	};
+	MDB_txn *txn;
+	size_t i;
+	int rc;
+
+	rc = mdb_txn_begin(db->env, NULL, create ? 0 : MDB_RDONLY, &txn);
+	if (rc != 0)
+		return htq_mdb_err(rc);
+	for (i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
+		rc = mdb_dbi_open(txn, dbs[i].name, create ? MDB_CREATE : 0,
+		    (MDB_dbi *)((char *)db + dbs[i].off));
+		if (rc != 0) {
+			mdb_txn_abort(txn);
+			return htq_mdb_err(rc);
+		}
+	}
+	return htq_mdb_err(mdb_txn_commit(txn));
+}
+
+int
+htq_db_open(const char *datadir, unsigned flags, struct htq_db **out)
+{
+	struct htq_db *db;
+	char path[4096];
+	int rc, n;
+
+	*out = NULL;
+	n = snprintf(path, sizeof(path), "%s/db", datadir);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return HTQ_EINVAL;
+	if (flags & HTQ_DB_CREATE) {
+		if (mkdir(datadir, 0700) != 0 && errno != EEXIST)
+			return HTQ_EIO;
+		if (mkdir(path, 0700) != 0 && errno != EEXIST)
+			return HTQ_EIO;
+	}
+	if ((db = calloc(1, sizeof(*db))) == NULL)
+		return HTQ_ENOMEM;
+	if ((rc = mdb_env_create(&db->env)) != 0)
+		goto fail;
+	if ((rc = mdb_env_set_mapsize(db->env, HTQ_MAP_SIZE)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(db->env, HTQ_MAX_DBS)) != 0 ||
+	    (rc = mdb_env_set_maxreaders(db->env, HTQ_MAX_READERS)) != 0)
+		goto fail;
+	/* MDB_NOTLS: a worker keeps one read txn and resets/renews it per
+	 * request, independent of write txns in the same thread. */
+	rc = mdb_env_open(db->env, path, MDB_NOTLS |
+	    ((flags & HTQ_DB_RDONLY) ? MDB_RDONLY : 0), 0600);
+	if (rc != 0)
+		goto fail;
+	if ((rc = open_dbis(db, !(flags & HTQ_DB_RDONLY))) != HTQ_OK) {
+		htq_db_close(db);
+		return rc;
+	}
+	*out = db;
+	return HTQ_OK;
+fail:
+	htq_db_close(db);
+	return htq_mdb_err(rc);
+}
+
+void
+htq_db_close(struct htq_db *db)
+{
+	if (db == NULL)
+		return;
+	if (db->env != NULL)
+		mdb_env_close(db->env);
+	free(db);
+}
+
+MDB_env *
+htq_db_env(struct htq_db *db)
+{
+	return db->env;
+}
+
+int
+htq_txn_read(struct htq_db *db, MDB_txn **out)
+{
+	return htq_mdb_err(mdb_txn_begin(db->env, NULL, MDB_RDONLY, out));
+}
+
+int
+htq_txn_write(struct htq_db *db, MDB_txn **out)
+{
+	return htq_mdb_err(mdb_txn_begin(db->env, NULL, 0, out));
+}
+
+int
+htq_db_ledger(struct htq_db *db, struct htq_ledger_hooks *hooks)
+{
+	db->ledger = *hooks;
+	return HTQ_OK;
+}
+
+int
+htq_record(struct htq_db *db, MDB_txn *txn, const char *type,
+    const char *subject, json_t *data)
+{
+	if (db->ledger.append == NULL)
+		return HTQ_OK;
+	return db->ledger.append(db->ledger.ctx, txn, type,
+	    db->ledger.actor ? db->ledger.actor : "system", subject, data);
+}
+
+int
+htq_commit(struct htq_db *db, MDB_txn *txn)
+{
+	int rc;
+
+	if (db->ledger.seal != NULL &&
+	    (rc = db->ledger.seal(db->ledger.ctx, txn)) != HTQ_OK) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	return htq_mdb_err(mdb_txn_commit(txn));
+}

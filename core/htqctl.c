@@ -1,0 +1,196 @@
+/*
+ * htqctl.c - the administrator's command line.
+ *
+ * usage: htqctl [--data DIR] COMMAND [ARGS]
+ * The data directory comes from --data, else $HTQ_DATA, else ./var.
+ * Exit status: 0 ok, 1 failure, 2 usage error.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+
+static int	cmd_init(struct ctl *, int, char **);
+
+static const struct ctl_cmd commands[] = {
+	{ "init", cmd_init, "create the data directory and database" },
+	{ "standards", ctl_standards, "import, list, show standards; set "
+	    "eligibility" },
+	{ NULL, NULL, NULL }
+};
+
+int
+ctl_fail(const char *what, int err)
+{
+	fprintf(stderr, "htqctl: %s: %s\n", what, htq_strerror(err));
+	return 1;
+}
+
+int
+ctl_wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
+static void
+list_commands(FILE *f, const char *group, const struct ctl_cmd *cmds)
+{
+	fprintf(f, "usage: htqctl [--data DIR] %s%sCOMMAND [ARGS]\n\n"
+	    "commands:\n", group ? group : "", group ? " " : "");
+	for (; cmds->name != NULL; cmds++)
+		fprintf(f, "  %-14s %s\n", cmds->name, cmds->summary);
+	fprintf(f, "\nEach command takes --help.  The data directory is "
+	    "--data, else $HTQ_DATA, else ./var.\n");
+}
+
+int
+ctl_dispatch(struct ctl *c, const char *group, const struct ctl_cmd *cmds,
+    int argc, char **argv)
+{
+	const struct ctl_cmd *cmd;
+
+	if (argc < 1 || strcmp(argv[0], "--help") == 0 ||
+	    strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "help") == 0) {
+		list_commands(argc < 1 ? stderr : stdout, group, cmds);
+		return argc < 1 ? 2 : 0;
+	}
+	for (cmd = cmds; cmd->name != NULL; cmd++)
+		if (strcmp(cmd->name, argv[0]) == 0)
+			return cmd->run(c, argc, argv);
+	fprintf(stderr, "htqctl: unknown command '%s%s%s'\n", group ?
+	    group : "", group ? " " : "", argv[0]);
+	list_commands(stderr, group, cmds);
+	return 2;
+}
+
+int
+ctl_open(struct ctl *c, int write)
+{
+	int rc;
+
+	(void)write;
+	if (c->db != NULL)
+		return HTQ_OK;
+	rc = htq_db_open(c->datadir, 0, &c->db);
+	if (rc == HTQ_ENOTFOUND || rc == HTQ_EIO)
+		fprintf(stderr, "htqctl: no database in %s (run 'htqctl init' "
+		    "first)\n", c->datadir);
+	return rc;
+}
+
+int
+ctl_read_file(const char *path, size_t max, char **buf, size_t *len)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	size_t cap = 65536, n = 0, r;
+	char *b = NULL, *nb;
+
+	*buf = NULL;
+	if (f == NULL)
+		return HTQ_EIO;
+	for (;;) {
+		if ((nb = realloc(b, cap + 1)) == NULL)
+			goto fail;
+		b = nb;
+		r = fread(b + n, 1, cap - n, f);
+		n += r;
+		if (n > max) {
+			free(b);
+			if (f != stdin)
+				fclose(f);
+			return HTQ_ETOOBIG;
+		}
+		if (n < cap) {
+			if (ferror(f))
+				goto fail;
+			break;
+		}
+		cap *= 2;
+	}
+	if (f != stdin)
+		fclose(f);
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return HTQ_OK;
+fail:
+	free(b);
+	if (f != stdin)
+		fclose(f);
+	return HTQ_EIO;
+}
+
+/* Make a directory with mode, saying so when it is new. */
+static int
+make_dir(const char *base, const char *sub, mode_t mode)
+{
+	char path[4096];
+	int n = snprintf(path, sizeof(path), "%s%s%s", base, sub ? "/" : "",
+	    sub ? sub : "");
+
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return HTQ_EINVAL;
+	if (mkdir(path, mode) == 0) {
+		printf("created %s\n", path);
+		return HTQ_OK;
+	}
+	return errno == EEXIST ? HTQ_OK : HTQ_EIO;
+}
+
+static int
+cmd_init(struct ctl *c, int argc, char **argv)
+{
+	static const char *const subdirs[] = { "keys", "run", "log" };
+	struct htq_db *db;
+	size_t i;
+	int rc;
+
+	if (ctl_wants_help(argc, argv)) {
+		printf("usage: htqctl init\n\nCreate the data directory "
+		    "(mode 0700) with db/, keys/, run/ and log/, and the "
+		    "database.\nSafe to run again: existing data is kept.\n");
+		return 0;
+	}
+	if (argc != 1) {
+		fprintf(stderr, "usage: htqctl init\n");
+		return 2;
+	}
+	if ((rc = make_dir(c->datadir, NULL, 0700)) != HTQ_OK)
+		return ctl_fail(c->datadir, rc);
+	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++)
+		if ((rc = make_dir(c->datadir, subdirs[i], 0700)) != HTQ_OK)
+			return ctl_fail(subdirs[i], rc);
+	if ((rc = htq_db_open(c->datadir, HTQ_DB_CREATE, &db)) != HTQ_OK)
+		return ctl_fail("database", rc);
+	htq_db_close(db);
+	printf("database ready in %s/db\n", c->datadir);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ctl c;
+	int i = 1, rc;
+
+	memset(&c, 0, sizeof(c));
+	c.datadir = getenv("HTQ_DATA");
+	if (argc > 2 && strcmp(argv[1], "--data") == 0) {
+		c.datadir = argv[2];
+		i = 3;
+	}
+	if (c.datadir == NULL || *c.datadir == '\0')
+		c.datadir = "./var";
+	rc = ctl_dispatch(&c, NULL, commands, argc - i, argv + i);
+	htq_db_close(c.db);
+	return rc;
+}
