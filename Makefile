@@ -49,7 +49,7 @@ LIB_AUDIT	= $(call o,$(AUDIT_PURE) $(AUDIT_STORE))
 LIB_AUDIT_PURE	= $(call o,$(AUDIT_PURE)) $(OBJ)/core/errors.o
 LIB_FCGI	= $(call o,$(FCGI_SRC))
 
-PROGS	= $(BIN)/htq-fcgi $(BIN)/htqctl $(BIN)/htq-verify
+PROGS	= $(BIN)/htq-fcgi $(BIN)/htqctl $(if $(wildcard $(AUDIT_MAIN)),$(BIN)/htq-verify)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNITS	= $(patsubst tests/unit/%.c,$(BIN)/tests/%,$(UNIT_SRC))
 TOOL_SRC = $(wildcard tests/tools/*.c)
@@ -125,5 +125,6 @@ fuzz:
 clean:
 	rm -rf build bin tests/fuzz/out
 
+.SECONDARY:
 .PHONY: all deps run test tests bench fuzz fuzzers clean
 -include $(shell find build -name '*.d' 2>/dev/null)

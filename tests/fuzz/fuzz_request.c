@@ -23,6 +23,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fcx_resp resp;
 	const struct fcx_route *r;
 	char *buf, *uri, *ct, *body, why[160];
+	size_t boff;
 
 	if ((buf = malloc(size + 1)) == NULL)
 		return 0;
@@ -35,10 +36,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		ct = "";
 	body = strchr(ct, '\n');
-	if (body != NULL)
+	if (body != NULL) {
 		*body++ = '\0';
-	else
-		body = "";
+		boff = (size_t)(body - buf);
+	} else
+		boff = size;	/* no body */
 
 	memset(&req, 0, sizeof(req));
 	memset(&resp, 0, sizeof(resp));
@@ -49,10 +51,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (fcx_copy_header(req.content_type, sizeof(req.content_type), ct) ==
 	    HTQ_OK) {
-		req.body_len = size - (size_t)(body - buf);
+		req.body_len = boff <= size ? size - boff : 0;
 		req.body = malloc(req.body_len + 1);
 		if (req.body != NULL) {
-			memcpy(req.body, data + (body - buf), req.body_len);
+			memcpy(req.body, data + boff, req.body_len);
 			req.body[req.body_len] = '\0';
 			if (fcx_req_parse_json(&req, &resp) == HTQ_OK)
 				(void)fcx_validate_body(req.json, fields, &resp);

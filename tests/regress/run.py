@@ -76,6 +76,13 @@ def main():
         if rc not in (0, None):
             failed += 1
             print("FAIL clean shutdown: run.sh exited %s" % rc)
+        logs = stack.logs()
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            if marker in logs:
+                failed += 1
+                i = logs.index(marker)
+                print("FAIL sanitizer report in server logs:\n" + logs[max(0, i - 200):i + 2000])
+                break
         leftovers = subprocess.run(["pgrep", "-f", stack.data], capture_output=True).stdout.split()
         if leftovers:
             failed += 1
