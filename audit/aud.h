@@ -1,0 +1,201 @@
+/*
+ * aud.h - the audit ledger: a hash-chained, Ed25519-signed, RFC 6962
+ * Merkle log with C2SP signed-note checkpoints.  See docs/ledger.md for
+ * the format, which is an external contract.
+ *
+ * audit/ knows nothing about qualifications.  Everything except store.c
+ * uses only libc, libsodium and Jansson, so the offline verifier
+ * (bin/htq-verify) links without LMDB.  Functions return enum htq_err.
+ * Callers must have called sodium_init().
+ */
+#ifndef AUD_H
+#define AUD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <jansson.h>
+
+#include "errors.h"
+#include "limits.h"
+
+#define AUD_HASH	32	/* SHA-256 */
+#define AUD_SIG		64	/* Ed25519 signature */
+#define AUD_PK		32	/* Ed25519 public key */
+#define AUD_KID		4	/* C2SP key id */
+#define AUD_MAX_PROOF	64	/* hashes in any proof of a 2^64 tree */
+#define AUD_ENTRY_CONTEXT "htq-ledger-entry/v1\n"
+#define AUD_DEFAULT_ORIGIN "htq.localhost/ledger"
+
+typedef uint8_t aud_hash[AUD_HASH];
+
+/* --- hashing and the Merkle tree (hash.c) --- */
+
+/* RFC 6962 leaf hash SHA-256(0x00 || data). */
+void	 aud_leaf_hash(const void *data, size_t len, aud_hash out);
+/* RFC 6962 node hash SHA-256(0x01 || left || right). */
+void	 aud_node_hash(const aud_hash left, const aud_hash right, aud_hash out);
+/* Root of the empty tree: SHA-256 of the empty string. */
+void	 aud_empty_root(aud_hash out);
+
+/*
+ * A compact range over leaves [0, size): the roots of the perfect
+ * subtrees that make up the tree, at most 64 of them.  Appending and
+ * computing the root are O(log n) in time and memory.
+ */
+struct aud_range {
+	uint64_t	 size;
+	int		 n;
+	aud_hash	 h[64];
+};
+void	 aud_range_init(struct aud_range *);
+void	 aud_range_append(struct aud_range *, const aud_hash leaf);
+void	 aud_range_root(const struct aud_range *, aud_hash out);
+
+/* Verify an RFC 6962 inclusion proof (RFC 9162 2.1.3.2). */
+int	 aud_verify_inclusion(uint64_t index, uint64_t size,
+	    const aud_hash leaf, const aud_hash *proof, size_t n,
+	    const aud_hash root);
+/* Verify an RFC 6962 consistency proof (RFC 9162 2.1.4.2). */
+int	 aud_verify_consistency(uint64_t m, uint64_t n, const aud_hash mroot,
+	    const aud_hash nroot, const aud_hash *proof, size_t k);
+
+/* --- keys and signed notes (note.c) --- */
+
+/* A signing key.  Allocated with sodium_malloc and read-only after load;
+ * owned by the caller, freed with aud_key_free. */
+struct aud_key {
+	uint8_t		 sk[64];	/* libsodium secret key (seed || pk) */
+	uint8_t		 pk[AUD_PK];
+	uint8_t		 kid[AUD_KID];
+	char		 name[HTQ_MAX_ORIGIN + 1];
+};
+
+/* A verifier key: what anyone holds to check our signatures. */
+struct aud_vkey {
+	uint8_t		 pk[AUD_PK];
+	uint8_t		 kid[AUD_KID];
+	char		 name[HTQ_MAX_ORIGIN + 1];
+};
+
+/* C2SP key id: SHA-256(name || 0x0A || 0x01 || pk)[:4]. */
+void	 aud_key_id(const char *name, const uint8_t pk[AUD_PK],
+	    uint8_t kid[AUD_KID]);
+/* 1 if name is a valid key name / origin (printable, no '+', spaces). */
+int	 aud_name_valid(const char *name);
+/* Write a new key to path with mode 0600; refuses to overwrite. */
+int	 aud_key_generate(const char *path, const char *name);
+/* Load a key; refuses a file that group or others can access. */
+int	 aud_key_load(const char *path, struct aud_key **out);
+void	 aud_key_free(struct aud_key *);
+/* Wrap raw key material (tests, known answers). */
+int	 aud_key_from_seed(const uint8_t seed[32], const char *name,
+	    struct aud_key **out);
+/* "<name>+<hex id>+<base64(0x01 || pk)>" */
+int	 aud_vkey_format(const struct aud_vkey *, char *buf, size_t bufsz);
+int	 aud_vkey_parse(const char *s, struct aud_vkey *out);
+void	 aud_key_public(const struct aud_key *, struct aud_vkey *out);
+
+/* Checkpoint body "<origin>\n<size>\n<base64 root>\n" into buf. */
+int	 aud_checkpoint_body(const char *origin, uint64_t size,
+	    const aud_hash root, char *buf, size_t bufsz);
+/* Parse a checkpoint body (extension lines after the root are allowed). */
+int	 aud_checkpoint_parse(const char *body, size_t len, char *origin,
+	    size_t originsz, uint64_t *size, aud_hash root);
+/* Sign body as a C2SP signed note; *note is malloc'd, caller frees. */
+int	 aud_note_sign(const struct aud_key *, const char *body, char **note);
+/*
+ * Verify a signed note with one of keys (by name and key id).  On success
+ * *bodylen is the length of the signed text at the start of note and
+ * *which the index of the key that verified it.  HTQ_EVERIFY when no
+ * known key signed it; why explains.
+ */
+int	 aud_note_verify(const char *note, size_t len,
+	    const struct aud_vkey *keys, size_t nkeys, size_t *bodylen,
+	    size_t *which, char *why, size_t whysz);
+
+/* --- entries (entry.c) --- */
+
+/*
+ * Encode an entry in canonical form: compact JSON with fields v, seq,
+ * time, type, actor, subject, data (keys sorted), prev, kid in that
+ * order.  *out is malloc'd; the bytes are the entry.
+ */
+int	 aud_entry_encode(uint64_t seq, const char *time, const char *type,
+	    const char *actor, const char *subject, const json_t *data,
+	    const aud_hash prev, const uint8_t kid[AUD_KID], char **out,
+	    size_t *len);
+/* Sign "htq-ledger-entry/v1\n" || entry and check the signature. */
+int	 aud_entry_sign(const struct aud_key *, const char *entry, size_t len,
+	    uint8_t sig[AUD_SIG]);
+int	 aud_entry_verify(const uint8_t pk[AUD_PK], const char *entry,
+	    size_t len, const uint8_t sig[AUD_SIG]);
+
+/* The fixed-position fields of a canonical entry, read without a full
+ * JSON parse (the verifier's hot path). */
+struct aud_entry_head {
+	uint64_t	 seq;
+	char		 type[64];
+	aud_hash	 prev;
+	uint8_t		 kid[AUD_KID];
+};
+int	 aud_entry_head(const char *entry, size_t len,
+	    struct aud_entry_head *out, char *why, size_t whysz);
+
+/* RFC 3339 UTC time "2026-11-23T03:21:04Z" (buf >= 21 bytes). */
+void	 aud_time_now(char buf[32]);
+
+/* --- the log in LMDB (store.c) --- */
+
+typedef struct MDB_env MDB_env;	/* identical to lmdb.h's typedefs */
+typedef struct MDB_txn MDB_txn;
+struct aud_log;			/* dbi handles and origin; per process */
+
+/*
+ * Open the ledger's named databases in env, creating them when txn is a
+ * write transaction.  *out is owned by the caller (aud_log_close).
+ */
+int	 aud_log_open(MDB_txn *txn, const char *origin, struct aud_log **out);
+void	 aud_log_close(struct aud_log *);
+const char *aud_log_origin(const struct aud_log *);
+/*
+ * Append one entry inside the caller's write transaction, signed with
+ * key: O(log n) reads and writes.  The key must be the log's current key
+ * (the first append records it).  *seq_out may be NULL.
+ */
+int	 aud_append(struct aud_log *, MDB_txn *, const struct aud_key *,
+	    const char *type, const char *actor, const char *subject,
+	    const json_t *data, uint64_t *seq_out);
+/* Sign and store the checkpoint for the current size; once per write
+ * transaction, before commit.  Does nothing if it is already current. */
+int	 aud_seal(struct aud_log *, MDB_txn *, const struct aud_key *);
+/* Append key.rotated (signed by old) naming new, and make new current. */
+int	 aud_rotate(struct aud_log *, MDB_txn *, const struct aud_key *old,
+	    const struct aud_key *new_key, const char *actor);
+int	 aud_size(struct aud_log *, MDB_txn *, uint64_t *size);
+/* Entry bytes and signature; pointers into LMDB, valid in txn. */
+int	 aud_entry_get(struct aud_log *, MDB_txn *, uint64_t seq,
+	    const char **entry, size_t *len, const uint8_t **sig);
+/* Root of the tree of the first size leaves: O(log n) reads. */
+int	 aud_root(struct aud_log *, MDB_txn *, uint64_t size, aud_hash out);
+/* RFC 6962 proofs: out has room for AUD_MAX_PROOF hashes. */
+int	 aud_prove_inclusion(struct aud_log *, MDB_txn *, uint64_t index,
+	    uint64_t size, aud_hash *out, size_t *n);
+int	 aud_prove_consistency(struct aud_log *, MDB_txn *, uint64_t m,
+	    uint64_t n, aud_hash *out, size_t *k);
+/* The latest signed checkpoint note; pointer into LMDB, valid in txn. */
+int	 aud_checkpoint(struct aud_log *, MDB_txn *, const char **note,
+	    size_t *len);
+/* Verifier keys, one per line, oldest first; pointer valid in txn. */
+int	 aud_keys(struct aud_log *, MDB_txn *, const char **text, size_t *len);
+/* The current key id (all zero before the first append). */
+int	 aud_current_kid(struct aud_log *, MDB_txn *, uint8_t kid[AUD_KID]);
+/*
+ * Write the export file: one {"seq","entry","sig"} JSON line per entry
+ * then {"checkpoint": note}.  progress (may be NULL) is called every
+ * 65536 entries.
+ */
+int	 aud_export(struct aud_log *, MDB_txn *, FILE *out,
+	    void (*progress)(uint64_t done, uint64_t total));
+
+#endif /* AUD_H */

@@ -1,0 +1,607 @@
+/*
+ * store.c - the ledger in LMDB.
+ *
+ * Named databases (in the caller's environment):
+ *   led_entry  seq (8 bytes big-endian) -> signature (64) || entry bytes
+ *   led_hash   level (1) || index (8, big-endian) -> 32-byte hash of the
+ *              perfect subtree of 2^level leaves starting at index<<level
+ *              (the "stored hashes" of transparency logs)
+ *   led_meta   "size", "kid" (current key id), "keys" (verifier keys,
+ *              one per line, oldest first), "checkpoint" + "cp_size"
+ *
+ * Appending stores the leaf hash and each subtree it completes: O(log n)
+ * reads and writes, nothing re-hashed.  Any tree root and any proof is
+ * assembled from at most O(log^2 n) stored hashes, never by walking the
+ * entries.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lmdb.h>
+#include <sodium.h>
+
+#include "aud.h"
+
+struct aud_log {
+	MDB_dbi		 entry, hash, meta;
+	char		 origin[HTQ_MAX_ORIGIN + 1];
+};
+
+static int
+mdb_to_htq(int rc)
+{
+	switch (rc) {
+	case 0:
+		return HTQ_OK;
+	case MDB_NOTFOUND:
+		return HTQ_ENOTFOUND;
+	case MDB_MAP_FULL:
+		return HTQ_EFULL;
+	default:
+		return HTQ_EDB;
+	}
+}
+
+static void
+be64(uint8_t out[8], uint64_t v)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--, v >>= 8)
+		out[i] = (uint8_t)v;
+}
+
+static uint64_t
+get_be64(const uint8_t in[8])
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | in[i];
+	return v;
+}
+
+static int
+meta_get(struct aud_log *l, MDB_txn *txn, const char *key, MDB_val *v)
+{
+	MDB_val k = { strlen(key), (void *)key };
+
+	return mdb_to_htq(mdb_get(txn, l->meta, &k, v));
+}
+
+static int
+meta_put(struct aud_log *l, MDB_txn *txn, const char *key, const void *val,
+    size_t len)
+{
+	MDB_val k = { strlen(key), (void *)key }, v = { len, (void *)val };
+
+	return mdb_to_htq(mdb_put(txn, l->meta, &k, &v, 0));
+}
+
+static int
+open_dbi(MDB_txn *txn, const char *name, MDB_dbi *dbi)
+{
+	int rc = mdb_dbi_open(txn, name, 0, dbi);
+
+	if (rc == MDB_NOTFOUND)
+		rc = mdb_dbi_open(txn, name, MDB_CREATE, dbi);
+	return rc;
+}
+
+int
+aud_log_open(MDB_txn *txn, const char *origin, struct aud_log **out)
+{
+	struct aud_log *l;
+	MDB_val v;
+	int rc;
+
+	*out = NULL;
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return HTQ_ENOMEM;
+	/* Open existing databases; create them only in a write txn (a
+	 * read-only txn gets EACCES and the log simply does not exist). */
+	if ((rc = open_dbi(txn, "led_entry", &l->entry)) != 0 ||
+	    (rc = open_dbi(txn, "led_hash", &l->hash)) != 0 ||
+	    (rc = open_dbi(txn, "led_meta", &l->meta)) != 0) {
+		free(l);
+		return rc == EACCES ? HTQ_ENOTFOUND : mdb_to_htq(rc);
+	}
+	if (meta_get(l, txn, "origin", &v) == HTQ_OK &&
+	    v.mv_size < sizeof(l->origin)) {
+		memcpy(l->origin, v.mv_data, v.mv_size);
+		l->origin[v.mv_size] = '\0';
+	} else {
+		snprintf(l->origin, sizeof(l->origin), "%s",
+		    origin ? origin : AUD_DEFAULT_ORIGIN);
+		if (!aud_name_valid(l->origin)) {
+			free(l);
+			return HTQ_EINVAL;
+		}
+	}
+	*out = l;
+	return HTQ_OK;
+}
+
+void
+aud_log_close(struct aud_log *l)
+{
+	free(l);
+}
+
+const char *
+aud_log_origin(const struct aud_log *l)
+{
+	return l->origin;
+}
+
+int
+aud_size(struct aud_log *l, MDB_txn *txn, uint64_t *size)
+{
+	MDB_val v;
+	int rc = meta_get(l, txn, "size", &v);
+
+	*size = 0;
+	if (rc == HTQ_ENOTFOUND)
+		return HTQ_OK;
+	if (rc != HTQ_OK)
+		return rc;
+	if (v.mv_size != 8)
+		return HTQ_EFORMAT;
+	*size = get_be64(v.mv_data);
+	return HTQ_OK;
+}
+
+static int
+hash_get(struct aud_log *l, MDB_txn *txn, int level, uint64_t index,
+    aud_hash out)
+{
+	uint8_t key[9];
+	MDB_val k = { sizeof(key), key }, v;
+	int rc;
+
+	key[0] = (uint8_t)level;
+	be64(key + 1, index);
+	if ((rc = mdb_to_htq(mdb_get(txn, l->hash, &k, &v))) != HTQ_OK)
+		return rc == HTQ_ENOTFOUND ? HTQ_EFORMAT : rc;
+	if (v.mv_size != AUD_HASH)
+		return HTQ_EFORMAT;
+	memcpy(out, v.mv_data, AUD_HASH);
+	return HTQ_OK;
+}
+
+static int
+hash_put(struct aud_log *l, MDB_txn *txn, int level, uint64_t index,
+    const aud_hash h)
+{
+	uint8_t key[9];
+	MDB_val k = { sizeof(key), key }, v = { AUD_HASH, (void *)h };
+
+	key[0] = (uint8_t)level;
+	be64(key + 1, index);
+	return mdb_to_htq(mdb_put(txn, l->hash, &k, &v, 0));
+}
+
+int
+aud_current_kid(struct aud_log *l, MDB_txn *txn, uint8_t kid[AUD_KID])
+{
+	MDB_val v;
+	int rc = meta_get(l, txn, "kid", &v);
+
+	memset(kid, 0, AUD_KID);
+	if (rc == HTQ_ENOTFOUND)
+		return HTQ_OK;
+	if (rc == HTQ_OK && v.mv_size == AUD_KID)
+		memcpy(kid, v.mv_data, AUD_KID);
+	return rc;
+}
+
+/* Append the verifier key of k to the "keys" list and make it current. */
+static int
+add_key(struct aud_log *l, MDB_txn *txn, const struct aud_key *k)
+{
+	struct aud_vkey vk;
+	char line[HTQ_MAX_ORIGIN + 100], *buf;
+	MDB_val v;
+	size_t old = 0;
+	int rc;
+
+	aud_key_public(k, &vk);
+	if ((rc = aud_vkey_format(&vk, line, sizeof(line))) != HTQ_OK)
+		return rc;
+	rc = meta_get(l, txn, "keys", &v);
+	if (rc == HTQ_OK)
+		old = v.mv_size;
+	else if (rc != HTQ_ENOTFOUND)
+		return rc;
+	if ((buf = malloc(old + strlen(line) + 2)) == NULL)
+		return HTQ_ENOMEM;
+	if (old)
+		memcpy(buf, v.mv_data, old);
+	memcpy(buf + old, line, strlen(line));
+	buf[old + strlen(line)] = '\n';
+	rc = meta_put(l, txn, "keys", buf, old + strlen(line) + 1);
+	free(buf);
+	if (rc == HTQ_OK)
+		rc = meta_put(l, txn, "kid", k->kid, AUD_KID);
+	if (rc == HTQ_OK)
+		rc = meta_put(l, txn, "origin", l->origin, strlen(l->origin));
+	return rc;
+}
+
+/* The key must be the log's current key; the first key becomes it. */
+static int
+check_key(struct aud_log *l, MDB_txn *txn, const struct aud_key *k)
+{
+	static const uint8_t none[AUD_KID];
+	uint8_t kid[AUD_KID];
+	int rc;
+
+	if ((rc = aud_current_kid(l, txn, kid)) != HTQ_OK)
+		return rc;
+	if (memcmp(kid, none, AUD_KID) == 0)
+		return add_key(l, txn, k);
+	return memcmp(kid, k->kid, AUD_KID) == 0 ? HTQ_OK : HTQ_EPERM;
+}
+
+int
+aud_append(struct aud_log *l, MDB_txn *txn, const struct aud_key *k,
+    const char *type, const char *actor, const char *subject,
+    const json_t *data, uint64_t *seq_out)
+{
+	aud_hash prev, leaf, left;
+	uint8_t seqkey[8], sizeval[8], *rec = NULL;
+	char now[32], *entry = NULL;
+	MDB_val key = { 8, seqkey }, val;
+	uint64_t size, idx;
+	size_t len;
+	int rc, level;
+
+	if ((rc = check_key(l, txn, k)) != HTQ_OK ||
+	    (rc = aud_size(l, txn, &size)) != HTQ_OK)
+		return rc;
+	if (size == 0)
+		memset(prev, 0, sizeof(prev));
+	else if ((rc = hash_get(l, txn, 0, size - 1, prev)) != HTQ_OK)
+		return rc;
+	aud_time_now(now);
+	if ((rc = aud_entry_encode(size, now, type, actor, subject, data, prev,
+	    k->kid, &entry, &len)) != HTQ_OK)
+		return rc;
+	if ((rec = malloc(AUD_SIG + len)) == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	if ((rc = aud_entry_sign(k, entry, len, rec)) != HTQ_OK)
+		goto out;
+	memcpy(rec + AUD_SIG, entry, len);
+	be64(seqkey, size);
+	val.mv_size = AUD_SIG + len;
+	val.mv_data = rec;
+	if ((rc = mdb_to_htq(mdb_put(txn, l->entry, &key, &val, MDB_APPEND)))
+	    != HTQ_OK)
+		goto out;
+	aud_leaf_hash(entry, len, leaf);
+	if ((rc = hash_put(l, txn, 0, size, leaf)) != HTQ_OK)
+		goto out;
+	/* each trailing 1 bit of the index completes a subtree */
+	for (idx = size, level = 0; idx & 1; idx >>= 1, level++) {
+		if ((rc = hash_get(l, txn, level, idx - 1, left)) != HTQ_OK)
+			goto out;
+		aud_node_hash(left, leaf, leaf);
+		if ((rc = hash_put(l, txn, level + 1, idx >> 1, leaf)) != HTQ_OK)
+			goto out;
+	}
+	be64(sizeval, size + 1);
+	if ((rc = meta_put(l, txn, "size", sizeval, 8)) != HTQ_OK)
+		goto out;
+	if (seq_out != NULL)
+		*seq_out = size;
+out:
+	free(entry);
+	free(rec);
+	return rc;
+}
+
+/* Largest power of two strictly less than n (n >= 2). */
+static uint64_t
+split(uint64_t n)
+{
+	uint64_t k = 1;
+
+	while (k << 1 < n)
+		k <<= 1;
+	return k;
+}
+
+/*
+ * MTH of leaves [lo, hi): a perfect aligned subtree is one stored hash;
+ * otherwise split as RFC 6962 does.  Every split point in the recursions
+ * used here is aligned, so the left part is always stored.
+ */
+static int
+subtree(struct aud_log *l, MDB_txn *txn, uint64_t lo, uint64_t hi,
+    aud_hash out)
+{
+	uint64_t n = hi - lo, k;
+	aud_hash a, b;
+	int level = 0, rc;
+
+	if ((n & (n - 1)) == 0 && (lo & (n - 1)) == 0) {
+		while ((UINT64_C(1) << level) < n)
+			level++;
+		return hash_get(l, txn, level, lo >> level, out);
+	}
+	k = split(n);
+	if ((rc = subtree(l, txn, lo, lo + k, a)) != HTQ_OK ||
+	    (rc = subtree(l, txn, lo + k, hi, b)) != HTQ_OK)
+		return rc;
+	aud_node_hash(a, b, out);
+	return HTQ_OK;
+}
+
+int
+aud_root(struct aud_log *l, MDB_txn *txn, uint64_t size, aud_hash out)
+{
+	uint64_t cur;
+	int rc;
+
+	if ((rc = aud_size(l, txn, &cur)) != HTQ_OK)
+		return rc;
+	if (size > cur)
+		return HTQ_ERANGE;
+	if (size == 0) {
+		aud_empty_root(out);
+		return HTQ_OK;
+	}
+	return subtree(l, txn, 0, size, out);
+}
+
+/* PATH(m, D[lo:hi]) of RFC 6962 2.1.1, leaf level first. */
+static int
+path(struct aud_log *l, MDB_txn *txn, uint64_t m, uint64_t lo, uint64_t hi,
+    aud_hash *out, size_t *n)
+{
+	uint64_t k;
+	int rc;
+
+	if (hi - lo <= 1)
+		return HTQ_OK;
+	k = split(hi - lo);
+	if (m < k) {
+		if ((rc = path(l, txn, m, lo, lo + k, out, n)) != HTQ_OK)
+			return rc;
+		rc = subtree(l, txn, lo + k, hi, out[(*n)++]);
+	} else {
+		if ((rc = path(l, txn, m - k, lo + k, hi, out, n)) != HTQ_OK)
+			return rc;
+		rc = subtree(l, txn, lo, lo + k, out[(*n)++]);
+	}
+	return rc;
+}
+
+/* SUBPROOF(m, D[lo:hi], b) of RFC 6962 2.1.2. */
+static int
+subproof(struct aud_log *l, MDB_txn *txn, uint64_t m, uint64_t lo,
+    uint64_t hi, int b, aud_hash *out, size_t *n)
+{
+	uint64_t k;
+	int rc;
+
+	if (m == hi - lo) {
+		if (b)
+			return HTQ_OK;
+		return subtree(l, txn, lo, hi, out[(*n)++]);
+	}
+	k = split(hi - lo);
+	if (m <= k) {
+		if ((rc = subproof(l, txn, m, lo, lo + k, b, out, n)) != HTQ_OK)
+			return rc;
+		return subtree(l, txn, lo + k, hi, out[(*n)++]);
+	}
+	if ((rc = subproof(l, txn, m - k, lo + k, hi, 0, out, n)) != HTQ_OK)
+		return rc;
+	return subtree(l, txn, lo, lo + k, out[(*n)++]);
+}
+
+int
+aud_prove_inclusion(struct aud_log *l, MDB_txn *txn, uint64_t index,
+    uint64_t size, aud_hash *out, size_t *n)
+{
+	uint64_t cur;
+	int rc;
+
+	*n = 0;
+	if ((rc = aud_size(l, txn, &cur)) != HTQ_OK)
+		return rc;
+	if (size > cur || index >= size)
+		return HTQ_ERANGE;
+	return path(l, txn, index, 0, size, out, n);
+}
+
+int
+aud_prove_consistency(struct aud_log *l, MDB_txn *txn, uint64_t m,
+    uint64_t n, aud_hash *out, size_t *k)
+{
+	uint64_t cur;
+	int rc;
+
+	*k = 0;
+	if ((rc = aud_size(l, txn, &cur)) != HTQ_OK)
+		return rc;
+	if (n > cur || m > n)
+		return HTQ_ERANGE;
+	if (m == 0 || m == n)
+		return HTQ_OK;
+	return subproof(l, txn, m, 0, n, 1, out, k);
+}
+
+int
+aud_seal(struct aud_log *l, MDB_txn *txn, const struct aud_key *k)
+{
+	char body[HTQ_MAX_ORIGIN + 100], *note = NULL;
+	uint8_t cps[8];
+	uint64_t size;
+	aud_hash root;
+	MDB_val v;
+	int rc;
+
+	if ((rc = aud_size(l, txn, &size)) != HTQ_OK)
+		return rc;
+	if (meta_get(l, txn, "cp_size", &v) == HTQ_OK && v.mv_size == 8 &&
+	    get_be64(v.mv_data) == size)
+		return HTQ_OK;
+	if ((rc = check_key(l, txn, k)) != HTQ_OK ||
+	    (rc = aud_root(l, txn, size, root)) != HTQ_OK ||
+	    (rc = aud_checkpoint_body(l->origin, size, root, body,
+	    sizeof(body))) != HTQ_OK ||
+	    (rc = aud_note_sign(k, body, &note)) != HTQ_OK)
+		return rc;
+	be64(cps, size);
+	if ((rc = meta_put(l, txn, "checkpoint", note, strlen(note))) == HTQ_OK)
+		rc = meta_put(l, txn, "cp_size", cps, 8);
+	free(note);
+	return rc;
+}
+
+int
+aud_rotate(struct aud_log *l, MDB_txn *txn, const struct aud_key *old,
+    const struct aud_key *new_key, const char *actor)
+{
+	struct aud_vkey ov, nv;
+	char os[HTQ_MAX_ORIGIN + 100], ns[HTQ_MAX_ORIGIN + 100];
+	json_t *data;
+	int rc;
+
+	if (memcmp(old->kid, new_key->kid, AUD_KID) == 0)
+		return HTQ_EINVAL;
+	aud_key_public(old, &ov);
+	aud_key_public(new_key, &nv);
+	if ((rc = aud_vkey_format(&ov, os, sizeof(os))) != HTQ_OK ||
+	    (rc = aud_vkey_format(&nv, ns, sizeof(ns))) != HTQ_OK)
+		return rc;
+	if ((data = json_pack("{s:s,s:s}", "old_key", os, "new_key", ns)) ==
+	    NULL)
+		return HTQ_ENOMEM;
+	rc = aud_append(l, txn, old, "key.rotated", actor, "ledger", data,
+	    NULL);
+	json_decref(data);
+	if (rc != HTQ_OK)
+		return rc;
+	return add_key(l, txn, new_key);
+}
+
+int
+aud_entry_get(struct aud_log *l, MDB_txn *txn, uint64_t seq,
+    const char **entry, size_t *len, const uint8_t **sig)
+{
+	uint8_t key[8];
+	MDB_val k = { 8, key }, v;
+	int rc;
+
+	be64(key, seq);
+	if ((rc = mdb_to_htq(mdb_get(txn, l->entry, &k, &v))) != HTQ_OK)
+		return rc;
+	if (v.mv_size <= AUD_SIG)
+		return HTQ_EFORMAT;
+	*sig = v.mv_data;
+	*entry = (const char *)v.mv_data + AUD_SIG;
+	*len = v.mv_size - AUD_SIG;
+	return HTQ_OK;
+}
+
+int
+aud_checkpoint(struct aud_log *l, MDB_txn *txn, const char **note,
+    size_t *len)
+{
+	MDB_val v;
+	int rc = meta_get(l, txn, "checkpoint", &v);
+
+	if (rc != HTQ_OK)
+		return rc;
+	*note = v.mv_data;
+	*len = v.mv_size;
+	return HTQ_OK;
+}
+
+int
+aud_keys(struct aud_log *l, MDB_txn *txn, const char **text, size_t *len)
+{
+	MDB_val v;
+	int rc = meta_get(l, txn, "keys", &v);
+
+	if (rc != HTQ_OK)
+		return rc;
+	*text = v.mv_data;
+	*len = v.mv_size;
+	return HTQ_OK;
+}
+
+int
+aud_export(struct aud_log *l, MDB_txn *txn, FILE *out,
+    void (*progress)(uint64_t, uint64_t))
+{
+	char b64[sodium_base64_ENCODED_LEN(AUD_SIG,
+	    sodium_base64_VARIANT_ORIGINAL)], *line;
+	const char *note;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	uint64_t size, seq = 0;
+	size_t nlen;
+	json_t *o;
+	int rc, op = MDB_FIRST;
+
+	if ((rc = aud_size(l, txn, &size)) != HTQ_OK)
+		return rc;
+	if (meta_get(l, txn, "cp_size", &v) != HTQ_OK || v.mv_size != 8 ||
+	    get_be64(v.mv_data) != size)
+		return HTQ_ECONFLICT;	/* not sealed at this size */
+	if ((rc = aud_checkpoint(l, txn, &note, &nlen)) != HTQ_OK)
+		return rc;
+	if ((rc = mdb_to_htq(mdb_cursor_open(txn, l->entry, &cur))) != HTQ_OK)
+		return rc;
+	while (seq < size && mdb_cursor_get(cur, &k, &v, op) == 0) {
+		op = MDB_NEXT;
+		if (k.mv_size != 8 || get_be64(k.mv_data) != seq ||
+		    v.mv_size <= AUD_SIG) {
+			rc = HTQ_EFORMAT;
+			break;
+		}
+		sodium_bin2base64(b64, sizeof(b64), v.mv_data, AUD_SIG,
+		    sodium_base64_VARIANT_ORIGINAL);
+		o = json_pack("{s:I,s:s%,s:s}", "seq", (json_int_t)seq,
+		    "entry", (const char *)v.mv_data + AUD_SIG,
+		    v.mv_size - AUD_SIG, "sig", b64);
+		line = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		json_decref(o);
+		if (line == NULL) {
+			rc = HTQ_ENOMEM;
+			break;
+		}
+		if (fputs(line, out) == EOF || fputc('\n', out) == EOF)
+			rc = HTQ_EIO;
+		free(line);
+		if (rc != HTQ_OK)
+			break;
+		if (++seq % 65536 == 0 && progress)
+			progress(seq, size);
+	}
+	mdb_cursor_close(cur);
+	if (rc == HTQ_OK && seq != size)
+		rc = HTQ_EFORMAT;
+	if (rc != HTQ_OK)
+		return rc;
+	o = json_pack("{s:s%}", "checkpoint", note, nlen);
+	line = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (line == NULL)
+		return HTQ_ENOMEM;
+	if (fputs(line, out) == EOF || fputc('\n', out) == EOF ||
+	    fflush(out) == EOF)
+		rc = HTQ_EIO;
+	free(line);
+	if (progress)
+		progress(seq, size);
+	return rc;
+}

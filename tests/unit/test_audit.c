@@ -1,0 +1,465 @@
+/*
+ * test_audit.c - the ledger library: RFC 6962 tree hashes and proofs for
+ * every size 0..17 against a straightforward recursive implementation (RFC
+ * 6962 section 2.1), for the pure functions and the LMDB store; signed
+ * notes against pinned bytes; key ids, key files, entries, rotation.
+ */
+#include <sys/stat.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <lmdb.h>
+#include <sodium.h>
+
+#include "t.h"
+#include "aud.h"
+
+/* Computed independently with Go's golang.org/x/mod/sumdb/note from the
+ * seed 01..0a 00.. and the name example.com/log. */
+#define VKEY_KAT "example.com/log+ad7fe150+" \
+	"AfRuSbfpXmLPx4rtMjhyUHW3JDB7E6i8b/KOU+gA4ZRw"
+#define NOTE_KAT "example.com/log\n5\n" \
+	"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n" \
+	"\xe2\x80\x94 example.com/log rX/hUKx+2tqfzM+SZnBZRg7mD62dZKXPvGM/" \
+	"fIm0UF5Rp3rxHjQfkicjXCVobyB9Cn9C2Tl7TEINY/sl1VepS8ydqg8=\n"
+
+#define MAXN 17
+
+static aud_hash leaves[MAXN];
+
+/* --- the reference: RFC 6962 2.1 written as plainly as possible --- */
+
+static uint64_t
+ref_split(uint64_t n)
+{
+	uint64_t k = 1;
+
+	while (k * 2 < n)
+		k *= 2;
+	return k;
+}
+
+static void
+ref_mth(uint64_t lo, uint64_t hi, aud_hash out)
+{
+	aud_hash a, b;
+	uint64_t k;
+
+	if (hi == lo) {
+		crypto_hash_sha256(out, (const uint8_t *)"", 0);
+		return;
+	}
+	if (hi - lo == 1) {
+		memcpy(out, leaves[lo], AUD_HASH);
+		return;
+	}
+	k = ref_split(hi - lo);
+	ref_mth(lo, lo + k, a);
+	ref_mth(lo + k, hi, b);
+	aud_node_hash(a, b, out);
+}
+
+static void
+ref_path(uint64_t m, uint64_t lo, uint64_t hi, aud_hash *out, size_t *n)
+{
+	uint64_t k;
+
+	if (hi - lo <= 1)
+		return;
+	k = ref_split(hi - lo);
+	if (m < k) {
+		ref_path(m, lo, lo + k, out, n);
+		ref_mth(lo + k, hi, out[(*n)++]);
+	} else {
+		ref_path(m - k, lo + k, hi, out, n);
+		ref_mth(lo, lo + k, out[(*n)++]);
+	}
+}
+
+static void
+ref_subproof(uint64_t m, uint64_t lo, uint64_t hi, int b, aud_hash *out,
+    size_t *n)
+{
+	uint64_t k;
+
+	if (m == hi - lo) {
+		if (!b)
+			ref_mth(lo, hi, out[(*n)++]);
+		return;
+	}
+	k = ref_split(hi - lo);
+	if (m <= k) {
+		ref_subproof(m, lo, lo + k, b, out, n);
+		ref_mth(lo + k, hi, out[(*n)++]);
+	} else {
+		ref_subproof(m - k, lo + k, hi, 0, out, n);
+		ref_mth(lo, lo + k, out[(*n)++]);
+	}
+}
+
+static void
+make_leaves(void)
+{
+	char buf[16];
+	int i;
+
+	for (i = 0; i < MAXN; i++) {
+		snprintf(buf, sizeof(buf), "leaf %d", i);
+		aud_leaf_hash(buf, strlen(buf), leaves[i]);
+	}
+}
+
+static void
+test_known_hashes(void)
+{
+	aud_hash h, e;
+	static const char empty_hex[] =
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+	/* RFC 6962 leaf hash of the empty string */
+	static const char leaf_empty_hex[] =
+	    "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d";
+	char hex[65];
+
+	aud_empty_root(e);
+	sodium_bin2hex(hex, sizeof(hex), e, AUD_HASH);
+	T_STREQ(hex, empty_hex);
+	aud_leaf_hash("", 0, h);
+	sodium_bin2hex(hex, sizeof(hex), h, AUD_HASH);
+	T_STREQ(hex, leaf_empty_hex);
+}
+
+static void
+test_compact_range_roots(void)
+{
+	struct aud_range r;
+	aud_hash got, want;
+	int n;
+
+	aud_range_init(&r);
+	for (n = 0; n <= MAXN; n++) {
+		aud_range_root(&r, got);
+		ref_mth(0, (uint64_t)n, want);
+		T_MEMEQ(got, want, AUD_HASH);
+		if (n < MAXN)
+			aud_range_append(&r, leaves[n]);
+	}
+}
+
+static void
+test_inclusion_proofs_verify(void)
+{
+	aud_hash proof[AUD_MAX_PROOF], root, bad;
+	uint64_t n, m;
+	size_t k;
+
+	for (n = 1; n <= MAXN; n++) {
+		ref_mth(0, n, root);
+		for (m = 0; m < n; m++) {
+			k = 0;
+			ref_path(m, 0, n, proof, &k);
+			T_EQ(aud_verify_inclusion(m, n, leaves[m], proof, k,
+			    root), HTQ_OK);
+			/* wrong leaf, wrong index, wrong root all fail */
+			T_EQ(aud_verify_inclusion(m, n, leaves[(m + 1) % MAXN],
+			    proof, k, root), HTQ_EVERIFY);
+			if (n > 1)
+				T_EQ(aud_verify_inclusion((m + 1) % n, n,
+				    leaves[m], proof, k, root), HTQ_EVERIFY);
+			memcpy(bad, root, AUD_HASH);
+			bad[0] ^= 1;
+			T_EQ(aud_verify_inclusion(m, n, leaves[m], proof, k,
+			    bad), HTQ_EVERIFY);
+			if (k > 0)
+				T_EQ(aud_verify_inclusion(m, n, leaves[m], proof,
+				    k - 1, root), HTQ_EVERIFY);
+		}
+		T_EQ(aud_verify_inclusion(n, n, leaves[0], proof, 0, root),
+		    HTQ_EVERIFY);
+	}
+}
+
+static void
+test_consistency_proofs_verify(void)
+{
+	aud_hash proof[AUD_MAX_PROOF], r1, r2;
+	uint64_t n, m;
+	size_t k;
+
+	for (n = 1; n <= MAXN; n++) {
+		ref_mth(0, n, r2);
+		for (m = 1; m <= n; m++) {
+			ref_mth(0, m, r1);
+			k = 0;
+			ref_subproof(m, 0, n, 1, proof, &k);
+			T_EQ(aud_verify_consistency(m, n, r1, r2, proof, k),
+			    HTQ_OK);
+			if (m < n) {
+				T_EQ(aud_verify_consistency(m, n, r2, r2, proof,
+				    k), HTQ_EVERIFY);
+				T_EQ(aud_verify_consistency(n, m, r2, r1, proof,
+				    k), HTQ_EVERIFY);
+				proof[k - 1][3] ^= 0x40;
+				T_EQ(aud_verify_consistency(m, n, r1, r2, proof,
+				    k), HTQ_EVERIFY);
+			}
+		}
+	}
+}
+
+/* --- the store, against the reference --- */
+
+static char dir[64];
+static MDB_env *env;
+
+static struct aud_key *key, *key2;
+static struct aud_log *lg;
+
+static void
+open_store(void)
+{
+	MDB_txn *txn;
+
+	snprintf(dir, sizeof(dir), "/tmp/htq-audit-XXXXXX");
+	T_ASSERT(mkdtemp(dir) != NULL);
+	T_EQ(mdb_env_create(&env), 0);
+	T_EQ(mdb_env_set_maxdbs(env, 8), 0);
+	T_EQ(mdb_env_set_mapsize(env, 64 << 20), 0);
+	T_EQ(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
+	T_EQ(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	T_EQ(aud_log_open(txn, "test.example/log", &lg), HTQ_OK);
+	T_EQ(mdb_txn_commit(txn), 0);
+}
+
+static void
+test_store_matches_reference(void)
+{
+	aud_hash got[AUD_MAX_PROOF], want[AUD_MAX_PROOF], root, ref;
+	const uint8_t *sig;
+	const char *e;
+	size_t len, gn, wn;
+	uint64_t n, m, seq;
+	MDB_txn *txn;
+	json_t *data;
+
+	open_store();
+	T_EQ(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	/* an empty log has the empty root */
+	T_EQ(aud_root(lg, txn, 0, root), HTQ_OK);
+	aud_empty_root(ref);
+	T_MEMEQ(root, ref, AUD_HASH);
+	for (n = 0; n < MAXN; n++) {
+		data = json_pack("{s:I,s:s}", "n", (json_int_t)n, "z", "é/\"");
+		T_EQ(aud_append(lg, txn, key, "test.event", "actor-1", "subj",
+		    data, &seq), HTQ_OK);
+		json_decref(data);
+		T_EQ(seq, n);
+		T_EQ(aud_entry_get(lg, txn, n, &e, &len, &sig), HTQ_OK);
+		aud_leaf_hash(e, len, leaves[n]);
+		T_EQ(aud_entry_verify(key->pk, e, len, sig), HTQ_OK);
+	}
+	T_EQ(aud_seal(lg, txn, key), HTQ_OK);
+	T_EQ(mdb_txn_commit(txn), 0);
+
+	T_EQ(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+	for (n = 1; n <= MAXN; n++) {
+		T_EQ(aud_root(lg, txn, n, root), HTQ_OK);
+		ref_mth(0, n, ref);
+		T_MEMEQ(root, ref, AUD_HASH);
+		for (m = 0; m < n; m++) {
+			T_EQ(aud_prove_inclusion(lg, txn, m, n, got, &gn),
+			    HTQ_OK);
+			wn = 0;
+			ref_path(m, 0, n, want, &wn);
+			T_EQ(gn, wn);
+			T_MEMEQ(got, want, gn * AUD_HASH);
+		}
+		for (m = 1; m <= n; m++) {
+			T_EQ(aud_prove_consistency(lg, txn, m, n, got, &gn),
+			    HTQ_OK);
+			wn = 0;
+			ref_subproof(m, 0, n, 1, want, &wn);
+			T_EQ(gn, wn);
+			T_MEMEQ(got, want, gn * AUD_HASH);
+		}
+	}
+	T_EQ(aud_prove_inclusion(lg, txn, MAXN, MAXN, got, &gn), HTQ_ERANGE);
+	T_EQ(aud_prove_inclusion(lg, txn, 0, MAXN + 1, got, &gn), HTQ_ERANGE);
+	T_EQ(aud_prove_consistency(lg, txn, 3, 2, got, &gn), HTQ_ERANGE);
+	mdb_txn_abort(txn);
+}
+
+static void
+test_entries_chain_and_checkpoint(void)
+{
+	struct aud_entry_head head;
+	struct aud_vkey vk;
+	const uint8_t *sig;
+	const char *e, *note;
+	char why[128], origin[64];
+	size_t len, nlen, blen, which;
+	uint64_t size, n;
+	aud_hash prev, root, want;
+	MDB_txn *txn;
+
+	T_EQ(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+	memset(prev, 0, sizeof(prev));
+	for (n = 0; n < MAXN; n++) {
+		T_EQ(aud_entry_get(lg, txn, n, &e, &len, &sig), HTQ_OK);
+		T_EQ(aud_entry_head(e, len, &head, why, sizeof(why)), HTQ_OK);
+		T_EQ(head.seq, n);
+		T_STREQ(head.type, "test.event");
+		T_MEMEQ(head.prev, prev, AUD_HASH);
+		T_MEMEQ(head.kid, key->kid, AUD_KID);
+		aud_leaf_hash(e, len, prev);
+	}
+	T_EQ(aud_entry_get(lg, txn, 0, &e, &len, &sig), HTQ_OK);
+	T_ASSERT(strncmp(e, "{\"v\":1,\"seq\":0,\"time\":\"", 23) == 0);
+	T_ASSERT(strstr(e, "\"data\":{\"n\":0,\"z\":\"é/\\\"\"}") != NULL);
+	T_EQ(aud_checkpoint(lg, txn, &note, &nlen), HTQ_OK);
+	aud_key_public(key, &vk);
+	T_EQ(aud_note_verify(note, nlen, &vk, 1, &blen, &which, why,
+	    sizeof(why)), HTQ_OK);
+	T_EQ(aud_checkpoint_parse(note, blen, origin, sizeof(origin), &size,
+	    root), HTQ_OK);
+	T_STREQ(origin, "test.example/log");
+	T_EQ(size, MAXN);
+	ref_mth(0, MAXN, want);
+	T_MEMEQ(root, want, AUD_HASH);
+	mdb_txn_abort(txn);
+}
+
+static void
+test_wrong_key_refused_and_rotation(void)
+{
+	const uint8_t *sig;
+	const char *e, *keys;
+	size_t len, klen;
+	uint64_t seq;
+	MDB_txn *txn;
+	struct aud_entry_head head;
+	char why[64];
+
+	T_EQ(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	T_EQ(aud_append(lg, txn, key2, "x", "a", "s", NULL, &seq), HTQ_EPERM);
+	T_EQ(aud_rotate(lg, txn, key, key2, "admin"), HTQ_OK);
+	T_EQ(aud_append(lg, txn, key, "x", "a", "s", NULL, &seq), HTQ_EPERM);
+	T_EQ(aud_append(lg, txn, key2, "after.rotation", "a", "s", NULL,
+	    &seq), HTQ_OK);
+	T_EQ(aud_seal(lg, txn, key2), HTQ_OK);
+	T_EQ(aud_entry_get(lg, txn, seq - 1, &e, &len, &sig), HTQ_OK);
+	T_EQ(aud_entry_head(e, len, &head, why, sizeof(why)), HTQ_OK);
+	T_STREQ(head.type, "key.rotated");
+	T_MEMEQ(head.kid, key->kid, AUD_KID);	/* signed by the old key */
+	T_EQ(aud_entry_verify(key->pk, e, len, sig), HTQ_OK);
+	T_EQ(aud_entry_get(lg, txn, seq, &e, &len, &sig), HTQ_OK);
+	T_EQ(aud_entry_verify(key2->pk, e, len, sig), HTQ_OK);
+	T_EQ(aud_keys(lg, txn, &keys, &klen), HTQ_OK);
+	T_ASSERT(memchr(keys, '\n', klen) != NULL);
+	T_ASSERT(keys[klen - 1] == '\n');
+	T_EQ(mdb_txn_commit(txn), 0);
+}
+
+static void
+test_signed_note_known_answer(void)
+{
+	static const uint8_t seed[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+	struct aud_key *k;
+	struct aud_vkey vk, parsed;
+	char *note, vks[200], why[64];
+	size_t blen, which;
+
+	T_EQ(aud_key_from_seed(seed, "example.com/log", &k), HTQ_OK);
+	aud_key_public(k, &vk);
+	T_EQ(aud_vkey_format(&vk, vks, sizeof(vks)), HTQ_OK);
+	T_STREQ(vks, VKEY_KAT);
+	T_EQ(aud_note_sign(k, "example.com/log\n5\n"
+	    "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n", &note), HTQ_OK);
+	T_STREQ(note, NOTE_KAT);
+	T_EQ(aud_vkey_parse(vks, &parsed), HTQ_OK);
+	T_EQ(aud_note_verify(note, strlen(note), &parsed, 1, &blen, &which,
+	    why, sizeof(why)), HTQ_OK);
+	note[3] ^= 1;
+	T_EQ(aud_note_verify(note, strlen(note), &parsed, 1, &blen, &which,
+	    why, sizeof(why)), HTQ_EVERIFY);
+	free(note);
+	T_ASSERT(aud_vkey_parse("example.com/log+00000000+AQ==", &parsed) !=
+	    HTQ_OK);
+	aud_key_free(k);
+}
+
+static void
+test_key_files(void)
+{
+	char path[128];
+	struct aud_key *k;
+
+	snprintf(path, sizeof(path), "%s/ledger.key", dir);
+	T_EQ(aud_key_generate(path, "bad name"), HTQ_EINVAL);
+	T_EQ(aud_key_generate(path, "htq.test/ledger"), HTQ_OK);
+	T_EQ(aud_key_generate(path, "htq.test/ledger"), HTQ_EEXIST);
+	T_EQ(aud_key_load(path, &k), HTQ_OK);
+	T_STREQ(k->name, "htq.test/ledger");
+	aud_key_free(k);
+	T_EQ(chmod(path, 0640), 0);
+	T_EQ(aud_key_load(path, &k), HTQ_EPERM);
+	T_ASSERT(k == NULL);
+	T_EQ(chmod(path, 0600), 0);
+	T_EQ(aud_key_load("/nonexistent/key", &k), HTQ_ENOTFOUND);
+}
+
+static void
+test_export(void)
+{
+	char path[128], line[4096];
+	MDB_txn *txn;
+	FILE *f;
+	int lines = 0;
+
+	snprintf(path, sizeof(path), "%s/export.jsonl", dir);
+	T_ASSERT((f = fopen(path, "w")) != NULL);
+	T_EQ(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+	T_EQ(aud_export(lg, txn, f, NULL), HTQ_OK);
+	mdb_txn_abort(txn);
+	fclose(f);
+	T_ASSERT((f = fopen(path, "r")) != NULL);
+	while (fgets(line, sizeof(line), f) != NULL)
+		lines++;
+	fclose(f);
+	T_EQ(lines, MAXN + 2 + 1);	/* entries, rotation + 1, checkpoint */
+	T_ASSERT(strncmp(line, "{\"checkpoint\":", 14) == 0);
+}
+
+int
+main(void)
+{
+	static const uint8_t s1[32] = { 42 }, s2[32] = { 43 };
+	char cmd[128];
+
+	if (sodium_init() < 0)
+		return 1;
+	make_leaves();
+	aud_key_from_seed(s1, "test.example/log", &key);
+	aud_key_from_seed(s2, "test.example/log", &key2);
+	T_RUN(test_known_hashes);
+	T_RUN(test_compact_range_roots);
+	T_RUN(test_inclusion_proofs_verify);
+	T_RUN(test_consistency_proofs_verify);
+	T_RUN(test_store_matches_reference);
+	T_RUN(test_entries_chain_and_checkpoint);
+	T_RUN(test_wrong_key_refused_and_rotation);
+	T_RUN(test_signed_note_known_answer);
+	T_RUN(test_key_files);
+	T_RUN(test_export);
+	aud_log_close(lg);
+	if (env)
+		mdb_env_close(env);
+	aud_key_free(key);
+	aud_key_free(key2);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (dir[0] && system(cmd) != 0)
+		return 1;
+	return T_DONE();
+}
