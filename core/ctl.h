@@ -34,5 +34,9 @@ int	 ctl_dispatch(struct ctl *, const char *group,
 int	 ctl_read_file(const char *path, size_t max, char **buf, size_t *len);
 
 int	 ctl_standards(struct ctl *, int, char **);
+int	 ctl_key(struct ctl *, int, char **);
+int	 ctl_ledger(struct ctl *, int, char **);
+/* Generate keys/ledger.key unless it exists. */
+int	 ctl_key_ensure(struct ctl *);
 
 #endif /* HTQ_CTL_H */

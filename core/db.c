@@ -16,6 +16,7 @@
 
 #include "htq.h"
 #include "internal.h"
+#include "aud.h"
 
 int
 htq_mdb_err(int rc)
@@ -119,6 +120,8 @@ htq_db_close(struct htq_db *db)
 {
 	if (db == NULL)
 		return;
+	aud_log_close(db->log);
+	aud_key_free(db->key);
 	if (db->env != NULL)
 		mdb_env_close(db->env);
 	free(db);

@@ -55,6 +55,24 @@ int	 htq_record(struct htq_db *, MDB_txn *, const char *type,
 /* Seal the ledger through the hooks and commit txn; aborts on failure. */
 int	 htq_commit(struct htq_db *, MDB_txn *);
 
+/* --- the ledger (core/ledger.c) --- */
+
+struct aud_log;
+struct aud_key;
+/*
+ * Open the ledger in db and load <datadir>/keys/ledger.key; from then on
+ * htq_record/htq_commit append and seal.  Without a key file, need_key 0
+ * leaves the ledger readable only.  The key is freed by htq_db_close.
+ */
+int	 htq_ledger_attach(struct htq_db *, const char *datadir, int need_key);
+struct aud_log	*htq_db_log(struct htq_db *);
+struct aud_key	*htq_db_key(struct htq_db *);
+/* <datadir>/keys/<name> */
+int	 htq_key_path(const char *datadir, const char *name, char *buf,
+	    size_t bufsz);
+/* The log origin and key name: $HTQ_ORIGIN or htq.localhost/ledger. */
+const char *htq_origin(void);
+
 /* Begin a read-only or a write transaction; end it with mdb_txn_commit or
  * mdb_txn_abort.  Read transactions are cheap and may be reused with
  * mdb_txn_reset/mdb_txn_renew. */

@@ -18,6 +18,9 @@ static int	cmd_init(struct ctl *, int, char **);
 
 static const struct ctl_cmd commands[] = {
 	{ "init", cmd_init, "create the data directory and database" },
+	{ "key", ctl_key, "generate, show or rotate the ledger signing key" },
+	{ "ledger", ctl_ledger, "export the ledger, show an entry, print the "
+	    "checkpoint" },
 	{ "standards", ctl_standards, "import, list, show standards; set "
 	    "eligibility" },
 	{ NULL, NULL, NULL }
@@ -77,13 +80,28 @@ ctl_open(struct ctl *c, int write)
 {
 	int rc;
 
-	(void)write;
 	if (c->db != NULL)
 		return HTQ_OK;
 	rc = htq_db_open(c->datadir, 0, &c->db);
-	if (rc == HTQ_ENOTFOUND || rc == HTQ_EIO)
+	if (rc == HTQ_ENOTFOUND || rc == HTQ_EIO) {
 		fprintf(stderr, "htqctl: no database in %s (run 'htqctl init' "
 		    "first)\n", c->datadir);
+		return rc;
+	}
+	if (rc != HTQ_OK)
+		return rc;
+	/* writes are recorded in the ledger, so they need the key */
+	rc = htq_ledger_attach(c->db, c->datadir, write);
+	if (rc == HTQ_ENOTFOUND)
+		fprintf(stderr, "htqctl: no ledger key in %s/keys (run "
+		    "'htqctl key generate')\n", c->datadir);
+	else if (rc == HTQ_EPERM)
+		fprintf(stderr, "htqctl: the ledger key file must be mode 0600 "
+		    "and match the ledger's current key\n");
+	if (rc != HTQ_OK) {
+		htq_db_close(c->db);
+		c->db = NULL;
+	}
 	return rc;
 }
 
@@ -151,13 +169,14 @@ cmd_init(struct ctl *c, int argc, char **argv)
 {
 	static const char *const subdirs[] = { "keys", "run", "log" };
 	struct htq_db *db;
+	MDB_txn *txn;
 	size_t i;
 	int rc;
 
 	if (ctl_wants_help(argc, argv)) {
 		printf("usage: htqctl init\n\nCreate the data directory "
-		    "(mode 0700) with db/, keys/, run/ and log/, and the "
-		    "database.\nSafe to run again: existing data is kept.\n");
+		    "(mode 0700) with db/, keys/, run/ and log/, the "
+		    "database\nand, if there is none, a ledger signing key.\nSafe to run again: existing data is kept.\n");
 		return 0;
 	}
 	if (argc != 1) {
@@ -173,6 +192,14 @@ cmd_init(struct ctl *c, int argc, char **argv)
 		return ctl_fail("database", rc);
 	htq_db_close(db);
 	printf("database ready in %s/db\n", c->datadir);
+	if ((rc = ctl_key_ensure(c)) != HTQ_OK)
+		return ctl_fail("ledger key", rc);
+	/* a signed checkpoint exists from the start, even for size 0 */
+	if ((rc = ctl_open(c, 1)) != HTQ_OK ||
+	    (rc = htq_txn_write(c->db, &txn)) != HTQ_OK ||
+	    (rc = htq_commit(c->db, txn)) != HTQ_OK)
+		return ctl_fail("ledger", rc);
+	printf("ledger ready (origin %s)\n", htq_origin());
 	return 0;
 }
 

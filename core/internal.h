@@ -14,6 +14,8 @@ struct htq_db {
 	MDB_dbi			 std_elig;	/* "ST0116" -> admin decision */
 	MDB_dbi			 meta;		/* schema version etc. */
 	struct htq_ledger_hooks	 ledger;
+	struct aud_log		*log;		/* NULL until attached */
+	struct aud_key		*key;		/* sodium_malloc'd, or NULL */
 };
 
 #endif /* HTQ_INTERNAL_H */

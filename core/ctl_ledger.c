@@ -1,0 +1,161 @@
+/*
+ * ctl_ledger.c - htqctl ledger export|show|checkpoint.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "ctl.h"
+#include "aud.h"
+
+static int show_progress;
+
+static void
+progress(uint64_t done, uint64_t total)
+{
+	if (show_progress)
+		fprintf(stderr, "\rexported %llu of %llu entries",
+		    (unsigned long long)done, (unsigned long long)total);
+}
+
+static int
+cmd_export(struct ctl *c, int argc, char **argv)
+{
+	const char *out = NULL;
+	char tmp[4200];
+	MDB_txn *txn;
+	FILE *f;
+	int rc;
+
+	if (ctl_wants_help(argc, argv)) {
+		printf("usage: htqctl ledger export --out FILE|-\n\n"
+		    "Write the whole ledger as JSON Lines: one {\"seq\", "
+		    "\"entry\", \"sig\"} per entry,\nthen {\"checkpoint\": "
+		    "\"<signed note>\"}.  Verify it with htq-verify ledger.\n");
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "--out") == 0)
+		out = argv[2];
+	else {
+		fprintf(stderr, "usage: htqctl ledger export --out FILE|-\n");
+		return 2;
+	}
+	if ((rc = ctl_open(c, 0)) != HTQ_OK)
+		return ctl_fail("database", rc);
+	if (strcmp(out, "-") == 0)
+		f = stdout;
+	else {
+		/* write beside the target, rename when complete */
+		snprintf(tmp, sizeof(tmp), "%s.tmp", out);
+		if ((f = fopen(tmp, "w")) == NULL) {
+			fprintf(stderr, "htqctl: %s: %s\n", tmp, strerror(errno));
+			return 1;
+		}
+	}
+	show_progress = isatty(STDERR_FILENO);
+	if ((rc = htq_txn_read(c->db, &txn)) == HTQ_OK) {
+		rc = aud_export(htq_db_log(c->db), txn, f, progress);
+		mdb_txn_abort(txn);
+	}
+	if (show_progress)
+		fputc('\n', stderr);
+	if (f != stdout) {
+		if (fclose(f) != 0 && rc == HTQ_OK)
+			rc = HTQ_EIO;
+		if (rc == HTQ_OK && rename(tmp, out) != 0)
+			rc = HTQ_EIO;
+		if (rc != HTQ_OK)
+			unlink(tmp);
+	}
+	return rc == HTQ_OK ? 0 : ctl_fail("export", rc);
+}
+
+static int
+cmd_show(struct ctl *c, int argc, char **argv)
+{
+	char b64[sodium_base64_ENCODED_LEN(AUD_SIG,
+	    sodium_base64_VARIANT_ORIGINAL)], *end;
+	const uint8_t *sig;
+	const char *e;
+	unsigned long long seq;
+	MDB_txn *txn;
+	json_t *doc;
+	size_t len;
+	int rc;
+
+	if (ctl_wants_help(argc, argv)) {
+		printf("usage: htqctl ledger show SEQ\n\nPrint one entry, its "
+		    "exact bytes and its signature.\n");
+		return 0;
+	}
+	if (argc != 2 || argv[1][0] < '0' || argv[1][0] > '9') {
+		fprintf(stderr, "usage: htqctl ledger show SEQ\n");
+		return 2;
+	}
+	errno = 0;
+	seq = strtoull(argv[1], &end, 10);
+	if (*end != '\0' || errno != 0) {
+		fprintf(stderr, "usage: htqctl ledger show SEQ\n");
+		return 2;
+	}
+	if ((rc = ctl_open(c, 0)) != HTQ_OK)
+		return ctl_fail("database", rc);
+	if ((rc = htq_txn_read(c->db, &txn)) != HTQ_OK)
+		return ctl_fail("database", rc);
+	rc = aud_entry_get(htq_db_log(c->db), txn, seq, &e, &len, &sig);
+	if (rc == HTQ_OK) {
+		printf("entry %llu (%zu bytes):\n%.*s\n", seq, len, (int)len, e);
+		sodium_bin2base64(b64, sizeof(b64), sig, AUD_SIG,
+		    sodium_base64_VARIANT_ORIGINAL);
+		printf("signature: %s\n", b64);
+		if ((doc = json_loadb(e, len, 0, NULL)) != NULL) {
+			printf("decoded:\n");
+			json_dumpf(doc, stdout, JSON_INDENT(2));
+			putchar('\n');
+			json_decref(doc);
+		}
+	}
+	mdb_txn_abort(txn);
+	return rc == HTQ_OK ? 0 : ctl_fail(argv[1], rc);
+}
+
+static int
+cmd_checkpoint(struct ctl *c, int argc, char **argv)
+{
+	const char *note;
+	MDB_txn *txn;
+	size_t len;
+	int rc;
+
+	if (ctl_wants_help(argc, argv)) {
+		printf("usage: htqctl ledger checkpoint\n\nPrint the latest "
+		    "signed checkpoint (a C2SP signed note).\n");
+		return 0;
+	}
+	if ((rc = ctl_open(c, 0)) != HTQ_OK)
+		return ctl_fail("database", rc);
+	if ((rc = htq_txn_read(c->db, &txn)) != HTQ_OK)
+		return ctl_fail("database", rc);
+	if ((rc = aud_checkpoint(htq_db_log(c->db), txn, &note, &len)) ==
+	    HTQ_OK)
+		fwrite(note, 1, len, stdout);
+	mdb_txn_abort(txn);
+	return rc == HTQ_OK ? 0 : ctl_fail("checkpoint", rc);
+}
+
+static const struct ctl_cmd cmds[] = {
+	{ "export", cmd_export, "write the ledger as JSON Lines" },
+	{ "show", cmd_show, "print one entry" },
+	{ "checkpoint", cmd_checkpoint, "print the latest signed checkpoint" },
+	{ NULL, NULL, NULL }
+};
+
+int
+ctl_ledger(struct ctl *c, int argc, char **argv)
+{
+	return ctl_dispatch(c, "ledger", cmds, argc - 1, argv + 1);
+}

@@ -1,0 +1,144 @@
+/*
+ * ledger.c - connect the domain to the audit ledger.
+ *
+ * The signing key lives in <datadir>/keys/ledger.key (mode 0600, loaded
+ * into sodium_malloc memory).  Once attached, every htq_record() appends
+ * an entry inside the caller's write transaction and htq_commit() seals a
+ * fresh checkpoint before committing, so a state change and its ledger
+ * entry are durable together or not at all.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "htq.h"
+#include "internal.h"
+#include "aud.h"
+
+static int
+hook_append(void *ctx, MDB_txn *txn, const char *type, const char *actor,
+    const char *subject, json_t *data)
+{
+	struct htq_db *db = ctx;
+
+	if (db->key == NULL)
+		return HTQ_EPERM;
+	return aud_append(db->log, txn, db->key, type, actor, subject, data,
+	    NULL);
+}
+
+static int
+hook_seal(void *ctx, MDB_txn *txn)
+{
+	struct htq_db *db = ctx;
+
+	return db->key ? aud_seal(db->log, txn, db->key) : HTQ_OK;
+}
+
+int
+htq_key_path(const char *datadir, const char *name, char *buf, size_t bufsz)
+{
+	int n = snprintf(buf, bufsz, "%s/keys/%s", datadir, name);
+
+	return n < 0 || (size_t)n >= bufsz ? HTQ_EINVAL : HTQ_OK;
+}
+
+const char *
+htq_origin(void)
+{
+	const char *o = getenv("HTQ_ORIGIN");
+
+	return o && *o ? o : AUD_DEFAULT_ORIGIN;
+}
+
+/*
+ * Finish a key rotation interrupted after its commit: the log already
+ * names the next key, so promote keys/ledger.next.key.
+ */
+static int
+finish_rotation(struct htq_db *db, const char *datadir, const uint8_t *kid)
+{
+	char cur[4096], next[4096], old[4200], hex[9];
+	struct aud_key *nk = NULL;
+	int rc;
+
+	if (htq_key_path(datadir, "ledger.next.key", next, sizeof(next)) ||
+	    htq_key_path(datadir, "ledger.key", cur, sizeof(cur)))
+		return HTQ_EINVAL;
+	if ((rc = aud_key_load(next, &nk)) != HTQ_OK)
+		return rc;
+	if (memcmp(nk->kid, kid, AUD_KID) != 0) {
+		aud_key_free(nk);
+		return HTQ_EPERM;
+	}
+	sodium_bin2hex(hex, sizeof(hex), db->key->kid, AUD_KID);
+	snprintf(old, sizeof(old), "%s.%s.retired", cur, hex);
+	if (rename(cur, old) != 0 || rename(next, cur) != 0) {
+		aud_key_free(nk);
+		return HTQ_EIO;
+	}
+	aud_key_free(db->key);
+	db->key = nk;
+	return HTQ_OK;
+}
+
+int
+htq_ledger_attach(struct htq_db *db, const char *datadir, int need_key)
+{
+	struct htq_ledger_hooks hooks;
+	uint8_t kid[AUD_KID];
+	static const uint8_t none[AUD_KID];
+	char path[4096];
+	MDB_txn *txn;
+	int rc;
+
+	if (sodium_init() < 0)
+		return HTQ_ECRYPTO;
+	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
+		return rc;
+	if ((rc = aud_log_open(txn, htq_origin(), &db->log)) != HTQ_OK) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	if ((rc = htq_mdb_err(mdb_txn_commit(txn))) != HTQ_OK)
+		return rc;
+	if ((rc = htq_key_path(datadir, "ledger.key", path, sizeof(path))) !=
+	    HTQ_OK)
+		return rc;
+	rc = aud_key_load(path, &db->key);
+	if (rc == HTQ_ENOTFOUND && !need_key)
+		return HTQ_OK;
+	if (rc != HTQ_OK)
+		return rc;
+	if ((rc = htq_txn_read(db, &txn)) != HTQ_OK)
+		return rc;
+	rc = aud_current_kid(db->log, txn, kid);
+	mdb_txn_abort(txn);
+	if (rc != HTQ_OK)
+		return rc;
+	if (memcmp(kid, none, AUD_KID) != 0 &&
+	    memcmp(kid, db->key->kid, AUD_KID) != 0 &&
+	    (rc = finish_rotation(db, datadir, kid)) != HTQ_OK)
+		return rc;
+	memset(&hooks, 0, sizeof(hooks));
+	hooks.append = hook_append;
+	hooks.seal = hook_seal;
+	hooks.ctx = db;
+	hooks.actor = "system";
+	return htq_db_ledger(db, &hooks);
+}
+
+struct aud_log *
+htq_db_log(struct htq_db *db)
+{
+	return db->log;
+}
+
+struct aud_key *
+htq_db_key(struct htq_db *db)
+{
+	return db->key;
+}
