@@ -174,6 +174,15 @@ int	 fcx_h_health(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_ping(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_standards(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_standard(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+int	 fcx_h_ledger_checkpoint(struct fcx_ctx *, struct fcx_req *,
+	    struct fcx_resp *);
+int	 fcx_h_ledger_key(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+int	 fcx_h_ledger_entries(struct fcx_ctx *, struct fcx_req *,
+	    struct fcx_resp *);
+int	 fcx_h_ledger_inclusion(struct fcx_ctx *, struct fcx_req *,
+	    struct fcx_resp *);
+int	 fcx_h_ledger_consistency(struct fcx_ctx *, struct fcx_req *,
+	    struct fcx_resp *);
 int	 fcx_h_session_login(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_session_get(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_session_logout(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);

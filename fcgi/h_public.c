@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "fcx.h"
+#include "aud.h"
 
 /* Catalogue answers may be cached briefly by browsers and proxies. */
 #define PUBLIC_CACHE	"public, max-age=60"
@@ -27,17 +28,16 @@ int
 fcx_h_health(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 {
 	static const char *const allowed[] = { NULL };
-	MDB_stat st;
-	MDB_envinfo info;
+	uint64_t size = 0;
 
 	if (fcx_query_allowed(req, allowed, resp) != HTQ_OK)
 		return resp->status;
-	if (mdb_env_stat(htq_db_env(ctx->db), &st) != 0 ||
-	    mdb_env_info(htq_db_env(ctx->db), &info) != 0)
-		return fcx_error(resp, 503, "unavailable", "database unavailable");
-	return fcx_json(resp, 200, json_pack("{s:s,s:{s:I}}",
-	    "status", "ok",
-	    "db", "last_txn", (json_int_t)info.me_last_txnid));
+	if (htq_db_log(ctx->db) == NULL ||
+	    aud_size(htq_db_log(ctx->db), ctx->rtxn, &size) != HTQ_OK)
+		return fcx_error(resp, 503, "unavailable", "ledger unavailable");
+	return fcx_json(resp, 200, json_pack("{s:s,s:{s:I,s:s}}",
+	    "status", "ok", "ledger", "size", (json_int_t)size, "origin",
+	    aud_log_origin(htq_db_log(ctx->db))));
 }
 
 int

@@ -293,6 +293,12 @@ worker(int listen_fd, const struct config *cfg)
 		    "%s: %s\n", (int)getpid(), cfg->datadir, htq_strerror(rc));
 		return 1;
 	}
+	/* The ledger, and the signing key when there is one, per worker. */
+	if ((rc = htq_ledger_attach(ctx.db, cfg->datadir, 0)) != HTQ_OK) {
+		fprintf(stderr, "htq-fcgi: worker %d: ledger: %s\n",
+		    (int)getpid(), htq_strerror(rc));
+		goto out;
+	}
 	if ((rc = htq_txn_read(ctx.db, &ctx.rtxn)) != HTQ_OK)
 		goto out;
 	mdb_txn_reset(ctx.rtxn);

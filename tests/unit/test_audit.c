@@ -5,6 +5,7 @@
  * notes against pinned bytes; key ids, key files, entries, rotation.
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -432,6 +433,92 @@ test_export(void)
 	T_ASSERT(strncmp(line, "{\"checkpoint\":", 14) == 0);
 }
 
+/* Write one export line for (seq, entry, sig). */
+static void
+put_line(FILE *f, uint64_t seq, const char *e, size_t len, const uint8_t *sig)
+{
+	char b64[100], *line;
+	json_t *o;
+
+	sodium_bin2base64(b64, sizeof(b64), sig, AUD_SIG,
+	    sodium_base64_VARIANT_ORIGINAL);
+	o = json_pack("{s:I,s:s%,s:s}", "seq", (json_int_t)seq, "entry", e,
+	    len, "sig", b64);
+	line = json_dumps(o, JSON_COMPACT);
+	fprintf(f, "%s\n", line);
+	free(line);
+	json_decref(o);
+}
+
+/*
+ * A forged rotation: entry 2 is a key.rotated naming key2, but it is
+ * signed by key2 itself (claiming either key id).  htq-verify must refuse
+ * both, naming entry 2.
+ */
+static void
+test_forged_rotation_caught(void)
+{
+	const char *bin = getenv("BIN") ? getenv("BIN") : "bin";
+	struct aud_vkey v1, v2;
+	struct aud_range r;
+	char path[128], cmd[512], vks[200], nks[200], body[256], *e, *note;
+	uint8_t sig[AUD_SIG];
+	aud_hash prev, leaf, root;
+	size_t len;
+	uint64_t seq;
+	json_t *data;
+	FILE *f;
+	int variant, st;
+
+	aud_key_public(key, &v1);
+	aud_key_public(key2, &v2);
+	aud_vkey_format(&v1, vks, sizeof(vks));
+	aud_vkey_format(&v2, nks, sizeof(nks));
+	for (variant = 0; variant < 2; variant++) {
+		snprintf(path, sizeof(path), "%s/forged%d.jsonl", dir, variant);
+		T_ASSERT((f = fopen(path, "w")) != NULL);
+		aud_range_init(&r);
+		memset(prev, 0, sizeof(prev));
+		for (seq = 0; seq < 4; seq++) {
+			int rot = seq == 2;
+			const struct aud_key *signer = seq < 2 ? key :
+			    (rot && variant == 0) ? key2 : key2;
+			const uint8_t *kid = (seq < 2 || (rot && variant == 0))
+			    ? key->kid : key2->kid;
+			data = rot ? json_pack("{s:s,s:s}", "old_key", vks,
+			    "new_key", nks) : json_object();
+			T_EQ(aud_entry_encode(seq, "2026-11-23T00:00:00Z", rot ?
+			    "key.rotated" : "x", "a", "s", data, prev, kid, &e,
+			    &len), HTQ_OK);
+			json_decref(data);
+			T_EQ(aud_entry_sign(signer, e, len, sig), HTQ_OK);
+			put_line(f, seq, e, len, sig);
+			aud_leaf_hash(e, len, leaf);
+			aud_range_append(&r, leaf);
+			memcpy(prev, leaf, AUD_HASH);
+			free(e);
+		}
+		aud_range_root(&r, root);
+		aud_checkpoint_body("test.example/log", 4, root, body,
+		    sizeof(body));
+		T_EQ(aud_note_sign(key2, body, &note), HTQ_OK);
+		data = json_pack("{s:s}", "checkpoint", note);
+		e = json_dumps(data, JSON_COMPACT);
+		fprintf(f, "%s\n", e);
+		free(e);
+		free(note);
+		json_decref(data);
+		fclose(f);
+		snprintf(cmd, sizeof(cmd), "%s/htq-verify ledger %s --key '%s' "
+		    "2>%s.err >/dev/null", bin, path, vks, path);
+		st = system(cmd);
+		T_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+		snprintf(cmd, sizeof(cmd), "grep -q '^htq-verify: entry 2: ' "
+		    "%s.err", path);
+		T_EQ(system(cmd), 0);
+	}
+}
+
 int
 main(void)
 {
@@ -453,6 +540,7 @@ main(void)
 	T_RUN(test_signed_note_known_answer);
 	T_RUN(test_key_files);
 	T_RUN(test_export);
+	T_RUN(test_forged_rotation_caught);
 	aud_log_close(lg);
 	if (env)
 		mdb_env_close(env);
