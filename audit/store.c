@@ -1,13 +1,14 @@
 /*
  * store.c - the ledger in LMDB.
  *
- * Named databases (in the caller's environment):
- *   led_entry  seq (8 bytes big-endian) -> signature (64) || entry bytes
- *   led_hash   level (1) || index (8, big-endian) -> 32-byte hash of the
- *              perfect subtree of 2^level leaves starting at index<<level
- *              (the "stored hashes" of transparency logs)
- *   led_meta   "size", "kid" (current key id), "keys" (verifier keys,
- *              one per line, oldest first), "checkpoint" + "cp_size"
+ One named database "ledger" in the caller's environment, keyed by a
+ * one-byte prefix (a single B-tree keeps the pages a commit writes few):
+ *   'e' seq (8 bytes big-endian) -> signature (64) || entry bytes
+ *   'h' level (1) index (8, big-endian) -> 32-byte hash of the perfect
+ *       subtree of 2^level leaves starting at index<<level (the "stored
+ *       hashes" of transparency logs)
+ *   'm' name -> "size", "kid" (current key id), "keys" (verifier keys,
+ *       one per line, oldest first), "checkpoint" + "cp_size", "origin"
  *
  * Appending stores the leaf hash and each subtree it completes: O(log n)
  * reads and writes, nothing re-hashed.  Any tree root and any proof is
@@ -24,7 +25,7 @@
 #include "aud.h"
 
 struct aud_log {
-	MDB_dbi		 entry, hash, meta;
+	MDB_dbi		 dbi;
 	char		 origin[HTQ_MAX_ORIGIN + 1];
 };
 
@@ -63,21 +64,53 @@ get_be64(const uint8_t in[8])
 	return v;
 }
 
-static int
-meta_get(struct aud_log *l, MDB_txn *txn, const char *key, MDB_val *v)
-{
-	MDB_val k = { strlen(key), (void *)key };
+#define META_KEY	32
 
-	return mdb_to_htq(mdb_get(txn, l->meta, &k, v));
+static int
+meta_key(const char *name, char *buf, MDB_val *k)
+{
+	size_t n = strlen(name);
+
+	if (n + 1 > META_KEY)
+		return HTQ_EINVAL;
+	buf[0] = 'm';
+	memcpy(buf + 1, name, n);
+	k->mv_size = n + 1;
+	k->mv_data = buf;
+	return HTQ_OK;
 }
 
 static int
-meta_put(struct aud_log *l, MDB_txn *txn, const char *key, const void *val,
+meta_get(struct aud_log *l, MDB_txn *txn, const char *name, MDB_val *v)
+{
+	char buf[META_KEY];
+	MDB_val k;
+	int rc;
+
+	if ((rc = meta_key(name, buf, &k)) != HTQ_OK)
+		return rc;
+	return mdb_to_htq(mdb_get(txn, l->dbi, &k, v));
+}
+
+static int
+meta_put(struct aud_log *l, MDB_txn *txn, const char *name, const void *val,
     size_t len)
 {
-	MDB_val k = { strlen(key), (void *)key }, v = { len, (void *)val };
+	char buf[META_KEY];
+	MDB_val k, v = { len, (void *)val };
+	int rc;
 
-	return mdb_to_htq(mdb_put(txn, l->meta, &k, &v, 0));
+	if ((rc = meta_key(name, buf, &k)) != HTQ_OK)
+		return rc;
+	return mdb_to_htq(mdb_put(txn, l->dbi, &k, &v, 0));
+}
+
+/* 'e' || seq, big-endian so that entries sort in order. */
+static void
+entry_key(uint8_t key[9], uint64_t seq)
+{
+	key[0] = 'e';
+	be64(key + 1, seq);
 }
 
 static int
@@ -102,9 +135,7 @@ aud_log_open(MDB_txn *txn, const char *origin, struct aud_log **out)
 		return HTQ_ENOMEM;
 	/* Open existing databases; create them only in a write txn (a
 	 * read-only txn gets EACCES and the log simply does not exist). */
-	if ((rc = open_dbi(txn, "led_entry", &l->entry)) != 0 ||
-	    (rc = open_dbi(txn, "led_hash", &l->hash)) != 0 ||
-	    (rc = open_dbi(txn, "led_meta", &l->meta)) != 0) {
+	if ((rc = open_dbi(txn, "ledger", &l->dbi)) != 0) {
 		free(l);
 		return rc == EACCES ? HTQ_ENOTFOUND : mdb_to_htq(rc);
 	}
@@ -157,13 +188,14 @@ static int
 hash_get(struct aud_log *l, MDB_txn *txn, int level, uint64_t index,
     aud_hash out)
 {
-	uint8_t key[9];
+	uint8_t key[10];
 	MDB_val k = { sizeof(key), key }, v;
 	int rc;
 
-	key[0] = (uint8_t)level;
-	be64(key + 1, index);
-	if ((rc = mdb_to_htq(mdb_get(txn, l->hash, &k, &v))) != HTQ_OK)
+	key[0] = 'h';
+	key[1] = (uint8_t)level;
+	be64(key + 2, index);
+	if ((rc = mdb_to_htq(mdb_get(txn, l->dbi, &k, &v))) != HTQ_OK)
 		return rc == HTQ_ENOTFOUND ? HTQ_EFORMAT : rc;
 	if (v.mv_size != AUD_HASH)
 		return HTQ_EFORMAT;
@@ -175,12 +207,13 @@ static int
 hash_put(struct aud_log *l, MDB_txn *txn, int level, uint64_t index,
     const aud_hash h)
 {
-	uint8_t key[9];
+	uint8_t key[10];
 	MDB_val k = { sizeof(key), key }, v = { AUD_HASH, (void *)h };
 
-	key[0] = (uint8_t)level;
-	be64(key + 1, index);
-	return mdb_to_htq(mdb_put(txn, l->hash, &k, &v, 0));
+	key[0] = 'h';
+	key[1] = (uint8_t)level;
+	be64(key + 2, index);
+	return mdb_to_htq(mdb_put(txn, l->dbi, &k, &v, 0));
 }
 
 int
@@ -251,9 +284,9 @@ aud_append(struct aud_log *l, MDB_txn *txn, const struct aud_key *k,
     const json_t *data, uint64_t *seq_out)
 {
 	aud_hash prev, leaf, left;
-	uint8_t seqkey[8], sizeval[8], *rec = NULL;
+	uint8_t seqkey[9], sizeval[8], *rec = NULL;
 	char now[32], *entry = NULL;
-	MDB_val key = { 8, seqkey }, val;
+	MDB_val key = { sizeof(seqkey), seqkey }, val;
 	uint64_t size, idx;
 	size_t len;
 	int rc, level;
@@ -276,10 +309,10 @@ aud_append(struct aud_log *l, MDB_txn *txn, const struct aud_key *k,
 	if ((rc = aud_entry_sign(k, entry, len, rec)) != HTQ_OK)
 		goto out;
 	memcpy(rec + AUD_SIG, entry, len);
-	be64(seqkey, size);
+	entry_key(seqkey, size);
 	val.mv_size = AUD_SIG + len;
 	val.mv_data = rec;
-	if ((rc = mdb_to_htq(mdb_put(txn, l->entry, &key, &val, MDB_APPEND)))
+	if ((rc = mdb_to_htq(mdb_put(txn, l->dbi, &key, &val, MDB_NOOVERWRITE)))
 	    != HTQ_OK)
 		goto out;
 	aud_leaf_hash(entry, len, leaf);
@@ -496,12 +529,12 @@ int
 aud_entry_get(struct aud_log *l, MDB_txn *txn, uint64_t seq,
     const char **entry, size_t *len, const uint8_t **sig)
 {
-	uint8_t key[8];
-	MDB_val k = { 8, key }, v;
+	uint8_t key[9];
+	MDB_val k = { sizeof(key), key }, v;
 	int rc;
 
-	be64(key, seq);
-	if ((rc = mdb_to_htq(mdb_get(txn, l->entry, &k, &v))) != HTQ_OK)
+	entry_key(key, seq);
+	if ((rc = mdb_to_htq(mdb_get(txn, l->dbi, &k, &v))) != HTQ_OK)
 		return rc;
 	if (v.mv_size <= AUD_SIG)
 		return HTQ_EFORMAT;
@@ -548,9 +581,10 @@ aud_export(struct aud_log *l, MDB_txn *txn, FILE *out,
 	MDB_cursor *cur;
 	MDB_val k, v;
 	uint64_t size, seq = 0;
+	uint8_t first[9];
 	size_t nlen;
 	json_t *o;
-	int rc, op = MDB_FIRST;
+	int rc, op = MDB_SET_RANGE;
 
 	if ((rc = aud_size(l, txn, &size)) != HTQ_OK)
 		return rc;
@@ -559,11 +593,15 @@ aud_export(struct aud_log *l, MDB_txn *txn, FILE *out,
 		return HTQ_ECONFLICT;	/* not sealed at this size */
 	if ((rc = aud_checkpoint(l, txn, &note, &nlen)) != HTQ_OK)
 		return rc;
-	if ((rc = mdb_to_htq(mdb_cursor_open(txn, l->entry, &cur))) != HTQ_OK)
+	if ((rc = mdb_to_htq(mdb_cursor_open(txn, l->dbi, &cur))) != HTQ_OK)
 		return rc;
+	entry_key(first, 0);
+	k.mv_size = sizeof(first);
+	k.mv_data = first;
 	while (seq < size && mdb_cursor_get(cur, &k, &v, op) == 0) {
 		op = MDB_NEXT;
-		if (k.mv_size != 8 || get_be64(k.mv_data) != seq ||
+		if (k.mv_size != 9 || ((uint8_t *)k.mv_data)[0] != 'e' ||
+		    get_be64((uint8_t *)k.mv_data + 1) != seq ||
 		    v.mv_size <= AUD_SIG) {
 			rc = HTQ_EFORMAT;
 			break;

@@ -1,0 +1,44 @@
+/*
+ * fuzz_ledger.c - fuzz the verifier's parsers: canonical entry heads,
+ * signed notes, checkpoint bodies and verifier key strings.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "aud.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct aud_vkey keys[1];
+	static int init;
+	struct aud_entry_head h;
+	struct aud_vkey vk;
+	char why[256], origin[HTQ_MAX_ORIGIN + 1], *s;
+	size_t blen, which;
+	uint64_t csize;
+	aud_hash root;
+
+	if (!init) {
+		if (sodium_init() < 0)
+			abort();
+		aud_vkey_parse("example.com/log+ad7fe150+"
+		    "AfRuSbfpXmLPx4rtMjhyUHW3JDB7E6i8b/KOU+gA4ZRw", &keys[0]);
+		init = 1;
+	}
+	if ((s = malloc(size + 1)) == NULL)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';
+	(void)aud_entry_head(s, size, &h, why, sizeof(why));
+	if (aud_note_verify(s, size, keys, 1, &blen, &which, why,
+	    sizeof(why)) == HTQ_OK || size > 0)
+		(void)aud_checkpoint_parse(s, size, origin, sizeof(origin),
+		    &csize, root);
+	(void)aud_vkey_parse(s, &vk);
+	free(s);
+	return 0;
+}

@@ -1,0 +1,325 @@
+/*
+ * bench_ledger.c - ledger micro-benchmarks for 'make bench', each printed
+ * as a ratio against a baseline measured in the same run:
+ *
+ *   durable append (1 entry per fsync'd txn)   vs raw LMDB durable put
+ *   batched append (10,000 entries in one txn) vs raw sign+verify per entry
+ *   htq-verify on an N-entry export (1 and 2 jobs) vs raw verify rate; RSS
+ *   inclusion proof at N entries               vs at 1,000 entries
+ *
+ * usage: bench_ledger [N]   (default 1000000; BIN names the binary dir)
+ */
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <lmdb.h>
+#include <sodium.h>
+
+#include "htq.h"
+#include "aud.h"
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+check(int ok, const char *what)
+{
+	if (!ok) {
+		fprintf(stderr, "bench_ledger: %s failed\n", what);
+		exit(1);
+	}
+}
+
+static void
+report(const char *name, double ratio, double target, int at_most)
+{
+	int ok = at_most ? ratio <= target : ratio >= target;
+
+	printf("  %-44s %6.2fx  (target %s %.2f) %s\n", name, ratio,
+	    at_most ? "<=" : ">=", target, ok ? "ok" : "BELOW TARGET");
+}
+
+/* A fresh data dir with db, key and ledger attached. */
+static struct htq_db *
+fresh(char *dir, size_t dirsz)
+{
+	struct htq_db *db;
+	char cmd[256], path[256];
+
+	snprintf(dir, dirsz, "/tmp/htq-bench-XXXXXX");
+	check(mkdtemp(dir) != NULL, "mkdtemp");
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/keys", dir);
+	check(system(cmd) == 0, "mkdir");
+	check(htq_db_open(dir, HTQ_DB_CREATE, &db) == HTQ_OK, "db open");
+	check(htq_key_path(dir, "ledger.key", path, sizeof(path)) == HTQ_OK &&
+	    aud_key_generate(path, htq_origin()) == HTQ_OK, "key");
+	check(htq_ledger_attach(db, dir, 1) == HTQ_OK, "attach");
+	return db;
+}
+
+static void
+discard(struct htq_db *db, const char *dir)
+{
+	char cmd[256];
+
+	htq_db_close(db);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "bench_ledger: cannot remove %s\n", dir);
+}
+
+static json_t *
+payload(uint64_t i)
+{
+	return json_pack("{s:s,s:I,s:s}", "mark", "HTQ-2026-000123",
+	    "n", (json_int_t)i, "standard", "ST0116@1.1");
+}
+
+/* Append count entries, per_txn in each transaction. */
+static double
+append_entries(struct htq_db *db, uint64_t count, uint64_t per_txn)
+{
+	MDB_txn *txn;
+	json_t *d;
+	uint64_t i = 0, j;
+	double t0 = now();
+
+	while (i < count) {
+		check(htq_txn_write(db, &txn) == HTQ_OK, "txn");
+		for (j = 0; j < per_txn && i < count; j++, i++) {
+			d = payload(i);
+			check(aud_append(htq_db_log(db), txn, htq_db_key(db),
+			    "mark.awarded", "acct-7f3a", "HTQ-2026-000123", d,
+			    NULL) == HTQ_OK, "append");
+			json_decref(d);
+		}
+		check(htq_commit(db, txn) == HTQ_OK, "commit");
+	}
+	return now() - t0;
+}
+
+/* The size of one typical entry, for the raw baselines. */
+static size_t
+entry_size(struct htq_db *db)
+{
+	const uint8_t *sig;
+	const char *e;
+	size_t len;
+	MDB_txn *txn;
+
+	check(htq_txn_read(db, &txn) == HTQ_OK, "txn");
+	check(aud_entry_get(htq_db_log(db), txn, 0, &e, &len, &sig) == HTQ_OK,
+	    "get");
+	mdb_txn_abort(txn);
+	return len;
+}
+
+static void
+bench_durable(void)
+{
+	enum { N = 300 };
+	struct htq_db *db;
+	char dir[64];
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k, v;
+	uint8_t key[8], *val;
+	double t_app, t_raw;
+	size_t len;
+	int i;
+
+	db = fresh(dir, sizeof(dir));
+	append_entries(db, 10, 1);		/* warm up */
+	t_app = append_entries(db, N, 1);
+	len = entry_size(db) + AUD_SIG;
+	/* raw: the same number of fsync'd txns, one put of the same size */
+	env = htq_db_env(db);
+	check(mdb_txn_begin(env, NULL, 0, &txn) == 0 &&
+	    mdb_dbi_open(txn, "raw", MDB_CREATE, &dbi) == 0 &&
+	    mdb_txn_commit(txn) == 0, "raw db");
+	val = calloc(1, len);
+	t_raw = now();
+	for (i = 0; i < N; i++) {
+		memset(key, 0, sizeof(key));
+		key[6] = (uint8_t)(i >> 8);
+		key[7] = (uint8_t)i;
+		k.mv_size = 8;
+		k.mv_data = key;
+		v.mv_size = len;
+		v.mv_data = val;
+		check(mdb_txn_begin(env, NULL, 0, &txn) == 0 &&
+		    mdb_put(txn, dbi, &k, &v, 0) == 0 &&
+		    mdb_txn_commit(txn) == 0, "raw put");
+	}
+	t_raw = now() - t_raw;
+	free(val);
+	printf("  durable append: %.0f/s, raw durable put: %.0f/s\n",
+	    N / t_app, N / t_raw);
+	report("durable append / raw LMDB durable put", t_raw / t_app, 0.7, 0);
+	discard(db, dir);
+}
+
+/* Time count sign+verify pairs over messages of len bytes. */
+static double
+raw_crypto(size_t len, int count, int sign)
+{
+	uint8_t pk[32], sk[64], sig[64], *msg = calloc(1, len + 32);
+	double t0;
+	int i;
+
+	crypto_sign_keypair(pk, sk);
+	crypto_sign_detached(sig, NULL, msg, len, sk);
+	t0 = now();
+	for (i = 0; i < count; i++) {
+		msg[0] = (uint8_t)i;
+		if (sign)
+			crypto_sign_detached(sig, NULL, msg, len, sk);
+		if (crypto_sign_verify_detached(sig, msg, len, pk) != 0 && sign)
+			check(0, "raw verify");
+	}
+	t0 = now() - t0;
+	free(msg);
+	return t0;
+}
+
+static void
+bench_batch(void)
+{
+	enum { N = 10000 };
+	struct htq_db *db;
+	char dir[64];
+	double t_app, t_raw;
+
+	db = fresh(dir, sizeof(dir));
+	t_app = append_entries(db, N, N);
+	t_raw = raw_crypto(entry_size(db) + strlen(AUD_ENTRY_CONTEXT), N, 1);
+	printf("  batched append: %.0f/s, raw sign+verify: %.0f/s\n",
+	    N / t_app, N / t_raw);
+	report("batched append (10k/txn) / raw sign+verify", t_raw / t_app,
+	    0.6, 0);
+	discard(db, dir);
+}
+
+/* Run htq-verify; return wall seconds and peak RSS in KiB. */
+static double
+run_verify(const char *bin, const char *file, const char *key, int jobs,
+    long *rss)
+{
+	char exe[256], j[8];
+	struct rusage ru;
+	double t0 = now();
+	pid_t pid;
+	int st;
+
+	snprintf(exe, sizeof(exe), "%s/htq-verify", bin);
+	snprintf(j, sizeof(j), "%d", jobs);
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		freopen("/dev/null", "w", stdout);
+		execl(exe, exe, "ledger", file, "--key", key, "--jobs", j,
+		    (char *)NULL);
+		_exit(127);
+	}
+	check(pid > 0 && wait4(pid, &st, 0, &ru) == pid, "wait");
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "htq-verify");
+	*rss = ru.ru_maxrss;
+	return now() - t0;
+}
+
+static double
+time_proofs(struct htq_db *db, uint64_t size, int count)
+{
+	aud_hash h[AUD_MAX_PROOF];
+	MDB_txn *txn;
+	size_t n;
+	double t0;
+	int i;
+
+	check(htq_txn_read(db, &txn) == HTQ_OK, "txn");
+	t0 = now();
+	for (i = 0; i < count; i++)
+		check(aud_prove_inclusion(htq_db_log(db), txn,
+		    (uint64_t)(((unsigned)i * 2654435761u) % size), size, h, &n)
+		    == HTQ_OK, "proof");
+	t0 = now() - t0;
+	mdb_txn_abort(txn);
+	return t0;
+}
+
+static void
+bench_verify_and_proofs(uint64_t n, const char *bin)
+{
+	struct htq_db *db, *small;
+	struct aud_vkey vk;
+	char dir[64], sdir[64], file[128], key[256];
+	double t_gen, t1, t2, t_raw, p_big, p_small;
+	long rss1, rss2;
+	MDB_txn *txn;
+	FILE *f;
+
+	db = fresh(dir, sizeof(dir));
+	fprintf(stderr, "  (building a %llu-entry ledger...)\n",
+	    (unsigned long long)n);
+	t_gen = append_entries(db, n, 10000);
+	printf("  built %llu entries in %.1fs (%.0f/s)\n",
+	    (unsigned long long)n, t_gen, n / t_gen);
+	snprintf(file, sizeof(file), "%s/export.jsonl", dir);
+	check((f = fopen(file, "w")) != NULL, "export file");
+	check(htq_txn_read(db, &txn) == HTQ_OK, "txn");
+	check(aud_export(htq_db_log(db), txn, f, NULL) == HTQ_OK, "export");
+	mdb_txn_abort(txn);
+	fclose(f);
+	aud_key_public(htq_db_key(db), &vk);
+	aud_vkey_format(&vk, key, sizeof(key));
+
+	t_raw = raw_crypto(entry_size(db) + strlen(AUD_ENTRY_CONTEXT),
+	    20000, 0) / 20000 * (double)n;
+	t1 = run_verify(bin, file, key, 1, &rss1);
+	t2 = run_verify(bin, file, key, 2, &rss2);
+	printf("  htq-verify: %.0f entries/s (1 job), %.0f/s (2 jobs); raw "
+	    "verify %.0f/s; peak RSS %ld / %ld KiB\n", n / t1, n / t2,
+	    n / t_raw, rss1, rss2);
+	report("htq-verify --jobs 1 / raw verify", t_raw / t1, 0.9, 0);
+	report("htq-verify --jobs 2 / raw verify (1 thread)", t_raw / t2, 1.7,
+	    0);
+	report("htq-verify peak RSS MiB (jobs 2) / 16 MiB",
+	    (double)(rss1 > rss2 ? rss1 : rss2) / 1024 / 16, 1.0, 1);
+
+	small = fresh(sdir, sizeof(sdir));
+	append_entries(small, 1000, 1000);
+	time_proofs(db, n, 2000);	/* warm the map */
+	time_proofs(small, 1000, 2000);
+	p_big = time_proofs(db, n, 20000);
+	p_small = time_proofs(small, 1000, 20000);
+	printf("  inclusion proof: %.1f us at %llu, %.1f us at 1000\n",
+	    p_big / 20000 * 1e6, (unsigned long long)n, p_small / 20000 * 1e6);
+	report("inclusion proof cost at N / at 1,000", p_big / p_small, 2.0, 1);
+	discard(small, sdir);
+	discard(db, dir);
+}
+
+int
+main(int argc, char **argv)
+{
+	uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 1000000;
+	const char *bin = getenv("BIN") ? getenv("BIN") : "bin";
+
+	check(sodium_init() >= 0, "sodium_init");
+	bench_durable();
+	bench_batch();
+	bench_verify_and_proofs(n, bin);
+	return 0;
+}
