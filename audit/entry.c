@@ -43,8 +43,8 @@ aud_entry_encode(uint64_t seq, const char *time, const char *type,
 		return HTQ_EINVAL;
 	/* data with its keys sorted at every level: dump sorted, reload
 	 * (Jansson keeps the order it parsed). */
-	d = json_dumps(data ? data : json_object(), JSON_COMPACT |
-	    JSON_SORT_KEYS);
+	d = data ? json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS) :
+	    strdup("{}");
 	if (d == NULL || (sorted = json_loads(d, 0, NULL)) == NULL)
 		goto out;
 	sodium_bin2hex(prevhex, sizeof(prevhex), prev, AUD_HASH);
