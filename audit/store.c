@@ -544,31 +544,32 @@ aud_entry_get(struct aud_log *l, MDB_txn *txn, uint64_t seq,
 	return HTQ_OK;
 }
 
-int
-aud_checkpoint(struct aud_log *l, MDB_txn *txn, const char **note,
-    size_t *len)
+/* A metadata value as a pointer into LMDB, valid until txn ends. */
+static int
+meta_text(struct aud_log *l, MDB_txn *txn, const char *name,
+    const char **text, size_t *len)
 {
 	MDB_val v;
-	int rc = meta_get(l, txn, "checkpoint", &v);
-
-	if (rc != HTQ_OK)
-		return rc;
-	*note = v.mv_data;
-	*len = v.mv_size;
-	return HTQ_OK;
-}
-
-int
-aud_keys(struct aud_log *l, MDB_txn *txn, const char **text, size_t *len)
-{
-	MDB_val v;
-	int rc = meta_get(l, txn, "keys", &v);
+	int rc = meta_get(l, txn, name, &v);
 
 	if (rc != HTQ_OK)
 		return rc;
 	*text = v.mv_data;
 	*len = v.mv_size;
 	return HTQ_OK;
+}
+
+int
+aud_checkpoint(struct aud_log *l, MDB_txn *txn, const char **note,
+    size_t *len)
+{
+	return meta_text(l, txn, "checkpoint", note, len);
+}
+
+int
+aud_keys(struct aud_log *l, MDB_txn *txn, const char **text, size_t *len)
+{
+	return meta_text(l, txn, "keys", text, len);
 }
 
 int
