@@ -25,7 +25,6 @@
 #include "aud.h"
 
 #define MAX_KEYS	64
-#define QUEUE		1024	/* signature jobs in flight */
 #define MAX_LINE	(4 * HTQ_MAX_ENTRY + 1024)
 #define MAX_NOTE	4096
 
@@ -171,68 +170,198 @@ read_note(const char *note, size_t len, const struct keyring *kr,
 	return HTQ_OK;
 }
 
-/* --- parallel signature checks --- */
+/* --- parallel signature checks ---
+ *
+ * The main thread parses, chains and hashes; signature checks, the bulk
+ * of the work, go to worker threads in batches (one lock round trip per
+ * BATCH entries).  Each batch holds "htq-ledger-entry/v1\n" || entry for
+ * its entries in one arena, so workers verify without copying.  Batches
+ * are recycled through a free list: memory stays bounded.
+ */
 
-struct job {
-	uint64_t	 seq;
-	uint8_t		 sig[AUD_SIG];
-	uint8_t		 pk[AUD_PK];
-	uint8_t		 kid[AUD_KID];
-	char		*entry;
-	size_t		 len;
+#define BATCH		16
+#define NBATCH		32	/* batches in flight or free */
+#define ARENA		(BATCH * 1024)
+
+struct batch {
+	size_t		 n, used;
+	uint64_t	 seq[BATCH];
+	uint8_t		 sig[BATCH][AUD_SIG];
+	uint8_t		 pk[BATCH][AUD_PK];
+	uint8_t		 kid[BATCH][AUD_KID];
+	size_t		 off[BATCH], len[BATCH];
+	uint8_t		*arena;
+	size_t		 cap;
 };
 
 struct pool {
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 more, room;
-	struct job	 q[QUEUE];
-	size_t		 head, count;
+	struct batch	*full[NBATCH], *free[NBATCH];
+	size_t		 nfull, nfree, head;
 	int		 done;
+	int		 helps;		/* the main thread verifies too */
 	uint64_t	 bad_seq;	/* UINT64_MAX: none */
 	uint8_t		 bad_kid[AUD_KID];
+	struct batch	*cur;		/* being filled by the main thread */
+	struct batch	 all[NBATCH];
 };
+
+/* Check every signature of a batch, then put it back on the free list. */
+static void
+verify_batch(struct pool *p, struct batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		if (crypto_sign_verify_detached(b->sig[i], b->arena + b->off[i],
+		    b->len[i], b->pk[i]) == 0)
+			continue;
+		pthread_mutex_lock(&p->mu);
+		if (b->seq[i] < p->bad_seq) {
+			p->bad_seq = b->seq[i];
+			memcpy(p->bad_kid, b->kid[i], AUD_KID);
+		}
+		pthread_mutex_unlock(&p->mu);
+		break;	/* later entries of this batch do not matter */
+	}
+	pthread_mutex_lock(&p->mu);
+	b->n = b->used = 0;
+	p->free[p->nfree++] = b;
+	pthread_cond_signal(&p->room);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Take the oldest full batch; the caller holds the lock. */
+static struct batch *
+take(struct pool *p)
+{
+	struct batch *b = p->full[p->head];
+
+	p->head = (p->head + 1) % NBATCH;
+	p->nfull--;
+	return b;
+}
 
 static void *
 worker(void *arg)
 {
 	struct pool *p = arg;
-	struct job j;
+	struct batch *b;
 
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
-		while (p->count == 0 && !p->done)
+		while (p->nfull == 0 && !p->done)
 			pthread_cond_wait(&p->more, &p->mu);
-		if (p->count == 0) {
+		if (p->nfull == 0) {
 			pthread_mutex_unlock(&p->mu);
 			return NULL;
 		}
-		j = p->q[p->head];
-		p->head = (p->head + 1) % QUEUE;
-		p->count--;
-		pthread_cond_signal(&p->room);
+		b = take(p);
 		pthread_mutex_unlock(&p->mu);
-		if (aud_entry_verify(j.pk, j.entry, j.len, j.sig) != HTQ_OK) {
-			pthread_mutex_lock(&p->mu);
-			if (j.seq < p->bad_seq) {
-				p->bad_seq = j.seq;
-				memcpy(p->bad_kid, j.kid, AUD_KID);
-			}
-			pthread_mutex_unlock(&p->mu);
-		}
-		free(j.entry);
+		verify_batch(p, b);
 	}
 }
 
-static void
-submit(struct pool *p, struct job *j)
+static int
+pool_init(struct pool *p)
 {
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->more, NULL);
+	pthread_cond_init(&p->room, NULL);
+	p->bad_seq = UINT64_MAX;
+	for (i = 0; i < NBATCH; i++) {
+		if ((p->all[i].arena = malloc(ARENA)) == NULL)
+			return -1;
+		p->all[i].cap = ARENA;
+		p->free[p->nfree++] = &p->all[i];
+	}
+	return 0;
+}
+
+static void
+pool_free(struct pool *p)
+{
+	size_t i;
+
+	for (i = 0; i < NBATCH; i++)
+		free(p->all[i].arena);
+}
+
+static int
+pool_failed(struct pool *p)
+{
+	int failed;
+
 	pthread_mutex_lock(&p->mu);
-	while (p->count == QUEUE)
-		pthread_cond_wait(&p->room, &p->mu);
-	p->q[(p->head + p->count) % QUEUE] = *j;
-	p->count++;
+	failed = p->bad_seq != UINT64_MAX;
+	pthread_mutex_unlock(&p->mu);
+	return failed;
+}
+
+/* Hand the batch being filled to the workers. */
+static void
+flush(struct pool *p)
+{
+	if (p->cur == NULL || p->cur->n == 0)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->full[(p->head + p->nfull) % NBATCH] = p->cur;
+	p->nfull++;
 	pthread_cond_signal(&p->more);
 	pthread_mutex_unlock(&p->mu);
+	p->cur = NULL;
+}
+
+/* Queue one signature check; returns HTQ_ENOMEM if the entry is huge. */
+static int
+submit(struct pool *p, uint64_t seq, const char *entry, size_t len,
+    const uint8_t sig[AUD_SIG], const struct aud_vkey *k)
+{
+	static const size_t clen = sizeof(AUD_ENTRY_CONTEXT) - 1;
+	struct batch *b;
+	uint8_t *na;
+
+	if (p->cur != NULL && (p->cur->n == BATCH ||
+	    p->cur->used + clen + len > p->cur->cap))
+		flush(p);
+	if (p->cur == NULL) {
+		pthread_mutex_lock(&p->mu);
+		while (p->nfree == 0) {
+			if (p->helps && p->nfull > 0) {
+				/* no free batch: verify one here rather
+				 * than sleep */
+				b = take(p);
+				pthread_mutex_unlock(&p->mu);
+				verify_batch(p, b);
+				pthread_mutex_lock(&p->mu);
+			} else
+				pthread_cond_wait(&p->room, &p->mu);
+		}
+		p->cur = p->free[--p->nfree];
+		pthread_mutex_unlock(&p->mu);
+	}
+	b = p->cur;
+	if (clen + len > b->cap) {	/* one oversized entry */
+		if ((na = realloc(b->arena, clen + len)) == NULL)
+			return HTQ_ENOMEM;
+		b->arena = na;
+		b->cap = clen + len;
+	}
+	b->seq[b->n] = seq;
+	memcpy(b->sig[b->n], sig, AUD_SIG);
+	memcpy(b->pk[b->n], k->pk, AUD_PK);
+	memcpy(b->kid[b->n], k->kid, AUD_KID);
+	b->off[b->n] = b->used;
+	b->len[b->n] = clen + len;
+	memcpy(b->arena + b->used, AUD_ENTRY_CONTEXT, clen);
+	memcpy(b->arena + b->used + clen, entry, len);
+	b->used += clen + len;
+	b->n++;
+	return HTQ_OK;
 }
 
 /* --- the ledger export --- */
@@ -293,7 +422,6 @@ check_entry(struct ledger_state *st, json_t *line, char *why, size_t whysz)
 	uint8_t sig[AUD_SIG];
 	size_t len, slen, i;
 	aud_hash leaf;
-	struct job j;
 
 	if (!json_is_integer(jseq) || !json_is_string(jent) ||
 	    !json_is_string(jsig) || json_object_size(line) != 3) {
@@ -347,22 +475,9 @@ check_entry(struct ledger_state *st, json_t *line, char *why, size_t whysz)
 	aud_leaf_hash(entry, len, leaf);
 	aud_range_append(&st->range, leaf);
 	memcpy(st->prev, leaf, AUD_HASH);
-	if (st->pool == NULL) {
-		if (aud_entry_verify(st->cur.pk, entry, len, sig) != HTQ_OK) {
-			snprintf(why, whysz, "signature does not verify with "
-			    "key %s", kidhex(st->cur.kid));
-			return HTQ_EVERIFY;
-		}
-	} else {
-		j.seq = st->seq;
-		memcpy(j.sig, sig, AUD_SIG);
-		memcpy(j.pk, st->cur.pk, AUD_PK);
-		memcpy(j.kid, st->cur.kid, AUD_KID);
-		j.len = len;
-		if ((j.entry = malloc(len)) == NULL)
-			return HTQ_ENOMEM;
-		memcpy(j.entry, entry, len);
-		submit(st->pool, &j);
+	if (submit(st->pool, st->seq, entry, len, sig, &st->cur) != HTQ_OK) {
+		snprintf(why, whysz, "out of memory");
+		return HTQ_ENOMEM;
 	}
 	/* A rotation is signed by the old key (checked above or queued);
 	 * later entries must use the key it names. */
@@ -480,17 +595,19 @@ cmd_ledger(int argc, char **argv)
 	}
 	aud_range_init(&st.range);
 	st.tty = isatty(STDERR_FILENO);
-	if (st.jobs > 1) {
-		memset(&pool, 0, sizeof(pool));
-		pthread_mutex_init(&pool.mu, NULL);
-		pthread_cond_init(&pool.more, NULL);
-		pthread_cond_init(&pool.room, NULL);
-		pool.bad_seq = UINT64_MAX;
-		for (i = 0; i < st.jobs; i++)
-			if (pthread_create(&th[i], NULL, worker, &pool) == 0)
-				nthreads++;
-		st.pool = &pool;
-	}
+	/* --jobs 1: one thread checks signatures while this one parses.
+	 * --jobs N: N-1 threads, and this one checks signatures too
+	 * whenever the queue is full, so N threads verify and no core
+	 * idles. */
+	if (pool_init(&pool) != 0)
+		return fail("out of memory");
+	pool.helps = st.jobs > 1;
+	for (i = 0; i < (st.jobs > 1 ? st.jobs - 1 : 1); i++)
+		if (pthread_create(&th[i], NULL, worker, &pool) == 0)
+			nthreads++;
+	if (nthreads == 0)
+		return fail("cannot start threads");
+	st.pool = &pool;
 	why[0] = '\0';
 	rc = HTQ_OK;
 	while ((n = getline(&line, &cap, f)) > 0) {
@@ -532,7 +649,7 @@ cmd_ledger(int argc, char **argv)
 		json_decref(j);
 		j = NULL;
 		progress(&st);
-		if (st.pool != NULL && pool.bad_seq != UINT64_MAX)
+		if ((st.seq & (BATCH - 1)) == 0 && pool_failed(&pool))
 			break;	/* a signature already failed */
 	}
 	json_decref(j);
@@ -541,13 +658,15 @@ cmd_ledger(int argc, char **argv)
 		fclose(f);
 	if (st.tty)
 		fputc('\r', stderr);
-	if (st.pool != NULL) {
+	{
+		flush(&pool);
 		pthread_mutex_lock(&pool.mu);
 		pool.done = 1;
 		pthread_cond_broadcast(&pool.more);
 		pthread_mutex_unlock(&pool.mu);
 		for (i = 0; i < nthreads; i++)
 			pthread_join(th[i], NULL);
+		pool_free(&pool);
 		/* the earliest failure wins, whichever thread found it */
 		if (pool.bad_seq != UINT64_MAX &&
 		    (rc == HTQ_OK || !where_seq || pool.bad_seq <= st.seq))
