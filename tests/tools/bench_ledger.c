@@ -308,7 +308,11 @@ bench_verify_and_proofs(uint64_t n, const char *bin)
 	    p_big / 20000 * 1e6, (unsigned long long)n, p_small / 20000 * 1e6);
 	report("inclusion proof cost at N / at 1,000", p_big / p_small, 2.0, 1);
 	discard(small, sdir);
-	discard(db, dir);
+	if (getenv("BENCH_KEEP")) {	/* leave the export for profiling */
+		printf("  kept %s (key %s)\n", file, key);
+		htq_db_close(db);
+	} else
+		discard(db, dir);
 }
 
 int
