@@ -166,8 +166,8 @@ const char *aud_log_origin(const struct aud_log *);
 int	 aud_append(struct aud_log *, MDB_txn *, const struct aud_key *,
 	    const char *type, const char *actor, const char *subject,
 	    const json_t *data, uint64_t *seq_out);
-/* Sign and store the checkpoint for the current size; once per write
- * transaction, before commit.  Does nothing if it is already current. */
+/* Sign and store the checkpoint for the current size (optional: readers
+ * sign on demand, see aud_checkpoint).  Nothing if already current. */
 int	 aud_seal(struct aud_log *, MDB_txn *, const struct aud_key *);
 /* Append key.rotated (signed by old) naming new, and make new current. */
 int	 aud_rotate(struct aud_log *, MDB_txn *, const struct aud_key *old,
@@ -183,9 +183,15 @@ int	 aud_prove_inclusion(struct aud_log *, MDB_txn *, uint64_t index,
 	    uint64_t size, aud_hash *out, size_t *n);
 int	 aud_prove_consistency(struct aud_log *, MDB_txn *, uint64_t m,
 	    uint64_t n, aud_hash *out, size_t *k);
-/* The latest signed checkpoint note; pointer into LMDB, valid in txn. */
-int	 aud_checkpoint(struct aud_log *, MDB_txn *, const char **note,
-	    size_t *len);
+/*
+ * The signed checkpoint for the current size: the stored one when current,
+ * else signed now with key (the log's current key) and cached in the log
+ * handle.  *note is valid until txn ends or the next call.  HTQ_EPERM if
+ * key is not current, HTQ_ECONFLICT if a signature is needed and key is
+ * NULL.
+ */
+int	 aud_checkpoint(struct aud_log *, MDB_txn *, const struct aud_key *key,
+	    const char **note, size_t *len);
 /* Verifier keys, one per line, oldest first; pointer valid in txn. */
 int	 aud_keys(struct aud_log *, MDB_txn *, const char **text, size_t *len);
 /* The current key id (all zero before the first append). */
@@ -195,7 +201,8 @@ int	 aud_current_kid(struct aud_log *, MDB_txn *, uint8_t kid[AUD_KID]);
  * then {"checkpoint": note}.  progress (may be NULL) is called every
  * 65536 entries.
  */
-int	 aud_export(struct aud_log *, MDB_txn *, FILE *out,
+int	 aud_export(struct aud_log *, MDB_txn *, const struct aud_key *key,
+	    FILE *out,
 	    void (*progress)(uint64_t done, uint64_t total));
 
 #endif /* AUD_H */

@@ -26,6 +26,10 @@
 
 struct aud_log {
 	MDB_dbi		 dbi;
+	char		*cp;		/* checkpoint signed on demand */
+	size_t		 cplen;
+	uint64_t	 cpsize;
+	uint8_t		 cpkid[AUD_KID];
 	char		 origin[HTQ_MAX_ORIGIN + 1];
 };
 
@@ -158,6 +162,8 @@ aud_log_open(MDB_txn *txn, const char *origin, struct aud_log **out)
 void
 aud_log_close(struct aud_log *l)
 {
+	if (l != NULL)
+		free(l->cp);
 	free(l);
 }
 
@@ -559,11 +565,57 @@ meta_text(struct aud_log *l, MDB_txn *txn, const char *name,
 	return HTQ_OK;
 }
 
+/*
+ * The checkpoint for the current size.  A stored one (aud_seal) is used
+ * when it is current; otherwise it is signed now with key and kept in the
+ * log handle until the size changes.  Ed25519 is deterministic, so every
+ * process signs the same note for the same size.  HTQ_EPERM when key is
+ * not the log's current key (reload it), HTQ_ECONFLICT without a key.
+ */
 int
-aud_checkpoint(struct aud_log *l, MDB_txn *txn, const char **note,
-    size_t *len)
+aud_checkpoint(struct aud_log *l, MDB_txn *txn, const struct aud_key *key,
+    const char **note, size_t *len)
 {
-	return meta_text(l, txn, "checkpoint", note, len);
+	static const uint8_t none[AUD_KID];
+	char body[HTQ_MAX_ORIGIN + 100], *signed_note;
+	uint8_t kid[AUD_KID];
+	uint64_t size;
+	aud_hash root;
+	MDB_val v;
+	int rc;
+
+	if ((rc = aud_size(l, txn, &size)) != HTQ_OK)
+		return rc;
+	if (meta_get(l, txn, "cp_size", &v) == HTQ_OK && v.mv_size == 8 &&
+	    get_be64(v.mv_data) == size)
+		return meta_text(l, txn, "checkpoint", note, len);
+	if (key == NULL)
+		return HTQ_ECONFLICT;
+	if ((rc = aud_current_kid(l, txn, kid)) != HTQ_OK)
+		return rc;
+	if (memcmp(kid, none, AUD_KID) == 0)	/* empty log, no key yet */
+		memcpy(kid, key->kid, AUD_KID);
+	if (memcmp(kid, key->kid, AUD_KID) != 0)
+		return HTQ_EPERM;
+	if (l->cp != NULL && l->cpsize == size &&
+	    memcmp(l->cpkid, kid, AUD_KID) == 0) {
+		*note = l->cp;
+		*len = l->cplen;
+		return HTQ_OK;
+	}
+	if ((rc = aud_root(l, txn, size, root)) != HTQ_OK ||
+	    (rc = aud_checkpoint_body(l->origin, size, root, body,
+	    sizeof(body))) != HTQ_OK ||
+	    (rc = aud_note_sign(key, body, &signed_note)) != HTQ_OK)
+		return rc;
+	free(l->cp);
+	l->cp = signed_note;
+	l->cplen = strlen(signed_note);
+	l->cpsize = size;
+	memcpy(l->cpkid, kid, AUD_KID);
+	*note = l->cp;
+	*len = l->cplen;
+	return HTQ_OK;
 }
 
 int
@@ -573,8 +625,8 @@ aud_keys(struct aud_log *l, MDB_txn *txn, const char **text, size_t *len)
 }
 
 int
-aud_export(struct aud_log *l, MDB_txn *txn, FILE *out,
-    void (*progress)(uint64_t, uint64_t))
+aud_export(struct aud_log *l, MDB_txn *txn, const struct aud_key *key,
+    FILE *out, void (*progress)(uint64_t, uint64_t))
 {
 	char b64[sodium_base64_ENCODED_LEN(AUD_SIG,
 	    sodium_base64_VARIANT_ORIGINAL)], *line;
@@ -587,12 +639,8 @@ aud_export(struct aud_log *l, MDB_txn *txn, FILE *out,
 	json_t *o;
 	int rc, op = MDB_SET_RANGE;
 
-	if ((rc = aud_size(l, txn, &size)) != HTQ_OK)
-		return rc;
-	if (meta_get(l, txn, "cp_size", &v) != HTQ_OK || v.mv_size != 8 ||
-	    get_be64(v.mv_data) != size)
-		return HTQ_ECONFLICT;	/* not sealed at this size */
-	if ((rc = aud_checkpoint(l, txn, &note, &nlen)) != HTQ_OK)
+	if ((rc = aud_size(l, txn, &size)) != HTQ_OK ||
+	    (rc = aud_checkpoint(l, txn, key, &note, &nlen)) != HTQ_OK)
 		return rc;
 	if ((rc = mdb_to_htq(mdb_cursor_open(txn, l->dbi, &cur))) != HTQ_OK)
 		return rc;

@@ -58,7 +58,8 @@ cmd_export(struct ctl *c, int argc, char **argv)
 	}
 	show_progress = isatty(STDERR_FILENO);
 	if ((rc = htq_txn_read(c->db, &txn)) == HTQ_OK) {
-		rc = aud_export(htq_db_log(c->db), txn, f, progress);
+		rc = aud_export(htq_db_log(c->db), txn, htq_db_key(c->db), f,
+		    progress);
 		mdb_txn_abort(txn);
 	}
 	if (show_progress)
@@ -140,8 +141,8 @@ cmd_checkpoint(struct ctl *c, int argc, char **argv)
 		return ctl_fail("database", rc);
 	if ((rc = htq_txn_read(c->db, &txn)) != HTQ_OK)
 		return ctl_fail("database", rc);
-	if ((rc = aud_checkpoint(htq_db_log(c->db), txn, &note, &len)) ==
-	    HTQ_OK)
+	if ((rc = aud_checkpoint(htq_db_log(c->db), txn, htq_db_key(c->db),
+	    &note, &len)) == HTQ_OK)
 		fwrite(note, 1, len, stdout);
 	mdb_txn_abort(txn);
 	return rc == HTQ_OK ? 0 : ctl_fail("checkpoint", rc);

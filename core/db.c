@@ -165,12 +165,6 @@ htq_record(struct htq_db *db, MDB_txn *txn, const char *type,
 int
 htq_commit(struct htq_db *db, MDB_txn *txn)
 {
-	int rc;
-
-	if (db->ledger.seal != NULL &&
-	    (rc = db->ledger.seal(db->ledger.ctx, txn)) != HTQ_OK) {
-		mdb_txn_abort(txn);
-		return rc;
-	}
+	(void)db;
 	return htq_mdb_err(mdb_txn_commit(txn));
 }

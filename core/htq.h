@@ -36,15 +36,14 @@ MDB_env	*htq_db_env(struct htq_db *);
 
 /*
  * The ledger as core/ sees it: every domain change that matters appends
- * an entry inside the same write transaction (so both commit or neither),
- * and seal() runs once before commit.  Set by the program that holds the
- * signing key (htqctl, htq-fcgi); when append is NULL nothing is recorded.
- * data is borrowed.
+ * an entry inside the same write transaction, so both commit or neither.
+ * Set by the program that holds the signing key (htqctl, htq-fcgi); when
+ * append is NULL nothing is recorded.  data is borrowed.  Checkpoints are
+ * signed when read (aud_checkpoint), not per commit.
  */
 struct htq_ledger_hooks {
 	int	(*append)(void *ctx, MDB_txn *, const char *type,
 		    const char *actor, const char *subject, json_t *data);
-	int	(*seal)(void *ctx, MDB_txn *);
 	void	*ctx;
 	const char *actor;	/* pseudonymous id of who is acting */
 };
@@ -52,7 +51,7 @@ int	 htq_db_ledger(struct htq_db *, struct htq_ledger_hooks *);
 /* Record an entry through the hooks (no-op without them). */
 int	 htq_record(struct htq_db *, MDB_txn *, const char *type,
 	    const char *subject, json_t *data);
-/* Seal the ledger through the hooks and commit txn; aborts on failure. */
+/* Commit txn (durably); the one place domain writes end. */
 int	 htq_commit(struct htq_db *, MDB_txn *);
 
 /* --- the ledger (core/ledger.c) --- */
@@ -61,12 +60,14 @@ struct aud_log;
 struct aud_key;
 /*
  * Open the ledger in db and load <datadir>/keys/ledger.key; from then on
- * htq_record/htq_commit append and seal.  Without a key file, need_key 0
+ * htq_record appends.  Without a key file, need_key 0
  * leaves the ledger readable only.  The key is freed by htq_db_close.
  */
 int	 htq_ledger_attach(struct htq_db *, const char *datadir, int need_key);
 struct aud_log	*htq_db_log(struct htq_db *);
 struct aud_key	*htq_db_key(struct htq_db *);
+/* Load keys/ledger.key again (after a rotation by another process). */
+int	 htq_ledger_reload_key(struct htq_db *, const char *datadir);
 /* <datadir>/keys/<name> */
 int	 htq_key_path(const char *datadir, const char *name, char *buf,
 	    size_t bufsz);

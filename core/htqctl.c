@@ -169,7 +169,6 @@ cmd_init(struct ctl *c, int argc, char **argv)
 {
 	static const char *const subdirs[] = { "keys", "run", "log" };
 	struct htq_db *db;
-	MDB_txn *txn;
 	size_t i;
 	int rc;
 
@@ -194,10 +193,8 @@ cmd_init(struct ctl *c, int argc, char **argv)
 	printf("database ready in %s/db\n", c->datadir);
 	if ((rc = ctl_key_ensure(c)) != HTQ_OK)
 		return ctl_fail("ledger key", rc);
-	/* a signed checkpoint exists from the start, even for size 0 */
-	if ((rc = ctl_open(c, 1)) != HTQ_OK ||
-	    (rc = htq_txn_write(c->db, &txn)) != HTQ_OK ||
-	    (rc = htq_commit(c->db, txn)) != HTQ_OK)
+	/* opening with the key creates the ledger's database */
+	if ((rc = ctl_open(c, 1)) != HTQ_OK)
 		return ctl_fail("ledger", rc);
 	printf("ledger ready (origin %s)\n", htq_origin());
 	return 0;

@@ -3,9 +3,9 @@
  *
  * The signing key lives in <datadir>/keys/ledger.key (mode 0600, loaded
  * into sodium_malloc memory).  Once attached, every htq_record() appends
- * an entry inside the caller's write transaction and htq_commit() seals a
- * fresh checkpoint before committing, so a state change and its ledger
- * entry are durable together or not at all.
+ * an entry inside the caller's write transaction, so a state change and
+ * its ledger entry are durable together or not at all.  Checkpoints are
+ * signed on demand by whoever reads them (aud_checkpoint).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -28,14 +28,6 @@ hook_append(void *ctx, MDB_txn *txn, const char *type, const char *actor,
 		return HTQ_EPERM;
 	return aud_append(db->log, txn, db->key, type, actor, subject, data,
 	    NULL);
-}
-
-static int
-hook_seal(void *ctx, MDB_txn *txn)
-{
-	struct htq_db *db = ctx;
-
-	return db->key ? aud_seal(db->log, txn, db->key) : HTQ_OK;
 }
 
 int
@@ -125,10 +117,24 @@ htq_ledger_attach(struct htq_db *db, const char *datadir, int need_key)
 		return rc;
 	memset(&hooks, 0, sizeof(hooks));
 	hooks.append = hook_append;
-	hooks.seal = hook_seal;
 	hooks.ctx = db;
 	hooks.actor = "system";
 	return htq_db_ledger(db, &hooks);
+}
+
+int
+htq_ledger_reload_key(struct htq_db *db, const char *datadir)
+{
+	struct aud_key *k;
+	char path[4096];
+	int rc;
+
+	if ((rc = htq_key_path(datadir, "ledger.key", path, sizeof(path))) !=
+	    HTQ_OK || (rc = aud_key_load(path, &k)) != HTQ_OK)
+		return rc;
+	aud_key_free(db->key);
+	db->key = k;
+	return HTQ_OK;
 }
 
 struct aud_log *

@@ -39,12 +39,20 @@ fcx_h_ledger_checkpoint(struct fcx_ctx *ctx, struct fcx_req *req,
 	static const char *const allowed[] = { NULL };
 	const char *note;
 	size_t len;
+	int rc;
 
 	if (fcx_query_allowed(req, allowed, resp) != HTQ_OK)
 		return resp->status;
-	if (htq_db_log(ctx->db) == NULL ||
-	    aud_checkpoint(htq_db_log(ctx->db), ctx->rtxn, &note, &len) !=
-	    HTQ_OK)
+	if (htq_db_log(ctx->db) == NULL)
+		return no_ledger(resp);
+	rc = aud_checkpoint(htq_db_log(ctx->db), ctx->rtxn,
+	    htq_db_key(ctx->db), &note, &len);
+	/* the key was rotated by htqctl since this worker loaded it */
+	if (rc == HTQ_EPERM &&
+	    htq_ledger_reload_key(ctx->db, ctx->datadir) == HTQ_OK)
+		rc = aud_checkpoint(htq_db_log(ctx->db), ctx->rtxn,
+		    htq_db_key(ctx->db), &note, &len);
+	if (rc != HTQ_OK)
 		return no_ledger(resp);
 	return text(resp, note, len);
 }

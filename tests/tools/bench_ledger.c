@@ -279,7 +279,7 @@ bench_verify_and_proofs(uint64_t n, const char *bin)
 	snprintf(file, sizeof(file), "%s/export.jsonl", dir);
 	check((f = fopen(file, "w")) != NULL, "export file");
 	check(htq_txn_read(db, &txn) == HTQ_OK, "txn");
-	check(aud_export(htq_db_log(db), txn, f, NULL) == HTQ_OK, "export");
+	check(aud_export(htq_db_log(db), txn, htq_db_key(db), f, NULL) == HTQ_OK, "export");
 	mdb_txn_abort(txn);
 	fclose(f);
 	aud_key_public(htq_db_key(db), &vk);

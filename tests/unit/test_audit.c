@@ -319,7 +319,7 @@ test_entries_chain_and_checkpoint(void)
 	T_EQ(aud_entry_get(lg, txn, 0, &e, &len, &sig), HTQ_OK);
 	T_ASSERT(strncmp(e, "{\"v\":1,\"seq\":0,\"time\":\"", 23) == 0);
 	T_ASSERT(strstr(e, "\"data\":{\"n\":0,\"z\":\"é/\\\"\"}") != NULL);
-	T_EQ(aud_checkpoint(lg, txn, &note, &nlen), HTQ_OK);
+	T_EQ(aud_checkpoint(lg, txn, NULL, &note, &nlen), HTQ_OK);
 	aud_key_public(key, &vk);
 	T_EQ(aud_note_verify(note, nlen, &vk, 1, &blen, &which, why,
 	    sizeof(why)), HTQ_OK);
@@ -357,6 +357,27 @@ test_wrong_key_refused_and_rotation(void)
 	T_EQ(aud_entry_verify(key->pk, e, len, sig), HTQ_OK);
 	T_EQ(aud_entry_get(lg, txn, seq, &e, &len, &sig), HTQ_OK);
 	T_EQ(aud_entry_verify(key2->pk, e, len, sig), HTQ_OK);
+	/* checkpoints are signed on demand by the current key */
+	T_EQ(aud_append(lg, txn, key2, "unsealed", "a", "s", NULL, &seq),
+	    HTQ_OK);
+	T_EQ(aud_checkpoint(lg, txn, NULL, &e, &len), HTQ_ECONFLICT);
+	T_EQ(aud_checkpoint(lg, txn, key, &e, &len), HTQ_EPERM);
+	T_EQ(aud_checkpoint(lg, txn, key2, &e, &len), HTQ_OK);
+	{
+		struct aud_vkey v2;
+		char o[64];
+		size_t bl, w;
+		uint64_t sz;
+		aud_hash rt, want;
+
+		aud_key_public(key2, &v2);
+		T_EQ(aud_note_verify(e, len, &v2, 1, &bl, &w, why, sizeof(why)),
+		    HTQ_OK);
+		T_EQ(aud_checkpoint_parse(e, bl, o, sizeof(o), &sz, rt), HTQ_OK);
+		T_EQ(sz, seq + 1);
+		T_EQ(aud_root(lg, txn, sz, want), HTQ_OK);
+		T_MEMEQ(rt, want, AUD_HASH);
+	}
 	T_EQ(aud_keys(lg, txn, &keys, &klen), HTQ_OK);
 	T_ASSERT(memchr(keys, '\n', klen) != NULL);
 	T_ASSERT(keys[klen - 1] == '\n');
@@ -422,14 +443,14 @@ test_export(void)
 	snprintf(path, sizeof(path), "%s/export.jsonl", dir);
 	T_ASSERT((f = fopen(path, "w")) != NULL);
 	T_EQ(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
-	T_EQ(aud_export(lg, txn, f, NULL), HTQ_OK);
+	T_EQ(aud_export(lg, txn, key2, f, NULL), HTQ_OK);
 	mdb_txn_abort(txn);
 	fclose(f);
 	T_ASSERT((f = fopen(path, "r")) != NULL);
 	while (fgets(line, sizeof(line), f) != NULL)
 		lines++;
 	fclose(f);
-	T_EQ(lines, MAXN + 2 + 1);	/* entries, rotation + 1, checkpoint */
+	T_EQ(lines, MAXN + 3 + 1);	/* entries, rotation + 2, checkpoint */
 	T_ASSERT(strncmp(line, "{\"checkpoint\":", 14) == 0);
 }
 
