@@ -120,7 +120,17 @@ cmd_show(struct ctl *c, int argc, char **argv)
 			json_decref(doc);
 		}
 	}
+	if (rc == HTQ_ENOTFOUND) {
+		uint64_t size = 0;
+
+		aud_size(htq_db_log(c->db), txn, &size);
+		fprintf(stderr, "htqctl: no entry %llu: the ledger has %llu "
+		    "entries (0 to %llu)\n", seq, (unsigned long long)size,
+		    size ? (unsigned long long)size - 1 : 0ULL);
+	}
 	mdb_txn_abort(txn);
+	if (rc == HTQ_ENOTFOUND)
+		return 1;
 	return rc == HTQ_OK ? 0 : ctl_fail(argv[1], rc);
 }
 

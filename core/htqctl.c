@@ -17,7 +17,8 @@
 static int	cmd_init(struct ctl *, int, char **);
 
 static const struct ctl_cmd commands[] = {
-	{ "init", cmd_init, "create the data directory and database" },
+	{ "init", cmd_init, "create the data directory, database and ledger "
+	    "key" },
 	{ "key", ctl_key, "generate, show or rotate the ledger signing key" },
 	{ "ledger", ctl_ledger, "export the ledger, show an entry, print the "
 	    "checkpoint" },
