@@ -36,6 +36,9 @@ int	 ctl_read_file(const char *path, size_t max, char **buf, size_t *len);
 int	 ctl_standards(struct ctl *, int, char **);
 int	 ctl_key(struct ctl *, int, char **);
 int	 ctl_ledger(struct ctl *, int, char **);
+int	 ctl_org(struct ctl *, int, char **);
+int	 ctl_user(struct ctl *, int, char **);
+int	 ctl_demo(struct ctl *, int, char **);
 /* Generate keys/ledger.key unless it exists. */
 int	 ctl_key_ensure(struct ctl *);
 

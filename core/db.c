@@ -54,6 +54,10 @@ open_dbis(struct htq_db *db, int create)
 		{ "std_sum", offsetof(struct htq_db, std_sum) },
 		{ "std_elig", offsetof(struct htq_db, std_elig) },
 		{ "meta", offsetof(struct htq_db, meta) },
+		{ "org", offsetof(struct htq_db, org) },
+		{ "acct", offsetof(struct htq_db, acct) },
+		{ "acct_email", offsetof(struct htq_db, acct_email) },
+		{ "sess", offsetof(struct htq_db, sess) },
 	};
 	MDB_txn *txn;
 	size_t i;

@@ -140,4 +140,58 @@ int	 htq_standards_list(struct htq_db *, MDB_txn *,
 int	 htq_standard_set_eligibility(struct htq_db *, const char *ref,
 	    int eligible, const char *reason);
 
+/* --- organisations, accounts, sessions (core/accounts.c) --- */
+
+enum htq_role { HTQ_ROLE_NONE, HTQ_ROLE_AWARDING_BODY, HTQ_ROLE_REVIEWER,
+    HTQ_ROLE_APPROVER, HTQ_ROLE_AUDITOR, HTQ_ROLE_ADMIN };
+enum htq_org_kind { HTQ_ORG_AWARDING_BODY = 1, HTQ_ORG_EMPLOYER_PANEL,
+    HTQ_ORG_APPROVING_BODY };
+
+struct htq_account {
+	char		 id[HTQ_ID_LEN + 1];
+	char		 email[256];
+	char		 name[HTQ_MAX_TITLE + 1];
+	enum htq_role	 role;
+	char		 org[HTQ_ID_LEN + 1];	/* "" when none */
+	int		 disabled;
+};
+
+const char *htq_role_name(enum htq_role);
+int	 htq_role_parse(const char *, enum htq_role *);
+int	 htq_org_kind_parse(const char *, enum htq_org_kind *);
+int	 htq_email_normalise(const char *in, char *out, size_t outsz);
+/* An awarding body needs an Ofqual RN ("RN" + digits) and/or a UKPRN
+ * (8 digits starting with 1). */
+int	 htq_org_add(struct htq_db *, enum htq_org_kind, const char *name,
+	    const char *rn, const char *ukprn, char id[HTQ_ID_LEN + 1]);
+int	 htq_orgs_list(struct htq_db *, MDB_txn *, json_t **out);
+/* Passwords: HTQ_MIN_PASSWORD..HTQ_MAX_PASSWORD bytes, Argon2id. Adding
+ * an account or changing its role appends account.role_changed. */
+int	 htq_account_add(struct htq_db *, const char *email, const char *name,
+	    enum htq_role, const char *org, const char *password,
+	    char id[HTQ_ID_LEN + 1]);
+int	 htq_account_get(struct htq_db *, MDB_txn *, const char *id,
+	    struct htq_account *);
+/* Find by e-mail or by id. */
+int	 htq_account_find(struct htq_db *, MDB_txn *, const char *who,
+	    struct htq_account *);
+int	 htq_account_set_role(struct htq_db *, const char *who, enum htq_role,
+	    const char *org);
+int	 htq_account_set_disabled(struct htq_db *, const char *who, int);
+int	 htq_account_set_password(struct htq_db *, const char *who,
+	    const char *password);
+int	 htq_accounts_list(struct htq_db *, MDB_txn *, json_t **out);
+int	 htq_account_count(struct htq_db *, MDB_txn *, size_t *n);
+/* The account as the API shows it (no password hash); new reference. */
+json_t	*htq_account_json(const struct htq_account *);
+/* HTQ_EPERM for any wrong e-mail/password/disabled, after equal work. */
+int	 htq_login(struct htq_db *, const char *email, const char *password,
+	    struct htq_account *out);
+int	 htq_session_create(struct htq_db *, const char *account,
+	    char token[HTQ_TOKEN_LEN + 1], char csrf[HTQ_CSRF_LEN + 1]);
+/* HTQ_ENOTFOUND for unknown, expired or disabled. */
+int	 htq_session_lookup(struct htq_db *, MDB_txn *, const char *token,
+	    struct htq_account *, char csrf[HTQ_CSRF_LEN + 1]);
+int	 htq_session_delete(struct htq_db *, const char *token);
+
 #endif /* HTQ_H */

@@ -19,11 +19,14 @@ static int	cmd_init(struct ctl *, int, char **);
 static const struct ctl_cmd commands[] = {
 	{ "init", cmd_init, "create the data directory, database and ledger "
 	    "key" },
+	{ "demo", ctl_demo, "create the demo organisations and accounts" },
 	{ "key", ctl_key, "generate, show or rotate the ledger signing key" },
 	{ "ledger", ctl_ledger, "export the ledger, show an entry, print the "
 	    "checkpoint" },
+	{ "org", ctl_org, "add or list organisations" },
 	{ "standards", ctl_standards, "import, list, show standards; set "
 	    "eligibility" },
+	{ "user", ctl_user, "add, list, disable accounts; roles, passwords" },
 	{ NULL, NULL, NULL }
 };
 

@@ -61,6 +61,21 @@
 /* Length of a standard reference: ST + 4 digits. */
 #define HTQ_REF_LEN		6
 
+/* --- accounts and sessions --- */
+
+/* Pseudonymous ids: a letter, '-', 16 hex digits. */
+#define HTQ_ID_LEN		18
+/* Passwords: at least 12 characters; at most 1 KiB so that the cost of
+ * hashing what an unauthenticated caller sends stays bounded. */
+#define HTQ_MIN_PASSWORD	12
+#define HTQ_MAX_PASSWORD	1024
+/* Session token (256 random bits, hex) and CSRF token (128 bits, hex). */
+#define HTQ_TOKEN_LEN		64
+#define HTQ_CSRF_LEN		32
+/* A session ends 12 hours after login, or after 30 idle minutes. */
+#define HTQ_SESSION_MAX_AGE	(12 * 3600)
+#define HTQ_SESSION_IDLE	(30 * 60)
+
 /* --- ledger (audit/) --- */
 
 /* Largest single ledger entry in bytes. */

@@ -5,7 +5,8 @@
 #   HTQ_PORT  listen port on 127.0.0.1 (default 8080)
 #   HTQ_DATA  data directory (default ./var)
 #   HTQ_WORKERS  FastCGI workers (default: number of cores)
-#   HTQ_DEMO_PASSWORD  password of the demo accounts (first start only)
+#   HTQ_DEMO_PASSWORD  password of the demo accounts (first start only;
+#                      default demo-password-htq)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${BIN:-bin}
@@ -25,6 +26,7 @@ if [ ! -f "$DATA/db/data.mdb" ]; then
 	echo "Initialising $DATA ..."
 	"$BIN/htqctl" init
 	"$BIN/htqctl" standards import "${HTQ_CATALOGUE:-$ROOT/data/standards.json}"
+	"$BIN/htqctl" demo > "$DATA/demo-accounts.txt"
 fi
 mkdir -p "$DATA/run/tmp" "$DATA/log"
 
@@ -76,6 +78,7 @@ cat <<MSG
   Stop:   Ctrl-C
 
 MSG
+[ -f "$DATA/demo-accounts.txt" ] && sed 's/^/  /' "$DATA/demo-accounts.txt" && echo
 
 # Wait until either process exits or we are told to stop.
 wait -n "$fcgi_pid" "$nginx_pid" || true

@@ -29,6 +29,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
+# The demo accounts' password in tests: random per run, so that the
+# no-secret-in-logs test means something.
+DEMO_PASSWORD = "test-" + os.urandom(12).hex()
+
+
 class Skip(Exception):
     pass
 
@@ -74,7 +79,8 @@ class Stack:
     def env(self, **extra):
         e = dict(os.environ)
         e.update(HTQ_PORT=str(self.port), HTQ_DATA=self.data,
-                 HTQ_WORKERS=str(self.workers), BIN=self.bin)
+                 HTQ_WORKERS=str(self.workers), BIN=self.bin,
+                 HTQ_DEMO_PASSWORD=DEMO_PASSWORD)
         e.update({k: str(v) for k, v in extra.items()})
         return e
 
