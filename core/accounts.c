@@ -627,3 +627,38 @@ htq_session_delete(struct htq_db *db, const char *token)
 	}
 	return htq_commit(db, txn);
 }
+
+/*
+ * Keep an active session alive: move its idle clock forward, at most once
+ * a minute so that reads do not turn into a write each.
+ */
+int
+htq_session_touch(struct htq_db *db, const char *token)
+{
+	char key[65];
+	MDB_txn *txn;
+	json_t *s;
+	time_t now = time(NULL);
+	int rc;
+
+	token_key(token, key);
+	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
+		return rc;
+	if ((rc = get_json(txn, db->sess, key, &s)) != HTQ_OK) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	if (now - (time_t)json_integer_value(json_object_get(s, "seen")) < 60) {
+		json_decref(s);
+		mdb_txn_abort(txn);
+		return HTQ_OK;
+	}
+	json_object_set_new(s, "seen", json_integer((json_int_t)now));
+	rc = put_json(txn, db->sess, key, s, 0);
+	json_decref(s);
+	if (rc != HTQ_OK) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	return htq_commit(db, txn);
+}

@@ -193,5 +193,7 @@ int	 htq_session_create(struct htq_db *, const char *account,
 int	 htq_session_lookup(struct htq_db *, MDB_txn *, const char *token,
 	    struct htq_account *, char csrf[HTQ_CSRF_LEN + 1]);
 int	 htq_session_delete(struct htq_db *, const char *token);
+/* Move the idle clock of a live session (at most once a minute). */
+int	 htq_session_touch(struct htq_db *, const char *token);
 
 #endif /* HTQ_H */

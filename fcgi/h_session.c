@@ -97,6 +97,7 @@ current(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp,
 		fcx_error(resp, 401, "unauthenticated", "not logged in");
 		return HTQ_EPERM;
 	}
+	(void)htq_session_touch(ctx->db, token);	/* idle expiry moves */
 	return HTQ_OK;
 }
 
