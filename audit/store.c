@@ -1,19 +1,22 @@
 /*
  * store.c - the ledger in LMDB.
  *
- One named database "ledger" in the caller's environment, keyed by a
- * one-byte prefix (a single B-tree keeps the pages a commit writes few):
+ * Two named databases in the caller's environment.  "ledger", keyed by a
+ * one-byte prefix:
  *   'e' seq (8 bytes big-endian) -> signature (64) || entry bytes
- *   'h' level (1) index (8, big-endian) -> 32-byte hash of the perfect
- *       subtree of 2^level leaves starting at index<<level (the "stored
- *       hashes" of transparency logs)
  *   'm' name -> "size", "kid" (current key id), "keys" (verifier keys,
- *       one per line, oldest first), "checkpoint" + "cp_size", "origin"
+ *       one per line, oldest first), "checkpoint" + "cp_size", "origin",
+ *       "layout" (of the stored hashes)
+ * and "ledger_tiles", a small B-tree of its own so that a proof descends
+ * two levels rather than through the entries:
+ *   't' tile level (1) index (8, big-endian) -> 126 stored hashes (the
+ *       perfect subtrees of transparency logs), 6 tree levels a record;
+ *       see "Tiles" below
  *
  * Appending stores the leaf hash and each subtree it completes: O(log n)
- * reads and writes, nothing re-hashed.  Any tree root and any proof is
- * assembled from at most O(log^2 n) stored hashes, never by walking the
- * entries.
+ * work, nothing re-hashed.  Any tree root and any proof is assembled from
+ * O(log n) stored hashes read from O(log n / 6) records, never by walking
+ * the entries.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,6 +29,7 @@
 
 struct aud_log {
 	MDB_dbi		 dbi;
+	MDB_dbi		 tdbi;		/* "ledger_tiles" */
 	char		*cp;		/* checkpoint signed on demand */
 	size_t		 cplen;
 	uint64_t	 cpsize;
@@ -127,6 +131,8 @@ open_dbi(MDB_txn *txn, const char *name, MDB_dbi *dbi)
 	return rc;
 }
 
+static int	upgrade_layout(struct aud_log *, MDB_txn *);
+
 int
 aud_log_open(MDB_txn *txn, const char *origin, struct aud_log **out)
 {
@@ -139,7 +145,8 @@ aud_log_open(MDB_txn *txn, const char *origin, struct aud_log **out)
 		return HTQ_ENOMEM;
 	/* Open existing databases; create them only in a write txn (a
 	 * read-only txn gets EACCES and the log simply does not exist). */
-	if ((rc = open_dbi(txn, "ledger", &l->dbi)) != 0) {
+	if ((rc = open_dbi(txn, "ledger", &l->dbi)) != 0 ||
+	    (rc = open_dbi(txn, "ledger_tiles", &l->tdbi)) != 0) {
 		free(l);
 		return rc == EACCES ? HTQ_ENOTFOUND : mdb_to_htq(rc);
 	}
@@ -154,6 +161,10 @@ aud_log_open(MDB_txn *txn, const char *origin, struct aud_log **out)
 			free(l);
 			return HTQ_EINVAL;
 		}
+	}
+	if ((rc = upgrade_layout(l, txn)) != HTQ_OK) {
+		free(l);
+		return rc;
 	}
 	*out = l;
 	return HTQ_OK;
@@ -190,36 +201,224 @@ aud_size(struct aud_log *l, MDB_txn *txn, uint64_t *size)
 	return HTQ_OK;
 }
 
-static int
-hash_get(struct aud_log *l, MDB_txn *txn, int level, uint64_t index,
-    aud_hash out)
+/*
+ * Tiles.  Stored hashes live in tiles.  Tile (t, i) holds the perfect
+ * subtrees at tree levels 6t .. 6t+5 below node (6t+6, i): 64 + 32 + ... + 2
+ * = 126 hashes, level by level, in one record of 4032 bytes, which LMDB
+ * keeps on a page of its own.  A proof over n leaves then reads about
+ * log64(n) records (4 at a million leaves, all but one from a handful of
+ * hot pages) instead of log2(n) keys, and an append rewrites one record
+ * (two when it completes a 64-leaf subtree, and so on).  A record fills up
+ * as leaves arrive; slots not yet filled are zero and never read, since
+ * every reader asks only for subtrees inside a size it checked.
+ */
+#define TILE_H		6
+#define TILE_SLOTS	((2 << TILE_H) - 2)
+#define TILE_BYTES	(TILE_SLOTS * AUD_HASH)
+#define TILE_LEVELS	(64 / TILE_H + 1)
+#define LAYOUT		"tiles6/2"
+
+/* First slot of tree level j (0 <= j < TILE_H) within a tile. */
+#define TILE_BASE(j)	((2 << TILE_H) - (2 << (TILE_H - (j))))
+
+/* Where node (level, index) lives: tile level, tile index, slot. */
+struct place {
+	int		 t;
+	uint64_t	 tile;
+	int		 slot;
+};
+
+static void
+place(int level, uint64_t index, struct place *p)
 {
+	int j = level % TILE_H;
+
+	p->t = level / TILE_H;
+	p->tile = index >> (TILE_H - j);
+	p->slot = TILE_BASE(j) +
+	    (int)(index & ((UINT64_C(1) << (TILE_H - j)) - 1));
+}
+
+static void
+tile_key(uint8_t key[10], int t, uint64_t tile)
+{
+	key[0] = 't';
+	key[1] = (uint8_t)t;
+	be64(key + 2, tile);
+}
+
+/*
+ * One call's view of the tree: the last tile read at each tile level, as
+ * pointers into the map (valid while the transaction neither writes nor
+ * ends, which holds for the length of one read-only call).
+ */
+struct reader {
+	struct aud_log	*l;
+	MDB_txn		*txn;
+	uint64_t	 tile[TILE_LEVELS];
+	const uint8_t	*data[TILE_LEVELS];
+};
+
+static void
+reader_init(struct reader *r, struct aud_log *l, MDB_txn *txn)
+{
+	r->l = l;
+	r->txn = txn;
+	memset(r->data, 0, sizeof(r->data));
+}
+
+static int
+hash_get(struct reader *r, int level, uint64_t index, aud_hash out)
+{
+	struct place p;
 	uint8_t key[10];
 	MDB_val k = { sizeof(key), key }, v;
 	int rc;
 
-	key[0] = 'h';
-	key[1] = (uint8_t)level;
-	be64(key + 2, index);
-	if ((rc = mdb_to_htq(mdb_get(txn, l->dbi, &k, &v))) != HTQ_OK)
-		return rc == HTQ_ENOTFOUND ? HTQ_EFORMAT : rc;
-	if (v.mv_size != AUD_HASH)
-		return HTQ_EFORMAT;
-	memcpy(out, v.mv_data, AUD_HASH);
+	place(level, index, &p);
+	if (r->data[p.t] == NULL || r->tile[p.t] != p.tile) {
+		tile_key(key, p.t, p.tile);
+		if ((rc = mdb_to_htq(mdb_get(r->txn, r->l->tdbi, &k, &v))) !=
+		    HTQ_OK)
+			return rc == HTQ_ENOTFOUND ? HTQ_EFORMAT : rc;
+		if (v.mv_size != TILE_BYTES)
+			return HTQ_EFORMAT;
+		r->tile[p.t] = p.tile;
+		r->data[p.t] = v.mv_data;
+	}
+	memcpy(out, r->data[p.t] + p.slot * AUD_HASH, AUD_HASH);
 	return HTQ_OK;
 }
 
-static int
-hash_put(struct aud_log *l, MDB_txn *txn, int level, uint64_t index,
-    const aud_hash h)
+/*
+ * Start loading, all at once, the tiles and slots that the inclusion proof
+ * of leaf index will read: the path's tile at every tile level and, in
+ * each, the sibling slot at every level.  The loads then overlap instead
+ * of each cache miss waiting for the one before; a tile not (yet) stored
+ * ends the walk, and correctness never depends on it.
+ */
+static void
+prefetch_path(struct reader *r, uint64_t index, uint64_t size)
 {
+	struct place p;
 	uint8_t key[10];
-	MDB_val k = { sizeof(key), key }, v = { AUD_HASH, (void *)h };
+	MDB_val k = { sizeof(key), key }, v;
+	int t, j;
 
-	key[0] = 'h';
-	key[1] = (uint8_t)level;
-	be64(key + 2, index);
-	return mdb_to_htq(mdb_put(txn, l->dbi, &k, &v, 0));
+	for (t = 0; t < TILE_LEVELS && (index >> (t * TILE_H)) <
+	    (size >> (t * TILE_H)); t++) {
+		place(t * TILE_H, index >> (t * TILE_H), &p);
+		tile_key(key, p.t, p.tile);
+		if (mdb_get(r->txn, r->l->tdbi, &k, &v) != 0 ||
+		    v.mv_size != TILE_BYTES)
+			return;
+		r->tile[t] = p.tile;
+		r->data[t] = v.mv_data;
+		for (j = 0; j < TILE_H; j++) {
+			place(t * TILE_H + j,
+			    (index >> (t * TILE_H + j)) ^ 1, &p);
+			__builtin_prefetch(r->data[t] + p.slot * AUD_HASH);
+		}
+	}
+}
+
+/*
+ * Store leaf `index` (the size before this append) and every subtree it
+ * completes.  A right child's sibling sits in the slot before it, in the
+ * same tile; each tile touched is read and written once.
+ */
+static int
+tree_add(struct aud_log *l, MDB_txn *txn, uint64_t index, const aud_hash leaf)
+{
+	uint8_t key[10], buf[TILE_BYTES];
+	MDB_val k = { sizeof(key), key }, v;
+	struct place p;
+	aud_hash h;
+	int level, t = -1, rc;
+
+	memcpy(h, leaf, AUD_HASH);
+	for (level = 0;; level++, index >>= 1) {
+		place(level, index, &p);
+		if (p.t != t) {
+			v.mv_size = TILE_BYTES;
+			v.mv_data = buf;
+			if (t >= 0 && (rc = mdb_put(txn, l->tdbi, &k, &v, 0)) != 0)
+				return mdb_to_htq(rc);
+			t = p.t;
+			tile_key(key, t, p.tile);
+			rc = mdb_get(txn, l->tdbi, &k, &v);
+			if (rc == MDB_NOTFOUND)
+				memset(buf, 0, sizeof(buf));
+			else if (rc != 0)
+				return mdb_to_htq(rc);
+			else if (v.mv_size != TILE_BYTES)
+				return HTQ_EFORMAT;
+			else
+				memcpy(buf, v.mv_data, TILE_BYTES);
+		}
+		memcpy(buf + p.slot * AUD_HASH, h, AUD_HASH);
+		if ((index & 1) == 0)
+			break;
+		aud_node_hash(buf + (p.slot - 1) * AUD_HASH, h, h);
+	}
+	v.mv_size = TILE_BYTES;
+	v.mv_data = buf;
+	return mdb_to_htq(mdb_put(txn, l->tdbi, &k, &v, 0));
+}
+
+/*
+ * A log whose stored hashes have another layout (one key per hash, prefix
+ * 'h', before tiles; or tiles of another height) gets its tiles rebuilt
+ * from the entries on first open, in the opener's write transaction.
+ */
+static int
+drop_prefix(struct aud_log *l, MDB_txn *txn, char prefix)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, l->dbi, &c)) != 0)
+		return mdb_to_htq(rc);
+	k.mv_size = 1;
+	k.mv_data = &prefix;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	    rc == 0 && ((const char *)k.mv_data)[0] == prefix;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		if ((rc = mdb_cursor_del(c, 0)) != 0)
+			break;
+	mdb_cursor_close(c);
+	return rc == 0 || rc == MDB_NOTFOUND ? HTQ_OK : mdb_to_htq(rc);
+}
+
+static int
+upgrade_layout(struct aud_log *l, MDB_txn *txn)
+{
+	uint64_t size, seq;
+	const uint8_t *sig;
+	const char *e;
+	aud_hash leaf;
+	MDB_val v;
+	size_t len;
+	int rc;
+
+	if (meta_get(l, txn, "layout", &v) == HTQ_OK &&
+	    v.mv_size == strlen(LAYOUT) &&
+	    memcmp(v.mv_data, LAYOUT, v.mv_size) == 0)
+		return HTQ_OK;
+	if ((rc = aud_size(l, txn, &size)) != HTQ_OK ||
+	    (rc = drop_prefix(l, txn, 'h')) != HTQ_OK ||
+	    (rc = drop_prefix(l, txn, 't')) != HTQ_OK ||
+	    (rc = mdb_to_htq(mdb_drop(txn, l->tdbi, 0))) != HTQ_OK)
+		return rc;
+	for (seq = 0; seq < size; seq++) {
+		if ((rc = aud_entry_get(l, txn, seq, &e, &len, &sig)) != HTQ_OK)
+			return rc;
+		aud_leaf_hash(e, len, leaf);
+		if ((rc = tree_add(l, txn, seq, leaf)) != HTQ_OK)
+			return rc;
+	}
+	return meta_put(l, txn, "layout", LAYOUT, strlen(LAYOUT));
 }
 
 int
@@ -289,20 +488,22 @@ aud_append(struct aud_log *l, MDB_txn *txn, const struct aud_key *k,
     const char *type, const char *actor, const char *subject,
     const json_t *data, uint64_t *seq_out)
 {
-	aud_hash prev, leaf, left;
+	struct reader r[1];
+	aud_hash prev, leaf;
 	uint8_t seqkey[9], sizeval[8], *rec = NULL;
 	char now[32], *entry = NULL;
 	MDB_val key = { sizeof(seqkey), seqkey }, val;
-	uint64_t size, idx;
+	uint64_t size;
 	size_t len;
-	int rc, level;
+	int rc;
 
 	if ((rc = check_key(l, txn, k)) != HTQ_OK ||
 	    (rc = aud_size(l, txn, &size)) != HTQ_OK)
 		return rc;
+	reader_init(r, l, txn);
 	if (size == 0)
 		memset(prev, 0, sizeof(prev));
-	else if ((rc = hash_get(l, txn, 0, size - 1, prev)) != HTQ_OK)
+	else if ((rc = hash_get(r, 0, size - 1, prev)) != HTQ_OK)
 		return rc;
 	aud_time_now(now);
 	if ((rc = aud_entry_encode(size, now, type, actor, subject, data, prev,
@@ -322,16 +523,8 @@ aud_append(struct aud_log *l, MDB_txn *txn, const struct aud_key *k,
 	    != HTQ_OK)
 		goto out;
 	aud_leaf_hash(entry, len, leaf);
-	if ((rc = hash_put(l, txn, 0, size, leaf)) != HTQ_OK)
+	if ((rc = tree_add(l, txn, size, leaf)) != HTQ_OK)
 		goto out;
-	/* each trailing 1 bit of the index completes a subtree */
-	for (idx = size, level = 0; idx & 1; idx >>= 1, level++) {
-		if ((rc = hash_get(l, txn, level, idx - 1, left)) != HTQ_OK)
-			goto out;
-		aud_node_hash(left, leaf, leaf);
-		if ((rc = hash_put(l, txn, level + 1, idx >> 1, leaf)) != HTQ_OK)
-			goto out;
-	}
 	be64(sizeval, size + 1);
 	if ((rc = meta_put(l, txn, "size", sizeval, 8)) != HTQ_OK)
 		goto out;
@@ -360,7 +553,7 @@ split(uint64_t n)
  * used here is aligned, so the left part is always stored.
  */
 static int
-subtree(struct aud_log *l, MDB_txn *txn, uint64_t lo, uint64_t hi,
+subtree(struct reader *r, uint64_t lo, uint64_t hi,
     aud_hash out)
 {
 	uint64_t n = hi - lo, k;
@@ -370,11 +563,11 @@ subtree(struct aud_log *l, MDB_txn *txn, uint64_t lo, uint64_t hi,
 	if ((n & (n - 1)) == 0 && (lo & (n - 1)) == 0) {
 		while ((UINT64_C(1) << level) < n)
 			level++;
-		return hash_get(l, txn, level, lo >> level, out);
+		return hash_get(r, level, lo >> level, out);
 	}
 	k = split(n);
-	if ((rc = subtree(l, txn, lo, lo + k, a)) != HTQ_OK ||
-	    (rc = subtree(l, txn, lo + k, hi, b)) != HTQ_OK)
+	if ((rc = subtree(r, lo, lo + k, a)) != HTQ_OK ||
+	    (rc = subtree(r, lo + k, hi, b)) != HTQ_OK)
 		return rc;
 	aud_node_hash(a, b, out);
 	return HTQ_OK;
@@ -384,6 +577,7 @@ int
 aud_root(struct aud_log *l, MDB_txn *txn, uint64_t size, aud_hash out)
 {
 	uint64_t cur;
+	struct reader r[1];
 	int rc;
 
 	if ((rc = aud_size(l, txn, &cur)) != HTQ_OK)
@@ -394,12 +588,13 @@ aud_root(struct aud_log *l, MDB_txn *txn, uint64_t size, aud_hash out)
 		aud_empty_root(out);
 		return HTQ_OK;
 	}
-	return subtree(l, txn, 0, size, out);
+	reader_init(r, l, txn);
+	return subtree(r, 0, size, out);
 }
 
 /* PATH(m, D[lo:hi]) of RFC 6962 2.1.1, leaf level first. */
 static int
-path(struct aud_log *l, MDB_txn *txn, uint64_t m, uint64_t lo, uint64_t hi,
+path(struct reader *r, uint64_t m, uint64_t lo, uint64_t hi,
     aud_hash *out, size_t *n)
 {
 	uint64_t k;
@@ -409,20 +604,20 @@ path(struct aud_log *l, MDB_txn *txn, uint64_t m, uint64_t lo, uint64_t hi,
 		return HTQ_OK;
 	k = split(hi - lo);
 	if (m < k) {
-		if ((rc = path(l, txn, m, lo, lo + k, out, n)) != HTQ_OK)
+		if ((rc = path(r, m, lo, lo + k, out, n)) != HTQ_OK)
 			return rc;
-		rc = subtree(l, txn, lo + k, hi, out[(*n)++]);
+		rc = subtree(r, lo + k, hi, out[(*n)++]);
 	} else {
-		if ((rc = path(l, txn, m - k, lo + k, hi, out, n)) != HTQ_OK)
+		if ((rc = path(r, m - k, lo + k, hi, out, n)) != HTQ_OK)
 			return rc;
-		rc = subtree(l, txn, lo, lo + k, out[(*n)++]);
+		rc = subtree(r, lo, lo + k, out[(*n)++]);
 	}
 	return rc;
 }
 
 /* SUBPROOF(m, D[lo:hi], b) of RFC 6962 2.1.2. */
 static int
-subproof(struct aud_log *l, MDB_txn *txn, uint64_t m, uint64_t lo,
+subproof(struct reader *r, uint64_t m, uint64_t lo,
     uint64_t hi, int b, aud_hash *out, size_t *n)
 {
 	uint64_t k;
@@ -431,17 +626,17 @@ subproof(struct aud_log *l, MDB_txn *txn, uint64_t m, uint64_t lo,
 	if (m == hi - lo) {
 		if (b)
 			return HTQ_OK;
-		return subtree(l, txn, lo, hi, out[(*n)++]);
+		return subtree(r, lo, hi, out[(*n)++]);
 	}
 	k = split(hi - lo);
 	if (m <= k) {
-		if ((rc = subproof(l, txn, m, lo, lo + k, b, out, n)) != HTQ_OK)
+		if ((rc = subproof(r, m, lo, lo + k, b, out, n)) != HTQ_OK)
 			return rc;
-		return subtree(l, txn, lo + k, hi, out[(*n)++]);
+		return subtree(r, lo + k, hi, out[(*n)++]);
 	}
-	if ((rc = subproof(l, txn, m - k, lo + k, hi, 0, out, n)) != HTQ_OK)
+	if ((rc = subproof(r, m - k, lo + k, hi, 0, out, n)) != HTQ_OK)
 		return rc;
-	return subtree(l, txn, lo, lo + k, out[(*n)++]);
+	return subtree(r, lo, lo + k, out[(*n)++]);
 }
 
 int
@@ -449,6 +644,7 @@ aud_prove_inclusion(struct aud_log *l, MDB_txn *txn, uint64_t index,
     uint64_t size, aud_hash *out, size_t *n)
 {
 	uint64_t cur;
+	struct reader r[1];
 	int rc;
 
 	*n = 0;
@@ -456,7 +652,9 @@ aud_prove_inclusion(struct aud_log *l, MDB_txn *txn, uint64_t index,
 		return rc;
 	if (size > cur || index >= size)
 		return HTQ_ERANGE;
-	return path(l, txn, index, 0, size, out, n);
+	reader_init(r, l, txn);
+	prefetch_path(r, index, size);
+	return path(r, index, 0, size, out, n);
 }
 
 int
@@ -464,6 +662,7 @@ aud_prove_consistency(struct aud_log *l, MDB_txn *txn, uint64_t m,
     uint64_t n, aud_hash *out, size_t *k)
 {
 	uint64_t cur;
+	struct reader r[1];
 	int rc;
 
 	*k = 0;
@@ -473,7 +672,8 @@ aud_prove_consistency(struct aud_log *l, MDB_txn *txn, uint64_t m,
 		return HTQ_ERANGE;
 	if (m == 0 || m == n)
 		return HTQ_OK;
-	return subproof(l, txn, m, 0, n, 1, out, k);
+	reader_init(r, l, txn);
+	return subproof(r, m, 0, n, 1, out, k);
 }
 
 int

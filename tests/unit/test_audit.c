@@ -1,7 +1,8 @@
 /*
  * test_audit.c - the ledger library: RFC 6962 tree hashes and proofs for
  * every size 0..17 against a straightforward recursive implementation (RFC
- * 6962 section 2.1), for the pure functions and the LMDB store; signed
+ * 6962 section 2.1), for the pure functions and the LMDB store, and for
+ * sizes across the store's tile boundaries (64, 4096 leaves); signed
  * notes against pinned bytes; key ids, key files, entries, rotation.
  */
 #include <sys/stat.h>
@@ -30,6 +31,7 @@
 #define MAXN 17
 
 static aud_hash leaves[MAXN];
+static aud_hash *ref_leaves = leaves;	/* what the reference hashes */
 
 /* --- the reference: RFC 6962 2.1 written as plainly as possible --- */
 
@@ -54,7 +56,7 @@ ref_mth(uint64_t lo, uint64_t hi, aud_hash out)
 		return;
 	}
 	if (hi - lo == 1) {
-		memcpy(out, leaves[lo], AUD_HASH);
+		memcpy(out, ref_leaves[lo], AUD_HASH);
 		return;
 	}
 	k = ref_split(hi - lo);
@@ -290,6 +292,121 @@ test_store_matches_reference(void)
 	T_EQ(aud_prove_inclusion(lg, txn, 0, MAXN + 1, got, &gn), HTQ_ERANGE);
 	T_EQ(aud_prove_consistency(lg, txn, 3, 2, got, &gn), HTQ_ERANGE);
 	mdb_txn_abort(txn);
+}
+
+/*
+ * Sizes across tile boundaries (6 tree levels a record: 64 and 4096
+ * leaves): roots and inclusion and consistency proofs against the
+ * reference.  Then the tiles are dropped, as in a log written before them,
+ * and reopening rebuilds them from the entries.
+ */
+#define DEEPN 4200
+
+static void
+check_deep(MDB_env *e, struct aud_log *l)
+{
+	static const uint64_t sizes[] = { 1, 2, 3, 17, 63, 64, 65, 127, 128,
+	    129, 1000, 4095, 4096, 4097, 4160, DEEPN };
+	aud_hash got[AUD_MAX_PROOF], want[AUD_MAX_PROOF], root, ref;
+	uint64_t n, m, ms[6];
+	size_t i, j, gn, wn;
+	MDB_txn *txn;
+
+	T_EQ(mdb_txn_begin(e, NULL, MDB_RDONLY, &txn), 0);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		n = sizes[i];
+		T_EQ(aud_root(l, txn, n, root), HTQ_OK);
+		ref_mth(0, n, ref);
+		T_MEMEQ(root, ref, AUD_HASH);
+		ms[0] = 0, ms[1] = n - 1, ms[2] = n / 2, ms[3] = n / 3;
+		ms[4] = (n * 7919) % n, ms[5] = n > 16 ? n - 17 : 0;
+		for (j = 0; j < 6; j++) {
+			m = ms[j];
+			T_EQ(aud_prove_inclusion(l, txn, m, n, got, &gn),
+			    HTQ_OK);
+			wn = 0;
+			ref_path(m, 0, n, want, &wn);
+			T_EQ(gn, wn);
+			T_MEMEQ(got, want, gn * AUD_HASH);
+			m = m + 1;
+			T_EQ(aud_prove_consistency(l, txn, m, n, got, &gn),
+			    HTQ_OK);
+			wn = 0;
+			ref_subproof(m, 0, n, 1, want, &wn);
+			T_EQ(gn, wn);
+			T_MEMEQ(got, want, gn * AUD_HASH);
+		}
+	}
+	mdb_txn_abort(txn);
+}
+
+static void
+test_store_across_tiles(void)
+{
+	char ddir[64], cmd[128];
+	struct aud_log *l;
+	const uint8_t *sig;
+	const char *ent;
+	MDB_cursor *c;
+	MDB_dbi dbi;
+	MDB_env *e;
+	MDB_txn *txn;
+	MDB_val k, v;
+	size_t len;
+	uint64_t n;
+	int dropped = 0;
+
+	snprintf(ddir, sizeof(ddir), "/tmp/htq-tiles-XXXXXX");
+	T_ASSERT(mkdtemp(ddir) != NULL);
+	T_EQ(mdb_env_create(&e), 0);
+	T_EQ(mdb_env_set_maxdbs(e, 8), 0);
+	T_EQ(mdb_env_set_mapsize(e, 64 << 20), 0);
+	T_EQ(mdb_env_open(e, ddir, MDB_NOTLS | MDB_NOSYNC, 0600), 0);
+	T_ASSERT((ref_leaves = calloc(DEEPN, sizeof(aud_hash))) != NULL);
+	T_EQ(mdb_txn_begin(e, NULL, 0, &txn), 0);
+	T_EQ(aud_log_open(txn, "test.example/log", &l), HTQ_OK);
+	for (n = 0; n < DEEPN; n++) {
+		T_EQ(aud_append(l, txn, key, "test.event", "a", "s", NULL,
+		    NULL), HTQ_OK);
+		T_EQ(aud_entry_get(l, txn, n, &ent, &len, &sig), HTQ_OK);
+		aud_leaf_hash(ent, len, ref_leaves[n]);
+	}
+	T_EQ(mdb_txn_commit(txn), 0);
+	check_deep(e, l);
+	aud_log_close(l);
+
+	/* back to the pre-tile layout: no tiles, no "layout", an 'h' key */
+	T_EQ(mdb_txn_begin(e, NULL, 0, &txn), 0);
+	T_EQ(mdb_dbi_open(txn, "ledger_tiles", 0, &dbi), 0);
+	T_EQ(mdb_cursor_open(txn, dbi, &c), 0);
+	while (mdb_cursor_get(c, &k, &v, MDB_NEXT) == 0) {
+		T_EQ(mdb_cursor_del(c, 0), 0);
+		dropped++;
+	}
+	mdb_cursor_close(c);
+	T_ASSERT(dropped > DEEPN / 64);
+	T_EQ(mdb_dbi_open(txn, "ledger", 0, &dbi), 0);
+	k.mv_size = 7;
+	k.mv_data = "mlayout";
+	T_EQ(mdb_del(txn, dbi, &k, NULL), 0);
+	k.mv_size = 10;
+	k.mv_data = "h\0\0\0\0\0\0\0\0\0";
+	v.mv_size = AUD_HASH;
+	v.mv_data = ref_leaves[0];
+	T_EQ(mdb_put(txn, dbi, &k, &v, 0), 0);
+	T_EQ(mdb_txn_commit(txn), 0);
+	T_EQ(mdb_txn_begin(e, NULL, 0, &txn), 0);
+	T_EQ(aud_log_open(txn, NULL, &l), HTQ_OK);
+	T_EQ(mdb_get(txn, dbi, &k, &v), MDB_NOTFOUND);
+	T_EQ(mdb_txn_commit(txn), 0);
+	check_deep(e, l);
+
+	aud_log_close(l);
+	mdb_env_close(e);
+	free(ref_leaves);
+	ref_leaves = leaves;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", ddir);
+	T_EQ(system(cmd), 0);
 }
 
 static void
@@ -556,6 +673,7 @@ main(void)
 	T_RUN(test_inclusion_proofs_verify);
 	T_RUN(test_consistency_proofs_verify);
 	T_RUN(test_store_matches_reference);
+	T_RUN(test_store_across_tiles);
 	T_RUN(test_entries_chain_and_checkpoint);
 	T_RUN(test_wrong_key_refused_and_rotation);
 	T_RUN(test_signed_note_known_answer);
