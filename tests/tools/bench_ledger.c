@@ -244,6 +244,8 @@ run_verify(const char *bin, const char *file, const char *key, int jobs,
 	return now() - t0;
 }
 
+#define PROOFS	20000	/* per round */
+
 static double
 time_proofs(struct htq_db *db, uint64_t size, int count)
 {
@@ -270,8 +272,9 @@ bench_verify_and_proofs(uint64_t n, const char *bin)
 	struct htq_db *db, *small;
 	struct aud_vkey vk;
 	char dir[64], sdir[64], file[128], key[256];
-	double t_gen, t1, t2, t_raw, p_big, p_small;
-	long rss1, rss2;
+	double t_gen, t, t1, t2, t_raw, p_big, p_small;
+	long rss, rss1, rss2;
+	int round;
 	MDB_txn *txn;
 	FILE *f;
 
@@ -290,10 +293,24 @@ bench_verify_and_proofs(uint64_t n, const char *bin)
 	aud_key_public(htq_db_key(db), &vk);
 	aud_vkey_format(&vk, key, sizeof(key));
 
-	t_raw = raw_crypto(entry_size(db) + strlen(AUD_ENTRY_CONTEXT),
-	    20000, 0) / 20000 * (double)n;
-	t1 = run_verify(bin, file, key, 1, &rss1);
-	t2 = run_verify(bin, file, key, 2, &rss2);
+	/*
+	 * This machine may share its cores: every figure is the best of
+	 * rounds that alternate between the measurement and its baseline, so
+	 * that both meet the same interference.
+	 */
+	t_raw = t1 = t2 = p_big = p_small = 1e30;
+	rss1 = rss2 = 0;
+	for (round = 0; round < 2; round++) {
+		t = raw_crypto(entry_size(db) + strlen(AUD_ENTRY_CONTEXT),
+		    50000, 0) / 50000 * (double)n;
+		t_raw = t < t_raw ? t : t_raw;
+		t = run_verify(bin, file, key, 1, &rss);
+		t1 = t < t1 ? t : t1;
+		rss1 = rss > rss1 ? rss : rss1;
+		t = run_verify(bin, file, key, 2, &rss);
+		t2 = t < t2 ? t : t2;
+		rss2 = rss > rss2 ? rss : rss2;
+	}
 	printf("  htq-verify: %.0f entries/s (1 job), %.0f/s (2 jobs); raw "
 	    "verify %.0f/s; peak RSS %ld / %ld KiB\n", n / t1, n / t2,
 	    n / t_raw, rss1, rss2);
@@ -308,12 +325,17 @@ bench_verify_and_proofs(uint64_t n, const char *bin)
 	/* Warm up with the very proofs timed below: the first touch of a page
 	 * of the map is a page fault, a cost of a process's start, not of
 	 * proof work.  Both sizes are then measured in the same steady state. */
-	time_proofs(db, n, 20000);
-	time_proofs(small, 1000, 20000);
-	p_big = time_proofs(db, n, 20000);
-	p_small = time_proofs(small, 1000, 20000);
+	time_proofs(db, n, PROOFS);
+	time_proofs(small, 1000, PROOFS);
+	for (round = 0; round < 10; round++) {
+		t = time_proofs(db, n, PROOFS);
+		p_big = t < p_big ? t : p_big;
+		t = time_proofs(small, 1000, PROOFS);
+		p_small = t < p_small ? t : p_small;
+	}
 	printf("  inclusion proof: %.1f us at %llu, %.1f us at 1000\n",
-	    p_big / 20000 * 1e6, (unsigned long long)n, p_small / 20000 * 1e6);
+	    p_big / PROOFS * 1e6, (unsigned long long)n,
+	    p_small / PROOFS * 1e6);
 	report("inclusion proof cost at N / at 1,000", p_big / p_small, 2.0, 1);
 	discard(small, sdir);
 	if (getenv("BENCH_KEEP")) {	/* leave the export for profiling */
