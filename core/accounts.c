@@ -116,8 +116,8 @@ ukprn_valid(const char *s)
 	    strspn(s, "0123456789") == 8;
 }
 
-static void
-new_id(char prefix, char id[HTQ_ID_LEN + 1])
+void
+htq_new_id(char prefix, char id[HTQ_ID_LEN + 1])
 {
 	uint8_t raw[8];
 
@@ -127,8 +127,8 @@ new_id(char prefix, char id[HTQ_ID_LEN + 1])
 	sodium_bin2hex(id + 2, HTQ_ID_LEN - 1, raw, sizeof(raw));
 }
 
-static int
-put_json(MDB_txn *txn, MDB_dbi dbi, const char *key, const json_t *doc,
+int
+htq_put_json(MDB_txn *txn, MDB_dbi dbi, const char *key, const json_t *doc,
     unsigned flags)
 {
 	char *s = json_dumps(doc, JSON_COMPACT);
@@ -144,8 +144,8 @@ put_json(MDB_txn *txn, MDB_dbi dbi, const char *key, const json_t *doc,
 	return rc;
 }
 
-static int
-get_json(MDB_txn *txn, MDB_dbi dbi, const char *key, json_t **out)
+int
+htq_get_json(MDB_txn *txn, MDB_dbi dbi, const char *key, json_t **out)
 {
 	MDB_val k = { strlen(key), (void *)key }, v;
 	int rc;
@@ -172,7 +172,7 @@ htq_org_add(struct htq_db *db, enum htq_org_kind kind, const char *name,
 		return HTQ_EINVAL;
 	if (kind == HTQ_ORG_AWARDING_BODY && rn == NULL && ukprn == NULL)
 		return HTQ_EINVAL;	/* an awarding body must be identified */
-	new_id('o', id);
+	htq_new_id('o', id);
 	o = json_pack("{s:s,s:s,s:s,s:s?,s:s?}", "id", id, "kind", kinds[kind],
 	    "name", name, "rn", rn, "ukprn", ukprn);
 	if (o == NULL)
@@ -181,7 +181,7 @@ htq_org_add(struct htq_db *db, enum htq_org_kind kind, const char *name,
 		json_decref(o);
 		return rc;
 	}
-	rc = put_json(txn, db->org, id, o, MDB_NOOVERWRITE);
+	rc = htq_put_json(txn, db->org, id, o, MDB_NOOVERWRITE);
 	json_decref(o);
 	if (rc != HTQ_OK) {
 		mdb_txn_abort(txn);
@@ -233,7 +233,7 @@ check_org(struct htq_db *db, MDB_txn *txn, enum htq_role role,
 
 	if (org == NULL || *org == '\0')
 		return role == HTQ_ROLE_AWARDING_BODY ? HTQ_EINVAL : HTQ_OK;
-	if ((rc = get_json(txn, db->org, org, &o)) != HTQ_OK)
+	if ((rc = htq_get_json(txn, db->org, org, &o)) != HTQ_OK)
 		return rc;
 	ok = role != HTQ_ROLE_AWARDING_BODY || strcmp(json_string_value(
 	    json_object_get(o, "kind")), kinds[HTQ_ORG_AWARDING_BODY]) == 0;
@@ -274,7 +274,7 @@ htq_account_add(struct htq_db *db, const char *email, const char *name,
 		return HTQ_EINVAL;
 	if ((rc = hash_password(password, hash)) != HTQ_OK)
 		return rc;
-	new_id('a', id);
+	htq_new_id('a', id);
 	a = json_pack("{s:s,s:s,s:s,s:s,s:s?,s:b,s:s}", "id", id, "email",
 	    norm, "name", name, "role", htq_role_name(role), "org",
 	    org && *org ? org : NULL, "disabled", 0, "pw", hash);
@@ -292,7 +292,7 @@ htq_account_add(struct htq_db *db, const char *email, const char *name,
 	rc = htq_mdb_err(mdb_put(txn, db->acct_email, &k, &v,
 	    MDB_NOOVERWRITE));
 	if (rc != HTQ_OK ||
-	    (rc = put_json(txn, db->acct, id, a, MDB_NOOVERWRITE)) != HTQ_OK ||
+	    (rc = htq_put_json(txn, db->acct, id, a, MDB_NOOVERWRITE)) != HTQ_OK ||
 	    (rc = record_role(db, txn, id, HTQ_ROLE_NONE, role, org)) !=
 	    HTQ_OK)
 		goto abort;
@@ -312,7 +312,7 @@ htq_account_get(struct htq_db *db, MDB_txn *txn, const char *id,
 	json_t *a;
 	int rc;
 
-	if ((rc = get_json(txn, db->acct, id, &a)) != HTQ_OK)
+	if ((rc = htq_get_json(txn, db->acct, id, &a)) != HTQ_OK)
 		return rc;
 	account_from_json(a, out);
 	json_decref(a);
@@ -353,9 +353,9 @@ update_account(struct htq_db *db, const char *who,
 	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
 		return rc;
 	if ((rc = htq_account_find(db, txn, who, &acc)) != HTQ_OK ||
-	    (rc = get_json(txn, db->acct, acc.id, &a)) != HTQ_OK ||
+	    (rc = htq_get_json(txn, db->acct, acc.id, &a)) != HTQ_OK ||
 	    (rc = fn(db, txn, a, arg)) != HTQ_OK ||
-	    (rc = put_json(txn, db->acct, acc.id, a, 0)) != HTQ_OK) {
+	    (rc = htq_put_json(txn, db->acct, acc.id, a, 0)) != HTQ_OK) {
 		mdb_txn_abort(txn);
 		json_decref(a);
 		return rc;
@@ -472,6 +472,12 @@ list_db(MDB_txn *txn, MDB_dbi dbi, const char *field, json_t **out)
 }
 
 int
+htq_org_get(struct htq_db *db, MDB_txn *txn, const char *id, json_t **out)
+{
+	return htq_get_json(txn, db->org, id, out);
+}
+
+int
 htq_orgs_list(struct htq_db *db, MDB_txn *txn, json_t **out)
 {
 	return list_db(txn, db->org, "organisations", out);
@@ -493,33 +499,159 @@ htq_account_count(struct htq_db *db, MDB_txn *txn, size_t *n)
 	return rc;
 }
 
+/* --- login back-off, per e-mail address whether or not it exists --- */
+
+struct throttle {
+	uint32_t	 fails;		/* consecutive failures */
+	int64_t		 last;		/* time of the last one, ms */
+};
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+throttle_key(const char *email, uint8_t key[crypto_hash_sha256_BYTES])
+{
+	crypto_hash_sha256(key, (const uint8_t *)email, strlen(email));
+}
+
+/* Milliseconds to wait after the last of fails failures. */
+static int64_t
+throttle_wait(uint32_t fails)
+{
+	uint32_t n;
+
+	if (fails < HTQ_LOGIN_FREE_FAILS)
+		return 0;
+	n = fails - HTQ_LOGIN_FREE_FAILS;
+	return (n >= 10 || (INT64_C(1) << n) > HTQ_LOGIN_MAX_WAIT ?
+	    HTQ_LOGIN_MAX_WAIT : INT64_C(1) << n) * 1000;
+}
+
+static void
+throttle_get(struct htq_db *db, MDB_txn *txn, const uint8_t *key,
+    int64_t now, struct throttle *t)
+{
+	MDB_val k = { crypto_hash_sha256_BYTES, (void *)key }, v;
+
+	memset(t, 0, sizeof(*t));
+	if (mdb_get(txn, db->throttle, &k, &v) == 0 &&
+	    v.mv_size == sizeof(*t))
+		memcpy(t, v.mv_data, sizeof(*t));
+	if (now - t->last > (int64_t)HTQ_LOGIN_FORGET * 1000)
+		memset(t, 0, sizeof(*t));
+}
+
+/*
+ * Forget a few records idle for a day, starting at a random point, so
+ * that addresses sprayed by an attacker do not pile up.
+ */
+static void
+throttle_sweep(struct htq_db *db, MDB_txn *txn, int64_t now)
+{
+	uint8_t start[crypto_hash_sha256_BYTES];
+	struct throttle t;
+	MDB_cursor *c;
+	MDB_val k = { sizeof(start), start }, v;
+	int i, rc;
+
+	randombytes_buf(start, sizeof(start));
+	if (mdb_cursor_open(txn, db->throttle, &c) != 0)
+		return;
+	for (i = 0, rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	    rc == 0 && i < 8; i++, rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (v.mv_size == sizeof(t))
+			memcpy(&t, v.mv_data, sizeof(t));
+		if (v.mv_size != sizeof(t) ||
+		    now - t.last > (int64_t)HTQ_LOGIN_FORGET * 1000)
+			(void)mdb_cursor_del(c, 0);
+	}
+	mdb_cursor_close(c);
+}
+
+/* Count a failure, or clear the record after a success. */
+static int
+throttle_note(struct htq_db *db, const uint8_t *key, int failed,
+    int64_t now)
+{
+	MDB_val k = { crypto_hash_sha256_BYTES, (void *)key }, v;
+	struct throttle t;
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
+		return rc;
+	throttle_get(db, txn, key, now, &t);
+	if (failed) {
+		t.fails++;
+		t.last = now;
+		v.mv_size = sizeof(t);
+		v.mv_data = &t;
+		rc = htq_mdb_err(mdb_put(txn, db->throttle, &k, &v, 0));
+		throttle_sweep(db, txn, now);
+	} else if (t.fails == 0) {
+		mdb_txn_abort(txn);
+		return HTQ_OK;
+	} else if ((rc = mdb_del(txn, db->throttle, &k, NULL)) == MDB_NOTFOUND)
+		rc = 0;
+	else
+		rc = htq_mdb_err(rc);
+	if (rc != HTQ_OK) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	return htq_commit(db, txn);
+}
+
 /*
  * Check e-mail and password.  Every failure (unknown e-mail, disabled
- * account, wrong password) is HTQ_EPERM after the same Argon2id work: an
- * unknown address is verified against a dummy hash made once.
+ * account, wrong password) is HTQ_EPERM after the same work: the same
+ * back-off check, Argon2id against the account's hash or, for an unknown
+ * address, a dummy hash made once, and the same failure count.  While an
+ * address is backed off every attempt, right or wrong, is HTQ_EBUSY with
+ * the seconds to wait in *retry_after, and the password is not looked at.
  */
 int
 htq_login(struct htq_db *db, const char *email, const char *password,
-    struct htq_account *out)
+    struct htq_account *out, int *retry_after)
 {
 	static char dummy[crypto_pwhash_STRBYTES];
+	uint8_t tkey[crypto_hash_sha256_BYTES];
+	struct throttle t;
 	char norm[256];
 	const char *hash = NULL;
+	int64_t now = now_ms(), wait;
 	MDB_txn *txn;
 	json_t *a = NULL;
 	int found = 0, ok, rc;
 
+	memset(out, 0, sizeof(*out));
+	*retry_after = 0;
 	if (dummy[0] == '\0' && crypto_pwhash_str(dummy, "not a password",
 	    14, crypto_pwhash_OPSLIMIT_INTERACTIVE,
 	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
 		return HTQ_ENOMEM;
-	if (strlen(password) > HTQ_MAX_PASSWORD)
+	if (strlen(password) > HTQ_MAX_PASSWORD || strlen(email) > 254)
 		return HTQ_EPERM;
 	if ((rc = htq_txn_read(db, &txn)) != HTQ_OK)
 		return rc;
-	if (htq_email_normalise(email, norm, sizeof(norm)) == HTQ_OK &&
-	    htq_account_find(db, txn, norm, out) == HTQ_OK &&
-	    get_json(txn, db->acct, out->id, &a) == HTQ_OK) {
+	if (htq_email_normalise(email, norm, sizeof(norm)) != HTQ_OK)
+		snprintf(norm, sizeof(norm), "%s", email);
+	throttle_key(norm, tkey);
+	throttle_get(db, txn, tkey, now, &t);
+	if ((wait = t.last + throttle_wait(t.fails) - now) > 0) {
+		mdb_txn_abort(txn);
+		*retry_after = (int)((wait + 999) / 1000);
+		return HTQ_EBUSY;
+	}
+	if (htq_account_find(db, txn, norm, out) == HTQ_OK &&
+	    htq_get_json(txn, db->acct, out->id, &a) == HTQ_OK) {
 		hash = json_string_value(json_object_get(a, "pw"));
 		found = hash != NULL;
 	}
@@ -527,7 +659,10 @@ htq_login(struct htq_db *db, const char *email, const char *password,
 	    strlen(password)) == 0;
 	mdb_txn_abort(txn);
 	json_decref(a);
-	if (!found || !ok || out->disabled) {
+	ok = found && ok && !out->disabled;
+	if ((rc = throttle_note(db, tkey, !ok, now)) != HTQ_OK)
+		return rc;
+	if (!ok) {
 		memset(out, 0, sizeof(*out));
 		return HTQ_EPERM;
 	}
@@ -536,13 +671,41 @@ htq_login(struct htq_db *db, const char *email, const char *password,
 
 /* --- sessions --- */
 
-static void
-token_key(const char *token, char key[65])
+void
+htq_token_key(const char *token, char key[65])
 {
 	uint8_t h[crypto_hash_sha256_BYTES];
 
 	crypto_hash_sha256(h, (const uint8_t *)token, strlen(token));
 	sodium_bin2hex(key, 65, h, sizeof(h));
+}
+
+/* Lifetimes: the limits.h values, or shorter ones from the environment. */
+static int
+env_seconds(const char *name, int def)
+{
+	const char *s = getenv(name);
+	char *end;
+	long v;
+
+	if (s == NULL || *s == '\0')
+		return def;
+	v = strtol(s, &end, 10);
+	return *end == '\0' && v >= 1 && v <= def ? (int)v : def;
+}
+
+void
+htq_session_limits(int *max_age, int *idle)
+{
+	*max_age = env_seconds("HTQ_SESSION_MAX_AGE", HTQ_SESSION_MAX_AGE);
+	*idle = env_seconds("HTQ_SESSION_IDLE", HTQ_SESSION_IDLE);
+}
+
+/* How stale "seen" may get before a request moves it (a write). */
+static int64_t
+touch_interval(int idle)
+{
+	return idle / 4 < 60 ? (idle / 4 > 0 ? idle / 4 : 1) : 60;
 }
 
 int
@@ -560,7 +723,7 @@ htq_session_create(struct htq_db *db, const char *account,
 	randombytes_buf(raw, 16);
 	sodium_bin2hex(csrf, HTQ_CSRF_LEN + 1, raw, 16);
 	sodium_memzero(raw, sizeof(raw));
-	token_key(token, key);
+	htq_token_key(token, key);
 	s = json_pack("{s:s,s:s,s:I,s:I}", "account", account, "csrf", csrf,
 	    "created", (json_int_t)time(NULL), "seen", (json_int_t)time(NULL));
 	if (s == NULL)
@@ -569,7 +732,7 @@ htq_session_create(struct htq_db *db, const char *account,
 		json_decref(s);
 		return rc;
 	}
-	rc = put_json(txn, db->sess, key, s, MDB_NOOVERWRITE);
+	rc = htq_put_json(txn, db->sess, key, s, MDB_NOOVERWRITE);
 	json_decref(s);
 	if (rc != HTQ_OK) {
 		mdb_txn_abort(txn);
@@ -580,31 +743,34 @@ htq_session_create(struct htq_db *db, const char *account,
 
 int
 htq_session_lookup(struct htq_db *db, MDB_txn *txn, const char *token,
-    struct htq_account *acc, char csrf[HTQ_CSRF_LEN + 1])
+    struct htq_session *out)
 {
 	char key[65];
 	json_t *s;
-	time_t now = time(NULL), created, seen;
-	int rc;
+	time_t now = time(NULL);
+	int max_age, idle, rc;
 
+	memset(out, 0, sizeof(*out));
 	if (strlen(token) != HTQ_TOKEN_LEN)
 		return HTQ_ENOTFOUND;
-	token_key(token, key);
-	if ((rc = get_json(txn, db->sess, key, &s)) != HTQ_OK)
+	htq_token_key(token, key);
+	if ((rc = htq_get_json(txn, db->sess, key, &s)) != HTQ_OK)
 		return rc;
-	created = (time_t)json_integer_value(json_object_get(s, "created"));
-	seen = (time_t)json_integer_value(json_object_get(s, "seen"));
-	if (now - created > HTQ_SESSION_MAX_AGE ||
-	    now - seen > HTQ_SESSION_IDLE) {
+	htq_session_limits(&max_age, &idle);
+	out->created = (time_t)json_integer_value(json_object_get(s,
+	    "created"));
+	out->seen = (time_t)json_integer_value(json_object_get(s, "seen"));
+	if (now - out->created > max_age || now - out->seen > idle) {
 		json_decref(s);
 		return HTQ_ENOTFOUND;
 	}
-	snprintf(csrf, HTQ_CSRF_LEN + 1, "%s",
+	snprintf(out->csrf, sizeof(out->csrf), "%s",
 	    json_string_value(json_object_get(s, "csrf")));
+	out->stale = now - out->seen >= touch_interval(idle);
 	rc = htq_account_get(db, txn, json_string_value(json_object_get(s,
-	    "account")), acc);
+	    "account")), &out->account);
 	json_decref(s);
-	if (rc == HTQ_OK && acc->disabled)
+	if (rc == HTQ_OK && out->account.disabled)
 		rc = HTQ_ENOTFOUND;
 	return rc;
 }
@@ -617,7 +783,7 @@ htq_session_delete(struct htq_db *db, const char *token)
 	MDB_txn *txn;
 	int rc;
 
-	token_key(token, key);
+	htq_token_key(token, key);
 	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
 		return rc;
 	rc = htq_mdb_err(mdb_del(txn, db->sess, &k, NULL));
@@ -628,33 +794,24 @@ htq_session_delete(struct htq_db *db, const char *token)
 	return htq_commit(db, txn);
 }
 
-/*
- * Keep an active session alive: move its idle clock forward, at most once
- * a minute so that reads do not turn into a write each.
- */
+/* Keep an active session alive: move its idle clock to now. */
 int
 htq_session_touch(struct htq_db *db, const char *token)
 {
 	char key[65];
 	MDB_txn *txn;
 	json_t *s;
-	time_t now = time(NULL);
 	int rc;
 
-	token_key(token, key);
+	htq_token_key(token, key);
 	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
 		return rc;
-	if ((rc = get_json(txn, db->sess, key, &s)) != HTQ_OK) {
+	if ((rc = htq_get_json(txn, db->sess, key, &s)) != HTQ_OK) {
 		mdb_txn_abort(txn);
 		return rc;
 	}
-	if (now - (time_t)json_integer_value(json_object_get(s, "seen")) < 60) {
-		json_decref(s);
-		mdb_txn_abort(txn);
-		return HTQ_OK;
-	}
-	json_object_set_new(s, "seen", json_integer((json_int_t)now));
-	rc = put_json(txn, db->sess, key, s, 0);
+	json_object_set_new(s, "seen", json_integer((json_int_t)time(NULL)));
+	rc = htq_put_json(txn, db->sess, key, s, 0);
 	json_decref(s);
 	if (rc != HTQ_OK) {
 		mdb_txn_abort(txn);

@@ -25,6 +25,8 @@ struct ctl_cmd {
 int	 ctl_open(struct ctl *, int write);
 /* Print "htqctl: what: reason" to stderr and return 1. */
 int	 ctl_fail(const char *what, int err);
+/* The value after option name (e.g. "--user") in argv, or NULL. */
+const char *ctl_opt(int argc, char **argv, const char *name);
 /* 1 if argv has --help or -h. */
 int	 ctl_wants_help(int argc, char **argv);
 /* Run the subcommand of a command group from its table. */
@@ -39,6 +41,7 @@ int	 ctl_ledger(struct ctl *, int, char **);
 int	 ctl_org(struct ctl *, int, char **);
 int	 ctl_user(struct ctl *, int, char **);
 int	 ctl_demo(struct ctl *, int, char **);
+int	 ctl_token(struct ctl *, int, char **);
 /* Generate keys/ledger.key unless it exists. */
 int	 ctl_key_ensure(struct ctl *);
 

@@ -16,18 +16,6 @@
 
 #include "ctl.h"
 
-/* The value after --name in argv, or NULL. */
-static const char *
-opt(int argc, char **argv, const char *name)
-{
-	int i;
-
-	for (i = 1; i + 1 < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return argv[i + 1];
-	return NULL;
-}
-
 /* Read one line into buf (sodium_malloc'd by the caller). */
 static int
 read_password(char *buf, size_t bufsz)
@@ -59,7 +47,7 @@ read_password(char *buf, size_t bufsz)
 static int
 cmd_org_add(struct ctl *c, int argc, char **argv)
 {
-	const char *kind = opt(argc, argv, "--kind"), *name = opt(argc, argv,
+	const char *kind = ctl_opt(argc, argv, "--kind"), *name = ctl_opt(argc, argv,
 	    "--name");
 	enum htq_org_kind k;
 	char id[HTQ_ID_LEN + 1];
@@ -76,8 +64,8 @@ cmd_org_add(struct ctl *c, int argc, char **argv)
 	}
 	if ((rc = ctl_open(c, 1)) != HTQ_OK)
 		return ctl_fail("database", rc);
-	rc = htq_org_add(c->db, k, name, opt(argc, argv, "--rn"),
-	    opt(argc, argv, "--ukprn"), id);
+	rc = htq_org_add(c->db, k, name, ctl_opt(argc, argv, "--rn"),
+	    ctl_opt(argc, argv, "--ukprn"), id);
 	if (rc == HTQ_EINVAL) {
 		fprintf(stderr, "htqctl: check --rn (RN + 4-6 digits), --ukprn "
 		    "(8 digits starting with 1); an awarding body needs one\n");
@@ -123,8 +111,8 @@ cmd_org_list(struct ctl *c, int argc, char **argv)
 static int
 cmd_user_add(struct ctl *c, int argc, char **argv)
 {
-	const char *email = opt(argc, argv, "--email"), *name = opt(argc, argv,
-	    "--name"), *role = opt(argc, argv, "--role");
+	const char *email = ctl_opt(argc, argv, "--email"), *name = ctl_opt(argc, argv,
+	    "--name"), *role = ctl_opt(argc, argv, "--role");
 	char id[HTQ_ID_LEN + 1], *pw;
 	enum htq_role r;
 	int rc;
@@ -148,7 +136,7 @@ cmd_user_add(struct ctl *c, int argc, char **argv)
 		    "characters\n", HTQ_MIN_PASSWORD, HTQ_MAX_PASSWORD);
 		return 1;
 	}
-	rc = htq_account_add(c->db, email, name, r, opt(argc, argv, "--org"),
+	rc = htq_account_add(c->db, email, name, r, ctl_opt(argc, argv, "--org"),
 	    pw, id);
 	sodium_free(pw);
 	if (rc == HTQ_EEXIST) {
@@ -198,7 +186,7 @@ cmd_user_disable(struct ctl *c, int argc, char **argv)
 static int
 cmd_user_set_role(struct ctl *c, int argc, char **argv)
 {
-	const char *role = opt(argc, argv, "--role");
+	const char *role = ctl_opt(argc, argv, "--role");
 	enum htq_role r;
 	int rc;
 
@@ -212,7 +200,7 @@ cmd_user_set_role(struct ctl *c, int argc, char **argv)
 	}
 	if ((rc = ctl_open(c, 1)) != HTQ_OK)
 		return ctl_fail("database", rc);
-	if ((rc = htq_account_set_role(c->db, argv[1], r, opt(argc, argv,
+	if ((rc = htq_account_set_role(c->db, argv[1], r, ctl_opt(argc, argv,
 	    "--org"))) != HTQ_OK)
 		return ctl_fail(argv[1], rc);
 	printf("%s is now %s\n", argv[1], role);

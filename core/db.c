@@ -58,6 +58,8 @@ open_dbis(struct htq_db *db, int create)
 		{ "acct", offsetof(struct htq_db, acct) },
 		{ "acct_email", offsetof(struct htq_db, acct_email) },
 		{ "sess", offsetof(struct htq_db, sess) },
+		{ "token", offsetof(struct htq_db, token) },
+		{ "throttle", offsetof(struct htq_db, throttle) },
 	};
 	MDB_txn *txn;
 	size_t i;
@@ -126,6 +128,7 @@ htq_db_close(struct htq_db *db)
 		return;
 	aud_log_close(db->log);
 	aud_key_free(db->key);
+	free(db->datadir);
 	if (db->env != NULL)
 		mdb_env_close(db->env);
 	free(db);
@@ -154,6 +157,15 @@ htq_db_ledger(struct htq_db *db, struct htq_ledger_hooks *hooks)
 {
 	db->ledger = *hooks;
 	return HTQ_OK;
+}
+
+const char *
+htq_set_actor(struct htq_db *db, const char *actor)
+{
+	const char *old = db->ledger.actor;
+
+	db->ledger.actor = actor;
+	return old;
 }
 
 int

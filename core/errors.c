@@ -17,6 +17,7 @@ static const char *const errstr[HTQ__NERR] = {
 	[HTQ_ERANGE] = "out of range",
 	[HTQ_EVERIFY] = "verification failed",
 	[HTQ_EFULL] = "database map full",
+	[HTQ_EBUSY] = "try again later",
 };
 
 const char *

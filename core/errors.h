@@ -26,6 +26,7 @@ enum htq_err {
 	HTQ_ERANGE,	/* number out of range */
 	HTQ_EVERIFY,	/* a ledger, proof or signature check failed */
 	HTQ_EFULL,	/* the LMDB map is full */
+	HTQ_EBUSY,	/* refused for now: try again later */
 	HTQ__NERR
 };
 

@@ -12,6 +12,7 @@
 #define HTQ_H
 
 #include <stddef.h>
+#include <time.h>
 #include <stdint.h>
 #include <lmdb.h>
 #include <jansson.h>
@@ -48,6 +49,9 @@ struct htq_ledger_hooks {
 	const char *actor;	/* pseudonymous id of who is acting */
 };
 int	 htq_db_ledger(struct htq_db *, struct htq_ledger_hooks *);
+/* Who later entries name as actor (an account id, or "system"); returns
+ * the previous one.  The string must outlive its use. */
+const char *htq_set_actor(struct htq_db *, const char *actor);
 /* Record an entry through the hooks (no-op without them). */
 int	 htq_record(struct htq_db *, MDB_txn *, const char *type,
 	    const char *subject, json_t *data);
@@ -165,6 +169,7 @@ int	 htq_email_normalise(const char *in, char *out, size_t outsz);
 int	 htq_org_add(struct htq_db *, enum htq_org_kind, const char *name,
 	    const char *rn, const char *ukprn, char id[HTQ_ID_LEN + 1]);
 int	 htq_orgs_list(struct htq_db *, MDB_txn *, json_t **out);
+int	 htq_org_get(struct htq_db *, MDB_txn *, const char *id, json_t **out);
 /* Passwords: HTQ_MIN_PASSWORD..HTQ_MAX_PASSWORD bytes, Argon2id. Adding
  * an account or changing its role appends account.role_changed. */
 int	 htq_account_add(struct htq_db *, const char *email, const char *name,
@@ -184,16 +189,46 @@ int	 htq_accounts_list(struct htq_db *, MDB_txn *, json_t **out);
 int	 htq_account_count(struct htq_db *, MDB_txn *, size_t *n);
 /* The account as the API shows it (no password hash); new reference. */
 json_t	*htq_account_json(const struct htq_account *);
-/* HTQ_EPERM for any wrong e-mail/password/disabled, after equal work. */
+/*
+ * HTQ_EPERM for any wrong e-mail/password/disabled, after equal work;
+ * HTQ_EBUSY while the address is backed off after repeated failures
+ * (*retry_after: seconds to wait).
+ */
 int	 htq_login(struct htq_db *, const char *email, const char *password,
-	    struct htq_account *out);
+	    struct htq_account *out, int *retry_after);
+
+struct htq_session {
+	struct htq_account	 account;
+	char			 csrf[HTQ_CSRF_LEN + 1];
+	time_t			 created, seen;
+	int			 stale;		/* seen should be moved */
+};
+
+/* Session lifetimes in seconds (limits.h, or shorter from the env). */
+void	 htq_session_limits(int *max_age, int *idle);
 int	 htq_session_create(struct htq_db *, const char *account,
 	    char token[HTQ_TOKEN_LEN + 1], char csrf[HTQ_CSRF_LEN + 1]);
 /* HTQ_ENOTFOUND for unknown, expired or disabled. */
 int	 htq_session_lookup(struct htq_db *, MDB_txn *, const char *token,
-	    struct htq_account *, char csrf[HTQ_CSRF_LEN + 1]);
+	    struct htq_session *);
 int	 htq_session_delete(struct htq_db *, const char *token);
-/* Move the idle clock of a live session (at most once a minute). */
+/* Move the idle clock of a live session to now (when lookup said stale). */
 int	 htq_session_touch(struct htq_db *, const char *token);
+
+/* --- API tokens for machine clients (core/tokens.c) --- */
+
+/* Create a token for the account (e-mail or id), valid for days (1..
+ * HTQ_API_TOKEN_MAX_DAYS).  The token is shown once; only its hash is
+ * kept. */
+int	 htq_token_create(struct htq_db *, const char *who, const char *name,
+	    int days, char token[HTQ_API_TOKEN_LEN + 1],
+	    char id[HTQ_ID_LEN + 1]);
+/* HTQ_ENOTFOUND for unknown, revoked, expired, or a disabled account. */
+int	 htq_token_lookup(struct htq_db *, MDB_txn *, const char *token,
+	    struct htq_account *);
+int	 htq_token_revoke(struct htq_db *, const char *id);
+/* {"tokens":[{id, account, name, created, expires}]}; account NULL: all. */
+int	 htq_tokens_list(struct htq_db *, MDB_txn *, const char *account,
+	    json_t **out);
 
 #endif /* HTQ_H */

@@ -26,6 +26,7 @@ static const struct ctl_cmd commands[] = {
 	{ "org", ctl_org, "add or list organisations" },
 	{ "standards", ctl_standards, "import, list, show standards; set "
 	    "eligibility" },
+	{ "token", ctl_token, "create, list, revoke API tokens" },
 	{ "user", ctl_user, "add, list, disable accounts; roles, passwords" },
 	{ NULL, NULL, NULL }
 };
@@ -35,6 +36,17 @@ ctl_fail(const char *what, int err)
 {
 	fprintf(stderr, "htqctl: %s: %s\n", what, htq_strerror(err));
 	return 1;
+}
+
+const char *
+ctl_opt(int argc, char **argv, const char *name)
+{
+	int i;
+
+	for (i = 1; i + 1 < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return argv[i + 1];
+	return NULL;
 }
 
 int

@@ -17,9 +17,21 @@ struct htq_db {
 	MDB_dbi			 acct;		/* "a-..." -> account */
 	MDB_dbi			 acct_email;	/* e-mail -> account id */
 	MDB_dbi			 sess;		/* hex SHA-256(token) -> session */
+	MDB_dbi			 token;		/* hex SHA-256(token) -> API token */
+	MDB_dbi			 throttle;	/* SHA-256(e-mail) -> failures */
 	struct htq_ledger_hooks	 ledger;
 	struct aud_log		*log;		/* NULL until attached */
 	struct aud_key		*key;		/* sodium_malloc'd, or NULL */
+	char			*datadir;	/* where the key file is */
 };
+
+/* JSON documents in LMDB (core/accounts.c). */
+int	 htq_put_json(MDB_txn *, MDB_dbi, const char *key, const json_t *,
+	    unsigned flags);
+int	 htq_get_json(MDB_txn *, MDB_dbi, const char *key, json_t **out);
+/* Random pseudonymous id "<prefix>-<16 hex>". */
+void	 htq_new_id(char prefix, char id[HTQ_ID_LEN + 1]);
+/* Hex SHA-256 of a secret token: the only form in which one is stored. */
+void	 htq_token_key(const char *token, char key[65]);
 
 #endif /* HTQ_INTERNAL_H */

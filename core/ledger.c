@@ -23,11 +23,19 @@ hook_append(void *ctx, MDB_txn *txn, const char *type, const char *actor,
     const char *subject, json_t *data)
 {
 	struct htq_db *db = ctx;
+	int rc;
 
 	if (db->key == NULL)
 		return HTQ_EPERM;
-	return aud_append(db->log, txn, db->key, type, actor, subject, data,
+	rc = aud_append(db->log, txn, db->key, type, actor, subject, data,
 	    NULL);
+	/* The key was rotated since this process loaded it: load the new
+	 * one (nothing was written yet) and try once more. */
+	if (rc == HTQ_EPERM && db->datadir != NULL &&
+	    htq_ledger_reload_key(db, db->datadir) == HTQ_OK)
+		rc = aud_append(db->log, txn, db->key, type, actor, subject,
+		    data, NULL);
+	return rc;
 }
 
 int
@@ -89,6 +97,9 @@ htq_ledger_attach(struct htq_db *db, const char *datadir, int need_key)
 
 	if (sodium_init() < 0)
 		return HTQ_ECRYPTO;
+	free(db->datadir);
+	if ((db->datadir = strdup(datadir)) == NULL)
+		return HTQ_ENOMEM;
 	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
 		return rc;
 	if ((rc = aud_log_open(txn, htq_origin(), &db->log)) != HTQ_OK) {

@@ -72,9 +72,23 @@
 /* Session token (256 random bits, hex) and CSRF token (128 bits, hex). */
 #define HTQ_TOKEN_LEN		64
 #define HTQ_CSRF_LEN		32
-/* A session ends 12 hours after login, or after 30 idle minutes. */
+/* A session ends 12 hours after login, or after 30 idle minutes
+ * (HTQ_SESSION_MAX_AGE and HTQ_SESSION_IDLE in the environment, seconds,
+ * may shorten either, e.g. for tests). */
 #define HTQ_SESSION_MAX_AGE	(12 * 3600)
 #define HTQ_SESSION_IDLE	(30 * 60)
+/* API tokens: "htq_" + 256 random bits in hex; 90 days unless told, at
+ * most a year. */
+#define HTQ_API_TOKEN_LEN	(4 + 64)
+#define HTQ_API_TOKEN_DAYS	90
+#define HTQ_API_TOKEN_MAX_DAYS	366
+#define HTQ_MAX_TOKEN_NAME	64
+/* Login back-off per e-mail address (known or not): 5 failures free, then
+ * each further one doubles the wait from 1 s up to 15 min; a success
+ * resets it, and a record idle for a day is forgotten. */
+#define HTQ_LOGIN_FREE_FAILS	5
+#define HTQ_LOGIN_MAX_WAIT	(15 * 60)
+#define HTQ_LOGIN_FORGET	(24 * 3600)
 
 /* --- ledger (audit/) --- */
 

@@ -27,6 +27,17 @@ enum fcx_method {
 	FCX_OTHER = 1 << 6,
 };
 
+/* How the caller proved who they are. */
+enum fcx_via { FCX_VIA_NONE, FCX_VIA_COOKIE, FCX_VIA_TOKEN };
+
+/* The caller, filled by the router for routes that need a login. */
+struct fcx_auth {
+	enum fcx_via		 via;
+	struct htq_account	 account;	/* role NONE: anonymous */
+	char			 csrf[HTQ_CSRF_LEN + 1];	/* cookie only */
+	char			 session[HTQ_TOKEN_LEN + 1];	/* cookie only */
+};
+
 struct fcx_param {
 	char	*key;		/* decoded, NUL-terminated, in req->qbuf */
 	char	*val;
@@ -55,6 +66,7 @@ struct fcx_req {
 	char		*body;		/* malloc'd, body_len bytes + NUL */
 	size_t		 body_len;
 	json_t		*json;		/* parsed body (object) or NULL */
+	struct fcx_auth	 auth;
 };
 
 /*
@@ -87,11 +99,47 @@ typedef int (*fcx_handler)(struct fcx_ctx *, struct fcx_req *,
 /* Route flags. */
 #define FCX_JSON_BODY	0x01	/* requires an application/json object */
 
+/*
+ * Who may call a route: one bit per enum htq_role; the HTQ_ROLE_NONE bit
+ * admits anonymous callers.  Anonymous callers of other routes get 401,
+ * callers with another role 403.
+ */
+#define FCX_ROLE(r)	(1u << (r))
+#define FCX_ANON	FCX_ROLE(HTQ_ROLE_NONE)
+#define FCX_AB		FCX_ROLE(HTQ_ROLE_AWARDING_BODY)
+#define FCX_REVIEWER	FCX_ROLE(HTQ_ROLE_REVIEWER)
+#define FCX_APPROVER	FCX_ROLE(HTQ_ROLE_APPROVER)
+#define FCX_AUDITOR	FCX_ROLE(HTQ_ROLE_AUDITOR)
+#define FCX_ADMIN	FCX_ROLE(HTQ_ROLE_ADMIN)
+#define FCX_USERS	(FCX_AB | FCX_REVIEWER | FCX_APPROVER | FCX_AUDITOR | \
+			    FCX_ADMIN)
+#define FCX_ANYONE	(FCX_ANON | FCX_USERS)
+
+/*
+ * Which resources a permitted caller may reach.  FCX_SCOPE_ORG: callers
+ * bound to an organisation (awarding bodies) only their own
+ * organisation's; anything else is 404, as if it did not exist.
+ */
+enum fcx_scope { FCX_SCOPE_ANY = 1, FCX_SCOPE_ORG };
+
+/* The organisation owning the resource a request names (FCX_SCOPE_ORG);
+ * HTQ_ENOTFOUND when there is no such resource. */
+typedef int (*fcx_owner)(struct fcx_ctx *, const struct fcx_req *,
+    char org[HTQ_ID_LEN + 1]);
+
+/*
+ * One line of the route table: the path and methods, the handler, and the
+ * access rule (roles, scope, owner), which the router enforces before any
+ * handler runs.  A route without roles or scope is refused at start-up.
+ */
 struct fcx_route {
 	unsigned	 methods;	/* enum fcx_method bits */
 	const char	*pattern;	/* "/api/v1/standards/{ref}" */
 	fcx_handler	 handler;
 	unsigned	 flags;
+	unsigned	 roles;		/* FCX_ROLE bits */
+	enum fcx_scope	 scope;
+	fcx_owner	 owner;		/* FCX_SCOPE_ORG */
 };
 
 /* The route table (fcgi/routes.c), terminated by a NULL pattern. */
@@ -169,6 +217,27 @@ int	 fcx_query_int(const struct fcx_req *, const char *name,
 	    long long min, long long max, long long def, long long *out,
 	    struct fcx_resp *);
 
+/* --- access control (fcgi/auth.c) --- */
+
+/*
+ * Apply the route's rule to req: 401 (no or bad credentials), 403 (role,
+ * or a cookie-authenticated change without the right X-CSRF-Token), 404
+ * (another organisation's resource).  Fills req->auth; on refusal sets
+ * resp and returns HTQ_EPERM.
+ */
+int	 fcx_authorise(struct fcx_ctx *, struct fcx_req *,
+	    const struct fcx_route *, struct fcx_resp *);
+/* 0 when every route has an access rule; else prints the first without
+ * one to stderr and returns -1. */
+int	 fcx_routes_check(void);
+/* The route table with its rules, as JSON (htq-fcgi --routes). */
+json_t	*fcx_routes_json(void);
+/* The owner rule for "/organisations/{id}": the id itself. */
+int	 fcx_owner_org(struct fcx_ctx *, const struct fcx_req *,
+	    char org[HTQ_ID_LEN + 1]);
+/* The one 404 answer, the same for "absent" and "not yours". */
+int	 fcx_not_found(struct fcx_resp *);
+
 /* --- handlers --- */
 int	 fcx_h_health(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_ping(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
@@ -186,5 +255,11 @@ int	 fcx_h_ledger_consistency(struct fcx_ctx *, struct fcx_req *,
 int	 fcx_h_session_login(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_session_get(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_session_logout(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+int	 fcx_h_org(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+int	 fcx_h_admin_orgs(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+int	 fcx_h_admin_accounts(struct fcx_ctx *, struct fcx_req *,
+	    struct fcx_resp *);
+int	 fcx_h_admin_eligibility(struct fcx_ctx *, struct fcx_req *,
+	    struct fcx_resp *);
 
 #endif /* FCX_H */

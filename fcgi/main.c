@@ -233,6 +233,7 @@ serve(struct fcx_ctx *ctx, FCGX_Request *r, struct fcx_req *req)
 	req->body = NULL;
 	req->body_len = 0;
 	req->json = NULL;
+	memset(&req->auth, 0, sizeof(req->auth));
 	memset(&resp, 0, sizeof(resp));
 
 	if (read_request(r, req, &resp) == HTQ_OK) {
@@ -365,11 +366,13 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: htq-fcgi [--data DIR] [--socket PATH] "
-	    "[--workers N]\n"
+	    "[--workers N] | --routes\n"
 	    "  --data DIR      data directory (default $HTQ_DATA or ./var)\n"
 	    "  --socket PATH   FastCGI socket (default DIR/run/fcgi.sock)\n"
 	    "  --workers N     worker processes (default $HTQ_WORKERS or "
-	    "the number of cores)\n");
+	    "the number of cores)\n"
+	    "  --routes        print the route table with its access rules "
+	    "(JSON) and exit\n");
 }
 
 static int
@@ -385,6 +388,13 @@ parse_args(int argc, char **argv, struct config *cfg)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			exit(0);
+		} else if (strcmp(argv[i], "--routes") == 0) {
+			json_t *t = fcx_routes_json();
+
+			json_dumpf(t, stdout, JSON_INDENT(1));
+			putchar('\n');
+			json_decref(t);
+			exit(fcx_routes_check() == 0 ? 0 : 1);
 		} else if (strcmp(argv[i], "--data") == 0 && i + 1 < argc)
 			cfg->datadir = argv[++i];
 		else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc)
@@ -434,6 +444,8 @@ main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &cfg) != 0)
 		return 2;
+	if (fcx_routes_check() != 0)
+		return 1;
 	/* Fail early, in the master, when the database cannot be opened;
 	 * the handle is closed again before fork(). */
 	if ((rc = htq_db_open(cfg.datadir, 0, &db)) != HTQ_OK) {

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sodium.h>
+
 #include "fcx.h"
 
 static const struct {
@@ -338,4 +340,8 @@ fcx_req_free(struct fcx_req *req)
 	req->body = NULL;
 	json_decref(req->json);
 	req->json = NULL;
+	/* the session token and who the caller was end with the request */
+	sodium_memzero(&req->auth, sizeof(req->auth));
+	sodium_memzero(req->cookie, sizeof(req->cookie));
+	sodium_memzero(req->authorization, sizeof(req->authorization));
 }

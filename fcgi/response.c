@@ -35,10 +35,12 @@ fcx_status_text(int status)
 int
 fcx_json(struct fcx_resp *resp, int status, json_t *body)
 {
+	if (body == NULL)	/* json_pack() failed: out of memory */
+		return fcx_error(resp, 500, "internal", "out of memory");
 	json_decref(resp->json);
 	resp->json = body;
 	resp->raw = NULL;
-	resp->status = body != NULL ? status : 500;
+	resp->status = status;
 	return resp->status;
 }
 

@@ -1,8 +1,9 @@
 /*
  * router.c - match a request against the route table and call a handler.
  *
- * The route table (routes.c) is the one place that says which paths exist
- * and which methods they take; 404 and 405 (with Allow) fall out of it.
+ * The route table (routes.c) is the one place that says which paths exist,
+ * which methods they take and who may call them; 404 and 405 (with Allow)
+ * fall out of it, and auth.c applies its access rules.
  */
 #include <stdio.h>
 #include <string.h>
@@ -79,6 +80,7 @@ fcx_dispatch(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 {
 	const struct fcx_route *r, *hit = NULL;
 	unsigned allowed = 0, m = req->method;
+	const char *prev;
 
 	/* HEAD is GET without a body; main.c drops the body. */
 	if (m == FCX_HEAD)
@@ -106,6 +108,9 @@ fcx_dispatch(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 	}
 	/* Captures were overwritten by later non-matching patterns. */
 	fcx_route_match(hit->pattern, req->path, req);
+	/* Who may call it comes before looking at what they sent. */
+	if (fcx_authorise(ctx, req, hit, resp) != HTQ_OK)
+		return;
 	if (hit->flags & FCX_JSON_BODY) {
 		if (fcx_req_parse_json(req, resp) != HTQ_OK)
 			return;
@@ -114,7 +119,11 @@ fcx_dispatch(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 		    "this resource takes no request body");
 		return;
 	}
+	/* Ledger entries made while handling name the caller. */
+	prev = htq_set_actor(ctx->db, req->auth.via != FCX_VIA_NONE ?
+	    req->auth.account.id : NULL);
 	hit->handler(ctx, req, resp);
+	htq_set_actor(ctx->db, prev);
 	if (resp->status == 0)
 		fcx_error(resp, 500, "internal", "handler set no response");
 }

@@ -1,23 +1,46 @@
 /*
  * routes.c - the route table: every path the API answers, its methods, its
- * handler and whether it takes a JSON body.  Paths not listed are 404;
- * listed paths with other methods are 405.
+ * handler, whether it takes a JSON body, and who may call it.  Paths not
+ * listed are 404; listed paths with other methods are 405.
+ *
+ * The access columns are the authorisation table: the router (auth.c)
+ * enforces them before any handler runs, and handlers never repeat the
+ * check.  tests/regress/test_authz.py holds a reviewed copy of these rules
+ * and calls every route as every role, own and other organisation, and
+ * anonymous; a route added here without a rule stops htq-fcgi at start,
+ * and one without a matching line in that test fails it.
  */
 #include "fcx.h"
 
+#define PUBLIC	FCX_ANYONE, FCX_SCOPE_ANY, NULL
+
 const struct fcx_route fcx_routes[] = {
-	{ FCX_GET, "/api/v1/health", fcx_h_health, 0 },
-	{ FCX_GET, "/api/v1/ping", fcx_h_ping, 0 },
-	{ FCX_GET, "/api/v1/standards", fcx_h_standards, 0 },
-	{ FCX_GET, "/api/v1/standards/{ref}", fcx_h_standard, 0 },
-	{ FCX_GET, "/api/v1/ledger/checkpoint", fcx_h_ledger_checkpoint, 0 },
-	{ FCX_GET, "/api/v1/ledger/key", fcx_h_ledger_key, 0 },
-	{ FCX_GET, "/api/v1/ledger/entries", fcx_h_ledger_entries, 0 },
-	{ FCX_GET, "/api/v1/ledger/proof/inclusion", fcx_h_ledger_inclusion, 0 },
+	{ FCX_GET, "/api/v1/health", fcx_h_health, 0, PUBLIC },
+	{ FCX_GET, "/api/v1/ping", fcx_h_ping, 0, PUBLIC },
+	{ FCX_GET, "/api/v1/standards", fcx_h_standards, 0, PUBLIC },
+	{ FCX_GET, "/api/v1/standards/{ref}", fcx_h_standard, 0, PUBLIC },
+	{ FCX_GET, "/api/v1/ledger/checkpoint", fcx_h_ledger_checkpoint, 0,
+	    PUBLIC },
+	{ FCX_GET, "/api/v1/ledger/key", fcx_h_ledger_key, 0, PUBLIC },
+	{ FCX_GET, "/api/v1/ledger/entries", fcx_h_ledger_entries, 0, PUBLIC },
+	{ FCX_GET, "/api/v1/ledger/proof/inclusion", fcx_h_ledger_inclusion, 0,
+	    PUBLIC },
 	{ FCX_GET, "/api/v1/ledger/proof/consistency", fcx_h_ledger_consistency,
-	    0 },
-	{ FCX_POST, "/api/v1/session", fcx_h_session_login, FCX_JSON_BODY },
-	{ FCX_GET, "/api/v1/session", fcx_h_session_get, 0 },
-	{ FCX_DELETE, "/api/v1/session", fcx_h_session_logout, 0 },
-	{ 0, NULL, NULL, 0 }
+	    0, PUBLIC },
+	{ FCX_POST, "/api/v1/session", fcx_h_session_login, FCX_JSON_BODY,
+	    PUBLIC },
+	{ FCX_GET, "/api/v1/session", fcx_h_session_get, 0,
+	    FCX_USERS, FCX_SCOPE_ANY, NULL },
+	{ FCX_DELETE, "/api/v1/session", fcx_h_session_logout, 0,
+	    FCX_USERS, FCX_SCOPE_ANY, NULL },
+	{ FCX_GET, "/api/v1/organisations/{id}", fcx_h_org, 0,
+	    FCX_USERS, FCX_SCOPE_ORG, fcx_owner_org },
+	{ FCX_GET, "/api/v1/admin/organisations", fcx_h_admin_orgs, 0,
+	    FCX_ADMIN, FCX_SCOPE_ANY, NULL },
+	{ FCX_GET, "/api/v1/admin/accounts", fcx_h_admin_accounts, 0,
+	    FCX_ADMIN, FCX_SCOPE_ANY, NULL },
+	{ FCX_POST, "/api/v1/admin/standards/{ref}/eligibility",
+	    fcx_h_admin_eligibility, FCX_JSON_BODY,
+	    FCX_ADMIN, FCX_SCOPE_ANY, NULL },
+	{ 0, NULL, NULL, 0, 0, 0, NULL }
 };

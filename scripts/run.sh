@@ -7,6 +7,8 @@
 #   HTQ_WORKERS  FastCGI workers (default: number of cores)
 #   HTQ_DEMO_PASSWORD  password of the demo accounts (first start only;
 #                      default demo-password-htq)
+#   HTQ_LOGIN_RATE, HTQ_LOGIN_BURST  logins per minute per client address
+#                      after a burst (nginx limit_req; default 30 and 20)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${BIN:-bin}
@@ -19,7 +21,12 @@ export HTQ_DATA="$DATA"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 die() { echo "run.sh: $*" >&2; exit 1; }
-case "$PORT" in ''|*[!0-9]*) die "HTQ_PORT must be a number" ;; esac
+LOGIN_RATE=${HTQ_LOGIN_RATE:-30}
+LOGIN_BURST=${HTQ_LOGIN_BURST:-20}
+for v in "$PORT" "$LOGIN_RATE" "$LOGIN_BURST"; do
+	case "$v" in ''|*[!0-9]*) die "HTQ_PORT, HTQ_LOGIN_RATE and HTQ_LOGIN_BURST must be numbers" ;; esac
+done
+[ "$LOGIN_RATE" -ge 1 ] || die "HTQ_LOGIN_RATE must be at least 1"
 
 # First start: database, ledger key, demo catalogue and accounts.
 if [ ! -f "$DATA/db/data.mdb" ]; then
@@ -39,6 +46,7 @@ max_body=$(( ${expr:-0} ))
 sed -e "s|@USER@|$user|" -e "s|@PORT@|$PORT|g" -e "s|@RUN@|$DATA/run|g" \
     -e "s|@LOG@|$DATA/log|g" -e "s|@WEB@|$ROOT/web|g" \
     -e "s|@SOCK@|$DATA/run/fcgi.sock|g" -e "s|@MAX_BODY@|$max_body|g" \
+    -e "s|@LOGIN_RATE@|$LOGIN_RATE|g" -e "s|@LOGIN_BURST@|$LOGIN_BURST|g" \
     "$ROOT/nginx/htq.conf.in" > "$DATA/run/nginx.conf"
 "$NGINX" -t -q -p "$DATA/run" -e "$DATA/log/nginx-error.log" \
     -c "$DATA/run/nginx.conf" || die "nginx configuration test failed"

@@ -65,7 +65,14 @@ def free_port():
 class Stack:
     """A running nginx + htq-fcgi instance with its own data directory."""
 
-    def __init__(self, bin_dir, workers=2):
+    # The suite logs in far more often than a person: the per-address login
+    # limit is raised here; test_limits.py checks the real defaults on a
+    # stack of its own.
+    TEST_ENV = {"HTQ_LOGIN_RATE": 6000, "HTQ_LOGIN_BURST": 1000}
+
+    def __init__(self, bin_dir=None, workers=2, **env):
+        bin_dir = bin_dir or os.environ.get("BIN", "bin")
+        self.extra_env = dict(self.TEST_ENV, **env)
         self.root = ROOT
         self.bin = os.path.join(ROOT, bin_dir) if not os.path.isabs(bin_dir) else bin_dir
         self.port = free_port()
@@ -81,6 +88,7 @@ class Stack:
         e.update(HTQ_PORT=str(self.port), HTQ_DATA=self.data,
                  HTQ_WORKERS=str(self.workers), BIN=self.bin,
                  HTQ_DEMO_PASSWORD=DEMO_PASSWORD)
+        e.update({k: str(v) for k, v in self.extra_env.items()})
         e.update({k: str(v) for k, v in extra.items()})
         return e
 
@@ -137,17 +145,27 @@ class Stack:
         self.stop()
         shutil.rmtree(self.data, ignore_errors=True)
 
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.cleanup()
+
     # --- HTTP ---
 
-    def request(self, method, path, body=None, headers=None, timeout=10):
-        """One HTTP request; body may be bytes, str or a JSON-able object."""
+    def request(self, method, path, body=None, headers=None, timeout=10,
+                source=None):
+        """One HTTP request; body may be bytes, str or a JSON-able object;
+        source: the client address to send from (any of 127.0.0.0/8)."""
         h = dict(headers or {})
         if body is not None and not isinstance(body, (bytes, str)):
             body = json.dumps(body)
             h.setdefault("Content-Type", "application/json")
         if isinstance(body, str):
             body = body.encode("utf-8")
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
+                                          source_address=(source, 0) if source else None)
         try:
             conn.request(method, path, body=body, headers=h)
             r = conn.getresponse()
@@ -196,6 +214,19 @@ class Stack:
             raise AssertionError("htqctl %s failed (%d): %s" % (
                 " ".join(args), p.returncode, p.stderr.decode()))
         return p
+
+
+def login(s, email, password=DEMO_PASSWORD, **kw):
+    """POST /api/v1/session; the response."""
+    return s.post("/api/v1/session", body={"email": email, "password": password}, **kw)
+
+
+def session_of(r):
+    """(cookie header dict, csrf) from a successful login response."""
+    import re
+    m = re.match(r"htq_session=([0-9a-f]{64});", r.header("set-cookie") or "")
+    assert r.status == 200 and m, r
+    return {"Cookie": "htq_session=" + m.group(1)}, r.json()["csrf"]
 
 
 def assert_json_error(r, status, code=None):

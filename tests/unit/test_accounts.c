@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -54,6 +55,7 @@ test_organisations(void)
 static void
 test_accounts_and_login(void)
 {
+	int wait;
 	char org[HTQ_ID_LEN + 1], panel[HTQ_ID_LEN + 1], id[HTQ_ID_LEN + 1];
 	struct htq_account a;
 
@@ -71,28 +73,33 @@ test_accounts_and_login(void)
 	    "long-enough-password", id), HTQ_OK);
 	T_EQ(htq_account_add(db, "x@y.test", "X2", HTQ_ROLE_REVIEWER, NULL,
 	    "long-enough-password", id), HTQ_EEXIST);
-	T_EQ(htq_login(db, "x@y.test", "long-enough-password", &a), HTQ_OK);
+	T_EQ(htq_login(db, "x@y.test", "long-enough-password", &a,
+	    &wait), HTQ_OK);
 	T_STREQ(a.org, org);
 	T_EQ(a.role, HTQ_ROLE_AWARDING_BODY);
-	T_EQ(htq_login(db, "x@y.test", "wrong-password!!", &a), HTQ_EPERM);
+	T_EQ(htq_login(db, "x@y.test", "wrong-password!!", &a,
+	    &wait), HTQ_EPERM);
 	T_STREQ(a.id, "");
-	T_EQ(htq_login(db, "nobody@y.test", "long-enough-password", &a),
+	T_EQ(htq_login(db, "nobody@y.test", "long-enough-password", &a, &wait),
 	    HTQ_EPERM);
 	T_EQ(htq_account_set_disabled(db, "x@y.test", 1), HTQ_OK);
-	T_EQ(htq_login(db, "x@y.test", "long-enough-password", &a), HTQ_EPERM);
+	T_EQ(htq_login(db, "x@y.test", "long-enough-password", &a,
+	    &wait), HTQ_EPERM);
 	T_EQ(htq_account_set_disabled(db, "x@y.test", 0), HTQ_OK);
 	T_EQ(htq_account_set_password(db, "x@y.test", "another-long-password"),
 	    HTQ_OK);
-	T_EQ(htq_login(db, "x@y.test", "long-enough-password", &a), HTQ_EPERM);
-	T_EQ(htq_login(db, "x@y.test", "another-long-password", &a), HTQ_OK);
+	T_EQ(htq_login(db, "x@y.test", "long-enough-password", &a,
+	    &wait), HTQ_EPERM);
+	T_EQ(htq_login(db, "x@y.test", "another-long-password", &a,
+	    &wait), HTQ_OK);
 	T_EQ(htq_account_set_role(db, a.id, HTQ_ROLE_APPROVER, NULL), HTQ_OK);
 }
 
 static void
 test_sessions(void)
 {
-	char id[HTQ_ID_LEN + 1], token[HTQ_TOKEN_LEN + 1], csrf[33], c2[33];
-	struct htq_account a;
+	char id[HTQ_ID_LEN + 1], token[HTQ_TOKEN_LEN + 1], csrf[33];
+	struct htq_session s;
 	MDB_txn *txn;
 	char saved;
 
@@ -101,18 +108,141 @@ test_sessions(void)
 	T_EQ(htq_session_create(db, id, token, csrf), HTQ_OK);
 	T_EQ(strlen(token), HTQ_TOKEN_LEN);
 	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
-	T_EQ(htq_session_lookup(db, txn, token, &a, c2), HTQ_OK);
-	T_STREQ(a.id, id);
-	T_STREQ(c2, csrf);
+	T_EQ(htq_session_lookup(db, txn, token, &s), HTQ_OK);
+	T_STREQ(s.account.id, id);
+	T_STREQ(s.csrf, csrf);
 	saved = token[0];
 	token[0] = saved == 'a' ? 'b' : 'a';
-	T_EQ(htq_session_lookup(db, txn, token, &a, c2), HTQ_ENOTFOUND);
+	T_EQ(htq_session_lookup(db, txn, token, &s), HTQ_ENOTFOUND);
 	token[0] = saved;
 	mdb_txn_abort(txn);
 	T_EQ(htq_session_delete(db, token), HTQ_OK);
 	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
-	T_EQ(htq_session_lookup(db, txn, token, &a, c2), HTQ_ENOTFOUND);
+	T_EQ(htq_session_lookup(db, txn, token, &s), HTQ_ENOTFOUND);
 	mdb_txn_abort(txn);
+}
+
+/*
+ * Back-off per address: HTQ_LOGIN_FREE_FAILS failures are free, the next
+ * attempt, even with the right password, is refused with a wait; an
+ * unknown address is counted the same way; other addresses are not
+ * affected; once the wait is over a success clears the count.
+ */
+static void
+test_login_backoff(void)
+{
+	char id[HTQ_ID_LEN + 1];
+	struct htq_account a;
+	int i, wait;
+
+	T_EQ(htq_account_add(db, "b@y.test", "B", HTQ_ROLE_AUDITOR, NULL,
+	    "long-enough-password", id), HTQ_OK);
+	T_EQ(htq_account_add(db, "c@y.test", "C", HTQ_ROLE_AUDITOR, NULL,
+	    "long-enough-password", id), HTQ_OK);
+	for (i = 0; i < HTQ_LOGIN_FREE_FAILS; i++) {
+		T_EQ(htq_login(db, "B@y.test", "wrong-password!!", &a, &wait),
+		    HTQ_EPERM);
+		T_EQ(htq_login(db, "ghost@y.test", "wrong-password!!", &a,
+		    &wait), HTQ_EPERM);
+	}
+	T_EQ(htq_login(db, "b@y.test", "long-enough-password", &a, &wait),
+	    HTQ_EBUSY);
+	T_EQ(wait, 1);
+	T_STREQ(a.id, "");
+	T_EQ(htq_login(db, "ghost@y.test", "whatever-password", &a, &wait),
+	    HTQ_EBUSY);
+	T_EQ(htq_login(db, "c@y.test", "long-enough-password", &a, &wait),
+	    HTQ_OK);
+	sleep(2);
+	T_EQ(htq_login(db, "b@y.test", "wrong-password!!", &a, &wait),
+	    HTQ_EPERM);
+	T_EQ(htq_login(db, "b@y.test", "long-enough-password", &a, &wait),
+	    HTQ_EBUSY);
+	T_EQ(wait, 2);		/* the wait doubles */
+	sleep(3);
+	T_EQ(htq_login(db, "b@y.test", "long-enough-password", &a, &wait),
+	    HTQ_OK);
+	T_EQ(htq_login(db, "b@y.test", "wrong-password!!", &a, &wait),
+	    HTQ_EPERM);
+	T_EQ(htq_login(db, "b@y.test", "long-enough-password", &a, &wait),
+	    HTQ_OK);	/* the success cleared the count */
+}
+
+static void
+test_tokens(void)
+{
+	char id[HTQ_ID_LEN + 1], kid[HTQ_ID_LEN + 1], kid2[HTQ_ID_LEN + 1];
+	char token[HTQ_API_TOKEN_LEN + 1], t2[HTQ_API_TOKEN_LEN + 1];
+	struct htq_account a;
+	MDB_txn *txn;
+	json_t *list;
+	char *text;
+
+	T_EQ(htq_account_add(db, "t@y.test", "T", HTQ_ROLE_ADMIN, NULL,
+	    "long-enough-password", id), HTQ_OK);
+	T_EQ(htq_token_create(db, "t@y.test", "ci", 0, token, kid), HTQ_EINVAL);
+	T_EQ(htq_token_create(db, "t@y.test", "", 30, token, kid), HTQ_EINVAL);
+	T_EQ(htq_token_create(db, "nobody@y.test", "ci", 30, token, kid),
+	    HTQ_ENOTFOUND);
+	T_EQ(htq_token_create(db, "t@y.test", "ci", 30, token, kid), HTQ_OK);
+	T_EQ(htq_token_create(db, id, "other", 1, t2, kid2), HTQ_OK);
+	T_EQ(strlen(token), HTQ_API_TOKEN_LEN);
+	T_ASSERT(strncmp(token, "htq_", 4) == 0 && strcmp(token, t2) != 0);
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_token_lookup(db, txn, token, &a), HTQ_OK);
+	T_STREQ(a.id, id);
+	T_EQ(a.role, HTQ_ROLE_ADMIN);
+	token[10] = token[10] == '0' ? '1' : '0';
+	T_EQ(htq_token_lookup(db, txn, token, &a), HTQ_ENOTFOUND);
+	token[10] = token[10] == '0' ? '1' : '0';
+	/* only hashes are stored: the token text is nowhere in the list */
+	T_EQ(htq_tokens_list(db, txn, id, &list), HTQ_OK);
+	T_EQ(json_array_size(json_object_get(list, "tokens")), 2);
+	T_ASSERT((text = json_dumps(list, 0)) != NULL);
+	T_ASSERT(strstr(text, token + 4) == NULL);
+	free(text);
+	json_decref(list);
+	mdb_txn_abort(txn);
+	/* revoked: gone at once; the other token still works */
+	T_EQ(htq_token_revoke(db, kid), HTQ_OK);
+	T_EQ(htq_token_revoke(db, kid), HTQ_ENOTFOUND);
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_token_lookup(db, txn, token, &a), HTQ_ENOTFOUND);
+	T_EQ(htq_token_lookup(db, txn, t2, &a), HTQ_OK);
+	mdb_txn_abort(txn);
+	/* a disabled account's tokens stop working */
+	T_EQ(htq_account_set_disabled(db, id, 1), HTQ_OK);
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_token_lookup(db, txn, t2, &a), HTQ_ENOTFOUND);
+	mdb_txn_abort(txn);
+}
+
+/* Idle expiry (shortened through the environment, as tests may). */
+static void
+test_session_expiry(void)
+{
+	char id[HTQ_ID_LEN + 1], token[HTQ_TOKEN_LEN + 1], csrf[33];
+	struct htq_session s;
+	MDB_txn *txn;
+	int max_age, idle;
+
+	setenv("HTQ_SESSION_IDLE", "1", 1);
+	setenv("HTQ_SESSION_MAX_AGE", "999999999", 1);	/* above the cap */
+	htq_session_limits(&max_age, &idle);
+	T_EQ(idle, 1);
+	T_EQ(max_age, HTQ_SESSION_MAX_AGE);
+	T_EQ(htq_account_add(db, "e@y.test", "E", HTQ_ROLE_AUDITOR, NULL,
+	    "long-enough-password", id), HTQ_OK);
+	T_EQ(htq_session_create(db, id, token, csrf), HTQ_OK);
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_session_lookup(db, txn, token, &s), HTQ_OK);
+	mdb_txn_abort(txn);
+	sleep(3);
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_session_lookup(db, txn, token, &s), HTQ_ENOTFOUND);
+	mdb_txn_abort(txn);
+	unsetenv("HTQ_SESSION_IDLE");
+	unsetenv("HTQ_SESSION_MAX_AGE");
 }
 
 int
@@ -129,6 +259,9 @@ main(void)
 	T_RUN(test_organisations);
 	T_RUN(test_accounts_and_login);
 	T_RUN(test_sessions);
+	T_RUN(test_session_expiry);
+	T_RUN(test_login_backoff);
+	T_RUN(test_tokens);
 	htq_db_close(db);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)

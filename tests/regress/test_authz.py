@@ -1,0 +1,233 @@
+"""The authorisation matrix, generated from the route table.
+
+`htq-fcgi --routes` prints every route with its access rule.  RULES below is
+the reviewed copy of those rules: any difference (a new route, a changed
+rule) fails here until someone writes down what it should be.  Then every
+route is called as anonymous and as every role, for its own and for another
+organisation's resource, with a session cookie (plus its CSRF token) and
+with an API token, and the exact status is checked.  CSRF is checked for
+every state-changing route reachable with a cookie."""
+import json
+import subprocess
+
+from harness import DEMO_PASSWORD, assert_json_error, login, session_of
+
+ALL = ["awarding_body", "reviewer", "approver", "auditor", "admin"]
+ANYONE = ["anonymous"] + ALL
+
+# (method, path) -> (roles, scope): what fcgi/routes.c must say.
+RULES = {
+    ("GET", "/api/v1/health"): (ANYONE, "any"),
+    ("GET", "/api/v1/ping"): (ANYONE, "any"),
+    ("GET", "/api/v1/standards"): (ANYONE, "any"),
+    ("GET", "/api/v1/standards/{ref}"): (ANYONE, "any"),
+    ("GET", "/api/v1/ledger/checkpoint"): (ANYONE, "any"),
+    ("GET", "/api/v1/ledger/key"): (ANYONE, "any"),
+    ("GET", "/api/v1/ledger/entries"): (ANYONE, "any"),
+    ("GET", "/api/v1/ledger/proof/inclusion"): (ANYONE, "any"),
+    ("GET", "/api/v1/ledger/proof/consistency"): (ANYONE, "any"),
+    ("POST", "/api/v1/session"): (ANYONE, "any"),
+    ("GET", "/api/v1/session"): (ALL, "any"),
+    ("DELETE", "/api/v1/session"): (ALL, "any"),
+    ("GET", "/api/v1/organisations/{id}"): (ALL, "organisation"),
+    ("GET", "/api/v1/admin/organisations"): (["admin"], "any"),
+    ("GET", "/api/v1/admin/accounts"): (["admin"], "any"),
+    ("POST", "/api/v1/admin/standards/{ref}/eligibility"): (["admin"], "any"),
+}
+
+# How to call each route: {org} is the organisation whose resource is asked
+# for; ok is the success status (ok_token when an API token calls it).
+SAMPLES = {
+    ("GET", "/api/v1/health"): {},
+    ("GET", "/api/v1/ping"): {},
+    ("GET", "/api/v1/standards"): {},
+    ("GET", "/api/v1/standards/{ref}"): {"path": "/api/v1/standards/ST0116"},
+    ("GET", "/api/v1/ledger/checkpoint"): {},
+    ("GET", "/api/v1/ledger/key"): {},
+    ("GET", "/api/v1/ledger/entries"): {"path": "/api/v1/ledger/entries?start=0&end=2"},
+    ("GET", "/api/v1/ledger/proof/inclusion"):
+        {"path": "/api/v1/ledger/proof/inclusion?index=0&size=2"},
+    ("GET", "/api/v1/ledger/proof/consistency"):
+        {"path": "/api/v1/ledger/proof/consistency?old=1&new=2"},
+    ("POST", "/api/v1/session"):
+        {"body": {"email": "auditor@htq.test", "password": DEMO_PASSWORD}},
+    ("GET", "/api/v1/session"): {},
+    # logs the caller out: run last; an API token is not a session
+    ("DELETE", "/api/v1/session"): {"ok": 204, "ok_token": 400, "last": True},
+    ("GET", "/api/v1/organisations/{id}"): {"path": "/api/v1/organisations/{org}"},
+    ("GET", "/api/v1/admin/organisations"): {},
+    ("GET", "/api/v1/admin/accounts"): {},
+    ("POST", "/api/v1/admin/standards/{ref}/eligibility"):
+        {"path": "/api/v1/admin/standards/ST0116/eligibility", "body": {"eligible": True}},
+}
+
+# The demo account acting in each role; the awarding body is Northfield's.
+ACTOR = {"awarding_body": "author@northfield.test", "reviewer": "panel@employer.test",
+         "approver": "approver@htq.test", "auditor": "auditor@htq.test",
+         "admin": "admin@htq.test"}
+CHANGES = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def route_table(s):
+    out = subprocess.run([s.bin + "/htq-fcgi", "--routes"], capture_output=True, check=True)
+    return {(r["method"], r["path"]): (r["roles"], r["scope"]) for r in json.loads(out.stdout)}
+
+
+def orgs(s):
+    """(Northfield's id, Meridian's id)."""
+    doc = json.loads(s.ctl("org", "list").stdout)
+    ids = {o["name"]: o["id"] for o in doc["organisations"]}
+    return ids["Northfield College"], ids["Meridian Awards"]
+
+
+def expected(rule, sample, role, which, via):
+    roles, scope = rule
+    ok = sample.get("ok_token" if via == "token" else "ok", 200)
+    if role is None:
+        return ok if "anonymous" in roles else 401
+    if role not in roles:
+        return 403
+    if scope == "organisation" and role == "awarding_body" and which == "other":
+        return 404
+    return ok
+
+
+def call(s, key, sample, org, headers):
+    method = key[0]
+    path = sample.get("path", key[1]).replace("{org}", org)
+    return s.request(method, path, body=sample.get("body"), headers=headers)
+
+
+def cells(s):
+    """Every (key, role, which) in an order where logouts come last."""
+    keys = sorted(RULES, key=lambda k: SAMPLES.get(k, {}).get("last", False))
+    for key in keys:
+        for role in [None] + ALL:
+            for which in ("own", "other"):
+                yield key, role, which
+
+
+def test_route_table_matches_the_reviewed_rules(s):
+    table = route_table(s)
+    missing = sorted(set(table) - set(RULES))
+    assert not missing, "routes without a reviewed rule in test_authz.RULES: %s" % missing
+    gone = sorted(set(RULES) - set(table))
+    assert not gone, "rules for routes that no longer exist: %s" % gone
+    for key, rule in RULES.items():
+        assert table[key] == rule, "%s %s: table says %s, reviewed rule %s" % (
+            key[0], key[1], table[key], rule)
+        assert key in SAMPLES, "no sample call for %s %s" % key
+
+
+def run_matrix(s, via):
+    own, other = orgs(s)
+    creds = {}
+    for role, email in ACTOR.items():
+        if via == "cookie":
+            cookie, csrf = session_of(login(s, email))
+            creds[role] = dict(cookie, **{"X-CSRF-Token": csrf})
+        else:
+            token = s.ctl("token", "create", "--user", email, "--name", "matrix").stdout
+            creds[role] = {"Authorization": "Bearer " + token.decode().strip()}
+    wrong = []
+    for key, role, which in cells(s):
+        if via == "token" and role is None:
+            continue  # anonymous is the same either way
+        sample = SAMPLES[key]
+        want = expected(RULES[key], sample, role, which, via)
+        if sample.get("last") and via == "cookie" and role:
+            cookie, csrf = session_of(login(s, ACTOR[role]))  # a session to end
+            creds[role] = dict(cookie, **{"X-CSRF-Token": csrf})
+        r = call(s, key, sample, own if which == "own" else other,
+                 creds[role] if role else {})
+        if r.status != want:
+            wrong.append("%s %s as %s (%s org, %s): %d, expected %d: %s" % (
+                key[0], key[1], role or "anonymous", which, via, r.status, want,
+                r.body[:120]))
+        elif want >= 400:
+            assert_json_error(r, want)
+    assert not wrong, "\n".join(wrong)
+
+
+def test_matrix_with_session_cookies(s):
+    run_matrix(s, "cookie")
+
+
+def test_matrix_with_api_tokens(s):
+    run_matrix(s, "token")
+
+
+def test_other_organisation_looks_like_no_organisation(s):
+    _, other = orgs(s)
+    cookie, _ = session_of(login(s, ACTOR["awarding_body"]))
+    theirs = s.get("/api/v1/organisations/" + other, headers=cookie)
+    nothing = s.get("/api/v1/organisations/o-0000000000000000", headers=cookie)
+    assert theirs.status == nothing.status == 404 and theirs.body == nothing.body
+    admin, _ = session_of(login(s, ACTOR["admin"]))
+    assert s.get("/api/v1/organisations/" + other, headers=admin).status == 200
+    assert_json_error(s.get("/api/v1/organisations/o-0000000000000000", headers=admin), 404)
+
+
+def test_csrf_on_every_state_change_with_a_cookie(s):
+    own, _ = orgs(s)
+    checked = 0
+    for key, (roles, _) in RULES.items():
+        if key[0] not in CHANGES or "anonymous" in roles:
+            continue
+        role = roles[-1]
+        cookie, csrf = session_of(login(s, ACTOR[role]))
+        for bad in ({}, {"X-CSRF-Token": "0" * 32}, {"X-CSRF-Token": csrf[:-1]}):
+            r = call(s, key, SAMPLES[key], own, dict(cookie, **bad))
+            assert_json_error(r, 403, "csrf")
+        r = call(s, key, SAMPLES[key], own, dict(cookie, **{"X-CSRF-Token": csrf}))
+        assert r.status == SAMPLES[key].get("ok", 200), (key, r)
+        checked += 1
+    assert checked >= 2
+
+
+def test_admin_change_is_in_the_ledger_with_the_admin_as_actor(s):
+    me = login(s, ACTOR["admin"])
+    cookie, csrf = session_of(me)
+    before = s.get("/api/v1/health").json()["ledger"]["size"]
+    r = s.post("/api/v1/admin/standards/ST0117/eligibility",
+               body={"eligible": False, "reason": "merged in the route review"},
+               headers=dict(cookie, **{"X-CSRF-Token": csrf}))
+    assert r.status == 200 and r.json()["eligible"] is False, r
+    entries = s.get("/api/v1/ledger/entries?start=%d" % before).json()["entries"]
+    e = json.loads(entries[-1]["entry"])
+    assert e["type"] == "standard.eligibility" and e["subject"] == "ST0117"
+    assert e["actor"] == me.json()["account"]["id"]
+    assert s.get("/api/v1/standards/ST0117").json()["eligible"] is False
+    # bad bodies are 400s that say what is wrong
+    h = dict(cookie, **{"X-CSRF-Token": csrf})
+    assert_json_error(s.post("/api/v1/admin/standards/ST0117/eligibility",
+                             body={"eligible": False}, headers=h), 400)
+    assert_json_error(s.post("/api/v1/admin/standards/ST0117/eligibility",
+                             body={"eligible": "yes"}, headers=h), 400)
+    assert_json_error(s.post("/api/v1/admin/standards/ST9999/eligibility",
+                             body={"eligible": True}, headers=h), 404)
+    assert_json_error(s.post("/api/v1/admin/standards/nope/eligibility",
+                             body={"eligible": True}, headers=h), 400)
+    r = s.post("/api/v1/admin/standards/ST0117/eligibility", body={"eligible": True}, headers=h)
+    assert r.status == 200 and r.json()["eligible"] is True
+
+
+def test_revoked_or_bad_tokens_are_refused(s):
+    out = s.ctl("token", "create", "--user", ACTOR["admin"], "--name", "revoke-me").stdout
+    token = out.decode().strip()
+    h = {"Authorization": "Bearer " + token}
+    assert s.get("/api/v1/admin/accounts", headers=h).status == 200
+    listed = json.loads(s.ctl("token", "list", "--user", ACTOR["admin"]).stdout)["tokens"]
+    mine = [t for t in listed if t["name"] == "revoke-me"]
+    assert len(mine) == 1 and token not in json.dumps(listed)
+    s.ctl("token", "revoke", mine[0]["id"])
+    r = s.get("/api/v1/admin/accounts", headers=h)
+    assert_json_error(r, 401, "unauthenticated")
+    assert "Bearer" in (r.header("www-authenticate") or "")
+    for bad in ("Bearer", "Bearer ", "Basic YWRtaW46eA==", "Bearer htq_" + "0" * 64,
+                "Bearer " + token + "x"):
+        assert_json_error(s.get("/api/v1/session", headers={"Authorization": bad}), 401)
+    assert s.ctl("token", "revoke", "k-0000000000000000", check=False).returncode == 1
+    assert s.ctl("token", "create", "--user", ACTOR["admin"], "--days", "0",
+                 check=False).returncode == 2
+    assert token not in s.logs()

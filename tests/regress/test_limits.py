@@ -1,0 +1,95 @@
+"""Brute-force brakes and session lifetimes, on a stack of its own with the
+production login limits (nginx: a burst of 20, then 30 a minute per client
+address; the app: back-off per e-mail address after 5 failures) and short
+session lifetimes (idle 2 s, absolute 5 s)."""
+import json
+import time
+
+from harness import Stack, assert_json_error, login, session_of
+
+LIMITS = {"HTQ_LOGIN_RATE": 30, "HTQ_LOGIN_BURST": 20,
+          "HTQ_SESSION_IDLE": 2, "HTQ_SESSION_MAX_AGE": 5}
+OFFICE = "127.0.0.2"  # another client address on the loopback network
+
+
+def own_stack(s):
+    return Stack(s.bin, **LIMITS)
+
+
+def test_login_limits(s):
+    with own_stack(s) as st:
+        # an office behind one address: a burst of 20 logins is let through
+        statuses = []
+        for i in range(20):
+            statuses.append(login(st, "person%d@office.test" % i, "wrong-password-1",
+                                  source=OFFICE).status)
+        assert statuses == [401] * 20, statuses
+        # then the address is held to the rate: a burst of bad logins is cut off
+        limited = None
+        for i in range(20, 40):
+            r = login(st, "person%d@office.test" % i, "wrong-password-1", source=OFFICE)
+            if r.status == 429:
+                limited = r
+                break
+            assert r.status == 401, r
+        assert limited is not None, "nginx never limited a burst of 40 logins"
+        assert_json_error(limited, 429, "rate_limited")
+        assert limited.header("x-frame-options") == "DENY"
+        # only logins are limited, and only for that address
+        assert_json_error(st.get("/api/v1/session", source=OFFICE), 401, "unauthenticated")
+        assert st.get("/api/v1/health", source=OFFICE).status == 200
+        assert login(st, "admin@htq.test").status == 200
+
+        # the app backs off per e-mail address after 5 failures ...
+        for _ in range(5):
+            assert_json_error(login(st, "author@meridian.test", "wrong-password-1"), 401)
+        r = login(st, "author@meridian.test")  # even the right password
+        assert_json_error(r, 429, "login_backoff")
+        wait = int(r.header("retry-after"))
+        assert 1 <= wait <= 2, wait
+        # ... for that address only: another account still logs in
+        assert login(st, "author@northfield.test").status == 200
+        # an unknown address is treated the same (no account enumeration)
+        for _ in range(5):
+            assert_json_error(login(st, "ghost@meridian.test", "wrong-password-1"), 401)
+        assert_json_error(login(st, "ghost@meridian.test", "wrong-password-1"), 429,
+                          "login_backoff")
+        time.sleep(wait + 0.2)
+        assert login(st, "author@meridian.test").status == 200
+        assert "wrong-password-1" not in st.logs()
+
+
+def test_session_expiry(s):
+    with own_stack(s) as st:
+        r = login(st, "auditor@htq.test")
+        assert "Max-Age=5" in r.header("set-cookie")
+        cookie, _ = session_of(r)
+        # activity keeps a session alive past the idle limit ...
+        for _ in range(3):
+            time.sleep(1.1)
+            assert st.get("/api/v1/session", headers=cookie).status == 200
+        # ... but not past the absolute limit (whole seconds: allow one more)
+        time.sleep(6.2 - 3 * 1.1)
+        assert_json_error(st.get("/api/v1/session", headers=cookie), 401, "unauthenticated")
+        # idle: a fresh session left alone for longer than 2 s is gone
+        cookie, _ = session_of(login(st, "auditor@htq.test"))
+        assert st.get("/api/v1/session", headers=cookie).status == 200
+        time.sleep(3.5)
+        assert_json_error(st.get("/api/v1/session", headers=cookie), 401, "unauthenticated")
+
+
+def test_worker_appends_after_key_rotation(s):
+    with own_stack(s) as st:
+        cookie, csrf = session_of(login(st, "admin@htq.test"))
+        h = dict(cookie, **{"X-CSRF-Token": csrf})
+        url = "/api/v1/admin/standards/ST0116/eligibility"
+        assert st.post(url, body={"eligible": True}, headers=h).status == 200
+        st.ctl("key", "rotate")
+        new_kid = st.get("/api/v1/ledger/key").body.decode().split()[-1].split("+")[1]
+        # the workers loaded the old key at start; they must pick up the new one
+        for _ in range(4):
+            r = st.post(url, body={"eligible": True}, headers=h)
+            assert r.status == 200, r
+        size = st.get("/api/v1/health").json()["ledger"]["size"]
+        last = st.get("/api/v1/ledger/entries?start=%d" % (size - 1)).json()["entries"][0]
+        assert json.loads(last["entry"])["kid"] == new_kid
