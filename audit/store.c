@@ -9,9 +9,9 @@
  *       "layout" (of the stored hashes)
  * and "ledger_tiles", a small B-tree of its own so that a proof descends
  * two levels rather than through the entries:
- *   't' tile level (1) index (8, big-endian) -> 126 stored hashes (the
- *       perfect subtrees of transparency logs), 6 tree levels a record;
- *       see "Tiles" below
+ *   tile level << 56 | index (native integer key) -> 126 stored hashes
+ *       (the perfect subtrees of transparency logs), 6 tree levels a
+ *       record; see "Tiles" below
  *
  * Appending stores the leaf hash and each subtree it completes: O(log n)
  * work, nothing re-hashed.  Any tree root and any proof is assembled from
@@ -121,13 +121,14 @@ entry_key(uint8_t key[9], uint64_t seq)
 	be64(key + 1, seq);
 }
 
+/* Open a database; create it (with flags) only when missing. */
 static int
-open_dbi(MDB_txn *txn, const char *name, MDB_dbi *dbi)
+open_dbi(MDB_txn *txn, const char *name, unsigned flags, MDB_dbi *dbi)
 {
 	int rc = mdb_dbi_open(txn, name, 0, dbi);
 
 	if (rc == MDB_NOTFOUND)
-		rc = mdb_dbi_open(txn, name, MDB_CREATE, dbi);
+		rc = mdb_dbi_open(txn, name, MDB_CREATE | flags, dbi);
 	return rc;
 }
 
@@ -145,8 +146,8 @@ aud_log_open(MDB_txn *txn, const char *origin, struct aud_log **out)
 		return HTQ_ENOMEM;
 	/* Open existing databases; create them only in a write txn (a
 	 * read-only txn gets EACCES and the log simply does not exist). */
-	if ((rc = open_dbi(txn, "ledger", &l->dbi)) != 0 ||
-	    (rc = open_dbi(txn, "ledger_tiles", &l->tdbi)) != 0) {
+	if ((rc = open_dbi(txn, "ledger", 0, &l->dbi)) != 0 ||
+	    (rc = open_dbi(txn, "ledger_tiles", MDB_INTEGERKEY, &l->tdbi)) != 0) {
 		free(l);
 		return rc == EACCES ? HTQ_ENOTFOUND : mdb_to_htq(rc);
 	}
@@ -216,7 +217,7 @@ aud_size(struct aud_log *l, MDB_txn *txn, uint64_t *size)
 #define TILE_SLOTS	((2 << TILE_H) - 2)
 #define TILE_BYTES	(TILE_SLOTS * AUD_HASH)
 #define TILE_LEVELS	(64 / TILE_H + 1)
-#define LAYOUT		"tiles6/2"
+#define LAYOUT		"tiles6/3"
 
 /* First slot of tree level j (0 <= j < TILE_H) within a tile. */
 #define TILE_BASE(j)	((2 << TILE_H) - (2 << (TILE_H - (j))))
@@ -239,12 +240,12 @@ place(int level, uint64_t index, struct place *p)
 	    (int)(index & ((UINT64_C(1) << (TILE_H - j)) - 1));
 }
 
+/* Tiles are keyed by a native integer (MDB_INTEGERKEY: compared as
+ * numbers, not bytes): tile level in the top byte, index below. */
 static void
-tile_key(uint8_t key[10], int t, uint64_t tile)
+tile_key(uint64_t *key, int t, uint64_t tile)
 {
-	key[0] = 't';
-	key[1] = (uint8_t)t;
-	be64(key + 2, tile);
+	*key = (uint64_t)t << 56 | tile;
 }
 
 /*
@@ -271,13 +272,13 @@ static int
 hash_get(struct reader *r, int level, uint64_t index, aud_hash out)
 {
 	struct place p;
-	uint8_t key[10];
-	MDB_val k = { sizeof(key), key }, v;
+	uint64_t key;
+	MDB_val k = { sizeof(key), &key }, v;
 	int rc;
 
 	place(level, index, &p);
 	if (r->data[p.t] == NULL || r->tile[p.t] != p.tile) {
-		tile_key(key, p.t, p.tile);
+		tile_key(&key, p.t, p.tile);
 		if ((rc = mdb_to_htq(mdb_get(r->txn, r->l->tdbi, &k, &v))) !=
 		    HTQ_OK)
 			return rc == HTQ_ENOTFOUND ? HTQ_EFORMAT : rc;
@@ -301,14 +302,14 @@ static void
 prefetch_path(struct reader *r, uint64_t index, uint64_t size)
 {
 	struct place p;
-	uint8_t key[10];
-	MDB_val k = { sizeof(key), key }, v;
+	uint64_t key;
+	MDB_val k = { sizeof(key), &key }, v;
 	int t, j;
 
 	for (t = 0; t < TILE_LEVELS && (index >> (t * TILE_H)) <
 	    (size >> (t * TILE_H)); t++) {
 		place(t * TILE_H, index >> (t * TILE_H), &p);
-		tile_key(key, p.t, p.tile);
+		tile_key(&key, p.t, p.tile);
 		if (mdb_get(r->txn, r->l->tdbi, &k, &v) != 0 ||
 		    v.mv_size != TILE_BYTES)
 			return;
@@ -330,8 +331,9 @@ prefetch_path(struct reader *r, uint64_t index, uint64_t size)
 static int
 tree_add(struct aud_log *l, MDB_txn *txn, uint64_t index, const aud_hash leaf)
 {
-	uint8_t key[10], buf[TILE_BYTES];
-	MDB_val k = { sizeof(key), key }, v;
+	uint8_t buf[TILE_BYTES];
+	uint64_t key;
+	MDB_val k = { sizeof(key), &key }, v;
 	struct place p;
 	aud_hash h;
 	int level, t = -1, rc;
@@ -345,7 +347,7 @@ tree_add(struct aud_log *l, MDB_txn *txn, uint64_t index, const aud_hash leaf)
 			if (t >= 0 && (rc = mdb_put(txn, l->tdbi, &k, &v, 0)) != 0)
 				return mdb_to_htq(rc);
 			t = p.t;
-			tile_key(key, t, p.tile);
+			tile_key(&key, t, p.tile);
 			rc = mdb_get(txn, l->tdbi, &k, &v);
 			if (rc == MDB_NOTFOUND)
 				memset(buf, 0, sizeof(buf));
@@ -409,7 +411,9 @@ upgrade_layout(struct aud_log *l, MDB_txn *txn)
 	if ((rc = aud_size(l, txn, &size)) != HTQ_OK ||
 	    (rc = drop_prefix(l, txn, 'h')) != HTQ_OK ||
 	    (rc = drop_prefix(l, txn, 't')) != HTQ_OK ||
-	    (rc = mdb_to_htq(mdb_drop(txn, l->tdbi, 0))) != HTQ_OK)
+	    (rc = mdb_to_htq(mdb_drop(txn, l->tdbi, 1))) != HTQ_OK ||
+	    (rc = mdb_to_htq(open_dbi(txn, "ledger_tiles", MDB_INTEGERKEY,
+	    &l->tdbi))) != HTQ_OK)
 		return rc;
 	for (seq = 0; seq < size; seq++) {
 		if ((rc = aud_entry_get(l, txn, seq, &e, &len, &sig)) != HTQ_OK)
@@ -540,11 +544,7 @@ out:
 static uint64_t
 split(uint64_t n)
 {
-	uint64_t k = 1;
-
-	while (k << 1 < n)
-		k <<= 1;
-	return k;
+	return UINT64_C(1) << (63 - __builtin_clzll(n - 1));
 }
 
 /*
@@ -558,11 +558,10 @@ subtree(struct reader *r, uint64_t lo, uint64_t hi,
 {
 	uint64_t n = hi - lo, k;
 	aud_hash a, b;
-	int level = 0, rc;
+	int level, rc;
 
 	if ((n & (n - 1)) == 0 && (lo & (n - 1)) == 0) {
-		while ((UINT64_C(1) << level) < n)
-			level++;
+		level = __builtin_ctzll(n);
 		return hash_get(r, level, lo >> level, out);
 	}
 	k = split(n);
@@ -648,12 +647,15 @@ aud_prove_inclusion(struct aud_log *l, MDB_txn *txn, uint64_t index,
 	int rc;
 
 	*n = 0;
+	/* start the loads first: checking the size overlaps with them (and
+	 * prefetch_path stops at the first tile that does not exist) */
+	reader_init(r, l, txn);
+	if (index < size)
+		prefetch_path(r, index, size);
 	if ((rc = aud_size(l, txn, &cur)) != HTQ_OK)
 		return rc;
 	if (size > cur || index >= size)
 		return HTQ_ERANGE;
-	reader_init(r, l, txn);
-	prefetch_path(r, index, size);
 	return path(r, index, 0, size, out, n);
 }
 

@@ -34,6 +34,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 DEMO_PASSWORD = "test-" + os.urandom(12).hex()
 
 
+# Secrets the tests handled (session and API tokens); run.py checks that
+# none of them, nor the demo password, appears in the server logs.
+SECRETS = []
+
+
 class Skip(Exception):
     pass
 
@@ -226,6 +231,7 @@ def session_of(r):
     import re
     m = re.match(r"htq_session=([0-9a-f]{64});", r.header("set-cookie") or "")
     assert r.status == 200 and m, r
+    SECRETS.append(m.group(1))
     return {"Cookie": "htq_session=" + m.group(1)}, r.json()["csrf"]
 
 

@@ -13,7 +13,7 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Skip, Stack  # noqa: E402
+from harness import DEMO_PASSWORD, SECRETS, Skip, Stack  # noqa: E402
 
 
 def load_modules(pattern):
@@ -83,6 +83,15 @@ def main():
                 i = logs.index(marker)
                 print("FAIL sanitizer report in server logs:\n" + logs[max(0, i - 200):i + 2000])
                 break
+        # every password, session token and API token the tests handled
+        leaked = [x for x in SECRETS + [DEMO_PASSWORD] if x in logs]
+        if leaked:
+            failed += 1
+            print("FAIL secrets in server logs: %d of %d" % (len(leaked), len(SECRETS) + 1))
+        else:
+            passed += 1
+            print("ok   no password or token in the server logs (%d checked)" % (
+                len(SECRETS) + 1))
         leftovers = subprocess.run(["pgrep", "-f", stack.data], capture_output=True).stdout.split()
         if leftovers:
             failed += 1

@@ -10,7 +10,7 @@ every state-changing route reachable with a cookie."""
 import json
 import subprocess
 
-from harness import DEMO_PASSWORD, assert_json_error, login, session_of
+from harness import DEMO_PASSWORD, SECRETS, assert_json_error, login, session_of
 
 ALL = ["awarding_body", "reviewer", "approver", "auditor", "admin"]
 ANYONE = ["anonymous"] + ALL
@@ -128,6 +128,7 @@ def run_matrix(s, via):
             creds[role] = dict(cookie, **{"X-CSRF-Token": csrf})
         else:
             token = s.ctl("token", "create", "--user", email, "--name", "matrix").stdout
+            SECRETS.append(token.decode().strip())
             creds[role] = {"Authorization": "Bearer " + token.decode().strip()}
     wrong = []
     for key, role, which in cells(s):
@@ -215,6 +216,7 @@ def test_admin_change_is_in_the_ledger_with_the_admin_as_actor(s):
 def test_revoked_or_bad_tokens_are_refused(s):
     out = s.ctl("token", "create", "--user", ACTOR["admin"], "--name", "revoke-me").stdout
     token = out.decode().strip()
+    SECRETS.append(token)
     h = {"Authorization": "Bearer " + token}
     assert s.get("/api/v1/admin/accounts", headers=h).status == 200
     listed = json.loads(s.ctl("token", "list", "--user", ACTOR["admin"]).stdout)["tokens"]
