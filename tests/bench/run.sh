@@ -3,11 +3,11 @@
 # stack, each target printed as a ratio against a baseline measured in the
 # same run, then the ledger micro-benchmarks if they are built.
 #
-#   BENCH_SECONDS  seconds per wrk target (default 5)
+#   BENCH_SECONDS  seconds per wrk target and round (default 3)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${BIN:-bin}
-secs=${BENCH_SECONDS:-5}
+secs=${BENCH_SECONDS:-3}
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 data=$(mktemp -d /tmp/htq-bench.XXXXXX)
 cleanup() { [ -n "${pid:-}" ] && kill -TERM "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$data"; }
@@ -31,10 +31,14 @@ check() {	# check NAME RATIO TARGET
 	printf '  %-34s %6sx  (target >= %s) %s\n' "$1" "$2" "$3" "$ok"
 }
 
-echo "== HTTP (wrk -t2 -c32, ${secs}s per target)"
-nginx_rps=$(rate /_nginx/ok)
-ping_rps=$(rate /api/v1/ping)
-std_rps=$(rate /api/v1/standards/ST0116)
+echo "== HTTP (wrk -t2 -c32, ${secs}s per target, best of 3 alternating rounds)"
+best() { awk -v a="$1" -v b="$2" 'BEGIN { print (a > b ? a : b) }'; }
+nginx_rps=0; ping_rps=0; std_rps=0
+for _ in 1 2 3; do	# alternate, so that every target meets the same neighbours
+	nginx_rps=$(best "$nginx_rps" "$(rate /_nginx/ok)")
+	ping_rps=$(best "$ping_rps" "$(rate /api/v1/ping)")
+	std_rps=$(best "$std_rps" "$(rate /api/v1/standards/ST0116)")
+done
 printf '  %-34s %10.0f req/s\n' "bare nginx return 200" "$nginx_rps" \
     "GET /api/v1/ping" "$ping_rps" "GET /api/v1/standards/ST0116" "$std_rps"
 check "ping / bare nginx" "$(ratio "$ping_rps" "$nginx_rps")" 0.18
