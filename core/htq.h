@@ -227,7 +227,8 @@ int	 htq_token_create(struct htq_db *, const char *who, const char *name,
 int	 htq_token_lookup(struct htq_db *, MDB_txn *, const char *token,
 	    struct htq_account *);
 int	 htq_token_revoke(struct htq_db *, const char *id);
-/* {"tokens":[{id, account, name, created, expires}]}; account NULL: all. */
+/* {"tokens":[{id, account, name, created, expires}]} (times in ISO 8601
+ * UTC); account NULL: all. */
 int	 htq_tokens_list(struct htq_db *, MDB_txn *, const char *account,
 	    json_t **out);
 

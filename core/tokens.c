@@ -153,6 +153,19 @@ struct list_arg {
 	json_t		*out;
 };
 
+/* Replace the epoch seconds in t[name] by an ISO 8601 UTC time. */
+static void
+iso_time(json_t *t, const char *name)
+{
+	time_t s = (time_t)json_integer_value(json_object_get(t, name));
+	struct tm tm;
+	char buf[32];
+
+	if (gmtime_r(&s, &tm) != NULL &&
+	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) > 0)
+		json_object_set_new(t, name, json_string(buf));
+}
+
 static int
 list_one(MDB_cursor *c, json_t *t, void *arg)
 {
@@ -160,9 +173,12 @@ list_one(MDB_cursor *c, json_t *t, void *arg)
 	const char *acct = json_string_value(json_object_get(t, "account"));
 
 	(void)c;
-	if (l->account == NULL || (acct != NULL &&
-	    strcmp(acct, l->account) == 0))
-		json_array_append(l->out, t);
+	if (l->account != NULL && (acct == NULL ||
+	    strcmp(acct, l->account) != 0))
+		return 0;
+	iso_time(t, "created");
+	iso_time(t, "expires");
+	json_array_append(l->out, t);
 	return 0;
 }
 

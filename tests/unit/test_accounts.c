@@ -198,6 +198,8 @@ test_tokens(void)
 	/* only hashes are stored: the token text is nowhere in the list */
 	T_EQ(htq_tokens_list(db, txn, id, &list), HTQ_OK);
 	T_EQ(json_array_size(json_object_get(list, "tokens")), 2);
+	T_EQ(strlen(json_string_value(json_object_get(json_array_get(
+	    json_object_get(list, "tokens"), 0), "expires"))), 20);
 	T_ASSERT((text = json_dumps(list, 0)) != NULL);
 	T_ASSERT(strstr(text, token + 4) == NULL);
 	free(text);
