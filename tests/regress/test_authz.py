@@ -7,7 +7,10 @@ route is called as anonymous and as every role, for its own and for another
 organisation's resource, with a session cookie (plus its CSRF token) and
 with an API token, and the exact status is checked.  CSRF is checked for
 every state-changing route reachable with a cookie."""
+import hashlib
 import json
+import os
+import shutil
 import subprocess
 
 from harness import DEMO_PASSWORD, SECRETS, assert_json_error, login, session_of
@@ -219,6 +222,12 @@ def test_revoked_or_bad_tokens_are_refused(s):
     SECRETS.append(token)
     h = {"Authorization": "Bearer " + token}
     assert s.get("/api/v1/admin/accounts", headers=h).status == 200
+    # stored only as its SHA-256 (read straight from LMDB)
+    if shutil.which("mdb_dump"):
+        dump = subprocess.run(["mdb_dump", "-p", "-s", "token", os.path.join(s.data, "db")],
+                              capture_output=True, text=True, check=True).stdout
+        assert token not in dump and token[4:] not in dump
+        assert hashlib.sha256(token.encode()).hexdigest() in dump
     listed = json.loads(s.ctl("token", "list", "--user", ACTOR["admin"]).stdout)["tokens"]
     mine = [t for t in listed if t["name"] == "revoke-me"]
     assert len(mine) == 1 and token not in json.dumps(listed)
