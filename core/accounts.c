@@ -588,7 +588,7 @@ throttle_note(struct htq_db *db, const uint8_t *key, int failed,
 	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
 		return rc;
 	throttle_get(db, txn, key, now, &t);
-	if (failed) {
+	if (failed) {	/* counted afresh: another worker may have too */
 		t.fails++;
 		t.last = now;
 		v.mv_size = sizeof(t);
@@ -660,7 +660,9 @@ htq_login(struct htq_db *db, const char *email, const char *password,
 	mdb_txn_abort(txn);
 	json_decref(a);
 	ok = found && ok && !out->disabled;
-	if ((rc = throttle_note(db, tkey, !ok, now)) != HTQ_OK)
+	/* a success with no failures to clear writes nothing */
+	if ((!ok || t.fails > 0) &&
+	    (rc = throttle_note(db, tkey, !ok, now)) != HTQ_OK)
 		return rc;
 	if (!ok) {
 		memset(out, 0, sizeof(*out));

@@ -342,6 +342,7 @@ fcx_req_free(struct fcx_req *req)
 	req->json = NULL;
 	/* the session token and who the caller was end with the request */
 	sodium_memzero(&req->auth, sizeof(req->auth));
-	sodium_memzero(req->cookie, sizeof(req->cookie));
-	sodium_memzero(req->authorization, sizeof(req->authorization));
+	sodium_memzero(req->cookie, strnlen(req->cookie, sizeof(req->cookie)));
+	sodium_memzero(req->authorization, strnlen(req->authorization,
+	    sizeof(req->authorization)));
 }
