@@ -341,6 +341,37 @@ htq_account_find(struct htq_db *db, MDB_txn *txn, const char *who,
 }
 
 /* Read-modify-write of one account inside a write transaction. */
+/*
+ * End every session of an account (when it is disabled or its password is
+ * reset: whoever held the old password or a stolen cookie is out).  API
+ * tokens stay: they are revoked one by one with htqctl token revoke.
+ */
+static int
+end_sessions(struct htq_db *db, MDB_txn *txn, const char *account)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	json_t *s;
+	int rc, mine;
+
+	if (account == NULL)
+		return HTQ_EFORMAT;
+	if ((rc = mdb_cursor_open(txn, db->sess, &c)) != 0)
+		return htq_mdb_err(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		s = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+		mine = s != NULL && strcmp(json_string_value(json_object_get(s,
+		    "account")) ? json_string_value(json_object_get(s,
+		    "account")) : "", account) == 0;
+		json_decref(s);
+		if (mine && (rc = mdb_cursor_del(c, 0)) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? HTQ_OK : htq_mdb_err(rc);
+}
+
 static int
 update_account(struct htq_db *db, const char *who,
     int (*fn)(struct htq_db *, MDB_txn *, json_t *, void *), void *arg)
@@ -403,10 +434,9 @@ htq_account_set_role(struct htq_db *db, const char *who, enum htq_role role,
 static int
 set_disabled(struct htq_db *db, MDB_txn *txn, json_t *a, void *arg)
 {
-	(void)db;
-	(void)txn;
 	json_object_set_new(a, "disabled", json_boolean(*(int *)arg));
-	return HTQ_OK;
+	return *(int *)arg ? end_sessions(db, txn,
+	    json_string_value(json_object_get(a, "id"))) : HTQ_OK;
 }
 
 int
@@ -418,10 +448,9 @@ htq_account_set_disabled(struct htq_db *db, const char *who, int disabled)
 static int
 set_password(struct htq_db *db, MDB_txn *txn, json_t *a, void *arg)
 {
-	(void)db;
-	(void)txn;
 	json_object_set_new(a, "pw", json_string(arg));
-	return HTQ_OK;
+	return end_sessions(db, txn, json_string_value(json_object_get(a,
+	    "id")));
 }
 
 int

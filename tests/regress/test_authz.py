@@ -242,3 +242,32 @@ def test_revoked_or_bad_tokens_are_refused(s):
     assert s.ctl("token", "create", "--user", ACTOR["admin"], "--days", "0",
                  check=False).returncode == 2
     assert token not in s.logs()
+
+
+def test_role_change_and_disable_take_effect_at_once(s):
+    """Sessions and tokens carry no role of their own: the account's
+    current role and state decide every request; disabling an account ends
+    its sessions."""
+    cookie, _ = session_of(login(s, "approver@htq.test"))
+    token = s.ctl("token", "create", "--user", "approver@htq.test").stdout.decode().strip()
+    SECRETS.append(token)
+    bearer = {"Authorization": "Bearer " + token}
+    for h in (cookie, bearer):
+        assert_json_error(s.get("/api/v1/admin/accounts", headers=h), 403, "forbidden")
+    s.ctl("user", "set-role", "approver@htq.test", "--role", "admin")
+    try:
+        for h in (cookie, bearer):
+            assert s.get("/api/v1/admin/accounts", headers=h).status == 200
+    finally:
+        s.ctl("user", "set-role", "approver@htq.test", "--role", "approver")
+    for h in (cookie, bearer):
+        assert_json_error(s.get("/api/v1/admin/accounts", headers=h), 403, "forbidden")
+    s.ctl("user", "disable", "approver@htq.test")
+    try:
+        for h in (cookie, bearer):
+            assert_json_error(s.get("/api/v1/session", headers=h), 401, "unauthenticated")
+    finally:
+        s.ctl("user", "enable", "approver@htq.test")
+    # disabling ended the session for good; the token works again
+    assert_json_error(s.get("/api/v1/session", headers=cookie), 401, "unauthenticated")
+    assert s.get("/api/v1/session", headers=bearer).status == 200

@@ -99,6 +99,7 @@ static void
 test_sessions(void)
 {
 	char id[HTQ_ID_LEN + 1], token[HTQ_TOKEN_LEN + 1], csrf[33];
+	char id2[HTQ_ID_LEN + 1], token2[HTQ_TOKEN_LEN + 1];
 	struct htq_session s;
 	MDB_txn *txn;
 	char saved;
@@ -116,6 +117,16 @@ test_sessions(void)
 	T_EQ(htq_session_lookup(db, txn, token, &s), HTQ_ENOTFOUND);
 	token[0] = saved;
 	mdb_txn_abort(txn);
+	/* a password reset ends the account's sessions, not others' */
+	T_EQ(htq_account_add(db, "s2@y.test", "S2", HTQ_ROLE_AUDITOR, NULL,
+	    "long-enough-password", id2), HTQ_OK);
+	T_EQ(htq_session_create(db, id2, token2, csrf), HTQ_OK);
+	T_EQ(htq_account_set_password(db, id, "a-new-long-password"), HTQ_OK);
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_session_lookup(db, txn, token, &s), HTQ_ENOTFOUND);
+	T_EQ(htq_session_lookup(db, txn, token2, &s), HTQ_OK);
+	mdb_txn_abort(txn);
+	T_EQ(htq_session_create(db, id, token, csrf), HTQ_OK);
 	T_EQ(htq_session_delete(db, token), HTQ_OK);
 	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
 	T_EQ(htq_session_lookup(db, txn, token, &s), HTQ_ENOTFOUND);
