@@ -96,23 +96,19 @@ static const enum htq_role all_roles[] = { HTQ_ROLE_AWARDING_BODY,
     HTQ_ROLE_REVIEWER, HTQ_ROLE_APPROVER, HTQ_ROLE_AUDITOR, HTQ_ROLE_ADMIN };
 #define NROLES	(sizeof(all_roles) / sizeof(all_roles[0]))
 
-/* "admin, auditor" for the roles in mask. */
+/* "approver, admin" for the roles in mask. */
 static void
 role_list(unsigned mask, char *buf, size_t bufsz)
 {
-	size_t i, off = 0;
-	int n;
+	const char *names[NROLES];
+	unsigned bits[NROLES];
+	size_t i;
 
-	buf[0] = '\0';
 	for (i = 0; i < NROLES; i++) {
-		if (!(mask & FCX_ROLE(all_roles[i])))
-			continue;
-		n = snprintf(buf + off, bufsz - off, "%s%s", off ? ", " : "",
-		    htq_role_name(all_roles[i]));
-		if (n < 0 || (size_t)n >= bufsz - off)
-			return;
-		off += (size_t)n;
+		bits[i] = FCX_ROLE(all_roles[i]);
+		names[i] = htq_role_name(all_roles[i]);
 	}
+	fcx_join(mask, bits, names, NROLES, buf, bufsz);
 }
 
 int

@@ -217,6 +217,10 @@ int	 fcx_query_int(const struct fcx_req *, const char *name,
 	    long long min, long long max, long long def, long long *out,
 	    struct fcx_resp *);
 
+/* Names of the bits of mask, in table order, as "A, B" (fcgi/router.c). */
+void	 fcx_join(unsigned mask, const unsigned *bits, const char *const *names,
+	    size_t n, char *buf, size_t bufsz);
+
 /* --- access control (fcgi/auth.c) --- */
 
 /*

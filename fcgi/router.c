@@ -54,25 +54,38 @@ fcx_route_match(const char *pattern, const char *path, struct fcx_req *req)
 	return *p == '\0' && *s == '\0';
 }
 
+/* Write the names of the bits of mask, in table order, as "A, B" into
+ * buf (names[i] names bits[i]). */
+void
+fcx_join(unsigned mask, const unsigned *bits, const char *const *names,
+    size_t n, char *buf, size_t bufsz)
+{
+	size_t i, off = 0;
+	int w;
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (!(mask & bits[i]))
+			continue;
+		w = snprintf(buf + off, bufsz - off, "%s%s", off ? ", " : "",
+		    names[i]);
+		if (w < 0 || (size_t)w >= bufsz - off)
+			return;
+		off += (size_t)w;
+	}
+}
+
 /* Write the methods in mask as "GET, HEAD" into buf. */
 static void
 allow_list(unsigned mask, char *buf, size_t bufsz)
 {
-	static const enum fcx_method all[] = { FCX_GET, FCX_HEAD, FCX_POST,
-	    FCX_PUT, FCX_PATCH, FCX_DELETE };
-	size_t i, off = 0;
-	int n;
+	static const unsigned bits[] = { FCX_GET, FCX_HEAD, FCX_POST, FCX_PUT,
+	    FCX_PATCH, FCX_DELETE };
+	static const char *const names[] = { "GET", "HEAD", "POST", "PUT",
+	    "PATCH", "DELETE" };
 
-	buf[0] = '\0';
-	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		if (!(mask & all[i]))
-			continue;
-		n = snprintf(buf + off, bufsz - off, "%s%s", off ? ", " : "",
-		    fcx_method_name(all[i]));
-		if (n < 0 || (size_t)n >= bufsz - off)
-			return;
-		off += (size_t)n;
-	}
+	fcx_join(mask, bits, names, sizeof(bits) / sizeof(bits[0]), buf,
+	    bufsz);
 }
 
 void
