@@ -149,13 +149,17 @@ void	 aud_time_now(char buf[32]);
 
 typedef struct MDB_env MDB_env;	/* identical to lmdb.h's typedefs */
 typedef struct MDB_txn MDB_txn;
-struct aud_log;			/* dbi handles and origin; per process */
+/* dbi handles, origin, the signed checkpoint and a copy of complete upper
+ * tiles; per process, used by one thread at a time */
+struct aud_log;
 
 /*
  * Open the ledger's named databases in env, creating them when txn is a
  * write transaction.  *out is owned by the caller (aud_log_close).
  */
 int	 aud_log_open(MDB_txn *txn, const char *origin, struct aud_log **out);
+/* Reading functions below (roots, proofs) may be called in any txn; only
+ * read-only ones fill the handle's tile cache. */
 void	 aud_log_close(struct aud_log *);
 const char *aud_log_origin(const struct aud_log *);
 /*

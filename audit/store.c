@@ -27,9 +27,13 @@
 
 #include "aud.h"
 
+#define TCACHE		256	/* complete upper tiles kept: 1 MiB */
+
 struct aud_log {
 	MDB_dbi		 dbi;
 	MDB_dbi		 tdbi;		/* "ledger_tiles" */
+	uint64_t	*tckey;		/* tile key + 1 per slot; 0: empty */
+	uint8_t		*tc;		/* TCACHE tiles, or NULL */
 	char		*cp;		/* checkpoint signed on demand */
 	size_t		 cplen;
 	uint64_t	 cpsize;
@@ -174,8 +178,11 @@ aud_log_open(MDB_txn *txn, const char *origin, struct aud_log **out)
 void
 aud_log_close(struct aud_log *l)
 {
-	if (l != NULL)
+	if (l != NULL) {
 		free(l->cp);
+		free(l->tckey);
+		free(l->tc);
+	}
 	free(l);
 }
 
@@ -256,6 +263,8 @@ tile_key(uint64_t *key, int t, uint64_t tile)
 struct reader {
 	struct aud_log	*l;
 	MDB_txn		*txn;
+	uint64_t	 size;		/* of the log in txn; 0: not known */
+	int		 fill;		/* txn sees committed state only */
 	uint64_t	 tile[TILE_LEVELS];
 	const uint8_t	*data[TILE_LEVELS];
 };
@@ -265,7 +274,69 @@ reader_init(struct reader *r, struct aud_log *l, MDB_txn *txn)
 {
 	r->l = l;
 	r->txn = txn;
+	r->size = 0;
+	r->fill = 0;
 	memset(r->data, 0, sizeof(r->data));
+}
+
+/*
+ * The log's size in the reader's txn, which lets it use the tile cache.
+ * Tiles read by a write transaction may hold entries it has not committed
+ * (and it may yet abort): only a transaction that sees committed state
+ * alone, a read-only one, fills the cache.
+ */
+static void
+reader_size(struct reader *r, uint64_t size)
+{
+	MDB_envinfo info;
+
+	r->size = size;
+	r->fill = mdb_env_info(mdb_txn_env(r->txn), &info) == 0 &&
+	    mdb_txn_id(r->txn) <= info.me_last_txnid;
+}
+
+/*
+ * Complete tiles above the leaves never change again (the log only grows,
+ * and a tile is complete once its last leaf is in), so each process keeps
+ * copies of those it reads: a proof then finds its upper tiles without a
+ * B-tree search.  Direct-mapped; a slot holds key + 1, 0 when empty.
+ */
+static const uint8_t *
+tcache_get(struct reader *r, uint64_t key, const struct place *p)
+{
+	struct aud_log *l = r->l;
+	size_t slot = (size_t)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 56) %
+	    TCACHE;
+	int shift = TILE_H * (p->t + 1), t;
+	MDB_val k = { sizeof(key), &key }, v;
+
+	if (p->t == 0 || r->size == 0 || shift >= 64 ||
+	    ((p->tile + 1) << shift) > r->size || (p->tile + 1) << shift >> shift
+	    != p->tile + 1)
+		return NULL;	/* a leaf tile, or not complete */
+	if (l->tc != NULL && l->tckey[slot] == key + 1)
+		return l->tc + slot * TILE_BYTES;
+	if (!r->fill || mdb_get(r->txn, l->tdbi, &k, &v) != 0 ||
+	    v.mv_size != TILE_BYTES)
+		return NULL;
+	if (l->tc == NULL) {
+		l->tckey = calloc(TCACHE, sizeof(*l->tckey));
+		l->tc = malloc((size_t)TCACHE * TILE_BYTES);
+		if (l->tckey == NULL || l->tc == NULL) {
+			free(l->tckey);
+			free(l->tc);
+			l->tckey = NULL;
+			l->tc = NULL;
+			return v.mv_data;
+		}
+	}
+	/* the reader must not keep pointing at the copy this one replaces */
+	for (t = 0; t < TILE_LEVELS; t++)
+		if (r->data[t] == l->tc + slot * TILE_BYTES)
+			r->data[t] = NULL;
+	memcpy(l->tc + slot * TILE_BYTES, v.mv_data, TILE_BYTES);
+	l->tckey[slot] = key + 1;
+	return l->tc + slot * TILE_BYTES;
 }
 
 static int
@@ -279,11 +350,13 @@ hash_get(struct reader *r, int level, uint64_t index, aud_hash out)
 	place(level, index, &p);
 	if (r->data[p.t] == NULL || r->tile[p.t] != p.tile) {
 		tile_key(&key, p.t, p.tile);
-		if ((rc = mdb_to_htq(mdb_get(r->txn, r->l->tdbi, &k, &v))) !=
-		    HTQ_OK)
-			return rc == HTQ_ENOTFOUND ? HTQ_EFORMAT : rc;
-		if (v.mv_size != TILE_BYTES)
-			return HTQ_EFORMAT;
+		if ((v.mv_data = (void *)tcache_get(r, key, &p)) == NULL) {
+			if ((rc = mdb_to_htq(mdb_get(r->txn, r->l->tdbi, &k,
+			    &v))) != HTQ_OK)
+				return rc == HTQ_ENOTFOUND ? HTQ_EFORMAT : rc;
+			if (v.mv_size != TILE_BYTES)
+				return HTQ_EFORMAT;
+		}
 		r->tile[p.t] = p.tile;
 		r->data[p.t] = v.mv_data;
 	}
@@ -292,34 +365,30 @@ hash_get(struct reader *r, int level, uint64_t index, aud_hash out)
 }
 
 /*
- * Start loading, all at once, the tiles and slots that the inclusion proof
- * of leaf index will read: the path's tile at every tile level and, in
- * each, the sibling slot at every level.  The loads then overlap instead
- * of each cache miss waiting for the one before; a tile not (yet) stored
- * ends the walk, and correctness never depends on it.
+ * Start loading the leaf's tile, the one part of an inclusion proof that
+ * is likely far away (the upper tiles are few, and cached): its page and
+ * the sibling slot at every level, all at once, so that the misses overlap
+ * instead of each waiting for the one before.  Correctness never depends
+ * on it.
  */
 static void
-prefetch_path(struct reader *r, uint64_t index, uint64_t size)
+prefetch_path(struct reader *r, uint64_t index)
 {
 	struct place p;
 	uint64_t key;
 	MDB_val k = { sizeof(key), &key }, v;
-	int t, j;
+	int j;
 
-	for (t = 0; t < TILE_LEVELS && (index >> (t * TILE_H)) <
-	    (size >> (t * TILE_H)); t++) {
-		place(t * TILE_H, index >> (t * TILE_H), &p);
-		tile_key(&key, p.t, p.tile);
-		if (mdb_get(r->txn, r->l->tdbi, &k, &v) != 0 ||
-		    v.mv_size != TILE_BYTES)
-			return;
-		r->tile[t] = p.tile;
-		r->data[t] = v.mv_data;
-		for (j = 0; j < TILE_H; j++) {
-			place(t * TILE_H + j,
-			    (index >> (t * TILE_H + j)) ^ 1, &p);
-			__builtin_prefetch(r->data[t] + p.slot * AUD_HASH);
-		}
+	place(0, index, &p);
+	tile_key(&key, p.t, p.tile);
+	if (mdb_get(r->txn, r->l->tdbi, &k, &v) != 0 ||
+	    v.mv_size != TILE_BYTES)
+		return;
+	r->tile[0] = p.tile;
+	r->data[0] = v.mv_data;
+	for (j = 0; j < TILE_H; j++) {
+		place(j, (index >> j) ^ 1, &p);
+		__builtin_prefetch(r->data[0] + p.slot * AUD_HASH);
 	}
 }
 
@@ -588,6 +657,7 @@ aud_root(struct aud_log *l, MDB_txn *txn, uint64_t size, aud_hash out)
 		return HTQ_OK;
 	}
 	reader_init(r, l, txn);
+	reader_size(r, cur);
 	return subtree(r, 0, size, out);
 }
 
@@ -647,15 +717,16 @@ aud_prove_inclusion(struct aud_log *l, MDB_txn *txn, uint64_t index,
 	int rc;
 
 	*n = 0;
-	/* start the loads first: checking the size overlaps with them (and
-	 * prefetch_path stops at the first tile that does not exist) */
+	/* start loading the leaf's tile first: checking the size overlaps
+	 * with it (a tile that does not exist is simply not prefetched) */
 	reader_init(r, l, txn);
 	if (index < size)
-		prefetch_path(r, index, size);
+		prefetch_path(r, index);
 	if ((rc = aud_size(l, txn, &cur)) != HTQ_OK)
 		return rc;
 	if (size > cur || index >= size)
 		return HTQ_ERANGE;
+	reader_size(r, cur);
 	return path(r, index, 0, size, out, n);
 }
 
@@ -675,6 +746,7 @@ aud_prove_consistency(struct aud_log *l, MDB_txn *txn, uint64_t m,
 	if (m == 0 || m == n)
 		return HTQ_OK;
 	reader_init(r, l, txn);
+	reader_size(r, cur);
 	return subproof(r, m, 0, n, 1, out, k);
 }
 

@@ -340,6 +340,66 @@ check_deep(MDB_env *e, struct aud_log *l)
 	mdb_txn_abort(txn);
 }
 
+/* Append up to size in one write txn, recording leaf hashes. */
+static void
+append_to(MDB_txn *txn, struct aud_log *l, uint64_t from, uint64_t size,
+    const char *subject)
+{
+	const uint8_t *sig;
+	const char *ent;
+	size_t len;
+	uint64_t n;
+
+	for (n = from; n < size; n++) {
+		T_EQ(aud_append(l, txn, key, "test.event", "a", subject, NULL,
+		    NULL), HTQ_OK);
+		T_EQ(aud_entry_get(l, txn, n, &ent, &len, &sig), HTQ_OK);
+		aud_leaf_hash(ent, len, ref_leaves[n]);
+	}
+}
+
+/*
+ * The store keeps copies of complete upper tiles.  A write txn that
+ * completes one and reads it, then aborts, must leave nothing behind: the
+ * entries appended instead give other hashes, and proofs must use those.
+ */
+static void
+check_aborted_not_cached(MDB_env *e, struct aud_log *l)
+{
+	aud_hash got[AUD_MAX_PROOF], want[AUD_MAX_PROOF], root, ref;
+	uint64_t m;
+	size_t gn, wn;
+	MDB_txn *txn;
+
+	T_EQ(mdb_txn_begin(e, NULL, 0, &txn), 0);
+	append_to(txn, l, DEEPN, 8192, "aborted");
+	T_EQ(aud_root(l, txn, 8192, root), HTQ_OK);
+	T_EQ(aud_prove_inclusion(l, txn, 5000, 8192, got, &gn), HTQ_OK);
+	mdb_txn_abort(txn);
+	T_EQ(mdb_txn_begin(e, NULL, 0, &txn), 0);
+	append_to(txn, l, DEEPN, 8192, "kept");
+	T_EQ(mdb_txn_commit(txn), 0);
+	T_EQ(mdb_txn_begin(e, NULL, MDB_RDONLY, &txn), 0);
+	for (m = 4096; m < 8192; m += 997) {	/* fills the cache ... */
+		T_EQ(aud_prove_inclusion(l, txn, m, 8192, got, &gn), HTQ_OK);
+		wn = 0;
+		ref_path(m, 0, 8192, want, &wn);
+		T_EQ(gn, wn);
+		T_MEMEQ(got, want, gn * AUD_HASH);
+	}
+	for (m = 4096; m < 8192; m += 1009) {	/* ... and reads it */
+		T_EQ(aud_prove_inclusion(l, txn, m, 8192, got, &gn), HTQ_OK);
+		wn = 0;
+		ref_path(m, 0, 8192, want, &wn);
+		T_EQ(gn, wn);
+		T_MEMEQ(got, want, gn * AUD_HASH);
+	}
+	T_EQ(aud_root(l, txn, 8192, root), HTQ_OK);
+	ref_mth(0, 8192, ref);
+	T_MEMEQ(root, ref, AUD_HASH);
+	mdb_txn_abort(txn);
+}
+
 static void
 test_store_across_tiles(void)
 {
@@ -362,7 +422,7 @@ test_store_across_tiles(void)
 	T_EQ(mdb_env_set_maxdbs(e, 8), 0);
 	T_EQ(mdb_env_set_mapsize(e, 64 << 20), 0);
 	T_EQ(mdb_env_open(e, ddir, MDB_NOTLS | MDB_NOSYNC, 0600), 0);
-	T_ASSERT((ref_leaves = calloc(DEEPN, sizeof(aud_hash))) != NULL);
+	T_ASSERT((ref_leaves = calloc(2 * 4096, sizeof(aud_hash))) != NULL);
 	T_EQ(mdb_txn_begin(e, NULL, 0, &txn), 0);
 	T_EQ(aud_log_open(txn, "test.example/log", &l), HTQ_OK);
 	for (n = 0; n < DEEPN; n++) {
@@ -373,6 +433,7 @@ test_store_across_tiles(void)
 	}
 	T_EQ(mdb_txn_commit(txn), 0);
 	check_deep(e, l);
+	check_aborted_not_cached(e, l);
 	aud_log_close(l);
 
 	/* back to the pre-tile layout: no tiles, no "layout", an 'h' key */
