@@ -18,6 +18,8 @@
  * O(log n) stored hashes read from O(log n / 6) records, never by walking
  * the entries.
  */
+#include <sys/mman.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +29,11 @@
 
 #include "aud.h"
 
-#define TCACHE		256	/* complete upper tiles kept: 1 MiB */
+/* Complete upper tiles kept per process: 512, each on a page of its own,
+ * in 2 MiB that the kernel may back with one huge page (one TLB entry). */
+#define TCACHE		512
+#define TC_SLOT		4096
+#define TC_BYTES	((size_t)TCACHE * TC_SLOT)
 
 struct aud_log {
 	MDB_dbi		 dbi;
@@ -305,7 +311,7 @@ static const uint8_t *
 tcache_get(struct reader *r, uint64_t key, const struct place *p)
 {
 	struct aud_log *l = r->l;
-	size_t slot = (size_t)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 56) %
+	size_t slot = (size_t)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 55) %
 	    TCACHE;
 	int shift = TILE_H * (p->t + 1), t;
 	MDB_val k = { sizeof(key), &key }, v;
@@ -315,28 +321,30 @@ tcache_get(struct reader *r, uint64_t key, const struct place *p)
 	    != p->tile + 1)
 		return NULL;	/* a leaf tile, or not complete */
 	if (l->tc != NULL && l->tckey[slot] == key + 1)
-		return l->tc + slot * TILE_BYTES;
+		return l->tc + slot * TC_SLOT;
 	if (!r->fill || mdb_get(r->txn, l->tdbi, &k, &v) != 0 ||
 	    v.mv_size != TILE_BYTES)
 		return NULL;
 	if (l->tc == NULL) {
 		l->tckey = calloc(TCACHE, sizeof(*l->tckey));
-		l->tc = malloc((size_t)TCACHE * TILE_BYTES);
-		if (l->tckey == NULL || l->tc == NULL) {
+		if (l->tckey == NULL || posix_memalign((void **)&l->tc, TC_BYTES,
+		    TC_BYTES) != 0) {
 			free(l->tckey);
-			free(l->tc);
 			l->tckey = NULL;
 			l->tc = NULL;
 			return v.mv_data;
 		}
+#ifdef MADV_HUGEPAGE
+		(void)madvise(l->tc, TC_BYTES, MADV_HUGEPAGE);
+#endif
 	}
 	/* the reader must not keep pointing at the copy this one replaces */
 	for (t = 0; t < TILE_LEVELS; t++)
-		if (r->data[t] == l->tc + slot * TILE_BYTES)
+		if (r->data[t] == l->tc + slot * TC_SLOT)
 			r->data[t] = NULL;
-	memcpy(l->tc + slot * TILE_BYTES, v.mv_data, TILE_BYTES);
+	memcpy(l->tc + slot * TC_SLOT, v.mv_data, TILE_BYTES);
 	l->tckey[slot] = key + 1;
-	return l->tc + slot * TILE_BYTES;
+	return l->tc + slot * TC_SLOT;
 }
 
 static int
