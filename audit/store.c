@@ -29,8 +29,8 @@
 
 #include "aud.h"
 
-/* Complete upper tiles kept per process: 512, each on a page of its own,
- * in 2 MiB that the kernel may back with one huge page (one TLB entry). */
+/* Upper tiles kept per process: 512, each on a page of its own, in 2 MiB
+ * that the kernel may back with one huge page (one TLB entry). */
 #define TCACHE		512
 #define TC_SLOT		4096
 #define TC_BYTES	((size_t)TCACHE * TC_SLOT)
@@ -38,7 +38,10 @@
 struct aud_log {
 	MDB_dbi		 dbi;
 	MDB_dbi		 tdbi;		/* "ledger_tiles" */
-	uint64_t	*tckey;		/* tile key + 1 per slot; 0: empty */
+	struct tcent {
+		uint64_t key;		/* tile key + 1; 0: empty */
+		uint64_t upto;		/* log size the copy was taken at */
+	}		*tce;
 	uint8_t		*tc;		/* TCACHE tiles, or NULL */
 	char		*cp;		/* checkpoint signed on demand */
 	size_t		 cplen;
@@ -186,7 +189,7 @@ aud_log_close(struct aud_log *l)
 {
 	if (l != NULL) {
 		free(l->cp);
-		free(l->tckey);
+		free(l->tce);
 		free(l->tc);
 	}
 	free(l);
@@ -273,6 +276,7 @@ struct reader {
 	int		 fill;		/* txn sees committed state only */
 	uint64_t	 tile[TILE_LEVELS];
 	const uint8_t	*data[TILE_LEVELS];
+	uint64_t	 upto[TILE_LEVELS];	/* data good for this size */
 };
 
 static void
@@ -302,71 +306,97 @@ reader_size(struct reader *r, uint64_t size)
 }
 
 /*
- * Complete tiles above the leaves never change again (the log only grows,
- * and a tile is complete once its last leaf is in), so each process keeps
- * copies of those it reads: a proof then finds its upper tiles without a
- * B-tree search.  Direct-mapped; a slot holds key + 1, 0 when empty.
+ * A stored hash never changes once written (the log only grows, and each
+ * slot holds a perfect subtree), so each process keeps copies of the upper
+ * tiles it reads, each with the log size it was taken at: a copy answers
+ * for every node that ends within that size, complete tiles for good.  A
+ * proof then finds its upper tiles without a B-tree search.  Leaf tiles
+ * are too many to copy and are read in place.  Direct-mapped.
  */
-static const uint8_t *
-tcache_get(struct reader *r, uint64_t key, const struct place *p)
+static size_t
+tc_slot(uint64_t key)
+{
+	return (size_t)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 55) % TCACHE;
+}
+
+static int
+tc_alloc(struct aud_log *l)
+{
+	if (l->tc != NULL)
+		return 1;
+	l->tce = calloc(TCACHE, sizeof(*l->tce));
+	if (l->tce == NULL || posix_memalign((void **)&l->tc, TC_BYTES,
+	    TC_BYTES) != 0) {
+		free(l->tce);
+		l->tce = NULL;
+		l->tc = NULL;
+		return 0;
+	}
+#ifdef MADV_HUGEPAGE
+	(void)madvise(l->tc, TC_BYTES, MADV_HUGEPAGE);
+#endif
+	return 1;
+}
+
+/*
+ * Tile `key` holding a node that ends at leaf `end`: from the cache, else
+ * from the B-tree (and into the cache when the transaction sees committed
+ * state alone: tiles read by a write transaction may hold entries it has
+ * not committed, and it may yet abort).  *upto: the log size the answer
+ * is good for.
+ */
+static int
+tile_get(struct reader *r, uint64_t key, int t, uint64_t end,
+    const uint8_t **data, uint64_t *upto)
 {
 	struct aud_log *l = r->l;
-	size_t slot = (size_t)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 55) %
-	    TCACHE;
-	int shift = TILE_H * (p->t + 1), t;
+	size_t slot = tc_slot(key);
 	MDB_val k = { sizeof(key), &key }, v;
+	int rc, i;
 
-	if (p->t == 0 || r->size == 0 || shift >= 64 ||
-	    ((p->tile + 1) << shift) > r->size || (p->tile + 1) << shift >> shift
-	    != p->tile + 1)
-		return NULL;	/* a leaf tile, or not complete */
-	if (l->tc != NULL && l->tckey[slot] == key + 1)
-		return l->tc + slot * TC_SLOT;
-	if (!r->fill || mdb_get(r->txn, l->tdbi, &k, &v) != 0 ||
-	    v.mv_size != TILE_BYTES)
-		return NULL;
-	if (l->tc == NULL) {
-		l->tckey = calloc(TCACHE, sizeof(*l->tckey));
-		if (l->tckey == NULL || posix_memalign((void **)&l->tc, TC_BYTES,
-		    TC_BYTES) != 0) {
-			free(l->tckey);
-			l->tckey = NULL;
-			l->tc = NULL;
-			return v.mv_data;
-		}
-#ifdef MADV_HUGEPAGE
-		(void)madvise(l->tc, TC_BYTES, MADV_HUGEPAGE);
-#endif
+	if (t > 0 && l->tc != NULL && l->tce[slot].key == key + 1 &&
+	    l->tce[slot].upto >= end) {
+		*data = l->tc + slot * TC_SLOT;
+		*upto = l->tce[slot].upto;
+		return HTQ_OK;
 	}
+	if ((rc = mdb_to_htq(mdb_get(r->txn, l->tdbi, &k, &v))) != HTQ_OK)
+		return rc == HTQ_ENOTFOUND ? HTQ_EFORMAT : rc;
+	if (v.mv_size != TILE_BYTES)
+		return HTQ_EFORMAT;
+	*data = v.mv_data;
+	*upto = UINT64_MAX;	/* all of the transaction's view */
+	if (t == 0 || !r->fill || !tc_alloc(l))
+		return HTQ_OK;
 	/* the reader must not keep pointing at the copy this one replaces */
-	for (t = 0; t < TILE_LEVELS; t++)
-		if (r->data[t] == l->tc + slot * TC_SLOT)
-			r->data[t] = NULL;
+	for (i = 0; i < TILE_LEVELS; i++)
+		if (r->data[i] == l->tc + slot * TC_SLOT)
+			r->data[i] = NULL;
 	memcpy(l->tc + slot * TC_SLOT, v.mv_data, TILE_BYTES);
-	l->tckey[slot] = key + 1;
-	return l->tc + slot * TC_SLOT;
+	l->tce[slot].key = key + 1;
+	l->tce[slot].upto = r->size;
+	*data = l->tc + slot * TC_SLOT;
+	*upto = r->size;
+	return HTQ_OK;
 }
 
 static int
 hash_get(struct reader *r, int level, uint64_t index, aud_hash out)
 {
 	struct place p;
-	uint64_t key;
-	MDB_val k = { sizeof(key), &key }, v;
+	uint64_t key, end = (index + 1) << level;
 	int rc;
 
 	place(level, index, &p);
-	if (r->data[p.t] == NULL || r->tile[p.t] != p.tile) {
+	if (r->data[p.t] == NULL || r->tile[p.t] != p.tile ||
+	    r->upto[p.t] < end) {
 		tile_key(&key, p.t, p.tile);
-		if ((v.mv_data = (void *)tcache_get(r, key, &p)) == NULL) {
-			if ((rc = mdb_to_htq(mdb_get(r->txn, r->l->tdbi, &k,
-			    &v))) != HTQ_OK)
-				return rc == HTQ_ENOTFOUND ? HTQ_EFORMAT : rc;
-			if (v.mv_size != TILE_BYTES)
-				return HTQ_EFORMAT;
+		if ((rc = tile_get(r, key, p.t, end, &r->data[p.t],
+		    &r->upto[p.t])) != HTQ_OK) {
+			r->data[p.t] = NULL;
+			return rc;
 		}
 		r->tile[p.t] = p.tile;
-		r->data[p.t] = v.mv_data;
 	}
 	memcpy(out, r->data[p.t] + p.slot * AUD_HASH, AUD_HASH);
 	return HTQ_OK;
@@ -385,8 +415,23 @@ prefetch_path(struct reader *r, uint64_t index)
 	struct place p;
 	uint64_t key;
 	MDB_val k = { sizeof(key), &key }, v;
-	int j;
+	size_t slot;
+	int j, t;
 
+	/* the upper tiles' sibling slots, where cached, first: they load
+	 * while the B-tree search for the leaf tile runs */
+	for (t = 1; r->l->tc != NULL && t < TILE_LEVELS; t++) {
+		place(TILE_H * t, index >> (TILE_H * t), &p);
+		tile_key(&key, p.t, p.tile);
+		if (r->l->tce[slot = tc_slot(key)].key != key + 1)
+			break;
+		for (j = 0; j < TILE_H; j++) {
+			place(TILE_H * t + j, (index >> (TILE_H * t + j)) ^ 1,
+			    &p);
+			__builtin_prefetch(r->l->tc + slot * TC_SLOT +
+			    p.slot * AUD_HASH);
+		}
+	}
 	place(0, index, &p);
 	tile_key(&key, p.t, p.tile);
 	if (mdb_get(r->txn, r->l->tdbi, &k, &v) != 0 ||
@@ -394,6 +439,7 @@ prefetch_path(struct reader *r, uint64_t index)
 		return;
 	r->tile[0] = p.tile;
 	r->data[0] = v.mv_data;
+	r->upto[0] = UINT64_MAX;
 	for (j = 0; j < TILE_H; j++) {
 		place(j, (index >> j) ^ 1, &p);
 		__builtin_prefetch(r->data[0] + p.slot * AUD_HASH);

@@ -400,6 +400,45 @@ check_aborted_not_cached(MDB_env *e, struct aud_log *l)
 	mdb_txn_abort(txn);
 }
 
+/*
+ * Copies of upper tiles not yet complete answer only for the size they
+ * were taken at: a log growing one commit at a time, with proofs read in
+ * between, must see every new node.
+ */
+#define GROWN (8192 + 200)
+
+static void
+check_growing(MDB_env *e, struct aud_log *l)
+{
+	aud_hash got[AUD_MAX_PROOF], want[AUD_MAX_PROOF], root, ref;
+	uint64_t n, m;
+	size_t gn, wn;
+	MDB_txn *txn;
+
+	for (n = 8192; n < GROWN; n++) {
+		T_EQ(mdb_txn_begin(e, NULL, 0, &txn), 0);
+		append_to(txn, l, n, n + 1, "grown");
+		T_EQ(mdb_txn_commit(txn), 0);
+		T_EQ(mdb_txn_begin(e, NULL, MDB_RDONLY, &txn), 0);
+		T_EQ(aud_root(l, txn, n + 1, root), HTQ_OK);
+		ref_mth(0, n + 1, ref);
+		T_MEMEQ(root, ref, AUD_HASH);
+		m = (n * 7919) % (n + 1);
+		T_EQ(aud_prove_inclusion(l, txn, m, n + 1, got, &gn), HTQ_OK);
+		wn = 0;
+		ref_path(m, 0, n + 1, want, &wn);
+		T_EQ(gn, wn);
+		T_MEMEQ(got, want, gn * AUD_HASH);
+		T_EQ(aud_prove_consistency(l, txn, n - 3, n + 1, got, &gn),
+		    HTQ_OK);
+		wn = 0;
+		ref_subproof(n - 3, 0, n + 1, 1, want, &wn);
+		T_EQ(gn, wn);
+		T_MEMEQ(got, want, gn * AUD_HASH);
+		mdb_txn_abort(txn);
+	}
+}
+
 static void
 test_store_across_tiles(void)
 {
@@ -422,7 +461,7 @@ test_store_across_tiles(void)
 	T_EQ(mdb_env_set_maxdbs(e, 8), 0);
 	T_EQ(mdb_env_set_mapsize(e, 64 << 20), 0);
 	T_EQ(mdb_env_open(e, ddir, MDB_NOTLS | MDB_NOSYNC, 0600), 0);
-	T_ASSERT((ref_leaves = calloc(2 * 4096, sizeof(aud_hash))) != NULL);
+	T_ASSERT((ref_leaves = calloc(GROWN, sizeof(aud_hash))) != NULL);
 	T_EQ(mdb_txn_begin(e, NULL, 0, &txn), 0);
 	T_EQ(aud_log_open(txn, "test.example/log", &l), HTQ_OK);
 	for (n = 0; n < DEEPN; n++) {
@@ -434,6 +473,7 @@ test_store_across_tiles(void)
 	T_EQ(mdb_txn_commit(txn), 0);
 	check_deep(e, l);
 	check_aborted_not_cached(e, l);
+	check_growing(e, l);
 	aud_log_close(l);
 
 	/* back to the pre-tile layout: no tiles, no "layout", an 'h' key */
