@@ -103,6 +103,31 @@ ref_subproof(uint64_t m, uint64_t lo, uint64_t hi, int b, aud_hash *out,
 	}
 }
 
+/* The store's proofs equal the reference's. */
+static void
+check_inclusion(struct aud_log *l, MDB_txn *txn, uint64_t m, uint64_t n)
+{
+	aud_hash got[AUD_MAX_PROOF], want[AUD_MAX_PROOF];
+	size_t gn, wn = 0;
+
+	T_EQ(aud_prove_inclusion(l, txn, m, n, got, &gn), HTQ_OK);
+	ref_path(m, 0, n, want, &wn);
+	T_EQ(gn, wn);
+	T_MEMEQ(got, want, gn * AUD_HASH);
+}
+
+static void
+check_consistency(struct aud_log *l, MDB_txn *txn, uint64_t m, uint64_t n)
+{
+	aud_hash got[AUD_MAX_PROOF], want[AUD_MAX_PROOF];
+	size_t gn, wn = 0;
+
+	T_EQ(aud_prove_consistency(l, txn, m, n, got, &gn), HTQ_OK);
+	ref_subproof(m, 0, n, 1, want, &wn);
+	T_EQ(gn, wn);
+	T_MEMEQ(got, want, gn * AUD_HASH);
+}
+
 static void
 make_leaves(void)
 {
@@ -239,10 +264,10 @@ open_store(void)
 static void
 test_store_matches_reference(void)
 {
-	aud_hash got[AUD_MAX_PROOF], want[AUD_MAX_PROOF], root, ref;
+	aud_hash got[AUD_MAX_PROOF], root, ref;
 	const uint8_t *sig;
 	const char *e;
-	size_t len, gn, wn;
+	size_t len, gn;
 	uint64_t n, m, seq;
 	MDB_txn *txn;
 	json_t *data;
@@ -272,20 +297,10 @@ test_store_matches_reference(void)
 		ref_mth(0, n, ref);
 		T_MEMEQ(root, ref, AUD_HASH);
 		for (m = 0; m < n; m++) {
-			T_EQ(aud_prove_inclusion(lg, txn, m, n, got, &gn),
-			    HTQ_OK);
-			wn = 0;
-			ref_path(m, 0, n, want, &wn);
-			T_EQ(gn, wn);
-			T_MEMEQ(got, want, gn * AUD_HASH);
+			check_inclusion(lg, txn, m, n);
 		}
 		for (m = 1; m <= n; m++) {
-			T_EQ(aud_prove_consistency(lg, txn, m, n, got, &gn),
-			    HTQ_OK);
-			wn = 0;
-			ref_subproof(m, 0, n, 1, want, &wn);
-			T_EQ(gn, wn);
-			T_MEMEQ(got, want, gn * AUD_HASH);
+			check_consistency(lg, txn, m, n);
 		}
 	}
 	T_EQ(aud_prove_inclusion(lg, txn, MAXN, MAXN, got, &gn), HTQ_ERANGE);
@@ -307,9 +322,9 @@ check_deep(MDB_env *e, struct aud_log *l)
 {
 	static const uint64_t sizes[] = { 1, 2, 3, 17, 63, 64, 65, 127, 128,
 	    129, 1000, 4095, 4096, 4097, 4160, DEEPN };
-	aud_hash got[AUD_MAX_PROOF], want[AUD_MAX_PROOF], root, ref;
+	aud_hash root, ref;
 	uint64_t n, m, ms[6];
-	size_t i, j, gn, wn;
+	size_t i, j;
 	MDB_txn *txn;
 
 	T_EQ(mdb_txn_begin(e, NULL, MDB_RDONLY, &txn), 0);
@@ -322,19 +337,9 @@ check_deep(MDB_env *e, struct aud_log *l)
 		ms[4] = (n * 7919) % n, ms[5] = n > 16 ? n - 17 : 0;
 		for (j = 0; j < 6; j++) {
 			m = ms[j];
-			T_EQ(aud_prove_inclusion(l, txn, m, n, got, &gn),
-			    HTQ_OK);
-			wn = 0;
-			ref_path(m, 0, n, want, &wn);
-			T_EQ(gn, wn);
-			T_MEMEQ(got, want, gn * AUD_HASH);
+			check_inclusion(l, txn, m, n);
 			m = m + 1;
-			T_EQ(aud_prove_consistency(l, txn, m, n, got, &gn),
-			    HTQ_OK);
-			wn = 0;
-			ref_subproof(m, 0, n, 1, want, &wn);
-			T_EQ(gn, wn);
-			T_MEMEQ(got, want, gn * AUD_HASH);
+			check_consistency(l, txn, m, n);
 		}
 	}
 	mdb_txn_abort(txn);
@@ -366,9 +371,9 @@ append_to(MDB_txn *txn, struct aud_log *l, uint64_t from, uint64_t size,
 static void
 check_aborted_not_cached(MDB_env *e, struct aud_log *l)
 {
-	aud_hash got[AUD_MAX_PROOF], want[AUD_MAX_PROOF], root, ref;
+	aud_hash got[AUD_MAX_PROOF], root, ref;
 	uint64_t m;
-	size_t gn, wn;
+	size_t gn;
 	MDB_txn *txn;
 
 	T_EQ(mdb_txn_begin(e, NULL, 0, &txn), 0);
@@ -381,18 +386,10 @@ check_aborted_not_cached(MDB_env *e, struct aud_log *l)
 	T_EQ(mdb_txn_commit(txn), 0);
 	T_EQ(mdb_txn_begin(e, NULL, MDB_RDONLY, &txn), 0);
 	for (m = 4096; m < 8192; m += 997) {	/* fills the cache ... */
-		T_EQ(aud_prove_inclusion(l, txn, m, 8192, got, &gn), HTQ_OK);
-		wn = 0;
-		ref_path(m, 0, 8192, want, &wn);
-		T_EQ(gn, wn);
-		T_MEMEQ(got, want, gn * AUD_HASH);
+		check_inclusion(l, txn, m, 8192);
 	}
 	for (m = 4096; m < 8192; m += 1009) {	/* ... and reads it */
-		T_EQ(aud_prove_inclusion(l, txn, m, 8192, got, &gn), HTQ_OK);
-		wn = 0;
-		ref_path(m, 0, 8192, want, &wn);
-		T_EQ(gn, wn);
-		T_MEMEQ(got, want, gn * AUD_HASH);
+		check_inclusion(l, txn, m, 8192);
 	}
 	T_EQ(aud_root(l, txn, 8192, root), HTQ_OK);
 	ref_mth(0, 8192, ref);
@@ -410,9 +407,8 @@ check_aborted_not_cached(MDB_env *e, struct aud_log *l)
 static void
 check_growing(MDB_env *e, struct aud_log *l)
 {
-	aud_hash got[AUD_MAX_PROOF], want[AUD_MAX_PROOF], root, ref;
+	aud_hash root, ref;
 	uint64_t n, m;
-	size_t gn, wn;
 	MDB_txn *txn;
 
 	for (n = 8192; n < GROWN; n++) {
@@ -424,17 +420,8 @@ check_growing(MDB_env *e, struct aud_log *l)
 		ref_mth(0, n + 1, ref);
 		T_MEMEQ(root, ref, AUD_HASH);
 		m = (n * 7919) % (n + 1);
-		T_EQ(aud_prove_inclusion(l, txn, m, n + 1, got, &gn), HTQ_OK);
-		wn = 0;
-		ref_path(m, 0, n + 1, want, &wn);
-		T_EQ(gn, wn);
-		T_MEMEQ(got, want, gn * AUD_HASH);
-		T_EQ(aud_prove_consistency(l, txn, n - 3, n + 1, got, &gn),
-		    HTQ_OK);
-		wn = 0;
-		ref_subproof(n - 3, 0, n + 1, 1, want, &wn);
-		T_EQ(gn, wn);
-		T_MEMEQ(got, want, gn * AUD_HASH);
+		check_inclusion(l, txn, m, n + 1);
+		check_consistency(l, txn, n - 3, n + 1);
 		mdb_txn_abort(txn);
 	}
 }
