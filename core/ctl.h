@@ -27,6 +27,8 @@ int	 ctl_open(struct ctl *, int write);
 int	 ctl_fail(const char *what, int err);
 /* The value after option name (e.g. "--user") in argv, or NULL. */
 const char *ctl_opt(int argc, char **argv, const char *name);
+/* Print doc to stdout, indented, and release it (NULL prints nothing). */
+void	 ctl_print_json(json_t *doc);
 /* 1 if argv has --help or -h. */
 int	 ctl_wants_help(int argc, char **argv);
 /* Run the subcommand of a command group from its table. */

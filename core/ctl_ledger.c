@@ -115,9 +115,7 @@ cmd_show(struct ctl *c, int argc, char **argv)
 		printf("signature: %s\n", b64);
 		if ((doc = json_loadb(e, len, 0, NULL)) != NULL) {
 			printf("decoded:\n");
-			json_dumpf(doc, stdout, JSON_INDENT(2));
-			putchar('\n');
-			json_decref(doc);
+			ctl_print_json(doc);
 		}
 	}
 	if (rc == HTQ_ENOTFOUND) {

@@ -112,7 +112,6 @@ cmd_show(struct ctl *c, int argc, char **argv)
 {
 	const char *ver = NULL, *json;
 	MDB_txn *txn;
-	json_t *doc;
 	size_t len;
 	int rc;
 
@@ -139,12 +138,7 @@ cmd_show(struct ctl *c, int argc, char **argv)
 		return ctl_fail("database", rc);
 	rc = htq_standard_get(c->db, txn, argv[1], ver, &json, &len);
 	if (rc == HTQ_OK) {
-		doc = json_loadb(json, len, 0, NULL);
-		if (doc != NULL) {
-			json_dumpf(doc, stdout, JSON_INDENT(2));
-			putchar('\n');
-		}
-		json_decref(doc);
+		ctl_print_json(json_loadb(json, len, 0, NULL));
 	}
 	mdb_txn_abort(txn);
 	return rc == HTQ_OK ? 0 : ctl_fail(argv[1], rc);

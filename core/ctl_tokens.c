@@ -88,9 +88,7 @@ cmd_token_list(struct ctl *c, int argc, char **argv)
 	mdb_txn_abort(txn);
 	if (rc != HTQ_OK)
 		return ctl_fail("token list", rc);
-	json_dumpf(out, stdout, JSON_INDENT(2));
-	putchar('\n');
-	json_decref(out);
+	ctl_print_json(out);
 	return 0;
 }
 

@@ -92,9 +92,7 @@ print_list(struct ctl *c, int (*fn)(struct htq_db *, MDB_txn *, json_t **))
 	mdb_txn_abort(txn);
 	if (rc != HTQ_OK)
 		return ctl_fail("list", rc);
-	json_dumpf(out, stdout, JSON_INDENT(2));
-	putchar('\n');
-	json_decref(out);
+	ctl_print_json(out);
 	return 0;
 }
 

@@ -49,6 +49,16 @@ ctl_opt(int argc, char **argv, const char *name)
 	return NULL;
 }
 
+void
+ctl_print_json(json_t *doc)
+{
+	if (doc == NULL)
+		return;
+	json_dumpf(doc, stdout, JSON_INDENT(2));
+	putchar('\n');
+	json_decref(doc);
+}
+
 int
 ctl_wants_help(int argc, char **argv)
 {
