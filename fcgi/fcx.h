@@ -44,6 +44,14 @@ struct fcx_param {
 };
 
 /*
+ * Room for the decoded query: the decoded pairs are never longer than the
+ * raw query plus one byte per pair plus one (a pair "k" takes "k\0\0"
+ * where the raw text had "k&"), so the raw limit plus two bytes a
+ * parameter always fits.
+ */
+#define FCX_QBUF	(HTQ_MAX_QUERY + 2 * HTQ_MAX_PARAMS + 2)
+
+/*
  * A request as the application sees it.  All strings are NUL-terminated,
  * valid UTF-8 without control characters (except the body, which is
  * bytes), and owned by the struct: fcx_req_free() releases them.
@@ -51,7 +59,7 @@ struct fcx_param {
 struct fcx_req {
 	enum fcx_method	 method;
 	char		 path[HTQ_MAX_PATH + 1];	/* percent-decoded */
-	char		 qbuf[HTQ_MAX_QUERY + 1];	/* decoded params */
+	char		 qbuf[FCX_QBUF];		/* decoded params */
 	struct fcx_param params[HTQ_MAX_PARAMS];
 	size_t		 nparams;
 	char		*captures[HTQ_MAX_CAPTURES];	/* into capbuf */

@@ -112,6 +112,10 @@ decode(char *dst, size_t dstsz, const char *src, size_t len, int plus,
 	int hi, lo;
 	unsigned char c;
 
+	if (dstsz == 0) {	/* not even room for the NUL */
+		snprintf(why, whysz, "%s is too long", what);
+		return HTQ_ETOOBIG;
+	}
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)src[i];
 		if (c == '%') {
@@ -153,7 +157,11 @@ bad_escape:
 
 /*
  * Split the query string into decoded key/value pairs stored in
- * req->qbuf.  Empty pieces ("a=1&&b=2") are ignored.
+ * req->qbuf.  Empty pieces ("a=1&&b=2") are ignored.  Decoding never
+ * lengthens a key or a value, but each pair takes two NULs where the raw
+ * text may have had only its '&' (or nothing, for the last pair): qbuf
+ * is sized for that worst case (FCX_QBUF), and decode() still checks the
+ * room left before every byte it writes.
  */
 static int
 parse_query(struct fcx_req *req, const char *q, char *why, size_t whysz)

@@ -91,6 +91,56 @@ test_too_many_params(void)
 	T_EQ(set_uri(q), HTQ_EINVAL);
 }
 
+/*
+ * The worst case for the decoded query: pairs without '=' take one byte
+ * more decoded than raw.  The security review's query (30 x "a&", 1,958
+ * x "b", "&", 29 x "x": 2,048 bytes, 32 pairs) once ran past qbuf and
+ * over the parameter array; its "&=y" variant bent a parameter pointer.
+ * Every parameter must decode whole and stay inside qbuf.
+ */
+static void
+test_query_worst_case(void)
+{
+	static const struct {
+		size_t	 a, b, x;	/* counts of "a&", 'b', 'x' */
+		const char *tail;
+	} v[] = { { 30, 1958, 29, "" }, { 29, 1957, 29, "&=y" } };
+	char *q = malloc(HTQ_MAX_QUERY + 64);
+	size_t off, i, t;
+
+	T_ASSERT(q != NULL);
+	for (t = 0; t < 2; t++) {
+		off = (size_t)snprintf(q, 64, "/api/v1/health?");
+		for (i = 0; i < v[t].a; i++)
+			off += (size_t)snprintf(q + off, 3, "a&");
+		memset(q + off, 'b', v[t].b);
+		off += v[t].b;
+		q[off++] = '&';
+		memset(q + off, 'x', v[t].x);
+		off += v[t].x;
+		memcpy(q + off, v[t].tail, strlen(v[t].tail) + 1);
+		T_EQ(strlen(q) - strlen("/api/v1/health?"), HTQ_MAX_QUERY);
+		T_EQ(set_uri(q), HTQ_OK);
+		T_EQ(req.nparams, HTQ_MAX_PARAMS);
+		for (i = 0; i < req.nparams; i++)
+			T_ASSERT(req.params[i].key >= req.qbuf &&
+			    req.params[i].val < req.qbuf + sizeof(req.qbuf));
+		T_STREQ(req.params[0].key, "a");
+		T_STREQ(req.params[0].val, "");
+		T_EQ(strlen(req.params[v[t].a].key), v[t].b);
+		T_EQ(strlen(req.params[v[t].a + 1].key), v[t].x);
+	}
+	T_STREQ(req.params[HTQ_MAX_PARAMS - 1].key, "");
+	T_STREQ(req.params[HTQ_MAX_PARAMS - 1].val, "y");
+	/* 32 one-letter pairs without '=': the most the decoder can grow */
+	off = (size_t)snprintf(q, 64, "/x?");
+	for (i = 0; i < HTQ_MAX_PARAMS; i++)
+		off += (size_t)snprintf(q + off, 3, "%c&", 'a' + (int)(i % 26));
+	T_EQ(set_uri(q), HTQ_OK);
+	T_EQ(req.nparams, HTQ_MAX_PARAMS);
+	free(q);
+}
+
 static void
 test_headers(void)
 {
@@ -254,6 +304,7 @@ main(void)
 	T_RUN(test_uri_limits);
 	T_RUN(test_query);
 	T_RUN(test_too_many_params);
+	T_RUN(test_query_worst_case);
 	T_RUN(test_headers);
 	T_RUN(test_route_match);
 	T_RUN(test_route_table_is_sane);
