@@ -190,6 +190,14 @@ htq_org_add(struct htq_db *db, enum htq_org_kind kind, const char *name,
 	return htq_commit(db, txn);
 }
 
+/* The credential generation: reset and disable advance it, and every
+ * session carries the one it was opened under. */
+static json_int_t
+account_gen(const json_t *a)
+{
+	return json_integer_value(json_object_get(a, "gen"));
+}
+
 /* Fill a struct htq_account from its stored JSON. */
 static void
 account_from_json(const json_t *a, struct htq_account *out)
@@ -207,6 +215,7 @@ account_from_json(const json_t *a, struct htq_account *out)
 	htq_role_parse(json_string_value(json_object_get(a, "role")),
 	    &out->role);
 	out->disabled = json_is_true(json_object_get(a, "disabled"));
+	out->gen = json_integer_value(json_object_get(a, "gen"));
 }
 
 static int
@@ -340,11 +349,9 @@ htq_account_find(struct htq_db *db, MDB_txn *txn, const char *who,
 	return htq_account_get(db, txn, who, out);
 }
 
-/* Read-modify-write of one account inside a write transaction. */
 /*
- * End every session of an account (when it is disabled or its password is
- * reset: whoever held the old password or a stolen cookie is out).  API
- * tokens stay: they are revoked one by one with htqctl token revoke.
+ * End every session of an account (the caller also advances its
+ * credential generation, see withdraw_credentials).
  */
 static int
 end_sessions(struct htq_db *db, MDB_txn *txn, const char *account)
@@ -370,6 +377,27 @@ end_sessions(struct htq_db *db, MDB_txn *txn, const char *account)
 	}
 	mdb_cursor_close(c);
 	return rc == MDB_NOTFOUND ? HTQ_OK : htq_mdb_err(rc);
+}
+
+/*
+ * Withdraw every credential an account has: advance its credential
+ * generation (so that a login whose password check is still running
+ * cannot open a session afterwards, and no old session comes back if the
+ * account is re-enabled), delete its sessions and revoke its API tokens.
+ * Used when an account is disabled or its password is reset.
+ */
+static int
+withdraw_credentials(struct htq_db *db, MDB_txn *txn, json_t *a)
+{
+	const char *id = json_string_value(json_object_get(a, "id"));
+	int rc;
+
+	if (id == NULL)
+		return HTQ_EFORMAT;
+	json_object_set_new(a, "gen", json_integer(account_gen(a) + 1));
+	if ((rc = end_sessions(db, txn, id)) != HTQ_OK)
+		return rc;
+	return htq_tokens_revoke_account(db, txn, id);
 }
 
 static int
@@ -435,8 +463,7 @@ static int
 set_disabled(struct htq_db *db, MDB_txn *txn, json_t *a, void *arg)
 {
 	json_object_set_new(a, "disabled", json_boolean(*(int *)arg));
-	return *(int *)arg ? end_sessions(db, txn,
-	    json_string_value(json_object_get(a, "id"))) : HTQ_OK;
+	return *(int *)arg ? withdraw_credentials(db, txn, a) : HTQ_OK;
 }
 
 int
@@ -449,8 +476,7 @@ static int
 set_password(struct htq_db *db, MDB_txn *txn, json_t *a, void *arg)
 {
 	json_object_set_new(a, "pw", json_string(arg));
-	return end_sessions(db, txn, json_string_value(json_object_get(a,
-	    "id")));
+	return withdraw_credentials(db, txn, a);
 }
 
 int
@@ -604,63 +630,134 @@ throttle_sweep(struct htq_db *db, MDB_txn *txn, int64_t now)
 	mdb_cursor_close(c);
 }
 
-/* Count a failure, or clear the record after a success. */
+/*
+ * Reserve a login attempt: in one write transaction, refuse it while the
+ * address is backed off, or else count it as a failure in advance.  Write
+ * transactions are serial, so N simultaneous guesses are counted one by
+ * one and the sixth already waits: concurrency buys no extra guesses.  A
+ * success clears the record afterwards (clear_attempts).
+ */
 static int
-throttle_note(struct htq_db *db, const uint8_t *key, int failed,
-    int64_t now)
+reserve_attempt(struct htq_db *db, const uint8_t *key, int64_t now,
+    int *retry_after)
 {
 	MDB_val k = { crypto_hash_sha256_BYTES, (void *)key }, v;
 	struct throttle t;
+	int64_t wait;
 	MDB_txn *txn;
 	int rc;
 
 	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
 		return rc;
 	throttle_get(db, txn, key, now, &t);
-	if (failed) {	/* counted afresh: another worker may have too */
-		t.fails++;
-		t.last = now;
-		v.mv_size = sizeof(t);
-		v.mv_data = &t;
-		rc = htq_mdb_err(mdb_put(txn, db->throttle, &k, &v, 0));
-		throttle_sweep(db, txn, now);
-	} else if (t.fails == 0) {
+	if ((wait = t.last + throttle_wait(t.fails) - now) > 0) {
 		mdb_txn_abort(txn);
-		return HTQ_OK;
-	} else if ((rc = mdb_del(txn, db->throttle, &k, NULL)) == MDB_NOTFOUND)
-		rc = 0;
-	else
-		rc = htq_mdb_err(rc);
-	if (rc != HTQ_OK) {
+		*retry_after = (int)((wait + 999) / 1000);
+		return HTQ_EBUSY;
+	}
+	t.fails++;
+	t.last = now;
+	v.mv_size = sizeof(t);
+	v.mv_data = &t;
+	if ((rc = htq_mdb_err(mdb_put(txn, db->throttle, &k, &v, 0))) !=
+	    HTQ_OK) {
 		mdb_txn_abort(txn);
 		return rc;
 	}
+	throttle_sweep(db, txn, now);
 	return htq_commit(db, txn);
 }
 
+/* The stored account document for an e-mail address (never an id). */
+static int
+account_by_email(struct htq_db *db, MDB_txn *txn, const char *norm,
+    json_t **out)
+{
+	char id[HTQ_ID_LEN + 1];
+	MDB_val k = { strlen(norm), (void *)norm }, v;
+
+	*out = NULL;
+	if (mdb_get(txn, db->acct_email, &k, &v) != 0 ||
+	    v.mv_size > HTQ_ID_LEN)
+		return HTQ_ENOTFOUND;
+	memcpy(id, v.mv_data, v.mv_size);
+	id[v.mv_size] = '\0';
+	return htq_get_json(txn, db->acct, id, out);
+}
+
+static int session_put(struct htq_db *, MDB_txn *, const char *account,
+    json_int_t gen, char token[HTQ_TOKEN_LEN + 1],
+    char csrf[HTQ_CSRF_LEN + 1]);
+
 /*
- * Check e-mail and password.  Every failure (unknown e-mail, disabled
- * account, wrong password) is HTQ_EPERM after the same work: the same
- * back-off check, Argon2id against the account's hash or, for an unknown
- * address, a dummy hash made once, and the same failure count.  While an
- * address is backed off every attempt, right or wrong, is HTQ_EBUSY with
- * the seconds to wait in *retry_after, and the password is not looked at.
+ * Open the session of a login whose password checked out against hash
+ * under generation gen, in one write transaction that first makes sure
+ * the account still has that hash and generation and is not disabled: a
+ * reset or a disable that committed while Argon2id ran wins.  The
+ * attempt's advance failure is cleared in the same transaction.
+ */
+static int
+open_session(struct htq_db *db, const char *norm, const char *hash,
+    json_int_t gen, const uint8_t *tkey, struct htq_account *out,
+    char token[HTQ_TOKEN_LEN + 1], char csrf[HTQ_CSRF_LEN + 1])
+{
+	MDB_val k = { crypto_hash_sha256_BYTES, (void *)tkey };
+	const char *now_hash;
+	MDB_txn *txn;
+	json_t *a = NULL;
+	int rc;
+
+	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
+		return rc;
+	if ((rc = account_by_email(db, txn, norm, &a)) != HTQ_OK)
+		goto fail;
+	account_from_json(a, out);
+	now_hash = json_string_value(json_object_get(a, "pw"));
+	if (out->disabled || account_gen(a) != gen || now_hash == NULL ||
+	    strcmp(now_hash, hash) != 0) {
+		rc = HTQ_EPERM;
+		goto fail;
+	}
+	if ((rc = session_put(db, txn, out->id, gen, token, csrf)) != HTQ_OK)
+		goto fail;
+	if ((rc = mdb_del(txn, db->throttle, &k, NULL)) != 0 &&
+	    rc != MDB_NOTFOUND) {
+		rc = htq_mdb_err(rc);
+		goto fail;
+	}
+	json_decref(a);
+	return htq_commit(db, txn);
+fail:
+	mdb_txn_abort(txn);
+	json_decref(a);
+	return rc;
+}
+
+/*
+ * Log in with an e-mail address (never an account id: ids are public) and
+ * a password, and open a session.  Every failure (unknown address,
+ * disabled account, wrong password) is HTQ_EPERM after the same work: the
+ * attempt reserved and counted first (reserve_attempt), then Argon2id
+ * against the account's hash or, for an unknown address, a dummy hash
+ * made once.  While an address is backed off every attempt, right or
+ * wrong, is HTQ_EBUSY with the seconds to wait in *retry_after, and the
+ * password is not looked at.
  */
 int
 htq_login(struct htq_db *db, const char *email, const char *password,
-    struct htq_account *out, int *retry_after)
+    struct htq_account *out, char token[HTQ_TOKEN_LEN + 1],
+    char csrf[HTQ_CSRF_LEN + 1], int *retry_after)
 {
 	static char dummy[crypto_pwhash_STRBYTES];
+	char hash[crypto_pwhash_STRBYTES], norm[256];
 	uint8_t tkey[crypto_hash_sha256_BYTES];
-	struct throttle t;
-	char norm[256];
-	const char *hash = NULL;
-	int64_t now = now_ms(), wait;
+	json_int_t gen = 0;
 	MDB_txn *txn;
 	json_t *a = NULL;
 	int found = 0, ok, rc;
 
 	memset(out, 0, sizeof(*out));
+	token[0] = csrf[0] = '\0';
 	*retry_after = 0;
 	if (dummy[0] == '\0' && crypto_pwhash_str(dummy, "not a password",
 	    14, crypto_pwhash_OPSLIMIT_INTERACTIVE,
@@ -668,36 +765,30 @@ htq_login(struct htq_db *db, const char *email, const char *password,
 		return HTQ_ENOMEM;
 	if (strlen(password) > HTQ_MAX_PASSWORD || strlen(email) > 254)
 		return HTQ_EPERM;
-	if ((rc = htq_txn_read(db, &txn)) != HTQ_OK)
-		return rc;
 	if (htq_email_normalise(email, norm, sizeof(norm)) != HTQ_OK)
 		snprintf(norm, sizeof(norm), "%s", email);
 	throttle_key(norm, tkey);
-	throttle_get(db, txn, tkey, now, &t);
-	if ((wait = t.last + throttle_wait(t.fails) - now) > 0) {
-		mdb_txn_abort(txn);
-		*retry_after = (int)((wait + 999) / 1000);
-		return HTQ_EBUSY;
+	if ((rc = reserve_attempt(db, tkey, now_ms(), retry_after)) != HTQ_OK)
+		return rc;
+	if ((rc = htq_txn_read(db, &txn)) != HTQ_OK)
+		return rc;
+	if (account_by_email(db, txn, norm, &a) == HTQ_OK &&
+	    json_is_string(json_object_get(a, "pw")) &&
+	    snprintf(hash, sizeof(hash), "%s", json_string_value(
+	    json_object_get(a, "pw"))) < (int)sizeof(hash)) {
+		found = 1;
+		gen = account_gen(a);
 	}
-	if (htq_account_find(db, txn, norm, out) == HTQ_OK &&
-	    htq_get_json(txn, db->acct, out->id, &a) == HTQ_OK) {
-		hash = json_string_value(json_object_get(a, "pw"));
-		found = hash != NULL;
-	}
-	ok = crypto_pwhash_str_verify(found ? hash : dummy, password,
-	    strlen(password)) == 0;
 	mdb_txn_abort(txn);
 	json_decref(a);
-	ok = found && ok && !out->disabled;
-	/* a success with no failures to clear writes nothing */
-	if ((!ok || t.fails > 0) &&
-	    (rc = throttle_note(db, tkey, !ok, now)) != HTQ_OK)
-		return rc;
-	if (!ok) {
+	ok = crypto_pwhash_str_verify(found ? hash : dummy, password,
+	    strlen(password)) == 0;
+	rc = found && ok ? open_session(db, norm, hash, gen, tkey, out, token,
+	    csrf) : HTQ_EPERM;
+	sodium_memzero(hash, sizeof(hash));
+	if (rc != HTQ_OK)
 		memset(out, 0, sizeof(*out));
-		return HTQ_EPERM;
-	}
-	return HTQ_OK;
+	return rc;
 }
 
 /* --- sessions --- */
@@ -739,13 +830,14 @@ touch_interval(int idle)
 	return idle / 4 < 60 ? (idle / 4 > 0 ? idle / 4 : 1) : 60;
 }
 
-int
-htq_session_create(struct htq_db *db, const char *account,
-    char token[HTQ_TOKEN_LEN + 1], char csrf[HTQ_CSRF_LEN + 1])
+/* Store a new session of account (credential generation gen) in txn. */
+static int
+session_put(struct htq_db *db, MDB_txn *txn, const char *account,
+    json_int_t gen, char token[HTQ_TOKEN_LEN + 1],
+    char csrf[HTQ_CSRF_LEN + 1])
 {
 	uint8_t raw[32];
 	char key[65];
-	MDB_txn *txn;
 	json_t *s;
 	int rc;
 
@@ -755,16 +847,32 @@ htq_session_create(struct htq_db *db, const char *account,
 	sodium_bin2hex(csrf, HTQ_CSRF_LEN + 1, raw, 16);
 	sodium_memzero(raw, sizeof(raw));
 	htq_token_key(token, key);
-	s = json_pack("{s:s,s:s,s:I,s:I}", "account", account, "csrf", csrf,
-	    "created", (json_int_t)time(NULL), "seen", (json_int_t)time(NULL));
+	s = json_pack("{s:s,s:s,s:I,s:I,s:I}", "account", account, "csrf",
+	    csrf, "gen", gen, "created", (json_int_t)time(NULL), "seen",
+	    (json_int_t)time(NULL));
 	if (s == NULL)
 		return HTQ_ENOMEM;
-	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK) {
-		json_decref(s);
-		return rc;
-	}
 	rc = htq_put_json(txn, db->sess, key, s, MDB_NOOVERWRITE);
 	json_decref(s);
+	return rc;
+}
+
+int
+htq_session_create(struct htq_db *db, const char *account,
+    char token[HTQ_TOKEN_LEN + 1], char csrf[HTQ_CSRF_LEN + 1])
+{
+	MDB_txn *txn;
+	json_t *a = NULL;
+	int rc;
+
+	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
+		return rc;
+	if ((rc = htq_get_json(txn, db->acct, account, &a)) == HTQ_OK &&
+	    json_is_true(json_object_get(a, "disabled")))
+		rc = HTQ_EPERM;
+	if (rc == HTQ_OK)
+		rc = session_put(db, txn, account, account_gen(a), token, csrf);
+	json_decref(a);
 	if (rc != HTQ_OK) {
 		mdb_txn_abort(txn);
 		return rc;
@@ -779,6 +887,7 @@ htq_session_lookup(struct htq_db *db, MDB_txn *txn, const char *token,
 	char key[65];
 	json_t *s;
 	time_t now = time(NULL);
+	json_int_t gen;
 	int max_age, idle, rc;
 
 	memset(out, 0, sizeof(*out));
@@ -798,11 +907,15 @@ htq_session_lookup(struct htq_db *db, MDB_txn *txn, const char *token,
 	snprintf(out->csrf, sizeof(out->csrf), "%s",
 	    json_string_value(json_object_get(s, "csrf")));
 	out->stale = now - out->seen >= touch_interval(idle);
+	gen = json_integer_value(json_object_get(s, "gen"));
 	rc = htq_account_get(db, txn, json_string_value(json_object_get(s,
 	    "account")), &out->account);
 	json_decref(s);
-	if (rc == HTQ_OK && out->account.disabled)
+	/* a reset or disable since the login ended it, even re-enabled */
+	if (rc == HTQ_OK && (out->account.disabled || out->account.gen != gen))
 		rc = HTQ_ENOTFOUND;
+	if (rc != HTQ_OK)
+		memset(out, 0, sizeof(*out));
 	return rc;
 }
 

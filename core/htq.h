@@ -158,6 +158,7 @@ struct htq_account {
 	enum htq_role	 role;
 	char		 org[HTQ_ID_LEN + 1];	/* "" when none */
 	int		 disabled;
+	json_int_t	 gen;		/* credential generation */
 };
 
 const char *htq_role_name(enum htq_role);
@@ -182,6 +183,9 @@ int	 htq_account_find(struct htq_db *, MDB_txn *, const char *who,
 	    struct htq_account *);
 int	 htq_account_set_role(struct htq_db *, const char *who, enum htq_role,
 	    const char *org);
+/* Disabling an account or resetting its password withdraws every
+ * credential it has: sessions end, API tokens are revoked, and its
+ * credential generation moves on (re-enabling revives nothing). */
 int	 htq_account_set_disabled(struct htq_db *, const char *who, int);
 int	 htq_account_set_password(struct htq_db *, const char *who,
 	    const char *password);
@@ -190,12 +194,18 @@ int	 htq_account_count(struct htq_db *, MDB_txn *, size_t *n);
 /* The account as the API shows it (no password hash); new reference. */
 json_t	*htq_account_json(const struct htq_account *);
 /*
- * HTQ_EPERM for any wrong e-mail/password/disabled, after equal work;
- * HTQ_EBUSY while the address is backed off after repeated failures
- * (*retry_after: seconds to wait).
+ * Log in with an e-mail address (account ids are refused) and open a
+ * session: token and csrf are filled on success.  HTQ_EPERM for any wrong
+ * e-mail/password/disabled, after equal work; HTQ_EBUSY while the address
+ * is backed off after repeated failures (*retry_after: seconds to wait).
+ * Each attempt is counted before the password is checked, atomically, so
+ * concurrent guesses get no more tries than sequential ones; the session
+ * is opened only if the account still has the checked password and its
+ * credential generation when the check ends.
  */
 int	 htq_login(struct htq_db *, const char *email, const char *password,
-	    struct htq_account *out, int *retry_after);
+	    struct htq_account *out, char token[HTQ_TOKEN_LEN + 1],
+	    char csrf[HTQ_CSRF_LEN + 1], int *retry_after);
 
 struct htq_session {
 	struct htq_account	 account;

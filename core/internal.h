@@ -33,5 +33,8 @@ int	 htq_get_json(MDB_txn *, MDB_dbi, const char *key, json_t **out);
 void	 htq_new_id(char prefix, char id[HTQ_ID_LEN + 1]);
 /* Hex SHA-256 of a secret token: the only form in which one is stored. */
 void	 htq_token_key(const char *token, char key[65]);
+/* Revoke every API token of an account in the caller's write txn. */
+int	 htq_tokens_revoke_account(struct htq_db *, MDB_txn *,
+	    const char *account);
 
 #endif /* HTQ_INTERNAL_H */

@@ -48,7 +48,7 @@ fcx_h_session_login(struct fcx_ctx *ctx, struct fcx_req *req,
 		return resp->status;
 	rc = htq_login(ctx->db, json_string_value(json_object_get(req->json,
 	    "email")), json_string_value(json_object_get(req->json,
-	    "password")), &a, &wait);
+	    "password")), &a, token, csrf, &wait);
 	if (rc == HTQ_EPERM)
 		return fcx_error(resp, 401, "invalid_credentials",
 		    "e-mail or password is wrong");
@@ -58,8 +58,7 @@ fcx_h_session_login(struct fcx_ctx *ctx, struct fcx_req *req,
 		return fcx_error(resp, 429, "login_backoff", "too many failed "
 		    "logins for this address; try again in %d s", wait);
 	}
-	if (rc != HTQ_OK ||
-	    (rc = htq_session_create(ctx->db, a.id, token, csrf)) != HTQ_OK)
+	if (rc != HTQ_OK)
 		return fcx_error(resp, 503, "unavailable", "cannot log in now: "
 		    "%s", htq_strerror(rc));
 	htq_session_limits(&max_age, &idle);

@@ -14,6 +14,8 @@
 
 static struct htq_db *db;
 static char dir[64];
+/* the session a successful htq_login opens */
+static char tok[HTQ_TOKEN_LEN + 1], csrfb[HTQ_CSRF_LEN + 1];
 
 static void
 test_email_rules(void)
@@ -73,26 +75,93 @@ test_accounts_and_login(void)
 	    "long-enough-password", id), HTQ_OK);
 	T_EQ(htq_account_add(db, "x@y.test", "X2", HTQ_ROLE_REVIEWER, NULL,
 	    "long-enough-password", id), HTQ_EEXIST);
-	T_EQ(htq_login(db, "x@y.test", "long-enough-password", &a,
+	T_EQ(htq_login(db, "x@y.test", "long-enough-password", &a, tok, csrfb,
 	    &wait), HTQ_OK);
 	T_STREQ(a.org, org);
 	T_EQ(a.role, HTQ_ROLE_AWARDING_BODY);
-	T_EQ(htq_login(db, "x@y.test", "wrong-password!!", &a,
+	T_EQ(htq_login(db, "x@y.test", "wrong-password!!", &a, tok, csrfb,
 	    &wait), HTQ_EPERM);
 	T_STREQ(a.id, "");
-	T_EQ(htq_login(db, "nobody@y.test", "long-enough-password", &a, &wait),
+	T_EQ(htq_login(db, "nobody@y.test", "long-enough-password", &a, tok, csrfb, &wait),
 	    HTQ_EPERM);
 	T_EQ(htq_account_set_disabled(db, "x@y.test", 1), HTQ_OK);
-	T_EQ(htq_login(db, "x@y.test", "long-enough-password", &a,
+	T_EQ(htq_login(db, "x@y.test", "long-enough-password", &a, tok, csrfb,
 	    &wait), HTQ_EPERM);
 	T_EQ(htq_account_set_disabled(db, "x@y.test", 0), HTQ_OK);
 	T_EQ(htq_account_set_password(db, "x@y.test", "another-long-password"),
 	    HTQ_OK);
-	T_EQ(htq_login(db, "x@y.test", "long-enough-password", &a,
+	T_EQ(htq_login(db, "x@y.test", "long-enough-password", &a, tok, csrfb,
 	    &wait), HTQ_EPERM);
-	T_EQ(htq_login(db, "x@y.test", "another-long-password", &a,
+	T_EQ(htq_login(db, "x@y.test", "another-long-password", &a, tok, csrfb,
 	    &wait), HTQ_OK);
 	T_EQ(htq_account_set_role(db, a.id, HTQ_ROLE_APPROVER, NULL), HTQ_OK);
+}
+
+/* Account ids are public (the ledger shows them): login takes e-mail
+ * addresses only, and an id does not get a back-off of its own. */
+static void
+test_login_by_id_refused(void)
+{
+	char id[HTQ_ID_LEN + 1];
+	struct htq_account a;
+	int wait;
+
+	T_EQ(htq_account_add(db, "i@y.test", "I", HTQ_ROLE_AUDITOR, NULL,
+	    "long-enough-password", id), HTQ_OK);
+	T_EQ(htq_login(db, id, "long-enough-password", &a, tok, csrfb, &wait),
+	    HTQ_EPERM);
+	T_STREQ(a.id, "");
+	T_STREQ(tok, "");
+	T_EQ(htq_login(db, "i@y.test", "long-enough-password", &a, tok, csrfb,
+	    &wait), HTQ_OK);
+	T_STREQ(a.id, id);
+	T_EQ(strlen(tok), HTQ_TOKEN_LEN);
+	T_EQ(strlen(csrfb), HTQ_CSRF_LEN);
+}
+
+/*
+ * A disable or a password reset withdraws every credential: sessions
+ * (also ones whose record survives, through the credential generation),
+ * API tokens, and nothing comes back when the account is re-enabled.
+ */
+static void
+test_credentials_withdrawn(void)
+{
+	char id[HTQ_ID_LEN + 1], t1[HTQ_TOKEN_LEN + 1], c1[HTQ_CSRF_LEN + 1];
+	char api[HTQ_API_TOKEN_LEN + 1], kid[HTQ_ID_LEN + 1];
+	struct htq_account a;
+	struct htq_session s;
+	MDB_txn *txn;
+	int wait;
+
+	T_EQ(htq_account_add(db, "w@y.test", "W", HTQ_ROLE_AUDITOR, NULL,
+	    "long-enough-password", id), HTQ_OK);
+	T_EQ(htq_login(db, "w@y.test", "long-enough-password", &a, t1, c1,
+	    &wait), HTQ_OK);
+	T_EQ(a.gen, 0);
+	T_EQ(htq_token_create(db, id, "ci", 30, api, kid), HTQ_OK);
+	T_EQ(htq_account_set_disabled(db, id, 1), HTQ_OK);
+	T_EQ(htq_account_set_disabled(db, id, 0), HTQ_OK);
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_session_lookup(db, txn, t1, &s), HTQ_ENOTFOUND);
+	T_EQ(htq_token_lookup(db, txn, api, &a), HTQ_ENOTFOUND);
+	T_EQ(htq_account_get(db, txn, id, &a), HTQ_OK);
+	T_EQ(a.gen, 1);
+	mdb_txn_abort(txn);
+	/* a session stored under an older generation is not honoured */
+	T_EQ(htq_session_create(db, id, t1, c1), HTQ_OK);
+	T_EQ(htq_account_set_password(db, id, "a-new-long-password"), HTQ_OK);
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_session_lookup(db, txn, t1, &s), HTQ_ENOTFOUND);
+	T_EQ(htq_account_get(db, txn, id, &a), HTQ_OK);
+	T_EQ(a.gen, 2);
+	mdb_txn_abort(txn);
+	T_EQ(htq_login(db, "w@y.test", "a-new-long-password", &a, t1, c1,
+	    &wait), HTQ_OK);
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_session_lookup(db, txn, t1, &s), HTQ_OK);
+	T_EQ(s.account.gen, 2);
+	mdb_txn_abort(txn);
 }
 
 static void
@@ -151,31 +220,31 @@ test_login_backoff(void)
 	T_EQ(htq_account_add(db, "c@y.test", "C", HTQ_ROLE_AUDITOR, NULL,
 	    "long-enough-password", id), HTQ_OK);
 	for (i = 0; i < HTQ_LOGIN_FREE_FAILS; i++) {
-		T_EQ(htq_login(db, "B@y.test", "wrong-password!!", &a, &wait),
+		T_EQ(htq_login(db, "B@y.test", "wrong-password!!", &a, tok, csrfb, &wait),
 		    HTQ_EPERM);
-		T_EQ(htq_login(db, "ghost@y.test", "wrong-password!!", &a,
+		T_EQ(htq_login(db, "ghost@y.test", "wrong-password!!", &a, tok, csrfb,
 		    &wait), HTQ_EPERM);
 	}
-	T_EQ(htq_login(db, "b@y.test", "long-enough-password", &a, &wait),
+	T_EQ(htq_login(db, "b@y.test", "long-enough-password", &a, tok, csrfb, &wait),
 	    HTQ_EBUSY);
 	T_EQ(wait, 1);
 	T_STREQ(a.id, "");
-	T_EQ(htq_login(db, "ghost@y.test", "whatever-password", &a, &wait),
+	T_EQ(htq_login(db, "ghost@y.test", "whatever-password", &a, tok, csrfb, &wait),
 	    HTQ_EBUSY);
-	T_EQ(htq_login(db, "c@y.test", "long-enough-password", &a, &wait),
+	T_EQ(htq_login(db, "c@y.test", "long-enough-password", &a, tok, csrfb, &wait),
 	    HTQ_OK);
 	sleep(2);
-	T_EQ(htq_login(db, "b@y.test", "wrong-password!!", &a, &wait),
+	T_EQ(htq_login(db, "b@y.test", "wrong-password!!", &a, tok, csrfb, &wait),
 	    HTQ_EPERM);
-	T_EQ(htq_login(db, "b@y.test", "long-enough-password", &a, &wait),
+	T_EQ(htq_login(db, "b@y.test", "long-enough-password", &a, tok, csrfb, &wait),
 	    HTQ_EBUSY);
 	T_EQ(wait, 2);		/* the wait doubles */
 	sleep(3);
-	T_EQ(htq_login(db, "b@y.test", "long-enough-password", &a, &wait),
+	T_EQ(htq_login(db, "b@y.test", "long-enough-password", &a, tok, csrfb, &wait),
 	    HTQ_OK);
-	T_EQ(htq_login(db, "b@y.test", "wrong-password!!", &a, &wait),
+	T_EQ(htq_login(db, "b@y.test", "wrong-password!!", &a, tok, csrfb, &wait),
 	    HTQ_EPERM);
-	T_EQ(htq_login(db, "b@y.test", "long-enough-password", &a, &wait),
+	T_EQ(htq_login(db, "b@y.test", "long-enough-password", &a, tok, csrfb, &wait),
 	    HTQ_OK);	/* the success cleared the count */
 }
 
@@ -271,6 +340,8 @@ main(void)
 	T_RUN(test_email_rules);
 	T_RUN(test_organisations);
 	T_RUN(test_accounts_and_login);
+	T_RUN(test_login_by_id_refused);
+	T_RUN(test_credentials_withdrawn);
 	T_RUN(test_sessions);
 	T_RUN(test_session_expiry);
 	T_RUN(test_login_backoff);
