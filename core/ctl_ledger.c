@@ -26,7 +26,7 @@ static int
 cmd_export(struct ctl *c, int argc, char **argv)
 {
 	const char *out = NULL;
-	char tmp[4200];
+	struct htq_atomic a;
 	MDB_txn *txn;
 	FILE *f;
 	int rc;
@@ -49,12 +49,16 @@ cmd_export(struct ctl *c, int argc, char **argv)
 	if (strcmp(out, "-") == 0)
 		f = stdout;
 	else {
-		/* write beside the target, rename when complete */
-		snprintf(tmp, sizeof(tmp), "%s.tmp", out);
-		if ((f = fopen(tmp, "w")) == NULL) {
-			fprintf(stderr, "htqctl: %s: %s\n", tmp, strerror(errno));
+		/* a fresh name beside the target, renamed when complete;
+		 * the file is the caller's, not the data directory's */
+		htq_as_caller(1);
+		if ((rc = htq_atomic_open(out, 0644, &a)) != HTQ_OK) {
+			htq_as_caller(0);
+			fprintf(stderr, "htqctl: cannot create a file beside "
+			    "%s: %s\n", out, strerror(errno));
 			return 1;
 		}
+		f = a.f;
 	}
 	show_progress = isatty(STDERR_FILENO);
 	if ((rc = htq_txn_read(c->db, &txn)) == HTQ_OK) {
@@ -65,12 +69,11 @@ cmd_export(struct ctl *c, int argc, char **argv)
 	if (show_progress)
 		fputc('\n', stderr);
 	if (f != stdout) {
-		if (fclose(f) != 0 && rc == HTQ_OK)
-			rc = HTQ_EIO;
-		if (rc == HTQ_OK && rename(tmp, out) != 0)
-			rc = HTQ_EIO;
-		if (rc != HTQ_OK)
-			unlink(tmp);
+		if (rc == HTQ_OK)
+			rc = htq_atomic_commit(&a);
+		else
+			htq_atomic_abort(&a);
+		htq_as_caller(0);
 	}
 	return rc == HTQ_OK ? 0 : ctl_fail("export", rc);
 }

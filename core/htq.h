@@ -11,7 +11,9 @@
 #ifndef HTQ_H
 #define HTQ_H
 
+#include <sys/types.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 #include <stdint.h>
 #include <lmdb.h>
@@ -241,5 +243,40 @@ int	 htq_token_revoke(struct htq_db *, const char *id);
  * UTC); account NULL: all. */
 int	 htq_tokens_list(struct htq_db *, MDB_txn *, const char *account,
 	    json_t **out);
+
+/* --- the data directory and whole-file writes (core/files.c) --- */
+
+/*
+ * The data directory must not be open to other accounts (mode 0700).
+ * HTQ_EPERM when it is; with repair, a directory we own is set to 0700
+ * instead (saying so on stderr).  HTQ_ENOTFOUND when it does not exist.
+ */
+int	 htq_datadir_secure(const char *datadir, int repair);
+/*
+ * Run as root on a data directory that another account owns, act as that
+ * account, so that every file in it keeps one owner.  permanent: for good
+ * (servers); otherwise only the effective ids change, and
+ * htq_as_caller(1) / htq_as_caller(0) switch to the caller's own ids and
+ * back around opening the caller's files (an import, an export).  Both
+ * do nothing when not root or the directory is root's.
+ */
+int	 htq_become_owner(const char *datadir, int permanent);
+int	 htq_as_caller(int on);
+
+/* A file being written under a temporary name beside its target. */
+struct htq_atomic {
+	FILE	*f;		/* write here */
+	char	 path[4096];
+	char	 tmp[4096 + 8];
+};
+/*
+ * Create a fresh temporary file (mkstemp: never follows or reuses an
+ * existing name) beside path with mode; commit syncs it, renames it over
+ * path and syncs the folder; abort removes it.  Exactly one of the two
+ * ends each successful open.
+ */
+int	 htq_atomic_open(const char *path, mode_t mode, struct htq_atomic *);
+int	 htq_atomic_commit(struct htq_atomic *);
+void	 htq_atomic_abort(struct htq_atomic *);
 
 #endif /* HTQ_H */

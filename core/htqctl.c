@@ -134,11 +134,14 @@ ctl_open(struct ctl *c, int write)
 int
 ctl_read_file(const char *path, size_t max, char **buf, size_t *len)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	FILE *f;
 	size_t cap = 65536, n = 0, r;
 	char *b = NULL, *nb;
 
 	*buf = NULL;
+	htq_as_caller(1);	/* the caller's file, read as the caller */
+	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	htq_as_caller(0);
 	if (f == NULL)
 		return HTQ_EIO;
 	for (;;) {
@@ -240,6 +243,18 @@ main(int argc, char **argv)
 	}
 	if (c.datadir == NULL || *c.datadir == '\0')
 		c.datadir = "./var";
+	/* as the data directory's owner, and never on an open directory */
+	if (htq_become_owner(c.datadir, 0) != HTQ_OK) {
+		fprintf(stderr, "htqctl: cannot act as the owner of %s\n",
+		    c.datadir);
+		return 1;
+	}
+	if ((rc = htq_datadir_secure(c.datadir, 1)) == HTQ_EPERM ||
+	    rc == HTQ_EIO) {
+		fprintf(stderr, "htqctl: %s is open to other accounts and "
+		    "not ours to repair: chmod 700 it\n", c.datadir);
+		return 1;
+	}
 	rc = ctl_dispatch(&c, NULL, commands, argc - i, argv + i);
 	htq_db_close(c.db);
 	return rc;

@@ -71,6 +71,7 @@ struct fcx_req {
 	char		 csrf[128];
 	char		 request_id[64];
 	char		 remote_addr[64];
+	int		 https;		/* arrived over TLS (nginx's HTTPS) */
 	char		*body;		/* malloc'd, body_len bytes + NUL */
 	size_t		 body_len;
 	json_t		*json;		/* parsed body (object) or NULL */

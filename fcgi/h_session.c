@@ -26,6 +26,17 @@ static const struct fcx_field login_fields[] = {
 
 #define COOKIE	"htq_session"
 
+/* "; Secure" when the request came over HTTPS (or HTQ_SECURE_COOKIES=1
+ * says TLS ends in front of nginx). */
+static const char *
+secure_flag(const struct fcx_req *req)
+{
+	const char *env = getenv("HTQ_SECURE_COOKIES");
+
+	return req->https || (env != NULL && strcmp(env, "1") == 0) ?
+	    "; Secure" : "";
+}
+
 /* {"account": ..., "csrf": ...}; no csrf for an API token. */
 static int
 session_json(struct fcx_resp *resp, const struct htq_account *a,
@@ -41,7 +52,6 @@ fcx_h_session_login(struct fcx_ctx *ctx, struct fcx_req *req,
 {
 	struct htq_account a;
 	char token[HTQ_TOKEN_LEN + 1], csrf[HTQ_CSRF_LEN + 1];
-	const char *secure = getenv("HTQ_SECURE_COOKIES");
 	int rc, n, wait, max_age, idle;
 
 	if (fcx_validate_body(req->json, login_fields, resp) != HTQ_OK)
@@ -64,8 +74,7 @@ fcx_h_session_login(struct fcx_ctx *ctx, struct fcx_req *req,
 	htq_session_limits(&max_age, &idle);
 	n = snprintf(resp->extra, sizeof(resp->extra), "Set-Cookie: " COOKIE
 	    "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s\r\n",
-	    token, max_age, secure && strcmp(secure, "1") == 0 ?
-	    "; Secure" : "");
+	    token, max_age, secure_flag(req));
 	sodium_memzero(token, sizeof(token));
 	if (n < 0 || (size_t)n >= sizeof(resp->extra))
 		return fcx_error(resp, 500, "internal", "cookie too long");
@@ -91,7 +100,8 @@ fcx_h_session_logout(struct fcx_ctx *ctx, struct fcx_req *req,
 	if (htq_session_delete(ctx->db, req->auth.session) != HTQ_OK)
 		return fcx_error(resp, 503, "unavailable", "cannot log out now");
 	snprintf(resp->extra, sizeof(resp->extra), "Set-Cookie: " COOKIE
-	    "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0\r\n");
+	    "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s\r\n",
+	    secure_flag(req));
 	resp->status = 204;
 	return 204;
 }

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <fcgiapp.h>
+#include <sodium.h>
 
 #include "fcx.h"
 
@@ -168,6 +169,8 @@ read_request(FCGX_Request *r, struct fcx_req *req, struct fcx_resp *resp)
 			return HTQ_EINVAL;
 		}
 	}
+	req->https = (cl = FCGX_GetParam("HTTPS", r->envp)) != NULL &&
+	    strcmp(cl, "on") == 0;
 	uri = FCGX_GetParam("REQUEST_URI", r->envp);
 	switch (fcx_req_set_uri(req, uri, why, sizeof(why))) {
 	case HTQ_OK:
@@ -213,6 +216,25 @@ read_request(FCGX_Request *r, struct fcx_req *req, struct fcx_resp *resp)
 	req->body[len] = '\0';
 	req->body_len = (size_t)len;
 	return HTQ_OK;
+}
+
+/* Zero the values of the parameters that carry credentials. */
+static void
+wipe_credentials(char **envp)
+{
+	static const char *const names[] = { "HTTP_COOKIE=",
+	    "HTTP_AUTHORIZATION=", "HTTP_X_CSRF_TOKEN=" };
+	size_t i, n;
+	char *v;
+
+	for (; envp != NULL && *envp != NULL; envp++)
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			n = strlen(names[i]);
+			if (strncmp(*envp, names[i], n) != 0)
+				continue;
+			v = *envp + n;
+			sodium_memzero(v, strlen(v));
+		}
 }
 
 /* Handle one accepted request from start to log line. */
@@ -262,7 +284,14 @@ serve(struct fcx_ctx *ctx, FCGX_Request *r, struct fcx_req *req)
 	log_request(req, method, req->path[0] ? req->path :
 	    FCGX_GetParam("REQUEST_URI", r->envp), resp.status,
 	    now_us() - t0);
+	/* What this worker owns of the request and the answer is wiped:
+	 * the header block (Set-Cookie), the rendered body, and libfcgi's
+	 * copies of the credential headers, before libfcgi frees them. */
+	sodium_memzero(hdr, sizeof(hdr));
+	if (owned != NULL)
+		sodium_memzero(owned, blen);
 	free(owned);
+	wipe_credentials(r->envp);
 	fcx_resp_free(&resp);
 	fcx_req_free(req);
 }
@@ -446,6 +475,18 @@ main(int argc, char **argv)
 		return 2;
 	if (fcx_routes_check() != 0)
 		return 1;
+	/* Started as root: become the data directory's owner for good. */
+	if (htq_become_owner(cfg.datadir, 1) != HTQ_OK) {
+		fprintf(stderr, "htq-fcgi: cannot switch to the owner of %s\n",
+		    cfg.datadir);
+		return 1;
+	}
+	if ((rc = htq_datadir_secure(cfg.datadir, 1)) != HTQ_OK &&
+	    rc != HTQ_ENOTFOUND) {
+		fprintf(stderr, "htq-fcgi: %s must be a directory closed to "
+		    "other accounts (mode 0700)\n", cfg.datadir);
+		return 1;
+	}
 	/* Fail early, in the master, when the database cannot be opened;
 	 * the handle is closed again before fork(). */
 	if ((rc = htq_db_open(cfg.datadir, 0, &db)) != HTQ_OK) {

@@ -341,11 +341,35 @@ fcx_req_parse_json(struct fcx_req *req, struct fcx_resp *resp)
 	return HTQ_OK;
 }
 
+/* Zero every string in a parsed body (passwords live in them). */
+static void
+wipe_json(json_t *v)
+{
+	const char *k;
+	json_t *c;
+	size_t i;
+
+	if (json_is_string(v))
+		sodium_memzero((char *)json_string_value(v),
+		    json_string_length(v));
+	else if (json_is_object(v)) {
+		json_object_foreach(v, k, c)
+			wipe_json(c);
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, c)
+			wipe_json(c);
+	}
+}
+
 void
 fcx_req_free(struct fcx_req *req)
 {
+	/* the body and its parse may hold a password: wiped, then freed */
+	if (req->body != NULL)
+		sodium_memzero(req->body, req->body_len);
 	free(req->body);
 	req->body = NULL;
+	wipe_json(req->json);
 	json_decref(req->json);
 	req->json = NULL;
 	/* the session token and who the caller was end with the request */

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "fcx.h"
 
 const char *
@@ -109,4 +111,6 @@ fcx_resp_free(struct fcx_resp *resp)
 {
 	json_decref(resp->json);
 	resp->json = NULL;
+	/* extra header lines may carry a session cookie */
+	sodium_memzero(resp->extra, sizeof(resp->extra));
 }

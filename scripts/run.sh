@@ -9,7 +9,12 @@
 #                      default demo-password-htq)
 #   HTQ_LOGIN_RATE, HTQ_LOGIN_BURST  logins per minute per client address
 #                      after a burst (nginx limit_req; default 30 and 20)
+#   HTQ_CONN_PER_ADDR  open connections per client address (default 64)
+#   HTQ_USER  service account when started as root (default htq, created
+#             if missing): it owns the data directory and runs the FastCGI
+#             workers and nginx's workers
 set -euo pipefail
+umask 077	# the data directory and everything in it: the owner's only
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${BIN:-bin}
 case "$BIN" in /*) ;; *) BIN="$ROOT/$BIN" ;; esac
@@ -23,10 +28,29 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 die() { echo "run.sh: $*" >&2; exit 1; }
 LOGIN_RATE=${HTQ_LOGIN_RATE:-30}
 LOGIN_BURST=${HTQ_LOGIN_BURST:-20}
-for v in "$PORT" "$LOGIN_RATE" "$LOGIN_BURST"; do
-	case "$v" in ''|*[!0-9]*) die "HTQ_PORT, HTQ_LOGIN_RATE and HTQ_LOGIN_BURST must be numbers" ;; esac
+CONN_PER_ADDR=${HTQ_CONN_PER_ADDR:-64}
+for v in "$PORT" "$LOGIN_RATE" "$LOGIN_BURST" "$CONN_PER_ADDR"; do
+	case "$v" in ''|*[!0-9]*) die "HTQ_PORT, HTQ_LOGIN_RATE, HTQ_LOGIN_BURST and HTQ_CONN_PER_ADDR must be numbers" ;; esac
 done
 [ "$LOGIN_RATE" -ge 1 ] || die "HTQ_LOGIN_RATE must be at least 1"
+[ "$CONN_PER_ADDR" -ge 1 ] || die "HTQ_CONN_PER_ADDR must be at least 1"
+
+# As root, everything runs as an unprivileged service account that owns
+# the data directory (htq-fcgi and htqctl switch to the directory's owner
+# themselves; nginx's workers are told to in its configuration).
+user=""
+if [ "$(id -u)" = 0 ]; then
+	SVC=${HTQ_USER:-htq}
+	if ! id -u "$SVC" >/dev/null 2>&1; then
+		useradd --system --user-group --no-create-home \
+		    --home-dir /nonexistent --shell /usr/sbin/nologin "$SVC" ||
+		    die "cannot create the service account $SVC"
+	fi
+	[ "$(id -u "$SVC")" != 0 ] || die "HTQ_USER must not be root"
+	[ "$(stat -c %U "$DATA")" = "$SVC" ] || chown -R "$SVC:" "$DATA"
+	user="user $SVC $(id -gn "$SVC");"
+fi
+chmod 700 "$DATA"
 
 # First start: database, ledger key, demo catalogue and accounts.
 if [ ! -f "$DATA/db/data.mdb" ]; then
@@ -35,18 +59,26 @@ if [ ! -f "$DATA/db/data.mdb" ]; then
 	"$BIN/htqctl" standards import "${HTQ_CATALOGUE:-$ROOT/data/standards.json}"
 	"$BIN/htqctl" demo > "$DATA/demo-accounts.txt"
 fi
+chmod 600 "$DATA/demo-accounts.txt" 2>/dev/null || true
 mkdir -p "$DATA/run/tmp" "$DATA/log"
 
+# The static site is served from a copy inside the data directory, which
+# nginx's workers can read wherever the clone lives.
+rm -rf "$DATA/www.new"
+cp -R "$ROOT/web" "$DATA/www.new"
+rm -rf "$DATA/www"
+mv "$DATA/www.new" "$DATA/www"
+[ -z "$user" ] || chown -R "$SVC:" "$DATA/www" "$DATA/run"
+
 # Render the nginx configuration.
-user=""
-[ "$(id -u)" = 0 ] && user="user $(id -un) $(id -gn);"
 expr=$(sed -nE 's/^#define HTQ_MAX_BODY[[:space:]]+\(([0-9 *]+)\).*/\1/p' "$ROOT/core/limits.h")
 max_body=$(( ${expr:-0} ))
 [ "$max_body" -gt 0 ] || die "cannot read HTQ_MAX_BODY from core/limits.h"
 sed -e "s|@USER@|$user|" -e "s|@PORT@|$PORT|g" -e "s|@RUN@|$DATA/run|g" \
-    -e "s|@LOG@|$DATA/log|g" -e "s|@WEB@|$ROOT/web|g" \
+    -e "s|@LOG@|$DATA/log|g" -e "s|@WEB@|$DATA/www|g" \
     -e "s|@SOCK@|$DATA/run/fcgi.sock|g" -e "s|@MAX_BODY@|$max_body|g" \
     -e "s|@LOGIN_RATE@|$LOGIN_RATE|g" -e "s|@LOGIN_BURST@|$LOGIN_BURST|g" \
+    -e "s|@CONN_PER_ADDR@|$CONN_PER_ADDR|g" \
     "$ROOT/nginx/htq.conf.in" > "$DATA/run/nginx.conf"
 "$NGINX" -t -q -p "$DATA/run" -e "$DATA/log/nginx-error.log" \
     -c "$DATA/run/nginx.conf" || die "nginx configuration test failed"

@@ -2,11 +2,17 @@
 against the real stack: the anonymous query that corrupted a worker's
 memory, the login back-off race, login by account id, sessions that
 outlived a password reset, and credentials withdrawn on disable."""
+import os
 import re
+import shutil
+import socket
+import stat
+import subprocess
+import tempfile
 import threading
 import time
 
-from harness import DEMO_PASSWORD, assert_json_error, session_of
+from harness import DEMO_PASSWORD, Skip, assert_json_error, session_of
 
 WORKER_DIED = re.compile(r"htq-fcgi: worker \d+ .*restarting")
 
@@ -133,3 +139,141 @@ def test_disable_then_enable_revives_no_session_or_token(s):
     assert s.get("/api/v1/session", headers=bearer).status == 401
     r = s.post("/api/v1/session", body={"email": email, "password": DEMO_PASSWORD})
     assert r.status == 200, r
+
+
+# --- nginx holds little per connection before authentication ---
+
+def nginx_pids(s):
+    master = int(open(os.path.join(s.data, "run", "nginx.pid")).read())
+    kids = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split()
+    return master, [int(k) for k in kids]
+
+
+def rss_kib(pids):
+    total = 0
+    for pid in pids:
+        try:
+            for line in open("/proc/%d/status" % pid):
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def flood(s, n, headers, body_len, addrs=10):
+    """n connections, spread over addrs client addresses, each sending a
+    request with a body_len body; returns the open sockets."""
+    socks = []
+    head = ("POST /api/v1/admin/organisations HTTP/1.1\r\nHost: x\r\n"
+            "Content-Type: application/json\r\nContent-Length: %d\r\n%s\r\n"
+            % (body_len, "".join("%s: %s\r\n" % kv for kv in headers.items()))).encode()
+    chunk = b"x" * 65536
+    for i in range(n):
+        c = socket.socket()
+        c.bind(("127.0.0.%d" % (2 + i % addrs), 0))
+        c.settimeout(5)
+        c.connect(("127.0.0.1", s.port))
+        socks.append(c)
+        try:
+            c.sendall(head)
+            for _ in range(body_len // len(chunk)):
+                c.sendall(chunk)
+        except OSError:
+            pass   # refused early: what we want
+    return socks
+
+
+def test_bodies_cost_nginx_little_memory(s):
+    master, workers = nginx_pids(s)
+    before = rss_kib(workers)
+    for headers in ({}, {"Cookie": "htq_session=" + "0" * 64}):
+        socks = flood(s, 300, headers, 1 << 20)
+        time.sleep(0.5)
+        grown = rss_kib(nginx_pids(s)[1]) - before
+        for c in socks:
+            c.close()
+        # 300 x 1 MiB once took nginx from 6 MB to 320 MB
+        assert grown < 48 * 1024, "nginx grew by %d KiB for %r" % (grown, headers)
+    assert s.get("/api/v1/health").status == 200
+
+
+def test_anonymous_bodies_and_bodies_where_none_belong_are_refused(s):
+    r = s.post("/api/v1/admin/organisations", body={"name": "x"})
+    assert_json_error(r, 401, "unauthenticated")
+    r = s.request("GET", "/api/v1/health", body=b"x" * 1000)
+    assert_json_error(r, 400, "body_not_allowed")
+    r = s.request("DELETE", "/api/v1/session", body=b"{}")
+    assert_json_error(r, 400, "body_not_allowed")
+    # a login body over 4 KiB is refused before the app sees it
+    r = s.post("/api/v1/session", body={"email": "a@b.c", "password": "p" * 5000})
+    assert_json_error(r, 413, "body_too_large")
+
+
+def test_connections_per_address_are_limited(s):
+    limit = int(os.environ.get("HTQ_CONN_PER_ADDR", "64"))
+    head = (b"POST /api/v1/admin/organisations HTTP/1.1\r\nHost: x\r\n"
+            b"Authorization: Bearer htq_x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 100\r\n\r\n")
+    socks = []
+    try:
+        for i in range(limit):   # each holds a request whose body never comes
+            c = socket.create_connection(("127.0.0.1", s.port), timeout=5,
+                                         source_address=("127.0.0.77", 0))
+            c.sendall(head)
+            socks.append(c)
+        time.sleep(0.3)
+        r = s.get("/api/v1/health", source="127.0.0.77")
+        assert_json_error(r, 429, "rate_limited")
+        assert s.get("/api/v1/health", source="127.0.0.78").status == 200
+    finally:
+        for c in socks:
+            c.close()
+
+
+# --- files and the data directory ---
+
+def test_export_never_follows_a_planted_symlink(s):
+    tmp = tempfile.mkdtemp(prefix="htq-sym-")
+    try:
+        victim = os.path.join(tmp, "victim")
+        open(victim, "w").write("keep me\n")
+        out = os.path.join(tmp, "ledger.jsonl")
+        os.symlink(victim, out + ".tmp")
+        s.ctl("ledger", "export", "--out", out)
+        assert open(victim).read() == "keep me\n"
+        assert os.path.islink(out + ".tmp")
+        assert not os.path.islink(out) and open(out).read().count("\n") >= 2
+        assert sorted(os.listdir(tmp)) == ["ledger.jsonl", "ledger.jsonl.tmp", "victim"]
+    finally:
+        shutil.rmtree(tmp)
+
+
+def test_data_directory_is_private(s):
+    assert stat.S_IMODE(os.stat(s.data).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(os.path.join(s.data, "demo-accounts.txt")).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(os.path.join(s.data, "keys", "ledger.key")).st_mode) == 0o600
+    # htqctl repairs a data directory it owns that others can read
+    tmp = tempfile.mkdtemp(prefix="htq-mode-")
+    try:
+        data = os.path.join(tmp, "data")
+        os.mkdir(data, 0o755)
+        os.chmod(data, 0o755)
+        p = s.ctl("init", env=dict(HTQ_DATA=data))
+        assert b"now 0700" in p.stderr, p.stderr
+        assert stat.S_IMODE(os.stat(data).st_mode) == 0o700
+    finally:
+        shutil.rmtree(tmp)
+
+
+def test_servers_do_not_run_as_root(s):
+    if os.geteuid() != 0:
+        raise Skip("only meaningful when the stack is started as root")
+    master, workers = nginx_pids(s)
+    fcgi = subprocess.run(["pgrep", "-f", "htq-fcgi --data %s" % s.data],
+                          capture_output=True, text=True).stdout.split()
+    assert workers and fcgi
+    for pid in workers + [int(p) for p in fcgi]:
+        uids = [l for l in open("/proc/%d/status" % pid) if l.startswith("Uid:")][0].split()[1:]
+        assert all(u != "0" for u in uids), (pid, uids)
+    assert os.stat(os.path.join(s.data, "db", "data.mdb")).st_uid != 0
