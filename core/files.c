@@ -11,6 +11,7 @@
  * O_EXCL, never through a symlink an attacker planted), synced and
  * renamed over the target, so a reader sees the old file or the new one.
  */
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -45,9 +46,38 @@ htq_datadir_secure(const char *datadir, int repair)
 	return HTQ_OK;
 }
 
+/*
+ * Changing ids makes a process non-dumpable, which stops LeakSanitizer
+ * from inspecting it at exit.  Sanitizer builds (tests only, never
+ * deployed) turn that back on; release builds keep it off, so that the
+ * service account cannot ptrace a process that can still become root.
+ */
 /* The caller's ids when root, kept while acting as the owner. */
 static uid_t caller_uid = (uid_t)-1;
 static gid_t caller_gid;
+
+#if defined(__SANITIZE_ADDRESS__)
+/* LeakSanitizer ptraces its own threads at exit, which a process whose
+ * effective id differs from its real one may not do: be root again. */
+static void
+restore_ids(void)
+{
+	if (caller_uid != (uid_t)-1 && seteuid(caller_uid) == 0)
+		(void)setegid(caller_gid);
+}
+#endif
+
+static void
+after_id_change(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	static int registered;
+
+	(void)prctl(PR_SET_DUMPABLE, 1);
+	if (!registered++)
+		atexit(restore_ids);
+#endif
+}
 
 int
 htq_become_owner(const char *datadir, int permanent)
@@ -68,12 +98,14 @@ htq_become_owner(const char *datadir, int permanent)
 		if (setgid(st.st_gid) != 0 || setuid(st.st_uid) != 0 ||
 		    setuid(0) == 0)	/* must be gone for good */
 			return HTQ_EPERM;
+		after_id_change();
 		return HTQ_OK;
 	}
 	caller_uid = geteuid();
 	caller_gid = getegid();
 	if (setegid(st.st_gid) != 0 || seteuid(st.st_uid) != 0)
 		return HTQ_EPERM;
+	after_id_change();
 	return HTQ_OK;
 }
 
@@ -92,6 +124,7 @@ htq_as_caller(int on)
 			return HTQ_EPERM;
 	} else if (setegid(owner_gid) != 0 || seteuid(owner_uid) != 0)
 		return HTQ_EPERM;
+	after_id_change();
 	return HTQ_OK;
 }
 
