@@ -5,7 +5,8 @@
  *
  * audit/ knows nothing about qualifications.  Everything except store.c
  * uses only libc, libsodium and Jansson, so the offline verifier
- * (bin/htq-verify) links without LMDB.  Functions return enum htq_err.
+ * (bin/htq-verify) links without LMDB.  Functions return enum aud_err
+ * (0 is success; core/ maps the codes onto its own, see core/errors.c).
  * Callers must have called sodium_init().
  */
 #ifndef AUD_H
@@ -16,8 +17,32 @@
 #include <stdio.h>
 #include <jansson.h>
 
-#include "errors.h"
-#include "limits.h"
+#include "aud_limits.h"
+
+/* Error codes of audit/.  The values equal core's enum htq_err on
+ * purpose (core/errors.c checks it at compile time), so core passes them
+ * on unchanged; audit/ itself needs nothing from core. */
+enum aud_err {
+	AUD_OK = 0,
+	AUD_ENOMEM,	/* allocation failed */
+	AUD_EINVAL,	/* argument not acceptable */
+	AUD_ENOTFOUND,	/* no such record or file */
+	AUD_EEXIST,	/* file already exists */
+	AUD_EIO,	/* file I/O failed (see errno) */
+	AUD_EDB,	/* LMDB reported an error */
+	AUD_ECRYPTO,	/* signing or a check right after signing failed */
+	AUD_EPERM,	/* not allowed (key not current, file mode) */
+	AUD_EFORMAT,	/* stored or supplied data is malformed */
+	AUD_ETOOBIG,	/* a limit from aud_limits.h was exceeded */
+	AUD_ECONFLICT,	/* state does not allow the operation */
+	AUD_ERANGE,	/* number out of range */
+	AUD_EVERIFY,	/* a ledger, proof or signature check failed */
+	AUD_EFULL,	/* the LMDB map is full */
+	AUD__NERR
+};
+
+/* Static string for an aud_err; never NULL. */
+const char	*aud_strerror(int err);
 
 #define AUD_HASH	32	/* SHA-256 */
 #define AUD_SIG		64	/* Ed25519 signature */
@@ -68,14 +93,14 @@ struct aud_key {
 	uint8_t		 sk[64];	/* libsodium secret key (seed || pk) */
 	uint8_t		 pk[AUD_PK];
 	uint8_t		 kid[AUD_KID];
-	char		 name[HTQ_MAX_ORIGIN + 1];
+	char		 name[AUD_MAX_ORIGIN + 1];
 };
 
 /* A verifier key: what anyone holds to check our signatures. */
 struct aud_vkey {
 	uint8_t		 pk[AUD_PK];
 	uint8_t		 kid[AUD_KID];
-	char		 name[HTQ_MAX_ORIGIN + 1];
+	char		 name[AUD_MAX_ORIGIN + 1];
 };
 
 /* C2SP key id: SHA-256(name || 0x0A || 0x01 || pk)[:4]. */
@@ -107,7 +132,7 @@ int	 aud_note_sign(const struct aud_key *, const char *body, char **note);
 /*
  * Verify a signed note with one of keys (by name and key id).  On success
  * *bodylen is the length of the signed text at the start of note and
- * *which the index of the key that verified it.  HTQ_EVERIFY when no
+ * *which the index of the key that verified it.  AUD_EVERIFY when no
  * known key signed it; why explains.
  */
 int	 aud_note_verify(const char *note, size_t len,
@@ -190,8 +215,8 @@ int	 aud_prove_consistency(struct aud_log *, MDB_txn *, uint64_t m,
 /*
  * The signed checkpoint for the current size: the stored one when current,
  * else signed now with key (the log's current key) and cached in the log
- * handle.  *note is valid until txn ends or the next call.  HTQ_EPERM if
- * key is not current, HTQ_ECONFLICT if a signature is needed and key is
+ * handle.  *note is valid until txn ends or the next call.  AUD_EPERM if
+ * key is not current, AUD_ECONFLICT if a signature is needed and key is
  * NULL.
  */
 int	 aud_checkpoint(struct aud_log *, MDB_txn *, const struct aud_key *key,

@@ -33,14 +33,14 @@ aud_entry_encode(uint64_t seq, const char *time, const char *type,
 {
 	char prevhex[2 * AUD_HASH + 1], kidhex[2 * AUD_KID + 1], *d = NULL;
 	json_t *sorted = NULL, *e = NULL;
-	int rc = HTQ_ENOMEM;
+	int rc = AUD_ENOMEM;
 
 	*out = NULL;
 	if (data != NULL && !json_is_object(data))
-		return HTQ_EINVAL;
+		return AUD_EINVAL;
 	if (strlen(type) >= sizeof(((struct aud_entry_head *)0)->type) ||
 	    strchr(type, '"') != NULL || strchr(type, '\\') != NULL)
-		return HTQ_EINVAL;
+		return AUD_EINVAL;
 	/* data with its keys sorted at every level: dump sorted, reload
 	 * (Jansson keeps the order it parsed). */
 	d = data ? json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS) :
@@ -57,11 +57,11 @@ aud_entry_encode(uint64_t seq, const char *time, const char *type,
 	if ((*out = json_dumps(e, JSON_COMPACT)) == NULL)
 		goto out;
 	*len = strlen(*out);
-	rc = HTQ_OK;
-	if (*len > HTQ_MAX_ENTRY) {
+	rc = AUD_OK;
+	if (*len > AUD_MAX_ENTRY) {
 		free(*out);
 		*out = NULL;
-		rc = HTQ_ETOOBIG;
+		rc = AUD_ETOOBIG;
 	}
 out:
 	free(d);
@@ -78,16 +78,16 @@ aud_entry_sign(const struct aud_key *k, const char *entry, size_t len,
 {
 	static const size_t clen = sizeof(AUD_ENTRY_CONTEXT) - 1;
 	uint8_t *msg;
-	int rc = HTQ_OK;
+	int rc = AUD_OK;
 
 	if ((msg = malloc(clen + len)) == NULL)
-		return HTQ_ENOMEM;
+		return AUD_ENOMEM;
 	memcpy(msg, AUD_ENTRY_CONTEXT, clen);
 	memcpy(msg + clen, entry, len);
 	crypto_sign_detached(sig, NULL, msg, clen + len, k->sk);
 	/* a signature is checked right after it is made */
 	if (crypto_sign_verify_detached(sig, msg, clen + len, k->pk) != 0)
-		rc = HTQ_ECRYPTO;
+		rc = AUD_ECRYPTO;
 	free(msg);
 	return rc;
 }
@@ -102,11 +102,11 @@ aud_entry_verify(const uint8_t pk[AUD_PK], const char *entry, size_t len,
 
 	if (clen + len > sizeof(stackbuf) &&
 	    (msg = malloc(clen + len)) == NULL)
-		return HTQ_ENOMEM;
+		return AUD_ENOMEM;
 	memcpy(msg, AUD_ENTRY_CONTEXT, clen);
 	memcpy(msg + clen, entry, len);
 	rc = crypto_sign_verify_detached(sig, msg, clen + len, pk) == 0 ?
-	    HTQ_OK : HTQ_EVERIFY;
+	    AUD_OK : AUD_EVERIFY;
 	if (msg != stackbuf)
 		free(msg);
 	return rc;
@@ -133,7 +133,7 @@ aud_entry_head(const char *e, size_t len, struct aud_entry_head *out,
 
 	if (len < sizeof(pre) + suffix || memcmp(e, pre, sizeof(pre) - 1)) {
 		snprintf(why, whysz, "not a version 1 ledger entry");
-		return HTQ_EFORMAT;
+		return AUD_EFORMAT;
 	}
 	for (p = e + sizeof(pre) - 1; p < e + len && *p >= '0' && *p <= '9';
 	    p++, digits++) {
@@ -166,8 +166,8 @@ aud_entry_head(const char *e, size_t len, struct aud_entry_head *out,
 	    NULL) != 0 || hlen != AUD_KID || memcmp(s + 2 * AUD_KID, "\"}", 2))
 		goto bad;
 	out->seq = seq;
-	return HTQ_OK;
+	return AUD_OK;
 bad:
 	snprintf(why, whysz, "entry is not in canonical form");
-	return HTQ_EFORMAT;
+	return AUD_EFORMAT;
 }

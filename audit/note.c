@@ -45,7 +45,7 @@ aud_name_valid(const char *name)
 {
 	size_t i, n = strlen(name);
 
-	if (n == 0 || n > HTQ_MAX_ORIGIN)
+	if (n == 0 || n > AUD_MAX_ORIGIN)
 		return 0;
 	for (i = 0; i < n; i++)
 		if ((unsigned char)name[i] <= 0x20 || name[i] == '+' ||
@@ -62,16 +62,16 @@ aud_key_from_seed(const uint8_t seed[32], const char *name,
 
 	*out = NULL;
 	if (!aud_name_valid(name))
-		return HTQ_EINVAL;
+		return AUD_EINVAL;
 	if ((k = sodium_malloc(sizeof(*k))) == NULL)
-		return HTQ_ENOMEM;
+		return AUD_ENOMEM;
 	memset(k, 0, sizeof(*k));
 	crypto_sign_seed_keypair(k->pk, k->sk, seed);
 	snprintf(k->name, sizeof(k->name), "%s", name);
 	aud_key_id(k->name, k->pk, k->kid);
 	sodium_mprotect_readonly(k);
 	*out = k;
-	return HTQ_OK;
+	return AUD_OK;
 }
 
 void
@@ -99,11 +99,11 @@ b64_key(const uint8_t raw[32], char *buf, size_t bufsz)
 	memcpy(tmp + 1, raw, 32);
 	if (bufsz < sodium_base64_ENCODED_LEN(33,
 	    sodium_base64_VARIANT_ORIGINAL))
-		return HTQ_ETOOBIG;
+		return AUD_ETOOBIG;
 	sodium_bin2base64(buf, bufsz, tmp, sizeof(tmp),
 	    sodium_base64_VARIANT_ORIGINAL);
 	sodium_memzero(tmp, sizeof(tmp));
-	return HTQ_OK;
+	return AUD_OK;
 }
 
 int
@@ -113,10 +113,10 @@ aud_vkey_format(const struct aud_vkey *v, char *buf, size_t bufsz)
 	int n;
 
 	sodium_bin2hex(hex, sizeof(hex), v->kid, AUD_KID);
-	if (b64_key(v->pk, b64, sizeof(b64)) != HTQ_OK)
-		return HTQ_ETOOBIG;
+	if (b64_key(v->pk, b64, sizeof(b64)) != AUD_OK)
+		return AUD_ETOOBIG;
 	n = snprintf(buf, bufsz, "%s+%s+%s", v->name, hex, b64);
-	return n < 0 || (size_t)n >= bufsz ? HTQ_ETOOBIG : HTQ_OK;
+	return n < 0 || (size_t)n >= bufsz ? AUD_ETOOBIG : AUD_OK;
 }
 
 /*
@@ -134,21 +134,21 @@ parse_key_string(const char *s, char *name, size_t namesz, uint8_t raw[32],
 	/* names and hex ids have no '+'; base64 may */
 	if ((p1 = strchr(s, '+')) == NULL || p1 == s ||
 	    (size_t)(p1 - s) >= namesz || (p2 = strchr(p1 + 1, '+')) == NULL)
-		return HTQ_EFORMAT;
+		return AUD_EFORMAT;
 	memcpy(name, s, (size_t)(p1 - s));
 	name[p1 - s] = '\0';
 	if (!aud_name_valid(name) || p2 - p1 - 1 != 2 * AUD_KID)
-		return HTQ_EFORMAT;
+		return AUD_EFORMAT;
 	if (sodium_hex2bin(kid, AUD_KID, p1 + 1, 2 * AUD_KID, NULL, &hexlen,
 	    NULL) != 0 || hexlen != AUD_KID)
-		return HTQ_EFORMAT;
+		return AUD_EFORMAT;
 	if (sodium_base642bin(bin, sizeof(bin), p2 + 1, strlen(p2 + 1), NULL,
 	    &binlen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    binlen != 33 || bin[0] != ALG_ED25519)
-		return HTQ_EFORMAT;
+		return AUD_EFORMAT;
 	memcpy(raw, bin + 1, 32);
 	sodium_memzero(bin, sizeof(bin));
-	return HTQ_OK;
+	return AUD_OK;
 }
 
 int
@@ -158,10 +158,10 @@ aud_vkey_parse(const char *s, struct aud_vkey *out)
 	int rc;
 
 	if ((rc = parse_key_string(s, out->name, sizeof(out->name), out->pk,
-	    out->kid)) != HTQ_OK)
+	    out->kid)) != AUD_OK)
 		return rc;
 	aud_key_id(out->name, out->pk, want);
-	return memcmp(want, out->kid, AUD_KID) == 0 ? HTQ_OK : HTQ_EFORMAT;
+	return memcmp(want, out->kid, AUD_KID) == 0 ? AUD_OK : AUD_EFORMAT;
 }
 
 int
@@ -169,10 +169,10 @@ aud_key_generate(const char *path, const char *name)
 {
 	uint8_t seed[32], pk[AUD_PK], sk[64], kid[AUD_KID];
 	char b64[64], hex[2 * AUD_KID + 1], line[KEYFILE_MAX];
-	int fd, n, rc = HTQ_EIO;
+	int fd, n, rc = AUD_EIO;
 
 	if (!aud_name_valid(name))
-		return HTQ_EINVAL;
+		return AUD_EINVAL;
 	randombytes_buf(seed, sizeof(seed));
 	crypto_sign_seed_keypair(pk, sk, seed);
 	aud_key_id(name, pk, kid);
@@ -181,19 +181,19 @@ aud_key_generate(const char *path, const char *name)
 	n = snprintf(line, sizeof(line), "PRIVATE+KEY+%s+%s+%s\n", name, hex,
 	    b64);
 	if (n < 0 || (size_t)n >= sizeof(line)) {
-		rc = HTQ_ETOOBIG;
+		rc = AUD_ETOOBIG;
 		goto out;
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
 	if (fd < 0) {
-		rc = errno == EEXIST ? HTQ_EEXIST : HTQ_EIO;
+		rc = errno == EEXIST ? AUD_EEXIST : AUD_EIO;
 		goto out;
 	}
 	if (write(fd, line, (size_t)n) == n && fsync(fd) == 0)
-		rc = HTQ_OK;
+		rc = AUD_OK;
 	if (close(fd) != 0)
-		rc = HTQ_EIO;
-	if (rc != HTQ_OK)
+		rc = AUD_EIO;
+	if (rc != AUD_OK)
 		unlink(path);
 out:
 	sodium_memzero(seed, sizeof(seed));
@@ -208,25 +208,25 @@ aud_key_load(const char *path, struct aud_key **out)
 {
 	static const char prefix[] = "PRIVATE+KEY+";
 	struct stat st;
-	char *buf = NULL, name[HTQ_MAX_ORIGIN + 1];
+	char *buf = NULL, name[AUD_MAX_ORIGIN + 1];
 	uint8_t seed[32], kid[AUD_KID];
 	ssize_t n;
-	int fd, rc = HTQ_EFORMAT;
+	int fd, rc = AUD_EFORMAT;
 
 	*out = NULL;
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW)) < 0)
-		return errno == ENOENT ? HTQ_ENOTFOUND : HTQ_EIO;
+		return errno == ENOENT ? AUD_ENOTFOUND : AUD_EIO;
 	if (fstat(fd, &st) != 0) {
 		close(fd);
-		return HTQ_EIO;
+		return AUD_EIO;
 	}
 	if (st.st_mode & 077) {		/* readable by group or others */
 		close(fd);
-		return HTQ_EPERM;
+		return AUD_EPERM;
 	}
 	if ((buf = sodium_malloc(KEYFILE_MAX)) == NULL) {
 		close(fd);
-		return HTQ_ENOMEM;
+		return AUD_ENOMEM;
 	}
 	n = read(fd, buf, KEYFILE_MAX - 1);
 	close(fd);
@@ -237,14 +237,14 @@ aud_key_load(const char *path, struct aud_key **out)
 	if (strncmp(buf, prefix, sizeof(prefix) - 1) != 0)
 		goto out;
 	if (parse_key_string(buf + sizeof(prefix) - 1, name, sizeof(name),
-	    seed, kid) != HTQ_OK)
+	    seed, kid) != AUD_OK)
 		goto out;
-	if ((rc = aud_key_from_seed(seed, name, out)) != HTQ_OK)
+	if ((rc = aud_key_from_seed(seed, name, out)) != AUD_OK)
 		goto out;
 	if (memcmp((*out)->kid, kid, AUD_KID) != 0) {
 		aud_key_free(*out);
 		*out = NULL;
-		rc = HTQ_EFORMAT;
+		rc = AUD_EFORMAT;
 	}
 out:
 	sodium_memzero(seed, sizeof(seed));
@@ -264,7 +264,7 @@ aud_checkpoint_body(const char *origin, uint64_t size, const aud_hash root,
 	    sodium_base64_VARIANT_ORIGINAL);
 	n = snprintf(buf, bufsz, "%s\n%llu\n%s\n", origin,
 	    (unsigned long long)size, b64);
-	return n < 0 || (size_t)n >= bufsz ? HTQ_ETOOBIG : HTQ_OK;
+	return n < 0 || (size_t)n >= bufsz ? AUD_ETOOBIG : AUD_OK;
 }
 
 int
@@ -278,32 +278,32 @@ aud_checkpoint_parse(const char *body, size_t len, char *origin,
 
 	if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL ||
 	    (size_t)(nl - p) >= originsz || nl == p)
-		return HTQ_EFORMAT;
+		return AUD_EFORMAT;
 	memcpy(origin, p, (size_t)(nl - p));
 	origin[nl - p] = '\0';
 	p = nl + 1;
 	if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL ||
 	    nl == p || (size_t)(nl - p) >= sizeof(num) ||
 	    (*p == '0' && nl - p > 1))
-		return HTQ_EFORMAT;
+		return AUD_EFORMAT;
 	memcpy(num, p, (size_t)(nl - p));
 	num[nl - p] = '\0';
 	if (num[strspn(num, "0123456789")] != '\0')
-		return HTQ_EFORMAT;
+		return AUD_EFORMAT;
 	errno = 0;
 	*size = strtoull(num, &e, 10);
 	if (errno != 0)
-		return HTQ_EFORMAT;
+		return AUD_EFORMAT;
 	p = nl + 1;
 	if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL ||
 	    (size_t)(nl - p) >= sizeof(b64))
-		return HTQ_EFORMAT;
+		return AUD_EFORMAT;
 	memcpy(b64, p, (size_t)(nl - p));
 	b64[nl - p] = '\0';
 	if (sodium_base642bin(root, AUD_HASH, b64, strlen(b64), NULL, &rlen,
 	    NULL, sodium_base64_VARIANT_ORIGINAL) != 0 || rlen != AUD_HASH)
-		return HTQ_EFORMAT;
-	return HTQ_OK;
+		return AUD_EFORMAT;
+	return AUD_OK;
 }
 
 int
@@ -317,26 +317,26 @@ aud_note_sign(const struct aud_key *k, const char *body, char **note)
 
 	*note = NULL;
 	if (blen == 0 || body[blen - 1] != '\n')
-		return HTQ_EINVAL;
+		return AUD_EINVAL;
 	memcpy(blob, k->kid, AUD_KID);
 	crypto_sign_detached(blob + AUD_KID, NULL, (const uint8_t *)body,
 	    blen, k->sk);
 	if (crypto_sign_verify_detached(blob + AUD_KID, (const uint8_t *)body,
 	    blen, k->pk) != 0)
-		return HTQ_ECRYPTO;
+		return AUD_ECRYPTO;
 	sodium_bin2base64(b64, sizeof(b64), blob, sizeof(blob),
 	    sodium_base64_VARIANT_ORIGINAL);
 	sz = blen + 1 + strlen(EM_DASH) + strlen(k->name) + 1 + strlen(b64) +
 	    2;
 	if ((*note = malloc(sz)) == NULL)
-		return HTQ_ENOMEM;
+		return AUD_ENOMEM;
 	n = snprintf(*note, sz, "%s\n%s%s %s\n", body, EM_DASH, k->name, b64);
 	if (n < 0 || (size_t)n >= sz) {
 		free(*note);
 		*note = NULL;
-		return HTQ_ETOOBIG;
+		return AUD_ETOOBIG;
 	}
-	return HTQ_OK;
+	return AUD_OK;
 }
 
 int
@@ -345,7 +345,7 @@ aud_note_verify(const char *note, size_t len, const struct aud_vkey *keys,
 {
 	const char *sep = NULL, *p, *end = note + len, *nl, *sp;
 	uint8_t blob[AUD_KID + AUD_SIG + 8];
-	char name[HTQ_MAX_ORIGIN + 1], b64[128];
+	char name[AUD_MAX_ORIGIN + 1], b64[128];
 	size_t i, blen, nlen;
 	int unknown = 0;
 
@@ -356,21 +356,21 @@ aud_note_verify(const char *note, size_t len, const struct aud_vkey *keys,
 	if (sep == NULL || len == 0 || note[len - 1] != '\n') {
 		snprintf(why, whysz, "not a signed note (no blank line before "
 		    "the signatures)");
-		return HTQ_EFORMAT;
+		return AUD_EFORMAT;
 	}
 	*bodylen = (size_t)(sep - note) + 1;
 	for (p = sep + 2; p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (strncmp(p, EM_DASH, strlen(EM_DASH)) != 0) {
 			snprintf(why, whysz, "malformed signature line");
-			return HTQ_EFORMAT;
+			return AUD_EFORMAT;
 		}
 		p += strlen(EM_DASH);
 		sp = memchr(p, ' ', (size_t)(nl - p));
 		if (sp == NULL || (nlen = (size_t)(sp - p)) >= sizeof(name) ||
 		    (size_t)(nl - sp - 1) >= sizeof(b64)) {
 			snprintf(why, whysz, "malformed signature line");
-			return HTQ_EFORMAT;
+			return AUD_EFORMAT;
 		}
 		memcpy(name, p, nlen);
 		name[nlen] = '\0';
@@ -390,14 +390,14 @@ aud_note_verify(const char *note, size_t len, const struct aud_vkey *keys,
 			    (const uint8_t *)note, *bodylen, keys[i].pk) != 0) {
 				snprintf(why, whysz, "signature by %s does not "
 				    "verify", name);
-				return HTQ_EVERIFY;
+				return AUD_EVERIFY;
 			}
 			*which = i;
-			return HTQ_OK;
+			return AUD_OK;
 		}
 		unknown = 1;
 	}
 	snprintf(why, whysz, "%s", unknown ? "signed by an unknown key" :
 	    "no signatures");
-	return HTQ_EVERIFY;
+	return AUD_EVERIFY;
 }

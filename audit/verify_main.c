@@ -25,7 +25,7 @@
 #include "aud.h"
 
 #define MAX_KEYS	64
-#define MAX_LINE	(4 * HTQ_MAX_ENTRY + 1024)
+#define MAX_LINE	(4 * AUD_MAX_ENTRY + 1024)
 #define MAX_NOTE	4096
 
 struct keyring {
@@ -96,7 +96,7 @@ load_keys(struct keyring *kr, const char *arg)
 	FILE *f;
 	int got = 0;
 
-	if (aud_vkey_parse(arg, &k) == HTQ_OK)
+	if (aud_vkey_parse(arg, &k) == AUD_OK)
 		return add_key(kr, &k);
 	if ((f = fopen(arg, "r")) == NULL) {
 		fprintf(stderr, "htq-verify: %s is neither a verifier key nor "
@@ -107,7 +107,7 @@ load_keys(struct keyring *kr, const char *arg)
 		line[strcspn(line, "\r\n")] = '\0';
 		if (line[0] == '\0')
 			continue;
-		if (aud_vkey_parse(line, &k) != HTQ_OK || add_key(kr, &k) != 0) {
+		if (aud_vkey_parse(line, &k) != AUD_OK || add_key(kr, &k) != 0) {
 			fprintf(stderr, "htq-verify: %s: bad verifier key "
 			    "\"%.60s\"\n", arg, line);
 			fclose(f);
@@ -145,7 +145,7 @@ slurp(const char *path, size_t max, size_t *len)
 }
 
 struct cp {
-	char		 origin[HTQ_MAX_ORIGIN + 1];
+	char		 origin[AUD_MAX_ORIGIN + 1];
 	uint64_t	 size;
 	aud_hash	 root;
 	size_t		 key;	/* index in the keyring */
@@ -160,14 +160,14 @@ read_note(const char *note, size_t len, const struct keyring *kr,
 	int rc;
 
 	if ((rc = aud_note_verify(note, len, kr->k, kr->n, &blen, &cp->key,
-	    why, whysz)) != HTQ_OK)
+	    why, whysz)) != AUD_OK)
 		return rc;
 	if (aud_checkpoint_parse(note, blen, cp->origin, sizeof(cp->origin),
-	    &cp->size, cp->root) != HTQ_OK) {
+	    &cp->size, cp->root) != AUD_OK) {
 		snprintf(why, whysz, "signed text is not a checkpoint");
-		return HTQ_EFORMAT;
+		return AUD_EFORMAT;
 	}
-	return HTQ_OK;
+	return AUD_OK;
 }
 
 /* --- parallel signature checks ---
@@ -316,7 +316,7 @@ flush(struct pool *p)
 	p->cur = NULL;
 }
 
-/* Queue one signature check; returns HTQ_ENOMEM if the entry is huge. */
+/* Queue one signature check; returns AUD_ENOMEM if the entry is huge. */
 static int
 submit(struct pool *p, uint64_t seq, const char *entry, size_t len,
     const uint8_t sig[AUD_SIG], const struct aud_vkey *k)
@@ -347,7 +347,7 @@ submit(struct pool *p, uint64_t seq, const char *entry, size_t len,
 	b = p->cur;
 	if (clen + len > b->cap) {	/* one oversized entry */
 		if ((na = realloc(b->arena, clen + len)) == NULL)
-			return HTQ_ENOMEM;
+			return AUD_ENOMEM;
 		b->arena = na;
 		b->cap = clen + len;
 	}
@@ -361,7 +361,7 @@ submit(struct pool *p, uint64_t seq, const char *entry, size_t len,
 	memcpy(b->arena + b->used + clen, entry, len);
 	b->used += clen + len;
 	b->n++;
-	return HTQ_OK;
+	return AUD_OK;
 }
 
 /* --- the ledger export --- */
@@ -392,19 +392,19 @@ rotate(struct ledger_state *st, const char *entry, size_t len, char *why,
 	e = json_loadb(entry, len, JSON_REJECT_DUPLICATES, NULL);
 	nks = json_object_get(json_object_get(e, "data"), "new_key");
 	if (!json_is_string(nks) || aud_vkey_parse(json_string_value(nks),
-	    &nk) != HTQ_OK) {
+	    &nk) != AUD_OK) {
 		json_decref(e);
 		snprintf(why, whysz, "key.rotated entry does not name a valid "
 		    "new key");
-		return HTQ_EFORMAT;
+		return AUD_EFORMAT;
 	}
 	json_decref(e);
 	if (add_key(st->kr, &nk) != 0) {
 		snprintf(why, whysz, "too many keys");
-		return HTQ_ETOOBIG;
+		return AUD_ETOOBIG;
 	}
 	st->cur = nk;
-	return HTQ_OK;
+	return AUD_OK;
 }
 
 /*
@@ -426,14 +426,14 @@ check_entry(struct ledger_state *st, json_t *line, char *why, size_t whysz)
 	if (!json_is_integer(jseq) || !json_is_string(jent) ||
 	    !json_is_string(jsig) || json_object_size(line) != 3) {
 		snprintf(why, whysz, "line is not {\"seq\",\"entry\",\"sig\"}");
-		return HTQ_EFORMAT;
+		return AUD_EFORMAT;
 	}
 	if ((uint64_t)json_integer_value(jseq) != st->seq) {
 		snprintf(why, whysz, "expected seq %llu, found %lld (entry "
 		    "missing, duplicated or out of order)",
 		    (unsigned long long)st->seq,
 		    (long long)json_integer_value(jseq));
-		return HTQ_EVERIFY;
+		return AUD_EVERIFY;
 	}
 	entry = json_string_value(jent);
 	len = json_string_length(jent);
@@ -441,19 +441,19 @@ check_entry(struct ledger_state *st, json_t *line, char *why, size_t whysz)
 	    json_string_length(jsig), NULL, &slen, NULL,
 	    sodium_base64_VARIANT_ORIGINAL) != 0 || slen != AUD_SIG) {
 		snprintf(why, whysz, "signature is not 64 bytes of base64");
-		return HTQ_EFORMAT;
+		return AUD_EFORMAT;
 	}
-	if (aud_entry_head(entry, len, &h, why, whysz) != HTQ_OK)
-		return HTQ_EFORMAT;
+	if (aud_entry_head(entry, len, &h, why, whysz) != AUD_OK)
+		return AUD_EFORMAT;
 	if (h.seq != st->seq) {
 		snprintf(why, whysz, "entry says seq %llu",
 		    (unsigned long long)h.seq);
-		return HTQ_EVERIFY;
+		return AUD_EVERIFY;
 	}
 	if (sodium_memcmp(h.prev, st->prev, AUD_HASH) != 0) {
 		snprintf(why, whysz, "prev does not match the hash of entry "
 		    "%lld (chain broken)", (long long)st->seq - 1);
-		return HTQ_EVERIFY;
+		return AUD_EVERIFY;
 	}
 	if (!st->have_cur) {	/* the first entry picks the starting key */
 		for (i = 0; i < st->kr->n; i++)
@@ -462,7 +462,7 @@ check_entry(struct ledger_state *st, json_t *line, char *why, size_t whysz)
 		if (i == st->kr->n) {
 			snprintf(why, whysz, "signed with key %s, which is not "
 			    "one of the given keys", kidhex(h.kid));
-			return HTQ_EVERIFY;
+			return AUD_EVERIFY;
 		}
 		st->cur = st->kr->k[i];
 		st->have_cur = 1;
@@ -470,24 +470,24 @@ check_entry(struct ledger_state *st, json_t *line, char *why, size_t whysz)
 	if (memcmp(h.kid, st->cur.kid, AUD_KID) != 0) {
 		snprintf(why, whysz, "signed with key %s, but the current key "
 		    "is %s", kidhex(h.kid), kidhex(st->cur.kid));
-		return HTQ_EVERIFY;
+		return AUD_EVERIFY;
 	}
 	aud_leaf_hash(entry, len, leaf);
 	aud_range_append(&st->range, leaf);
 	memcpy(st->prev, leaf, AUD_HASH);
-	if (submit(st->pool, st->seq, entry, len, sig, &st->cur) != HTQ_OK) {
+	if (submit(st->pool, st->seq, entry, len, sig, &st->cur) != AUD_OK) {
 		snprintf(why, whysz, "out of memory");
-		return HTQ_ENOMEM;
+		return AUD_ENOMEM;
 	}
 	/* A rotation is signed by the old key (checked above or queued);
 	 * later entries must use the key it names. */
 	if (strcmp(h.type, "key.rotated") == 0 &&
-	    rotate(st, entry, len, why, whysz) != HTQ_OK)
-		return HTQ_EFORMAT;
+	    rotate(st, entry, len, why, whysz) != AUD_OK)
+		return AUD_EFORMAT;
 	st->seq++;
 	if (st->have_extra && st->range.size == st->extra.size)
 		aud_range_root(&st->range, st->extra_root);
-	return HTQ_OK;
+	return AUD_OK;
 }
 
 /* The last line: the log's signed checkpoint for exactly these entries. */
@@ -502,25 +502,25 @@ check_final(struct ledger_state *st, const char *note, size_t len,
 	cur.k[0] = st->cur;
 	if (!st->have_cur && st->kr->n > 0)
 		cur.k[0] = st->kr->k[0];
-	if (read_note(note, len, &cur, &cp, why, whysz) != HTQ_OK)
-		return HTQ_EVERIFY;
+	if (read_note(note, len, &cur, &cp, why, whysz) != AUD_OK)
+		return AUD_EVERIFY;
 	if (strcmp(cp.origin, origin) != 0) {
 		snprintf(why, whysz, "origin is \"%.100s\", expected \"%.100s\"",
 		    cp.origin, origin);
-		return HTQ_EVERIFY;
+		return AUD_EVERIFY;
 	}
 	if (cp.size != st->seq) {
 		snprintf(why, whysz, "signed size %llu but the export has %llu "
 		    "entries (truncated or padded)",
 		    (unsigned long long)cp.size, (unsigned long long)st->seq);
-		return HTQ_EVERIFY;
+		return AUD_EVERIFY;
 	}
 	aud_range_root(&st->range, root);
 	if (sodium_memcmp(root, cp.root, AUD_HASH) != 0) {
 		snprintf(why, whysz, "signed root does not match the entries");
-		return HTQ_EVERIFY;
+		return AUD_EVERIFY;
 	}
-	return HTQ_OK;
+	return AUD_OK;
 }
 
 static void
@@ -583,7 +583,7 @@ cmd_ledger(int argc, char **argv)
 			return fail("%s: %s", cpfile, strerror(errno));
 		rc = read_note(note, nlen, &kr, &st.extra, why, sizeof(why));
 		free(note);
-		if (rc != HTQ_OK)
+		if (rc != AUD_OK)
 			return fail("checkpoint %s: %s", cpfile, why);
 		st.have_extra = 1;
 		if (st.extra.size == 0)
@@ -609,25 +609,25 @@ cmd_ledger(int argc, char **argv)
 		return fail("cannot start threads");
 	st.pool = &pool;
 	why[0] = '\0';
-	rc = HTQ_OK;
+	rc = AUD_OK;
 	while ((n = getline(&line, &cap, f)) > 0) {
 		lineno++;
 		if (finished) {
 			snprintf(why, sizeof(why), "line %llu: data after the "
 			    "checkpoint line", (unsigned long long)lineno);
-			rc = HTQ_EFORMAT;
+			rc = AUD_EFORMAT;
 			where_seq = 0;
 			break;
 		}
 		if (n > MAX_LINE) {
 			snprintf(why, sizeof(why), "line too long");
-			rc = HTQ_ETOOBIG;
+			rc = AUD_ETOOBIG;
 			break;
 		}
 		j = json_loadb(line, (size_t)n, JSON_REJECT_DUPLICATES, NULL);
 		if (!json_is_object(j)) {
 			snprintf(why, sizeof(why), "line is not a JSON object");
-			rc = HTQ_EFORMAT;
+			rc = AUD_EFORMAT;
 			break;
 		}
 		if ((jcp = json_object_get(j, "checkpoint")) != NULL) {
@@ -636,15 +636,15 @@ cmd_ledger(int argc, char **argv)
 			if (!json_is_string(jcp)) {
 				snprintf(why, sizeof(why), "checkpoint: not a "
 				    "string");
-				rc = HTQ_EFORMAT;
+				rc = AUD_EFORMAT;
 				break;
 			}
 			rc = check_final(&st, json_string_value(jcp),
 			    json_string_length(jcp), origin, why, sizeof(why));
-			if (rc != HTQ_OK)
+			if (rc != AUD_OK)
 				break;
 		} else if ((rc = check_entry(&st, j, why, sizeof(why))) !=
-		    HTQ_OK)
+		    AUD_OK)
 			break;
 		json_decref(j);
 		j = NULL;
@@ -669,12 +669,12 @@ cmd_ledger(int argc, char **argv)
 		pool_free(&pool);
 		/* the earliest failure wins, whichever thread found it */
 		if (pool.bad_seq != UINT64_MAX &&
-		    (rc == HTQ_OK || !where_seq || pool.bad_seq <= st.seq))
+		    (rc == AUD_OK || !where_seq || pool.bad_seq <= st.seq))
 			return fail("entry %llu: signature does not verify "
 			    "with key %s", (unsigned long long)pool.bad_seq,
 			    kidhex(pool.bad_kid));
 	}
-	if (rc != HTQ_OK) {
+	if (rc != AUD_OK) {
 		if (where_seq && !finished)
 			return fail("entry %llu: %s",
 			    (unsigned long long)st.seq, why);
@@ -770,7 +770,7 @@ cmd_consistency(int argc, char **argv)
 		if ((buf = slurp(pos[i], MAX_NOTE, &len)) == NULL)
 			return fail("%s: %s", pos[i], strerror(errno));
 		if (read_note(buf, len, &kr, i ? &b : &a, why, sizeof(why)) !=
-		    HTQ_OK) {
+		    AUD_OK) {
 			free(buf);
 			return fail("%s: %s", pos[i], why);
 		}
@@ -800,7 +800,7 @@ cmd_consistency(int argc, char **argv)
 	}
 	json_decref(p);
 	if (aud_verify_consistency(a.size, b.size, a.root, b.root, hashes, n) !=
-	    HTQ_OK)
+	    AUD_OK)
 		return fail("%s does not extend %s: history was rewritten",
 		    pos[1], pos[0]);
 	printf("consistent: %llu entries extend to %llu\n",
@@ -842,12 +842,12 @@ cmd_bundle(int argc, char **argv)
 		goto out;
 	}
 	if (read_note(json_string_value(jc), json_string_length(jc), &kr, &cp,
-	    why, sizeof(why)) != HTQ_OK) {
+	    why, sizeof(why)) != AUD_OK) {
 		rc = fail("checkpoint: %s", why);
 		goto out;
 	}
 	if (aud_entry_head(json_string_value(je), json_string_length(je), &h,
-	    why, sizeof(why)) != HTQ_OK) {
+	    why, sizeof(why)) != AUD_OK) {
 		rc = fail("entry: %s", why);
 		goto out;
 	}
@@ -869,14 +869,14 @@ cmd_bundle(int argc, char **argv)
 	    json_string_length(js), NULL, &slen, NULL,
 	    sodium_base64_VARIANT_ORIGINAL) != 0 || slen != AUD_SIG ||
 	    aud_entry_verify(kr.k[i].pk, json_string_value(je),
-	    json_string_length(je), sig) != HTQ_OK) {
+	    json_string_length(je), sig) != AUD_OK) {
 		rc = fail("entry %llu: signature does not verify with key %s",
 		    (unsigned long long)h.seq, kidhex(h.kid));
 		goto out;
 	}
 	aud_leaf_hash(json_string_value(je), json_string_length(je), leaf);
 	if (aud_verify_inclusion(h.seq, cp.size, leaf, proof, n, cp.root) !=
-	    HTQ_OK) {
+	    AUD_OK) {
 		rc = fail("entry %llu: not included in the checkpoint of %llu "
 		    "entries", (unsigned long long)h.seq,
 		    (unsigned long long)cp.size);

@@ -17,7 +17,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static int init;
 	struct aud_entry_head h;
 	struct aud_vkey vk;
-	char why[256], origin[HTQ_MAX_ORIGIN + 1], *s;
+	char why[256], origin[AUD_MAX_ORIGIN + 1], *s;
 	size_t blen, which;
 	uint64_t csize;
 	aud_hash root;
@@ -35,7 +35,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size] = '\0';
 	(void)aud_entry_head(s, size, &h, why, sizeof(why));
 	if (aud_note_verify(s, size, keys, 1, &blen, &which, why,
-	    sizeof(why)) == HTQ_OK || size > 0)
+	    sizeof(why)) == AUD_OK || size > 0)
 		(void)aud_checkpoint_parse(s, size, origin, sizeof(origin),
 		    &csize, root);
 	(void)aud_vkey_parse(s, &vk);
