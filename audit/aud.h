@@ -142,9 +142,12 @@ int	 aud_note_verify(const char *note, size_t len,
 /* --- entries (entry.c) --- */
 
 /*
- * Encode an entry in canonical form: compact JSON with fields v, seq,
- * time, type, actor, subject, data (keys sorted), prev, kid in that
- * order.  *out is malloc'd; the bytes are the entry.
+ * Encode an entry in canonical form (docs/ledger.md 1.2): compact JSON
+ * with fields v, seq, time, type, actor, subject, data (keys sorted),
+ * prev, kid in that order.  *out is malloc'd; the bytes are the entry.
+ * AUD_EINVAL when a field has not its documented form (the result is
+ * parsed back with aud_entry_parse before it is returned), AUD_ETOOBIG
+ * over AUD_MAX_ENTRY.
  */
 int	 aud_entry_encode(uint64_t seq, const char *time, const char *type,
 	    const char *actor, const char *subject, const json_t *data,
@@ -156,16 +159,44 @@ int	 aud_entry_sign(const struct aud_key *, const char *entry, size_t len,
 int	 aud_entry_verify(const uint8_t pk[AUD_PK], const char *entry,
 	    size_t len, const uint8_t sig[AUD_SIG]);
 
-/* The fixed-position fields of a canonical entry, read without a full
- * JSON parse (the verifier's hot path). */
-struct aud_entry_head {
+/*
+ * A parsed entry (docs/ledger.md section 1).  String fields are copies;
+ * data points into the entry bytes given to aud_entry_parse (the data
+ * object's exact bytes, canonical).
+ */
+struct aud_entry {
 	uint64_t	 seq;
-	char		 type[64];
+	char		 time[21];
+	char		 type[AUD_MAX_TYPE + 1];
+	char		 actor[AUD_MAX_ACTOR + 1];
+	char		 subject[AUD_MAX_SUBJECT + 1];
+	const char	*data;
+	size_t		 datalen;
 	aud_hash	 prev;
 	uint8_t		 kid[AUD_KID];
 };
-int	 aud_entry_head(const char *entry, size_t len,
-	    struct aud_entry_head *out, char *why, size_t whysz);
+/*
+ * Parse an entry and check that it is exactly the canonical encoding of
+ * a valid version 1 entry: every field of the documented type and form,
+ * in order, data's keys strictly increasing at every level, strings
+ * escaped exactly as the encoder escapes them, no whitespace.  The bytes
+ * are valid iff JSON-decoding them (duplicates rejected) and re-encoding
+ * with aud_entry_encode gives them back (aud_entry_check_reference does
+ * exactly that, for tests).  One pass, no allocation.  On failure
+ * AUD_EFORMAT and why says "field F: reason".
+ */
+int	 aud_entry_parse(const char *entry, size_t len, struct aud_entry *out,
+	    char *why, size_t whysz);
+/* The definition itself, with Jansson: decode (JSON_REJECT_DUPLICATES),
+ * check fields, re-encode, compare bytes.  Slow; tests and fuzzing check
+ * that it and aud_entry_parse always agree. */
+int	 aud_entry_check_reference(const char *entry, size_t len, char *why,
+	    size_t whysz);
+/* Field forms, shared by the encoder and the parser. */
+int	 aud_time_valid(const char *s, size_t len);
+int	 aud_type_valid(const char *s, size_t len);
+int	 aud_actor_valid(const char *s, size_t len);
+int	 aud_subject_valid(const char *s, size_t len);
 
 /* RFC 3339 UTC time "2026-11-23T03:21:04Z" (buf >= 21 bytes). */
 void	 aud_time_now(char buf[32]);

@@ -122,11 +122,18 @@ aud_verify_consistency(uint64_t m, uint64_t n, const aud_hash mroot,
 
 	if (m > n)
 		return AUD_EVERIFY;
+	if (m == 0) {
+		/* The empty tree's root is SHA-256 of nothing; any other
+		 * "root of size 0" is false, whatever extends it. */
+		aud_empty_root(fr);
+		if (sodium_memcmp(mroot, fr, AUD_HASH) != 0 || k != 0 ||
+		    (n == 0 && sodium_memcmp(nroot, fr, AUD_HASH) != 0))
+			return AUD_EVERIFY;
+		return AUD_OK;
+	}
 	if (m == n)
 		return k == 0 && sodium_memcmp(mroot, nroot, AUD_HASH) == 0 ?
 		    AUD_OK : AUD_EVERIFY;
-	if (m == 0)	/* every tree extends the empty tree */
-		return k == 0 ? AUD_OK : AUD_EVERIFY;
 	if (k == 0)
 		return AUD_EVERIFY;
 	/* 1. an exact power of two: the old root is the first node */

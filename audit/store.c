@@ -838,16 +838,32 @@ aud_rotate(struct aud_log *l, MDB_txn *txn, const struct aud_key *old,
 {
 	struct aud_vkey ov, nv;
 	char os[AUD_MAX_ORIGIN + 100], ns[AUD_MAX_ORIGIN + 100];
+	MDB_val kv;
 	json_t *data;
 	int rc;
 
-	if (memcmp(old->kid, new_key->kid, AUD_KID) == 0)
+	/* docs/ledger.md 3: the new key is new and has the same name */
+	if (memcmp(old->kid, new_key->kid, AUD_KID) == 0 ||
+	    memcmp(old->pk, new_key->pk, AUD_PK) == 0 ||
+	    strcmp(old->name, new_key->name) != 0)
 		return AUD_EINVAL;
 	aud_key_public(old, &ov);
 	aud_key_public(new_key, &nv);
 	if ((rc = aud_vkey_format(&ov, os, sizeof(os))) != AUD_OK ||
 	    (rc = aud_vkey_format(&nv, ns, sizeof(ns))) != AUD_OK)
 		return rc;
+	/* never back to a retired key: verifiers refuse that */
+	if (meta_get(l, txn, "keys", &kv) == AUD_OK) {
+		const char *p = kv.mv_data, *end = p + kv.mv_size, *nl;
+
+		for (; p < end; p = nl + 1) {
+			if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+				nl = end;
+			if ((size_t)(nl - p) == strlen(ns) &&
+			    memcmp(p, ns, strlen(ns)) == 0)
+				return AUD_EINVAL;
+		}
+	}
 	if ((data = json_pack("{s:s,s:s}", "old_key", os, "new_key", ns)) ==
 	    NULL)
 		return AUD_ENOMEM;

@@ -500,7 +500,7 @@ test_store_across_tiles(void)
 static void
 test_entries_chain_and_checkpoint(void)
 {
-	struct aud_entry_head head;
+	struct aud_entry head;
 	struct aud_vkey vk;
 	const uint8_t *sig;
 	const char *e, *note;
@@ -514,7 +514,7 @@ test_entries_chain_and_checkpoint(void)
 	memset(prev, 0, sizeof(prev));
 	for (n = 0; n < MAXN; n++) {
 		T_EQ(aud_entry_get(lg, txn, n, &e, &len, &sig), AUD_OK);
-		T_EQ(aud_entry_head(e, len, &head, why, sizeof(why)), AUD_OK);
+		T_EQ(aud_entry_parse(e, len, &head, why, sizeof(why)), AUD_OK);
 		T_EQ(head.seq, n);
 		T_STREQ(head.type, "test.event");
 		T_MEMEQ(head.prev, prev, AUD_HASH);
@@ -545,7 +545,7 @@ test_wrong_key_refused_and_rotation(void)
 	size_t len, klen;
 	uint64_t seq;
 	MDB_txn *txn;
-	struct aud_entry_head head;
+	struct aud_entry head;
 	char why[64];
 
 	T_EQ(mdb_txn_begin(env, NULL, 0, &txn), 0);
@@ -556,7 +556,7 @@ test_wrong_key_refused_and_rotation(void)
 	    &seq), AUD_OK);
 	T_EQ(aud_seal(lg, txn, key2), AUD_OK);
 	T_EQ(aud_entry_get(lg, txn, seq - 1, &e, &len, &sig), AUD_OK);
-	T_EQ(aud_entry_head(e, len, &head, why, sizeof(why)), AUD_OK);
+	T_EQ(aud_entry_parse(e, len, &head, why, sizeof(why)), AUD_OK);
 	T_STREQ(head.type, "key.rotated");
 	T_MEMEQ(head.kid, key->kid, AUD_KID);	/* signed by the old key */
 	T_EQ(aud_entry_verify(key->pk, e, len, sig), AUD_OK);
