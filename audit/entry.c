@@ -523,8 +523,11 @@ value(struct scan *s, int depth)
 		return lit(s, "false", 5) == 0 ? AUD_OK : bad(s, "bad literal");
 	case 'n':
 		return lit(s, "null", 4) == 0 ? AUD_OK : bad(s, "bad literal");
-	default:
+	case '-': case '0': case '1': case '2': case '3': case '4':
+	case '5': case '6': case '7': case '8': case '9':
 		return integer(s, 1, NULL);
+	default:
+		return bad(s, "not a JSON value in canonical form");
 	}
 }
 
