@@ -722,10 +722,9 @@ check_line(struct ledger_state *st, const char *line, size_t n,
 }
 
 static int
-cmd_ledger(int argc, char **argv)
+run_ledger(int argc, char **argv, struct ledger_state *st)
 {
 	static struct keyring kr;
-	struct ledger_state st;
 	struct lines rd;
 	struct pool pool;
 	pthread_t th[64];
@@ -735,9 +734,8 @@ cmd_ledger(int argc, char **argv)
 	FILE *f;
 	int i, rc = 1, finished = 0, nthreads = 0, where_seq = 1, jobs = 1, lr;
 
-	memset(&st, 0, sizeof(st));
 	memset(&rd, 0, sizeof(rd));
-	st.trusted = &kr;
+	st->trusted = &kr;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--key") == 0 && i + 1 < argc) {
 			if (load_keys(&kr, argv[++i]) != 0)
@@ -745,7 +743,7 @@ cmd_ledger(int argc, char **argv)
 		} else if (strcmp(argv[i], "--checkpoint") == 0 && i + 1 < argc)
 			cpfile = argv[++i];
 		else if (strcmp(argv[i], "--origin") == 0 && i + 1 < argc)
-			st.origin = argv[++i];
+			st->origin = argv[++i];
 		else if (strcmp(argv[i], "--jobs") == 0 && i + 1 < argc) {
 			jobs = atoi(argv[++i]);
 			if (jobs < 1 || jobs > 64) {
@@ -764,10 +762,10 @@ cmd_ledger(int argc, char **argv)
 		usage();
 		return 2;
 	}
-	if (st.origin == NULL)
-		st.origin = kr.k[0].name;
+	if (st->origin == NULL)
+		st->origin = kr.k[0].name;
 	/* the first trusted key starts the chain */
-	if (add_key(&st.chain, &kr.k[0]) != 0)
+	if (add_key(&st->chain, &kr.k[0]) != 0)
 		return fail("out of memory");
 	if (cpfile != NULL) {
 		/* its shape and origin now, its signature once the chain
@@ -775,14 +773,14 @@ cmd_ledger(int argc, char **argv)
 		if ((note = slurp(cpfile, AUD_MAX_NOTE, &nlen, why,
 		    sizeof(why))) == NULL)
 			return fail("checkpoint %s: %s", cpfile, why);
-		if (read_note(note, nlen, NULL, 0, st.origin, &st.extra, why,
+		if (read_note(note, nlen, NULL, 0, st->origin, &st->extra, why,
 		    sizeof(why)) != AUD_OK) {
 			free(note);
 			return fail("checkpoint %s: %s", cpfile, why);
 		}
-		st.have_extra = 1;
-		if (st.extra.size == 0)
-			aud_empty_root(st.extra_root);
+		st->have_extra = 1;
+		if (st->extra.size == 0)
+			aud_empty_root(st->extra_root);
 	}
 	if ((f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r")) == NULL) {
 		free(note);
@@ -792,8 +790,8 @@ cmd_ledger(int argc, char **argv)
 	rd.f = f;
 	if ((rd.buf = malloc(AUD_MAX_LINE + 1)) == NULL)
 		return fail("out of memory");
-	aud_range_init(&st.range);
-	st.tty = isatty(STDERR_FILENO);
+	aud_range_init(&st->range);
+	st->tty = isatty(STDERR_FILENO);
 	/* --jobs 1: one thread checks signatures while this one parses.
 	 * --jobs N: N-1 threads, and this one checks signatures too
 	 * whenever the queue is full, so N threads verify and no core
@@ -806,7 +804,7 @@ cmd_ledger(int argc, char **argv)
 			nthreads++;
 	if (nthreads == 0)
 		return fail("cannot start threads");
-	st.pool = &pool;
+	st->pool = &pool;
 	why[0] = '\0';
 	rc = AUD_OK;
 	while (!finished) {
@@ -825,11 +823,11 @@ cmd_ledger(int argc, char **argv)
 				    path, strerror(errno));
 			break;
 		}
-		if ((rc = check_line(&st, line, n, &finished, why,
+		if ((rc = check_line(st, line, n, &finished, why,
 		    sizeof(why))) != AUD_OK)
 			break;
-		progress(&st);
-		if ((st.seq & (BATCH - 1)) == 0 && pool_failed(&pool))
+		progress(st);
+		if ((st->seq & (BATCH - 1)) == 0 && pool_failed(&pool))
 			break;	/* a signature already failed */
 	}
 	if (rc == AUD_OK && finished) {
@@ -850,7 +848,7 @@ cmd_ledger(int argc, char **argv)
 	free(rd.buf);
 	if (f != stdin)
 		fclose(f);
-	if (st.tty)
+	if (st->tty)
 		fputc('\r', stderr);
 	{
 		flush(&pool);
@@ -863,7 +861,7 @@ cmd_ledger(int argc, char **argv)
 		pool_free(&pool);
 		/* the earliest failure wins, whichever thread found it */
 		if (pool.bad_seq != UINT64_MAX &&
-		    (rc == AUD_OK || !where_seq || pool.bad_seq <= st.seq)) {
+		    (rc == AUD_OK || !where_seq || pool.bad_seq <= st->seq)) {
 			free(note);
 			return fail("entry %llu: signature does not verify "
 			    "with key %s", (unsigned long long)pool.bad_seq,
@@ -874,57 +872,69 @@ cmd_ledger(int argc, char **argv)
 		free(note);
 		if (where_seq && !finished)
 			return fail("entry %llu: %s",
-			    (unsigned long long)st.seq, why);
+			    (unsigned long long)st->seq, why);
 		return fail("%s%s", finished ? "checkpoint: " : "", why);
 	}
 	if (!finished) {
 		free(note);
 		return fail("export ends after %llu entries without a "
-		    "checkpoint line (truncated)", (unsigned long long)st.seq);
+		    "checkpoint line (truncated)", (unsigned long long)st->seq);
 	}
-	if (kr.n > 1 && st.chain.n < kr.n) {
+	if (kr.n > 1 && st->chain.n < kr.n) {
 		free(note);
 		return fail("trusted key %s (key %zu of the list) is never "
-		    "reached by the chain of rotations", kidhex(kr.k[st.chain.n].kid,
-		    h1), st.chain.n + 1);
+		    "reached by the chain of rotations", kidhex(kr.k[st->chain.n].kid,
+		    h1), st->chain.n + 1);
 	}
-	if (st.have_extra) {
+	if (st->have_extra) {
 		struct cp cp;
 
-		if (st.extra.size > st.seq) {
+		if (st->extra.size > st->seq) {
 			free(note);
 			return fail("checkpoint %s is for %llu entries but the "
 			    "export has %llu: the export is older (truncated or "
 			    "rolled back)", cpfile,
-			    (unsigned long long)st.extra.size,
-			    (unsigned long long)st.seq);
+			    (unsigned long long)st->extra.size,
+			    (unsigned long long)st->seq);
 		}
-		rc = read_note(note, nlen, &st.chain.k[st.extra_key], 1,
-		    st.origin, &cp, why, sizeof(why));
+		rc = read_note(note, nlen, &st->chain.k[st->extra_key], 1,
+		    st->origin, &cp, why, sizeof(why));
 		free(note);
 		if (rc != AUD_OK)
 			return fail("checkpoint %s: %s (the key current at size "
 			    "%llu is %s)", cpfile, why, (unsigned long long)
-			    st.extra.size, kidhex(st.chain.k[st.extra_key].kid,
+			    st->extra.size, kidhex(st->chain.k[st->extra_key].kid,
 			    h1));
-		if (sodium_memcmp(st.extra_root, st.extra.root, AUD_HASH) != 0)
+		if (sodium_memcmp(st->extra_root, st->extra.root, AUD_HASH) != 0)
 			return fail("checkpoint %s: its root for %llu entries "
 			    "differs from this export's (history rewritten)",
-			    cpfile, (unsigned long long)st.extra.size);
+			    cpfile, (unsigned long long)st->extra.size);
 	}
 	{
 		aud_hash root;
 		char b64[64];
 
-		aud_range_root(&st.range, root);
+		aud_range_root(&st->range, root);
 		sodium_bin2base64(b64, sizeof(b64), root, AUD_HASH,
 		    sodium_base64_VARIANT_ORIGINAL);
 		printf("ledger valid: %llu entries, root %s, key %s\n",
-		    (unsigned long long)st.seq, b64,
-		    kidhex(current(&st)->kid, h1));
+		    (unsigned long long)st->seq, b64,
+		    kidhex(current(st)->kid, h1));
 	}
-	free(st.chain.k);
 	return 0;
+}
+
+/* The ledger mode; the chain of keys is freed whatever the outcome. */
+static int
+cmd_ledger(int argc, char **argv)
+{
+	struct ledger_state st;
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	rc = run_ledger(argc, argv, &st);
+	free(st.chain.k);
+	return rc;
 }
 
 /* Decode a JSON array of base64 hashes. */
