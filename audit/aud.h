@@ -130,10 +130,14 @@ int	 aud_checkpoint_parse(const char *body, size_t len, char *origin,
 /* Sign body as a C2SP signed note; *note is malloc'd, caller frees. */
 int	 aud_note_sign(const struct aud_key *, const char *body, char **note);
 /*
- * Verify a signed note with one of keys (by name and key id).  On success
- * *bodylen is the length of the signed text at the start of note and
- * *which the index of the key that verified it.  AUD_EVERIFY when no
- * known key signed it; why explains.
+ * Open a signed note exactly as Go's note.Open does (docs/ledger.md 4):
+ * AUD_EFORMAT when the note or any signature line is malformed, wherever
+ * it is.  Otherwise *bodylen is the length of the signed text at the
+ * start of note; the first line of each (name, key id) of keys must
+ * verify (every key with that name and id is tried: ids may collide),
+ * AUD_EVERIFY if one does not or none matches a key (nkeys 0: only the
+ * form is checked, and the result is AUD_EVERIFY).  On AUD_OK *which is
+ * the index of a key that verified it.  why explains failures.
  */
 int	 aud_note_verify(const char *note, size_t len,
 	    const struct aud_vkey *keys, size_t nkeys, size_t *bodylen,
