@@ -13,6 +13,8 @@ WARN	= -Wall -Wextra -Werror
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 $(WARN) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	   -Icore -Iaudit -Ifcgi $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# audit/ stands alone: the verifier's objects see no other folder.
+CFLAGS_AUDIT = $(filter-out -Icore -Ifcgi,$(CFLAGS))
 LDLIBS_ALL = -lfcgi -llmdb -lsodium -ljansson -lpthread
 LDLIBS_VERIFY = -lsodium -ljansson -lpthread
 
@@ -46,7 +48,7 @@ FCGI_SRC	= $(filter-out $(FCGI_MAIN), $(wildcard fcgi/*.c))
 o = $(patsubst %.c,$(OBJ)/%.o,$(1))
 LIB_CORE	= $(call o,$(CORE_SRC))
 LIB_AUDIT	= $(call o,$(AUDIT_PURE) $(AUDIT_STORE))
-LIB_AUDIT_PURE	= $(call o,$(AUDIT_PURE)) $(OBJ)/core/errors.o
+LIB_AUDIT_PURE	= $(call o,$(AUDIT_PURE))
 LIB_FCGI	= $(call o,$(FCGI_SRC))
 
 PROGS	= $(BIN)/htq-fcgi $(BIN)/htqctl $(if $(wildcard $(AUDIT_MAIN)),$(BIN)/htq-verify)
@@ -71,8 +73,12 @@ $(BIN)/htqctl: $(call o,$(CORE_MAIN) $(CTL_SRC)) $(LIB_CORE) $(LIB_AUDIT)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
-# The auditor's verifier links only libsodium and Jansson.
-$(BIN)/htq-verify: $(call o,$(AUDIT_MAIN)) $(LIB_AUDIT_PURE)
+# The auditor's verifier builds from audit/ alone (its objects are
+# compiled with -Iaudit only) and links only libsodium and Jansson.
+$(OBJ)/audit-alone/%.o: audit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_AUDIT) -MMD -MP -c -o $@ $<
+$(BIN)/htq-verify: $(patsubst audit/%.c,$(OBJ)/audit-alone/%.o,$(AUDIT_MAIN) $(AUDIT_PURE))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_VERIFY)
 

@@ -5,7 +5,8 @@
  *
  * audit/ knows nothing about qualifications.  Everything except store.c
  * uses only libc, libsodium and Jansson, so the offline verifier
- * (bin/htq-verify) links without LMDB.  Functions return enum htq_err.
+ * (bin/htq-verify) links without LMDB.  Functions return enum aud_err
+ * (0 is success; core/ maps the codes onto its own, see core/errors.c).
  * Callers must have called sodium_init().
  */
 #ifndef AUD_H
@@ -16,8 +17,32 @@
 #include <stdio.h>
 #include <jansson.h>
 
-#include "errors.h"
-#include "limits.h"
+#include "aud_limits.h"
+
+/* Error codes of audit/.  The values equal core's enum htq_err on
+ * purpose (core/errors.c checks it at compile time), so core passes them
+ * on unchanged; audit/ itself needs nothing from core. */
+enum aud_err {
+	AUD_OK = 0,
+	AUD_ENOMEM,	/* allocation failed */
+	AUD_EINVAL,	/* argument not acceptable */
+	AUD_ENOTFOUND,	/* no such record or file */
+	AUD_EEXIST,	/* file already exists */
+	AUD_EIO,	/* file I/O failed (see errno) */
+	AUD_EDB,	/* LMDB reported an error */
+	AUD_ECRYPTO,	/* signing or a check right after signing failed */
+	AUD_EPERM,	/* not allowed (key not current, file mode) */
+	AUD_EFORMAT,	/* stored or supplied data is malformed */
+	AUD_ETOOBIG,	/* a limit from aud_limits.h was exceeded */
+	AUD_ECONFLICT,	/* state does not allow the operation */
+	AUD_ERANGE,	/* number out of range */
+	AUD_EVERIFY,	/* a ledger, proof or signature check failed */
+	AUD_EFULL,	/* the LMDB map is full */
+	AUD__NERR
+};
+
+/* Static string for an aud_err; never NULL. */
+const char	*aud_strerror(int err);
 
 #define AUD_HASH	32	/* SHA-256 */
 #define AUD_SIG		64	/* Ed25519 signature */
@@ -68,14 +93,14 @@ struct aud_key {
 	uint8_t		 sk[64];	/* libsodium secret key (seed || pk) */
 	uint8_t		 pk[AUD_PK];
 	uint8_t		 kid[AUD_KID];
-	char		 name[HTQ_MAX_ORIGIN + 1];
+	char		 name[AUD_MAX_ORIGIN + 1];
 };
 
 /* A verifier key: what anyone holds to check our signatures. */
 struct aud_vkey {
 	uint8_t		 pk[AUD_PK];
 	uint8_t		 kid[AUD_KID];
-	char		 name[HTQ_MAX_ORIGIN + 1];
+	char		 name[AUD_MAX_ORIGIN + 1];
 };
 
 /* C2SP key id: SHA-256(name || 0x0A || 0x01 || pk)[:4]. */
@@ -107,7 +132,7 @@ int	 aud_note_sign(const struct aud_key *, const char *body, char **note);
 /*
  * Verify a signed note with one of keys (by name and key id).  On success
  * *bodylen is the length of the signed text at the start of note and
- * *which the index of the key that verified it.  HTQ_EVERIFY when no
+ * *which the index of the key that verified it.  AUD_EVERIFY when no
  * known key signed it; why explains.
  */
 int	 aud_note_verify(const char *note, size_t len,
@@ -117,9 +142,12 @@ int	 aud_note_verify(const char *note, size_t len,
 /* --- entries (entry.c) --- */
 
 /*
- * Encode an entry in canonical form: compact JSON with fields v, seq,
- * time, type, actor, subject, data (keys sorted), prev, kid in that
- * order.  *out is malloc'd; the bytes are the entry.
+ * Encode an entry in canonical form (docs/ledger.md 1.2): compact JSON
+ * with fields v, seq, time, type, actor, subject, data (keys sorted),
+ * prev, kid in that order.  *out is malloc'd; the bytes are the entry.
+ * AUD_EINVAL when a field has not its documented form (the result is
+ * parsed back with aud_entry_parse before it is returned), AUD_ETOOBIG
+ * over AUD_MAX_ENTRY.
  */
 int	 aud_entry_encode(uint64_t seq, const char *time, const char *type,
 	    const char *actor, const char *subject, const json_t *data,
@@ -131,16 +159,44 @@ int	 aud_entry_sign(const struct aud_key *, const char *entry, size_t len,
 int	 aud_entry_verify(const uint8_t pk[AUD_PK], const char *entry,
 	    size_t len, const uint8_t sig[AUD_SIG]);
 
-/* The fixed-position fields of a canonical entry, read without a full
- * JSON parse (the verifier's hot path). */
-struct aud_entry_head {
+/*
+ * A parsed entry (docs/ledger.md section 1).  String fields are copies;
+ * data points into the entry bytes given to aud_entry_parse (the data
+ * object's exact bytes, canonical).
+ */
+struct aud_entry {
 	uint64_t	 seq;
-	char		 type[64];
+	char		 time[21];
+	char		 type[AUD_MAX_TYPE + 1];
+	char		 actor[AUD_MAX_ACTOR + 1];
+	char		 subject[AUD_MAX_SUBJECT + 1];
+	const char	*data;
+	size_t		 datalen;
 	aud_hash	 prev;
 	uint8_t		 kid[AUD_KID];
 };
-int	 aud_entry_head(const char *entry, size_t len,
-	    struct aud_entry_head *out, char *why, size_t whysz);
+/*
+ * Parse an entry and check that it is exactly the canonical encoding of
+ * a valid version 1 entry: every field of the documented type and form,
+ * in order, data's keys strictly increasing at every level, strings
+ * escaped exactly as the encoder escapes them, no whitespace.  The bytes
+ * are valid iff JSON-decoding them (duplicates rejected) and re-encoding
+ * with aud_entry_encode gives them back (aud_entry_check_reference does
+ * exactly that, for tests).  One pass, no allocation.  On failure
+ * AUD_EFORMAT and why says "field F: reason".
+ */
+int	 aud_entry_parse(const char *entry, size_t len, struct aud_entry *out,
+	    char *why, size_t whysz);
+/* The definition itself, with Jansson: decode (JSON_REJECT_DUPLICATES),
+ * check fields, re-encode, compare bytes.  Slow; tests and fuzzing check
+ * that it and aud_entry_parse always agree. */
+int	 aud_entry_check_reference(const char *entry, size_t len, char *why,
+	    size_t whysz);
+/* Field forms, shared by the encoder and the parser. */
+int	 aud_time_valid(const char *s, size_t len);
+int	 aud_type_valid(const char *s, size_t len);
+int	 aud_actor_valid(const char *s, size_t len);
+int	 aud_subject_valid(const char *s, size_t len);
 
 /* RFC 3339 UTC time "2026-11-23T03:21:04Z" (buf >= 21 bytes). */
 void	 aud_time_now(char buf[32]);
@@ -190,8 +246,8 @@ int	 aud_prove_consistency(struct aud_log *, MDB_txn *, uint64_t m,
 /*
  * The signed checkpoint for the current size: the stored one when current,
  * else signed now with key (the log's current key) and cached in the log
- * handle.  *note is valid until txn ends or the next call.  HTQ_EPERM if
- * key is not current, HTQ_ECONFLICT if a signature is needed and key is
+ * handle.  *note is valid until txn ends or the next call.  AUD_EPERM if
+ * key is not current, AUD_ECONFLICT if a signature is needed and key is
  * NULL.
  */
 int	 aud_checkpoint(struct aud_log *, MDB_txn *, const struct aud_key *key,

@@ -88,13 +88,13 @@ aud_verify_inclusion(uint64_t index, uint64_t size, const aud_hash leaf,
 	size_t i;
 
 	if (index >= size)
-		return HTQ_EVERIFY;
+		return AUD_EVERIFY;
 	fn = index;
 	sn = size - 1;
 	memcpy(r, leaf, AUD_HASH);
 	for (i = 0; i < n; i++) {
 		if (sn == 0)
-			return HTQ_EVERIFY;
+			return AUD_EVERIFY;
 		if ((fn & 1) || fn == sn) {
 			aud_node_hash(proof[i], r, r);
 			if (!(fn & 1))
@@ -108,8 +108,8 @@ aud_verify_inclusion(uint64_t index, uint64_t size, const aud_hash leaf,
 		sn >>= 1;
 	}
 	if (sn != 0 || sodium_memcmp(r, root, AUD_HASH) != 0)
-		return HTQ_EVERIFY;
-	return HTQ_OK;
+		return AUD_EVERIFY;
+	return AUD_OK;
 }
 
 int
@@ -121,14 +121,21 @@ aud_verify_consistency(uint64_t m, uint64_t n, const aud_hash mroot,
 	size_t i = 0;
 
 	if (m > n)
-		return HTQ_EVERIFY;
+		return AUD_EVERIFY;
+	if (m == 0) {
+		/* The empty tree's root is SHA-256 of nothing; any other
+		 * "root of size 0" is false, whatever extends it. */
+		aud_empty_root(fr);
+		if (sodium_memcmp(mroot, fr, AUD_HASH) != 0 || k != 0 ||
+		    (n == 0 && sodium_memcmp(nroot, fr, AUD_HASH) != 0))
+			return AUD_EVERIFY;
+		return AUD_OK;
+	}
 	if (m == n)
 		return k == 0 && sodium_memcmp(mroot, nroot, AUD_HASH) == 0 ?
-		    HTQ_OK : HTQ_EVERIFY;
-	if (m == 0)	/* every tree extends the empty tree */
-		return k == 0 ? HTQ_OK : HTQ_EVERIFY;
+		    AUD_OK : AUD_EVERIFY;
 	if (k == 0)
-		return HTQ_EVERIFY;
+		return AUD_EVERIFY;
 	/* 1. an exact power of two: the old root is the first node */
 	if ((m & (m - 1)) == 0) {
 		memcpy(fr, mroot, AUD_HASH);
@@ -143,7 +150,7 @@ aud_verify_consistency(uint64_t m, uint64_t n, const aud_hash mroot,
 	}
 	for (; i < k; i++) {
 		if (sn == 0)
-			return HTQ_EVERIFY;
+			return AUD_EVERIFY;
 		if ((fn & 1) || fn == sn) {
 			aud_node_hash(proof[i], fr, fr);
 			aud_node_hash(proof[i], sr, sr);
@@ -158,6 +165,6 @@ aud_verify_consistency(uint64_t m, uint64_t n, const aud_hash mroot,
 	}
 	if (sn != 0 || sodium_memcmp(fr, mroot, AUD_HASH) != 0 ||
 	    sodium_memcmp(sr, nroot, AUD_HASH) != 0)
-		return HTQ_EVERIFY;
-	return HTQ_OK;
+		return AUD_EVERIFY;
+	return AUD_OK;
 }

@@ -47,7 +47,7 @@ struct aud_log {
 	size_t		 cplen;
 	uint64_t	 cpsize;
 	uint8_t		 cpkid[AUD_KID];
-	char		 origin[HTQ_MAX_ORIGIN + 1];
+	char		 origin[AUD_MAX_ORIGIN + 1];
 };
 
 static int
@@ -55,13 +55,13 @@ mdb_to_htq(int rc)
 {
 	switch (rc) {
 	case 0:
-		return HTQ_OK;
+		return AUD_OK;
 	case MDB_NOTFOUND:
-		return HTQ_ENOTFOUND;
+		return AUD_ENOTFOUND;
 	case MDB_MAP_FULL:
-		return HTQ_EFULL;
+		return AUD_EFULL;
 	default:
-		return HTQ_EDB;
+		return AUD_EDB;
 	}
 }
 
@@ -93,12 +93,12 @@ meta_key(const char *name, char *buf, MDB_val *k)
 	size_t n = strlen(name);
 
 	if (n + 1 > META_KEY)
-		return HTQ_EINVAL;
+		return AUD_EINVAL;
 	buf[0] = 'm';
 	memcpy(buf + 1, name, n);
 	k->mv_size = n + 1;
 	k->mv_data = buf;
-	return HTQ_OK;
+	return AUD_OK;
 }
 
 static int
@@ -108,7 +108,7 @@ meta_get(struct aud_log *l, MDB_txn *txn, const char *name, MDB_val *v)
 	MDB_val k;
 	int rc;
 
-	if ((rc = meta_key(name, buf, &k)) != HTQ_OK)
+	if ((rc = meta_key(name, buf, &k)) != AUD_OK)
 		return rc;
 	return mdb_to_htq(mdb_get(txn, l->dbi, &k, v));
 }
@@ -121,7 +121,7 @@ meta_put(struct aud_log *l, MDB_txn *txn, const char *name, const void *val,
 	MDB_val k, v = { len, (void *)val };
 	int rc;
 
-	if ((rc = meta_key(name, buf, &k)) != HTQ_OK)
+	if ((rc = meta_key(name, buf, &k)) != AUD_OK)
 		return rc;
 	return mdb_to_htq(mdb_put(txn, l->dbi, &k, &v, 0));
 }
@@ -156,15 +156,15 @@ aud_log_open(MDB_txn *txn, const char *origin, struct aud_log **out)
 
 	*out = NULL;
 	if ((l = calloc(1, sizeof(*l))) == NULL)
-		return HTQ_ENOMEM;
+		return AUD_ENOMEM;
 	/* Open existing databases; create them only in a write txn (a
 	 * read-only txn gets EACCES and the log simply does not exist). */
 	if ((rc = open_dbi(txn, "ledger", 0, &l->dbi)) != 0 ||
 	    (rc = open_dbi(txn, "ledger_tiles", MDB_INTEGERKEY, &l->tdbi)) != 0) {
 		free(l);
-		return rc == EACCES ? HTQ_ENOTFOUND : mdb_to_htq(rc);
+		return rc == EACCES ? AUD_ENOTFOUND : mdb_to_htq(rc);
 	}
-	if (meta_get(l, txn, "origin", &v) == HTQ_OK &&
+	if (meta_get(l, txn, "origin", &v) == AUD_OK &&
 	    v.mv_size < sizeof(l->origin)) {
 		memcpy(l->origin, v.mv_data, v.mv_size);
 		l->origin[v.mv_size] = '\0';
@@ -173,15 +173,15 @@ aud_log_open(MDB_txn *txn, const char *origin, struct aud_log **out)
 		    origin ? origin : AUD_DEFAULT_ORIGIN);
 		if (!aud_name_valid(l->origin)) {
 			free(l);
-			return HTQ_EINVAL;
+			return AUD_EINVAL;
 		}
 	}
-	if ((rc = upgrade_layout(l, txn)) != HTQ_OK) {
+	if ((rc = upgrade_layout(l, txn)) != AUD_OK) {
 		free(l);
 		return rc;
 	}
 	*out = l;
-	return HTQ_OK;
+	return AUD_OK;
 }
 
 void
@@ -208,14 +208,14 @@ aud_size(struct aud_log *l, MDB_txn *txn, uint64_t *size)
 	int rc = meta_get(l, txn, "size", &v);
 
 	*size = 0;
-	if (rc == HTQ_ENOTFOUND)
-		return HTQ_OK;
-	if (rc != HTQ_OK)
+	if (rc == AUD_ENOTFOUND)
+		return AUD_OK;
+	if (rc != AUD_OK)
 		return rc;
 	if (v.mv_size != 8)
-		return HTQ_EFORMAT;
+		return AUD_EFORMAT;
 	*size = get_be64(v.mv_data);
-	return HTQ_OK;
+	return AUD_OK;
 }
 
 /*
@@ -358,16 +358,16 @@ tile_get(struct reader *r, uint64_t key, int t, uint64_t end,
 	    l->tce[slot].upto >= end) {
 		*data = l->tc + slot * TC_SLOT;
 		*upto = l->tce[slot].upto;
-		return HTQ_OK;
+		return AUD_OK;
 	}
-	if ((rc = mdb_to_htq(mdb_get(r->txn, l->tdbi, &k, &v))) != HTQ_OK)
-		return rc == HTQ_ENOTFOUND ? HTQ_EFORMAT : rc;
+	if ((rc = mdb_to_htq(mdb_get(r->txn, l->tdbi, &k, &v))) != AUD_OK)
+		return rc == AUD_ENOTFOUND ? AUD_EFORMAT : rc;
 	if (v.mv_size != TILE_BYTES)
-		return HTQ_EFORMAT;
+		return AUD_EFORMAT;
 	*data = v.mv_data;
 	*upto = UINT64_MAX;	/* all of the transaction's view */
 	if (t == 0 || !r->fill || !tc_alloc(l))
-		return HTQ_OK;
+		return AUD_OK;
 	/* the reader must not keep pointing at the copy this one replaces */
 	for (i = 0; i < TILE_LEVELS; i++)
 		if (r->data[i] == l->tc + slot * TC_SLOT)
@@ -377,7 +377,7 @@ tile_get(struct reader *r, uint64_t key, int t, uint64_t end,
 	l->tce[slot].upto = r->size;
 	*data = l->tc + slot * TC_SLOT;
 	*upto = r->size;
-	return HTQ_OK;
+	return AUD_OK;
 }
 
 static int
@@ -392,14 +392,14 @@ hash_get(struct reader *r, int level, uint64_t index, aud_hash out)
 	    r->upto[p.t] < end) {
 		tile_key(&key, p.t, p.tile);
 		if ((rc = tile_get(r, key, p.t, end, &r->data[p.t],
-		    &r->upto[p.t])) != HTQ_OK) {
+		    &r->upto[p.t])) != AUD_OK) {
 			r->data[p.t] = NULL;
 			return rc;
 		}
 		r->tile[p.t] = p.tile;
 	}
 	memcpy(out, r->data[p.t] + p.slot * AUD_HASH, AUD_HASH);
-	return HTQ_OK;
+	return AUD_OK;
 }
 
 /*
@@ -477,7 +477,7 @@ tree_add(struct aud_log *l, MDB_txn *txn, uint64_t index, const aud_hash leaf)
 			else if (rc != 0)
 				return mdb_to_htq(rc);
 			else if (v.mv_size != TILE_BYTES)
-				return HTQ_EFORMAT;
+				return AUD_EFORMAT;
 			else
 				memcpy(buf, v.mv_data, TILE_BYTES);
 		}
@@ -513,7 +513,7 @@ drop_prefix(struct aud_log *l, MDB_txn *txn, char prefix)
 		if ((rc = mdb_cursor_del(c, 0)) != 0)
 			break;
 	mdb_cursor_close(c);
-	return rc == 0 || rc == MDB_NOTFOUND ? HTQ_OK : mdb_to_htq(rc);
+	return rc == 0 || rc == MDB_NOTFOUND ? AUD_OK : mdb_to_htq(rc);
 }
 
 static int
@@ -527,22 +527,22 @@ upgrade_layout(struct aud_log *l, MDB_txn *txn)
 	size_t len;
 	int rc;
 
-	if (meta_get(l, txn, "layout", &v) == HTQ_OK &&
+	if (meta_get(l, txn, "layout", &v) == AUD_OK &&
 	    v.mv_size == strlen(LAYOUT) &&
 	    memcmp(v.mv_data, LAYOUT, v.mv_size) == 0)
-		return HTQ_OK;
-	if ((rc = aud_size(l, txn, &size)) != HTQ_OK ||
-	    (rc = drop_prefix(l, txn, 'h')) != HTQ_OK ||
-	    (rc = drop_prefix(l, txn, 't')) != HTQ_OK ||
-	    (rc = mdb_to_htq(mdb_drop(txn, l->tdbi, 1))) != HTQ_OK ||
+		return AUD_OK;
+	if ((rc = aud_size(l, txn, &size)) != AUD_OK ||
+	    (rc = drop_prefix(l, txn, 'h')) != AUD_OK ||
+	    (rc = drop_prefix(l, txn, 't')) != AUD_OK ||
+	    (rc = mdb_to_htq(mdb_drop(txn, l->tdbi, 1))) != AUD_OK ||
 	    (rc = mdb_to_htq(open_dbi(txn, "ledger_tiles", MDB_INTEGERKEY,
-	    &l->tdbi))) != HTQ_OK)
+	    &l->tdbi))) != AUD_OK)
 		return rc;
 	for (seq = 0; seq < size; seq++) {
-		if ((rc = aud_entry_get(l, txn, seq, &e, &len, &sig)) != HTQ_OK)
+		if ((rc = aud_entry_get(l, txn, seq, &e, &len, &sig)) != AUD_OK)
 			return rc;
 		aud_leaf_hash(e, len, leaf);
-		if ((rc = tree_add(l, txn, seq, leaf)) != HTQ_OK)
+		if ((rc = tree_add(l, txn, seq, leaf)) != AUD_OK)
 			return rc;
 	}
 	return meta_put(l, txn, "layout", LAYOUT, strlen(LAYOUT));
@@ -555,9 +555,9 @@ aud_current_kid(struct aud_log *l, MDB_txn *txn, uint8_t kid[AUD_KID])
 	int rc = meta_get(l, txn, "kid", &v);
 
 	memset(kid, 0, AUD_KID);
-	if (rc == HTQ_ENOTFOUND)
-		return HTQ_OK;
-	if (rc == HTQ_OK && v.mv_size == AUD_KID)
+	if (rc == AUD_ENOTFOUND)
+		return AUD_OK;
+	if (rc == AUD_OK && v.mv_size == AUD_KID)
 		memcpy(kid, v.mv_data, AUD_KID);
 	return rc;
 }
@@ -567,30 +567,30 @@ static int
 add_key(struct aud_log *l, MDB_txn *txn, const struct aud_key *k)
 {
 	struct aud_vkey vk;
-	char line[HTQ_MAX_ORIGIN + 100], *buf;
+	char line[AUD_MAX_ORIGIN + 100], *buf;
 	MDB_val v;
 	size_t old = 0;
 	int rc;
 
 	aud_key_public(k, &vk);
-	if ((rc = aud_vkey_format(&vk, line, sizeof(line))) != HTQ_OK)
+	if ((rc = aud_vkey_format(&vk, line, sizeof(line))) != AUD_OK)
 		return rc;
 	rc = meta_get(l, txn, "keys", &v);
-	if (rc == HTQ_OK)
+	if (rc == AUD_OK)
 		old = v.mv_size;
-	else if (rc != HTQ_ENOTFOUND)
+	else if (rc != AUD_ENOTFOUND)
 		return rc;
 	if ((buf = malloc(old + strlen(line) + 2)) == NULL)
-		return HTQ_ENOMEM;
+		return AUD_ENOMEM;
 	if (old)
 		memcpy(buf, v.mv_data, old);
 	memcpy(buf + old, line, strlen(line));
 	buf[old + strlen(line)] = '\n';
 	rc = meta_put(l, txn, "keys", buf, old + strlen(line) + 1);
 	free(buf);
-	if (rc == HTQ_OK)
+	if (rc == AUD_OK)
 		rc = meta_put(l, txn, "kid", k->kid, AUD_KID);
-	if (rc == HTQ_OK)
+	if (rc == AUD_OK)
 		rc = meta_put(l, txn, "origin", l->origin, strlen(l->origin));
 	return rc;
 }
@@ -603,11 +603,11 @@ check_key(struct aud_log *l, MDB_txn *txn, const struct aud_key *k)
 	uint8_t kid[AUD_KID];
 	int rc;
 
-	if ((rc = aud_current_kid(l, txn, kid)) != HTQ_OK)
+	if ((rc = aud_current_kid(l, txn, kid)) != AUD_OK)
 		return rc;
 	if (memcmp(kid, none, AUD_KID) == 0)
 		return add_key(l, txn, k);
-	return memcmp(kid, k->kid, AUD_KID) == 0 ? HTQ_OK : HTQ_EPERM;
+	return memcmp(kid, k->kid, AUD_KID) == 0 ? AUD_OK : AUD_EPERM;
 }
 
 int
@@ -624,36 +624,36 @@ aud_append(struct aud_log *l, MDB_txn *txn, const struct aud_key *k,
 	size_t len;
 	int rc;
 
-	if ((rc = check_key(l, txn, k)) != HTQ_OK ||
-	    (rc = aud_size(l, txn, &size)) != HTQ_OK)
+	if ((rc = check_key(l, txn, k)) != AUD_OK ||
+	    (rc = aud_size(l, txn, &size)) != AUD_OK)
 		return rc;
 	reader_init(r, l, txn);
 	if (size == 0)
 		memset(prev, 0, sizeof(prev));
-	else if ((rc = hash_get(r, 0, size - 1, prev)) != HTQ_OK)
+	else if ((rc = hash_get(r, 0, size - 1, prev)) != AUD_OK)
 		return rc;
 	aud_time_now(now);
 	if ((rc = aud_entry_encode(size, now, type, actor, subject, data, prev,
-	    k->kid, &entry, &len)) != HTQ_OK)
+	    k->kid, &entry, &len)) != AUD_OK)
 		return rc;
 	if ((rec = malloc(AUD_SIG + len)) == NULL) {
-		rc = HTQ_ENOMEM;
+		rc = AUD_ENOMEM;
 		goto out;
 	}
-	if ((rc = aud_entry_sign(k, entry, len, rec)) != HTQ_OK)
+	if ((rc = aud_entry_sign(k, entry, len, rec)) != AUD_OK)
 		goto out;
 	memcpy(rec + AUD_SIG, entry, len);
 	entry_key(seqkey, size);
 	val.mv_size = AUD_SIG + len;
 	val.mv_data = rec;
 	if ((rc = mdb_to_htq(mdb_put(txn, l->dbi, &key, &val, MDB_NOOVERWRITE)))
-	    != HTQ_OK)
+	    != AUD_OK)
 		goto out;
 	aud_leaf_hash(entry, len, leaf);
-	if ((rc = tree_add(l, txn, size, leaf)) != HTQ_OK)
+	if ((rc = tree_add(l, txn, size, leaf)) != AUD_OK)
 		goto out;
 	be64(sizeval, size + 1);
-	if ((rc = meta_put(l, txn, "size", sizeval, 8)) != HTQ_OK)
+	if ((rc = meta_put(l, txn, "size", sizeval, 8)) != AUD_OK)
 		goto out;
 	if (seq_out != NULL)
 		*seq_out = size;
@@ -688,11 +688,11 @@ subtree(struct reader *r, uint64_t lo, uint64_t hi,
 		return hash_get(r, level, lo >> level, out);
 	}
 	k = split(n);
-	if ((rc = subtree(r, lo, lo + k, a)) != HTQ_OK ||
-	    (rc = subtree(r, lo + k, hi, b)) != HTQ_OK)
+	if ((rc = subtree(r, lo, lo + k, a)) != AUD_OK ||
+	    (rc = subtree(r, lo + k, hi, b)) != AUD_OK)
 		return rc;
 	aud_node_hash(a, b, out);
-	return HTQ_OK;
+	return AUD_OK;
 }
 
 int
@@ -702,13 +702,13 @@ aud_root(struct aud_log *l, MDB_txn *txn, uint64_t size, aud_hash out)
 	struct reader r[1];
 	int rc;
 
-	if ((rc = aud_size(l, txn, &cur)) != HTQ_OK)
+	if ((rc = aud_size(l, txn, &cur)) != AUD_OK)
 		return rc;
 	if (size > cur)
-		return HTQ_ERANGE;
+		return AUD_ERANGE;
 	if (size == 0) {
 		aud_empty_root(out);
-		return HTQ_OK;
+		return AUD_OK;
 	}
 	reader_init(r, l, txn);
 	reader_size(r, cur);
@@ -724,14 +724,14 @@ path(struct reader *r, uint64_t m, uint64_t lo, uint64_t hi,
 	int rc;
 
 	if (hi - lo <= 1)
-		return HTQ_OK;
+		return AUD_OK;
 	k = split(hi - lo);
 	if (m < k) {
-		if ((rc = path(r, m, lo, lo + k, out, n)) != HTQ_OK)
+		if ((rc = path(r, m, lo, lo + k, out, n)) != AUD_OK)
 			return rc;
 		rc = subtree(r, lo + k, hi, out[(*n)++]);
 	} else {
-		if ((rc = path(r, m - k, lo + k, hi, out, n)) != HTQ_OK)
+		if ((rc = path(r, m - k, lo + k, hi, out, n)) != AUD_OK)
 			return rc;
 		rc = subtree(r, lo, lo + k, out[(*n)++]);
 	}
@@ -748,16 +748,16 @@ subproof(struct reader *r, uint64_t m, uint64_t lo,
 
 	if (m == hi - lo) {
 		if (b)
-			return HTQ_OK;
+			return AUD_OK;
 		return subtree(r, lo, hi, out[(*n)++]);
 	}
 	k = split(hi - lo);
 	if (m <= k) {
-		if ((rc = subproof(r, m, lo, lo + k, b, out, n)) != HTQ_OK)
+		if ((rc = subproof(r, m, lo, lo + k, b, out, n)) != AUD_OK)
 			return rc;
 		return subtree(r, lo + k, hi, out[(*n)++]);
 	}
-	if ((rc = subproof(r, m - k, lo + k, hi, 0, out, n)) != HTQ_OK)
+	if ((rc = subproof(r, m - k, lo + k, hi, 0, out, n)) != AUD_OK)
 		return rc;
 	return subtree(r, lo, lo + k, out[(*n)++]);
 }
@@ -776,10 +776,10 @@ aud_prove_inclusion(struct aud_log *l, MDB_txn *txn, uint64_t index,
 	reader_init(r, l, txn);
 	if (index < size)
 		prefetch_path(r, index);
-	if ((rc = aud_size(l, txn, &cur)) != HTQ_OK)
+	if ((rc = aud_size(l, txn, &cur)) != AUD_OK)
 		return rc;
 	if (size > cur || index >= size)
-		return HTQ_ERANGE;
+		return AUD_ERANGE;
 	reader_size(r, cur);
 	return path(r, index, 0, size, out, n);
 }
@@ -793,12 +793,12 @@ aud_prove_consistency(struct aud_log *l, MDB_txn *txn, uint64_t m,
 	int rc;
 
 	*k = 0;
-	if ((rc = aud_size(l, txn, &cur)) != HTQ_OK)
+	if ((rc = aud_size(l, txn, &cur)) != AUD_OK)
 		return rc;
 	if (n > cur || m > n)
-		return HTQ_ERANGE;
+		return AUD_ERANGE;
 	if (m == 0 || m == n)
-		return HTQ_OK;
+		return AUD_OK;
 	reader_init(r, l, txn);
 	reader_size(r, cur);
 	return subproof(r, m, 0, n, 1, out, k);
@@ -807,26 +807,26 @@ aud_prove_consistency(struct aud_log *l, MDB_txn *txn, uint64_t m,
 int
 aud_seal(struct aud_log *l, MDB_txn *txn, const struct aud_key *k)
 {
-	char body[HTQ_MAX_ORIGIN + 100], *note = NULL;
+	char body[AUD_MAX_ORIGIN + 100], *note = NULL;
 	uint8_t cps[8];
 	uint64_t size;
 	aud_hash root;
 	MDB_val v;
 	int rc;
 
-	if ((rc = aud_size(l, txn, &size)) != HTQ_OK)
+	if ((rc = aud_size(l, txn, &size)) != AUD_OK)
 		return rc;
-	if (meta_get(l, txn, "cp_size", &v) == HTQ_OK && v.mv_size == 8 &&
+	if (meta_get(l, txn, "cp_size", &v) == AUD_OK && v.mv_size == 8 &&
 	    get_be64(v.mv_data) == size)
-		return HTQ_OK;
-	if ((rc = check_key(l, txn, k)) != HTQ_OK ||
-	    (rc = aud_root(l, txn, size, root)) != HTQ_OK ||
+		return AUD_OK;
+	if ((rc = check_key(l, txn, k)) != AUD_OK ||
+	    (rc = aud_root(l, txn, size, root)) != AUD_OK ||
 	    (rc = aud_checkpoint_body(l->origin, size, root, body,
-	    sizeof(body))) != HTQ_OK ||
-	    (rc = aud_note_sign(k, body, &note)) != HTQ_OK)
+	    sizeof(body))) != AUD_OK ||
+	    (rc = aud_note_sign(k, body, &note)) != AUD_OK)
 		return rc;
 	be64(cps, size);
-	if ((rc = meta_put(l, txn, "checkpoint", note, strlen(note))) == HTQ_OK)
+	if ((rc = meta_put(l, txn, "checkpoint", note, strlen(note))) == AUD_OK)
 		rc = meta_put(l, txn, "cp_size", cps, 8);
 	free(note);
 	return rc;
@@ -837,24 +837,40 @@ aud_rotate(struct aud_log *l, MDB_txn *txn, const struct aud_key *old,
     const struct aud_key *new_key, const char *actor)
 {
 	struct aud_vkey ov, nv;
-	char os[HTQ_MAX_ORIGIN + 100], ns[HTQ_MAX_ORIGIN + 100];
+	char os[AUD_MAX_ORIGIN + 100], ns[AUD_MAX_ORIGIN + 100];
+	MDB_val kv;
 	json_t *data;
 	int rc;
 
-	if (memcmp(old->kid, new_key->kid, AUD_KID) == 0)
-		return HTQ_EINVAL;
+	/* docs/ledger.md 3: the new key is new and has the same name */
+	if (memcmp(old->kid, new_key->kid, AUD_KID) == 0 ||
+	    memcmp(old->pk, new_key->pk, AUD_PK) == 0 ||
+	    strcmp(old->name, new_key->name) != 0)
+		return AUD_EINVAL;
 	aud_key_public(old, &ov);
 	aud_key_public(new_key, &nv);
-	if ((rc = aud_vkey_format(&ov, os, sizeof(os))) != HTQ_OK ||
-	    (rc = aud_vkey_format(&nv, ns, sizeof(ns))) != HTQ_OK)
+	if ((rc = aud_vkey_format(&ov, os, sizeof(os))) != AUD_OK ||
+	    (rc = aud_vkey_format(&nv, ns, sizeof(ns))) != AUD_OK)
 		return rc;
+	/* never back to a retired key: verifiers refuse that */
+	if (meta_get(l, txn, "keys", &kv) == AUD_OK) {
+		const char *p = kv.mv_data, *end = p + kv.mv_size, *nl;
+
+		for (; p < end; p = nl + 1) {
+			if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+				nl = end;
+			if ((size_t)(nl - p) == strlen(ns) &&
+			    memcmp(p, ns, strlen(ns)) == 0)
+				return AUD_EINVAL;
+		}
+	}
 	if ((data = json_pack("{s:s,s:s}", "old_key", os, "new_key", ns)) ==
 	    NULL)
-		return HTQ_ENOMEM;
+		return AUD_ENOMEM;
 	rc = aud_append(l, txn, old, "key.rotated", actor, "ledger", data,
 	    NULL);
 	json_decref(data);
-	if (rc != HTQ_OK)
+	if (rc != AUD_OK)
 		return rc;
 	return add_key(l, txn, new_key);
 }
@@ -868,14 +884,14 @@ aud_entry_get(struct aud_log *l, MDB_txn *txn, uint64_t seq,
 	int rc;
 
 	entry_key(key, seq);
-	if ((rc = mdb_to_htq(mdb_get(txn, l->dbi, &k, &v))) != HTQ_OK)
+	if ((rc = mdb_to_htq(mdb_get(txn, l->dbi, &k, &v))) != AUD_OK)
 		return rc;
 	if (v.mv_size <= AUD_SIG)
-		return HTQ_EFORMAT;
+		return AUD_EFORMAT;
 	*sig = v.mv_data;
 	*entry = (const char *)v.mv_data + AUD_SIG;
 	*len = v.mv_size - AUD_SIG;
-	return HTQ_OK;
+	return AUD_OK;
 }
 
 /* A metadata value as a pointer into LMDB, valid until txn ends. */
@@ -886,55 +902,55 @@ meta_text(struct aud_log *l, MDB_txn *txn, const char *name,
 	MDB_val v;
 	int rc = meta_get(l, txn, name, &v);
 
-	if (rc != HTQ_OK)
+	if (rc != AUD_OK)
 		return rc;
 	*text = v.mv_data;
 	*len = v.mv_size;
-	return HTQ_OK;
+	return AUD_OK;
 }
 
 /*
  * The checkpoint for the current size.  A stored one (aud_seal) is used
  * when it is current; otherwise it is signed now with key and kept in the
  * log handle until the size changes.  Ed25519 is deterministic, so every
- * process signs the same note for the same size.  HTQ_EPERM when key is
- * not the log's current key (reload it), HTQ_ECONFLICT without a key.
+ * process signs the same note for the same size.  AUD_EPERM when key is
+ * not the log's current key (reload it), AUD_ECONFLICT without a key.
  */
 int
 aud_checkpoint(struct aud_log *l, MDB_txn *txn, const struct aud_key *key,
     const char **note, size_t *len)
 {
 	static const uint8_t none[AUD_KID];
-	char body[HTQ_MAX_ORIGIN + 100], *signed_note;
+	char body[AUD_MAX_ORIGIN + 100], *signed_note;
 	uint8_t kid[AUD_KID];
 	uint64_t size;
 	aud_hash root;
 	MDB_val v;
 	int rc;
 
-	if ((rc = aud_size(l, txn, &size)) != HTQ_OK)
+	if ((rc = aud_size(l, txn, &size)) != AUD_OK)
 		return rc;
-	if (meta_get(l, txn, "cp_size", &v) == HTQ_OK && v.mv_size == 8 &&
+	if (meta_get(l, txn, "cp_size", &v) == AUD_OK && v.mv_size == 8 &&
 	    get_be64(v.mv_data) == size)
 		return meta_text(l, txn, "checkpoint", note, len);
 	if (key == NULL)
-		return HTQ_ECONFLICT;
-	if ((rc = aud_current_kid(l, txn, kid)) != HTQ_OK)
+		return AUD_ECONFLICT;
+	if ((rc = aud_current_kid(l, txn, kid)) != AUD_OK)
 		return rc;
 	if (memcmp(kid, none, AUD_KID) == 0)	/* empty log, no key yet */
 		memcpy(kid, key->kid, AUD_KID);
 	if (memcmp(kid, key->kid, AUD_KID) != 0)
-		return HTQ_EPERM;
+		return AUD_EPERM;
 	if (l->cp != NULL && l->cpsize == size &&
 	    memcmp(l->cpkid, kid, AUD_KID) == 0) {
 		*note = l->cp;
 		*len = l->cplen;
-		return HTQ_OK;
+		return AUD_OK;
 	}
-	if ((rc = aud_root(l, txn, size, root)) != HTQ_OK ||
+	if ((rc = aud_root(l, txn, size, root)) != AUD_OK ||
 	    (rc = aud_checkpoint_body(l->origin, size, root, body,
-	    sizeof(body))) != HTQ_OK ||
-	    (rc = aud_note_sign(key, body, &signed_note)) != HTQ_OK)
+	    sizeof(body))) != AUD_OK ||
+	    (rc = aud_note_sign(key, body, &signed_note)) != AUD_OK)
 		return rc;
 	free(l->cp);
 	l->cp = signed_note;
@@ -943,7 +959,7 @@ aud_checkpoint(struct aud_log *l, MDB_txn *txn, const struct aud_key *key,
 	memcpy(l->cpkid, kid, AUD_KID);
 	*note = l->cp;
 	*len = l->cplen;
-	return HTQ_OK;
+	return AUD_OK;
 }
 
 int
@@ -967,10 +983,10 @@ aud_export(struct aud_log *l, MDB_txn *txn, const struct aud_key *key,
 	json_t *o;
 	int rc, op = MDB_SET_RANGE;
 
-	if ((rc = aud_size(l, txn, &size)) != HTQ_OK ||
-	    (rc = aud_checkpoint(l, txn, key, &note, &nlen)) != HTQ_OK)
+	if ((rc = aud_size(l, txn, &size)) != AUD_OK ||
+	    (rc = aud_checkpoint(l, txn, key, &note, &nlen)) != AUD_OK)
 		return rc;
-	if ((rc = mdb_to_htq(mdb_cursor_open(txn, l->dbi, &cur))) != HTQ_OK)
+	if ((rc = mdb_to_htq(mdb_cursor_open(txn, l->dbi, &cur))) != AUD_OK)
 		return rc;
 	entry_key(first, 0);
 	k.mv_size = sizeof(first);
@@ -980,7 +996,7 @@ aud_export(struct aud_log *l, MDB_txn *txn, const struct aud_key *key,
 		if (k.mv_size != 9 || ((uint8_t *)k.mv_data)[0] != 'e' ||
 		    get_be64((uint8_t *)k.mv_data + 1) != seq ||
 		    v.mv_size <= AUD_SIG) {
-			rc = HTQ_EFORMAT;
+			rc = AUD_EFORMAT;
 			break;
 		}
 		sodium_bin2base64(b64, sizeof(b64), v.mv_data, AUD_SIG,
@@ -991,30 +1007,30 @@ aud_export(struct aud_log *l, MDB_txn *txn, const struct aud_key *key,
 		line = o ? json_dumps(o, JSON_COMPACT) : NULL;
 		json_decref(o);
 		if (line == NULL) {
-			rc = HTQ_ENOMEM;
+			rc = AUD_ENOMEM;
 			break;
 		}
 		if (fputs(line, out) == EOF || fputc('\n', out) == EOF)
-			rc = HTQ_EIO;
+			rc = AUD_EIO;
 		free(line);
-		if (rc != HTQ_OK)
+		if (rc != AUD_OK)
 			break;
 		if (++seq % 65536 == 0 && progress)
 			progress(seq, size);
 	}
 	mdb_cursor_close(cur);
-	if (rc == HTQ_OK && seq != size)
-		rc = HTQ_EFORMAT;
-	if (rc != HTQ_OK)
+	if (rc == AUD_OK && seq != size)
+		rc = AUD_EFORMAT;
+	if (rc != AUD_OK)
 		return rc;
 	o = json_pack("{s:s%}", "checkpoint", note, nlen);
 	line = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
 	if (line == NULL)
-		return HTQ_ENOMEM;
+		return AUD_ENOMEM;
 	if (fputs(line, out) == EOF || fputc('\n', out) == EOF ||
 	    fflush(out) == EOF)
-		rc = HTQ_EIO;
+		rc = AUD_EIO;
 	free(line);
 	if (progress)
 		progress(seq, size);

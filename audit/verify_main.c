@@ -4,13 +4,17 @@
  *   htq-verify ledger FILE|- --key KEY [--key KEY...] [--checkpoint NOTE]
  *              [--origin ORIGIN] [--jobs N]
  *   htq-verify consistency OLDNOTE NEWNOTE --proof FILE --key KEY...
- *   htq-verify bundle FILE --key KEY...
+ *              [--origin ORIGIN]
+ *   htq-verify bundle FILE --key KEY... [--origin ORIGIN]
  *
  * KEY is a verifier key string (name+hexid+base64) or a file of them,
- * one per line (GET /api/v1/ledger/key).  Exit 0 when everything
- * verifies, 1 at the first failure with one line saying where and why,
- * 2 on a usage error.  Links only libsodium, Jansson and pthreads; memory
- * is O(log n) in the ledger size.
+ * one per line, oldest first (GET /api/v1/ledger/key).  Exit 0 when
+ * everything verifies, 1 at the first failure with one line saying where
+ * and why, 2 on a usage error, 3 for a valid bundle whose mark is
+ * revoked.  docs/ledger.md section 6 is the contract this implements.
+ * Links only libsodium, Jansson and pthreads; memory is bounded: one
+ * line buffer of AUD_MAX_LINE bytes, O(log n) for the tree, and one key
+ * per rotation.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -24,13 +28,12 @@
 
 #include "aud.h"
 
-#define MAX_KEYS	64
-#define MAX_LINE	(4 * HTQ_MAX_ENTRY + 1024)
-#define MAX_NOTE	4096
+#define EXIT_REVOKED	3
 
+/* An ordered list of keys; grows as needed (one entry per key). */
 struct keyring {
-	struct aud_vkey	 k[MAX_KEYS];
-	size_t		 n;
+	struct aud_vkey	*k;
+	size_t		 n, cap;
 };
 
 static void
@@ -41,12 +44,13 @@ usage(void)
 	    "[--checkpoint NOTE]\n"
 	    "                  [--origin ORIGIN] [--jobs N]\n"
 	    "       htq-verify consistency OLDNOTE NEWNOTE --proof FILE "
-	    "--key KEY...\n"
-	    "       htq-verify bundle FILE --key KEY...\n"
+	    "--key KEY... [--origin ORIGIN]\n"
+	    "       htq-verify bundle FILE --key KEY... [--origin ORIGIN]\n"
 	    "\nKEY is a verifier key (name+hexid+base64) or a file of them "
-	    "(one per line).\n"
+	    "(one per line, oldest first).\n"
 	    "Exit status: 0 valid, 1 invalid (first failure on stderr), "
-	    "2 usage error.\n");
+	    "2 usage error,\n"
+	    "3 bundle valid but the mark is revoked.\n");
 }
 
 /* Print "htq-verify: <message>" and return 1 (invalid). */
@@ -63,26 +67,39 @@ fail(const char *fmt, ...)
 	return 1;
 }
 
+/* Hex of a key id into the caller's buffer (one per value printed). */
 static const char *
-kidhex(const uint8_t kid[AUD_KID])
+kidhex(const uint8_t kid[AUD_KID], char out[2 * AUD_KID + 1])
 {
-	static char hex[2 * AUD_KID + 1];
-
-	sodium_bin2hex(hex, sizeof(hex), kid, AUD_KID);
-	return hex;
+	sodium_bin2hex(out, 2 * AUD_KID + 1, kid, AUD_KID);
+	return out;
 }
 
 static int
+same_key(const struct aud_vkey *a, const struct aud_vkey *b)
+{
+	return memcmp(a->pk, b->pk, AUD_PK) == 0 &&
+	    memcmp(a->kid, b->kid, AUD_KID) == 0 &&
+	    strcmp(a->name, b->name) == 0;
+}
+
+/* Append k (a key already in the ring is not added twice). */
+static int
 add_key(struct keyring *kr, const struct aud_vkey *k)
 {
+	struct aud_vkey *nk;
 	size_t i;
 
 	for (i = 0; i < kr->n; i++)
-		if (memcmp(kr->k[i].kid, k->kid, AUD_KID) == 0 &&
-		    memcmp(kr->k[i].pk, k->pk, AUD_PK) == 0)
+		if (same_key(&kr->k[i], k))
 			return 0;
-	if (kr->n == MAX_KEYS)
-		return -1;
+	if (kr->n == kr->cap) {
+		if ((nk = realloc(kr->k, (kr->cap ? 2 * kr->cap : 4) *
+		    sizeof(*nk))) == NULL)
+			return -1;
+		kr->k = nk;
+		kr->cap = kr->cap ? 2 * kr->cap : 4;
+	}
 	kr->k[kr->n++] = *k;
 	return 0;
 }
@@ -94,9 +111,9 @@ load_keys(struct keyring *kr, const char *arg)
 	struct aud_vkey k;
 	char line[512];
 	FILE *f;
-	int got = 0;
+	int got = 0, rc = -1;
 
-	if (aud_vkey_parse(arg, &k) == HTQ_OK)
+	if (aud_vkey_parse(arg, &k) == AUD_OK)
 		return add_key(kr, &k);
 	if ((f = fopen(arg, "r")) == NULL) {
 		fprintf(stderr, "htq-verify: %s is neither a verifier key nor "
@@ -107,67 +124,171 @@ load_keys(struct keyring *kr, const char *arg)
 		line[strcspn(line, "\r\n")] = '\0';
 		if (line[0] == '\0')
 			continue;
-		if (aud_vkey_parse(line, &k) != HTQ_OK || add_key(kr, &k) != 0) {
+		if (aud_vkey_parse(line, &k) != AUD_OK || add_key(kr, &k) != 0) {
 			fprintf(stderr, "htq-verify: %s: bad verifier key "
 			    "\"%.60s\"\n", arg, line);
-			fclose(f);
-			return -1;
+			goto out;
 		}
 		got++;
 	}
-	fclose(f);
-	if (got == 0) {
+	if (ferror(f))
+		fprintf(stderr, "htq-verify: %s: read error\n", arg);
+	else if (got == 0)
 		fprintf(stderr, "htq-verify: %s: no keys\n", arg);
-		return -1;
-	}
-	return 0;
+	else
+		rc = 0;
+out:
+	fclose(f);
+	return rc;
 }
 
-/* Read a whole small file into a NUL-terminated buffer. */
+/*
+ * Read a whole small file (at most max bytes) into a NUL-terminated
+ * buffer.  NULL with why set when it cannot be read, is larger, or a
+ * read fails.
+ */
 static char *
-slurp(const char *path, size_t max, size_t *len)
+slurp(const char *path, size_t max, size_t *len, char *why, size_t whysz)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	char *buf;
+	char *buf = NULL;
 
-	if (f == NULL)
-		return NULL;
-	if ((buf = malloc(max + 1)) == NULL) {
-		if (f != stdin)
-			fclose(f);
+	if (f == NULL) {
+		snprintf(why, whysz, "%s", strerror(errno));
 		return NULL;
 	}
-	*len = fread(buf, 1, max, f);
-	buf[*len] = '\0';
+	if ((buf = malloc(max + 2)) == NULL) {
+		snprintf(why, whysz, "out of memory");
+		goto out;
+	}
+	*len = fread(buf, 1, max + 1, f);
+	if (ferror(f)) {
+		snprintf(why, whysz, "read error: %s", strerror(errno));
+		free(buf);
+		buf = NULL;
+	} else if (*len > max) {
+		snprintf(why, whysz, "larger than %zu bytes", max);
+		free(buf);
+		buf = NULL;
+	} else
+		buf[*len] = '\0';
+out:
 	if (f != stdin)
 		fclose(f);
 	return buf;
 }
 
 struct cp {
-	char		 origin[HTQ_MAX_ORIGIN + 1];
+	char		 origin[AUD_MAX_ORIGIN + 1];
 	uint64_t	 size;
 	aud_hash	 root;
 	size_t		 key;	/* index in the keyring */
 };
 
-/* Verify a signed checkpoint note and parse its body. */
+/*
+ * Verify a signed checkpoint note with keys (nkeys 0: only check that it
+ * is well formed) and parse its body; the origin must be origin.
+ */
 static int
-read_note(const char *note, size_t len, const struct keyring *kr,
-    struct cp *cp, char *why, size_t whysz)
+read_note(const char *note, size_t len, const struct aud_vkey *keys,
+    size_t nkeys, const char *origin, struct cp *cp, char *why, size_t whysz)
 {
 	size_t blen;
 	int rc;
 
-	if ((rc = aud_note_verify(note, len, kr->k, kr->n, &blen, &cp->key,
-	    why, whysz)) != HTQ_OK)
+	rc = aud_note_verify(note, len, keys, nkeys, &blen, &cp->key, why,
+	    whysz);
+	if (rc == AUD_EFORMAT || (rc != AUD_OK && nkeys > 0))
 		return rc;
 	if (aud_checkpoint_parse(note, blen, cp->origin, sizeof(cp->origin),
-	    &cp->size, cp->root) != HTQ_OK) {
+	    &cp->size, cp->root) != AUD_OK) {
 		snprintf(why, whysz, "signed text is not a checkpoint");
-		return HTQ_EFORMAT;
+		return AUD_EFORMAT;
 	}
-	return HTQ_OK;
+	if (strcmp(cp->origin, origin) != 0) {
+		snprintf(why, whysz, "origin is \"%.100s\", expected \"%.100s\"",
+		    cp->origin, origin);
+		return AUD_EVERIFY;
+	}
+	return AUD_OK;
+}
+
+/* --- reading the export: lines of bounded length --- */
+
+struct lines {
+	FILE		*f;
+	char		*buf;		/* AUD_MAX_LINE + 1 bytes */
+	size_t		 start, end;	/* unread bytes */
+	int		 eof;
+	uint64_t	 lineno;
+};
+
+enum { LINE_OK, LINE_EOF, LINE_LONG, LINE_ERROR };
+
+/* Refill: move the unread bytes down and read more.  -1 on error. */
+static int
+lines_fill(struct lines *r)
+{
+	size_t n;
+
+	if (r->start > 0) {
+		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->end -= r->start;
+		r->start = 0;
+	}
+	n = fread(r->buf + r->end, 1, AUD_MAX_LINE + 1 - r->end, r->f);
+	r->end += n;
+	if (n == 0) {
+		if (ferror(r->f))
+			return -1;
+		r->eof = 1;
+	}
+	return 0;
+}
+
+/*
+ * The next line without its '\n' (a last line may lack it).  A line
+ * longer than AUD_MAX_LINE is LINE_LONG as soon as that many bytes were
+ * read; every read error is LINE_ERROR (errno set), never an end.
+ */
+static int
+lines_next(struct lines *r, char **line, size_t *len)
+{
+	char *nl;
+
+	for (;;) {
+		nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+		if (nl != NULL) {
+			*line = r->buf + r->start;
+			*len = (size_t)(nl - *line);
+			r->start += *len + 1;
+			r->lineno++;
+			return LINE_OK;
+		}
+		if (r->end - r->start > AUD_MAX_LINE)
+			return LINE_LONG;
+		if (r->eof) {
+			if (r->end == r->start)
+				return LINE_EOF;
+			*line = r->buf + r->start;
+			*len = r->end - r->start;
+			r->start = r->end;
+			r->lineno++;
+			return LINE_OK;
+		}
+		if (lines_fill(r) != 0)
+			return LINE_ERROR;
+	}
+}
+
+/* 1 if any byte follows, 0 at the end, -1 on a read error. */
+static int
+lines_more(struct lines *r)
+{
+	while (r->start == r->end && !r->eof)
+		if (lines_fill(r) != 0)
+			return -1;
+	return r->start < r->end;
 }
 
 /* --- parallel signature checks ---
@@ -316,7 +437,7 @@ flush(struct pool *p)
 	p->cur = NULL;
 }
 
-/* Queue one signature check; returns HTQ_ENOMEM if the entry is huge. */
+/* Queue one signature check; returns AUD_ENOMEM if the entry is huge. */
 static int
 submit(struct pool *p, uint64_t seq, const char *entry, size_t len,
     const uint8_t sig[AUD_SIG], const struct aud_vkey *k)
@@ -347,7 +468,7 @@ submit(struct pool *p, uint64_t seq, const char *entry, size_t len,
 	b = p->cur;
 	if (clen + len > b->cap) {	/* one oversized entry */
 		if ((na = realloc(b->arena, clen + len)) == NULL)
-			return HTQ_ENOMEM;
+			return AUD_ENOMEM;
 		b->arena = na;
 		b->cap = clen + len;
 	}
@@ -361,79 +482,134 @@ submit(struct pool *p, uint64_t seq, const char *entry, size_t len,
 	memcpy(b->arena + b->used + clen, entry, len);
 	b->used += clen + len;
 	b->n++;
-	return HTQ_OK;
+	return AUD_OK;
 }
 
 /* --- the ledger export --- */
 
 struct ledger_state {
-	struct keyring	*kr;
-	struct aud_vkey	 cur;		/* key signing the next entry */
-	int		 have_cur;
+	struct keyring	*trusted;	/* --key, in order */
+	struct keyring	 chain;		/* trusted[0], then each rotation's */
+	const char	*origin;
 	struct aud_range range;
 	aud_hash	 prev;
 	uint64_t	 seq;
 	struct cp	 extra;		/* --checkpoint, if any */
 	int		 have_extra;
 	aud_hash	 extra_root;	/* our root at extra.size */
+	size_t		 extra_key;	/* chain key current at extra.size */
 	struct pool	*pool;
-	int		 jobs;
 	int		 tty;
 };
 
-/* Apply a key.rotated entry: its data names the next key. */
-static int
-rotate(struct ledger_state *st, const char *entry, size_t len, char *why,
-    size_t whysz)
+static const struct aud_vkey *
+current(const struct ledger_state *st)
 {
-	struct aud_vkey nk;
-	json_t *e, *nks;
-
-	e = json_loadb(entry, len, JSON_REJECT_DUPLICATES, NULL);
-	nks = json_object_get(json_object_get(e, "data"), "new_key");
-	if (!json_is_string(nks) || aud_vkey_parse(json_string_value(nks),
-	    &nk) != HTQ_OK) {
-		json_decref(e);
-		snprintf(why, whysz, "key.rotated entry does not name a valid "
-		    "new key");
-		return HTQ_EFORMAT;
-	}
-	json_decref(e);
-	if (add_key(st->kr, &nk) != 0) {
-		snprintf(why, whysz, "too many keys");
-		return HTQ_ETOOBIG;
-	}
-	st->cur = nk;
-	return HTQ_OK;
+	return &st->chain.k[st->chain.n - 1];
 }
 
 /*
- * Check one entry line: seq, chain, key, shape; hash it into the tree;
- * check or queue its signature.  why names the problem.
+ * Apply a key.rotated entry (signed by the current key: checked by the
+ * caller).  Its data is exactly {"new_key":K,"old_key":K}; old_key is the
+ * current key; new_key is a well-formed key of the same name that the
+ * chain has not used; with two or more --key, it is the next key of that
+ * list.
+ */
+static int
+rotate(struct ledger_state *st, const struct aud_entry *e, char *why,
+    size_t whysz)
+{
+	const struct aud_vkey *cur = current(st);
+	struct aud_vkey ok, nk;
+	json_t *d, *o, *n;
+	size_t i;
+	char h1[9], h2[9];
+	int rc = AUD_EFORMAT;
+
+	d = json_loadb(e->data, e->datalen, JSON_REJECT_DUPLICATES, NULL);
+	o = json_object_get(d, "old_key");
+	n = json_object_get(d, "new_key");
+	if (json_object_size(d) != 2 || !json_is_string(o) ||
+	    !json_is_string(n)) {
+		snprintf(why, whysz, "key.rotated: data is not {\"new_key\","
+		    "\"old_key\"}");
+		goto out;
+	}
+	if (aud_vkey_parse(json_string_value(o), &ok) != AUD_OK) {
+		snprintf(why, whysz, "key.rotated: old_key is not a verifier "
+		    "key");
+		goto out;
+	}
+	if (!same_key(&ok, cur)) {
+		snprintf(why, whysz, "key.rotated: old_key %s is not the current "
+		    "key %s", kidhex(ok.kid, h1), kidhex(cur->kid, h2));
+		rc = AUD_EVERIFY;
+		goto out;
+	}
+	if (aud_vkey_parse(json_string_value(n), &nk) != AUD_OK) {
+		snprintf(why, whysz, "key.rotated: new_key is not a verifier "
+		    "key");
+		goto out;
+	}
+	rc = AUD_EVERIFY;
+	if (strcmp(nk.name, cur->name) != 0) {
+		snprintf(why, whysz, "key.rotated: new_key is named \"%.100s\", "
+		    "not \"%.100s\"", nk.name, cur->name);
+		goto out;
+	}
+	for (i = 0; i < st->chain.n; i++)
+		if (memcmp(st->chain.k[i].pk, nk.pk, AUD_PK) == 0) {
+			snprintf(why, whysz, "key.rotated: new_key %s is not "
+			    "new", kidhex(nk.kid, h1));
+			goto out;
+		}
+	if (st->trusted->n > 1 && (st->chain.n >= st->trusted->n ||
+	    !same_key(&st->trusted->k[st->chain.n], &nk))) {
+		snprintf(why, whysz, "key.rotated: new_key %s is not the next "
+		    "key of the trusted list", kidhex(nk.kid, h1));
+		goto out;
+	}
+	if (add_key(&st->chain, &nk) != 0) {
+		snprintf(why, whysz, "out of memory");
+		rc = AUD_ENOMEM;
+		goto out;
+	}
+	rc = AUD_OK;
+out:
+	json_decref(d);
+	return rc;
+}
+
+/*
+ * Check one entry line: its shape, seq, the entry's canonical form, the
+ * chain, the key; hash it into the tree; queue its signature.
  */
 static int
 check_entry(struct ledger_state *st, json_t *line, char *why, size_t whysz)
 {
-	struct aud_entry_head h;
+	struct aud_entry e;
 	json_t *jseq = json_object_get(line, "seq");
 	json_t *jent = json_object_get(line, "entry");
 	json_t *jsig = json_object_get(line, "sig");
+	const struct aud_vkey *cur = current(st);
 	const char *entry;
 	uint8_t sig[AUD_SIG];
-	size_t len, slen, i;
+	size_t len, slen;
 	aud_hash leaf;
+	char h1[9], h2[9];
+	int rc;
 
 	if (!json_is_integer(jseq) || !json_is_string(jent) ||
 	    !json_is_string(jsig) || json_object_size(line) != 3) {
 		snprintf(why, whysz, "line is not {\"seq\",\"entry\",\"sig\"}");
-		return HTQ_EFORMAT;
+		return AUD_EFORMAT;
 	}
 	if ((uint64_t)json_integer_value(jseq) != st->seq) {
 		snprintf(why, whysz, "expected seq %llu, found %lld (entry "
 		    "missing, duplicated or out of order)",
 		    (unsigned long long)st->seq,
 		    (long long)json_integer_value(jseq));
-		return HTQ_EVERIFY;
+		return AUD_EVERIFY;
 	}
 	entry = json_string_value(jent);
 	len = json_string_length(jent);
@@ -441,86 +617,71 @@ check_entry(struct ledger_state *st, json_t *line, char *why, size_t whysz)
 	    json_string_length(jsig), NULL, &slen, NULL,
 	    sodium_base64_VARIANT_ORIGINAL) != 0 || slen != AUD_SIG) {
 		snprintf(why, whysz, "signature is not 64 bytes of base64");
-		return HTQ_EFORMAT;
+		return AUD_EFORMAT;
 	}
-	if (aud_entry_head(entry, len, &h, why, whysz) != HTQ_OK)
-		return HTQ_EFORMAT;
-	if (h.seq != st->seq) {
-		snprintf(why, whysz, "entry says seq %llu",
-		    (unsigned long long)h.seq);
-		return HTQ_EVERIFY;
+	if ((rc = aud_entry_parse(entry, len, &e, why, whysz)) != AUD_OK)
+		return rc;
+	if (e.seq != st->seq) {
+		snprintf(why, whysz, "field seq: says %llu",
+		    (unsigned long long)e.seq);
+		return AUD_EVERIFY;
 	}
-	if (sodium_memcmp(h.prev, st->prev, AUD_HASH) != 0) {
-		snprintf(why, whysz, "prev does not match the hash of entry "
-		    "%lld (chain broken)", (long long)st->seq - 1);
-		return HTQ_EVERIFY;
+	if (sodium_memcmp(e.prev, st->prev, AUD_HASH) != 0) {
+		snprintf(why, whysz, "field prev: does not match the hash of "
+		    "entry %lld (chain broken)", (long long)st->seq - 1);
+		return AUD_EVERIFY;
 	}
-	if (!st->have_cur) {	/* the first entry picks the starting key */
-		for (i = 0; i < st->kr->n; i++)
-			if (memcmp(st->kr->k[i].kid, h.kid, AUD_KID) == 0)
-				break;
-		if (i == st->kr->n) {
-			snprintf(why, whysz, "signed with key %s, which is not "
-			    "one of the given keys", kidhex(h.kid));
-			return HTQ_EVERIFY;
-		}
-		st->cur = st->kr->k[i];
-		st->have_cur = 1;
-	}
-	if (memcmp(h.kid, st->cur.kid, AUD_KID) != 0) {
-		snprintf(why, whysz, "signed with key %s, but the current key "
-		    "is %s", kidhex(h.kid), kidhex(st->cur.kid));
-		return HTQ_EVERIFY;
+	if (memcmp(e.kid, cur->kid, AUD_KID) != 0) {
+		snprintf(why, whysz, "field kid: signed with key %s, but the "
+		    "current key is %s", kidhex(e.kid, h1),
+		    kidhex(cur->kid, h2));
+		return AUD_EVERIFY;
 	}
 	aud_leaf_hash(entry, len, leaf);
 	aud_range_append(&st->range, leaf);
 	memcpy(st->prev, leaf, AUD_HASH);
-	if (submit(st->pool, st->seq, entry, len, sig, &st->cur) != HTQ_OK) {
+	if (submit(st->pool, st->seq, entry, len, sig, cur) != AUD_OK) {
 		snprintf(why, whysz, "out of memory");
-		return HTQ_ENOMEM;
+		return AUD_ENOMEM;
 	}
-	/* A rotation is signed by the old key (checked above or queued);
-	 * later entries must use the key it names. */
-	if (strcmp(h.type, "key.rotated") == 0 &&
-	    rotate(st, entry, len, why, whysz) != HTQ_OK)
-		return HTQ_EFORMAT;
+	/* A rotation is signed by the old key (queued above); later
+	 * entries must use the key it names. */
+	if (strcmp(e.type, "key.rotated") == 0 &&
+	    (rc = rotate(st, &e, why, whysz)) != AUD_OK)
+		return rc;
 	st->seq++;
-	if (st->have_extra && st->range.size == st->extra.size)
+	if (st->have_extra && st->range.size == st->extra.size) {
 		aud_range_root(&st->range, st->extra_root);
-	return HTQ_OK;
+		st->extra_key = st->chain.n - 1;
+	}
+	return AUD_OK;
 }
 
-/* The last line: the log's signed checkpoint for exactly these entries. */
+/* The last line: the log's checkpoint for exactly these entries, signed
+ * by the key current after the last entry. */
 static int
 check_final(struct ledger_state *st, const char *note, size_t len,
-    const char *origin, char *why, size_t whysz)
+    char *why, size_t whysz)
 {
-	struct keyring cur = { .n = 1 };
 	struct cp cp;
 	aud_hash root;
+	int rc;
 
-	cur.k[0] = st->cur;
-	if (!st->have_cur && st->kr->n > 0)
-		cur.k[0] = st->kr->k[0];
-	if (read_note(note, len, &cur, &cp, why, whysz) != HTQ_OK)
-		return HTQ_EVERIFY;
-	if (strcmp(cp.origin, origin) != 0) {
-		snprintf(why, whysz, "origin is \"%.100s\", expected \"%.100s\"",
-		    cp.origin, origin);
-		return HTQ_EVERIFY;
-	}
+	if ((rc = read_note(note, len, current(st), 1, st->origin, &cp, why,
+	    whysz)) != AUD_OK)
+		return rc;
 	if (cp.size != st->seq) {
 		snprintf(why, whysz, "signed size %llu but the export has %llu "
 		    "entries (truncated or padded)",
 		    (unsigned long long)cp.size, (unsigned long long)st->seq);
-		return HTQ_EVERIFY;
+		return AUD_EVERIFY;
 	}
 	aud_range_root(&st->range, root);
 	if (sodium_memcmp(root, cp.root, AUD_HASH) != 0) {
 		snprintf(why, whysz, "signed root does not match the entries");
-		return HTQ_EVERIFY;
+		return AUD_EVERIFY;
 	}
-	return HTQ_OK;
+	return AUD_OK;
 }
 
 static void
@@ -531,25 +692,52 @@ progress(const struct ledger_state *st)
 		    (unsigned long long)st->seq);
 }
 
+/* Parse one line of the export and check it. */
+static int
+check_line(struct ledger_state *st, const char *line, size_t n,
+    int *finished, char *why, size_t whysz)
+{
+	json_t *j, *jcp;
+	int rc;
+
+	j = json_loadb(line, n, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		snprintf(why, whysz, "line is not a JSON object");
+		return AUD_EFORMAT;
+	}
+	if ((jcp = json_object_get(j, "checkpoint")) != NULL) {
+		*finished = 1;
+		if (!json_is_string(jcp) || json_object_size(j) != 1) {
+			snprintf(why, whysz, "line is not {\"checkpoint\": "
+			    "string}");
+			rc = AUD_EFORMAT;
+		} else
+			rc = check_final(st, json_string_value(jcp),
+			    json_string_length(jcp), why, whysz);
+	} else
+		rc = check_entry(st, j, why, whysz);
+	json_decref(j);
+	return rc;
+}
+
 static int
 cmd_ledger(int argc, char **argv)
 {
 	static struct keyring kr;
 	struct ledger_state st;
+	struct lines rd;
 	struct pool pool;
 	pthread_t th[64];
-	const char *path = NULL, *cpfile = NULL, *origin = NULL;
-	char *line = NULL, why[320], *note;
-	size_t cap = 0, nlen;
-	ssize_t n;
-	json_t *j = NULL, *jcp;
+	const char *path = NULL, *cpfile = NULL;
+	char why[400], *note = NULL, *line, h1[9];
+	size_t nlen = 0, n;
 	FILE *f;
-	int i, rc = 1, finished = 0, nthreads = 0, where_seq = 1;
-	uint64_t lineno = 0;
+	int i, rc = 1, finished = 0, nthreads = 0, where_seq = 1, jobs = 1, lr;
 
 	memset(&st, 0, sizeof(st));
-	st.kr = &kr;
-	st.jobs = 1;
+	memset(&rd, 0, sizeof(rd));
+	st.trusted = &kr;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--key") == 0 && i + 1 < argc) {
 			if (load_keys(&kr, argv[++i]) != 0)
@@ -557,10 +745,10 @@ cmd_ledger(int argc, char **argv)
 		} else if (strcmp(argv[i], "--checkpoint") == 0 && i + 1 < argc)
 			cpfile = argv[++i];
 		else if (strcmp(argv[i], "--origin") == 0 && i + 1 < argc)
-			origin = argv[++i];
+			st.origin = argv[++i];
 		else if (strcmp(argv[i], "--jobs") == 0 && i + 1 < argc) {
-			st.jobs = atoi(argv[++i]);
-			if (st.jobs < 1 || st.jobs > 64) {
+			jobs = atoi(argv[++i]);
+			if (jobs < 1 || jobs > 64) {
 				usage();
 				return 2;
 			}
@@ -576,23 +764,34 @@ cmd_ledger(int argc, char **argv)
 		usage();
 		return 2;
 	}
-	if (origin == NULL)
-		origin = kr.k[0].name;
+	if (st.origin == NULL)
+		st.origin = kr.k[0].name;
+	/* the first trusted key starts the chain */
+	if (add_key(&st.chain, &kr.k[0]) != 0)
+		return fail("out of memory");
 	if (cpfile != NULL) {
-		if ((note = slurp(cpfile, MAX_NOTE, &nlen)) == NULL)
-			return fail("%s: %s", cpfile, strerror(errno));
-		rc = read_note(note, nlen, &kr, &st.extra, why, sizeof(why));
-		free(note);
-		if (rc != HTQ_OK)
+		/* its shape and origin now, its signature once the chain
+		 * says which key was current at its size */
+		if ((note = slurp(cpfile, AUD_MAX_NOTE, &nlen, why,
+		    sizeof(why))) == NULL)
 			return fail("checkpoint %s: %s", cpfile, why);
+		if (read_note(note, nlen, NULL, 0, st.origin, &st.extra, why,
+		    sizeof(why)) != AUD_OK) {
+			free(note);
+			return fail("checkpoint %s: %s", cpfile, why);
+		}
 		st.have_extra = 1;
 		if (st.extra.size == 0)
 			aud_empty_root(st.extra_root);
 	}
 	if ((f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r")) == NULL) {
+		free(note);
 		fprintf(stderr, "htq-verify: %s: %s\n", path, strerror(errno));
 		return 2;
 	}
+	rd.f = f;
+	if ((rd.buf = malloc(AUD_MAX_LINE + 1)) == NULL)
+		return fail("out of memory");
 	aud_range_init(&st.range);
 	st.tty = isatty(STDERR_FILENO);
 	/* --jobs 1: one thread checks signatures while this one parses.
@@ -601,59 +800,54 @@ cmd_ledger(int argc, char **argv)
 	 * idles. */
 	if (pool_init(&pool) != 0)
 		return fail("out of memory");
-	pool.helps = st.jobs > 1;
-	for (i = 0; i < (st.jobs > 1 ? st.jobs - 1 : 1); i++)
+	pool.helps = jobs > 1;
+	for (i = 0; i < (jobs > 1 ? jobs - 1 : 1); i++)
 		if (pthread_create(&th[i], NULL, worker, &pool) == 0)
 			nthreads++;
 	if (nthreads == 0)
 		return fail("cannot start threads");
 	st.pool = &pool;
 	why[0] = '\0';
-	rc = HTQ_OK;
-	while ((n = getline(&line, &cap, f)) > 0) {
-		lineno++;
-		if (finished) {
-			snprintf(why, sizeof(why), "line %llu: data after the "
-			    "checkpoint line", (unsigned long long)lineno);
-			rc = HTQ_EFORMAT;
+	rc = AUD_OK;
+	while (!finished) {
+		lr = lines_next(&rd, &line, &n);
+		if (lr == LINE_EOF)
+			break;
+		if (lr != LINE_OK) {
 			where_seq = 0;
+			rc = AUD_EIO;
+			if (lr == LINE_LONG)
+				snprintf(why, sizeof(why), "line %llu is longer "
+				    "than %d bytes", (unsigned long long)
+				    rd.lineno + 1, AUD_MAX_LINE);
+			else
+				snprintf(why, sizeof(why), "%s: read error: %s",
+				    path, strerror(errno));
 			break;
 		}
-		if (n > MAX_LINE) {
-			snprintf(why, sizeof(why), "line too long");
-			rc = HTQ_ETOOBIG;
+		if ((rc = check_line(&st, line, n, &finished, why,
+		    sizeof(why))) != AUD_OK)
 			break;
-		}
-		j = json_loadb(line, (size_t)n, JSON_REJECT_DUPLICATES, NULL);
-		if (!json_is_object(j)) {
-			snprintf(why, sizeof(why), "line is not a JSON object");
-			rc = HTQ_EFORMAT;
-			break;
-		}
-		if ((jcp = json_object_get(j, "checkpoint")) != NULL) {
-			finished = 1;
-			where_seq = 0;
-			if (!json_is_string(jcp)) {
-				snprintf(why, sizeof(why), "checkpoint: not a "
-				    "string");
-				rc = HTQ_EFORMAT;
-				break;
-			}
-			rc = check_final(&st, json_string_value(jcp),
-			    json_string_length(jcp), origin, why, sizeof(why));
-			if (rc != HTQ_OK)
-				break;
-		} else if ((rc = check_entry(&st, j, why, sizeof(why))) !=
-		    HTQ_OK)
-			break;
-		json_decref(j);
-		j = NULL;
 		progress(&st);
 		if ((st.seq & (BATCH - 1)) == 0 && pool_failed(&pool))
 			break;	/* a signature already failed */
 	}
-	json_decref(j);
-	free(line);
+	if (rc == AUD_OK && finished) {
+		/* nothing may follow the checkpoint line */
+		if ((lr = lines_more(&rd)) != 0) {
+			rc = AUD_EFORMAT;
+			finished = 0;
+			where_seq = 0;
+			if (lr > 0)
+				snprintf(why, sizeof(why), "line %llu: data after "
+				    "the checkpoint line", (unsigned long long)
+				    rd.lineno + 1);
+			else
+				snprintf(why, sizeof(why), "%s: read error: %s",
+				    path, strerror(errno));
+		}
+	}
+	free(rd.buf);
 	if (f != stdin)
 		fclose(f);
 	if (st.tty)
@@ -669,27 +863,50 @@ cmd_ledger(int argc, char **argv)
 		pool_free(&pool);
 		/* the earliest failure wins, whichever thread found it */
 		if (pool.bad_seq != UINT64_MAX &&
-		    (rc == HTQ_OK || !where_seq || pool.bad_seq <= st.seq))
+		    (rc == AUD_OK || !where_seq || pool.bad_seq <= st.seq)) {
+			free(note);
 			return fail("entry %llu: signature does not verify "
 			    "with key %s", (unsigned long long)pool.bad_seq,
-			    kidhex(pool.bad_kid));
+			    kidhex(pool.bad_kid, h1));
+		}
 	}
-	if (rc != HTQ_OK) {
+	if (rc != AUD_OK) {
+		free(note);
 		if (where_seq && !finished)
 			return fail("entry %llu: %s",
 			    (unsigned long long)st.seq, why);
 		return fail("%s%s", finished ? "checkpoint: " : "", why);
 	}
-	if (!finished)
+	if (!finished) {
+		free(note);
 		return fail("export ends after %llu entries without a "
 		    "checkpoint line (truncated)", (unsigned long long)st.seq);
+	}
+	if (kr.n > 1 && st.chain.n < kr.n) {
+		free(note);
+		return fail("trusted key %s (key %zu of the list) is never "
+		    "reached by the chain of rotations", kidhex(kr.k[st.chain.n].kid,
+		    h1), st.chain.n + 1);
+	}
 	if (st.have_extra) {
-		if (st.extra.size > st.seq)
+		struct cp cp;
+
+		if (st.extra.size > st.seq) {
+			free(note);
 			return fail("checkpoint %s is for %llu entries but the "
 			    "export has %llu: the export is older (truncated or "
 			    "rolled back)", cpfile,
 			    (unsigned long long)st.extra.size,
 			    (unsigned long long)st.seq);
+		}
+		rc = read_note(note, nlen, &st.chain.k[st.extra_key], 1,
+		    st.origin, &cp, why, sizeof(why));
+		free(note);
+		if (rc != AUD_OK)
+			return fail("checkpoint %s: %s (the key current at size "
+			    "%llu is %s)", cpfile, why, (unsigned long long)
+			    st.extra.size, kidhex(st.chain.k[st.extra_key].kid,
+			    h1));
 		if (sodium_memcmp(st.extra_root, st.extra.root, AUD_HASH) != 0)
 			return fail("checkpoint %s: its root for %llu entries "
 			    "differs from this export's (history rewritten)",
@@ -703,9 +920,10 @@ cmd_ledger(int argc, char **argv)
 		sodium_bin2base64(b64, sizeof(b64), root, AUD_HASH,
 		    sodium_base64_VARIANT_ORIGINAL);
 		printf("ledger valid: %llu entries, root %s, key %s\n",
-		    (unsigned long long)st.seq, b64, st.have_cur ?
-		    kidhex(st.cur.kid) : kidhex(kr.k[0].kid));
+		    (unsigned long long)st.seq, b64,
+		    kidhex(current(&st)->kid, h1));
 	}
+	free(st.chain.k);
 	return 0;
 }
 
@@ -730,61 +948,70 @@ read_hashes(json_t *arr, aud_hash *out, size_t *n)
 }
 
 static int
-parse_keys_args(struct keyring *kr, int argc, char **argv, int first,
-    const char **pos, int npos, const char **proof)
+parse_args(struct keyring *kr, int argc, char **argv, const char **pos,
+    int npos, const char **proof, const char **origin)
 {
 	int i, k = 0;
 
-	for (i = first; i < argc; i++) {
+	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--key") == 0 && i + 1 < argc) {
 			if (load_keys(kr, argv[++i]) != 0)
 				return -1;
 		} else if (proof && strcmp(argv[i], "--proof") == 0 &&
 		    i + 1 < argc)
 			*proof = argv[++i];
+		else if (strcmp(argv[i], "--origin") == 0 && i + 1 < argc)
+			*origin = argv[++i];
 		else if (k < npos && argv[i][0] != '-')
 			pos[k++] = argv[i];
 		else
 			return -1;
 	}
-	return k == npos && kr->n > 0 && (proof == NULL || *proof) ? 0 : -1;
+	if (k != npos || kr->n == 0 || (proof != NULL && *proof == NULL))
+		return -1;
+	if (*origin == NULL)
+		*origin = kr->k[0].name;
+	return 0;
 }
 
 static int
 cmd_consistency(int argc, char **argv)
 {
 	static struct keyring kr;
-	const char *pos[2], *proof = NULL;
-	struct cp a, b;
+	const char *pos[2], *proof = NULL, *origin = NULL;
+	struct cp c[2];
 	char *buf, why[256];
-	aud_hash hashes[AUD_MAX_PROOF];
+	aud_hash hashes[AUD_MAX_PROOF], empty;
 	size_t len, n;
 	json_t *p;
 	int i;
 
-	if (parse_keys_args(&kr, argc, argv, 1, pos, 2, &proof) != 0) {
+	if (parse_args(&kr, argc, argv, pos, 2, &proof, &origin) != 0) {
 		usage();
 		return 2;
 	}
 	for (i = 0; i < 2; i++) {
-		if ((buf = slurp(pos[i], MAX_NOTE, &len)) == NULL)
-			return fail("%s: %s", pos[i], strerror(errno));
-		if (read_note(buf, len, &kr, i ? &b : &a, why, sizeof(why)) !=
-		    HTQ_OK) {
+		if ((buf = slurp(pos[i], AUD_MAX_NOTE, &len, why,
+		    sizeof(why))) == NULL)
+			return fail("%s: %s", pos[i], why);
+		if (read_note(buf, len, kr.k, kr.n, origin, &c[i], why,
+		    sizeof(why)) != AUD_OK) {
 			free(buf);
 			return fail("%s: %s", pos[i], why);
 		}
 		free(buf);
 	}
-	if (strcmp(a.origin, b.origin) != 0)
-		return fail("the checkpoints are for different logs (%s, %s)",
-		    a.origin, b.origin);
-	if (b.size < a.size)
+	if (c[1].size < c[0].size)
 		return fail("rollback: %s has %llu entries, fewer than %s's %llu",
-		    pos[1], (unsigned long long)b.size, pos[0],
-		    (unsigned long long)a.size);
-	if ((buf = slurp(proof, 65536, &len)) == NULL)
-		return fail("%s: %s", proof, strerror(errno));
+		    pos[1], (unsigned long long)c[1].size, pos[0],
+		    (unsigned long long)c[0].size);
+	aud_empty_root(empty);
+	if (c[0].size == 0 && sodium_memcmp(c[0].root, empty, AUD_HASH) != 0)
+		return fail("%s: a tree of size 0 has root SHA-256(\"\"), not "
+		    "this one", pos[0]);
+	if ((buf = slurp(proof, AUD_MAX_BUNDLE, &len, why, sizeof(why))) ==
+	    NULL)
+		return fail("%s: %s", proof, why);
 	p = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
 	free(buf);
 	if (!json_is_integer(json_object_get(p, "old")) ||
@@ -793,18 +1020,78 @@ cmd_consistency(int argc, char **argv)
 		json_decref(p);
 		return fail("%s: not a consistency proof", proof);
 	}
-	if ((uint64_t)json_integer_value(json_object_get(p, "old")) != a.size ||
-	    (uint64_t)json_integer_value(json_object_get(p, "new")) != b.size) {
+	if ((uint64_t)json_integer_value(json_object_get(p, "old")) !=
+	    c[0].size ||
+	    (uint64_t)json_integer_value(json_object_get(p, "new")) !=
+	    c[1].size) {
 		json_decref(p);
 		return fail("%s: proof is for other tree sizes", proof);
 	}
 	json_decref(p);
-	if (aud_verify_consistency(a.size, b.size, a.root, b.root, hashes, n) !=
-	    HTQ_OK)
+	if (aud_verify_consistency(c[0].size, c[1].size, c[0].root, c[1].root,
+	    hashes, n) != AUD_OK)
 		return fail("%s does not extend %s: history was rewritten",
 		    pos[1], pos[0]);
 	printf("consistent: %llu entries extend to %llu\n",
-	    (unsigned long long)a.size, (unsigned long long)b.size);
+	    (unsigned long long)c[0].size, (unsigned long long)c[1].size);
+	return 0;
+}
+
+/*
+ * One signed entry of a bundle ({entry, sig, index, proof}): canonical,
+ * at index, signed by a trusted key its kid names (each key with that
+ * id is tried), included in the checkpoint's tree.
+ */
+static int
+bundle_entry(const struct keyring *kr, json_t *b, const struct cp *cp,
+    const char *what, struct aud_entry *e)
+{
+	json_t *je = json_object_get(b, "entry"), *js = json_object_get(b,
+	    "sig"), *ji = json_object_get(b, "index");
+	aud_hash proof[AUD_MAX_PROOF], leaf;
+	uint8_t sig[AUD_SIG];
+	size_t n, slen, i, known = 0;
+	char why[256], h1[9];
+	const char *ent;
+	size_t len;
+
+	if (!json_is_string(je) || !json_is_string(js) ||
+	    !json_is_integer(ji) ||
+	    read_hashes(json_object_get(b, "proof"), proof, &n) != 0)
+		return fail("%s: not {entry, sig, index, proof}", what);
+	ent = json_string_value(je);
+	len = json_string_length(je);
+	if (aud_entry_parse(ent, len, e, why, sizeof(why)) != AUD_OK)
+		return fail("%s: %s", what, why);
+	if ((uint64_t)json_integer_value(ji) != e->seq)
+		return fail("%s: index %lld but the entry says seq %llu", what,
+		    (long long)json_integer_value(ji),
+		    (unsigned long long)e->seq);
+	if (sodium_base642bin(sig, sizeof(sig), json_string_value(js),
+	    json_string_length(js), NULL, &slen, NULL,
+	    sodium_base64_VARIANT_ORIGINAL) != 0 || slen != AUD_SIG)
+		return fail("%s %llu: signature is not 64 bytes of base64", what,
+		    (unsigned long long)e->seq);
+	for (i = 0; i < kr->n; i++) {
+		if (memcmp(kr->k[i].kid, e->kid, AUD_KID) != 0)
+			continue;
+		known++;
+		if (aud_entry_verify(kr->k[i].pk, ent, len, sig) == AUD_OK)
+			break;
+	}
+	if (known == 0)
+		return fail("%s %llu: signed with key %s, which is not one of "
+		    "the given keys", what, (unsigned long long)e->seq,
+		    kidhex(e->kid, h1));
+	if (i == kr->n)
+		return fail("%s %llu: signature does not verify with key %s",
+		    what, (unsigned long long)e->seq, kidhex(e->kid, h1));
+	aud_leaf_hash(ent, len, leaf);
+	if (aud_verify_inclusion(e->seq, cp->size, leaf, proof, n, cp->root) !=
+	    AUD_OK)
+		return fail("%s %llu: not included in the checkpoint of %llu "
+		    "entries", what, (unsigned long long)e->seq,
+		    (unsigned long long)cp->size);
 	return 0;
 }
 
@@ -812,79 +1099,60 @@ static int
 cmd_bundle(int argc, char **argv)
 {
 	static struct keyring kr;
-	struct aud_entry_head h;
-	const char *pos[1];
-	char *buf, why[256];
-	aud_hash proof[AUD_MAX_PROOF], leaf;
-	uint8_t sig[AUD_SIG];
-	size_t len, n, slen, i;
+	struct aud_entry e, r;
+	const char *pos[1], *origin = NULL;
+	char *buf, why[256], h1[9];
 	struct cp cp;
-	json_t *b, *je, *js, *ji, *jc;
+	json_t *b, *jc, *jr;
+	size_t len;
 	int rc = 1;
 
-	if (parse_keys_args(&kr, argc, argv, 1, pos, 1, NULL) != 0) {
+	if (parse_args(&kr, argc, argv, pos, 1, NULL, &origin) != 0) {
 		usage();
 		return 2;
 	}
-	if ((buf = slurp(pos[0], 1 << 20, &len)) == NULL)
-		return fail("%s: %s", pos[0], strerror(errno));
+	if ((buf = slurp(pos[0], AUD_MAX_BUNDLE, &len, why, sizeof(why))) ==
+	    NULL)
+		return fail("%s: %s", pos[0], why);
 	b = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
 	free(buf);
-	je = json_object_get(b, "entry");
-	js = json_object_get(b, "sig");
-	ji = json_object_get(b, "index");
 	jc = json_object_get(b, "checkpoint");
-	if (!json_is_string(je) || !json_is_string(js) ||
-	    !json_is_integer(ji) || !json_is_string(jc) ||
-	    read_hashes(json_object_get(b, "proof"), proof, &n) != 0) {
+	if (!json_is_object(b) || !json_is_string(jc)) {
 		rc = fail("%s: not a bundle (entry, sig, index, proof, "
 		    "checkpoint)", pos[0]);
 		goto out;
 	}
-	if (read_note(json_string_value(jc), json_string_length(jc), &kr, &cp,
-	    why, sizeof(why)) != HTQ_OK) {
-		rc = fail("checkpoint: %s", why);
+	/* the checkpoint: by the newest trusted key, of our origin */
+	if (read_note(json_string_value(jc), json_string_length(jc),
+	    &kr.k[kr.n - 1], 1, origin, &cp, why, sizeof(why)) != AUD_OK) {
+		rc = fail("checkpoint: %s (it must be signed by the newest "
+		    "given key, %s)", why, kidhex(kr.k[kr.n - 1].kid, h1));
 		goto out;
 	}
-	if (aud_entry_head(json_string_value(je), json_string_length(je), &h,
-	    why, sizeof(why)) != HTQ_OK) {
-		rc = fail("entry: %s", why);
+	if ((rc = bundle_entry(&kr, b, &cp, "entry", &e)) != 0)
+		goto out;
+	if ((jr = json_object_get(b, "revocation")) != NULL) {
+		if ((rc = bundle_entry(&kr, jr, &cp, "revocation", &r)) != 0)
+			goto out;
+		if (strcmp(r.type, "mark.revoked") != 0 ||
+		    strcmp(r.subject, e.subject) != 0 || r.seq <= e.seq) {
+			rc = fail("revocation: entry %llu is not a later "
+			    "mark.revoked of subject %s",
+			    (unsigned long long)r.seq, e.subject);
+			goto out;
+		}
+		printf("bundle valid: entry %llu (%s %s) is in the ledger of "
+		    "%llu entries signed by %s; REVOKED by entry %llu\n",
+		    (unsigned long long)e.seq, e.type, e.subject,
+		    (unsigned long long)cp.size, kidhex(kr.k[kr.n - 1].kid, h1),
+		    (unsigned long long)r.seq);
+		rc = EXIT_REVOKED;
 		goto out;
 	}
-	if ((uint64_t)json_integer_value(ji) != h.seq) {
-		rc = fail("entry: index %lld but the entry says seq %llu",
-		    (long long)json_integer_value(ji),
-		    (unsigned long long)h.seq);
-		goto out;
-	}
-	for (i = 0; i < kr.n; i++)
-		if (memcmp(kr.k[i].kid, h.kid, AUD_KID) == 0)
-			break;
-	if (i == kr.n) {
-		rc = fail("entry %llu: signed with unknown key %s",
-		    (unsigned long long)h.seq, kidhex(h.kid));
-		goto out;
-	}
-	if (sodium_base642bin(sig, sizeof(sig), json_string_value(js),
-	    json_string_length(js), NULL, &slen, NULL,
-	    sodium_base64_VARIANT_ORIGINAL) != 0 || slen != AUD_SIG ||
-	    aud_entry_verify(kr.k[i].pk, json_string_value(je),
-	    json_string_length(je), sig) != HTQ_OK) {
-		rc = fail("entry %llu: signature does not verify with key %s",
-		    (unsigned long long)h.seq, kidhex(h.kid));
-		goto out;
-	}
-	aud_leaf_hash(json_string_value(je), json_string_length(je), leaf);
-	if (aud_verify_inclusion(h.seq, cp.size, leaf, proof, n, cp.root) !=
-	    HTQ_OK) {
-		rc = fail("entry %llu: not included in the checkpoint of %llu "
-		    "entries", (unsigned long long)h.seq,
-		    (unsigned long long)cp.size);
-		goto out;
-	}
-	printf("bundle valid: entry %llu (%s) is in the ledger of %llu "
-	    "entries signed by %s\n", (unsigned long long)h.seq, h.type,
-	    (unsigned long long)cp.size, kidhex(kr.k[cp.key].kid));
+	printf("bundle valid: entry %llu (%s %s) is in the ledger of %llu "
+	    "entries signed by %s\n", (unsigned long long)e.seq, e.type,
+	    e.subject, (unsigned long long)cp.size,
+	    kidhex(kr.k[kr.n - 1].kid, h1));
 	rc = 0;
 out:
 	json_decref(b);

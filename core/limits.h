@@ -92,11 +92,9 @@
 
 /* --- ledger (audit/) --- */
 
-/* Largest single ledger entry in bytes. */
-#define HTQ_MAX_ENTRY		(16 * 1024)
+/* The ledger's own limits (entry size, origin length, export line
+ * length) are audit/'s: audit/aud_limits.h. */
 /* Most entries in one /ledger/entries page. */
 #define HTQ_LEDGER_PAGE		100
-/* Longest checkpoint origin line. */
-#define HTQ_MAX_ORIGIN		128
 
 #endif /* HTQ_LIMITS_H */

@@ -9,7 +9,7 @@ for g in "$@"; do
 	case "$g" in
 	build)	for p in gcc make pkg-config libfcgi-dev liblmdb-dev libsodium-dev libjansson-dev curl; do want $p; done
 		command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || want nginx-light ;;
-	test)	for p in python3 python3-jsonschema lmdb-utils golang-go golang-golang-x-mod-dev; do want $p; done ;;
+	test)	for p in python3 python3-jsonschema python3-cryptography time lmdb-utils golang-go golang-golang-x-mod-dev; do want $p; done ;;
 	bench)	want wrk ;;
 	fuzz)	for p in clang libclang-rt-14-dev; do want $p; done ;;
 	*)	echo "deps.sh: unknown group $g" >&2; exit 2 ;;

@@ -1,5 +1,6 @@
 /*
- * fuzz_ledger.c - fuzz the verifier's parsers: canonical entry heads,
+ * fuzz_ledger.c - fuzz the verifier's parsers: canonical entries (the
+ * fast parser against the decode-and-re-encode definition),
  * signed notes, checkpoint bodies and verifier key strings.
  */
 #include <stdint.h>
@@ -15,9 +16,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct aud_vkey keys[1];
 	static int init;
-	struct aud_entry_head h;
+	struct aud_entry h;
+	char why2[256];
+	int fast, ref;
 	struct aud_vkey vk;
-	char why[256], origin[HTQ_MAX_ORIGIN + 1], *s;
+	char why[256], origin[AUD_MAX_ORIGIN + 1], *s;
 	size_t blen, which;
 	uint64_t csize;
 	aud_hash root;
@@ -33,9 +36,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(s, data, size);
 	s[size] = '\0';
-	(void)aud_entry_head(s, size, &h, why, sizeof(why));
+	/* the one-pass parser and the definition (decode, re-encode,
+	 * compare) must always agree */
+	fast = aud_entry_parse(s, size, &h, why, sizeof(why));
+	ref = aud_entry_check_reference(s, size, why2, sizeof(why2));
+	if ((fast == AUD_OK) != (ref == AUD_OK))
+		abort();
 	if (aud_note_verify(s, size, keys, 1, &blen, &which, why,
-	    sizeof(why)) == HTQ_OK || size > 0)
+	    sizeof(why)) == AUD_OK || size > 0)
 		(void)aud_checkpoint_parse(s, size, origin, sizeof(origin),
 		    &csize, root);
 	(void)aud_vkey_parse(s, &vk);

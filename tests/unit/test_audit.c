@@ -110,7 +110,7 @@ check_inclusion(struct aud_log *l, MDB_txn *txn, uint64_t m, uint64_t n)
 	aud_hash got[AUD_MAX_PROOF], want[AUD_MAX_PROOF];
 	size_t gn, wn = 0;
 
-	T_EQ(aud_prove_inclusion(l, txn, m, n, got, &gn), HTQ_OK);
+	T_EQ(aud_prove_inclusion(l, txn, m, n, got, &gn), AUD_OK);
 	ref_path(m, 0, n, want, &wn);
 	T_EQ(gn, wn);
 	T_MEMEQ(got, want, gn * AUD_HASH);
@@ -122,7 +122,7 @@ check_consistency(struct aud_log *l, MDB_txn *txn, uint64_t m, uint64_t n)
 	aud_hash got[AUD_MAX_PROOF], want[AUD_MAX_PROOF];
 	size_t gn, wn = 0;
 
-	T_EQ(aud_prove_consistency(l, txn, m, n, got, &gn), HTQ_OK);
+	T_EQ(aud_prove_consistency(l, txn, m, n, got, &gn), AUD_OK);
 	ref_subproof(m, 0, n, 1, want, &wn);
 	T_EQ(gn, wn);
 	T_MEMEQ(got, want, gn * AUD_HASH);
@@ -189,23 +189,23 @@ test_inclusion_proofs_verify(void)
 			k = 0;
 			ref_path(m, 0, n, proof, &k);
 			T_EQ(aud_verify_inclusion(m, n, leaves[m], proof, k,
-			    root), HTQ_OK);
+			    root), AUD_OK);
 			/* wrong leaf, wrong index, wrong root all fail */
 			T_EQ(aud_verify_inclusion(m, n, leaves[(m + 1) % MAXN],
-			    proof, k, root), HTQ_EVERIFY);
+			    proof, k, root), AUD_EVERIFY);
 			if (n > 1)
 				T_EQ(aud_verify_inclusion((m + 1) % n, n,
-				    leaves[m], proof, k, root), HTQ_EVERIFY);
+				    leaves[m], proof, k, root), AUD_EVERIFY);
 			memcpy(bad, root, AUD_HASH);
 			bad[0] ^= 1;
 			T_EQ(aud_verify_inclusion(m, n, leaves[m], proof, k,
-			    bad), HTQ_EVERIFY);
+			    bad), AUD_EVERIFY);
 			if (k > 0)
 				T_EQ(aud_verify_inclusion(m, n, leaves[m], proof,
-				    k - 1, root), HTQ_EVERIFY);
+				    k - 1, root), AUD_EVERIFY);
 		}
 		T_EQ(aud_verify_inclusion(n, n, leaves[0], proof, 0, root),
-		    HTQ_EVERIFY);
+		    AUD_EVERIFY);
 	}
 }
 
@@ -223,15 +223,15 @@ test_consistency_proofs_verify(void)
 			k = 0;
 			ref_subproof(m, 0, n, 1, proof, &k);
 			T_EQ(aud_verify_consistency(m, n, r1, r2, proof, k),
-			    HTQ_OK);
+			    AUD_OK);
 			if (m < n) {
 				T_EQ(aud_verify_consistency(m, n, r2, r2, proof,
-				    k), HTQ_EVERIFY);
+				    k), AUD_EVERIFY);
 				T_EQ(aud_verify_consistency(n, m, r2, r1, proof,
-				    k), HTQ_EVERIFY);
+				    k), AUD_EVERIFY);
 				proof[k - 1][3] ^= 0x40;
 				T_EQ(aud_verify_consistency(m, n, r1, r2, proof,
-				    k), HTQ_EVERIFY);
+				    k), AUD_EVERIFY);
 			}
 		}
 	}
@@ -257,7 +257,7 @@ open_store(void)
 	T_EQ(mdb_env_set_mapsize(env, 64 << 20), 0);
 	T_EQ(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
 	T_EQ(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	T_EQ(aud_log_open(txn, "test.example/log", &lg), HTQ_OK);
+	T_EQ(aud_log_open(txn, "test.example/log", &lg), AUD_OK);
 	T_EQ(mdb_txn_commit(txn), 0);
 }
 
@@ -275,25 +275,25 @@ test_store_matches_reference(void)
 	open_store();
 	T_EQ(mdb_txn_begin(env, NULL, 0, &txn), 0);
 	/* an empty log has the empty root */
-	T_EQ(aud_root(lg, txn, 0, root), HTQ_OK);
+	T_EQ(aud_root(lg, txn, 0, root), AUD_OK);
 	aud_empty_root(ref);
 	T_MEMEQ(root, ref, AUD_HASH);
 	for (n = 0; n < MAXN; n++) {
 		data = json_pack("{s:I,s:s}", "n", (json_int_t)n, "z", "é/\"");
 		T_EQ(aud_append(lg, txn, key, "test.event", "actor-1", "subj",
-		    data, &seq), HTQ_OK);
+		    data, &seq), AUD_OK);
 		json_decref(data);
 		T_EQ(seq, n);
-		T_EQ(aud_entry_get(lg, txn, n, &e, &len, &sig), HTQ_OK);
+		T_EQ(aud_entry_get(lg, txn, n, &e, &len, &sig), AUD_OK);
 		aud_leaf_hash(e, len, leaves[n]);
-		T_EQ(aud_entry_verify(key->pk, e, len, sig), HTQ_OK);
+		T_EQ(aud_entry_verify(key->pk, e, len, sig), AUD_OK);
 	}
-	T_EQ(aud_seal(lg, txn, key), HTQ_OK);
+	T_EQ(aud_seal(lg, txn, key), AUD_OK);
 	T_EQ(mdb_txn_commit(txn), 0);
 
 	T_EQ(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
 	for (n = 1; n <= MAXN; n++) {
-		T_EQ(aud_root(lg, txn, n, root), HTQ_OK);
+		T_EQ(aud_root(lg, txn, n, root), AUD_OK);
 		ref_mth(0, n, ref);
 		T_MEMEQ(root, ref, AUD_HASH);
 		for (m = 0; m < n; m++) {
@@ -303,9 +303,9 @@ test_store_matches_reference(void)
 			check_consistency(lg, txn, m, n);
 		}
 	}
-	T_EQ(aud_prove_inclusion(lg, txn, MAXN, MAXN, got, &gn), HTQ_ERANGE);
-	T_EQ(aud_prove_inclusion(lg, txn, 0, MAXN + 1, got, &gn), HTQ_ERANGE);
-	T_EQ(aud_prove_consistency(lg, txn, 3, 2, got, &gn), HTQ_ERANGE);
+	T_EQ(aud_prove_inclusion(lg, txn, MAXN, MAXN, got, &gn), AUD_ERANGE);
+	T_EQ(aud_prove_inclusion(lg, txn, 0, MAXN + 1, got, &gn), AUD_ERANGE);
+	T_EQ(aud_prove_consistency(lg, txn, 3, 2, got, &gn), AUD_ERANGE);
 	mdb_txn_abort(txn);
 }
 
@@ -330,7 +330,7 @@ check_deep(MDB_env *e, struct aud_log *l)
 	T_EQ(mdb_txn_begin(e, NULL, MDB_RDONLY, &txn), 0);
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		n = sizes[i];
-		T_EQ(aud_root(l, txn, n, root), HTQ_OK);
+		T_EQ(aud_root(l, txn, n, root), AUD_OK);
 		ref_mth(0, n, ref);
 		T_MEMEQ(root, ref, AUD_HASH);
 		ms[0] = 0, ms[1] = n - 1, ms[2] = n / 2, ms[3] = n / 3;
@@ -357,8 +357,8 @@ append_to(MDB_txn *txn, struct aud_log *l, uint64_t from, uint64_t size,
 
 	for (n = from; n < size; n++) {
 		T_EQ(aud_append(l, txn, key, "test.event", "a", subject, NULL,
-		    NULL), HTQ_OK);
-		T_EQ(aud_entry_get(l, txn, n, &ent, &len, &sig), HTQ_OK);
+		    NULL), AUD_OK);
+		T_EQ(aud_entry_get(l, txn, n, &ent, &len, &sig), AUD_OK);
 		aud_leaf_hash(ent, len, ref_leaves[n]);
 	}
 }
@@ -378,8 +378,8 @@ check_aborted_not_cached(MDB_env *e, struct aud_log *l)
 
 	T_EQ(mdb_txn_begin(e, NULL, 0, &txn), 0);
 	append_to(txn, l, DEEPN, 8192, "aborted");
-	T_EQ(aud_root(l, txn, 8192, root), HTQ_OK);
-	T_EQ(aud_prove_inclusion(l, txn, 5000, 8192, got, &gn), HTQ_OK);
+	T_EQ(aud_root(l, txn, 8192, root), AUD_OK);
+	T_EQ(aud_prove_inclusion(l, txn, 5000, 8192, got, &gn), AUD_OK);
 	mdb_txn_abort(txn);
 	T_EQ(mdb_txn_begin(e, NULL, 0, &txn), 0);
 	append_to(txn, l, DEEPN, 8192, "kept");
@@ -391,7 +391,7 @@ check_aborted_not_cached(MDB_env *e, struct aud_log *l)
 	for (m = 4096; m < 8192; m += 1009) {	/* ... and reads it */
 		check_inclusion(l, txn, m, 8192);
 	}
-	T_EQ(aud_root(l, txn, 8192, root), HTQ_OK);
+	T_EQ(aud_root(l, txn, 8192, root), AUD_OK);
 	ref_mth(0, 8192, ref);
 	T_MEMEQ(root, ref, AUD_HASH);
 	mdb_txn_abort(txn);
@@ -416,7 +416,7 @@ check_growing(MDB_env *e, struct aud_log *l)
 		append_to(txn, l, n, n + 1, "grown");
 		T_EQ(mdb_txn_commit(txn), 0);
 		T_EQ(mdb_txn_begin(e, NULL, MDB_RDONLY, &txn), 0);
-		T_EQ(aud_root(l, txn, n + 1, root), HTQ_OK);
+		T_EQ(aud_root(l, txn, n + 1, root), AUD_OK);
 		ref_mth(0, n + 1, ref);
 		T_MEMEQ(root, ref, AUD_HASH);
 		m = (n * 7919) % (n + 1);
@@ -450,11 +450,11 @@ test_store_across_tiles(void)
 	T_EQ(mdb_env_open(e, ddir, MDB_NOTLS | MDB_NOSYNC, 0600), 0);
 	T_ASSERT((ref_leaves = calloc(GROWN, sizeof(aud_hash))) != NULL);
 	T_EQ(mdb_txn_begin(e, NULL, 0, &txn), 0);
-	T_EQ(aud_log_open(txn, "test.example/log", &l), HTQ_OK);
+	T_EQ(aud_log_open(txn, "test.example/log", &l), AUD_OK);
 	for (n = 0; n < DEEPN; n++) {
 		T_EQ(aud_append(l, txn, key, "test.event", "a", "s", NULL,
-		    NULL), HTQ_OK);
-		T_EQ(aud_entry_get(l, txn, n, &ent, &len, &sig), HTQ_OK);
+		    NULL), AUD_OK);
+		T_EQ(aud_entry_get(l, txn, n, &ent, &len, &sig), AUD_OK);
 		aud_leaf_hash(ent, len, ref_leaves[n]);
 	}
 	T_EQ(mdb_txn_commit(txn), 0);
@@ -484,7 +484,7 @@ test_store_across_tiles(void)
 	T_EQ(mdb_put(txn, dbi, &k, &v, 0), 0);
 	T_EQ(mdb_txn_commit(txn), 0);
 	T_EQ(mdb_txn_begin(e, NULL, 0, &txn), 0);
-	T_EQ(aud_log_open(txn, NULL, &l), HTQ_OK);
+	T_EQ(aud_log_open(txn, NULL, &l), AUD_OK);
 	T_EQ(mdb_get(txn, dbi, &k, &v), MDB_NOTFOUND);
 	T_EQ(mdb_txn_commit(txn), 0);
 	check_deep(e, l);
@@ -500,7 +500,7 @@ test_store_across_tiles(void)
 static void
 test_entries_chain_and_checkpoint(void)
 {
-	struct aud_entry_head head;
+	struct aud_entry head;
 	struct aud_vkey vk;
 	const uint8_t *sig;
 	const char *e, *note;
@@ -513,23 +513,23 @@ test_entries_chain_and_checkpoint(void)
 	T_EQ(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
 	memset(prev, 0, sizeof(prev));
 	for (n = 0; n < MAXN; n++) {
-		T_EQ(aud_entry_get(lg, txn, n, &e, &len, &sig), HTQ_OK);
-		T_EQ(aud_entry_head(e, len, &head, why, sizeof(why)), HTQ_OK);
+		T_EQ(aud_entry_get(lg, txn, n, &e, &len, &sig), AUD_OK);
+		T_EQ(aud_entry_parse(e, len, &head, why, sizeof(why)), AUD_OK);
 		T_EQ(head.seq, n);
 		T_STREQ(head.type, "test.event");
 		T_MEMEQ(head.prev, prev, AUD_HASH);
 		T_MEMEQ(head.kid, key->kid, AUD_KID);
 		aud_leaf_hash(e, len, prev);
 	}
-	T_EQ(aud_entry_get(lg, txn, 0, &e, &len, &sig), HTQ_OK);
+	T_EQ(aud_entry_get(lg, txn, 0, &e, &len, &sig), AUD_OK);
 	T_ASSERT(strncmp(e, "{\"v\":1,\"seq\":0,\"time\":\"", 23) == 0);
 	T_ASSERT(strstr(e, "\"data\":{\"n\":0,\"z\":\"é/\\\"\"}") != NULL);
-	T_EQ(aud_checkpoint(lg, txn, NULL, &note, &nlen), HTQ_OK);
+	T_EQ(aud_checkpoint(lg, txn, NULL, &note, &nlen), AUD_OK);
 	aud_key_public(key, &vk);
 	T_EQ(aud_note_verify(note, nlen, &vk, 1, &blen, &which, why,
-	    sizeof(why)), HTQ_OK);
+	    sizeof(why)), AUD_OK);
 	T_EQ(aud_checkpoint_parse(note, blen, origin, sizeof(origin), &size,
-	    root), HTQ_OK);
+	    root), AUD_OK);
 	T_STREQ(origin, "test.example/log");
 	T_EQ(size, MAXN);
 	ref_mth(0, MAXN, want);
@@ -545,29 +545,29 @@ test_wrong_key_refused_and_rotation(void)
 	size_t len, klen;
 	uint64_t seq;
 	MDB_txn *txn;
-	struct aud_entry_head head;
+	struct aud_entry head;
 	char why[64];
 
 	T_EQ(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	T_EQ(aud_append(lg, txn, key2, "x", "a", "s", NULL, &seq), HTQ_EPERM);
-	T_EQ(aud_rotate(lg, txn, key, key2, "admin"), HTQ_OK);
-	T_EQ(aud_append(lg, txn, key, "x", "a", "s", NULL, &seq), HTQ_EPERM);
+	T_EQ(aud_append(lg, txn, key2, "x", "a", "s", NULL, &seq), AUD_EPERM);
+	T_EQ(aud_rotate(lg, txn, key, key2, "admin"), AUD_OK);
+	T_EQ(aud_append(lg, txn, key, "x", "a", "s", NULL, &seq), AUD_EPERM);
 	T_EQ(aud_append(lg, txn, key2, "after.rotation", "a", "s", NULL,
-	    &seq), HTQ_OK);
-	T_EQ(aud_seal(lg, txn, key2), HTQ_OK);
-	T_EQ(aud_entry_get(lg, txn, seq - 1, &e, &len, &sig), HTQ_OK);
-	T_EQ(aud_entry_head(e, len, &head, why, sizeof(why)), HTQ_OK);
+	    &seq), AUD_OK);
+	T_EQ(aud_seal(lg, txn, key2), AUD_OK);
+	T_EQ(aud_entry_get(lg, txn, seq - 1, &e, &len, &sig), AUD_OK);
+	T_EQ(aud_entry_parse(e, len, &head, why, sizeof(why)), AUD_OK);
 	T_STREQ(head.type, "key.rotated");
 	T_MEMEQ(head.kid, key->kid, AUD_KID);	/* signed by the old key */
-	T_EQ(aud_entry_verify(key->pk, e, len, sig), HTQ_OK);
-	T_EQ(aud_entry_get(lg, txn, seq, &e, &len, &sig), HTQ_OK);
-	T_EQ(aud_entry_verify(key2->pk, e, len, sig), HTQ_OK);
+	T_EQ(aud_entry_verify(key->pk, e, len, sig), AUD_OK);
+	T_EQ(aud_entry_get(lg, txn, seq, &e, &len, &sig), AUD_OK);
+	T_EQ(aud_entry_verify(key2->pk, e, len, sig), AUD_OK);
 	/* checkpoints are signed on demand by the current key */
 	T_EQ(aud_append(lg, txn, key2, "unsealed", "a", "s", NULL, &seq),
-	    HTQ_OK);
-	T_EQ(aud_checkpoint(lg, txn, NULL, &e, &len), HTQ_ECONFLICT);
-	T_EQ(aud_checkpoint(lg, txn, key, &e, &len), HTQ_EPERM);
-	T_EQ(aud_checkpoint(lg, txn, key2, &e, &len), HTQ_OK);
+	    AUD_OK);
+	T_EQ(aud_checkpoint(lg, txn, NULL, &e, &len), AUD_ECONFLICT);
+	T_EQ(aud_checkpoint(lg, txn, key, &e, &len), AUD_EPERM);
+	T_EQ(aud_checkpoint(lg, txn, key2, &e, &len), AUD_OK);
 	{
 		struct aud_vkey v2;
 		char o[64];
@@ -577,13 +577,13 @@ test_wrong_key_refused_and_rotation(void)
 
 		aud_key_public(key2, &v2);
 		T_EQ(aud_note_verify(e, len, &v2, 1, &bl, &w, why, sizeof(why)),
-		    HTQ_OK);
-		T_EQ(aud_checkpoint_parse(e, bl, o, sizeof(o), &sz, rt), HTQ_OK);
+		    AUD_OK);
+		T_EQ(aud_checkpoint_parse(e, bl, o, sizeof(o), &sz, rt), AUD_OK);
 		T_EQ(sz, seq + 1);
-		T_EQ(aud_root(lg, txn, sz, want), HTQ_OK);
+		T_EQ(aud_root(lg, txn, sz, want), AUD_OK);
 		T_MEMEQ(rt, want, AUD_HASH);
 	}
-	T_EQ(aud_keys(lg, txn, &keys, &klen), HTQ_OK);
+	T_EQ(aud_keys(lg, txn, &keys, &klen), AUD_OK);
 	T_ASSERT(memchr(keys, '\n', klen) != NULL);
 	T_ASSERT(keys[klen - 1] == '\n');
 	T_EQ(mdb_txn_commit(txn), 0);
@@ -598,22 +598,22 @@ test_signed_note_known_answer(void)
 	char *note, vks[200], why[64];
 	size_t blen, which;
 
-	T_EQ(aud_key_from_seed(seed, "example.com/log", &k), HTQ_OK);
+	T_EQ(aud_key_from_seed(seed, "example.com/log", &k), AUD_OK);
 	aud_key_public(k, &vk);
-	T_EQ(aud_vkey_format(&vk, vks, sizeof(vks)), HTQ_OK);
+	T_EQ(aud_vkey_format(&vk, vks, sizeof(vks)), AUD_OK);
 	T_STREQ(vks, VKEY_KAT);
 	T_EQ(aud_note_sign(k, "example.com/log\n5\n"
-	    "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n", &note), HTQ_OK);
+	    "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n", &note), AUD_OK);
 	T_STREQ(note, NOTE_KAT);
-	T_EQ(aud_vkey_parse(vks, &parsed), HTQ_OK);
+	T_EQ(aud_vkey_parse(vks, &parsed), AUD_OK);
 	T_EQ(aud_note_verify(note, strlen(note), &parsed, 1, &blen, &which,
-	    why, sizeof(why)), HTQ_OK);
+	    why, sizeof(why)), AUD_OK);
 	note[3] ^= 1;
 	T_EQ(aud_note_verify(note, strlen(note), &parsed, 1, &blen, &which,
-	    why, sizeof(why)), HTQ_EVERIFY);
+	    why, sizeof(why)), AUD_EVERIFY);
 	free(note);
 	T_ASSERT(aud_vkey_parse("example.com/log+00000000+AQ==", &parsed) !=
-	    HTQ_OK);
+	    AUD_OK);
 	aud_key_free(k);
 }
 
@@ -624,17 +624,17 @@ test_key_files(void)
 	struct aud_key *k;
 
 	snprintf(path, sizeof(path), "%s/ledger.key", dir);
-	T_EQ(aud_key_generate(path, "bad name"), HTQ_EINVAL);
-	T_EQ(aud_key_generate(path, "htq.test/ledger"), HTQ_OK);
-	T_EQ(aud_key_generate(path, "htq.test/ledger"), HTQ_EEXIST);
-	T_EQ(aud_key_load(path, &k), HTQ_OK);
+	T_EQ(aud_key_generate(path, "bad name"), AUD_EINVAL);
+	T_EQ(aud_key_generate(path, "htq.test/ledger"), AUD_OK);
+	T_EQ(aud_key_generate(path, "htq.test/ledger"), AUD_EEXIST);
+	T_EQ(aud_key_load(path, &k), AUD_OK);
 	T_STREQ(k->name, "htq.test/ledger");
 	aud_key_free(k);
 	T_EQ(chmod(path, 0640), 0);
-	T_EQ(aud_key_load(path, &k), HTQ_EPERM);
+	T_EQ(aud_key_load(path, &k), AUD_EPERM);
 	T_ASSERT(k == NULL);
 	T_EQ(chmod(path, 0600), 0);
-	T_EQ(aud_key_load("/nonexistent/key", &k), HTQ_ENOTFOUND);
+	T_EQ(aud_key_load("/nonexistent/key", &k), AUD_ENOTFOUND);
 }
 
 static void
@@ -648,7 +648,7 @@ test_export(void)
 	snprintf(path, sizeof(path), "%s/export.jsonl", dir);
 	T_ASSERT((f = fopen(path, "w")) != NULL);
 	T_EQ(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
-	T_EQ(aud_export(lg, txn, key2, f, NULL), HTQ_OK);
+	T_EQ(aud_export(lg, txn, key2, f, NULL), AUD_OK);
 	mdb_txn_abort(txn);
 	fclose(f);
 	T_ASSERT((f = fopen(path, "r")) != NULL);
@@ -715,9 +715,9 @@ test_forged_rotation_caught(void)
 			    "new_key", nks) : json_object();
 			T_EQ(aud_entry_encode(seq, "2026-11-23T00:00:00Z", rot ?
 			    "key.rotated" : "x", "a", "s", data, prev, kid, &e,
-			    &len), HTQ_OK);
+			    &len), AUD_OK);
 			json_decref(data);
-			T_EQ(aud_entry_sign(signer, e, len, sig), HTQ_OK);
+			T_EQ(aud_entry_sign(signer, e, len, sig), AUD_OK);
 			put_line(f, seq, e, len, sig);
 			aud_leaf_hash(e, len, leaf);
 			aud_range_append(&r, leaf);
@@ -727,7 +727,7 @@ test_forged_rotation_caught(void)
 		aud_range_root(&r, root);
 		aud_checkpoint_body("test.example/log", 4, root, body,
 		    sizeof(body));
-		T_EQ(aud_note_sign(key2, body, &note), HTQ_OK);
+		T_EQ(aud_note_sign(key2, body, &note), AUD_OK);
 		data = json_pack("{s:s}", "checkpoint", note);
 		e = json_dumps(data, JSON_COMPACT);
 		fprintf(f, "%s\n", e);
@@ -743,6 +743,174 @@ test_forged_rotation_caught(void)
 		    "%s.err", path);
 		T_EQ(system(cmd), 0);
 	}
+}
+
+/* --- the canonical form (docs/ledger.md 1.2) --- */
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static uint32_t
+rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng >> 11) % n;
+}
+
+/* A random string mixing every class the encoder treats apart: plain
+ * ASCII, controls, '"', '\', '/', DEL, 2-, 3- and 4-byte UTF-8. */
+static json_t *
+rnd_string(void)
+{
+	static const char *const pieces[] = { "a", "Z", "0", " ", "/", "\"",
+	    "\\", "\x7f", "\x01", "\x08", "\x09", "\x0a", "\x0c", "\x0d",
+	    "\x1f", "\xc3\xa9", "\xe2\x82\xac", "\xe2\x80\xa8", "\xef\xbf\xbf",
+	    "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf", "key", "." };
+	char buf[128];
+	size_t n = 0, k, len;
+
+	for (k = rnd(8); k > 0; k--) {
+		const char *p = pieces[rnd(sizeof(pieces) / sizeof(pieces[0]))];
+
+		len = strlen(p);
+		memcpy(buf + n, p, len);
+		n += len;
+	}
+	return json_stringn(buf, n);
+}
+
+static json_t *
+rnd_value(int depth)
+{
+	static const json_int_t ints[] = { 0, 1, -1, 42, INT64_MAX,
+	    INT64_MIN, 1000000007, -9 };
+	json_t *v;
+	size_t i, n;
+
+	switch (rnd(depth > 3 ? 5 : 7)) {
+	case 0:
+		return json_integer(ints[rnd(8)]);
+	case 1:
+		return rnd_string();
+	case 2:
+		return json_boolean(rnd(2));
+	case 3:
+		return json_null();
+	case 4:
+		return json_integer((json_int_t)rnd(1u << 31) - (1 << 30));
+	case 5:
+		v = json_array();
+		for (i = 0, n = rnd(4); i < n; i++)
+			json_array_append_new(v, rnd_value(depth + 1));
+		return v;
+	default:
+		v = json_object();
+		for (i = 0, n = rnd(5); i < n; i++) {
+			json_t *k = rnd_string();
+
+			json_object_set_new(v, json_string_value(k),
+			    rnd_value(depth + 1));
+			json_decref(k);
+		}
+		return v;
+	}
+}
+
+/* A random valid entry from the server's encoder; *out malloc'd. */
+static void
+rnd_entry(uint64_t seq, char **out, size_t *len)
+{
+	static const char *const types[] = { "standard.imported",
+	    "key.rotated", "mark.awarded", "x", "a_b.c9" };
+	static const char *const actors[] = { "system", "u-0123456789abcdef",
+	    "admin@x:y.z-_" };
+	static const char *const subjects[] = { "ST0116@1.1", "ledger",
+	    "m-1", "!#$%&'()*+,-./:;<=>?@[]^_`{|}~" };
+	json_t *data = json_object();
+	aud_hash prev;
+	uint8_t kid[AUD_KID];
+	size_t i, n;
+
+	for (i = 0, n = rnd(6); i < n; i++) {
+		json_t *k = rnd_string();
+
+		json_object_set_new(data, json_string_value(k), rnd_value(1));
+		json_decref(k);
+	}
+	randombytes_buf(prev, sizeof(prev));
+	randombytes_buf(kid, sizeof(kid));
+	T_EQ(aud_entry_encode(seq, "2024-02-29T23:59:59Z", types[rnd(5)],
+	    actors[rnd(3)], subjects[rnd(4)], data, prev, kid, out, len),
+	    AUD_OK);
+	json_decref(data);
+}
+
+/*
+ * The encoder's output parses, and decoding and re-encoding it gives the
+ * same bytes, for many random entries; the one-pass parser agrees.
+ */
+static void
+test_canonical_roundtrip(void)
+{
+	struct aud_entry e;
+	char *s, why[160];
+	size_t len;
+	int i;
+
+	for (i = 0; i < 3000; i++) {
+		rnd_entry((uint64_t)i * 7919, &s, &len);
+		if (aud_entry_parse(s, len, &e, why, sizeof(why)) != AUD_OK)
+			T_FAILF("%s: %s", why, s);
+		if (aud_entry_check_reference(s, len, why, sizeof(why)) != AUD_OK)
+			T_FAILF("reference: %s: %s", why, s);
+		T_EQ(e.seq, (uint64_t)i * 7919);
+		free(s);
+	}
+}
+
+/*
+ * Every single-byte change of valid entries: when the result still
+ * decodes as JSON it either re-encodes to the same bytes or is refused,
+ * and the one-pass parser says exactly what the definition says.
+ */
+static void
+test_canonical_mutations(void)
+{
+	struct aud_entry e;
+	char *s, why[160], why2[160];
+	size_t len, pos;
+	int i, b, orig, fast, ref, json_ok = 0, accepted = 0;
+	json_t *j;
+
+	for (i = 0; i < 2; i++) {
+		rnd_entry((uint64_t)i, &s, &len);
+		for (pos = 0; pos < len; pos++) {
+			orig = (unsigned char)s[pos];
+			for (b = 0; b < 256; b++) {
+				if (b == orig)
+					continue;
+				s[pos] = (char)b;
+				fast = aud_entry_parse(s, len, &e, why,
+				    sizeof(why));
+				ref = aud_entry_check_reference(s, len, why2,
+				    sizeof(why2));
+				if ((fast == AUD_OK) != (ref == AUD_OK))
+					T_FAILF("parser %d, reference %d (%s / "
+					    "%s) at %zu = %02x: %.*s", fast, ref,
+					    why, why2, pos, b, (int)len, s);
+				j = json_loadb(s, len, JSON_REJECT_DUPLICATES,
+				    NULL);
+				json_ok += j != NULL;
+				accepted += fast == AUD_OK;
+				json_decref(j);
+			}
+			s[pos] = (char)orig;
+		}
+		free(s);
+	}
+	/* some mutations stay canonical (another digit, letter, key) */
+	T_ASSERT(json_ok > 0 && accepted > 0 && accepted < json_ok);
 }
 
 int
@@ -768,6 +936,8 @@ main(void)
 	T_RUN(test_key_files);
 	T_RUN(test_export);
 	T_RUN(test_forged_rotation_caught);
+	T_RUN(test_canonical_roundtrip);
+	T_RUN(test_canonical_mutations);
 	aud_log_close(lg);
 	if (env)
 		mdb_env_close(env);
