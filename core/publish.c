@@ -52,8 +52,10 @@ struct pub {
 	char		 root[4096];	/* <datadir>/public */
 	int		 verify;	/* compare with what is there first */
 	int		 sync_all;	/* HTQ_PUBLISH_FSYNC=all */
-	uint8_t		*buf;		/* PUB_MAX_FILE bytes */
-	uint8_t		*old;		/* the same, for comparing */
+	uint8_t		*buf;		/* the file being built */
+	size_t		 bufcap;
+	uint8_t		*old;		/* what is there, for comparing */
+	size_t		 oldcap;
 };
 
 int
@@ -68,6 +70,25 @@ void
 htq_publish_enable(struct htq_db *db, int on)
 {
 	db->publish = on;
+}
+
+/* Grow *b to at least need bytes. */
+static int
+reserve(uint8_t **b, size_t *cap, size_t need)
+{
+	uint8_t *nb;
+
+	if (need <= *cap)
+		return HTQ_OK;
+	if (need < 2 * *cap)
+		need = 2 * *cap;
+	if (need < 65536)
+		need = 65536;
+	if ((nb = realloc(*b, need)) == NULL)
+		return HTQ_ENOMEM;
+	*b = nb;
+	*cap = need;
+	return HTQ_OK;
 }
 
 /* mkdir -p of the folders of root/rel (not its last part). */
@@ -125,7 +146,9 @@ put_file(struct pub *p, const char *rel, const void *data, size_t len,
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return HTQ_EINVAL;
 	if (verify) {
-		have = read_file(path, p->old, PUB_MAX_FILE);
+		if ((rc = reserve(&p->old, &p->oldcap, len + 1)) != HTQ_OK)
+			return rc;
+		have = read_file(path, p->old, len + 1);
 		if (have >= 0 && (size_t)have == len &&
 		    memcmp(p->old, data, len) == 0)
 			return HTQ_OK;
@@ -192,12 +215,18 @@ put_tile(void *ctx, const struct aud_tile *t)
 			if (elen == 0 || elen > 0xffff ||
 			    elen + 2 > PUB_MAX_FILE - len)
 				return HTQ_ETOOBIG;
+			if ((rc = reserve(&p->buf, &p->bufcap, len + 2 + elen))
+			    != HTQ_OK)
+				return rc;
 			p->buf[len++] = (uint8_t)(elen >> 8);
 			p->buf[len++] = (uint8_t)elen;
 			memcpy(p->buf + len, e, elen);
 			len += elen;
 		}
 	} else {
+		if ((rc = reserve(&p->buf, &p->bufcap, (size_t)AUD_TILE_WIDTH *
+		    AUD_HASH)) != HTQ_OK)
+			return rc;
 		if ((rc = aud_subtree_hashes(log, p->txn, level, first, t->w,
 		    (aud_hash *)p->buf)) != AUD_OK)
 			return rc;
@@ -331,11 +360,7 @@ htq_publish(struct htq_db *db, unsigned flags)
 		close(fd);
 		return HTQ_EIO;
 	}
-	if ((p.buf = malloc(PUB_MAX_FILE)) == NULL ||
-	    (p.old = malloc(PUB_MAX_FILE)) == NULL)
-		rc = HTQ_ENOMEM;
-	else
-		rc = publish_locked(&p, flags, fd);
+	rc = publish_locked(&p, flags, fd);
 	free(p.buf);
 	free(p.old);
 	close(fd);		/* and the lock with it */

@@ -248,3 +248,41 @@ def test_crash_between_commit_and_publish_is_repaired(s):
     assert rebuild(s)[0] == size
     s.ctl("standards", "eligibility", "ST0119", "--yes")
     assert published_size(s.data) == size + 1
+
+
+def test_concurrent_writers_never_publish_older(s):
+    """Writers in parallel (htqctl processes, each publishing after its own
+    commits): the published checkpoint only ever grows, and ends at the
+    log's size and signed checkpoint."""
+    import threading
+    seen, stop = [], threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            r = s.get("/ledger/checkpoint")
+            if r.status == 200:
+                seen.append(int(r.body.decode().split("\n")[1]))
+
+    t = threading.Thread(target=watch)
+    t.start()
+    try:
+        env = s.env()
+        procs = []
+        for ref in ("ST0046", "ST0049", "ST0215", "ST0626"):
+            script = " && ".join(
+                "%s standards eligibility %s %s" % (
+                    os.path.join(s.bin, "htqctl"), ref,
+                    "--no --reason concurrent" if i % 2 == 0 else "--yes")
+                for i in range(6))
+            procs.append(subprocess.Popen(["sh", "-c", script], env=env, cwd=ROOT,
+                                          stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.PIPE))
+        for p in procs:
+            _, err = p.communicate(timeout=120)
+            assert p.returncode == 0, err
+    finally:
+        stop.set()
+        t.join()
+    assert seen == sorted(seen), "published checkpoint went back: %r" % seen
+    assert s.get("/ledger/checkpoint").body == s.ctl("ledger", "checkpoint").stdout
+    assert rebuild(s)[0] == s.get("/api/v1/health").json()["ledger"]["size"]
