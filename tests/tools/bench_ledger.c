@@ -217,6 +217,12 @@ bench_publish(void)
 	int r;
 
 	db = fresh(dir, sizeof(dir));
+	if (getenv("BENCH_PUBLIC")) {	/* publish to another filesystem */
+		char link[128];
+
+		snprintf(link, sizeof(link), "%s/public", dir);
+		check(symlink(getenv("BENCH_PUBLIC"), link) == 0, "symlink");
+	}
 	append_entries(db, 10, 1);		/* warm up */
 	check(htq_publish(db, 0) == HTQ_OK, "publish");
 	for (r = 0; r < ROUNDS; r++) {
