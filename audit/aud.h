@@ -205,6 +205,57 @@ int	 aud_subject_valid(const char *s, size_t len);
 /* RFC 3339 UTC time "2026-11-23T03:21:04Z" (buf >= 21 bytes). */
 void	 aud_time_now(char buf[32]);
 
+/* --- C2SP tlog-tiles: paths, which tiles change, entry bundles (tiles.c) --- */
+
+#define AUD_TILE_HEIGHT	8	/* tree levels per tile */
+#define AUD_TILE_WIDTH	256	/* hashes (or entries) in a full tile */
+#define AUD_TILE_ENTRIES (-1)	/* the level of entry bundles */
+#define AUD_TILE_MAXLEVEL 7	/* 8 * 7 = 56: the last tree level a tile starts */
+#define AUD_TILE_PATH	80	/* longest path, NUL included */
+
+/*
+ * One tile: hash tile (level L >= 0: the hashes of the perfect subtrees
+ * at tree level 8L, indices 256N .. 256N+W-1) or entry bundle (level
+ * AUD_TILE_ENTRIES: entries 256N .. 256N+W-1).  W is 1..256; 256 is a
+ * full tile, anything less a partial one.
+ */
+struct aud_tile {
+	int		 level;
+	uint64_t	 n;
+	unsigned	 w;
+};
+
+/*
+ * "tile/<L>/<N>[.p/<W>]" or "tile/entries/<N>[.p/<W>]", N in 3-digit
+ * path elements, all but the last prefixed with 'x' (x001/x234/067).
+ * AUD_EINVAL for a tile that cannot exist (level, width, or an index
+ * beyond a 2^64-leaf tree).
+ */
+int	 aud_tile_path(const struct aud_tile *, char *buf, size_t bufsz);
+/* The inverse; only the canonical form aud_tile_path writes is accepted
+ * (AUD_EFORMAT otherwise).  path need not be NUL-terminated. */
+int	 aud_tile_parse(const char *path, size_t len, struct aud_tile *out);
+/*
+ * Call fn for every tile of a log of size `size` whose contents differ
+ * from those of size `old` (old <= size; old 0: every tile of the log),
+ * entry bundles first, then hash tiles level by level, each tile at its
+ * width at `size`.  Full tiles never change once written: O(log n) tiles
+ * per call after a small append.  Stops at and returns fn's first
+ * non-zero result.
+ */
+int	 aud_tiles_changed(uint64_t old, uint64_t size,
+	    int (*fn)(void *ctx, const struct aud_tile *), void *ctx);
+/* Tree level and first node index of a hash tile's hashes. */
+void	 aud_tile_span(const struct aud_tile *, int *tree_level,
+	    uint64_t *first);
+/*
+ * Entry bundles: each entry as a big-endian uint16 length and its exact
+ * bytes.  aud_bundle_next reads the entry at *off and moves *off past
+ * it; AUD_ENOTFOUND at the end, AUD_EFORMAT when cut short or empty.
+ */
+int	 aud_bundle_next(const uint8_t *b, size_t len, size_t *off,
+	    const uint8_t **entry, size_t *elen);
+
 /* --- the log in LMDB (store.c) --- */
 
 typedef struct MDB_env MDB_env;	/* identical to lmdb.h's typedefs */
@@ -242,6 +293,14 @@ int	 aud_entry_get(struct aud_log *, MDB_txn *, uint64_t seq,
 	    const char **entry, size_t *len, const uint8_t **sig);
 /* Root of the tree of the first size leaves: O(log n) reads. */
 int	 aud_root(struct aud_log *, MDB_txn *, uint64_t size, aud_hash out);
+/*
+ * The hashes of count perfect subtrees at tree level `level`, indices
+ * first .. first+count-1, from the stored hashes (no re-hashing): a C2SP
+ * hash tile is level 8L.  Each must end within the log's size
+ * (AUD_ERANGE otherwise).  out has room for count hashes.
+ */
+int	 aud_subtree_hashes(struct aud_log *, MDB_txn *, int level,
+	    uint64_t first, size_t count, aud_hash *out);
 /* RFC 6962 proofs: out has room for AUD_MAX_PROOF hashes. */
 int	 aud_prove_inclusion(struct aud_log *, MDB_txn *, uint64_t index,
 	    uint64_t size, aud_hash *out, size_t *n);

@@ -715,6 +715,33 @@ aud_root(struct aud_log *l, MDB_txn *txn, uint64_t size, aud_hash out)
 	return subtree(r, 0, size, out);
 }
 
+/*
+ * Perfect subtree hashes straight from the stored tiles, in order, with
+ * one reader: a C2SP hash tile of 256 hashes reads a handful of records.
+ */
+int
+aud_subtree_hashes(struct aud_log *l, MDB_txn *txn, int level,
+    uint64_t first, size_t count, aud_hash *out)
+{
+	struct reader r[1];
+	uint64_t cur;
+	size_t i;
+	int rc;
+
+	if (level < 0 || level > 63 || count == 0)
+		return AUD_EINVAL;
+	if ((rc = aud_size(l, txn, &cur)) != AUD_OK)
+		return rc;
+	if (first > (cur >> level) || count > (cur >> level) - first)
+		return AUD_ERANGE;
+	reader_init(r, l, txn);
+	reader_size(r, cur);
+	for (i = 0; i < count; i++)
+		if ((rc = hash_get(r, level, first + i, out[i])) != AUD_OK)
+			return rc;
+	return AUD_OK;
+}
+
 /* PATH(m, D[lo:hi]) of RFC 6962 2.1.1, leaf level first. */
 static int
 path(struct reader *r, uint64_t m, uint64_t lo, uint64_t hi,

@@ -119,6 +119,11 @@ cmd_rotate(struct ctl *c, int argc, char **argv)
 	}
 	if ((rc = htq_mdb_err(mdb_txn_commit(txn))) != HTQ_OK)
 		goto fail;
+	/* the checkpoint is sealed with the new key: publish it and the
+	 * new key list (a failure is repaired by the next start) */
+	if (htq_publish(c->db, 0) != HTQ_OK)
+		fprintf(stderr, "htqctl: publishing the static files failed; "
+		    "run 'htqctl ledger publish'\n");
 	sodium_bin2hex(hex, sizeof(hex), ok->kid, AUD_KID);
 	snprintf(old, sizeof(old), "%s.%s.retired", cur, hex);
 	if (rename(cur, old) != 0 || rename(next, cur) != 0) {

@@ -1,5 +1,5 @@
 /*
- * ctl_ledger.c - htqctl ledger export|show|checkpoint.
+ * ctl_ledger.c - htqctl ledger export|show|checkpoint|publish.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -159,10 +159,43 @@ cmd_checkpoint(struct ctl *c, int argc, char **argv)
 	return rc == HTQ_OK ? 0 : ctl_fail("checkpoint", rc);
 }
 
+static int
+cmd_publish(struct ctl *c, int argc, char **argv)
+{
+	char dir[4096];
+	int rebuild = argc == 2 && strcmp(argv[1], "--rebuild") == 0, rc;
+
+	if (ctl_wants_help(argc, argv)) {
+		printf("usage: htqctl ledger publish [--rebuild]\n\n"
+		    "Bring the static files of the ledger (C2SP tlog-tiles: "
+		    "ledger/checkpoint,\nledger/tile/..., "
+		    ".well-known/htq-ledger-keys) in DATA/public up to date."
+		    "\nWriters do this after each commit and htq-fcgi at "
+		    "start-up; --rebuild checks\nevery file and rewrites "
+		    "any that is missing or differs.  Serve DATA/public\n"
+		    "from any static host (docs/ledger.md).\n");
+		return 0;
+	}
+	if (argc != 1 && !rebuild) {
+		fprintf(stderr, "usage: htqctl ledger publish [--rebuild]\n");
+		return 2;
+	}
+	if ((rc = ctl_open(c, 0)) != HTQ_OK)
+		return ctl_fail("database", rc);
+	if ((rc = htq_publish(c->db, rebuild ? HTQ_PUBLISH_REBUILD : 0)) !=
+	    HTQ_OK)
+		return ctl_fail("publish", rc);
+	if (htq_public_dir(c->datadir, dir, sizeof(dir)) == HTQ_OK)
+		printf("published in %s\n", dir);
+	return 0;
+}
+
 static const struct ctl_cmd cmds[] = {
 	{ "export", cmd_export, "write the ledger as JSON Lines" },
 	{ "show", cmd_show, "print one entry" },
 	{ "checkpoint", cmd_checkpoint, "print the latest signed checkpoint" },
+	{ "publish", cmd_publish, "update the static files (tiles, "
+	    "checkpoint, keys)" },
 	{ NULL, NULL, NULL }
 };
 

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <signal.h>
+#include <unistd.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,9 +180,25 @@ htq_record(struct htq_db *db, MDB_txn *txn, const char *type,
 	    db->ledger.actor ? db->ledger.actor : "system", subject, data);
 }
 
+/*
+ * Commit, then publish the static files when this process appended
+ * entries.  The commit is what counts: publishing is derived data, so a
+ * failure is reported and left to the next start (or 'htqctl ledger
+ * publish') to repair.  HTQ_TEST_KILL_BEFORE_PUBLISH (tests only) dies
+ * between the two, the crash that start-up must repair.
+ */
 int
 htq_commit(struct htq_db *db, MDB_txn *txn)
 {
-	(void)db;
-	return htq_mdb_err(mdb_txn_commit(txn));
+	int rc = htq_mdb_err(mdb_txn_commit(txn)), prc;
+
+	if (rc != HTQ_OK || !db->publish || !db->dirty)
+		return rc;
+	db->dirty = 0;
+	if (getenv("HTQ_TEST_KILL_BEFORE_PUBLISH") != NULL)
+		kill(getpid(), SIGKILL);
+	if ((prc = htq_publish(db, 0)) != HTQ_OK)
+		fprintf(stderr, "htq: publishing the ledger's static files: "
+		    "%s (the next start repairs them)\n", htq_strerror(prc));
+	return rc;
 }

@@ -162,18 +162,27 @@ htq_atomic_abort(struct htq_atomic *a)
 int
 htq_atomic_commit(struct htq_atomic *a)
 {
+	return htq_atomic_finish(a, 1);
+}
+
+int
+htq_atomic_finish(struct htq_atomic *a, int sync)
+{
 	char dir[sizeof(a->path)];
 	int ok, fd;
 
 	if (a->f == NULL)
 		return HTQ_EINVAL;
-	ok = fflush(a->f) == 0 && !ferror(a->f) && fsync(fileno(a->f)) == 0;
+	ok = fflush(a->f) == 0 && !ferror(a->f) &&
+	    (!sync || fsync(fileno(a->f)) == 0);
 	ok = fclose(a->f) == 0 && ok;
 	a->f = NULL;
 	if (!ok || rename(a->tmp, a->path) != 0) {
 		unlink(a->tmp);
 		return HTQ_EIO;
 	}
+	if (!sync)
+		return HTQ_OK;
 	/* the rename itself survives a crash once the folder is synced */
 	memcpy(dir, a->path, sizeof(dir));
 	if ((fd = open(dirname(dir), O_RDONLY | O_DIRECTORY)) >= 0) {

@@ -80,6 +80,25 @@ int	 htq_key_path(const char *datadir, const char *name, char *buf,
 /* The log origin and key name: $HTQ_ORIGIN or htq.localhost/ledger. */
 const char *htq_origin(void);
 
+/*
+ * The ledger as static files for nginx or any static host (C2SP
+ * tlog-tiles, docs/ledger.md "Static files"), in <datadir>/public:
+ * ledger/checkpoint, ledger/tile/..., .well-known/htq-ledger-keys.
+ * They are derived from LMDB: htq_publish writes what changed since the
+ * published checkpoint (O(log n) files), under an flock so that
+ * concurrent writers never put an older checkpoint over a newer one.
+ * HTQ_PUBLISH_REBUILD (start-up, repair) reads every file the log
+ * should have and rewrites the missing or different ones.  Once enabled,
+ * each htq_commit that appended entries publishes after committing; a
+ * failure there is reported on stderr, not returned (the commit stands,
+ * and the next start repairs the files).
+ */
+#define HTQ_PUBLISH_REBUILD	0x01
+int	 htq_publish(struct htq_db *, unsigned flags);
+void	 htq_publish_enable(struct htq_db *, int on);
+/* <datadir>/public */
+int	 htq_public_dir(const char *datadir, char *buf, size_t bufsz);
+
 /* Begin a read-only or a write transaction; end it with mdb_txn_commit or
  * mdb_txn_abort.  Read transactions are cheap and may be reused with
  * mdb_txn_reset/mdb_txn_renew. */
@@ -277,6 +296,9 @@ struct htq_atomic {
  */
 int	 htq_atomic_open(const char *path, mode_t mode, struct htq_atomic *);
 int	 htq_atomic_commit(struct htq_atomic *);
+/* The same with sync 0: renamed without fsync (file nor folder), for
+ * derived files that are rebuilt after a crash (core/publish.c). */
+int	 htq_atomic_finish(struct htq_atomic *, int sync);
 void	 htq_atomic_abort(struct htq_atomic *);
 
 #endif /* HTQ_H */

@@ -22,7 +22,7 @@ static const struct ctl_cmd commands[] = {
 	{ "demo", ctl_demo, "create the demo organisations and accounts" },
 	{ "key", ctl_key, "generate, show or rotate the ledger signing key" },
 	{ "ledger", ctl_ledger, "export the ledger, show an entry, print the "
-	    "checkpoint" },
+	    "checkpoint, publish the static files" },
 	{ "org", ctl_org, "add or list organisations" },
 	{ "standards", ctl_standards, "import, list, show standards; set "
 	    "eligibility" },
@@ -127,7 +127,10 @@ ctl_open(struct ctl *c, int write)
 	if (rc != HTQ_OK) {
 		htq_db_close(c->db);
 		c->db = NULL;
+		return rc;
 	}
+	/* our own writes update the static files (core/publish.c) */
+	htq_publish_enable(c->db, 1);
 	return rc;
 }
 

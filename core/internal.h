@@ -23,6 +23,8 @@ struct htq_db {
 	struct aud_log		*log;		/* NULL until attached */
 	struct aud_key		*key;		/* sodium_malloc'd, or NULL */
 	char			*datadir;	/* where the key file is */
+	int			 publish;	/* htq_commit publishes */
+	int			 dirty;		/* appended since publishing */
 };
 
 /* JSON documents in LMDB (core/accounts.c). */

@@ -35,6 +35,8 @@ hook_append(void *ctx, MDB_txn *txn, const char *type, const char *actor,
 	    htq_ledger_reload_key(db, db->datadir) == HTQ_OK)
 		rc = aud_append(db->log, txn, db->key, type, actor, subject,
 		    data, NULL);
+	if (rc == HTQ_OK)
+		db->dirty = 1;
 	return rc;
 }
 

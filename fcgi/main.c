@@ -329,6 +329,7 @@ worker(int listen_fd, const struct config *cfg)
 		    (int)getpid(), htq_strerror(rc));
 		goto out;
 	}
+	htq_publish_enable(ctx.db, 1);	/* after each commit of ours */
 	if ((rc = htq_txn_read(ctx.db, &ctx.rtxn)) != HTQ_OK)
 		goto out;
 	mdb_txn_reset(ctx.rtxn);
@@ -495,6 +496,14 @@ main(int argc, char **argv)
 		    htq_strerror(rc));
 		return 1;
 	}
+	/* The static files are derived from the database: bring them up to
+	 * date (rebuilt when deleted, repaired after a crash between a
+	 * commit and its publishing) before any worker serves. */
+	if ((rc = htq_ledger_attach(db, cfg.datadir, 0)) == HTQ_OK)
+		rc = htq_publish(db, HTQ_PUBLISH_REBUILD);
+	if (rc != HTQ_OK)
+		fprintf(stderr, "htq-fcgi: publishing the ledger's static "
+		    "files: %s\n", htq_strerror(rc));
 	htq_db_close(db);
 	if (claim_socket(cfg.socket) != 0)
 		return 1;

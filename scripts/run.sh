@@ -61,6 +61,11 @@ if [ ! -f "$DATA/db/data.mdb" ]; then
 fi
 chmod 600 "$DATA/demo-accounts.txt" 2>/dev/null || true
 mkdir -p "$DATA/run/tmp" "$DATA/log"
+# The ledger's static files (C2SP tlog-tiles), derived from the database:
+# the writers keep them up to date and htq-fcgi rebuilds what is missing
+# at start.  Not replaced here, unlike www.
+mkdir -p "$DATA/public"
+chmod 755 "$DATA/public"
 
 # The static site is served from a copy inside the data directory, which
 # nginx's workers can read wherever the clone lives.
@@ -68,7 +73,7 @@ rm -rf "$DATA/www.new"
 cp -R "$ROOT/web" "$DATA/www.new"
 rm -rf "$DATA/www"
 mv "$DATA/www.new" "$DATA/www"
-[ -z "$user" ] || chown -R "$SVC:" "$DATA/www" "$DATA/run"
+[ -z "$user" ] || { chown -R "$SVC:" "$DATA/www" "$DATA/run"; chown "$SVC:" "$DATA/public"; }
 
 # Render the nginx configuration.
 expr=$(sed -nE 's/^#define HTQ_MAX_BODY[[:space:]]+\(([0-9 *]+)\).*/\1/p' "$ROOT/core/limits.h")
@@ -76,6 +81,7 @@ max_body=$(( ${expr:-0} ))
 [ "$max_body" -gt 0 ] || die "cannot read HTQ_MAX_BODY from core/limits.h"
 sed -e "s|@USER@|$user|" -e "s|@PORT@|$PORT|g" -e "s|@RUN@|$DATA/run|g" \
     -e "s|@LOG@|$DATA/log|g" -e "s|@WEB@|$DATA/www|g" \
+    -e "s|@PUBLIC@|$DATA/public|g" \
     -e "s|@SOCK@|$DATA/run/fcgi.sock|g" -e "s|@MAX_BODY@|$max_body|g" \
     -e "s|@LOGIN_RATE@|$LOGIN_RATE|g" -e "s|@LOGIN_BURST@|$LOGIN_BURST|g" \
     -e "s|@CONN_PER_ADDR@|$CONN_PER_ADDR|g" \

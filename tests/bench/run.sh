@@ -20,6 +20,11 @@ for _ in $(seq 1 200); do
 	sleep 0.1
 done
 # The request log goes to a file during the bench, as in production.
+# A ledger past one full tile, published, for the static tile target.
+if [ -x "$BIN/tests/ledger_writer" ]; then
+	"$BIN/tests/ledger_writer" "$data" 0 300 300 >/dev/null
+	HTQ_DATA=$data "$BIN/htqctl" ledger publish >/dev/null
+fi
 
 rate() {	# rate PATH -> requests/second
 	wrk -t2 -c32 -d"${secs}s" "http://127.0.0.1:$port$1" 2>&1 |
@@ -33,16 +38,22 @@ check() {	# check NAME RATIO TARGET
 
 echo "== HTTP (wrk -t2 -c32, ${secs}s per target, best of 3 alternating rounds)"
 best() { awk -v a="$1" -v b="$2" 'BEGIN { print (a > b ? a : b) }'; }
-nginx_rps=0; ping_rps=0; std_rps=0
+nginx_rps=0; ping_rps=0; std_rps=0; cp_rps=0; tile_rps=0
 for _ in 1 2 3; do	# alternate, so that every target meets the same neighbours
 	nginx_rps=$(best "$nginx_rps" "$(rate /_nginx/ok)")
 	ping_rps=$(best "$ping_rps" "$(rate /api/v1/ping)")
 	std_rps=$(best "$std_rps" "$(rate /api/v1/standards/ST0116)")
+	cp_rps=$(best "$cp_rps" "$(rate /api/v1/ledger/checkpoint)")
+	tile_rps=$(best "$tile_rps" "$(rate /ledger/tile/0/000)")
 done
 printf '  %-34s %10.0f req/s\n' "bare nginx return 200" "$nginx_rps" \
-    "GET /api/v1/ping" "$ping_rps" "GET /api/v1/standards/ST0116" "$std_rps"
+    "GET /api/v1/ping" "$ping_rps" "GET /api/v1/standards/ST0116" "$std_rps" \
+    "GET /api/v1/ledger/checkpoint" "$cp_rps" \
+    "GET /ledger/tile/0/000 (8 KiB)" "$tile_rps"
 check "ping / bare nginx" "$(ratio "$ping_rps" "$nginx_rps")" 0.18
 check "standards/ST0116 / ping" "$(ratio "$std_rps" "$ping_rps")" 0.9
+check "ledger/checkpoint / bare nginx" "$(ratio "$cp_rps" "$nginx_rps")" 0.5
+check "full tile / bare nginx" "$(ratio "$tile_rps" "$nginx_rps")" 0.5
 rm -f "$data.out"
 
 if [ -x "$BIN/tests/bench_ledger" ]; then

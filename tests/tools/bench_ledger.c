@@ -6,8 +6,10 @@
  *   batched append (10,000 entries in one txn) vs raw sign+verify per entry
  *   htq-verify on an N-entry export (1 and 2 jobs) vs raw verify rate; RSS
  *   inclusion proof at N entries               vs at 1,000 entries
+ *   durable append + publishing the static tiles vs durable append alone
  *
  * usage: bench_ledger [N]   (default 1000000; BIN names the binary dir)
+ *        bench_ledger publish   (the publishing figure alone)
  */
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -174,6 +176,73 @@ bench_durable(void)
 	printf("  durable append: %.0f/s, raw durable put: %.0f/s\n",
 	    ROUNDS * PER / t_app, ROUNDS * PER / t_raw);
 	report("durable append / raw LMDB durable put", t_raw / t_app, 0.7, 0);
+	discard(db, dir);
+}
+
+/* Durable appends, each followed by publishing the static files when
+ * publish is set; seconds. */
+static double t_publish_only;	/* of which in htq_publish */
+
+static double
+append_publish(struct htq_db *db, int count, int publish)
+{
+	double t0 = now(), t1;
+	int i;
+
+	for (i = 0; i < count; i++) {
+		append_entries(db, 1, 1);
+		if (publish) {
+			t1 = now();
+			check(htq_publish(db, 0) == HTQ_OK, "publish");
+			t_publish_only += now() - t1;
+		}
+	}
+	return now() - t0;
+}
+
+/*
+ * What publishing (core/publish.c: entry bundle, level-0 tile and the
+ * checkpoint rewritten, full tiles fsynced as they complete) adds to a
+ * durable append, in alternating rounds over 2,000 entries, so that full
+ * tiles complete in the measurement as they do in service.  Then the same
+ * with HTQ_PUBLISH_FSYNC=all, for information.
+ */
+static void
+bench_publish(void)
+{
+	enum { ROUNDS = 10, PER = 100 };
+	struct htq_db *db;
+	char dir[64];
+	double t_plain = 0, t_pub = 0, t_all = 0;
+	int r;
+
+	db = fresh(dir, sizeof(dir));
+	if (getenv("BENCH_PUBLIC")) {	/* publish to another filesystem */
+		char link[128];
+
+		snprintf(link, sizeof(link), "%s/public", dir);
+		check(symlink(getenv("BENCH_PUBLIC"), link) == 0, "symlink");
+	}
+	append_entries(db, 10, 1);		/* warm up */
+	check(htq_publish(db, 0) == HTQ_OK, "publish");
+	for (r = 0; r < ROUNDS; r++) {
+		t_plain += append_publish(db, PER, 0);
+		t_pub += append_publish(db, PER, 1);
+	}
+	{
+		double keep = t_publish_only;
+
+		setenv("HTQ_PUBLISH_FSYNC", "all", 1);
+		t_all = append_publish(db, PER, 1) * ROUNDS;
+		t_publish_only = keep;
+	}
+	unsetenv("HTQ_PUBLISH_FSYNC");
+	printf("  durable append: %.0f/s; with publishing: %.0f/s (%.0f us "
+	    "a publish); with every published file fsynced: %.0f/s\n",
+	    ROUNDS * PER / t_plain, ROUNDS * PER / t_pub,
+	    t_publish_only / (ROUNDS * PER) * 1e6, ROUNDS * PER / t_all);
+	report("durable append + publish / durable append", t_pub / t_plain,
+	    1.2, 1);
 	discard(db, dir);
 }
 
@@ -410,7 +479,12 @@ main(int argc, char **argv)
 	const char *bin = getenv("BIN") ? getenv("BIN") : "bin";
 
 	check(sodium_init() >= 0, "sodium_init");
+	if (argc > 1 && strcmp(argv[1], "publish") == 0) {
+		bench_publish();
+		return 0;
+	}
 	bench_durable();
+	bench_publish();
 	bench_batch();
 	bench_verify_and_proofs(n, bin);
 	return 0;

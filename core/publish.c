@@ -1,0 +1,368 @@
+/*
+ * publish.c - the ledger as static files (C2SP tlog-tiles) that nginx,
+ * or any static host or CDN, serves with no FastCGI at all.
+ *
+ * Layout under <datadir>/public (docs/ledger.md "Static files"):
+ *   ledger/checkpoint                 the signed checkpoint (aud_checkpoint)
+ *   ledger/tile/<L>/<N>[.p/<W>]       hash tiles, height 8
+ *   ledger/tile/entries/<N>[.p/<W>]   entry bundles (uint16 length || bytes)
+ *   .well-known/htq-ledger-keys       verifier keys, one a line, newest last
+ *
+ * Every file is written under a fresh temporary name and renamed, so a
+ * reader sees a whole old file or a whole new one.  Full tiles and
+ * bundles never change again and are served as immutable for a year:
+ * they are fsynced before the rename.  The checkpoint and partial tiles
+ * are replaced on every commit and served with a short max-age: they
+ * are renamed without an fsync (one costs about as much as the LMDB
+ * commit itself on this class of disk), and start-up rewrites any that
+ * a power failure lost (HTQ_PUBLISH_REBUILD, then one syncfs).
+ * HTQ_PUBLISH_FSYNC=all syncs every file.  The checkpoint is written
+ * last: whatever it names is on disk before it.
+ *
+ * Publishers (each worker after its own commits, htqctl after its own,
+ * the master at start-up) take an flock on public/.lock and publish the
+ * log as their read transaction sees it, which is at least as new as
+ * anything committed before they asked: a slower publisher finds the
+ * checkpoint already at its size and writes nothing, and none ever puts
+ * an older checkpoint over a newer one.
+ */
+#define _GNU_SOURCE	/* syncfs */
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "htq.h"
+#include "internal.h"
+#include "aud.h"
+
+/* Largest file we publish: a full bundle of the largest entries. */
+#define PUB_MAX_FILE	((size_t)AUD_TILE_WIDTH * (AUD_MAX_ENTRY + 2))
+
+struct pub {
+	struct htq_db	*db;
+	MDB_txn		*txn;
+	char		 root[4096];	/* <datadir>/public */
+	int		 verify;	/* compare with what is there first */
+	int		 sync_all;	/* HTQ_PUBLISH_FSYNC=all */
+	uint8_t		*buf;		/* the file being built */
+	size_t		 bufcap;
+	uint8_t		*old;		/* what is there, for comparing */
+	size_t		 oldcap;
+};
+
+int
+htq_public_dir(const char *datadir, char *buf, size_t bufsz)
+{
+	int n = snprintf(buf, bufsz, "%s/public", datadir);
+
+	return n < 0 || (size_t)n >= bufsz ? HTQ_EINVAL : HTQ_OK;
+}
+
+void
+htq_publish_enable(struct htq_db *db, int on)
+{
+	db->publish = on;
+}
+
+/* Grow *b to at least need bytes. */
+static int
+reserve(uint8_t **b, size_t *cap, size_t need)
+{
+	uint8_t *nb;
+
+	if (need <= *cap)
+		return HTQ_OK;
+	if (need < 2 * *cap)
+		need = 2 * *cap;
+	if (need < 65536)
+		need = 65536;
+	if ((nb = realloc(*b, need)) == NULL)
+		return HTQ_ENOMEM;
+	*b = nb;
+	*cap = need;
+	return HTQ_OK;
+}
+
+/* mkdir -p of the folders of root/rel (not its last part). */
+static int
+make_parents(const char *root, const char *rel)
+{
+	char path[4096 + AUD_TILE_PATH + 64];
+	size_t i, base = strlen(root) + 1;
+	int n = snprintf(path, sizeof(path), "%s/%s", root, rel);
+
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return HTQ_EINVAL;
+	for (i = base; path[i] != '\0'; i++) {
+		if (path[i] != '/')
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, 0755) != 0 && errno != EEXIST)
+			return HTQ_EIO;
+		path[i] = '/';
+	}
+	return HTQ_OK;
+}
+
+/* Read up to cap bytes of a file: -1 when absent or unreadable. */
+static ssize_t
+read_file(const char *path, uint8_t *buf, size_t cap)
+{
+	ssize_t n, got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	while ((size_t)got < cap &&
+	    (n = read(fd, buf + got, cap - (size_t)got)) > 0)
+		got += n;
+	close(fd);
+	return got;
+}
+
+/*
+ * Write root/rel with data, atomically (temporary name, rename); sync it
+ * first when asked.  In verify mode a file that already holds exactly
+ * these bytes is left alone.
+ */
+static int
+put_file(struct pub *p, const char *rel, const void *data, size_t len,
+    int sync, int verify)
+{
+	char path[4096 + AUD_TILE_PATH + 64];
+	struct htq_atomic a;
+	ssize_t have;
+	int n, rc;
+
+	n = snprintf(path, sizeof(path), "%s/%s", p->root, rel);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return HTQ_EINVAL;
+	if (verify) {
+		if ((rc = reserve(&p->old, &p->oldcap, len + 1)) != HTQ_OK)
+			return rc;
+		have = read_file(path, p->old, len + 1);
+		if (have >= 0 && (size_t)have == len &&
+		    memcmp(p->old, data, len) == 0)
+			return HTQ_OK;
+	}
+	rc = htq_atomic_open(path, 0644, &a);
+	if (rc == HTQ_EIO && errno == ENOENT &&
+	    (rc = make_parents(p->root, rel)) == HTQ_OK)
+		rc = htq_atomic_open(path, 0644, &a);
+	if (rc != HTQ_OK)
+		return rc;
+	if (len > 0 && fwrite(data, 1, len, a.f) != len) {
+		htq_atomic_abort(&a);
+		return HTQ_EIO;
+	}
+	return htq_atomic_finish(&a, sync || p->sync_all);
+}
+
+/* A full tile supersedes its partial ones: remove root/rel.p/. */
+static void
+drop_partials(struct pub *p, const char *rel)
+{
+	char dir[4096 + AUD_TILE_PATH + 64], f[sizeof(dir) + 16];
+	struct dirent *de;
+	DIR *d;
+	int n;
+
+	n = snprintf(dir, sizeof(dir), "%s/%s.p", p->root, rel);
+	if (n < 0 || (size_t)n >= sizeof(dir) || (d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		n = snprintf(f, sizeof(f), "%s/%s", dir, de->d_name);
+		if (n > 0 && (size_t)n < sizeof(f))
+			(void)unlink(f);
+	}
+	closedir(d);
+	(void)rmdir(dir);
+}
+
+/* aud_tiles_changed callback: build one tile's bytes and write them. */
+static int
+put_tile(void *ctx, const struct aud_tile *t)
+{
+	struct pub *p = ctx;
+	struct aud_log *log = htq_db_log(p->db);
+	char rel[8 + AUD_TILE_PATH];
+	const uint8_t *sig;
+	const char *e;
+	uint64_t first;
+	size_t len = 0, elen;
+	unsigned i;
+	int level, rc;
+
+	memcpy(rel, "ledger/", 7);
+	if ((rc = aud_tile_path(t, rel + 7, sizeof(rel) - 7)) != AUD_OK)
+		return rc;
+	aud_tile_span(t, &level, &first);
+	if (t->level == AUD_TILE_ENTRIES) {
+		for (i = 0; i < t->w; i++) {
+			if ((rc = aud_entry_get(log, p->txn, first + i, &e,
+			    &elen, &sig)) != AUD_OK)
+				return rc;
+			if (elen == 0 || elen > 0xffff ||
+			    elen + 2 > PUB_MAX_FILE - len)
+				return HTQ_ETOOBIG;
+			if ((rc = reserve(&p->buf, &p->bufcap, len + 2 + elen))
+			    != HTQ_OK)
+				return rc;
+			p->buf[len++] = (uint8_t)(elen >> 8);
+			p->buf[len++] = (uint8_t)elen;
+			memcpy(p->buf + len, e, elen);
+			len += elen;
+		}
+	} else {
+		if ((rc = reserve(&p->buf, &p->bufcap, (size_t)AUD_TILE_WIDTH *
+		    AUD_HASH)) != HTQ_OK)
+			return rc;
+		if ((rc = aud_subtree_hashes(log, p->txn, level, first, t->w,
+		    (aud_hash *)p->buf)) != AUD_OK)
+			return rc;
+		len = (size_t)t->w * AUD_HASH;
+	}
+	if ((rc = put_file(p, rel, p->buf, len, t->w == AUD_TILE_WIDTH,
+	    p->verify)) != HTQ_OK)
+		return rc;
+	if (t->w == AUD_TILE_WIDTH)
+		drop_partials(p, rel);
+	return HTQ_OK;
+}
+
+/*
+ * The size in the published checkpoint, if it is a checkpoint of this
+ * log's origin; -1 otherwise (none, unreadable, another log).
+ */
+static long long
+published_size(struct pub *p, const char *origin)
+{
+	char path[4096 + 32], o[AUD_MAX_ORIGIN + 1], *sep;
+	uint8_t buf[AUD_MAX_NOTE + 1];
+	uint64_t size;
+	aud_hash root;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/ledger/checkpoint", p->root);
+	if ((n = read_file(path, buf, AUD_MAX_NOTE)) <= 0)
+		return -1;
+	buf[n] = '\0';
+	if ((sep = strstr((char *)buf, "\n\n")) == NULL ||
+	    aud_checkpoint_parse((char *)buf, (size_t)(sep - (char *)buf) + 1,
+	    o, sizeof(o), &size, root) != AUD_OK || strcmp(o, origin) != 0 ||
+	    size > (uint64_t)INT64_MAX)
+		return -1;
+	return (long long)size;
+}
+
+/* The checkpoint the API serves, signed now if the log has moved on. */
+static int
+signed_checkpoint(struct pub *p, const char **note, size_t *len)
+{
+	struct aud_log *log = htq_db_log(p->db);
+	int rc = aud_checkpoint(log, p->txn, htq_db_key(p->db), note, len);
+
+	/* the key was rotated by another process since this one loaded it */
+	if (rc == HTQ_EPERM && p->db->datadir != NULL &&
+	    htq_ledger_reload_key(p->db, p->db->datadir) == HTQ_OK)
+		rc = aud_checkpoint(log, p->txn, htq_db_key(p->db), note, len);
+	return rc;
+}
+
+static int
+publish_locked(struct pub *p, unsigned flags, int lockfd)
+{
+	struct aud_log *log = htq_db_log(p->db);
+	const char *text, *note;
+	long long had;
+	uint64_t size, old;
+	size_t len;
+	int rc;
+
+	had = (flags & HTQ_PUBLISH_REBUILD) ? -1 :
+	    published_size(p, aud_log_origin(log));
+	if ((rc = htq_txn_read(p->db, &p->txn)) != HTQ_OK)
+		return rc;
+	if ((rc = aud_size(log, p->txn, &size)) != HTQ_OK)
+		goto out;
+	if (had >= 0 && (uint64_t)had == size)
+		goto out;		/* someone published this size already */
+	/* nothing published, or a checkpoint larger than the log (a
+	 * restored database): check every file, rewrite what differs */
+	old = had >= 0 && (uint64_t)had < size ? (uint64_t)had : 0;
+	p->verify = had < 0 || (uint64_t)had > size;
+	if ((rc = aud_tiles_changed(old, size, put_tile, p)) != HTQ_OK)
+		goto out;
+	rc = aud_keys(log, p->txn, &text, &len);
+	if (rc == HTQ_OK)
+		rc = put_file(p, ".well-known/htq-ledger-keys", text, len, 0,
+		    1);
+	if (rc != HTQ_OK && rc != HTQ_ENOTFOUND)
+		goto out;
+	rc = signed_checkpoint(p, &note, &len);
+	if (rc == HTQ_ECONFLICT && size == 0) {
+		rc = HTQ_OK;		/* empty log, no key: nothing to sign */
+		goto out;
+	}
+	if (rc != HTQ_OK)
+		goto out;
+	/* a rebuild makes every file durable before the checkpoint names
+	 * them; a commit's own publish synced its full tiles already */
+	if (p->verify && syncfs(lockfd) != 0) {
+		rc = HTQ_EIO;
+		goto out;
+	}
+	rc = put_file(p, "ledger/checkpoint", note, len, p->verify, 1);
+	if (rc == HTQ_OK && p->verify && syncfs(lockfd) != 0)
+		rc = HTQ_EIO;
+out:
+	mdb_txn_abort(p->txn);
+	p->txn = NULL;
+	return rc;
+}
+
+int
+htq_publish(struct htq_db *db, unsigned flags)
+{
+	struct pub p;
+	char lock[4096 + 16];
+	const char *sync = getenv("HTQ_PUBLISH_FSYNC");
+	int fd, rc;
+
+	if (db->log == NULL || db->datadir == NULL)
+		return HTQ_EINVAL;
+	memset(&p, 0, sizeof(p));
+	p.db = db;
+	p.sync_all = sync != NULL && strcmp(sync, "all") == 0;
+	if ((rc = htq_public_dir(db->datadir, p.root, sizeof(p.root))) !=
+	    HTQ_OK)
+		return rc;
+	if (mkdir(p.root, 0755) != 0 && errno != EEXIST)
+		return HTQ_EIO;
+	if ((rc = make_parents(p.root, "ledger/tile/")) != HTQ_OK)
+		return rc;
+	snprintf(lock, sizeof(lock), "%s/.lock", p.root);
+	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		return HTQ_EIO;
+	while ((rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR)
+		;
+	if (rc != 0) {
+		close(fd);
+		return HTQ_EIO;
+	}
+	rc = publish_locked(&p, flags, fd);
+	free(p.buf);
+	free(p.old);
+	close(fd);		/* and the lock with it */
+	return rc;
+}
