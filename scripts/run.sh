@@ -63,9 +63,12 @@ chmod 600 "$DATA/demo-accounts.txt" 2>/dev/null || true
 mkdir -p "$DATA/run/tmp" "$DATA/log"
 
 # The static site is served from a copy inside the data directory, which
-# nginx's workers can read wherever the clone lives.
+# nginx's workers can read wherever the clone lives: build/www, which
+# 'make' assembles from web/ (pages, and assets under content-hashed names).
+WWW=${HTQ_WWW:-$ROOT/build/www}
+[ -f "$WWW/index.html" ] || die "$WWW is missing: run make first"
 rm -rf "$DATA/www.new"
-cp -R "$ROOT/web" "$DATA/www.new"
+cp -R "$WWW" "$DATA/www.new"
 rm -rf "$DATA/www"
 mv "$DATA/www.new" "$DATA/www"
 [ -z "$user" ] || chown -R "$SVC:" "$DATA/www" "$DATA/run"
