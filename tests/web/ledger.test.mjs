@@ -146,6 +146,23 @@ describe("against the real stack", () => {
 		// A changed body fails the signature.
 		await assert.rejects(L.verifyCheckpoint(cpNote.replace(`\n${cp.size}\n`, `\n${cp.size + 1}\n`), key), /does not verify/);
 	});
+	test("verifyLedgerRange: everything from 0 and from the middle, with signatures", async () => {
+		const files = buildTiles(entries.map(e => e.entry));
+		const fetchSig = async i => entries[i].sig;
+		for (const from of [0, 7, cp.size - 1]) {
+			const cs = await L.verifyLedgerRange(cpNote, keysText, { fetchTile: fetchFrom(files), fetchSig, from });
+			assert.equal(L.summarize(cs), "verified", JSON.stringify(cs));
+			assert.equal(cs[1].entriesRead, cp.size - from);
+		}
+		const bad = new Map(files);
+		const p = L.entriesPath(0, cp.size);
+		const parsed = L.parseEntryBundle(files.get(p)).map(b => Buffer.from(b).toString());
+		parsed[5] = parsed[5].replace('"actor":"system"', '"actor":"systen"');
+		bad.set(p, buildTiles(parsed).get(p));
+		const cs = await L.verifyLedgerRange(cpNote, keysText, { fetchTile: fetchFrom(bad), fetchSig });
+		assert.equal(L.summarize(cs), "failed");
+		assert.match(cs.at(-1).detail, /entry 5: signature does not verify/);
+	});
 	test("a forged tile breaks the root", async () => {
 		const files = buildTiles(entries.map(e => e.entry));
 		const p = L.entriesPath(0, cp.size);
@@ -301,6 +318,29 @@ describe("verifyMarkBundle", () => {
 		assert.equal(cs.at(-1).ok, null);
 		assert.equal(cs.at(-1).skipped, true);
 		assert.equal(L.summarize(cs), "unchecked");
+	});
+	test("verifyLedgerRange follows a key rotation", async () => {
+		const g = new SyntheticLedger();
+		for (let i = 0; i < 300; i++) g.append("review.recorded", `r-${i}`);
+		const oldKey = g.vkey;
+		const h = new SyntheticLedger();	// the new key, same origin
+		g.append("key.rotated", "ledger", { new_key: h.vkey, old_key: oldKey });
+		Object.assign(g, { priv: h.priv, pub: h.pub, kid: h.kid, kidHex: h.kidHex, vkey: h.vkey });
+		for (let i = 0; i < 10; i++) g.append("review.recorded", `q-${i}`);
+		const fetchSig = async i => g.entries[i].sig;
+		const tl = g.tiles();
+		let cs = await L.verifyLedgerRange(g.checkpoint(), oldKey + "\n" + h.vkey + "\n", { fetchTile: fetchFrom(tl), fetchSig });
+		assert.equal(L.summarize(cs), "verified", JSON.stringify(cs));
+		// Only the old key trusted: the checkpoint (signed by the new key) fails.
+		cs = await L.verifyLedgerRange(g.checkpoint(), oldKey, { fetchTile: fetchFrom(tl), fetchSig });
+		assert.equal(cs[0].ok, false);
+		// An entry after the rotation signed by the old key's id fails.
+		const forged = new Map(tl);
+		const ents = g.entries.map(e => e.entry);
+		ents[305] = ents[305].replace(`"kid":"${h.kidHex}"`, `"kid":"${oldKey.split("+")[1]}"`);
+		forged.set("tile/entries/001.p/55", buildTiles(ents).get("tile/entries/001.p/55"));
+		cs = await L.verifyLedgerRange(g.checkpoint(), oldKey + "\n" + h.vkey, { fetchTile: fetchFrom(forged), fetchSig, from: 290 });
+		assert.match(cs.at(-1).detail, /entry 305: signed by key/);
 	});
 	test("garbage bundles fail without throwing", async () => {
 		for (const b of [null, 42, {}, { checkpoint: "x" }, { ...lg.bundle(A), proof: "nope" }, { ...lg.bundle(A), sig: 7 }]) {

@@ -448,7 +448,8 @@ function tileWidth(level, n, size) {
 // Read the entries [from, size) from the entry bundles (whole bundles:
 // from is rounded down to a tile boundary B) and compute the root of the
 // tree of `size` leaves from their leaf hashes and, for [0, B), the hash
-// tiles.  onEntry(index, bytes) sees every entry in [from, size) in order;
+// tiles.  onEntry(index, bytes, leafHash) sees every entry in [from, size)
+// in order;
 // onProgress({done, total}) is called as bundles are read.  Returns
 // {root, start: B, read: number of entries hashed}.
 export async function rootFromTiles(size, fetchTile, { from = 0, onEntry, onProgress } = {}) {
@@ -466,7 +467,7 @@ export async function rootFromTiles(size, fetchTile, { from = 0, onEntry, onProg
 		for (let j = 0; j < w; j++) {
 			const i = t * TILE_WIDTH + j;
 			leaves[i - B] = hashed[j];
-			if (onEntry && i >= from) await onEntry(i, bundle[j]);
+			if (onEntry && i >= from) await onEntry(i, bundle[j], hashed[j]);
 		}
 		if (onProgress) onProgress({ done: t * TILE_WIDTH + w - B, total });
 	}
@@ -619,6 +620,65 @@ export async function verifyMarkBundle(bundle, keysText, { fetchTile, origin, on
 		}
 	} catch (x) {
 		check(checks, "not revoked", false, x.message);
+	}
+	return checks;
+}
+
+// Verify every entry from `from` to the checkpoint, as an auditor does
+// ("verify everything since checkpoint N"): the checkpoint signed by the
+// newest key; each entry read from the tiles is a version 1 entry with its
+// position as seq, chains to the previous leaf hash, and is signed by the
+// current key, which starts as the trusted key named by the first entry's
+// kid and moves on at each key.rotated entry to the key it names; and the
+// entries hash, with the hash tiles for [0, from), to the signed root.
+// fetchSig(index) -> Promise<base64 signature> supplies signatures (the
+// tiles carry entries only; e.g. from /api/v1/ledger/entries).  Returns
+// checks like verifyMarkBundle: "checkpoint signature", "entries",
+// "root".  Options: origin, onProgress({done, total}).
+export async function verifyLedgerRange(note, keysText, { fetchTile, fetchSig, from = 0, origin, onProgress } = {}) {
+	const checks = [];
+	let keys, cp;
+	try {
+		keys = await parseVerifierKeys(keysText);
+		const newest = keys[keys.length - 1];
+		cp = await verifyCheckpoint(note, newest, { origin });
+		check(checks, "checkpoint signature", true, `checkpoint of ${cp.size} entries signed by ${newest.name}+${newest.keyId}`, { size: cp.size });
+	} catch (x) {
+		check(checks, "checkpoint signature", false, x.message);
+		return checks;
+	}
+	let prevLeaf = null, prevIndex = -1, current = null, n = 0;
+	const trusted = keys.slice();
+	try {
+		const res = await rootFromTiles(cp.size, fetchTile, {
+			from, onProgress,
+			onEntry: async (i, bytes, lh) => {
+				const e = parseEntry(bytes);
+				if (e.seq !== i) fail(`entry ${i}: its seq is ${e.seq}`);
+				if (prevIndex === i - 1 && prevLeaf && e.prev !== toHex(prevLeaf))
+					fail(`entry ${i}: prev is not the leaf hash of entry ${i - 1}`);
+				if (i === 0 && e.prev !== "0".repeat(64)) fail("entry 0: prev is not 64 zeros");
+				if (!current) current = trusted.find(k => k.keyId === e.kid);
+				if (!current || e.kid !== current.keyId)
+					fail(`entry ${i}: signed by key ${e.kid}, expected ${current ? current.keyId : "a trusted key"}`);
+				if (fetchSig) await verifyEntrySignature(bytes, await fetchSig(i), [current]);
+				if (e.type === "key.rotated") {
+					const nk = await parseVerifierKey(e.data && e.data.new_key);
+					trusted.push(nk);
+					current = nk;
+				}
+				prevLeaf = lh; prevIndex = i; n++;
+			},
+		});
+		check(checks, "entries", true, `${n} entries from ${from} to ${cp.size - 1}: sequence, chain` +
+		    (fetchSig ? " and signatures" : "") + " checked", { entriesRead: n });
+		if (!bytesEqual(res.root, cp.root)) {
+			check(checks, "root", false, `the tiles do not hash to the checkpoint's root`);
+		} else {
+			check(checks, "root", true, `entries ${from} to ${cp.size - 1} and the hash tiles hash to the signed root`);
+		}
+	} catch (x) {
+		check(checks, "entries", false, x.message);
 	}
 	return checks;
 }
