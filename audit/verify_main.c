@@ -6,6 +6,8 @@
  *   htq-verify consistency OLDNOTE NEWNOTE --proof FILE --key KEY...
  *              [--origin ORIGIN]
  *   htq-verify bundle FILE --key KEY... [--origin ORIGIN]
+ *   htq-verify mark BUNDLE --key KEY... [--origin ORIGIN]
+ *              [--entries EXPORT|TILE-FOLDER|URL]
  *
  * KEY is a verifier key string (name+hexid+base64) or a file of them,
  * one per line, oldest first (GET /api/v1/ledger/key).  Exit 0 when
@@ -16,6 +18,9 @@
  * line buffer of AUD_MAX_LINE bytes, O(log n) for the tree, and one key
  * per rotation.
  */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -46,11 +51,17 @@ usage(void)
 	    "       htq-verify consistency OLDNOTE NEWNOTE --proof FILE "
 	    "--key KEY... [--origin ORIGIN]\n"
 	    "       htq-verify bundle FILE --key KEY... [--origin ORIGIN]\n"
+	    "       htq-verify mark BUNDLE --key KEY... [--origin ORIGIN]\n"
+	    "                  [--entries EXPORT|TILE-FOLDER|URL]\n"
 	    "\nKEY is a verifier key (name+hexid+base64) or a file of them "
 	    "(one per line, oldest first).\n"
 	    "Exit status: 0 valid, 1 invalid (first failure on stderr), "
 	    "2 usage error,\n"
-	    "3 bundle valid but the mark is revoked.\n");
+	    "3 bundle or mark genuine but the mark is revoked.\n"
+	    "mark --entries also proves non-revocation up to the bundle's "
+	    "checkpoint from an\nexport, a copy of the static tiles "
+	    "(the folder holding tile/), or their URL\n"
+	    "(http://host/ledger/, read with curl).\n");
 }
 
 /* Print "htq-verify: <message>" and return 1 (invalid). */
@@ -959,7 +970,7 @@ read_hashes(json_t *arr, aud_hash *out, size_t *n)
 
 static int
 parse_args(struct keyring *kr, int argc, char **argv, const char **pos,
-    int npos, const char **proof, const char **origin)
+    int npos, const char *flag, const char **proof, const char **origin)
 {
 	int i, k = 0;
 
@@ -967,7 +978,7 @@ parse_args(struct keyring *kr, int argc, char **argv, const char **pos,
 		if (strcmp(argv[i], "--key") == 0 && i + 1 < argc) {
 			if (load_keys(kr, argv[++i]) != 0)
 				return -1;
-		} else if (proof && strcmp(argv[i], "--proof") == 0 &&
+		} else if (flag && strcmp(argv[i], flag) == 0 &&
 		    i + 1 < argc)
 			*proof = argv[++i];
 		else if (strcmp(argv[i], "--origin") == 0 && i + 1 < argc)
@@ -977,7 +988,9 @@ parse_args(struct keyring *kr, int argc, char **argv, const char **pos,
 		else
 			return -1;
 	}
-	if (k != npos || kr->n == 0 || (proof != NULL && *proof == NULL))
+	/* --proof is required; --entries is not */
+	if (k != npos || kr->n == 0 || (flag != NULL && *proof == NULL &&
+	    strcmp(flag, "--proof") == 0))
 		return -1;
 	if (*origin == NULL)
 		*origin = kr->k[0].name;
@@ -996,7 +1009,8 @@ cmd_consistency(int argc, char **argv)
 	json_t *p;
 	int i;
 
-	if (parse_args(&kr, argc, argv, pos, 2, &proof, &origin) != 0) {
+	if (parse_args(&kr, argc, argv, pos, 2, "--proof", &proof,
+	    &origin) != 0) {
 		usage();
 		return 2;
 	}
@@ -1105,64 +1119,487 @@ bundle_entry(const struct keyring *kr, json_t *b, const struct cp *cp,
 	return 0;
 }
 
+/* --- mark bundles: award, revocation, and non-revocation from tiles --- */
+
+static int
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The entries read must hash to the checkpoint's root. */
+static int
+check_root(const struct aud_range *r, const struct cp *cp)
+{
+	aud_hash root;
+
+	aud_range_root(r, root);
+	if (sodium_memcmp(root, cp->root, AUD_HASH) != 0)
+		return fail("the entries read do not hash to the checkpoint's "
+		    "root of %llu entries: an entry or a tile was changed, "
+		    "added or removed", (unsigned long long)cp->size);
+	return 0;
+}
+
+/* Where the log's later entries come from for --entries. */
+struct source {
+	const char	*where;		/* export file, tile folder or URL */
+	int		 url;		/* http:// or https:// (read with curl) */
+};
+
+/*
+ * Read one tile (path relative to the log's root, "tile/...") into a new
+ * buffer of at most max bytes.  A folder is read directly; a URL with
+ * curl(1), run without a shell, so that htq-verify links no HTTP
+ * library.  NULL with why set on any failure.
+ */
+static uint8_t *
+fetch_tile(const struct source *src, const char *path, size_t max,
+    size_t *len, char *why, size_t whysz)
+{
+	char full[4096];
+	uint8_t *buf;
+	FILE *f;
+	int fd[2], st, n;
+	pid_t pid;
+
+	n = snprintf(full, sizeof(full), "%s%s%s", src->where,
+	    src->where[strlen(src->where) - 1] == '/' ? "" : "/", path);
+	if (n < 0 || (size_t)n >= sizeof(full)) {
+		snprintf(why, whysz, "tile location too long");
+		return NULL;
+	}
+	if (!src->url) {
+		buf = (uint8_t *)slurp(full, max, len, why, whysz);
+		if (buf == NULL)
+			snprintf(why, whysz, "%.400s: cannot be read", full);
+		return buf;
+	}
+	if ((buf = malloc(max + 1)) == NULL || pipe(fd) != 0) {
+		free(buf);
+		snprintf(why, whysz, "out of memory");
+		return NULL;
+	}
+	if ((pid = fork()) == 0) {
+		dup2(fd[1], STDOUT_FILENO);
+		close(fd[0]);
+		close(fd[1]);
+		execlp("curl", "curl", "-fsS", "--max-time", "30", "--",
+		    full, (char *)NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	f = pid < 0 ? NULL : fdopen(fd[0], "rb");
+	*len = f ? fread(buf, 1, max + 1, f) : 0;
+	if (f != NULL)
+		fclose(f);
+	else
+		close(fd[0]);
+	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) != 0 || *len > max) {
+		snprintf(why, whysz, "%.400s: cannot be fetched%s", full,
+		    pid >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 127 ?
+		    " (curl is not installed)" : "");
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* The tile whose level-8L hashes include index i in a log of size. */
+static void
+tile_for(int level, uint64_t i, uint64_t size, struct aud_tile *t)
+{
+	uint64_t width = size >> (AUD_TILE_HEIGHT * level);
+
+	t->level = level;
+	t->n = i / AUD_TILE_WIDTH;
+	t->w = width - t->n * AUD_TILE_WIDTH >= AUD_TILE_WIDTH ?
+	    AUD_TILE_WIDTH : (unsigned)(width - t->n * AUD_TILE_WIDTH);
+}
+
+/*
+ * The compact range of the tree over [0, start), start a multiple of
+ * 256, from hash tiles only: each perfect subtree of height h >= 8 is
+ * the root of 2^(h mod 8) hashes of one level-(h div 8) tile.  O(log n)
+ * tiles, none of them read twice in a row.
+ */
+static int
+left_range(const struct source *src, uint64_t start, uint64_t size,
+    struct aud_range *r)
+{
+	aud_hash level[AUD_TILE_WIDTH];
+	uint64_t off = 0, first;
+	struct aud_tile t;
+	char path[AUD_TILE_PATH], why[512];
+	uint8_t *buf;
+	size_t len, cnt, i;
+	int h, L;
+
+	aud_range_init(r);
+	for (h = 63; h >= AUD_TILE_HEIGHT; h--) {
+		if (!(start & ((uint64_t)1 << h)))
+			continue;
+		L = h / AUD_TILE_HEIGHT;
+		cnt = (size_t)1 << (h % AUD_TILE_HEIGHT);
+		first = off >> (AUD_TILE_HEIGHT * L);
+		tile_for(L, first, size, &t);
+		if (aud_tile_path(&t, path, sizeof(path)) != AUD_OK)
+			return fail("no tile for level %d index %llu", L,
+			    (unsigned long long)first);
+		if ((buf = fetch_tile(src, path, AUD_TILE_WIDTH * AUD_HASH,
+		    &len, why, sizeof(why))) == NULL)
+			return fail("%s", why);
+		if (len != (size_t)t.w * AUD_HASH) {
+			free(buf);
+			return fail("%s: %zu bytes, expected %u hashes", path,
+			    len, t.w);
+		}
+		memcpy(level, buf + (first % AUD_TILE_WIDTH) * AUD_HASH,
+		    cnt * AUD_HASH);
+		free(buf);
+		for (; cnt > 1; cnt /= 2)
+			for (i = 0; i < cnt / 2; i++)
+				aud_node_hash(level[2 * i], level[2 * i + 1],
+				    level[i]);
+		memcpy(r->h[r->n++], level[0], AUD_HASH);
+		off += (uint64_t)1 << h;
+	}
+	r->size = start;
+	return 0;
+}
+
+/* What the scan of later entries found. */
+struct scan {
+	const char	*mark;		/* the mark id (award's subject) */
+	uint64_t	 award;		/* the award's index */
+	uint64_t	 read;		/* later entries read */
+	int		 revoked;	/* a mark.revoked for mark was seen */
+	uint64_t	 rseq;
+	char		 rtime[21];
+	char		 reason[64];
+};
+
+/* Hash one entry into r; note a later mark.revoked of the mark. */
+static int
+scan_entry(struct scan *sc, struct aud_range *r, const char *ent,
+    size_t len)
+{
+	struct aud_entry e;
+	aud_hash leaf;
+	json_t *d;
+	char why[256];
+	uint64_t seq = r->size;
+
+	aud_leaf_hash(ent, len, leaf);
+	aud_range_append(r, leaf);
+	if (seq <= sc->award)
+		return 0;
+	sc->read++;
+	if (aud_entry_parse(ent, len, &e, why, sizeof(why)) != AUD_OK)
+		return fail("entry %llu: %s", (unsigned long long)seq, why);
+	if (e.seq != seq)
+		return fail("entry at index %llu says seq %llu",
+		    (unsigned long long)seq, (unsigned long long)e.seq);
+	if (strcmp(e.type, "mark.revoked") != 0 ||
+	    strcmp(e.subject, sc->mark) != 0 || sc->revoked)
+		return 0;
+	sc->revoked = 1;
+	sc->rseq = seq;
+	memcpy(sc->rtime, e.time, sizeof(sc->rtime));
+	d = json_loadb(e.data, e.datalen, 0, NULL);
+	snprintf(sc->reason, sizeof(sc->reason), "%s",
+	    json_string_value(json_object_get(d, "reason")) ?
+	    json_string_value(json_object_get(d, "reason")) : "unstated");
+	json_decref(d);
+	return 0;
+}
+
+/* Entries [start, size) from the entry bundles of a tile set. */
+static int
+scan_tiles(const struct source *src, struct scan *sc, const struct cp *cp)
+{
+	uint64_t start = sc->award / AUD_TILE_WIDTH * AUD_TILE_WIDTH, n;
+	const uint8_t *ent;
+	struct aud_range r;
+	struct aud_tile t;
+	char path[AUD_TILE_PATH], why[512];
+	uint8_t *buf;
+	size_t len, off, elen;
+	unsigned k;
+	int rc;
+
+	if (left_range(src, start, cp->size, &r) != 0)
+		return 1;
+	for (n = start / AUD_TILE_WIDTH; r.size < cp->size; n++) {
+		t.level = AUD_TILE_ENTRIES;
+		t.n = n;
+		t.w = cp->size - r.size >= AUD_TILE_WIDTH ? AUD_TILE_WIDTH :
+		    (unsigned)(cp->size - r.size);
+		if (aud_tile_path(&t, path, sizeof(path)) != AUD_OK)
+			return fail("no entry bundle %llu",
+			    (unsigned long long)n);
+		if ((buf = fetch_tile(src, path, (size_t)AUD_TILE_WIDTH *
+		    (2 + AUD_MAX_ENTRY), &len, why, sizeof(why))) == NULL)
+			return fail("%s", why);
+		for (off = 0, k = 0, rc = 0; k < t.w && rc == 0; k++) {
+			if (aud_bundle_next(buf, len, &off, &ent, &elen) !=
+			    AUD_OK) {
+				rc = fail("%s: holds %u entries, expected %u",
+				    path, k, t.w);
+				break;
+			}
+			rc = scan_entry(sc, &r, (const char *)ent, elen);
+		}
+		if (rc == 0 && off != len)
+			rc = fail("%s: bytes after its %u entries", path, t.w);
+		free(buf);
+		if (rc != 0)
+			return rc;
+	}
+	return check_root(&r, cp);
+}
+
+/* Entries [0, size) from an export file (JSON Lines). */
+static int
+scan_export(const char *path, struct scan *sc, const struct cp *cp)
+{
+	struct lines in = { 0 };
+	struct aud_range r;
+	json_t *l, *e;
+	char *line;
+	size_t len;
+	int rc = 0, st;
+
+	aud_range_init(&r);
+	if ((in.f = fopen(path, "rb")) == NULL)
+		return fail("%s: %s", path, strerror(errno));
+	if ((in.buf = malloc(AUD_MAX_LINE + 1)) == NULL) {
+		fclose(in.f);
+		return fail("out of memory");
+	}
+	while (rc == 0 && r.size < cp->size) {
+		if ((st = lines_next(&in, &line, &len)) != LINE_OK) {
+			rc = fail("%s: %s after %llu entries", path,
+			    st == LINE_EOF ? "ends" : st == LINE_LONG ?
+			    "line too long" : strerror(errno),
+			    (unsigned long long)r.size);
+			break;
+		}
+		l = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
+		e = json_object_get(l, "entry");
+		if (json_object_get(l, "checkpoint") != NULL)
+			rc = fail("%s: holds only %llu entries; the bundle's "
+			    "checkpoint has %llu", path,
+			    (unsigned long long)r.size,
+			    (unsigned long long)cp->size);
+		else if (!json_is_string(e))
+			rc = fail("%s: line %llu is not an entry", path,
+			    (unsigned long long)in.lineno);
+		else
+			rc = scan_entry(sc, &r, json_string_value(e),
+			    json_string_length(e));
+		json_decref(l);
+	}
+	free(in.buf);
+	fclose(in.f);
+	return rc != 0 ? rc : check_root(&r, cp);
+}
+
+/*
+ * Check a bundle: its checkpoint (newest trusted key, our origin), its
+ * entry, and its revocation if it has one (a later mark.revoked of the
+ * same subject, proven against the same checkpoint).
+ */
+static int
+check_bundle(const struct keyring *kr, json_t *b, const char *origin,
+    struct cp *cp, struct aud_entry *e, struct aud_entry *r, int *revoked)
+{
+	json_t *jc = json_object_get(b, "checkpoint"), *jr;
+	char why[256], h1[9];
+	int rc;
+
+	*revoked = 0;
+	if (!json_is_object(b) || !json_is_string(jc))
+		return fail("not a bundle (entry, sig, index, proof, "
+		    "checkpoint)");
+	if (read_note(json_string_value(jc), json_string_length(jc),
+	    &kr->k[kr->n - 1], 1, origin, cp, why, sizeof(why)) != AUD_OK)
+		return fail("checkpoint: %s (it must be signed by the newest "
+		    "given key, %s)", why, kidhex(kr->k[kr->n - 1].kid, h1));
+	if ((rc = bundle_entry(kr, b, cp, "entry", e)) != 0)
+		return rc;
+	if ((jr = json_object_get(b, "revocation")) == NULL)
+		return 0;
+	if ((rc = bundle_entry(kr, jr, cp, "revocation", r)) != 0)
+		return rc;
+	if (strcmp(r->type, "mark.revoked") != 0 ||
+	    strcmp(r->subject, e->subject) != 0 || r->seq <= e->seq)
+		return fail("revocation: entry %llu is not a later "
+		    "mark.revoked of subject %s", (unsigned long long)r->seq,
+		    e->subject);
+	*revoked = 1;
+	return 0;
+}
+
+static json_t *
+load_bundle(const char *path)
+{
+	char *buf, why[256];
+	json_t *b;
+	size_t len;
+
+	if ((buf = slurp(path, AUD_MAX_BUNDLE, &len, why, sizeof(why))) ==
+	    NULL) {
+		fail("%s: %s", path, why);
+		return NULL;
+	}
+	b = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
+	free(buf);
+	if (b == NULL)
+		fail("%s: not JSON", path);
+	return b;
+}
+
 static int
 cmd_bundle(int argc, char **argv)
 {
 	static struct keyring kr;
 	struct aud_entry e, r;
 	const char *pos[1], *origin = NULL;
-	char *buf, why[256], h1[9];
+	char h1[9];
 	struct cp cp;
-	json_t *b, *jc, *jr;
-	size_t len;
-	int rc = 1;
+	json_t *b;
+	int rc, revoked;
 
-	if (parse_args(&kr, argc, argv, pos, 1, NULL, &origin) != 0) {
+	if (parse_args(&kr, argc, argv, pos, 1, NULL, NULL, &origin) != 0) {
 		usage();
 		return 2;
 	}
-	if ((buf = slurp(pos[0], AUD_MAX_BUNDLE, &len, why, sizeof(why))) ==
-	    NULL)
-		return fail("%s: %s", pos[0], why);
-	b = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
-	free(buf);
-	jc = json_object_get(b, "checkpoint");
-	if (!json_is_object(b) || !json_is_string(jc)) {
-		rc = fail("%s: not a bundle (entry, sig, index, proof, "
-		    "checkpoint)", pos[0]);
+	if ((b = load_bundle(pos[0])) == NULL)
+		return 1;
+	if ((rc = check_bundle(&kr, b, origin, &cp, &e, &r, &revoked)) != 0)
+		goto out;
+	printf("bundle valid: entry %llu (%s %s) is in the ledger of %llu "
+	    "entries signed by %s", (unsigned long long)e.seq, e.type,
+	    e.subject, (unsigned long long)cp.size,
+	    kidhex(kr.k[kr.n - 1].kid, h1));
+	if (revoked)
+		printf("; REVOKED by entry %llu", (unsigned long long)r.seq);
+	printf("\n");
+	rc = revoked ? EXIT_REVOKED : 0;
+out:
+	json_decref(b);
+	return rc;
+}
+
+/*
+ * The facts the bundle's "mark" object shows must be the ones the signed
+ * entry records: every field both have must be equal (the id is the
+ * entry's subject).
+ */
+static int
+mark_matches(json_t *mark, const struct aud_entry *e)
+{
+	json_t *d, *v;
+	const char *k, *id;
+	int rc = 0;
+
+	if (mark == NULL)
+		return 0;
+	if (!json_is_object(mark))
+		return fail("mark: not an object");
+	id = json_string_value(json_object_get(mark, "id"));
+	if (id == NULL)
+		id = json_string_value(json_object_get(mark, "mark_id"));
+	if (id != NULL && strcmp(id, e->subject) != 0)
+		return fail("mark: the bundle shows mark %.40s but the signed "
+		    "entry awards %s", id, e->subject);
+	d = json_loadb(e->data, e->datalen, 0, NULL);
+	json_object_foreach(d, k, v) {
+		json_t *m = json_object_get(mark, k);
+
+		if (m != NULL && !json_equal(m, v)) {
+			rc = fail("mark: field %s differs from what the signed "
+			    "entry %llu records", k, (unsigned long long)e->seq);
+			break;
+		}
+	}
+	json_decref(d);
+	return rc;
+}
+
+static int
+cmd_mark(int argc, char **argv)
+{
+	static struct keyring kr;
+	struct aud_entry e, r;
+	const char *pos[1], *origin = NULL, *entries = NULL;
+	struct source src;
+	struct scan sc;
+	struct cp cp;
+	json_t *b;
+	int rc, revoked;
+
+	if (parse_args(&kr, argc, argv, pos, 1, "--entries", &entries,
+	    &origin) != 0) {
+		usage();
+		return 2;
+	}
+	if ((b = load_bundle(pos[0])) == NULL)
+		return 1;
+	if ((rc = check_bundle(&kr, b, origin, &cp, &e, &r, &revoked)) != 0)
+		goto out;
+	if (strcmp(e.type, "mark.awarded") != 0) {
+		rc = fail("entry %llu is a %s, not a mark.awarded",
+		    (unsigned long long)e.seq, e.type);
 		goto out;
 	}
-	/* the checkpoint: by the newest trusted key, of our origin */
-	if (read_note(json_string_value(jc), json_string_length(jc),
-	    &kr.k[kr.n - 1], 1, origin, &cp, why, sizeof(why)) != AUD_OK) {
-		rc = fail("checkpoint: %s (it must be signed by the newest "
-		    "given key, %s)", why, kidhex(kr.k[kr.n - 1].kid, h1));
+	if ((rc = mark_matches(json_object_get(b, "mark"), &e)) != 0)
 		goto out;
-	}
-	if ((rc = bundle_entry(&kr, b, &cp, "entry", &e)) != 0)
-		goto out;
-	if ((jr = json_object_get(b, "revocation")) != NULL) {
-		if ((rc = bundle_entry(&kr, jr, &cp, "revocation", &r)) != 0)
+	if (entries != NULL) {
+		memset(&sc, 0, sizeof(sc));
+		sc.mark = e.subject;
+		sc.award = e.seq;
+		src.where = entries;
+		src.url = strncmp(entries, "http://", 7) == 0 ||
+		    strncmp(entries, "https://", 8) == 0;
+		if (src.url || is_dir(entries))
+			rc = scan_tiles(&src, &sc, &cp);
+		else
+			rc = scan_export(entries, &sc, &cp);
+		if (rc != 0)
 			goto out;
-		if (strcmp(r.type, "mark.revoked") != 0 ||
-		    strcmp(r.subject, e.subject) != 0 || r.seq <= e.seq) {
-			rc = fail("revocation: entry %llu is not a later "
-			    "mark.revoked of subject %s",
-			    (unsigned long long)r.seq, e.subject);
+		/* the bundle must not hide a revocation the log holds */
+		if (sc.revoked && !revoked) {
+			rc = fail("mark %s was revoked by entry %llu on %.10s "
+			    "(%s), but the bundle does not say so", e.subject,
+			    (unsigned long long)sc.rseq, sc.rtime, sc.reason);
 			goto out;
 		}
-		printf("bundle valid: entry %llu (%s %s) is in the ledger of "
-		    "%llu entries signed by %s; REVOKED by entry %llu\n",
-		    (unsigned long long)e.seq, e.type, e.subject,
-		    (unsigned long long)cp.size, kidhex(kr.k[kr.n - 1].kid, h1),
+	}
+	if (revoked) {
+		json_t *d = json_loadb(r.data, r.datalen, 0, NULL);
+		const char *why = json_string_value(json_object_get(d,
+		    "reason"));
+
+		printf("mark %s: genuine, awarded by entry %llu; revoked on "
+		    "%.10s: %s (entry %llu)\n", e.subject,
+		    (unsigned long long)e.seq, r.time, why ? why : "unstated",
 		    (unsigned long long)r.seq);
+		json_decref(d);
 		rc = EXIT_REVOKED;
 		goto out;
 	}
-	printf("bundle valid: entry %llu (%s %s) is in the ledger of %llu "
-	    "entries signed by %s\n", (unsigned long long)e.seq, e.type,
-	    e.subject, (unsigned long long)cp.size,
-	    kidhex(kr.k[kr.n - 1].kid, h1));
+	printf("mark %s: genuine, awarded by entry %llu of a ledger of %llu "
+	    "entries", e.subject, (unsigned long long)e.seq,
+	    (unsigned long long)cp.size);
+	if (entries != NULL)
+		printf("; not revoked as of that checkpoint (read %llu later "
+		    "entries)", (unsigned long long)sc.read);
+	printf("\n");
 	rc = 0;
 out:
 	json_decref(b);
@@ -1187,6 +1624,8 @@ main(int argc, char **argv)
 		return cmd_consistency(argc - 1, argv + 1);
 	if (strcmp(argv[1], "bundle") == 0)
 		return cmd_bundle(argc - 1, argv + 1);
+	if (strcmp(argv[1], "mark") == 0)
+		return cmd_mark(argc - 1, argv + 1);
 	usage();
 	return 2;
 }
