@@ -26,8 +26,10 @@ static const struct ctl_cmd commands[] = {
 	{ "org", ctl_org, "add or list organisations" },
 	{ "standards", ctl_standards, "import, list, show standards; set "
 	    "eligibility" },
+	{ "submission", ctl_submission, "list or show submissions" },
 	{ "token", ctl_token, "create, list, revoke API tokens" },
 	{ "user", ctl_user, "add, list, disable accounts; roles, passwords" },
+	{ "window", ctl_window, "open, close, list submission windows" },
 	{ NULL, NULL, NULL }
 };
 
