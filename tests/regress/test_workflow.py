@@ -666,3 +666,14 @@ def test_kill9_workers_while_submitting_and_deciding(s):
     # the stack still answers
     assert s.get("/api/v1/health").status == 200
     SECRETS.extend([])
+
+
+def test_malformed_chunked_body_is_a_json_400(s):
+    """nginx's own 400 for a broken chunked body is a JSON error like ours."""
+    for size in (b"ZZ", b"5"):
+        r = s.raw(b"POST /api/v1/submissions HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                  b"application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n"
+                  b"\r\n" + size + b"\r\nabc\r\n0\r\n\r\n", timeout=5)
+        assert r.status == 400, r
+        assert (r.header("content-type") or "").startswith("application/json"), r
+        assert json.loads(r.body)["error"]["code"] == "bad_request"
