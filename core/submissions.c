@@ -251,7 +251,49 @@ unit_id_valid(const char *s)
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") == strlen(s);
 }
 
-/* The stored standard named by content, parsed (*std new reference). */
+/*
+ * Parsed standards, kept per process.  A standard version's stored bytes
+ * change only when its eligibility or list of versions is rewritten, so a
+ * parse is reused while the bytes in LMDB are identical to the ones it was
+ * made from (compared in full: a few KiB).  Every read of a submission
+ * computes coverage against its standard; without this each read would
+ * parse the standard again.  Cached documents are shared: read-only.
+ */
+#define STD_CACHE	16
+
+static struct {
+	char	*bytes;
+	size_t	 len;
+	json_t	*doc;
+} std_cache[STD_CACHE];
+static unsigned std_cache_next;
+
+static json_t *
+parse_standard(const char *buf, size_t len)
+{
+	json_t *doc;
+	unsigned i;
+
+	for (i = 0; i < STD_CACHE; i++)
+		if (std_cache[i].doc != NULL && std_cache[i].len == len &&
+		    memcmp(std_cache[i].bytes, buf, len) == 0)
+			return json_incref(std_cache[i].doc);
+	if ((doc = json_loadb(buf, len, 0, NULL)) == NULL)
+		return NULL;
+	i = std_cache_next++ % STD_CACHE;
+	free(std_cache[i].bytes);
+	json_decref(std_cache[i].doc);
+	std_cache[i].doc = NULL;
+	if ((std_cache[i].bytes = malloc(len)) != NULL) {
+		memcpy(std_cache[i].bytes, buf, len);
+		std_cache[i].len = len;
+		std_cache[i].doc = json_incref(doc);
+	}
+	return doc;
+}
+
+/* The stored standard named by content, parsed (*std a reference the
+ * caller releases; shared, read-only). */
 static int
 load_standard(struct htq_db *db, MDB_txn *txn, const json_t *c,
     json_t **std, struct htq_why *why)
@@ -277,7 +319,7 @@ load_standard(struct htq_db *db, MDB_txn *txn, const json_t *c,
 		    ref, ver);
 	if (rc != HTQ_OK)
 		return rc;
-	if ((*std = json_loadb(buf, len, 0, NULL)) == NULL)
+	if ((*std = parse_standard(buf, len)) == NULL)
 		return HTQ_EFORMAT;
 	return HTQ_OK;
 }
@@ -611,26 +653,20 @@ load(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
 	return rc;
 }
 
-/* The submission as the API shows it, with coverage computed now. */
+/* The submission as the API shows it, with coverage computed now: doc
+ * itself (which is not stored again) gains "coverage"; *out is a new
+ * reference to it. */
 static int
-view(struct htq_db *db, MDB_txn *txn, const json_t *doc, json_t **out)
+view(struct htq_db *db, MDB_txn *txn, json_t *doc, json_t **out)
 {
-	json_t *content, *cov = NULL, *v;
+	json_t *cov = NULL;
 	int rc;
 
 	*out = NULL;
-	if ((content = content_of(doc)) == NULL)
-		return HTQ_ENOMEM;
-	rc = htq_coverage(db, txn, content, &cov);
-	json_decref(content);
-	if (rc != HTQ_OK)
+	if ((rc = htq_coverage(db, txn, doc, &cov)) != HTQ_OK)
 		return rc;
-	if ((v = json_deep_copy(doc)) == NULL) {
-		json_decref(cov);
-		return HTQ_ENOMEM;
-	}
-	json_object_set_new(v, "coverage", cov);
-	*out = v;
+	json_object_set_new(doc, "coverage", cov);
+	*out = json_incref(doc);
 	return HTQ_OK;
 }
 
