@@ -325,7 +325,9 @@ int	 htq_submission_org(struct htq_db *, MDB_txn *, const char *id,
 	    char org[HTQ_ID_LEN + 1]);
 
 struct htq_sub_filter {
-	const char	*status;	/* NULL: any */
+	const char	*status;	/* NULL: any; "awaiting_review": submitted
+					 * or in review, not reviewed by the
+					 * caller (a reviewer's queue) */
 	const char	*standard;	/* ref, NULL: any */
 	const char	*route;		/* case-insensitive, NULL: any */
 	const char	*organisation;	/* NULL: any */

@@ -46,6 +46,9 @@ static const char *const server_owned[] = { "id", "status", "coverage",
 static const char *const qual_types[] = { "HNC", "HND",
     "foundation_degree", "other", NULL };
 
+/* 1 if account id recorded a review on doc. */
+static int reviewed_by(const json_t *doc, const char *id);
+
 int
 htq_status_valid(const char *s)
 {
@@ -957,7 +960,6 @@ out:
 	return rc;
 }
 
-/* 1 if account id recorded a review on doc. */
 static int
 reviewed_by(const json_t *doc, const char *id)
 {
@@ -1232,11 +1234,18 @@ summary(const json_t *doc)
 }
 
 static int
-filtered(const struct htq_sub_filter *f, const json_t *doc)
+filtered(const struct htq_actor *a, const struct htq_sub_filter *f,
+    const json_t *doc)
 {
 	const char *r;
 
-	if (f->status && !is_status(doc, f->status))
+	if (f->status && strcmp(f->status, "awaiting_review") == 0) {
+		/* the reviewer's queue: open for review, not yet reviewed by
+		 * the caller */
+		if ((!is_status(doc, "submitted") && !is_status(doc,
+		    "in_review")) || reviewed_by(doc, a->id))
+			return 0;
+	} else if (f->status && !is_status(doc, f->status))
 		return 0;
 	if (f->standard && strcmp(f->standard, json_string_value(
 	    json_object_get(json_object_get(doc, "standard"), "ref"))) != 0)
@@ -1283,7 +1292,7 @@ htq_submissions_list(struct htq_db *db, MDB_txn *txn,
 			continue;
 		if ((doc = json_loadb(v.mv_data, v.mv_size, 0, NULL)) == NULL)
 			continue;
-		if (visible(a, doc) && filtered(f, doc)) {
+		if (visible(a, doc) && filtered(a, f, doc)) {
 			if (json_array_size(arr) == limit) {
 				/* one more exists: the page ends before it */
 				next = json_object_get(json_array_get(arr,

@@ -188,10 +188,11 @@ fcx_h_sub_list(struct fcx_ctx *ctx, struct fcx_req *req,
 	f.route = fcx_param(req, "route");
 	f.organisation = fcx_param(req, "organisation");
 	f.after = fcx_param(req, "after");
-	if (f.status != NULL && !htq_status_valid(f.status))
+	if (f.status != NULL && !htq_status_valid(f.status) &&
+	    strcmp(f.status, "awaiting_review") != 0)
 		return fcx_error(resp, 400, "bad_parameter", "query parameter "
 		    "\"status\" must be one of draft, submitted, in_review, "
-		    "approved, rejected, withdrawn");
+		    "approved, rejected, withdrawn, awaiting_review");
 	if (f.standard != NULL && !htq_ref_valid(f.standard))
 		return fcx_error(resp, 400, "bad_parameter", "query parameter "
 		    "\"standard\" must be a reference like ST0116");

@@ -207,10 +207,13 @@ def test_story_from_draft_to_revoked_mark(s):
     q = s.get("/api/v1/submissions?status=submitted&limit=100", headers=rev.h).json()
     check(q, "submissions-list.schema.json")
     assert sid in [x["id"] for x in q["submissions"]]
+    queue = "/api/v1/submissions?status=awaiting_review&limit=100"
+    assert sid in [x["id"] for x in s.get(queue, headers=rev.h).json()["submissions"]]
     r = s.post("/api/v1/submissions/%s/reviews" % sid, headers=rev.h,
                body={"recommendation": "approve", "comments": "Employers would hire on this.",
                      "ksb_findings": [{"ksb": "K1", "agree": True, "note": "well assessed"}]})
     assert r.status == 201 and r.json()["status"] == "in_review", r
+    assert sid not in [x["id"] for x in s.get(queue, headers=rev.h).json()["submissions"]]
     # the auditor sees it, read-only
     assert s.get("/api/v1/submissions/" + sid, headers=aud.h).status == 200
     assert_json_error(s.post("/api/v1/submissions/%s/decision" % sid, headers=aud.h,
