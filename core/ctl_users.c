@@ -271,8 +271,11 @@ cmd_demo(struct ctl *c, int argc, char **argv)
 	if (ctl_wants_help(argc, argv)) {
 		printf("usage: htqctl demo\n\nCreate the demo organisations "
 		    "and six demo accounts, all with the password\n"
-		    "$HTQ_DEMO_PASSWORD (default demo-password-htq).  Refuses "
-		    "a database that has\naccounts already.\n");
+		    "$HTQ_DEMO_PASSWORD (default demo-password-htq), then the "
+		    "demo story through the\nworkflow: submission windows and "
+		    "submissions in every state, with an approved\nand a "
+		    "revoked quality mark.  Refuses a database that has "
+		    "accounts already.\n");
 		return 0;
 	}
 	if (pw == NULL || *pw == '\0')

@@ -382,9 +382,24 @@ ctl_demo_story(struct ctl *c, const char *admin, const char *north,
 		{ "Construction", 45, 150 },
 		{ "Health and science", 75, 180 },
 	};
-	size_t i;
+	size_t i, len;
+	const char *buf;
+	MDB_txn *txn;
 
 	memset(&why, 0, sizeof(why));
+	/* the story needs the demo catalogue (data/standards.json) */
+	if ((rc = htq_txn_read(c->db, &txn)) != HTQ_OK)
+		return rc;
+	rc = htq_standard_get(c->db, txn, "ST0117", NULL, &buf, &len);
+	mdb_txn_abort(txn);
+	if (rc == HTQ_ENOTFOUND) {
+		fprintf(stderr, "htqctl: demo: the catalogue lacks the demo "
+		    "standards (htqctl standards import data/standards.json); "
+		    "no demo submissions made\n");
+		return HTQ_OK;
+	}
+	if (rc != HTQ_OK)
+		return rc;
 	for (i = 0; i < sizeof(windows) / sizeof(windows[0]); i++) {
 		date_in(windows[i].opens, o);
 		date_in(windows[i].closes, cl);

@@ -19,7 +19,8 @@ static int	cmd_init(struct ctl *, int, char **);
 static const struct ctl_cmd commands[] = {
 	{ "init", cmd_init, "create the data directory, database and ledger "
 	    "key" },
-	{ "demo", ctl_demo, "create the demo organisations and accounts" },
+	{ "demo", ctl_demo, "create the demo organisations, accounts and "
+	    "workflow story" },
 	{ "key", ctl_key, "generate, show or rotate the ledger signing key" },
 	{ "ledger", ctl_ledger, "export the ledger, show an entry, print the "
 	    "checkpoint" },
