@@ -62,6 +62,7 @@ open_dbis(struct htq_db *db, int create)
 		{ "throttle", offsetof(struct htq_db, throttle) },
 		{ "win", offsetof(struct htq_db, win) },
 		{ "sub", offsetof(struct htq_db, sub) },
+		{ "sub_acl", offsetof(struct htq_db, sub_acl) },
 		{ "mark", offsetof(struct htq_db, mark) },
 	};
 	MDB_txn *txn;

@@ -320,6 +320,12 @@ int	 htq_min_recommendations(void);
 /* The submission as the actor may see it, with coverage computed now. */
 int	 htq_submission_get(struct htq_db *, MDB_txn *,
 	    const struct htq_actor *, const char *id, json_t **out);
+/* The stored bytes of a submission the actor may see (as _get answers,
+ * coverage included), without parsing: *json points into LMDB, valid
+ * until txn ends; *version is its version (the ETag). */
+int	 htq_submission_raw(struct htq_db *, MDB_txn *,
+	    const struct htq_actor *, const char *id, const char **json,
+	    size_t *len, long long *version);
 /* The organisation owning a submission (for the router's scope check). */
 int	 htq_submission_org(struct htq_db *, MDB_txn *, const char *id,
 	    char org[HTQ_ID_LEN + 1]);

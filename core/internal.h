@@ -21,6 +21,7 @@ struct htq_db {
 	MDB_dbi			 throttle;	/* SHA-256(e-mail) -> failures */
 	MDB_dbi			 win;		/* "w-..." -> submission window */
 	MDB_dbi			 sub;		/* "s-..." -> submission */
+	MDB_dbi			 sub_acl;	/* "s-..." -> "version status org" */
 	MDB_dbi			 mark;		/* "HTQ-..." -> quality mark */
 	struct htq_ledger_hooks	 ledger;
 	struct aud_log		*log;		/* NULL until attached */

@@ -607,24 +607,86 @@ is_status(const json_t *doc, const char *s)
 	return strcmp(status_of(doc), s) == 0;
 }
 
+/* Who sees a submission in status owned by org. */
 static int
-visible(const struct htq_actor *a, const json_t *doc)
+visible_to(const struct htq_actor *a, const char *status, const char *org)
 {
-	const char *org = json_string_value(json_object_get(doc,
-	    "organisation"));
-
 	switch (a->role) {
 	case HTQ_ROLE_AWARDING_BODY:
 		return a->org != NULL && org != NULL && strcmp(a->org, org) == 0;
 	case HTQ_ROLE_REVIEWER:
 	case HTQ_ROLE_APPROVER:
 	case HTQ_ROLE_AUDITOR:
-		return !is_status(doc, "draft");
+		return strcmp(status, "draft") != 0;
 	case HTQ_ROLE_ADMIN:
 		return 1;
 	default:
 		return 0;
 	}
+}
+
+static int
+visible(const struct htq_actor *a, const json_t *doc)
+{
+	return visible_to(a, status_of(doc), json_string_value(
+	    json_object_get(doc, "organisation")));
+}
+
+/*
+ * The access record of a submission ("sub_acl": "<version> <status>
+ * <organisation>"), written with every change, so that reading one (the
+ * most frequent request) checks visibility and serves the stored bytes
+ * without parsing JSON.
+ */
+struct acl {
+	long long	 version;
+	char		 status[16];
+	char		 org[HTQ_ID_LEN + 1];
+};
+
+static int
+put_acl(struct htq_db *db, MDB_txn *txn, const json_t *doc)
+{
+	const char *id = json_string_value(json_object_get(doc, "id"));
+	char buf[64];
+	MDB_val k, v;
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "%lld %s %s", (long long)
+	    json_integer_value(json_object_get(doc, "version")), status_of(doc),
+	    json_string_value(json_object_get(doc, "organisation")));
+	if (id == NULL || n < 0 || (size_t)n >= sizeof(buf))
+		return HTQ_EFORMAT;
+	k.mv_data = (void *)id;
+	k.mv_size = strlen(id);
+	v.mv_data = buf;
+	v.mv_size = (size_t)n;
+	return htq_mdb_err(mdb_put(txn, db->sub_acl, &k, &v, 0));
+}
+
+static int
+get_acl(struct htq_db *db, MDB_txn *txn, const char *id, struct acl *acl)
+{
+	MDB_val k = { strlen(id), (void *)id }, v;
+	char buf[64], *sp, *sp2;
+	int rc;
+
+	if ((rc = htq_mdb_err(mdb_get(txn, db->sub_acl, &k, &v))) != HTQ_OK)
+		return rc;
+	if (v.mv_size >= sizeof(buf))
+		return HTQ_EFORMAT;
+	memcpy(buf, v.mv_data, v.mv_size);
+	buf[v.mv_size] = '\0';
+	if ((sp = strchr(buf, ' ')) == NULL ||
+	    (sp2 = strchr(sp + 1, ' ')) == NULL ||
+	    (size_t)(sp2 - sp - 1) >= sizeof(acl->status) ||
+	    strlen(sp2 + 1) > HTQ_ID_LEN)
+		return HTQ_EFORMAT;
+	acl->version = strtoll(buf, NULL, 10);
+	memcpy(acl->status, sp + 1, (size_t)(sp2 - sp - 1));
+	acl->status[sp2 - sp - 1] = '\0';
+	snprintf(acl->org, sizeof(acl->org), "%s", sp2 + 1);
+	return HTQ_OK;
 }
 
 static int
@@ -673,36 +735,43 @@ view(struct htq_db *db, MDB_txn *txn, json_t *doc, json_t **out)
 	return HTQ_OK;
 }
 
-/* Store doc (version + 1, updated now) and answer with its view. */
+/*
+ * Store doc: version + 1, updated now, and its coverage computed from the
+ * content being stored (the stored document is exactly what a read
+ * answers; the content and the standard version's KSBs cannot change
+ * without another store, so it equals a coverage computed at the read).
+ */
 static int
 store(struct htq_db *db, MDB_txn *txn, json_t *doc)
 {
 	char now[21];
+	json_t *cov;
+	int rc;
 
 	htq_now_iso(now);
 	json_object_set_new(doc, "version", json_integer(json_integer_value(
 	    json_object_get(doc, "version")) + 1));
 	json_object_set_new(doc, "updated", json_string(now));
-	return htq_put_json(txn, db->sub, json_string_value(json_object_get(
-	    doc, "id")), doc, 0);
+	if ((rc = htq_coverage(db, txn, doc, &cov)) != HTQ_OK)
+		return rc;
+	json_object_set_new(doc, "coverage", cov);
+	if ((rc = htq_put_json(txn, db->sub, json_string_value(
+	    json_object_get(doc, "id")), doc, 0)) != HTQ_OK)
+		return rc;
+	return put_acl(db, txn, doc);
 }
 
-/* Commit txn and produce the view of doc (read in a fresh txn). */
+/* Commit txn; *out (if wanted) is doc as stored. */
 static int
 finish(struct htq_db *db, MDB_txn *txn, json_t *doc, json_t **out)
 {
-	MDB_txn *r;
 	int rc;
 
 	if ((rc = htq_commit(db, txn)) != HTQ_OK)
 		return rc;
-	if (out == NULL)
-		return HTQ_OK;
-	if ((rc = htq_txn_read(db, &r)) != HTQ_OK)
-		return rc;
-	rc = view(db, r, doc, out);
-	mdb_txn_abort(r);
-	return rc;
+	if (out != NULL)
+		*out = json_incref(doc);
+	return HTQ_OK;
 }
 
 static int
@@ -1197,17 +1266,39 @@ int
 htq_submission_org(struct htq_db *db, MDB_txn *txn, const char *id,
     char org[HTQ_ID_LEN + 1])
 {
-	json_t *doc;
-	const char *o;
+	struct acl acl;
 	int rc;
 
 	if (!valid_id(id))
 		return HTQ_ENOTFOUND;
-	if ((rc = htq_get_json(txn, db->sub, id, &doc)) != HTQ_OK)
+	if ((rc = get_acl(db, txn, id, &acl)) != HTQ_OK)
 		return rc;
-	o = json_string_value(json_object_get(doc, "organisation"));
-	snprintf(org, HTQ_ID_LEN + 1, "%s", o ? o : "");
-	json_decref(doc);
+	memcpy(org, acl.org, sizeof(acl.org));
+	return HTQ_OK;
+}
+
+int
+htq_submission_raw(struct htq_db *db, MDB_txn *txn,
+    const struct htq_actor *a, const char *id, const char **json,
+    size_t *len, long long *version)
+{
+	struct acl acl;
+	MDB_val k, v;
+	int rc;
+
+	if (!valid_id(id))
+		return HTQ_ENOTFOUND;
+	if ((rc = get_acl(db, txn, id, &acl)) != HTQ_OK)
+		return rc;
+	if (!visible_to(a, acl.status, acl.org))
+		return HTQ_ENOTFOUND;
+	k.mv_data = (void *)id;
+	k.mv_size = strlen(id);
+	if ((rc = htq_mdb_err(mdb_get(txn, db->sub, &k, &v))) != HTQ_OK)
+		return rc;
+	*json = v.mv_data;
+	*len = v.mv_size;
+	*version = acl.version;
 	return HTQ_OK;
 }
 

@@ -509,6 +509,25 @@ act(enum action a, const struct htq_actor *who, const char *id)
 	case A_READ:
 		T_EQ(htq_txn_read(db, &txn), HTQ_OK);
 		rc = htq_submission_get(db, txn, who, id, &out);
+		{
+			/* the raw read (what GET serves) sees the same, and
+			 * its stored coverage is the one computed now */
+			const char *raw;
+			size_t len;
+			long long ver;
+			json_t *j;
+
+			T_EQ(htq_submission_raw(db, txn, who, id, &raw, &len,
+			    &ver), rc);
+			if (rc == HTQ_OK) {
+				j = json_loadb(raw, len, 0, NULL);
+				T_ASSERT(j != NULL);
+				T_ASSERT(json_equal(j, out));
+				T_EQ(ver, json_integer_value(json_object_get(j,
+				    "version")));
+				json_decref(j);
+			}
+		}
 		mdb_txn_abort(txn);
 		break;
 	default:
