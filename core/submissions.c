@@ -905,20 +905,28 @@ out:
 	return rc;
 }
 
-int
-htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
-    const char *id, json_t **out, struct htq_why *why)
+/*
+ * Checks, content hash, coverage and the submitted document for a submit,
+ * worked out in a read transaction: the JSON work stays outside the one
+ * writer LMDB allows at a time.  On success *doc is the new state,
+ * *bytes its stored form, *data the ledger entry's data, win the window.
+ */
+static int
+submit_prepare(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
+    const char *id, json_t **docp, long long *ver0, char **bytes,
+    json_t **datap, char win_id[HTQ_ID_LEN + 1], struct htq_why *why)
 {
 	char hash[65], now[21];
-	MDB_txn *txn;
 	json_t *doc, *std = NULL, *content = NULL, *win = NULL, *cov = NULL;
 	json_t *data = NULL;
 	const char *route;
 	int rc, open;
 
-	*out = NULL;
-	if ((rc = begin_own(db, a, id, "submit", &txn, &doc, why)) != HTQ_OK)
+	*docp = *datap = NULL;
+	*bytes = NULL;
+	if ((rc = load(db, txn, a, id, &doc, why)) != HTQ_OK)
 		return rc;
+	*ver0 = json_integer_value(json_object_get(doc, "version"));
 	if (!is_status(doc, "draft")) {
 		rc = htq_refuse(why, HTQ_ECONFLICT, "status", "submission %s is "
 		    "%s already", id, status_of(doc));
@@ -947,6 +955,8 @@ htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
 	}
 	if (rc != HTQ_OK)
 		goto out;
+	snprintf(win_id, HTQ_ID_LEN + 1, "%s", json_string_value(
+	    json_object_get(win, "id")));
 	if ((rc = htq_content_hash(content, hash)) != HTQ_OK)
 		goto out;
 	if ((cov = coverage_of(std, content)) == NULL) {
@@ -957,32 +967,106 @@ htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
 	json_object_set_new(doc, "status", json_string("submitted"));
 	json_object_set_new(doc, "submitted_at", json_string(now));
 	json_object_set_new(doc, "content_sha256", json_string(hash));
-	json_object_set(doc, "window", json_object_get(win, "id"));
-	data = json_pack("{s:s,s:O,s:{s:O,s:O},s:O,s:s,s:O,s:O}",
+	json_object_set_new(doc, "window", json_string(win_id));
+	json_object_set_new(doc, "version", json_integer(*ver0 + 1));
+	json_object_set_new(doc, "updated", json_string(now));
+	json_object_set(doc, "coverage", cov);
+	data = json_pack("{s:s,s:O,s:{s:O,s:O},s:O,s:s,s:O,s:s}",
 	    "submission", id, "organisation", json_object_get(doc,
 	    "organisation"), "standard", "ref", json_object_get(std, "ref"),
 	    "version", json_object_get(std, "version"), "route",
 	    json_object_get(std, "route"), "content_sha256", hash,
-	    "coverage", cov, "window", json_object_get(win, "id"));
-	if (data == NULL) {
+	    "coverage", cov, "window", win_id);
+	if (data == NULL || (*bytes = json_dumps(doc, JSON_COMPACT)) == NULL) {
 		rc = HTQ_ENOMEM;
 		goto out;
 	}
-	if ((rc = store(db, txn, doc)) != HTQ_OK ||
-	    (rc = htq_record_as(db, txn, a->id, "submission.submitted", id,
-	    data)) != HTQ_OK)
-		goto out;
-	rc = finish(db, txn, doc, out);
-	txn = NULL;
+	*docp = doc;
+	*datap = data;
+	doc = data = NULL;
 out:
-	if (txn != NULL)
-		mdb_txn_abort(txn);
 	json_decref(doc);
 	json_decref(std);
 	json_decref(content);
 	json_decref(win);
 	json_decref(cov);
 	json_decref(data);
+	return rc;
+}
+
+/*
+ * Submit: prepared in a read transaction, then written if nothing moved
+ * meanwhile (the version and state are the ones read, the same window is
+ * still open), all in one write transaction with submission.submitted.
+ * If something moved, prepare again.
+ */
+int
+htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
+    const char *id, json_t **out, struct htq_why *why)
+{
+	char win_id[HTQ_ID_LEN + 1], *bytes = NULL;
+	struct acl acl;
+	MDB_txn *txn;
+	MDB_val k, v;
+	json_t *doc = NULL, *data = NULL, *win = NULL;
+	long long ver0;
+	int rc, open, attempt;
+
+	*out = NULL;
+	if ((rc = need_role(a, HTQ_ROLE_AWARDING_BODY, "submit", why)) !=
+	    HTQ_OK)
+		return rc;
+	for (attempt = 0; attempt < 3; attempt++) {
+		if ((rc = htq_txn_read(db, &txn)) != HTQ_OK)
+			return rc;
+		rc = submit_prepare(db, txn, a, id, &doc, &ver0, &bytes, &data,
+		    win_id, why);
+		mdb_txn_abort(txn);
+		if (rc != HTQ_OK)
+			return rc;
+		if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
+			goto out;
+		rc = get_acl(db, txn, id, &acl);
+		if (rc == HTQ_OK && acl.version == ver0 &&
+		    strcmp(acl.status, "draft") == 0 &&
+		    (rc = htq_window_for_route(db, txn, json_string_value(
+		    json_object_get(doc, "route")), &win, &open)) == HTQ_OK &&
+		    open && strcmp(json_string_value(json_object_get(win, "id")),
+		    win_id) == 0)
+			break;		/* nothing moved: write */
+		mdb_txn_abort(txn);
+		txn = NULL;
+		if (rc != HTQ_OK && rc != HTQ_ENOTFOUND)
+			goto out;
+		json_decref(doc);
+		json_decref(data);
+		json_decref(win);
+		free(bytes);
+		doc = data = win = NULL;
+		bytes = NULL;
+	}
+	if (attempt == 3) {
+		rc = htq_refuse(why, HTQ_ECONFLICT, "", "submission %s kept "
+		    "changing while it was being submitted; try again", id);
+		goto out;
+	}
+	k.mv_data = (void *)id;
+	k.mv_size = strlen(id);
+	v.mv_data = bytes;
+	v.mv_size = strlen(bytes);
+	if ((rc = htq_mdb_err(mdb_put(txn, db->sub, &k, &v, 0))) != HTQ_OK ||
+	    (rc = put_acl(db, txn, doc)) != HTQ_OK ||
+	    (rc = htq_record_as(db, txn, a->id, "submission.submitted", id,
+	    data)) != HTQ_OK) {
+		mdb_txn_abort(txn);
+		goto out;
+	}
+	rc = finish(db, txn, doc, out);
+out:
+	json_decref(doc);
+	json_decref(data);
+	json_decref(win);
+	free(bytes);
 	return rc;
 }
 
