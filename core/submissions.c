@@ -329,16 +329,41 @@ load_standard(struct htq_db *db, MDB_txn *txn, const json_t *c,
 
 /* 1 if code is a KSB code of std. */
 static int
-std_has_ksb(const json_t *std, const char *code)
+std_has_ksb(const size_t counts[3], const char *code)
 {
-	const json_t *k;
-	size_t i;
+	static const char kinds[] = "KSB";
+	const char *p;
+	char *end;
+	unsigned long n;
 
-	json_array_foreach(json_object_get(std, "ksbs"), i, k)
-		if (strcmp(json_string_value(json_object_get(k, "code")),
-		    code) == 0)
-			return 1;
-	return 0;
+	if (code == NULL || (p = strchr(kinds, code[0])) == NULL ||
+	    code[0] == '\0' || code[1] < '1' || code[1] > '9')
+		return 0;
+	n = strtoul(code + 1, &end, 10);
+	return *end == '\0' && n >= 1 && n <= counts[p - kinds];
+}
+
+/*
+ * How many knowledge, skill and behaviour KSBs std has.  Codes are
+ * positional (K1..Kn, S1.., B1.., core/standards.c htq_ksb_code), so a
+ * code exists when its number is within its kind's count.
+ */
+static void
+ksb_counts(const json_t *std, size_t counts[3])
+{
+	static const char *const kinds[] = { "knowledge", "skill",
+	    "behaviour" };
+	const json_t *k;
+	const char *kind;
+	size_t i, x;
+
+	counts[0] = counts[1] = counts[2] = 0;
+	json_array_foreach(json_object_get(std, "ksbs"), i, k) {
+		kind = json_string_value(json_object_get(k, "kind"));
+		for (x = 0; x < 3; x++)
+			if (kind != NULL && strcmp(kind, kinds[x]) == 0)
+				counts[x]++;
+	}
 }
 
 /*
@@ -354,7 +379,7 @@ check_content(struct htq_db *db, MDB_txn *txn, const json_t *c,
 	json_t *std = NULL, *ids = NULL, *ksbs = NULL;
 	json_int_t level, slevel;
 	char p[96];
-	size_t i, j;
+	size_t i, j, counts[3];
 	int rc, found;
 
 	if (stdout_)
@@ -455,10 +480,11 @@ check_content(struct htq_db *db, MDB_txn *txn, const json_t *c,
 		}
 		json_object_set_new(ids, str, json_true());
 	}
+	ksb_counts(std, counts);
 	json_array_foreach(map, i, m) {
 		str = json_string_value(json_object_get(m, "ksb"));
 		snprintf(p, sizeof(p), "mapping[%zu].ksb", i);
-		if (!std_has_ksb(std, str)) {
+		if (!std_has_ksb(counts, str)) {
 			rc = htq_refuse(why, HTQ_EINVAL, p, "%s: %s %s has no "
 			    "KSB \"%s\"", p, json_string_value(json_object_get(
 			    std, "ref")), json_string_value(json_object_get(std,
@@ -1135,7 +1161,7 @@ htq_review_record(struct htq_db *db, const struct htq_actor *a,
 	json_t *doc = NULL, *std = NULL, *content = NULL, *rec = NULL;
 	json_t *data = NULL, *f, *comments;
 	const char *rcm;
-	size_t i;
+	size_t i, counts[3];
 	int rc;
 
 	*out = NULL;
@@ -1180,8 +1206,9 @@ htq_review_record(struct htq_db *db, const struct htq_actor *a,
 	}
 	if ((rc = load_standard(db, txn, content, &std, why)) != HTQ_OK)
 		goto out;
+	ksb_counts(std, counts);
 	json_array_foreach(json_object_get(review, "ksb_findings"), i, f)
-		if (!std_has_ksb(std, json_string_value(json_object_get(f,
+		if (!std_has_ksb(counts, json_string_value(json_object_get(f,
 		    "ksb")))) {
 			snprintf(p, sizeof(p), "ksb_findings[%zu].ksb", i);
 			rc = htq_refuse(why, HTQ_EINVAL, p, "%s: the standard "

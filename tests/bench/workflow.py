@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Workflow benchmarks against a running stack (tests/bench/run.sh):
 
-  submit over HTTP (each with its durable ledger append), per second,
-  against bench_ledger --durable in alternating rounds
+  submit over HTTP (each with its durable ledger append), per second, by
+  wrk (submit.lua) against bench_ledger --durable in alternating rounds
   listing: one page of 100 when there are 100 submissions, against the
   cost per page of listing 10,000 page by page
 
@@ -20,6 +20,9 @@ import threading
 import time
 
 PORT, DATA, BIN, OUT = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+HERE = os.path.dirname(os.path.abspath(__file__))
+# drafts made per round, and how long wrk submits them (submit.lua)
+SUBMITS, SUBMIT_SECONDS = 2500, 1
 
 
 def token(email):
@@ -95,12 +98,11 @@ def main():
     list_all(c)
     best = min(list_all(c)[0] for _ in range(30))
     page100 = best
-    # submit over HTTP (drafts made first, then submitted by 4 clients)
-    # against the durable ledger append (bench_ledger --durable), in
+    # submit over HTTP (drafts made first, then submitted by wrk, 8
+    # connections) against the durable ledger append (bench_ledger --durable), in
     # alternating rounds, best of each: fsync times on a shared machine
     # swing from one minute to the next
     submit_rps = append_rps = 0.0
-    first = None
     for _ in range(3):
         out = subprocess.run([os.path.join(BIN, "tests", "bench_ledger"), "--durable"],
                              capture_output=True, text=True).stdout
@@ -108,30 +110,31 @@ def main():
             if "durable append:" in line:
                 append_rps = max(append_rps, float(line.split("durable append:")[1]
                                                    .split("/s")[0]))
-        drafts = create(author, std, 400)
-        first = first or drafts[0]
-        chunks = [drafts[i::4] for i in range(4)]
-        done = []
-
-        def submit(ids):
-            cl = Client(author)
-            for sid in ids:
-                s, d = cl.call("POST", "/api/v1/submissions/%s/submit" % sid)
-                assert s == 200, (s, d[:200])
-            done.append(len(ids))
-        t0 = time.perf_counter()
-        ts = [threading.Thread(target=submit, args=(ch,)) for ch in chunks]
-        for t in ts:
-            t.start()
-        for t in ts:
-            t.join()
-        submit_rps = max(submit_rps, sum(done) / (time.perf_counter() - t0))
+        drafts = create(author, std, SUBMITS)
+        ids = OUT + ".ids"
+        with open(ids, "w") as f:
+            f.write("\n".join(drafts) + "\n")
+        env = dict(os.environ, IDS=ids, NTHREADS="2", TOKEN=author)
+        w = subprocess.run(["wrk", "-t2", "-c8", "-d%ss" % SUBMIT_SECONDS, "-s",
+                            os.path.join(HERE, "submit.lua"),
+                            "http://127.0.0.1:%s/" % PORT], capture_output=True, text=True,
+                           env=env).stdout
+        os.unlink(ids)
+        for line in w.splitlines():
+            if line.startswith("submitted "):
+                n, secs = int(line.split()[1]), float(line.split()[3])
+                if n >= len(drafts):
+                    print("  (all %d drafts submitted before the time was up: "
+                          "the rate is a lower bound)" % n)
+                submit_rps = max(submit_rps, n / secs)
     # grow to 10,000 visible to the author, then page through them all
-    total = 100 + 3 * 400
+    total = 100 + 3 * SUBMITS
     create(author, std, 10000 - total)
     secs, pages = min(list_all(c) for _ in range(3))
     page10k = secs / pages
     # a submitted one for GET /submissions/{id} (the approver reads it)
+    st, data = Client(approver).call("GET", "/api/v1/submissions?status=submitted&limit=1")
+    first = json.loads(data)["submissions"][0]["id"]
     with open(OUT, "w") as f:
         f.write("submit_rps=%.0f\nappend_rps=%.0f\npage100_ms=%.3f\npage10k_ms=%.3f\n"
                 "pages10k=%d\nsub_id=%s\napprover_token=%s\n" % (

@@ -343,6 +343,18 @@ test_content_rules(void)
 	json_object_set_new(json_array_get(json_object_get(c, "mapping"), 0),
 	    "ksb", json_string("K9"));
 	refused(c, HTQ_EINVAL, "mapping[0].ksb");
+	{
+		static const char *const bad[] = { "K0", "K07", "K4", "S3",
+		    "B3", "X1", "K1a", "k1", "K", "K-1", "K 1" };
+		size_t b;
+
+		for (b = 0; b < sizeof(bad) / sizeof(bad[0]); b++) {
+			c = content("ST0116", 4);
+			json_object_set_new(json_array_get(json_object_get(c,
+			    "mapping"), 0), "ksb", json_string(bad[b]));
+			refused(c, HTQ_EINVAL, "mapping[0].ksb");
+		}
+	}
 	c = content("ST0116", 4);
 	json_array_append_new(json_object_get(json_array_get(
 	    json_object_get(c, "mapping"), 1), "units"), json_string("U7"));
