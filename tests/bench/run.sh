@@ -59,7 +59,7 @@ for _ in 1 2 3; do
 	sub_rps=$(best "$sub_rps" "$(rate_auth "/api/v1/submissions/$sub_id" "$approver_token")")
 done
 printf '  %-34s %10.0f req/s\n' "GET /api/v1/ping" "$ping2_rps" \
-    "GET /api/v1/submissions/{id}" "$sub_rps" "POST .../submit (4 clients)" "$submit_rps"
+    "GET /api/v1/submissions/{id}" "$sub_rps" "POST .../submit (wrk, 8 conns)" "$submit_rps"
 printf '  %-34s %10.3f ms (%d pages)\n' "a page of 100, 100 in all" "$page100_ms" 1 \
     "a page of 100, 10,000 in all" "$page10k_ms" "$pages10k"
 printf '  %-34s %10.0f /s\n' "durable ledger append (in-process)" "$append_rps"
