@@ -49,7 +49,7 @@ o = $(patsubst %.c,$(OBJ)/%.o,$(1))
 LIB_CORE	= $(call o,$(CORE_SRC))
 LIB_AUDIT	= $(call o,$(AUDIT_PURE) $(AUDIT_STORE))
 LIB_AUDIT_PURE	= $(call o,$(AUDIT_PURE))
-LIB_FCGI	= $(call o,$(FCGI_SRC))
+LIB_FCGI	= $(call o,$(FCGI_SRC)) $(OBJ)/gen/openapi.o
 
 PROGS	= $(BIN)/htq-fcgi $(BIN)/htqctl $(if $(wildcard $(AUDIT_MAIN)),$(BIN)/htq-verify)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
@@ -64,6 +64,20 @@ all: $(PROGS)
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# GET /api/v1/openapi.json serves schemas/openapi.json, compiled in.
+$(OBJ)/gen/openapi.c: schemas/openapi.json
+	@mkdir -p $(dir $@)
+	@{ echo '/* generated from schemas/openapi.json by the Makefile */'; \
+	  echo '#include <stddef.h>'; \
+	  echo 'extern const char fcx_openapi_json[];'; \
+	  echo 'extern const size_t fcx_openapi_len;'; \
+	  echo 'const char fcx_openapi_json[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; \
+	  echo 'const size_t fcx_openapi_len = sizeof(fcx_openapi_json) - 1;'; } > $@
+$(OBJ)/gen/openapi.o: $(OBJ)/gen/openapi.c
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BIN)/htq-fcgi: $(call o,$(FCGI_MAIN)) $(LIB_FCGI) $(LIB_CORE) $(LIB_AUDIT)
 	@mkdir -p $(dir $@)

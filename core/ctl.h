@@ -44,6 +44,13 @@ int	 ctl_org(struct ctl *, int, char **);
 int	 ctl_user(struct ctl *, int, char **);
 int	 ctl_demo(struct ctl *, int, char **);
 int	 ctl_token(struct ctl *, int, char **);
+int	 ctl_window(struct ctl *, int, char **);
+int	 ctl_submission(struct ctl *, int, char **);
+/* The demo story (core/ctl_workflow.c): windows and submissions in every
+ * state through the workflow functions, acting as the demo accounts. */
+int	 ctl_demo_story(struct ctl *, const char *admin, const char *north,
+	    const char *north_org, const char *meridian,
+	    const char *meridian_org, const char *panel, const char *approver);
 /* Generate keys/ledger.key unless it exists. */
 int	 ctl_key_ensure(struct ctl *);
 

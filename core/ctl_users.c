@@ -262,7 +262,7 @@ cmd_demo(struct ctl *c, int argc, char **argv)
 		{ HTQ_ORG_APPROVING_BODY, "HTQ Approving Body", NULL, NULL },
 	};
 	const char *pw = getenv("HTQ_DEMO_PASSWORD");
-	char ids[4][HTQ_ID_LEN + 1], id[HTQ_ID_LEN + 1];
+	char ids[4][HTQ_ID_LEN + 1], acc[6][HTQ_ID_LEN + 1];
 	enum htq_role r;
 	MDB_txn *txn;
 	size_t i, n;
@@ -271,8 +271,11 @@ cmd_demo(struct ctl *c, int argc, char **argv)
 	if (ctl_wants_help(argc, argv)) {
 		printf("usage: htqctl demo\n\nCreate the demo organisations "
 		    "and six demo accounts, all with the password\n"
-		    "$HTQ_DEMO_PASSWORD (default demo-password-htq).  Refuses "
-		    "a database that has\naccounts already.\n");
+		    "$HTQ_DEMO_PASSWORD (default demo-password-htq), then the "
+		    "demo story through the\nworkflow: submission windows and "
+		    "submissions in every state, with an approved\nand a "
+		    "revoked quality mark.  Refuses a database that has "
+		    "accounts already.\n");
 		return 0;
 	}
 	if (pw == NULL || *pw == '\0')
@@ -299,11 +302,15 @@ cmd_demo(struct ctl *c, int argc, char **argv)
 	for (i = 0; i < sizeof(demo) / sizeof(demo[0]); i++) {
 		htq_role_parse(demo[i].role, &r);
 		if ((rc = htq_account_add(c->db, demo[i].email, demo[i].name, r,
-		    demo[i].org >= 0 ? ids[demo[i].org] : NULL, pw, id)) !=
+		    demo[i].org >= 0 ? ids[demo[i].org] : NULL, pw, acc[i])) !=
 		    HTQ_OK)
 			return ctl_fail(demo[i].email, rc);
 		printf("  %-26s %s\n", demo[i].email, demo[i].role);
 	}
+	/* the workflow story, acting as the accounts above */
+	if ((rc = ctl_demo_story(c, acc[0], acc[1], ids[0], acc[2], ids[1],
+	    acc[3], acc[4])) != HTQ_OK)
+		return ctl_fail("demo story", rc);
 	return 0;
 }
 

@@ -62,6 +62,10 @@ open_dbis(struct htq_db *db, int create)
 		{ "sess", offsetof(struct htq_db, sess) },
 		{ "token", offsetof(struct htq_db, token) },
 		{ "throttle", offsetof(struct htq_db, throttle) },
+		{ "win", offsetof(struct htq_db, win) },
+		{ "sub", offsetof(struct htq_db, sub) },
+		{ "sub_acl", offsetof(struct htq_db, sub_acl) },
+		{ "mark", offsetof(struct htq_db, mark) },
 	};
 	MDB_txn *txn;
 	size_t i;
@@ -187,6 +191,16 @@ htq_record(struct htq_db *db, MDB_txn *txn, const char *type,
  * publish') to repair.  HTQ_TEST_KILL_BEFORE_PUBLISH (tests only) dies
  * between the two, the crash that start-up must repair.
  */
+int
+htq_record_as(struct htq_db *db, MDB_txn *txn, const char *actor,
+    const char *type, const char *subject, json_t *data)
+{
+	if (db->ledger.append == NULL)
+		return HTQ_OK;
+	return db->ledger.append(db->ledger.ctx, txn, type,
+	    actor && *actor ? actor : "system", subject, data);
+}
+
 int
 htq_commit(struct htq_db *db, MDB_txn *txn)
 {

@@ -301,4 +301,147 @@ int	 htq_atomic_commit(struct htq_atomic *);
 int	 htq_atomic_finish(struct htq_atomic *, int sync);
 void	 htq_atomic_abort(struct htq_atomic *);
 
+/* --- the approvals workflow (core/windows.c, submissions.c, marks.c) ---
+ *
+ * Every function takes the acting account explicitly (struct htq_actor):
+ * the rules about roles, ownership, states and four eyes are decided
+ * here, from that argument, and the ledger entries name actor->id.  Each
+ * state change and its ledger entries commit in one write transaction.
+ *
+ * Errors: HTQ_EPERM the actor's role may not do this (or four eyes);
+ * HTQ_ENOTFOUND no such record, or one the actor may not see; HTQ_EFORMAT
+ * the request's shape is wrong (unknown or server-owned field, wrong
+ * type); HTQ_EINVAL a rule refuses the content (ineligible standard,
+ * level, unknown KSB, ...); HTQ_ECONFLICT the state does not allow it
+ * (wrong state, stale version, window not open, second decision).  On
+ * every refusal *why names the field (JSON path, or "") and says why.
+ * Documents returned in *out are new references owned by the caller.
+ */
+
+struct htq_actor {
+	const char	*id;	/* account id: what the ledger records */
+	enum htq_role	 role;
+	const char	*org;	/* organisation id, "" or NULL for none */
+};
+
+struct htq_why {
+	char	 field[96];
+	char	 msg[400];
+};
+
+/* "YYYY-MM-DD", a real calendar date from 2000 to 2999. */
+int	 htq_date_valid(const char *);
+/* Today's date (UTC) into buf[HTQ_DATE_LEN + 1]. */
+void	 htq_today(char *buf);
+
+/*
+ * Open a submission window for a route (admin): opens <= closes,
+ * first_teaching on or after opens, no overlap with another window of the
+ * route that is not closed.  The route must be one the catalogue has (its
+ * spelling is taken from there).  Appends window.opened.
+ */
+int	 htq_window_open(struct htq_db *, const struct htq_actor *,
+	    const char *route, const char *opens, const char *closes,
+	    const char *first_teaching, json_t **out, struct htq_why *);
+/* Close a window now (admin); HTQ_ECONFLICT if already closed.  Appends
+ * window.closed. */
+int	 htq_window_close(struct htq_db *, const struct htq_actor *,
+	    const char *id, json_t **out, struct htq_why *);
+/* The schedule: {"routes":[{"route","windows":[{id,route,opens,closes,
+ * first_teaching,state,closed_on}]}]}, state announced|open|closed, by
+ * route then opening date.  route NULL: every route. */
+int	 htq_windows_list(struct htq_db *, MDB_txn *, const char *route,
+	    json_t **out);
+int	 htq_window_get(struct htq_db *, MDB_txn *, const char *id,
+	    json_t **out);
+
+/* Create a draft (awarding body, for its own organisation) from content
+ * {"qualification","standard","units","mapping"}. */
+int	 htq_submission_create(struct htq_db *, const struct htq_actor *,
+	    const json_t *content, json_t **out, struct htq_why *);
+/* Replace a draft's content if its version is still version. */
+int	 htq_submission_update(struct htq_db *, const struct htq_actor *,
+	    const char *id, long long version, const json_t *content,
+	    json_t **out, struct htq_why *);
+/* Freeze a draft: checks again, needs an open window for the standard's
+ * route, appends submission.submitted with the content's SHA-256. */
+int	 htq_submission_submit(struct htq_db *, const struct htq_actor *,
+	    const char *id, json_t **out, struct htq_why *);
+/* Withdraw before a decision; appends submission.withdrawn. */
+int	 htq_submission_withdraw(struct htq_db *, const struct htq_actor *,
+	    const char *id, json_t **out, struct htq_why *);
+/* An employer panel reviewer's recommendation (once per reviewer):
+ * {"recommendation","comments","ksb_findings"?}; appends review.recorded
+ * and moves a submitted submission to in_review. */
+int	 htq_review_record(struct htq_db *, const struct htq_actor *,
+	    const char *id, const json_t *review, json_t **out,
+	    struct htq_why *);
+/*
+ * An approver's decision, outcome "approved" or "rejected".  Four eyes:
+ * the approver reviewed nothing on it; it has at least
+ * htq_min_recommendations() reviews.  Approval appends decision.approved
+ * and mark.awarded and stores the mark, all in one transaction.
+ */
+int	 htq_decide(struct htq_db *, const struct htq_actor *, const char *id,
+	    const char *outcome, const char *reasons, json_t **out,
+	    struct htq_why *);
+int	 htq_min_recommendations(void);
+/* The submission as the actor may see it, with coverage computed now. */
+int	 htq_submission_get(struct htq_db *, MDB_txn *,
+	    const struct htq_actor *, const char *id, json_t **out);
+/* The stored bytes of a submission the actor may see (as _get answers,
+ * coverage included), without parsing: *json points into LMDB, valid
+ * until txn ends; *version is its version (the ETag). */
+int	 htq_submission_raw(struct htq_db *, MDB_txn *,
+	    const struct htq_actor *, const char *id, const char **json,
+	    size_t *len, long long *version);
+/* The organisation owning a submission (for the router's scope check). */
+int	 htq_submission_org(struct htq_db *, MDB_txn *, const char *id,
+	    char org[HTQ_ID_LEN + 1]);
+
+struct htq_sub_filter {
+	const char	*status;	/* NULL: any; "awaiting_review": submitted
+					 * or in review, not reviewed by the
+					 * caller (a reviewer's queue) */
+	const char	*standard;	/* ref, NULL: any */
+	const char	*route;		/* case-insensitive, NULL: any */
+	const char	*organisation;	/* NULL: any */
+	const char	*after;		/* page after this id, NULL: first */
+	size_t		 limit;		/* 1..HTQ_LIST_PAGE_MAX */
+};
+/* {"submissions":[summary...],"next":"<id>"?} of those the actor sees. */
+int	 htq_submissions_list(struct htq_db *, MDB_txn *,
+	    const struct htq_actor *, const struct htq_sub_filter *,
+	    json_t **out);
+/* 1 for draft, submitted, in_review, approved, rejected, withdrawn. */
+int	 htq_status_valid(const char *);
+/* Coverage of content against its standard: {"knowledge":{covered,
+ * total},"skills":..,"behaviours":..,"covered","total","percentage",
+ * "uncovered":[codes]}. */
+int	 htq_coverage(struct htq_db *, MDB_txn *, const json_t *content,
+	    json_t **out);
+/* SHA-256 (hex) of the canonical JSON of content: compact UTF-8, object
+ * keys sorted, no insignificant space (the hash submission.submitted
+ * records). */
+int	 htq_content_hash(const json_t *content, char hex[65]);
+
+/*
+ * Quality mark ids: "HTQ-<year>-<6 digits>-<check>", the check character
+ * ISO/IEC 7064 MOD 37,36 over "HTQ<year><digits>" (0-9 = 0..9, A-Z =
+ * 10..35), so one wrong or two swapped characters are refused before any
+ * lookup.
+ */
+char	 htq_mod37_36(const char *s);
+int	 htq_mark_id_make(int year, unsigned serial,
+	    char out[HTQ_MARK_ID_LEN + 1]);
+int	 htq_mark_id_valid(const char *);
+/* The mark with its status: HTQ_EINVAL for a malformed id. */
+int	 htq_mark_get(struct htq_db *, MDB_txn *, const char *id,
+	    json_t **out);
+/* Revoke a current mark (approver): reason qualification_withdrawn |
+ * standard_withdrawn | non_compliance | other; appends mark.revoked. */
+int	 htq_mark_revoke(struct htq_db *, const struct htq_actor *,
+	    const char *id, const char *reason, const char *note,
+	    json_t **out, struct htq_why *);
+
 #endif /* HTQ_H */

@@ -19,15 +19,18 @@ static int	cmd_init(struct ctl *, int, char **);
 static const struct ctl_cmd commands[] = {
 	{ "init", cmd_init, "create the data directory, database and ledger "
 	    "key" },
-	{ "demo", ctl_demo, "create the demo organisations and accounts" },
+	{ "demo", ctl_demo, "create the demo organisations, accounts and "
+	    "workflow story" },
 	{ "key", ctl_key, "generate, show or rotate the ledger signing key" },
 	{ "ledger", ctl_ledger, "export the ledger, show an entry, print the "
 	    "checkpoint, publish the static files" },
 	{ "org", ctl_org, "add or list organisations" },
 	{ "standards", ctl_standards, "import, list, show standards; set "
 	    "eligibility" },
+	{ "submission", ctl_submission, "list or show submissions" },
 	{ "token", ctl_token, "create, list, revoke API tokens" },
 	{ "user", ctl_user, "add, list, disable accounts; roles, passwords" },
+	{ "window", ctl_window, "open, close, list submission windows" },
 	{ NULL, NULL, NULL }
 };
 

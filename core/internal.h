@@ -19,6 +19,10 @@ struct htq_db {
 	MDB_dbi			 sess;		/* hex SHA-256(token) -> session */
 	MDB_dbi			 token;		/* hex SHA-256(token) -> API token */
 	MDB_dbi			 throttle;	/* SHA-256(e-mail) -> failures */
+	MDB_dbi			 win;		/* "w-..." -> submission window */
+	MDB_dbi			 sub;		/* "s-..." -> submission */
+	MDB_dbi			 sub_acl;	/* "s-..." -> "version status org" */
+	MDB_dbi			 mark;		/* "HTQ-..." -> quality mark */
 	struct htq_ledger_hooks	 ledger;
 	struct aud_log		*log;		/* NULL until attached */
 	struct aud_key		*key;		/* sodium_malloc'd, or NULL */
@@ -38,5 +42,25 @@ void	 htq_token_key(const char *token, char key[65]);
 /* Revoke every API token of an account in the caller's write txn. */
 int	 htq_tokens_revoke_account(struct htq_db *, MDB_txn *,
 	    const char *account);
+
+/* Append a ledger entry naming actor (an account id, or "system"). */
+int	 htq_record_as(struct htq_db *, MDB_txn *, const char *actor,
+	    const char *type, const char *subject, json_t *data);
+/* Set why (field may be ""); returns err. */
+int	 htq_refuse(struct htq_why *, int err, const char *field,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Current time as RFC 3339 UTC ("2026-11-29T07:15:14Z"). */
+void	 htq_now_iso(char buf[21]);
+/* The open window of route today, or with none the next announced one
+ * (*open 0) or nothing (HTQ_ENOTFOUND).  *out is a new reference. */
+int	 htq_window_for_route(struct htq_db *, MDB_txn *, const char *route,
+	    json_t **out, int *open);
+/*
+ * Award the quality mark for approved submission sub (core/marks.c):
+ * allocate its id, store it, and hand back in *facts the public facts
+ * mark.awarded records (the caller appends that entry in the same txn).
+ */
+int	 htq_mark_award(struct htq_db *, MDB_txn *, const json_t *sub,
+	    const json_t *std, char mark[HTQ_MARK_ID_LEN + 1], json_t **facts);
 
 #endif /* HTQ_INTERNAL_H */

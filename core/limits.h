@@ -90,6 +90,39 @@
 #define HTQ_LOGIN_MAX_WAIT	(15 * 60)
 #define HTQ_LOGIN_FORGET	(24 * 3600)
 
+/* --- the approvals workflow (core/windows.c, submissions.c, marks.c) --- */
+
+/* Units in one submission (an HND has 15 to 30; 200 leaves room). */
+#define HTQ_MAX_UNITS		200
+/* Longest unit id ("U1", "4CS01"): letters, digits, '.', '-', '_'. */
+#define HTQ_MAX_UNIT_ID		32
+/* Units named by one mapping line. */
+#define HTQ_MAX_MAP_UNITS	50
+/* Longest free text (assessment method, review comments, decision
+ * reasons, revocation note): a few paragraphs, bounded so that ledger
+ * entries that carry reasons stay well under HTQ_MAX_ENTRY. */
+#define HTQ_MAX_TEXT		2000
+/* Reviewer findings on one review (one per KSB at most). */
+#define HTQ_MAX_FINDINGS	HTQ_MAX_KSBS
+/* Employer recommendations a decision needs unless
+ * $HTQ_MIN_RECOMMENDATIONS says more (1 to HTQ_MAX_MIN_RECOMMENDATIONS). */
+#define HTQ_MIN_RECOMMENDATIONS	1
+#define HTQ_MAX_MIN_RECOMMENDATIONS	10
+/* Reviews on one submission (each reviewer at most once). */
+#define HTQ_MAX_REVIEWS		50
+/* Submissions per page of GET /submissions: default and most. */
+#define HTQ_LIST_PAGE		50
+#define HTQ_LIST_PAGE_MAX	100
+/* Windows per route kept in the schedule answer (all of them; bounded
+ * so that one answer stays small). */
+#define HTQ_MAX_WINDOWS		1000
+/* A quality mark is reviewed within five years of its award. */
+#define HTQ_MARK_REVIEW_YEARS	5
+/* Mark id "HTQ-2026-000123-K": 3 + 1 + 4 + 1 + 6 + 1 + 1. */
+#define HTQ_MARK_ID_LEN		17
+/* Dates are ISO 8601 calendar dates "2026-09-01". */
+#define HTQ_DATE_LEN		10
+
 /* --- ledger (audit/) --- */
 
 /* The ledger's own limits (entry size, origin length, export line

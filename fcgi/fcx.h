@@ -69,6 +69,7 @@ struct fcx_req {
 	char		 cookie[HTQ_MAX_HEADER + 1];
 	char		 authorization[HTQ_MAX_HEADER + 1];
 	char		 csrf[128];
+	char		 if_match[64];		/* If-Match, for PUT */
 	char		 request_id[64];
 	char		 remote_addr[64];
 	int		 https;		/* arrived over TLS (nginx's HTTPS) */
@@ -273,6 +274,28 @@ int	 fcx_h_admin_orgs(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_admin_accounts(struct fcx_ctx *, struct fcx_req *,
 	    struct fcx_resp *);
 int	 fcx_h_admin_eligibility(struct fcx_ctx *, struct fcx_req *,
+	    struct fcx_resp *);
+int	 fcx_h_openapi(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+
+/* The workflow (fcgi/h_workflow.c): HTTP in, core/ call, HTTP out. */
+int	 fcx_owner_submission(struct fcx_ctx *, const struct fcx_req *,
+	    char org[HTQ_ID_LEN + 1]);
+int	 fcx_h_windows(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+int	 fcx_h_window_open(struct fcx_ctx *, struct fcx_req *,
+	    struct fcx_resp *);
+int	 fcx_h_window_close(struct fcx_ctx *, struct fcx_req *,
+	    struct fcx_resp *);
+int	 fcx_h_sub_create(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+int	 fcx_h_sub_list(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+int	 fcx_h_sub_get(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+int	 fcx_h_sub_update(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+int	 fcx_h_sub_submit(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+int	 fcx_h_sub_withdraw(struct fcx_ctx *, struct fcx_req *,
+	    struct fcx_resp *);
+int	 fcx_h_sub_review(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+int	 fcx_h_sub_decide(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+int	 fcx_h_mark(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+int	 fcx_h_mark_revoke(struct fcx_ctx *, struct fcx_req *,
 	    struct fcx_resp *);
 
 #endif /* FCX_H */

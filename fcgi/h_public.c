@@ -24,6 +24,25 @@ fcx_h_ping(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 	return 200;
 }
 
+/* schemas/openapi.json, compiled in by the Makefile (build/.../gen/). */
+extern const char fcx_openapi_json[];
+extern const size_t fcx_openapi_len;
+
+int
+fcx_h_openapi(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
+{
+	static const char *const allowed[] = { NULL };
+
+	(void)ctx;
+	if (fcx_query_allowed(req, allowed, resp) != HTQ_OK)
+		return resp->status;
+	resp->status = 200;
+	resp->raw = fcx_openapi_json;
+	resp->raw_len = fcx_openapi_len;
+	resp->cache = PUBLIC_CACHE;
+	return 200;
+}
+
 int
 fcx_h_health(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 {

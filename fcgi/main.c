@@ -149,6 +149,7 @@ read_request(FCGX_Request *r, struct fcx_req *req, struct fcx_resp *resp)
 		H("HTTP_COOKIE", cookie, "Cookie"),
 		H("HTTP_AUTHORIZATION", authorization, "Authorization"),
 		H("HTTP_X_CSRF_TOKEN", csrf, "X-CSRF-Token"),
+		H("HTTP_IF_MATCH", if_match, "If-Match"),
 		H("REQUEST_ID", request_id, "request id"),
 		H("REMOTE_ADDR", remote_addr, "remote address"),
 #undef H
@@ -252,6 +253,7 @@ serve(struct fcx_ctx *ctx, FCGX_Request *r, struct fcx_req *req)
 	req->nparams = req->ncaptures = 0;
 	req->content_type[0] = req->cookie[0] = req->authorization[0] = '\0';
 	req->csrf[0] = req->request_id[0] = req->remote_addr[0] = '\0';
+	req->if_match[0] = '\0';
 	req->body = NULL;
 	req->body_len = 0;
 	req->json = NULL;

@@ -94,6 +94,7 @@ fcx_dispatch(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 	const struct fcx_route *r, *hit = NULL;
 	unsigned allowed = 0, m = req->method;
 	const char *prev;
+	size_t i, j;
 
 	/* HEAD is GET without a body; main.c drops the body. */
 	if (m == FCX_HEAD)
@@ -119,6 +120,16 @@ fcx_dispatch(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 		    "method not allowed here; allowed: %s", resp->allow);
 		return;
 	}
+	/* A repeated query parameter is ambiguous: which one was meant? */
+	for (i = 0; i < req->nparams; i++)
+		for (j = i + 1; j < req->nparams; j++)
+			if (strcmp(req->params[i].key, req->params[j].key) ==
+			    0) {
+				fcx_error(resp, 400, "bad_parameter", "query "
+				    "parameter \"%.64s\" is given more than "
+				    "once", req->params[i].key);
+				return;
+			}
 	/* Captures were overwritten by later non-matching patterns. */
 	fcx_route_match(hit->pattern, req->path, req);
 	/* Who may call it comes before looking at what they sent. */

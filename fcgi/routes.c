@@ -13,6 +13,9 @@
 #include "fcx.h"
 
 #define PUBLIC	FCX_ANYONE, FCX_SCOPE_ANY, NULL
+/* A submission named in the path: awarding bodies reach only their own
+ * organisation's; core/ further hides drafts from everyone else. */
+#define OWN_SUB	FCX_SCOPE_ORG, fcx_owner_submission
 
 const struct fcx_route fcx_routes[] = {
 	{ FCX_GET, "/api/v1/health", fcx_h_health, 0, PUBLIC },
@@ -42,5 +45,30 @@ const struct fcx_route fcx_routes[] = {
 	{ FCX_POST, "/api/v1/admin/standards/{ref}/eligibility",
 	    fcx_h_admin_eligibility, FCX_JSON_BODY,
 	    FCX_ADMIN, FCX_SCOPE_ANY, NULL },
+	{ FCX_GET, "/api/v1/openapi.json", fcx_h_openapi, 0, PUBLIC },
+	{ FCX_GET, "/api/v1/windows", fcx_h_windows, 0, PUBLIC },
+	{ FCX_POST, "/api/v1/admin/windows", fcx_h_window_open, FCX_JSON_BODY,
+	    FCX_ADMIN, FCX_SCOPE_ANY, NULL },
+	{ FCX_POST, "/api/v1/admin/windows/{id}/close", fcx_h_window_close, 0,
+	    FCX_ADMIN, FCX_SCOPE_ANY, NULL },
+	{ FCX_POST, "/api/v1/submissions", fcx_h_sub_create, FCX_JSON_BODY,
+	    FCX_AB, FCX_SCOPE_ANY, NULL },
+	{ FCX_GET, "/api/v1/submissions", fcx_h_sub_list, 0,
+	    FCX_USERS, FCX_SCOPE_ANY, NULL },
+	{ FCX_GET, "/api/v1/submissions/{id}", fcx_h_sub_get, 0,
+	    FCX_USERS, OWN_SUB },
+	{ FCX_PUT, "/api/v1/submissions/{id}", fcx_h_sub_update, FCX_JSON_BODY,
+	    FCX_AB, OWN_SUB },
+	{ FCX_POST, "/api/v1/submissions/{id}/submit", fcx_h_sub_submit, 0,
+	    FCX_AB, OWN_SUB },
+	{ FCX_POST, "/api/v1/submissions/{id}/withdraw", fcx_h_sub_withdraw, 0,
+	    FCX_AB, OWN_SUB },
+	{ FCX_POST, "/api/v1/submissions/{id}/reviews", fcx_h_sub_review,
+	    FCX_JSON_BODY, FCX_REVIEWER, FCX_SCOPE_ANY, NULL },
+	{ FCX_POST, "/api/v1/submissions/{id}/decision", fcx_h_sub_decide,
+	    FCX_JSON_BODY, FCX_APPROVER, FCX_SCOPE_ANY, NULL },
+	{ FCX_GET, "/api/v1/marks/{id}", fcx_h_mark, 0, PUBLIC },
+	{ FCX_POST, "/api/v1/marks/{id}/revoke", fcx_h_mark_revoke,
+	    FCX_JSON_BODY, FCX_APPROVER, FCX_SCOPE_ANY, NULL },
 	{ 0, NULL, NULL, 0, 0, 0, NULL }
 };

@@ -36,6 +36,20 @@ RULES = {
     ("GET", "/api/v1/admin/organisations"): (["admin"], "any"),
     ("GET", "/api/v1/admin/accounts"): (["admin"], "any"),
     ("POST", "/api/v1/admin/standards/{ref}/eligibility"): (["admin"], "any"),
+    ("GET", "/api/v1/openapi.json"): (ANYONE, "any"),
+    ("GET", "/api/v1/windows"): (ANYONE, "any"),
+    ("POST", "/api/v1/admin/windows"): (["admin"], "any"),
+    ("POST", "/api/v1/admin/windows/{id}/close"): (["admin"], "any"),
+    ("POST", "/api/v1/submissions"): (["awarding_body"], "any"),
+    ("GET", "/api/v1/submissions"): (ALL, "any"),
+    ("GET", "/api/v1/submissions/{id}"): (ALL, "organisation"),
+    ("PUT", "/api/v1/submissions/{id}"): (["awarding_body"], "organisation"),
+    ("POST", "/api/v1/submissions/{id}/submit"): (["awarding_body"], "organisation"),
+    ("POST", "/api/v1/submissions/{id}/withdraw"): (["awarding_body"], "organisation"),
+    ("POST", "/api/v1/submissions/{id}/reviews"): (["reviewer"], "any"),
+    ("POST", "/api/v1/submissions/{id}/decision"): (["approver"], "any"),
+    ("GET", "/api/v1/marks/{id}"): (ANYONE, "any"),
+    ("POST", "/api/v1/marks/{id}/revoke"): (["approver"], "any"),
 }
 
 # How to call each route: {org} is the organisation whose resource is asked
@@ -62,6 +76,38 @@ SAMPLES = {
     ("GET", "/api/v1/admin/accounts"): {},
     ("POST", "/api/v1/admin/standards/{ref}/eligibility"):
         {"path": "/api/v1/admin/standards/ST0116/eligibility", "body": {"eligible": True}},
+    ("GET", "/api/v1/openapi.json"): {},
+    ("GET", "/api/v1/windows"): {},
+    # the admin gets past the gate to the rules: closes before opens is 422
+    ("POST", "/api/v1/admin/windows"):
+        {"body": {"route": "Digital", "opens": "2030-02-01", "closes": "2030-01-01",
+                  "first_teaching": "2030-09-01"}, "ok": 422},
+    ("POST", "/api/v1/admin/windows/{id}/close"):
+        {"path": "/api/v1/admin/windows/w-0000000000000000/close", "ok": 404},
+    ("POST", "/api/v1/submissions"):
+        {"body": {"qualification": {"title": "Matrix HNC", "type": "HNC", "level": 4},
+                  "standard": {"ref": "ST0116", "version": "1.2"}, "units": [],
+                  "mapping": []}, "ok": 201},
+    ("GET", "/api/v1/submissions"): {},
+    # {sub}: a decided submission of the organisation (visible to every
+    # role); actions on it reach core and are refused by its state (409)
+    ("GET", "/api/v1/submissions/{id}"): {"path": "/api/v1/submissions/{sub}"},
+    ("PUT", "/api/v1/submissions/{id}"):
+        {"path": "/api/v1/submissions/{sub}", "body": {"version": 1}, "ok": 409},
+    ("POST", "/api/v1/submissions/{id}/submit"):
+        {"path": "/api/v1/submissions/{sub}/submit", "ok": 409},
+    ("POST", "/api/v1/submissions/{id}/withdraw"):
+        {"path": "/api/v1/submissions/{sub}/withdraw", "ok": 409},
+    ("POST", "/api/v1/submissions/{id}/reviews"):
+        {"path": "/api/v1/submissions/{sub}/reviews",
+         "body": {"recommendation": "approve", "comments": "late"}, "ok": 409},
+    ("POST", "/api/v1/submissions/{id}/decision"):
+        {"path": "/api/v1/submissions/{sub}/decision",
+         "body": {"outcome": "approved", "reasons": "again"}, "ok": 409},
+    ("GET", "/api/v1/marks/{id}"): {"path": "/api/v1/marks/{mark}"},
+    ("POST", "/api/v1/marks/{id}/revoke"):
+        {"path": "/api/v1/marks/{revoked}/revoke", "body": {"reason": "other", "note": "x"},
+         "ok": 409},
 }
 
 # The demo account acting in each role; the awarding body is Northfield's.
@@ -83,9 +129,26 @@ def orgs(s):
     return ids["Northfield College"], ids["Meridian Awards"]
 
 
+def demo_ids(s):
+    """org id -> a decided demo submission of that organisation, and the
+    demo marks (current, revoked)."""
+    subs = json.loads(s.ctl("submission", "list").stdout)["submissions"]
+    decided = {}
+    for x in subs:
+        if x["status"] in ("approved", "rejected"):
+            decided.setdefault(x["organisation"], x["id"])
+    marks = [x["mark"] for x in subs if x.get("mark")]
+    current = [m for m in marks
+               if s.get("/api/v1/marks/" + m).json()["mark"]["status"] == "current"]
+    revoked = [m for m in marks if m not in current]
+    return decided, current[0], revoked[0]
+
+
 def expected(rule, sample, role, which, via):
     roles, scope = rule
-    ok = sample.get("ok_token" if via == "token" else "ok", 200)
+    ok = sample.get("ok", 200)
+    if via == "token":
+        ok = sample.get("ok_token", ok)
     if role is None:
         return ok if "anonymous" in roles else 401
     if role not in roles:
@@ -95,9 +158,16 @@ def expected(rule, sample, role, which, via):
     return ok
 
 
+_IDS = {}
+
+
 def call(s, key, sample, org, headers):
     method = key[0]
+    if not _IDS:
+        _IDS["subs"], _IDS["mark"], _IDS["revoked"] = demo_ids(s)
     path = sample.get("path", key[1]).replace("{org}", org)
+    path = path.replace("{sub}", _IDS["subs"].get(org, "s-0000000000000000"))
+    path = path.replace("{mark}", _IDS["mark"]).replace("{revoked}", _IDS["revoked"])
     return s.request(method, path, body=sample.get("body"), headers=headers)
 
 

@@ -4,10 +4,11 @@ import json
 import subprocess
 import os
 import re
+import sys
 
 import jsonschema
 
-from harness import ROOT
+from harness import ROOT, Skip
 
 SCHEMAS = os.path.join(ROOT, "schemas")
 
@@ -53,3 +54,56 @@ def test_openapi_lists_every_route(s):
     assert routes, "no routes listed"
     assert routes == documented, "routes not documented: %s; documented but absent: %s" % (
         sorted(routes - documented), sorted(documented - routes))
+
+
+def test_openapi_is_whole_and_current(s):
+    """The served document is schemas/openapi.json, with every schema file
+    bundled under components (scripts/openapi-schemas.py --check)."""
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "openapi-schemas.py"),
+                        "--check"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    served = s.get("/api/v1/openapi.json")
+    assert served.status == 200 and served.header("content-type").startswith("application/json")
+    with open(os.path.join(SCHEMAS, "openapi.json"), "rb") as f:
+        assert served.body == f.read()
+    api = served.json()
+    refs = re.findall(r'"\$ref": "([^"]+)"', json.dumps(api, indent=1).replace('"$ref":"', '"$ref": "'))
+    assert refs and all(x.startswith("#/components/schemas/") for x in refs), refs[:5]
+    for x in refs:
+        assert x.split("/")[-1] in api["components"]["schemas"], x
+
+
+def test_openapi_security_follows_the_route_table(s):
+    """operationId on every operation, a 4xx answer on every operation, and
+    security as the route's access rule says: none for public routes, the
+    cookie (with the CSRF header on changes) or a bearer token otherwise."""
+    out = subprocess.run([os.path.join(s.bin, "htq-fcgi"), "--routes"], capture_output=True,
+                         check=True)
+    with open(os.path.join(SCHEMAS, "openapi.json")) as f:
+        api = json.load(f)
+    seen = set()
+    for r in json.loads(out.stdout):
+        m, p = r["method"].lower(), r["path"][len("/api/v1"):]
+        op = api["paths"][p][m]
+        assert op.get("operationId") and op["operationId"] not in seen, (m, p)
+        seen.add(op["operationId"])
+        assert any(k.startswith("4") for k in op["responses"]), (m, p)
+        if "anonymous" in r["roles"]:
+            want = []
+        elif m in ("post", "put", "patch", "delete"):
+            want = [{"session": [], "csrf": []}, {"token": []}]
+        else:
+            want = [{"session": []}, {"token": []}]
+        assert op.get("security") == want, (m, p, op.get("security"))
+    schemes = api["components"]["securitySchemes"]
+    assert schemes["csrf"] == dict(schemes["csrf"], type="apiKey", **{"in": "header",
+                                   "name": "X-CSRF-Token"})
+
+
+def test_openapi_is_a_valid_openapi_document(s):
+    try:
+        from openapi_spec_validator import validate
+    except ImportError:
+        raise Skip("openapi-spec-validator is not installed")
+    with open(os.path.join(SCHEMAS, "openapi.json")) as f:
+        validate(json.load(f))

@@ -1,0 +1,1514 @@
+/*
+ * submissions.c - the approvals workflow: a qualification submitted by an
+ * awarding body, mapped to an occupational standard's KSBs, reviewed by
+ * employer panel members and decided by an approver.
+ *
+ *   draft --submit--> submitted --review--> in_review --decide--> approved
+ *     |                   |                     |       \-------> rejected
+ *     +-----withdraw------+---------------------+---> withdrawn
+ *
+ * Who may do what is decided here, from the acting account passed in
+ * (struct htq_actor), not from anything stored on the database handle:
+ *
+ *   create, update, submit, withdraw   awarding body, own organisation
+ *   review                             reviewer, once per submission
+ *   decide                             approver who did not review it
+ *
+ * Visibility: an awarding body sees only its organisation's submissions
+ * (anything else is "not found"); reviewers, approvers and auditors never
+ * see drafts; administrators see everything.
+ *
+ * Each change is a read-modify-write inside one LMDB write transaction
+ * together with its ledger entries; LMDB runs one writer at a time across
+ * processes, so two racing decisions are serialised and the second finds
+ * the submission decided.  The version number grows with every change and
+ * guards updates: a stale version is a conflict and overwrites nothing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
+
+#include "htq.h"
+#include "internal.h"
+
+static const char *const statuses[] = { "draft", "submitted", "in_review",
+    "approved", "rejected", "withdrawn", NULL };
+
+/* Fields the server owns: refused in a request body. */
+static const char *const server_owned[] = { "id", "status", "coverage",
+    "organisation", "version", "created", "updated", "submitted_at",
+    "content_sha256", "window", "reviews", "decision", "mark", "route",
+    "standard_title", "withdrawn_at", NULL };
+
+static const char *const qual_types[] = { "HNC", "HND",
+    "foundation_degree", "other", NULL };
+
+/* 1 if account id recorded a review on doc. */
+static int reviewed_by(const json_t *doc, const char *id);
+
+int
+htq_status_valid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && statuses[i] != NULL; i++)
+		if (strcmp(s, statuses[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+in_list(const char *s, const char *const *list)
+{
+	for (; s != NULL && *list != NULL; list++)
+		if (strcmp(s, *list) == 0)
+			return 1;
+	return 0;
+}
+
+int
+htq_min_recommendations(void)
+{
+	const char *s = getenv("HTQ_MIN_RECOMMENDATIONS");
+	char *end;
+	long v;
+
+	if (s == NULL || *s == '\0')
+		return HTQ_MIN_RECOMMENDATIONS;
+	v = strtol(s, &end, 10);
+	if (*end != '\0' || v < 1 || v > HTQ_MAX_MIN_RECOMMENDATIONS)
+		return HTQ_MIN_RECOMMENDATIONS;
+	return (int)v;
+}
+
+/* --- the shape of a request: table-driven, like fcgi/validate.c --- */
+
+enum ftype { F_STR, F_INT, F_BOOL, F_OBJ, F_ARR };
+
+struct fld {
+	const char	*name;
+	enum ftype	 type;
+	int		 required;
+	long long	 min, max;	/* bytes, value, or items (max) */
+};
+
+static const char *const tnames[] = { "a string", "an integer",
+    "true or false", "an object", "an array" };
+
+/*
+ * Check obj (at path, "" for the top) against fields: unknown and
+ * server-owned fields, missing ones and wrong types are HTQ_EFORMAT;
+ * lengths and counts out of bounds HTQ_EINVAL.
+ */
+static int
+check_shape(const json_t *obj, const char *path, const struct fld *fields,
+    int top, struct htq_why *why)
+{
+	const struct fld *f;
+	const char *key;
+	char p[96];
+	json_t *v;
+	long long n;
+
+	if (!json_is_object(obj))
+		return htq_refuse(why, HTQ_EFORMAT, path, "%s: must be an "
+		    "object", *path ? path : "body");
+	json_object_foreach((json_t *)obj, key, v) {
+		for (f = fields; f->name != NULL; f++)
+			if (strcmp(f->name, key) == 0)
+				break;
+		snprintf(p, sizeof(p), "%s%s%.40s", path, *path ? "." : "",
+		    key);
+		if (f->name == NULL && top && in_list(key, server_owned))
+			return htq_refuse(why, HTQ_EFORMAT, p, "%s: set by the "
+			    "server, never by a request", p);
+		if (f->name == NULL)
+			return htq_refuse(why, HTQ_EFORMAT, p, "%s: unknown "
+			    "field", p);
+	}
+	for (f = fields; f->name != NULL; f++) {
+		snprintf(p, sizeof(p), "%s%s%s", path, *path ? "." : "",
+		    f->name);
+		v = json_object_get(obj, f->name);
+		if (v == NULL) {
+			if (f->required)
+				return htq_refuse(why, HTQ_EFORMAT, p, "%s: "
+				    "required", p);
+			continue;
+		}
+		switch (f->type) {
+		case F_STR:
+			if (!json_is_string(v))
+				goto type;
+			n = (long long)json_string_length(v);
+			if (memchr(json_string_value(v), '\0', (size_t)n))
+				return htq_refuse(why, HTQ_EFORMAT, p, "%s: "
+				    "contains a NUL", p);
+			if (n < f->min || n > f->max)
+				return htq_refuse(why, HTQ_EINVAL, p, "%s: must "
+				    "be %lld to %lld bytes long", p, f->min,
+				    f->max);
+			break;
+		case F_INT:
+			if (!json_is_integer(v))
+				goto type;
+			n = json_integer_value(v);
+			if (n < f->min || n > f->max)
+				return htq_refuse(why, HTQ_EINVAL, p, "%s: must "
+				    "be from %lld to %lld", p, f->min, f->max);
+			break;
+		case F_BOOL:
+			if (!json_is_boolean(v))
+				goto type;
+			break;
+		case F_OBJ:
+			if (!json_is_object(v))
+				goto type;
+			break;
+		case F_ARR:
+			if (!json_is_array(v))
+				goto type;
+			if ((long long)json_array_size(v) > f->max)
+				return htq_refuse(why, HTQ_EINVAL, p, "%s: at "
+				    "most %lld items", p, f->max);
+			break;
+		}
+		continue;
+type:
+		return htq_refuse(why, HTQ_EFORMAT, p, "%s: must be %s", p,
+		    tnames[f->type]);
+	}
+	return HTQ_OK;
+}
+
+static const struct fld content_fields[] = {
+	{ "qualification", F_OBJ, 1, 0, 0 },
+	{ "standard", F_OBJ, 1, 0, 0 },
+	{ "units", F_ARR, 1, 0, HTQ_MAX_UNITS },
+	{ "mapping", F_ARR, 1, 0, HTQ_MAX_KSBS },
+	{ NULL, 0, 0, 0, 0 }
+};
+static const struct fld qual_fields[] = {
+	{ "title", F_STR, 1, 1, HTQ_MAX_TITLE },
+	{ "type", F_STR, 1, 1, 32 },
+	{ "level", F_INT, 1, 0, 99 },
+	{ "qan", F_STR, 0, 0, 16 },
+	{ NULL, 0, 0, 0, 0 }
+};
+static const struct fld std_fields[] = {
+	{ "ref", F_STR, 1, 1, 16 },
+	{ "version", F_STR, 1, 1, HTQ_MAX_VERSION },
+	{ "option", F_STR, 0, 1, HTQ_MAX_TITLE },
+	{ NULL, 0, 0, 0, 0 }
+};
+static const struct fld unit_fields[] = {
+	{ "id", F_STR, 1, 1, HTQ_MAX_UNIT_ID },
+	{ "title", F_STR, 1, 1, HTQ_MAX_TITLE },
+	{ "glh", F_INT, 0, 0, 10000 },
+	{ NULL, 0, 0, 0, 0 }
+};
+static const struct fld map_fields[] = {
+	{ "ksb", F_STR, 1, 1, 8 },
+	{ "units", F_ARR, 1, 0, HTQ_MAX_MAP_UNITS },
+	{ "assessment", F_STR, 1, 1, HTQ_MAX_TEXT },
+	{ NULL, 0, 0, 0, 0 }
+};
+static const struct fld review_fields[] = {
+	{ "recommendation", F_STR, 1, 1, 16 },
+	{ "comments", F_STR, 1, 1, HTQ_MAX_TEXT },
+	{ "ksb_findings", F_ARR, 0, 0, HTQ_MAX_FINDINGS },
+	{ NULL, 0, 0, 0, 0 }
+};
+static const struct fld finding_fields[] = {
+	{ "ksb", F_STR, 1, 1, 8 },
+	{ "agree", F_BOOL, 1, 0, 0 },
+	{ "note", F_STR, 0, 0, HTQ_MAX_TEXT },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+/* Ofqual qualification number NNN/NNNN/N (the last may be X). */
+static int
+qan_valid(const char *s)
+{
+	int i;
+
+	if (strlen(s) != 10 || s[3] != '/' || s[8] != '/')
+		return 0;
+	for (i = 0; i < 10; i++) {
+		if (i == 3 || i == 8)
+			continue;
+		if (!(s[i] >= '0' && s[i] <= '9') && !(i == 9 && s[i] == 'X'))
+			return 0;
+	}
+	return 1;
+}
+
+/* Letters, digits, '.', '-', '_'. */
+static int
+unit_id_valid(const char *s)
+{
+	return *s != '\0' && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") == strlen(s);
+}
+
+/*
+ * Parsed standards, kept per process.  A standard version's stored bytes
+ * change only when its eligibility or list of versions is rewritten, so a
+ * parse is reused while the bytes in LMDB are identical to the ones it was
+ * made from (compared in full: a few KiB).  Every read of a submission
+ * computes coverage against its standard; without this each read would
+ * parse the standard again.  Cached documents are shared: read-only.
+ */
+#define STD_CACHE	16
+
+static struct {
+	char	*bytes;
+	size_t	 len;
+	json_t	*doc;
+} std_cache[STD_CACHE];
+static unsigned std_cache_next;
+
+static json_t *
+parse_standard(const char *buf, size_t len)
+{
+	json_t *doc;
+	unsigned i;
+
+	for (i = 0; i < STD_CACHE; i++)
+		if (std_cache[i].doc != NULL && std_cache[i].len == len &&
+		    memcmp(std_cache[i].bytes, buf, len) == 0)
+			return json_incref(std_cache[i].doc);
+	if ((doc = json_loadb(buf, len, 0, NULL)) == NULL)
+		return NULL;
+	i = std_cache_next++ % STD_CACHE;
+	free(std_cache[i].bytes);
+	json_decref(std_cache[i].doc);
+	std_cache[i].doc = NULL;
+	if ((std_cache[i].bytes = malloc(len)) != NULL) {
+		memcpy(std_cache[i].bytes, buf, len);
+		std_cache[i].len = len;
+		std_cache[i].doc = json_incref(doc);
+	}
+	return doc;
+}
+
+/* The stored standard named by content, parsed (*std a reference the
+ * caller releases; shared, read-only). */
+static int
+load_standard(struct htq_db *db, MDB_txn *txn, const json_t *c,
+    json_t **std, struct htq_why *why)
+{
+	const json_t *s = json_object_get(c, "standard");
+	const char *ref = json_string_value(json_object_get(s, "ref"));
+	const char *ver = json_string_value(json_object_get(s, "version"));
+	const char *buf;
+	size_t len;
+	int rc;
+
+	*std = NULL;
+	if (!htq_ref_valid(ref))
+		return htq_refuse(why, HTQ_EINVAL, "standard.ref", "standard.ref"
+		    ": ST followed by four digits, e.g. ST0116");
+	if (!htq_version_valid(ver))
+		return htq_refuse(why, HTQ_EINVAL, "standard.version",
+		    "standard.version: a version like 1.0");
+	rc = htq_standard_get(db, txn, ref, ver, &buf, &len);
+	if (rc == HTQ_ENOTFOUND)
+		return htq_refuse(why, HTQ_EINVAL, "standard.version",
+		    "standard.version: the catalogue has no %s version %s",
+		    ref, ver);
+	if (rc != HTQ_OK)
+		return rc;
+	if ((*std = parse_standard(buf, len)) == NULL)
+		return HTQ_EFORMAT;
+	return HTQ_OK;
+}
+
+/* 1 if code is a KSB code of std. */
+static int
+std_has_ksb(const size_t counts[3], const char *code)
+{
+	static const char kinds[] = "KSB";
+	const char *p;
+	char *end;
+	unsigned long n;
+
+	if (code == NULL || (p = strchr(kinds, code[0])) == NULL ||
+	    code[0] == '\0' || code[1] < '1' || code[1] > '9')
+		return 0;
+	n = strtoul(code + 1, &end, 10);
+	return *end == '\0' && n >= 1 && n <= counts[p - kinds];
+}
+
+/*
+ * How many knowledge, skill and behaviour KSBs std has.  Codes are
+ * positional (K1..Kn, S1.., B1.., core/standards.c htq_ksb_code), so a
+ * code exists when its number is within its kind's count.
+ */
+static void
+ksb_counts(const json_t *std, size_t counts[3])
+{
+	static const char *const kinds[] = { "knowledge", "skill",
+	    "behaviour" };
+	const json_t *k;
+	const char *kind;
+	size_t i, x;
+
+	counts[0] = counts[1] = counts[2] = 0;
+	json_array_foreach(json_object_get(std, "ksbs"), i, k) {
+		kind = json_string_value(json_object_get(k, "kind"));
+		for (x = 0; x < 3; x++)
+			if (kind != NULL && strcmp(kind, kinds[x]) == 0)
+				counts[x]++;
+	}
+}
+
+/*
+ * The rules a submission's content must keep, checked on create, update
+ * and submit.  On success *stdout (if not NULL) is the standard, parsed.
+ */
+static int
+check_content(struct htq_db *db, MDB_txn *txn, const json_t *c,
+    json_t **stdout_, struct htq_why *why)
+{
+	const json_t *q, *s, *units, *map, *u, *m, *x;
+	const char *str, *opt;
+	json_t *std = NULL, *ids = NULL, *ksbs = NULL;
+	json_int_t level, slevel;
+	char p[96];
+	size_t i, j, counts[3];
+	int rc, found;
+
+	if (stdout_)
+		*stdout_ = NULL;
+	if ((rc = check_shape(c, "", content_fields, 1, why)) != HTQ_OK)
+		return rc;
+	q = json_object_get(c, "qualification");
+	s = json_object_get(c, "standard");
+	units = json_object_get(c, "units");
+	map = json_object_get(c, "mapping");
+	if ((rc = check_shape(q, "qualification", qual_fields, 0, why)) ||
+	    (rc = check_shape(s, "standard", std_fields, 0, why)))
+		return rc;
+	json_array_foreach(units, i, u) {
+		snprintf(p, sizeof(p), "units[%zu]", i);
+		if ((rc = check_shape(u, p, unit_fields, 0, why)) != HTQ_OK)
+			return rc;
+	}
+	json_array_foreach(map, i, m) {
+		snprintf(p, sizeof(p), "mapping[%zu]", i);
+		if ((rc = check_shape(m, p, map_fields, 0, why)) != HTQ_OK)
+			return rc;
+		json_array_foreach(json_object_get(m, "units"), j, x)
+			if (!json_is_string(x)) {
+				snprintf(p, sizeof(p), "mapping[%zu].units[%zu]",
+				    i, j);
+				return htq_refuse(why, HTQ_EFORMAT, p, "%s: "
+				    "must be a string (a unit id)", p);
+			}
+	}
+	/* the rules */
+	if (!in_list(json_string_value(json_object_get(q, "type")),
+	    qual_types))
+		return htq_refuse(why, HTQ_EINVAL, "qualification.type",
+		    "qualification.type: one of HNC, HND, foundation_degree, "
+		    "other");
+	level = json_integer_value(json_object_get(q, "level"));
+	if (level != 4 && level != 5)
+		return htq_refuse(why, HTQ_EINVAL, "qualification.level",
+		    "qualification.level: an HTQ is at level 4 or 5");
+	str = json_string_value(json_object_get(q, "qan"));
+	if (str != NULL && !qan_valid(str))
+		return htq_refuse(why, HTQ_EINVAL, "qualification.qan",
+		    "qualification.qan: an Ofqual qualification number looks "
+		    "like 603/1234/5");
+	if ((rc = load_standard(db, txn, c, &std, why)) != HTQ_OK)
+		return rc;
+	if (!json_is_true(json_object_get(std, "eligible"))) {
+		str = json_string_value(json_object_get(std,
+		    "ineligible_reason"));
+		rc = htq_refuse(why, HTQ_EINVAL, "standard.ref", "standard.ref"
+		    ": %s is not eligible for HTQ approval: %s",
+		    json_string_value(json_object_get(std, "ref")),
+		    str ? str : "the catalogue says so");
+		goto out;
+	}
+	slevel = json_integer_value(json_object_get(std, "level"));
+	if (level < slevel) {
+		rc = htq_refuse(why, HTQ_EINVAL, "qualification.level",
+		    "qualification.level: a level %lld qualification cannot be "
+		    "approved against a level %lld standard", (long long)level,
+		    (long long)slevel);
+		goto out;
+	}
+	if ((opt = json_string_value(json_object_get(s, "option"))) != NULL) {
+		found = 0;
+		json_array_foreach(json_object_get(std, "options"), i, x)
+			if (strcmp(opt, json_string_value(json_object_get(x,
+			    "title"))) == 0 || (*json_string_value(
+			    json_object_get(x, "id")) && strcmp(opt,
+			    json_string_value(json_object_get(x, "id"))) == 0))
+				found = 1;
+		if (!found) {
+			rc = htq_refuse(why, HTQ_EINVAL, "standard.option",
+			    "standard.option: %s %s has no option \"%.64s\"",
+			    json_string_value(json_object_get(std, "ref")),
+			    json_string_value(json_object_get(std, "version")),
+			    opt);
+			goto out;
+		}
+	}
+	if ((ids = json_object()) == NULL || (ksbs = json_object()) == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	json_array_foreach(units, i, u) {
+		str = json_string_value(json_object_get(u, "id"));
+		snprintf(p, sizeof(p), "units[%zu].id", i);
+		if (!unit_id_valid(str)) {
+			rc = htq_refuse(why, HTQ_EINVAL, p, "%s: letters, "
+			    "digits, '.', '-' and '_' only", p);
+			goto out;
+		}
+		if (json_object_get(ids, str) != NULL) {
+			rc = htq_refuse(why, HTQ_EINVAL, p, "%s: unit \"%s\" is "
+			    "listed twice", p, str);
+			goto out;
+		}
+		json_object_set_new(ids, str, json_true());
+	}
+	ksb_counts(std, counts);
+	json_array_foreach(map, i, m) {
+		str = json_string_value(json_object_get(m, "ksb"));
+		snprintf(p, sizeof(p), "mapping[%zu].ksb", i);
+		if (!std_has_ksb(counts, str)) {
+			rc = htq_refuse(why, HTQ_EINVAL, p, "%s: %s %s has no "
+			    "KSB \"%s\"", p, json_string_value(json_object_get(
+			    std, "ref")), json_string_value(json_object_get(std,
+			    "version")), str);
+			goto out;
+		}
+		if (json_object_get(ksbs, str) != NULL) {
+			rc = htq_refuse(why, HTQ_EINVAL, p, "%s: %s is mapped "
+			    "twice", p, str);
+			goto out;
+		}
+		json_object_set_new(ksbs, str, json_true());
+		json_array_foreach(json_object_get(m, "units"), j, x) {
+			if (json_object_get(ids, json_string_value(x)) != NULL)
+				continue;
+			snprintf(p, sizeof(p), "mapping[%zu].units[%zu]", i, j);
+			rc = htq_refuse(why, HTQ_EINVAL, p, "%s: no unit \"%s\" "
+			    "in units", p, json_string_value(x));
+			goto out;
+		}
+	}
+	rc = HTQ_OK;
+out:
+	json_decref(ids);
+	json_decref(ksbs);
+	if (rc == HTQ_OK && stdout_ != NULL)
+		*stdout_ = std;
+	else
+		json_decref(std);
+	return rc;
+}
+
+/* --- coverage and hashing --- */
+
+static json_t *
+coverage_of(const json_t *std, const json_t *content)
+{
+	static const char *const kinds[] = { "knowledge", "skill",
+	    "behaviour" };
+	static const char *const keys[] = { "knowledge", "skills",
+	    "behaviours" };
+	json_int_t covered[3] = { 0, 0, 0 }, total[3] = { 0, 0, 0 }, c = 0, t;
+	json_t *mapped, *uncovered, *out, *k, *m;
+	const char *kind, *code;
+	size_t i, n;
+	int kx;
+
+	if ((mapped = json_object()) == NULL)
+		return NULL;
+	if ((uncovered = json_array()) == NULL) {
+		json_decref(mapped);
+		return NULL;
+	}
+	json_array_foreach(json_object_get(content, "mapping"), i, m)
+		if (json_array_size(json_object_get(m, "units")) > 0 &&
+		    json_is_string(json_object_get(m, "ksb")))
+			json_object_set_new(mapped, json_string_value(
+			    json_object_get(m, "ksb")), json_true());
+	json_array_foreach(json_object_get(std, "ksbs"), i, k) {
+		kind = json_string_value(json_object_get(k, "kind"));
+		code = json_string_value(json_object_get(k, "code"));
+		for (kx = 0; kx < 3; kx++)
+			if (kind && strcmp(kind, kinds[kx]) == 0)
+				break;
+		if (kx == 3 || code == NULL)
+			continue;
+		total[kx]++;
+		if (json_object_get(mapped, code) != NULL)
+			covered[kx]++;
+		else
+			json_array_append_new(uncovered, json_string(code));
+	}
+	json_decref(mapped);
+	t = total[0] + total[1] + total[2];
+	c = covered[0] + covered[1] + covered[2];
+	out = json_object();
+	for (kx = 0; out != NULL && kx < 3; kx++)
+		json_object_set_new(out, keys[kx], json_pack("{s:I,s:I}",
+		    "covered", covered[kx], "total", total[kx]));
+	n = t > 0 ? (size_t)(c * 100 / t) : 0;
+	if (out == NULL || json_object_set_new(out, "covered",
+	    json_integer(c)) || json_object_set_new(out, "total",
+	    json_integer(t)) || json_object_set_new(out, "percentage",
+	    json_integer((json_int_t)n)) || json_object_set_new(out,
+	    "uncovered", uncovered)) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
+int
+htq_coverage(struct htq_db *db, MDB_txn *txn, const json_t *content,
+    json_t **out)
+{
+	json_t *std;
+	int rc;
+
+	*out = NULL;
+	if ((rc = load_standard(db, txn, content, &std, NULL)) != HTQ_OK)
+		return rc;
+	*out = coverage_of(std, content);
+	json_decref(std);
+	return *out ? HTQ_OK : HTQ_ENOMEM;
+}
+
+int
+htq_content_hash(const json_t *content, char hex[65])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char *s = json_dumps(content, JSON_COMPACT | JSON_SORT_KEYS |
+	    JSON_ENCODE_ANY);
+
+	if (s == NULL)
+		return HTQ_ENOMEM;
+	crypto_hash_sha256(h, (const unsigned char *)s, strlen(s));
+	free(s);
+	sodium_bin2hex(hex, 65, h, sizeof(h));
+	return HTQ_OK;
+}
+
+/* The content part of a stored submission, as a new object. */
+static json_t *
+content_of(const json_t *doc)
+{
+	return json_pack("{s:O,s:O,s:O,s:O}",
+	    "qualification", json_object_get(doc, "qualification"),
+	    "standard", json_object_get(doc, "standard"),
+	    "units", json_object_get(doc, "units"),
+	    "mapping", json_object_get(doc, "mapping"));
+}
+
+/* --- access --- */
+
+static const char *
+status_of(const json_t *doc)
+{
+	const char *s = json_string_value(json_object_get(doc, "status"));
+
+	return s ? s : "";
+}
+
+static int
+is_status(const json_t *doc, const char *s)
+{
+	return strcmp(status_of(doc), s) == 0;
+}
+
+/* Who sees a submission in status owned by org. */
+static int
+visible_to(const struct htq_actor *a, const char *status, const char *org)
+{
+	switch (a->role) {
+	case HTQ_ROLE_AWARDING_BODY:
+		return a->org != NULL && org != NULL && strcmp(a->org, org) == 0;
+	case HTQ_ROLE_REVIEWER:
+	case HTQ_ROLE_APPROVER:
+	case HTQ_ROLE_AUDITOR:
+		return strcmp(status, "draft") != 0;
+	case HTQ_ROLE_ADMIN:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int
+visible(const struct htq_actor *a, const json_t *doc)
+{
+	return visible_to(a, status_of(doc), json_string_value(
+	    json_object_get(doc, "organisation")));
+}
+
+/*
+ * The access record of a submission ("sub_acl": "<version> <status>
+ * <organisation>"), written with every change, so that reading one (the
+ * most frequent request) checks visibility and serves the stored bytes
+ * without parsing JSON.
+ */
+struct acl {
+	long long	 version;
+	char		 status[16];
+	char		 org[HTQ_ID_LEN + 1];
+};
+
+static int
+put_acl(struct htq_db *db, MDB_txn *txn, const json_t *doc)
+{
+	const char *id = json_string_value(json_object_get(doc, "id"));
+	char buf[64];
+	MDB_val k, v;
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "%lld %s %s", (long long)
+	    json_integer_value(json_object_get(doc, "version")), status_of(doc),
+	    json_string_value(json_object_get(doc, "organisation")));
+	if (id == NULL || n < 0 || (size_t)n >= sizeof(buf))
+		return HTQ_EFORMAT;
+	k.mv_data = (void *)id;
+	k.mv_size = strlen(id);
+	v.mv_data = buf;
+	v.mv_size = (size_t)n;
+	return htq_mdb_err(mdb_put(txn, db->sub_acl, &k, &v, 0));
+}
+
+static int
+get_acl(struct htq_db *db, MDB_txn *txn, const char *id, struct acl *acl)
+{
+	MDB_val k = { strlen(id), (void *)id }, v;
+	char buf[64], *sp, *sp2;
+	int rc;
+
+	if ((rc = htq_mdb_err(mdb_get(txn, db->sub_acl, &k, &v))) != HTQ_OK)
+		return rc;
+	if (v.mv_size >= sizeof(buf))
+		return HTQ_EFORMAT;
+	memcpy(buf, v.mv_data, v.mv_size);
+	buf[v.mv_size] = '\0';
+	if ((sp = strchr(buf, ' ')) == NULL ||
+	    (sp2 = strchr(sp + 1, ' ')) == NULL ||
+	    (size_t)(sp2 - sp - 1) >= sizeof(acl->status) ||
+	    strlen(sp2 + 1) > HTQ_ID_LEN)
+		return HTQ_EFORMAT;
+	acl->version = strtoll(buf, NULL, 10);
+	memcpy(acl->status, sp + 1, (size_t)(sp2 - sp - 1));
+	acl->status[sp2 - sp - 1] = '\0';
+	snprintf(acl->org, sizeof(acl->org), "%s", sp2 + 1);
+	return HTQ_OK;
+}
+
+static int
+valid_id(const char *id)
+{
+	return id != NULL && strlen(id) == HTQ_ID_LEN && id[0] == 's' &&
+	    id[1] == '-';
+}
+
+/* Read a submission the actor may see (else HTQ_ENOTFOUND). */
+static int
+load(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
+    const char *id, json_t **doc, struct htq_why *why)
+{
+	int rc;
+
+	*doc = NULL;
+	if (!valid_id(id))
+		return htq_refuse(why, HTQ_ENOTFOUND, "id", "no such "
+		    "submission");
+	rc = htq_get_json(txn, db->sub, id, doc);
+	if (rc == HTQ_OK && !visible(a, *doc)) {
+		json_decref(*doc);
+		*doc = NULL;
+		rc = HTQ_ENOTFOUND;
+	}
+	if (rc == HTQ_ENOTFOUND)
+		htq_refuse(why, rc, "id", "no such submission");
+	return rc;
+}
+
+/* The submission as the API shows it, with coverage computed now: doc
+ * itself (which is not stored again) gains "coverage"; *out is a new
+ * reference to it. */
+static int
+view(struct htq_db *db, MDB_txn *txn, json_t *doc, json_t **out)
+{
+	json_t *cov = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = htq_coverage(db, txn, doc, &cov)) != HTQ_OK)
+		return rc;
+	json_object_set_new(doc, "coverage", cov);
+	*out = json_incref(doc);
+	return HTQ_OK;
+}
+
+/*
+ * Store doc: version + 1, updated now, and its coverage computed from the
+ * content being stored (the stored document is exactly what a read
+ * answers; the content and the standard version's KSBs cannot change
+ * without another store, so it equals a coverage computed at the read).
+ */
+static int
+store(struct htq_db *db, MDB_txn *txn, json_t *doc)
+{
+	char now[21];
+	json_t *cov;
+	int rc;
+
+	htq_now_iso(now);
+	json_object_set_new(doc, "version", json_integer(json_integer_value(
+	    json_object_get(doc, "version")) + 1));
+	json_object_set_new(doc, "updated", json_string(now));
+	if ((rc = htq_coverage(db, txn, doc, &cov)) != HTQ_OK)
+		return rc;
+	json_object_set_new(doc, "coverage", cov);
+	if ((rc = htq_put_json(txn, db->sub, json_string_value(
+	    json_object_get(doc, "id")), doc, 0)) != HTQ_OK)
+		return rc;
+	return put_acl(db, txn, doc);
+}
+
+/* Commit txn; *out (if wanted) is doc as stored. */
+static int
+finish(struct htq_db *db, MDB_txn *txn, json_t *doc, json_t **out)
+{
+	int rc;
+
+	if ((rc = htq_commit(db, txn)) != HTQ_OK)
+		return rc;
+	if (out != NULL)
+		*out = json_incref(doc);
+	return HTQ_OK;
+}
+
+static int
+need_role(const struct htq_actor *a, enum htq_role role, const char *what,
+    struct htq_why *why)
+{
+	if (a == NULL || a->id == NULL || a->role != role)
+		return htq_refuse(why, HTQ_EPERM, "", "only %s accounts %s",
+		    htq_role_name(role), what);
+	if (role == HTQ_ROLE_AWARDING_BODY && (a->org == NULL || *a->org ==
+	    '\0'))
+		return htq_refuse(why, HTQ_EPERM, "", "this awarding body "
+		    "account belongs to no organisation");
+	return HTQ_OK;
+}
+
+/* Copy the content fields of c into doc, with the standard's route and
+ * title (derived, server-owned). */
+static void
+set_content(json_t *doc, const json_t *c, const json_t *std)
+{
+	json_object_set(doc, "qualification", json_object_get(c,
+	    "qualification"));
+	json_object_set(doc, "standard", json_object_get(c, "standard"));
+	json_object_set(doc, "units", json_object_get(c, "units"));
+	json_object_set(doc, "mapping", json_object_get(c, "mapping"));
+	json_object_set(doc, "route", json_object_get(std, "route"));
+	json_object_set(doc, "standard_title", json_object_get(std, "title"));
+}
+
+/* --- the actions --- */
+
+int
+htq_submission_create(struct htq_db *db, const struct htq_actor *a,
+    const json_t *content, json_t **out, struct htq_why *why)
+{
+	char id[HTQ_ID_LEN + 1], now[21];
+	MDB_txn *txn;
+	json_t *std = NULL, *doc = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = need_role(a, HTQ_ROLE_AWARDING_BODY, "create submissions",
+	    why)) != HTQ_OK)
+		return rc;
+	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
+		return rc;
+	if ((rc = check_content(db, txn, content, &std, why)) != HTQ_OK)
+		goto out;
+	htq_new_id('s', id);
+	htq_now_iso(now);
+	doc = json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:[]}", "id", id,
+	    "organisation", a->org, "status", "draft", "version", 0,
+	    "created", now, "created_by", a->id, "reviews");
+	if (doc == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	set_content(doc, content, std);
+	if ((rc = store(db, txn, doc)) != HTQ_OK)
+		goto out;
+	rc = finish(db, txn, doc, out);
+	txn = NULL;
+out:
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	json_decref(std);
+	json_decref(doc);
+	return rc;
+}
+
+/* Common start of an awarding body's action on its own submission. */
+static int
+begin_own(struct htq_db *db, const struct htq_actor *a, const char *id,
+    const char *what, MDB_txn **txn, json_t **doc, struct htq_why *why)
+{
+	int rc;
+
+	*txn = NULL;
+	*doc = NULL;
+	if ((rc = need_role(a, HTQ_ROLE_AWARDING_BODY, what, why)) != HTQ_OK)
+		return rc;
+	if ((rc = htq_txn_write(db, txn)) != HTQ_OK)
+		return rc;
+	if ((rc = load(db, *txn, a, id, doc, why)) != HTQ_OK) {
+		mdb_txn_abort(*txn);
+		*txn = NULL;
+	}
+	return rc;
+}
+
+int
+htq_submission_update(struct htq_db *db, const struct htq_actor *a,
+    const char *id, long long version, const json_t *content, json_t **out,
+    struct htq_why *why)
+{
+	MDB_txn *txn;
+	json_t *doc, *std = NULL;
+	long long cur;
+	int rc;
+
+	*out = NULL;
+	if ((rc = begin_own(db, a, id, "edit submissions", &txn, &doc,
+	    why)) != HTQ_OK)
+		return rc;
+	if (!is_status(doc, "draft")) {
+		rc = htq_refuse(why, HTQ_ECONFLICT, "status", "submission %s is "
+		    "%s: only a draft can be edited; submitted content never "
+		    "changes", id, status_of(doc));
+		goto out;
+	}
+	cur = json_integer_value(json_object_get(doc, "version"));
+	if (version != cur) {
+		rc = htq_refuse(why, HTQ_ECONFLICT, "version", "version %lld is "
+		    "stale: the submission is at version %lld; read it again",
+		    version, cur);
+		goto out;
+	}
+	if ((rc = check_content(db, txn, content, &std, why)) != HTQ_OK)
+		goto out;
+	set_content(doc, content, std);
+	if ((rc = store(db, txn, doc)) != HTQ_OK)
+		goto out;
+	rc = finish(db, txn, doc, out);
+	txn = NULL;
+out:
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	json_decref(std);
+	json_decref(doc);
+	return rc;
+}
+
+/*
+ * Checks, content hash, coverage and the submitted document for a submit,
+ * worked out in a read transaction: the JSON work stays outside the one
+ * writer LMDB allows at a time.  On success *doc is the new state,
+ * *bytes its stored form, *data the ledger entry's data, win the window.
+ */
+static int
+submit_prepare(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
+    const char *id, json_t **docp, long long *ver0, char **bytes,
+    json_t **datap, char win_id[HTQ_ID_LEN + 1], struct htq_why *why)
+{
+	char hash[65], now[21];
+	json_t *doc, *std = NULL, *content = NULL, *win = NULL, *cov = NULL;
+	json_t *data = NULL;
+	const char *route;
+	int rc, open;
+
+	*docp = *datap = NULL;
+	*bytes = NULL;
+	if ((rc = load(db, txn, a, id, &doc, why)) != HTQ_OK)
+		return rc;
+	*ver0 = json_integer_value(json_object_get(doc, "version"));
+	if (!is_status(doc, "draft")) {
+		rc = htq_refuse(why, HTQ_ECONFLICT, "status", "submission %s is "
+		    "%s already", id, status_of(doc));
+		goto out;
+	}
+	if ((content = content_of(doc)) == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	if ((rc = check_content(db, txn, content, &std, why)) != HTQ_OK)
+		goto out;
+	route = json_string_value(json_object_get(std, "route"));
+	rc = htq_window_for_route(db, txn, route, &win, &open);
+	if (rc == HTQ_ENOTFOUND || (rc == HTQ_OK && !open)) {
+		if (win != NULL)
+			rc = htq_refuse(why, HTQ_ECONFLICT, "standard.ref", "the "
+			    "%s route accepts no submissions now; the next "
+			    "window opens on %s and closes on %s", route,
+			    json_string_value(json_object_get(win, "opens")),
+			    json_string_value(json_object_get(win, "closes")));
+		else
+			rc = htq_refuse(why, HTQ_ECONFLICT, "standard.ref", "the "
+			    "%s route accepts no submissions now, and no window "
+			    "is announced", route);
+		goto out;
+	}
+	if (rc != HTQ_OK)
+		goto out;
+	snprintf(win_id, HTQ_ID_LEN + 1, "%s", json_string_value(
+	    json_object_get(win, "id")));
+	if ((rc = htq_content_hash(content, hash)) != HTQ_OK)
+		goto out;
+	if ((cov = coverage_of(std, content)) == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	htq_now_iso(now);
+	json_object_set_new(doc, "status", json_string("submitted"));
+	json_object_set_new(doc, "submitted_at", json_string(now));
+	json_object_set_new(doc, "content_sha256", json_string(hash));
+	json_object_set_new(doc, "window", json_string(win_id));
+	json_object_set_new(doc, "version", json_integer(*ver0 + 1));
+	json_object_set_new(doc, "updated", json_string(now));
+	json_object_set(doc, "coverage", cov);
+	data = json_pack("{s:s,s:O,s:{s:O,s:O},s:O,s:s,s:O,s:s}",
+	    "submission", id, "organisation", json_object_get(doc,
+	    "organisation"), "standard", "ref", json_object_get(std, "ref"),
+	    "version", json_object_get(std, "version"), "route",
+	    json_object_get(std, "route"), "content_sha256", hash,
+	    "coverage", cov, "window", win_id);
+	if (data == NULL || (*bytes = json_dumps(doc, JSON_COMPACT)) == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	*docp = doc;
+	*datap = data;
+	doc = data = NULL;
+out:
+	json_decref(doc);
+	json_decref(std);
+	json_decref(content);
+	json_decref(win);
+	json_decref(cov);
+	json_decref(data);
+	return rc;
+}
+
+/*
+ * Submit: prepared in a read transaction, then written if nothing moved
+ * meanwhile (the version and state are the ones read, the same window is
+ * still open), all in one write transaction with submission.submitted.
+ * If something moved, prepare again.
+ */
+int
+htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
+    const char *id, json_t **out, struct htq_why *why)
+{
+	char win_id[HTQ_ID_LEN + 1], *bytes = NULL;
+	struct acl acl;
+	MDB_txn *txn;
+	MDB_val k, v;
+	json_t *doc = NULL, *data = NULL, *win = NULL;
+	long long ver0;
+	int rc, open, attempt;
+
+	*out = NULL;
+	if ((rc = need_role(a, HTQ_ROLE_AWARDING_BODY, "submit", why)) !=
+	    HTQ_OK)
+		return rc;
+	for (attempt = 0; attempt < 3; attempt++) {
+		if ((rc = htq_txn_read(db, &txn)) != HTQ_OK)
+			return rc;
+		rc = submit_prepare(db, txn, a, id, &doc, &ver0, &bytes, &data,
+		    win_id, why);
+		mdb_txn_abort(txn);
+		if (rc != HTQ_OK)
+			return rc;
+		if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
+			goto out;
+		rc = get_acl(db, txn, id, &acl);
+		if (rc == HTQ_OK && acl.version == ver0 &&
+		    strcmp(acl.status, "draft") == 0 &&
+		    (rc = htq_window_for_route(db, txn, json_string_value(
+		    json_object_get(doc, "route")), &win, &open)) == HTQ_OK &&
+		    open && strcmp(json_string_value(json_object_get(win, "id")),
+		    win_id) == 0)
+			break;		/* nothing moved: write */
+		mdb_txn_abort(txn);
+		txn = NULL;
+		if (rc != HTQ_OK && rc != HTQ_ENOTFOUND)
+			goto out;
+		json_decref(doc);
+		json_decref(data);
+		json_decref(win);
+		free(bytes);
+		doc = data = win = NULL;
+		bytes = NULL;
+	}
+	if (attempt == 3) {
+		rc = htq_refuse(why, HTQ_ECONFLICT, "", "submission %s kept "
+		    "changing while it was being submitted; try again", id);
+		goto out;
+	}
+	k.mv_data = (void *)id;
+	k.mv_size = strlen(id);
+	v.mv_data = bytes;
+	v.mv_size = strlen(bytes);
+	if ((rc = htq_mdb_err(mdb_put(txn, db->sub, &k, &v, 0))) != HTQ_OK ||
+	    (rc = put_acl(db, txn, doc)) != HTQ_OK ||
+	    (rc = htq_record_as(db, txn, a->id, "submission.submitted", id,
+	    data)) != HTQ_OK) {
+		mdb_txn_abort(txn);
+		goto out;
+	}
+	rc = finish(db, txn, doc, out);
+out:
+	json_decref(doc);
+	json_decref(data);
+	json_decref(win);
+	free(bytes);
+	return rc;
+}
+
+int
+htq_submission_withdraw(struct htq_db *db, const struct htq_actor *a,
+    const char *id, json_t **out, struct htq_why *why)
+{
+	char now[21];
+	MDB_txn *txn;
+	json_t *doc, *data = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = begin_own(db, a, id, "withdraw submissions", &txn, &doc,
+	    why)) != HTQ_OK)
+		return rc;
+	if (!is_status(doc, "draft") && !is_status(doc, "submitted") &&
+	    !is_status(doc, "in_review")) {
+		rc = htq_refuse(why, HTQ_ECONFLICT, "status", "submission %s is "
+		    "%s: only one not yet decided can be withdrawn", id,
+		    status_of(doc));
+		goto out;
+	}
+	htq_now_iso(now);
+	data = json_pack("{s:s,s:O,s:s}", "submission", id, "organisation",
+	    json_object_get(doc, "organisation"), "from", status_of(doc));
+	if (data == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	json_object_set_new(doc, "status", json_string("withdrawn"));
+	json_object_set_new(doc, "withdrawn_at", json_string(now));
+	if ((rc = store(db, txn, doc)) != HTQ_OK ||
+	    (rc = htq_record_as(db, txn, a->id, "submission.withdrawn", id,
+	    data)) != HTQ_OK)
+		goto out;
+	rc = finish(db, txn, doc, out);
+	txn = NULL;
+out:
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	json_decref(doc);
+	json_decref(data);
+	return rc;
+}
+
+static int
+reviewed_by(const json_t *doc, const char *id)
+{
+	const json_t *r;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "reviews"), i, r)
+		if (strcmp(json_string_value(json_object_get(r, "reviewer")),
+		    id) == 0)
+			return 1;
+	return 0;
+}
+
+int
+htq_review_record(struct htq_db *db, const struct htq_actor *a,
+    const char *id, const json_t *review, json_t **out, struct htq_why *why)
+{
+	char now[21], hash[65], p[96];
+	MDB_txn *txn = NULL;
+	json_t *doc = NULL, *std = NULL, *content = NULL, *rec = NULL;
+	json_t *data = NULL, *f, *comments;
+	const char *rcm;
+	size_t i, counts[3];
+	int rc;
+
+	*out = NULL;
+	if ((rc = need_role(a, HTQ_ROLE_REVIEWER, "record employer reviews",
+	    why)) != HTQ_OK)
+		return rc;
+	if ((rc = check_shape(review, "", review_fields, 0, why)) != HTQ_OK)
+		return rc;
+	json_array_foreach(json_object_get(review, "ksb_findings"), i, f) {
+		snprintf(p, sizeof(p), "ksb_findings[%zu]", i);
+		if ((rc = check_shape(f, p, finding_fields, 0, why)) != HTQ_OK)
+			return rc;
+	}
+	rcm = json_string_value(json_object_get(review, "recommendation"));
+	if (strcmp(rcm, "approve") != 0 && strcmp(rcm, "reject") != 0)
+		return htq_refuse(why, HTQ_EINVAL, "recommendation",
+		    "recommendation: approve or reject");
+	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
+		return rc;
+	if ((rc = load(db, txn, a, id, &doc, why)) != HTQ_OK)
+		goto out;
+	if (!is_status(doc, "submitted") && !is_status(doc, "in_review")) {
+		rc = htq_refuse(why, HTQ_ECONFLICT, "status", "submission %s is "
+		    "%s: reviews are recorded while it is submitted or in "
+		    "review", id, status_of(doc));
+		goto out;
+	}
+	if (reviewed_by(doc, a->id)) {
+		rc = htq_refuse(why, HTQ_ECONFLICT, "", "you have recorded a "
+		    "review of %s already; each reviewer records one", id);
+		goto out;
+	}
+	if (json_array_size(json_object_get(doc, "reviews")) >=
+	    HTQ_MAX_REVIEWS) {
+		rc = htq_refuse(why, HTQ_ECONFLICT, "", "submission %s has "
+		    "the most reviews it can take (%d)", id, HTQ_MAX_REVIEWS);
+		goto out;
+	}
+	if ((content = content_of(doc)) == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	if ((rc = load_standard(db, txn, content, &std, why)) != HTQ_OK)
+		goto out;
+	ksb_counts(std, counts);
+	json_array_foreach(json_object_get(review, "ksb_findings"), i, f)
+		if (!std_has_ksb(counts, json_string_value(json_object_get(f,
+		    "ksb")))) {
+			snprintf(p, sizeof(p), "ksb_findings[%zu].ksb", i);
+			rc = htq_refuse(why, HTQ_EINVAL, p, "%s: the standard "
+			    "has no KSB \"%s\"", p, json_string_value(
+			    json_object_get(f, "ksb")));
+			goto out;
+		}
+	htq_now_iso(now);
+	comments = json_object_get(review, "comments");
+	if ((rc = htq_content_hash(comments, hash)) != HTQ_OK)
+		goto out;
+	rec = json_pack("{s:s,s:s,s:O,s:o,s:s}", "reviewer", a->id,
+	    "recommendation", rcm, "comments", comments, "ksb_findings",
+	    json_object_get(review, "ksb_findings") ? json_deep_copy(
+	    json_object_get(review, "ksb_findings")) : json_array(),
+	    "recorded", now);
+	data = json_pack("{s:s,s:s,s:s,s:I}", "submission", id,
+	    "recommendation", rcm, "comments_sha256", hash, "ksb_findings",
+	    (json_int_t)json_array_size(json_object_get(review,
+	    "ksb_findings")));
+	if (rec == NULL || data == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	json_array_append(json_object_get(doc, "reviews"), rec);
+	json_object_set_new(doc, "status", json_string("in_review"));
+	if ((rc = store(db, txn, doc)) != HTQ_OK ||
+	    (rc = htq_record_as(db, txn, a->id, "review.recorded", id,
+	    data)) != HTQ_OK)
+		goto out;
+	rc = finish(db, txn, doc, out);
+	txn = NULL;
+out:
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	json_decref(doc);
+	json_decref(std);
+	json_decref(content);
+	json_decref(rec);
+	json_decref(data);
+	return rc;
+}
+
+int
+htq_decide(struct htq_db *db, const struct htq_actor *a, const char *id,
+    const char *outcome, const char *reasons, json_t **out,
+    struct htq_why *why)
+{
+	char now[21], mark[HTQ_MARK_ID_LEN + 1];
+	MDB_txn *txn = NULL;
+	json_t *doc = NULL, *std = NULL, *content = NULL, *data = NULL;
+	json_t *facts = NULL;
+	size_t nrev;
+	int rc, approve, min = htq_min_recommendations();
+
+	*out = NULL;
+	if ((rc = need_role(a, HTQ_ROLE_APPROVER, "decide", why)) != HTQ_OK)
+		return rc;
+	if (outcome == NULL || (strcmp(outcome, "approved") != 0 &&
+	    strcmp(outcome, "rejected") != 0))
+		return htq_refuse(why, HTQ_EINVAL, "outcome", "outcome: "
+		    "approved or rejected");
+	if (reasons == NULL || *reasons == '\0' ||
+	    strlen(reasons) > HTQ_MAX_TEXT)
+		return htq_refuse(why, HTQ_EINVAL, "reasons", "reasons: 1 to "
+		    "%d bytes", HTQ_MAX_TEXT);
+	approve = strcmp(outcome, "approved") == 0;
+	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
+		return rc;
+	if ((rc = load(db, txn, a, id, &doc, why)) != HTQ_OK)
+		goto out;
+	if (is_status(doc, "approved") || is_status(doc, "rejected")) {
+		rc = htq_refuse(why, HTQ_ECONFLICT, "status", "submission %s "
+		    "was %s already; a decision is final", id, status_of(doc));
+		goto out;
+	}
+	if (!is_status(doc, "submitted") && !is_status(doc, "in_review")) {
+		rc = htq_refuse(why, HTQ_ECONFLICT, "status", "submission %s is "
+		    "%s: there is nothing to decide", id, status_of(doc));
+		goto out;
+	}
+	if (reviewed_by(doc, a->id)) {
+		rc = htq_refuse(why, HTQ_EPERM, "", "four eyes: you reviewed "
+		    "submission %s, so another approver must decide it", id);
+		goto out;
+	}
+	nrev = json_array_size(json_object_get(doc, "reviews"));
+	if (nrev < (size_t)min) {
+		rc = htq_refuse(why, HTQ_ECONFLICT, "status", "a decision needs "
+		    "at least %d employer recommendation%s; submission %s has "
+		    "%zu", min, min == 1 ? "" : "s", id, nrev);
+		goto out;
+	}
+	if ((content = content_of(doc)) == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	if ((rc = load_standard(db, txn, content, &std, why)) != HTQ_OK)
+		goto out;
+	htq_now_iso(now);
+	mark[0] = '\0';
+	if (approve && !json_is_true(json_object_get(std, "eligible"))) {
+		rc = htq_refuse(why, HTQ_EINVAL, "standard.ref", "%s has become "
+		    "ineligible for HTQ approval since it was submitted: %s",
+		    json_string_value(json_object_get(std, "ref")),
+		    json_string_value(json_object_get(std,
+		    "ineligible_reason")));
+		goto out;
+	}
+	json_object_set_new(doc, "status", json_string(outcome));
+	json_object_set_new(doc, "decision", json_pack("{s:s,s:s,s:s,s:s}",
+	    "outcome", outcome, "reasons", reasons, "approver", a->id,
+	    "decided", now));
+	data = json_pack("{s:s,s:O,s:s,s:s,s:I}", "submission", id,
+	    "organisation", json_object_get(doc, "organisation"), "outcome",
+	    outcome, "reasons", reasons, "reviews", (json_int_t)nrev);
+	if (data == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	if (approve) {
+		if ((rc = htq_mark_award(db, txn, doc, std, mark, &facts)) !=
+		    HTQ_OK)
+			goto out;
+		json_object_set_new(data, "mark", json_string(mark));
+		json_object_set_new(doc, "mark", json_string(mark));
+	}
+	if ((rc = htq_record_as(db, txn, a->id, approve ? "decision.approved" :
+	    "decision.rejected", id, data)) != HTQ_OK)
+		goto out;
+	/* the entry that proves what was approved follows the decision */
+	if (approve && (rc = htq_record_as(db, txn, a->id, "mark.awarded",
+	    mark, facts)) != HTQ_OK)
+		goto out;
+	if ((rc = store(db, txn, doc)) != HTQ_OK)
+		goto out;
+	rc = finish(db, txn, doc, out);
+	txn = NULL;
+out:
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	json_decref(doc);
+	json_decref(std);
+	json_decref(content);
+	json_decref(data);
+	json_decref(facts);
+	return rc;
+}
+
+int
+htq_submission_get(struct htq_db *db, MDB_txn *txn,
+    const struct htq_actor *a, const char *id, json_t **out)
+{
+	json_t *doc;
+	int rc;
+
+	*out = NULL;
+	if ((rc = load(db, txn, a, id, &doc, NULL)) != HTQ_OK)
+		return rc;
+	rc = view(db, txn, doc, out);
+	json_decref(doc);
+	return rc;
+}
+
+int
+htq_submission_org(struct htq_db *db, MDB_txn *txn, const char *id,
+    char org[HTQ_ID_LEN + 1])
+{
+	struct acl acl;
+	int rc;
+
+	if (!valid_id(id))
+		return HTQ_ENOTFOUND;
+	if ((rc = get_acl(db, txn, id, &acl)) != HTQ_OK)
+		return rc;
+	memcpy(org, acl.org, sizeof(acl.org));
+	return HTQ_OK;
+}
+
+int
+htq_submission_raw(struct htq_db *db, MDB_txn *txn,
+    const struct htq_actor *a, const char *id, const char **json,
+    size_t *len, long long *version)
+{
+	struct acl acl;
+	MDB_val k, v;
+	int rc;
+
+	if (!valid_id(id))
+		return HTQ_ENOTFOUND;
+	if ((rc = get_acl(db, txn, id, &acl)) != HTQ_OK)
+		return rc;
+	if (!visible_to(a, acl.status, acl.org))
+		return HTQ_ENOTFOUND;
+	k.mv_data = (void *)id;
+	k.mv_size = strlen(id);
+	if ((rc = htq_mdb_err(mdb_get(txn, db->sub, &k, &v))) != HTQ_OK)
+		return rc;
+	*json = v.mv_data;
+	*len = v.mv_size;
+	*version = acl.version;
+	return HTQ_OK;
+}
+
+/* The list entry of a submission. */
+static json_t *
+summary(const json_t *doc)
+{
+	const json_t *q = json_object_get(doc, "qualification");
+	const json_t *s = json_object_get(doc, "standard");
+
+	return json_pack("{s:O,s:O,s:O,s:O,s:{s:O,s:O,s:O},s:{s:O,s:O},s:O,"
+	    "s:O,s:O*}", "id", json_object_get(doc, "id"),
+	    "status", json_object_get(doc, "status"),
+	    "version", json_object_get(doc, "version"),
+	    "organisation", json_object_get(doc, "organisation"),
+	    "qualification", "title", json_object_get(q, "title"),
+	    "type", json_object_get(q, "type"),
+	    "level", json_object_get(q, "level"),
+	    "standard", "ref", json_object_get(s, "ref"),
+	    "version", json_object_get(s, "version"),
+	    "route", json_object_get(doc, "route"),
+	    "updated", json_object_get(doc, "updated"),
+	    "mark", json_object_get(doc, "mark"));
+}
+
+static int
+filtered(const struct htq_actor *a, const struct htq_sub_filter *f,
+    const json_t *doc)
+{
+	const char *r;
+
+	if (f->status && strcmp(f->status, "awaiting_review") == 0) {
+		/* the reviewer's queue: open for review, not yet reviewed by
+		 * the caller */
+		if ((!is_status(doc, "submitted") && !is_status(doc,
+		    "in_review")) || reviewed_by(doc, a->id))
+			return 0;
+	} else if (f->status && !is_status(doc, f->status))
+		return 0;
+	if (f->standard && strcmp(f->standard, json_string_value(
+	    json_object_get(json_object_get(doc, "standard"), "ref"))) != 0)
+		return 0;
+	if (f->organisation && strcmp(f->organisation, json_string_value(
+	    json_object_get(doc, "organisation"))) != 0)
+		return 0;
+	r = json_string_value(json_object_get(doc, "route"));
+	if (f->route && (r == NULL || strcasecmp(f->route, r) != 0))
+		return 0;
+	return 1;
+}
+
+int
+htq_submissions_list(struct htq_db *db, MDB_txn *txn,
+    const struct htq_actor *a, const struct htq_sub_filter *f,
+    json_t **out)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	json_t *arr, *doc, *next = NULL;
+	size_t limit = f->limit ? f->limit : HTQ_LIST_PAGE;
+	int rc, op;
+
+	*out = NULL;
+	if (limit > HTQ_LIST_PAGE_MAX)
+		limit = HTQ_LIST_PAGE_MAX;
+	if ((arr = json_array()) == NULL)
+		return HTQ_ENOMEM;
+	if ((rc = mdb_cursor_open(txn, db->sub, &cur)) != 0) {
+		json_decref(arr);
+		return htq_mdb_err(rc);
+	}
+	if (f->after != NULL) {
+		k.mv_data = (void *)f->after;
+		k.mv_size = strlen(f->after);
+		op = MDB_SET_RANGE;
+	} else
+		op = MDB_FIRST;
+	while ((rc = mdb_cursor_get(cur, &k, &v, op)) == 0) {
+		op = MDB_NEXT;
+		if (f->after != NULL && k.mv_size == strlen(f->after) &&
+		    memcmp(k.mv_data, f->after, k.mv_size) == 0)
+			continue;
+		if ((doc = json_loadb(v.mv_data, v.mv_size, 0, NULL)) == NULL)
+			continue;
+		if (visible(a, doc) && filtered(a, f, doc)) {
+			if (json_array_size(arr) == limit) {
+				/* one more exists: the page ends before it */
+				next = json_object_get(json_array_get(arr,
+				    limit - 1), "id");
+				json_decref(doc);
+				break;
+			}
+			json_array_append_new(arr, summary(doc));
+		}
+		json_decref(doc);
+	}
+	mdb_cursor_close(cur);
+	*out = json_pack("{s:o}", "submissions", arr);
+	if (*out != NULL && next != NULL)
+		json_object_set(*out, "next", next);
+	return *out ? HTQ_OK : HTQ_ENOMEM;
+}

@@ -1,0 +1,415 @@
+/*
+ * h_workflow.c - the approvals workflow over HTTP: submission windows,
+ * submissions, reviews, decisions and quality marks.
+ *
+ * These handlers only translate: the route table (routes.c) has already
+ * admitted the caller's role (and, for awarding bodies, the submission's
+ * organisation); the body's outer shape is parsed here; the rules, the
+ * states, ownership, visibility and four eyes are core/'s, which gets the
+ * caller as an explicit struct htq_actor.  Core's answers map to HTTP
+ * once, in core_error(): EFORMAT 400, EPERM 403, ENOTFOUND 404 (the one
+ * answer for "absent" and "not yours"), ECONFLICT 409, EINVAL 422.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fcx.h"
+
+/* Windows change rarely: the public schedule may be cached briefly. */
+#define SCHEDULE_CACHE	"public, max-age=30"
+
+static struct htq_actor
+actor_of(const struct fcx_req *req)
+{
+	struct htq_actor a;
+
+	a.id = req->auth.account.id;
+	a.role = req->auth.account.role;
+	a.org = req->auth.account.org;
+	return a;
+}
+
+static int
+core_error(struct fcx_resp *resp, int rc, const struct htq_why *why)
+{
+	const char *msg = why != NULL && why->msg[0] ? why->msg :
+	    htq_strerror(rc);
+
+	switch (rc) {
+	case HTQ_EFORMAT:
+		return fcx_error(resp, 400, "invalid_request", "%s", msg);
+	case HTQ_EPERM:
+		return fcx_error(resp, 403, "forbidden", "%s", msg);
+	case HTQ_ENOTFOUND:
+		return fcx_not_found(resp);
+	case HTQ_ECONFLICT:
+		return fcx_error(resp, 409, "conflict", "%s", msg);
+	case HTQ_EINVAL:
+	case HTQ_ETOOBIG:
+		return fcx_error(resp, 422, "unprocessable", "%s", msg);
+	default:
+		return fcx_error(resp, 503, "unavailable", "cannot do this "
+		    "now: %s", htq_strerror(rc));
+	}
+}
+
+/* A submission answer with its version as ETag (for If-Match). */
+static int
+sub_answer(struct fcx_resp *resp, int status, json_t *doc)
+{
+	snprintf(resp->extra, sizeof(resp->extra), "ETag: \"%lld\"\r\n%s%s%s",
+	    (long long)json_integer_value(json_object_get(doc, "version")),
+	    status == 201 ? "Location: /api/v1/submissions/" : "",
+	    status == 201 ? json_string_value(json_object_get(doc, "id")) : "",
+	    status == 201 ? "\r\n" : "");
+	return fcx_json(resp, status, doc);
+}
+
+int
+fcx_owner_submission(struct fcx_ctx *ctx, const struct fcx_req *req,
+    char org[HTQ_ID_LEN + 1])
+{
+	if (req->ncaptures < 1)
+		return HTQ_ENOTFOUND;
+	return htq_submission_org(ctx->db, ctx->rtxn, req->captures[0], org);
+}
+
+/* --- windows --- */
+
+int
+fcx_h_windows(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
+{
+	static const char *const allowed[] = { "route", NULL };
+	const char *route;
+	json_t *doc;
+	int rc;
+
+	if (fcx_query_allowed(req, allowed, resp) != HTQ_OK)
+		return resp->status;
+	route = fcx_param(req, "route");
+	if (route != NULL && (*route == '\0' || strlen(route) > HTQ_MAX_TITLE))
+		return fcx_error(resp, 400, "bad_parameter", "query parameter "
+		    "\"route\" must be a route name");
+	if ((rc = htq_windows_list(ctx->db, ctx->rtxn, route, &doc)) != HTQ_OK)
+		return core_error(resp, rc, NULL);
+	resp->cache = SCHEDULE_CACHE;
+	return fcx_json(resp, 200, doc);
+}
+
+static const struct fcx_field window_fields[] = {
+	{ "route", FCX_T_STRING, 1, 1, HTQ_MAX_TITLE },
+	{ "opens", FCX_T_STRING, 1, HTQ_DATE_LEN, HTQ_DATE_LEN },
+	{ "closes", FCX_T_STRING, 1, HTQ_DATE_LEN, HTQ_DATE_LEN },
+	{ "first_teaching", FCX_T_STRING, 1, HTQ_DATE_LEN, HTQ_DATE_LEN },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const char *
+str(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+int
+fcx_h_window_open(struct fcx_ctx *ctx, struct fcx_req *req,
+    struct fcx_resp *resp)
+{
+	struct htq_actor a = actor_of(req);
+	struct htq_why why;
+	json_t *w;
+	int rc;
+
+	if (fcx_validate_body(req->json, window_fields, resp) != HTQ_OK)
+		return resp->status;
+	memset(&why, 0, sizeof(why));
+	rc = htq_window_open(ctx->db, &a, str(req->json, "route"),
+	    str(req->json, "opens"), str(req->json, "closes"),
+	    str(req->json, "first_teaching"), &w, &why);
+	if (rc != HTQ_OK)
+		return core_error(resp, rc, &why);
+	return fcx_json(resp, 201, w);
+}
+
+int
+fcx_h_window_close(struct fcx_ctx *ctx, struct fcx_req *req,
+    struct fcx_resp *resp)
+{
+	struct htq_actor a = actor_of(req);
+	struct htq_why why;
+	json_t *w;
+	int rc;
+
+	memset(&why, 0, sizeof(why));
+	if ((rc = htq_window_close(ctx->db, &a, req->captures[0], &w, &why)) !=
+	    HTQ_OK)
+		return core_error(resp, rc, &why);
+	return fcx_json(resp, 200, w);
+}
+
+/* --- submissions --- */
+
+int
+fcx_h_sub_create(struct fcx_ctx *ctx, struct fcx_req *req,
+    struct fcx_resp *resp)
+{
+	struct htq_actor a = actor_of(req);
+	struct htq_why why;
+	json_t *doc;
+	int rc;
+
+	memset(&why, 0, sizeof(why));
+	if ((rc = htq_submission_create(ctx->db, &a, req->json, &doc, &why)) !=
+	    HTQ_OK)
+		return core_error(resp, rc, &why);
+	return sub_answer(resp, 201, doc);
+}
+
+int
+fcx_h_sub_list(struct fcx_ctx *ctx, struct fcx_req *req,
+    struct fcx_resp *resp)
+{
+	static const char *const allowed[] = { "status", "standard", "route",
+	    "organisation", "after", "limit", NULL };
+	struct htq_actor a = actor_of(req);
+	struct htq_sub_filter f;
+	long long limit;
+	json_t *doc;
+	int rc;
+
+	if (fcx_query_allowed(req, allowed, resp) != HTQ_OK ||
+	    fcx_query_int(req, "limit", 1, HTQ_LIST_PAGE_MAX, HTQ_LIST_PAGE,
+	    &limit, resp) != HTQ_OK)
+		return resp->status;
+	memset(&f, 0, sizeof(f));
+	f.limit = (size_t)limit;
+	f.status = fcx_param(req, "status");
+	f.standard = fcx_param(req, "standard");
+	f.route = fcx_param(req, "route");
+	f.organisation = fcx_param(req, "organisation");
+	f.after = fcx_param(req, "after");
+	if (f.status != NULL && !htq_status_valid(f.status) &&
+	    strcmp(f.status, "awaiting_review") != 0)
+		return fcx_error(resp, 400, "bad_parameter", "query parameter "
+		    "\"status\" must be one of draft, submitted, in_review, "
+		    "approved, rejected, withdrawn, awaiting_review");
+	if (f.standard != NULL && !htq_ref_valid(f.standard))
+		return fcx_error(resp, 400, "bad_parameter", "query parameter "
+		    "\"standard\" must be a reference like ST0116");
+	if (f.route != NULL && (*f.route == '\0' ||
+	    strlen(f.route) > HTQ_MAX_TITLE))
+		return fcx_error(resp, 400, "bad_parameter", "query parameter "
+		    "\"route\" must be a route name");
+	if (f.organisation != NULL && strlen(f.organisation) != HTQ_ID_LEN)
+		return fcx_error(resp, 400, "bad_parameter", "query parameter "
+		    "\"organisation\" must be an organisation id");
+	if (f.after != NULL && strlen(f.after) != HTQ_ID_LEN)
+		return fcx_error(resp, 400, "bad_parameter", "query parameter "
+		    "\"after\" must be the \"next\" value of the previous page");
+	if ((rc = htq_submissions_list(ctx->db, ctx->rtxn, &a, &f, &doc)) !=
+	    HTQ_OK)
+		return core_error(resp, rc, NULL);
+	return fcx_json(resp, 200, doc);
+}
+
+/* The stored document as is: no JSON work on the most frequent read. */
+int
+fcx_h_sub_get(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
+{
+	static const char *const allowed[] = { NULL };
+	struct htq_actor a = actor_of(req);
+	const char *json;
+	long long version;
+	size_t len;
+	int rc;
+
+	if (fcx_query_allowed(req, allowed, resp) != HTQ_OK)
+		return resp->status;
+	if ((rc = htq_submission_raw(ctx->db, ctx->rtxn, &a, req->captures[0],
+	    &json, &len, &version)) != HTQ_OK)
+		return core_error(resp, rc, NULL);
+	snprintf(resp->extra, sizeof(resp->extra), "ETag: \"%lld\"\r\n",
+	    version);
+	resp->status = 200;
+	resp->raw = json;
+	resp->raw_len = len;
+	return 200;
+}
+
+/* The version the client last read: If-Match ("\"3\"", W/ refused: a
+ * weak tag cannot guard a write) or a "version" member of the body. */
+static int
+client_version(struct fcx_req *req, struct fcx_resp *resp, long long *out)
+{
+	const json_t *v = json_object_get(req->json, "version");
+	const char *s = req->if_match;
+	char *end;
+
+	if (s[0] != '\0') {
+		if (s[0] != '"' || s[1] < '0' || s[1] > '9')
+			goto bad;
+		*out = strtoll(s + 1, &end, 10);
+		if (end[0] != '"' || end[1] != '\0' || *out < 1)
+			goto bad;
+		if (v != NULL && (!json_is_integer(v) ||
+		    json_integer_value(v) != *out))
+			return fcx_error(resp, 400, "invalid_request", "version "
+			    "and If-Match disagree");
+		return HTQ_OK;
+	}
+	if (v == NULL)
+		return fcx_error(resp, 428, "version_required", "send the "
+		    "version you last read: If-Match with its ETag, or a "
+		    "\"version\" field");
+	if (!json_is_integer(v) || json_integer_value(v) < 1)
+		return fcx_error(resp, 400, "invalid_request", "version: must "
+		    "be a positive integer");
+	*out = json_integer_value(v);
+	return HTQ_OK;
+bad:
+	return fcx_error(resp, 400, "bad_header", "If-Match must be the "
+	    "ETag of the last read, e.g. \"3\"");
+}
+
+int
+fcx_h_sub_update(struct fcx_ctx *ctx, struct fcx_req *req,
+    struct fcx_resp *resp)
+{
+	struct htq_actor a = actor_of(req);
+	struct htq_why why;
+	long long version = 0;
+	json_t *content, *doc;
+	int rc;
+
+	if (client_version(req, resp, &version) != HTQ_OK)
+		return resp->status;
+	if ((content = json_copy(req->json)) == NULL)
+		return fcx_error(resp, 500, "internal", "out of memory");
+	json_object_del(content, "version");
+	memset(&why, 0, sizeof(why));
+	rc = htq_submission_update(ctx->db, &a, req->captures[0], version,
+	    content, &doc, &why);
+	json_decref(content);
+	if (rc != HTQ_OK)
+		return core_error(resp, rc, &why);
+	return sub_answer(resp, 200, doc);
+}
+
+static int
+sub_action(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp,
+    int (*fn)(struct htq_db *, const struct htq_actor *, const char *,
+    json_t **, struct htq_why *))
+{
+	struct htq_actor a = actor_of(req);
+	struct htq_why why;
+	json_t *doc;
+	int rc;
+
+	memset(&why, 0, sizeof(why));
+	if ((rc = fn(ctx->db, &a, req->captures[0], &doc, &why)) != HTQ_OK)
+		return core_error(resp, rc, &why);
+	return sub_answer(resp, 200, doc);
+}
+
+int
+fcx_h_sub_submit(struct fcx_ctx *ctx, struct fcx_req *req,
+    struct fcx_resp *resp)
+{
+	return sub_action(ctx, req, resp, htq_submission_submit);
+}
+
+int
+fcx_h_sub_withdraw(struct fcx_ctx *ctx, struct fcx_req *req,
+    struct fcx_resp *resp)
+{
+	return sub_action(ctx, req, resp, htq_submission_withdraw);
+}
+
+int
+fcx_h_sub_review(struct fcx_ctx *ctx, struct fcx_req *req,
+    struct fcx_resp *resp)
+{
+	struct htq_actor a = actor_of(req);
+	struct htq_why why;
+	json_t *doc;
+	int rc;
+
+	memset(&why, 0, sizeof(why));
+	if ((rc = htq_review_record(ctx->db, &a, req->captures[0], req->json,
+	    &doc, &why)) != HTQ_OK)
+		return core_error(resp, rc, &why);
+	return sub_answer(resp, 201, doc);
+}
+
+static const struct fcx_field decision_fields[] = {
+	{ "outcome", FCX_T_STRING, 1, 1, 16 },
+	{ "reasons", FCX_T_STRING, 1, 1, HTQ_MAX_TEXT },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+int
+fcx_h_sub_decide(struct fcx_ctx *ctx, struct fcx_req *req,
+    struct fcx_resp *resp)
+{
+	struct htq_actor a = actor_of(req);
+	struct htq_why why;
+	json_t *doc;
+	int rc;
+
+	if (fcx_validate_body(req->json, decision_fields, resp) != HTQ_OK)
+		return resp->status;
+	memset(&why, 0, sizeof(why));
+	if ((rc = htq_decide(ctx->db, &a, req->captures[0],
+	    str(req->json, "outcome"), str(req->json, "reasons"), &doc,
+	    &why)) != HTQ_OK)
+		return core_error(resp, rc, &why);
+	return sub_answer(resp, 200, doc);
+}
+
+/* --- marks --- */
+
+int
+fcx_h_mark(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
+{
+	static const char *const allowed[] = { NULL };
+	json_t *m;
+	int rc;
+
+	if (fcx_query_allowed(req, allowed, resp) != HTQ_OK)
+		return resp->status;
+	rc = htq_mark_get(ctx->db, ctx->rtxn, req->captures[0], &m);
+	if (rc == HTQ_EINVAL)
+		return fcx_error(resp, 400, "bad_mark_id", "not a quality mark "
+		    "id: HTQ-<year>-<6 digits>-<check character>, and the check "
+		    "character must match (a mistyped id is refused here)");
+	if (rc != HTQ_OK)
+		return core_error(resp, rc, NULL);
+	return fcx_json(resp, 200, json_pack("{s:o}", "mark", m));
+}
+
+static const struct fcx_field revoke_fields[] = {
+	{ "reason", FCX_T_STRING, 1, 1, 32 },
+	{ "note", FCX_T_STRING, 0, 1, HTQ_MAX_TEXT },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+int
+fcx_h_mark_revoke(struct fcx_ctx *ctx, struct fcx_req *req,
+    struct fcx_resp *resp)
+{
+	struct htq_actor a = actor_of(req);
+	struct htq_why why;
+	json_t *m;
+	int rc;
+
+	if (fcx_validate_body(req->json, revoke_fields, resp) != HTQ_OK)
+		return resp->status;
+	memset(&why, 0, sizeof(why));
+	rc = htq_mark_revoke(ctx->db, &a, req->captures[0], str(req->json,
+	    "reason"), str(req->json, "note"), &m, &why);
+	if (rc == HTQ_EFORMAT)
+		return fcx_error(resp, 400, "bad_mark_id", "%s", why.msg);
+	if (rc != HTQ_OK)
+		return core_error(resp, rc, &why);
+	return fcx_json(resp, 200, json_pack("{s:o}", "mark", m));
+}

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Workflow benchmarks against a running stack (tests/bench/run.sh):
+
+  submit over HTTP (each with its durable ledger append), per second, by
+  wrk (submit.lua) against bench_ledger --durable in alternating rounds
+  listing: one page of 100 when there are 100 submissions, against the
+  cost per page of listing 10,000 page by page
+
+  workflow.py PORT DATA BIN OUTFILE
+
+Writes shell assignments (submit_rps, append_rps, page100_ms, page10k_ms,
+sub_id, approver_token) to OUTFILE for run.sh to compare and to drive wrk.
+"""
+import http.client
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+PORT, DATA, BIN, OUT = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+HERE = os.path.dirname(os.path.abspath(__file__))
+# drafts made per round, and how long wrk submits them (submit.lua)
+SUBMITS, SUBMIT_SECONDS = 2500, 1
+
+
+def token(email):
+    env = dict(os.environ, HTQ_DATA=DATA)
+    p = subprocess.run([os.path.join(BIN, "htqctl"), "token", "create", "--user", email,
+                        "--name", "bench"], capture_output=True, env=env, check=True)
+    return p.stdout.decode().strip()
+
+
+class Client:
+    def __init__(self, tok):
+        self.c = http.client.HTTPConnection("127.0.0.1", int(PORT), timeout=60)
+        self.h = {"Authorization": "Bearer " + tok, "Content-Type": "application/json"}
+
+    def call(self, method, path, body=None):
+        self.c.request(method, path, body=json.dumps(body) if body is not None else None,
+                       headers=self.h)
+        r = self.c.getresponse()
+        data = r.read()
+        return r.status, data
+
+
+def content(std, n):
+    return {"qualification": {"title": "Bench HNC %d" % n, "type": "HNC", "level": 4},
+            "standard": {"ref": std["ref"], "version": std["version"]},
+            "units": [{"id": "U1", "title": "Unit one"}, {"id": "U2", "title": "Unit two"}],
+            "mapping": [{"ksb": k["code"], "units": ["U1" if i % 2 else "U2"],
+                         "assessment": "assignment"} for i, k in enumerate(std["ksbs"])]}
+
+
+def create(tok, std, count, threads=4):
+    ids, lock = [], threading.Lock()
+
+    def run(k):
+        c = Client(tok)
+        for n in range(k, count, threads):
+            st, data = c.call("POST", "/api/v1/submissions", content(std, n))
+            assert st == 201, (st, data[:200])
+            with lock:
+                ids.append(json.loads(data)["id"])
+    ts = [threading.Thread(target=run, args=(k,)) for k in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return ids
+
+
+def list_all(c, limit=100):
+    """Seconds and pages to list every submission the caller sees."""
+    t0, pages, after = time.perf_counter(), 0, None
+    while True:
+        st, data = c.call("GET", "/api/v1/submissions?limit=%d%s" % (
+            limit, "&after=" + after if after else ""))
+        assert st == 200, (st, data[:200])
+        pages += 1
+        doc = json.loads(data)
+        if "next" not in doc:
+            return time.perf_counter() - t0, pages
+        after = doc["next"]
+
+
+def main():
+    author = token("author@northfield.test")
+    approver = token("approver@htq.test")
+    c = Client(author)
+    st, data = c.call("GET", "/api/v1/standards/ST0116")
+    std = json.loads(data)
+    # 100 submissions visible to the author: one page of 100
+    st, data = c.call("GET", "/api/v1/submissions?limit=100")
+    have = len(json.loads(data)["submissions"])
+    create(author, std, 100 - have)
+    list_all(c)
+    best = min(list_all(c)[0] for _ in range(30))
+    page100 = best
+    # submit over HTTP (drafts made first, then submitted by wrk, 8
+    # connections) against the durable ledger append (bench_ledger --durable), in
+    # alternating rounds, best of each: fsync times on a shared machine
+    # swing from one minute to the next
+    submit_rps = append_rps = 0.0
+    for _ in range(3):
+        out = subprocess.run([os.path.join(BIN, "tests", "bench_ledger"), "--durable"],
+                             capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            if "durable append:" in line:
+                append_rps = max(append_rps, float(line.split("durable append:")[1]
+                                                   .split("/s")[0]))
+        drafts = create(author, std, SUBMITS)
+        ids = OUT + ".ids"
+        with open(ids, "w") as f:
+            f.write("\n".join(drafts) + "\n")
+        env = dict(os.environ, IDS=ids, NTHREADS="2", TOKEN=author)
+        w = subprocess.run(["wrk", "-t2", "-c8", "-d%ss" % SUBMIT_SECONDS, "-s",
+                            os.path.join(HERE, "submit.lua"),
+                            "http://127.0.0.1:%s/" % PORT], capture_output=True, text=True,
+                           env=env).stdout
+        os.unlink(ids)
+        for line in w.splitlines():
+            if line.startswith("submitted "):
+                n, secs = int(line.split()[1]), float(line.split()[3])
+                if n >= len(drafts):
+                    print("  (all %d drafts submitted before the time was up: "
+                          "the rate is a lower bound)" % n)
+                submit_rps = max(submit_rps, n / secs)
+    # grow to 10,000 visible to the author, then page through them all
+    total = 100 + 3 * SUBMITS
+    create(author, std, 10000 - total)
+    secs, pages = min(list_all(c) for _ in range(3))
+    page10k = secs / pages
+    # a submitted one for GET /submissions/{id} (the approver reads it)
+    st, data = Client(approver).call("GET", "/api/v1/submissions?status=submitted&limit=1")
+    first = json.loads(data)["submissions"][0]["id"]
+    with open(OUT, "w") as f:
+        f.write("submit_rps=%.0f\nappend_rps=%.0f\npage100_ms=%.3f\npage10k_ms=%.3f\n"
+                "pages10k=%d\nsub_id=%s\napprover_token=%s\n" % (
+                    submit_rps, append_rps, page100 * 1000, page10k * 1000, pages, first,
+                    approver))
+
+
+if __name__ == "__main__":
+    main()

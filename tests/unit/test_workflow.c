@@ -1,0 +1,859 @@
+/*
+ * test_workflow.c - the approvals workflow in core/, without HTTP, against
+ * a real LMDB with the ledger attached: windows, content rules, coverage,
+ * every (state, action, role) of the state machine, ownership, four eyes,
+ * marks (ids, award, revocation) and the ledger entries each step writes.
+ */
+#include <sys/stat.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "t.h"
+#include "htq.h"
+#include "aud.h"
+
+static char dir[64];
+static struct htq_db *db;
+static char org_a[HTQ_ID_LEN + 1], org_b[HTQ_ID_LEN + 1];
+
+static struct htq_actor ab_a = { "a-00000000000000a1", HTQ_ROLE_AWARDING_BODY,
+    org_a };
+static struct htq_actor ab_b = { "a-00000000000000b1", HTQ_ROLE_AWARDING_BODY,
+    org_b };
+static const struct htq_actor rev1 = { "a-0000000000000r01", HTQ_ROLE_REVIEWER,
+    "" };
+static const struct htq_actor rev2 = { "a-0000000000000r02", HTQ_ROLE_REVIEWER,
+    "" };
+static const struct htq_actor appr = { "a-0000000000000p01", HTQ_ROLE_APPROVER,
+    "" };
+static const struct htq_actor aud = { "a-0000000000000u01", HTQ_ROLE_AUDITOR,
+    "" };
+static const struct htq_actor admin = { "a-0000000000000d01", HTQ_ROLE_ADMIN,
+    "" };
+
+/* A standard in the public API shape. */
+static json_t *
+api_std(const char *ref, int level, const char *route, int nk, int ns, int nb)
+{
+	json_t *k = json_array(), *s = json_array(), *b = json_array();
+	int i;
+
+	for (i = 0; i < nk; i++)
+		json_array_append_new(k, json_pack("{s:s}", "detail", "know"));
+	for (i = 0; i < ns; i++)
+		json_array_append_new(s, json_pack("{s:s}", "detail", "do"));
+	for (i = 0; i < nb; i++)
+		json_array_append_new(b, json_pack("{s:s}", "detail", "be"));
+	return json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:[s],s:o,s:o,s:o}",
+	    "referenceNumber", ref, "title", "Standard", "version", "1.0",
+	    "level", level, "route", route, "status", "Approved for delivery",
+	    "options", "Option one", "knowledges", k, "skills", s,
+	    "behaviours", b);
+}
+
+static void
+date_in(int days, char *buf)
+{
+	time_t t = time(NULL) + (time_t)days * 86400;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, HTQ_DATE_LEN + 1, "%Y-%m-%d", &tm);
+}
+
+static void
+setup(void)
+{
+	struct htq_import_stats st;
+	char path[128], err[256], d0[11], d1[11], d2[11], d3[11], *buf;
+	json_t *arr, *w;
+
+	snprintf(dir, sizeof(dir), "/tmp/htq-unit-XXXXXX");
+	T_ASSERT(mkdtemp(dir) != NULL);
+	T_EQ(htq_db_open(dir, HTQ_DB_CREATE, &db), HTQ_OK);
+	snprintf(path, sizeof(path), "%s/keys", dir);
+	T_ASSERT(mkdir(path, 0700) == 0);
+	snprintf(path, sizeof(path), "%s/keys/ledger.key", dir);
+	T_EQ(aud_key_generate(path, htq_origin()), HTQ_OK);
+	T_EQ(htq_ledger_attach(db, dir, 1), HTQ_OK);
+	arr = json_pack("[o,o,o,o]", api_std("ST0116", 4, "Digital", 3, 2, 2),
+	    api_std("ST0114", 4, "Digital", 1, 1, 1),
+	    api_std("ST0049", 5, "Construction", 2, 2, 1),
+	    api_std("ST0215", 5, "Health and science", 2, 1, 1));
+	buf = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	T_EQ(htq_standards_import(db, buf, strlen(buf), &st, NULL, NULL, err,
+	    sizeof(err)), HTQ_OK);
+	free(buf);
+	T_EQ(st.imported, 4);
+	T_EQ(htq_org_add(db, HTQ_ORG_AWARDING_BODY, "College A", NULL,
+	    "10000001", org_a), HTQ_OK);
+	T_EQ(htq_org_add(db, HTQ_ORG_AWARDING_BODY, "Awards B", "RN1234",
+	    NULL, org_b), HTQ_OK);
+	date_in(-1, d0);
+	date_in(60, d1);
+	date_in(10, d2);
+	date_in(300, d3);
+	T_EQ(htq_window_open(db, &admin, "digital", d0, d1, d3, &w, NULL),
+	    HTQ_OK);
+	json_decref(w);
+	T_EQ(htq_window_open(db, &admin, "Construction", d2, d1, d3, &w, NULL),
+	    HTQ_OK);
+	json_decref(w);
+}
+
+static json_t *
+content(const char *ref, int level)
+{
+	return json_pack("{s:{s:s,s:s,s:i,s:s},s:{s:s,s:s},"
+	    "s:[{s:s,s:s,s:i},{s:s,s:s}],"
+	    "s:[{s:s,s:[s],s:s},{s:s,s:[s,s],s:s},{s:s,s:[],s:s}]}",
+	    "qualification", "title", "HNC in Digital", "type", "HNC",
+	    "level", level, "qan", "603/1234/5",
+	    "standard", "ref", ref, "version", "1.0",
+	    "units", "id", "U1", "title", "Networks", "glh", 60,
+	    "id", "U2", "title", "Security",
+	    "mapping", "ksb", "K1", "units", "U1", "assessment", "exam",
+	    "ksb", "S1", "units", "U1", "U2", "assessment", "project",
+	    "ksb", "B1", "units", "assessment", "not yet");
+}
+
+/* Last ledger entry's type and subject. */
+static void
+last_entry(char *type, char *subject, json_t **data)
+{
+	MDB_txn *txn;
+	uint64_t n;
+	const char *e;
+	size_t len;
+	const uint8_t *sig;
+	json_t *j;
+
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(aud_size(htq_db_log(db), txn, &n), HTQ_OK);
+	T_EQ(aud_entry_get(htq_db_log(db), txn, n - 1, &e, &len, &sig), HTQ_OK);
+	j = json_loadb(e, len, 0, NULL);
+	mdb_txn_abort(txn);
+	T_ASSERT(j != NULL);
+	snprintf(type, 64, "%s", json_string_value(json_object_get(j, "type")));
+	snprintf(subject, 64, "%s", json_string_value(json_object_get(j,
+	    "subject")));
+	if (data)
+		*data = json_incref(json_object_get(j, "data"));
+	json_decref(j);
+}
+
+static uint64_t
+ledger_size(void)
+{
+	MDB_txn *txn;
+	uint64_t n = 0;
+
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(aud_size(htq_db_log(db), txn, &n), HTQ_OK);
+	mdb_txn_abort(txn);
+	return n;
+}
+
+static void
+test_mark_ids(void)
+{
+	char id[HTQ_MARK_ID_LEN + 1], bad[HTQ_MARK_ID_LEN + 1], t;
+	const char *alnum = "0123456789";
+	size_t i, j;
+
+	T_EQ(htq_mark_id_make(2026, 123, id), HTQ_OK);
+	T_EQ(strlen(id), HTQ_MARK_ID_LEN);
+	T_ASSERT(strncmp(id, "HTQ-2026-000123-", 16) == 0);
+	T_ASSERT(htq_mark_id_valid(id));
+	T_EQ(htq_mark_id_make(1999, 1, id), HTQ_ERANGE);
+	T_EQ(htq_mark_id_make(2026, 0, id), HTQ_ERANGE);
+	T_EQ(htq_mark_id_make(2026, 1000000, id), HTQ_ERANGE);
+	T_EQ(htq_mark_id_make(2031, 999999, id), HTQ_OK);
+	/* every single wrong digit is caught */
+	for (i = 4; i < 15; i++) {
+		if (i == 8)
+			continue;
+		for (j = 0; j < 10; j++) {
+			memcpy(bad, id, sizeof(bad));
+			if (bad[i] == alnum[j])
+				continue;
+			bad[i] = alnum[j];
+			T_ASSERT(!htq_mark_id_valid(bad));
+		}
+	}
+	/* every adjacent transposition of different digits is caught */
+	for (i = 4; i < 14; i++) {
+		if (i == 7 || i == 8 || id[i] == id[i + 1])
+			continue;
+		memcpy(bad, id, sizeof(bad));
+		t = bad[i];
+		bad[i] = bad[i + 1];
+		bad[i + 1] = t;
+		T_ASSERT(!htq_mark_id_valid(bad));
+	}
+	T_ASSERT(!htq_mark_id_valid("HTQ-2026-00012-X"));
+	T_ASSERT(!htq_mark_id_valid("htq-2026-000123-X"));
+	T_ASSERT(!htq_mark_id_valid(NULL));
+	/* the check character over a known input, computed by hand with
+	 * ISO/IEC 7064 MOD 37,36 */
+	T_EQ(htq_mod37_36("0"), '2');
+	T_EQ(htq_mod37_36("A"), 'H');
+	T_ASSERT(htq_mod37_36("a") == '\0');
+}
+
+static void
+test_dates(void)
+{
+	T_ASSERT(htq_date_valid("2026-09-01"));
+	T_ASSERT(htq_date_valid("2028-02-29"));
+	T_ASSERT(!htq_date_valid("2027-02-29"));
+	T_ASSERT(!htq_date_valid("2100-02-29"));
+	T_ASSERT(!htq_date_valid("2026-13-01"));
+	T_ASSERT(!htq_date_valid("2026-9-01"));
+	T_ASSERT(!htq_date_valid("1999-01-01"));
+	T_ASSERT(!htq_date_valid(NULL));
+}
+
+static void
+test_windows(void)
+{
+	struct htq_why why;
+	char d0[11], d1[11], dpast[11];
+	json_t *w, *list;
+	MDB_txn *txn;
+	const char *id;
+
+	date_in(0, d0);
+	date_in(30, d1);
+	date_in(-10, dpast);
+	T_EQ(htq_window_open(db, &ab_a, "Digital", d0, d1, d1, &w, &why),
+	    HTQ_EPERM);
+	T_EQ(htq_window_open(db, &admin, "Nowhere", d0, d1, d1, &w, &why),
+	    HTQ_EINVAL);
+	T_STREQ(why.field, "route");
+	T_EQ(htq_window_open(db, &admin, "Digital", d1, d0, d1, &w, &why),
+	    HTQ_EINVAL);
+	T_STREQ(why.field, "closes");
+	T_EQ(htq_window_open(db, &admin, "Digital", "2026-02-30", d1, d1, &w,
+	    &why), HTQ_EINVAL);
+	T_STREQ(why.field, "opens");
+	T_EQ(htq_window_open(db, &admin, "Digital", d0, d1, dpast, &w, &why),
+	    HTQ_EINVAL);
+	T_STREQ(why.field, "first_teaching");
+	/* overlaps the open digital window */
+	T_EQ(htq_window_open(db, &admin, "Digital", d0, d1, d1, &w, &why),
+	    HTQ_ECONFLICT);
+	/* health and science: open, listed, closed early, listed as closed */
+	T_EQ(htq_window_open(db, &admin, "health and science", d0, d1, d1, &w,
+	    &why), HTQ_OK);
+	T_STREQ(json_string_value(json_object_get(w, "state")), "open");
+	T_STREQ(json_string_value(json_object_get(w, "route")),
+	    "Health and science");
+	id = json_string_value(json_object_get(w, "id"));
+	{
+		char type[64], subj[64];
+
+		last_entry(type, subj, NULL);
+		T_STREQ(type, "window.opened");
+		T_STREQ(subj, id);
+	}
+	{
+		json_t *c;
+		char type[64], subj[64];
+
+		T_EQ(htq_window_close(db, &ab_a, id, &c, &why), HTQ_EPERM);
+		T_EQ(htq_window_close(db, &admin, id, &c, &why), HTQ_OK);
+		T_STREQ(json_string_value(json_object_get(c, "state")),
+		    "closed");
+		json_decref(c);
+		last_entry(type, subj, NULL);
+		T_STREQ(type, "window.closed");
+		T_EQ(htq_window_close(db, &admin, id, &c, &why),
+		    HTQ_ECONFLICT);
+		T_EQ(htq_window_close(db, &admin, "w-0000000000000000", &c,
+		    &why), HTQ_ENOTFOUND);
+	}
+	json_decref(w);
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_windows_list(db, txn, NULL, &list), HTQ_OK);
+	mdb_txn_abort(txn);
+	T_EQ(json_array_size(json_object_get(list, "routes")), 3);
+	json_decref(list);
+}
+
+/* Expect create of content c by ab_a to fail with err on field. */
+static void
+refused(json_t *c, int err, const char *field)
+{
+	struct htq_why why;
+	json_t *out = NULL;
+	int rc = htq_submission_create(db, &ab_a, c, &out, &why);
+
+	json_decref(c);
+	json_decref(out);
+	if (rc != err || strcmp(why.field, field) != 0)
+		T_FAILF("expected %d on \"%s\", got %d on \"%s\": %s", err,
+		    field, rc, why.field, why.msg);
+}
+
+static void
+test_content_rules(void)
+{
+	json_t *c, *out;
+	struct htq_why why;
+
+	c = content("ST0116", 4);
+	T_EQ(htq_submission_create(db, &ab_a, c, &out, &why), HTQ_OK);
+	json_decref(c);
+	T_STREQ(json_string_value(json_object_get(out, "status")), "draft");
+	T_EQ(json_integer_value(json_object_get(out, "version")), 1);
+	json_decref(out);
+	/* ineligible standards are refused with the catalogue's reason */
+	memset(&why, 0, sizeof(why));
+	c = content("ST0114", 4);
+	T_EQ(htq_submission_create(db, &ab_a, c, &out, &why), HTQ_EINVAL);
+	json_decref(c);
+	T_STREQ(why.field, "standard.ref");
+	T_ASSERT(strstr(why.msg, "Merged with other standards") != NULL);
+	/* level: 4 against a level 5 standard is refused; 5 against 4 ok */
+	refused(content("ST0049", 4), HTQ_EINVAL, "qualification.level");
+	c = content("ST0116", 5);
+	json_object_set_new(json_object_get(c, "mapping"), 0, json_null());
+	json_array_remove(json_object_get(c, "mapping"), 0);
+	T_EQ(htq_submission_create(db, &ab_a, c, &out, &why), HTQ_OK);
+	json_decref(c);
+	json_decref(out);
+	refused(content("ST0116", 6), HTQ_EINVAL, "qualification.level");
+	/* standard version */
+	c = content("ST0116", 4);
+	json_object_set_new(json_object_get(c, "standard"), "version",
+	    json_string("9.9"));
+	refused(c, HTQ_EINVAL, "standard.version");
+	c = content("ST0116", 4);
+	json_object_set_new(json_object_get(c, "standard"), "option",
+	    json_string("No such option"));
+	refused(c, HTQ_EINVAL, "standard.option");
+	/* unknown KSB, unknown unit, duplicate unit, KSB mapped twice */
+	c = content("ST0116", 4);
+	json_object_set_new(json_array_get(json_object_get(c, "mapping"), 0),
+	    "ksb", json_string("K9"));
+	refused(c, HTQ_EINVAL, "mapping[0].ksb");
+	{
+		static const char *const bad[] = { "K0", "K07", "K4", "S3",
+		    "B3", "X1", "K1a", "k1", "K", "K-1", "K 1" };
+		size_t b;
+
+		for (b = 0; b < sizeof(bad) / sizeof(bad[0]); b++) {
+			c = content("ST0116", 4);
+			json_object_set_new(json_array_get(json_object_get(c,
+			    "mapping"), 0), "ksb", json_string(bad[b]));
+			refused(c, HTQ_EINVAL, "mapping[0].ksb");
+		}
+	}
+	c = content("ST0116", 4);
+	json_array_append_new(json_object_get(json_array_get(
+	    json_object_get(c, "mapping"), 1), "units"), json_string("U7"));
+	refused(c, HTQ_EINVAL, "mapping[1].units[2]");
+	c = content("ST0116", 4);
+	json_object_set_new(json_array_get(json_object_get(c, "units"), 1),
+	    "id", json_string("U1"));
+	refused(c, HTQ_EINVAL, "units[1].id");
+	c = content("ST0116", 4);
+	json_object_set_new(json_array_get(json_object_get(c, "mapping"), 1),
+	    "ksb", json_string("K1"));
+	refused(c, HTQ_EINVAL, "mapping[1].ksb");
+	/* QAN format */
+	c = content("ST0116", 4);
+	json_object_set_new(json_object_get(c, "qualification"), "qan",
+	    json_string("6031234/5"));
+	refused(c, HTQ_EINVAL, "qualification.qan");
+	c = content("ST0116", 4);
+	json_object_set_new(json_object_get(c, "qualification"), "qan",
+	    json_string("601/8123/X"));
+	T_EQ(htq_submission_create(db, &ab_a, c, &out, &why), HTQ_OK);
+	json_decref(out);
+	json_decref(c);
+	c = content("ST0116", 4);
+	json_object_set_new(json_object_get(c, "qualification"), "type",
+	    json_string("BTEC"));
+	refused(c, HTQ_EINVAL, "qualification.type");
+	/* shape: unknown fields, server-owned fields, types, sizes */
+	c = content("ST0116", 4);
+	json_object_set_new(c, "colour", json_string("blue"));
+	refused(c, HTQ_EFORMAT, "colour");
+	c = content("ST0116", 4);
+	json_object_set_new(c, "status", json_string("approved"));
+	refused(c, HTQ_EFORMAT, "status");
+	c = content("ST0116", 4);
+	json_object_set_new(c, "coverage", json_pack("{s:i}", "percentage",
+	    100));
+	refused(c, HTQ_EFORMAT, "coverage");
+	c = content("ST0116", 4);
+	json_object_set_new(json_object_get(c, "qualification"), "level",
+	    json_string("4"));
+	refused(c, HTQ_EFORMAT, "qualification.level");
+	c = content("ST0116", 4);
+	json_object_del(c, "units");
+	refused(c, HTQ_EFORMAT, "units");
+	c = content("ST0116", 4);
+	json_object_set_new(json_object_get(c, "qualification"), "title",
+	    json_string(""));
+	refused(c, HTQ_EINVAL, "qualification.title");
+	c = content("ST0116", 4);
+	json_object_set_new(json_array_get(json_object_get(c, "units"), 0),
+	    "extra", json_true());
+	refused(c, HTQ_EFORMAT, "units[0].extra");
+	/* only awarding bodies create */
+	c = content("ST0116", 4);
+	T_EQ(htq_submission_create(db, &rev1, c, &out, &why), HTQ_EPERM);
+	T_EQ(htq_submission_create(db, &admin, c, &out, &why), HTQ_EPERM);
+	json_decref(c);
+}
+
+static void
+test_coverage(void)
+{
+	json_t *c = content("ST0116", 4), *cov, *unc;
+	MDB_txn *txn;
+
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_coverage(db, txn, c, &cov), HTQ_OK);
+	mdb_txn_abort(txn);
+	/* 3 K, 2 S, 2 B; K1 and S1 covered, B1 mapped without units */
+	T_EQ(json_integer_value(json_object_get(json_object_get(cov,
+	    "knowledge"), "covered")), 1);
+	T_EQ(json_integer_value(json_object_get(json_object_get(cov,
+	    "knowledge"), "total")), 3);
+	T_EQ(json_integer_value(json_object_get(json_object_get(cov,
+	    "skills"), "covered")), 1);
+	T_EQ(json_integer_value(json_object_get(json_object_get(cov,
+	    "behaviours"), "covered")), 0);
+	T_EQ(json_integer_value(json_object_get(cov, "covered")), 2);
+	T_EQ(json_integer_value(json_object_get(cov, "total")), 7);
+	T_EQ(json_integer_value(json_object_get(cov, "percentage")), 28);
+	unc = json_object_get(cov, "uncovered");
+	T_EQ(json_array_size(unc), 5);
+	T_STREQ(json_string_value(json_array_get(unc, 0)), "K2");
+	T_STREQ(json_string_value(json_array_get(unc, 4)), "B2");
+	json_decref(cov);
+	json_decref(c);
+}
+
+enum state { S_DRAFT, S_SUBMITTED, S_IN_REVIEW, S_APPROVED, S_REJECTED,
+    S_WITHDRAWN, NSTATES };
+static const char *const state_names[] = { "draft", "submitted", "in_review",
+    "approved", "rejected", "withdrawn" };
+enum action { A_UPDATE, A_SUBMIT, A_WITHDRAW, A_REVIEW, A_DECIDE, A_READ,
+    NACTIONS };
+static const char *const action_names[] = { "update", "submit", "withdraw",
+    "review", "decide", "read" };
+
+/* A fresh submission of ab_a in state s; its id into id. */
+static void
+make_in(enum state s, char *id)
+{
+	json_t *c = content("ST0116", 4), *out, *r;
+	struct htq_why why;
+
+	T_EQ(htq_submission_create(db, &ab_a, c, &out, &why), HTQ_OK);
+	json_decref(c);
+	snprintf(id, HTQ_ID_LEN + 1, "%s", json_string_value(json_object_get(
+	    out, "id")));
+	json_decref(out);
+	if (s == S_DRAFT)
+		return;
+	if (s == S_WITHDRAWN) {
+		T_EQ(htq_submission_withdraw(db, &ab_a, id, &out, &why), HTQ_OK);
+		json_decref(out);
+		return;
+	}
+	T_EQ(htq_submission_submit(db, &ab_a, id, &out, &why), HTQ_OK);
+	json_decref(out);
+	if (s == S_SUBMITTED)
+		return;
+	r = json_pack("{s:s,s:s}", "recommendation", "approve", "comments",
+	    "fine");
+	T_EQ(htq_review_record(db, &rev1, id, r, &out, &why), HTQ_OK);
+	json_decref(r);
+	json_decref(out);
+	if (s == S_IN_REVIEW)
+		return;
+	T_EQ(htq_decide(db, &appr, id, s == S_APPROVED ? "approved" :
+	    "rejected", "reasons", &out, &why), HTQ_OK);
+	json_decref(out);
+}
+
+static int
+act(enum action a, const struct htq_actor *who, const char *id)
+{
+	struct htq_why why;
+	json_t *out = NULL, *c, *r;
+	MDB_txn *txn;
+	int rc = -1;
+
+	switch (a) {
+	case A_UPDATE:
+		c = content("ST0116", 4);
+		rc = htq_submission_update(db, who, id, 1, c, &out, &why);
+		json_decref(c);
+		break;
+	case A_SUBMIT:
+		rc = htq_submission_submit(db, who, id, &out, &why);
+		break;
+	case A_WITHDRAW:
+		rc = htq_submission_withdraw(db, who, id, &out, &why);
+		break;
+	case A_REVIEW:
+		r = json_pack("{s:s,s:s}", "recommendation", "reject",
+		    "comments", "gaps");
+		rc = htq_review_record(db, who, id, r, &out, &why);
+		json_decref(r);
+		break;
+	case A_DECIDE:
+		rc = htq_decide(db, who, id, "approved", "meets the standard",
+		    &out, &why);
+		break;
+	case A_READ:
+		T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+		rc = htq_submission_get(db, txn, who, id, &out);
+		{
+			/* the raw read (what GET serves) sees the same, and
+			 * its stored coverage is the one computed now */
+			const char *raw;
+			size_t len;
+			long long ver;
+			json_t *j;
+
+			T_EQ(htq_submission_raw(db, txn, who, id, &raw, &len,
+			    &ver), rc);
+			if (rc == HTQ_OK) {
+				j = json_loadb(raw, len, 0, NULL);
+				T_ASSERT(j != NULL);
+				T_ASSERT(json_equal(j, out));
+				T_EQ(ver, json_integer_value(json_object_get(j,
+				    "version")));
+				json_decref(j);
+			}
+		}
+		mdb_txn_abort(txn);
+		break;
+	default:
+		break;
+	}
+	json_decref(out);
+	return rc;
+}
+
+enum who { W_OWN, W_OTHER, W_REV, W_APPR, W_AUD, W_ADMIN, NWHO };
+static const char *const who_names[] = { "own awarding body",
+    "other awarding body", "reviewer", "approver", "auditor", "admin" };
+
+/* What core must answer: the whole table, written out. */
+static int
+expect(enum state s, enum action a, enum who w)
+{
+	int hidden = s == S_DRAFT && (w == W_REV || w == W_APPR || w == W_AUD);
+
+	if (a == A_READ) {
+		if (w == W_OTHER || hidden)
+			return HTQ_ENOTFOUND;
+		return HTQ_OK;
+	}
+	switch (a) {
+	case A_UPDATE:
+	case A_SUBMIT:
+	case A_WITHDRAW:
+		if (w != W_OWN && w != W_OTHER)
+			return HTQ_EPERM;
+		if (w == W_OTHER)
+			return HTQ_ENOTFOUND;
+		if (a == A_WITHDRAW)
+			return s <= S_IN_REVIEW ? HTQ_OK : HTQ_ECONFLICT;
+		return s == S_DRAFT ? HTQ_OK : HTQ_ECONFLICT;
+	case A_REVIEW:
+		if (w != W_REV)
+			return HTQ_EPERM;
+		if (hidden)
+			return HTQ_ENOTFOUND;
+		/* rev2 reviews: rev1 has reviewed those in review */
+		return s == S_SUBMITTED || s == S_IN_REVIEW ? HTQ_OK :
+		    HTQ_ECONFLICT;
+	case A_DECIDE:
+		if (w != W_APPR)
+			return HTQ_EPERM;
+		if (hidden)
+			return HTQ_ENOTFOUND;
+		return s == S_IN_REVIEW ? HTQ_OK : HTQ_ECONFLICT;
+	default:
+		return -1;
+	}
+}
+
+static void
+test_state_machine(void)
+{
+	const struct htq_actor *actors[NWHO] = { &ab_a, &ab_b, &rev2, &appr,
+	    &aud, &admin };
+	char id[HTQ_ID_LEN + 1];
+	int s, a, w, want, got, n = 0;
+
+	for (s = 0; s < NSTATES; s++)
+		for (a = 0; a < NACTIONS; a++)
+			for (w = 0; w < NWHO; w++) {
+				make_in((enum state)s, id);
+				want = expect((enum state)s, (enum action)a,
+				    (enum who)w);
+				got = act((enum action)a, actors[w], id);
+				if (got != want)
+					T_FAILF("%s on a %s submission by %s: "
+					    "%s, expected %s", action_names[a],
+					    state_names[s], who_names[w],
+					    htq_strerror(got),
+					    htq_strerror(want));
+				n++;
+			}
+	T_EQ(n, NSTATES * NACTIONS * NWHO);
+}
+
+static void
+test_versions_and_freeze(void)
+{
+	char id[HTQ_ID_LEN + 1], type[64], subj[64], hash[65];
+	struct htq_why why;
+	json_t *c = content("ST0116", 4), *out, *data;
+	uint64_t before;
+
+	make_in(S_DRAFT, id);
+	T_EQ(htq_submission_update(db, &ab_a, id, 1, c, &out, &why), HTQ_OK);
+	T_EQ(json_integer_value(json_object_get(out, "version")), 2);
+	json_decref(out);
+	/* the same stale version again: conflict, nothing written */
+	before = ledger_size();
+	T_EQ(htq_submission_update(db, &ab_a, id, 1, c, &out, &why),
+	    HTQ_ECONFLICT);
+	T_STREQ(why.field, "version");
+	T_EQ(ledger_size(), before);
+	/* drafts leave no trace in the ledger */
+	T_EQ(htq_submission_submit(db, &ab_a, id, &out, &why), HTQ_OK);
+	T_EQ(ledger_size(), before + 1);
+	T_STREQ(json_string_value(json_object_get(out, "status")),
+	    "submitted");
+	json_decref(out);
+	last_entry(type, subj, &data);
+	T_STREQ(type, "submission.submitted");
+	T_STREQ(subj, id);
+	T_EQ(htq_content_hash(c, hash), HTQ_OK);
+	T_STREQ(json_string_value(json_object_get(data, "content_sha256")),
+	    hash);
+	T_STREQ(json_string_value(json_object_get(data, "organisation")),
+	    org_a);
+	T_EQ(json_integer_value(json_object_get(json_object_get(data,
+	    "coverage"), "percentage")), 28);
+	json_decref(data);
+	/* submitted content never changes */
+	T_EQ(htq_submission_update(db, &ab_a, id, 3, c, &out, &why),
+	    HTQ_ECONFLICT);
+	json_decref(c);
+}
+
+static void
+test_windows_gate_submission(void)
+{
+	json_t *c = content("ST0049", 5), *out;
+	struct htq_why why;
+	char id[HTQ_ID_LEN + 1];
+
+	/* construction: announced, not open */
+	T_EQ(htq_submission_create(db, &ab_a, c, &out, &why), HTQ_OK);
+	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(out,
+	    "id")));
+	json_decref(out);
+	T_EQ(htq_submission_submit(db, &ab_a, id, &out, &why), HTQ_ECONFLICT);
+	T_ASSERT(strstr(why.msg, "Construction") != NULL);
+	T_ASSERT(strstr(why.msg, "next window opens") != NULL);
+	json_decref(c);
+	/* health and science: its window was closed, none announced */
+	c = content("ST0215", 5);
+	T_EQ(htq_submission_create(db, &ab_a, c, &out, &why), HTQ_OK);
+	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(out,
+	    "id")));
+	json_decref(out);
+	T_EQ(htq_submission_submit(db, &ab_a, id, &out, &why), HTQ_ECONFLICT);
+	T_ASSERT(strstr(why.msg, "no window is announced") != NULL);
+	json_decref(c);
+}
+
+static void
+test_four_eyes_and_marks(void)
+{
+	char id[HTQ_ID_LEN + 1], type[64], subj[64], mark[32];
+	struct htq_why why;
+	struct htq_actor both = { rev2.id, HTQ_ROLE_APPROVER, "" };
+	json_t *out, *r, *data, *m;
+	MDB_txn *txn;
+	uint64_t before;
+
+	/* decision before any review */
+	make_in(S_SUBMITTED, id);
+	T_EQ(htq_decide(db, &appr, id, "approved", "ok", &out, &why),
+	    HTQ_ECONFLICT);
+	T_ASSERT(strstr(why.msg, "at least 1 employer recommendation") != NULL);
+	/* a reviewer who becomes an approver may not decide what they
+	 * reviewed */
+	r = json_pack("{s:s,s:s,s:[{s:s,s:b,s:s}]}", "recommendation",
+	    "approve", "comments", "good", "ksb_findings", "ksb", "K1",
+	    "agree", 1, "note", "well covered");
+	T_EQ(htq_review_record(db, &rev2, id, r, &out, &why), HTQ_OK);
+	json_decref(out);
+	last_entry(type, subj, &data);
+	T_STREQ(type, "review.recorded");
+	T_EQ(json_integer_value(json_object_get(data, "ksb_findings")), 1);
+	T_ASSERT(json_object_get(data, "comments") == NULL);
+	json_decref(data);
+	/* one review per reviewer */
+	T_EQ(htq_review_record(db, &rev2, id, r, &out, &why), HTQ_ECONFLICT);
+	json_decref(r);
+	r = json_pack("{s:s,s:s,s:[{s:s,s:b}]}", "recommendation", "approve",
+	    "comments", "x", "ksb_findings", "ksb", "K8", "agree", 1);
+	T_EQ(htq_review_record(db, &rev1, id, r, &out, &why), HTQ_EINVAL);
+	T_STREQ(why.field, "ksb_findings[0].ksb");
+	json_decref(r);
+	r = json_pack("{s:s,s:s}", "recommendation", "maybe", "comments", "x");
+	T_EQ(htq_review_record(db, &rev1, id, r, &out, &why), HTQ_EINVAL);
+	json_decref(r);
+	T_EQ(htq_decide(db, &both, id, "approved", "ok", &out, &why),
+	    HTQ_EPERM);
+	T_ASSERT(strstr(why.msg, "four eyes") != NULL);
+	T_EQ(htq_decide(db, &appr, id, "maybe", "ok", &out, &why), HTQ_EINVAL);
+	T_EQ(htq_decide(db, &appr, id, "approved", "", &out, &why),
+	    HTQ_EINVAL);
+	/* approval: decision.approved then mark.awarded, in one commit */
+	before = ledger_size();
+	T_EQ(htq_decide(db, &appr, id, "approved", "meets the standard", &out,
+	    &why), HTQ_OK);
+	T_EQ(ledger_size(), before + 2);
+	snprintf(mark, sizeof(mark), "%s", json_string_value(json_object_get(
+	    out, "mark")));
+	T_ASSERT(htq_mark_id_valid(mark));
+	json_decref(out);
+	last_entry(type, subj, &data);
+	T_STREQ(type, "mark.awarded");
+	T_STREQ(subj, mark);
+	T_STREQ(json_string_value(json_object_get(json_object_get(data,
+	    "awarding_body"), "name")), "College A");
+	T_STREQ(json_string_value(json_object_get(json_object_get(data,
+	    "standard"), "ref")), "ST0116");
+	T_STREQ(json_string_value(json_object_get(json_object_get(data,
+	    "qualification"), "qan")), "603/1234/5");
+	T_STREQ(json_string_value(json_object_get(data, "route")), "Digital");
+	T_ASSERT(json_is_string(json_object_get(data, "first_teaching")));
+	T_EQ(atoi(json_string_value(json_object_get(data, "review_by"))),
+	    atoi(json_string_value(json_object_get(data, "awarded"))) + 5);
+	json_decref(data);
+	/* a second decision */
+	T_EQ(htq_decide(db, &appr, id, "rejected", "no", &out, &why),
+	    HTQ_ECONFLICT);
+	T_EQ(htq_submission_withdraw(db, &ab_a, id, &out, &why),
+	    HTQ_ECONFLICT);
+	/* the mark, public; revocation */
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_mark_get(db, txn, mark, &m), HTQ_OK);
+	T_STREQ(json_string_value(json_object_get(m, "status")), "current");
+	json_decref(m);
+	mark[16] = mark[16] == 'A' ? 'B' : 'A';
+	T_EQ(htq_mark_get(db, txn, mark, &m), HTQ_EINVAL);
+	mdb_txn_abort(txn);
+	snprintf(mark, sizeof(mark), "%.17s", subj);
+	T_EQ(htq_mark_revoke(db, &ab_a, mark, "other", "x", &m, &why),
+	    HTQ_EPERM);
+	T_EQ(htq_mark_revoke(db, &appr, mark, "bored", "x", &m, &why),
+	    HTQ_EINVAL);
+	T_EQ(htq_mark_revoke(db, &appr, mark, "other", NULL, &m, &why),
+	    HTQ_EINVAL);
+	T_EQ(htq_mark_revoke(db, &appr, mark, "non_compliance",
+	    "assessment not as approved", &m, &why), HTQ_OK);
+	T_STREQ(json_string_value(json_object_get(m, "status")), "revoked");
+	T_STREQ(json_string_value(json_object_get(json_object_get(m,
+	    "revoked"), "reason")), "non_compliance");
+	json_decref(m);
+	last_entry(type, subj, NULL);
+	T_STREQ(type, "mark.revoked");
+	T_EQ(htq_mark_revoke(db, &appr, mark, "other", "again", &m, &why),
+	    HTQ_ECONFLICT);
+}
+
+static void
+test_listing(void)
+{
+	struct htq_sub_filter f;
+	json_t *page;
+	MDB_txn *txn;
+	const char *next;
+	char after[HTQ_ID_LEN + 1];
+	size_t total = 0, i;
+	json_t *s;
+
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	/* other org sees none of org A's */
+	memset(&f, 0, sizeof(f));
+	T_EQ(htq_submissions_list(db, txn, &ab_b, &f, &page), HTQ_OK);
+	T_EQ(json_array_size(json_object_get(page, "submissions")), 0);
+	json_decref(page);
+	/* reviewers page through everything but drafts */
+	f.limit = 7;
+	for (;;) {
+		T_EQ(htq_submissions_list(db, txn, &rev1, &f, &page), HTQ_OK);
+		json_array_foreach(json_object_get(page, "submissions"), i, s)
+			T_ASSERT(strcmp(json_string_value(json_object_get(s,
+			    "status")), "draft") != 0);
+		total += json_array_size(json_object_get(page, "submissions"));
+		next = json_string_value(json_object_get(page, "next"));
+		if (next == NULL) {
+			json_decref(page);
+			break;
+		}
+		T_EQ(json_array_size(json_object_get(page, "submissions")), 7);
+		snprintf(after, sizeof(after), "%s", next);
+		f.after = after;
+		json_decref(page);
+	}
+	T_ASSERT(total > 50);
+	memset(&f, 0, sizeof(f));
+	f.status = "approved";
+	T_EQ(htq_submissions_list(db, txn, &aud, &f, &page), HTQ_OK);
+	json_array_foreach(json_object_get(page, "submissions"), i, s)
+		T_STREQ(json_string_value(json_object_get(s, "status")),
+		    "approved");
+	T_ASSERT(json_array_size(json_object_get(page, "submissions")) > 0);
+	json_decref(page);
+	mdb_txn_abort(txn);
+}
+
+int
+main(void)
+{
+	char cmd[128];
+
+	setenv("HTQ_ORIGIN", "htq.test/unit", 1);
+	T_RUN(setup);
+	T_RUN(test_mark_ids);
+	T_RUN(test_dates);
+	T_RUN(test_windows);
+	T_RUN(test_content_rules);
+	T_RUN(test_coverage);
+	T_RUN(test_state_machine);
+	T_RUN(test_versions_and_freeze);
+	T_RUN(test_windows_gate_submission);
+	T_RUN(test_four_eyes_and_marks);
+	T_RUN(test_listing);
+	htq_db_close(db);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		return 1;
+	return T_DONE();
+}
