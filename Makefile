@@ -6,6 +6,8 @@
 #   make test SAN=1 the same under -fsanitize=address,undefined
 #   make bench      wrk and micro benchmarks, printed as ratios
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS each
+#   make web        npm ci (when the lockfile changed) and build/www: the
+#                   pages plus content-hashed assets that scripts/run.sh serves
 
 CC	?= cc
 PKGS	= libsodium jansson lmdb
@@ -59,7 +61,7 @@ TOOLS	= $(patsubst tests/tools/%.c,$(BIN)/tests/%,$(TOOL_SRC))
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 REPLAYS	= $(patsubst tests/fuzz/%.c,$(BIN)/tests/replay_%,$(FUZZ_SRC))
 
-all: $(PROGS)
+all: $(PROGS) web
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -118,7 +120,25 @@ $(BIN)/fuzz_%: $(OBJ)/tests/fuzz/fuzz_%.o $(LIB_FCGI) $(LIB_CORE) $(LIB_AUDIT)
 FUZZERS	= $(patsubst tests/fuzz/%.c,$(BIN)/%,$(FUZZ_SRC))
 fuzzers: $(FUZZERS)
 
-tests: $(PROGS) $(UNITS) $(REPLAYS) $(TOOLS)
+tests: $(PROGS) $(UNITS) $(REPLAYS) $(TOOLS) web
+
+# The web side: npm packages pinned by web/package-lock.json (installed only
+# when node_modules is missing or the lockfile changed), then build/www:
+# web/'s pages and our JS/CSS plus govuk-frontend and @noble/ed25519, with
+# content-hashed asset names (scripts/web-assets.mjs).  No CDN.
+WEB_NPM	= web/node_modules/.htq-npm-ci
+WEB_SRC	= $(shell find web -path web/node_modules -prune -o -type f -print 2>/dev/null)
+web: build/www.stamp
+
+$(WEB_NPM): web/package.json web/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm missing: run scripts/deps.sh build" >&2; exit 1; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+build/www.stamp: $(WEB_NPM) $(WEB_SRC) scripts/web-assets.mjs
+	@mkdir -p build
+	node scripts/web-assets.mjs web build/www
+	@touch $@
 
 deps:
 	@scripts/deps.sh build
@@ -146,5 +166,5 @@ clean:
 	rm -rf build bin tests/fuzz/out
 
 .SECONDARY:
-.PHONY: all deps run test tests bench fuzz fuzzers clean
+.PHONY: all deps run test tests bench fuzz fuzzers clean web
 -include $(shell find build -name '*.d' 2>/dev/null)

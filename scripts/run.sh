@@ -68,9 +68,12 @@ mkdir -p "$DATA/public"
 chmod 755 "$DATA/public"
 
 # The static site is served from a copy inside the data directory, which
-# nginx's workers can read wherever the clone lives.
+# nginx's workers can read wherever the clone lives: build/www, which
+# 'make' assembles from web/ (pages, and assets under content-hashed names).
+WWW=${HTQ_WWW:-$ROOT/build/www}
+[ -f "$WWW/index.html" ] || die "$WWW is missing: run make first"
 rm -rf "$DATA/www.new"
-cp -R "$ROOT/web" "$DATA/www.new"
+cp -R "$WWW" "$DATA/www.new"
 rm -rf "$DATA/www"
 mv "$DATA/www.new" "$DATA/www"
 [ -z "$user" ] || { chown -R "$SVC:" "$DATA/www" "$DATA/run"; chown "$SVC:" "$DATA/public"; }

@@ -1,5 +1,6 @@
 #!/bin/sh
-# run.sh - the whole suite: unit binaries, fuzz corpus replay, regress tier.
+# run.sh - the whole suite: unit binaries, fuzz corpus replay, regress tier,
+# the web tests (node --test) and the browser tests (tests/e2e).
 # Every part prints a "...: N passed, M failed" line; this script adds them
 # up and ends with the plain total line.  BIN is the binary dir (bin or
 # bin/san).
@@ -40,6 +41,27 @@ echo "== regress"
 /usr/bin/python3 tests/regress/run.py >"$log/out" 2>&1; st=$?
 grep -E '^(ok|FAIL|skip)' "$log/out" | grep -v '^ok' | head -n 60
 tally regress "$log/out" $st
+
+echo "== web (web/js/ledger.js under node --test)"
+if command -v node >/dev/null 2>&1; then
+	node --test --test-reporter=tap tests/web/ >"$log/tap" 2>&1; st=$?
+	p=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$log/tap" | tail -n 1)
+	f=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$log/tap" | tail -n 1)
+	{ cat "$log/tap"; echo "# web: ${p:-0} passed, ${f:-0} failed"; } >"$log/out"
+	[ -n "$p" ] || sed -i '$d' "$log/out"	# no summary: let tally say so
+	grep -E '^ *not ok' "$log/out" | head -n 20
+	tally web "$log/out" $st
+else
+	echo "  FAIL web: node is missing (scripts/deps.sh build)"; fail=$((fail + 1))
+fi
+echo "== e2e (tests/e2e: Chromium headless, playwright-core)"
+if [ -x /usr/bin/chromium ]; then
+	node tests/e2e/run.mjs >"$log/out" 2>&1; st=$?
+	grep -E '^(ok|FAIL|#)' "$log/out" | grep -v '^ok' | head -n 30
+	tally e2e "$log/out" $st
+else
+	echo "  skip e2e: /usr/bin/chromium is not installed (scripts/deps.sh test installs it)"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

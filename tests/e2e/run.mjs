@@ -1,0 +1,196 @@
+#!/usr/bin/env node
+// Browser end-to-end tests: the real stack (scripts/run.sh on a free port
+// with a fresh data directory) driven by Debian's Chromium, headless,
+// through playwright-core.  Each test is a function below; each page it
+// visits is checked by axe-core (no serious or critical violations) and
+// saved as a screenshot under build/test-out/e2e/.  Ends with
+// "# e2e: N passed, M failed".
+//
+//   node tests/e2e/run.mjs [-k SUBSTRING]
+import { createRequire } from "node:module";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ROOT, startStack, SyntheticLedger } from "../web/helpers.mjs";
+
+const require = createRequire(path.join(ROOT, "web", "package.json"));
+const { chromium } = require("playwright-core");
+const AXE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const OUT = process.env.HTQ_TEST_OUT ? path.join(process.env.HTQ_TEST_OUT, "e2e") : path.join(ROOT, "build", "test-out", "e2e");
+const CHROMIUM = process.env.HTQ_CHROMIUM || "/usr/bin/chromium";
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+	"--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+function assert(cond, msg) { if (!cond) throw new Error(msg); }
+
+// Load a page, fail on console errors (a CSP violation is one) and page
+// errors, save a screenshot, and run axe-core on it.
+async function visit(ctx, page, url, shot) {
+	const errors = [];
+	const onConsole = m => { if (m.type() === "error") errors.push(m.text()); };
+	const onError = e => errors.push(String(e));
+	page.on("console", onConsole);
+	page.on("pageerror", onError);
+	const res = await page.goto(ctx.stack.base + url, { waitUntil: "networkidle" });
+	assert(res && res.status() === 200, `GET ${url}: ${res && res.status()}`);
+	page.off("console", onConsole);
+	page.off("pageerror", onError);
+	assert(errors.length === 0, `console errors on ${url}: ${errors.join("; ")}`);
+	await page.screenshot({ path: path.join(OUT, shot + ".png"), fullPage: true });
+	return res;
+}
+
+async function axe(page) {
+	// Evaluated through the DevTools protocol, which the page's CSP does
+	// not govern (no inline script is added to the page).
+	await page.evaluate(AXE + "\n;0");
+	const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+	const bad = r.violations.filter(v => v.impact === "serious" || v.impact === "critical");
+	assert(bad.length === 0, "axe: " + bad.map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(" ")).slice(0, 3).join(", ")}`).join("; "));
+	return r.violations;
+}
+
+test("standards page: data shown, no CSP or console errors, accessible", async ctx => {
+	const page = await ctx.browser.newPage();
+	await visit(ctx, page, "/", "standards");
+	await page.waitForSelector("#standards tbody tr");
+	const t0 = Date.now();	// warm: from navigation to the rows shown
+	await page.goto(ctx.stack.base + "/", { waitUntil: "commit" });
+	await page.waitForSelector("#standards tbody tr");
+	ctx.report.push(`standards page: data shown ${Date.now() - t0} ms after navigation`);
+	assert(await page.title() !== "", "page has a title");
+	assert((await page.textContent("h1")).includes("Occupational standards"), "heading");
+	const rows = await page.locator("#standards tbody tr").count();
+	assert(rows >= 5, `${rows} standards listed`);
+	const minor = await axe(page);
+	if (minor.length) ctx.report.push("axe (moderate/minor): " + minor.map(v => v.id).join(", "));
+	// Keyboard: the skip link is the first stop and reaches main.
+	await page.keyboard.press("Tab");
+	assert(await page.evaluate(() => document.activeElement.className) === "skip", "skip link focused first");
+	await page.close();
+});
+
+test("assets: hashed names, long-lived cache, security headers kept", async ctx => {
+	const page = await ctx.browser.newPage();
+	await visit(ctx, page, "/", "assets");
+	const href = await page.getAttribute("link[rel=stylesheet]", "href");
+	assert(/^\/assets\/app\.[0-9a-f]{12}\.css$/.test(href), `stylesheet ${href}`);
+	const manifest = await (await fetch(ctx.stack.base + "/assets-manifest.json")).json();
+	for (const logical of ["govuk/govuk-frontend.min.css", "govuk/govuk-frontend.min.js", "js/ledger.js", "vendor/noble-ed25519.js", "fonts/bold-b542beb274-v2.woff2"]) {
+		const r = await fetch(ctx.stack.base + "/assets/" + manifest[logical]);
+		assert(r.status === 200, `${logical}: ${r.status}`);
+		assert(r.headers.get("cache-control") === "public, max-age=31536000, immutable", `${logical} cache-control ${r.headers.get("cache-control")}`);
+		assert((r.headers.get("content-security-policy") || "").includes("script-src 'self'"), `${logical}: CSP kept`);
+		assert(r.headers.get("x-content-type-options") === "nosniff", `${logical}: nosniff kept`);
+	}
+	const css = await (await fetch(ctx.stack.base + "/assets/" + manifest["govuk/govuk-frontend.min.css"])).text();
+	assert(css.includes(manifest["fonts/bold-b542beb274-v2.woff2"]), "govuk CSS refers to the hashed font");
+	const missing = await fetch(ctx.stack.base + "/assets/nope.css");
+	assert(missing.status === 404 && !missing.headers.get("cache-control"), "a missing asset is not cached");
+	const html = await fetch(ctx.stack.base + "/");
+	assert(!html.headers.get("cache-control"), "pages are not marked immutable");
+	await page.close();
+});
+
+test("ledger.js in the browser verifies the live checkpoint (WebCrypto and noble)", async ctx => {
+	const page = await ctx.browser.newPage();
+	await visit(ctx, page, "/", "ledger-js");
+	const manifest = await (await fetch(ctx.stack.base + "/assets-manifest.json")).json();
+	const r = await page.evaluate(async src => {
+		const L = await import(src);
+		const keys = await L.parseVerifierKeys(await (await fetch("/api/v1/ledger/key")).text());
+		const note = await (await fetch("/api/v1/ledger/checkpoint")).text();
+		const out = { backend: await L.ed25519Backend() };
+		out.size = (await L.verifyCheckpoint(note, keys.at(-1))).size;
+		L.configureEd25519({ webcrypto: false });
+		out.fallback = await L.ed25519Backend();
+		out.sizeNoble = (await L.verifyCheckpoint(note, keys.at(-1))).size;
+		try { await L.verifyCheckpoint(note.replace("\n\u2014", "\n\u2014\u2014"), keys.at(-1)); out.forged = "accepted"; } catch (e) { out.forged = e.message; }
+		return out;
+	}, "/assets/" + manifest["js/ledger.js"]);
+	assert(r.backend === "webcrypto", `backend ${r.backend}`);
+	assert(r.fallback === "noble" && r.sizeNoble === r.size && r.size > 0, JSON.stringify(r));
+	assert(/malformed note/.test(r.forged), `forged note: ${r.forged}`);
+	await page.close();
+});
+
+test("non-revocation over 10,000 later entries in the browser (timing reported)", async ctx => {
+	const lg = new SyntheticLedger();
+	const A = lg.append("mark.awarded", "HTQ-PERF1", {});
+	for (let i = 0; i < 10000; i++) lg.append("review.recorded", "s-" + i);
+	const tiles = lg.tiles();
+	const page = await ctx.browser.newPage();
+	await visit(ctx, page, "/", "perf");
+	await page.route("**/_e2e_tiles/**", async route => {
+		const p = new URL(route.request().url()).pathname.replace("/_e2e_tiles/", "");
+		const body = tiles.get(p);
+		await route.fulfill(body ? { status: 200, body: Buffer.from(body), contentType: "application/octet-stream" } : { status: 404, body: "" });
+	});
+	const manifest = await (await fetch(ctx.stack.base + "/assets-manifest.json")).json();
+	const r = await page.evaluate(async ([src, bundle, keys]) => {
+		const L = await import(src);
+		const seen = new Map();
+		const fetchTile = async p => {
+			if (seen.has(p)) return seen.get(p);
+			const r = await fetch("/_e2e_tiles/" + p);
+			const b = r.ok ? new Uint8Array(await r.arrayBuffer()) : null;
+			seen.set(p, b);
+			return b;
+		};
+		let t0 = performance.now();
+		const checks = await L.verifyMarkBundle(bundle, keys, { fetchTile });
+		const ms = performance.now() - t0;
+		t0 = performance.now();	// again, tiles already in memory: the computation alone
+		await L.verifyMarkBundle(bundle, keys, { fetchTile });
+		return { ms, cpu: performance.now() - t0, summary: L.summarize(checks), last: checks.at(-1).detail };
+	}, ["/assets/" + manifest["js/ledger.js"], lg.bundle(A), lg.vkey]);
+	assert(r.summary === "verified", JSON.stringify(r));
+	ctx.report.push(`non-revocation proof over 10,000 later entries in Chromium: ${r.ms.toFixed(0)} ms with tile fetches, ${r.cpu.toFixed(0)} ms hashing alone (${r.last})`);
+	await page.close();
+});
+
+async function main() {
+	const only = process.argv.includes("-k") ? process.argv[process.argv.indexOf("-k") + 1] : null;
+	fs.mkdirSync(OUT, { recursive: true });
+	let passed = 0, failed = 0;
+	const ctx = { report: [] };
+	const profile = fs.mkdtempSync(path.join(os.tmpdir(), "htq-e2e-profile-"));
+	try {
+		ctx.stack = await startStack({ workers: 2 });
+		ctx.browser = await chromium.launchPersistentContext(profile, {
+			executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1024, height: 768 },
+		});
+	} catch (e) {
+		console.log(`FAIL start: ${e.message}`);
+		console.log("# e2e: 0 passed, 1 failed");
+		if (ctx.stack) await ctx.stack.stop();
+		fs.rmSync(profile, { recursive: true, force: true });
+		return 1;
+	}
+	try {
+		for (const t of tests) {
+			if (only && !t.name.includes(only)) continue;
+			const t0 = Date.now();
+			try {
+				await t.fn(ctx);
+				passed++;
+				console.log(`ok   ${t.name} (${((Date.now() - t0) / 1000).toFixed(2)}s)`);
+			} catch (e) {
+				failed++;
+				console.log(`FAIL ${t.name}: ${e.message}`);
+			}
+		}
+	} finally {
+		await ctx.browser.close();
+		await ctx.stack.stop();
+		fs.rmSync(profile, { recursive: true, force: true });
+	}
+	for (const line of ctx.report) console.log("# " + line);
+	console.log(`# screenshots: ${OUT}`);
+	console.log(`# e2e: ${passed} passed, ${failed} failed`);
+	return failed ? 1 : 0;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,352 @@
+// Tests of web/js/ledger.js (node --test).  Known answers come from a real
+// stack started here (its ledger, key, checkpoint and proofs as the C code
+// makes them); tiles are built from its entries by an independent builder
+// (helpers.mjs) and must hash to the server's signed root.  Mark bundles
+// use a synthetic ledger signed here, since the stack has no marks yet.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import * as L from "../../web/js/ledger.js";
+import { buildTiles, fetchEntries, fetchFrom, leaf, mth, ROOT, startStack, SyntheticLedger } from "./helpers.mjs";
+
+const noble = await import(ROOT + "/web/node_modules/@noble/ed25519/index.js");
+L.configureEd25519({ noble });
+
+const flip = (s, i = 40) => s.slice(0, i) + (s[i] === "a" ? "b" : "a") + s.slice(i + 1);
+
+describe("encodings and tile paths", () => {
+	test("base64 as Go's StdEncoding", () => {
+		assert.deepEqual([...L.b64decode("AQID")], [1, 2, 3]);
+		assert.deepEqual([...L.b64decode("AQ==")], [1]);
+		assert.equal(L.b64encode(new Uint8Array([1, 2, 3, 4])), "AQIDBA==");
+		for (const bad of ["AQ", "AQ=", "A===", "AQ==AQ==", "AQ-_", "AQ\nI="])
+			assert.throws(() => L.b64decode(bad), L.LedgerError, bad);
+	});
+	test("C2SP tile paths", () => {
+		assert.equal(L.tilePath(0, 1234067), "tile/0/x001/x234/067");
+		assert.equal(L.tilePath(1, 0, 5), "tile/1/000.p/5");
+		assert.equal(L.tilePath(2, 1000), "tile/2/x001/000");
+		assert.equal(L.entriesPath(0, 17), "tile/entries/000.p/17");
+		assert.equal(L.entriesPath(256), "tile/entries/256");
+		assert.throws(() => L.tilePath(0, 0, 0));
+		assert.throws(() => L.tilePath(0, 0, 257));
+	});
+	test("entry bundles and hash tiles parse strictly", () => {
+		const b = new Uint8Array([0, 2, 65, 66, 0, 0, 0, 1, 67]);
+		assert.deepEqual(L.parseEntryBundle(b, 3).map(e => [...e]), [[65, 66], [], [67]]);
+		assert.throws(() => L.parseEntryBundle(b, 2), /3 entries, expected 2/);
+		assert.throws(() => L.parseEntryBundle(b.slice(0, 8)), /truncated/);
+		assert.throws(() => L.parseEntryBundle(new Uint8Array([0])), /truncated length/);
+		assert.throws(() => L.parseHashTile(new Uint8Array(63), 2), /hash tile/);
+	});
+	test("RFC 6962 hashes: empty tree, leaf and node", async () => {
+		assert.equal(L.toHex(await L.treeHash([])), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+		assert.equal(L.toHex(await L.leafHash("")), "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d");
+		const hs = [leaf("a"), leaf("b"), leaf("c")].map(b => new Uint8Array(b));
+		assert.equal(L.toHex(await L.treeHash(hs)), mth(hs.map(Buffer.from)).toString("hex"));
+	});
+});
+
+describe("against the real stack", () => {
+	let stack, keysText, key, cpNote, cp, entries;
+	before(async () => {
+		stack = await startStack();
+		keysText = await stack.text("/api/v1/ledger/key");
+		cpNote = await stack.text("/api/v1/ledger/checkpoint");
+		entries = await fetchEntries(stack);
+	});
+	after(async () => { if (stack) await stack.stop(); });
+
+	test("verifier key parses and its key id matches", async () => {
+		const keys = await L.parseVerifierKeys(keysText);
+		assert.ok(keys.length >= 1);
+		key = keys[keys.length - 1];
+		assert.equal(key.name, "htq.localhost/ledger");
+		assert.match(key.keyId, /^[0-9a-f]{8}$/);
+		assert.equal(key.publicKey.length, 32);
+		await assert.rejects(L.parseVerifierKey(key.text.replace(key.keyId, "00000000")), /does not match/);
+	});
+	test("checkpoint verifies with the key and names the origin", async () => {
+		cp = await L.verifyCheckpoint(cpNote, key);
+		assert.equal(cp.origin, "htq.localhost/ledger");
+		assert.ok(cp.size >= 10, `size ${cp.size}`);
+		assert.equal(cp.size, entries.length);
+	});
+	test("every entry's signature verifies; prev chains the leaf hashes", async () => {
+		let prev = "0".repeat(64);
+		for (const e of entries) {
+			await L.verifyEntrySignature(e.entry, e.sig, [key]);
+			assert.equal(L.parseEntry(e.entry).prev, prev);
+			prev = L.toHex(await L.leafHash(e.entry));
+		}
+	});
+	test("the entries hash to the signed root", async () => {
+		const leaves = await Promise.all(entries.map(e => L.leafHash(e.entry)));
+		assert.deepEqual(await L.treeHash(leaves), cp.root);
+	});
+	test("tiles built from the entries recompute the signed root from every start", async () => {
+		const files = buildTiles(entries.map(e => e.entry));
+		for (let from = 0; from <= cp.size; from += 1) {
+			const seen = [];
+			const r = await L.rootFromTiles(cp.size, fetchFrom(files), { from, onEntry: i => seen.push(i) });
+			assert.deepEqual(r.root, cp.root, `from ${from}`);
+			assert.equal(seen.length, cp.size - from);
+		}
+	});
+	test("the server's inclusion proofs verify; altered ones do not", async () => {
+		for (const e of entries) {
+			const p = await stack.json(`/api/v1/ledger/proof/inclusion?index=${e.seq}&size=${cp.size}`);
+			const proof = p.hashes.map(L.b64decode);
+			const lh = await L.leafHash(e.entry);
+			assert.ok(await L.verifyInclusion(lh, e.seq, cp.size, proof, cp.root), `entry ${e.seq}`);
+			if (e.seq === 3) {
+				assert.ok(!await L.verifyInclusion(lh, e.seq + 1, cp.size, proof, cp.root));
+				assert.ok(!await L.verifyInclusion(lh, e.seq, cp.size * 4, proof, cp.root));
+				assert.ok(!await L.verifyInclusion(lh, cp.size, cp.size, proof, cp.root));
+				const bad = proof.map(h => h.slice()); bad[0][0] ^= 1;
+				assert.ok(!await L.verifyInclusion(lh, e.seq, cp.size, bad, cp.root));
+				assert.ok(!await L.verifyInclusion(lh, e.seq, cp.size, [...proof, proof[0]], cp.root));
+				assert.ok(!await L.verifyInclusion(lh, e.seq, cp.size, proof.slice(1), cp.root));
+			}
+		}
+	});
+	test("a tampered entry fails its signature", async () => {
+		const e = entries[1];
+		const bad = e.entry.replace("\"actor\":\"system\"", "\"actor\":\"systen\"");
+		assert.notEqual(bad, e.entry);
+		await assert.rejects(L.verifyEntrySignature(bad, e.sig, [key]), /signature does not verify/);
+		await assert.rejects(L.verifyEntrySignature(e.entry, flip(e.sig, 10), [key]), /signature does not verify/);
+	});
+	test("a wrong key fails the checkpoint and entries", async () => {
+		const other = await L.parseVerifierKey(new SyntheticLedger("htq.localhost/ledger").vkey);
+		await assert.rejects(L.verifyCheckpoint(cpNote, other), /not signed by a trusted key/);
+		await assert.rejects(L.verifyEntrySignature(entries[0].entry, entries[0].sig, [other]), /not a trusted key/);
+	});
+	test("wrong origin is refused", async () => {
+		await assert.rejects(L.verifyCheckpoint(cpNote, key, { origin: "example.org/log" }), /origin/);
+	});
+	test("malformed note lines make the note invalid", async () => {
+		const [body, sigs] = [cpNote.slice(0, cpNote.lastIndexOf("\n\n") + 1), cpNote.slice(cpNote.lastIndexOf("\n\n") + 2)];
+		const line = sigs.slice(0, -1);
+		const cases = {
+			"no blank line": body + line + "\n",
+			"no final newline": body + "\n" + line,
+			"hyphen for the dash": body + "\n" + line.replace("\u2014", "-") + "\n",
+			"missing space": body + "\n" + line.replace("\u2014 ", "\u2014") + "\n",
+			"bad base64": body + "\n" + line.slice(0, -2) + "!=\n",
+			"short signature": body + "\n\u2014 htq.localhost/ledger AAAA\n",
+			"empty line among signatures": body + "\n" + line + "\n\n" + line + "\n",
+			"control character": body.replace("\n", "\r\n") + "\n" + line + "\n",
+			"name with a plus": body + "\n" + line.replace("ledger ", "led+ger ") + "\n",
+		};
+		for (const [what, note] of Object.entries(cases))
+			await assert.rejects(L.verifyCheckpoint(note, key), L.LedgerError, what);
+		// An extra, unknown signer is ignored, as Go's note.Open does.
+		const extra = new SyntheticLedger("witness.example").checkpoint(1).split("\n\n")[1];
+		assert.equal((await L.verifyCheckpoint(cpNote + extra, key)).size, cp.size);
+		// A changed body fails the signature.
+		await assert.rejects(L.verifyCheckpoint(cpNote.replace(`\n${cp.size}\n`, `\n${cp.size + 1}\n`), key), /does not verify/);
+	});
+	test("verifyLedgerRange: everything from 0 and from the middle, with signatures", async () => {
+		const files = buildTiles(entries.map(e => e.entry));
+		const fetchSig = async i => entries[i].sig;
+		for (const from of [0, 7, cp.size - 1]) {
+			const cs = await L.verifyLedgerRange(cpNote, keysText, { fetchTile: fetchFrom(files), fetchSig, from });
+			assert.equal(L.summarize(cs), "verified", JSON.stringify(cs));
+			assert.equal(cs[1].entriesRead, cp.size - from);
+		}
+		const bad = new Map(files);
+		const p = L.entriesPath(0, cp.size);
+		const parsed = L.parseEntryBundle(files.get(p)).map(b => Buffer.from(b).toString());
+		parsed[5] = parsed[5].replace('"actor":"system"', '"actor":"systen"');
+		bad.set(p, buildTiles(parsed).get(p));
+		const cs = await L.verifyLedgerRange(cpNote, keysText, { fetchTile: fetchFrom(bad), fetchSig });
+		assert.equal(L.summarize(cs), "failed");
+		assert.match(cs.at(-1).detail, /entry 5: signature does not verify/);
+	});
+	test("a forged tile breaks the root", async () => {
+		const files = buildTiles(entries.map(e => e.entry));
+		const p = L.entriesPath(0, cp.size);
+		const forged = new Map(files);
+		const b = files.get(p).slice(); b[b.length - 3] ^= 1;
+		forged.set(p, b);
+		const r = await L.rootFromTiles(cp.size, fetchFrom(forged));
+		assert.notDeepEqual(r.root, cp.root);
+	});
+});
+
+describe("rootFromTiles across tile boundaries", () => {
+	for (const size of [1, 255, 256, 257, 511, 512, 513, 65537]) {
+		test(`size ${size}`, async () => {
+			const ents = Array.from({ length: size }, (_, i) => `e${i}`);
+			const files = buildTiles(ents);
+			const want = new Uint8Array(mth(ents.map(leaf)));
+			const froms = size > 600 ? [size - 300, size - 1, 65280] : [0, 1, 255, 256, 257, size - 1, size].filter(f => f <= size);
+			for (const from of froms) {
+				const log = [];
+				const r = await L.rootFromTiles(size, fetchFrom(files, log), { from });
+				assert.deepEqual(r.root, want, `size ${size} from ${from}`);
+				assert.ok(log.every(p => files.has(p)), `only published tiles read: ${log}`);
+			}
+		});
+	}
+	test("a partial tile that is gone is read from the full tile", async () => {
+		const ents = Array.from({ length: 300 }, (_, i) => `e${i}`);
+		const files = buildTiles(ents);
+		const at256 = buildTiles(ents.slice(0, 256));	// tree of 256: tile 0 is full
+		const full = buildTiles(ents.concat(Array.from({ length: 212 }, (_, i) => `f${i}`)));	// tree of 512
+		const mixed = new Map(at256);
+		mixed.set("tile/0/001", full.get("tile/0/001"));
+		mixed.set("tile/entries/001", full.get("tile/entries/001"));
+		assert.ok(files.has("tile/entries/001.p/44"));
+		const r = await L.rootFromTiles(300, fetchFrom(mixed), { from: 0 });
+		assert.deepEqual(r.root, new Uint8Array(mth(ents.map(leaf))));
+	});
+});
+
+describe("verifyMarkBundle", () => {
+	const lg = new SyntheticLedger();
+	for (let i = 0; i < 100; i++) lg.append("standard.imported", `ST${i}@1.0`);
+	const A = lg.append("mark.awarded", "HTQ-A1", { standard: "ST0116" });	// 100
+	for (let i = 0; i < 200; i++) lg.append("review.recorded", `s-${i}`);
+	const B = lg.append("mark.awarded", "HTQ-B2", { standard: "ST0117" });	// 301
+	lg.append("mark.revoked", "HTQ-OTHER", { reason: "not this one" });
+	for (let i = 0; i < 240; i++) lg.append("review.recorded", `t-${i}`);
+	const RB = lg.append("mark.revoked", "HTQ-B2", { reason: "qualification withdrawn" }, "2026-11-29T09:00:00Z");
+	for (let i = 0; i < 20; i++) lg.append("review.recorded", `u-${i}`);
+	const size = lg.entries.length;
+	const tiles = lg.tiles();
+	const keysText = lg.vkey + "\n";
+	const names = cs => cs.map(c => c.name);
+
+	test("a genuine mark: every check passes, in order", async () => {
+		const progress = [];
+		const cs = await L.verifyMarkBundle(lg.bundle(A), keysText, { fetchTile: fetchFrom(tiles), onProgress: p => progress.push(p) });
+		assert.deepEqual(names(cs), ["checkpoint signature", "mark.awarded entry signature", "mark.awarded inclusion proof", "not revoked"]);
+		assert.ok(cs.every(c => c.ok === true), JSON.stringify(cs));
+		assert.equal(L.summarize(cs), "verified");
+		assert.match(cs[3].detail, new RegExp(`not revoked as of checkpoint ${size} — proved by reading ${size - A - 1} later entries`));
+		assert.ok(progress.length >= 2);
+		assert.equal(progress.at(-1).done, progress.at(-1).total);
+	});
+	test("the noble fallback gives the same answers", async () => {
+		L.configureEd25519({ webcrypto: false });
+		try {
+			assert.equal(await L.ed25519Backend(), "noble");
+			const cs = await L.verifyMarkBundle(lg.bundle(A), keysText, { fetchTile: fetchFrom(tiles) });
+			assert.equal(L.summarize(cs), "verified");
+			const bad = lg.bundle(A); bad.sig = flip(bad.sig, 5);
+			assert.equal((await L.verifyMarkBundle(bad, keysText))[1].ok, false);
+		} finally {
+			L.configureEd25519({ webcrypto: true });
+		}
+		assert.equal(await L.ed25519Backend(), "webcrypto");
+	});
+	test("a revoked mark shows the revocation with date and reason", async () => {
+		for (const bundle of [lg.bundle(B, size, RB), lg.bundle(B)]) {	// with and without the revocation part
+			const cs = await L.verifyMarkBundle(bundle, keysText, { fetchTile: fetchFrom(tiles) });
+			assert.equal(L.summarize(cs), "revoked");
+			const nr = cs.at(-1);
+			assert.equal(nr.name, "not revoked");
+			assert.equal(nr.ok, false);
+			assert.equal(nr.revocation.index, RB);
+			assert.equal(nr.revocation.reason, "qualification withdrawn");
+			assert.equal(nr.revocation.date, "2026-11-29T09:00:00Z");
+			assert.match(nr.detail, /revoked on 2026-11-29T09:00:00Z: qualification withdrawn/);
+		}
+		const cs = await L.verifyMarkBundle(lg.bundle(B, size, RB), keysText, { fetchTile: fetchFrom(tiles) });
+		assert.deepEqual(names(cs), ["checkpoint signature", "mark.awarded entry signature", "mark.awarded inclusion proof",
+			"mark.revoked entry signature", "mark.revoked inclusion proof", "not revoked"]);
+	});
+	test("tiles with the revocation removed do not hash to the root", async () => {
+		const forged = new Map(tiles);
+		const others = lg.entries.map(e => e.entry);
+		others[RB] = others[RB].replace('"type":"mark.revoked"', '"type":"review.recorded"');	// the revocation made harmless
+		assert.notEqual(others[RB], lg.entries[RB].entry);
+		const t = Math.floor(RB / 256), w = Math.min(256, size - t * 256);
+		forged.set(L.entriesPath(t, w), buildTiles(others).get(L.entriesPath(t, w)));
+		const cs = await L.verifyMarkBundle(lg.bundle(B), keysText, { fetchTile: fetchFrom(forged) });
+		assert.equal(L.summarize(cs), "failed");
+		assert.match(cs.at(-1).detail, /do not hash to the checkpoint's root/);
+	});
+	test("a forged hash tile fails the non-revocation check", async () => {
+		// For the mark at 301 the entries from 256 are read; [0, 256)
+		// comes from the level-1 tile (the hash of the first 256 leaves).
+		const forged = new Map(tiles);
+		const h = tiles.get("tile/1/000.p/2").slice(); h[5] ^= 1;
+		forged.set("tile/1/000.p/2", h);
+		const cs = await L.verifyMarkBundle(lg.bundle(B), keysText, { fetchTile: fetchFrom(forged) });
+		assert.equal(cs.at(-1).ok, false);
+		assert.equal(L.summarize(cs), "failed");
+	});
+	test("a tampered bundle fails the entry signature and says so", async () => {
+		const b = lg.bundle(A);
+		b.entry = b.entry.replace("ST0116", "ST0999");
+		const cs = await L.verifyMarkBundle(b, keysText, { fetchTile: fetchFrom(tiles) });
+		assert.equal(cs[1].name, "mark.awarded entry signature");
+		assert.equal(cs[1].ok, false);
+		assert.match(cs[1].detail, /signature does not verify/);
+		assert.equal(L.summarize(cs), "failed");
+	});
+	test("a bad inclusion proof or index fails the inclusion check", async () => {
+		for (const mutate of [b => { b.proof[0] = b.proof[1]; }, b => { b.index += 1; }, b => { b.proof.pop(); }]) {
+			const b = lg.bundle(A); mutate(b);
+			const cs = await L.verifyMarkBundle(b, keysText, { fetchTile: fetchFrom(tiles) });
+			const inc = cs.find(c => c.name === "mark.awarded inclusion proof");
+			assert.equal(inc.ok, false);
+		}
+	});
+	test("a wrong key fails the checkpoint signature", async () => {
+		const other = new SyntheticLedger(lg.origin);
+		const cs = await L.verifyMarkBundle(lg.bundle(A), other.vkey, { fetchTile: fetchFrom(tiles) });
+		assert.equal(cs[0].name, "checkpoint signature");
+		assert.equal(cs[0].ok, false);
+		assert.equal(L.summarize(cs), "failed");
+	});
+	test("a wrong origin fails the checkpoint check", async () => {
+		const cs = await L.verifyMarkBundle(lg.bundle(A), keysText, { fetchTile: fetchFrom(tiles), origin: "htq.localhost/ledger" });
+		assert.equal(cs[0].ok, false);
+		assert.match(cs[0].detail, /origin/);
+	});
+	test("a bundle whose entry is not a mark.awarded fails", async () => {
+		const b = lg.bundle(A - 1);
+		const cs = await L.verifyMarkBundle(b, keysText, { fetchTile: fetchFrom(tiles) });
+		assert.equal(L.summarize(cs), "failed");
+		assert.match(cs.at(-1).detail, /not a mark.awarded/);
+	});
+	test("offline, without tiles, non-revocation is reported as not checked", async () => {
+		const cs = await L.verifyMarkBundle(lg.bundle(A), keysText);
+		assert.equal(cs.at(-1).ok, null);
+		assert.equal(cs.at(-1).skipped, true);
+		assert.equal(L.summarize(cs), "unchecked");
+	});
+	test("verifyLedgerRange follows a key rotation", async () => {
+		const g = new SyntheticLedger();
+		for (let i = 0; i < 300; i++) g.append("review.recorded", `r-${i}`);
+		const oldKey = g.vkey;
+		const h = new SyntheticLedger();	// the new key, same origin
+		g.append("key.rotated", "ledger", { new_key: h.vkey, old_key: oldKey });
+		Object.assign(g, { priv: h.priv, pub: h.pub, kid: h.kid, kidHex: h.kidHex, vkey: h.vkey });
+		for (let i = 0; i < 10; i++) g.append("review.recorded", `q-${i}`);
+		const fetchSig = async i => g.entries[i].sig;
+		const tl = g.tiles();
+		let cs = await L.verifyLedgerRange(g.checkpoint(), oldKey + "\n" + h.vkey + "\n", { fetchTile: fetchFrom(tl), fetchSig });
+		assert.equal(L.summarize(cs), "verified", JSON.stringify(cs));
+		// Only the old key trusted: the checkpoint (signed by the new key) fails.
+		cs = await L.verifyLedgerRange(g.checkpoint(), oldKey, { fetchTile: fetchFrom(tl), fetchSig });
+		assert.equal(cs[0].ok, false);
+		// An entry after the rotation signed by the old key's id fails.
+		const forged = new Map(tl);
+		const ents = g.entries.map(e => e.entry);
+		ents[305] = ents[305].replace(`"kid":"${h.kidHex}"`, `"kid":"${oldKey.split("+")[1]}"`);
+		forged.set("tile/entries/001.p/55", buildTiles(ents).get("tile/entries/001.p/55"));
+		cs = await L.verifyLedgerRange(g.checkpoint(), oldKey + "\n" + h.vkey, { fetchTile: fetchFrom(forged), fetchSig, from: 290 });
+		assert.match(cs.at(-1).detail, /entry 305: signed by key/);
+	});
+	test("garbage bundles fail without throwing", async () => {
+		for (const b of [null, 42, {}, { checkpoint: "x" }, { ...lg.bundle(A), proof: "nope" }, { ...lg.bundle(A), sig: 7 }]) {
+			const cs = await L.verifyMarkBundle(b, keysText, { fetchTile: fetchFrom(tiles) });
+			assert.equal(L.summarize(cs), "failed", JSON.stringify(b));
+		}
+		assert.equal((await L.verifyMarkBundle(lg.bundle(A), "not a key\n"))[0].ok, false);
+	});
+});
