@@ -70,13 +70,13 @@ export function safeNext(next) {
 		return null;
 	let u;
 	try { u = new URL(next, location.origin); } catch (e) { return null; }
-	if (u.origin !== location.origin || u.pathname === "/sign-in" || u.pathname.startsWith("/api/")) return null;
+	if (u.origin !== location.origin || u.pathname.replace(/\/$/, "") === "/sign-in" || u.pathname.startsWith("/api/")) return null;
 	return u.pathname + u.search + u.hash;
 }
 
 export function toSignIn() {
 	sessionStorage.removeItem(CSRF_KEY);
-	location.assign("/sign-in?next=" + encodeURIComponent(location.pathname + location.search));
+	location.assign("/sign-in/?next=" + encodeURIComponent(location.pathname + location.search));
 }
 
 export function setCsrf(token) {
@@ -121,7 +121,7 @@ export async function startPage({ roles } = {}) {
 		ev.preventDefault();
 		try { await api("DELETE", "/session", undefined, { redirect401: false }); } catch (e) { /* gone already */ }
 		setCsrf(null);
-		location.assign("/sign-in?signed_out=1");
+		location.assign("/sign-in/?signed_out=1");
 	});
 	const { data } = await api("GET", "/session");
 	if (data.csrf) setCsrf(data.csrf);
@@ -137,7 +137,7 @@ export async function startPage({ roles } = {}) {
 	if (roles && !roles.includes(account.role)) {
 		content(`<h1 class="govuk-heading-l">You cannot use this page</h1>
 <p class="govuk-body">This page is for ${roles.map(r => esc(ROLE_NAMES[r] || r).toLowerCase()).join(" or ")} accounts. You are signed in as ${esc((ROLE_NAMES[account.role] || account.role).toLowerCase())}.</p>
-<p class="govuk-body"><a class="govuk-link" href="/home">Go to your home page</a></p>`);
+<p class="govuk-body"><a class="govuk-link" href="/home/">Go to your home page</a></p>`);
 		setTitle("You cannot use this page");
 		me.refused = true;
 	}
@@ -165,7 +165,7 @@ export function failure(err, what) {
 		? (err.status === 404 ? `${what} was not found, or you cannot see it.` : err.message)
 		: "The service could not be reached. Try again later.";
 	content(`<h1 class="govuk-heading-l">Sorry, there is a problem</h1><p class="govuk-body">${esc(msg)}</p>
-<p class="govuk-body"><a class="govuk-link" href="/home">Go to your home page</a></p>`);
+<p class="govuk-body"><a class="govuk-link" href="/home/">Go to your home page</a></p>`);
 	setTitle("Sorry, there is a problem");
 }
 

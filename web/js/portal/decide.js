@@ -1,4 +1,4 @@
-// decide.js - /submissions/decide?id=: coverage, every employer panel
+// decide.js - /submissions/decide/?id=: coverage, every employer panel
 // recommendation, outcome and reasons -> POST /submissions/{id}/decision.
 // The four-eyes refusal (403) is explained in the error summary.
 import { api, ApiError, apiErrors, backLink, content, coverageRows, esc, failure, param, reviewCard, setTitle, showErrors, startPage, summaryList } from "/assets/js/portal/common.js";
@@ -7,7 +7,7 @@ try {
 	const me = await startPage({ roles: ["approver"] });
 	if (!me.refused) {
 		const id = param("id") || "";
-		backLink("/submissions/view?id=" + encodeURIComponent(id));
+		backLink("/submissions/view/?id=" + encodeURIComponent(id));
 		const s = (await api("GET", "/submissions/" + encodeURIComponent(id))).data;
 		setTitle("Decide " + s.qualification.title);
 		const reviewedByMe = (s.reviews || []).some(r => r.reviewer === me.account.id);
@@ -16,7 +16,7 @@ try {
 <h1 class="govuk-heading-l">Decide this submission</h1>
 ${reviewedByMe ? `<div class="govuk-inset-text">You reviewed this submission, so another approver must decide it (the four-eyes rule).</div>` : ""}
 ${summaryList([["Qualification", `${esc(s.qualification.title)} (level ${esc(s.qualification.level)})`], ["Standard", `${esc(s.standard.ref)} ${esc(s.standard_title || "")}, version ${esc(s.standard.version)}`],
-			["Details", `<a class="govuk-link" href="/submissions/view?id=${esc(encodeURIComponent(id))}">Units and KSB mapping</a>`]])}
+			["Details", `<a class="govuk-link" href="/submissions/view/?id=${esc(encodeURIComponent(id))}">Units and KSB mapping</a>`]])}
 <h2 class="govuk-heading-m">Coverage</h2>
 ${s.coverage ? summaryList(coverageRows(s.coverage)) : ""}
 <h2 class="govuk-heading-m">Employer panel recommendations</h2>
@@ -43,7 +43,7 @@ ${(s.reviews || []).length ? s.reviews.map(reviewCard).join("") : `<p class="gov
 			busy = true;
 			try {
 				await api("POST", "/submissions/" + encodeURIComponent(id) + "/decision", body);
-				location.assign("/submissions/view?decided&id=" + encodeURIComponent(id));
+				location.assign("/submissions/view/?decided&id=" + encodeURIComponent(id));
 			} catch (e) {
 				if (e.redirected) return;
 				if (e instanceof ApiError && e.status === 403 && /four eyes/i.test(e.message))

@@ -1,4 +1,4 @@
-// review.js - /submissions/review?id=: the standard's KSBs (GET
+// review.js - /submissions/review/?id=: the standard's KSBs (GET
 // /standards/{ref}?version=) beside the submission's mapping, a finding per
 // KSB, a recommendation and comments -> POST /submissions/{id}/reviews.
 import { api, apiErrors, backLink, content, coverageRows, esc, failure, param, setTitle, showErrors, startPage, summaryList } from "/assets/js/portal/common.js";
@@ -9,7 +9,7 @@ try {
 	const me = await startPage({ roles: ["reviewer"] });
 	if (!me.refused) {
 		const id = param("id") || "";
-		backLink("/submissions/view?id=" + encodeURIComponent(id));
+		backLink("/submissions/view/?id=" + encodeURIComponent(id));
 		const s = (await api("GET", "/submissions/" + encodeURIComponent(id))).data;
 		const std = (await api("GET", `/standards/${encodeURIComponent(s.standard.ref)}?version=${encodeURIComponent(s.standard.version)}`)).data;
 		const byKsb = new Map((s.mapping || []).map(m => [m.ksb, m]));
@@ -69,7 +69,7 @@ ${rows}
 			busy = true;
 			try {
 				await api("POST", "/submissions/" + encodeURIComponent(id) + "/reviews", body);
-				location.assign("/submissions/view?reviewed&id=" + encodeURIComponent(id));
+				location.assign("/submissions/view/?reviewed&id=" + encodeURIComponent(id));
 			} catch (e) {
 				if (e.redirected) return;
 				let errs = apiErrors(e, {

@@ -1,4 +1,4 @@
-// revoke.js - /marks/revoke?id=<mark>&submission=<id>: a reason (and a
+// revoke.js - /marks/revoke/?id=<mark>&submission=<id>: a reason (and a
 // note, required for "other") -> POST /marks/{id}/revoke.
 import { api, apiErrors, backLink, content, esc, failure, param, setTitle, showErrors, startPage, summaryList } from "/assets/js/portal/common.js";
 
@@ -14,7 +14,7 @@ try {
 	if (!me.refused) {
 		const id = param("id") || "";
 		const sub = param("submission");
-		backLink(sub ? "/submissions/view?id=" + encodeURIComponent(sub) : "/submissions");
+		backLink(sub ? "/submissions/view/?id=" + encodeURIComponent(sub) : "/submissions/");
 		const m = (await api("GET", "/marks/" + encodeURIComponent(id))).data.mark;
 		setTitle("Revoke quality mark " + m.id);
 		content(`<form id="revoke-form" novalidate>
@@ -43,7 +43,7 @@ ${REASONS.map(([v, t], i) => `<div class="govuk-radios__item"><input class="govu
 			if (form.note.value.trim()) body.note = form.note.value.trim();
 			try {
 				await api("POST", "/marks/" + encodeURIComponent(id) + "/revoke", body);
-				location.assign(sub ? "/submissions/view?revoked&id=" + encodeURIComponent(sub) : "/submissions");
+				location.assign(sub ? "/submissions/view/?revoked&id=" + encodeURIComponent(sub) : "/submissions/");
 			} catch (e) {
 				if (e.redirected) return;
 				showErrors(apiErrors(e, {

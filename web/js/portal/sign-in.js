@@ -36,7 +36,7 @@ form.addEventListener("submit", async ev => {
 		const { data } = await api("POST", "/session", { email, password }, { redirect401: false });
 		setCsrf(data.csrf);
 		clearErrors();
-		location.assign(next || "/home");
+		location.assign(next || "/home/");
 	} catch (e) {
 		if (e instanceof ApiError && e.status === 401)
 			showErrors([{ id: "email", text: "Enter a correct email address and password" }]);

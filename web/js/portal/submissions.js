@@ -16,11 +16,11 @@ try {
 	const title = role === "awarding_body" ? "Your submissions" : queue ? "Submissions to review" : "Submissions";
 	setTitle(title);
 	const rows = data.submissions.map(s => {
-		const action = queue ? `<a class="govuk-link" href="/submissions/review?id=${esc(s.id)}">Review<span class="govuk-visually-hidden"> ${esc(s.qualification.title)}</span></a>`
+		const action = queue ? `<a class="govuk-link" href="/submissions/review/?id=${esc(s.id)}">Review<span class="govuk-visually-hidden"> ${esc(s.qualification.title)}</span></a>`
 			: role === "approver" && (s.status === "submitted" || s.status === "in_review")
-			? `<a class="govuk-link" href="/submissions/decide?id=${esc(s.id)}">Decide<span class="govuk-visually-hidden"> ${esc(s.qualification.title)}</span></a>` : "";
+			? `<a class="govuk-link" href="/submissions/decide/?id=${esc(s.id)}">Decide<span class="govuk-visually-hidden"> ${esc(s.qualification.title)}</span></a>` : "";
 		return `<tr class="govuk-table__row" data-id="${esc(s.id)}">
-<td class="govuk-table__cell"><a class="govuk-link" href="/submissions/view?id=${esc(s.id)}">${esc(s.qualification.title)}</a><br><span class="govuk-body-s">${esc(s.qualification.type || "")} level ${esc(s.qualification.level)}</span></td>
+<td class="govuk-table__cell"><a class="govuk-link" href="/submissions/view/?id=${esc(s.id)}">${esc(s.qualification.title)}</a><br><span class="govuk-body-s">${esc(s.qualification.type || "")} level ${esc(s.qualification.level)}</span></td>
 <td class="govuk-table__cell">${esc(s.standard.ref)} v${esc(s.standard.version)}<br><span class="govuk-body-s">${esc(s.route)}</span></td>
 <td class="govuk-table__cell">${tag(s.status)}</td>
 <td class="govuk-table__cell govuk-table__cell--numeric" data-coverage>–</td>
@@ -42,7 +42,7 @@ ${data.submissions.length ? `<table class="govuk-table" id="submissions-table">
 ${queue || role === "approver" ? `<th scope="col" class="govuk-table__header"><span class="govuk-visually-hidden">Action</span></th>` : ""}
 </tr></thead>
 <tbody class="govuk-table__body">${rows}</tbody></table>` : `<p class="govuk-body" id="none">${queue ? "There is nothing waiting for your review." : "There are no submissions yet."}</p>`}
-${data.next ? `<nav class="govuk-pagination govuk-pagination--block" aria-label="Pagination"><div class="govuk-pagination__next"><a class="govuk-link govuk-pagination__link" href="/submissions?after=${encodeURIComponent(data.next)}" rel="next"><span class="govuk-pagination__link-title">Next page</span></a></div></nav>` : ""}`);
+${data.next ? `<nav class="govuk-pagination govuk-pagination--block" aria-label="Pagination"><div class="govuk-pagination__next"><a class="govuk-link govuk-pagination__link" href="/submissions/?after=${encodeURIComponent(data.next)}" rel="next"><span class="govuk-pagination__link-title">Next page</span></a></div></nav>` : ""}`);
 	// Coverage, computed by the server, a few at a time.
 	const ids = data.submissions.map(s => s.id);
 	const worker = async () => {

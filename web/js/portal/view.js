@@ -1,4 +1,4 @@
-// view.js - /submissions/view?id=: one submission as the API shows it to
+// view.js - /submissions/view/?id=: one submission as the API shows it to
 // the caller: qualification, standard, units, coverage (K/S/B and the
 // uncovered codes), mapping, reviews, decision, quality mark with its
 // verify link and badge embed code, and the actions the caller's role has.
@@ -15,7 +15,7 @@ try {
 	const me = await startPage();
 	const role = me.account.role;
 	const id = param("id") || "";
-	backLink("/submissions", "Back to submissions");
+	backLink("/submissions/", "Back to submissions");
 	const s = (await api("GET", "/submissions/" + encodeURIComponent(id))).data;
 	let mark = null;
 	if (s.mark) {
@@ -27,11 +27,11 @@ try {
 	const q = s.qualification;
 	const actions = [];
 	if (role === "reviewer" && (s.status === "submitted" || s.status === "in_review") && !(s.reviews || []).some(r => r.reviewer === me.account.id))
-		actions.push(`<a href="/submissions/review?id=${esc(s.id)}" role="button" draggable="false" class="govuk-button" data-module="govuk-button">Review this submission</a>`);
+		actions.push(`<a href="/submissions/review/?id=${esc(s.id)}" role="button" draggable="false" class="govuk-button" data-module="govuk-button">Review this submission</a>`);
 	if (role === "approver" && (s.status === "submitted" || s.status === "in_review"))
-		actions.push(`<a href="/submissions/decide?id=${esc(s.id)}" role="button" draggable="false" class="govuk-button" data-module="govuk-button">Make a decision</a>`);
+		actions.push(`<a href="/submissions/decide/?id=${esc(s.id)}" role="button" draggable="false" class="govuk-button" data-module="govuk-button">Make a decision</a>`);
 	if (role === "awarding_body" && open)
-		actions.push(`<a href="/submissions/withdraw?id=${esc(s.id)}" role="button" draggable="false" class="govuk-button govuk-button--warning" data-module="govuk-button">Withdraw this submission</a>`);
+		actions.push(`<a href="/submissions/withdraw/?id=${esc(s.id)}" role="button" draggable="false" class="govuk-button govuk-button--warning" data-module="govuk-button">Withdraw this submission</a>`);
 	const mapping = (s.mapping || []).map(m => `<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">${esc(m.ksb)}</th>
 <td class="govuk-table__cell">${esc((m.units || []).join(", "))}</td><td class="govuk-table__cell">${esc(m.assessment || "")}</td></tr>`).join("");
 	let markHtml = "";
@@ -48,7 +48,7 @@ try {
 <div class="govuk-form-group"><label class="govuk-label govuk-label--s" for="embed">Badge embed code</label>
 <div class="govuk-hint" id="embed-hint">Put this on your website: it shows the badge and links to the public verify page.</div>
 <textarea class="govuk-textarea govuk-!-font-size-16" id="embed" rows="3" readonly aria-describedby="embed-hint">${esc(embed)}</textarea></div>
-${role === "approver" && !revoked ? `<a href="/marks/revoke?id=${esc(encodeURIComponent(s.mark))}&amp;submission=${esc(s.id)}" role="button" draggable="false" class="govuk-button govuk-button--warning" data-module="govuk-button">Revoke this quality mark</a>` : ""}`;
+${role === "approver" && !revoked ? `<a href="/marks/revoke/?id=${esc(encodeURIComponent(s.mark))}&amp;submission=${esc(s.id)}" role="button" draggable="false" class="govuk-button govuk-button--warning" data-module="govuk-button">Revoke this quality mark</a>` : ""}`;
 	}
 	const d = s.decision;
 	content(`${notice ? banner(NOTICES[notice]) : ""}
