@@ -44,7 +44,7 @@ async function newPage(ctx) {
 	const context = await ctx.browser.newContext({ viewport: { width: 1024, height: 768 } });
 	const page = await context.newPage();
 	page.errors = [];
-	page.on("console", m => { if (m.type() === "error" && !/status of 40[0-9]/.test(m.text())) page.errors.push(m.text()); });
+	page.on("console", m => { if (m.type() === "error" && !/the server responded with a status of 4[0-9][0-9]/.test(m.text())) page.errors.push(m.text()); });
 	page.on("pageerror", e => page.errors.push(String(e)));
 	page.done = async () => {
 		assert(page.errors.length === 0, "console errors: " + page.errors.join("; "));
