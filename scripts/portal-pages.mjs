@@ -35,6 +35,7 @@ const PAGES = [
 	["home", "home", "Your account", true],
 	["submissions", "submissions", "Submissions", true],
 	["submissions/view", "view", "Submission", true],
+	["submissions/new", "new", "New submission", true],
 	["submissions/withdraw", "withdraw", "Withdraw a submission", true],
 	["submissions/review", "review", "Review a submission", true],
 	["submissions/decide", "decide", "Decide a submission", true],
@@ -46,16 +47,16 @@ function page(module, title, signedIn) {
         <nav aria-label="Menu" class="govuk-service-navigation__wrapper">
           <ul class="govuk-service-navigation__list" id="navigation">
             <li class="govuk-service-navigation__item">
-              <a class="govuk-service-navigation__link" href="/home">Home</a>
+              <a class="govuk-service-navigation__link" href="/home/">Home</a>
             </li>
             <li class="govuk-service-navigation__item">
-              <a class="govuk-service-navigation__link" href="/submissions">Submissions</a>
+              <a class="govuk-service-navigation__link" href="/submissions/">Submissions</a>
             </li>
             <li class="govuk-service-navigation__item">
               <a class="govuk-service-navigation__link" href="/">Standards</a>
             </li>
             <li class="govuk-service-navigation__item">
-              <a class="govuk-service-navigation__link" href="/sign-in" id="sign-out">Sign out</a>
+              <a class="govuk-service-navigation__link" href="/sign-in/" id="sign-out">Sign out</a>
             </li>
           </ul>
         </nav>` : "";
@@ -84,7 +85,7 @@ ${header.trim()}
   <div class="govuk-width-container">
     <div class="govuk-service-navigation__container">
       <span class="govuk-service-navigation__service-name">
-        <a href="/home" class="govuk-service-navigation__link">HTQ approvals</a>
+        <a href="/home/" class="govuk-service-navigation__link">HTQ approvals</a>
       </span>${nav}
     </div>
   </div>

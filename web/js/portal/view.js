@@ -30,6 +30,8 @@ try {
 		actions.push(`<a href="/submissions/review/?id=${esc(s.id)}" role="button" draggable="false" class="govuk-button" data-module="govuk-button">Review this submission</a>`);
 	if (role === "approver" && (s.status === "submitted" || s.status === "in_review"))
 		actions.push(`<a href="/submissions/decide/?id=${esc(s.id)}" role="button" draggable="false" class="govuk-button" data-module="govuk-button">Make a decision</a>`);
+	if (role === "awarding_body" && s.status === "draft")
+		actions.push(`<a href="/submissions/new/?edit=${esc(s.id)}" role="button" draggable="false" class="govuk-button" data-module="govuk-button">Edit and submit this draft</a>`);
 	if (role === "awarding_body" && open)
 		actions.push(`<a href="/submissions/withdraw/?id=${esc(s.id)}" role="button" draggable="false" class="govuk-button govuk-button--warning" data-module="govuk-button">Withdraw this submission</a>`);
 	const mapping = (s.mapping || []).map(m => `<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">${esc(m.ksb)}</th>
