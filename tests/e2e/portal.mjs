@@ -344,6 +344,87 @@ test("approver: the four-eyes block explained; another approver approves; then r
 	await page.done();
 });
 
+test("awarding body: new-submission journey (question pages, live coverage, check your answers, confirmation) and a stale edit explained", async ctx => {
+	const north = await apiSession(ctx, ACCOUNTS.north[0]);
+	const page = await signedIn(ctx, "north");
+	const ready = step => page.waitForSelector(`#content[data-ready=${step}]`);
+	await page.goto(ctx.stack.base + "/submissions/");
+	await page.waitForSelector("#start");
+	await page.click("#start");
+	await ready("qualification");
+	await step(page, "new-qualification");
+	await page.click("#continue");
+	const links = await errorSummary(page);
+	assert(links.map(l => l.href).join() === "#title,#type,#level", JSON.stringify(links));
+	await step(page, "new-qualification-errors");
+	await page.fill("#title", "Higher National Certificate in Cloud Networking");
+	await page.check("#type");
+	await page.check("#level");
+	await page.fill("#qan", "610/9999/1");
+	await page.click("#continue");
+	await ready("standard");
+	assert(/Standards you cannot choose/.test(await page.textContent("#content")), "ineligible standards listed with reasons");
+	assert(/window open until/i.test(await page.textContent("#content")), "the open window per route");
+	await step(page, "new-standard");
+	await page.check('input[name=standard][value^="ST0116|"]');
+	await page.click("#continue");
+	await ready("units");
+	await page.fill("#unit-id-0", "CN1");
+	await page.fill("#unit-title-0", "Networks in practice");
+	await page.fill("#unit-glh-0", "120");
+	await page.fill("#unit-id-1", "CN2");
+	await page.fill("#unit-title-1", "Secure software");
+	await step(page, "new-units");
+	await page.click("#continue");
+	await ready("mapping");
+	const before = await page.textContent("#live-coverage");
+	const ksbs = await page.$$eval(".htq-ksb", gs => gs.map(g => g.dataset.ksb));
+	for (const [i, k] of ksbs.entries()) {
+		if (i % 5 === 4) continue;	// leave some uncovered
+		await page.check(`#ksb-${k}${i % 2 ? "-2" : ""}`);
+		await page.fill(`#assess-${k}`, "Portfolio and observation");
+	}
+	const after = await page.textContent("#live-coverage");
+	assert(before !== after && /Not covered: /.test(after), `live coverage: ${after}`);
+	await step(page, "new-mapping");
+	await page.click("#continue");
+	await ready("check");
+	assert(/Coverage \(computed by the service\)/.test(await page.textContent("#content")), "server coverage on check your answers");
+	await step(page, "new-check");
+	await page.click("#submit");
+	await ready("done");
+	await page.waitForSelector(".govuk-panel--confirmation");
+	await step(page, "new-confirmation");
+	const ref = (await page.textContent(".govuk-panel__body strong")).trim();
+	const sub = (await north("GET", "/submissions/" + ref)).body;
+	assert(sub.status === "submitted" && sub.qualification.title === "Higher National Certificate in Cloud Networking", JSON.stringify(sub).slice(0, 200));
+
+	// A stale edit: someone else saves the draft while it is open here.
+	const content = { qualification: { title: "HND in Stale Edits", type: "HND", level: 5 }, standard: sub.standard, units: sub.units, mapping: sub.mapping };
+	const draft = (await north("POST", "/submissions", content)).body;
+	assert(draft.id && draft.status === "draft", "draft created: " + JSON.stringify(draft).slice(0, 200));
+	await page.goto(ctx.stack.base + "/submissions/view/?id=" + draft.id);
+	await page.waitForSelector("#content[data-loaded]");
+	await page.click("text=Edit and submit this draft");
+	await ready("check");
+	const other = await north("PUT", "/submissions/" + draft.id, { ...content, qualification: { ...content.qualification, title: "HND in Someone Else's Edits" }, version: draft.version });
+	assert(other.status === 200, "the other edit: " + other.status);
+	await page.click("#change-qualification-title");
+	await ready("qualification");
+	await page.fill("#title", "HND in My Edits");
+	await page.click("#continue");
+	await ready("check");
+	await page.waitForSelector("#stale");
+	assert(/someone else changed this draft/.test(await page.textContent("#content")), "stale edit explained");
+	assert((await page.textContent("#content")).includes("HND in My Edits"), "my answers kept");
+	await step(page, "stale-edit");
+	await page.click("#resave");
+	await ready("check");
+	assert(await page.locator("#stale").count() === 0, "saved");
+	assert((await north("GET", "/submissions/" + draft.id)).body.qualification.title === "HND in My Edits", "my edit saved after seeing theirs");
+	await page.done();
+});
+
 async function main() {
 	const only = process.argv.includes("-k") ? process.argv[process.argv.indexOf("-k") + 1] : null;
 	fs.rmSync(OUT, { recursive: true, force: true });
