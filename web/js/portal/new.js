@@ -5,7 +5,7 @@
 // (POST /submissions, or PUT with the version last read); check your
 // answers shows the server's coverage; submit is POST .../submit.  A stale
 // edit (409) is explained and the answers are kept.
-import { api, ApiError, apiErrors, backLink, clearErrors, content, coverageRows, esc, failure, param, setTitle, showErrors, startPage, summaryList } from "/assets/js/portal/common.js";
+import { api, ApiError, apiErrors, backLink, clearErrors, content, coverageRows, date, esc, failure, param, setTitle, showErrors, startPage, summaryList } from "/assets/js/portal/common.js";
 
 const KEY = "htq.new";
 const STEPS = ["qualification", "standard", "units", "mapping", "check"];
@@ -75,9 +75,9 @@ async function standard(st) {
 	const windowText = route => {
 		const ws = windows.get(route) || [];
 		const open = ws.find(w => w.state === "open");
-		if (open) return `Submission window open until ${esc(open.closes)}`;
+		if (open) return `Submission window open until ${date(open.closes)}`;
 		const next = ws.find(w => w.state === "announced");
-		return next ? `No window open now; the next opens ${esc(next.opens)}` : "No submission window open";
+		return next ? `No window open now; the next opens ${date(next.opens)}` : "No submission window open";
 	};
 	const eligible = stds.filter(s => s.eligible), ineligible = stds.filter(s => !s.eligible);
 	const cur = st.content.standard.ref ? st.content.standard.ref + "|" + st.content.standard.version : "";
