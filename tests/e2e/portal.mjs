@@ -425,6 +425,66 @@ test("awarding body: new-submission journey (question pages, live coverage, chec
 	await page.done();
 });
 
+test("keyboard only: the first question page of the journey, with an error corrected", async ctx => {
+	const page = await signedIn(ctx, "meridian");
+	await page.goto(ctx.stack.base + "/submissions/new/");
+	await page.waitForSelector("#content[data-ready=qualification]");
+	const active = () => page.evaluate(() => document.activeElement.id || document.activeElement.className);
+	for (let i = 0; i < 20 && await active() !== "title"; i++) await page.keyboard.press("Tab");
+	assert(await active() === "title", "Tab reaches the title");
+	await page.keyboard.type("Foundation Degree in Keyboard Studies");
+	await page.keyboard.press("Tab");
+	assert(await active() === "type", "then the first type radio");
+	await page.keyboard.press("Space");
+	await page.keyboard.press("Tab");
+	assert(await active() === "level", "then the level");
+	await page.keyboard.press("Enter");	// level missing: the error summary takes the focus
+	const links = await errorSummary(page);
+	assert(links.length === 1 && links[0].href === "#level", JSON.stringify(links));
+	await page.keyboard.press("Tab");	// into the summary's link
+	await page.keyboard.press("Enter");
+	assert(await active() === "level", "the summary link moves the focus to the field");
+	await page.keyboard.press("ArrowDown");	// level 5
+	await page.keyboard.press("Enter");
+	await page.waitForSelector("#content[data-ready=standard]");
+	await page.goBack();
+	await page.waitForSelector("#content[data-ready=qualification]");
+	assert(await page.isChecked("#level-2") && await page.inputValue("#title") === "Foundation Degree in Keyboard Studies", "answers kept on Back");
+	await step(page, "keyboard-journey", { axe: false });
+	await page.done();
+});
+
+test("1,000 submissions: the dashboard's first page and a submission, timed", async ctx => {
+	const meridian = await apiSession(ctx, ACCOUNTS.meridian[0]);
+	const north = await apiSession(ctx, ACCOUNTS.north[0]);
+	const one = (await north("GET", "/submissions")).body.submissions.find(s => s.status !== "draft" && s.status !== "withdrawn");
+	const full = (await north("GET", "/submissions/" + one.id)).body;
+	const body = { qualification: { title: "Bulk HNC", type: "HNC", level: 4 }, standard: full.standard, units: full.units, mapping: full.mapping };
+	const t0 = Date.now();
+	let made = 0;
+	const worker = async () => { while (made < 1000) { made++; const r = await meridian("POST", "/submissions", body); assert(r.status === 201, "create: " + r.status); } };
+	await Promise.all([worker(), worker(), worker(), worker()]);
+	const setup = Date.now() - t0;
+	const page = await signedIn(ctx, "meridian");
+	await page.goto(ctx.stack.base + "/submissions/");
+	await page.waitForSelector("#content[data-coverage=done]");	// nothing left in flight
+	let t = Date.now();
+	await page.goto(ctx.stack.base + "/submissions/", { waitUntil: "commit" });
+	await page.waitForSelector("#submissions-table tbody tr");
+	const dash = Date.now() - t;
+	await page.waitForSelector("#content[data-coverage=done]");
+	const cov = Date.now() - t;
+	assert(await page.locator("#submissions-table tbody tr").count() === 50 && await page.locator("a[rel=next]").count() === 1, "a page of 50 and a next link");
+	await step(page, "dashboard-1000");
+	const id = await page.getAttribute("#submissions-table tbody tr", "data-id");
+	t = Date.now();
+	await page.goto(ctx.stack.base + "/submissions/view/?id=" + id, { waitUntil: "commit" });
+	await page.waitForSelector("#content[data-loaded]");
+	const view = Date.now() - t;
+	ctx.report.push(`with 1,000 more submissions (created in ${setup} ms): dashboard rows shown ${dash} ms after navigation (coverage of all 50 rows ${cov} ms), a submission ${view} ms`);
+	await page.done();
+});
+
 async function main() {
 	const only = process.argv.includes("-k") ? process.argv[process.argv.indexOf("-k") + 1] : null;
 	fs.rmSync(OUT, { recursive: true, force: true });

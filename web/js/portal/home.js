@@ -16,7 +16,7 @@ try {
 <p class="govuk-body">Submit qualifications for approval against an occupational standard, follow their review and see their quality marks.</p>
 <ul class="govuk-list govuk-list--spaced">
 <li><a class="govuk-link" href="/submissions/">View your submissions</a></li>
-<li><a class="govuk-link" href="/submissions/new/">Start a new submission</a></li>
+<li><a class="govuk-link" href="/submissions/new/?start=1">Start a new submission</a></li>
 <li><a class="govuk-link" href="/">Browse occupational standards and their eligibility</a></li>
 </ul>`;
 	} else if (role === "reviewer") {

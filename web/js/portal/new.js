@@ -293,8 +293,12 @@ try {
 			save({ id: s.id, version: s.version, edit: true, content: c, returnTo: "check" });
 			go("check");
 		} else {
-			let step = param("step") || "qualification";
-			if (step === "qualification" && !param("change") && !param("step")) sessionStorage.removeItem(KEY);
+			if (param("start") !== null) {	// a fresh journey; Back returns to its pages, not here
+				sessionStorage.removeItem(KEY);
+				location.replace("/submissions/new/?step=qualification");
+				throw Object.assign(new Error("restarting"), { redirected: true });
+			}
+			const step = param("step") || "qualification";
 			const st = load();
 			if (param("change")) { st.returnTo = step === "mapping" ? null : "check"; save(st); }
 			if (step !== "done" && STEPS.indexOf(step) > 0) backLink(`/submissions/new/?step=${STEPS[STEPS.indexOf(step) - 1]}`);

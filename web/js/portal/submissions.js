@@ -31,7 +31,7 @@ ${queue || role === "approver" ? `<td class="govuk-table__cell">${action}</td>` 
 	const intro = role === "awarding_body" ? `<p class="govuk-body">Submissions from ${esc(me.org ? me.org.name : "your organisation")}, in every state.</p>`
 		: queue ? `<p class="govuk-body">Submitted qualifications that you have not reviewed yet.</p>` : "";
 	content(`<h1 class="govuk-heading-l">${esc(title)}</h1>${intro}
-${role === "awarding_body" ? `<a href="/submissions/new/" role="button" draggable="false" class="govuk-button" data-module="govuk-button" id="start">Start a new submission</a>` : ""}
+${role === "awarding_body" ? `<a href="/submissions/new/?start=1" role="button" draggable="false" class="govuk-button" data-module="govuk-button" id="start">Start a new submission</a>` : ""}
 ${data.submissions.length ? `<table class="govuk-table" id="submissions-table">
 <caption class="govuk-table__caption govuk-table__caption--m">${data.submissions.length} submission${data.submissions.length === 1 ? "" : "s"}</caption>
 <thead class="govuk-table__head"><tr class="govuk-table__row">
