@@ -75,6 +75,7 @@ function page(module, title, signedIn) {
 <link rel="icon" sizes="any" href="/assets/images/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/govuk/govuk-frontend.min.css">
 <link rel="stylesheet" href="/assets/portal.css">
+<link rel="modulepreload" href="/assets/js/portal/common.js">
 <script type="module" src="/assets/js/portal/${module}.js"></script>
 </head>
 <body class="govuk-template__body">

@@ -126,14 +126,18 @@ export async function startPage({ roles } = {}) {
 	const { data } = await api("GET", "/session");
 	if (data.csrf) setCsrf(data.csrf);
 	const account = data.account;
-	let org = null;
-	if (account.org) {
-		try { org = (await api("GET", "/organisations/" + encodeURIComponent(account.org))).data.organisation; } catch (e) { if (e.redirected) throw e; }
-	}
 	const el = document.getElementById("account");
-	if (el) el.innerHTML = `Signed in as <strong>${esc(account.name)}</strong>` +
-		(org ? `, ${esc(org.name)}` : "") + ` <span class="htq-role">(${esc(ROLE_NAMES[account.role] || account.role)})</span>`;
-	const me = { account, org };
+	const show = org => {
+		if (el) el.innerHTML = `Signed in as <strong>${esc(account.name)}</strong>` +
+			(org ? `, ${esc(org.name)}` : "") + ` <span class="htq-role">(${esc(ROLE_NAMES[account.role] || account.role)})</span>`;
+	};
+	show(null);
+	// The organisation's name arrives alongside the page's own data.
+	const orgReady = account.org
+		? api("GET", "/organisations/" + encodeURIComponent(account.org)).then(r => r.data.organisation, e => { if (e.redirected) throw e; return null; })
+		: Promise.resolve(null);
+	orgReady.then(org => { if (org) show(org); }, () => {});
+	const me = { account, org: null, orgReady };
 	if (roles && !roles.includes(account.role)) {
 		content(`<h1 class="govuk-heading-l">You cannot use this page</h1>
 <p class="govuk-body">This page is for ${roles.map(r => esc(ROLE_NAMES[r] || r).toLowerCase()).join(" or ")} accounts. You are signed in as ${esc((ROLE_NAMES[account.role] || account.role).toLowerCase())}.</p>

@@ -8,6 +8,7 @@ async function count(status) {
 
 try {
 	const me = await startPage();
+	me.org = await me.orgReady;
 	const role = me.account.role;
 	const who = `<p class="govuk-body-l">${esc(me.account.name)}${me.org ? ", " + esc(me.org.name) : ""}</p>`;
 	let body = "";

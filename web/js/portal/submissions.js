@@ -12,7 +12,8 @@ try {
 	if (queue) q.set("status", "awaiting_review");
 	const after = param("after");
 	if (after) q.set("after", after);
-	const { data } = await api("GET", "/submissions" + (q.toString() ? "?" + q : ""));
+	const [{ data }, org] = await Promise.all([api("GET", "/submissions" + (q.toString() ? "?" + q : "")), me.orgReady]);
+	me.org = org;
 	const title = role === "awarding_body" ? "Your submissions" : queue ? "Submissions to review" : "Submissions";
 	setTitle(title);
 	const rows = data.submissions.map(s => {
