@@ -62,6 +62,7 @@ if [ -x /usr/bin/chromium ]; then
 else
 	echo "  skip e2e: /usr/bin/chromium is not installed (scripts/deps.sh test installs it)"
 fi
+[ -x /usr/bin/chromium ] && { echo "== portal (tests/e2e/portal.mjs)"; node tests/e2e/portal.mjs >"$log/out" 2>&1; st=$?; grep -E '^(FAIL|#)' "$log/out" | head -n 30; tally portal "$log/out" $st; }
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+// portal-pages.mjs - write the portal's static pages (web/<path>/index.html)
+// from one GOV.UK page template, so that every page carries the same
+// header, service navigation, phase banner, skip link and footer.
+//
+//   node scripts/portal-pages.mjs      (after npm ci in web/)
+//
+// The GOV.UK header and footer markup is taken verbatim from
+// govuk-frontend's own rendered fixtures (components/*/fixtures.json), so
+// it follows the pinned package.  The output is committed: scripts/
+// web-assets.mjs then copies the pages and hashes the assets they name.
+// Each page is a shell: its module under web/js/portal/ reads the JSON API
+// and fills <main>.  Pages are served at /<path> by nginx ("try_files $uri
+// $uri/"), so /sign-in is web/sign-in/index.html.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
+const COMP = path.join(ROOT, "web", "node_modules", "govuk-frontend", "dist", "govuk", "components");
+function fixture(component, name) {
+	const d = JSON.parse(fs.readFileSync(path.join(COMP, component, "fixtures.json"), "utf8"));
+	const f = d.fixtures.find(x => x.name === name);
+	if (!f) throw new Error(`${component}: no fixture ${name}`);
+	return f.html;
+}
+const header = fixture("header", "default").replace('href="//gov.uk"', 'href="/"');
+const footer = fixture("footer", "default").replace('<div class="govuk-footer">', '<footer class="govuk-footer">')
+	.replace(/<\/div>\s*$/, "</footer>");
+
+// path, page module, title (the h1 is the page's own), whether the service
+// navigation shows the signed-in account
+const PAGES = [
+	["sign-in", "sign-in", "Sign in", false],
+	["home", "home", "Your account", true],
+	["submissions", "submissions", "Submissions", true],
+	["submissions/view", "view", "Submission", true],
+	["submissions/new", "new", "New submission", true],
+	["submissions/withdraw", "withdraw", "Withdraw a submission", true],
+	["submissions/review", "review", "Review a submission", true],
+	["submissions/decide", "decide", "Decide a submission", true],
+	["marks/revoke", "revoke", "Revoke a quality mark", true],
+];
+
+function page(module, title, signedIn) {
+	const nav = signedIn ? `
+        <nav aria-label="Menu" class="govuk-service-navigation__wrapper">
+          <ul class="govuk-service-navigation__list" id="navigation">
+            <li class="govuk-service-navigation__item">
+              <a class="govuk-service-navigation__link" href="/home/">Home</a>
+            </li>
+            <li class="govuk-service-navigation__item">
+              <a class="govuk-service-navigation__link" href="/submissions/">Submissions</a>
+            </li>
+            <li class="govuk-service-navigation__item">
+              <a class="govuk-service-navigation__link" href="/">Standards</a>
+            </li>
+            <li class="govuk-service-navigation__item">
+              <a class="govuk-service-navigation__link" href="/sign-in/" id="sign-out">Sign out</a>
+            </li>
+          </ul>
+        </nav>` : "";
+	const account = signedIn ? `
+  <div class="govuk-width-container">
+    <p class="govuk-body-s htq-account" id="account" aria-live="polite">Checking who is signed in…</p>
+  </div>` : "";
+	return `<!DOCTYPE html>
+<html lang="en" class="govuk-template">
+<head>
+<meta charset="utf-8">
+<title>${title} – HTQ approvals – GOV.UK</title>
+<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
+<meta name="theme-color" content="#1d70b8">
+<link rel="icon" sizes="48x48" href="/assets/images/favicon.ico">
+<link rel="icon" sizes="any" href="/assets/images/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/assets/govuk/govuk-frontend.min.css">
+<link rel="stylesheet" href="/assets/portal.css">
+<link rel="modulepreload" href="/assets/js/portal/common.js">
+<script type="module" src="/assets/js/portal/${module}.js"></script>
+</head>
+<body class="govuk-template__body">
+<a href="#main-content" class="govuk-skip-link" data-module="govuk-skip-link">Skip to main content</a>
+<header class="govuk-template__header">
+${header.trim()}
+<section aria-label="Service information" class="govuk-service-navigation">
+  <div class="govuk-width-container">
+    <div class="govuk-service-navigation__container">
+      <span class="govuk-service-navigation__service-name">
+        <a href="/home/" class="govuk-service-navigation__link">HTQ approvals</a>
+      </span>${nav}
+    </div>
+  </div>
+</section>${account}
+</header>
+<div class="govuk-width-container">
+  <div class="govuk-phase-banner">
+    <p class="govuk-phase-banner__content">
+      <strong class="govuk-tag govuk-phase-banner__content__tag">Beta</strong>
+      <span class="govuk-phase-banner__text">This is a new service. Every decision is recorded in a public, signed <a class="govuk-link" href="/api/v1/ledger/checkpoint">ledger</a>.</span>
+    </p>
+  </div>
+  <div id="back"></div>
+  <main class="govuk-main-wrapper" id="main-content">
+    <div class="govuk-grid-row">
+      <div class="govuk-grid-column-full" id="content">
+        <h1 class="govuk-heading-l">${title}</h1>
+        <p class="govuk-body" id="loading" role="status">Loading…</p>
+        <noscript><p class="govuk-body">This part of the service needs JavaScript: it reads the service's JSON API in your browser.</p></noscript>
+      </div>
+    </div>
+  </main>
+</div>
+${footer.trim()}
+</body>
+</html>
+`;
+}
+
+for (const [p, module, title, signedIn] of PAGES) {
+	const dir = path.join(ROOT, "web", p);
+	fs.mkdirSync(dir, { recursive: true });
+	fs.writeFileSync(path.join(dir, "index.html"), page(module, title, signedIn));
+}
+console.log(`portal-pages: ${PAGES.length} pages`);

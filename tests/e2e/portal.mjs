@@ -1,0 +1,531 @@
+#!/usr/bin/env node
+// Browser end-to-end tests of the portal (web/js/portal/, pages built by
+// scripts/portal-pages.mjs) against the real stack, as tests/e2e/run.mjs
+// does: scripts/run.sh on a free port with a fresh data directory, Debian's
+// Chromium headless through playwright-core, axe-core injected on every
+// page (no serious or critical violations), a screenshot per step under
+// build/test-out/portal/, and timings from navigation to data shown.
+// Ends with "# portal: N passed, M failed".
+//
+//   node tests/e2e/portal.mjs [-k SUBSTRING]
+import { createRequire } from "node:module";
+import { spawnSync } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { ROOT, startStack } from "../web/helpers.mjs";
+
+const require = createRequire(path.join(ROOT, "web", "package.json"));
+const { chromium } = require("playwright-core");
+const AXE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const OUT = process.env.HTQ_TEST_OUT ? path.join(process.env.HTQ_TEST_OUT, "portal") : path.join(ROOT, "build", "test-out", "portal");
+const CHROMIUM = process.env.HTQ_CHROMIUM || "/usr/bin/chromium";
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+	"--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+function assert(cond, msg) { if (!cond) throw new Error(msg); }
+
+const ACCOUNTS = {
+	admin: ["admin@htq.test", "Administrator"],
+	north: ["author@northfield.test", "Awarding body"],
+	meridian: ["author@meridian.test", "Awarding body"],
+	panel: ["panel@employer.test", "Employer panel reviewer"],
+	approver: ["approver@htq.test", "Approver"],
+	auditor: ["auditor@htq.test", "Auditor"],
+};
+
+let shotNo = 0;
+// A page in its own browser context (its own cookies and sessionStorage),
+// failing the test on console errors (a CSP violation is one) and page
+// errors.
+async function newPage(ctx) {
+	const context = await ctx.browser.newContext({ viewport: { width: 1024, height: 768 } });
+	const page = await context.newPage();
+	page.errors = [];
+	page.on("console", m => { if (m.type() === "error" && !/the server responded with a status of 4[0-9][0-9]/.test(m.text())) page.errors.push(m.text()); });
+	page.on("pageerror", e => page.errors.push(String(e)));
+	page.done = async () => {
+		assert(page.errors.length === 0, "console errors: " + page.errors.join("; "));
+		await context.close();
+	};
+	return page;
+}
+
+async function step(page, name, { axe = true } = {}) {
+	await page.screenshot({ path: path.join(OUT, `${String(++shotNo).padStart(2, "0")}-${name}.png`), fullPage: true });
+	if (!axe) return;
+	await page.evaluate(AXE + "\n;0");
+	const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+	const bad = r.violations.filter(v => v.impact === "serious" || v.impact === "critical");
+	assert(bad.length === 0, `axe on ${name}: ` + bad.map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(" ")).slice(0, 3).join(", ")}`).join("; "));
+	const title = await page.title();
+	assert(/ – HTQ approvals – GOV\.UK$/.test(title), `${name}: title "${title}"`);
+	assert(await page.locator("h1").count() === 1, `${name}: one h1`);
+}
+
+// Median over five warm navigations of the time from navigation to the
+// page's data shown (the selector), in ms; each waits for the page to
+// settle first so that nothing from the last one is still in flight.
+async function timed(page, url, selector, settled = selector) {
+	const ms = [];
+	for (let i = 0; i < 5; i++) {
+		const t0 = Date.now();
+		await page.goto(url, { waitUntil: "commit" });
+		await page.waitForSelector(selector);
+		ms.push(Date.now() - t0);
+		await page.waitForSelector(settled);
+		await page.waitForLoadState("networkidle");
+	}
+	ms.sort((a, b) => a - b);
+	return `${ms[2]} ms (median of 5; ${ms[0]}–${ms[4]})`;
+}
+
+async function signIn(ctx, page, who, password = ctx.password) {
+	await page.goto(ctx.stack.base + "/sign-in/");
+	await page.waitForSelector("#sign-in-form");
+	await page.fill("#email", ACCOUNTS[who] ? ACCOUNTS[who][0] : who);
+	await page.fill("#password", password);
+	await page.click("button[type=submit]");
+}
+
+async function signedIn(ctx, who, password) {
+	const page = await newPage(ctx);
+	await signIn(ctx, page, who, password);
+	await page.waitForURL(/\/home\/$/);
+	await page.waitForSelector("#account strong");
+	return page;
+}
+
+// The API as a script would use it, to set things up.
+async function apiSession(ctx, email, password = ctx.password) {
+	const r = await fetch(ctx.stack.api + "/session", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ email, password }) });
+	assert(r.status === 200, `API login ${email}: ${r.status}`);
+	const cookie = r.headers.get("set-cookie").split(";")[0];
+	const { csrf } = await r.json();
+	const call = async (method, p, body) => {
+		const res = await fetch(ctx.stack.api + p, { method, headers: { Cookie: cookie, "X-CSRF-Token": csrf, ...(body ? { "Content-Type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
+		return { status: res.status, body: res.status === 204 ? null : await res.json() };
+	};
+	return call;
+}
+
+function ctl(ctx, args, input) {
+	const r = spawnSync(path.join(ROOT, process.env.BIN || "bin", "htqctl"), ["--data", ctx.stack.data, ...args], { input, encoding: "utf8" });
+	assert(r.status === 0, `htqctl ${args.join(" ")}: ${r.stderr}`);
+	return r.stdout;
+}
+
+async function errorSummary(page) {
+	await page.waitForSelector(".govuk-error-summary");
+	const links = await page.$$eval(".govuk-error-summary__list a", as => as.map(a => ({ href: a.getAttribute("href"), text: a.textContent })));
+	const focused = await page.evaluate(() => document.activeElement.classList.contains("govuk-error-summary"));
+	assert(focused, "the error summary has the focus");
+	assert((await page.title()).startsWith("Error: "), "title starts with Error:");
+	return links;
+}
+
+test("sign in: a wrong password is an error summary linked to the field; then every role signs in to its home page", async ctx => {
+	const page = await newPage(ctx);
+	await page.goto(ctx.stack.base + "/sign-in/");
+	await page.waitForSelector("#sign-in-form");
+	await step(page, "sign-in");
+	await page.click("button[type=submit]");
+	let links = await errorSummary(page);
+	assert(links.length === 2 && links[0].href === "#email" && links[1].href === "#password", "empty fields: " + JSON.stringify(links));
+	await signIn(ctx, page, "north", "not-the-password");
+	links = await errorSummary(page);
+	assert(links.length === 1 && links[0].href === "#email" && /correct email address and password/.test(links[0].text), JSON.stringify(links));
+	assert(await page.textContent("#email-error") !== "", "inline error on the field");
+	assert((await page.getAttribute("#email", "aria-describedby")).includes("email-error"), "field described by its error");
+	await step(page, "sign-in-failed");
+	await page.click(".govuk-error-summary__list a");
+	assert(await page.evaluate(() => document.activeElement.id) === "email", "the summary link focuses the field");
+	await page.done();
+	for (const who of ["north", "panel", "approver", "auditor", "admin"]) {
+		const p = await signedIn(ctx, who);
+		const account = await p.textContent("#account");
+		assert(account.includes(ACCOUNTS[who][1]), `${who}: header shows the role: ${account}`);
+		await p.waitForSelector("h1");
+		await step(p, "home-" + who);
+		// Sign out: the session ends at the API too.
+		await p.click("#sign-out");
+		await p.waitForURL(/\/sign-in\/\?signed_out=1$/);
+		await p.waitForSelector(".govuk-notification-banner");
+		const r = await p.evaluate(async () => (await fetch("/api/v1/session")).status);
+		assert(r === 401, `${who}: after sign out GET /session is ${r}`);
+		if (who === "north") await step(p, "signed-out");
+		await p.done();
+	}
+});
+
+test("keyboard only: sign in with Tab, typing and Enter", async ctx => {
+	const page = await newPage(ctx);
+	await page.goto(ctx.stack.base + "/sign-in/");
+	await page.waitForSelector("#sign-in-form");
+	await page.keyboard.press("Tab");
+	assert(await page.evaluate(() => document.activeElement.className) === "govuk-skip-link", "skip link first");
+	for (let i = 0; i < 10 && await page.evaluate(() => document.activeElement.id) !== "email"; i++) await page.keyboard.press("Tab");
+	assert(await page.evaluate(() => document.activeElement.id) === "email", "reached the email field by Tab");
+	await page.keyboard.type(ACCOUNTS.panel[0]);
+	await page.keyboard.press("Tab");
+	assert(await page.evaluate(() => document.activeElement.id) === "password", "then the password");
+	await page.keyboard.type(ctx.password);
+	await page.keyboard.press("Enter");
+	await page.waitForURL(/\/home\/$/);
+	await page.waitForSelector("#account strong");
+	await step(page, "keyboard-signed-in", { axe: false });
+	await page.done();
+});
+
+test("expired session: back to sign in, then to the page; only same-origin next", async ctx => {
+	const north = await apiSession(ctx, ACCOUNTS.north[0]);
+	const list = (await north("GET", "/submissions")).body.submissions;
+	const page = await signedIn(ctx, "north");
+	await page.context().clearCookies();	// the session is gone
+	await page.goto(ctx.stack.base + "/submissions/view/?id=" + list[0].id);
+	await page.waitForURL(/\/sign-in\/\?next=/);
+	await page.waitForSelector("#sign-in-form");
+	await step(page, "session-expired");
+	await page.fill("#email", ACCOUNTS.north[0]);
+	await page.fill("#password", ctx.password);
+	await page.click("button[type=submit]");
+	await page.waitForURL(u => u.pathname === "/submissions/view/" && u.search === "?id=" + list[0].id);
+	await page.waitForSelector("#content[data-loaded]");
+	for (const next of ["//evil.example/x", "https://evil.example/", "/\\evil.example"]) {
+		await page.context().clearCookies();
+		await page.goto(ctx.stack.base + "/sign-in/?next=" + encodeURIComponent(next));
+		await page.waitForSelector("#sign-in-form");
+		await page.fill("#email", ACCOUNTS.north[0]);
+		await page.fill("#password", ctx.password);
+		await page.click("button[type=submit]");
+		await page.waitForURL(/\/home\/$/);
+	}
+	await page.done();
+});
+
+test("awarding body: dashboard shows only its own submissions with status tags and coverage; view; withdraw with a confirm step", async ctx => {
+	const north = await apiSession(ctx, ACCOUNTS.north[0]);
+	const meridian = await apiSession(ctx, ACCOUNTS.meridian[0]);
+	const own = (await north("GET", "/submissions")).body.submissions;
+	const theirs = (await meridian("GET", "/submissions")).body.submissions;
+	const page = await signedIn(ctx, "north");
+	await page.goto(ctx.stack.base + "/submissions/");
+	await page.waitForSelector("#submissions-table tbody tr");
+	await page.waitForSelector("#content[data-coverage=done]");
+	const ids = await page.$$eval("#submissions-table tbody tr", trs => trs.map(t => t.dataset.id));
+	assert(ids.length === own.length && own.every(s => ids.includes(s.id)), `rows ${ids} vs own ${own.map(s => s.id)}`);
+	assert(!theirs.some(s => ids.includes(s.id)), "no other organisation's submission");
+	const text = await page.textContent("#submissions-table");
+	assert(!theirs.some(s => text.includes(s.qualification.title) && !own.some(o => o.qualification.title === s.qualification.title)), "no other organisation's title");
+	assert(/\d+%/.test(text), "coverage shown");
+	assert(await page.locator(".govuk-tag--green").count() >= 1 && await page.locator(".govuk-tag--grey").count() >= 1, "status tags");
+	await step(page, "dashboard");
+	// Timing: from navigation to the rows shown (warm).
+	ctx.report.push(`dashboard (awarding body, ${own.length} submissions): data shown ` +
+		await timed(page, ctx.stack.base + "/submissions/", "#submissions-table tbody tr", "#content[data-coverage=done]"));
+	const approved = own.find(s => s.status === "approved" && s.mark);
+	ctx.report.push("submission page: data shown " + await timed(page, ctx.stack.base + "/submissions/view/?id=" + approved.id, "#content[data-loaded]"));
+	const view = await page.textContent("#content");
+	assert(view.includes(approved.mark) && view.includes("Not covered") && view.includes("Recommendation 1"), "view shows coverage, reviews, mark");
+	assert(await page.getAttribute(`a[href="/verify/${approved.mark}"]`, "class") !== null, "link to the verify page");
+	assert((await page.inputValue("#embed")).includes(`/marks/${approved.mark}/badge.svg`), "badge embed code");
+	await step(page, "submission-approved");
+	const draft = own.find(s => s.status === "draft");
+	await page.goto(ctx.stack.base + "/submissions/view/?id=" + draft.id);
+	await page.waitForSelector("#content[data-loaded]");
+	await step(page, "submission-draft");
+	await page.click("text=Withdraw this submission");
+	await page.waitForSelector("#withdraw-form");
+	await step(page, "withdraw-confirm");
+	await page.click("#confirm");
+	await page.waitForSelector(".govuk-notification-banner--success");
+	assert((await page.textContent("#content")).includes("Withdrawn"), "withdrawn tag");
+	await step(page, "withdrawn");
+	assert((await north("GET", "/submissions/" + draft.id)).body.status === "withdrawn", "the API agrees");
+	await page.done();
+});
+
+test("reviewer: queue, review page with the standard's KSBs, validation errors from the API linked to their fields, review recorded", async ctx => {
+	const panel = await apiSession(ctx, ACCOUNTS.panel[0]);
+	const queue = (await panel("GET", "/submissions?status=awaiting_review")).body.submissions;
+	assert(queue.length >= 1, "something to review");
+	const page = await signedIn(ctx, "panel");
+	await page.goto(ctx.stack.base + "/submissions/");
+	await page.waitForSelector("#submissions-table tbody tr");
+	await step(page, "review-queue");
+	const s = queue[0];
+	await page.click(`tr[data-id="${s.id}"] >> text=Review`);
+	await page.waitForSelector("#review-form");
+	ctx.report.push("review page: data shown " + await timed(page, ctx.stack.base + "/submissions/review/?id=" + s.id, "#review-form"));
+	assert(await page.locator("tr[data-ksb]").count() > 10, "the standard's KSBs listed");
+	await step(page, "review-page");
+	// Nothing chosen: the API's "recommendation: required".
+	await page.click("#send");
+	let links = await errorSummary(page);
+	assert(links.length === 1 && links[0].href === "#recommendation", JSON.stringify(links));
+	assert(await page.locator("[data-name=recommendation].govuk-form-group--error .govuk-error-message").count() === 1, "inline error on the radios");
+	await step(page, "review-error-recommendation");
+	await page.click(".govuk-error-summary__list a");
+	assert(await page.evaluate(() => document.activeElement.id) === "recommendation", "link focuses the first radio");
+	await page.check("#recommendation");
+	await page.click("#send");
+	await page.waitForSelector(".govuk-error-summary a[href='#comments']");
+	links = await errorSummary(page);
+	assert(links.length === 1 && links[0].href === "#comments" && links[0].text === "Enter your comments", JSON.stringify(links));
+	assert(await page.locator("#comments.govuk-textarea--error").count() === 1, "textarea marked");
+	await step(page, "review-error-comments");
+	const ksb = await page.getAttribute("tr[data-ksb]", "data-ksb");
+	await page.check(`#finding-${ksb}-2`);
+	await page.fill(`#note-${ksb}`, "Assessed only in theory.");
+	await page.fill("#comments", "The mapping is sound; employers would recognise the units.");
+	await page.click("#send");
+	await page.waitForURL(/\/submissions\/view\/\?reviewed/);
+	await page.waitForSelector(".govuk-notification-banner--success");
+	await step(page, "review-recorded");
+	const after = (await panel("GET", "/submissions/" + s.id)).body;
+	const mine = after.reviews.find(r => r.comments.startsWith("The mapping is sound; employers"));
+	assert(mine && mine.recommendation === "approve" && mine.ksb_findings.some(f => f.ksb === ksb && f.agree === false && f.note), JSON.stringify(after.reviews));
+	await page.done();
+});
+
+test("approver: the four-eyes block explained; another approver approves; then revokes the mark", async ctx => {
+	const pw = "four-eyes-password-" + ctx.password;
+	ctl(ctx, ["user", "add", "--email", "eyes@employer.test", "--name", "Eyes Reviewer", "--role", "reviewer"], pw + "\n");
+	const eyesApi = await apiSession(ctx, "eyes@employer.test", pw);
+	const approverApi = await apiSession(ctx, ACCOUNTS.approver[0]);
+	const open = (await approverApi("GET", "/submissions?status=in_review")).body.submissions;
+	assert(open.length >= 1, "a submission in review");
+	const s = open[0];
+	const rv = await eyesApi("POST", `/submissions/${s.id}/reviews`, { recommendation: "approve", comments: "Fine." });
+	assert(rv.status === 201, `eyes review: ${rv.status} ${JSON.stringify(rv.body)}`);
+	ctl(ctx, ["user", "set-role", "eyes@employer.test", "--role", "approver"]);
+	const eyes = await signedIn(ctx, "eyes@employer.test", pw);
+	await eyes.goto(ctx.stack.base + "/submissions/decide/?id=" + s.id);
+	await eyes.waitForSelector("#decision-form");
+	await step(eyes, "decide-own-review");
+	await eyes.check("#outcome");
+	await eyes.fill("#reasons", "Meets the standard.");
+	await eyes.click("#send");
+	const links = await errorSummary(eyes);
+	assert(links.length === 1 && links[0].href === "#outcome" && /four-eyes rule/.test(links[0].text), JSON.stringify(links));
+	await step(eyes, "decide-four-eyes");
+	await eyes.done();
+
+	const page = await signedIn(ctx, "approver");
+	await page.goto(ctx.stack.base + "/submissions/decide/?id=" + s.id);
+	await page.waitForSelector("#decision-form");
+	assert(await page.locator(".govuk-summary-card").count() === (await approverApi("GET", "/submissions/" + s.id)).body.reviews.length, "every recommendation shown");
+	await step(page, "decide");
+	await page.check("#outcome");
+	await page.click("#send");
+	const l2 = await errorSummary(page);
+	assert(l2.length === 1 && l2[0].href === "#reasons" && l2[0].text === "Enter the reasons for your decision", JSON.stringify(l2));
+	await step(page, "decide-error-reasons");
+	await page.fill("#reasons", "Meets the occupational standard; recommended by the employer panel.");
+	await page.click("#send");
+	await page.waitForURL(/\/submissions\/view\/\?decided/);
+	await page.waitForSelector("#content[data-loaded]");
+	const decided = (await approverApi("GET", "/submissions/" + s.id)).body;
+	assert(decided.status === "approved" && decided.mark, "approved with a mark");
+	assert((await page.textContent("#content")).includes(decided.mark), "mark shown");
+	await step(page, "approved");
+	await page.click("text=Revoke this quality mark");
+	await page.waitForSelector("#revoke-form");
+	await step(page, "revoke");
+	await page.click("#send");
+	const l3 = await errorSummary(page);
+	assert(l3.length === 1 && l3[0].href === "#reason", JSON.stringify(l3));
+	await step(page, "revoke-error");
+	await page.check("#reason-4");
+	await page.click("#send");
+	const l4 = await errorSummary(page);
+	assert(l4.length === 1 && l4[0].href === "#note", "other without a note: " + JSON.stringify(l4));
+	await page.check("#reason");
+	await page.click("#send");
+	await page.waitForURL(/\/submissions\/view\/\?revoked/);
+	await page.waitForSelector("#content[data-loaded]");
+	assert((await page.textContent("#content")).includes("Revoked"), "revoked shown");
+	await step(page, "revoked");
+	const mark = await (await fetch(ctx.stack.api + "/marks/" + decided.mark)).json();
+	assert(mark.mark.status === "revoked", "the API agrees");
+	await page.done();
+});
+
+test("awarding body: new-submission journey (question pages, live coverage, check your answers, confirmation) and a stale edit explained", async ctx => {
+	const north = await apiSession(ctx, ACCOUNTS.north[0]);
+	const page = await signedIn(ctx, "north");
+	const ready = step => page.waitForSelector(`#content[data-ready=${step}]`);
+	await page.goto(ctx.stack.base + "/submissions/");
+	await page.waitForSelector("#start");
+	await page.click("#start");
+	await ready("qualification");
+	await step(page, "new-qualification");
+	await page.click("#continue");
+	const links = await errorSummary(page);
+	assert(links.map(l => l.href).join() === "#title,#type,#level", JSON.stringify(links));
+	await step(page, "new-qualification-errors");
+	await page.fill("#title", "Higher National Certificate in Cloud Networking");
+	await page.check("#type");
+	await page.check("#level");
+	await page.fill("#qan", "610/9999/1");
+	await page.click("#continue");
+	await ready("standard");
+	assert(/Standards you cannot choose/.test(await page.textContent("#content")), "ineligible standards listed with reasons");
+	assert(/window open until/i.test(await page.textContent("#content")), "the open window per route");
+	await step(page, "new-standard");
+	await page.check('input[name=standard][value^="ST0116|"]');
+	await page.click("#continue");
+	await ready("units");
+	await page.fill("#unit-id-0", "CN1");
+	await page.fill("#unit-title-0", "Networks in practice");
+	await page.fill("#unit-glh-0", "120");
+	await page.fill("#unit-id-1", "CN2");
+	await page.fill("#unit-title-1", "Secure software");
+	await step(page, "new-units");
+	await page.click("#continue");
+	await ready("mapping");
+	const before = await page.textContent("#live-coverage");
+	const ksbs = await page.$$eval(".htq-ksb", gs => gs.map(g => g.dataset.ksb));
+	for (const [i, k] of ksbs.entries()) {
+		if (i % 5 === 4) continue;	// leave some uncovered
+		await page.check(`#ksb-${k}${i % 2 ? "-2" : ""}`);
+		await page.fill(`#assess-${k}`, "Portfolio and observation");
+	}
+	const after = await page.textContent("#live-coverage");
+	assert(before !== after && /Not covered: /.test(after), `live coverage: ${after}`);
+	await step(page, "new-mapping");
+	await page.click("#continue");
+	await ready("check");
+	assert(/Coverage \(computed by the service\)/.test(await page.textContent("#content")), "server coverage on check your answers");
+	await step(page, "new-check");
+	await page.click("#submit");
+	await ready("done");
+	await page.waitForSelector(".govuk-panel--confirmation");
+	await step(page, "new-confirmation");
+	const ref = (await page.textContent(".govuk-panel__body strong")).trim();
+	const sub = (await north("GET", "/submissions/" + ref)).body;
+	assert(sub.status === "submitted" && sub.qualification.title === "Higher National Certificate in Cloud Networking", JSON.stringify(sub).slice(0, 200));
+
+	// A stale edit: someone else saves the draft while it is open here.
+	const content = { qualification: { title: "HND in Stale Edits", type: "HND", level: 5 }, standard: sub.standard, units: sub.units, mapping: sub.mapping };
+	const draft = (await north("POST", "/submissions", content)).body;
+	assert(draft.id && draft.status === "draft", "draft created: " + JSON.stringify(draft).slice(0, 200));
+	await page.goto(ctx.stack.base + "/submissions/view/?id=" + draft.id);
+	await page.waitForSelector("#content[data-loaded]");
+	await page.click("text=Edit and submit this draft");
+	await ready("check");
+	const other = await north("PUT", "/submissions/" + draft.id, { ...content, qualification: { ...content.qualification, title: "HND in Someone Else's Edits" }, version: draft.version });
+	assert(other.status === 200, "the other edit: " + other.status);
+	await page.click("#change-qualification-title");
+	await ready("qualification");
+	await page.fill("#title", "HND in My Edits");
+	await page.click("#continue");
+	await ready("check");
+	await page.waitForSelector("#stale");
+	assert(/someone else changed this draft/.test(await page.textContent("#content")), "stale edit explained");
+	assert((await page.textContent("#content")).includes("HND in My Edits"), "my answers kept");
+	await step(page, "stale-edit");
+	await page.click("#resave");
+	await ready("check");
+	assert(await page.locator("#stale").count() === 0, "saved");
+	assert((await north("GET", "/submissions/" + draft.id)).body.qualification.title === "HND in My Edits", "my edit saved after seeing theirs");
+	await page.done();
+});
+
+test("keyboard only: the first question page of the journey, with an error corrected", async ctx => {
+	const page = await signedIn(ctx, "meridian");
+	await page.goto(ctx.stack.base + "/submissions/new/");
+	await page.waitForSelector("#content[data-ready=qualification]");
+	const active = () => page.evaluate(() => document.activeElement.id || document.activeElement.className);
+	for (let i = 0; i < 20 && await active() !== "title"; i++) await page.keyboard.press("Tab");
+	assert(await active() === "title", "Tab reaches the title");
+	await page.keyboard.type("Foundation Degree in Keyboard Studies");
+	await page.keyboard.press("Tab");
+	assert(await active() === "type", "then the first type radio");
+	await page.keyboard.press("Space");
+	await page.keyboard.press("Tab");
+	assert(await active() === "level", "then the level");
+	await page.keyboard.press("Enter");	// level missing: the error summary takes the focus
+	const links = await errorSummary(page);
+	assert(links.length === 1 && links[0].href === "#level", JSON.stringify(links));
+	await page.keyboard.press("Tab");	// into the summary's link
+	await page.keyboard.press("Enter");
+	assert(await active() === "level", "the summary link moves the focus to the field");
+	await page.keyboard.press("ArrowDown");	// level 5
+	await page.keyboard.press("Enter");
+	await page.waitForSelector("#content[data-ready=standard]");
+	await page.goBack();
+	await page.waitForSelector("#content[data-ready=qualification]");
+	assert(await page.isChecked("#level-2") && await page.inputValue("#title") === "Foundation Degree in Keyboard Studies", "answers kept on Back");
+	await step(page, "keyboard-journey", { axe: false });
+	await page.done();
+});
+
+test("1,000 submissions: the dashboard's first page and a submission, timed", async ctx => {
+	const meridian = await apiSession(ctx, ACCOUNTS.meridian[0]);
+	const north = await apiSession(ctx, ACCOUNTS.north[0]);
+	const one = (await north("GET", "/submissions")).body.submissions.find(s => s.status !== "draft" && s.status !== "withdrawn");
+	const full = (await north("GET", "/submissions/" + one.id)).body;
+	const body = { qualification: { title: "Bulk HNC", type: "HNC", level: 4 }, standard: full.standard, units: full.units, mapping: full.mapping };
+	const t0 = Date.now();
+	let made = 0;
+	const worker = async () => { while (made < 1000) { made++; const r = await meridian("POST", "/submissions", body); assert(r.status === 201, "create: " + r.status); } };
+	await Promise.all([worker(), worker(), worker(), worker()]);
+	const setup = Date.now() - t0;
+	const page = await signedIn(ctx, "meridian");
+	await page.goto(ctx.stack.base + "/submissions/");
+	await page.waitForSelector("#content[data-coverage=done]");	// nothing left in flight
+	const dash = await timed(page, ctx.stack.base + "/submissions/", "#submissions-table tbody tr", "#content[data-coverage=done]");
+	assert(await page.locator("#submissions-table tbody tr").count() === 50 && await page.locator("a[rel=next]").count() === 1, "a page of 50 and a next link");
+	await step(page, "dashboard-1000");
+	const id = await page.getAttribute("#submissions-table tbody tr", "data-id");
+	const view = await timed(page, ctx.stack.base + "/submissions/view/?id=" + id, "#content[data-loaded]");
+	ctx.report.push(`with 1,000 more submissions (created in ${setup} ms): dashboard rows shown ${dash}; a submission ${view}`);
+	await page.done();
+});
+
+async function main() {
+	const only = process.argv.includes("-k") ? process.argv[process.argv.indexOf("-k") + 1] : null;
+	fs.rmSync(OUT, { recursive: true, force: true });
+	fs.mkdirSync(OUT, { recursive: true });
+	let passed = 0, failed = 0;
+	const ctx = { report: [] };
+	try {
+		ctx.stack = await startStack({ workers: 2 });
+		// The harness gives the demo accounts a random password it does
+		// not tell: set a known one, as an administrator would.
+		ctx.password = "portal-" + crypto.randomBytes(8).toString("hex");
+		for (const [email] of Object.values(ACCOUNTS)) ctl(ctx, ["user", "reset-password", email], ctx.password + "\n");
+		ctx.browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+	} catch (e) {
+		console.log(`FAIL start: ${e.message}`);
+		console.log("# portal: 0 passed, 1 failed");
+		if (ctx.stack) await ctx.stack.stop();
+		return 1;
+	}
+	try {
+		for (const t of tests) {
+			if (only && !t.name.includes(only)) continue;
+			const t0 = Date.now();
+			try {
+				await t.fn(ctx);
+				passed++;
+				console.log(`ok   ${t.name} (${((Date.now() - t0) / 1000).toFixed(2)}s)`);
+			} catch (e) {
+				failed++;
+				console.log(`FAIL ${t.name}: ${e.message}`);
+			}
+		}
+	} finally {
+		await ctx.browser.close();
+		await ctx.stack.stop();
+	}
+	for (const line of ctx.report) console.log("# " + line);
+	console.log(`# screenshots: ${OUT}`);
+	console.log(`# portal: ${passed} passed, ${failed} failed`);
+	return failed ? 1 : 0;
+}
+
+process.exitCode = await main();

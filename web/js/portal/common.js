@@ -1,0 +1,294 @@
+// common.js - what every portal page shares: the JSON API client (session
+// cookie plus the CSRF token kept in sessionStorage), the signed-in header,
+// expired sessions (back to /sign-in?next=<this page>), GOV.UK error
+// summaries with inline field errors, and small rendering helpers.
+// The API is the only source of truth: pages show what it answers and
+// send what the user chose; every rule is the API's.
+
+const CSRF_KEY = "htq.csrf";
+export const SERVICE = "HTQ approvals – GOV.UK";
+
+export const ROLE_NAMES = {
+	awarding_body: "Awarding body",
+	reviewer: "Employer panel reviewer",
+	approver: "Approver",
+	auditor: "Auditor",
+	admin: "Administrator",
+};
+
+// status -> [label, tag modifier]
+export const STATUS = {
+	draft: ["Draft", "govuk-tag--grey"],
+	submitted: ["Submitted", "govuk-tag--blue"],
+	in_review: ["In review", "govuk-tag--light-blue"],
+	approved: ["Approved", "govuk-tag--green"],
+	rejected: ["Rejected", "govuk-tag--red"],
+	withdrawn: ["Withdrawn", "govuk-tag--orange"],
+};
+
+export function esc(s) {
+	return String(s ?? "").replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+export function tag(status) {
+	const [label, cls] = STATUS[status] || [status, "govuk-tag--grey"];
+	return `<strong class="govuk-tag ${cls}">${esc(label)}</strong>`;
+}
+
+export function date(iso) {
+	if (!iso) return "";
+	const d = new Date(iso);
+	if (isNaN(d)) return esc(iso);
+	return esc(d.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }));
+}
+
+export function param(name) {
+	return new URLSearchParams(location.search).get(name);
+}
+
+export class ApiError extends Error {
+	constructor(status, code, message, headers) {
+		super(message);
+		this.status = status;
+		this.code = code;
+		this.headers = headers;
+		this.field = fieldOf(message);
+	}
+}
+
+// The API's messages name the field they are about: "comments: must be
+// 1 to 2000 bytes long", 'field "reasons" must be ...'.
+export function fieldOf(message) {
+	const m = /^field "([^"]+)"/.exec(message || "") || /^([a-z_]+(?:\.[a-z_]+|\[[0-9]+\])*)\s*:/.exec(message || "");
+	return m ? m[1] : null;
+}
+
+// Only a same-origin relative path may be returned to after sign-in.
+export function safeNext(next) {
+	if (typeof next !== "string" || !next.startsWith("/") || next.startsWith("//") ||
+	    next.includes("\\") || /[\u0000-\u001f\u007f]/.test(next))
+		return null;
+	let u;
+	try { u = new URL(next, location.origin); } catch (e) { return null; }
+	if (u.origin !== location.origin || u.pathname.replace(/\/$/, "") === "/sign-in" || u.pathname.startsWith("/api/")) return null;
+	return u.pathname + u.search + u.hash;
+}
+
+export function toSignIn() {
+	sessionStorage.removeItem(CSRF_KEY);
+	location.assign("/sign-in/?next=" + encodeURIComponent(location.pathname + location.search));
+}
+
+export function setCsrf(token) {
+	if (token) sessionStorage.setItem(CSRF_KEY, token);
+	else sessionStorage.removeItem(CSRF_KEY);
+}
+
+// api("GET", "/submissions") -> {data, status, headers}; throws ApiError.
+// A 401 means the session expired: back to sign-in, and here again after.
+export async function api(method, path, body, { redirect401 = true, headers = {} } = {}) {
+	const h = { Accept: "application/json", ...headers };
+	if (body !== undefined) h["Content-Type"] = "application/json";
+	const csrf = sessionStorage.getItem(CSRF_KEY);
+	if (method !== "GET" && csrf) h["X-CSRF-Token"] = csrf;
+	const r = await fetch("/api/v1" + path, {
+		method, headers: h, credentials: "same-origin",
+		body: body === undefined ? undefined : JSON.stringify(body),
+	});
+	let data = null;
+	if (r.status !== 204) {
+		try { data = await r.json(); } catch (e) { data = null; }
+	}
+	if (!r.ok) {
+		const e = (data && data.error) || {};
+		const err = new ApiError(r.status, e.code || "http_" + r.status,
+			e.message || `The service answered ${r.status}`, r.headers);
+		if (r.status === 401 && redirect401) {
+			toSignIn();
+			err.redirected = true;
+		}
+		throw err;
+	}
+	return { data, status: r.status, headers: r.headers };
+}
+
+// Who is signed in, with their organisation's name; fills the header.
+// roles: the roles this page is for (others are told so).
+export async function startPage({ roles } = {}) {
+	document.body.classList.add("js-enabled", "govuk-frontend-supported");
+	const signOut = document.getElementById("sign-out");
+	if (signOut) signOut.addEventListener("click", async ev => {
+		ev.preventDefault();
+		try { await api("DELETE", "/session", undefined, { redirect401: false }); } catch (e) { /* gone already */ }
+		setCsrf(null);
+		location.assign("/sign-in/?signed_out=1");
+	});
+	const { data } = await api("GET", "/session");
+	if (data.csrf) setCsrf(data.csrf);
+	const account = data.account;
+	const el = document.getElementById("account");
+	const show = org => {
+		if (el) el.innerHTML = `Signed in as <strong>${esc(account.name)}</strong>` +
+			(org ? `, ${esc(org.name)}` : "") + ` <span class="htq-role">(${esc(ROLE_NAMES[account.role] || account.role)})</span>`;
+	};
+	show(null);
+	// The organisation's name arrives alongside the page's own data.
+	const orgReady = account.org
+		? api("GET", "/organisations/" + encodeURIComponent(account.org)).then(r => r.data.organisation, e => { if (e.redirected) throw e; return null; })
+		: Promise.resolve(null);
+	orgReady.then(org => { if (org) show(org); }, () => {});
+	const me = { account, org: null, orgReady };
+	if (roles && !roles.includes(account.role)) {
+		content(`<h1 class="govuk-heading-l">You cannot use this page</h1>
+<p class="govuk-body">This page is for ${roles.map(r => esc(ROLE_NAMES[r] || r).toLowerCase()).join(" or ")} accounts. You are signed in as ${esc((ROLE_NAMES[account.role] || account.role).toLowerCase())}.</p>
+<p class="govuk-body"><a class="govuk-link" href="/home/">Go to your home page</a></p>`);
+		setTitle("You cannot use this page");
+		me.refused = true;
+	}
+	return me;
+}
+
+export function setTitle(t, error = false) {
+	document.title = (error ? "Error: " : "") + t + " – " + SERVICE;
+}
+
+export function content(html) {
+	const c = document.getElementById("content");
+	c.innerHTML = html;
+	return c;
+}
+
+export function backLink(href, text = "Back") {
+	document.getElementById("back").innerHTML = `<a href="${esc(href)}" class="govuk-back-link">${esc(text)}</a>`;
+}
+
+// A page-level failure (not a field's): what went wrong, in words.
+export function failure(err, what) {
+	if (err && err.redirected) return;
+	const msg = err instanceof ApiError
+		? (err.status === 404 ? `${what} was not found, or you cannot see it.` : err.message)
+		: "The service could not be reached. Try again later.";
+	content(`<h1 class="govuk-heading-l">Sorry, there is a problem</h1><p class="govuk-body">${esc(msg)}</p>
+<p class="govuk-body"><a class="govuk-link" href="/home/">Go to your home page</a></p>`);
+	setTitle("Sorry, there is a problem");
+}
+
+// --- errors: GOV.UK error summary plus inline errors ---
+
+export function clearErrors(root = document) {
+	document.querySelectorAll(".govuk-error-summary").forEach(e => e.remove());
+	root.querySelectorAll(".govuk-error-message").forEach(e => e.remove());
+	root.querySelectorAll(".govuk-form-group--error").forEach(e => e.classList.remove("govuk-form-group--error"));
+	root.querySelectorAll(".govuk-input--error, .govuk-textarea--error, .govuk-select--error").forEach(e =>
+		e.classList.remove("govuk-input--error", "govuk-textarea--error", "govuk-select--error"));
+	root.querySelectorAll("[data-described]").forEach(e => {
+		e.setAttribute("aria-describedby", e.dataset.described);
+		if (!e.dataset.described) e.removeAttribute("aria-describedby");
+	});
+	document.title = document.title.replace(/^Error: /, "");
+}
+
+// errors: [{id, text}] - id is the element the message is about (the
+// first radio of a group); a null id is a summary-only message.
+export function showErrors(errors) {
+	clearErrors();
+	const items = errors.map(e => e.id
+		? `<li><a href="#${esc(e.id)}">${esc(e.text)}</a></li>`
+		: `<li>${esc(e.text)}</li>`).join("");
+	const summary = document.createElement("div");
+	summary.className = "govuk-error-summary";
+	summary.setAttribute("data-module", "govuk-error-summary");
+	summary.tabIndex = -1;
+	summary.innerHTML = `<div role="alert"><h2 class="govuk-error-summary__title">There is a problem</h2>
+<div class="govuk-error-summary__body"><ul class="govuk-list govuk-error-summary__list">${items}</ul></div></div>`;
+	const c = document.getElementById("content");
+	c.insertBefore(summary, c.firstChild);
+	summary.querySelectorAll("a").forEach(a => a.addEventListener("click", ev => {
+		const target = document.getElementById(a.getAttribute("href").slice(1));
+		if (!target) return;
+		ev.preventDefault();
+		const group = target.closest(".govuk-form-group");
+		const legend = group && group.querySelector("legend, label");
+		(legend || target).scrollIntoView();
+		target.focus({ preventScroll: true });
+	}));
+	for (const e of errors) {
+		if (!e.id) continue;
+		const field = document.getElementById(e.id);
+		if (!field) continue;
+		const group = field.closest(".govuk-form-group");
+		if (!group || group.querySelector(".govuk-error-message")) continue;
+		group.classList.add("govuk-form-group--error");
+		const msgId = (group.dataset.name || e.id) + "-error";
+		const p = document.createElement("p");
+		p.id = msgId;
+		p.className = "govuk-error-message";
+		p.innerHTML = `<span class="govuk-visually-hidden">Error:</span> ${esc(e.text)}`;
+		const before = group.querySelector(".govuk-radios, .govuk-checkboxes, input, textarea, select");
+		before.parentNode.insertBefore(p, before);
+		const described = group.querySelector("fieldset") || field;
+		if (described.dataset.described === undefined) described.dataset.described = described.getAttribute("aria-describedby") || "";
+		described.setAttribute("aria-describedby", (described.dataset.described + " " + msgId).trim());
+		if (field.matches("input.govuk-input")) field.classList.add("govuk-input--error");
+		if (field.matches("textarea")) field.classList.add("govuk-textarea--error");
+		if (field.matches("select")) field.classList.add("govuk-select--error");
+	}
+	if (!document.title.startsWith("Error: ")) document.title = "Error: " + document.title;
+	summary.focus();
+}
+
+// An API refusal as errors: the field it names mapped to an element id
+// (fields: {apiField: [elementId, "GOV.UK message"]}), else the form's
+// first field with the API's own message.
+export function apiErrors(err, fields, fallbackId) {
+	if (!(err instanceof ApiError)) return [{ id: fallbackId, text: "The service could not be reached. Try again." }];
+	const key = err.field && Object.keys(fields).find(k => err.field === k || err.field.startsWith(k + "[") || err.field.startsWith(k + "."));
+	if (key) {
+		const [id, text] = fields[key];
+		return [{ id, text: text || sentence(err.message) }];
+	}
+	return [{ id: fallbackId, text: sentence(err.message) }];
+}
+
+export function sentence(s) {
+	s = String(s || "");
+	return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+// Summary list rows: [[key, valueHtml], ...]
+export function summaryList(rows, extra = "") {
+	return `<dl class="govuk-summary-list ${extra}">` + rows.map(([k, v]) => `
+<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">${esc(k)}</dt><dd class="govuk-summary-list__value">${v}</dd></div>`).join("") + "</dl>";
+}
+
+export function coverageRows(cov) {
+	const part = p => p ? `${p.covered} of ${p.total}` : "";
+	const uncovered = (cov.uncovered || []);
+	return [
+		["Knowledge", esc(part(cov.knowledge))],
+		["Skills", esc(part(cov.skills))],
+		["Behaviours", esc(part(cov.behaviours))],
+		["Overall", `<strong>${esc(cov.percentage)}%</strong> (${esc(cov.covered)} of ${esc(cov.total)} KSBs)`],
+		["Not covered", uncovered.length ? esc(uncovered.join(", ")) : "None"],
+	];
+}
+
+export function reviewCard(r, i) {
+	const findings = (r.ksb_findings || []);
+	const disagree = findings.filter(f => !f.agree);
+	return `<div class="govuk-summary-card"><div class="govuk-summary-card__title-wrapper"><h3 class="govuk-summary-card__title">Recommendation ${i + 1}</h3></div>
+<div class="govuk-summary-card__content">${summaryList([
+		["Recommendation", r.recommendation === "approve" ? "Approve" : "Reject"],
+		["Comments", esc(r.comments)],
+		["KSB findings", findings.length ? `${findings.length} recorded` + (disagree.length ? `; disagrees with ${esc(disagree.map(f => f.ksb).join(", "))}` : "") +
+			"<ul class=\"govuk-list\">" + findings.filter(f => f.note).map(f => `<li>${esc(f.ksb)}: ${esc(f.note)}</li>`).join("") + "</ul>" : "None"],
+		["Reviewer", `<span class="govuk-body-s">${esc(r.reviewer)}</span>`],
+		["Recorded", date(r.recorded)],
+	])}</div></div>`;
+}
+
+export function banner(text, success = true) {
+	return `<div class="govuk-notification-banner${success ? " govuk-notification-banner--success" : ""}" role="${success ? "alert" : "region"}" aria-labelledby="govuk-notification-banner-title" data-module="govuk-notification-banner">
+<div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="govuk-notification-banner-title">${success ? "Success" : "Important"}</h2></div>
+<div class="govuk-notification-banner__content"><p class="govuk-notification-banner__heading">${esc(text)}</p></div></div>`;
+}

@@ -1,0 +1,66 @@
+// decide.js - /submissions/decide/?id=: coverage, every employer panel
+// recommendation, outcome and reasons -> POST /submissions/{id}/decision.
+// The four-eyes refusal (403) is explained in the error summary.
+import { api, ApiError, apiErrors, backLink, content, coverageRows, esc, failure, param, reviewCard, setTitle, showErrors, startPage, summaryList } from "/assets/js/portal/common.js";
+
+try {
+	const me = await startPage({ roles: ["approver"] });
+	if (!me.refused) {
+		const id = param("id") || "";
+		backLink("/submissions/view/?id=" + encodeURIComponent(id));
+		const s = (await api("GET", "/submissions/" + encodeURIComponent(id))).data;
+		setTitle("Decide " + s.qualification.title);
+		const reviewedByMe = (s.reviews || []).some(r => r.reviewer === me.account.id);
+		content(`<form id="decision-form" novalidate>
+<span class="govuk-caption-l">${esc(s.qualification.title)}</span>
+<h1 class="govuk-heading-l">Decide this submission</h1>
+${reviewedByMe ? `<div class="govuk-inset-text">You reviewed this submission, so another approver must decide it (the four-eyes rule).</div>` : ""}
+${summaryList([["Qualification", `${esc(s.qualification.title)} (level ${esc(s.qualification.level)})`], ["Standard", `${esc(s.standard.ref)} ${esc(s.standard_title || "")}, version ${esc(s.standard.version)}`],
+			["Details", `<a class="govuk-link" href="/submissions/view/?id=${esc(encodeURIComponent(id))}">Units and KSB mapping</a>`]])}
+<h2 class="govuk-heading-m">Coverage</h2>
+${s.coverage ? summaryList(coverageRows(s.coverage)) : ""}
+<h2 class="govuk-heading-m">Employer panel recommendations</h2>
+${(s.reviews || []).length ? s.reviews.map(reviewCard).join("") : `<p class="govuk-body">No recommendations yet. A decision needs the employer panel's recommendation.</p>`}
+<div class="govuk-form-group" data-name="outcome"><fieldset class="govuk-fieldset">
+<legend class="govuk-fieldset__legend govuk-fieldset__legend--m"><h2 class="govuk-fieldset__heading">Your decision</h2></legend>
+<div class="govuk-radios" data-module="govuk-radios">
+<div class="govuk-radios__item"><input class="govuk-radios__input" id="outcome" name="outcome" type="radio" value="approved"><label class="govuk-label govuk-radios__label" for="outcome">Approve and award the quality mark</label></div>
+<div class="govuk-radios__item"><input class="govuk-radios__input" id="outcome-2" name="outcome" type="radio" value="rejected"><label class="govuk-label govuk-radios__label" for="outcome-2">Reject</label></div>
+</div></fieldset></div>
+<div class="govuk-form-group" data-name="reasons"><h2 class="govuk-label-wrapper"><label class="govuk-label govuk-label--m" for="reasons">Reasons</label></h2>
+<div id="reasons-hint" class="govuk-hint">These are published with the decision.</div>
+<textarea class="govuk-textarea" id="reasons" name="reasons" rows="5" aria-describedby="reasons-hint"></textarea></div>
+<button type="submit" id="send" class="govuk-button" data-module="govuk-button">Record decision</button>
+</form>`);
+		const form = document.getElementById("decision-form");
+		let busy = false;
+		form.addEventListener("submit", async ev => {
+			ev.preventDefault();
+			if (busy) return;
+			const body = { reasons: form.reasons.value };
+			const o = form.querySelector("input[name=outcome]:checked");
+			if (o) body.outcome = o.value;
+			busy = true;
+			try {
+				await api("POST", "/submissions/" + encodeURIComponent(id) + "/decision", body);
+				location.assign("/submissions/view/?decided&id=" + encodeURIComponent(id));
+			} catch (e) {
+				if (e.redirected) return;
+				if (e instanceof ApiError && e.status === 403 && /four eyes/i.test(e.message))
+					showErrors([{ id: "outcome", text: "You cannot decide this submission because you reviewed it. " +
+						"The four-eyes rule means the approver must be someone who did not review it: another approver must make this decision" }]);
+				else if (e instanceof ApiError && e.status === 409)
+					showErrors([{ id: "outcome", text: "This submission cannot be decided now: " + e.message }]);
+				else
+					showErrors(apiErrors(e, {
+						outcome: ["outcome", "Select whether to approve or reject the submission"],
+						reasons: ["reasons", e.field === "reasons" && !body.reasons.trim() ? "Enter the reasons for your decision" : null],
+					}, "outcome"));
+			} finally {
+				busy = false;
+			}
+		});
+	}
+} catch (e) {
+	failure(e, "The submission");
+}

@@ -1,0 +1,46 @@
+// home.js - /home: the landing page for the signed-in account's role.
+import { api, content, esc, failure, ROLE_NAMES, startPage } from "/assets/js/portal/common.js";
+
+async function count(status) {
+	const { data } = await api("GET", "/submissions?status=" + status);
+	return data.submissions.length + (data.next ? "+" : "");
+}
+
+try {
+	const me = await startPage();
+	me.org = await me.orgReady;
+	const role = me.account.role;
+	const who = `<p class="govuk-body-l">${esc(me.account.name)}${me.org ? ", " + esc(me.org.name) : ""}</p>`;
+	let body = "";
+	if (role === "awarding_body") {
+		body = `<h2 class="govuk-heading-m">Your qualifications</h2>
+<p class="govuk-body">Submit qualifications for approval against an occupational standard, follow their review and see their quality marks.</p>
+<ul class="govuk-list govuk-list--spaced">
+<li><a class="govuk-link" href="/submissions/">View your submissions</a></li>
+<li><a class="govuk-link" href="/submissions/new/?start=1">Start a new submission</a></li>
+<li><a class="govuk-link" href="/">Browse occupational standards and their eligibility</a></li>
+</ul>`;
+	} else if (role === "reviewer") {
+		const n = await count("awaiting_review");
+		body = `<h2 class="govuk-heading-m">Submissions to review</h2>
+<p class="govuk-body">${esc(n)} submission${n === 1 ? " is" : "s are"} waiting for your recommendation.</p>
+<a href="/submissions/" role="button" draggable="false" class="govuk-button" data-module="govuk-button">Review submissions</a>`;
+	} else if (role === "approver") {
+		const [a, b] = await Promise.all([count("submitted"), count("in_review")]);
+		body = `<h2 class="govuk-heading-m">Decisions</h2>
+<p class="govuk-body">${esc(a)} submitted and ${esc(b)} in review. A submission can be decided once it has the employer panel's recommendation, by an approver who did not review it.</p>
+<a href="/submissions/" role="button" draggable="false" class="govuk-button" data-module="govuk-button">View submissions</a>
+<p class="govuk-body">To revoke a quality mark, open the approved submission that carries it.</p>`;
+	} else {
+		body = `<h2 class="govuk-heading-m">${role === "auditor" ? "Audit" : "Administration"}</h2>
+<ul class="govuk-list govuk-list--spaced">
+<li><a class="govuk-link" href="/submissions/">All submissions, their reviews and decisions</a></li>
+<li><a class="govuk-link" href="/api/v1/ledger/checkpoint">The ledger's latest signed checkpoint</a></li>
+<li><a class="govuk-link" href="/api/v1/ledger/entries">Ledger entries</a></li>
+</ul>${role === "admin" ? `<p class="govuk-body">Windows, accounts and standards' eligibility are managed with <code>htqctl</code> for now.</p>` : ""}`;
+	}
+	content(`<span class="govuk-caption-l">${esc(ROLE_NAMES[role] || role)}</span>
+<h1 class="govuk-heading-l">Your account</h1>${who}${body}`);
+} catch (e) {
+	failure(e, "Your account");
+}
