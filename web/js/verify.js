@@ -91,7 +91,7 @@ function render(target, checks, bundle) {
 	target.append(el("h3", { class: "govuk-heading-s", text: "Each check" }));
 	const list = el("ul", { class: "htq-checks" });
 	for (const c of checks) {
-		const li = el("li", { "data-check": c.name, "data-ok": String(c.ok) }, tagFor(c.ok), " ");
+		const li = el("li", { class: "govuk-body", "data-check": c.name, "data-ok": String(c.ok) }, tagFor(c.ok), " ");
 		li.append(el("strong", { text: c.name }), ": " + c.detail);
 		list.append(li);
 	}
