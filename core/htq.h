@@ -468,5 +468,10 @@ struct htq_register_filter {
 };
 int	 htq_register_list(struct htq_db *, MDB_txn *,
 	    const struct htq_register_filter *, json_t **out);
+/* The unfiltered first page (HTQ_LIST_PAGE items) as stored when a mark
+ * last changed: *json points into LMDB, valid until txn ends;
+ * HTQ_ENOTFOUND when there is none (no mark yet). */
+int	 htq_register_page1(struct htq_db *, MDB_txn *, const char **json,
+	    size_t *len);
 
 #endif /* HTQ_H */

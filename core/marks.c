@@ -87,6 +87,8 @@ htq_mark_id_valid(const char *s)
 	return htq_mod37_36(data) == s[16];
 }
 
+static int register_first_page(struct htq_db *, MDB_txn *);
+
 /* date + years, 29 February becoming 28 February. */
 static void
 add_years(const char *date, int years, char *out)
@@ -192,7 +194,9 @@ htq_mark_award(struct htq_db *db, MDB_txn *txn, const json_t *sub,
 	json_object_set_new(m, "id", json_string(mark));
 	json_object_set_new(m, "status", json_string("current"));
 	json_object_set_new(m, "revoked", json_null());
-	rc = htq_put_json(txn, db->mark, mark, m, MDB_NOOVERWRITE);
+	if ((rc = htq_put_json(txn, db->mark, mark, m, MDB_NOOVERWRITE)) ==
+	    HTQ_OK)
+		rc = register_first_page(db, txn);
 out:
 	if (rc != HTQ_OK) {
 		json_decref(*facts);
@@ -273,6 +277,7 @@ htq_mark_revoke(struct htq_db *db, const struct htq_actor *a,
 		goto out;
 	}
 	if ((rc = htq_put_json(txn, db->mark, id, m, 0)) != HTQ_OK ||
+	    (rc = register_first_page(db, txn)) != HTQ_OK ||
 	    (rc = htq_record_as(db, txn, a->id, "mark.revoked", id, data)) !=
 	    HTQ_OK || (rc = htq_mark_note_seq(db, txn, id, 'r')) != HTQ_OK)
 		goto out;
@@ -582,4 +587,54 @@ htq_register_list(struct htq_db *db, MDB_txn *txn,
 	if (*out != NULL && more)
 		json_object_set_new(*out, "next", json_string(last));
 	return *out == NULL ? HTQ_ENOMEM : HTQ_OK;
+}
+
+/* meta key of the register's unfiltered first page, as served */
+#define REGISTER_PAGE1	"register.page1"
+
+/*
+ * Render the register's unfiltered first page (the page nearly everyone
+ * asks for) in the write transaction that changes a mark, so that
+ * GET /api/v1/register serves stored bytes with no work per request.
+ */
+static int
+register_first_page(struct htq_db *db, MDB_txn *txn)
+{
+	struct htq_register_filter f;
+	MDB_val k, v;
+	json_t *page;
+	char *text;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	f.limit = HTQ_LIST_PAGE;
+	if ((rc = htq_register_list(db, txn, &f, &page)) != HTQ_OK)
+		return rc;
+	text = json_dumps(page, JSON_COMPACT);
+	json_decref(page);
+	if (text == NULL)
+		return HTQ_ENOMEM;
+	k.mv_data = REGISTER_PAGE1;
+	k.mv_size = strlen(REGISTER_PAGE1);
+	v.mv_data = text;
+	v.mv_size = strlen(text);
+	rc = htq_mdb_err(mdb_put(txn, db->meta, &k, &v, 0));
+	free(text);
+	return rc;
+}
+
+int
+htq_register_page1(struct htq_db *db, MDB_txn *txn, const char **json,
+    size_t *len)
+{
+	MDB_val k, v;
+	int rc;
+
+	k.mv_data = REGISTER_PAGE1;
+	k.mv_size = strlen(REGISTER_PAGE1);
+	if ((rc = mdb_get(txn, db->meta, &k, &v)) != 0)
+		return htq_mdb_err(rc);
+	*json = v.mv_data;
+	*len = v.mv_size;
+	return HTQ_OK;
 }

@@ -401,6 +401,8 @@ fcx_h_register(struct fcx_ctx *ctx, struct fcx_req *req,
 	    "awarding_body", "level", "status", "q", "after", "limit", NULL };
 	struct htq_register_filter f;
 	long long limit;
+	const char *page1;
+	size_t len;
 	json_t *out;
 	int rc;
 
@@ -427,6 +429,17 @@ fcx_h_register(struct fcx_ctx *ctx, struct fcx_req *req,
 	if (f.q != NULL && strlen(f.q) > 200)
 		return fcx_error(resp, 400, "bad_parameter", "query parameter "
 		    "\"q\": at most 200 bytes");
+	/* no query at all: the first page, stored as it is served */
+	if (req->nparams == 0) {
+		if (htq_register_page1(ctx->db, ctx->rtxn, &page1, &len) ==
+		    HTQ_OK) {
+			resp->status = 200;
+			resp->raw = page1;
+			resp->raw_len = len;
+			resp->cache = REGISTER_CACHE;
+			return 200;
+		}
+	}
 	if ((rc = htq_register_list(ctx->db, ctx->rtxn, &f, &out)) != HTQ_OK)
 		return core_error(resp, rc, NULL);
 	resp->cache = REGISTER_CACHE;

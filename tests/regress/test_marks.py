@@ -44,7 +44,7 @@ def keys(s):
     assert r.body == s.get("/api/v1/ledger/key").body
     out = {}
     for line in r.body.decode().splitlines():
-        name, kid, b64 = line.split("+")
+        name, kid, b64 = line.split("+", 2)
         raw = base64.b64decode(b64)
         assert raw[0] == 1 and len(raw) == 33
         out[bytes.fromhex(kid)] = (name, Ed25519PublicKey.from_public_bytes(raw[1:]))
