@@ -324,6 +324,41 @@ htq_mark_note_seq(struct htq_db *db, MDB_txn *txn, const char *id,
 	return htq_mdb_err(mdb_put(txn, db->meta, &k, &v, 0));
 }
 
+/*
+ * A mark awarded before indexes were stored: find its entry by reading
+ * the log (once per request for such old marks only; O(n)).
+ */
+static int
+scan_for(struct htq_db *db, MDB_txn *txn, const char *id, char kind,
+    uint64_t *seq)
+{
+	const char *type = kind == 'a' ? "mark.awarded" : "mark.revoked";
+	struct aud_entry e;
+	const uint8_t *sig;
+	const char *bytes;
+	char why[128];
+	uint64_t size, i;
+	size_t len;
+	int rc;
+
+	if (db->log == NULL)
+		return HTQ_ENOTFOUND;
+	if ((rc = aud_size(db->log, txn, &size)) != HTQ_OK)
+		return rc;
+	for (i = 0; i < size; i++) {
+		if ((rc = aud_entry_get(db->log, txn, i, &bytes, &len, &sig)) !=
+		    AUD_OK ||
+		    (rc = aud_entry_parse(bytes, len, &e, why, sizeof(why))) !=
+		    AUD_OK)
+			return rc;
+		if (strcmp(e.type, type) == 0 && strcmp(e.subject, id) == 0) {
+			*seq = i;
+			return HTQ_OK;
+		}
+	}
+	return HTQ_ENOTFOUND;
+}
+
 int
 htq_mark_seq(struct htq_db *db, MDB_txn *txn, const char *id, char kind,
     uint64_t *seq)
@@ -335,7 +370,9 @@ htq_mark_seq(struct htq_db *db, MDB_txn *txn, const char *id, char kind,
 	seq_key(key, sizeof(key), id, kind);
 	k.mv_data = key;
 	k.mv_size = strlen(key);
-	if ((rc = mdb_get(txn, db->meta, &k, &v)) != 0)
+	if ((rc = mdb_get(txn, db->meta, &k, &v)) == MDB_NOTFOUND)
+		return scan_for(db, txn, id, kind, seq);
+	if (rc != 0)
 		return htq_mdb_err(rc);
 	if (v.mv_size == 0 || v.mv_size >= sizeof(val))
 		return HTQ_EDB;

@@ -417,8 +417,11 @@ publish_locked(struct pub *p, unsigned flags, int lockfd)
 		    1);
 	if (rc != HTQ_OK && rc != HTQ_ENOTFOUND)
 		goto out;
+	/* a mark's files are not the log: failing them must not hold back
+	 * the checkpoint (the next start rebuilds them) */
 	if ((rc = put_marks(p, old, size)) != HTQ_OK)
-		goto out;
+		fprintf(stderr, "htq: publishing quality marks' files: %s (the "
+		    "next start rebuilds them)\n", htq_strerror(rc));
 	rc = signed_checkpoint(p, &note, &len);
 	if (rc == HTQ_ECONFLICT && size == 0) {
 		rc = HTQ_OK;		/* empty log, no key: nothing to sign */

@@ -48,8 +48,9 @@ const TAG = {
 	null: ["govuk-tag govuk-tag--grey", "Not checked"],
 };
 
-function tagFor(ok) {
-	const [cls, word] = TAG[ok];
+function tagFor(ok, revocation) {
+	// a proved revocation is a finding, not a broken check: say so
+	const [cls, word] = revocation ? ["govuk-tag govuk-tag--red", "Revoked"] : TAG[ok];
 	return el("strong", { class: cls, text: word });
 }
 
@@ -91,7 +92,7 @@ function render(target, checks, bundle) {
 	target.append(el("h3", { class: "govuk-heading-s", text: "Each check" }));
 	const list = el("ul", { class: "htq-checks" });
 	for (const c of checks) {
-		const li = el("li", { class: "govuk-body", "data-check": c.name, "data-ok": String(c.ok) }, tagFor(c.ok), " ");
+		const li = el("li", { class: "govuk-body", "data-check": c.name, "data-ok": String(c.ok) }, tagFor(c.ok, c.revocation), " ");
 		li.append(el("strong", { text: c.name }), ": " + c.detail);
 		list.append(li);
 	}
