@@ -318,9 +318,10 @@ put_marks(struct pub *p, uint64_t old, uint64_t size)
 	size_t len;
 	int rc = HTQ_OK, any = 0;
 
+	/* the hashed asset names, read only when a page is to be written */
 	snprintf(path, sizeof(path), "%s/www/assets-manifest.json",
 	    p->db->datadir);
-	assets = json_load_file(path, 0, NULL);
+	assets = NULL;
 	for (seq = old; seq < size; seq++) {
 		if ((rc = aud_entry_get(log, p->txn, seq, &bytes, &len, &sig))
 		    != AUD_OK ||
@@ -329,12 +330,16 @@ put_marks(struct pub *p, uint64_t old, uint64_t size)
 			goto out;
 		if (strncmp(e.type, "mark.", 5) != 0)
 			continue;
+		if (!any)
+			assets = json_load_file(path, 0, NULL);
 		any = 1;
 		if ((rc = put_mark(p, e.subject, assets)) != HTQ_OK)
 			goto out;
 	}
 	if (!any && old > 0)
 		goto out;
+	if (assets == NULL)
+		assets = json_load_file(path, 0, NULL);
 	memset(&all, 0, sizeof(all));
 	if ((rc = htq_register_list(p->db, p->txn, &all, &reg)) != HTQ_OK ||
 	    (rc = htq_register_html(json_object_get(reg, "items"), assets,
