@@ -17,7 +17,8 @@ CFLAGS	+= -std=c11 $(WARN) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	   -Icore -Iaudit -Ifcgi $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # audit/ stands alone: the verifier's objects see no other folder.
 CFLAGS_AUDIT = $(filter-out -Icore -Ifcgi,$(CFLAGS))
-LDLIBS_ALL = -lfcgi -llmdb -lsodium -ljansson -lpthread
+# libqrencode draws the badges' QR codes (server and htqctl only)
+LDLIBS_ALL = -lfcgi -llmdb -lsodium -ljansson -lqrencode -lpthread
 LDLIBS_VERIFY = -lsodium -ljansson -lpthread
 
 ifeq ($(FUZZ),1)

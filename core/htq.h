@@ -443,5 +443,35 @@ int	 htq_mark_get(struct htq_db *, MDB_txn *, const char *id,
 int	 htq_mark_revoke(struct htq_db *, const struct htq_actor *,
 	    const char *id, const char *reason, const char *note,
 	    json_t **out, struct htq_why *);
+/*
+ * The mark's offline bundle (design.md "Public HTTP contract"): mark,
+ * entry, sig, index, proof, checkpoint, and revocation when revoked,
+ * proven against the same checkpoint.  HTQ_EINVAL malformed id,
+ * HTQ_ENOTFOUND unknown.  *out is the caller's.
+ */
+int	 htq_mark_bundle(struct htq_db *, MDB_txn *, const char *id,
+	    json_t **out);
+
+/* The public register: marks in id order, filtered; NULL fields match
+ * anything; route and standard case-insensitive; q searches the
+ * qualification's title (case-insensitive) and QAN.  limit entries after
+ * the id `after`; "next" is set when there are more. */
+struct htq_register_filter {
+	const char	*route;
+	const char	*standard;
+	const char	*awarding_body;
+	const char	*level;
+	const char	*status;	/* "current" | "revoked" */
+	const char	*q;
+	const char	*after;
+	size_t		 limit;
+};
+int	 htq_register_list(struct htq_db *, MDB_txn *,
+	    const struct htq_register_filter *, json_t **out);
+/* The unfiltered first page (HTQ_LIST_PAGE items) as stored when a mark
+ * last changed: *json points into LMDB, valid until txn ends;
+ * HTQ_ENOTFOUND when there is none (no mark yet). */
+int	 htq_register_page1(struct htq_db *, MDB_txn *, const char **json,
+	    size_t *len);
 
 #endif /* HTQ_H */

@@ -62,5 +62,22 @@ int	 htq_window_for_route(struct htq_db *, MDB_txn *, const char *route,
  */
 int	 htq_mark_award(struct htq_db *, MDB_txn *, const json_t *sub,
 	    const json_t *std, char mark[HTQ_MARK_ID_LEN + 1], json_t **facts);
+/*
+ * Remember the ledger index of the entry just appended for mark id
+ * (kind 'a' mark.awarded, 'r' mark.revoked), so a bundle needs no scan.
+ * Nothing when no ledger is attached.
+ */
+int	 htq_mark_note_seq(struct htq_db *, MDB_txn *, const char *id,
+	    char kind);
+/* The stored index, HTQ_ENOTFOUND when there is none. */
+int	 htq_mark_seq(struct htq_db *, MDB_txn *, const char *id, char kind,
+	    uint64_t *seq);
+/* Static files of one mark (core/publish.c calls these; core/badge.c). */
+int	 htq_badge_svg(const json_t *mark, const char *verify_url,
+	    char **out, size_t *len);
+int	 htq_verify_html(const json_t *mark, const json_t *assets,
+	    char **out, size_t *len);
+int	 htq_register_html(const json_t *items, const json_t *assets,
+	    char **out, size_t *len);
 
 #endif /* HTQ_INTERNAL_H */

@@ -16,12 +16,17 @@
  * the first-teaching date of the window's cycle and the review-by date,
  * five years on.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
 
 #include "htq.h"
 #include "internal.h"
+#include "aud.h"
 
 #define MOD	36
 
@@ -81,6 +86,8 @@ htq_mark_id_valid(const char *s)
 	snprintf(data, sizeof(data), "HTQ%.4s%.6s", s + 4, s + 9);
 	return htq_mod37_36(data) == s[16];
 }
+
+static int register_first_page(struct htq_db *, MDB_txn *);
 
 /* date + years, 29 February becoming 28 February. */
 static void
@@ -187,7 +194,9 @@ htq_mark_award(struct htq_db *db, MDB_txn *txn, const json_t *sub,
 	json_object_set_new(m, "id", json_string(mark));
 	json_object_set_new(m, "status", json_string("current"));
 	json_object_set_new(m, "revoked", json_null());
-	rc = htq_put_json(txn, db->mark, mark, m, MDB_NOOVERWRITE);
+	if ((rc = htq_put_json(txn, db->mark, mark, m, MDB_NOOVERWRITE)) ==
+	    HTQ_OK)
+		rc = register_first_page(db, txn);
 out:
 	if (rc != HTQ_OK) {
 		json_decref(*facts);
@@ -268,8 +277,9 @@ htq_mark_revoke(struct htq_db *db, const struct htq_actor *a,
 		goto out;
 	}
 	if ((rc = htq_put_json(txn, db->mark, id, m, 0)) != HTQ_OK ||
+	    (rc = register_first_page(db, txn)) != HTQ_OK ||
 	    (rc = htq_record_as(db, txn, a->id, "mark.revoked", id, data)) !=
-	    HTQ_OK)
+	    HTQ_OK || (rc = htq_mark_note_seq(db, txn, id, 'r')) != HTQ_OK)
 		goto out;
 	rc = htq_commit(db, txn);
 	txn = NULL;
@@ -281,4 +291,387 @@ out:
 	json_decref(m);
 	json_decref(data);
 	return rc;
+}
+
+/* meta key of a mark's ledger index: "markseq.<kind>.<id>" */
+static void
+seq_key(char *buf, size_t bufsz, const char *id, char kind)
+{
+	snprintf(buf, bufsz, "markseq.%c.%s", kind, id);
+}
+
+int
+htq_mark_note_seq(struct htq_db *db, MDB_txn *txn, const char *id,
+    char kind)
+{
+	char key[48], val[24];
+	MDB_val k, v;
+	uint64_t size;
+	int rc;
+
+	if (db->log == NULL || db->ledger.append == NULL)
+		return HTQ_OK;
+	if ((rc = aud_size(db->log, txn, &size)) != HTQ_OK)
+		return rc;
+	if (size == 0)
+		return HTQ_EINVAL;
+	seq_key(key, sizeof(key), id, kind);
+	snprintf(val, sizeof(val), "%llu", (unsigned long long)(size - 1));
+	k.mv_data = key;
+	k.mv_size = strlen(key);
+	v.mv_data = val;
+	v.mv_size = strlen(val);
+	return htq_mdb_err(mdb_put(txn, db->meta, &k, &v, 0));
+}
+
+/*
+ * A mark awarded before indexes were stored: find its entry by reading
+ * the log (once per request for such old marks only; O(n)).
+ */
+static int
+scan_for(struct htq_db *db, MDB_txn *txn, const char *id, char kind,
+    uint64_t *seq)
+{
+	const char *type = kind == 'a' ? "mark.awarded" : "mark.revoked";
+	struct aud_entry e;
+	const uint8_t *sig;
+	const char *bytes;
+	char why[128];
+	uint64_t size, i;
+	size_t len;
+	int rc;
+
+	if (db->log == NULL)
+		return HTQ_ENOTFOUND;
+	if ((rc = aud_size(db->log, txn, &size)) != HTQ_OK)
+		return rc;
+	for (i = 0; i < size; i++) {
+		if ((rc = aud_entry_get(db->log, txn, i, &bytes, &len, &sig)) !=
+		    AUD_OK ||
+		    (rc = aud_entry_parse(bytes, len, &e, why, sizeof(why))) !=
+		    AUD_OK)
+			return rc;
+		if (strcmp(e.type, type) == 0 && strcmp(e.subject, id) == 0) {
+			*seq = i;
+			return HTQ_OK;
+		}
+	}
+	return HTQ_ENOTFOUND;
+}
+
+int
+htq_mark_seq(struct htq_db *db, MDB_txn *txn, const char *id, char kind,
+    uint64_t *seq)
+{
+	char key[48], val[24];
+	MDB_val k, v;
+	int rc;
+
+	seq_key(key, sizeof(key), id, kind);
+	k.mv_data = key;
+	k.mv_size = strlen(key);
+	if ((rc = mdb_get(txn, db->meta, &k, &v)) == MDB_NOTFOUND)
+		return scan_for(db, txn, id, kind, seq);
+	if (rc != 0)
+		return htq_mdb_err(rc);
+	if (v.mv_size == 0 || v.mv_size >= sizeof(val))
+		return HTQ_EDB;
+	memcpy(val, v.mv_data, v.mv_size);
+	val[v.mv_size] = '\0';
+	*seq = strtoull(val, NULL, 10);
+	return HTQ_OK;
+}
+
+static json_t *
+b64_json(const uint8_t *b, size_t len)
+{
+	char out[sodium_base64_ENCODED_LEN(AUD_SIG,
+	    sodium_base64_VARIANT_ORIGINAL)];
+
+	if (len > AUD_SIG)
+		return NULL;
+	sodium_bin2base64(out, sizeof(out), b, len,
+	    sodium_base64_VARIANT_ORIGINAL);
+	return json_string(out);
+}
+
+/*
+ * One proven entry: {"entry", "sig", "index", "proof"} for leaf seq in
+ * the tree of the first size leaves.
+ */
+static int
+proven_entry(struct aud_log *log, MDB_txn *txn, uint64_t seq,
+    uint64_t size, json_t **out)
+{
+	aud_hash h[AUD_MAX_PROOF];
+	const uint8_t *sig;
+	const char *e;
+	size_t len, n, i;
+	json_t *proof;
+	int rc;
+
+	*out = NULL;
+	if (seq >= size)
+		return HTQ_EDB;
+	if ((rc = aud_entry_get(log, txn, seq, &e, &len, &sig)) != HTQ_OK ||
+	    (rc = aud_prove_inclusion(log, txn, seq, size, h, &n)) != HTQ_OK)
+		return rc;
+	if ((proof = json_array()) == NULL)
+		return HTQ_ENOMEM;
+	for (i = 0; i < n; i++)
+		json_array_append_new(proof, b64_json(h[i], AUD_HASH));
+	*out = json_pack("{s:s%,s:o,s:I,s:o}", "entry", e, len, "sig",
+	    b64_json(sig, AUD_SIG), "index", (json_int_t)seq, "proof", proof);
+	return *out == NULL ? HTQ_ENOMEM : HTQ_OK;
+}
+
+/*
+ * The offline bundle of a mark (docs/ledger.md, design.md "Public HTTP
+ * contract"): the mark, its mark.awarded entry with signature, index and
+ * inclusion proof, the signed checkpoint of the log as txn sees it, and
+ * when revoked the mark.revoked entry proven against the same
+ * checkpoint.  The checkpoint is signed now when the log has moved on
+ * (so txn's process needs the current key, as for the checkpoint API).
+ */
+int
+htq_mark_bundle(struct htq_db *db, MDB_txn *txn, const char *id,
+    json_t **out)
+{
+	struct aud_log *log = db->log;
+	const char *note;
+	uint64_t size, aseq, rseq;
+	size_t nlen;
+	json_t *m = NULL, *b = NULL, *rev = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = htq_mark_get(db, txn, id, &m)) != HTQ_OK)
+		return rc;
+	if (log == NULL) {
+		rc = HTQ_ENOTFOUND;
+		goto out;
+	}
+	if ((rc = htq_mark_seq(db, txn, id, 'a', &aseq)) != HTQ_OK ||
+	    (rc = aud_size(log, txn, &size)) != HTQ_OK)
+		goto out;
+	rc = aud_checkpoint(log, txn, db->key, &note, &nlen);
+	if (rc == HTQ_EPERM && db->datadir != NULL &&
+	    htq_ledger_reload_key(db, db->datadir) == HTQ_OK)
+		rc = aud_checkpoint(log, txn, db->key, &note, &nlen);
+	if (rc != HTQ_OK)
+		goto out;
+	if ((rc = proven_entry(log, txn, aseq, size, &b)) != HTQ_OK)
+		goto out;
+	json_object_set(b, "mark", m);
+	json_object_set_new(b, "checkpoint", json_stringn(note, nlen));
+	if (strcmp(json_string_value(json_object_get(m, "status")),
+	    "revoked") == 0) {
+		if ((rc = htq_mark_seq(db, txn, id, 'r', &rseq)) != HTQ_OK ||
+		    (rc = proven_entry(log, txn, rseq, size, &rev)) != HTQ_OK)
+			goto out;
+		json_object_set_new(b, "revocation", rev);
+	}
+	*out = b;
+	b = NULL;
+out:
+	json_decref(m);
+	json_decref(b);
+	return rc;
+}
+
+/* Case-insensitive substring test (ASCII). */
+static int
+contains_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle), i;
+
+	if (hay == NULL)
+		return 0;
+	for (; *hay != '\0'; hay++) {
+		for (i = 0; i < n && hay[i] != '\0' &&
+		    tolower((unsigned char)hay[i]) ==
+		    tolower((unsigned char)needle[i]); i++)
+			;
+		if (i == n)
+			return 1;
+	}
+	return n == 0;
+}
+
+static const char *
+sget(const json_t *o, const char *a, const char *b)
+{
+	const json_t *v = json_object_get(o, a);
+
+	if (b != NULL)
+		v = json_object_get(v, b);
+	return json_string_value(v);
+}
+
+static int
+register_match(const json_t *m, const struct htq_register_filter *f)
+{
+	const char *s;
+	char lvl[16];
+
+	if (f->route && ((s = sget(m, "route", NULL)) == NULL ||
+	    strcasecmp(s, f->route) != 0))
+		return 0;
+	if (f->standard && ((s = sget(m, "standard", "ref")) == NULL ||
+	    strcasecmp(s, f->standard) != 0))
+		return 0;
+	if (f->awarding_body && ((s = sget(m, "awarding_body", "id")) ==
+	    NULL || strcmp(s, f->awarding_body) != 0))
+		return 0;
+	if (f->status && ((s = sget(m, "status", NULL)) == NULL ||
+	    strcmp(s, f->status) != 0))
+		return 0;
+	if (f->level) {
+		const json_t *l = json_object_get(json_object_get(m,
+		    "qualification"), "level");
+
+		if (json_is_integer(l))
+			snprintf(lvl, sizeof(lvl), "%lld",
+			    (long long)json_integer_value(l));
+		else if (json_is_string(l))
+			snprintf(lvl, sizeof(lvl), "%s", json_string_value(l));
+		else
+			return 0;
+		if (strcmp(lvl, f->level) != 0)
+			return 0;
+	}
+	if (f->q && *f->q && !contains_ci(sget(m, "qualification", "title"),
+	    f->q) && !contains_ci(sget(m, "qualification", "qan"), f->q))
+		return 0;
+	return 1;
+}
+
+/* A register item: the public facts, the status, the revocation. */
+static json_t *
+register_item(const json_t *m)
+{
+	const json_t *r = json_object_get(m, "revoked");
+	json_t *it;
+
+	it = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O}",
+	    "mark_id", json_object_get(m, "id"),
+	    "status", json_object_get(m, "status"),
+	    "qualification", json_object_get(m, "qualification"),
+	    "awarding_body", json_object_get(m, "awarding_body"),
+	    "standard", json_object_get(m, "standard"),
+	    "route", json_object_get(m, "route"),
+	    "awarded", json_object_get(m, "awarded"),
+	    "first_teaching", json_object_get(m, "first_teaching") ?
+	    json_object_get(m, "first_teaching") : json_null(),
+	    "review_by", json_object_get(m, "review_by"));
+	if (it != NULL && json_is_object(r))
+		json_object_set_new(it, "revoked", json_pack("{s:O,s:O}",
+		    "date", json_object_get(r, "date"), "reason",
+		    json_object_get(r, "reason")));
+	return it;
+}
+
+int
+htq_register_list(struct htq_db *db, MDB_txn *txn,
+    const struct htq_register_filter *f, json_t **out)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	json_t *items, *m;
+	json_error_t err;
+	char last[HTQ_MARK_ID_LEN + 1] = "";
+	size_t n = 0;
+	int rc, op = MDB_FIRST, more = 0;
+
+	*out = NULL;
+	if ((items = json_array()) == NULL)
+		return HTQ_ENOMEM;
+	if ((rc = mdb_cursor_open(txn, db->mark, &c)) != 0) {
+		json_decref(items);
+		return htq_mdb_err(rc);
+	}
+	if (f->after != NULL) {
+		k.mv_data = (void *)f->after;
+		k.mv_size = strlen(f->after);
+		op = MDB_SET_RANGE;
+	}
+	for (; (rc = mdb_cursor_get(c, &k, &v, op)) == 0; op = MDB_NEXT) {
+		if (op == MDB_SET_RANGE && k.mv_size == strlen(f->after) &&
+		    memcmp(k.mv_data, f->after, k.mv_size) == 0)
+			continue;
+		m = json_loadb(v.mv_data, v.mv_size, 0, &err);
+		if (m == NULL)
+			continue;
+		if (register_match(m, f)) {
+			if (f->limit > 0 && n == f->limit) {
+				more = 1;
+				json_decref(m);
+				break;
+			}
+			json_array_append_new(items, register_item(m));
+			snprintf(last, sizeof(last), "%s",
+			    json_string_value(json_object_get(m, "id")));
+			n++;
+		}
+		json_decref(m);
+	}
+	mdb_cursor_close(c);
+	if (rc != 0 && rc != MDB_NOTFOUND) {
+		json_decref(items);
+		return htq_mdb_err(rc);
+	}
+	*out = json_pack("{s:o}", "items", items);
+	if (*out != NULL && more)
+		json_object_set_new(*out, "next", json_string(last));
+	return *out == NULL ? HTQ_ENOMEM : HTQ_OK;
+}
+
+/* meta key of the register's unfiltered first page, as served */
+#define REGISTER_PAGE1	"register.page1"
+
+/*
+ * Render the register's unfiltered first page (the page nearly everyone
+ * asks for) in the write transaction that changes a mark, so that
+ * GET /api/v1/register serves stored bytes with no work per request.
+ */
+static int
+register_first_page(struct htq_db *db, MDB_txn *txn)
+{
+	struct htq_register_filter f;
+	MDB_val k, v;
+	json_t *page;
+	char *text;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	f.limit = HTQ_LIST_PAGE;
+	if ((rc = htq_register_list(db, txn, &f, &page)) != HTQ_OK)
+		return rc;
+	text = json_dumps(page, JSON_COMPACT);
+	json_decref(page);
+	if (text == NULL)
+		return HTQ_ENOMEM;
+	k.mv_data = REGISTER_PAGE1;
+	k.mv_size = strlen(REGISTER_PAGE1);
+	v.mv_data = text;
+	v.mv_size = strlen(text);
+	rc = htq_mdb_err(mdb_put(txn, db->meta, &k, &v, 0));
+	free(text);
+	return rc;
+}
+
+int
+htq_register_page1(struct htq_db *db, MDB_txn *txn, const char **json,
+    size_t *len)
+{
+	MDB_val k, v;
+	int rc;
+
+	k.mv_data = REGISTER_PAGE1;
+	k.mv_size = strlen(REGISTER_PAGE1);
+	if ((rc = mdb_get(txn, db->meta, &k, &v)) != 0)
+		return htq_mdb_err(rc);
+	*json = v.mv_data;
+	*len = v.mv_size;
+	return HTQ_OK;
 }

@@ -7,6 +7,11 @@
  *   ledger/tile/<L>/<N>[.p/<W>]       hash tiles, height 8
  *   ledger/tile/entries/<N>[.p/<W>]   entry bundles (uint16 length || bytes)
  *   .well-known/htq-ledger-keys       verifier keys, one a line, newest last
+ *   marks/<id>/bundle.json            a mark's proof bundle (checkpoint of
+ *                                     the publish that wrote it: may lag)
+ *   marks/<id>/badge.svg              its badge, with a QR code
+ *   verify/<id>/index.html            its page, the facts without JS
+ *   register/index.html               every mark, revoked ones included
  *
  * Every file is written under a fresh temporary name and renamed, so a
  * reader sees a whole old file or a whole new one.  Full tiles and
@@ -240,6 +245,114 @@ put_tile(void *ctx, const struct aud_tile *t)
 	return HTQ_OK;
 }
 
+/* The public base URL the badges' QR codes point at. */
+static const char *
+public_url(void)
+{
+	const char *u = getenv("HTQ_PUBLIC_URL");
+
+	return u != NULL && *u != '\0' ? u : "http://localhost:8080";
+}
+
+/*
+ * One mark's static files: marks/<id>/bundle.json (the bundle proven
+ * against the checkpoint this publish writes; the API's is fresher),
+ * marks/<id>/badge.svg and verify/<id>/index.html.
+ */
+static int
+put_mark(struct pub *p, const char *id, const json_t *assets)
+{
+	char rel[64 + AUD_MAX_SUBJECT], url[1024 + AUD_MAX_SUBJECT], *text = NULL;
+	json_t *b = NULL;
+	size_t len;
+	int rc;
+
+	if (!htq_mark_id_valid(id))
+		return HTQ_OK;		/* not a mark subject: nothing to do */
+	if ((rc = htq_mark_bundle(p->db, p->txn, id, &b)) != HTQ_OK)
+		return rc == HTQ_ENOTFOUND ? HTQ_OK : rc;
+	if ((text = json_dumps(b, JSON_COMPACT)) == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	snprintf(rel, sizeof(rel), "marks/%s/bundle.json", id);
+	if ((rc = put_file(p, rel, text, strlen(text), 0, 1)) != HTQ_OK)
+		goto out;
+	free(text);
+	text = NULL;
+	snprintf(url, sizeof(url), "%s/verify/%s", public_url(), id);
+	if ((rc = htq_badge_svg(json_object_get(b, "mark"), url, &text, &len))
+	    != HTQ_OK)
+		goto out;
+	snprintf(rel, sizeof(rel), "marks/%s/badge.svg", id);
+	if ((rc = put_file(p, rel, text, len, 0, 1)) != HTQ_OK)
+		goto out;
+	free(text);
+	text = NULL;
+	if ((rc = htq_verify_html(json_object_get(b, "mark"), assets, &text,
+	    &len)) != HTQ_OK)
+		goto out;
+	snprintf(rel, sizeof(rel), "verify/%s/index.html", id);
+	rc = put_file(p, rel, text, len, 0, 1);
+out:
+	free(text);
+	json_decref(b);
+	return rc;
+}
+
+/*
+ * The marks that entries old .. size-1 award or revoke get their files
+ * rewritten, and then the register page (all marks, in id order).
+ */
+static int
+put_marks(struct pub *p, uint64_t old, uint64_t size)
+{
+	struct htq_register_filter all;
+	struct aud_log *log = htq_db_log(p->db);
+	struct aud_entry e;
+	char why[128], path[4096 + 64], *text = NULL;
+	const uint8_t *sig;
+	const char *bytes;
+	json_t *assets, *reg = NULL;
+	uint64_t seq;
+	size_t len;
+	int rc = HTQ_OK, any = 0;
+
+	/* the hashed asset names, read only when a page is to be written */
+	snprintf(path, sizeof(path), "%s/www/assets-manifest.json",
+	    p->db->datadir);
+	assets = NULL;
+	for (seq = old; seq < size; seq++) {
+		if ((rc = aud_entry_get(log, p->txn, seq, &bytes, &len, &sig))
+		    != AUD_OK ||
+		    (rc = aud_entry_parse(bytes, len, &e, why, sizeof(why))) !=
+		    AUD_OK)
+			goto out;
+		if (strncmp(e.type, "mark.", 5) != 0)
+			continue;
+		if (!any)
+			assets = json_load_file(path, 0, NULL);
+		any = 1;
+		if ((rc = put_mark(p, e.subject, assets)) != HTQ_OK)
+			goto out;
+	}
+	if (!any && old > 0)
+		goto out;
+	if (assets == NULL)
+		assets = json_load_file(path, 0, NULL);
+	memset(&all, 0, sizeof(all));
+	if ((rc = htq_register_list(p->db, p->txn, &all, &reg)) != HTQ_OK ||
+	    (rc = htq_register_html(json_object_get(reg, "items"), assets,
+	    &text, &len)) != HTQ_OK)
+		goto out;
+	rc = put_file(p, "register/index.html", text, len, 0, 1);
+out:
+	free(text);
+	json_decref(reg);
+	json_decref(assets);
+	return rc;
+}
+
 /*
  * The size in the published checkpoint, if it is a checkpoint of this
  * log's origin; -1 otherwise (none, unreadable, another log).
@@ -309,6 +422,11 @@ publish_locked(struct pub *p, unsigned flags, int lockfd)
 		    1);
 	if (rc != HTQ_OK && rc != HTQ_ENOTFOUND)
 		goto out;
+	/* a mark's files are not the log: failing them must not hold back
+	 * the checkpoint (the next start rebuilds them) */
+	if ((rc = put_marks(p, old, size)) != HTQ_OK)
+		fprintf(stderr, "htq: publishing quality marks' files: %s (the "
+		    "next start rebuilds them)\n", htq_strerror(rc));
 	rc = signed_checkpoint(p, &note, &len);
 	if (rc == HTQ_ECONFLICT && size == 0) {
 		rc = HTQ_OK;		/* empty log, no key: nothing to sign */

@@ -1340,8 +1340,9 @@ htq_decide(struct htq_db *db, const struct htq_actor *a, const char *id,
 	    "decision.rejected", id, data)) != HTQ_OK)
 		goto out;
 	/* the entry that proves what was approved follows the decision */
-	if (approve && (rc = htq_record_as(db, txn, a->id, "mark.awarded",
-	    mark, facts)) != HTQ_OK)
+	if (approve && ((rc = htq_record_as(db, txn, a->id, "mark.awarded",
+	    mark, facts)) != HTQ_OK ||
+	    (rc = htq_mark_note_seq(db, txn, mark, 'a')) != HTQ_OK))
 		goto out;
 	if ((rc = store(db, txn, doc)) != HTQ_OK)
 		goto out;

@@ -295,6 +295,7 @@ int	 fcx_h_sub_withdraw(struct fcx_ctx *, struct fcx_req *,
 int	 fcx_h_sub_review(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_sub_decide(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_mark(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+int	 fcx_h_register(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_mark_revoke(struct fcx_ctx *, struct fcx_req *,
 	    struct fcx_resp *);
 

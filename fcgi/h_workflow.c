@@ -377,14 +377,73 @@ fcx_h_mark(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 
 	if (fcx_query_allowed(req, allowed, resp) != HTQ_OK)
 		return resp->status;
-	rc = htq_mark_get(ctx->db, ctx->rtxn, req->captures[0], &m);
+	rc = htq_mark_bundle(ctx->db, ctx->rtxn, req->captures[0], &m);
 	if (rc == HTQ_EINVAL)
 		return fcx_error(resp, 400, "bad_mark_id", "not a quality mark "
 		    "id: HTQ-<year>-<6 digits>-<check character>, and the check "
 		    "character must match (a mistyped id is refused here)");
+	if (rc == HTQ_ENOTFOUND)
+		return fcx_error(resp, 404, "not_found", "no such quality mark");
 	if (rc != HTQ_OK)
 		return core_error(resp, rc, NULL);
-	return fcx_json(resp, 200, json_pack("{s:o}", "mark", m));
+	resp->cache = "no-cache";
+	return fcx_json(resp, 200, m);
+}
+
+/* The register changes with every award: cache it briefly. */
+#define REGISTER_CACHE	"public, max-age=5"
+
+int
+fcx_h_register(struct fcx_ctx *ctx, struct fcx_req *req,
+    struct fcx_resp *resp)
+{
+	static const char *const allowed[] = { "route", "standard",
+	    "awarding_body", "level", "status", "q", "after", "limit", NULL };
+	struct htq_register_filter f;
+	long long limit;
+	const char *page1;
+	size_t len;
+	json_t *out;
+	int rc;
+
+	if (fcx_query_allowed(req, allowed, resp) != HTQ_OK ||
+	    fcx_query_int(req, "limit", 1, HTQ_LIST_PAGE_MAX, HTQ_LIST_PAGE,
+	    &limit, resp) != HTQ_OK)
+		return resp->status;
+	memset(&f, 0, sizeof(f));
+	f.route = fcx_param(req, "route");
+	f.standard = fcx_param(req, "standard");
+	f.awarding_body = fcx_param(req, "awarding_body");
+	f.level = fcx_param(req, "level");
+	f.status = fcx_param(req, "status");
+	f.q = fcx_param(req, "q");
+	f.after = fcx_param(req, "after");
+	f.limit = (size_t)limit;
+	if (f.status != NULL && strcmp(f.status, "current") != 0 &&
+	    strcmp(f.status, "revoked") != 0)
+		return fcx_error(resp, 400, "bad_parameter", "query parameter "
+		    "\"status\" must be current or revoked");
+	if (f.after != NULL && !htq_mark_id_valid(f.after))
+		return fcx_error(resp, 400, "bad_parameter", "query parameter "
+		    "\"after\" must be the \"next\" value of the previous page");
+	if (f.q != NULL && strlen(f.q) > 200)
+		return fcx_error(resp, 400, "bad_parameter", "query parameter "
+		    "\"q\": at most 200 bytes");
+	/* no query at all: the first page, stored as it is served */
+	if (req->nparams == 0) {
+		if (htq_register_page1(ctx->db, ctx->rtxn, &page1, &len) ==
+		    HTQ_OK) {
+			resp->status = 200;
+			resp->raw = page1;
+			resp->raw_len = len;
+			resp->cache = REGISTER_CACHE;
+			return 200;
+		}
+	}
+	if ((rc = htq_register_list(ctx->db, ctx->rtxn, &f, &out)) != HTQ_OK)
+		return core_error(resp, rc, NULL);
+	resp->cache = REGISTER_CACHE;
+	return fcx_json(resp, 200, out);
 }
 
 static const struct fcx_field revoke_fields[] = {

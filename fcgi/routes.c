@@ -68,6 +68,7 @@ const struct fcx_route fcx_routes[] = {
 	{ FCX_POST, "/api/v1/submissions/{id}/decision", fcx_h_sub_decide,
 	    FCX_JSON_BODY, FCX_APPROVER, FCX_SCOPE_ANY, NULL },
 	{ FCX_GET, "/api/v1/marks/{id}", fcx_h_mark, 0, PUBLIC },
+	{ FCX_GET, "/api/v1/register", fcx_h_register, 0, PUBLIC },
 	{ FCX_POST, "/api/v1/marks/{id}/revoke", fcx_h_mark_revoke,
 	    FCX_JSON_BODY, FCX_APPROVER, FCX_SCOPE_ANY, NULL },
 	{ 0, NULL, NULL, 0, 0, 0, NULL }

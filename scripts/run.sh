@@ -23,6 +23,8 @@ DATA=${HTQ_DATA:-./var}
 mkdir -p "$DATA"
 DATA=$(cd "$DATA" && pwd)
 export HTQ_DATA="$DATA"
+# where the badges' QR codes send people (the public address of /verify)
+export HTQ_PUBLIC_URL="${HTQ_PUBLIC_URL:-http://127.0.0.1:$PORT}"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 die() { echo "run.sh: $*" >&2; exit 1; }

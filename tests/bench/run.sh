@@ -38,10 +38,14 @@ check() {	# check NAME RATIO TARGET
 
 echo "== HTTP (wrk -t2 -c32, ${secs}s per target, best of 3 alternating rounds)"
 best() { awk -v a="$1" -v b="$2" 'BEGIN { print (a > b ? a : b) }'; }
-nginx_rps=0; ping_rps=0; std_rps=0; cp_rps=0; tile_rps=0
+# the demo's current quality mark, for the bundle target
+mark=$(sed -nE 's/.*Demo quality mark: (HTQ-[0-9A-Z-]+) .*/\1/p' "$data/demo-accounts.txt" | head -1)
+nginx_rps=0; ping_rps=0; std_rps=0; cp_rps=0; tile_rps=0; reg_rps=0; mark_rps=0
 for _ in 1 2 3; do	# alternate, so that every target meets the same neighbours
 	nginx_rps=$(best "$nginx_rps" "$(rate /_nginx/ok)")
 	ping_rps=$(best "$ping_rps" "$(rate /api/v1/ping)")
+	reg_rps=$(best "$reg_rps" "$(rate /api/v1/register)")
+	mark_rps=$(best "$mark_rps" "$(rate "/api/v1/marks/$mark")")
 	std_rps=$(best "$std_rps" "$(rate /api/v1/standards/ST0116)")
 	cp_rps=$(best "$cp_rps" "$(rate /api/v1/ledger/checkpoint)")
 	tile_rps=$(best "$tile_rps" "$(rate /ledger/tile/0/000)")
@@ -49,11 +53,15 @@ done
 printf '  %-34s %10.0f req/s\n' "bare nginx return 200" "$nginx_rps" \
     "GET /api/v1/ping" "$ping_rps" "GET /api/v1/standards/ST0116" "$std_rps" \
     "GET /api/v1/ledger/checkpoint" "$cp_rps" \
-    "GET /ledger/tile/0/000 (8 KiB)" "$tile_rps"
+    "GET /ledger/tile/0/000 (8 KiB)" "$tile_rps" \
+    "GET /api/v1/register (first page)" "$reg_rps" \
+    "GET /api/v1/marks/{id} (bundle)" "$mark_rps"
 check "ping / bare nginx" "$(ratio "$ping_rps" "$nginx_rps")" 0.18
 check "standards/ST0116 / ping" "$(ratio "$std_rps" "$ping_rps")" 0.9
 check "ledger/checkpoint / bare nginx" "$(ratio "$cp_rps" "$nginx_rps")" 0.5
 check "full tile / bare nginx" "$(ratio "$tile_rps" "$nginx_rps")" 0.5
+check "register first page / ping" "$(ratio "$reg_rps" "$ping_rps")" 0.8
+check "marks/{id} bundle / bare nginx" "$(ratio "$mark_rps" "$nginx_rps")" 0.4
 
 # The workflow: submit over HTTP (each with its durable ledger append),
 # reading one submission, and listing page by page at 100 and at 10,000.

@@ -151,6 +151,180 @@ test("non-revocation over 10,000 later entries in the browser (timing reported)"
 	await page.close();
 });
 
+// --- the public verify and register pages (issue 12) ---
+
+async function demoMarks(ctx) {
+	const cur = (await ctx.stack.json("/api/v1/register?status=current")).items[0].mark_id;
+	const rev = (await ctx.stack.json("/api/v1/register?status=revoked")).items[0].mark_id;
+	return { cur, rev };
+}
+
+// Open /verify/{id} and wait for the in-browser verdict; the checks as
+// [{name, ok}] and the outcome box's text.
+async function verifyPage(ctx, page, id, shot) {
+	await visit(ctx, page, "/verify/" + id, shot);
+	await page.waitForSelector("#verify-result .htq-outcome", { timeout: 30000 });
+	const checks = await page.$$eval("#verify-result li[data-check]", els =>
+		els.map(e => ({ name: e.dataset.check, ok: e.dataset.ok, text: e.textContent })));
+	const verdict = await page.getAttribute("#verify-result .htq-outcome", "data-verdict");
+	const outcome = await page.textContent("#verify-result .htq-outcome");
+	return { checks, verdict, outcome };
+}
+
+const EVERY_CHECK = ["checkpoint signature", "mark.awarded entry signature", "mark.awarded inclusion proof", "not revoked"];
+
+test("verify page: a genuine mark passes every check in the browser, accessible", async ctx => {
+	const { cur } = await demoMarks(ctx);
+	const page = await ctx.browser.newPage();
+	const r = await verifyPage(ctx, page, cur, "verify-genuine");
+	assert(r.verdict === "verified", `verdict ${r.verdict}: ${r.outcome}`);
+	for (const name of EVERY_CHECK)
+		assert(r.checks.some(c => c.name === name && c.ok === "true"), `check ${name} shown as passed: ${JSON.stringify(r.checks)}`);
+	assert(/Awarded — proved/.test(r.outcome), r.outcome);
+	assert(/Not revoked as of checkpoint \d+, .* — proved by reading \d+ later entries/.test(r.outcome), r.outcome);
+	assert((await page.textContent("h1")).includes(cur), "heading names the mark");
+	const dl = await page.getAttribute("#verify-extras a[download]", "download");
+	assert(dl === `${cur}.bundle.json`, `download ${dl}`);
+	const embed = await page.inputValue("#embed");
+	assert(embed.includes(`/marks/${cur}/badge.svg`) && embed.includes(`/verify/${cur}`), embed);
+	await axe(page);
+	await page.close();
+});
+
+test("verify page: a revoked mark shows as revoked with date and reason", async ctx => {
+	const { rev } = await demoMarks(ctx);
+	const page = await ctx.browser.newPage();
+	const r = await verifyPage(ctx, page, rev, "verify-revoked");
+	assert(r.verdict === "revoked", `verdict ${r.verdict}: ${r.outcome}`);
+	const m = (await ctx.stack.json("/api/v1/marks/" + rev)).mark;
+	assert(r.outcome.includes("REVOKED") && r.outcome.includes(m.revoked.date) &&
+	    r.outcome.includes(m.revoked.reason.replace(/_/g, " ")), r.outcome);
+	assert(r.checks.some(c => c.name === "mark.revoked inclusion proof" && c.ok === "true"), JSON.stringify(r.checks));
+	assert((await page.textContent("main")).includes("Revoked"), "status in words");
+	await axe(page);
+	await page.close();
+});
+
+async function failing(ctx, shot, setup, want) {
+	const { cur } = await demoMarks(ctx);
+	const page = await ctx.browser.newPage();
+	await setup(page, cur);
+	const r = await verifyPage(ctx, page, cur, shot);
+	assert(r.verdict === "failed", `${shot}: verdict ${r.verdict}`);
+	const bad = r.checks.filter(c => c.ok === "false").map(c => c.name);
+	assert(bad.includes(want), `${shot}: failed checks ${bad.join(", ")}, want ${want}`);
+	assert(r.outcome.includes(want + " failed"), `${shot}: outcome names the check: ${r.outcome}`);
+	await page.close();
+}
+
+test("verify page: a tampered bundle fails, naming the check", async ctx => {
+	await failing(ctx, "verify-tampered", async page => {
+		await page.route("**/api/v1/marks/**", async route => {
+			const res = await route.fetch();
+			const b = await res.json();
+			// flip one byte of the entry: its signature no longer holds
+			const i = b.entry.indexOf('"level":') + 8;
+			b.entry = b.entry.slice(0, i) + String((Number(b.entry[i]) + 1) % 10) + b.entry.slice(i + 1);
+			await route.fulfill({ response: res, body: JSON.stringify(b) });
+		});
+	}, "mark.awarded entry signature");
+});
+
+test("verify page: a wrong key fails the checkpoint signature", async ctx => {
+	const other = new SyntheticLedger();
+	await failing(ctx, "verify-wrong-key", async page => {
+		const fake = async route => route.fulfill({ status: 200, contentType: "text/plain", body: other.vkey + "\n" });
+		await page.route("**/.well-known/htq-ledger-keys", fake);
+		await page.route("**/api/v1/ledger/key", fake);
+	}, "checkpoint signature");
+});
+
+test("verify page: a forged entry tile fails the non-revocation proof", async ctx => {
+	await failing(ctx, "verify-forged-tile", async page => {
+		await page.route("**/ledger/tile/entries/**", async route => {
+			const res = await route.fetch();
+			const body = Buffer.from(await res.body());
+			// change one byte of the last entry's bytes (a revocation hidden or a forgery)
+			if (body.length > 10) body[body.length - 5] ^= 1;
+			await route.fulfill({ response: res, body });
+		});
+	}, "not revoked");
+});
+
+test("verify page: a bundle file from disk verifies with the network cut off", async ctx => {
+	const { cur } = await demoMarks(ctx);
+	const bundle = await ctx.stack.text("/api/v1/marks/" + cur);
+	const file = path.join(OUT, `${cur}.bundle.json`);
+	fs.writeFileSync(file, bundle);
+	const page = await ctx.browser.newPage();
+	await verifyPage(ctx, page, cur, "verify-offline-before");
+	await ctx.browser.setOffline(true);
+	try {
+		await page.setInputFiles("#bundle-file", file);
+		await page.waitForSelector("#file-result .htq-outcome", { timeout: 30000 });
+		const verdict = await page.getAttribute("#file-result .htq-outcome", "data-verdict");
+		const text = await page.textContent("#file-result");
+		assert(verdict === "unchecked", `offline verdict ${verdict}: ${text}`);
+		assert(/Awarded — proved/.test(text) && /not checked/i.test(text), text);
+		for (const name of EVERY_CHECK.slice(0, 3))
+			assert(await page.$(`#file-result li[data-check="${name}"][data-ok="true"]`), `offline ${name}`);
+		// a tampered file fails, offline too
+		const t = JSON.parse(bundle);
+		t.sig = t.sig.slice(0, 10) + (t.sig[10] === "A" ? "B" : "A") + t.sig.slice(11);
+		const tampered = path.join(OUT, `${cur}.tampered.json`);
+		fs.writeFileSync(tampered, JSON.stringify(t));
+		await page.setInputFiles("#bundle-file", tampered);
+		await page.waitForFunction(() => document.querySelector("#file-result .htq-outcome")?.dataset.verdict === "failed", null, { timeout: 30000 });
+		await page.screenshot({ path: path.join(OUT, "verify-offline.png"), fullPage: true });
+	} finally {
+		await ctx.browser.setOffline(false);
+	}
+	await page.close();
+});
+
+test("register page: lists marks linking to verify pages, search works, accessible", async ctx => {
+	const { cur, rev } = await demoMarks(ctx);
+	const page = await ctx.browser.newPage();
+	await visit(ctx, page, "/register", "register");
+	const links = await page.$$eval("#register a", as => as.map(a => a.getAttribute("href")));
+	assert(links.includes("/verify/" + cur) && links.includes("/verify/" + rev), links.join(" "));
+	await axe(page);
+	const m = (await ctx.stack.json("/api/v1/marks/" + rev)).mark;
+	await page.fill("#q", m.qualification.title.split(" ").at(-1));
+	await page.selectOption("#status", "revoked");
+	await page.click("#search button");
+	await page.waitForFunction(() => !document.getElementById("results").textContent.includes("Searching"));
+	const rows = await page.$$eval("#register tbody tr", trs => trs.map(t => t.textContent));
+	assert(rows.length >= 1 && rows.every(t => t.includes("Revoked")), rows.join(" | "));
+	await page.click(`#register a[href="/verify/${rev}"]`);
+	await page.waitForSelector("#verify-result .htq-outcome", { timeout: 30000 });
+	await page.close();
+});
+
+test("verify and register pages show their facts with JavaScript disabled", async ctx => {
+	const { cur, rev } = await demoMarks(ctx);
+	const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+	try {
+		const c = await browser.newContext({ javaScriptEnabled: false });
+		const page = await c.newPage();
+		for (const id of [cur, rev]) {
+			const m = (await ctx.stack.json("/api/v1/marks/" + id)).mark;
+			await page.goto(ctx.stack.base + "/verify/" + id);
+			const text = await page.textContent("main");
+			for (const fact of [m.qualification.title, m.awarding_body.name, m.standard.ref, m.route, m.awarded, m.review_by])
+				assert(text.includes(fact), `${id}: ${fact} shown without JavaScript`);
+			assert(text.includes(m.status === "revoked" ? "Revoked" : "Current"), `${id}: status in words`);
+			assert(await page.$("#verify-nojs"), "the no-JavaScript note");
+		}
+		await page.screenshot({ path: path.join(OUT, "verify-nojs.png"), fullPage: true });
+		await page.goto(ctx.stack.base + "/register");
+		const reg = await page.textContent("main");
+		assert(reg.includes(cur) && reg.includes(rev), "register lists marks without JavaScript");
+	} finally {
+		await browser.close();
+	}
+});
+
 async function main() {
 	const only = process.argv.includes("-k") ? process.argv[process.argv.indexOf("-k") + 1] : null;
 	fs.mkdirSync(OUT, { recursive: true });

@@ -50,6 +50,7 @@ RULES = {
     ("POST", "/api/v1/submissions/{id}/decision"): (["approver"], "any"),
     ("GET", "/api/v1/marks/{id}"): (ANYONE, "any"),
     ("POST", "/api/v1/marks/{id}/revoke"): (["approver"], "any"),
+    ("GET", "/api/v1/register"): (ANYONE, "any"),
 }
 
 # How to call each route: {org} is the organisation whose resource is asked
@@ -105,6 +106,7 @@ SAMPLES = {
         {"path": "/api/v1/submissions/{sub}/decision",
          "body": {"outcome": "approved", "reasons": "again"}, "ok": 409},
     ("GET", "/api/v1/marks/{id}"): {"path": "/api/v1/marks/{mark}"},
+    ("GET", "/api/v1/register"): {},
     ("POST", "/api/v1/marks/{id}/revoke"):
         {"path": "/api/v1/marks/{revoked}/revoke", "body": {"reason": "other", "note": "x"},
          "ok": 409},

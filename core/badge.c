@@ -1,0 +1,425 @@
+/*
+ * badge.c - the static public face of a quality mark: the SVG badge an
+ * awarding body embeds (with a QR code of the verify page, libqrencode),
+ * the /verify/<id> page and the /register page as HTML that states the
+ * facts with no JavaScript at all.  core/publish.c writes them into
+ * <datadir>/public after the commit that changes a mark.
+ *
+ * Everything taken from a mark is escaped for XML/HTML here, once
+ * (put_esc); the pages link their scripts and styles by the hashed names
+ * of build/www/assets-manifest.json, so the page's CSP ("script-src
+ * 'self'", no inline script or style) holds.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <qrencode.h>
+
+#include "htq.h"
+#include "internal.h"
+
+/* Write s escaped for XML text and attribute values. */
+static void
+put_esc(FILE *f, const char *s)
+{
+	if (s == NULL)
+		return;
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&#39;", f);
+			break;
+		default:
+			fputc(*s, f);
+		}
+	}
+}
+
+static const char *
+sget(const json_t *o, const char *a, const char *b)
+{
+	const json_t *v = json_object_get(o, a);
+
+	if (b != NULL)
+		v = json_object_get(v, b);
+	return json_string_value(v);
+}
+
+static long long
+level_of(const json_t *m)
+{
+	const json_t *l = json_object_get(json_object_get(m, "qualification"),
+	    "level");
+
+	return json_is_integer(l) ? (long long)json_integer_value(l) : 0;
+}
+
+static int
+is_revoked(const json_t *m)
+{
+	const char *s = sget(m, "status", NULL);
+
+	return s != NULL && strcmp(s, "revoked") == 0;
+}
+
+/* Readable revocation reasons (the stored code stays in the bundle). */
+static const char *
+reason_text(const char *r)
+{
+	if (r == NULL)
+		return "";
+	if (strcmp(r, "qualification_withdrawn") == 0)
+		return "qualification withdrawn";
+	if (strcmp(r, "standard_withdrawn") == 0)
+		return "standard withdrawn";
+	if (strcmp(r, "non_compliance") == 0)
+		return "non-compliance";
+	return r;
+}
+
+static int
+finish(FILE *f, char **out, size_t *len)
+{
+	(void)len;		/* set by fclose (open_memstream) */
+	if (ferror(f)) {
+		fclose(f);
+		free(*out);
+		*out = NULL;
+		return HTQ_ENOMEM;
+	}
+	if (fclose(f) != 0) {
+		free(*out);
+		*out = NULL;
+		return HTQ_ENOMEM;
+	}
+	return HTQ_OK;
+}
+
+/*
+ * The badge: 480 x 180, the QR code on the right (one <path> of unit
+ * squares, 4 modules of quiet zone), title and description for screen
+ * readers, and the status in words ("CURRENT" / "REVOKED"), never by
+ * colour alone.
+ */
+int
+htq_badge_svg(const json_t *m, const char *url, char **out, size_t *len)
+{
+	const char *id = sget(m, "id", NULL), *title = sget(m,
+	    "qualification", "title"), *body = sget(m, "awarding_body",
+	    "name");
+	int revoked = is_revoked(m), x, y, w;
+	char shortt[40];
+	QRcode *qr;
+	FILE *f;
+
+	*out = NULL;
+	if ((qr = QRcode_encodeString(url, 0, QR_ECLEVEL_M, QR_MODE_8, 1)) ==
+	    NULL)
+		return HTQ_ENOMEM;
+	if ((f = open_memstream(out, len)) == NULL) {
+		QRcode_free(qr);
+		return HTQ_ENOMEM;
+	}
+	w = qr->width + 8;
+	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"480\" "
+	    "height=\"180\" viewBox=\"0 0 480 180\" role=\"img\" "
+	    "aria-labelledby=\"t d\">\n<title id=\"t\">HTQ quality mark ");
+	put_esc(f, id);
+	fprintf(f, ": %s</title>\n<desc id=\"d\">", revoked ? "REVOKED" :
+	    "current");
+	put_esc(f, title);
+	fputs(", awarded to ", f);
+	put_esc(f, body);
+	fprintf(f, ". Status: %s. Verify at ", revoked ? "REVOKED" :
+	    "current");
+	put_esc(f, url);
+	fputs("</desc>\n", f);
+	fprintf(f, "<rect width=\"480\" height=\"180\" fill=\"#ffffff\" "
+	    "stroke=\"#0b0c0c\" stroke-width=\"4\"/>\n"
+	    "<rect x=\"2\" y=\"2\" width=\"300\" height=\"40\" fill=\"%s\"/>\n"
+	    "<g font-family=\"Arial, Helvetica, sans-serif\" fill=\"#0b0c0c\">\n"
+	    "<text x=\"14\" y=\"30\" font-size=\"20\" font-weight=\"bold\" "
+	    "fill=\"#ffffff\">HTQ QUALITY MARK</text>\n"
+	    "<text x=\"14\" y=\"70\" font-size=\"18\" font-weight=\"bold\">",
+	    revoked ? "#942514" : "#00703c");
+	put_esc(f, id);
+	fputs("</text>\n<text x=\"14\" y=\"98\" font-size=\"15\">", f);
+	if (title != NULL && strlen(title) > 34) {
+		/* shorten on a UTF-8 character boundary */
+		size_t n = 31;
+
+		while (n > 0 && ((unsigned char)title[n] & 0xC0) == 0x80)
+			n--;
+		snprintf(shortt, sizeof(shortt), "%.*s...", (int)n, title);
+		put_esc(f, shortt);
+	} else
+		put_esc(f, title);
+	fprintf(f, " (level %lld)</text>\n", level_of(m));
+	fprintf(f, "<text x=\"14\" y=\"140\" font-size=\"22\" "
+	    "font-weight=\"bold\">%s</text>\n", revoked ? "REVOKED" :
+	    "CURRENT");
+	fputs("<text x=\"14\" y=\"165\" font-size=\"13\">Scan or visit "
+	    "/verify to check</text>\n</g>\n", f);
+	fprintf(f, "<svg x=\"310\" y=\"10\" width=\"160\" height=\"160\" "
+	    "viewBox=\"0 0 %d %d\" shape-rendering=\"crispEdges\" "
+	    "aria-hidden=\"true\" class=\"qr\">\n<rect width=\"%d\" "
+	    "height=\"%d\" fill=\"#ffffff\"/>\n<path fill=\"#000000\" d=\"",
+	    w, w, w, w);
+	for (y = 0; y < qr->width; y++)
+		for (x = 0; x < qr->width; x++)
+			if (qr->data[y * qr->width + x] & 1)
+				fprintf(f, "M%d %dh1v1h-1z", x + 4, y + 4);
+	fputs("\"/>\n</svg>\n</svg>\n", f);
+	QRcode_free(qr);
+	return finish(f, out, len);
+}
+
+/* The served name of a logical asset ("js/verify.js"). */
+static void
+put_asset(FILE *f, const json_t *assets, const char *logical)
+{
+	const char *h = json_string_value(json_object_get(assets, logical));
+
+	fputs("/assets/", f);
+	put_esc(f, h != NULL ? h : logical);
+}
+
+static void
+page_head(FILE *f, const json_t *assets, const char *title)
+{
+	fputs("<!doctype html>\n<html lang=\"en\" class=\"govuk-template\">\n"
+	    "<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
+	    "content=\"width=device-width, initial-scale=1\">\n<title>", f);
+	put_esc(f, title);
+	fputs(" – HTQ quality marks</title>\n<link rel=\"icon\" href=\"", f);
+	put_asset(f, assets, "images/favicon.ico");
+	fputs("\" sizes=\"48x48\">\n<link rel=\"stylesheet\" href=\"", f);
+	put_asset(f, assets, "govuk/govuk-frontend.min.css");
+	fputs("\">\n<link rel=\"stylesheet\" href=\"", f);
+	put_asset(f, assets, "css/public.css");
+	fputs("\">\n</head>\n<body class=\"govuk-template__body\">\n"
+	    "<a href=\"#main-content\" class=\"govuk-skip-link\">Skip to main "
+	    "content</a>\n<header class=\"govuk-header\"><div class=\""
+	    "govuk-header__container govuk-width-container\">"
+	    "<div class=\"govuk-header__logo\"><a href=\"/register\" "
+	    "class=\"govuk-header__link govuk-header__service-name\">HTQ "
+	    "quality marks register</a></div></div></header>\n"
+	    "<div class=\"govuk-width-container\">\n<main class=\""
+	    "govuk-main-wrapper\" id=\"main-content\">\n", f);
+}
+
+static void
+page_foot(FILE *f, const json_t *assets, const char *script)
+{
+	fputs("</main>\n</div>\n<footer class=\"govuk-footer\"><div class=\""
+	    "govuk-width-container\"><p class=\"govuk-body-s\">Every award "
+	    "and revocation is recorded in a public, signed ledger: "
+	    "<a class=\"govuk-footer__link\" href=\"/.well-known/"
+	    "htq-ledger-keys\">verifier key</a> · <a class=\""
+	    "govuk-footer__link\" href=\"/ledger/checkpoint\">latest "
+	    "checkpoint</a></p></div></footer>\n", f);
+	if (script != NULL) {
+		fputs("<script type=\"module\" src=\"", f);
+		put_asset(f, assets, script);
+		fputs("\"></script>\n", f);
+	}
+	fputs("</body>\n</html>\n", f);
+}
+
+static void
+status_tag(FILE *f, const json_t *m)
+{
+	if (is_revoked(m))
+		fputs("<strong class=\"govuk-tag govuk-tag--red\">Revoked"
+		    "</strong>", f);
+	else
+		fputs("<strong class=\"govuk-tag govuk-tag--green\">Current"
+		    "</strong>", f);
+}
+
+static void
+row(FILE *f, const char *key, const char *value)
+{
+	fputs("<div class=\"govuk-summary-list__row\"><dt class=\""
+	    "govuk-summary-list__key\">", f);
+	put_esc(f, key);
+	fputs("</dt><dd class=\"govuk-summary-list__value\">", f);
+	put_esc(f, value != NULL ? value : "—");
+	fputs("</dd></div>\n", f);
+}
+
+int
+htq_verify_html(const json_t *m, const json_t *assets, char **out,
+    size_t *len)
+{
+	const char *id = sget(m, "id", NULL);
+	const json_t *r = json_object_get(m, "revoked");
+	char level[32], std[400], title[64];
+	FILE *f;
+
+	*out = NULL;
+	if ((f = open_memstream(out, len)) == NULL)
+		return HTQ_ENOMEM;
+	snprintf(title, sizeof(title), "Quality mark %s", id ? id : "");
+	page_head(f, assets, title);
+	fputs("<span class=\"govuk-caption-l\">Quality mark</span>\n"
+	    "<h1 class=\"govuk-heading-l\" id=\"mark-id\">", f);
+	put_esc(f, id);
+	fputs("</h1>\n<p class=\"govuk-body\">Status: ", f);
+	status_tag(f, m);
+	fputs("</p>\n", f);
+	if (json_is_object(r)) {
+		fputs("<div class=\"govuk-warning-text\"><span class=\""
+		    "govuk-warning-text__icon\" aria-hidden=\"true\">!</span>"
+		    "<strong class=\"govuk-warning-text__text\"><span class=\""
+		    "govuk-visually-hidden\">Warning</span>This quality mark "
+		    "was revoked on ", f);
+		put_esc(f, sget(r, "date", NULL));
+		fputs(": ", f);
+		put_esc(f, reason_text(sget(r, "reason", NULL)));
+		fputs(".</strong></div>\n", f);
+	}
+	fputs("<h2 class=\"govuk-heading-m\">What was approved</h2>\n"
+	    "<dl class=\"govuk-summary-list\" id=\"facts\">\n", f);
+	row(f, "Qualification", sget(m, "qualification", "title"));
+	row(f, "Qualification type", sget(m, "qualification", "type"));
+	snprintf(level, sizeof(level), "%lld", level_of(m));
+	row(f, "Level", level);
+	row(f, "Qualification number (QAN)", sget(m, "qualification", "qan"));
+	row(f, "Awarding body", sget(m, "awarding_body", "name"));
+	snprintf(std, sizeof(std), "%s %s (version %s)",
+	    sget(m, "standard", "ref") ? sget(m, "standard", "ref") : "",
+	    sget(m, "standard", "title") ? sget(m, "standard", "title") : "",
+	    sget(m, "standard", "version") ? sget(m, "standard", "version") :
+	    "");
+	row(f, "Occupational standard", std);
+	row(f, "Route", sget(m, "route", NULL));
+	row(f, "Awarded", sget(m, "awarded", NULL));
+	row(f, "First teaching", sget(m, "first_teaching", NULL));
+	row(f, "Review by", sget(m, "review_by", NULL));
+	row(f, "Status", is_revoked(m) ? "Revoked" : "Current");
+	if (json_is_object(r)) {
+		row(f, "Revoked on", sget(r, "date", NULL));
+		row(f, "Reason", reason_text(sget(r, "reason", NULL)));
+	}
+	fputs("</dl>\n<h2 class=\"govuk-heading-m\">Check it yourself</h2>\n"
+	    "<p class=\"govuk-body\">These facts are published from a public, "
+	    "signed ledger. Your browser can prove them without trusting this "
+	    "website: it checks the ledger's signature with the published "
+	    "key, the award's place in the ledger, and every later entry for "
+	    "a revocation.</p>\n<div id=\"verify\" data-mark=\"", f);
+	put_esc(f, id);
+	fputs("\"><p class=\"govuk-body\" id=\"verify-nojs\">Checking in the "
+	    "browser needs JavaScript. Without it, download the <a class=\""
+	    "govuk-link\" href=\"/api/v1/marks/", f);
+	put_esc(f, id);
+	fputs("\">proof bundle</a> and check it with <code>htq-verify mark"
+	    "</code>.</p></div>\n<h2 class=\"govuk-heading-m\">Badge</h2>\n"
+	    "<p class=\"govuk-body\"><img class=\"htq-badge\" src=\"/marks/", f);
+	put_esc(f, id);
+	fputs("/badge.svg\" alt=\"Quality mark badge for ", f);
+	put_esc(f, id);
+	fputs("\" width=\"480\" height=\"180\"></p>\n", f);
+	page_foot(f, assets, "js/verify.js");
+	return finish(f, out, len);
+}
+
+int
+htq_register_html(const json_t *items, const json_t *assets, char **out,
+    size_t *len)
+{
+	const json_t *it;
+	size_t i;
+	FILE *f;
+
+	*out = NULL;
+	if ((f = open_memstream(out, len)) == NULL)
+		return HTQ_ENOMEM;
+	page_head(f, assets, "Register of quality marks");
+	fputs("<h1 class=\"govuk-heading-l\">Register of quality marks</h1>\n"
+	    "<p class=\"govuk-body-l\">Higher technical qualifications "
+	    "approved against occupational standards, with their quality "
+	    "marks. Revoked marks stay listed.</p>\n"
+	    "<form class=\"govuk-!-margin-bottom-6\" id=\"search\" "
+	    "action=\"/register\" method=\"get\" role=\"search\">\n"
+	    "<div class=\"govuk-form-group\"><label class=\"govuk-label\" "
+	    "for=\"q\">Search by qualification title or QAN</label>\n"
+	    "<input class=\"govuk-input govuk-!-width-one-half\" id=\"q\" "
+	    "name=\"q\" type=\"search\"></div>\n"
+	    "<div class=\"govuk-form-group\"><label class=\"govuk-label\" "
+	    "for=\"status\">Status</label>\n<select class=\"govuk-select\" "
+	    "id=\"status\" name=\"status\"><option value=\"\">Any</option>"
+	    "<option value=\"current\">Current</option><option value=\""
+	    "revoked\">Revoked</option></select></div>\n"
+	    "<button class=\"govuk-button\" type=\"submit\">Search</button>\n"
+	    "</form>\n<p class=\"govuk-body\" id=\"results\" role=\"status\">",
+	    f);
+	fprintf(f, "%zu quality marks</p>\n", json_array_size(items));
+	fputs("<table class=\"govuk-table\" id=\"register\">\n<caption class="
+	    "\"govuk-table__caption govuk-visually-hidden\">Quality marks"
+	    "</caption>\n<thead class=\"govuk-table__head\"><tr class=\""
+	    "govuk-table__row\"><th scope=\"col\" class=\"govuk-table__header"
+	    "\">Quality mark</th><th scope=\"col\" class=\"govuk-table__header"
+	    "\">Qualification</th><th scope=\"col\" class=\""
+	    "govuk-table__header\">Awarding body</th><th scope=\"col\" class="
+	    "\"govuk-table__header\">Standard</th><th scope=\"col\" class=\""
+	    "govuk-table__header\">Route</th><th scope=\"col\" class=\""
+	    "govuk-table__header\">Awarded</th><th scope=\"col\" class=\""
+	    "govuk-table__header\">Status</th></tr></thead>\n<tbody class=\""
+	    "govuk-table__body\">\n", f);
+	json_array_foreach(items, i, it) {
+		const json_t *r = json_object_get(it, "revoked");
+
+		fputs("<tr class=\"govuk-table__row\"><td class=\""
+		    "govuk-table__cell\"><a class=\"govuk-link\" href=\""
+		    "/verify/", f);
+		put_esc(f, sget(it, "mark_id", NULL));
+		fputs("\">", f);
+		put_esc(f, sget(it, "mark_id", NULL));
+		fputs("</a></td><td class=\"govuk-table__cell\">", f);
+		put_esc(f, sget(it, "qualification", "title"));
+		fputs(" (level ", f);
+		fprintf(f, "%lld", level_of(it));
+		if (sget(it, "qualification", "qan") != NULL) {
+			fputs(", QAN ", f);
+			put_esc(f, sget(it, "qualification", "qan"));
+		}
+		fputs(")</td><td class=\"govuk-table__cell\">", f);
+		put_esc(f, sget(it, "awarding_body", "name"));
+		fputs("</td><td class=\"govuk-table__cell\">", f);
+		put_esc(f, sget(it, "standard", "ref"));
+		fputs(" ", f);
+		put_esc(f, sget(it, "standard", "title"));
+		fputs("</td><td class=\"govuk-table__cell\">", f);
+		put_esc(f, sget(it, "route", NULL));
+		fputs("</td><td class=\"govuk-table__cell\">", f);
+		put_esc(f, sget(it, "awarded", NULL));
+		fputs("</td><td class=\"govuk-table__cell\">", f);
+		if (json_is_object(r)) {
+			fputs("<strong class=\"govuk-tag govuk-tag--red\">"
+			    "Revoked</strong> ", f);
+			put_esc(f, sget(r, "date", NULL));
+			fputs(": ", f);
+			put_esc(f, reason_text(sget(r, "reason", NULL)));
+		} else
+			fputs("<strong class=\"govuk-tag govuk-tag--green\">"
+			    "Current</strong>", f);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</tbody>\n</table>\n", f);
+	page_foot(f, assets, "js/register.js");
+	return finish(f, out, len);
+}

@@ -1,0 +1,312 @@
+"""Public verification of quality marks (issue 12): the bundle of
+GET /api/v1/marks/{id} checked entirely here, with hashlib and the
+published key (python3-cryptography), trusting nothing the server says;
+a revoked mark's revocation proven against the same checkpoint; 400 and
+404; the register's filters, search and paging; the badge; the static
+files published after each commit."""
+import base64
+import hashlib
+import json
+import os
+import re
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from harness import assert_json_error
+from test_workflow import check, content, people, reviewed
+
+ENTRY_CONTEXT = b"htq-ledger-entry/v1\n"
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def demo_marks(s):
+    m = re.search(r"Demo quality mark: (HTQ-\S+) \(revoked: (HTQ-\S+)\)", s.output())
+    assert m, s.output()[-2000:]
+    return m.group(1), m.group(2)
+
+
+def mod37_36(data):
+    p = 36
+    for c in data:
+        t = (p + ALPHABET.index(c)) % 36 or 36
+        p = (t * 2) % 37
+    return ALPHABET[(37 - p) % 36]
+
+
+def mark_id(year, serial):
+    return "HTQ-%04d-%06d-%s" % (year, serial, mod37_36("HTQ%04d%06d" % (year, serial)))
+
+
+def keys(s):
+    """The published verifier keys: {key id (4 bytes): (name, public key)}."""
+    r = s.get("/.well-known/htq-ledger-keys")
+    assert r.status == 200, r
+    assert r.body == s.get("/api/v1/ledger/key").body
+    out = {}
+    for line in r.body.decode().splitlines():
+        name, kid, b64 = line.split("+", 2)
+        raw = base64.b64decode(b64)
+        assert raw[0] == 1 and len(raw) == 33
+        out[bytes.fromhex(kid)] = (name, Ed25519PublicKey.from_public_bytes(raw[1:]))
+    return out
+
+
+def open_checkpoint(note, ks):
+    """Verify the signed note with a published key; (origin, size, root)."""
+    body, sigs = note.split("\n\n", 1)
+    body += "\n"
+    ok = False
+    for line in sigs.splitlines():
+        assert line.startswith("\u2014 "), line
+        name, sig = line[2:].split(" ")
+        raw = base64.b64decode(sig)
+        if raw[:4] in ks and ks[raw[:4]][0] == name:
+            ks[raw[:4]][1].verify(raw[4:], body.encode())   # raises if forged
+            ok = True
+    assert ok, "no signature by a published key"
+    origin, size, root = body.splitlines()[:3]
+    return origin, int(size), base64.b64decode(root)
+
+
+def leaf(b):
+    return hashlib.sha256(b"\x00" + b).digest()
+
+
+def node(a, b):
+    return hashlib.sha256(b"\x01" + a + b).digest()
+
+
+def root_from_inclusion(index, size, leaf_hash, proof):
+    """RFC 9162 section 2.1.3.2."""
+    fn, sn, r = index, size - 1, leaf_hash
+    for p in proof:
+        assert sn != 0, "proof too long"
+        if fn & 1 or fn == sn:
+            r = node(p, r)
+            if not fn & 1:
+                while fn and not fn & 1:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            r = node(r, p)
+        fn >>= 1
+        sn >>= 1
+    assert sn == 0, "proof too short"
+    return r
+
+
+def prove(part, ks, size, root):
+    """An {entry, sig, index, proof} part: signature by a published key
+    and inclusion in the checkpoint's tree.  The parsed entry."""
+    entry = part["entry"].encode()
+    e = json.loads(entry)
+    assert e["seq"] == part["index"]
+    sig = base64.b64decode(part["sig"])
+    kid = bytes.fromhex(e["kid"])
+    ks[kid][1].verify(sig, ENTRY_CONTEXT + entry)
+    proof = [base64.b64decode(h) for h in part["proof"]]
+    assert root_from_inclusion(part["index"], size, leaf(entry), proof) == root
+    return e
+
+
+def verify_bundle(s, b):
+    ks = keys(s)
+    origin, size, root = open_checkpoint(b["checkpoint"], ks)
+    assert origin == list(ks.values())[-1][0]
+    award = prove(b, ks, size, root)
+    assert award["type"] == "mark.awarded" and award["subject"] == b["mark"]["id"]
+    for k in ("qualification", "awarding_body", "standard", "route", "awarded",
+              "first_teaching", "review_by"):
+        assert award["data"][k] == b["mark"][k], k
+    rev = None
+    if "revocation" in b:
+        rev = prove(b["revocation"], ks, size, root)
+        assert rev["type"] == "mark.revoked" and rev["subject"] == b["mark"]["id"]
+        assert rev["seq"] > award["seq"]
+    return size, award, rev
+
+
+def test_bundle_of_a_current_mark_verifies(s):
+    cur, _ = demo_marks(s)
+    r = s.get("/api/v1/marks/" + cur)
+    assert r.status == 200 and r.header("content-type").startswith("application/json"), r
+    b = r.json()
+    check(b, "mark-bundle.schema.json")
+    check(b, "mark.schema.json")          # the mark itself, as before
+    assert set(b) == {"mark", "entry", "sig", "index", "proof", "checkpoint"}
+    assert b["mark"]["status"] == "current" and "revocation" not in b
+    size, award, _ = verify_bundle(s, b)
+    assert s.get("/api/v1/health").json()["ledger"]["size"] >= size
+    # the entry is the stored bytes, exactly
+    e = s.get("/api/v1/ledger/entries?start=%d&end=%d" % (b["index"], b["index"] + 1)).json()
+    assert e["entries"][0]["entry"] == b["entry"] and e["entries"][0]["sig"] == b["sig"]
+
+
+def test_bundle_of_a_revoked_mark_has_the_revocation_on_the_same_checkpoint(s):
+    _, rev = demo_marks(s)
+    b = s.get("/api/v1/marks/" + rev).json()
+    check(b, "mark-bundle.schema.json")
+    assert b["mark"]["status"] == "revoked" and b["mark"]["revoked"]["reason"]
+    assert set(b["revocation"]) == {"entry", "sig", "index", "proof"}
+    size, award, r = verify_bundle(s, b)
+    assert r["data"]["reason"] == b["mark"]["revoked"]["reason"]
+    assert r["data"]["revoked"] == b["mark"]["revoked"]["date"]
+
+
+def test_tampered_bundles_fail_here(s):
+    cur, _ = demo_marks(s)
+    b = s.get("/api/v1/marks/" + cur).json()
+    for mutate in (lambda d: d.update(entry=d["entry"].replace('"level":', '"level":1')),
+                   lambda d: d.update(index=d["index"] + 1),
+                   lambda d: d.update(proof=d["proof"][:-1]),
+                   lambda d: d.update(checkpoint=d["checkpoint"].replace("\n", "\n1", 1))):
+        d = json.loads(json.dumps(b))
+        mutate(d)
+        try:
+            verify_bundle(s, d)
+        except Exception:
+            continue
+        raise AssertionError("a tampered bundle verified")
+
+
+def test_bad_and_unknown_mark_ids(s):
+    cur, _ = demo_marks(s)
+    wrong = cur[:-1] + ("0" if cur[-1] != "0" else "1")
+    for bad in (wrong, "HTQ-2026-1-A", "htq-2026-000001-K", cur + "X", "x" * 40):
+        assert_json_error(s.get("/api/v1/marks/" + bad), 400, "bad_mark_id")
+    unknown = mark_id(2999, 999999)
+    assert_json_error(s.get("/api/v1/marks/" + unknown), 404)
+    assert s.get("/marks/%s/badge.svg" % unknown).status == 404
+    assert s.get("/verify/%s" % unknown).status == 404
+    assert_json_error(s.get("/api/v1/marks/%s?x=1" % cur), 400)
+
+
+def register_all(s, query=""):
+    items, after = [], None
+    for _ in range(100):
+        r = s.get("/api/v1/register?limit=1" + query + ("&after=" + after if after else ""))
+        assert r.status == 200, r
+        check(r.json(), "register.schema.json")
+        items += r.json()["items"]
+        after = r.json().get("next")
+        if not after:
+            return items
+    raise AssertionError("paging does not end")
+
+
+def test_register_filters_search_and_paging(s):
+    cur, rev = demo_marks(s)
+    r = s.get("/api/v1/register")
+    assert r.status == 200, r
+    doc = r.json()
+    check(doc, "register.schema.json")
+    ids = [x["mark_id"] for x in doc["items"]]
+    assert cur in ids and rev in ids and ids == sorted(ids)
+    # paging one at a time gives the same list
+    assert [x["mark_id"] for x in register_all(s)] == ids
+    byid = {x["mark_id"]: x for x in doc["items"]}
+    assert byid[rev]["status"] == "revoked" and byid[rev]["revoked"]["reason"]
+    assert "revoked" not in byid[cur] and byid[cur]["status"] == "current"
+    # filters
+    revoked = [x["mark_id"] for x in s.get("/api/v1/register?status=revoked").json()["items"]]
+    assert rev in revoked and cur not in revoked
+    current = [x["mark_id"] for x in s.get("/api/v1/register?status=current").json()["items"]]
+    assert cur in current and rev not in current
+    c = byid[cur]
+    for q in ("route=" + c["route"].upper().replace(" ", "%20"),
+              "standard=" + c["standard"]["ref"],
+              "awarding_body=" + c["awarding_body"]["id"],
+              "level=%d" % c["qualification"]["level"]):
+        got = [x["mark_id"] for x in s.get("/api/v1/register?" + q).json()["items"]]
+        assert cur in got, q
+    assert s.get("/api/v1/register?level=9").json()["items"] == []
+    # search: title (any case) or QAN
+    word = c["qualification"]["title"].split()[-1].lower()
+    got = s.get("/api/v1/register?q=" + word).json()["items"]
+    assert cur in [x["mark_id"] for x in got]
+    assert all(word in x["qualification"]["title"].lower() or word in (x["qualification"]["qan"] or "")
+               for x in got)
+    if c["qualification"]["qan"]:
+        got = s.get("/api/v1/register?q=" + c["qualification"]["qan"]).json()["items"]
+        assert [x["mark_id"] for x in got] == [cur]
+    assert s.get("/api/v1/register?q=zzzznothing").json()["items"] == []
+    # bad parameters
+    for q in ("status=maybe", "after=nope", "limit=0", "limit=1000", "colour=red"):
+        assert_json_error(s.get("/api/v1/register?" + q), 400)
+
+
+def test_badge_is_accessible_svg_with_qr(s):
+    cur, rev = demo_marks(s)
+    for mid, word in ((cur, "CURRENT"), (rev, "REVOKED")):
+        r = s.get("/marks/%s/badge.svg" % mid)
+        assert r.status == 200 and r.header("content-type") == "image/svg+xml", r
+        assert "max-age" in r.header("cache-control")
+        svg = r.body.decode()
+        assert svg.startswith("<svg") and 'role="img"' in svg
+        title = re.search(r"<title[^>]*>([^<]*)</title>", svg).group(1)
+        assert mid in title
+        assert word in svg and mid in svg
+        assert ("REVOKED" in title) == (word == "REVOKED")
+        assert 'class="qr"' in svg and svg.count("h1v1h-1z") > 100    # modules of the QR code
+        assert "/verify/" + mid in svg
+        # the facts on the badge are the mark's
+        m = s.get("/api/v1/marks/" + mid).json()["mark"]
+        assert m["qualification"]["title"][:20].replace("&", "&amp;") in svg
+
+
+def test_static_files_are_published(s):
+    cur, rev = demo_marks(s)
+    pub = os.path.join(s.data, "public")
+    for mid in (cur, rev):
+        for f in ("marks/%s/bundle.json" % mid, "marks/%s/badge.svg" % mid,
+                  "verify/%s/index.html" % mid):
+            assert os.path.exists(os.path.join(pub, f)), f
+        static = s.get("/marks/%s/bundle.json" % mid)
+        assert static.status == 200
+        verify_bundle(s, static.json())       # may lag, but verifies
+        page = s.get("/verify/" + mid)
+        assert page.status == 200 and page.header("content-type").startswith("text/html")
+        html = page.body.decode()
+        m = s.get("/api/v1/marks/" + mid).json()["mark"]
+        for fact in (m["qualification"]["title"], m["awarding_body"]["name"], m["standard"]["ref"],
+                     m["route"], m["awarded"], m["review_by"]):
+            assert fact.replace("&", "&amp;") in html, fact
+        assert ("Revoked" in html) == (mid == rev)
+        assert "<script type=\"module\" src=\"/assets/js/verify." in html
+        assert "<style" not in html and "style=" not in html and "onclick" not in html
+    reg = s.get("/register")
+    assert reg.status == 200 and cur in reg.body.decode() and rev in reg.body.decode()
+    assert "/verify/" + cur in reg.body.decode()
+
+
+def test_new_award_and_revocation_republish(s):
+    p = people(s)
+    sid = reviewed(s, p, content(s, title="HNC in Marks Publishing", qan="610/9876/5"))
+    r = s.post("/api/v1/submissions/%s/decision" % sid, headers=p["approver"].h,
+               body={"outcome": "approved", "reasons": "fine"})
+    assert r.status == 200, r
+    mid = r.json()["mark"]
+    b = s.get("/marks/%s/bundle.json" % mid)
+    assert b.status == 200 and b.json()["mark"]["status"] == "current"
+    assert "CURRENT" in s.get("/marks/%s/badge.svg" % mid).body.decode()
+    assert mid in s.get("/register").body.decode()
+    r = s.post("/api/v1/marks/%s/revoke" % mid, headers=p["approver"].h,
+               body={"reason": "qualification_withdrawn"})
+    assert r.status == 200, r
+    b = s.get("/api/v1/marks/" + mid).json()
+    _, _, rev = verify_bundle(s, b)
+    assert rev["data"]["reason"] == "qualification_withdrawn"
+    st = s.get("/marks/%s/bundle.json" % mid).json()
+    assert st["mark"]["status"] == "revoked" and "revocation" in st
+    verify_bundle(s, st)
+    svg = s.get("/marks/%s/badge.svg" % mid).body.decode()
+    assert "REVOKED" in re.search(r"<title[^>]*>([^<]*)</title>", svg).group(1)
+    assert "qualification withdrawn" in s.get("/verify/" + mid).body.decode()
+    # deleting the published mark files and restarting rebuilds them
+    pub = os.path.join(s.data, "public")
+    os.remove(os.path.join(pub, "marks", mid, "badge.svg"))
+    os.remove(os.path.join(pub, "verify", mid, "index.html"))
+    s.stop()
+    s.start()
+    assert s.get("/marks/%s/badge.svg" % mid).status == 200
+    assert s.get("/verify/" + mid).status == 200
