@@ -201,3 +201,34 @@ def test_entries_from_a_url(s):
         if httpd:
             httpd.shutdown()
         shutil.rmtree(tmp)
+
+
+def test_server_bundles_verify_offline(s):
+    """The server's own bundles: a current demo mark is genuine and not
+    revoked as proved from the published tiles; the revoked one exits 3."""
+    tmp = tempfile.mkdtemp()
+    try:
+        keys = os.path.join(tmp, "keys.txt")
+        with open(keys, "wb") as f:
+            f.write(s.get("/.well-known/htq-ledger-keys").body)
+        items = s.get("/api/v1/register").json()["items"]
+        seen = set()
+        for it in items:
+            if it["status"] in seen:
+                continue
+            seen.add(it["status"])
+            path = os.path.join(tmp, it["mark_id"] + ".json")
+            r = s.get("/api/v1/marks/" + it["mark_id"])
+            assert r.status == 200, r
+            with open(path, "wb") as f:
+                f.write(r.body)
+            p = subprocess.run([os.path.join(s.bin, "htq-verify"), "mark", path, "--key", keys,
+                                "--entries", s.base + "/ledger/"], capture_output=True, text=True)
+            out = p.stdout + p.stderr
+            if it["status"] == "current":
+                assert p.returncode == 0 and "not revoked as of that checkpoint" in out, out
+            else:
+                assert p.returncode == 3 and "revoked on %s" % it["revoked"]["date"] in out, out
+        assert seen == {"current", "revoked"}, seen
+    finally:
+        shutil.rmtree(tmp)
