@@ -120,9 +120,12 @@ function ctl(ctx, args, input) {
 async function errorSummary(page) {
 	await page.waitForSelector(".govuk-error-summary");
 	const links = await page.$$eval(".govuk-error-summary__list a", as => as.map(a => ({ href: a.getAttribute("href"), text: a.textContent })));
-	const focused = await page.evaluate(() => document.activeElement.classList.contains("govuk-error-summary"));
+	// focus and title follow the summary's insertion: wait for them, not a race
+	const focused = await page.waitForFunction(() => document.activeElement &&
+	    document.activeElement.classList.contains("govuk-error-summary"), null, { timeout: 5000 }).then(() => true, () => false);
 	assert(focused, "the error summary has the focus");
-	assert((await page.title()).startsWith("Error: "), "title starts with Error:");
+	const titled = await page.waitForFunction(() => document.title.startsWith("Error: "), null, { timeout: 5000 }).then(() => true, () => false);
+	assert(titled, "title starts with Error:");
 	return links;
 }
 
@@ -429,7 +432,8 @@ test("awarding body: new-submission journey (question pages, live coverage, chec
 	await step(page, "stale-edit");
 	await page.click("#resave");
 	await ready("check");
-	assert(await page.locator("#stale").count() === 0, "saved");
+	const saved = await page.waitForFunction(() => document.querySelector("#stale") === null, null, { timeout: 10000 }).then(() => true, () => false);
+	assert(saved, "saved");
 	assert((await north("GET", "/submissions/" + draft.id)).body.qualification.title === "HND in My Edits", "my edit saved after seeing theirs");
 	await page.done();
 });
