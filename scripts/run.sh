@@ -123,6 +123,8 @@ done
 cat <<MSG
 
   htq is running at http://127.0.0.1:$PORT/
+  Sign in:  http://127.0.0.1:$PORT/sign-in/  (with a demo account below)
+  Register: http://127.0.0.1:$PORT/register/  (public: verify a quality mark)
   API:    http://127.0.0.1:$PORT/api/v1/health
   Data:   $DATA
   Logs:   $DATA/log/ (requests are also logged below)
