@@ -114,7 +114,8 @@ export async function api(method, path, body, { redirect401 = true, headers = {}
 
 // Who is signed in, with their organisation's name; fills the header.
 // roles: the roles this page is for (others are told so).
-export async function startPage({ roles } = {}) {
+// optional: the page works signed out too (null when nobody is signed in).
+export async function startPage({ roles, optional = false } = {}) {
 	document.body.classList.add("js-enabled", "govuk-frontend-supported");
 	const signOut = document.getElementById("sign-out");
 	if (signOut) signOut.addEventListener("click", async ev => {
@@ -123,7 +124,16 @@ export async function startPage({ roles } = {}) {
 		setCsrf(null);
 		location.assign("/sign-in/?signed_out=1");
 	});
-	const { data } = await api("GET", "/session");
+	let data;
+	try {
+		data = (await api("GET", "/session", undefined, { redirect401: !optional })).data;
+	} catch (e) {
+		if (!optional || !(e instanceof ApiError) || e.status !== 401) throw e;
+		const el = document.getElementById("account");
+		if (el) el.innerHTML = `You are not signed in. <a class="govuk-link" href="/sign-in/?next=${esc(encodeURIComponent(location.pathname))}">Sign in</a>`;
+		if (signOut) signOut.closest("li").remove();
+		return null;
+	}
 	if (data.csrf) setCsrf(data.csrf);
 	const account = data.account;
 	const el = document.getElementById("account");
