@@ -86,13 +86,15 @@ export function setCsrf(token) {
 
 // api("GET", "/submissions") -> {data, status, headers}; throws ApiError.
 // A 401 means the session expired: back to sign-in, and here again after.
-export async function api(method, path, body, { redirect401 = true, headers = {} } = {}) {
+// fresh: revalidate what the browser may have cached (public lists carry
+// a max-age; an administrator's page must show its own change at once).
+export async function api(method, path, body, { redirect401 = true, headers = {}, fresh = false } = {}) {
 	const h = { Accept: "application/json", ...headers };
 	if (body !== undefined) h["Content-Type"] = "application/json";
 	const csrf = sessionStorage.getItem(CSRF_KEY);
 	if (method !== "GET" && csrf) h["X-CSRF-Token"] = csrf;
 	const r = await fetch("/api/v1" + path, {
-		method, headers: h, credentials: "same-origin",
+		method, headers: h, credentials: "same-origin", ...(fresh ? { cache: "no-cache" } : {}),
 		body: body === undefined ? undefined : JSON.stringify(body),
 	});
 	let data = null;
