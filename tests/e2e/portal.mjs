@@ -539,6 +539,7 @@ test("auditor: the ledger page; an entry's inclusion proof; verify everything si
 	await page.click('a[href="/ledger"]');
 	await page.waitForSelector("#entries-body tr");
 	assert(/Signature verified/.test(await page.textContent("#checkpoint")), "checkpoint signature verified");
+	assert(!await page.isVisible("#more"), "no more entries to read");
 	await step(page, "ledger");
 	const type = await page.$eval("#filter-type option:nth-child(2)", o => o.value);
 	await page.selectOption("#filter-type", type);

@@ -55,8 +55,8 @@ function rows() {
 <td class="govuk-table__cell"><button type="button" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" data-prove="${e.seq}">Check inclusion<span class="govuk-visually-hidden"> of entry ${e.seq}</span></button>
 <p class="govuk-body-s govuk-!-margin-bottom-0" id="proof-${e.seq}" aria-live="polite"></p></td></tr>`).join("");
 	document.getElementById("entries-count").textContent = `Showing ${shown.length} of the ${state.entries.length} entries read (the ledger has ${state.cp.size}).`;
-	const more = document.getElementById("more");
-	more.hidden = state.next >= state.cp.size;
+	// the wrapper: govuk-button's display would override [hidden]
+	document.getElementById("more-wrap").hidden = state.next >= state.cp.size;
 	const types = [...new Set(state.entries.map(e => e.p.type))].sort();
 	const sel = document.getElementById("filter-type");
 	if (sel.options.length - 1 !== types.length)
@@ -170,7 +170,7 @@ try {
 <table class="govuk-table" id="entries"><caption class="govuk-table__caption govuk-visually-hidden">Ledger entries</caption>
 <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header govuk-table__header--numeric">Entry</th><th scope="col" class="govuk-table__header">Time</th><th scope="col" class="govuk-table__header">Type</th><th scope="col" class="govuk-table__header">Subject</th><th scope="col" class="govuk-table__header">Inclusion in the checkpoint</th></tr></thead>
 <tbody class="govuk-table__body" id="entries-body"></tbody></table>
-<button type="button" class="govuk-button govuk-button--secondary" id="more" data-module="govuk-button">Read the next ${PAGE} entries</button>`);
+<div id="more-wrap"><button type="button" class="govuk-button govuk-button--secondary" id="more" data-module="govuk-button">Read the next ${PAGE} entries</button></div>`);
 	await loadPage();
 	rows();
 	document.getElementById("filter-type").addEventListener("change", rows);
