@@ -120,7 +120,10 @@ function ctl(ctx, args, input) {
 async function errorSummary(page) {
 	await page.waitForSelector(".govuk-error-summary");
 	const links = await page.$$eval(".govuk-error-summary__list a", as => as.map(a => ({ href: a.getAttribute("href"), text: a.textContent })));
-	const focused = await page.evaluate(() => document.activeElement.classList.contains("govuk-error-summary"));
+	// the summary is drawn, then focused: wait for the focus (under load
+	// the two can be seen apart)
+	const focused = await page.waitForFunction(() => document.activeElement && document.activeElement.classList.contains("govuk-error-summary"), null, { timeout: 5000 })
+		.then(() => true, () => false);
 	assert(focused, "the error summary has the focus");
 	assert((await page.title()).startsWith("Error: "), "title starts with Error:");
 	return links;
