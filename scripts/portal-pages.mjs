@@ -40,6 +40,10 @@ const PAGES = [
 	["submissions/review", "review", "Review a submission", true],
 	["submissions/decide", "decide", "Decide a submission", true],
 	["marks/revoke", "revoke", "Revoke a quality mark", true],
+	["admin/windows", "admin-windows", "Submission windows", true],
+	["admin/accounts", "admin-accounts", "Accounts and organisations", true],
+	["admin/standards", "admin-standards", "Standards' eligibility", true],
+	["ledger", "ledger", "The ledger", true],
 ];
 
 function page(module, title, signedIn) {

@@ -467,6 +467,112 @@ test("keyboard only: the first question page of the journey, with an error corre
 	await page.done();
 });
 
+test("admin: home links the admin pages; open a window through the form (errors first) and see it in the schedule; close it after confirming", async ctx => {
+	const page = await signedIn(ctx, "admin");
+	for (const href of ["/admin/windows/", "/admin/standards/", "/admin/accounts/", "/ledger"])
+		assert(await page.locator(`a[href="${href}"]`).count() === 1, "home links " + href);
+	await page.click('a[href="/admin/windows/"]');
+	await page.waitForSelector("#window-form");
+	await step(page, "admin-windows");
+	await page.click("#open-window");
+	let links = await errorSummary(page);
+	assert(links[0].href === "#route" && links.length === 4, "empty form: " + JSON.stringify(links));
+	await step(page, "admin-windows-errors");
+	const route = await page.$eval("#route option:nth-child(2)", o => o.value);
+	await page.selectOption("#route", route);
+	const fill = async (name, d, m, y) => { await page.fill(`#${name}-day`, d); await page.fill(`#${name}-month`, m); await page.fill(`#${name}-year`, y); };
+	// closes before it opens: the API refuses, linked to a date field
+	await fill("opens", "10", "3", "2033"); await fill("closes", "10", "2", "2033"); await fill("first_teaching", "1", "9", "2033");
+	await page.click("#open-window");
+	await page.waitForFunction(() => document.querySelectorAll(".govuk-error-summary__list a").length === 1);
+	links = await errorSummary(page);
+	assert(links.length === 1 && /-day$/.test(links[0].href), "API refusal: " + JSON.stringify(links));
+	await step(page, "admin-windows-api-error");
+	await fill("closes", "10", "4", "2033");
+	await page.click("#open-window");
+	await page.waitForURL(/opened=1/);
+	await page.waitForSelector(".govuk-notification-banner--success");
+	const row = page.locator(`table[data-route="${route}"] tr`, { hasText: "10 March 2033" });
+	assert(await row.count() === 1, "the new window is in the schedule");
+	assert(/Announced/.test(await row.textContent()), "status tag in words");
+	await step(page, "admin-windows-opened");
+	await row.locator("a", { hasText: "Close" }).click();
+	await page.waitForSelector("#confirm-close");
+	await step(page, "admin-windows-close-confirm");
+	await page.click("#confirm-close");
+	await page.waitForURL(/closed=1/);
+	await page.waitForSelector("#schedule");
+	assert(/Closed/.test(await page.locator(`table[data-route="${route}"] tr`, { hasText: "10 March 2033" }).textContent()), "closed");
+	await step(page, "admin-windows-closed");
+	await page.goto(ctx.stack.base + "/admin/accounts/");
+	await page.waitForSelector("#accounts");
+	assert(/auditor@htq\.test/.test(await page.textContent("#accounts")), "accounts listed");
+	assert(await page.locator("#organisations tbody tr").count() > 0, "organisations listed");
+	await step(page, "admin-accounts");
+	await page.done();
+});
+
+test("admin: change a standard's eligibility with a reason, and back", async ctx => {
+	const page = await signedIn(ctx, "admin");
+	await page.goto(ctx.stack.base + "/admin/standards/");
+	await page.waitForSelector("#eligibility-form");
+	await step(page, "admin-standards");
+	const ref = await page.$eval("#catalogue tbody tr", tr => tr.dataset.ref);
+	await page.selectOption("#ref", ref);
+	await page.check("#eligible-2");
+	await page.click("#change");
+	const links = await errorSummary(page);
+	assert(links.length === 1 && links[0].href === "#reason", "reason required: " + JSON.stringify(links));
+	await page.fill("#reason", "Under review by the route panel");
+	await page.click("#change");
+	await page.waitForURL(/changed=/);
+	await page.waitForSelector(".govuk-notification-banner--success");
+	const row = await page.textContent(`#catalogue tr[data-ref="${ref}"]`);
+	assert(/Not eligible/.test(row) && /Under review by the route panel/.test(row), "row: " + row);
+	await step(page, "admin-standards-changed");
+	await page.selectOption("#ref", ref);
+	await page.check("#eligible");
+	await Promise.all([page.waitForNavigation(), page.click("#change")]);
+	await page.waitForSelector(".govuk-notification-banner--success");
+	assert(/Eligible/.test(await page.textContent(`#catalogue tr[data-ref="${ref}"]`)), "eligible again");
+	await page.done();
+});
+
+test("auditor: the ledger page; an entry's inclusion proof; verify everything since 0 with a progress bar; and signed out too", async ctx => {
+	const page = await signedIn(ctx, "auditor");
+	await page.click('a[href="/ledger"]');
+	await page.waitForSelector("#entries-body tr");
+	assert(/Signature verified/.test(await page.textContent("#checkpoint")), "checkpoint signature verified");
+	assert(!await page.isVisible("#more"), "no more entries to read");
+	await step(page, "ledger");
+	const type = await page.$eval("#filter-type option:nth-child(2)", o => o.value);
+	await page.selectOption("#filter-type", type);
+	const types = await page.$$eval("#entries-body tr td:nth-child(3)", tds => tds.map(t => t.textContent));
+	assert(types.length > 0 && types.every(t => t === type), "filtered by type");
+	await page.selectOption("#filter-type", "");
+	await page.fill("#filter-subject", "no-such-subject");
+	assert(await page.locator("#entries-body tr").count() === 0, "filtered by subject");
+	await page.fill("#filter-subject", "");
+	await page.click('[data-prove="0"]');
+	await page.waitForSelector("#proof-0 .govuk-tag");
+	assert(/Included/.test(await page.textContent("#proof-0")), "entry 0 included: " + await page.textContent("#proof-0"));
+	await step(page, "ledger-inclusion");
+	await page.fill("#from", "0");
+	await page.click("#verify-all");
+	await page.waitForSelector("#verify-panel", { timeout: 60000 });
+	const panel = await page.textContent("#verify-result");
+	assert(/Verified/.test(panel), "verified: " + panel);
+	assert(await page.$eval("#verify-progress", p => p.value) === 100 && /100%/.test(await page.textContent("#verify-percent")), "progress at 100% in words");
+	await step(page, "ledger-verified");
+	await page.done();
+	const anon = await newPage(ctx);
+	await anon.goto(ctx.stack.base + "/ledger");
+	await anon.waitForSelector("#entries-body tr");
+	assert(/not signed in/.test(await anon.textContent("#account")), "signed out");
+	await step(anon, "ledger-signed-out");
+	await anon.done();
+});
+
 test("1,000 submissions: the dashboard's first page and a submission, timed", async ctx => {
 	const meridian = await apiSession(ctx, ACCOUNTS.meridian[0]);
 	const north = await apiSession(ctx, ACCOUNTS.north[0]);

@@ -86,13 +86,15 @@ export function setCsrf(token) {
 
 // api("GET", "/submissions") -> {data, status, headers}; throws ApiError.
 // A 401 means the session expired: back to sign-in, and here again after.
-export async function api(method, path, body, { redirect401 = true, headers = {} } = {}) {
+// fresh: revalidate what the browser may have cached (public lists carry
+// a max-age; an administrator's page must show its own change at once).
+export async function api(method, path, body, { redirect401 = true, headers = {}, fresh = false } = {}) {
 	const h = { Accept: "application/json", ...headers };
 	if (body !== undefined) h["Content-Type"] = "application/json";
 	const csrf = sessionStorage.getItem(CSRF_KEY);
 	if (method !== "GET" && csrf) h["X-CSRF-Token"] = csrf;
 	const r = await fetch("/api/v1" + path, {
-		method, headers: h, credentials: "same-origin",
+		method, headers: h, credentials: "same-origin", ...(fresh ? { cache: "no-cache" } : {}),
 		body: body === undefined ? undefined : JSON.stringify(body),
 	});
 	let data = null;
@@ -114,7 +116,8 @@ export async function api(method, path, body, { redirect401 = true, headers = {}
 
 // Who is signed in, with their organisation's name; fills the header.
 // roles: the roles this page is for (others are told so).
-export async function startPage({ roles } = {}) {
+// optional: the page works signed out too (null when nobody is signed in).
+export async function startPage({ roles, optional = false } = {}) {
 	document.body.classList.add("js-enabled", "govuk-frontend-supported");
 	const signOut = document.getElementById("sign-out");
 	if (signOut) signOut.addEventListener("click", async ev => {
@@ -123,7 +126,16 @@ export async function startPage({ roles } = {}) {
 		setCsrf(null);
 		location.assign("/sign-in/?signed_out=1");
 	});
-	const { data } = await api("GET", "/session");
+	let data;
+	try {
+		data = (await api("GET", "/session", undefined, { redirect401: !optional })).data;
+	} catch (e) {
+		if (!optional || !(e instanceof ApiError) || e.status !== 401) throw e;
+		const el = document.getElementById("account");
+		if (el) el.innerHTML = `You are not signed in. <a class="govuk-link" href="/sign-in/?next=${esc(encodeURIComponent(location.pathname))}">Sign in</a>`;
+		if (signOut) signOut.closest("li").remove();
+		return null;
+	}
 	if (data.csrf) setCsrf(data.csrf);
 	const account = data.account;
 	const el = document.getElementById("account");

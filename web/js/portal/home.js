@@ -35,10 +35,17 @@ try {
 		body = `<h2 class="govuk-heading-m">${role === "auditor" ? "Audit" : "Administration"}</h2>
 <ul class="govuk-list govuk-list--spaced">
 <li><a class="govuk-link" href="/submissions/">All submissions, their reviews and decisions</a></li>
-<li><a class="govuk-link" href="/api/v1/ledger/checkpoint">The ledger's latest signed checkpoint</a></li>
-<li><a class="govuk-link" href="/api/v1/ledger/entries">Ledger entries</a></li>
-</ul>${role === "admin" ? `<p class="govuk-body">Windows, accounts and standards' eligibility are managed with <code>htqctl</code> for now.</p>` : ""}`;
+<li><a class="govuk-link" href="/ledger">The ledger: its signed checkpoint, its entries, and verifying them in your browser</a></li>
+</ul>${role === "admin" ? `<h2 class="govuk-heading-m">Manage the service</h2>
+<ul class="govuk-list govuk-list--spaced">
+<li><a class="govuk-link" href="/admin/windows/">Submission windows</a></li>
+<li><a class="govuk-link" href="/admin/standards/">Standards' eligibility</a></li>
+<li><a class="govuk-link" href="/admin/accounts/">Accounts and organisations</a></li>
+</ul>` : ""}`;
 	}
+	if (role !== "auditor" && role !== "admin")
+		body += `<h2 class="govuk-heading-m">The public ledger</h2>
+<p class="govuk-body">Every decision is recorded in a signed, append-only ledger. <a class="govuk-link" href="/ledger">Check the ledger</a>.</p>`;
 	content(`<span class="govuk-caption-l">${esc(ROLE_NAMES[role] || role)}</span>
 <h1 class="govuk-heading-l">Your account</h1>${who}${body}`);
 } catch (e) {
