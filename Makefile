@@ -136,9 +136,11 @@ $(WEB_NPM): web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-build/www.stamp: $(WEB_NPM) $(WEB_SRC) scripts/web-assets.mjs
+build/www.stamp: $(WEB_NPM) $(WEB_SRC) scripts/web-assets.mjs scripts/portal-pages.mjs
 	@mkdir -p build
-	node scripts/web-assets.mjs web build/www
+	@rm -rf build/pages
+	node scripts/portal-pages.mjs build/pages
+	node scripts/web-assets.mjs web build/www build/pages
 	@touch $@
 
 deps:

@@ -3,15 +3,17 @@
 // from one GOV.UK page template, so that every page carries the same
 // header, service navigation, phase banner, skip link and footer.
 //
-//   node scripts/portal-pages.mjs      (after npm ci in web/)
+//   node scripts/portal-pages.mjs OUT      (after npm ci in web/)
 //
 // The GOV.UK header and footer markup is taken verbatim from
 // govuk-frontend's own rendered fixtures (components/*/fixtures.json), so
-// it follows the pinned package.  The output is committed: scripts/
-// web-assets.mjs then copies the pages and hashes the assets they name.
+// it follows the pinned package, with its links to other sites kept as
+// plain text (the site links only to itself).  'make web' writes the pages
+// to build/pages and scripts/web-assets.mjs copies them into build/www
+// with the rest; they are generated, never committed.
 // Each page is a shell: its module under web/js/portal/ reads the JSON API
 // and fills <main>.  Pages are served at /<path> by nginx ("try_files $uri
-// $uri/"), so /sign-in is web/sign-in/index.html.
+// $uri/"), so /sign-in is OUT/sign-in/index.html.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,7 +28,9 @@ function fixture(component, name) {
 }
 const header = fixture("header", "default").replace('href="//gov.uk"', 'href="/"');
 const footer = fixture("footer", "default").replace('<div class="govuk-footer">', '<footer class="govuk-footer">')
-	.replace(/<\/div>\s*$/, "</footer>");
+	.replace(/<\/div>\s*$/, "</footer>")
+	.replace(/<a\s([^>]*?)href="https?:\/\/[^"]*"([^>]*)>([\s\S]*?)<\/a>/g,
+	    (m, a, b, text) => `<span ${(a + b).replace(/rel="[^"]*"/, "").trim()}>${text}</span>`);
 
 // path, page module, title (the h1 is the page's own), whether the service
 // navigation shows the signed-in account
@@ -120,8 +124,13 @@ ${footer.trim()}
 `;
 }
 
+const OUT = process.argv[2];
+if (!OUT) {
+	console.error("usage: portal-pages.mjs OUT");
+	process.exit(2);
+}
 for (const [p, module, title, signedIn] of PAGES) {
-	const dir = path.join(ROOT, "web", p);
+	const dir = path.join(OUT, p);
 	fs.mkdirSync(dir, { recursive: true });
 	fs.writeFileSync(path.join(dir, "index.html"), page(module, title, signedIn));
 }

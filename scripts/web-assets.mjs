@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// web-assets.mjs SRC OUT - assemble the static site nginx serves.
+// web-assets.mjs SRC OUT [PAGES...] - assemble the static site nginx serves.
 //
-//   node scripts/web-assets.mjs web build/www
+//   node scripts/web-assets.mjs web build/www build/pages
+//
+// PAGES are folders of generated pages (scripts/portal-pages.mjs), added
+// to SRC's at the same paths.
 //
 // Pages (*.html and anything that is not an asset) are copied from SRC to
 // OUT at the same path.  Assets get content-hashed names under OUT/assets/,
@@ -22,7 +25,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 
-const [src, out] = process.argv.slice(2);
+const [src, out, ...extra] = process.argv.slice(2);
 if (!src || !out) {
 	console.error("usage: web-assets.mjs SRC OUT");
 	process.exit(2);
@@ -50,8 +53,11 @@ const assets = new Map();
 const pages = [];
 for (const f of walk(src)) {
 	if (ASSET_EXT.has(path.extname(f))) assets.set(f, path.join(src, f));
-	else pages.push(f);
+	else pages.push([f, src]);
 }
+for (const d of extra)
+	for (const f of walk(d))
+		pages.push([f, d]);
 function vendor(logical, file) {
 	if (!fs.existsSync(file)) {
 		console.error(`web-assets: ${file} missing (run npm ci in ${src})`);
@@ -101,11 +107,11 @@ function emit(logical, chain = [logical]) {
 }
 
 for (const logical of [...assets.keys()].sort()) emit(logical);
-for (const p of pages) {
+for (const [p, base] of pages) {
 	const dst = path.join(tmp, p);
 	fs.mkdirSync(path.dirname(dst), { recursive: true });
 	if (TEXT_EXT.has(path.extname(p))) {
-		const text = rewrite(fs.readFileSync(path.join(src, p), "utf8"), []);
+		const text = rewrite(fs.readFileSync(path.join(base, p), "utf8"), []);
 		const missing = [...text.matchAll(refRe)].filter(m => !Object.values(manifest).includes(m[1]));
 		if (missing.length) {
 			console.error(`web-assets: ${p} refers to unknown asset ${missing[0][0]}`);
@@ -113,7 +119,7 @@ for (const p of pages) {
 		}
 		fs.writeFileSync(dst, text);
 	} else {
-		fs.copyFileSync(path.join(src, p), dst);
+		fs.copyFileSync(path.join(base, p), dst);
 	}
 }
 const sorted = Object.fromEntries(Object.entries(manifest).sort());
