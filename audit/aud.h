@@ -85,6 +85,14 @@ int	 aud_verify_inclusion(uint64_t index, uint64_t size,
 int	 aud_verify_consistency(uint64_t m, uint64_t n, const aud_hash mroot,
 	    const aud_hash nroot, const aud_hash *proof, size_t k);
 
+/*
+ * Decode the UTF-8 character at p (strictly, as Go's utf8.DecodeRune: no
+ * overlong form, no surrogate, at most U+10FFFF) into *cp; its length,
+ * 0 when invalid.  Shared by the entry and the note parsers (note.c).
+ */
+size_t	 aud_utf8_char(const unsigned char *p, const unsigned char *end,
+	    uint32_t *cp);
+
 /* --- keys and signed notes (note.c) --- */
 
 /* A signing key.  Allocated with sodium_malloc and read-only after load;

@@ -328,37 +328,6 @@ integer(struct scan *s, int allow_negative, uint64_t *out)
 	return AUD_OK;
 }
 
-/* Length of the valid UTF-8 sequence at p (not a surrogate, not
- * overlong, at most U+10FFFF), 0 if none. */
-static size_t
-utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	size_t n, i;
-	uint32_t c;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2, c = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3, c = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4, c = p[0] & 0x07;
-	else
-		return 0;
-	if ((size_t)(end - p) < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
-	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-		return 0;
-	return n;
-}
-
 /*
  * A string in the encoder's escaping: '"' and '\' as \" and \\, U+0008,
  * U+0009, U+000A, U+000C, U+000D as \b \t \n \f \r, the other controls
@@ -369,6 +338,7 @@ static int
 canon_string(struct scan *s)
 {
 	const unsigned char *p, *end = (const unsigned char *)s->end;
+	uint32_t cp;
 	size_t n;
 	int c;
 
@@ -382,7 +352,7 @@ canon_string(struct scan *s)
 		if (*p < 0x20)
 			return bad(s, "raw control character in a string");
 		if (*p != '\\') {
-			if ((n = utf8_len(p, end)) == 0)
+			if ((n = aud_utf8_char(p, end, &cp)) == 0)
 				return bad(s, "invalid UTF-8");
 			p += n;
 			continue;

@@ -386,10 +386,8 @@ b64_decode_go(const char *s, size_t n, uint8_t *out, size_t outsz)
 	return (long)o;
 }
 
-/* Decode one UTF-8 character (as Go's utf8.DecodeRune, strictly); 0 when
- * invalid. */
-static size_t
-utf8_char(const unsigned char *p, const unsigned char *end, uint32_t *cp)
+size_t
+aud_utf8_char(const unsigned char *p, const unsigned char *end, uint32_t *cp)
 {
 	size_t n, i;
 	uint32_t c;
@@ -442,7 +440,7 @@ sig_name_valid(const char *p, size_t n)
 	if (n == 0)
 		return 0;
 	while (u < end) {
-		if ((k = utf8_char(u, end, &c)) == 0 || unicode_space(c) ||
+		if ((k = aud_utf8_char(u, end, &c)) == 0 || unicode_space(c) ||
 		    c == '+')
 			return 0;
 		u += k;
@@ -475,7 +473,7 @@ note_split(const char *note, size_t len, size_t *bodylen, const char **sigs,
 	const char *p, *split = NULL;
 
 	while (u < end) {
-		if ((k = utf8_char(u, end, &c)) == 0 || (c < 0x20 && c != '\n')) {
+		if ((k = aud_utf8_char(u, end, &c)) == 0 || (c < 0x20 && c != '\n')) {
 			snprintf(why, whysz, "malformed note (not UTF-8, or a "
 			    "control character)");
 			return AUD_EFORMAT;
