@@ -59,9 +59,10 @@ usage(void)
 	    "2 usage error,\n"
 	    "3 bundle or mark genuine but the mark is revoked.\n"
 	    "mark --entries also proves non-revocation up to the bundle's "
-	    "checkpoint from an\nexport, a copy of the static tiles "
-	    "(the folder holding tile/), or their URL\n"
-	    "(http://host/ledger/, read with curl).\n");
+	    "checkpoint from an\nexport, or from a copy of the static tiles "
+	    "(the folder holding tile/) or their URL\n"
+	    "(http://host/ledger/, read with curl) up to their checkpoint "
+	    "file when it is newer.\n");
 }
 
 /* Print "htq-verify: <message>" and return 1 (invalid). */
@@ -1275,6 +1276,7 @@ left_range(const struct source *src, uint64_t start, uint64_t size,
 struct scan {
 	const char	*mark;		/* the mark id (award's subject) */
 	uint64_t	 award;		/* the award's index */
+	aud_hash	 award_leaf;	/* and its leaf hash, as the bundle has it */
 	uint64_t	 read;		/* later entries read */
 	int		 revoked;	/* a mark.revoked for mark was seen */
 	uint64_t	 rseq;
@@ -1295,6 +1297,9 @@ scan_entry(struct scan *sc, struct aud_range *r, const char *ent,
 
 	aud_leaf_hash(ent, len, leaf);
 	aud_range_append(r, leaf);
+	if (seq == sc->award && memcmp(leaf, sc->award_leaf, AUD_HASH) != 0)
+		return fail("entry %llu of the log read is not the bundle's "
+		    "award entry", (unsigned long long)seq);
 	if (seq <= sc->award)
 		return 0;
 	sc->read++;
@@ -1531,6 +1536,39 @@ mark_matches(json_t *mark, const struct aud_entry *e)
 	return rc;
 }
 
+/*
+ * The newest checkpoint a tile set offers (its "checkpoint" file, as
+ * /ledger/checkpoint is published): non-revocation is proved up to it
+ * when it is larger than the bundle's.  It must be signed by the newest
+ * given key for the bundle's origin.  A tile set with no checkpoint
+ * leaves *upto as the bundle's.
+ */
+static int
+latest_checkpoint(const struct keyring *kr, const struct source *src,
+    const struct cp *cp, struct cp *upto)
+{
+	char why[256], h1[9];
+	struct cp l;
+	uint8_t *note;
+	size_t len;
+	int rc;
+
+	*upto = *cp;
+	if ((note = fetch_tile(src, "checkpoint", AUD_MAX_NOTE, &len, why,
+	    sizeof(why))) == NULL)
+		return 0;
+	rc = read_note((const char *)note, len, &kr->k[kr->n - 1], 1,
+	    cp->origin, &l, why, sizeof(why));
+	free(note);
+	if (rc != AUD_OK)
+		return fail("%s: its checkpoint: %s (it must be signed by the "
+		    "newest given key, %s, for origin %s)", src->where, why,
+		    kidhex(kr->k[kr->n - 1].kid, h1), cp->origin);
+	if (l.size > cp->size)
+		*upto = l;
+	return 0;
+}
+
 static int
 cmd_mark(int argc, char **argv)
 {
@@ -1539,8 +1577,8 @@ cmd_mark(int argc, char **argv)
 	const char *pos[1], *origin = NULL, *entries = NULL;
 	struct source src;
 	struct scan sc;
-	struct cp cp;
-	json_t *b;
+	struct cp cp, upto;
+	json_t *b, *je;
 	int rc, revoked;
 
 	if (parse_args(&kr, argc, argv, pos, 1, "--entries", &entries,
@@ -1563,20 +1601,36 @@ cmd_mark(int argc, char **argv)
 		memset(&sc, 0, sizeof(sc));
 		sc.mark = e.subject;
 		sc.award = e.seq;
+		je = json_object_get(b, "entry");
+		aud_leaf_hash(json_string_value(je), json_string_length(je),
+		    sc.award_leaf);
 		src.where = entries;
 		src.url = strncmp(entries, "http://", 7) == 0 ||
 		    strncmp(entries, "https://", 8) == 0;
+		upto = cp;
 		if (src.url || is_dir(entries))
-			rc = scan_tiles(&src, &sc, &cp);
+			rc = latest_checkpoint(&kr, &src, &cp, &upto) != 0 ? 1 :
+			    scan_tiles(&src, &sc, &upto);
 		else
 			rc = scan_export(entries, &sc, &cp);
 		if (rc != 0)
 			goto out;
-		/* the bundle must not hide a revocation the log holds */
-		if (sc.revoked && !revoked) {
+		/* the bundle must not hide a revocation its checkpoint holds;
+		 * one after it is news the bundle could not have */
+		if (sc.revoked && !revoked && sc.rseq < cp.size) {
 			rc = fail("mark %s was revoked by entry %llu on %.10s "
 			    "(%s), but the bundle does not say so", e.subject,
 			    (unsigned long long)sc.rseq, sc.rtime, sc.reason);
+			goto out;
+		}
+		if (sc.revoked && !revoked) {
+			printf("mark %s: genuine, awarded by entry %llu; "
+			    "revoked on %.10s: %s (entry %llu, after the "
+			    "bundle's checkpoint of %llu entries)\n", e.subject,
+			    (unsigned long long)e.seq, sc.rtime, sc.reason,
+			    (unsigned long long)sc.rseq,
+			    (unsigned long long)cp.size);
+			rc = EXIT_REVOKED;
 			goto out;
 		}
 	}
@@ -1596,9 +1650,13 @@ cmd_mark(int argc, char **argv)
 	printf("mark %s: genuine, awarded by entry %llu of a ledger of %llu "
 	    "entries", e.subject, (unsigned long long)e.seq,
 	    (unsigned long long)cp.size);
-	if (entries != NULL)
+	if (entries != NULL && upto.size == cp.size)
 		printf("; not revoked as of that checkpoint (read %llu later "
 		    "entries)", (unsigned long long)sc.read);
+	else if (entries != NULL)
+		printf("; not revoked as of the log's latest checkpoint, of "
+		    "%llu entries (read %llu later entries)",
+		    (unsigned long long)upto.size, (unsigned long long)sc.read);
 	printf("\n");
 	rc = 0;
 out:

@@ -302,7 +302,9 @@ out:
 
 /*
  * The marks that entries old .. size-1 award or revoke get their files
- * rewritten, and then the register page (all marks, in id order).
+ * rewritten, and then the register page (all marks, in id order).  A
+ * key.rotated entry rewrites every mark's files: a bundle's checkpoint
+ * must be signed by the newest key for verifiers to accept it.
  */
 static int
 put_marks(struct pub *p, uint64_t old, uint64_t size)
@@ -313,10 +315,10 @@ put_marks(struct pub *p, uint64_t old, uint64_t size)
 	char why[128], path[4096 + 64], *text = NULL;
 	const uint8_t *sig;
 	const char *bytes;
-	json_t *assets, *reg = NULL;
+	json_t *assets, *reg = NULL, *item;
 	uint64_t seq;
-	size_t len;
-	int rc = HTQ_OK, any = 0;
+	size_t len, i;
+	int rc = HTQ_OK, any = 0, rotated = 0;
 
 	/* the hashed asset names, read only when a page is to be written */
 	snprintf(path, sizeof(path), "%s/www/assets-manifest.json",
@@ -328,7 +330,9 @@ put_marks(struct pub *p, uint64_t old, uint64_t size)
 		    (rc = aud_entry_parse(bytes, len, &e, why, sizeof(why))) !=
 		    AUD_OK)
 			goto out;
-		if (strncmp(e.type, "mark.", 5) != 0)
+		if (strcmp(e.type, "key.rotated") == 0)
+			rotated = 1;
+		if (strncmp(e.type, "mark.", 5) != 0 || rotated)
 			continue;
 		if (!any)
 			assets = json_load_file(path, 0, NULL);
@@ -336,13 +340,19 @@ put_marks(struct pub *p, uint64_t old, uint64_t size)
 		if ((rc = put_mark(p, e.subject, assets)) != HTQ_OK)
 			goto out;
 	}
-	if (!any && old > 0)
+	if (!any && !rotated && old > 0)
 		goto out;
 	if (assets == NULL)
 		assets = json_load_file(path, 0, NULL);
 	memset(&all, 0, sizeof(all));
-	if ((rc = htq_register_list(p->db, p->txn, &all, &reg)) != HTQ_OK ||
-	    (rc = htq_register_html(json_object_get(reg, "items"), assets,
+	if ((rc = htq_register_list(p->db, p->txn, &all, &reg)) != HTQ_OK)
+		goto out;
+	json_array_foreach(rotated ? json_object_get(reg, "items") : NULL, i,
+	    item)
+		if ((rc = put_mark(p, json_string_value(json_object_get(item,
+		    "mark_id")), assets)) != HTQ_OK)
+			goto out;
+	if ((rc = htq_register_html(json_object_get(reg, "items"), assets,
 	    &text, &len)) != HTQ_OK)
 		goto out;
 	rc = put_file(p, "register/index.html", text, len, 0, 1);

@@ -37,10 +37,18 @@ class Client:
         self.c = http.client.HTTPConnection("127.0.0.1", int(PORT), timeout=60)
         self.h = {"Authorization": "Bearer " + tok, "Content-Type": "application/json"}
 
-    def call(self, method, path, body=None):
-        self.c.request(method, path, body=json.dumps(body) if body is not None else None,
-                       headers=self.h)
-        r = self.c.getresponse()
+    def call(self, method, path, body=None, retry=True):
+        try:
+            self.c.request(method, path, body=json.dumps(body) if body is not None else None,
+                           headers=self.h)
+            r = self.c.getresponse()
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            # nginx closes a keep-alive connection after keepalive_requests
+            # (1,000): open another and send again
+            self.c.close()
+            if not retry:
+                raise
+            return self.call(method, path, body, False)
         data = r.read()
         return r.status, data
 

@@ -257,6 +257,36 @@ describe("verifyMarkBundle", () => {
 		assert.deepEqual(names(cs), ["checkpoint signature", "mark.awarded entry signature", "mark.awarded inclusion proof",
 			"mark.revoked entry signature", "mark.revoked inclusion proof", "not revoked"]);
 	});
+	test("an older bundle is proved against the log's latest checkpoint", async () => {
+		// a bundle published when the award was new, the log's latest
+		// checkpoint read from the static files
+		const early = lg.bundle(B, B + 1);
+		let cs = await L.verifyMarkBundle(early, keysText, { fetchTile: fetchFrom(lg.tiles(B + 1)) });
+		assert.equal(L.summarize(cs), "verified", "without the latest, as of the bundle's own checkpoint");
+		assert.match(cs.at(-1).detail, new RegExp(`as of checkpoint ${B + 1} — proved by reading 0 later`));
+		cs = await L.verifyMarkBundle(early, keysText, { fetchTile: fetchFrom(tiles), latest: lg.checkpoint(size) });
+		assert.equal(L.summarize(cs), "revoked", JSON.stringify(cs));
+		assert.equal(cs.at(-1).revocation.index, RB);
+		const beforeRevocation = lg.checkpoint(RB);
+		cs = await L.verifyMarkBundle(early, keysText, { fetchTile: fetchFrom(lg.tiles(RB)), latest: beforeRevocation });
+		assert.equal(L.summarize(cs), "verified");
+		assert.equal(cs.at(-1).size, RB);
+		assert.match(cs.at(-1).detail, new RegExp(`as of checkpoint ${RB} — proved by reading ${RB - B - 1} later`));
+		// an older "latest" changes nothing; a forged one fails
+		cs = await L.verifyMarkBundle(lg.bundle(A), keysText, { fetchTile: fetchFrom(tiles), latest: lg.checkpoint(A + 1) });
+		assert.equal(cs.at(-1).size, size);
+		const other = new SyntheticLedger(lg.origin);
+		for (let i = 0; i < size + 5; i++) other.append("review.recorded", `x-${i}`);
+		cs = await L.verifyMarkBundle(early, keysText, { fetchTile: fetchFrom(tiles), latest: other.checkpoint() });
+		assert.equal(L.summarize(cs), "failed");
+		assert.equal(cs.at(-1).name, "latest checkpoint signature");
+		// the latest checkpoint's tiles must hold the same award entry
+		const swapped = lg.entries.map(e => e.entry);
+		swapped[B] = swapped[B].replace("ST0117", "ST0118");
+		cs = await L.verifyMarkBundle(early, keysText, { fetchTile: fetchFrom(buildTiles(swapped)), latest: lg.checkpoint(size) });
+		assert.equal(L.summarize(cs), "failed");
+		assert.match(cs.at(-1).detail, /differs from the bundle's/);
+	});
 	test("tiles with the revocation removed do not hash to the root", async () => {
 		const forged = new Map(tiles);
 		const others = lg.entries.map(e => e.entry);

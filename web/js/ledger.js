@@ -550,7 +550,7 @@ async function proveEntry(checks, label, part, cp, keys) {
 // Options: fetchTile(path) -> Promise<Uint8Array|null> (paths like
 // "tile/0/000", relative to the log's /ledger/), origin (default the key
 // name), onProgress({done, total}).  It never throws for a bad bundle.
-export async function verifyMarkBundle(bundle, keysText, { fetchTile, origin, onProgress } = {}) {
+export async function verifyMarkBundle(bundle, keysText, { fetchTile, origin, onProgress, latest } = {}) {
 	const checks = [];
 	let keys, cp = null;
 	try {
@@ -589,10 +589,25 @@ export async function verifyMarkBundle(bundle, keysText, { fetchTile, origin, on
 		check(checks, "not revoked", null, "not checked: the ledger's tiles are not available (offline)", { skipped: true });
 		return checks;
 	}
+	// Non-revocation is proved up to the newest checkpoint there is: the
+	// bundle's, or the log's latest (the `latest` note) when that is
+	// signed by the newest key and larger.  Reading the award entry again
+	// from the tiles puts it in that larger tree too.
+	let upTo = cp;
+	if (latest) {
+		try {
+			const l = await verifyCheckpoint(latest, keys[keys.length - 1], { origin });
+			check(checks, "latest checkpoint signature", true, `the log's latest checkpoint, of ${l.size} entries, is signed by the newest key`, { size: l.size });
+			if (l.size > cp.size) upTo = l;
+		} catch (x) {
+			check(checks, "latest checkpoint signature", false, x.message);
+			return checks;
+		}
+	}
 	try {
 		let found = null, checked = 0;
 		const awardBytes = utf8(bundle.entry);
-		const res = await rootFromTiles(cp.size, fetchTile, {
+		const res = await rootFromTiles(upTo.size, fetchTile, {
 			from: bundle.index, onProgress,
 			onEntry: (i, bytes) => {
 				checked++;
@@ -602,11 +617,11 @@ export async function verifyMarkBundle(bundle, keysText, { fetchTile, origin, on
 				if (!found && e.type === "mark.revoked" && e.subject === markId) found = e;
 			},
 		});
-		if (!bytesEqual(res.root, cp.root))
-			fail(`the tiles do not hash to the checkpoint's root (read entries ${res.start} to ${cp.size - 1})`);
+		if (!bytesEqual(res.root, upTo.root))
+			fail(`the tiles do not hash to the checkpoint's root (read entries ${res.start} to ${upTo.size - 1})`);
 		if (claimedRevocation && (!found || found.seq !== claimedRevocation.seq))
 			fail(`the bundle's revocation (entry ${claimedRevocation.seq}) is not the first in the ledger`);
-		const later = cp.size - bundle.index - 1;
+		const later = upTo.size - bundle.index - 1;
 		if (found) {
 			const d = found.data || {};
 			const date = d.date || found.time;
@@ -615,8 +630,8 @@ export async function verifyMarkBundle(bundle, keysText, { fetchTile, origin, on
 			    { revocation: { index: found.seq, date, reason, entry: found } });
 		} else {
 			check(checks, "not revoked", true,
-			    `not revoked as of checkpoint ${cp.size} — proved by reading ${later} later entries`,
-			    { entriesRead: checked });
+			    `not revoked as of checkpoint ${upTo.size} — proved by reading ${later} later entries`,
+			    { entriesRead: checked, size: upTo.size });
 		}
 	} catch (x) {
 		check(checks, "not revoked", false, x.message);

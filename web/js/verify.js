@@ -31,6 +31,17 @@ async function fetchTile(path) {
 	return new Uint8Array(await r.arrayBuffer());
 }
 
+// The log's latest checkpoint (null when it cannot be read: the bundle's
+// own checkpoint is then the one non-revocation is proved to).
+async function latestCheckpoint() {
+	try {
+		const r = await fetch("/ledger/checkpoint", { cache: "no-cache" });
+		return r.ok ? await r.text() : null;
+	} catch (x) {
+		return null;
+	}
+}
+
 async function loadKeys() {
 	if (keysText !== null) return keysText;
 	for (const url of ["/.well-known/htq-ledger-keys", "/api/v1/ledger/key"]) {
@@ -75,7 +86,8 @@ function outcome(checks, bundle) {
 		return { cls: "govuk-notification-banner", title: "This quality mark is REVOKED", lines };
 	}
 	if (nr && nr.ok && cp) {
-		lines.push(`Not revoked as of checkpoint ${cp ? cp.size : "?"}, ${when} — proved by reading ${Math.max(0, cp.size - bundle.index - 1)} later entries.`);
+		const size = nr.size || cp.size;
+		lines.push(`Not revoked as of checkpoint ${size}, ${when} — proved by reading ${Math.max(0, size - bundle.index - 1)} later entries.`);
 		return { cls: "govuk-panel govuk-panel--confirmation", title: "Genuine and current", lines };
 	}
 	lines.push("Not revoked — not checked: the ledger's tiles were not read (offline). Check again online to prove it.");
@@ -111,6 +123,7 @@ async function run(target, bundle, { online }) {
 	}
 	const checks = await verifyMarkBundle(bundle, keys, {
 		fetchTile: online ? fetchTile : undefined,
+		latest: online ? await latestCheckpoint() : null,
 		onProgress: ({ done, total }) => {
 			progress.textContent = `Reading later ledger entries: ${done} of ${total}…`;
 		},
