@@ -310,3 +310,24 @@ def test_new_award_and_revocation_republish(s):
     s.start()
     assert s.get("/marks/%s/badge.svg" % mid).status == 200
     assert s.get("/verify/" + mid).status == 200
+
+
+def test_key_rotation_republishes_every_bundle(s):
+    """A bundle's checkpoint must be signed by the newest key: after
+    htqctl key rotate every published bundle (the API's answer too) is
+    rewritten against a checkpoint of the new key, and still verifies."""
+    cur, rev = demo_marks(s)
+    before = {m: s.get("/api/v1/marks/" + m).json()["checkpoint"] for m in (cur, rev)}
+    r = s.ctl("key", "rotate")
+    assert b"rotated" in r.stdout, r
+    newest = list(keys(s).keys())[-1]
+    for m in (cur, rev):
+        b = s.get("/api/v1/marks/" + m)
+        assert b.status == 200 and b.header("access-control-allow-origin") == "*", b
+        b = b.json()
+        assert b["checkpoint"] != before[m]
+        sigs = [base64.b64decode(line.split(" ")[2])[:4]
+                for line in b["checkpoint"].split("\n\n", 1)[1].splitlines()]
+        assert newest in sigs, "the bundle's checkpoint is not signed by the new key"
+        size, _, _ = verify_bundle(s, b)
+        assert (m == rev) == ("revocation" in b)
