@@ -135,6 +135,7 @@ htq_db_close(struct htq_db *db)
 	aud_log_close(db->log);
 	aud_key_free(db->key);
 	free(db->datadir);
+	free(db->keys_published);
 	if (db->env != NULL)
 		mdb_env_close(db->env);
 	free(db);
@@ -211,7 +212,7 @@ htq_commit(struct htq_db *db, MDB_txn *txn)
 	db->dirty = 0;
 	if (getenv("HTQ_TEST_KILL_BEFORE_PUBLISH") != NULL)
 		kill(getpid(), SIGKILL);
-	if ((prc = htq_publish(db, 0)) != HTQ_OK)
+	if ((prc = htq_publish_upto(db, db->dirty_size)) != HTQ_OK)
 		fprintf(stderr, "htq: publishing the ledger's static files: "
 		    "%s (the next start repairs them)\n", htq_strerror(prc));
 	return rc;

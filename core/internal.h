@@ -29,6 +29,8 @@ struct htq_db {
 	char			*datadir;	/* where the key file is */
 	int			 publish;	/* htq_commit publishes */
 	int			 dirty;		/* appended since publishing */
+	uint64_t		 dirty_size;	/* the log's size after them */
+	char			*keys_published; /* the key list last written */
 };
 
 /* JSON documents in LMDB (core/accounts.c). */

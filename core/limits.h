@@ -24,9 +24,12 @@
 #define HTQ_MAX_HEADER		4096
 /* Deepest JSON nesting accepted in a request body.  Our schemas need 4. */
 #define HTQ_MAX_JSON_DEPTH	16
-/* Default number of pre-forked workers when HTQ_WORKERS is unset and the
- * core count cannot be read. */
-#define HTQ_DEFAULT_WORKERS	2
+/* Pre-forked workers when HTQ_WORKERS is unset: this many per core (a
+ * write spends most of its time waiting for fsync and for the publish
+ * lock, and the more writes wait together, the more one publish covers),
+ * or HTQ_DEFAULT_WORKERS when the core count cannot be read. */
+#define HTQ_WORKERS_PER_CORE	4
+#define HTQ_DEFAULT_WORKERS	8
 /* Hard cap on workers: each holds an LMDB reader slot. */
 #define HTQ_MAX_WORKERS		64
 /* listen(2) backlog of the FastCGI socket. */

@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "htq.h"
@@ -402,18 +403,42 @@ signed_checkpoint(struct pub *p, const char **note, size_t *len)
 	return rc;
 }
 
+/*
+ * The verifier keys file, when the key list differs from what this
+ * process wrote last (or in verify mode): it changes only with a key
+ * rotation, so most publishes need not even read it.
+ */
 static int
-publish_locked(struct pub *p, unsigned flags, int lockfd)
+put_keys(struct pub *p)
+{
+	struct htq_db *db = p->db;
+	const char *text;
+	size_t len;
+	int rc = aud_keys(htq_db_log(db), p->txn, &text, &len);
+
+	if (rc != HTQ_OK)
+		return rc;
+	if (!p->verify && db->keys_published != NULL &&
+	    strlen(db->keys_published) == len &&
+	    memcmp(db->keys_published, text, len) == 0)
+		return HTQ_OK;
+	if ((rc = put_file(p, ".well-known/htq-ledger-keys", text, len, 0,
+	    1)) != HTQ_OK)
+		return rc;
+	free(db->keys_published);
+	db->keys_published = strndup(text, len);	/* NULL: read next time */
+	return HTQ_OK;
+}
+
+static int
+publish_locked(struct pub *p, long long had, int lockfd)
 {
 	struct aud_log *log = htq_db_log(p->db);
-	const char *text, *note;
-	long long had;
+	const char *note;
 	uint64_t size, old;
 	size_t len;
 	int rc;
 
-	had = (flags & HTQ_PUBLISH_REBUILD) ? -1 :
-	    published_size(p, aud_log_origin(log));
 	if ((rc = htq_txn_read(p->db, &p->txn)) != HTQ_OK)
 		return rc;
 	if ((rc = aud_size(log, p->txn, &size)) != HTQ_OK)
@@ -426,11 +451,7 @@ publish_locked(struct pub *p, unsigned flags, int lockfd)
 	p->verify = had < 0 || (uint64_t)had > size;
 	if ((rc = aud_tiles_changed(old, size, put_tile, p)) != HTQ_OK)
 		goto out;
-	rc = aud_keys(log, p->txn, &text, &len);
-	if (rc == HTQ_OK)
-		rc = put_file(p, ".well-known/htq-ledger-keys", text, len, 0,
-		    1);
-	if (rc != HTQ_OK && rc != HTQ_ENOTFOUND)
+	if ((rc = put_keys(p)) != HTQ_OK && rc != HTQ_ENOTFOUND)
 		goto out;
 	/* a mark's files are not the log: failing them must not hold back
 	 * the checkpoint (the next start rebuilds them) */
@@ -459,12 +480,52 @@ out:
 	return rc;
 }
 
-int
-htq_publish(struct htq_db *db, unsigned flags)
+/* Microseconds on a clock that every process on the machine shares. */
+static uint64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/*
+ * Under load, wait (holding the lock) until HTQ_PUBLISH_INTERVAL_US have
+ * passed since the last publish ended, as public/.lock records it: the
+ * commits that land meanwhile are published together.  A lone commit
+ * finds the last publish long past and does not wait.
+ */
+static void
+pace(int lockfd)
+{
+	const char *e = getenv("HTQ_PUBLISH_INTERVAL_US");
+	uint64_t iv = 5000, last, now = mono_us();
+	struct timespec ts;
+	char *end;
+
+	if (e != NULL && *e != '\0') {
+		iv = strtoull(e, &end, 10);
+		if (*end != '\0' || iv > 1000000)
+			iv = 5000;
+	}
+	if (pread(lockfd, &last, sizeof(last), 0) != (ssize_t)sizeof(last) ||
+	    last > now || now - last >= iv)
+		return;
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)(iv - (now - last)) * 1000;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static int
+publish(struct htq_db *db, unsigned flags, uint64_t want)
 {
 	struct pub p;
 	char lock[4096 + 16];
 	const char *sync = getenv("HTQ_PUBLISH_FSYNC");
+	uint64_t now;
+	long long had;
 	int fd, rc;
 
 	if (db->log == NULL || db->datadir == NULL)
@@ -475,12 +536,11 @@ htq_publish(struct htq_db *db, unsigned flags)
 	if ((rc = htq_public_dir(db->datadir, p.root, sizeof(p.root))) !=
 	    HTQ_OK)
 		return rc;
-	if (mkdir(p.root, 0755) != 0 && errno != EEXIST)
-		return HTQ_EIO;
-	if ((rc = make_parents(p.root, "ledger/tile/")) != HTQ_OK)
-		return rc;
 	snprintf(lock, sizeof(lock), "%s/.lock", p.root);
-	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0 &&
+	    errno == ENOENT && mkdir(p.root, 0755) == 0)
+		fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
 		return HTQ_EIO;
 	while ((rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR)
 		;
@@ -488,9 +548,30 @@ htq_publish(struct htq_db *db, unsigned flags)
 		close(fd);
 		return HTQ_EIO;
 	}
-	rc = publish_locked(&p, flags, fd);
+	had = (flags & HTQ_PUBLISH_REBUILD) ? -1 :
+	    published_size(&p, aud_log_origin(db->log));
+	if (want > 0 && had >= 0 && (uint64_t)had >= want)
+		goto out;		/* another writer published ours */
+	if (want > 0)
+		pace(fd);
+	rc = publish_locked(&p, had, fd);
+	now = mono_us();
+	(void)!pwrite(fd, &now, sizeof(now), 0);
+out:
 	free(p.buf);
 	free(p.old);
 	close(fd);		/* and the lock with it */
 	return rc;
+}
+
+int
+htq_publish(struct htq_db *db, unsigned flags)
+{
+	return publish(db, flags, 0);
+}
+
+int
+htq_publish_upto(struct htq_db *db, uint64_t size)
+{
+	return publish(db, 0, size > 0 ? size : 1);
 }

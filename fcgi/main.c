@@ -404,7 +404,7 @@ usage(FILE *f)
 	    "  --data DIR      data directory (default $HTQ_DATA or ./var)\n"
 	    "  --socket PATH   FastCGI socket (default DIR/run/fcgi.sock)\n"
 	    "  --workers N     worker processes (default $HTQ_WORKERS or "
-	    "the number of cores)\n"
+	    "4 per core)\n"
 	    "  --routes        print the route table with its access rules "
 	    "(JSON) and exit\n");
 }
@@ -445,7 +445,9 @@ parse_args(int argc, char **argv, struct config *cfg)
 	if (cfg->datadir == NULL || *cfg->datadir == '\0')
 		cfg->datadir = "./var";
 	cores = sysconf(_SC_NPROCESSORS_ONLN);
-	cfg->workers = cores > 0 ? (int)cores : HTQ_DEFAULT_WORKERS;
+	cfg->workers = cores > 0 ? (int)(cores < HTQ_MAX_WORKERS /
+	    HTQ_WORKERS_PER_CORE ? cores * HTQ_WORKERS_PER_CORE :
+	    HTQ_MAX_WORKERS) : HTQ_DEFAULT_WORKERS;
 	if (w != NULL && *w != '\0') {
 		cfg->workers = (int)strtol(w, &end, 10);
 		if (*end != '\0' || cfg->workers < 1 ||

@@ -9,15 +9,27 @@ cd "$(dirname "$0")/../.."
 BIN=${BIN:-bin}
 secs=${BENCH_SECONDS:-3}
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 data=$(mktemp -d /tmp/htq-bench.XXXXXX)
-cleanup() { [ -n "${pid:-}" ] && kill -TERM "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$data"; }
+data2=$(mktemp -d /tmp/htq-bench-nopub.XXXXXX)
+cleanup() {
+	for p in ${pid:-} ${pid2:-}; do kill -TERM "$p" 2>/dev/null; done
+	wait 2>/dev/null; rm -rf "$data" "$data2"
+}
 trap cleanup EXIT
 
 HTQ_PORT=$port HTQ_DATA=$data BIN=$BIN scripts/run.sh >"$data.out" 2>&1 &
 pid=$!
-for _ in $(seq 1 200); do
-	curl -fsS -o /dev/null "http://127.0.0.1:$port/api/v1/health" 2>/dev/null && break
-	sleep 0.1
+# the same stack without publishing the static log: the baseline of what
+# publishing adds to the durable submit path
+HTQ_BENCH_NO_PUBLISH=1 HTQ_PORT=$port2 HTQ_DATA=$data2 BIN=$BIN scripts/run.sh \
+    >"$data2.out" 2>&1 &
+pid2=$!
+for p in $port $port2; do
+	for _ in $(seq 1 200); do
+		curl -fsS -o /dev/null "http://127.0.0.1:$p/api/v1/health" 2>/dev/null && break
+		sleep 0.1
+	done
 done
 # The request log goes to a file during the bench, as in production.
 # A ledger past one full tile, published, for the static tile target.
@@ -66,7 +78,7 @@ check "marks/{id} bundle / bare nginx" "$(ratio "$mark_rps" "$nginx_rps")" 0.4
 # The workflow: submit over HTTP (each with its durable ledger append),
 # reading one submission, and listing page by page at 100 and at 10,000.
 echo "== workflow (tests/bench/workflow.py; GET with wrk as above)"
-python3 tests/bench/workflow.py "$port" "$data" "$BIN" "$data.wf"
+python3 tests/bench/workflow.py "$port" "$data" "$BIN" "$data.wf" "$port2" "$data2"
 . "$data.wf"
 rate_auth() {	# rate_auth PATH TOKEN -> requests/second
 	wrk -t2 -c32 -d"${secs}s" -H "Authorization: Bearer $2" \
@@ -78,16 +90,20 @@ for _ in 1 2 3; do
 	sub_rps=$(best "$sub_rps" "$(rate_auth "/api/v1/submissions/$sub_id" "$approver_token")")
 done
 printf '  %-34s %10.0f req/s\n' "GET /api/v1/ping" "$ping2_rps" \
-    "GET /api/v1/submissions/{id}" "$sub_rps" "POST .../submit (wrk, 8 conns)" "$submit_rps"
+    "GET /api/v1/submissions/{id}" "$sub_rps" "POST .../submit (wrk, 8 conns)" "$submit_rps" \
+    "... the same, no publishing" "$nopub_rps"
 printf '  %-34s %10.3f ms (%d pages)\n' "a page of 100, 100 in all" "$page100_ms" 1 \
     "a page of 100, 10,000 in all" "$page10k_ms" "$pages10k"
 printf '  %-34s %10.0f /s\n' "durable ledger append (in-process)" "$append_rps"
 check "GET submission / ping" "$(ratio "$sub_rps" "$ping2_rps")" 0.8
 check "submit over HTTP / durable append" "$(ratio "$submit_rps" "$append_rps")" 0.5
+# publishing may add at most 20% to the path: rate with it over rate
+# without at least 1/1.2
+check "submit: publishing / no publishing" "$(ratio "$submit_rps" "$nopub_rps")" 0.83
 # cost per page at 10,000 over at 100: the target is at most 2, so its
 # inverse (checked like the others, higher is better) at least 0.5
 check "page cost at 100 / at 10,000" "$(ratio "$page100_ms" "$page10k_ms")" 0.5
-rm -f "$data.out" "$data.wf"
+rm -f "$data.out" "$data2.out" "$data.wf"
 
 if [ -x "$BIN/tests/bench_ledger" ]; then
 	echo "== ledger"

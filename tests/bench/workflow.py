@@ -6,10 +6,15 @@
   listing: one page of 100 when there are 100 submissions, against the
   cost per page of listing 10,000 page by page
 
-  workflow.py PORT DATA BIN OUTFILE
+  submit over HTTP with publishing (the stack on PORT) against the same
+  without publishing (a second stack on NOPUB_PORT, HTQ_BENCH_NO_PUBLISH):
+  what publishing the static log adds to the durable submit path
+
+  workflow.py PORT DATA BIN OUTFILE [NOPUB_PORT NOPUB_DATA]
 
 Writes shell assignments (submit_rps, append_rps, page100_ms, page10k_ms,
-sub_id, approver_token) to OUTFILE for run.sh to compare and to drive wrk.
+sub_id, approver_token, and nopub_rps) to OUTFILE for run.sh to compare
+and to drive wrk.
 """
 import http.client
 import json
@@ -20,21 +25,22 @@ import threading
 import time
 
 PORT, DATA, BIN, OUT = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+NOPUB = sys.argv[5:7] if len(sys.argv) >= 7 else None
 HERE = os.path.dirname(os.path.abspath(__file__))
 # drafts made per round, and how long wrk submits them (submit.lua)
 SUBMITS, SUBMIT_SECONDS = 2500, 1
 
 
-def token(email):
-    env = dict(os.environ, HTQ_DATA=DATA)
+def token(email, data=None):
+    env = dict(os.environ, HTQ_DATA=data or DATA)
     p = subprocess.run([os.path.join(BIN, "htqctl"), "token", "create", "--user", email,
                         "--name", "bench"], capture_output=True, env=env, check=True)
     return p.stdout.decode().strip()
 
 
 class Client:
-    def __init__(self, tok):
-        self.c = http.client.HTTPConnection("127.0.0.1", int(PORT), timeout=60)
+    def __init__(self, tok, port=None):
+        self.c = http.client.HTTPConnection("127.0.0.1", int(port or PORT), timeout=60)
         self.h = {"Authorization": "Bearer " + tok, "Content-Type": "application/json"}
 
     def call(self, method, path, body=None, retry=True):
@@ -61,11 +67,11 @@ def content(std, n):
                          "assessment": "assignment"} for i, k in enumerate(std["ksbs"])]}
 
 
-def create(tok, std, count, threads=4):
+def create(tok, std, count, threads=4, port=None):
     ids, lock = [], threading.Lock()
 
     def run(k):
-        c = Client(tok)
+        c = Client(tok, port)
         for n in range(k, count, threads):
             st, data = c.call("POST", "/api/v1/submissions", content(std, n))
             assert st == 201, (st, data[:200])
@@ -93,6 +99,29 @@ def list_all(c, limit=100):
         after = doc["next"]
 
 
+def submit_rate(port, tok, std):
+    """Drafts made first, then submitted by wrk (8 connections) for
+    SUBMIT_SECONDS: submits a second."""
+    drafts = create(tok, std, SUBMITS, port=port)
+    ids = OUT + ".ids"
+    with open(ids, "w") as f:
+        f.write("\n".join(drafts) + "\n")
+    env = dict(os.environ, IDS=ids, NTHREADS="2", TOKEN=tok)
+    w = subprocess.run(["wrk", "-t2", "-c8", "-d%ss" % SUBMIT_SECONDS, "-s",
+                        os.path.join(HERE, "submit.lua"),
+                        "http://127.0.0.1:%s/" % port], capture_output=True, text=True,
+                       env=env).stdout
+    os.unlink(ids)
+    for line in w.splitlines():
+        if line.startswith("submitted "):
+            n, secs = int(line.split()[1]), float(line.split()[3])
+            if n >= len(drafts):
+                print("  (all %d drafts submitted before the time was up: "
+                      "the rate is a lower bound)" % n)
+            return n / secs
+    return 0.0
+
+
 def main():
     author = token("author@northfield.test")
     approver = token("approver@htq.test")
@@ -110,7 +139,10 @@ def main():
     # connections) against the durable ledger append (bench_ledger --durable), in
     # alternating rounds, best of each: fsync times on a shared machine
     # swing from one minute to the next
-    submit_rps = append_rps = 0.0
+    submit_rps = append_rps = nopub_rps = 0.0
+    stacks = [(PORT, author)]
+    if NOPUB:
+        stacks.append((NOPUB[0], token("author@northfield.test", NOPUB[1])))
     for _ in range(3):
         out = subprocess.run([os.path.join(BIN, "tests", "bench_ledger"), "--durable"],
                              capture_output=True, text=True).stdout
@@ -118,23 +150,12 @@ def main():
             if "durable append:" in line:
                 append_rps = max(append_rps, float(line.split("durable append:")[1]
                                                    .split("/s")[0]))
-        drafts = create(author, std, SUBMITS)
-        ids = OUT + ".ids"
-        with open(ids, "w") as f:
-            f.write("\n".join(drafts) + "\n")
-        env = dict(os.environ, IDS=ids, NTHREADS="2", TOKEN=author)
-        w = subprocess.run(["wrk", "-t2", "-c8", "-d%ss" % SUBMIT_SECONDS, "-s",
-                            os.path.join(HERE, "submit.lua"),
-                            "http://127.0.0.1:%s/" % PORT], capture_output=True, text=True,
-                           env=env).stdout
-        os.unlink(ids)
-        for line in w.splitlines():
-            if line.startswith("submitted "):
-                n, secs = int(line.split()[1]), float(line.split()[3])
-                if n >= len(drafts):
-                    print("  (all %d drafts submitted before the time was up: "
-                          "the rate is a lower bound)" % n)
-                submit_rps = max(submit_rps, n / secs)
+        for port, tok in stacks:
+            rps = submit_rate(port, tok, std)
+            if port == PORT:
+                submit_rps = max(submit_rps, rps)
+            else:
+                nopub_rps = max(nopub_rps, rps)
     # grow to 10,000 visible to the author, then page through them all
     total = 100 + 3 * SUBMITS
     create(author, std, 10000 - total)
@@ -145,9 +166,9 @@ def main():
     first = json.loads(data)["submissions"][0]["id"]
     with open(OUT, "w") as f:
         f.write("submit_rps=%.0f\nappend_rps=%.0f\npage100_ms=%.3f\npage10k_ms=%.3f\n"
-                "pages10k=%d\nsub_id=%s\napprover_token=%s\n" % (
+                "pages10k=%d\nsub_id=%s\napprover_token=%s\nnopub_rps=%.0f\n" % (
                     submit_rps, append_rps, page100 * 1000, page10k * 1000, pages, first,
-                    approver))
+                    approver, nopub_rps))
 
 
 if __name__ == "__main__":
