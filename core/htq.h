@@ -99,7 +99,7 @@ int	 htq_publish(struct htq_db *, unsigned flags);
  * What htq_commit calls: make sure the published checkpoint covers a log
  * of at least size entries.  Nothing when another writer's publish did
  * already; else it publishes everything committed so far, but no sooner
- * than HTQ_PUBLISH_INTERVAL_US (default 5000) after the last publish
+ * than HTQ_PUBLISH_INTERVAL_US (default 2000) after the last publish
  * ended, so that under load one publish covers many commits.
  */
 int	 htq_publish_upto(struct htq_db *, uint64_t size);

@@ -500,14 +500,14 @@ static void
 pace(int lockfd)
 {
 	const char *e = getenv("HTQ_PUBLISH_INTERVAL_US");
-	uint64_t iv = 5000, last, now = mono_us();
+	uint64_t iv = 2000, last, now = mono_us();
 	struct timespec ts;
 	char *end;
 
 	if (e != NULL && *e != '\0') {
 		iv = strtoull(e, &end, 10);
 		if (*end != '\0' || iv > 1000000)
-			iv = 5000;
+			iv = 2000;
 	}
 	if (pread(lockfd, &last, sizeof(last), 0) != (ssize_t)sizeof(last) ||
 	    last > now || now - last >= iv)
