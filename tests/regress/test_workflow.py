@@ -561,6 +561,24 @@ def race(n, fn):
     return out
 
 
+def test_every_write_is_published_before_its_answer(s):
+    """16 submits at once (their publishes coalesce): as soon as each
+    answer is in, the static checkpoint and the API's cover its entry,
+    which came after the ledger size read before the request."""
+    p = people(s)
+    ids = [create(s, p["north"], content(s, title="HNC Published %d" % i))["id"]
+           for i in range(16)]
+
+    def submit(i):
+        before = ledger_size(s)
+        r = s.post("/api/v1/submissions/%s/submit" % ids[i], headers=p["north"].h)
+        assert r.status == 200, r
+        return before, [int(s.get(path).body.decode().split("\n")[1])
+                        for path in ("/ledger/checkpoint", "/api/v1/ledger/checkpoint")]
+    for before, sizes in race(16, submit):
+        assert all(size > before for size in sizes), (before, sizes)
+
+
 def test_racing_decisions_make_one_decision_and_one_mark(s):
     p = people(s)
     sid = reviewed(s, p)
