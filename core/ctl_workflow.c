@@ -14,6 +14,8 @@
 #include "ctl.h"
 
 static const struct htq_actor operator = { "system", HTQ_ROLE_ADMIN, "" };
+/* reading, the operator sees every submission, drafts too */
+static const struct htq_actor reader = { "system", HTQ_ROLE_OPERATOR, "" };
 
 static int
 refused(const char *what, int rc, const struct htq_why *why)
@@ -131,7 +133,7 @@ cmd_submission_list(struct ctl *c, int argc, char **argv)
 	f.limit = HTQ_LIST_PAGE_MAX;
 	all = json_array();
 	for (;;) {
-		if ((rc = htq_submissions_list(c->db, txn, &operator, &f,
+		if ((rc = htq_submissions_list(c->db, txn, &reader, &f,
 		    &page)) != HTQ_OK)
 			break;
 		json_array_extend(all, json_object_get(page, "submissions"));
@@ -169,7 +171,7 @@ cmd_submission_show(struct ctl *c, int argc, char **argv)
 	if ((rc = ctl_open(c, 0)) != HTQ_OK ||
 	    (rc = htq_txn_read(c->db, &txn)) != HTQ_OK)
 		return ctl_fail("database", rc);
-	rc = htq_submission_get(c->db, txn, &operator, argv[1], &doc);
+	rc = htq_submission_get(c->db, txn, &reader, argv[1], &doc);
 	mdb_txn_abort(txn);
 	if (rc == HTQ_ENOTFOUND) {
 		fprintf(stderr, "htqctl: no submission %s\n", argv[1]);

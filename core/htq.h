@@ -176,7 +176,10 @@ int	 htq_standard_set_eligibility(struct htq_db *, const char *ref,
 /* --- organisations, accounts, sessions (core/accounts.c) --- */
 
 enum htq_role { HTQ_ROLE_NONE, HTQ_ROLE_AWARDING_BODY, HTQ_ROLE_REVIEWER,
-    HTQ_ROLE_APPROVER, HTQ_ROLE_AUDITOR, HTQ_ROLE_ADMIN };
+    HTQ_ROLE_APPROVER, HTQ_ROLE_AUDITOR, HTQ_ROLE_ADMIN,
+    /* the console operator (htqctl reading the data directory it owns):
+     * never an account's role */
+    HTQ_ROLE_OPERATOR };
 enum htq_org_kind { HTQ_ORG_AWARDING_BODY = 1, HTQ_ORG_EMPLOYER_PANEL,
     HTQ_ORG_APPROVING_BODY };
 

@@ -643,8 +643,9 @@ visible_to(const struct htq_actor *a, const char *status, const char *org)
 	case HTQ_ROLE_REVIEWER:
 	case HTQ_ROLE_APPROVER:
 	case HTQ_ROLE_AUDITOR:
+	case HTQ_ROLE_ADMIN:		/* no job of theirs needs a draft */
 		return strcmp(status, "draft") != 0;
-	case HTQ_ROLE_ADMIN:
+	case HTQ_ROLE_OPERATOR:
 		return 1;
 	default:
 		return 0;

@@ -557,7 +557,8 @@ static const char *const who_names[] = { "own awarding body",
 static int
 expect(enum state s, enum action a, enum who w)
 {
-	int hidden = s == S_DRAFT && (w == W_REV || w == W_APPR || w == W_AUD);
+	int hidden = s == S_DRAFT && (w == W_REV || w == W_APPR || w == W_AUD ||
+	    w == W_ADMIN);
 
 	if (a == A_READ) {
 		if (w == W_OTHER || hidden)
