@@ -606,6 +606,32 @@ htq_content_hash(const json_t *content, char hex[65])
 	return HTQ_OK;
 }
 
+/*
+ * A review's comment, committed to in the public ledger without showing
+ * it: SHA-256 over a fresh random salt (32 hex characters, kept with the
+ * review) and then the comment as a JSON string.  The salt stops anyone
+ * reading the ledger from confirming a guessed comment ("sound").
+ */
+static int
+comment_commitment(const json_t *comment, char salt[33], char hex[65])
+{
+	unsigned char r[16], h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_state st;
+	char *s = json_dumps(comment, JSON_COMPACT | JSON_ENCODE_ANY);
+
+	if (s == NULL)
+		return HTQ_ENOMEM;
+	randombytes_buf(r, sizeof(r));
+	sodium_bin2hex(salt, 33, r, sizeof(r));
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const unsigned char *)salt, 32);
+	crypto_hash_sha256_update(&st, (const unsigned char *)s, strlen(s));
+	crypto_hash_sha256_final(&st, h);
+	free(s);
+	sodium_bin2hex(hex, 65, h, sizeof(h));
+	return HTQ_OK;
+}
+
 /* The content part of a stored submission, as a new object. */
 static json_t *
 content_of(const json_t *doc)
@@ -1157,7 +1183,7 @@ int
 htq_review_record(struct htq_db *db, const struct htq_actor *a,
     const char *id, const json_t *review, json_t **out, struct htq_why *why)
 {
-	char now[21], hash[65], p[96];
+	char now[21], hash[65], salt[33], p[96];
 	MDB_txn *txn = NULL;
 	json_t *doc = NULL, *std = NULL, *content = NULL, *rec = NULL;
 	json_t *data = NULL, *f, *comments;
@@ -1219,10 +1245,11 @@ htq_review_record(struct htq_db *db, const struct htq_actor *a,
 		}
 	htq_now_iso(now);
 	comments = json_object_get(review, "comments");
-	if ((rc = htq_content_hash(comments, hash)) != HTQ_OK)
+	if ((rc = comment_commitment(comments, salt, hash)) != HTQ_OK)
 		goto out;
-	rec = json_pack("{s:s,s:s,s:O,s:o,s:s}", "reviewer", a->id,
-	    "recommendation", rcm, "comments", comments, "ksb_findings",
+	rec = json_pack("{s:s,s:s,s:O,s:s,s:o,s:s}", "reviewer", a->id,
+	    "recommendation", rcm, "comments", comments, "comments_salt", salt,
+	    "ksb_findings",
 	    json_object_get(review, "ksb_findings") ? json_deep_copy(
 	    json_object_get(review, "ksb_findings")) : json_array(),
 	    "recorded", now);

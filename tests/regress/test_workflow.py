@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -248,7 +249,11 @@ def test_story_from_draft_to_revoked_mark(s):
     assert sub_e["data"]["standard"] == {"ref": "ST0116", "version": body["standard"]["version"]}
     assert sub_e["data"]["coverage"]["uncovered"] == ["B1"]
     assert rev_e["actor"] == rev.id and rev_e["data"]["recommendation"] == "approve"
+    salt = s.get("/api/v1/submissions/" + sid, headers=appr.h).json()["reviews"][0]["comments_salt"]
+    assert re.fullmatch("[0-9a-f]{32}", salt), salt
     assert rev_e["data"]["comments_sha256"] == hashlib.sha256(
+        (salt + json.dumps("Employers would hire on this.")).encode()).hexdigest()
+    assert rev_e["data"]["comments_sha256"] != hashlib.sha256(
         json.dumps("Employers would hire on this.").encode()).hexdigest()
     assert dec_e["actor"] == appr.id and dec_e["data"]["outcome"] == "approved"
     assert dec_e["data"]["mark"] == mark
