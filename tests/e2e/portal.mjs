@@ -53,7 +53,7 @@ async function newPage(ctx) {
 	return page;
 }
 
-async function step(page, name, { axe = true } = {}) {
+async function step(page, name, { axe = true, title: want = / – HTQ approvals – GOV\.UK$/ } = {}) {
 	await page.screenshot({ path: path.join(OUT, `${String(++shotNo).padStart(2, "0")}-${name}.png`), fullPage: true });
 	if (!axe) return;
 	await page.evaluate(AXE + "\n;0");
@@ -61,7 +61,7 @@ async function step(page, name, { axe = true } = {}) {
 	const bad = r.violations.filter(v => v.impact === "serious" || v.impact === "critical");
 	assert(bad.length === 0, `axe on ${name}: ` + bad.map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(" ")).slice(0, 3).join(", ")}`).join("; "));
 	const title = await page.title();
-	assert(/ – HTQ approvals – GOV\.UK$/.test(title), `${name}: title "${title}"`);
+	assert(want.test(title), `${name}: title "${title}"`);
 	assert(await page.locator("h1").count() === 1, `${name}: one h1`);
 }
 
@@ -206,6 +206,150 @@ test("expired session: back to sign in, then to the page; only same-origin next"
 		await page.waitForURL(/\/home\/$/);
 	}
 	await page.done();
+});
+
+// The route of a standard has a submission window open now (submitting
+// needs one); the demo opens Digital's.
+async function windowOpen(ctx, ref) {
+	const std = await ctx.stack.json("/api/v1/standards/" + ref);
+	const sched = await ctx.stack.json("/api/v1/windows?route=" + encodeURIComponent(std.route));
+	const r = (sched.routes || []).find(x => x.route === std.route);
+	assert(r && r.windows.some(w => w.state === "open"), `${ref}: the ${std.route} window is open: ${JSON.stringify(sched)}`);
+	return std;
+}
+
+// The public /verify/{id} page, signed out: its in-browser verdict once
+// every check has run.
+async function verified(ctx, id, shot) {
+	const page = await newPage(ctx);
+	await page.goto(ctx.stack.base + "/verify/" + id);
+	await page.waitForSelector("#verify-result .htq-outcome", { timeout: 30000 });
+	const checks = await page.$$eval("#verify-result li[data-check]", els => els.map(e => ({ name: e.dataset.check, ok: e.dataset.ok })));
+	const verdict = await page.getAttribute("#verify-result .htq-outcome", "data-verdict");
+	const outcome = await page.textContent("#verify-result .htq-outcome");
+	const main = await page.textContent("main");
+	await step(page, shot, { title: / – HTQ quality marks$/ });
+	await page.done();
+	return { checks, verdict, outcome, main };
+}
+
+test("the whole story: an awarding body submits, the employer panel recommends, an approver approves, the mark verifies, is revoked, and shows as revoked", async ctx => {
+	const std = await windowOpen(ctx, "ST0116");
+	const title = "Higher National Certificate in Whole Story Systems";
+	// 1. The awarding body: dashboard, the journey's question pages, submit.
+	const author = await signedIn(ctx, "north");
+	const ready = s => author.waitForSelector(`#content[data-ready=${s}]`);
+	await author.goto(ctx.stack.base + "/submissions/");
+	await author.waitForSelector("#start");
+	await step(author, "story-1-dashboard");
+	await author.click("#start");
+	await ready("qualification");
+	await author.fill("#title", title);
+	await author.check("#type");	// HNC
+	await author.check("#level");	// level 4
+	await step(author, "story-2-qualification");
+	await author.click("#continue");
+	await ready("standard");
+	assert(/window open until/i.test(await author.textContent(`label[for="${await author.$eval(`input[name=standard][value^="ST0116|"]`, i => i.id)}"] + .govuk-hint`)),
+		"the standard's route window shown open");
+	await author.check(`input[name=standard][value="ST0116|${std.version}"]`);
+	await step(author, "story-3-standard");
+	await author.click("#continue");
+	await ready("units");
+	await author.fill("#unit-id-0", "WS1");
+	await author.fill("#unit-title-0", "Systems in the workplace");
+	await author.fill("#unit-glh-0", "150");
+	await author.fill("#unit-id-1", "WS2");
+	await author.fill("#unit-title-1", "Professional practice");
+	await step(author, "story-4-units");
+	await author.click("#continue");
+	await ready("mapping");
+	const ksbs = await author.$$eval(".htq-ksb", gs => gs.map(g => g.dataset.ksb));
+	for (const [i, k] of ksbs.entries()) {
+		await author.check(`#ksb-${k}${i % 2 ? "-2" : ""}`);
+		await author.fill(`#assess-${k}`, "Project and professional discussion");
+	}
+	assert(/Coverage so far: 100%/.test(await author.textContent("#live-coverage")), "every KSB covered");
+	await step(author, "story-5-mapping");
+	await author.click("#continue");
+	await ready("check");
+	assert((await author.textContent("#content")).includes(title), "check your answers shows the title");
+	await step(author, "story-6-check");
+	await author.click("#submit");
+	await ready("done");
+	await author.waitForSelector(".govuk-panel--confirmation");
+	await step(author, "story-7-submitted");
+	const id = (await author.textContent(".govuk-panel__body strong")).trim();
+	const north = await apiSession(ctx, ACCOUNTS.north[0]);
+	let sub = (await north("GET", "/submissions/" + id)).body;
+	assert(sub.status === "submitted" && sub.qualification.title === title && sub.coverage.percentage === 100, JSON.stringify(sub).slice(0, 300));
+	await author.done();
+
+	// 2. The employer panel reviewer: the queue, the review page, approve.
+	const panel = await signedIn(ctx, "panel");
+	await panel.goto(ctx.stack.base + "/submissions/");
+	await panel.waitForSelector(`tr[data-id="${id}"]`);
+	await step(panel, "story-8-queue");
+	await panel.click(`tr[data-id="${id}"] >> text=Review`);
+	await panel.waitForSelector("#review-form");
+	await panel.check("#recommendation");	// approve
+	await panel.fill("#comments", "Employers would recognise every unit; the mapping is complete.");
+	await step(panel, "story-9-review");
+	await panel.click("#send");
+	await panel.waitForURL(/\/submissions\/view\/\?reviewed/);
+	await panel.waitForSelector(".govuk-notification-banner--success");
+	await step(panel, "story-10-reviewed");
+	await panel.done();
+	sub = (await north("GET", "/submissions/" + id)).body;
+	assert(sub.reviews.length === 1 && sub.reviews[0].recommendation === "approve", JSON.stringify(sub.reviews));
+
+	// 3. An approver who did not review it: the decision page, approve.
+	const approver = await signedIn(ctx, "approver");
+	assert(sub.reviews[0].reviewer !== (await approver.evaluate(async () => (await (await fetch("/api/v1/session")).json()).account.id)), "four eyes: not the reviewer");
+	await approver.goto(ctx.stack.base + "/submissions/");
+	await approver.waitForSelector(`tr[data-id="${id}"]`);
+	await approver.click(`tr[data-id="${id}"] >> text=Decide`);
+	await approver.waitForSelector("#decision-form");
+	assert(await approver.locator(".govuk-summary-card").count() === 1, "the recommendation shown");
+	await approver.check("#outcome");	// approve
+	await approver.fill("#reasons", "Meets the occupational standard; recommended by the employer panel.");
+	await step(approver, "story-11-decide");
+	await approver.click("#send");
+	await approver.waitForURL(/\/submissions\/view\/\?decided/);
+	await approver.waitForSelector("#content[data-loaded]");
+	const mark = (await approver.textContent('a[href^="/verify/"]')).trim();
+	assert(/^HTQ-\d{4}-\d{6}-[0-9A-Z]$/.test(mark), "a mark awarded: " + mark);
+	sub = (await north("GET", "/submissions/" + id)).body;
+	assert(sub.status === "approved" && sub.mark === mark, "approved with the mark: " + JSON.stringify(sub).slice(0, 200));
+	await step(approver, "story-12-approved");
+
+	// 4. The public verify page: every check passes.
+	let v = await verified(ctx, mark, "story-13-verified");
+	assert(v.verdict === "verified", `verdict ${v.verdict}: ${v.outcome}`);
+	assert(v.checks.length >= 4 && v.checks.every(c => c.ok === "true"), "every check passes: " + JSON.stringify(v.checks));
+	assert(v.main.includes(title) && v.main.includes("Current"), "the facts: title, current");
+
+	// 5. The approver revokes it with a reason.
+	await approver.click("text=Revoke this quality mark");
+	await approver.waitForSelector("#revoke-form");
+	await approver.check("#reason-3");	// non_compliance
+	await approver.fill("#note", "The awarding body did not meet the delivery conditions.");
+	await step(approver, "story-14-revoke");
+	await approver.click("#send");
+	await approver.waitForURL(/\/submissions\/view\/\?revoked/);
+	await approver.waitForSelector("#content[data-loaded]");
+	assert((await approver.textContent("#content")).includes("Revoked"), "revoked on the submission page");
+	await step(approver, "story-15-revoked");
+	await approver.done();
+
+	// 6. The verify page shows it revoked, with the date and the reason.
+	const m = (await ctx.stack.json("/api/v1/marks/" + mark)).mark;
+	assert(m.status === "revoked" && m.revoked.reason === "non_compliance", JSON.stringify(m.revoked));
+	v = await verified(ctx, mark, "story-16-verify-revoked");
+	assert(v.verdict === "revoked", `verdict ${v.verdict}: ${v.outcome}`);
+	assert(v.outcome.includes("REVOKED") && v.outcome.includes(m.revoked.date) && v.outcome.includes("non compliance"), v.outcome);
+	assert(v.checks.some(c => c.name === "mark.revoked inclusion proof" && c.ok === "true"), JSON.stringify(v.checks));
+	assert(v.main.includes("Revoked") && v.main.includes(m.revoked.date), "the static facts say revoked, with the date");
 });
 
 test("awarding body: dashboard shows only its own submissions with status tags and coverage; view; withdraw with a confirm step", async ctx => {
