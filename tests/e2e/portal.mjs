@@ -611,6 +611,88 @@ test("keyboard only: the first question page of the journey, with an error corre
 	await page.done();
 });
 
+// Keyboard only: what has the focus, and Tab (or Shift+Tab) until the
+// element matching selector has it.
+const focusOf = page => page.evaluate(() => { const a = document.activeElement; return a ? (a.id || a.className || a.tagName) : null; });
+async function tabTo(page, selector, { back = false, max = 400 } = {}) {
+	for (let i = 0; i < max; i++) {
+		if (await page.evaluate(s => document.activeElement && document.activeElement.matches(s), selector)) return;
+		await page.keyboard.press(back ? "Shift+Tab" : "Tab");
+	}
+	throw new Error(`${back ? "Shift+Tab" : "Tab"} never reached ${selector} (focus on ${await focusOf(page)})`);
+}
+
+test("keyboard only: the whole submission journey, dashboard to confirmation panel", async ctx => {
+	const std = await windowOpen(ctx, "ST0116");
+	const page = await signedIn(ctx, "meridian");
+	const ready = s => page.waitForSelector(`#content[data-ready=${s}]`);
+	const type = async (selector, text) => { await tabTo(page, selector); await page.keyboard.type(text); };
+	await page.goto(ctx.stack.base + "/submissions/");
+	await page.waitForSelector("#start");
+	await tabTo(page, "#start");	// a link drawn as a button: Space works on it
+	await page.keyboard.press("Space");
+	await ready("qualification");
+	await type("#title", "Higher National Diploma in Keyboard Systems");
+	await tabTo(page, "#type");	// into the radios: the first, HNC
+	await page.keyboard.press("Space");
+	await tabTo(page, "#level");
+	await page.keyboard.press("Space");
+	await type("#qan", "610/7777/1");
+	await page.keyboard.press("Enter");	// Enter in a text field sends the form
+	await ready("standard");
+	// Radios are one Tab stop: the arrow keys move within the group.
+	const values = await page.$$eval("input[name=standard]", is => is.map(i => i.value));
+	const want = values.indexOf(`ST0116|${std.version}`);
+	assert(want >= 0, "ST0116 offered: " + values);
+	await tabTo(page, "input[name=standard]");
+	await page.keyboard.press("Space");
+	for (let i = 0; i < want; i++) await page.keyboard.press("ArrowDown");
+	assert(await page.evaluate(() => document.activeElement.value) === `ST0116|${std.version}` &&
+	    await page.isChecked(`input[name=standard][value="ST0116|${std.version}"]`), "ST0116 chosen");
+	await tabTo(page, "#continue");
+	await page.keyboard.press("Enter");
+	await ready("units");
+	await type("#unit-id-0", "KB1");
+	await type("#unit-title-0", "Keyboards and people");
+	await type("#unit-glh-0", "90");
+	await tabTo(page, "#add-unit");	// past the empty rows to the button, then back
+	await tabTo(page, "#unit-id-1", { back: true });
+	await page.keyboard.type("KB2");
+	await page.keyboard.press("Tab");
+	await page.keyboard.type("Switches and focus");
+	await tabTo(page, "#add-unit");
+	await page.keyboard.press("Space");	// adds a row and moves the focus into it
+	assert(await focusOf(page) === "unit-id-3", "the new row's code field has the focus: " + await focusOf(page));
+	await page.keyboard.type("KB4");
+	await page.keyboard.press("Tab");
+	await page.keyboard.type("Shortcuts");
+	await tabTo(page, "#continue");
+	await page.keyboard.press("Enter");
+	await ready("mapping");
+	const ksbs = await page.$$eval(".htq-ksb", gs => gs.map(g => g.dataset.ksb));
+	for (const [i, k] of ksbs.entries()) {
+		await tabTo(page, `#ksb-${k}${["", "-2", "-3"][i % 3]}`);
+		await page.keyboard.press("Space");
+		await type(`#assess-${k}`, "Practical test");
+	}
+	assert(/Coverage so far: 100%/.test(await page.textContent("#live-coverage")), "live coverage follows the keyboard: " + await page.textContent("#live-coverage"));
+	await tabTo(page, "#continue");
+	await page.keyboard.press("Enter");
+	await ready("check");
+	await tabTo(page, "#submit + a");	// past the button to "Keep it as a draft", and back
+	await tabTo(page, "#submit", { back: true });
+	await page.keyboard.press("Enter");
+	await ready("done");
+	await page.waitForSelector(".govuk-panel--confirmation");
+	await step(page, "keyboard-confirmation");
+	const id = (await page.textContent(".govuk-panel__body strong")).trim();
+	const meridian = await apiSession(ctx, ACCOUNTS.meridian[0]);
+	const sub = (await meridian("GET", "/submissions/" + id)).body;
+	assert(sub.status === "submitted" && sub.qualification.qan === "610/7777/1" && sub.units.map(u => u.id).join() === "KB1,KB2,KB4" &&
+	    sub.coverage.percentage === 100, JSON.stringify(sub).slice(0, 300));
+	await page.done();
+});
+
 test("admin: home links the admin pages; open a window through the form (errors first) and see it in the schedule; close it after confirming", async ctx => {
 	const page = await signedIn(ctx, "admin");
 	for (const href of ["/admin/windows/", "/admin/standards/", "/admin/accounts/", "/ledger"])

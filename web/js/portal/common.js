@@ -119,6 +119,14 @@ export async function api(method, path, body, { redirect401 = true, headers = {}
 // optional: the page works signed out too (null when nobody is signed in).
 export async function startPage({ roles, optional = false } = {}) {
 	document.body.classList.add("js-enabled", "govuk-frontend-supported");
+	// A link drawn as a button acts on Space too, as govuk-frontend's
+	// Button does (its JavaScript is not loaded on these pages).
+	document.addEventListener("keydown", ev => {
+		if (ev.key === " " && ev.target instanceof Element && ev.target.matches('a[role="button"]')) {
+			ev.preventDefault();
+			ev.target.click();
+		}
+	});
 	const signOut = document.getElementById("sign-out");
 	if (signOut) signOut.addEventListener("click", async ev => {
 		ev.preventDefault();
