@@ -352,6 +352,96 @@ test("the whole story: an awarding body submits, the employer panel recommends, 
 	assert(v.main.includes("Revoked") && v.main.includes(m.revoked.date), "the static facts say revoked, with the date");
 });
 
+// The session ends at the server while the page is open (signed out
+// from elsewhere, or expired): the page still holds its cookie.
+async function endSession(ctx, page) {
+	const cookie = (await page.context().cookies()).find(c => c.name === "htq_session");
+	const csrf = await page.evaluate(() => sessionStorage.getItem("htq.csrf"));
+	assert(cookie && csrf, "signed in");
+	const r = await fetch(ctx.stack.api + "/session", { method: "DELETE", headers: { Cookie: "htq_session=" + cookie.value, "X-CSRF-Token": csrf } });
+	assert(r.ok, "session ended: " + r.status);
+}
+
+// Sent a form with the session gone: to sign in, and back to the page.
+async function signInAgain(ctx, page, who, back) {
+	await page.waitForURL(/\/sign-in\/\?next=/);
+	await page.waitForSelector("#sign-in-form");
+	await step(page, "expired-mid-form-sign-in");
+	await page.fill("#email", ACCOUNTS[who][0]);
+	await page.fill("#password", ctx.password);
+	await page.click("button[type=submit]");
+	await page.waitForURL(back);
+	const kept = await page.evaluate(() => JSON.stringify(Object.entries(sessionStorage)));
+	assert(!kept.includes(ctx.password), "no password kept in sessionStorage");
+}
+
+test("expired session mid-form: what was entered is kept through sign in (journey mapping and a review), never a password", async ctx => {
+	await windowOpen(ctx, "ST0116");
+	const page = await signedIn(ctx, "north");
+	const ready = s => page.waitForSelector(`#content[data-ready=${s}]`);
+	await page.goto(ctx.stack.base + "/submissions/new/?start=1");
+	await ready("qualification");
+	await page.fill("#title", "HNC in Interrupted Sessions");
+	await page.check("#type");
+	await page.check("#level");
+	await page.click("#continue");
+	await ready("standard");
+	await page.check('input[name=standard][value^="ST0116|"]');
+	await page.click("#continue");
+	await ready("units");
+	await page.fill("#unit-id-0", "IS1");
+	await page.fill("#unit-title-0", "Interruptions");
+	await page.click("#continue");
+	await ready("mapping");
+	const ksbs = await page.$$eval(".htq-ksb", gs => gs.map(g => g.dataset.ksb));
+	for (const k of ksbs.slice(0, 3)) {
+		await page.check(`#ksb-${k}`);
+		await page.fill(`#assess-${k}`, "Written exam on " + k);
+	}
+	await endSession(ctx, page);
+	await page.click("#continue");
+	await signInAgain(ctx, page, "north", u => u.pathname === "/submissions/new/" && u.search === "?step=mapping");
+	await ready("mapping");
+	for (const k of ksbs.slice(0, 3))
+		assert(await page.isChecked(`#ksb-${k}`) && await page.inputValue(`#assess-${k}`) === "Written exam on " + k, k + " kept");
+	assert(!await page.isChecked(`#ksb-${ksbs[3]}`), "nothing else ticked");
+	await step(page, "expired-mid-form-mapping-kept");
+	await page.click("#continue");
+	await ready("check");
+	assert((await page.textContent("#content")).includes("HNC in Interrupted Sessions"), "on to check your answers");
+	await page.done();
+
+	// A form whose answers live only in the page: the review.
+	const north = await apiSession(ctx, ACCOUNTS.north[0]);
+	const base = (await north("GET", "/submissions")).body.submissions.find(x => x.status === "approved");
+	const full = (await north("GET", "/submissions/" + base.id)).body;
+	const made = (await north("POST", "/submissions", { qualification: { title: "HND in Interrupted Reviews", type: "HND", level: 5 }, standard: full.standard, units: full.units, mapping: full.mapping })).body;
+	assert((await north("POST", `/submissions/${made.id}/submit`)).status === 200, "submitted");
+	const panel = await signedIn(ctx, "panel");
+	await panel.goto(ctx.stack.base + "/submissions/review/?id=" + made.id);
+	await panel.waitForSelector("#review-form");
+	const ksb = await panel.getAttribute("tr[data-ksb]", "data-ksb");
+	await panel.check(`#finding-${ksb}-2`);
+	await panel.fill(`#note-${ksb}`, "Only assessed in theory.");
+	await panel.check("#recommendation-2");	// reject
+	await panel.fill("#comments", "Line one of a long comment.\nLine two, written before the session ended.");
+	await endSession(ctx, panel);
+	await panel.click("#send");
+	await signInAgain(ctx, panel, "panel", u => u.pathname === "/submissions/review/" && u.search === "?id=" + made.id);
+	await panel.waitForSelector("#review-form");
+	await panel.waitForFunction(() => document.getElementById("comments").value !== "", null, { timeout: 5000 }).catch(() => {});
+	assert(await panel.inputValue("#comments") === "Line one of a long comment.\nLine two, written before the session ended.", "comments kept: " + JSON.stringify(await panel.inputValue("#comments")));
+	assert(await panel.isChecked("#recommendation-2") && !await panel.isChecked("#recommendation"), "recommendation kept");
+	assert(await panel.isChecked(`#finding-${ksb}-2`) && await panel.inputValue(`#note-${ksb}`) === "Only assessed in theory.", "finding and note kept");
+	assert(!await panel.evaluate(() => Object.keys(sessionStorage).some(k => k.startsWith("htq.form:"))), "the kept copy is gone once put back");
+	await step(panel, "expired-mid-form-review-kept");
+	await panel.click("#send");
+	await panel.waitForURL(/\/submissions\/view\/\?reviewed/);
+	const rv = (await north("GET", "/submissions/" + made.id)).body.reviews;
+	assert(rv.length === 1 && rv[0].recommendation === "reject" && rv[0].comments.startsWith("Line one"), JSON.stringify(rv));
+	await panel.done();
+});
+
 test("awarding body: dashboard shows only its own submissions with status tags and coverage; view; withdraw with a confirm step", async ctx => {
 	const north = await apiSession(ctx, ACCOUNTS.north[0]);
 	const meridian = await apiSession(ctx, ACCOUNTS.meridian[0]);

@@ -1,7 +1,8 @@
 // common.js - what every portal page shares: the JSON API client (session
 // cookie plus the CSRF token kept in sessionStorage), the signed-in header,
 // expired sessions (back to /sign-in?next=<this page>), GOV.UK error
-// summaries with inline field errors, and small rendering helpers.
+// summaries with inline field errors, form text kept across a sign-in
+// (saveForms/restoreForms), and small rendering helpers.
 // The API is the only source of truth: pages show what it answers and
 // send what the user chose; every rule is the API's.
 
@@ -76,7 +77,71 @@ export function safeNext(next) {
 
 export function toSignIn() {
 	sessionStorage.removeItem(CSRF_KEY);
+	saveForms();
 	location.assign("/sign-in/?next=" + encodeURIComponent(location.pathname + location.search));
+}
+
+// --- form text kept across an expired session ---
+// A form sent after the session expired gets a 401 and the user goes to
+// sign in (toSignIn).  What they had entered in this page's forms is kept
+// in sessionStorage under the page's path (never a password, a hidden or
+// a read-only field), and put back when the page's form is drawn again
+// after they sign in and return; then the copy is deleted.  Signing out
+// deletes every copy.
+const FORM_KEY = "htq.form:";
+const formKey = () => FORM_KEY + location.pathname + location.search;
+
+function keptField(el) {
+	return el.id && !el.readOnly && !el.disabled &&
+	    !["password", "hidden", "submit", "button", "reset", "file", "image"].includes(el.type) &&
+	    !/password/i.test(el.getAttribute("autocomplete") || "");
+}
+
+export function saveForms() {
+	const fields = [];
+	for (const el of document.querySelectorAll("form input, form textarea, form select")) {
+		if (!keptField(el)) continue;
+		fields.push(el.type === "radio" || el.type === "checkbox" ? [el.id, el.checked] : [el.id, el.value]);
+	}
+	if (fields.some(([, v]) => v !== "" && v !== false)) sessionStorage.setItem(formKey(), JSON.stringify(fields));
+}
+
+function dropSavedForms() {
+	for (let i = sessionStorage.length - 1; i >= 0; i--) {
+		const k = sessionStorage.key(i);
+		if (k && k.startsWith(FORM_KEY)) sessionStorage.removeItem(k);
+	}
+}
+
+// Put the kept values back as the page draws its fields (pages fill <main>
+// after reading the API), telling the page's own listeners (input and
+// change events), for as long as a minute.
+export function restoreForms() {
+	let pending;
+	try { pending = new Map(JSON.parse(sessionStorage.getItem(formKey()) || "[]")); } catch (e) { pending = new Map(); }
+	if (!pending.size) return;
+	const key = formKey();
+	const apply = () => {
+		for (const [id, v] of pending) {
+			const el = document.getElementById(id);
+			if (!el || !el.form || !keptField(el)) continue;
+			pending.delete(id);
+			if (el.type === "radio" || el.type === "checkbox") el.checked = v === true;
+			else el.value = v;
+			el.dispatchEvent(new Event("input", { bubbles: true }));
+			el.dispatchEvent(new Event("change", { bubbles: true }));
+		}
+		if (!pending.size) stop();
+	};
+	const obs = new MutationObserver(apply);
+	const timer = setTimeout(() => stop(), 60000);
+	function stop() {
+		obs.disconnect();
+		clearTimeout(timer);
+		sessionStorage.removeItem(key);
+	}
+	obs.observe(document.documentElement, { childList: true, subtree: true });
+	apply();
 }
 
 export function setCsrf(token) {
@@ -127,11 +192,13 @@ export async function startPage({ roles, optional = false } = {}) {
 			ev.target.click();
 		}
 	});
+	restoreForms();
 	const signOut = document.getElementById("sign-out");
 	if (signOut) signOut.addEventListener("click", async ev => {
 		ev.preventDefault();
 		try { await api("DELETE", "/session", undefined, { redirect401: false }); } catch (e) { /* gone already */ }
 		setCsrf(null);
+		dropSavedForms();
 		location.assign("/sign-in/?signed_out=1");
 	});
 	let data;
