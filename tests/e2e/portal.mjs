@@ -53,8 +53,8 @@ async function newPage(ctx) {
 	return page;
 }
 
-async function step(page, name, { axe = true, title: want = / – HTQ approvals – GOV\.UK$/ } = {}) {
-	await page.screenshot({ path: path.join(OUT, `${String(++shotNo).padStart(2, "0")}-${name}.png`), fullPage: true });
+async function step(page, name, { axe = true, fullPage = true, title: want = / – HTQ approvals – GOV\.UK$/ } = {}) {
+	await page.screenshot({ path: path.join(OUT, `${String(++shotNo).padStart(2, "0")}-${name}.png`), fullPage });
 	if (!axe) return;
 	await page.evaluate(AXE + "\n;0");
 	const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
@@ -95,6 +95,7 @@ async function signedIn(ctx, who, password) {
 	await signIn(ctx, page, who, password);
 	await page.waitForURL(/\/home\/$/);
 	await page.waitForSelector("#account strong");
+	await page.waitForSelector("#content[data-loaded]");	// the home page drawn
 	return page;
 }
 
@@ -889,27 +890,88 @@ test("auditor: the ledger page; an entry's inclusion proof; verify everything si
 	await anon.done();
 });
 
-test("1,000 submissions: the dashboard's first page and a submission, timed", async ctx => {
-	const meridian = await apiSession(ctx, ACCOUNTS.meridian[0]);
+// The register (public, static HTML: every mark) from navigation to its
+// last row shown, and a search through the API drawn in place.
+async function registerTimings(ctx, label) {
+	const page = await newPage(ctx);
+	const all = [];
+	for (let after = ""; ;) {
+		const r = await ctx.stack.json("/api/v1/register?limit=100" + (after ? "&after=" + encodeURIComponent(after) : ""));
+		all.push(...r.items.map(i => i.mark_id));
+		if (!r.next) break;
+		after = r.next;
+	}
+	const last = all.slice().sort().at(-1);
+	const first = await timed(page, ctx.stack.base + "/register", "#register tbody tr");
+	const whole = await timed(page, ctx.stack.base + "/register", `#register a[href="/verify/${last}"]`);
+	assert(await page.locator("#register tbody tr").count() === all.length, `every mark listed: ${all.length}`);
+	// axe over a thousand rows says nothing the demo's few do not
+	await step(page, "register-" + label.replace(/[^a-z0-9]+/gi, "-"), { title: / – HTQ quality marks$/, axe: all.length < 100, fullPage: all.length < 100 });
+	const search = await timed(page, ctx.stack.base + "/register?q=HNC&status=current", '#results:has-text("quality mark"):not(:has-text("Searching"))');
+	ctx.report.push(`register (${label}, ${all.length} marks): first row shown ${first}, every row shown ${whole}; a search (q=HNC) drawn ${search}`);
+	await page.done();
+}
+
+test("public register with the demo data: every mark listed, timed", async ctx => {
+	await registerTimings(ctx, "demo data");
+});
+
+// A client with an API token (htqctl token create), as a script would use.
+function bearer(ctx, email) {
+	const tok = ctl(ctx, ["token", "create", "--user", email, "--name", "e2e"]).trim();
+	return async (method, p, body) => {
+		const res = await fetch(ctx.stack.api + p, { method, headers: { Authorization: "Bearer " + tok, ...(body ? { "Content-Type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
+		return { status: res.status, body: res.status === 204 ? null : await res.json() };
+	};
+}
+
+// Run fn over items, n at a time.
+async function pool(items, n, fn) {
+	const queue = items.slice();
+	await Promise.all(Array.from({ length: n }, async () => { for (let it; (it = queue.shift()) !== undefined;) await fn(it); }));
+}
+
+test("1,000 submissions and 1,000 quality marks: the dashboard, a submission, the review page and the register, timed", async ctx => {
+	await windowOpen(ctx, "ST0116");
 	const north = await apiSession(ctx, ACCOUNTS.north[0]);
+	const [meridian, panel, approver] = ["meridian", "panel", "approver"].map(w => bearer(ctx, ACCOUNTS[w][0]));
 	const one = (await north("GET", "/submissions")).body.submissions.find(s => s.status !== "draft" && s.status !== "withdrawn");
 	const full = (await north("GET", "/submissions/" + one.id)).body;
-	const body = { qualification: { title: "Bulk HNC", type: "HNC", level: 4 }, standard: full.standard, units: full.units, mapping: full.mapping };
+	const body = n => ({ qualification: { title: "Bulk HNC " + n, type: "HNC", level: 4 }, standard: full.standard, units: full.units, mapping: full.mapping });
 	const t0 = Date.now();
-	let made = 0;
-	const worker = async () => { while (made < 1000) { made++; const r = await meridian("POST", "/submissions", body); assert(r.status === 201, "create: " + r.status); } };
-	await Promise.all([worker(), worker(), worker(), worker()]);
-	const setup = Date.now() - t0;
+	const ids = [];
+	await pool([...Array(1001).keys()], 4, async n => {
+		const r = await meridian("POST", "/submissions", body(n));
+		assert(r.status === 201, "create: " + r.status);
+		ids.push(r.body.id);
+	});
+	const created = Date.now() - t0;
+	// Every one but the last through submit, review and decision: a mark each.
+	const toReview = ids.pop();
+	await pool(ids, 4, async id => {
+		for (const [who, p, b] of [[meridian, "/submit"], [panel, "/reviews", { recommendation: "approve", comments: "Sound." }],
+			[approver, "/decision", { outcome: "approved", reasons: "Meets the standard." }]]) {
+			const r = await who("POST", "/submissions/" + id + p, b);
+			assert(r.status === 200 || r.status === 201, `${p} ${id}: ${r.status} ${JSON.stringify(r.body)}`);
+		}
+	});
+	assert((await meridian("POST", `/submissions/${toReview}/submit`)).status === 200, "one left to review");
+	const marked = Date.now() - t0 - created;
 	const page = await signedIn(ctx, "meridian");
 	await page.goto(ctx.stack.base + "/submissions/");
 	await page.waitForSelector("#content[data-coverage=done]");	// nothing left in flight
 	const dash = await timed(page, ctx.stack.base + "/submissions/", "#submissions-table tbody tr", "#content[data-coverage=done]");
 	assert(await page.locator("#submissions-table tbody tr").count() === 50 && await page.locator("a[rel=next]").count() === 1, "a page of 50 and a next link");
 	await step(page, "dashboard-1000");
-	const id = await page.getAttribute("#submissions-table tbody tr", "data-id");
-	const view = await timed(page, ctx.stack.base + "/submissions/view/?id=" + id, "#content[data-loaded]");
-	ctx.report.push(`with 1,000 more submissions (created in ${setup} ms): dashboard rows shown ${dash}; a submission ${view}`);
+	const view = await timed(page, ctx.stack.base + "/submissions/view/?id=" + ids[0], "#content[data-loaded]");
+	assert(/HTQ-\d{4}-\d{6}-/.test(await page.textContent("#content")), "the submission carries its mark");
 	await page.done();
+	const reviewer = await signedIn(ctx, "panel");
+	const review = await timed(reviewer, ctx.stack.base + "/submissions/review/?id=" + toReview, "#review-form");
+	await reviewer.done();
+	ctx.report.push(`with 1,001 more submissions (created in ${created} ms) and 1,000 of them approved with a mark (submit, review, decision: ${marked} ms): ` +
+		`dashboard rows shown ${dash}; a submission ${view}; the review page ${review}`);
+	await registerTimings(ctx, "1,000 more marks");
 });
 
 async function main() {

@@ -48,6 +48,7 @@ try {
 <p class="govuk-body">Every decision is recorded in a signed, append-only ledger. <a class="govuk-link" href="/ledger">Check the ledger</a>.</p>`;
 	content(`<span class="govuk-caption-l">${esc(ROLE_NAMES[role] || role)}</span>
 <h1 class="govuk-heading-l">Your account</h1>${who}${body}`);
+	document.getElementById("content").dataset.loaded = "1";
 } catch (e) {
 	failure(e, "Your account");
 }
