@@ -130,6 +130,52 @@ async function errorSummary(page) {
 	return links;
 }
 
+test("start page: GOV.UK start page with a Sign in start button, links to the register, the ledger and the standards; keyboard to sign in", async ctx => {
+	const page = await newPage(ctx);
+	await page.goto(ctx.stack.base + "/");
+	await step(page, "start");
+	assert(/^Get a higher technical qualification approved/.test(await page.textContent("h1")), "the service's start page heading");
+	const start = page.locator("a.govuk-button--start");
+	assert(await start.count() === 1 && (await start.textContent()).trim() === "Sign in" && await start.getAttribute("href") === "/sign-in/", "a start button to sign in");
+	for (const href of ["/register", "/ledger", "/standards/"])
+		assert(await page.locator(`main a[href="${href}"]`).count() >= 1, "links " + href);
+	assert(await page.locator("header.govuk-template__header").count() === 1 && await page.locator("footer.govuk-footer").count() === 1, "the portal's header and footer");
+	// every link on it leads somewhere
+	for (const href of new Set(await page.$$eval("a[href^='/']", as => as.map(a => a.getAttribute("href")))))
+		assert((await fetch(ctx.stack.base + href)).status === 200, "link " + href);
+	await page.keyboard.press("Tab");
+	assert(await page.evaluate(() => document.activeElement.classList.contains("govuk-skip-link")), "skip link first");
+	for (let i = 0; i < 30 && await page.evaluate(() => document.activeElement.id) !== "start"; i++) await page.keyboard.press("Tab");
+	await page.keyboard.press("Space");
+	await page.waitForSelector("#sign-in-form");
+	await page.done();
+});
+
+test("standards page: the catalogue with eligibility in words, filtered by route and eligibility, one standard's KSBs; signed out", async ctx => {
+	const page = await newPage(ctx);
+	await page.goto(ctx.stack.base + "/standards/");
+	await page.waitForSelector("#content[data-loaded]");
+	const all = (await ctx.stack.json("/api/v1/standards")).standards;
+	assert(await page.locator("#standards tbody tr").count() === all.length, "every standard listed");
+	assert(/Not eligible/.test(await page.textContent("#standards")) && /Eligible/.test(await page.textContent("#standards")), "eligibility in words");
+	await step(page, "standards");
+	ctx.report.push("standards page (public): data shown " + await timed(page, ctx.stack.base + "/standards/", "#content[data-loaded]"));
+	await page.selectOption("#eligible", "false");
+	await Promise.all([page.waitForNavigation(), page.click("#apply")]);
+	await page.waitForSelector("#content[data-loaded]");
+	const off = all.filter(s => !s.eligible);
+	const rows = await page.$$eval("#standards tbody tr", trs => trs.map(t => t.dataset.ref));
+	assert(rows.length === off.length && off.every(s => rows.includes(s.ref)), `not eligible only: ${rows}`);
+	assert(await page.inputValue("#eligible") === "false", "the filter shows what is chosen");
+	await page.click(`#standards a[href="/standards/?ref=${encodeURIComponent(off[0].ref)}"]`);
+	await page.waitForSelector("#content[data-loaded]");
+	const one = await ctx.stack.json("/api/v1/standards/" + off[0].ref);
+	const text = await page.textContent("#content");
+	assert(one.ksbs.length > 0 && one.ksbs.every(k => text.includes(k.code)) && text.includes(one.ineligible_reason), "its KSBs and why it is not eligible");
+	await step(page, "standard");
+	await page.done();
+});
+
 test("sign in: a wrong password is an error summary linked to the field; then every role signs in to its home page", async ctx => {
 	const page = await newPage(ctx);
 	await page.goto(ctx.stack.base + "/sign-in/");

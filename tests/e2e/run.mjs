@@ -29,7 +29,8 @@ function assert(cond, msg) { if (!cond) throw new Error(msg); }
 // errors, save a screenshot, and run axe-core on it.
 async function visit(ctx, page, url, shot) {
 	const errors = [];
-	const onConsole = m => { if (m.type() === "error") errors.push(m.text()); };
+	// a 4xx answer is the page's to explain (GET /session signed out is 401)
+	const onConsole = m => { if (m.type() === "error" && !/the server responded with a status of 4[0-9][0-9]/.test(m.text())) errors.push(m.text()); };
 	const onError = e => errors.push(String(e));
 	page.on("console", onConsole);
 	page.on("pageerror", onError);
@@ -54,10 +55,10 @@ async function axe(page) {
 
 test("standards page: data shown, no CSP or console errors, accessible", async ctx => {
 	const page = await ctx.browser.newPage();
-	await visit(ctx, page, "/", "standards");
+	await visit(ctx, page, "/standards/", "standards");
 	await page.waitForSelector("#standards tbody tr");
 	const t0 = Date.now();	// warm: from navigation to the rows shown
-	await page.goto(ctx.stack.base + "/", { waitUntil: "commit" });
+	await page.goto(ctx.stack.base + "/standards/", { waitUntil: "commit" });
 	await page.waitForSelector("#standards tbody tr");
 	ctx.report.push(`standards page: data shown ${Date.now() - t0} ms after navigation`);
 	assert(await page.title() !== "", "page has a title");
@@ -68,15 +69,24 @@ test("standards page: data shown, no CSP or console errors, accessible", async c
 	if (minor.length) ctx.report.push("axe (moderate/minor): " + minor.map(v => v.id).join(", "));
 	// Keyboard: the skip link is the first stop and reaches main.
 	await page.keyboard.press("Tab");
-	assert(await page.evaluate(() => document.activeElement.className) === "skip", "skip link focused first");
+	assert(await page.evaluate(() => document.activeElement.className) === "govuk-skip-link", "skip link focused first");
+	await page.close();
+});
+
+test("start page: accessible, no CSP or console errors", async ctx => {
+	const page = await ctx.browser.newPage();
+	await visit(ctx, page, "/", "start");
+	assert(await page.locator('a.govuk-button--start[href="/sign-in/"]').count() === 1, "a start button to sign in");
+	const minor = await axe(page);
+	if (minor.length) ctx.report.push("axe on / (moderate/minor): " + minor.map(v => v.id).join(", "));
 	await page.close();
 });
 
 test("assets: hashed names, long-lived cache, security headers kept", async ctx => {
 	const page = await ctx.browser.newPage();
 	await visit(ctx, page, "/", "assets");
-	const href = await page.getAttribute("link[rel=stylesheet]", "href");
-	assert(/^\/assets\/app\.[0-9a-f]{12}\.css$/.test(href), `stylesheet ${href}`);
+	const hrefs = await page.$$eval("link[rel=stylesheet]", ls => ls.map(l => l.getAttribute("href")));
+	assert(/^\/assets\/govuk\/govuk-frontend\.min\.[0-9a-f]{12}\.css$/.test(hrefs[0]) && /^\/assets\/portal\.[0-9a-f]{12}\.css$/.test(hrefs[1]), `stylesheets ${hrefs}`);
 	const manifest = await (await fetch(ctx.stack.base + "/assets-manifest.json")).json();
 	for (const logical of ["govuk/govuk-frontend.min.css", "govuk/govuk-frontend.min.js", "js/ledger.js", "vendor/noble-ed25519.js", "fonts/bold-b542beb274-v2.woff2"]) {
 		const r = await fetch(ctx.stack.base + "/assets/" + manifest[logical]);

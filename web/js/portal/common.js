@@ -179,19 +179,23 @@ export async function api(method, path, body, { redirect401 = true, headers = {}
 	return { data, status: r.status, headers: r.headers };
 }
 
-// Who is signed in, with their organisation's name; fills the header.
-// roles: the roles this page is for (others are told so).
-// optional: the page works signed out too (null when nobody is signed in).
-export async function startPage({ roles, optional = false } = {}) {
-	document.body.classList.add("js-enabled", "govuk-frontend-supported");
-	// A link drawn as a button acts on Space too, as govuk-frontend's
-	// Button does (its JavaScript is not loaded on these pages).
+// A link drawn as a button acts on Space too, as govuk-frontend's Button
+// does (its JavaScript is not loaded on these pages).
+export function buttonLinks() {
 	document.addEventListener("keydown", ev => {
 		if (ev.key === " " && ev.target instanceof Element && ev.target.matches('a[role="button"]')) {
 			ev.preventDefault();
 			ev.target.click();
 		}
 	});
+}
+
+// Who is signed in, with their organisation's name; fills the header.
+// roles: the roles this page is for (others are told so).
+// optional: the page works signed out too (null when nobody is signed in).
+export async function startPage({ roles, optional = false } = {}) {
+	document.body.classList.add("js-enabled", "govuk-frontend-supported");
+	buttonLinks();
 	restoreForms();
 	const signOut = document.getElementById("sign-out");
 	if (signOut) signOut.addEventListener("click", async ev => {

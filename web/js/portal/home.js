@@ -18,7 +18,7 @@ try {
 <ul class="govuk-list govuk-list--spaced">
 <li><a class="govuk-link" href="/submissions/">View your submissions</a></li>
 <li><a class="govuk-link" href="/submissions/new/?start=1">Start a new submission</a></li>
-<li><a class="govuk-link" href="/">Browse occupational standards and their eligibility</a></li>
+<li><a class="govuk-link" href="/standards/">Browse occupational standards and their eligibility</a></li>
 </ul>`;
 	} else if (role === "reviewer") {
 		const n = await count("awaiting_review");
