@@ -8,24 +8,15 @@
 // Ends with "# portal: N passed, M failed".
 //
 //   node tests/e2e/portal.mjs [-k SUBSTRING]
-import { createRequire } from "node:module";
 import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
-import fs from "node:fs";
 import path from "node:path";
-import { ROOT, startStack } from "../web/helpers.mjs";
+import { ROOT } from "../web/helpers.mjs";
+import { assert, axe, consoleError, suite, VIEWPORT } from "./lib.mjs";
 
-const require = createRequire(path.join(ROOT, "web", "package.json"));
-const { chromium } = require("playwright-core");
-const AXE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const OUT = process.env.HTQ_TEST_OUT ? path.join(process.env.HTQ_TEST_OUT, "portal") : path.join(ROOT, "build", "test-out", "portal");
-const CHROMIUM = process.env.HTQ_CHROMIUM || "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-	"--disable-background-networking", "--disable-component-update", "--disable-sync"];
-
-const tests = [];
-const test = (name, fn) => tests.push({ name, fn });
-function assert(cond, msg) { if (!cond) throw new Error(msg); }
+const portal = suite("portal");
+const OUT = portal.out;
+const test = portal.test;
 
 const ACCOUNTS = {
 	admin: ["admin@htq.test", "Administrator"],
@@ -41,10 +32,10 @@ let shotNo = 0;
 // failing the test on console errors (a CSP violation is one) and page
 // errors.
 async function newPage(ctx) {
-	const context = await ctx.browser.newContext({ viewport: { width: 1024, height: 768 } });
+	const context = await ctx.browser.newContext({ viewport: VIEWPORT });
 	const page = await context.newPage();
 	page.errors = [];
-	page.on("console", m => { if (m.type() === "error" && !/the server responded with a status of 4[0-9][0-9]/.test(m.text())) page.errors.push(m.text()); });
+	page.on("console", m => { if (consoleError(m)) page.errors.push(m.text()); });
 	page.on("pageerror", e => page.errors.push(String(e)));
 	page.done = async () => {
 		assert(page.errors.length === 0, "console errors: " + page.errors.join("; "));
@@ -53,13 +44,10 @@ async function newPage(ctx) {
 	return page;
 }
 
-async function step(page, name, { axe = true, fullPage = true, title: want = / – HTQ approvals – GOV\.UK$/ } = {}) {
+async function step(page, name, { axe: check = true, fullPage = true, title: want = / – HTQ approvals – GOV\.UK$/ } = {}) {
 	await page.screenshot({ path: path.join(OUT, `${String(++shotNo).padStart(2, "0")}-${name}.png`), fullPage });
-	if (!axe) return;
-	await page.evaluate(AXE + "\n;0");
-	const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
-	const bad = r.violations.filter(v => v.impact === "serious" || v.impact === "critical");
-	assert(bad.length === 0, `axe on ${name}: ` + bad.map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(" ")).slice(0, 3).join(", ")}`).join("; "));
+	if (!check) return;
+	await axe(page, "axe on " + name);
 	const title = await page.title();
 	assert(want.test(title), `${name}: title "${title}"`);
 	assert(await page.locator("h1").count() === 1, `${name}: one h1`);
@@ -255,6 +243,15 @@ test("expired session: back to sign in, then to the page; only same-origin next"
 	await page.done();
 });
 
+// The journey's units page: [code, title, hours?] a row.
+async function fillUnits(page, rows) {
+	for (const [i, [id, title, glh]] of rows.entries()) {
+		await page.fill(`#unit-id-${i}`, id);
+		await page.fill(`#unit-title-${i}`, title);
+		if (glh) await page.fill(`#unit-glh-${i}`, glh);
+	}
+}
+
 // The route of a standard has a submission window open now (submitting
 // needs one); the demo opens Digital's.
 async function windowOpen(ctx, ref) {
@@ -303,11 +300,7 @@ test("the whole story: an awarding body submits, the employer panel recommends, 
 	await step(author, "story-3-standard");
 	await author.click("#continue");
 	await ready("units");
-	await author.fill("#unit-id-0", "WS1");
-	await author.fill("#unit-title-0", "Systems in the workplace");
-	await author.fill("#unit-glh-0", "150");
-	await author.fill("#unit-id-1", "WS2");
-	await author.fill("#unit-title-1", "Professional practice");
+	await fillUnits(author, [["WS1", "Systems in the workplace", "150"], ["WS2", "Professional practice"]]);
 	await step(author, "story-4-units");
 	await author.click("#continue");
 	await ready("mapping");
@@ -436,8 +429,7 @@ test("expired session mid-form: what was entered is kept through sign in (journe
 	await page.check('input[name=standard][value^="ST0116|"]');
 	await page.click("#continue");
 	await ready("units");
-	await page.fill("#unit-id-0", "IS1");
-	await page.fill("#unit-title-0", "Interruptions");
+	await fillUnits(page, [["IS1", "Interruptions"]]);
 	await page.click("#continue");
 	await ready("mapping");
 	const ksbs = await page.$$eval(".htq-ksb", gs => gs.map(g => g.dataset.ksb));
@@ -662,11 +654,7 @@ test("awarding body: new-submission journey (question pages, live coverage, chec
 	await page.check('input[name=standard][value^="ST0116|"]');
 	await page.click("#continue");
 	await ready("units");
-	await page.fill("#unit-id-0", "CN1");
-	await page.fill("#unit-title-0", "Networks in practice");
-	await page.fill("#unit-glh-0", "120");
-	await page.fill("#unit-id-1", "CN2");
-	await page.fill("#unit-title-1", "Secure software");
+	await fillUnits(page, [["CN1", "Networks in practice", "120"], ["CN2", "Secure software"]]);
 	await step(page, "new-units");
 	await page.click("#continue");
 	await ready("mapping");
@@ -1020,46 +1008,11 @@ test("1,000 submissions and 1,000 quality marks: the dashboard, a submission, th
 	await registerTimings(ctx, "1,000 more marks");
 });
 
-async function main() {
-	const only = process.argv.includes("-k") ? process.argv[process.argv.indexOf("-k") + 1] : null;
-	fs.rmSync(OUT, { recursive: true, force: true });
-	fs.mkdirSync(OUT, { recursive: true });
-	let passed = 0, failed = 0;
-	const ctx = { report: [] };
-	try {
-		ctx.stack = await startStack({ workers: 2 });
-		// The harness gives the demo accounts a random password it does
-		// not tell: set a known one, as an administrator would.
+// The harness gives the demo accounts a random password it does not tell:
+// set a known one, as an administrator would.
+process.exitCode = await portal.run({
+	setup: async ctx => {
 		ctx.password = "portal-" + crypto.randomBytes(8).toString("hex");
 		for (const [email] of Object.values(ACCOUNTS)) ctl(ctx, ["user", "reset-password", email], ctx.password + "\n");
-		ctx.browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
-	} catch (e) {
-		console.log(`FAIL start: ${e.message}`);
-		console.log("# portal: 0 passed, 1 failed");
-		if (ctx.stack) await ctx.stack.stop();
-		return 1;
-	}
-	try {
-		for (const t of tests) {
-			if (only && !t.name.includes(only)) continue;
-			const t0 = Date.now();
-			try {
-				await t.fn(ctx);
-				passed++;
-				console.log(`ok   ${t.name} (${((Date.now() - t0) / 1000).toFixed(2)}s)`);
-			} catch (e) {
-				failed++;
-				console.log(`FAIL ${t.name}: ${e.message}`);
-			}
-		}
-	} finally {
-		await ctx.browser.close();
-		await ctx.stack.stop();
-	}
-	for (const line of ctx.report) console.log("# " + line);
-	console.log(`# screenshots: ${OUT}`);
-	console.log(`# portal: ${passed} passed, ${failed} failed`);
-	return failed ? 1 : 0;
-}
-
-process.exitCode = await main();
+	},
+});
