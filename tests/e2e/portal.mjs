@@ -415,7 +415,7 @@ async function signInAgain(ctx, page, who, back) {
 	assert(!kept.includes(ctx.password), "no password kept in sessionStorage");
 }
 
-test("expired session mid-form: what was entered is kept through sign in (journey mapping and a review), never a password", async ctx => {
+test("expired session mid-form: what was entered is kept through sign in (journey mapping and a review), never a password, never for another account", async ctx => {
 	await windowOpen(ctx, "ST0116");
 	const page = await signedIn(ctx, "north");
 	const ready = s => page.waitForSelector(`#content[data-ready=${s}]`);
@@ -479,6 +479,20 @@ test("expired session mid-form: what was entered is kept through sign in (journe
 	const rv = (await north("GET", "/submissions/" + made.id)).body.reviews;
 	assert(rv.length === 1 && rv[0].recommendation === "reject" && rv[0].comments.startsWith("Line one"), JSON.stringify(rv));
 	await panel.done();
+
+	// Someone else signs in on that tab: the copy is dropped unread.
+	const shared = await signedIn(ctx, "panel");
+	await shared.goto(ctx.stack.base + "/submissions/review/?id=" + made.id);
+	await shared.waitForSelector("#review-form");
+	await shared.fill("#comments", "Not for anyone else's eyes.");
+	await endSession(ctx, shared);
+	await shared.click("#send");
+	await shared.waitForURL(/\/sign-in\/\?next=/);
+	assert(await shared.evaluate(() => Object.keys(sessionStorage).some(k => k.startsWith("htq.form:"))), "kept before sign in");
+	await signInAgain(ctx, shared, "approver", u => u.pathname === "/submissions/review/");
+	await shared.waitForSelector("h1:has-text('You cannot use this page')");
+	assert(!await shared.evaluate(() => Object.keys(sessionStorage).some(k => k.startsWith("htq.form:"))), "another account's sign in drops the copy");
+	await shared.done();
 });
 
 test("awarding body: dashboard shows only its own submissions with status tags and coverage; view; withdraw with a confirm step", async ctx => {

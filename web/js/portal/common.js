@@ -2,7 +2,7 @@
 // cookie plus the CSRF token kept in sessionStorage), the signed-in header,
 // expired sessions (back to /sign-in?next=<this page>), GOV.UK error
 // summaries with inline field errors, form text kept across a sign-in
-// (saveForms/restoreForms), and small rendering helpers.
+// (saveForms, restoreForms), and small rendering helpers.
 // The API is the only source of truth: pages show what it answers and
 // send what the user chose; every rule is the API's.
 
@@ -86,9 +86,10 @@ export function toSignIn() {
 // sign in (toSignIn).  What they had entered in this page's forms is kept
 // in sessionStorage under the page's path (never a password, a hidden or
 // a read-only field), and put back when the page's form is drawn again
-// after they sign in and return; then the copy is deleted.  Signing out
+// after they sign in and return, if they signed in to the same account
+// (else it is deleted unread); then the copy is deleted.  Signing out
 // deletes every copy.
-const FORM_KEY = "htq.form:";
+const FORM_KEY = "htq.form:", WHO_KEY = "htq.who";
 const formKey = () => FORM_KEY + location.pathname + location.search;
 
 function keptField(el) {
@@ -97,16 +98,18 @@ function keptField(el) {
 	    !/password/i.test(el.getAttribute("autocomplete") || "");
 }
 
-export function saveForms() {
+function saveForms() {
 	const fields = [];
 	for (const el of document.querySelectorAll("form input, form textarea, form select")) {
 		if (!keptField(el)) continue;
 		fields.push(el.type === "radio" || el.type === "checkbox" ? [el.id, el.checked] : [el.id, el.value]);
 	}
-	if (fields.some(([, v]) => v !== "" && v !== false)) sessionStorage.setItem(formKey(), JSON.stringify(fields));
+	if (fields.some(([, v]) => v !== "" && v !== false))
+		sessionStorage.setItem(formKey(), JSON.stringify({ who: sessionStorage.getItem(WHO_KEY), fields }));
 }
 
 function dropSavedForms() {
+	sessionStorage.removeItem(WHO_KEY);
 	for (let i = sessionStorage.length - 1; i >= 0; i--) {
 		const k = sessionStorage.key(i);
 		if (k && k.startsWith(FORM_KEY)) sessionStorage.removeItem(k);
@@ -115,12 +118,17 @@ function dropSavedForms() {
 
 // Put the kept values back as the page draws its fields (pages fill <main>
 // after reading the API), telling the page's own listeners (input and
-// change events), for as long as a minute.
-export function restoreForms() {
-	let pending;
-	try { pending = new Map(JSON.parse(sessionStorage.getItem(formKey()) || "[]")); } catch (e) { pending = new Map(); }
-	if (!pending.size) return;
+// change events), for as long as a minute.  who: the account now signed
+// in.
+function restoreForms(who) {
 	const key = formKey();
+	let saved = null;
+	try { saved = JSON.parse(sessionStorage.getItem(key) || "null"); } catch (e) { /* unreadable: dropped below */ }
+	if (!saved || saved.who !== who || !Array.isArray(saved.fields)) {
+		sessionStorage.removeItem(key);
+		return;
+	}
+	const pending = new Map(saved.fields);
 	const apply = () => {
 		for (const [id, v] of pending) {
 			const el = document.getElementById(id);
@@ -196,7 +204,6 @@ export function buttonLinks() {
 export async function startPage({ roles, optional = false } = {}) {
 	document.body.classList.add("js-enabled", "govuk-frontend-supported");
 	buttonLinks();
-	restoreForms();
 	const signOut = document.getElementById("sign-out");
 	if (signOut) signOut.addEventListener("click", async ev => {
 		ev.preventDefault();
@@ -217,6 +224,8 @@ export async function startPage({ roles, optional = false } = {}) {
 	}
 	if (data.csrf) setCsrf(data.csrf);
 	const account = data.account;
+	sessionStorage.setItem(WHO_KEY, account.id);
+	restoreForms(account.id);
 	const el = document.getElementById("account");
 	const show = org => {
 		if (el) el.innerHTML = `Signed in as <strong>${esc(account.name)}</strong>` +
