@@ -12,7 +12,7 @@
 // to build/pages and scripts/web-assets.mjs copies them into build/www
 // with the rest; they are generated, never committed.
 // Each page is a shell: its module under web/js/portal/ reads the JSON API
-// and fills <main>.  Pages are served at /<path> by nginx ("try_files $uri
+// and fills <main>; the start page ("/") is the one with static content.  Pages are served at /<path> by nginx ("try_files $uri
 // $uri/"), so /sign-in is OUT/sign-in/index.html.
 import fs from "node:fs";
 import path from "node:path";
@@ -32,10 +32,55 @@ const footer = fixture("footer", "default").replace('<div class="govuk-footer">'
 	.replace(/<a\s([^>]*?)href="https?:\/\/[^"]*"([^>]*)>([\s\S]*?)<\/a>/g,
 	    (m, a, b, text) => `<span ${(a + b).replace(/rel="[^"]*"/, "").trim()}>${text}</span>`);
 
+// The start page ("/"): GOV.UK's start page pattern, static; its module
+// only makes the start button act on Space.
+const START_ICON = `<svg class="govuk-button__start-icon" xmlns="http://www.w3.org/2000/svg" width="17.5" height="19" viewBox="0 0 33 40" aria-hidden="true" focusable="false">
+          <path fill="currentColor" d="M0 0h13l20 20-20 20H0l20-20z" />
+        </svg>`;
+const START = `<div class="govuk-grid-row">
+      <div class="govuk-grid-column-two-thirds">
+        <h1 class="govuk-heading-xl">Get a higher technical qualification approved</h1>
+        <p class="govuk-body">Use this service to:</p>
+        <ul class="govuk-list govuk-list--bullet">
+          <li>submit a level 4 or 5 qualification for approval against an occupational standard, as an awarding body</li>
+          <li>review a qualification's mapping against its standard, as a member of an employer panel</li>
+          <li>approve or reject a qualification and revoke its quality mark, as an approver</li>
+          <li>run the submission windows, the standards' eligibility and the accounts, or audit the ledger</li>
+        </ul>
+        <p class="govuk-body">An approved qualification carries a quality mark that anyone can check.</p>
+        <a href="/sign-in/" role="button" draggable="false" class="govuk-button govuk-button--start" data-module="govuk-button" id="start">
+          Sign in
+          ${START_ICON}
+        </a>
+        <h2 class="govuk-heading-m">Before you start</h2>
+        <p class="govuk-body">You need an account for this service. The approvals team creates accounts for awarding bodies, employer panels and approvers.</p>
+        <p class="govuk-body">Qualifications are approved against the <a class="govuk-link" href="/standards/">occupational standards that are eligible</a>, and can be submitted only while their route's submission window is open.</p>
+        <h2 class="govuk-heading-m">Check a quality mark</h2>
+        <p class="govuk-body">You do not need an account to check a quality mark. Find it in the <a class="govuk-link" href="/register">public register of quality marks</a>: each mark's page proves in your browser that it was awarded and whether it has been revoked.</p>
+        <p class="govuk-body">Every decision is recorded in a <a class="govuk-link" href="/ledger">public, signed ledger</a> that you can verify yourself.</p>
+      </div>
+      <div class="govuk-grid-column-one-third">
+        <aside class="htq-related" role="complementary" aria-labelledby="related-title">
+          <h2 class="govuk-heading-s" id="related-title">Related content</h2>
+          <nav aria-label="Related content">
+            <ul class="govuk-list govuk-!-font-size-16">
+              <li><a class="govuk-link" href="/register">Register of quality marks</a></li>
+              <li><a class="govuk-link" href="/ledger">The ledger and its verification</a></li>
+              <li><a class="govuk-link" href="/standards/">Occupational standards</a></li>
+              <li><a class="govuk-link" href="/api/v1/openapi.json">The service's public API (OpenAPI)</a></li>
+            </ul>
+          </nav>
+        </aside>
+      </div>
+    </div>`;
+
 // path, page module, title (the h1 is the page's own), whether the service
-// navigation shows the signed-in account
+// navigation shows the signed-in account, and the static content of <main>
+// (else the page's module fills it)
 const PAGES = [
+	["", "start", "Get a higher technical qualification approved", false, START],
 	["sign-in", "sign-in", "Sign in", false],
+	["standards", "standards", "Occupational standards", true],
 	["home", "home", "Your account", true],
 	["submissions", "submissions", "Submissions", true],
 	["submissions/view", "view", "Submission", true],
@@ -50,7 +95,7 @@ const PAGES = [
 	["ledger", "ledger", "The ledger", true],
 ];
 
-function page(module, title, signedIn) {
+function page(module, title, signedIn, main) {
 	const nav = signedIn ? `
         <nav aria-label="Menu" class="govuk-service-navigation__wrapper">
           <ul class="govuk-service-navigation__list" id="navigation">
@@ -61,7 +106,7 @@ function page(module, title, signedIn) {
               <a class="govuk-service-navigation__link" href="/submissions/">Submissions</a>
             </li>
             <li class="govuk-service-navigation__item">
-              <a class="govuk-service-navigation__link" href="/">Standards</a>
+              <a class="govuk-service-navigation__link" href="/standards/">Standards</a>
             </li>
             <li class="govuk-service-navigation__item">
               <a class="govuk-service-navigation__link" href="/sign-in/" id="sign-out">Sign out</a>
@@ -108,14 +153,14 @@ ${header.trim()}
     </p>
   </div>
   <div id="back"></div>
-  <main class="govuk-main-wrapper" id="main-content">
-    <div class="govuk-grid-row">
+  <main class="govuk-main-wrapper${main ? " govuk-main-wrapper--l" : ""}" id="main-content">
+    ${main || `<div class="govuk-grid-row">
       <div class="govuk-grid-column-full" id="content">
         <h1 class="govuk-heading-l">${title}</h1>
         <p class="govuk-body" id="loading" role="status">Loading…</p>
         <noscript><p class="govuk-body">This part of the service needs JavaScript: it reads the service's JSON API in your browser.</p></noscript>
       </div>
-    </div>
+    </div>`}
   </main>
 </div>
 ${footer.trim()}
@@ -129,9 +174,9 @@ if (!OUT) {
 	console.error("usage: portal-pages.mjs OUT");
 	process.exit(2);
 }
-for (const [p, module, title, signedIn] of PAGES) {
+for (const [p, module, title, signedIn, main] of PAGES) {
 	const dir = path.join(OUT, p);
 	fs.mkdirSync(dir, { recursive: true });
-	fs.writeFileSync(path.join(dir, "index.html"), page(module, title, signedIn));
+	fs.writeFileSync(path.join(dir, "index.html"), page(module, title, signedIn, main));
 }
 console.log(`portal-pages: ${PAGES.length} pages`);

@@ -8,24 +8,15 @@
 // Ends with "# portal: N passed, M failed".
 //
 //   node tests/e2e/portal.mjs [-k SUBSTRING]
-import { createRequire } from "node:module";
 import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
-import fs from "node:fs";
 import path from "node:path";
-import { ROOT, startStack } from "../web/helpers.mjs";
+import { ROOT } from "../web/helpers.mjs";
+import { assert, axe, consoleError, suite, VIEWPORT } from "./lib.mjs";
 
-const require = createRequire(path.join(ROOT, "web", "package.json"));
-const { chromium } = require("playwright-core");
-const AXE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const OUT = process.env.HTQ_TEST_OUT ? path.join(process.env.HTQ_TEST_OUT, "portal") : path.join(ROOT, "build", "test-out", "portal");
-const CHROMIUM = process.env.HTQ_CHROMIUM || "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-	"--disable-background-networking", "--disable-component-update", "--disable-sync"];
-
-const tests = [];
-const test = (name, fn) => tests.push({ name, fn });
-function assert(cond, msg) { if (!cond) throw new Error(msg); }
+const portal = suite("portal");
+const OUT = portal.out;
+const test = portal.test;
 
 const ACCOUNTS = {
 	admin: ["admin@htq.test", "Administrator"],
@@ -41,10 +32,10 @@ let shotNo = 0;
 // failing the test on console errors (a CSP violation is one) and page
 // errors.
 async function newPage(ctx) {
-	const context = await ctx.browser.newContext({ viewport: { width: 1024, height: 768 } });
+	const context = await ctx.browser.newContext({ viewport: VIEWPORT });
 	const page = await context.newPage();
 	page.errors = [];
-	page.on("console", m => { if (m.type() === "error" && !/the server responded with a status of 4[0-9][0-9]/.test(m.text())) page.errors.push(m.text()); });
+	page.on("console", m => { if (consoleError(m)) page.errors.push(m.text()); });
 	page.on("pageerror", e => page.errors.push(String(e)));
 	page.done = async () => {
 		assert(page.errors.length === 0, "console errors: " + page.errors.join("; "));
@@ -53,15 +44,12 @@ async function newPage(ctx) {
 	return page;
 }
 
-async function step(page, name, { axe = true } = {}) {
-	await page.screenshot({ path: path.join(OUT, `${String(++shotNo).padStart(2, "0")}-${name}.png`), fullPage: true });
-	if (!axe) return;
-	await page.evaluate(AXE + "\n;0");
-	const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
-	const bad = r.violations.filter(v => v.impact === "serious" || v.impact === "critical");
-	assert(bad.length === 0, `axe on ${name}: ` + bad.map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(" ")).slice(0, 3).join(", ")}`).join("; "));
+async function step(page, name, { axe: check = true, fullPage = true, title: want = / – HTQ approvals – GOV\.UK$/ } = {}) {
+	await page.screenshot({ path: path.join(OUT, `${String(++shotNo).padStart(2, "0")}-${name}.png`), fullPage });
+	if (!check) return;
+	await axe(page, "axe on " + name);
 	const title = await page.title();
-	assert(/ – HTQ approvals – GOV\.UK$/.test(title), `${name}: title "${title}"`);
+	assert(want.test(title), `${name}: title "${title}"`);
 	assert(await page.locator("h1").count() === 1, `${name}: one h1`);
 }
 
@@ -95,6 +83,7 @@ async function signedIn(ctx, who, password) {
 	await signIn(ctx, page, who, password);
 	await page.waitForURL(/\/home\/$/);
 	await page.waitForSelector("#account strong");
+	await page.waitForSelector("#content[data-loaded]");	// the home page drawn
 	return page;
 }
 
@@ -128,6 +117,52 @@ async function errorSummary(page) {
 	assert(titled, "title starts with Error:");
 	return links;
 }
+
+test("start page: GOV.UK start page with a Sign in start button, links to the register, the ledger and the standards; keyboard to sign in", async ctx => {
+	const page = await newPage(ctx);
+	await page.goto(ctx.stack.base + "/");
+	await step(page, "start");
+	assert(/^Get a higher technical qualification approved/.test(await page.textContent("h1")), "the service's start page heading");
+	const start = page.locator("a.govuk-button--start");
+	assert(await start.count() === 1 && (await start.textContent()).trim() === "Sign in" && await start.getAttribute("href") === "/sign-in/", "a start button to sign in");
+	for (const href of ["/register", "/ledger", "/standards/"])
+		assert(await page.locator(`main a[href="${href}"]`).count() >= 1, "links " + href);
+	assert(await page.locator("header.govuk-template__header").count() === 1 && await page.locator("footer.govuk-footer").count() === 1, "the portal's header and footer");
+	// every link on it leads somewhere
+	for (const href of new Set(await page.$$eval("a[href^='/']", as => as.map(a => a.getAttribute("href")))))
+		assert((await fetch(ctx.stack.base + href)).status === 200, "link " + href);
+	await page.keyboard.press("Tab");
+	assert(await page.evaluate(() => document.activeElement.classList.contains("govuk-skip-link")), "skip link first");
+	for (let i = 0; i < 30 && await page.evaluate(() => document.activeElement.id) !== "start"; i++) await page.keyboard.press("Tab");
+	await page.keyboard.press("Space");
+	await page.waitForSelector("#sign-in-form");
+	await page.done();
+});
+
+test("standards page: the catalogue with eligibility in words, filtered by route and eligibility, one standard's KSBs; signed out", async ctx => {
+	const page = await newPage(ctx);
+	await page.goto(ctx.stack.base + "/standards/");
+	await page.waitForSelector("#content[data-loaded]");
+	const all = (await ctx.stack.json("/api/v1/standards")).standards;
+	assert(await page.locator("#standards tbody tr").count() === all.length, "every standard listed");
+	assert(/Not eligible/.test(await page.textContent("#standards")) && /Eligible/.test(await page.textContent("#standards")), "eligibility in words");
+	await step(page, "standards");
+	ctx.report.push("standards page (public): data shown " + await timed(page, ctx.stack.base + "/standards/", "#content[data-loaded]"));
+	await page.selectOption("#eligible", "false");
+	await Promise.all([page.waitForNavigation(), page.click("#apply")]);
+	await page.waitForSelector("#content[data-loaded]");
+	const off = all.filter(s => !s.eligible);
+	const rows = await page.$$eval("#standards tbody tr", trs => trs.map(t => t.dataset.ref));
+	assert(rows.length === off.length && off.every(s => rows.includes(s.ref)), `not eligible only: ${rows}`);
+	assert(await page.inputValue("#eligible") === "false", "the filter shows what is chosen");
+	await page.click(`#standards a[href="/standards/?ref=${encodeURIComponent(off[0].ref)}"]`);
+	await page.waitForSelector("#content[data-loaded]");
+	const one = await ctx.stack.json("/api/v1/standards/" + off[0].ref);
+	const text = await page.textContent("#content");
+	assert(one.ksbs.length > 0 && one.ksbs.every(k => text.includes(k.code)) && text.includes(one.ineligible_reason), "its KSBs and why it is not eligible");
+	await step(page, "standard");
+	await page.done();
+});
 
 test("sign in: a wrong password is an error summary linked to the field; then every role signs in to its home page", async ctx => {
 	const page = await newPage(ctx);
@@ -206,6 +241,258 @@ test("expired session: back to sign in, then to the page; only same-origin next"
 		await page.waitForURL(/\/home\/$/);
 	}
 	await page.done();
+});
+
+// The journey's units page: [code, title, hours?] a row.
+async function fillUnits(page, rows) {
+	for (const [i, [id, title, glh]] of rows.entries()) {
+		await page.fill(`#unit-id-${i}`, id);
+		await page.fill(`#unit-title-${i}`, title);
+		if (glh) await page.fill(`#unit-glh-${i}`, glh);
+	}
+}
+
+// The route of a standard has a submission window open now (submitting
+// needs one); the demo opens Digital's.
+async function windowOpen(ctx, ref) {
+	const std = await ctx.stack.json("/api/v1/standards/" + ref);
+	const sched = await ctx.stack.json("/api/v1/windows?route=" + encodeURIComponent(std.route));
+	const r = (sched.routes || []).find(x => x.route === std.route);
+	assert(r && r.windows.some(w => w.state === "open"), `${ref}: the ${std.route} window is open: ${JSON.stringify(sched)}`);
+	return std;
+}
+
+// The public /verify/{id} page, signed out: its in-browser verdict once
+// every check has run.
+async function verified(ctx, id, shot) {
+	const page = await newPage(ctx);
+	await page.goto(ctx.stack.base + "/verify/" + id);
+	await page.waitForSelector("#verify-result .htq-outcome", { timeout: 30000 });
+	const checks = await page.$$eval("#verify-result li[data-check]", els => els.map(e => ({ name: e.dataset.check, ok: e.dataset.ok })));
+	const verdict = await page.getAttribute("#verify-result .htq-outcome", "data-verdict");
+	const outcome = await page.textContent("#verify-result .htq-outcome");
+	const main = await page.textContent("main");
+	await step(page, shot, { title: / – HTQ quality marks$/ });
+	await page.done();
+	return { checks, verdict, outcome, main };
+}
+
+test("the whole story: an awarding body submits, the employer panel recommends, an approver approves, the mark verifies, is revoked, and shows as revoked", async ctx => {
+	const std = await windowOpen(ctx, "ST0116");
+	const title = "Higher National Certificate in Whole Story Systems";
+	// 1. The awarding body: dashboard, the journey's question pages, submit.
+	const author = await signedIn(ctx, "north");
+	const ready = s => author.waitForSelector(`#content[data-ready=${s}]`);
+	await author.goto(ctx.stack.base + "/submissions/");
+	await author.waitForSelector("#start");
+	await step(author, "story-1-dashboard");
+	await author.click("#start");
+	await ready("qualification");
+	await author.fill("#title", title);
+	await author.check("#type");	// HNC
+	await author.check("#level");	// level 4
+	await step(author, "story-2-qualification");
+	await author.click("#continue");
+	await ready("standard");
+	assert(/window open until/i.test(await author.textContent(`label[for="${await author.$eval(`input[name=standard][value^="ST0116|"]`, i => i.id)}"] + .govuk-hint`)),
+		"the standard's route window shown open");
+	await author.check(`input[name=standard][value="ST0116|${std.version}"]`);
+	await step(author, "story-3-standard");
+	await author.click("#continue");
+	await ready("units");
+	await fillUnits(author, [["WS1", "Systems in the workplace", "150"], ["WS2", "Professional practice"]]);
+	await step(author, "story-4-units");
+	await author.click("#continue");
+	await ready("mapping");
+	const ksbs = await author.$$eval(".htq-ksb", gs => gs.map(g => g.dataset.ksb));
+	for (const [i, k] of ksbs.entries()) {
+		await author.check(`#ksb-${k}${i % 2 ? "-2" : ""}`);
+		await author.fill(`#assess-${k}`, "Project and professional discussion");
+	}
+	assert(/Coverage so far: 100%/.test(await author.textContent("#live-coverage")), "every KSB covered");
+	await step(author, "story-5-mapping");
+	await author.click("#continue");
+	await ready("check");
+	assert((await author.textContent("#content")).includes(title), "check your answers shows the title");
+	await step(author, "story-6-check");
+	await author.click("#submit");
+	await ready("done");
+	await author.waitForSelector(".govuk-panel--confirmation");
+	await step(author, "story-7-submitted");
+	const id = (await author.textContent(".govuk-panel__body strong")).trim();
+	const north = await apiSession(ctx, ACCOUNTS.north[0]);
+	let sub = (await north("GET", "/submissions/" + id)).body;
+	assert(sub.status === "submitted" && sub.qualification.title === title && sub.coverage.percentage === 100, JSON.stringify(sub).slice(0, 300));
+	await author.done();
+
+	// 2. The employer panel reviewer: the queue, the review page, approve.
+	const panel = await signedIn(ctx, "panel");
+	await panel.goto(ctx.stack.base + "/submissions/");
+	await panel.waitForSelector(`tr[data-id="${id}"]`);
+	await step(panel, "story-8-queue");
+	await panel.click(`tr[data-id="${id}"] >> text=Review`);
+	await panel.waitForSelector("#review-form");
+	await panel.check("#recommendation");	// approve
+	await panel.fill("#comments", "Employers would recognise every unit; the mapping is complete.");
+	await step(panel, "story-9-review");
+	await panel.click("#send");
+	await panel.waitForURL(/\/submissions\/view\/\?reviewed/);
+	await panel.waitForSelector(".govuk-notification-banner--success");
+	await step(panel, "story-10-reviewed");
+	await panel.done();
+	sub = (await north("GET", "/submissions/" + id)).body;
+	assert(sub.reviews.length === 1 && sub.reviews[0].recommendation === "approve", JSON.stringify(sub.reviews));
+
+	// 3. An approver who did not review it: the decision page, approve.
+	const approver = await signedIn(ctx, "approver");
+	assert(sub.reviews[0].reviewer !== (await approver.evaluate(async () => (await (await fetch("/api/v1/session")).json()).account.id)), "four eyes: not the reviewer");
+	await approver.goto(ctx.stack.base + "/submissions/");
+	await approver.waitForSelector(`tr[data-id="${id}"]`);
+	await approver.click(`tr[data-id="${id}"] >> text=Decide`);
+	await approver.waitForSelector("#decision-form");
+	assert(await approver.locator(".govuk-summary-card").count() === 1, "the recommendation shown");
+	await approver.check("#outcome");	// approve
+	await approver.fill("#reasons", "Meets the occupational standard; recommended by the employer panel.");
+	await step(approver, "story-11-decide");
+	await approver.click("#send");
+	await approver.waitForURL(/\/submissions\/view\/\?decided/);
+	await approver.waitForSelector("#content[data-loaded]");
+	const mark = (await approver.textContent('a[href^="/verify/"]')).trim();
+	assert(/^HTQ-\d{4}-\d{6}-[0-9A-Z]$/.test(mark), "a mark awarded: " + mark);
+	sub = (await north("GET", "/submissions/" + id)).body;
+	assert(sub.status === "approved" && sub.mark === mark, "approved with the mark: " + JSON.stringify(sub).slice(0, 200));
+	await step(approver, "story-12-approved");
+
+	// 4. The public verify page: every check passes.
+	let v = await verified(ctx, mark, "story-13-verified");
+	assert(v.verdict === "verified", `verdict ${v.verdict}: ${v.outcome}`);
+	assert(v.checks.length >= 4 && v.checks.every(c => c.ok === "true"), "every check passes: " + JSON.stringify(v.checks));
+	assert(v.main.includes(title) && v.main.includes("Current"), "the facts: title, current");
+
+	// 5. The approver revokes it with a reason.
+	await approver.click("text=Revoke this quality mark");
+	await approver.waitForSelector("#revoke-form");
+	await approver.check("#reason-3");	// non_compliance
+	await approver.fill("#note", "The awarding body did not meet the delivery conditions.");
+	await step(approver, "story-14-revoke");
+	await approver.click("#send");
+	await approver.waitForURL(/\/submissions\/view\/\?revoked/);
+	await approver.waitForSelector("#content[data-loaded]");
+	assert((await approver.textContent("#content")).includes("Revoked"), "revoked on the submission page");
+	await step(approver, "story-15-revoked");
+	await approver.done();
+
+	// 6. The verify page shows it revoked, with the date and the reason.
+	const m = (await ctx.stack.json("/api/v1/marks/" + mark)).mark;
+	assert(m.status === "revoked" && m.revoked.reason === "non_compliance", JSON.stringify(m.revoked));
+	v = await verified(ctx, mark, "story-16-verify-revoked");
+	assert(v.verdict === "revoked", `verdict ${v.verdict}: ${v.outcome}`);
+	assert(v.outcome.includes("REVOKED") && v.outcome.includes(m.revoked.date) && v.outcome.includes("non compliance"), v.outcome);
+	assert(v.checks.some(c => c.name === "mark.revoked inclusion proof" && c.ok === "true"), JSON.stringify(v.checks));
+	assert(v.main.includes("Revoked") && v.main.includes(m.revoked.date), "the static facts say revoked, with the date");
+});
+
+// The session ends at the server while the page is open (signed out
+// from elsewhere, or expired): the page still holds its cookie.
+async function endSession(ctx, page) {
+	const cookie = (await page.context().cookies()).find(c => c.name === "htq_session");
+	const csrf = await page.evaluate(() => sessionStorage.getItem("htq.csrf"));
+	assert(cookie && csrf, "signed in");
+	const r = await fetch(ctx.stack.api + "/session", { method: "DELETE", headers: { Cookie: "htq_session=" + cookie.value, "X-CSRF-Token": csrf } });
+	assert(r.ok, "session ended: " + r.status);
+}
+
+// Sent a form with the session gone: to sign in, and back to the page.
+async function signInAgain(ctx, page, who, back) {
+	await page.waitForURL(/\/sign-in\/\?next=/);
+	await page.waitForSelector("#sign-in-form");
+	await step(page, "expired-mid-form-sign-in");
+	await page.fill("#email", ACCOUNTS[who][0]);
+	await page.fill("#password", ctx.password);
+	await page.click("button[type=submit]");
+	await page.waitForURL(back);
+	const kept = await page.evaluate(() => JSON.stringify(Object.entries(sessionStorage)));
+	assert(!kept.includes(ctx.password), "no password kept in sessionStorage");
+}
+
+test("expired session mid-form: what was entered is kept through sign in (journey mapping and a review), never a password, never for another account", async ctx => {
+	await windowOpen(ctx, "ST0116");
+	const page = await signedIn(ctx, "north");
+	const ready = s => page.waitForSelector(`#content[data-ready=${s}]`);
+	await page.goto(ctx.stack.base + "/submissions/new/?start=1");
+	await ready("qualification");
+	await page.fill("#title", "HNC in Interrupted Sessions");
+	await page.check("#type");
+	await page.check("#level");
+	await page.click("#continue");
+	await ready("standard");
+	await page.check('input[name=standard][value^="ST0116|"]');
+	await page.click("#continue");
+	await ready("units");
+	await fillUnits(page, [["IS1", "Interruptions"]]);
+	await page.click("#continue");
+	await ready("mapping");
+	const ksbs = await page.$$eval(".htq-ksb", gs => gs.map(g => g.dataset.ksb));
+	for (const k of ksbs.slice(0, 3)) {
+		await page.check(`#ksb-${k}`);
+		await page.fill(`#assess-${k}`, "Written exam on " + k);
+	}
+	await endSession(ctx, page);
+	await page.click("#continue");
+	await signInAgain(ctx, page, "north", u => u.pathname === "/submissions/new/" && u.search === "?step=mapping");
+	await ready("mapping");
+	for (const k of ksbs.slice(0, 3))
+		assert(await page.isChecked(`#ksb-${k}`) && await page.inputValue(`#assess-${k}`) === "Written exam on " + k, k + " kept");
+	assert(!await page.isChecked(`#ksb-${ksbs[3]}`), "nothing else ticked");
+	await step(page, "expired-mid-form-mapping-kept");
+	await page.click("#continue");
+	await ready("check");
+	assert((await page.textContent("#content")).includes("HNC in Interrupted Sessions"), "on to check your answers");
+	await page.done();
+
+	// A form whose answers live only in the page: the review.
+	const north = await apiSession(ctx, ACCOUNTS.north[0]);
+	const base = (await north("GET", "/submissions")).body.submissions.find(x => x.status === "approved");
+	const full = (await north("GET", "/submissions/" + base.id)).body;
+	const made = (await north("POST", "/submissions", { qualification: { title: "HND in Interrupted Reviews", type: "HND", level: 5 }, standard: full.standard, units: full.units, mapping: full.mapping })).body;
+	assert((await north("POST", `/submissions/${made.id}/submit`)).status === 200, "submitted");
+	const panel = await signedIn(ctx, "panel");
+	await panel.goto(ctx.stack.base + "/submissions/review/?id=" + made.id);
+	await panel.waitForSelector("#review-form");
+	const ksb = await panel.getAttribute("tr[data-ksb]", "data-ksb");
+	await panel.check(`#finding-${ksb}-2`);
+	await panel.fill(`#note-${ksb}`, "Only assessed in theory.");
+	await panel.check("#recommendation-2");	// reject
+	await panel.fill("#comments", "Line one of a long comment.\nLine two, written before the session ended.");
+	await endSession(ctx, panel);
+	await panel.click("#send");
+	await signInAgain(ctx, panel, "panel", u => u.pathname === "/submissions/review/" && u.search === "?id=" + made.id);
+	await panel.waitForSelector("#review-form");
+	await panel.waitForFunction(() => document.getElementById("comments").value !== "", null, { timeout: 5000 }).catch(() => {});
+	assert(await panel.inputValue("#comments") === "Line one of a long comment.\nLine two, written before the session ended.", "comments kept: " + JSON.stringify(await panel.inputValue("#comments")));
+	assert(await panel.isChecked("#recommendation-2") && !await panel.isChecked("#recommendation"), "recommendation kept");
+	assert(await panel.isChecked(`#finding-${ksb}-2`) && await panel.inputValue(`#note-${ksb}`) === "Only assessed in theory.", "finding and note kept");
+	assert(!await panel.evaluate(() => Object.keys(sessionStorage).some(k => k.startsWith("htq.form:"))), "the kept copy is gone once put back");
+	await step(panel, "expired-mid-form-review-kept");
+	await panel.click("#send");
+	await panel.waitForURL(/\/submissions\/view\/\?reviewed/);
+	const rv = (await north("GET", "/submissions/" + made.id)).body.reviews;
+	assert(rv.length === 1 && rv[0].recommendation === "reject" && rv[0].comments.startsWith("Line one"), JSON.stringify(rv));
+	await panel.done();
+
+	// Someone else signs in on that tab: the copy is dropped unread.
+	const shared = await signedIn(ctx, "panel");
+	await shared.goto(ctx.stack.base + "/submissions/review/?id=" + made.id);
+	await shared.waitForSelector("#review-form");
+	await shared.fill("#comments", "Not for anyone else's eyes.");
+	await endSession(ctx, shared);
+	await shared.click("#send");
+	await shared.waitForURL(/\/sign-in\/\?next=/);
+	assert(await shared.evaluate(() => Object.keys(sessionStorage).some(k => k.startsWith("htq.form:"))), "kept before sign in");
+	await signInAgain(ctx, shared, "approver", u => u.pathname === "/submissions/review/");
+	await shared.waitForSelector("h1:has-text('You cannot use this page')");
+	assert(!await shared.evaluate(() => Object.keys(sessionStorage).some(k => k.startsWith("htq.form:"))), "another account's sign in drops the copy");
+	await shared.done();
 });
 
 test("awarding body: dashboard shows only its own submissions with status tags and coverage; view; withdraw with a confirm step", async ctx => {
@@ -381,11 +668,7 @@ test("awarding body: new-submission journey (question pages, live coverage, chec
 	await page.check('input[name=standard][value^="ST0116|"]');
 	await page.click("#continue");
 	await ready("units");
-	await page.fill("#unit-id-0", "CN1");
-	await page.fill("#unit-title-0", "Networks in practice");
-	await page.fill("#unit-glh-0", "120");
-	await page.fill("#unit-id-1", "CN2");
-	await page.fill("#unit-title-1", "Secure software");
+	await fillUnits(page, [["CN1", "Networks in practice", "120"], ["CN2", "Secure software"]]);
 	await step(page, "new-units");
 	await page.click("#continue");
 	await ready("mapping");
@@ -464,6 +747,88 @@ test("keyboard only: the first question page of the journey, with an error corre
 	await page.waitForSelector("#content[data-ready=qualification]");
 	assert(await page.isChecked("#level-2") && await page.inputValue("#title") === "Foundation Degree in Keyboard Studies", "answers kept on Back");
 	await step(page, "keyboard-journey", { axe: false });
+	await page.done();
+});
+
+// Keyboard only: what has the focus, and Tab (or Shift+Tab) until the
+// element matching selector has it.
+const focusOf = page => page.evaluate(() => { const a = document.activeElement; return a ? (a.id || a.className || a.tagName) : null; });
+async function tabTo(page, selector, { back = false, max = 400 } = {}) {
+	for (let i = 0; i < max; i++) {
+		if (await page.evaluate(s => document.activeElement && document.activeElement.matches(s), selector)) return;
+		await page.keyboard.press(back ? "Shift+Tab" : "Tab");
+	}
+	throw new Error(`${back ? "Shift+Tab" : "Tab"} never reached ${selector} (focus on ${await focusOf(page)})`);
+}
+
+test("keyboard only: the whole submission journey, dashboard to confirmation panel", async ctx => {
+	const std = await windowOpen(ctx, "ST0116");
+	const page = await signedIn(ctx, "meridian");
+	const ready = s => page.waitForSelector(`#content[data-ready=${s}]`);
+	const type = async (selector, text) => { await tabTo(page, selector); await page.keyboard.type(text); };
+	await page.goto(ctx.stack.base + "/submissions/");
+	await page.waitForSelector("#start");
+	await tabTo(page, "#start");	// a link drawn as a button: Space works on it
+	await page.keyboard.press("Space");
+	await ready("qualification");
+	await type("#title", "Higher National Diploma in Keyboard Systems");
+	await tabTo(page, "#type");	// into the radios: the first, HNC
+	await page.keyboard.press("Space");
+	await tabTo(page, "#level");
+	await page.keyboard.press("Space");
+	await type("#qan", "610/7777/1");
+	await page.keyboard.press("Enter");	// Enter in a text field sends the form
+	await ready("standard");
+	// Radios are one Tab stop: the arrow keys move within the group.
+	const values = await page.$$eval("input[name=standard]", is => is.map(i => i.value));
+	const want = values.indexOf(`ST0116|${std.version}`);
+	assert(want >= 0, "ST0116 offered: " + values);
+	await tabTo(page, "input[name=standard]");
+	await page.keyboard.press("Space");
+	for (let i = 0; i < want; i++) await page.keyboard.press("ArrowDown");
+	assert(await page.evaluate(() => document.activeElement.value) === `ST0116|${std.version}` &&
+	    await page.isChecked(`input[name=standard][value="ST0116|${std.version}"]`), "ST0116 chosen");
+	await tabTo(page, "#continue");
+	await page.keyboard.press("Enter");
+	await ready("units");
+	await type("#unit-id-0", "KB1");
+	await type("#unit-title-0", "Keyboards and people");
+	await type("#unit-glh-0", "90");
+	await tabTo(page, "#add-unit");	// past the empty rows to the button, then back
+	await tabTo(page, "#unit-id-1", { back: true });
+	await page.keyboard.type("KB2");
+	await page.keyboard.press("Tab");
+	await page.keyboard.type("Switches and focus");
+	await tabTo(page, "#add-unit");
+	await page.keyboard.press("Space");	// adds a row and moves the focus into it
+	assert(await focusOf(page) === "unit-id-3", "the new row's code field has the focus: " + await focusOf(page));
+	await page.keyboard.type("KB4");
+	await page.keyboard.press("Tab");
+	await page.keyboard.type("Shortcuts");
+	await tabTo(page, "#continue");
+	await page.keyboard.press("Enter");
+	await ready("mapping");
+	const ksbs = await page.$$eval(".htq-ksb", gs => gs.map(g => g.dataset.ksb));
+	for (const [i, k] of ksbs.entries()) {
+		await tabTo(page, `#ksb-${k}${["", "-2", "-3"][i % 3]}`);
+		await page.keyboard.press("Space");
+		await type(`#assess-${k}`, "Practical test");
+	}
+	assert(/Coverage so far: 100%/.test(await page.textContent("#live-coverage")), "live coverage follows the keyboard: " + await page.textContent("#live-coverage"));
+	await tabTo(page, "#continue");
+	await page.keyboard.press("Enter");
+	await ready("check");
+	await tabTo(page, "#submit + a");	// past the button to "Keep it as a draft", and back
+	await tabTo(page, "#submit", { back: true });
+	await page.keyboard.press("Enter");
+	await ready("done");
+	await page.waitForSelector(".govuk-panel--confirmation");
+	await step(page, "keyboard-confirmation");
+	const id = (await page.textContent(".govuk-panel__body strong")).trim();
+	const meridian = await apiSession(ctx, ACCOUNTS.meridian[0]);
+	const sub = (await meridian("GET", "/submissions/" + id)).body;
+	assert(sub.status === "submitted" && sub.qualification.qan === "610/7777/1" && sub.units.map(u => u.id).join() === "KB1,KB2,KB4" &&
+	    sub.coverage.percentage === 100, JSON.stringify(sub).slice(0, 300));
 	await page.done();
 });
 
@@ -573,69 +938,95 @@ test("auditor: the ledger page; an entry's inclusion proof; verify everything si
 	await anon.done();
 });
 
-test("1,000 submissions: the dashboard's first page and a submission, timed", async ctx => {
-	const meridian = await apiSession(ctx, ACCOUNTS.meridian[0]);
+// The register (public, static HTML: every mark) from navigation to its
+// last row shown, and a search through the API drawn in place.
+async function registerTimings(ctx, label) {
+	const page = await newPage(ctx);
+	const all = [];
+	for (let after = ""; ;) {
+		const r = await ctx.stack.json("/api/v1/register?limit=100" + (after ? "&after=" + encodeURIComponent(after) : ""));
+		all.push(...r.items.map(i => i.mark_id));
+		if (!r.next) break;
+		after = r.next;
+	}
+	const last = all.slice().sort().at(-1);
+	const first = await timed(page, ctx.stack.base + "/register", "#register tbody tr");
+	const whole = await timed(page, ctx.stack.base + "/register", `#register a[href="/verify/${last}"]`);
+	assert(await page.locator("#register tbody tr").count() === all.length, `every mark listed: ${all.length}`);
+	// axe over a thousand rows says nothing the demo's few do not
+	await step(page, "register-" + label.replace(/[^a-z0-9]+/gi, "-"), { title: / – HTQ quality marks$/, axe: all.length < 100, fullPage: all.length < 100 });
+	const search = await timed(page, ctx.stack.base + "/register?q=HNC&status=current", '#results:has-text("quality mark"):not(:has-text("Searching"))');
+	ctx.report.push(`register (${label}, ${all.length} marks): first row shown ${first}, every row shown ${whole}; a search (q=HNC) drawn ${search}`);
+	await page.done();
+}
+
+test("public register with the demo data: every mark listed, timed", async ctx => {
+	await registerTimings(ctx, "demo data");
+});
+
+// A client with an API token (htqctl token create), as a script would use.
+function bearer(ctx, email) {
+	const tok = ctl(ctx, ["token", "create", "--user", email, "--name", "e2e"]).trim();
+	return async (method, p, body) => {
+		const res = await fetch(ctx.stack.api + p, { method, headers: { Authorization: "Bearer " + tok, ...(body ? { "Content-Type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
+		return { status: res.status, body: res.status === 204 ? null : await res.json() };
+	};
+}
+
+// Run fn over items, n at a time.
+async function pool(items, n, fn) {
+	const queue = items.slice();
+	await Promise.all(Array.from({ length: n }, async () => { for (let it; (it = queue.shift()) !== undefined;) await fn(it); }));
+}
+
+test("1,000 submissions and 1,000 quality marks: the dashboard, a submission, the review page and the register, timed", async ctx => {
+	await windowOpen(ctx, "ST0116");
 	const north = await apiSession(ctx, ACCOUNTS.north[0]);
+	const [meridian, panel, approver] = ["meridian", "panel", "approver"].map(w => bearer(ctx, ACCOUNTS[w][0]));
 	const one = (await north("GET", "/submissions")).body.submissions.find(s => s.status !== "draft" && s.status !== "withdrawn");
 	const full = (await north("GET", "/submissions/" + one.id)).body;
-	const body = { qualification: { title: "Bulk HNC", type: "HNC", level: 4 }, standard: full.standard, units: full.units, mapping: full.mapping };
+	const body = n => ({ qualification: { title: "Bulk HNC " + n, type: "HNC", level: 4 }, standard: full.standard, units: full.units, mapping: full.mapping });
 	const t0 = Date.now();
-	let made = 0;
-	const worker = async () => { while (made < 1000) { made++; const r = await meridian("POST", "/submissions", body); assert(r.status === 201, "create: " + r.status); } };
-	await Promise.all([worker(), worker(), worker(), worker()]);
-	const setup = Date.now() - t0;
+	const ids = [];
+	await pool([...Array(1001).keys()], 4, async n => {
+		const r = await meridian("POST", "/submissions", body(n));
+		assert(r.status === 201, "create: " + r.status);
+		ids.push(r.body.id);
+	});
+	const created = Date.now() - t0;
+	// Every one but the last through submit, review and decision: a mark each.
+	const toReview = ids.pop();
+	await pool(ids, 4, async id => {
+		for (const [who, p, b] of [[meridian, "/submit"], [panel, "/reviews", { recommendation: "approve", comments: "Sound." }],
+			[approver, "/decision", { outcome: "approved", reasons: "Meets the standard." }]]) {
+			const r = await who("POST", "/submissions/" + id + p, b);
+			assert(r.status === 200 || r.status === 201, `${p} ${id}: ${r.status} ${JSON.stringify(r.body)}`);
+		}
+	});
+	assert((await meridian("POST", `/submissions/${toReview}/submit`)).status === 200, "one left to review");
+	const marked = Date.now() - t0 - created;
 	const page = await signedIn(ctx, "meridian");
 	await page.goto(ctx.stack.base + "/submissions/");
 	await page.waitForSelector("#content[data-coverage=done]");	// nothing left in flight
 	const dash = await timed(page, ctx.stack.base + "/submissions/", "#submissions-table tbody tr", "#content[data-coverage=done]");
 	assert(await page.locator("#submissions-table tbody tr").count() === 50 && await page.locator("a[rel=next]").count() === 1, "a page of 50 and a next link");
 	await step(page, "dashboard-1000");
-	const id = await page.getAttribute("#submissions-table tbody tr", "data-id");
-	const view = await timed(page, ctx.stack.base + "/submissions/view/?id=" + id, "#content[data-loaded]");
-	ctx.report.push(`with 1,000 more submissions (created in ${setup} ms): dashboard rows shown ${dash}; a submission ${view}`);
+	const view = await timed(page, ctx.stack.base + "/submissions/view/?id=" + ids[0], "#content[data-loaded]");
+	assert(/HTQ-\d{4}-\d{6}-/.test(await page.textContent("#content")), "the submission carries its mark");
 	await page.done();
+	const reviewer = await signedIn(ctx, "panel");
+	const review = await timed(reviewer, ctx.stack.base + "/submissions/review/?id=" + toReview, "#review-form");
+	await reviewer.done();
+	ctx.report.push(`with 1,001 more submissions (created in ${created} ms) and 1,000 of them approved with a mark (submit, review, decision: ${marked} ms): ` +
+		`dashboard rows shown ${dash}; a submission ${view}; the review page ${review}`);
+	await registerTimings(ctx, "1,000 more marks");
 });
 
-async function main() {
-	const only = process.argv.includes("-k") ? process.argv[process.argv.indexOf("-k") + 1] : null;
-	fs.rmSync(OUT, { recursive: true, force: true });
-	fs.mkdirSync(OUT, { recursive: true });
-	let passed = 0, failed = 0;
-	const ctx = { report: [] };
-	try {
-		ctx.stack = await startStack({ workers: 2 });
-		// The harness gives the demo accounts a random password it does
-		// not tell: set a known one, as an administrator would.
+// The harness gives the demo accounts a random password it does not tell:
+// set a known one, as an administrator would.
+process.exitCode = await portal.run({
+	setup: async ctx => {
 		ctx.password = "portal-" + crypto.randomBytes(8).toString("hex");
 		for (const [email] of Object.values(ACCOUNTS)) ctl(ctx, ["user", "reset-password", email], ctx.password + "\n");
-		ctx.browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
-	} catch (e) {
-		console.log(`FAIL start: ${e.message}`);
-		console.log("# portal: 0 passed, 1 failed");
-		if (ctx.stack) await ctx.stack.stop();
-		return 1;
-	}
-	try {
-		for (const t of tests) {
-			if (only && !t.name.includes(only)) continue;
-			const t0 = Date.now();
-			try {
-				await t.fn(ctx);
-				passed++;
-				console.log(`ok   ${t.name} (${((Date.now() - t0) / 1000).toFixed(2)}s)`);
-			} catch (e) {
-				failed++;
-				console.log(`FAIL ${t.name}: ${e.message}`);
-			}
-		}
-	} finally {
-		await ctx.browser.close();
-		await ctx.stack.stop();
-	}
-	for (const line of ctx.report) console.log("# " + line);
-	console.log(`# screenshots: ${OUT}`);
-	console.log(`# portal: ${passed} passed, ${failed} failed`);
-	return failed ? 1 : 0;
-}
-
-process.exitCode = await main();
+	},
+});

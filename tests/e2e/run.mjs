@@ -7,29 +7,20 @@
 // "# e2e: N passed, M failed".
 //
 //   node tests/e2e/run.mjs [-k SUBSTRING]
-import { createRequire } from "node:module";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { ROOT, startStack, SyntheticLedger } from "../web/helpers.mjs";
+import { SyntheticLedger } from "../web/helpers.mjs";
+import { assert, axe, consoleError, launch, suite } from "./lib.mjs";
 
-const require = createRequire(path.join(ROOT, "web", "package.json"));
-const { chromium } = require("playwright-core");
-const AXE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const OUT = process.env.HTQ_TEST_OUT ? path.join(process.env.HTQ_TEST_OUT, "e2e") : path.join(ROOT, "build", "test-out", "e2e");
-const CHROMIUM = process.env.HTQ_CHROMIUM || "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-	"--disable-background-networking", "--disable-component-update", "--disable-sync"];
-
-const tests = [];
-const test = (name, fn) => tests.push({ name, fn });
-function assert(cond, msg) { if (!cond) throw new Error(msg); }
+const e2e = suite("e2e");
+const OUT = e2e.out;
+const test = e2e.test;
 
 // Load a page, fail on console errors (a CSP violation is one) and page
 // errors, save a screenshot, and run axe-core on it.
 async function visit(ctx, page, url, shot) {
 	const errors = [];
-	const onConsole = m => { if (m.type() === "error") errors.push(m.text()); };
+	const onConsole = m => { if (consoleError(m)) errors.push(m.text()); };
 	const onError = e => errors.push(String(e));
 	page.on("console", onConsole);
 	page.on("pageerror", onError);
@@ -42,22 +33,12 @@ async function visit(ctx, page, url, shot) {
 	return res;
 }
 
-async function axe(page) {
-	// Evaluated through the DevTools protocol, which the page's CSP does
-	// not govern (no inline script is added to the page).
-	await page.evaluate(AXE + "\n;0");
-	const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
-	const bad = r.violations.filter(v => v.impact === "serious" || v.impact === "critical");
-	assert(bad.length === 0, "axe: " + bad.map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(" ")).slice(0, 3).join(", ")}`).join("; "));
-	return r.violations;
-}
-
 test("standards page: data shown, no CSP or console errors, accessible", async ctx => {
 	const page = await ctx.browser.newPage();
-	await visit(ctx, page, "/", "standards");
+	await visit(ctx, page, "/standards/", "standards");
 	await page.waitForSelector("#standards tbody tr");
 	const t0 = Date.now();	// warm: from navigation to the rows shown
-	await page.goto(ctx.stack.base + "/", { waitUntil: "commit" });
+	await page.goto(ctx.stack.base + "/standards/", { waitUntil: "commit" });
 	await page.waitForSelector("#standards tbody tr");
 	ctx.report.push(`standards page: data shown ${Date.now() - t0} ms after navigation`);
 	assert(await page.title() !== "", "page has a title");
@@ -68,15 +49,24 @@ test("standards page: data shown, no CSP or console errors, accessible", async c
 	if (minor.length) ctx.report.push("axe (moderate/minor): " + minor.map(v => v.id).join(", "));
 	// Keyboard: the skip link is the first stop and reaches main.
 	await page.keyboard.press("Tab");
-	assert(await page.evaluate(() => document.activeElement.className) === "skip", "skip link focused first");
+	assert(await page.evaluate(() => document.activeElement.className) === "govuk-skip-link", "skip link focused first");
+	await page.close();
+});
+
+test("start page: accessible, no CSP or console errors", async ctx => {
+	const page = await ctx.browser.newPage();
+	await visit(ctx, page, "/", "start");
+	assert(await page.locator('a.govuk-button--start[href="/sign-in/"]').count() === 1, "a start button to sign in");
+	const minor = await axe(page);
+	if (minor.length) ctx.report.push("axe on / (moderate/minor): " + minor.map(v => v.id).join(", "));
 	await page.close();
 });
 
 test("assets: hashed names, long-lived cache, security headers kept", async ctx => {
 	const page = await ctx.browser.newPage();
 	await visit(ctx, page, "/", "assets");
-	const href = await page.getAttribute("link[rel=stylesheet]", "href");
-	assert(/^\/assets\/app\.[0-9a-f]{12}\.css$/.test(href), `stylesheet ${href}`);
+	const hrefs = await page.$$eval("link[rel=stylesheet]", ls => ls.map(l => l.getAttribute("href")));
+	assert(/^\/assets\/govuk\/govuk-frontend\.min\.[0-9a-f]{12}\.css$/.test(hrefs[0]) && /^\/assets\/portal\.[0-9a-f]{12}\.css$/.test(hrefs[1]), `stylesheets ${hrefs}`);
 	const manifest = await (await fetch(ctx.stack.base + "/assets-manifest.json")).json();
 	for (const logical of ["govuk/govuk-frontend.min.css", "govuk/govuk-frontend.min.js", "js/ledger.js", "vendor/noble-ed25519.js", "fonts/bold-b542beb274-v2.woff2"]) {
 		const r = await fetch(ctx.stack.base + "/assets/" + manifest[logical]);
@@ -303,7 +293,7 @@ test("register page: lists marks linking to verify pages, search works, accessib
 
 test("verify and register pages show their facts with JavaScript disabled", async ctx => {
 	const { cur, rev } = await demoMarks(ctx);
-	const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+	const browser = await launch();
 	try {
 		const c = await browser.newContext({ javaScriptEnabled: false });
 		const page = await c.newPage();
@@ -325,46 +315,4 @@ test("verify and register pages show their facts with JavaScript disabled", asyn
 	}
 });
 
-async function main() {
-	const only = process.argv.includes("-k") ? process.argv[process.argv.indexOf("-k") + 1] : null;
-	fs.mkdirSync(OUT, { recursive: true });
-	let passed = 0, failed = 0;
-	const ctx = { report: [] };
-	const profile = fs.mkdtempSync(path.join(os.tmpdir(), "htq-e2e-profile-"));
-	try {
-		ctx.stack = await startStack({ workers: 2 });
-		ctx.browser = await chromium.launchPersistentContext(profile, {
-			executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1024, height: 768 },
-		});
-	} catch (e) {
-		console.log(`FAIL start: ${e.message}`);
-		console.log("# e2e: 0 passed, 1 failed");
-		if (ctx.stack) await ctx.stack.stop();
-		fs.rmSync(profile, { recursive: true, force: true });
-		return 1;
-	}
-	try {
-		for (const t of tests) {
-			if (only && !t.name.includes(only)) continue;
-			const t0 = Date.now();
-			try {
-				await t.fn(ctx);
-				passed++;
-				console.log(`ok   ${t.name} (${((Date.now() - t0) / 1000).toFixed(2)}s)`);
-			} catch (e) {
-				failed++;
-				console.log(`FAIL ${t.name}: ${e.message}`);
-			}
-		}
-	} finally {
-		await ctx.browser.close();
-		await ctx.stack.stop();
-		fs.rmSync(profile, { recursive: true, force: true });
-	}
-	for (const line of ctx.report) console.log("# " + line);
-	console.log(`# screenshots: ${OUT}`);
-	console.log(`# e2e: ${passed} passed, ${failed} failed`);
-	return failed ? 1 : 0;
-}
-
-process.exitCode = await main();
+process.exitCode = await e2e.run({ persistent: true });

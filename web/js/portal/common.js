@@ -1,7 +1,8 @@
 // common.js - what every portal page shares: the JSON API client (session
 // cookie plus the CSRF token kept in sessionStorage), the signed-in header,
 // expired sessions (back to /sign-in?next=<this page>), GOV.UK error
-// summaries with inline field errors, and small rendering helpers.
+// summaries with inline field errors, form text kept across a sign-in
+// (saveForms, restoreForms), and small rendering helpers.
 // The API is the only source of truth: pages show what it answers and
 // send what the user chose; every rule is the API's.
 
@@ -76,7 +77,79 @@ export function safeNext(next) {
 
 export function toSignIn() {
 	sessionStorage.removeItem(CSRF_KEY);
+	saveForms();
 	location.assign("/sign-in/?next=" + encodeURIComponent(location.pathname + location.search));
+}
+
+// --- form text kept across an expired session ---
+// A form sent after the session expired gets a 401 and the user goes to
+// sign in (toSignIn).  What they had entered in this page's forms is kept
+// in sessionStorage under the page's path (never a password, a hidden or
+// a read-only field), and put back when the page's form is drawn again
+// after they sign in and return, if they signed in to the same account
+// (else it is deleted unread); then the copy is deleted.  Signing out
+// deletes every copy.
+const FORM_KEY = "htq.form:", WHO_KEY = "htq.who";
+const formKey = () => FORM_KEY + location.pathname + location.search;
+
+function keptField(el) {
+	return el.id && !el.readOnly && !el.disabled &&
+	    !["password", "hidden", "submit", "button", "reset", "file", "image"].includes(el.type) &&
+	    !/password/i.test(el.getAttribute("autocomplete") || "");
+}
+
+function saveForms() {
+	const fields = [];
+	for (const el of document.querySelectorAll("form input, form textarea, form select")) {
+		if (!keptField(el)) continue;
+		fields.push(el.type === "radio" || el.type === "checkbox" ? [el.id, el.checked] : [el.id, el.value]);
+	}
+	if (fields.some(([, v]) => v !== "" && v !== false))
+		sessionStorage.setItem(formKey(), JSON.stringify({ who: sessionStorage.getItem(WHO_KEY), fields }));
+}
+
+function dropSavedForms() {
+	sessionStorage.removeItem(WHO_KEY);
+	for (let i = sessionStorage.length - 1; i >= 0; i--) {
+		const k = sessionStorage.key(i);
+		if (k && k.startsWith(FORM_KEY)) sessionStorage.removeItem(k);
+	}
+}
+
+// Put the kept values back as the page draws its fields (pages fill <main>
+// after reading the API), telling the page's own listeners (input and
+// change events), for as long as a minute.  who: the account now signed
+// in.
+function restoreForms(who) {
+	const key = formKey();
+	let saved = null;
+	try { saved = JSON.parse(sessionStorage.getItem(key) || "null"); } catch (e) { /* unreadable: dropped below */ }
+	if (!saved || saved.who !== who || !Array.isArray(saved.fields)) {
+		sessionStorage.removeItem(key);
+		return;
+	}
+	const pending = new Map(saved.fields);
+	const apply = () => {
+		for (const [id, v] of pending) {
+			const el = document.getElementById(id);
+			if (!el || !el.form || !keptField(el)) continue;
+			pending.delete(id);
+			if (el.type === "radio" || el.type === "checkbox") el.checked = v === true;
+			else el.value = v;
+			el.dispatchEvent(new Event("input", { bubbles: true }));
+			el.dispatchEvent(new Event("change", { bubbles: true }));
+		}
+		if (!pending.size) stop();
+	};
+	const obs = new MutationObserver(apply);
+	const timer = setTimeout(() => stop(), 60000);
+	function stop() {
+		obs.disconnect();
+		clearTimeout(timer);
+		sessionStorage.removeItem(key);
+	}
+	obs.observe(document.documentElement, { childList: true, subtree: true });
+	apply();
 }
 
 export function setCsrf(token) {
@@ -114,16 +187,29 @@ export async function api(method, path, body, { redirect401 = true, headers = {}
 	return { data, status: r.status, headers: r.headers };
 }
 
+// A link drawn as a button acts on Space too, as govuk-frontend's Button
+// does (its JavaScript is not loaded on these pages).
+export function buttonLinks() {
+	document.addEventListener("keydown", ev => {
+		if (ev.key === " " && ev.target instanceof Element && ev.target.matches('a[role="button"]')) {
+			ev.preventDefault();
+			ev.target.click();
+		}
+	});
+}
+
 // Who is signed in, with their organisation's name; fills the header.
 // roles: the roles this page is for (others are told so).
 // optional: the page works signed out too (null when nobody is signed in).
 export async function startPage({ roles, optional = false } = {}) {
 	document.body.classList.add("js-enabled", "govuk-frontend-supported");
+	buttonLinks();
 	const signOut = document.getElementById("sign-out");
 	if (signOut) signOut.addEventListener("click", async ev => {
 		ev.preventDefault();
 		try { await api("DELETE", "/session", undefined, { redirect401: false }); } catch (e) { /* gone already */ }
 		setCsrf(null);
+		dropSavedForms();
 		location.assign("/sign-in/?signed_out=1");
 	});
 	let data;
@@ -138,6 +224,8 @@ export async function startPage({ roles, optional = false } = {}) {
 	}
 	if (data.csrf) setCsrf(data.csrf);
 	const account = data.account;
+	sessionStorage.setItem(WHO_KEY, account.id);
+	restoreForms(account.id);
 	const el = document.getElementById("account");
 	const show = org => {
 		if (el) el.innerHTML = `Signed in as <strong>${esc(account.name)}</strong>` +

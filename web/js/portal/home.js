@@ -18,7 +18,7 @@ try {
 <ul class="govuk-list govuk-list--spaced">
 <li><a class="govuk-link" href="/submissions/">View your submissions</a></li>
 <li><a class="govuk-link" href="/submissions/new/?start=1">Start a new submission</a></li>
-<li><a class="govuk-link" href="/">Browse occupational standards and their eligibility</a></li>
+<li><a class="govuk-link" href="/standards/">Browse occupational standards and their eligibility</a></li>
 </ul>`;
 	} else if (role === "reviewer") {
 		const n = await count("awaiting_review");
@@ -48,6 +48,7 @@ try {
 <p class="govuk-body">Every decision is recorded in a signed, append-only ledger. <a class="govuk-link" href="/ledger">Check the ledger</a>.</p>`;
 	content(`<span class="govuk-caption-l">${esc(ROLE_NAMES[role] || role)}</span>
 <h1 class="govuk-heading-l">Your account</h1>${who}${body}`);
+	document.getElementById("content").dataset.loaded = "1";
 } catch (e) {
 	failure(e, "Your account");
 }
