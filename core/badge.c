@@ -337,18 +337,105 @@ htq_verify_html(const json_t *m, const json_t *assets, char **out,
 	return finish(f, out, len);
 }
 
+/* The address of page n of the static register. */
+static void
+register_href(FILE *f, size_t n)
+{
+	if (n <= 1)
+		fputs("/register", f);
+	else
+		fprintf(f, "/register/%zu", n);
+}
+
+/* GOV.UK pagination: previous, the first, last and neighbouring pages
+ * (ellipses between), next. */
+static void
+register_pagination(FILE *f, size_t page, size_t pages)
+{
+	static const char prev_icon[] = "<svg class=\"govuk-pagination__icon "
+	    "govuk-pagination__icon--prev\" xmlns=\"http://www.w3.org/2000/svg\" "
+	    "height=\"13\" width=\"15\" aria-hidden=\"true\" focusable=\"false\" "
+	    "viewBox=\"0 0 15 13\"><path d=\"m6.5938-0.0078125-6.7266 6.7266 "
+	    "6.7441 6.4062 1.377-1.449-4.1856-3.9768h12.896v-2h-12.984l4.2931-"
+	    "4.293-1.414-1.414z\"></path></svg>";
+	static const char next_icon[] = "<svg class=\"govuk-pagination__icon "
+	    "govuk-pagination__icon--next\" xmlns=\"http://www.w3.org/2000/svg\" "
+	    "height=\"13\" width=\"15\" aria-hidden=\"true\" focusable=\"false\" "
+	    "viewBox=\"0 0 15 13\"><path d=\"m8.107-0.0078125-1.4136 1.414 "
+	    "4.2926 4.293h-12.986v2h12.896l-4.1855 3.9766 1.377 1.4492 6.7441-"
+	    "6.4062-6.7246-6.7266z\"></path></svg>";
+	size_t n;
+	int gap = 0;
+
+	if (pages <= 1)
+		return;
+	fputs("<nav class=\"govuk-pagination\" id=\"register-pages\" "
+	    "aria-label=\"Register pages\">\n", f);
+	if (page > 1) {
+		fputs("<div class=\"govuk-pagination__prev\"><a class=\""
+		    "govuk-link govuk-pagination__link\" href=\"", f);
+		register_href(f, page - 1);
+		fprintf(f, "\" rel=\"prev\">%s<span class=\""
+		    "govuk-pagination__link-title\">Previous<span class=\""
+		    "govuk-visually-hidden\"> page</span></span></a></div>\n",
+		    prev_icon);
+	}
+	fputs("<ul class=\"govuk-pagination__list\">\n", f);
+	for (n = 1; n <= pages; n++) {
+		if (n != 1 && n != pages && (n + 1 < page || n > page + 1)) {
+			if (!gap)
+				fputs("<li class=\"govuk-pagination__item "
+				    "govuk-pagination__item--ellipses\">&ctdot;"
+				    "</li>\n", f);
+			gap = 1;
+			continue;
+		}
+		gap = 0;
+		fprintf(f, "<li class=\"govuk-pagination__item%s\"><a class="
+		    "\"govuk-link govuk-pagination__link\" href=\"", n == page ?
+		    " govuk-pagination__item--current" : "");
+		register_href(f, n);
+		fprintf(f, "\" aria-label=\"Page %zu\"%s>%zu</a></li>\n", n,
+		    n == page ? " aria-current=\"page\"" : "", n);
+	}
+	fputs("</ul>\n", f);
+	if (page < pages) {
+		fputs("<div class=\"govuk-pagination__next\"><a class=\""
+		    "govuk-link govuk-pagination__link\" href=\"", f);
+		register_href(f, page + 1);
+		fprintf(f, "\" rel=\"next\"><span class=\""
+		    "govuk-pagination__link-title\">Next<span class=\""
+		    "govuk-visually-hidden\"> page</span></span>%s</a></div>\n",
+		    next_icon);
+	}
+	fputs("</nav>\n", f);
+}
+
 int
-htq_register_html(const json_t *items, const json_t *assets, char **out,
-    size_t *len)
+htq_register_html(const json_t *items, size_t page, const json_t *assets,
+    char **out, size_t *len)
 {
 	const json_t *it;
-	size_t i;
+	size_t i, total = json_array_size(items), first, last, pages;
+	char title[96];
 	FILE *f;
 
+	pages = total == 0 ? 1 : (total + HTQ_REGISTER_PAGE - 1) /
+	    HTQ_REGISTER_PAGE;
+	if (page < 1 || page > pages)
+		return HTQ_EINVAL;
+	first = (page - 1) * HTQ_REGISTER_PAGE;
+	last = first + HTQ_REGISTER_PAGE < total ? first + HTQ_REGISTER_PAGE :
+	    total;
 	*out = NULL;
 	if ((f = open_memstream(out, len)) == NULL)
 		return HTQ_ENOMEM;
-	page_head(f, assets, "Register of quality marks");
+	if (pages > 1)
+		snprintf(title, sizeof(title), "Register of quality marks "
+		    "(page %zu of %zu)", page, pages);
+	else
+		snprintf(title, sizeof(title), "Register of quality marks");
+	page_head(f, assets, title);
 	fputs("<h1 class=\"govuk-heading-l\">Register of quality marks</h1>\n"
 	    "<p class=\"govuk-body-l\">Higher technical qualifications "
 	    "approved against occupational standards, with their quality "
@@ -367,7 +454,12 @@ htq_register_html(const json_t *items, const json_t *assets, char **out,
 	    "<button class=\"govuk-button\" type=\"submit\">Search</button>\n"
 	    "</form>\n<p class=\"govuk-body\" id=\"results\" role=\"status\">",
 	    f);
-	fprintf(f, "%zu quality marks</p>\n", json_array_size(items));
+	if (pages > 1)
+		fprintf(f, "%zu quality marks: %zu to %zu shown here</p>\n",
+		    total, first + 1, last);
+	else
+		fprintf(f, "%zu quality mark%s</p>\n", total, total == 1 ? "" :
+		    "s");
 	fputs("<table class=\"govuk-table\" id=\"register\">\n<caption class="
 	    "\"govuk-table__caption govuk-visually-hidden\">Quality marks"
 	    "</caption>\n<thead class=\"govuk-table__head\"><tr class=\""
@@ -380,9 +472,11 @@ htq_register_html(const json_t *items, const json_t *assets, char **out,
 	    "govuk-table__header\">Awarded</th><th scope=\"col\" class=\""
 	    "govuk-table__header\">Status</th></tr></thead>\n<tbody class=\""
 	    "govuk-table__body\">\n", f);
-	json_array_foreach(items, i, it) {
-		const json_t *r = json_object_get(it, "revoked");
+	for (i = first; i < last; i++) {
+		const json_t *r;
 
+		it = json_array_get(items, i);
+		r = json_object_get(it, "revoked");
 		fputs("<tr class=\"govuk-table__row\"><td class=\""
 		    "govuk-table__cell\"><a class=\"govuk-link\" href=\""
 		    "/verify/", f);
@@ -420,6 +514,7 @@ htq_register_html(const json_t *items, const json_t *assets, char **out,
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</tbody>\n</table>\n", f);
+	register_pagination(f, page, pages);
 	page_foot(f, assets, "js/register.js");
 	return finish(f, out, len);
 }

@@ -79,7 +79,11 @@ int	 htq_badge_svg(const json_t *mark, const char *verify_url,
 	    char **out, size_t *len);
 int	 htq_verify_html(const json_t *mark, const json_t *assets,
 	    char **out, size_t *len);
-int	 htq_register_html(const json_t *items, const json_t *assets,
-	    char **out, size_t *len);
+/* Marks a page of the static register lists. */
+#define HTQ_REGISTER_PAGE	100
+/* Page "page" (1-based) of the static register: items is every mark, in
+ * id order; the page shows its HTQ_REGISTER_PAGE and links the others. */
+int	 htq_register_html(const json_t *items, size_t page,
+	    const json_t *assets, char **out, size_t *len);
 
 #endif /* HTQ_INTERNAL_H */

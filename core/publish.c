@@ -11,7 +11,9 @@
  *                                     the publish that wrote it: may lag)
  *   marks/<id>/badge.svg              its badge, with a QR code
  *   verify/<id>/index.html            its page, the facts without JS
- *   register/index.html               every mark, revoked ones included
+ *   register/index.html, register/<n>/index.html
+ *                                     every mark, revoked ones included,
+ *                                     100 a page
  *
  * Every file is written under a fresh temporary name and renamed, so a
  * reader sees a whole old file or a whole new one.  Full tiles and
@@ -316,9 +318,10 @@ put_marks(struct pub *p, uint64_t old, uint64_t size)
 	char why[128], path[4096 + 64], *text = NULL;
 	const uint8_t *sig;
 	const char *bytes;
-	json_t *assets, *reg = NULL, *item;
+	json_t *assets, *reg = NULL, *item, *items;
+	char rel[64];
 	uint64_t seq;
-	size_t len, i;
+	size_t len, i, page;
 	int rc = HTQ_OK, any = 0, rotated = 0;
 
 	/* the hashed asset names, read only when a page is to be written */
@@ -353,10 +356,22 @@ put_marks(struct pub *p, uint64_t old, uint64_t size)
 		if ((rc = put_mark(p, json_string_value(json_object_get(item,
 		    "mark_id")), assets)) != HTQ_OK)
 			goto out;
-	if ((rc = htq_register_html(json_object_get(reg, "items"), assets,
-	    &text, &len)) != HTQ_OK)
-		goto out;
-	rc = put_file(p, "register/index.html", text, len, 0, 1);
+	/* every page names the total, so all are written (a page that
+	 * came out the same is left alone) */
+	items = json_object_get(reg, "items");
+	for (page = 1; rc == HTQ_OK && (page == 1 || (page - 1) *
+	    HTQ_REGISTER_PAGE < json_array_size(items)); page++) {
+		if (page == 1)
+			snprintf(rel, sizeof(rel), "register/index.html");
+		else
+			snprintf(rel, sizeof(rel), "register/%zu/index.html",
+			    page);
+		free(text);
+		text = NULL;
+		if ((rc = htq_register_html(items, page, assets, &text, &len))
+		    == HTQ_OK)
+			rc = put_file(p, rel, text, len, 0, 1);
+	}
 out:
 	free(text);
 	json_decref(reg);

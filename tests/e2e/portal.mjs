@@ -938,8 +938,10 @@ test("auditor: the ledger page; an entry's inclusion proof; verify everything si
 	await anon.done();
 });
 
-// The register (public, static HTML: every mark) from navigation to its
-// last row shown, and a search through the API drawn in place.
+// The register (public, static HTML pages of 100 marks) from navigation
+// to its first page's last row shown; every page followed by its "Next"
+// link lists every mark once, in id order; and a search through the API
+// drawn in place.
 async function registerTimings(ctx, label) {
 	const page = await newPage(ctx);
 	const all = [];
@@ -949,14 +951,23 @@ async function registerTimings(ctx, label) {
 		if (!r.next) break;
 		after = r.next;
 	}
-	const last = all.slice().sort().at(-1);
+	const sorted = all.slice().sort();
+	const lastOnPage1 = sorted[Math.min(sorted.length, 100) - 1];
 	const first = await timed(page, ctx.stack.base + "/register", "#register tbody tr");
-	const whole = await timed(page, ctx.stack.base + "/register", `#register a[href="/verify/${last}"]`);
-	assert(await page.locator("#register tbody tr").count() === all.length, `every mark listed: ${all.length}`);
-	// axe over a thousand rows says nothing the demo's few do not
-	await step(page, "register-" + label.replace(/[^a-z0-9]+/gi, "-"), { title: / – HTQ quality marks$/, axe: all.length < 100, fullPage: all.length < 100 });
+	const whole = await timed(page, ctx.stack.base + "/register", `#register a[href="/verify/${lastOnPage1}"]`);
+	await step(page, "register-" + label.replace(/[^a-z0-9]+/gi, "-"), { title: / – HTQ quality marks$/ });
+	const listed = [];
+	for (let n = 1; ; n++) {
+		listed.push(...await page.$$eval("#register tbody tr td:first-child a", as => as.map(a => a.textContent)));
+		const next = page.locator("#register-pages .govuk-pagination__next a");
+		if (await next.count() === 0) break;
+		assert(n < 100, "the register's pages never end");
+		await Promise.all([page.waitForNavigation(), next.click()]);
+		assert(new URL(page.url()).pathname === `/register/${n + 1}`, page.url());
+	}
+	assert(JSON.stringify(listed) === JSON.stringify(sorted), `every mark listed once, in order, across the pages: ${listed.length} of ${all.length}`);
 	const search = await timed(page, ctx.stack.base + "/register?q=HNC&status=current", '#results:has-text("quality mark"):not(:has-text("Searching"))');
-	ctx.report.push(`register (${label}, ${all.length} marks): first row shown ${first}, every row shown ${whole}; a search (q=HNC) drawn ${search}`);
+	ctx.report.push(`register (${label}, ${all.length} marks): first row shown ${first}, first page's every row shown ${whole}; a search (q=HNC) drawn ${search}`);
 	await page.done();
 }
 

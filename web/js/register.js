@@ -4,7 +4,8 @@
 // core/publish.c); this module makes its search form ask
 // GET /api/v1/register (title or QAN, status) and redraws the table,
 // with "Show more" following the API's "next".  Without JavaScript the
-// page still lists every mark with a link to its verify page.
+// pages (/register, /register/2, ...: 100 marks each) still list every
+// mark with a link to its verify page.
 const form = document.getElementById("search");
 const tbody = document.querySelector("#register tbody");
 const results = document.getElementById("results");
@@ -56,6 +57,9 @@ async function search(after) {
 	}
 	const page = await r.json();
 	if (!after) tbody.replaceChildren();
+	// the static pages' links do not page through search results
+	const pages = document.getElementById("register-pages");
+	if (pages) pages.remove();
 	for (const it of page.items) tbody.append(row(it));
 	const n = tbody.children.length;
 	results.textContent = `${n} quality mark${n === 1 ? "" : "s"}${page.next ? " shown, more available" : ""}`;
