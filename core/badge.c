@@ -314,6 +314,8 @@ htq_verify_html(const json_t *m, const json_t *assets, char **out,
 	if (json_is_object(r)) {
 		row(f, "Revoked on", sget(r, "date", NULL));
 		row(f, "Reason", reason_text(sget(r, "reason", NULL)));
+		if (sget(r, "note", NULL) != NULL)
+			row(f, "Details", sget(r, "note", NULL));
 	}
 	fputs("</dl>\n<h2 class=\"govuk-heading-m\">Check it yourself</h2>\n"
 	    "<p class=\"govuk-body\">These facts are published from a public, "

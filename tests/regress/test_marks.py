@@ -291,7 +291,8 @@ def test_new_award_and_revocation_republish(s):
     assert "CURRENT" in s.get("/marks/%s/badge.svg" % mid).body.decode()
     assert mid in s.get("/register").body.decode()
     r = s.post("/api/v1/marks/%s/revoke" % mid, headers=p["approver"].h,
-               body={"reason": "qualification_withdrawn"})
+               body={"reason": "qualification_withdrawn",
+                     "note": "Withdrawn by the awarding body <on request>"})
     assert r.status == 200, r
     b = s.get("/api/v1/marks/" + mid).json()
     _, _, rev = verify_bundle(s, b)
@@ -301,7 +302,9 @@ def test_new_award_and_revocation_republish(s):
     verify_bundle(s, st)
     svg = s.get("/marks/%s/badge.svg" % mid).body.decode()
     assert "REVOKED" in re.search(r"<title[^>]*>([^<]*)</title>", svg).group(1)
-    assert "qualification withdrawn" in s.get("/verify/" + mid).body.decode()
+    page = s.get("/verify/" + mid).body.decode()
+    assert "qualification withdrawn" in page
+    assert "Withdrawn by the awarding body &lt;on request&gt;" in page
     # deleting the published mark files and restarting rebuilds them
     pub = os.path.join(s.data, "public")
     os.remove(os.path.join(pub, "marks", mid, "badge.svg"))

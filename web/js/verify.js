@@ -82,7 +82,8 @@ function outcome(checks, bundle) {
 		const r = nr.revocation;
 		const reason = (bundle.mark && bundle.mark.revoked && bundle.mark.revoked.reason) || r.reason || "";
 		const date = (bundle.mark && bundle.mark.revoked && bundle.mark.revoked.date) || r.date;
-		lines.push(`Revoked on ${date}${reason ? " — reason: " + reason.replace(/_/g, " ") : ""} — proved (ledger entry ${r.index}).`);
+		const note = (bundle.mark && bundle.mark.revoked && bundle.mark.revoked.note) || (r.entry && r.entry.data && r.entry.data.note) || "";
+		lines.push(`Revoked on ${date}${reason ? " — reason: " + reason.replace(/_/g, " ") : ""}${note ? " (" + note + ")" : ""} — proved (ledger entry ${r.index}).`);
 		return { cls: "govuk-notification-banner", title: "This quality mark is REVOKED", lines };
 	}
 	if (nr && nr.ok && cp) {
