@@ -103,6 +103,8 @@ int	 htq_publish(struct htq_db *, unsigned flags);
  * ended, so that under load one publish covers many commits.
  */
 int	 htq_publish_upto(struct htq_db *, uint64_t size);
+/* Microseconds on CLOCK_MONOTONIC: the same clock in every process. */
+uint64_t htq_mono_us(void);
 void	 htq_publish_enable(struct htq_db *, int on);
 /* <datadir>/public */
 int	 htq_public_dir(const char *datadir, char *buf, size_t bufsz);

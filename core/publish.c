@@ -495,16 +495,6 @@ out:
 	return rc;
 }
 
-/* Microseconds on a clock that every process on the machine shares. */
-static uint64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 /*
  * Under load, wait (holding the lock) until HTQ_PUBLISH_INTERVAL_US have
  * passed since the last publish ended, as public/.lock records it: the
@@ -515,7 +505,7 @@ static void
 pace(int lockfd)
 {
 	const char *e = getenv("HTQ_PUBLISH_INTERVAL_US");
-	uint64_t iv = 2000, last, now = mono_us();
+	uint64_t iv = 2000, last, now = htq_mono_us();
 	struct timespec ts;
 	char *end;
 
@@ -570,7 +560,7 @@ publish(struct htq_db *db, unsigned flags, uint64_t want)
 	if (want > 0)
 		pace(fd);
 	rc = publish_locked(&p, had, fd);
-	now = mono_us();
+	now = htq_mono_us();
 	(void)!pwrite(fd, &now, sizeof(now), 0);
 out:
 	free(p.buf);

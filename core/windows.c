@@ -72,6 +72,15 @@ htq_today(char *buf)
 	strftime(buf, HTQ_DATE_LEN + 1, "%Y-%m-%d", &tm);
 }
 
+uint64_t
+htq_mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 void
 htq_now_iso(char buf[21])
 {

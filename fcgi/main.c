@@ -67,15 +67,6 @@ set_signal(int sig, void (*fn)(int))
 	sigaction(sig, &sa, NULL);
 }
 
-static uint64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 /*
  * Write s into buf as a quoted logfmt value, escaping quotes, backslashes
  * and anything that is not printable ASCII, so that a request can never
@@ -246,7 +237,7 @@ serve(struct fcx_ctx *ctx, FCGX_Request *r, struct fcx_req *req)
 	const char *body, *method;
 	char hdr[2048], *owned = NULL;
 	size_t blen;
-	uint64_t t0 = now_us();
+	uint64_t t0 = htq_mono_us();
 	int rc;
 
 	memset(req, 0, offsetof(struct fcx_req, qbuf));
@@ -285,7 +276,7 @@ serve(struct fcx_ctx *ctx, FCGX_Request *r, struct fcx_req *req)
 	method = FCGX_GetParam("REQUEST_METHOD", r->envp);
 	log_request(req, method, req->path[0] ? req->path :
 	    FCGX_GetParam("REQUEST_URI", r->envp), resp.status,
-	    now_us() - t0);
+	    htq_mono_us() - t0);
 	/* What this worker owns of the request and the answer is wiped:
 	 * the header block (Set-Cookie), the rendered body, and libfcgi's
 	 * copies of the credential headers, before libfcgi frees them. */
