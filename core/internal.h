@@ -37,6 +37,10 @@ struct htq_db {
 int	 htq_put_json(MDB_txn *, MDB_dbi, const char *key, const json_t *,
 	    unsigned flags);
 int	 htq_get_json(MDB_txn *, MDB_dbi, const char *key, json_t **out);
+/* The same for records read on every request (tokens, accounts): *out is
+ * shared, read only, parsed again only when the stored bytes change. */
+int	 htq_get_json_shared(MDB_txn *, MDB_dbi, const char *key,
+	    json_t **out);
 /* Random pseudonymous id "<prefix>-<16 hex>". */
 void	 htq_new_id(char prefix, char id[HTQ_ID_LEN + 1]);
 /* Hex SHA-256 of a secret token: the only form in which one is stored. */

@@ -79,7 +79,7 @@ htq_token_lookup(struct htq_db *db, MDB_txn *txn, const char *token,
 	    strncmp(token, PREFIX, strlen(PREFIX)) != 0)
 		return HTQ_ENOTFOUND;
 	htq_token_key(token, key);
-	if ((rc = htq_get_json(txn, db->token, key, &t)) != HTQ_OK)
+	if ((rc = htq_get_json_shared(txn, db->token, key, &t)) != HTQ_OK)
 		return rc;
 	if (json_integer_value(json_object_get(t, "expires")) <=
 	    (json_int_t)time(NULL))

@@ -292,6 +292,13 @@ test_tokens(void)
 	T_EQ(htq_token_lookup(db, txn, token, &a), HTQ_ENOTFOUND);
 	T_EQ(htq_token_lookup(db, txn, t2, &a), HTQ_OK);
 	mdb_txn_abort(txn);
+	/* a role change shows at the next lookup (lookups keep parsed
+	 * records only while their stored bytes stay the same) */
+	T_EQ(htq_account_set_role(db, id, HTQ_ROLE_AUDITOR, NULL), HTQ_OK);
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_token_lookup(db, txn, t2, &a), HTQ_OK);
+	T_EQ(a.role, HTQ_ROLE_AUDITOR);
+	mdb_txn_abort(txn);
 	/* a disabled account's tokens stop working */
 	T_EQ(htq_account_set_disabled(db, id, 1), HTQ_OK);
 	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
