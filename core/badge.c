@@ -48,16 +48,6 @@ put_esc(FILE *f, const char *s)
 	}
 }
 
-static const char *
-sget(const json_t *o, const char *a, const char *b)
-{
-	const json_t *v = json_object_get(o, a);
-
-	if (b != NULL)
-		v = json_object_get(v, b);
-	return json_string_value(v);
-}
-
 static long long
 level_of(const json_t *m)
 {
@@ -70,7 +60,7 @@ level_of(const json_t *m)
 static int
 is_revoked(const json_t *m)
 {
-	const char *s = sget(m, "status", NULL);
+	const char *s = htq_jstr(m, "status", NULL);
 
 	return s != NULL && strcmp(s, "revoked") == 0;
 }
@@ -117,8 +107,8 @@ finish(FILE *f, char **out, size_t *len)
 int
 htq_badge_svg(const json_t *m, const char *url, char **out, size_t *len)
 {
-	const char *id = sget(m, "id", NULL), *title = sget(m,
-	    "qualification", "title"), *body = sget(m, "awarding_body",
+	const char *id = htq_jstr(m, "id", NULL), *title = htq_jstr(m,
+	    "qualification", "title"), *body = htq_jstr(m, "awarding_body",
 	    "name");
 	int revoked = is_revoked(m), x, y, w;
 	char shortt[40];
@@ -265,7 +255,7 @@ int
 htq_verify_html(const json_t *m, const json_t *assets, char **out,
     size_t *len)
 {
-	const char *id = sget(m, "id", NULL);
+	const char *id = htq_jstr(m, "id", NULL);
 	const json_t *r = json_object_get(m, "revoked");
 	char level[32], std[400], title[64];
 	FILE *f;
@@ -287,35 +277,35 @@ htq_verify_html(const json_t *m, const json_t *assets, char **out,
 		    "<strong class=\"govuk-warning-text__text\"><span class=\""
 		    "govuk-visually-hidden\">Warning</span>This quality mark "
 		    "was revoked on ", f);
-		put_esc(f, sget(r, "date", NULL));
+		put_esc(f, htq_jstr(r, "date", NULL));
 		fputs(": ", f);
-		put_esc(f, reason_text(sget(r, "reason", NULL)));
+		put_esc(f, reason_text(htq_jstr(r, "reason", NULL)));
 		fputs(".</strong></div>\n", f);
 	}
 	fputs("<h2 class=\"govuk-heading-m\">What was approved</h2>\n"
 	    "<dl class=\"govuk-summary-list\" id=\"facts\">\n", f);
-	row(f, "Qualification", sget(m, "qualification", "title"));
-	row(f, "Qualification type", sget(m, "qualification", "type"));
+	row(f, "Qualification", htq_jstr(m, "qualification", "title"));
+	row(f, "Qualification type", htq_jstr(m, "qualification", "type"));
 	snprintf(level, sizeof(level), "%lld", level_of(m));
 	row(f, "Level", level);
-	row(f, "Qualification number (QAN)", sget(m, "qualification", "qan"));
-	row(f, "Awarding body", sget(m, "awarding_body", "name"));
+	row(f, "Qualification number (QAN)", htq_jstr(m, "qualification", "qan"));
+	row(f, "Awarding body", htq_jstr(m, "awarding_body", "name"));
 	snprintf(std, sizeof(std), "%s %s (version %s)",
-	    sget(m, "standard", "ref") ? sget(m, "standard", "ref") : "",
-	    sget(m, "standard", "title") ? sget(m, "standard", "title") : "",
-	    sget(m, "standard", "version") ? sget(m, "standard", "version") :
+	    htq_jstr(m, "standard", "ref") ? htq_jstr(m, "standard", "ref") : "",
+	    htq_jstr(m, "standard", "title") ? htq_jstr(m, "standard", "title") : "",
+	    htq_jstr(m, "standard", "version") ? htq_jstr(m, "standard", "version") :
 	    "");
 	row(f, "Occupational standard", std);
-	row(f, "Route", sget(m, "route", NULL));
-	row(f, "Awarded", sget(m, "awarded", NULL));
-	row(f, "First teaching", sget(m, "first_teaching", NULL));
-	row(f, "Review by", sget(m, "review_by", NULL));
+	row(f, "Route", htq_jstr(m, "route", NULL));
+	row(f, "Awarded", htq_jstr(m, "awarded", NULL));
+	row(f, "First teaching", htq_jstr(m, "first_teaching", NULL));
+	row(f, "Review by", htq_jstr(m, "review_by", NULL));
 	row(f, "Status", is_revoked(m) ? "Revoked" : "Current");
 	if (json_is_object(r)) {
-		row(f, "Revoked on", sget(r, "date", NULL));
-		row(f, "Reason", reason_text(sget(r, "reason", NULL)));
-		if (sget(r, "note", NULL) != NULL)
-			row(f, "Details", sget(r, "note", NULL));
+		row(f, "Revoked on", htq_jstr(r, "date", NULL));
+		row(f, "Reason", reason_text(htq_jstr(r, "reason", NULL)));
+		if (htq_jstr(r, "note", NULL) != NULL)
+			row(f, "Details", htq_jstr(r, "note", NULL));
 	}
 	fputs("</dl>\n<h2 class=\"govuk-heading-m\">Check it yourself</h2>\n"
 	    "<p class=\"govuk-body\">These facts are published from a public, "
@@ -482,34 +472,34 @@ htq_register_html(const json_t *items, size_t page, const json_t *assets,
 		fputs("<tr class=\"govuk-table__row\"><td class=\""
 		    "govuk-table__cell\"><a class=\"govuk-link\" href=\""
 		    "/verify/", f);
-		put_esc(f, sget(it, "mark_id", NULL));
+		put_esc(f, htq_jstr(it, "mark_id", NULL));
 		fputs("\">", f);
-		put_esc(f, sget(it, "mark_id", NULL));
+		put_esc(f, htq_jstr(it, "mark_id", NULL));
 		fputs("</a></td><td class=\"govuk-table__cell\">", f);
-		put_esc(f, sget(it, "qualification", "title"));
+		put_esc(f, htq_jstr(it, "qualification", "title"));
 		fputs(" (level ", f);
 		fprintf(f, "%lld", level_of(it));
-		if (sget(it, "qualification", "qan") != NULL) {
+		if (htq_jstr(it, "qualification", "qan") != NULL) {
 			fputs(", QAN ", f);
-			put_esc(f, sget(it, "qualification", "qan"));
+			put_esc(f, htq_jstr(it, "qualification", "qan"));
 		}
 		fputs(")</td><td class=\"govuk-table__cell\">", f);
-		put_esc(f, sget(it, "awarding_body", "name"));
+		put_esc(f, htq_jstr(it, "awarding_body", "name"));
 		fputs("</td><td class=\"govuk-table__cell\">", f);
-		put_esc(f, sget(it, "standard", "ref"));
+		put_esc(f, htq_jstr(it, "standard", "ref"));
 		fputs(" ", f);
-		put_esc(f, sget(it, "standard", "title"));
+		put_esc(f, htq_jstr(it, "standard", "title"));
 		fputs("</td><td class=\"govuk-table__cell\">", f);
-		put_esc(f, sget(it, "route", NULL));
+		put_esc(f, htq_jstr(it, "route", NULL));
 		fputs("</td><td class=\"govuk-table__cell\">", f);
-		put_esc(f, sget(it, "awarded", NULL));
+		put_esc(f, htq_jstr(it, "awarded", NULL));
 		fputs("</td><td class=\"govuk-table__cell\">", f);
 		if (json_is_object(r)) {
 			fputs("<strong class=\"govuk-tag govuk-tag--red\">"
 			    "Revoked</strong> ", f);
-			put_esc(f, sget(r, "date", NULL));
+			put_esc(f, htq_jstr(r, "date", NULL));
 			fputs(": ", f);
-			put_esc(f, reason_text(sget(r, "reason", NULL)));
+			put_esc(f, reason_text(htq_jstr(r, "reason", NULL)));
 		} else
 			fputs("<strong class=\"govuk-tag govuk-tag--green\">"
 			    "Current</strong>", f);

@@ -33,6 +33,9 @@ struct htq_db {
 	char			*keys_published; /* the key list last written */
 };
 
+/* The string at o.a, or at o.a.b when b is given; NULL if there is none
+ * (core/marks.c). */
+const char *htq_jstr(const json_t *o, const char *a, const char *b);
 /* JSON documents in LMDB (core/accounts.c). */
 int	 htq_put_json(MDB_txn *, MDB_dbi, const char *key, const json_t *,
 	    unsigned flags);

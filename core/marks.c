@@ -87,6 +87,16 @@ htq_mark_id_valid(const char *s)
 	return htq_mod37_36(data) == s[16];
 }
 
+const char *
+htq_jstr(const json_t *o, const char *a, const char *b)
+{
+	const json_t *v = json_object_get(o, a);
+
+	if (b != NULL)
+		v = json_object_get(v, b);
+	return json_string_value(v);
+}
+
 static int register_first_page(struct htq_db *, MDB_txn *);
 
 /* date + years, 29 February becoming 28 February. */
@@ -498,32 +508,22 @@ contains_ci(const char *hay, const char *needle)
 	return n == 0;
 }
 
-static const char *
-sget(const json_t *o, const char *a, const char *b)
-{
-	const json_t *v = json_object_get(o, a);
-
-	if (b != NULL)
-		v = json_object_get(v, b);
-	return json_string_value(v);
-}
-
 static int
 register_match(const json_t *m, const struct htq_register_filter *f)
 {
 	const char *s;
 	char lvl[16];
 
-	if (f->route && ((s = sget(m, "route", NULL)) == NULL ||
+	if (f->route && ((s = htq_jstr(m, "route", NULL)) == NULL ||
 	    strcasecmp(s, f->route) != 0))
 		return 0;
-	if (f->standard && ((s = sget(m, "standard", "ref")) == NULL ||
+	if (f->standard && ((s = htq_jstr(m, "standard", "ref")) == NULL ||
 	    strcasecmp(s, f->standard) != 0))
 		return 0;
-	if (f->awarding_body && ((s = sget(m, "awarding_body", "id")) ==
+	if (f->awarding_body && ((s = htq_jstr(m, "awarding_body", "id")) ==
 	    NULL || strcmp(s, f->awarding_body) != 0))
 		return 0;
-	if (f->status && ((s = sget(m, "status", NULL)) == NULL ||
+	if (f->status && ((s = htq_jstr(m, "status", NULL)) == NULL ||
 	    strcmp(s, f->status) != 0))
 		return 0;
 	if (f->level) {
@@ -540,8 +540,8 @@ register_match(const json_t *m, const struct htq_register_filter *f)
 		if (strcmp(lvl, f->level) != 0)
 			return 0;
 	}
-	if (f->q && *f->q && !contains_ci(sget(m, "qualification", "title"),
-	    f->q) && !contains_ci(sget(m, "qualification", "qan"), f->q))
+	if (f->q && *f->q && !contains_ci(htq_jstr(m, "qualification", "title"),
+	    f->q) && !contains_ci(htq_jstr(m, "qualification", "qan"), f->q))
 		return 0;
 	return 1;
 }
