@@ -831,23 +831,30 @@ func get(url string) []byte {
 	return body
 }
 
-// cmdAPI checks every entry (canonical form, prev, kid, signature,
-// rotations with /ledger/key as the whole trusted chain), the checkpoint,
-// every inclusion proof and the consistency proof from every older size.
-func cmdAPI(base string) {
+// keysAndCheckpoint reads the verifier keys (one a line, oldest first)
+// and the signed checkpoint, opened with note.Open against them.
+func keysAndCheckpoint(keysURL, cpURL string) ([]vkey, []byte, checkpoint) {
 	var keys []vkey
-	for _, line := range strings.Split(strings.TrimSpace(string(get(base+"/ledger/key"))), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(string(get(keysURL))), "\n") {
 		k, err := parseKey(line)
 		if err != nil {
 			fail("note.NewVerifier(%q): %v", line, err)
 		}
 		keys = append(keys, k)
 	}
-	text := get(base + "/ledger/checkpoint")
+	text := get(cpURL)
 	cp, err := openNote(text, keys, keys[0].name)
 	if err != nil {
 		fail("note.Open: %v", err)
 	}
+	return keys, text, cp
+}
+
+// cmdAPI checks every entry (canonical form, prev, kid, signature,
+// rotations with /ledger/key as the whole trusted chain), the checkpoint,
+// every inclusion proof and the consistency proof from every older size.
+func cmdAPI(base string) {
+	keys, text, cp := keysAndCheckpoint(base+"/ledger/key", base+"/ledger/checkpoint")
 	if cp.size == 0 {
 		fail("empty ledger")
 	}
@@ -1002,19 +1009,7 @@ func (r *tileReader) SaveTiles(tiles []tlog.Tile, data [][]byte) {}
 // hash in the level-0 tile (tlog.TileForIndex, tlog.HashFromTile), and an
 // inclusion proof for each entry built from the tiles (tlog.ProveRecord).
 func cmdTiles(base string) {
-	var keys []vkey
-	for _, line := range strings.Split(strings.TrimSpace(string(get(base+"/.well-known/htq-ledger-keys"))), "\n") {
-		k, err := parseKey(line)
-		if err != nil {
-			fail("note.NewVerifier(%q): %v", line, err)
-		}
-		keys = append(keys, k)
-	}
-	text := get(base + "/ledger/checkpoint")
-	cp, err := openNote(text, keys, keys[0].name)
-	if err != nil {
-		fail("note.Open: %v", err)
-	}
+	_, _, cp := keysAndCheckpoint(base+"/.well-known/htq-ledger-keys", base+"/ledger/checkpoint")
 	tr := &tileReader{base: base, cache: map[string][]byte{}}
 	thr := tlog.TileHashReader(tlog.Tree{N: cp.size, Hash: cp.root}, tr)
 	h, err := tlog.TreeHash(cp.size, thr)

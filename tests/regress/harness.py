@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 
@@ -249,3 +250,32 @@ def assert_json_error(r, status, code=None):
     return doc
 
 
+def race(n, fn):
+    """fn(0) .. fn(n-1) in n threads released together; their results."""
+    out, barrier = [None] * n, threading.Barrier(n)
+
+    def run(i):
+        barrier.wait()
+        out[i] = fn(i)
+    ts = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return out
+
+
+def go_interop(tmp):
+    """Build tests/interop/verify.go (Go's sumdb note and tlog packages)
+    into folder tmp; the program's path, or None when the build fails.
+    Skip when Go is not installed."""
+    if shutil.which("go") is None:
+        raise Skip("go not installed (apt-get install golang-go golang-golang-x-mod-dev)")
+    exe = os.path.join(tmp, "interop")
+    env = dict(os.environ, GO111MODULE="off", GOPATH="/usr/share/gocode",
+               GOCACHE=os.path.join(tempfile.gettempdir(), "htq-gocache"))
+    b = subprocess.run(["go", "build", "-o", exe, "verify.go"],
+                       cwd=os.path.join(ROOT, "tests", "interop"),
+                       capture_output=True, text=True, env=env)
+    assert b.returncode == 0, b.stderr
+    return exe

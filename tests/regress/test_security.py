@@ -9,10 +9,9 @@ import socket
 import stat
 import subprocess
 import tempfile
-import threading
 import time
 
-from harness import DEMO_PASSWORD, Skip, assert_json_error, session_of
+from harness import DEMO_PASSWORD, Skip, assert_json_error, race, session_of
 
 WORKER_DIED = re.compile(r"htq-fcgi: worker \d+ .*restarting")
 
@@ -48,24 +47,9 @@ def new_account(s, email, role="auditor", password=DEMO_PASSWORD):
           input=(password + "\n").encode())
 
 
-def parallel(n, fn):
-    out = [None] * n
-    go = threading.Barrier(n)
-
-    def run(i):
-        go.wait()
-        out[i] = fn(i)
-    ts = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
-    return out
-
-
 def test_concurrent_wrong_logins_get_at_most_five_tries(s):
     new_account(s, "race@htq.test")
-    rs = parallel(16, lambda i: s.post("/api/v1/session", body={
+    rs = race(16, lambda i: s.post("/api/v1/session", body={
         "email": "race@htq.test", "password": "wrong-password-%d" % i}))
     codes = sorted(r.status for r in rs)
     assert codes.count(401) <= 5, codes
@@ -111,7 +95,7 @@ def test_no_session_from_an_old_password_survives_a_reset(s):
                 s.ctl("user", "reset-password", email, input=(new_pw + "\n").encode())
                 return None
             return s.post("/api/v1/session", body={"email": email, "password": pw})
-        results = [r for r in parallel(5, login) if r is not None]
+        results = [r for r in race(5, login) if r is not None]
         for r in results:
             assert r.status in (200, 401), r
             if r.status == 200:

@@ -11,7 +11,7 @@ import signal
 import subprocess
 import tempfile
 
-from harness import ROOT, Skip, Stack
+from harness import ROOT, Stack, go_interop
 
 
 def tile_path(level, n, w):
@@ -120,17 +120,9 @@ def published_size(data):
 
 
 def go_tiles(s):
-    if shutil.which("go") is None:
-        raise Skip("go not installed (apt-get install golang-go golang-golang-x-mod-dev)")
     tmp = tempfile.mkdtemp()
     try:
-        exe = os.path.join(tmp, "interop")
-        env = dict(os.environ, GO111MODULE="off", GOPATH="/usr/share/gocode",
-                   GOCACHE=os.path.join(tempfile.gettempdir(), "htq-gocache"))
-        b = subprocess.run(["go", "build", "-o", exe, "verify.go"],
-                           cwd=os.path.join(ROOT, "tests", "interop"),
-                           capture_output=True, text=True, env=env)
-        assert b.returncode == 0, b.stderr
+        exe = go_interop(tmp)
         r = subprocess.run([exe, "tiles", s.base], capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
         assert "tiles ok" in r.stdout, r.stdout

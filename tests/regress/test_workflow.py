@@ -17,7 +17,7 @@ import time
 
 import jsonschema
 
-from harness import ROOT, SECRETS, Skip, assert_json_error, login, session_of
+from harness import ROOT, SECRETS, Skip, assert_json_error, go_interop, login, race, session_of
 
 SCHEMAS = os.path.join(ROOT, "schemas")
 EMAIL = {"north": "author@northfield.test", "meridian": "author@meridian.test",
@@ -132,15 +132,8 @@ def verify_ledger(s):
                            capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
         if shutil.which("go"):
-            exe = os.path.join(tmp, "interop")
-            env = dict(os.environ, GO111MODULE="off", GOPATH="/usr/share/gocode",
-                       GOCACHE=os.path.join(tempfile.gettempdir(), "htq-gocache"))
-            b = subprocess.run(["go", "build", "-o", exe, "verify.go"],
-                               cwd=os.path.join(ROOT, "tests", "interop"),
-                               capture_output=True, text=True, env=env)
-            if b.returncode == 0:
-                g = subprocess.run([exe, s.api], capture_output=True, text=True)
-                assert g.returncode == 0 and "interop ok" in g.stdout, g.stderr
+            g = subprocess.run([go_interop(tmp), s.api], capture_output=True, text=True)
+            assert g.returncode == 0 and "interop ok" in g.stdout, g.stderr
     finally:
         shutil.rmtree(tmp)
 
@@ -551,20 +544,6 @@ def test_corpus_same_verdict_from_server_and_schema(s):
 
 
 # --- races ---
-
-def race(n, fn):
-    out, barrier = [None] * n, threading.Barrier(n)
-
-    def run(i):
-        barrier.wait()
-        out[i] = fn(i)
-    ts = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
-    return out
-
 
 def test_every_write_is_published_before_its_answer(s):
     """16 submits at once (their publishes coalesce): as soon as each
