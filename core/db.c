@@ -205,15 +205,25 @@ htq_record_as(struct htq_db *db, MDB_txn *txn, const char *actor,
 int
 htq_commit(struct htq_db *db, MDB_txn *txn)
 {
-	int rc = htq_mdb_err(mdb_txn_commit(txn)), prc;
+	int rc = htq_mdb_err(mdb_txn_commit(txn));
 
-	if (rc != HTQ_OK || !db->publish || !db->dirty)
+	if (rc != HTQ_OK || !db->dirty)
 		return rc;
 	db->dirty = 0;
+	htq_publish_after(db, db->dirty_size);
+	return rc;
+}
+
+void
+htq_publish_after(struct htq_db *db, uint64_t size)
+{
+	int rc;
+
+	if (!db->publish)
+		return;
 	if (getenv("HTQ_TEST_KILL_BEFORE_PUBLISH") != NULL)
 		kill(getpid(), SIGKILL);
-	if ((prc = htq_publish_upto(db, db->dirty_size)) != HTQ_OK)
+	if ((rc = htq_publish_upto(db, size)) != HTQ_OK)
 		fprintf(stderr, "htq: publishing the ledger's static files: "
-		    "%s (the next start repairs them)\n", htq_strerror(prc));
-	return rc;
+		    "%s (the next start repairs them)\n", htq_strerror(rc));
 }

@@ -103,6 +103,16 @@ int	 htq_publish(struct htq_db *, unsigned flags);
  * ended, so that under load one publish covers many commits.
  */
 int	 htq_publish_upto(struct htq_db *, uint64_t size);
+
+/*
+ * Group commit across the workers of one master (core/batch.c): the
+ * master creates the shared batch for nslots workers before it forks;
+ * worker i then joins it with slot i.
+ */
+struct htq_batch;
+int	 htq_batch_create(unsigned nslots, struct htq_batch **);
+int	 htq_batch_use(struct htq_db *, struct htq_batch *, unsigned slot);
+void	 htq_batch_free(struct htq_batch *);
 /* Microseconds on CLOCK_MONOTONIC: the same clock in every process. */
 uint64_t htq_mono_us(void);
 void	 htq_publish_enable(struct htq_db *, int on);

@@ -31,7 +31,36 @@ struct htq_db {
 	int			 dirty;		/* appended since publishing */
 	uint64_t		 dirty_size;	/* the log's size after them */
 	char			*keys_published; /* the key list last written */
+	struct htq_batch	*batch;		/* group commit, or NULL */
+	unsigned		 batch_slot;	/* this process's slot in it */
 };
+
+/*
+ * Group commit (core/batch.c): run the write operation of kind with its
+ * packed arguments, applied in one write transaction with whatever other
+ * workers have pending, and publish after it.  The apply function's
+ * result: HTQ_ECONFLICT when what it was prepared against has moved.
+ */
+enum htq_op { HTQ_OP_SUBMIT = 1 };
+int	 htq_batch_run(struct htq_db *, int kind, const uint8_t *args,
+	    size_t len);
+/* Packing of an operation's arguments: strings, each kept with its NUL. */
+struct htq_pack {
+	uint8_t		*buf;
+	size_t		 len, cap;
+	int		 err;		/* HTQ_ENOMEM once a push failed */
+};
+void	 htq_pack_str(struct htq_pack *, const char *);
+/* The next string of args into *s (NUL-terminated, in args);
+ * HTQ_EFORMAT when there is none. */
+int	 htq_unpack_str(const uint8_t **args, size_t *left, const char **s,
+	    size_t *len);
+/* The apply functions, by kind (each in the file of its workflow). */
+int	 htq_submit_apply(struct htq_db *, MDB_txn *, const uint8_t *,
+	    size_t);
+/* After a commit that appended up to size entries: publish the static
+ * files, when this process publishes (core/db.c). */
+void	 htq_publish_after(struct htq_db *, uint64_t size);
 
 /* The string at o.a, or at o.a.b when b is given; NULL if there is none
  * (core/marks.c). */

@@ -32,6 +32,11 @@
 #define HTQ_DEFAULT_WORKERS	8
 /* Hard cap on workers: each holds an LMDB reader slot. */
 #define HTQ_MAX_WORKERS		64
+/* Largest packed write operation a worker hands to the group commit
+ * (core/batch.c): a stored submission and its ledger entry's data.  A
+ * larger one commits in a transaction of its own.  Each worker's slot
+ * takes this much address space, and memory only as far as it is used. */
+#define HTQ_BATCH_SLOT		(2 * HTQ_MAX_BODY)
 /* listen(2) backlog of the FastCGI socket. */
 #define HTQ_FCGI_BACKLOG	256
 /* Seconds the master waits for workers to finish in-flight requests. */

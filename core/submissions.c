@@ -697,24 +697,48 @@ struct acl {
 	char		 org[HTQ_ID_LEN + 1];
 };
 
+/* The acl record of doc, in buf. */
+static int
+acl_of(const json_t *doc, char buf[64])
+{
+	int n = snprintf(buf, 64, "%lld %s %s", (long long)json_integer_value(
+	    json_object_get(doc, "version")), status_of(doc), json_string_value(
+	    json_object_get(doc, "organisation")));
+
+	return n < 0 || n >= 64 ? HTQ_EFORMAT : HTQ_OK;
+}
+
+static int
+put_acl_raw(struct htq_db *db, MDB_txn *txn, const char *id, const char *acl)
+{
+	MDB_val k = { strlen(id), (void *)id }, v = { strlen(acl),
+	    (void *)acl };
+
+	return htq_mdb_err(mdb_put(txn, db->sub_acl, &k, &v, 0));
+}
+
 static int
 put_acl(struct htq_db *db, MDB_txn *txn, const json_t *doc)
 {
 	const char *id = json_string_value(json_object_get(doc, "id"));
 	char buf[64];
-	MDB_val k, v;
-	int n;
+	int rc;
 
-	n = snprintf(buf, sizeof(buf), "%lld %s %s", (long long)
-	    json_integer_value(json_object_get(doc, "version")), status_of(doc),
-	    json_string_value(json_object_get(doc, "organisation")));
-	if (id == NULL || n < 0 || (size_t)n >= sizeof(buf))
+	if (id == NULL)
 		return HTQ_EFORMAT;
-	k.mv_data = (void *)id;
-	k.mv_size = strlen(id);
-	v.mv_data = buf;
-	v.mv_size = (size_t)n;
-	return htq_mdb_err(mdb_put(txn, db->sub_acl, &k, &v, 0));
+	if ((rc = acl_of(doc, buf)) != HTQ_OK)
+		return rc;
+	return put_acl_raw(db, txn, id, buf);
+}
+
+/* Whether the acl record of id is exactly acl. */
+static int
+acl_is(struct htq_db *db, MDB_txn *txn, const char *id, const char *acl)
+{
+	MDB_val k = { strlen(id), (void *)id }, v;
+
+	return mdb_get(txn, db->sub_acl, &k, &v) == 0 &&
+	    v.mv_size == strlen(acl) && memcmp(v.mv_data, acl, v.mv_size) == 0;
 }
 
 static int
@@ -966,7 +990,7 @@ out:
  */
 static int
 submit_prepare(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
-    const char *id, json_t **docp, long long *ver0, char **bytes,
+    const char *id, json_t **docp, char acl0[64], char **bytes,
     json_t **datap, char win_id[HTQ_ID_LEN + 1], struct htq_why *why)
 {
 	char hash[65], now[21];
@@ -979,12 +1003,13 @@ submit_prepare(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
 	*bytes = NULL;
 	if ((rc = load(db, txn, a, id, &doc, why)) != HTQ_OK)
 		return rc;
-	*ver0 = json_integer_value(json_object_get(doc, "version"));
 	if (!is_status(doc, "draft")) {
 		rc = htq_refuse(why, HTQ_ECONFLICT, "status", "submission %s is "
 		    "%s already", id, status_of(doc));
 		goto out;
 	}
+	if ((rc = acl_of(doc, acl0)) != HTQ_OK)
+		goto out;
 	if ((content = content_of(doc)) == NULL) {
 		rc = HTQ_ENOMEM;
 		goto out;
@@ -1021,7 +1046,8 @@ submit_prepare(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
 	json_object_set_new(doc, "submitted_at", json_string(now));
 	json_object_set_new(doc, "content_sha256", json_string(hash));
 	json_object_set_new(doc, "window", json_string(win_id));
-	json_object_set_new(doc, "version", json_integer(*ver0 + 1));
+	json_object_set_new(doc, "version", json_integer(json_integer_value(
+	    json_object_get(doc, "version")) + 1));
 	json_object_set_new(doc, "updated", json_string(now));
 	json_object_set(doc, "coverage", cov);
 	data = json_pack("{s:s,s:O,s:{s:O,s:O},s:O,s:s,s:O,s:s}",
@@ -1048,22 +1074,83 @@ out:
 }
 
 /*
- * Submit: prepared in a read transaction, then written if nothing moved
- * meanwhile (the version and state are the ones read, the same window is
- * still open), all in one write transaction with submission.submitted.
- * If something moved, prepare again.
+ * The write half of a submit (an HTQ_OP_SUBMIT operation, core/batch.c):
+ * the arguments are the submission id, the actor, the acl record the
+ * submit was prepared against and the one it writes, the window id, the
+ * route, the stored form of the submitted document, and the ledger
+ * entry's data.  Written if
+ * nothing moved since (same version and state, the same window still
+ * open), together with submission.submitted; else HTQ_ECONFLICT, and the
+ * caller prepares again.
+ */
+int
+htq_submit_apply(struct htq_db *db, MDB_txn *txn, const uint8_t *args,
+    size_t len)
+{
+	const char *id, *actor, *acl0, *acl1, *win_id, *route, *bytes, *dtext;
+	size_t n, blen, dlen;
+	MDB_val k, v;
+	json_t *win = NULL, *data = NULL;
+	int rc, open;
+
+	if (htq_unpack_str(&args, &len, &id, &n) != HTQ_OK ||
+	    htq_unpack_str(&args, &len, &actor, &n) != HTQ_OK ||
+	    htq_unpack_str(&args, &len, &acl0, &n) != HTQ_OK ||
+	    htq_unpack_str(&args, &len, &acl1, &n) != HTQ_OK ||
+	    htq_unpack_str(&args, &len, &win_id, &n) != HTQ_OK ||
+	    htq_unpack_str(&args, &len, &route, &n) != HTQ_OK ||
+	    htq_unpack_str(&args, &len, &bytes, &blen) != HTQ_OK ||
+	    htq_unpack_str(&args, &len, &dtext, &dlen) != HTQ_OK || len != 0)
+		return HTQ_EINVAL;
+	k.mv_data = (void *)id;
+	k.mv_size = strlen(id);
+	if (!acl_is(db, txn, id, acl0)) {
+		/* applied already, by a batch whose holder died before it
+		 * could say so: the stored form is ours, to the second */
+		if (mdb_get(txn, db->sub, &k, &v) == 0 && v.mv_size == blen &&
+		    memcmp(v.mv_data, bytes, blen) == 0)
+			return HTQ_OK;
+		return HTQ_ECONFLICT;
+	}
+	rc = htq_window_for_route(db, txn, route, &win, &open);
+	if (rc == HTQ_ENOTFOUND || (rc == HTQ_OK && (!open || strcmp(
+	    json_string_value(json_object_get(win, "id")), win_id) != 0)))
+		rc = HTQ_ECONFLICT;
+	if (rc != HTQ_OK)
+		goto out;
+	if ((data = json_loadb(dtext, dlen, 0, NULL)) == NULL) {
+		rc = HTQ_EINVAL;
+		goto out;
+	}
+	v.mv_data = (void *)bytes;
+	v.mv_size = blen;
+	if ((rc = htq_mdb_err(mdb_put(txn, db->sub, &k, &v, 0))) == HTQ_OK &&
+	    (rc = put_acl_raw(db, txn, id, acl1)) == HTQ_OK)
+		rc = htq_record_as(db, txn, actor, "submission.submitted", id,
+		    data);
+out:
+	json_decref(win);
+	json_decref(data);
+	return rc;
+}
+
+/*
+ * Submit: the checks, content hash and new document worked out in a read
+ * transaction (the JSON work stays outside the one writer LMDB allows at
+ * a time), then written by htq_submit_apply through the group commit.  If
+ * something moved meanwhile, prepare again: that finds what moved (the
+ * submission submitted by another request, the window closed) and says so.
  */
 int
 htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
     const char *id, json_t **out, struct htq_why *why)
 {
-	char win_id[HTQ_ID_LEN + 1], *bytes = NULL;
-	struct acl acl;
+	char win_id[HTQ_ID_LEN + 1], acl0[64], acl1[64], *bytes = NULL;
+	char *dtext = NULL;
+	struct htq_pack p = { NULL, 0, 0, HTQ_OK };
 	MDB_txn *txn;
-	MDB_val k, v;
-	json_t *doc = NULL, *data = NULL, *win = NULL;
-	long long ver0;
-	int rc, open, attempt;
+	json_t *doc = NULL, *data = NULL;
+	int rc, attempt;
 
 	*out = NULL;
 	if ((rc = need_role(a, HTQ_ROLE_AWARDING_BODY, "submit", why)) !=
@@ -1072,54 +1159,49 @@ htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
 	for (attempt = 0; attempt < 3; attempt++) {
 		if ((rc = htq_txn_read(db, &txn)) != HTQ_OK)
 			return rc;
-		rc = submit_prepare(db, txn, a, id, &doc, &ver0, &bytes, &data,
+		rc = submit_prepare(db, txn, a, id, &doc, acl0, &bytes, &data,
 		    win_id, why);
 		mdb_txn_abort(txn);
 		if (rc != HTQ_OK)
-			return rc;
-		if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
 			goto out;
-		rc = get_acl(db, txn, id, &acl);
-		if (rc == HTQ_OK && acl.version == ver0 &&
-		    strcmp(acl.status, "draft") == 0 &&
-		    (rc = htq_window_for_route(db, txn, json_string_value(
-		    json_object_get(doc, "route")), &win, &open)) == HTQ_OK &&
-		    open && strcmp(json_string_value(json_object_get(win, "id")),
-		    win_id) == 0)
-			break;		/* nothing moved: write */
-		mdb_txn_abort(txn);
-		txn = NULL;
-		if (rc != HTQ_OK && rc != HTQ_ENOTFOUND)
+		if ((rc = acl_of(doc, acl1)) != HTQ_OK)
 			goto out;
+		if ((dtext = json_dumps(data, JSON_COMPACT)) == NULL) {
+			rc = HTQ_ENOMEM;
+			goto out;
+		}
+		p.len = 0;
+		htq_pack_str(&p, id);
+		htq_pack_str(&p, a->id);
+		htq_pack_str(&p, acl0);
+		htq_pack_str(&p, acl1);
+		htq_pack_str(&p, win_id);
+		htq_pack_str(&p, json_string_value(json_object_get(doc,
+		    "route")));
+		htq_pack_str(&p, bytes);
+		htq_pack_str(&p, dtext);
+		if ((rc = p.err) != HTQ_OK ||
+		    (rc = htq_batch_run(db, HTQ_OP_SUBMIT, p.buf, p.len)) !=
+		    HTQ_ECONFLICT)
+			break;
 		json_decref(doc);
 		json_decref(data);
-		json_decref(win);
 		free(bytes);
-		doc = data = win = NULL;
-		bytes = NULL;
+		free(dtext);
+		doc = data = NULL;
+		bytes = dtext = NULL;
 	}
-	if (attempt == 3) {
+	if (attempt == 3)
 		rc = htq_refuse(why, HTQ_ECONFLICT, "", "submission %s kept "
 		    "changing while it was being submitted; try again", id);
-		goto out;
-	}
-	k.mv_data = (void *)id;
-	k.mv_size = strlen(id);
-	v.mv_data = bytes;
-	v.mv_size = strlen(bytes);
-	if ((rc = htq_mdb_err(mdb_put(txn, db->sub, &k, &v, 0))) != HTQ_OK ||
-	    (rc = put_acl(db, txn, doc)) != HTQ_OK ||
-	    (rc = htq_record_as(db, txn, a->id, "submission.submitted", id,
-	    data)) != HTQ_OK) {
-		mdb_txn_abort(txn);
-		goto out;
-	}
-	rc = finish(db, txn, doc, out);
+	else if (rc == HTQ_OK)
+		*out = json_incref(doc);
 out:
 	json_decref(doc);
 	json_decref(data);
-	json_decref(win);
 	free(bytes);
+	free(dtext);
+	free(p.buf);
 	return rc;
 }
 

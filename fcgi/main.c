@@ -293,8 +293,12 @@ serve(struct fcx_ctx *ctx, FCGX_Request *r, struct fcx_req *req)
  * A worker: open the database (after fork), then serve until asked to
  * stop.  Returns the process exit status.
  */
+/* Group commit among the workers (core/batch.c): made by the master
+ * before it forks, worker i uses slot i. */
+static struct htq_batch *batch;
+
 static int
-worker(int listen_fd, const struct config *cfg)
+worker(int listen_fd, const struct config *cfg, unsigned slot)
 {
 	struct fcx_ctx ctx;
 	struct fcx_req *req = NULL;
@@ -325,6 +329,12 @@ worker(int listen_fd, const struct config *cfg)
 	/* after each commit of ours; HTQ_BENCH_NO_PUBLISH (make bench's
 	 * baseline only: the static log then goes stale) turns it off */
 	htq_publish_enable(ctx.db, getenv("HTQ_BENCH_NO_PUBLISH") == NULL);
+	if (batch != NULL && (rc = htq_batch_use(ctx.db, batch, slot)) !=
+	    HTQ_OK) {
+		fprintf(stderr, "htq-fcgi: worker %d: group commit: %s\n",
+		    (int)getpid(), htq_strerror(rc));
+		goto out;
+	}
 	if ((rc = htq_txn_read(ctx.db, &ctx.rtxn)) != HTQ_OK)
 		goto out;
 	mdb_txn_reset(ctx.rtxn);
@@ -347,12 +357,12 @@ out:
 }
 
 static pid_t
-spawn(int listen_fd, const struct config *cfg)
+spawn(int listen_fd, const struct config *cfg, unsigned slot)
 {
 	pid_t pid = fork();
 
 	if (pid == 0)
-		_exit(worker(listen_fd, cfg));
+		_exit(worker(listen_fd, cfg, slot));
 	if (pid < 0)
 		fprintf(stderr, "htq-fcgi: fork: %s\n", strerror(errno));
 	return pid;
@@ -524,8 +534,13 @@ main(int argc, char **argv)
 	set_signal(SIGCHLD, on_child);
 	signal(SIGPIPE, SIG_IGN);
 
+	if ((rc = htq_batch_create((unsigned)cfg.workers, &batch)) != HTQ_OK) {
+		fprintf(stderr, "htq-fcgi: group commit: %s\n",
+		    htq_strerror(rc));
+		return 1;
+	}
 	for (i = 0; i < cfg.workers; i++) {
-		pids[i] = spawn(fd, &cfg);
+		pids[i] = spawn(fd, &cfg, (unsigned)i);
 		started[i] = time(NULL);
 	}
 	fprintf(stderr, "htq-fcgi: %d workers on %s (data %s)\n", cfg.workers,
@@ -551,7 +566,7 @@ main(int argc, char **argv)
 			    fast_deaths + 1 : 0;
 			if (fast_deaths > 3)
 				sleep(1);
-			pids[i] = spawn(fd, &cfg);
+			pids[i] = spawn(fd, &cfg, (unsigned)i);
 			started[i] = time(NULL);
 		}
 	}

@@ -5,6 +5,7 @@
  * marks (ids, award, revocation) and the ledger entries each step writes.
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include "t.h"
 #include "htq.h"
+#include "internal.h"
 #include "aud.h"
 
 static char dir[64];
@@ -835,6 +837,145 @@ test_listing(void)
 	mdb_txn_abort(txn);
 }
 
+/* Entries of type in the ledger from index from on, with subject. */
+static int
+entries_with(uint64_t from, const char *type, const char *subject)
+{
+	const uint8_t *sig;
+	const char *e;
+	size_t len;
+	MDB_txn *txn;
+	uint64_t n, i;
+	json_t *j;
+	int k = 0;
+
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(aud_size(htq_db_log(db), txn, &n), HTQ_OK);
+	for (i = from; i < n; i++) {
+		T_EQ(aud_entry_get(htq_db_log(db), txn, i, &e, &len, &sig),
+		    HTQ_OK);
+		j = json_loadb(e, len, 0, NULL);
+		k += j != NULL && strcmp(json_string_value(json_object_get(j,
+		    "type")), type) == 0 && strcmp(json_string_value(
+		    json_object_get(j, "subject")), subject) == 0;
+		json_decref(j);
+	}
+	mdb_txn_abort(txn);
+	return k;
+}
+
+/*
+ * Group commit (core/batch.c) across processes, as htq-fcgi's workers use
+ * it: NPROC processes, each with its own slot and database handle, submit
+ * a draft of their own and all race to submit one shared draft.  Each of
+ * their own is submitted once; the shared one exactly once, the others
+ * told it moved (and then, on preparing again, that it is submitted).
+ */
+static void
+test_group_commit(void)
+{
+	enum { NPROC = 8 };
+	char own[NPROC][HTQ_ID_LEN + 1], shared[HTQ_ID_LEN + 1];
+	struct htq_batch *b;
+	struct htq_db *cdb;
+	struct htq_why why;
+	json_t *out;
+	uint64_t before = ledger_size();
+	pid_t pids[NPROC];
+	int i, st, won = 0, lost = 0, rc;
+
+	for (i = 0; i < NPROC; i++)
+		make_in(S_DRAFT, own[i]);
+	make_in(S_DRAFT, shared);
+	T_EQ(htq_batch_create(NPROC, &b), HTQ_OK);
+	for (i = 0; i < NPROC; i++) {
+		if ((pids[i] = fork()) != 0)
+			continue;
+		/* a worker: a database handle of its own after fork */
+		if (htq_db_open(dir, 0, &cdb) != HTQ_OK ||
+		    htq_ledger_attach(cdb, dir, 1) != HTQ_OK ||
+		    htq_batch_use(cdb, b, (unsigned)i) != HTQ_OK)
+			_exit(1);
+		if (htq_submission_submit(cdb, &ab_a, own[i], &out, &why) !=
+		    HTQ_OK)
+			_exit(2);
+		json_decref(out);
+		rc = htq_submission_submit(cdb, &ab_a, shared, &out, &why);
+		json_decref(out);
+		_exit(rc == HTQ_OK ? 10 : rc == HTQ_ECONFLICT &&
+		    strstr(why.msg, "already") != NULL ? 11 : 3);
+	}
+	for (i = 0; i < NPROC; i++) {
+		T_ASSERT(waitpid(pids[i], &st, 0) == pids[i]);
+		T_ASSERT(WIFEXITED(st));
+		if (WEXITSTATUS(st) == 10)
+			won++;
+		else if (WEXITSTATUS(st) == 11)
+			lost++;
+		else
+			T_FAILF("worker %d exited %d", i, WEXITSTATUS(st));
+	}
+	htq_batch_free(b);
+	T_EQ(won, 1);
+	T_EQ(lost, NPROC - 1);
+	T_EQ(ledger_size(), before + NPROC + 1);
+	for (i = 0; i < NPROC; i++)
+		T_EQ(entries_with(before, "submission.submitted", own[i]), 1);
+	T_EQ(entries_with(before, "submission.submitted", shared), 1);
+	T_EQ(htq_submission_submit(db, &ab_a, shared, &out, &why),
+	    HTQ_ECONFLICT);
+}
+
+/*
+ * A slot a killed worker left pending is cleared by the worker that
+ * takes it over; an operation's packed arguments are read only within
+ * their bounds (a length past the end, a missing or an inner NUL).
+ */
+static void
+test_group_commit_edges(void)
+{
+	static const uint8_t bad[][8] = {
+		{ 0, 0, 0, 9, 'a', 0 },		/* longer than what is there */
+		{ 0, 0, 0, 2, 'a', 'b' },	/* no NUL */
+		{ 0, 0, 0, 3, 'a', 0, 'b' },	/* NUL inside */
+		{ 0, 0, 0, 0 },			/* empty: not even the NUL */
+		{ 0xff, 0xff, 0xff, 0xff, 0 },	/* huge */
+	};
+	static const size_t badlen[] = { 6, 6, 7, 4, 5 };
+	struct htq_pack p = { NULL, 0, 0, HTQ_OK };
+	const uint8_t *a;
+	const char *str;
+	struct htq_batch *b;
+	size_t left, n;
+	unsigned i;
+
+	htq_pack_str(&p, "one");
+	htq_pack_str(&p, "");
+	T_EQ(p.err, HTQ_OK);
+	a = p.buf;
+	left = p.len;
+	T_EQ(htq_unpack_str(&a, &left, &str, &n), HTQ_OK);
+	T_STREQ(str, "one");
+	T_EQ(n, 3);
+	T_EQ(htq_unpack_str(&a, &left, &str, &n), HTQ_OK);
+	T_STREQ(str, "");
+	T_EQ(left, 0);
+	T_EQ(htq_unpack_str(&a, &left, &str, &n), HTQ_EFORMAT);
+	free(p.buf);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		a = bad[i];
+		left = badlen[i];
+		T_EQ(htq_unpack_str(&a, &left, &str, &n), HTQ_EFORMAT);
+	}
+	/* an operation that fits no slot, or no batch at all: the same
+	 * apply, in a transaction of its own; a garbled one is refused */
+	T_EQ(htq_batch_run(db, HTQ_OP_SUBMIT, bad[0], badlen[0]), HTQ_EINVAL);
+	T_EQ(htq_batch_create(0, &b), HTQ_EINVAL);
+	T_EQ(htq_batch_create(2, &b), HTQ_OK);
+	T_EQ(htq_batch_use(db, b, 2), HTQ_EINVAL);
+	htq_batch_free(b);
+}
+
 int
 main(void)
 {
@@ -852,6 +993,8 @@ main(void)
 	T_RUN(test_windows_gate_submission);
 	T_RUN(test_four_eyes_and_marks);
 	T_RUN(test_listing);
+	T_RUN(test_group_commit);
+	T_RUN(test_group_commit_edges);
 	htq_db_close(db);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
