@@ -991,7 +991,8 @@ out:
 static int
 submit_prepare(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
     const char *id, json_t **docp, char acl0[64], char **bytes,
-    json_t **datap, char win_id[HTQ_ID_LEN + 1], struct htq_why *why)
+    json_t **datap, char win_id[HTQ_ID_LEN + 1],
+    char closes[HTQ_DATE_LEN + 1], struct htq_why *why)
 {
 	char hash[65], now[21];
 	json_t *doc, *std = NULL, *content = NULL, *win = NULL, *cov = NULL;
@@ -1035,6 +1036,8 @@ submit_prepare(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
 		goto out;
 	snprintf(win_id, HTQ_ID_LEN + 1, "%s", json_string_value(
 	    json_object_get(win, "id")));
+	snprintf(closes, HTQ_DATE_LEN + 1, "%s", json_string_value(
+	    json_object_get(win, "closes")));
 	if ((rc = htq_content_hash(content, hash)) != HTQ_OK)
 		goto out;
 	if ((cov = coverage_of(std, content)) == NULL) {
@@ -1076,29 +1079,33 @@ out:
 /*
  * The write half of a submit (an HTQ_OP_SUBMIT operation, core/batch.c):
  * the arguments are the submission id, the actor, the acl record the
- * submit was prepared against and the one it writes, the window id, the
- * route, the stored form of the submitted document, and the ledger
- * entry's data.  Written if
- * nothing moved since (same version and state, the same window still
- * open), together with submission.submitted; else HTQ_ECONFLICT, and the
- * caller prepares again.
+ * submit was prepared against and the one it writes, the window's id,
+ * stored record and last day, the stored form of the submitted document,
+ * and the ledger entry's data.  Written if nothing moved since (same
+ * version and state; the window found open then unchanged, and today
+ * not past its last day), together with submission.submitted; else
+ * HTQ_ECONFLICT, and the caller prepares again.  No JSON is parsed here
+ * but the entry's small data: this runs inside the one write transaction.
  */
 int
 htq_submit_apply(struct htq_db *db, MDB_txn *txn, const uint8_t *args,
     size_t len)
 {
-	const char *id, *actor, *acl0, *acl1, *win_id, *route, *bytes, *dtext;
-	size_t n, blen, dlen;
+	const char *id, *actor, *acl0, *acl1, *win_id, *wrec, *closes, *bytes;
+	const char *dtext;
+	char today[HTQ_DATE_LEN + 1];
+	size_t n, wlen, blen, dlen;
 	MDB_val k, v;
-	json_t *win = NULL, *data = NULL;
-	int rc, open;
+	json_t *data;
+	int rc;
 
 	if (htq_unpack_str(&args, &len, &id, &n) != HTQ_OK ||
 	    htq_unpack_str(&args, &len, &actor, &n) != HTQ_OK ||
 	    htq_unpack_str(&args, &len, &acl0, &n) != HTQ_OK ||
 	    htq_unpack_str(&args, &len, &acl1, &n) != HTQ_OK ||
 	    htq_unpack_str(&args, &len, &win_id, &n) != HTQ_OK ||
-	    htq_unpack_str(&args, &len, &route, &n) != HTQ_OK ||
+	    htq_unpack_str(&args, &len, &wrec, &wlen) != HTQ_OK ||
+	    htq_unpack_str(&args, &len, &closes, &n) != HTQ_OK ||
 	    htq_unpack_str(&args, &len, &bytes, &blen) != HTQ_OK ||
 	    htq_unpack_str(&args, &len, &dtext, &dlen) != HTQ_OK || len != 0)
 		return HTQ_EINVAL;
@@ -1112,24 +1119,22 @@ htq_submit_apply(struct htq_db *db, MDB_txn *txn, const uint8_t *args,
 			return HTQ_OK;
 		return HTQ_ECONFLICT;
 	}
-	rc = htq_window_for_route(db, txn, route, &win, &open);
-	if (rc == HTQ_ENOTFOUND || (rc == HTQ_OK && (!open || strcmp(
-	    json_string_value(json_object_get(win, "id")), win_id) != 0)))
-		rc = HTQ_ECONFLICT;
-	if (rc != HTQ_OK)
-		goto out;
-	if ((data = json_loadb(dtext, dlen, 0, NULL)) == NULL) {
-		rc = HTQ_EINVAL;
-		goto out;
-	}
+	k.mv_data = (void *)win_id;
+	k.mv_size = strlen(win_id);
+	htq_today(today);
+	if (mdb_get(txn, db->win, &k, &v) != 0 || v.mv_size != wlen ||
+	    memcmp(v.mv_data, wrec, wlen) != 0 || strcmp(today, closes) > 0)
+		return HTQ_ECONFLICT;
+	if ((data = json_loadb(dtext, dlen, 0, NULL)) == NULL)
+		return HTQ_EINVAL;
+	k.mv_data = (void *)id;
+	k.mv_size = strlen(id);
 	v.mv_data = (void *)bytes;
 	v.mv_size = blen;
 	if ((rc = htq_mdb_err(mdb_put(txn, db->sub, &k, &v, 0))) == HTQ_OK &&
 	    (rc = put_acl_raw(db, txn, id, acl1)) == HTQ_OK)
 		rc = htq_record_as(db, txn, actor, "submission.submitted", id,
 		    data);
-out:
-	json_decref(win);
 	json_decref(data);
 	return rc;
 }
@@ -1145,8 +1150,9 @@ int
 htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
     const char *id, json_t **out, struct htq_why *why)
 {
-	char win_id[HTQ_ID_LEN + 1], acl0[64], acl1[64], *bytes = NULL;
-	char *dtext = NULL;
+	char win_id[HTQ_ID_LEN + 1], closes[HTQ_DATE_LEN + 1], acl0[64];
+	char acl1[64], *bytes = NULL, *dtext = NULL, *wrec = NULL;
+	MDB_val k, v;
 	struct htq_pack p = { NULL, 0, 0, HTQ_OK };
 	MDB_txn *txn;
 	json_t *doc = NULL, *data = NULL;
@@ -1160,7 +1166,15 @@ htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
 		if ((rc = htq_txn_read(db, &txn)) != HTQ_OK)
 			return rc;
 		rc = submit_prepare(db, txn, a, id, &doc, acl0, &bytes, &data,
-		    win_id, why);
+		    win_id, closes, why);
+		if (rc == HTQ_OK) {
+			k.mv_data = win_id;
+			k.mv_size = strlen(win_id);
+			if ((rc = htq_mdb_err(mdb_get(txn, db->win, &k, &v))) ==
+			    HTQ_OK && (wrec = strndup(v.mv_data, v.mv_size)) ==
+			    NULL)
+				rc = HTQ_ENOMEM;
+		}
 		mdb_txn_abort(txn);
 		if (rc != HTQ_OK)
 			goto out;
@@ -1176,8 +1190,8 @@ htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
 		htq_pack_str(&p, acl0);
 		htq_pack_str(&p, acl1);
 		htq_pack_str(&p, win_id);
-		htq_pack_str(&p, json_string_value(json_object_get(doc,
-		    "route")));
+		htq_pack_str(&p, wrec);
+		htq_pack_str(&p, closes);
 		htq_pack_str(&p, bytes);
 		htq_pack_str(&p, dtext);
 		if ((rc = p.err) != HTQ_OK ||
@@ -1188,8 +1202,9 @@ htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
 		json_decref(data);
 		free(bytes);
 		free(dtext);
+		free(wrec);
 		doc = data = NULL;
-		bytes = dtext = NULL;
+		bytes = dtext = wrec = NULL;
 	}
 	if (attempt == 3)
 		rc = htq_refuse(why, HTQ_ECONFLICT, "", "submission %s kept "
@@ -1201,6 +1216,7 @@ out:
 	json_decref(data);
 	free(bytes);
 	free(dtext);
+	free(wrec);
 	free(p.buf);
 	return rc;
 }

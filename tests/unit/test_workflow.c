@@ -976,6 +976,87 @@ test_group_commit_edges(void)
 	htq_batch_free(b);
 }
 
+/* A packed HTQ_OP_SUBMIT (see htq_submit_apply); its result. */
+static int
+submit_op(const char *id, const char *acl0, const char *acl1,
+    const char *win_id, const char *wrec, const char *closes,
+    const char *bytes)
+{
+	struct htq_pack p = { NULL, 0, 0, HTQ_OK };
+	int rc;
+
+	htq_pack_str(&p, id);
+	htq_pack_str(&p, ab_a.id);
+	htq_pack_str(&p, acl0);
+	htq_pack_str(&p, acl1);
+	htq_pack_str(&p, win_id);
+	htq_pack_str(&p, wrec);
+	htq_pack_str(&p, closes);
+	htq_pack_str(&p, bytes);
+	htq_pack_str(&p, "{\"submission\":\"x\"}");
+	T_EQ(p.err, HTQ_OK);
+	rc = htq_batch_run(db, HTQ_OP_SUBMIT, p.buf, p.len);
+	free(p.buf);
+	return rc;
+}
+
+/*
+ * The write half of a submit re-checks, inside the write transaction,
+ * what its read half found: the submission's version and state, the
+ * window's record and last day.  Anything moved is HTQ_ECONFLICT with
+ * nothing written; the same operation applied twice writes once.
+ */
+static void
+test_submit_apply_rechecks(void)
+{
+	char id[HTQ_ID_LEN + 1], acl0[64], acl1[64], stale[64], far[11];
+	char past[11], *wrec, *bytes;
+	const char *wid;
+	json_t *doc, *win;
+	MDB_txn *txn;
+	MDB_val k, v;
+	uint64_t before;
+	long long ver;
+	int open;
+
+	make_in(S_DRAFT, id);
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_submission_get(db, txn, &ab_a, id, &doc), HTQ_OK);
+	T_EQ(htq_window_for_route(db, txn, "Digital", &win, &open), HTQ_OK);
+	T_ASSERT(open);
+	wid = json_string_value(json_object_get(win, "id"));
+	k.mv_data = (void *)wid;
+	k.mv_size = strlen(wid);
+	T_EQ(mdb_get(txn, db->win, &k, &v), 0);
+	wrec = strndup(v.mv_data, v.mv_size);
+	mdb_txn_abort(txn);
+	ver = json_integer_value(json_object_get(doc, "version"));
+	snprintf(acl0, sizeof(acl0), "%lld draft %s", ver, org_a);
+	snprintf(acl1, sizeof(acl1), "%lld submitted %s", ver + 1, org_a);
+	snprintf(stale, sizeof(stale), "%lld draft %s", ver + 7, org_a);
+	json_object_set_new(doc, "status", json_string("submitted"));
+	json_object_set_new(doc, "version", json_integer(ver + 1));
+	bytes = json_dumps(doc, JSON_COMPACT);
+	date_in(30, far);
+	date_in(-1, past);
+	before = ledger_size();
+	T_EQ(submit_op(id, stale, acl1, wid, wrec, far, bytes), HTQ_ECONFLICT);
+	T_EQ(submit_op(id, acl0, acl1, wid, "{}", far, bytes), HTQ_ECONFLICT);
+	T_EQ(submit_op(id, acl0, acl1, "w-0000000000000000", wrec, far, bytes),
+	    HTQ_ECONFLICT);
+	T_EQ(submit_op(id, acl0, acl1, wid, wrec, past, bytes), HTQ_ECONFLICT);
+	T_EQ(ledger_size(), before);
+	T_EQ(submit_op(id, acl0, acl1, wid, wrec, far, bytes), HTQ_OK);
+	T_EQ(ledger_size(), before + 1);
+	/* the same operation once more: found applied, not written again */
+	T_EQ(submit_op(id, acl0, acl1, wid, wrec, far, bytes), HTQ_OK);
+	T_EQ(ledger_size(), before + 1);
+	free(bytes);
+	free(wrec);
+	json_decref(win);
+	json_decref(doc);
+}
+
 int
 main(void)
 {
@@ -995,6 +1076,7 @@ main(void)
 	T_RUN(test_listing);
 	T_RUN(test_group_commit);
 	T_RUN(test_group_commit_edges);
+	T_RUN(test_submit_apply_rechecks);
 	htq_db_close(db);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
