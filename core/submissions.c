@@ -99,13 +99,36 @@ static const char *const tnames[] = { "a string", "an integer",
     "true or false", "an object", "an array" };
 
 /*
- * Check obj (at path, "" for the top) against fields: unknown and
- * server-owned fields, missing ones and wrong types are HTQ_EFORMAT;
- * lengths and counts out of bounds HTQ_EINVAL.
+ * The path of field name (NULL: of the object itself) in the object at
+ * path, the element idx of an array there when idx >= 0: written out only
+ * when there is something to say about it, as a request is checked far
+ * more often than it is refused.
+ */
+static const char *
+at(char p[96], const char *path, long idx, const char *name)
+{
+	char base[48];
+
+	if (idx >= 0)
+		snprintf(base, sizeof(base), "%s[%ld]", path, idx);
+	else
+		snprintf(base, sizeof(base), "%s", path);
+	if (name == NULL)
+		snprintf(p, 96, "%s", base);
+	else
+		snprintf(p, 96, "%s%s%.40s", base, *base ? "." : "", name);
+	return p;
+}
+
+/*
+ * Check obj (at path, "" for the top; element idx of the array at path
+ * when idx >= 0) against fields: unknown and server-owned fields, missing
+ * ones and wrong types are HTQ_EFORMAT; lengths and counts out of bounds
+ * HTQ_EINVAL.
  */
 static int
-check_shape(const json_t *obj, const char *path, const struct fld *fields,
-    int top, struct htq_why *why)
+check_shape(const json_t *obj, const char *path, long idx,
+    const struct fld *fields, int top, struct htq_why *why)
 {
 	const struct fld *f;
 	const char *key;
@@ -113,30 +136,29 @@ check_shape(const json_t *obj, const char *path, const struct fld *fields,
 	json_t *v;
 	long long n;
 
-	if (!json_is_object(obj))
-		return htq_refuse(why, HTQ_EFORMAT, path, "%s: must be an "
-		    "object", *path ? path : "body");
+	if (!json_is_object(obj)) {
+		at(p, path, idx, NULL);
+		return htq_refuse(why, HTQ_EFORMAT, p, "%s: must be an object",
+		    *p ? p : "body");
+	}
 	json_object_foreach((json_t *)obj, key, v) {
 		for (f = fields; f->name != NULL; f++)
 			if (strcmp(f->name, key) == 0)
 				break;
-		snprintf(p, sizeof(p), "%s%s%.40s", path, *path ? "." : "",
-		    key);
 		if (f->name == NULL && top && in_list(key, server_owned))
-			return htq_refuse(why, HTQ_EFORMAT, p, "%s: set by the "
-			    "server, never by a request", p);
+			return htq_refuse(why, HTQ_EFORMAT, at(p, path, idx,
+			    key), "%s: set by the server, never by a request",
+			    p);
 		if (f->name == NULL)
-			return htq_refuse(why, HTQ_EFORMAT, p, "%s: unknown "
-			    "field", p);
+			return htq_refuse(why, HTQ_EFORMAT, at(p, path, idx,
+			    key), "%s: unknown field", p);
 	}
 	for (f = fields; f->name != NULL; f++) {
-		snprintf(p, sizeof(p), "%s%s%s", path, *path ? "." : "",
-		    f->name);
 		v = json_object_get(obj, f->name);
 		if (v == NULL) {
 			if (f->required)
-				return htq_refuse(why, HTQ_EFORMAT, p, "%s: "
-				    "required", p);
+				return htq_refuse(why, HTQ_EFORMAT, at(p, path,
+				    idx, f->name), "%s: required", p);
 			continue;
 		}
 		switch (f->type) {
@@ -145,20 +167,21 @@ check_shape(const json_t *obj, const char *path, const struct fld *fields,
 				goto type;
 			n = (long long)json_string_length(v);
 			if (memchr(json_string_value(v), '\0', (size_t)n))
-				return htq_refuse(why, HTQ_EFORMAT, p, "%s: "
-				    "contains a NUL", p);
+				return htq_refuse(why, HTQ_EFORMAT, at(p, path,
+				    idx, f->name), "%s: contains a NUL", p);
 			if (n < f->min || n > f->max)
-				return htq_refuse(why, HTQ_EINVAL, p, "%s: must "
-				    "be %lld to %lld bytes long", p, f->min,
-				    f->max);
+				return htq_refuse(why, HTQ_EINVAL, at(p, path,
+				    idx, f->name), "%s: must be %lld to %lld "
+				    "bytes long", p, f->min, f->max);
 			break;
 		case F_INT:
 			if (!json_is_integer(v))
 				goto type;
 			n = json_integer_value(v);
 			if (n < f->min || n > f->max)
-				return htq_refuse(why, HTQ_EINVAL, p, "%s: must "
-				    "be from %lld to %lld", p, f->min, f->max);
+				return htq_refuse(why, HTQ_EINVAL, at(p, path,
+				    idx, f->name), "%s: must be from %lld to "
+				    "%lld", p, f->min, f->max);
 			break;
 		case F_BOOL:
 			if (!json_is_boolean(v))
@@ -172,14 +195,15 @@ check_shape(const json_t *obj, const char *path, const struct fld *fields,
 			if (!json_is_array(v))
 				goto type;
 			if ((long long)json_array_size(v) > f->max)
-				return htq_refuse(why, HTQ_EINVAL, p, "%s: at "
-				    "most %lld items", p, f->max);
+				return htq_refuse(why, HTQ_EINVAL, at(p, path,
+				    idx, f->name), "%s: at most %lld items", p,
+				    f->max);
 			break;
 		}
 		continue;
 type:
-		return htq_refuse(why, HTQ_EFORMAT, p, "%s: must be %s", p,
-		    tnames[f->type]);
+		return htq_refuse(why, HTQ_EFORMAT, at(p, path, idx, f->name),
+		    "%s: must be %s", p, tnames[f->type]);
 	}
 	return HTQ_OK;
 }
@@ -384,23 +408,22 @@ check_content(struct htq_db *db, MDB_txn *txn, const json_t *c,
 
 	if (stdout_)
 		*stdout_ = NULL;
-	if ((rc = check_shape(c, "", content_fields, 1, why)) != HTQ_OK)
+	if ((rc = check_shape(c, "", -1, content_fields, 1, why)) != HTQ_OK)
 		return rc;
 	q = json_object_get(c, "qualification");
 	s = json_object_get(c, "standard");
 	units = json_object_get(c, "units");
 	map = json_object_get(c, "mapping");
-	if ((rc = check_shape(q, "qualification", qual_fields, 0, why)) ||
-	    (rc = check_shape(s, "standard", std_fields, 0, why)))
+	if ((rc = check_shape(q, "qualification", -1, qual_fields, 0, why)) ||
+	    (rc = check_shape(s, "standard", -1, std_fields, 0, why)))
 		return rc;
-	json_array_foreach(units, i, u) {
-		snprintf(p, sizeof(p), "units[%zu]", i);
-		if ((rc = check_shape(u, p, unit_fields, 0, why)) != HTQ_OK)
+	json_array_foreach(units, i, u)
+		if ((rc = check_shape(u, "units", (long)i, unit_fields, 0,
+		    why)) != HTQ_OK)
 			return rc;
-	}
 	json_array_foreach(map, i, m) {
-		snprintf(p, sizeof(p), "mapping[%zu]", i);
-		if ((rc = check_shape(m, p, map_fields, 0, why)) != HTQ_OK)
+		if ((rc = check_shape(m, "mapping", (long)i, map_fields, 0,
+		    why)) != HTQ_OK)
 			return rc;
 		json_array_foreach(json_object_get(m, "units"), j, x)
 			if (!json_is_string(x)) {
@@ -467,15 +490,15 @@ check_content(struct htq_db *db, MDB_txn *txn, const json_t *c,
 	}
 	json_array_foreach(units, i, u) {
 		str = json_string_value(json_object_get(u, "id"));
-		snprintf(p, sizeof(p), "units[%zu].id", i);
 		if (!unit_id_valid(str)) {
-			rc = htq_refuse(why, HTQ_EINVAL, p, "%s: letters, "
-			    "digits, '.', '-' and '_' only", p);
+			rc = htq_refuse(why, HTQ_EINVAL, at(p, "units", (long)i,
+			    "id"), "%s: letters, digits, '.', '-' and '_' only",
+			    p);
 			goto out;
 		}
 		if (json_object_get(ids, str) != NULL) {
-			rc = htq_refuse(why, HTQ_EINVAL, p, "%s: unit \"%s\" is "
-			    "listed twice", p, str);
+			rc = htq_refuse(why, HTQ_EINVAL, at(p, "units", (long)i,
+			    "id"), "%s: unit \"%s\" is listed twice", p, str);
 			goto out;
 		}
 		json_object_set_new(ids, str, json_true());
@@ -483,17 +506,17 @@ check_content(struct htq_db *db, MDB_txn *txn, const json_t *c,
 	ksb_counts(std, counts);
 	json_array_foreach(map, i, m) {
 		str = json_string_value(json_object_get(m, "ksb"));
-		snprintf(p, sizeof(p), "mapping[%zu].ksb", i);
 		if (!std_has_ksb(counts, str)) {
-			rc = htq_refuse(why, HTQ_EINVAL, p, "%s: %s %s has no "
+			rc = htq_refuse(why, HTQ_EINVAL, at(p, "mapping",
+			    (long)i, "ksb"), "%s: %s %s has no "
 			    "KSB \"%s\"", p, json_string_value(json_object_get(
 			    std, "ref")), json_string_value(json_object_get(std,
 			    "version")), str);
 			goto out;
 		}
 		if (json_object_get(ksbs, str) != NULL) {
-			rc = htq_refuse(why, HTQ_EINVAL, p, "%s: %s is mapped "
-			    "twice", p, str);
+			rc = htq_refuse(why, HTQ_EINVAL, at(p, "mapping",
+			    (long)i, "ksb"), "%s: %s is mapped twice", p, str);
 			goto out;
 		}
 		json_object_set_new(ksbs, str, json_true());
@@ -1293,13 +1316,13 @@ htq_review_record(struct htq_db *db, const struct htq_actor *a,
 	if ((rc = need_role(a, HTQ_ROLE_REVIEWER, "record employer reviews",
 	    why)) != HTQ_OK)
 		return rc;
-	if ((rc = check_shape(review, "", review_fields, 0, why)) != HTQ_OK)
+	if ((rc = check_shape(review, "", -1, review_fields, 0, why)) !=
+	    HTQ_OK)
 		return rc;
-	json_array_foreach(json_object_get(review, "ksb_findings"), i, f) {
-		snprintf(p, sizeof(p), "ksb_findings[%zu]", i);
-		if ((rc = check_shape(f, p, finding_fields, 0, why)) != HTQ_OK)
+	json_array_foreach(json_object_get(review, "ksb_findings"), i, f)
+		if ((rc = check_shape(f, "ksb_findings", (long)i,
+		    finding_fields, 0, why)) != HTQ_OK)
 			return rc;
-	}
 	rcm = json_string_value(json_object_get(review, "recommendation"));
 	if (strcmp(rcm, "approve") != 0 && strcmp(rcm, "reject") != 0)
 		return htq_refuse(why, HTQ_EINVAL, "recommendation",
