@@ -387,9 +387,11 @@ int	 htq_submission_update(struct htq_db *, const struct htq_actor *,
 	    const char *id, long long version, const json_t *content,
 	    json_t **out, struct htq_why *);
 /* Freeze a draft: checks again, needs an open window for the standard's
- * route, appends submission.submitted with the content's SHA-256. */
+ * route, appends submission.submitted with the content's SHA-256.  *out
+ * is the submission as stored and, when stored is not NULL, *stored its
+ * stored JSON text (the caller frees it). */
 int	 htq_submission_submit(struct htq_db *, const struct htq_actor *,
-	    const char *id, json_t **out, struct htq_why *);
+	    const char *id, json_t **out, char **stored, struct htq_why *);
 /* Withdraw before a decision; appends submission.withdrawn. */
 int	 htq_submission_withdraw(struct htq_db *, const struct htq_actor *,
 	    const char *id, json_t **out, struct htq_why *);

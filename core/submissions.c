@@ -1171,7 +1171,7 @@ htq_submit_apply(struct htq_db *db, MDB_txn *txn, const uint8_t *args,
  */
 int
 htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
-    const char *id, json_t **out, struct htq_why *why)
+    const char *id, json_t **out, char **stored, struct htq_why *why)
 {
 	char win_id[HTQ_ID_LEN + 1], closes[HTQ_DATE_LEN + 1], acl0[64];
 	char acl1[64], *bytes = NULL, *dtext = NULL, *wrec = NULL;
@@ -1182,6 +1182,8 @@ htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
 	int rc, attempt;
 
 	*out = NULL;
+	if (stored != NULL)
+		*stored = NULL;
 	if ((rc = need_role(a, HTQ_ROLE_AWARDING_BODY, "submit", why)) !=
 	    HTQ_OK)
 		return rc;
@@ -1232,8 +1234,13 @@ htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
 	if (attempt == 3)
 		rc = htq_refuse(why, HTQ_ECONFLICT, "", "submission %s kept "
 		    "changing while it was being submitted; try again", id);
-	else if (rc == HTQ_OK)
+	else if (rc == HTQ_OK) {
 		*out = json_incref(doc);
+		if (stored != NULL) {
+			*stored = bytes;
+			bytes = NULL;
+		}
+	}
 out:
 	json_decref(doc);
 	json_decref(data);

@@ -90,6 +90,7 @@ struct fcx_resp {
 	json_t		*json;
 	const char	*raw;
 	size_t		 raw_len;
+	char		*owned;		/* freed with the response */
 	const char	*ctype;		/* NULL: application/json */
 	const char	*cache;		/* Cache-Control; NULL: no-store */
 	char		 allow[64];	/* for 405 */

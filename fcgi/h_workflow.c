@@ -311,11 +311,32 @@ sub_action(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp,
 	return sub_answer(resp, 200, doc);
 }
 
+/* The answer is the submission's stored text as the commit wrote it: no
+ * second encoding of the same document. */
 int
 fcx_h_sub_submit(struct fcx_ctx *ctx, struct fcx_req *req,
     struct fcx_resp *resp)
 {
-	return sub_action(ctx, req, resp, htq_submission_submit);
+	struct htq_actor a = actor_of(req);
+	struct htq_why why;
+	json_t *doc;
+	char *stored;
+	int rc;
+
+	memset(&why, 0, sizeof(why));
+	if ((rc = htq_submission_submit(ctx->db, &a, req->captures[0], &doc,
+	    &stored, &why)) != HTQ_OK)
+		return core_error(resp, rc, &why);
+	snprintf(resp->extra, sizeof(resp->extra), "ETag: \"%lld\"\r\n",
+	    (long long)json_integer_value(json_object_get(doc, "version")));
+	json_decref(doc);
+	json_decref(resp->json);
+	resp->json = NULL;
+	resp->status = 200;
+	resp->owned = stored;
+	resp->raw = stored;
+	resp->raw_len = strlen(stored);
+	return 200;
 }
 
 int

@@ -112,6 +112,8 @@ fcx_resp_free(struct fcx_resp *resp)
 {
 	json_decref(resp->json);
 	resp->json = NULL;
+	free(resp->owned);
+	resp->owned = NULL;
 	/* extra header lines may carry a session cookie */
 	sodium_memzero(resp->extra, sizeof(resp->extra));
 }

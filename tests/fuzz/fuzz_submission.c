@@ -86,7 +86,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json_decref(again);
 		again = NULL;
 		/* no window is open: refused, never crashed */
-		if (htq_submission_submit(db, &ab, sid, &again, &why) ==
+		if (htq_submission_submit(db, &ab, sid, &again, NULL, &why) ==
 		    HTQ_OK)
 			abort();
 		json_decref(again);

@@ -474,7 +474,7 @@ make_in(enum state s, char *id)
 		json_decref(out);
 		return;
 	}
-	T_EQ(htq_submission_submit(db, &ab_a, id, &out, &why), HTQ_OK);
+	T_EQ(htq_submission_submit(db, &ab_a, id, &out, NULL, &why), HTQ_OK);
 	json_decref(out);
 	if (s == S_SUBMITTED)
 		return;
@@ -505,7 +505,7 @@ act(enum action a, const struct htq_actor *who, const char *id)
 		json_decref(c);
 		break;
 	case A_SUBMIT:
-		rc = htq_submission_submit(db, who, id, &out, &why);
+		rc = htq_submission_submit(db, who, id, &out, NULL, &why);
 		break;
 	case A_WITHDRAW:
 		rc = htq_submission_withdraw(db, who, id, &out, &why);
@@ -642,7 +642,7 @@ test_versions_and_freeze(void)
 	T_STREQ(why.field, "version");
 	T_EQ(ledger_size(), before);
 	/* drafts leave no trace in the ledger */
-	T_EQ(htq_submission_submit(db, &ab_a, id, &out, &why), HTQ_OK);
+	T_EQ(htq_submission_submit(db, &ab_a, id, &out, NULL, &why), HTQ_OK);
 	T_EQ(ledger_size(), before + 1);
 	T_STREQ(json_string_value(json_object_get(out, "status")),
 	    "submitted");
@@ -676,7 +676,7 @@ test_windows_gate_submission(void)
 	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(out,
 	    "id")));
 	json_decref(out);
-	T_EQ(htq_submission_submit(db, &ab_a, id, &out, &why), HTQ_ECONFLICT);
+	T_EQ(htq_submission_submit(db, &ab_a, id, &out, NULL, &why), HTQ_ECONFLICT);
 	T_ASSERT(strstr(why.msg, "Construction") != NULL);
 	T_ASSERT(strstr(why.msg, "next window opens") != NULL);
 	json_decref(c);
@@ -686,7 +686,7 @@ test_windows_gate_submission(void)
 	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(out,
 	    "id")));
 	json_decref(out);
-	T_EQ(htq_submission_submit(db, &ab_a, id, &out, &why), HTQ_ECONFLICT);
+	T_EQ(htq_submission_submit(db, &ab_a, id, &out, NULL, &why), HTQ_ECONFLICT);
 	T_ASSERT(strstr(why.msg, "no window is announced") != NULL);
 	json_decref(c);
 }
@@ -896,11 +896,11 @@ test_group_commit(void)
 		    htq_ledger_attach(cdb, dir, 1) != HTQ_OK ||
 		    htq_batch_use(cdb, b, (unsigned)i) != HTQ_OK)
 			_exit(1);
-		if (htq_submission_submit(cdb, &ab_a, own[i], &out, &why) !=
+		if (htq_submission_submit(cdb, &ab_a, own[i], &out, NULL, &why) !=
 		    HTQ_OK)
 			_exit(2);
 		json_decref(out);
-		rc = htq_submission_submit(cdb, &ab_a, shared, &out, &why);
+		rc = htq_submission_submit(cdb, &ab_a, shared, &out, NULL, &why);
 		json_decref(out);
 		_exit(rc == HTQ_OK ? 10 : rc == HTQ_ECONFLICT &&
 		    strstr(why.msg, "already") != NULL ? 11 : 3);
@@ -922,7 +922,7 @@ test_group_commit(void)
 	for (i = 0; i < NPROC; i++)
 		T_EQ(entries_with(before, "submission.submitted", own[i]), 1);
 	T_EQ(entries_with(before, "submission.submitted", shared), 1);
-	T_EQ(htq_submission_submit(db, &ab_a, shared, &out, &why),
+	T_EQ(htq_submission_submit(db, &ab_a, shared, &out, NULL, &why),
 	    HTQ_ECONFLICT);
 }
 
