@@ -18,14 +18,16 @@
  * requests applied before it in the same transaction are seen as they
  * should be.
  *
- * Crashes: the lock is a robust process-shared mutex.  A worker killed
- * while applying leaves its transaction uncommitted (LMDB aborts it) and
- * the slots pending, and the next holder applies them again.  One killed
- * after the commit but before marking every slot done leaves some
- * operations applied and pending: applying one again finds the state it
- * wrote itself, which the apply functions answer as done (idempotent).
- * A slot's owner writes its slot only while no operation is pending in
- * it, and a new worker in a dead one's slot clears it under the lock.
+ * Crashes: the lock is a robust process-shared mutex.  Before it commits,
+ * the holder marks the operations it applied as such, with their results,
+ * and records the id of the transaction that holds them.  A holder killed
+ * before the commit leaves a transaction LMDB aborts; one killed after it
+ * leaves a committed one.  The next holder (the mutex tells it the last
+ * one died) compares that id with the last committed transaction: the
+ * operations are then done with the results recorded, or pending again
+ * and applied anew.  A slot's owner writes its slot only while no
+ * operation is pending in it, and a new worker in a dead one's slot
+ * clears it under the lock.
  *
  * Without a shared batch (htqctl, the unit tests, an operation too big
  * for a slot) the same apply function runs in a write transaction of
@@ -49,7 +51,9 @@
 #include "htq.h"
 #include "internal.h"
 
-enum { SLOT_FREE, SLOT_PENDING, SLOT_DONE };
+/* A slot: free; pending (an operation waits); applied (in the batch
+ * being committed, its result recorded); done (committed or refused). */
+enum { SLOT_FREE, SLOT_PENDING, SLOT_APPLIED, SLOT_DONE };
 
 struct slot {
 	_Atomic int	 state;
@@ -63,6 +67,7 @@ struct slot {
 struct htq_batch {
 	pthread_mutex_t	 mu;		/* held while applying a batch */
 	_Atomic uint32_t gen;		/* batches ended: waiters sleep on it */
+	uint64_t	 txnid;		/* of the batch being committed, or 0 */
 	unsigned	 nslots;
 	size_t		 stride;	/* bytes from one slot to the next */
 	size_t		 mapped;
@@ -128,16 +133,48 @@ htq_batch_free(struct htq_batch *b)
 		munmap(b, b->mapped);
 }
 
-/* The batch lock; a holder that died left nothing half-done that the
- * next one cannot finish (see the top of this file). */
-static int
-lock(struct htq_batch *b)
+/*
+ * After a holder died (the mutex says so): settle what it left.  The
+ * operations it had applied are done if their transaction committed
+ * (the latest committed transaction is at least as new), else pending.
+ */
+static void
+recover(struct htq_db *db, struct htq_batch *b)
 {
-	int rc = pthread_mutex_lock(&b->mu);
+	MDB_txn *txn;
+	struct slot *s;
+	uint64_t last = 0;
+	unsigned i;
+	int committed;
 
-	if (rc == EOWNERDEAD)
-		rc = pthread_mutex_consistent(&b->mu);
-	return rc == 0 ? HTQ_OK : HTQ_EIO;
+	if (b->txnid == 0)
+		return;
+	if (mdb_txn_begin(htq_db_env(db), NULL, MDB_RDONLY, &txn) == 0) {
+		last = mdb_txn_id(txn);
+		mdb_txn_abort(txn);
+	}
+	committed = last >= b->txnid;
+	for (i = 0; i < b->nslots; i++) {
+		s = slot_at(b, i);
+		if (atomic_load(&s->state) == SLOT_APPLIED)
+			atomic_store(&s->state, committed ? SLOT_DONE :
+			    SLOT_PENDING);
+	}
+	b->txnid = 0;
+}
+
+/* Take the batch lock (wait: block; else HTQ_EBUSY when it is held). */
+static int
+lock(struct htq_db *db, struct htq_batch *b, int wait)
+{
+	int rc = wait ? pthread_mutex_lock(&b->mu) :
+	    pthread_mutex_trylock(&b->mu);
+
+	if (rc == EOWNERDEAD) {
+		if ((rc = pthread_mutex_consistent(&b->mu)) == 0)
+			recover(db, b);
+	}
+	return rc == 0 ? HTQ_OK : rc == EBUSY ? HTQ_EBUSY : HTQ_EIO;
 }
 
 int
@@ -147,7 +184,7 @@ htq_batch_use(struct htq_db *db, struct htq_batch *b, unsigned slot)
 		return HTQ_EINVAL;
 	/* an operation a killed worker left in this slot was never
 	 * answered: drop it, under the lock so no holder is reading it */
-	if (lock(b) != HTQ_OK)
+	if (lock(db, b, 1) != HTQ_OK)
 		return HTQ_EIO;
 	atomic_store(&slot_at(b, slot)->state, SLOT_FREE);
 	pthread_mutex_unlock(&b->mu);
@@ -179,9 +216,9 @@ test_kill(const int *rc, unsigned n)
 /*
  * Apply every pending operation in one write transaction and commit it.
  * Each gets its own result; a failed commit fails them all.  An apply
- * function refuses (HTQ_ECONFLICT, HTQ_ENOTFOUND) before it writes
- * anything; any other failure leaves the transaction unusable, so the
- * batch is abandoned and the operations not yet tried stay pending.
+ * function refuses (HTQ_ECONFLICT, HTQ_ENOTFOUND, HTQ_EINVAL) before it
+ * writes anything; any other failure leaves the transaction unusable, so
+ * the batch is abandoned and the operations not yet tried stay pending.
  */
 static int
 run_pending(struct htq_db *db, struct htq_batch *b)
@@ -207,21 +244,35 @@ run_pending(struct htq_db *db, struct htq_batch *b)
 		    rc[i] != HTQ_ENOTFOUND && rc[i] != HTQ_EINVAL)
 			crc = rc[i];
 	}
-	if (crc == HTQ_OK)
-		crc = htq_mdb_err(mdb_txn_commit(txn));
-	else
+	if (crc != HTQ_OK) {
 		mdb_txn_abort(txn);
-	if (crc == HTQ_OK)
-		test_kill(rc, b->nslots);
-	db->dirty = 0;		/* each caller publishes after its own */
+		txn = NULL;
+	}
+	/* what the commit will settle, should this process die in it */
 	for (i = 0; i < b->nslots; i++) {
 		if (rc[i] == -1)
 			continue;
 		s = slot_at(b, i);
 		s->rc = crc != HTQ_OK ? crc : rc[i];
 		s->size = db->dirty_size;
+		atomic_store(&s->state, SLOT_APPLIED);
+	}
+	if (txn != NULL) {
+		b->txnid = mdb_txn_id(txn);
+		crc = htq_mdb_err(mdb_txn_commit(txn));
+		if (crc == HTQ_OK)
+			test_kill(rc, b->nslots);
+	}
+	db->dirty = 0;		/* each caller publishes after its own */
+	for (i = 0; i < b->nslots; i++) {
+		if (rc[i] == -1)
+			continue;
+		s = slot_at(b, i);
+		if (crc != HTQ_OK)
+			s->rc = crc;
 		atomic_store(&s->state, SLOT_DONE);
 	}
+	b->txnid = 0;
 	return crc;
 }
 
@@ -283,11 +334,7 @@ htq_batch_run(struct htq_db *db, int kind, const uint8_t *args, size_t len)
 	atomic_store(&s->state, SLOT_PENDING);
 	for (;;) {
 		gen = atomic_load(&b->gen);
-		rc = pthread_mutex_trylock(&b->mu);
-		if (rc == EOWNERDEAD)
-			rc = pthread_mutex_consistent(&b->mu);
-		if (rc == 0) {
-			rc = HTQ_OK;
+		if ((rc = lock(db, b, 0)) == HTQ_OK) {
 			if (atomic_load(&s->state) == SLOT_PENDING)
 				rc = run_pending(db, b);
 			/* still pending: the transaction could not begin */
@@ -299,8 +346,8 @@ htq_batch_run(struct htq_db *db, int kind, const uint8_t *args, size_t len)
 			gen_next(b);
 			break;
 		}
-		if (rc != EBUSY)
-			return HTQ_EIO;
+		if (rc != HTQ_EBUSY)
+			return rc;
 		if (atomic_load(&s->state) != SLOT_DONE)
 			gen_wait(b, gen);
 		if (atomic_load(&s->state) == SLOT_DONE) {

@@ -65,6 +65,7 @@ open_dbis(struct htq_db *db, int create)
 		{ "win", offsetof(struct htq_db, win) },
 		{ "sub", offsetof(struct htq_db, sub) },
 		{ "sub_acl", offsetof(struct htq_db, sub_acl) },
+		{ "sub_hash", offsetof(struct htq_db, sub_hash) },
 		{ "mark", offsetof(struct htq_db, mark) },
 	};
 	MDB_txn *txn;

@@ -22,6 +22,7 @@ struct htq_db {
 	MDB_dbi			 win;		/* "w-..." -> submission window */
 	MDB_dbi			 sub;		/* "s-..." -> submission */
 	MDB_dbi			 sub_acl;	/* "s-..." -> "version status org" */
+	MDB_dbi			 sub_hash;	/* "s-..." -> "version content-hash" */
 	MDB_dbi			 mark;		/* "HTQ-..." -> quality mark */
 	struct htq_ledger_hooks	 ledger;
 	struct aud_log		*log;		/* NULL until attached */

@@ -836,6 +836,56 @@ view(struct htq_db *db, MDB_txn *txn, json_t *doc, json_t **out)
 }
 
 /*
+ * The SHA-256 of a draft's content is worked out when the draft is saved
+ * and kept beside it ("sub_hash": "<version> <hex>"): a submit, which
+ * freezes the content and records its hash, then finds it done for the
+ * version it submits.  Nothing else reads it; a record of another version
+ * (or none) is ignored and the hash worked out again.
+ */
+static int
+put_content_hash(struct htq_db *db, MDB_txn *txn, const json_t *doc)
+{
+	const char *id = json_string_value(json_object_get(doc, "id"));
+	char rec[96], hex[65];
+	json_t *content;
+	MDB_val k, v;
+	int rc, n;
+
+	if ((content = content_of(doc)) == NULL)
+		return HTQ_ENOMEM;
+	rc = htq_content_hash(content, hex);
+	json_decref(content);
+	if (rc != HTQ_OK)
+		return rc;
+	n = snprintf(rec, sizeof(rec), "%lld %s", (long long)json_integer_value(
+	    json_object_get(doc, "version")), hex);
+	if (id == NULL || n < 0 || (size_t)n >= sizeof(rec))
+		return HTQ_EFORMAT;
+	k.mv_data = (void *)id;
+	k.mv_size = strlen(id);
+	v.mv_data = rec;
+	v.mv_size = (size_t)n;
+	return htq_mdb_err(mdb_put(txn, db->sub_hash, &k, &v, 0));
+}
+
+/* The kept hash of version of draft id, if there is one (HTQ_OK). */
+static int
+kept_content_hash(struct htq_db *db, MDB_txn *txn, const char *id,
+    long long version, char hex[65])
+{
+	MDB_val k = { strlen(id), (void *)id }, v;
+	char want[32];
+	int n = snprintf(want, sizeof(want), "%lld ", version);
+
+	if (mdb_get(txn, db->sub_hash, &k, &v) != 0 ||
+	    v.mv_size != (size_t)n + 64 || memcmp(v.mv_data, want, (size_t)n))
+		return HTQ_ENOTFOUND;
+	memcpy(hex, (const char *)v.mv_data + n, 64);
+	hex[64] = '\0';
+	return HTQ_OK;
+}
+
+/*
  * Store doc: version + 1, updated now, and its coverage computed from the
  * content being stored (the stored document is exactly what a read
  * answers; the content and the standard version's KSBs cannot change
@@ -856,9 +906,11 @@ store(struct htq_db *db, MDB_txn *txn, json_t *doc)
 		return rc;
 	json_object_set_new(doc, "coverage", cov);
 	if ((rc = htq_put_json(txn, db->sub, json_string_value(
-	    json_object_get(doc, "id")), doc, 0)) != HTQ_OK)
+	    json_object_get(doc, "id")), doc, 0)) != HTQ_OK ||
+	    (rc = put_acl(db, txn, doc)) != HTQ_OK)
 		return rc;
-	return put_acl(db, txn, doc);
+	return is_status(doc, "draft") ? put_content_hash(db, txn, doc) :
+	    HTQ_OK;
 }
 
 /* Commit txn; *out (if wanted) is doc as stored. */
@@ -1061,7 +1113,9 @@ submit_prepare(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
 	    json_object_get(win, "id")));
 	snprintf(closes, HTQ_DATE_LEN + 1, "%s", json_string_value(
 	    json_object_get(win, "closes")));
-	if ((rc = htq_content_hash(content, hash)) != HTQ_OK)
+	if (kept_content_hash(db, txn, id, json_integer_value(json_object_get(
+	    doc, "version")), hash) != HTQ_OK &&
+	    (rc = htq_content_hash(content, hash)) != HTQ_OK)
 		goto out;
 	if ((cov = coverage_of(std, content)) == NULL) {
 		rc = HTQ_ENOMEM;
@@ -1132,16 +1186,8 @@ htq_submit_apply(struct htq_db *db, MDB_txn *txn, const uint8_t *args,
 	    htq_unpack_str(&args, &len, &bytes, &blen) != HTQ_OK ||
 	    htq_unpack_str(&args, &len, &dtext, &dlen) != HTQ_OK || len != 0)
 		return HTQ_EINVAL;
-	k.mv_data = (void *)id;
-	k.mv_size = strlen(id);
-	if (!acl_is(db, txn, id, acl0)) {
-		/* applied already, by a batch whose holder died before it
-		 * could say so: the stored form is ours, to the second */
-		if (mdb_get(txn, db->sub, &k, &v) == 0 && v.mv_size == blen &&
-		    memcmp(v.mv_data, bytes, blen) == 0)
-			return HTQ_OK;
+	if (!acl_is(db, txn, id, acl0))
 		return HTQ_ECONFLICT;
-	}
 	k.mv_data = (void *)win_id;
 	k.mv_size = strlen(win_id);
 	htq_today(today);

@@ -630,6 +630,8 @@ test_versions_and_freeze(void)
 	struct htq_why why;
 	json_t *c = content("ST0116", 4), *out, *data;
 	uint64_t before;
+	MDB_txn *txn;
+	MDB_val k;
 
 	make_in(S_DRAFT, id);
 	T_EQ(htq_submission_update(db, &ab_a, id, 1, c, &out, &why), HTQ_OK);
@@ -661,6 +663,24 @@ test_versions_and_freeze(void)
 	/* submitted content never changes */
 	T_EQ(htq_submission_update(db, &ab_a, id, 3, c, &out, &why),
 	    HTQ_ECONFLICT);
+	/* the hash kept when a draft is saved is only a shortcut: without
+	 * it (a draft saved before there was one) submit works it out */
+	make_in(S_DRAFT, id);
+	T_EQ(htq_txn_write(db, &txn), HTQ_OK);
+	k.mv_data = id;
+	k.mv_size = strlen(id);
+	T_EQ(mdb_del(txn, db->sub_hash, &k, NULL), 0);
+	T_EQ(htq_commit(db, txn), HTQ_OK);
+	T_EQ(htq_submission_submit(db, &ab_a, id, &out, NULL, &why), HTQ_OK);
+	json_decref(out);
+	json_decref(c);
+	c = content("ST0116", 4);
+	T_EQ(htq_content_hash(c, hash), HTQ_OK);
+	last_entry(type, subj, &data);
+	T_STREQ(subj, id);
+	T_STREQ(json_string_value(json_object_get(data, "content_sha256")),
+	    hash);
+	json_decref(data);
 	json_decref(c);
 }
 
@@ -1004,7 +1024,7 @@ submit_op(const char *id, const char *acl0, const char *acl1,
  * The write half of a submit re-checks, inside the write transaction,
  * what its read half found: the submission's version and state, the
  * window's record and last day.  Anything moved is HTQ_ECONFLICT with
- * nothing written; the same operation applied twice writes once.
+ * nothing written, the operation itself once it is applied.
  */
 static void
 test_submit_apply_rechecks(void)
@@ -1048,8 +1068,8 @@ test_submit_apply_rechecks(void)
 	T_EQ(ledger_size(), before);
 	T_EQ(submit_op(id, acl0, acl1, wid, wrec, far, bytes), HTQ_OK);
 	T_EQ(ledger_size(), before + 1);
-	/* the same operation once more: found applied, not written again */
-	T_EQ(submit_op(id, acl0, acl1, wid, wrec, far, bytes), HTQ_OK);
+	/* the same operation once more: it moved (it is what moved it) */
+	T_EQ(submit_op(id, acl0, acl1, wid, wrec, far, bytes), HTQ_ECONFLICT);
 	T_EQ(ledger_size(), before + 1);
 	free(bytes);
 	free(wrec);
