@@ -136,14 +136,15 @@ htq_batch_free(struct htq_batch *b)
 /*
  * After a holder died (the mutex says so): settle what it left.  The
  * operations it had applied are done if their transaction committed
- * (the latest committed transaction is at least as new), else pending.
+ * (the latest committed transaction is at least as new; then published
+ * first, as the holder would have), else pending.
  */
 static void
 recover(struct htq_db *db, struct htq_batch *b)
 {
 	MDB_txn *txn;
 	struct slot *s;
-	uint64_t last = 0;
+	uint64_t last = 0, size = 0;
 	unsigned i;
 	int committed;
 
@@ -154,6 +155,14 @@ recover(struct htq_db *db, struct htq_batch *b)
 		mdb_txn_abort(txn);
 	}
 	committed = last >= b->txnid;
+	for (i = 0; i < b->nslots; i++) {
+		s = slot_at(b, i);
+		if (atomic_load(&s->state) == SLOT_APPLIED && s->size > size)
+			size = s->size;
+	}
+	/* answered only once published, as if the holder had lived */
+	if (committed && size > 0)
+		htq_publish_after(db, size, HTQ_PUBLISH_NOW);
 	for (i = 0; i < b->nslots; i++) {
 		s = slot_at(b, i);
 		if (atomic_load(&s->state) == SLOT_APPLIED)
@@ -263,7 +272,12 @@ run_pending(struct htq_db *db, struct htq_batch *b)
 		if (crc == HTQ_OK)
 			test_kill(rc, b->nslots);
 	}
-	db->dirty = 0;		/* each caller publishes after its own */
+	/* one publish for the batch, before anyone in it is answered; the
+	 * next batch gathers meanwhile, so the busier, the fewer publishes
+	 * an entry has */
+	if (crc == HTQ_OK && db->dirty)
+		htq_publish_after(db, db->dirty_size, HTQ_PUBLISH_NOW);
+	db->dirty = 0;
 	for (i = 0; i < b->nslots; i++) {
 		if (rc[i] == -1)
 			continue;
@@ -321,7 +335,6 @@ htq_batch_run(struct htq_db *db, int kind, const uint8_t *args, size_t len)
 {
 	struct htq_batch *b = db->batch;
 	struct slot *s;
-	uint64_t size = 0;
 	uint32_t gen;
 	int rc;
 
@@ -340,7 +353,6 @@ htq_batch_run(struct htq_db *db, int kind, const uint8_t *args, size_t len)
 			/* still pending: the transaction could not begin */
 			if (atomic_load(&s->state) == SLOT_DONE)
 				rc = s->rc;
-			size = s->size;
 			atomic_store(&s->state, SLOT_FREE);
 			pthread_mutex_unlock(&b->mu);
 			gen_next(b);
@@ -352,13 +364,10 @@ htq_batch_run(struct htq_db *db, int kind, const uint8_t *args, size_t len)
 			gen_wait(b, gen);
 		if (atomic_load(&s->state) == SLOT_DONE) {
 			rc = s->rc;
-			size = s->size;
 			atomic_store(&s->state, SLOT_FREE);
 			break;
 		}
 	}
-	if (rc == HTQ_OK)
-		htq_publish_after(db, size);
 	return rc;
 }
 

@@ -211,12 +211,12 @@ htq_commit(struct htq_db *db, MDB_txn *txn)
 	if (rc != HTQ_OK || !db->dirty)
 		return rc;
 	db->dirty = 0;
-	htq_publish_after(db, db->dirty_size);
+	htq_publish_after(db, db->dirty_size, 0);
 	return rc;
 }
 
 void
-htq_publish_after(struct htq_db *db, uint64_t size)
+htq_publish_after(struct htq_db *db, uint64_t size, unsigned flags)
 {
 	int rc;
 
@@ -224,7 +224,7 @@ htq_publish_after(struct htq_db *db, uint64_t size)
 		return;
 	if (getenv("HTQ_TEST_KILL_BEFORE_PUBLISH") != NULL)
 		kill(getpid(), SIGKILL);
-	if ((rc = htq_publish_upto(db, size)) != HTQ_OK)
+	if ((rc = htq_publish_upto(db, size, flags)) != HTQ_OK)
 		fprintf(stderr, "htq: publishing the ledger's static files: "
 		    "%s (the next start repairs them)\n", htq_strerror(rc));
 }

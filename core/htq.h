@@ -100,9 +100,12 @@ int	 htq_publish(struct htq_db *, unsigned flags);
  * of at least size entries.  Nothing when another writer's publish did
  * already; else it publishes everything committed so far, but no sooner
  * than HTQ_PUBLISH_INTERVAL_US (default 2000) after the last publish
- * ended, so that under load one publish covers many commits.
+ * ended, so that under load one publish covers many commits.  With
+ * HTQ_PUBLISH_NOW, at once (a group commit has gathered its commits
+ * already).
  */
-int	 htq_publish_upto(struct htq_db *, uint64_t size);
+#define HTQ_PUBLISH_NOW		0x02
+int	 htq_publish_upto(struct htq_db *, uint64_t size, unsigned flags);
 
 /*
  * Group commit across the workers of one master (core/batch.c): the

@@ -60,8 +60,9 @@ int	 htq_unpack_str(const uint8_t **args, size_t *left, const char **s,
 int	 htq_submit_apply(struct htq_db *, MDB_txn *, const uint8_t *,
 	    size_t);
 /* After a commit that appended up to size entries: publish the static
- * files, when this process publishes (core/db.c). */
-void	 htq_publish_after(struct htq_db *, uint64_t size);
+ * files, when this process publishes (core/db.c; flags as for
+ * htq_publish_upto). */
+void	 htq_publish_after(struct htq_db *, uint64_t size, unsigned flags);
 
 /* The string at o.a, or at o.a.b when b is given; NULL if there is none
  * (core/marks.c). */

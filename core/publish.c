@@ -557,7 +557,7 @@ publish(struct htq_db *db, unsigned flags, uint64_t want)
 	    published_size(&p, aud_log_origin(db->log));
 	if (want > 0 && had >= 0 && (uint64_t)had >= want)
 		goto out;		/* another writer published ours */
-	if (want > 0)
+	if (want > 0 && !(flags & HTQ_PUBLISH_NOW))
 		pace(fd);
 	rc = publish_locked(&p, had, fd);
 	now = htq_mono_us();
@@ -576,7 +576,7 @@ htq_publish(struct htq_db *db, unsigned flags)
 }
 
 int
-htq_publish_upto(struct htq_db *db, uint64_t size)
+htq_publish_upto(struct htq_db *db, uint64_t size, unsigned flags)
 {
-	return publish(db, 0, size > 0 ? size : 1);
+	return publish(db, flags & HTQ_PUBLISH_NOW, size > 0 ? size : 1);
 }
