@@ -272,12 +272,7 @@ run_pending(struct htq_db *db, struct htq_batch *b)
 		if (crc == HTQ_OK)
 			test_kill(rc, b->nslots);
 	}
-	/* one publish for the batch, before anyone in it is answered; the
-	 * next batch gathers meanwhile, so the busier, the fewer publishes
-	 * an entry has */
-	if (crc == HTQ_OK && db->dirty)
-		htq_publish_after(db, db->dirty_size, HTQ_PUBLISH_NOW);
-	db->dirty = 0;
+	db->dirty = 0;		/* each caller publishes after its own */
 	for (i = 0; i < b->nslots; i++) {
 		if (rc[i] == -1)
 			continue;
@@ -368,6 +363,12 @@ htq_batch_run(struct htq_db *db, int kind, const uint8_t *args, size_t len)
 			break;
 		}
 	}
+	/* Published before it is answered, outside the batch lock so that
+	 * the next batch commits meanwhile, and at once: the first of a
+	 * batch to get the publish lock publishes for all of it (and for
+	 * what committed since), the others find it done. */
+	if (rc == HTQ_OK)
+		htq_publish_after(db, s->size, HTQ_PUBLISH_NOW);
 	return rc;
 }
 
