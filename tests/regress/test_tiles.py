@@ -104,7 +104,10 @@ def rebuild(s):
 def files(data):
     """{relative path: bytes} of the published files."""
     out, pub = {}, os.path.join(data, "public")
-    for d, _, names in os.walk(pub):
+    # the checkpoint and partial tiles are links into the memory folder
+    # (public/.mem), which is walked through them, not on its own
+    for d, dirs, names in os.walk(pub, followlinks=True):
+        dirs[:] = [x for x in dirs if x != ".mem"]
         for name in names:
             if name == ".lock" or len(name) > 7 and name[-7] == ".":  # a temporary
                 continue
@@ -278,3 +281,58 @@ def test_concurrent_writers_never_publish_older(s):
     assert seen == sorted(seen), "published checkpoint went back: %r" % seen
     assert s.get("/ledger/checkpoint").body == s.ctl("ledger", "checkpoint").stdout
     assert rebuild(s)[0] == s.get("/api/v1/health").json()["ledger"]["size"]
+
+
+def test_memory_folder_holds_what_every_commit_replaces(s):
+    """The checkpoint and the partial tiles live in the memory folder
+    (public/.mem, made in /dev/shm at every start) behind links in public/,
+    and are served from there; the folder itself is not.  Stopped, the
+    folder goes, and htqctl publishes to the disk; started again, a new
+    folder is filled.  With HTQ_PUBLISH_MEMORY=0 there is none."""
+    if not os.path.isdir("/dev/shm"):
+        raise Skip("no /dev/shm")
+    st = Stack(workers=1)
+    try:
+        st.start()
+        pub = os.path.join(st.data, "public")
+        mem = os.path.realpath(os.path.join(pub, ".mem"))
+        assert mem.startswith("/dev/shm/htq-mem."), mem
+        cp = os.path.join(pub, "ledger", "checkpoint")
+        assert os.path.islink(cp) and os.path.realpath(cp) == os.path.join(mem, "ledger/checkpoint")
+        size = published_size(st.data)
+        # a commit: its partial tiles' folders lead into the memory folder
+        st.ctl("standards", "eligibility", "ST0119", "--no", "--reason", "memory test")
+        assert published_size(st.data) == size + 1
+        n = size + 1
+        part = os.path.join(pub, "ledger/tile/0/000.p") if n < 256 else None
+        if part and os.path.islink(part):
+            assert os.path.realpath(part).startswith(mem + "/")
+        assert os.path.exists(os.path.join(pub, "ledger/tile/0/%03d.p/%d" % (n // 256, n % 256)))
+        assert st.get("/ledger/tile/0/%03d.p/%d" % (n // 256, n % 256)).status == 200
+        assert st.get("/ledger/checkpoint").body == st.ctl("ledger", "checkpoint").stdout
+        for path in ("/.mem/ledger/checkpoint", "/ledger/../.mem/ledger/checkpoint",
+                     "/%2emem/ledger/checkpoint", "/ledger/%2e%2e/.mem/ledger/checkpoint"):
+            assert st.get(path).status in (400, 404), path
+        rebuild(st)
+        # stopped: the memory folder goes; htqctl writes to the disk
+        st.stop()
+        assert not os.path.exists(mem)
+        st.ctl("standards", "eligibility", "ST0119", "--yes")
+        assert os.path.isfile(cp) and not os.path.islink(cp)
+        assert published_size(st.data) == size + 2
+        # started: a new folder, the files rebuilt into it
+        st.start()
+        mem2 = os.path.realpath(os.path.join(pub, ".mem"))
+        assert mem2 != mem and mem2.startswith("/dev/shm/htq-mem.")
+        assert os.path.realpath(cp) == os.path.join(mem2, "ledger/checkpoint")
+        assert rebuild(st)[0] == size + 2
+        assert st.get("/ledger/checkpoint").body == st.ctl("ledger", "checkpoint").stdout
+        st.stop()
+        st.extra_env["HTQ_PUBLISH_MEMORY"] = "0"
+        st.start()
+        assert not os.path.lexists(os.path.join(pub, ".mem"))
+        st.ctl("standards", "eligibility", "ST0119", "--no", "--reason", "disk")
+        assert os.path.isfile(cp) and not os.path.islink(cp)
+        assert rebuild(st)[0] == size + 3
+    finally:
+        st.cleanup()
