@@ -399,6 +399,15 @@ htq_pack_str(struct htq_pack *p, const char *s)
 	p->len += n;
 }
 
+void
+htq_pack_strs(struct htq_pack *p, const char *const *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		htq_pack_str(p, s[i]);
+}
+
 int
 htq_unpack_str(const uint8_t **args, size_t *left, const char **s,
     size_t *len)

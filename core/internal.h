@@ -52,6 +52,7 @@ struct htq_pack {
 	int		 err;		/* HTQ_ENOMEM once a push failed */
 };
 void	 htq_pack_str(struct htq_pack *, const char *);
+void	 htq_pack_strs(struct htq_pack *, const char *const *, size_t n);
 /* The next string of args into *s (NUL-terminated, in args);
  * HTQ_EFORMAT when there is none. */
 int	 htq_unpack_str(const uint8_t **args, size_t *left, const char **s,

@@ -1255,16 +1255,12 @@ htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
 			rc = HTQ_ENOMEM;
 			goto out;
 		}
+		/* in the order htq_submit_apply reads them */
+		const char *args[] = { id, a->id, acl0, acl1, win_id, wrec,
+		    closes, bytes, dtext };
+
 		p.len = 0;
-		htq_pack_str(&p, id);
-		htq_pack_str(&p, a->id);
-		htq_pack_str(&p, acl0);
-		htq_pack_str(&p, acl1);
-		htq_pack_str(&p, win_id);
-		htq_pack_str(&p, wrec);
-		htq_pack_str(&p, closes);
-		htq_pack_str(&p, bytes);
-		htq_pack_str(&p, dtext);
+		htq_pack_strs(&p, args, sizeof(args) / sizeof(args[0]));
 		if ((rc = p.err) != HTQ_OK ||
 		    (rc = htq_batch_run(db, HTQ_OP_SUBMIT, p.buf, p.len)) !=
 		    HTQ_ECONFLICT)

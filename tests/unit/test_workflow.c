@@ -1002,18 +1002,12 @@ submit_op(const char *id, const char *acl0, const char *acl1,
     const char *win_id, const char *wrec, const char *closes,
     const char *bytes)
 {
+	const char *args[] = { id, ab_a.id, acl0, acl1, win_id, wrec, closes,
+	    bytes, "{\"submission\":\"x\"}" };
 	struct htq_pack p = { NULL, 0, 0, HTQ_OK };
 	int rc;
 
-	htq_pack_str(&p, id);
-	htq_pack_str(&p, ab_a.id);
-	htq_pack_str(&p, acl0);
-	htq_pack_str(&p, acl1);
-	htq_pack_str(&p, win_id);
-	htq_pack_str(&p, wrec);
-	htq_pack_str(&p, closes);
-	htq_pack_str(&p, bytes);
-	htq_pack_str(&p, "{\"submission\":\"x\"}");
+	htq_pack_strs(&p, args, sizeof(args) / sizeof(args[0]));
 	T_EQ(p.err, HTQ_OK);
 	rc = htq_batch_run(db, HTQ_OP_SUBMIT, p.buf, p.len);
 	free(p.buf);
