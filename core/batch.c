@@ -79,6 +79,16 @@ static int (*const apply[])(struct htq_db *, MDB_txn *, const uint8_t *,
 	[HTQ_OP_SUBMIT] = htq_submit_apply,
 };
 
+static int
+apply_op(struct htq_db *db, MDB_txn *txn, int kind, const uint8_t *args,
+    size_t len)
+{
+	if (kind <= 0 || (size_t)kind >= sizeof(apply) / sizeof(apply[0]) ||
+	    apply[kind] == NULL)
+		return HTQ_EINVAL;
+	return apply[kind](db, txn, args, len);
+}
+
 static struct slot *
 slot_at(struct htq_batch *b, unsigned i)
 {
@@ -245,10 +255,8 @@ run_pending(struct htq_db *db, struct htq_batch *b)
 		s = slot_at(b, i);
 		if (atomic_load(&s->state) != SLOT_PENDING)
 			continue;
-		rc[i] = s->kind > 0 && (size_t)s->kind < sizeof(apply) /
-		    sizeof(apply[0]) && apply[s->kind] != NULL ?
-		    apply[s->kind](db, txn, (const uint8_t *)(s + 1), s->len) :
-		    HTQ_EINVAL;
+		rc[i] = apply_op(db, txn, s->kind, (const uint8_t *)(s + 1),
+		    s->len);
 		if (rc[i] != HTQ_OK && rc[i] != HTQ_ECONFLICT &&
 		    rc[i] != HTQ_ENOTFOUND && rc[i] != HTQ_EINVAL)
 			crc = rc[i];
@@ -294,7 +302,7 @@ run_alone(struct htq_db *db, int kind, const uint8_t *args, size_t len)
 
 	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
 		return rc;
-	if ((rc = apply[kind](db, txn, args, len)) != HTQ_OK) {
+	if ((rc = apply_op(db, txn, kind, args, len)) != HTQ_OK) {
 		mdb_txn_abort(txn);
 		return rc;
 	}
