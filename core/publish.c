@@ -246,7 +246,7 @@ put_file(struct pub *p, const char *rel, const void *data, size_t len,
 		have = read_file(path, p->old, len + 1);
 		if (have >= 0 && (size_t)have == len &&
 		    memcmp(p->old, data, len) == 0)
-			return HTQ_OK;
+			return mem ? mem_link(p, rel, 1) : HTQ_OK;
 	}
 	rc = htq_atomic_open(path, 0644, &a);
 	if (rc == HTQ_EIO && errno == ENOENT &&
