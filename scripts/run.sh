@@ -76,9 +76,17 @@ mem=""
 old_mem=$(readlink "$DATA/public/.mem" 2>/dev/null || true)
 case "$old_mem" in /dev/shm/htq-mem.*) rm -rf "$old_mem" ;; esac
 rm -f "$DATA/public/.mem"
+# and any other instance's that outlived its data directory (a server
+# killed outright, its directory removed): each names its data directory
+for d in /dev/shm/htq-mem.*; do
+	[ -d "$d" ] && [ ! -L "$d" ] && [ -f "$d/.data" ] || continue
+	[ "$(readlink "$(cat "$d/.data")/public/.mem" 2>/dev/null)" = "$d" ] ||
+	    rm -rf "$d"
+done
 if [ -d /dev/shm ] && [ -w /dev/shm ] && [ "${HTQ_PUBLISH_MEMORY:-1}" != 0 ] &&
     mem=$(mktemp -d /dev/shm/htq-mem.XXXXXX 2>/dev/null); then
 	chmod 755 "$mem"
+	printf '%s\n' "$DATA" > "$mem/.data"
 	ln -s "$mem" "$DATA/public/.mem"
 fi
 

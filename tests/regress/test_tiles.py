@@ -320,8 +320,16 @@ def test_memory_folder_holds_what_every_commit_replaces(s):
         st.ctl("standards", "eligibility", "ST0119", "--yes")
         assert os.path.isfile(cp) and not os.path.islink(cp)
         assert published_size(st.data) == size + 2
+        # a folder another instance left behind (killed outright, its data
+        # directory removed) goes at the next start; a live one's stays
+        orphan = tempfile.mkdtemp(prefix="htq-mem.", dir="/dev/shm")
+        with open(os.path.join(orphan, ".data"), "w") as f:
+            f.write("/nonexistent/htq-data\n")
+        live = os.path.realpath(os.path.join(s.data, "public", ".mem"))
         # started: a new folder, the files rebuilt into it
         st.start()
+        assert not os.path.exists(orphan)
+        assert not live.startswith("/dev/shm/") or os.path.isdir(live)
         mem2 = os.path.realpath(os.path.join(pub, ".mem"))
         assert mem2 != mem and mem2.startswith("/dev/shm/htq-mem.")
         assert os.path.realpath(cp) == os.path.join(mem2, "ledger/checkpoint")
