@@ -60,78 +60,117 @@ data_allowed(const json_t *v, int depth)
 }
 
 int
-aud_entry_encode(uint64_t seq, const char *time, const char *type,
-    const char *actor, const char *subject, const json_t *data,
+aud_data_encode(const json_t *data, char **out, size_t *len)
+{
+	*out = NULL;
+	if (data != NULL && (!json_is_object(data) || !data_allowed(data, 1)))
+		return AUD_EINVAL;
+	*out = data ? json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS) :
+	    strdup("{}");
+	if (*out == NULL)
+		return AUD_ENOMEM;
+	*len = strlen(*out);
+	return AUD_OK;
+}
+
+int
+aud_entry_encode_data(uint64_t seq, const char *time, const char *type,
+    const char *actor, const char *subject, const char *data, size_t dlen,
     const aud_hash prev, const uint8_t kid[AUD_KID], char **out, size_t *len)
 {
-	char prevhex[2 * AUD_HASH + 1], kidhex[2 * AUD_KID + 1], *d = NULL;
-	char why[128];
-	json_t *sorted = NULL, *e = NULL;
+	char prevhex[2 * AUD_HASH + 1], kidhex[2 * AUD_KID + 1], head[512];
+	char tail[128], why[128];
 	struct aud_entry check;
-	int rc = AUD_ENOMEM;
+	size_t hlen, tlen;
+	int n;
 
 	*out = NULL;
-	if ((data != NULL && (!json_is_object(data) ||
-	    !data_allowed(data, 1))) || seq > INT64_MAX ||
-	    !aud_time_valid(time, strlen(time)) ||
+	if (seq > INT64_MAX || !aud_time_valid(time, strlen(time)) ||
 	    !aud_type_valid(type, strlen(type)) ||
 	    !aud_actor_valid(actor, strlen(actor)) ||
 	    !aud_subject_valid(subject, strlen(subject)))
 		return AUD_EINVAL;
-	/* data with its keys sorted at every level: dump sorted, reload
-	 * (Jansson keeps the order it parsed). */
-	d = data ? json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS) :
-	    strdup("{}");
-	if (d == NULL || (sorted = json_loads(d, 0, NULL)) == NULL)
-		goto out;
+	if (dlen > AUD_MAX_ENTRY)
+		return AUD_ETOOBIG;
 	sodium_bin2hex(prevhex, sizeof(prevhex), prev, AUD_HASH);
 	sodium_bin2hex(kidhex, sizeof(kidhex), kid, AUD_KID);
-	e = json_pack("{s:i,s:I,s:s,s:s,s:s,s:s,s:O,s:s,s:s}", "v", 1,
-	    "seq", (json_int_t)seq, "time", time, "type", type, "actor", actor,
-	    "subject", subject, "data", sorted, "prev", prevhex, "kid", kidhex);
-	if (e == NULL)
-		goto out;
-	if ((*out = json_dumps(e, JSON_COMPACT)) == NULL)
-		goto out;
-	*len = strlen(*out);
-	rc = AUD_OK;
+	/* the fields in their fixed order around data's bytes; the forms
+	 * checked above need no escaping */
+	n = snprintf(head, sizeof(head), "{\"v\":1,\"seq\":%llu,\"time\":\"%s\","
+	    "\"type\":\"%s\",\"actor\":\"%s\",\"subject\":\"%s\",\"data\":",
+	    (unsigned long long)seq, time, type, actor, subject);
+	if (n < 0 || (size_t)n >= sizeof(head))
+		return AUD_EINVAL;
+	hlen = (size_t)n;
+	tlen = (size_t)snprintf(tail, sizeof(tail), ",\"prev\":\"%s\",\"kid\":\"%s\"}",
+	    prevhex, kidhex);
+	*len = hlen + dlen + tlen;
 	if (*len > AUD_MAX_ENTRY)
-		rc = AUD_ETOOBIG;
-	/* what we write is what every verifier accepts */
-	else if (aud_entry_parse(*out, *len, &check, why, sizeof(why)) !=
-	    AUD_OK)
-		rc = AUD_EINVAL;
-	if (rc != AUD_OK) {
+		return AUD_ETOOBIG;
+	if ((*out = malloc(*len + 1)) == NULL)
+		return AUD_ENOMEM;
+	memcpy(*out, head, hlen);
+	memcpy(*out + hlen, data, dlen);
+	memcpy(*out + hlen + dlen, tail, tlen + 1);
+	/* what we write is what every verifier accepts: data too must be
+	 * canonical (sorted keys, the encoder's escapes, no reals) */
+	if (aud_entry_parse(*out, *len, &check, why, sizeof(why)) != AUD_OK) {
 		free(*out);
 		*out = NULL;
+		return AUD_EINVAL;
 	}
-out:
+	return AUD_OK;
+}
+
+int
+aud_entry_encode(uint64_t seq, const char *time, const char *type,
+    const char *actor, const char *subject, const json_t *data,
+    const aud_hash prev, const uint8_t kid[AUD_KID], char **out, size_t *len)
+{
+	char *d;
+	size_t dlen;
+	int rc;
+
+	*out = NULL;
+	if ((rc = aud_data_encode(data, &d, &dlen)) != AUD_OK)
+		return rc;
+	rc = aud_entry_encode_data(seq, time, type, actor, subject, d, dlen,
+	    prev, kid, out, len);
 	free(d);
-	json_decref(sorted);
-	json_decref(e);
 	return rc;
 }
 
-/* Ed25519 over the context string followed by the entry; verified
- * right after signing. */
+/* Ed25519 over the context string followed by the entry. */
 int
-aud_entry_sign(const struct aud_key *k, const char *entry, size_t len,
-    uint8_t sig[AUD_SIG])
+aud_entry_sign_unchecked(const struct aud_key *k, const char *entry,
+    size_t len, uint8_t sig[AUD_SIG])
 {
 	static const size_t clen = sizeof(AUD_ENTRY_CONTEXT) - 1;
-	uint8_t *msg;
-	int rc = AUD_OK;
+	uint8_t stackbuf[2048], *msg = stackbuf;
 
-	if ((msg = malloc(clen + len)) == NULL)
+	if (clen + len > sizeof(stackbuf) &&
+	    (msg = malloc(clen + len)) == NULL)
 		return AUD_ENOMEM;
 	memcpy(msg, AUD_ENTRY_CONTEXT, clen);
 	memcpy(msg + clen, entry, len);
 	crypto_sign_detached(sig, NULL, msg, clen + len, k->sk);
+	if (msg != stackbuf)
+		free(msg);
+	return AUD_OK;
+}
+
+/* The same, verified right after signing. */
+int
+aud_entry_sign(const struct aud_key *k, const char *entry, size_t len,
+    uint8_t sig[AUD_SIG])
+{
+	int rc;
+
+	if ((rc = aud_entry_sign_unchecked(k, entry, len, sig)) != AUD_OK)
+		return rc;
 	/* a signature is checked right after it is made */
-	if (crypto_sign_verify_detached(sig, msg, clen + len, k->pk) != 0)
-		rc = AUD_ECRYPTO;
-	free(msg);
-	return rc;
+	return aud_entry_verify(k->pk, entry, len, sig) == AUD_OK ? AUD_OK :
+	    AUD_ECRYPTO;
 }
 
 int

@@ -48,6 +48,7 @@ struct aud_log {
 	uint64_t	 cpsize;
 	uint8_t		 cpkid[AUD_KID];
 	char		 origin[AUD_MAX_ORIGIN + 1];
+	struct aud_checker *checker;	/* checks signatures, or NULL */
 };
 
 static int
@@ -193,6 +194,15 @@ aud_log_close(struct aud_log *l)
 		free(l->tc);
 	}
 	free(l);
+}
+
+struct aud_checker *
+aud_log_set_checker(struct aud_log *l, struct aud_checker *c)
+{
+	struct aud_checker *old = l->checker;
+
+	l->checker = c;
+	return old;
 }
 
 const char *
@@ -615,6 +625,23 @@ aud_append(struct aud_log *l, MDB_txn *txn, const struct aud_key *k,
     const char *type, const char *actor, const char *subject,
     const json_t *data, uint64_t *seq_out)
 {
+	char *d;
+	size_t dlen;
+	int rc;
+
+	if ((rc = aud_data_encode(data, &d, &dlen)) != AUD_OK)
+		return rc;
+	rc = aud_append_data(l, txn, k, type, actor, subject, d, dlen,
+	    seq_out);
+	free(d);
+	return rc;
+}
+
+int
+aud_append_data(struct aud_log *l, MDB_txn *txn, const struct aud_key *k,
+    const char *type, const char *actor, const char *subject,
+    const char *data, size_t dlen, uint64_t *seq_out)
+{
 	struct reader r[1];
 	aud_hash prev, leaf;
 	uint8_t seqkey[9], sizeval[8], *rec = NULL;
@@ -633,14 +660,19 @@ aud_append(struct aud_log *l, MDB_txn *txn, const struct aud_key *k,
 	else if ((rc = hash_get(r, 0, size - 1, prev)) != AUD_OK)
 		return rc;
 	aud_time_now(now);
-	if ((rc = aud_entry_encode(size, now, type, actor, subject, data, prev,
-	    k->kid, &entry, &len)) != AUD_OK)
+	if ((rc = aud_entry_encode_data(size, now, type, actor, subject, data,
+	    dlen, prev, k->kid, &entry, &len)) != AUD_OK)
 		return rc;
 	if ((rec = malloc(AUD_SIG + len)) == NULL) {
 		rc = AUD_ENOMEM;
 		goto out;
 	}
-	if ((rc = aud_entry_sign(k, entry, len, rec)) != AUD_OK)
+	/* checked now, or by the checker before the commit */
+	rc = l->checker != NULL ? aud_entry_sign_unchecked(k, entry, len, rec) :
+	    aud_entry_sign(k, entry, len, rec);
+	if (rc == AUD_OK && l->checker != NULL)
+		rc = aud_checker_add(l->checker, k->pk, entry, len, rec);
+	if (rc != AUD_OK)
 		goto out;
 	memcpy(rec + AUD_SIG, entry, len);
 	entry_key(seqkey, size);

@@ -50,6 +50,7 @@
 
 #include "htq.h"
 #include "internal.h"
+#include "aud.h"
 
 /* A slot: free; pending (an operation waits); applied (in the batch
  * being committed, its result recorded); done (committed or refused). */
@@ -68,6 +69,7 @@ struct htq_batch {
 	pthread_mutex_t	 mu;		/* held while applying a batch */
 	_Atomic uint32_t gen;		/* batches ended: waiters sleep on it */
 	uint64_t	 txnid;		/* of the batch being committed, or 0 */
+	_Atomic uint64_t published;	/* the static log is at least this */
 	unsigned	 nslots;
 	size_t		 stride;	/* bytes from one slot to the next */
 	size_t		 mapped;
@@ -251,6 +253,13 @@ run_pending(struct htq_db *db, struct htq_batch *b)
 		rc[i] = -1;		/* not tried */
 	if ((crc = htq_txn_write(db, &txn)) != HTQ_OK)
 		return crc;
+	/* the entries' signatures are checked by a thread beside this one
+	 * while the next are made, all before the commit */
+	if (db->checker == NULL && db->log != NULL &&
+	    aud_checker_start(&db->checker) != AUD_OK)
+		db->checker = NULL;		/* checked inline instead */
+	if (db->log != NULL)
+		aud_log_set_checker(db->log, db->checker);
 	for (i = 0; i < b->nslots && crc == HTQ_OK; i++) {
 		s = slot_at(b, i);
 		if (atomic_load(&s->state) != SLOT_PENDING)
@@ -261,6 +270,11 @@ run_pending(struct htq_db *db, struct htq_batch *b)
 		    rc[i] != HTQ_ENOTFOUND && rc[i] != HTQ_EINVAL)
 			crc = rc[i];
 	}
+	if (db->log != NULL)
+		aud_log_set_checker(db->log, NULL);
+	if (db->checker != NULL && aud_checker_wait(db->checker) != AUD_OK &&
+	    crc == HTQ_OK)
+		crc = HTQ_ECRYPTO;
 	if (crc != HTQ_OK) {
 		mdb_txn_abort(txn);
 		txn = NULL;
@@ -374,10 +388,31 @@ htq_batch_run(struct htq_db *db, int kind, const uint8_t *args, size_t len)
 	/* Published before it is answered, outside the batch lock so that
 	 * the next batch commits meanwhile, and at once: the first of a
 	 * batch to get the publish lock publishes for all of it (and for
-	 * what committed since), the others find it done. */
-	if (rc == HTQ_OK)
+	 * what committed since), the others find it done (by the size
+	 * published, kept here beside the batch, without reading the
+	 * checkpoint file). */
+	if (rc == HTQ_OK && htq_batch_published(db) < s->size)
 		htq_publish_after(db, s->size, HTQ_PUBLISH_NOW);
 	return rc;
+}
+
+uint64_t
+htq_batch_published(struct htq_db *db)
+{
+	return db->batch != NULL ? atomic_load(&db->batch->published) : 0;
+}
+
+void
+htq_batch_set_published(struct htq_db *db, uint64_t size)
+{
+	uint64_t had;
+
+	if (db->batch == NULL)
+		return;
+	had = atomic_load(&db->batch->published);
+	while (had < size && !atomic_compare_exchange_weak(
+	    &db->batch->published, &had, size))
+		;
 }
 
 void

@@ -133,6 +133,7 @@ htq_db_close(struct htq_db *db)
 {
 	if (db == NULL)
 		return;
+	aud_checker_stop(db->checker);
 	aud_log_close(db->log);
 	aud_key_free(db->key);
 	free(db->datadir);
@@ -180,10 +181,7 @@ int
 htq_record(struct htq_db *db, MDB_txn *txn, const char *type,
     const char *subject, json_t *data)
 {
-	if (db->ledger.append == NULL)
-		return HTQ_OK;
-	return db->ledger.append(db->ledger.ctx, txn, type,
-	    db->ledger.actor ? db->ledger.actor : "system", subject, data);
+	return htq_record_as(db, txn, db->ledger.actor, type, subject, data);
 }
 
 /*
@@ -197,10 +195,33 @@ int
 htq_record_as(struct htq_db *db, MDB_txn *txn, const char *actor,
     const char *type, const char *subject, json_t *data)
 {
+	char *d;
+	size_t dlen;
+	int rc;
+
+	if (db->ledger.append == NULL)
+		return HTQ_OK;
+	if ((rc = htq_ledger_data(data, &d, &dlen)) != HTQ_OK)
+		return rc;
+	rc = htq_record_data(db, txn, actor, type, subject, d, dlen);
+	free(d);
+	return rc;
+}
+
+int
+htq_ledger_data(const json_t *data, char **out, size_t *len)
+{
+	return aud_data_encode(data, out, len);
+}
+
+int
+htq_record_data(struct htq_db *db, MDB_txn *txn, const char *actor,
+    const char *type, const char *subject, const char *data, size_t dlen)
+{
 	if (db->ledger.append == NULL)
 		return HTQ_OK;
 	return db->ledger.append(db->ledger.ctx, txn, type,
-	    actor && *actor ? actor : "system", subject, data);
+	    actor && *actor ? actor : "system", subject, data, dlen);
 }
 
 int

@@ -41,12 +41,14 @@ MDB_env	*htq_db_env(struct htq_db *);
  * The ledger as core/ sees it: every domain change that matters appends
  * an entry inside the same write transaction, so both commit or neither.
  * Set by the program that holds the signing key (htqctl, htq-fcgi); when
- * append is NULL nothing is recorded.  data is borrowed.  Checkpoints are
- * signed when read (aud_checkpoint), not per commit.
+ * append is NULL nothing is recorded.  data is the entry's data as its
+ * canonical bytes (aud_data_encode), borrowed.  Checkpoints are signed
+ * when read (aud_checkpoint), not per commit.
  */
 struct htq_ledger_hooks {
 	int	(*append)(void *ctx, MDB_txn *, const char *type,
-		    const char *actor, const char *subject, json_t *data);
+		    const char *actor, const char *subject, const char *data,
+		    size_t datalen);
 	void	*ctx;
 	const char *actor;	/* pseudonymous id of who is acting */
 };

@@ -34,6 +34,7 @@ struct htq_db {
 	char			*keys_published; /* the key list last written */
 	struct htq_batch	*batch;		/* group commit, or NULL */
 	unsigned		 batch_slot;	/* this process's slot in it */
+	struct aud_checker	*checker;	/* checks a batch's signatures */
 };
 
 /*
@@ -45,6 +46,10 @@ struct htq_db {
 enum htq_op { HTQ_OP_SUBMIT = 1 };
 int	 htq_batch_run(struct htq_db *, int kind, const uint8_t *args,
 	    size_t len);
+/* The largest log size the static files are known to be published at,
+ * shared by the workers of one batch (0 without one); raised by publish. */
+uint64_t htq_batch_published(struct htq_db *);
+void	 htq_batch_set_published(struct htq_db *, uint64_t size);
 /* Packing of an operation's arguments: strings, each kept with its NUL. */
 struct htq_pack {
 	uint8_t		*buf;
@@ -87,6 +92,13 @@ int	 htq_tokens_revoke_account(struct htq_db *, MDB_txn *,
 /* Append a ledger entry naming actor (an account id, or "system"). */
 int	 htq_record_as(struct htq_db *, MDB_txn *, const char *actor,
 	    const char *type, const char *subject, json_t *data);
+/* The same with data as its canonical bytes (htq_ledger_data), worked
+ * out before the write transaction. */
+int	 htq_record_data(struct htq_db *, MDB_txn *, const char *actor,
+	    const char *type, const char *subject, const char *data,
+	    size_t datalen);
+/* data's canonical bytes for htq_record_data; *out malloc'd. */
+int	 htq_ledger_data(const json_t *data, char **out, size_t *len);
 /* Set why (field may be ""); returns err. */
 int	 htq_refuse(struct htq_why *, int err, const char *field,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));

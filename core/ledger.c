@@ -20,7 +20,7 @@
 
 static int
 hook_append(void *ctx, MDB_txn *txn, const char *type, const char *actor,
-    const char *subject, json_t *data)
+    const char *subject, const char *data, size_t dlen)
 {
 	struct htq_db *db = ctx;
 	uint64_t seq;
@@ -28,14 +28,14 @@ hook_append(void *ctx, MDB_txn *txn, const char *type, const char *actor,
 
 	if (db->key == NULL)
 		return HTQ_EPERM;
-	rc = aud_append(db->log, txn, db->key, type, actor, subject, data,
-	    &seq);
+	rc = aud_append_data(db->log, txn, db->key, type, actor, subject,
+	    data, dlen, &seq);
 	/* The key was rotated since this process loaded it: load the new
 	 * one (nothing was written yet) and try once more. */
 	if (rc == HTQ_EPERM && db->datadir != NULL &&
 	    htq_ledger_reload_key(db, db->datadir) == HTQ_OK)
-		rc = aud_append(db->log, txn, db->key, type, actor, subject,
-		    data, &seq);
+		rc = aud_append_data(db->log, txn, db->key, type, actor,
+		    subject, data, dlen, &seq);
 	if (rc == HTQ_OK) {
 		db->dirty = 1;
 		db->dirty_size = seq + 1;

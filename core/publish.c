@@ -66,6 +66,7 @@ struct pub {
 	char		 mem[4096];	/* its memory folder, or "" */
 	int		 verify;	/* compare with what is there first */
 	int		 sync_all;	/* HTQ_PUBLISH_FSYNC=all */
+	uint64_t	 size;		/* the log size published */
 	uint8_t		*buf;		/* the file being built */
 	size_t		 bufcap;
 	uint8_t		*old;		/* what is there, for comparing */
@@ -580,6 +581,7 @@ publish_locked(struct pub *p, long long had, int lockfd)
 		return rc;
 	if ((rc = aud_size(log, p->txn, &size)) != HTQ_OK)
 		goto out;
+	p->size = size;
 	if (had >= 0 && (uint64_t)had == size)
 		goto out;		/* someone published this size already */
 	/* nothing published, or a checkpoint larger than the log (a
@@ -664,7 +666,6 @@ publish(struct htq_db *db, unsigned flags, uint64_t want)
 	if ((rc = htq_public_dir(db->datadir, p.root, sizeof(p.root))) !=
 	    HTQ_OK)
 		return rc;
-	find_mem(&p);
 	snprintf(lock, sizeof(lock), "%s/.lock", p.root);
 	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0 &&
 	    errno == ENOENT && mkdir(p.root, 0755) == 0)
@@ -677,13 +678,17 @@ publish(struct htq_db *db, unsigned flags, uint64_t want)
 		close(fd);
 		return HTQ_EIO;
 	}
+	if (want > 0 && htq_batch_published(db) >= want)
+		goto out;		/* a worker of our batch published it */
 	had = (flags & HTQ_PUBLISH_REBUILD) ? -1 :
 	    published_size(&p, aud_log_origin(db->log));
 	if (want > 0 && had >= 0 && (uint64_t)had >= want)
 		goto out;		/* another writer published ours */
 	if (want > 0 && !(flags & HTQ_PUBLISH_NOW))
 		pace(fd);
-	rc = publish_locked(&p, had, fd);
+	find_mem(&p);
+	if ((rc = publish_locked(&p, had, fd)) == HTQ_OK)
+		htq_batch_set_published(db, p.size);
 	now = htq_mono_us();
 	(void)!pwrite(fd, &now, sizeof(now), 0);
 out:

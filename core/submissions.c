@@ -1158,11 +1158,12 @@ out:
  * the arguments are the submission id, the actor, the acl record the
  * submit was prepared against and the one it writes, the window's id,
  * stored record and last day, the stored form of the submitted document,
- * and the ledger entry's data.  Written if nothing moved since (same
- * version and state; the window found open then unchanged, and today
- * not past its last day), together with submission.submitted; else
- * HTQ_ECONFLICT, and the caller prepares again.  No JSON is parsed here
- * but the entry's small data: this runs inside the one write transaction.
+ * and the ledger entry's data as its canonical bytes.  Written if nothing
+ * moved since (same version and state; the window found open then
+ * unchanged, and today not past its last day), together with
+ * submission.submitted; else HTQ_ECONFLICT, and the caller prepares
+ * again.  No JSON is encoded or parsed here: this runs inside the one
+ * write transaction (the entry's bytes are only checked, in one pass).
  */
 int
 htq_submit_apply(struct htq_db *db, MDB_txn *txn, const uint8_t *args,
@@ -1173,7 +1174,6 @@ htq_submit_apply(struct htq_db *db, MDB_txn *txn, const uint8_t *args,
 	char today[HTQ_DATE_LEN + 1];
 	size_t n, wlen, blen, dlen;
 	MDB_val k, v;
-	json_t *data;
 	int rc;
 
 	if (htq_unpack_str(&args, &len, &id, &n) != HTQ_OK ||
@@ -1194,17 +1194,14 @@ htq_submit_apply(struct htq_db *db, MDB_txn *txn, const uint8_t *args,
 	if (mdb_get(txn, db->win, &k, &v) != 0 || v.mv_size != wlen ||
 	    memcmp(v.mv_data, wrec, wlen) != 0 || strcmp(today, closes) > 0)
 		return HTQ_ECONFLICT;
-	if ((data = json_loadb(dtext, dlen, 0, NULL)) == NULL)
-		return HTQ_EINVAL;
 	k.mv_data = (void *)id;
 	k.mv_size = strlen(id);
 	v.mv_data = (void *)bytes;
 	v.mv_size = blen;
 	if ((rc = htq_mdb_err(mdb_put(txn, db->sub, &k, &v, 0))) == HTQ_OK &&
 	    (rc = put_acl_raw(db, txn, id, acl1)) == HTQ_OK)
-		rc = htq_record_as(db, txn, actor, "submission.submitted", id,
-		    data);
-	json_decref(data);
+		rc = htq_record_data(db, txn, actor, "submission.submitted",
+		    id, dtext, dlen);
 	return rc;
 }
 
@@ -1221,6 +1218,7 @@ htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
 {
 	char win_id[HTQ_ID_LEN + 1], closes[HTQ_DATE_LEN + 1], acl0[64];
 	char acl1[64], *bytes = NULL, *dtext = NULL, *wrec = NULL;
+	size_t dlen;
 	MDB_val k, v;
 	struct htq_pack p = { NULL, 0, 0, HTQ_OK };
 	MDB_txn *txn;
@@ -1251,10 +1249,8 @@ htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
 			goto out;
 		if ((rc = acl_of(doc, acl1)) != HTQ_OK)
 			goto out;
-		if ((dtext = json_dumps(data, JSON_COMPACT)) == NULL) {
-			rc = HTQ_ENOMEM;
+		if ((rc = htq_ledger_data(data, &dtext, &dlen)) != HTQ_OK)
 			goto out;
-		}
 		/* in the order htq_submit_apply reads them */
 		const char *args[] = { id, a->id, acl0, acl1, win_id, wrec,
 		    closes, bytes, dtext };
