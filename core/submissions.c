@@ -1194,14 +1194,18 @@ htq_submit_apply(struct htq_db *db, MDB_txn *txn, const uint8_t *args,
 	if (mdb_get(txn, db->win, &k, &v) != 0 || v.mv_size != wlen ||
 	    memcmp(v.mv_data, wrec, wlen) != 0 || strcmp(today, closes) > 0)
 		return HTQ_ECONFLICT;
+	/* the entry first: data that is not canonical is refused before
+	 * anything is written (a refused operation leaves the batch's
+	 * transaction as it found it) */
+	if ((rc = htq_record_data(db, txn, actor, "submission.submitted", id,
+	    dtext, dlen)) != HTQ_OK)
+		return rc;
 	k.mv_data = (void *)id;
 	k.mv_size = strlen(id);
 	v.mv_data = (void *)bytes;
 	v.mv_size = blen;
-	if ((rc = htq_mdb_err(mdb_put(txn, db->sub, &k, &v, 0))) == HTQ_OK &&
-	    (rc = put_acl_raw(db, txn, id, acl1)) == HTQ_OK)
-		rc = htq_record_data(db, txn, actor, "submission.submitted",
-		    id, dtext, dlen);
+	if ((rc = htq_mdb_err(mdb_put(txn, db->sub, &k, &v, 0))) == HTQ_OK)
+		rc = put_acl_raw(db, txn, id, acl1);
 	return rc;
 }
 

@@ -998,12 +998,12 @@ test_group_commit_edges(void)
 
 /* A packed HTQ_OP_SUBMIT (see htq_submit_apply); its result. */
 static int
-submit_op(const char *id, const char *acl0, const char *acl1,
+submit_op_data(const char *id, const char *acl0, const char *acl1,
     const char *win_id, const char *wrec, const char *closes,
-    const char *bytes)
+    const char *bytes, const char *data)
 {
 	const char *args[] = { id, ab_a.id, acl0, acl1, win_id, wrec, closes,
-	    bytes, "{\"submission\":\"x\"}" };
+	    bytes, data };
 	struct htq_pack p = { NULL, 0, 0, HTQ_OK };
 	int rc;
 
@@ -1014,11 +1014,21 @@ submit_op(const char *id, const char *acl0, const char *acl1,
 	return rc;
 }
 
+static int
+submit_op(const char *id, const char *acl0, const char *acl1,
+    const char *win_id, const char *wrec, const char *closes,
+    const char *bytes)
+{
+	return submit_op_data(id, acl0, acl1, win_id, wrec, closes, bytes,
+	    "{\"submission\":\"x\"}");
+}
+
 /*
  * The write half of a submit re-checks, inside the write transaction,
  * what its read half found: the submission's version and state, the
  * window's record and last day.  Anything moved is HTQ_ECONFLICT with
- * nothing written, the operation itself once it is applied.
+ * nothing written, the operation itself once it is applied.  Entry data
+ * that is not canonical is HTQ_EINVAL, also with nothing written.
  */
 static void
 test_submit_apply_rechecks(void)
@@ -1059,6 +1069,10 @@ test_submit_apply_rechecks(void)
 	T_EQ(submit_op(id, acl0, acl1, "w-0000000000000000", wrec, far, bytes),
 	    HTQ_ECONFLICT);
 	T_EQ(submit_op(id, acl0, acl1, wid, wrec, past, bytes), HTQ_ECONFLICT);
+	T_EQ(submit_op_data(id, acl0, acl1, wid, wrec, far, bytes,
+	    "{\"submission\":\"x\",\"a\":1}"), HTQ_EINVAL);
+	T_EQ(submit_op_data(id, acl0, acl1, wid, wrec, far, bytes,
+	    "{\"a\": 1}"), HTQ_EINVAL);
 	T_EQ(ledger_size(), before);
 	T_EQ(submit_op(id, acl0, acl1, wid, wrec, far, bytes), HTQ_OK);
 	T_EQ(ledger_size(), before + 1);
