@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1001,6 +1002,24 @@ test_signature_checker(void)
 	}
 	/* a wait with nothing handed over */
 	T_EQ(aud_checker_wait(c), AUD_OK);
+	/* a stopped helper takes nothing more: the writer checks it all */
+	T_EQ(kill(aud_checker_pid(c), SIGSTOP), 0);
+	usleep(20000);
+	for (i = 0; i < 100; i++)
+		T_EQ(aud_checker_add(c, key->pk, e[i], len[i], sig[i]), AUD_OK);
+	T_EQ(aud_checker_wait(c), AUD_OK);
+	T_EQ(kill(aud_checker_pid(c), SIGCONT), 0);
+	/* a dead one neither, and a bad signature is still found */
+	T_EQ(kill(aud_checker_pid(c), SIGKILL), 0);
+	T_EQ(waitpid(aud_checker_pid(c), NULL, 0), aud_checker_pid(c));
+	for (i = 0; i < 100; i++) {
+		uint8_t s2[AUD_SIG];
+
+		memcpy(s2, sig[i], AUD_SIG);
+		s2[0] ^= i == 60;
+		T_EQ(aud_checker_add(c, key->pk, e[i], len[i], s2), AUD_OK);
+	}
+	T_EQ(aud_checker_wait(c), AUD_ECRYPTO);
 	/* appends through the checker (the log's current key is key2 since
 	 * the rotation test), then aborted: the store is as it was */
 	T_EQ(mdb_txn_begin(env, NULL, 0, &txn), 0);
