@@ -58,7 +58,10 @@ struct job {
 };
 
 struct aud_checker {
-	_Atomic uint32_t posted;	/* jobs posted (the helper waits on it) */
+	_Atomic uint32_t posted;	/* jobs posted this round */
+	_Atomic uint32_t bell;		/* rung at every post: the helper
+					 * waits on it (never reset, so no
+					 * wake-up is lost across rounds) */
 	_Atomic uint32_t finished;	/* jobs done (the writer waits on it) */
 	_Atomic uint32_t failed;	/* a check failed since the last wait */
 	_Atomic uint32_t stop;
@@ -118,16 +121,17 @@ check(const struct job *j)
 static void
 serve(struct aud_checker *c, pid_t parent)
 {
-	uint32_t seen, gen, i;
+	struct timespec ts = { 1, 0 };	/* and look at the parent */
+	uint32_t seen, gen, i, n;
 
 	while (!atomic_load(&c->stop) && getppid() == parent) {
-		seen = atomic_load(&c->posted);
-		for (i = 0; i < NJOBS; i++)
+		seen = atomic_load(&c->bell);
+		n = atomic_load(&c->posted);
+		for (i = 0; i < n && i < NJOBS; i++)
 			if (take(&c->jobs[i], &gen))
 				(void)complete(c, &c->jobs[i], gen,
 				    check(&c->jobs[i]));
-		struct timespec ts = { 1, 0 };	/* and look at the parent */
-		(void)futex(&c->posted, FUTEX_WAIT, seen, &ts);
+		(void)futex(&c->bell, FUTEX_WAIT, seen, &ts);
 	}
 }
 
@@ -216,7 +220,8 @@ aud_checker_add(struct aud_checker *c, const uint8_t pk[AUD_PK],
 	j->len = (uint32_t)(CTXLEN + len);
 	atomic_store(&j->state, c->gen << 2 | J_POSTED);
 	atomic_store(&c->posted, n + 1);
-	(void)futex(&c->posted, FUTEX_WAKE, 1, NULL);
+	atomic_fetch_add(&c->bell, 1);
+	(void)futex(&c->bell, FUTEX_WAKE, 1, NULL);
 	return AUD_OK;
 }
 
@@ -261,8 +266,8 @@ aud_checker_stop(struct aud_checker *c)
 		return;
 	(void)aud_checker_wait(c);
 	atomic_store(&c->stop, 1);
-	atomic_fetch_add(&c->posted, 1);
-	(void)futex(&c->posted, FUTEX_WAKE, INT32_MAX, NULL);
+	atomic_fetch_add(&c->bell, 1);
+	(void)futex(&c->bell, FUTEX_WAKE, INT32_MAX, NULL);
 	(void)waitpid(c->pid, NULL, 0);
 	munmap(c, c->mapped);
 }
