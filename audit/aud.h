@@ -316,10 +316,10 @@ int	 aud_append_data(struct aud_log *, MDB_txn *, const struct aud_key *,
  * Signature checks beside the writer (store_check.c): a child process
  * that verifies what aud_checker_add hands it (through shared memory);
  * aud_checker_wait helps with what is left, waits for the rest and
- * answers AUD_ECRYPTO if any check failed since the last wait.  With a checker set on the log
- * (aud_log_set_checker), aud_append signs and queues the check instead of
- * verifying inline: call aud_checker_wait before committing, and abort
- * the transaction unless it answers AUD_OK.
+ * answers AUD_ECRYPTO if any check failed since the last wait.  With a
+ * checker set on the log (aud_log_set_checker), aud_append signs and
+ * queues the check instead of verifying inline: call aud_checker_wait
+ * before committing, and abort the transaction unless it answers AUD_OK.
  */
 struct aud_checker;
 int	 aud_checker_start(struct aud_checker **);

@@ -96,14 +96,15 @@ aud_entry_encode_data(uint64_t seq, const char *time, const char *type,
 	sodium_bin2hex(kidhex, sizeof(kidhex), kid, AUD_KID);
 	/* the fields in their fixed order around data's bytes; the forms
 	 * checked above need no escaping */
-	n = snprintf(head, sizeof(head), "{\"v\":1,\"seq\":%llu,\"time\":\"%s\","
-	    "\"type\":\"%s\",\"actor\":\"%s\",\"subject\":\"%s\",\"data\":",
-	    (unsigned long long)seq, time, type, actor, subject);
+	n = snprintf(head, sizeof(head), "{\"v\":1,\"seq\":%llu,"
+	    "\"time\":\"%s\",\"type\":\"%s\",\"actor\":\"%s\","
+	    "\"subject\":\"%s\",\"data\":", (unsigned long long)seq, time,
+	    type, actor, subject);
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return AUD_EINVAL;
 	hlen = (size_t)n;
-	tlen = (size_t)snprintf(tail, sizeof(tail), ",\"prev\":\"%s\",\"kid\":\"%s\"}",
-	    prevhex, kidhex);
+	tlen = (size_t)snprintf(tail, sizeof(tail), ",\"prev\":\"%s\","
+	    "\"kid\":\"%s\"}", prevhex, kidhex);
 	*len = hlen + dlen + tlen;
 	if (*len > AUD_MAX_ENTRY)
 		return AUD_ETOOBIG;
@@ -140,21 +141,37 @@ aud_entry_encode(uint64_t seq, const char *time, const char *type,
 	return rc;
 }
 
+/*
+ * What is signed: the context string followed by the entry, in buf when
+ * it fits (else malloc'd; the caller frees *msg unless it is buf).
+ */
+static int
+signed_bytes(const char *entry, size_t len, uint8_t *buf, size_t bufsz,
+    uint8_t **msg, size_t *mlen)
+{
+	static const size_t clen = sizeof(AUD_ENTRY_CONTEXT) - 1;
+
+	*msg = buf;
+	if (clen + len > bufsz && (*msg = malloc(clen + len)) == NULL)
+		return AUD_ENOMEM;
+	memcpy(*msg, AUD_ENTRY_CONTEXT, clen);
+	memcpy(*msg + clen, entry, len);
+	*mlen = clen + len;
+	return AUD_OK;
+}
+
 /* Ed25519 over the context string followed by the entry. */
 int
 aud_entry_sign_unchecked(const struct aud_key *k, const char *entry,
     size_t len, uint8_t sig[AUD_SIG])
 {
-	static const size_t clen = sizeof(AUD_ENTRY_CONTEXT) - 1;
-	uint8_t stackbuf[2048], *msg = stackbuf;
+	uint8_t buf[2048], *msg;
+	size_t mlen;
 
-	if (clen + len > sizeof(stackbuf) &&
-	    (msg = malloc(clen + len)) == NULL)
+	if (signed_bytes(entry, len, buf, sizeof(buf), &msg, &mlen) != AUD_OK)
 		return AUD_ENOMEM;
-	memcpy(msg, AUD_ENTRY_CONTEXT, clen);
-	memcpy(msg + clen, entry, len);
-	crypto_sign_detached(sig, NULL, msg, clen + len, k->sk);
-	if (msg != stackbuf)
+	crypto_sign_detached(sig, NULL, msg, mlen, k->sk);
+	if (msg != buf)
 		free(msg);
 	return AUD_OK;
 }
@@ -177,18 +194,15 @@ int
 aud_entry_verify(const uint8_t pk[AUD_PK], const char *entry, size_t len,
     const uint8_t sig[AUD_SIG])
 {
-	static const size_t clen = sizeof(AUD_ENTRY_CONTEXT) - 1;
-	uint8_t stackbuf[2048], *msg = stackbuf;
+	uint8_t buf[2048], *msg;
+	size_t mlen;
 	int rc;
 
-	if (clen + len > sizeof(stackbuf) &&
-	    (msg = malloc(clen + len)) == NULL)
+	if (signed_bytes(entry, len, buf, sizeof(buf), &msg, &mlen) != AUD_OK)
 		return AUD_ENOMEM;
-	memcpy(msg, AUD_ENTRY_CONTEXT, clen);
-	memcpy(msg + clen, entry, len);
-	rc = crypto_sign_verify_detached(sig, msg, clen + len, pk) == 0 ?
-	    AUD_OK : AUD_EVERIFY;
-	if (msg != stackbuf)
+	rc = crypto_sign_verify_detached(sig, msg, mlen, pk) == 0 ? AUD_OK :
+	    AUD_EVERIFY;
+	if (msg != buf)
 		free(msg);
 	return rc;
 }

@@ -211,6 +211,11 @@ htq_batch_use(struct htq_db *db, struct htq_batch *b, unsigned slot)
 	pthread_mutex_unlock(&b->mu);
 	db->batch = b;
 	db->batch_slot = slot;
+	/* the helper that checks the signatures of the batches this worker
+	 * commits; without one they are checked inline */
+	if (db->checker == NULL && db->log != NULL &&
+	    aud_checker_start(&db->checker) != AUD_OK)
+		db->checker = NULL;
 	return HTQ_OK;
 }
 
@@ -253,11 +258,8 @@ run_pending(struct htq_db *db, struct htq_batch *b)
 		rc[i] = -1;		/* not tried */
 	if ((crc = htq_txn_write(db, &txn)) != HTQ_OK)
 		return crc;
-	/* the entries' signatures are checked by a thread beside this one
-	 * while the next are made, all before the commit */
-	if (db->checker == NULL && db->log != NULL &&
-	    aud_checker_start(&db->checker) != AUD_OK)
-		db->checker = NULL;		/* checked inline instead */
+	/* the entries' signatures are checked by this worker's checker
+	 * (NULL: inline) while the next are made, all before the commit */
 	if (db->log != NULL)
 		aud_log_set_checker(db->log, db->checker);
 	for (i = 0; i < b->nslots && crc == HTQ_OK; i++) {

@@ -112,7 +112,8 @@ int	 htq_publish_upto(struct htq_db *, uint64_t size, unsigned flags);
 /*
  * Group commit across the workers of one master (core/batch.c): the
  * master creates the shared batch for nslots workers before it forks;
- * worker i then joins it with slot i.
+ * worker i then joins it with slot i (after htq_ledger_attach: joining
+ * also starts the child process that checks its batches' signatures).
  */
 struct htq_batch;
 int	 htq_batch_create(unsigned nslots, struct htq_batch **);
