@@ -398,6 +398,12 @@ int	 htq_submission_update(struct htq_db *, const struct htq_actor *,
  * stored JSON text (the caller frees it). */
 int	 htq_submission_submit(struct htq_db *, const struct htq_actor *,
 	    const char *id, json_t **out, char **stored, struct htq_why *);
+/* The same, giving the submitted document's stored JSON text in *stored
+ * (the caller frees it) and its version in *version (if not NULL); what
+ * the HTTP API answers, without parsing it. */
+int	 htq_submission_submit_text(struct htq_db *, const struct htq_actor *,
+	    const char *id, char **stored, long long *version,
+	    struct htq_why *);
 /* Withdraw before a decision; appends submission.withdrawn. */
 int	 htq_submission_withdraw(struct htq_db *, const struct htq_actor *,
 	    const char *id, json_t **out, struct htq_why *);

@@ -22,7 +22,7 @@ struct htq_db {
 	MDB_dbi			 win;		/* "w-..." -> submission window */
 	MDB_dbi			 sub;		/* "s-..." -> submission */
 	MDB_dbi			 sub_acl;	/* "s-..." -> "version status org" */
-	MDB_dbi			 sub_hash;	/* "s-..." -> "version content-hash" */
+	MDB_dbi			 sub_hash;	/* "s-..." -> a draft's memo (JSON) */
 	MDB_dbi			 mark;		/* "HTQ-..." -> quality mark */
 	struct htq_ledger_hooks	 ledger;
 	struct aud_log		*log;		/* NULL until attached */
@@ -104,6 +104,9 @@ int	 htq_refuse(struct htq_why *, int err, const char *field,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Current time as RFC 3339 UTC ("2026-11-29T07:15:14Z"). */
 void	 htq_now_iso(char buf[21]);
+/* The catalogue's generation: moved on by every write to it (core/
+ * standards.c), so that what was worked out from it can be known stale. */
+unsigned long long htq_catalogue_generation(struct htq_db *, MDB_txn *);
 /* The open window of route today, or with none the next announced one
  * (*open 0) or nothing (HTQ_ENOTFOUND).  *out is a new reference. */
 int	 htq_window_for_route(struct htq_db *, MDB_txn *, const char *route,

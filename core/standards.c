@@ -292,13 +292,42 @@ out:
 
 /* --- storage --- */
 
+#define CATALOGUE_KEY	"catalogue.generation"
+
+/* The catalogue's generation: a count of its writes (0 before any). */
+unsigned long long
+htq_catalogue_generation(struct htq_db *db, MDB_txn *txn)
+{
+	MDB_val k = { strlen(CATALOGUE_KEY), CATALOGUE_KEY }, v;
+	char buf[24];
+
+	if (mdb_get(txn, db->meta, &k, &v) != 0 || v.mv_size >= sizeof(buf))
+		return 0;
+	memcpy(buf, v.mv_data, v.mv_size);
+	buf[v.mv_size] = '\0';
+	return strtoull(buf, NULL, 10);
+}
+
+/* Every write to the catalogue comes here, and moves its generation on
+ * in the same transaction: whatever was worked out from the catalogue
+ * before (a draft's checks, core/submissions.c) is then done again. */
 static int
-put_str(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *val,
-    size_t vlen)
+put_str(struct htq_db *db, MDB_txn *txn, MDB_dbi dbi, const char *key,
+    const char *val, size_t vlen)
 {
 	MDB_val k = { strlen(key), (void *)key }, v = { vlen, (void *)val };
+	char gen[24];
+	int rc;
 
-	return htq_mdb_err(mdb_put(txn, dbi, &k, &v, 0));
+	if ((rc = htq_mdb_err(mdb_put(txn, dbi, &k, &v, 0))) != HTQ_OK)
+		return rc;
+	snprintf(gen, sizeof(gen), "%llu", htq_catalogue_generation(db, txn) +
+	    1);
+	k.mv_data = CATALOGUE_KEY;
+	k.mv_size = strlen(CATALOGUE_KEY);
+	v.mv_data = gen;
+	v.mv_size = strlen(gen);
+	return htq_mdb_err(mdb_put(txn, db->meta, &k, &v, 0));
 }
 
 static int
@@ -323,14 +352,15 @@ get_json(MDB_txn *txn, MDB_dbi dbi, const char *key, json_t **out)
 }
 
 static int
-put_json(MDB_txn *txn, MDB_dbi dbi, const char *key, const json_t *doc)
+put_json(struct htq_db *db, MDB_txn *txn, MDB_dbi dbi, const char *key,
+    const json_t *doc)
 {
 	char *s = json_dumps(doc, JSON_COMPACT);
 	int rc;
 
 	if (s == NULL)
 		return HTQ_ENOMEM;
-	rc = put_str(txn, dbi, key, s, strlen(s));
+	rc = put_str(db, txn, dbi, key, s, strlen(s));
 	free(s);
 	return rc;
 }
@@ -474,12 +504,12 @@ rerender(struct htq_db *db, MDB_txn *txn, const char *ref)
 			break;
 		json_object_set(doc, "versions", versions);
 		if ((rc = apply_eligibility(db, txn, doc)) == HTQ_OK)
-			rc = put_json(txn, db->std, key, doc);
+			rc = put_json(db, txn, db->std, key, doc);
 		if (rc == HTQ_OK && i == n - 1) {
-			rc = put_str(txn, db->std_latest, ref, v, strlen(v));
+			rc = put_str(db, txn, db->std_latest, ref, v, strlen(v));
 			if (rc == HTQ_OK) {
 				sum = summary_of(doc);
-				rc = sum ? put_json(txn, db->std_sum, ref, sum) :
+				rc = sum ? put_json(db, txn, db->std_sum, ref, sum) :
 				    HTQ_ENOMEM;
 				json_decref(sum);
 			}
@@ -538,7 +568,7 @@ store_one(struct htq_db *db, MDB_txn *txn, json_t *doc, enum outcome *res)
 	if (rc != HTQ_ENOTFOUND)
 		return rc;
 	if ((rc = content_hash(doc, hash)) != HTQ_OK ||
-	    (rc = put_json(txn, db->std, key, doc)) != HTQ_OK ||
+	    (rc = put_json(db, txn, db->std, key, doc)) != HTQ_OK ||
 	    (rc = rerender(db, txn, ref)) != HTQ_OK)
 		return rc;
 	/* the ledger entry carries the eligibility as imported */
@@ -743,7 +773,7 @@ htq_standard_set_eligibility(struct htq_db *db, const char *ref,
 		rc = HTQ_ENOMEM;
 		goto out;
 	}
-	if ((rc = put_json(txn, db->std_elig, ref, dec)) != HTQ_OK ||
+	if ((rc = put_json(db, txn, db->std_elig, ref, dec)) != HTQ_OK ||
 	    (rc = rerender(db, txn, ref)) != HTQ_OK)
 		goto out;
 	json_object_del(dec, "source");

@@ -836,52 +836,156 @@ view(struct htq_db *db, MDB_txn *txn, json_t *doc, json_t **out)
 }
 
 /*
- * The SHA-256 of a draft's content is worked out when the draft is saved
- * and kept beside it ("sub_hash": "<version> <hex>"): a submit, which
- * freezes the content and records its hash, then finds it done for the
- * version it submits.  Nothing else reads it; a record of another version
- * (or none) is ignored and the hash worked out again.
+ * The stored form of a submission is one JSON object written as two runs
+ * of keys: first those a submit leaves alone (the content, its coverage,
+ * who created it and when), then the state a submit rewrites (head_keys).
+ * Each run is jansson's compact output of its keys; they are joined at a
+ * comma, whose offset (the split) the draft's memo keeps: a submit copies
+ * the first run as it is and encodes only the short second one again.
  */
+static const char *const head_keys[] = { "status", "version", "updated",
+    "submitted_at", "content_sha256", "window", NULL };
+
 static int
-put_content_hash(struct htq_db *db, MDB_txn *txn, const json_t *doc)
+doc_text(const json_t *doc, char **out, size_t *split)
+{
+	json_t *body = json_object(), *head = json_object(), *v;
+	const char *key;
+	char *b = NULL, *h = NULL, *t;
+	size_t bl, hl;
+	int rc = HTQ_ENOMEM;
+
+	*out = NULL;
+	*split = 0;
+	if (body == NULL || head == NULL)
+		goto out;
+	json_object_foreach((json_t *)doc, key, v)
+		if (json_object_set(in_list(key, head_keys) ? head : body, key,
+		    v) != 0)
+			goto out;
+	if ((b = json_dumps(body, JSON_COMPACT)) == NULL ||
+	    (h = json_dumps(head, JSON_COMPACT)) == NULL)
+		goto out;
+	bl = strlen(b);
+	hl = strlen(h);
+	rc = HTQ_OK;
+	if (json_object_size(head) == 0) {	/* one run: no split */
+		*out = b;
+		b = NULL;
+		goto out;
+	}
+	if (json_object_size(body) == 0) {
+		*out = h;
+		h = NULL;
+		goto out;
+	}
+	/* "{body}" and "{head}" make "{body,head}" */
+	if ((t = realloc(b, bl + hl)) == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	b = NULL;
+	t[bl - 1] = ',';
+	memcpy(t + bl, h + 1, hl);
+	*split = bl - 1;
+	*out = t;
+out:
+	free(b);
+	free(h);
+	json_decref(body);
+	json_decref(head);
+	return rc;
+}
+
+static int
+put_doc(struct htq_db *db, MDB_txn *txn, const json_t *doc, size_t *split)
 {
 	const char *id = json_string_value(json_object_get(doc, "id"));
-	char rec[96], hex[65];
-	json_t *content;
+	char *text;
 	MDB_val k, v;
-	int rc, n;
+	int rc;
 
+	if (id == NULL)
+		return HTQ_EFORMAT;
+	if ((rc = doc_text(doc, &text, split)) != HTQ_OK)
+		return rc;
+	k.mv_data = (void *)id;
+	k.mv_size = strlen(id);
+	v.mv_data = text;
+	v.mv_size = strlen(text);
+	rc = htq_mdb_err(mdb_put(txn, db->sub, &k, &v, 0));
+	free(text);
+	return rc;
+}
+
+/*
+ * A draft's memo ("sub_hash", a JSON object), written with each version
+ * of a draft: its version, the generation of the catalogue its checks
+ * passed against, the split of its stored form, and the data of the
+ * submission.submitted entry a submit would append (less the window,
+ * known only then): the content's SHA-256, its coverage, the standard and
+ * its route.  Only a submit reads it, and only the memo of the version it
+ * submits, made against the catalogue as it is now (htq_catalogue_
+ * generation): that submit's checks would pass again and its coverage and
+ * hash come out the same, so it takes them from here.  Any other memo (or
+ * none) is ignored and the submit works everything out again.
+ */
+static int
+put_memo(struct htq_db *db, MDB_txn *txn, const json_t *doc,
+    const json_t *std, const json_t *cov, size_t split)
+{
+	const char *id = json_string_value(json_object_get(doc, "id"));
+	char hex[65];
+	json_t *content, *memo;
+	int rc;
+
+	if (id == NULL)
+		return HTQ_EFORMAT;
 	if ((content = content_of(doc)) == NULL)
 		return HTQ_ENOMEM;
 	rc = htq_content_hash(content, hex);
 	json_decref(content);
 	if (rc != HTQ_OK)
 		return rc;
-	n = snprintf(rec, sizeof(rec), "%lld %s", (long long)json_integer_value(
-	    json_object_get(doc, "version")), hex);
-	if (id == NULL || n < 0 || (size_t)n >= sizeof(rec))
-		return HTQ_EFORMAT;
-	k.mv_data = (void *)id;
-	k.mv_size = strlen(id);
-	v.mv_data = rec;
-	v.mv_size = (size_t)n;
-	return htq_mdb_err(mdb_put(txn, db->sub_hash, &k, &v, 0));
+	memo = json_pack("{s:O,s:I,s:I,s:{s:s,s:O,s:{s:O,s:O},s:O,s:s,s:O}}",
+	    "version", json_object_get(doc, "version"),
+	    "catalogue", (json_int_t)htq_catalogue_generation(db, txn),
+	    "split", (json_int_t)split,
+	    "data", "submission", id,
+	    "organisation", json_object_get(doc, "organisation"),
+	    "standard", "ref", json_object_get(std, "ref"),
+	    "version", json_object_get(std, "version"),
+	    "route", json_object_get(std, "route"),
+	    "content_sha256", hex, "coverage", cov);
+	if (memo == NULL)
+		return HTQ_ENOMEM;
+	rc = htq_put_json(txn, db->sub_hash, id, memo, 0);
+	json_decref(memo);
+	return rc;
 }
 
-/* The kept hash of version of draft id, if there is one (HTQ_OK). */
+/* The memo of version of draft id, made against the catalogue as it is
+ * now (else HTQ_ENOTFOUND): *memo a new reference. */
 static int
-kept_content_hash(struct htq_db *db, MDB_txn *txn, const char *id,
-    long long version, char hex[65])
+get_memo(struct htq_db *db, MDB_txn *txn, const char *id, long long version,
+    json_t **memo)
 {
-	MDB_val k = { strlen(id), (void *)id }, v;
-	char want[32];
-	int n = snprintf(want, sizeof(want), "%lld ", version);
+	json_t *m;
 
-	if (mdb_get(txn, db->sub_hash, &k, &v) != 0 ||
-	    v.mv_size != (size_t)n + 64 || memcmp(v.mv_data, want, (size_t)n))
+	*memo = NULL;
+	if (htq_get_json(txn, db->sub_hash, id, &m) != HTQ_OK)
 		return HTQ_ENOTFOUND;
-	memcpy(hex, (const char *)v.mv_data + n, 64);
-	hex[64] = '\0';
+	if (!json_is_object(m) || json_integer_value(json_object_get(m,
+	    "version")) != version || (unsigned long long)json_integer_value(
+	    json_object_get(m, "catalogue")) != htq_catalogue_generation(db,
+	    txn) || !json_is_object(json_object_get(m, "data")) ||
+	    !json_is_string(json_object_get(json_object_get(m, "data"),
+	    "route")) || !json_is_string(json_object_get(json_object_get(m,
+	    "data"), "content_sha256"))) {
+		json_decref(m);
+		return HTQ_ENOTFOUND;
+	}
+	*memo = m;
 	return HTQ_OK;
 }
 
@@ -890,27 +994,32 @@ kept_content_hash(struct htq_db *db, MDB_txn *txn, const char *id,
  * content being stored (the stored document is exactly what a read
  * answers; the content and the standard version's KSBs cannot change
  * without another store, so it equals a coverage computed at the read).
+ * A draft gets its memo.
  */
 static int
 store(struct htq_db *db, MDB_txn *txn, json_t *doc)
 {
 	char now[21];
-	json_t *cov;
+	json_t *std, *cov;
+	size_t split;
 	int rc;
 
 	htq_now_iso(now);
 	json_object_set_new(doc, "version", json_integer(json_integer_value(
 	    json_object_get(doc, "version")) + 1));
 	json_object_set_new(doc, "updated", json_string(now));
-	if ((rc = htq_coverage(db, txn, doc, &cov)) != HTQ_OK)
+	if ((rc = load_standard(db, txn, doc, &std, NULL)) != HTQ_OK)
 		return rc;
+	if ((cov = coverage_of(std, doc)) == NULL) {
+		json_decref(std);
+		return HTQ_ENOMEM;
+	}
 	json_object_set_new(doc, "coverage", cov);
-	if ((rc = htq_put_json(txn, db->sub, json_string_value(
-	    json_object_get(doc, "id")), doc, 0)) != HTQ_OK ||
-	    (rc = put_acl(db, txn, doc)) != HTQ_OK)
-		return rc;
-	return is_status(doc, "draft") ? put_content_hash(db, txn, doc) :
-	    HTQ_OK;
+	if ((rc = put_doc(db, txn, doc, &split)) == HTQ_OK &&
+	    (rc = put_acl(db, txn, doc)) == HTQ_OK && is_status(doc, "draft"))
+		rc = put_memo(db, txn, doc, std, cov, split);
+	json_decref(std);
+	return rc;
 }
 
 /* Commit txn; *out (if wanted) is doc as stored. */
@@ -1057,42 +1166,39 @@ out:
 	return rc;
 }
 
-/*
- * Checks, content hash, coverage and the submitted document for a submit,
- * worked out in a read transaction: the JSON work stays outside the one
- * writer LMDB allows at a time.  On success *doc is the new state,
- * *bytes its stored form, *data the ledger entry's data, win the window.
- */
-static int
-submit_prepare(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
-    const char *id, json_t **docp, char acl0[64], char **bytes,
-    json_t **datap, char win_id[HTQ_ID_LEN + 1],
-    char closes[HTQ_DATE_LEN + 1], struct htq_why *why)
+/* What a submit writes, worked out in a read transaction (the JSON work
+ * stays outside the one writer LMDB allows at a time). */
+struct submit_plan {
+	char		 acl0[64];	/* the acl record submitted from */
+	char		 acl1[64];	/* and the one written */
+	char		 win_id[HTQ_ID_LEN + 1];
+	char		 closes[HTQ_DATE_LEN + 1];
+	char		*wrec;		/* the window's stored record */
+	char		*bytes;		/* the submitted document, stored form */
+	char		*dtext;		/* the entry's data, canonical */
+	size_t		 dlen;
+	long long	 version;	/* of the submitted document */
+};
+
+static void
+plan_free(struct submit_plan *p)
 {
-	char hash[65], now[21];
-	json_t *doc, *std = NULL, *content = NULL, *win = NULL, *cov = NULL;
-	json_t *data = NULL;
-	const char *route;
+	free(p->wrec);
+	free(p->bytes);
+	free(p->dtext);
+	p->wrec = p->bytes = p->dtext = NULL;
+}
+
+/* The window open now for route, into p (else a 409 naming the route and
+ * the next announced window). */
+static int
+plan_window(struct htq_db *db, MDB_txn *txn, const char *route,
+    struct submit_plan *p, struct htq_why *why)
+{
+	json_t *win = NULL;
+	MDB_val k, v;
 	int rc, open;
 
-	*docp = *datap = NULL;
-	*bytes = NULL;
-	if ((rc = load(db, txn, a, id, &doc, why)) != HTQ_OK)
-		return rc;
-	if (!is_status(doc, "draft")) {
-		rc = htq_refuse(why, HTQ_ECONFLICT, "status", "submission %s is "
-		    "%s already", id, status_of(doc));
-		goto out;
-	}
-	if ((rc = acl_of(doc, acl0)) != HTQ_OK)
-		goto out;
-	if ((content = content_of(doc)) == NULL) {
-		rc = HTQ_ENOMEM;
-		goto out;
-	}
-	if ((rc = check_content(db, txn, content, &std, why)) != HTQ_OK)
-		goto out;
-	route = json_string_value(json_object_get(std, "route"));
 	rc = htq_window_for_route(db, txn, route, &win, &open);
 	if (rc == HTQ_ENOTFOUND || (rc == HTQ_OK && !open)) {
 		if (win != NULL)
@@ -1105,22 +1211,28 @@ submit_prepare(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
 			rc = htq_refuse(why, HTQ_ECONFLICT, "standard.ref", "the "
 			    "%s route accepts no submissions now, and no window "
 			    "is announced", route);
-		goto out;
 	}
-	if (rc != HTQ_OK)
-		goto out;
-	snprintf(win_id, HTQ_ID_LEN + 1, "%s", json_string_value(
-	    json_object_get(win, "id")));
-	snprintf(closes, HTQ_DATE_LEN + 1, "%s", json_string_value(
-	    json_object_get(win, "closes")));
-	if (kept_content_hash(db, txn, id, json_integer_value(json_object_get(
-	    doc, "version")), hash) != HTQ_OK &&
-	    (rc = htq_content_hash(content, hash)) != HTQ_OK)
-		goto out;
-	if ((cov = coverage_of(std, content)) == NULL) {
-		rc = HTQ_ENOMEM;
-		goto out;
+	if (rc == HTQ_OK) {
+		snprintf(p->win_id, sizeof(p->win_id), "%s", json_string_value(
+		    json_object_get(win, "id")));
+		snprintf(p->closes, sizeof(p->closes), "%s", json_string_value(
+		    json_object_get(win, "closes")));
+		k.mv_data = p->win_id;
+		k.mv_size = strlen(p->win_id);
+		if ((rc = htq_mdb_err(mdb_get(txn, db->win, &k, &v))) ==
+		    HTQ_OK && (p->wrec = strndup(v.mv_data, v.mv_size)) == NULL)
+			rc = HTQ_ENOMEM;
 	}
+	json_decref(win);
+	return rc;
+}
+
+/* The head of a submitted document: state as a submit leaves it. */
+static void
+submitted_head(json_t *doc, const char *hash, const char *win_id)
+{
+	char now[21];
+
 	htq_now_iso(now);
 	json_object_set_new(doc, "status", json_string("submitted"));
 	json_object_set_new(doc, "submitted_at", json_string(now));
@@ -1129,25 +1241,151 @@ submit_prepare(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
 	json_object_set_new(doc, "version", json_integer(json_integer_value(
 	    json_object_get(doc, "version")) + 1));
 	json_object_set_new(doc, "updated", json_string(now));
+}
+
+#define PLAN_FULL	(-1)	/* no usable memo: work it all out */
+
+/*
+ * A submit from the draft's memo: its checks passed against the catalogue
+ * as it is, its hash and coverage are known, and the stored document is
+ * the memo's version, so only the window is looked up and only the head
+ * of the document parsed and encoded again.  PLAN_FULL if anything is not
+ * exactly as the memo says (another organisation's id, not a draft, no
+ * memo for this version, a catalogue changed since): plan_full then
+ * finds out and answers as it always has.
+ */
+static int
+plan_memo(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
+    const char *id, struct submit_plan *p, struct htq_why *why)
+{
+	struct acl acl;
+	json_t *memo = NULL, *data, *head = NULL;
+	const char *hash;
+	char *text = NULL, *h = NULL;
+	json_int_t split;
+	size_t hl;
+	MDB_val k, v;
+	int rc = PLAN_FULL, n;
+
+	if (!valid_id(id) || get_acl(db, txn, id, &acl) != HTQ_OK ||
+	    strcmp(acl.status, "draft") != 0 || strcmp(acl.org, a->org) != 0 ||
+	    get_memo(db, txn, id, acl.version, &memo) != HTQ_OK)
+		return PLAN_FULL;
+	data = json_object_get(memo, "data");
+	split = json_integer_value(json_object_get(memo, "split"));
+	k.mv_data = (void *)id;
+	k.mv_size = strlen(id);
+	if (mdb_get(txn, db->sub, &k, &v) != 0 || split < 1 ||
+	    (size_t)split + 2 >= v.mv_size ||
+	    ((const char *)v.mv_data)[split] != ',')
+		goto out;
+	/* the head run, "{" and the bytes after the split */
+	if ((text = malloc(v.mv_size - (size_t)split)) == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	text[0] = '{';
+	memcpy(text + 1, (const char *)v.mv_data + split + 1,
+	    v.mv_size - (size_t)split - 1);
+	if ((head = json_loadb(text, v.mv_size - (size_t)split, 0, NULL)) ==
+	    NULL || !is_status(head, "draft") || json_integer_value(
+	    json_object_get(head, "version")) != acl.version)
+		goto out;
+	if ((rc = plan_window(db, txn, json_string_value(json_object_get(data,
+	    "route")), p, why)) != HTQ_OK)
+		goto out;
+	hash = json_string_value(json_object_get(data, "content_sha256"));
+	submitted_head(head, hash, p->win_id);
+	rc = HTQ_ENOMEM;
+	if ((h = json_dumps(head, JSON_COMPACT)) == NULL ||
+	    json_object_set_new(data, "window", json_string(p->win_id)) != 0)
+		goto out;
+	/* the first run as stored, then the new head */
+	hl = strlen(h);
+	if ((p->bytes = malloc((size_t)split + hl + 1)) == NULL)
+		goto out;
+	memcpy(p->bytes, v.mv_data, (size_t)split + 1);
+	memcpy(p->bytes + split + 1, h + 1, hl);
+	if ((rc = htq_ledger_data(data, &p->dtext, &p->dlen)) != HTQ_OK)
+		goto out;
+	p->version = acl.version + 1;
+	/* the acl records as acl_of writes them */
+	n = snprintf(p->acl0, sizeof(p->acl0), "%lld draft %s", acl.version,
+	    acl.org);
+	rc = n < 0 || (size_t)n >= sizeof(p->acl0) ? HTQ_EFORMAT : HTQ_OK;
+	n = snprintf(p->acl1, sizeof(p->acl1), "%lld submitted %s",
+	    p->version, acl.org);
+	if (n < 0 || (size_t)n >= sizeof(p->acl1))
+		rc = HTQ_EFORMAT;
+out:
+	if (rc != HTQ_OK)
+		plan_free(p);
+	json_decref(memo);
+	json_decref(head);
+	free(text);
+	free(h);
+	return rc;
+}
+
+/*
+ * A submit worked out from the stored document: checks again (the
+ * catalogue may have changed since the draft was saved), content hash,
+ * coverage and the submitted document.
+ */
+static int
+plan_full(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
+    const char *id, struct submit_plan *p, struct htq_why *why)
+{
+	char hash[65];
+	json_t *doc, *std = NULL, *content = NULL, *cov = NULL, *data = NULL;
+	size_t split;
+	int rc;
+
+	if ((rc = load(db, txn, a, id, &doc, why)) != HTQ_OK)
+		return rc;
+	if (!is_status(doc, "draft")) {
+		rc = htq_refuse(why, HTQ_ECONFLICT, "status", "submission %s is "
+		    "%s already", id, status_of(doc));
+		goto out;
+	}
+	if ((rc = acl_of(doc, p->acl0)) != HTQ_OK)
+		goto out;
+	if ((content = content_of(doc)) == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	if ((rc = check_content(db, txn, content, &std, why)) != HTQ_OK ||
+	    (rc = plan_window(db, txn, json_string_value(json_object_get(std,
+	    "route")), p, why)) != HTQ_OK ||
+	    (rc = htq_content_hash(content, hash)) != HTQ_OK)
+		goto out;
+	if ((cov = coverage_of(std, content)) == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	submitted_head(doc, hash, p->win_id);
 	json_object_set(doc, "coverage", cov);
 	data = json_pack("{s:s,s:O,s:{s:O,s:O},s:O,s:s,s:O,s:s}",
 	    "submission", id, "organisation", json_object_get(doc,
 	    "organisation"), "standard", "ref", json_object_get(std, "ref"),
 	    "version", json_object_get(std, "version"), "route",
 	    json_object_get(std, "route"), "content_sha256", hash,
-	    "coverage", cov, "window", win_id);
-	if (data == NULL || (*bytes = json_dumps(doc, JSON_COMPACT)) == NULL) {
+	    "coverage", cov, "window", p->win_id);
+	if (data == NULL) {
 		rc = HTQ_ENOMEM;
 		goto out;
 	}
-	*docp = doc;
-	*datap = data;
-	doc = data = NULL;
+	p->version = json_integer_value(json_object_get(doc, "version"));
+	if ((rc = acl_of(doc, p->acl1)) != HTQ_OK ||
+	    (rc = doc_text(doc, &p->bytes, &split)) != HTQ_OK)
+		goto out;
+	rc = htq_ledger_data(data, &p->dtext, &p->dlen);
 out:
+	if (rc != HTQ_OK)
+		plan_free(p);
 	json_decref(doc);
 	json_decref(std);
 	json_decref(content);
-	json_decref(win);
 	json_decref(cov);
 	json_decref(data);
 	return rc;
@@ -1210,86 +1448,79 @@ htq_submit_apply(struct htq_db *db, MDB_txn *txn, const uint8_t *args,
 }
 
 /*
- * Submit: the checks, content hash and new document worked out in a read
- * transaction (the JSON work stays outside the one writer LMDB allows at
- * a time), then written by htq_submit_apply through the group commit.  If
- * something moved meanwhile, prepare again: that finds what moved (the
- * submission submitted by another request, the window closed) and says so.
+ * Submit: what to write worked out in a read transaction (plan_memo, or
+ * plan_full when the memo does not serve), then written by
+ * htq_submit_apply through the group commit.  If something moved
+ * meanwhile, prepare again: that finds what moved (the submission
+ * submitted by another request, the window closed) and says so.
  */
 int
-htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
-    const char *id, json_t **out, char **stored, struct htq_why *why)
+htq_submission_submit_text(struct htq_db *db, const struct htq_actor *a,
+    const char *id, char **stored, long long *version, struct htq_why *why)
 {
-	char win_id[HTQ_ID_LEN + 1], closes[HTQ_DATE_LEN + 1], acl0[64];
-	char acl1[64], *bytes = NULL, *dtext = NULL, *wrec = NULL;
-	size_t dlen;
-	MDB_val k, v;
-	struct htq_pack p = { NULL, 0, 0, HTQ_OK };
+	struct submit_plan p;
+	struct htq_pack pk = { NULL, 0, 0, HTQ_OK };
 	MDB_txn *txn;
-	json_t *doc = NULL, *data = NULL;
 	int rc, attempt;
 
-	*out = NULL;
-	if (stored != NULL)
-		*stored = NULL;
+	*stored = NULL;
+	memset(&p, 0, sizeof(p));
 	if ((rc = need_role(a, HTQ_ROLE_AWARDING_BODY, "submit", why)) !=
 	    HTQ_OK)
 		return rc;
 	for (attempt = 0; attempt < 3; attempt++) {
+		plan_free(&p);
 		if ((rc = htq_txn_read(db, &txn)) != HTQ_OK)
 			return rc;
-		rc = submit_prepare(db, txn, a, id, &doc, acl0, &bytes, &data,
-		    win_id, closes, why);
-		if (rc == HTQ_OK) {
-			k.mv_data = win_id;
-			k.mv_size = strlen(win_id);
-			if ((rc = htq_mdb_err(mdb_get(txn, db->win, &k, &v))) ==
-			    HTQ_OK && (wrec = strndup(v.mv_data, v.mv_size)) ==
-			    NULL)
-				rc = HTQ_ENOMEM;
-		}
+		if ((rc = plan_memo(db, txn, a, id, &p, why)) == PLAN_FULL)
+			rc = plan_full(db, txn, a, id, &p, why);
 		mdb_txn_abort(txn);
 		if (rc != HTQ_OK)
-			goto out;
-		if ((rc = acl_of(doc, acl1)) != HTQ_OK)
-			goto out;
-		if ((rc = htq_ledger_data(data, &dtext, &dlen)) != HTQ_OK)
-			goto out;
+			break;
 		/* in the order htq_submit_apply reads them */
-		const char *args[] = { id, a->id, acl0, acl1, win_id, wrec,
-		    closes, bytes, dtext };
+		const char *args[] = { id, a->id, p.acl0, p.acl1, p.win_id,
+		    p.wrec, p.closes, p.bytes, p.dtext };
 
-		p.len = 0;
-		htq_pack_strs(&p, args, sizeof(args) / sizeof(args[0]));
-		if ((rc = p.err) != HTQ_OK ||
-		    (rc = htq_batch_run(db, HTQ_OP_SUBMIT, p.buf, p.len)) !=
+		pk.len = 0;
+		htq_pack_strs(&pk, args, sizeof(args) / sizeof(args[0]));
+		if ((rc = pk.err) != HTQ_OK ||
+		    (rc = htq_batch_run(db, HTQ_OP_SUBMIT, pk.buf, pk.len)) !=
 		    HTQ_ECONFLICT)
 			break;
-		json_decref(doc);
-		json_decref(data);
-		free(bytes);
-		free(dtext);
-		free(wrec);
-		doc = data = NULL;
-		bytes = dtext = wrec = NULL;
 	}
 	if (attempt == 3)
 		rc = htq_refuse(why, HTQ_ECONFLICT, "", "submission %s kept "
 		    "changing while it was being submitted; try again", id);
 	else if (rc == HTQ_OK) {
-		*out = json_incref(doc);
-		if (stored != NULL) {
-			*stored = bytes;
-			bytes = NULL;
-		}
+		*stored = p.bytes;
+		p.bytes = NULL;
+		if (version != NULL)
+			*version = p.version;
 	}
-out:
-	json_decref(doc);
-	json_decref(data);
-	free(bytes);
-	free(dtext);
-	free(wrec);
-	free(p.buf);
+	plan_free(&p);
+	free(pk.buf);
+	return rc;
+}
+
+int
+htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
+    const char *id, json_t **out, char **stored, struct htq_why *why)
+{
+	char *text;
+	int rc;
+
+	*out = NULL;
+	if (stored != NULL)
+		*stored = NULL;
+	if ((rc = htq_submission_submit_text(db, a, id, &text, NULL, why)) !=
+	    HTQ_OK)
+		return rc;
+	if ((*out = json_loads(text, 0, NULL)) == NULL)
+		rc = HTQ_ENOMEM;
+	if (rc == HTQ_OK && stored != NULL)
+		*stored = text;
+	else
+		free(text);
 	return rc;
 }
 

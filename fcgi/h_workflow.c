@@ -319,17 +319,16 @@ fcx_h_sub_submit(struct fcx_ctx *ctx, struct fcx_req *req,
 {
 	struct htq_actor a = actor_of(req);
 	struct htq_why why;
-	json_t *doc;
+	long long version;
 	char *stored;
 	int rc;
 
 	memset(&why, 0, sizeof(why));
-	if ((rc = htq_submission_submit(ctx->db, &a, req->captures[0], &doc,
-	    &stored, &why)) != HTQ_OK)
+	if ((rc = htq_submission_submit_text(ctx->db, &a, req->captures[0],
+	    &stored, &version, &why)) != HTQ_OK)
 		return core_error(resp, rc, &why);
 	snprintf(resp->extra, sizeof(resp->extra), "ETag: \"%lld\"\r\n",
-	    (long long)json_integer_value(json_object_get(doc, "version")));
-	json_decref(doc);
+	    version);
 	json_decref(resp->json);
 	resp->json = NULL;
 	resp->status = 200;

@@ -1085,6 +1085,137 @@ test_submit_apply_rechecks(void)
 	json_decref(doc);
 }
 
+/* Submit id as ab_a: the stored document (parsed) and the entry's data. */
+static void
+submit_twin(const char *id, json_t **doc, json_t **data)
+{
+	char type[64], subj[64], *text;
+	struct htq_why why;
+	long long ver = 0;
+
+	T_EQ(htq_submission_submit_text(db, &ab_a, id, &text, &ver, &why),
+	    HTQ_OK);
+	*doc = json_loads(text, 0, NULL);
+	T_ASSERT(*doc != NULL);
+	T_EQ(json_integer_value(json_object_get(*doc, "version")), ver);
+	free(text);
+	last_entry(type, subj, data);
+	T_STREQ(type, "submission.submitted");
+	T_STREQ(subj, id);
+}
+
+static void
+drop_memo(const char *id)
+{
+	MDB_txn *txn;
+	MDB_val k = { strlen(id), (void *)id };
+
+	T_EQ(htq_txn_write(db, &txn), HTQ_OK);
+	T_EQ(mdb_del(txn, db->sub_hash, &k, NULL), 0);
+	T_EQ(htq_commit(db, txn), HTQ_OK);
+}
+
+/*
+ * A submit from the draft's memo (the checks, hash and coverage worked out
+ * when the draft was saved) stores and records exactly what a submit that
+ * works everything out again does; a memo is used only for the version it
+ * was made for and only while the catalogue is as it was then.
+ */
+static void
+test_submit_memo(void)
+{
+	static const char *const moving[] = { "id", "created", "updated",
+	    "submitted_at" };
+	char a[HTQ_ID_LEN + 1], b[HTQ_ID_LEN + 1], c[HTQ_ID_LEN + 1];
+	char hash[65];
+	const char *k;
+	struct htq_why why;
+	json_t *da, *db_, *ea, *eb, *out, *v, *cont = content("ST0116", 4);
+	MDB_txn *txn;
+	MDB_val key, val;
+	size_t i;
+	char *forged;
+
+	/* twins: a from its memo, b with its memo gone */
+	make_in(S_DRAFT, a);
+	make_in(S_DRAFT, b);
+	drop_memo(b);
+	submit_twin(a, &da, &ea);
+	submit_twin(b, &db_, &eb);
+	T_EQ(json_object_size(da), json_object_size(db_));
+	for (i = 0; i < sizeof(moving) / sizeof(moving[0]); i++) {
+		T_ASSERT(json_is_string(json_object_get(da, moving[i])));
+		json_object_del(da, moving[i]);
+		json_object_del(db_, moving[i]);
+	}
+	json_object_foreach(da, k, v)
+		T_ASSERT(json_equal(v, json_object_get(db_, k)));
+	T_ASSERT(json_equal(da, db_));
+	T_STREQ(json_string_value(json_object_get(da, "status")), "submitted");
+	T_EQ(htq_content_hash(cont, hash), HTQ_OK);
+	T_STREQ(json_string_value(json_object_get(ea, "content_sha256")), hash);
+	json_object_set_new(ea, "submission", json_string(""));
+	json_object_set_new(eb, "submission", json_string(""));
+	T_ASSERT(json_equal(ea, eb));
+	json_decref(da);
+	json_decref(db_);
+	json_decref(ea);
+	json_decref(eb);
+
+	/* the memo is what such a submit reads: one saying another hash (as
+	 * nothing but a write to the database could) is what it records */
+	make_in(S_DRAFT, c);
+	T_EQ(htq_txn_write(db, &txn), HTQ_OK);
+	key.mv_data = c;
+	key.mv_size = strlen(c);
+	T_EQ(mdb_get(txn, db->sub_hash, &key, &val), 0);
+	forged = strndup(val.mv_data, val.mv_size);
+	T_ASSERT(strstr(forged, hash) != NULL);
+	memset(strstr(forged, hash), 'f', 64);
+	val.mv_data = forged;
+	T_EQ(mdb_put(txn, db->sub_hash, &key, &val, 0), 0);
+	T_EQ(htq_commit(db, txn), HTQ_OK);
+	submit_twin(c, &da, &ea);
+	T_ASSERT(strspn(json_string_value(json_object_get(ea,
+	    "content_sha256")), "f") == 64);
+	json_decref(da);
+	json_decref(ea);
+	free(forged);
+
+	/* a catalogue changed since the draft was saved: checked again */
+	make_in(S_DRAFT, a);
+	make_in(S_DRAFT, b);
+	T_EQ(htq_standard_set_eligibility(db, "ST0116", 0, "withdrawn"),
+	    HTQ_OK);
+	T_EQ(htq_submission_submit(db, &ab_a, a, &out, NULL, &why),
+	    HTQ_EINVAL);
+	T_STREQ(why.field, "standard.ref");
+	T_ASSERT(strstr(why.msg, "withdrawn") != NULL);
+	T_EQ(htq_standard_set_eligibility(db, "ST0116", 1, NULL), HTQ_OK);
+	/* and a memo of another version is not used either */
+	T_EQ(htq_submission_update(db, &ab_a, b, 1, cont, &out, &why), HTQ_OK);
+	json_decref(out);
+	T_EQ(htq_txn_write(db, &txn), HTQ_OK);
+	key.mv_data = b;
+	key.mv_size = strlen(b);
+	T_EQ(mdb_get(txn, db->sub_hash, &key, &val), 0);
+	forged = strndup(val.mv_data, val.mv_size);
+	T_ASSERT(strstr(forged, "\"version\":2") != NULL);
+	memset(strstr(forged, hash), 'f', 64);
+	memcpy(strstr(forged, "\"version\":2"), "\"version\":1", 11);
+	val.mv_data = forged;
+	T_EQ(mdb_put(txn, db->sub_hash, &key, &val, 0), 0);
+	T_EQ(htq_commit(db, txn), HTQ_OK);
+	submit_twin(b, &da, &ea);
+	T_STREQ(json_string_value(json_object_get(ea, "content_sha256")), hash);
+	json_decref(da);
+	json_decref(ea);
+	free(forged);
+	T_EQ(htq_submission_submit(db, &ab_a, a, &out, NULL, &why), HTQ_OK);
+	json_decref(out);
+	json_decref(cont);
+}
+
 int
 main(void)
 {
@@ -1105,6 +1236,7 @@ main(void)
 	T_RUN(test_group_commit);
 	T_RUN(test_group_commit_edges);
 	T_RUN(test_submit_apply_rechecks);
+	T_RUN(test_submit_memo);
 	htq_db_close(db);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
