@@ -3,13 +3,17 @@
  * submission content checks (shape, server-owned fields, the standard,
  * level, KSB codes, units, QAN), coverage, update, submit and the review
  * body, against a real LMDB with a small catalogue, created once per
- * process.  Each input is one JSON document, tried as a submission's
- * content and as a review.
+ * process, with a window open for the Digital route only.  Each input is
+ * one JSON document, tried as a submission's content and as a review; a
+ * draft of valid content is submitted, which succeeds exactly when its
+ * standard's route has the open window, and keeps every content key and
+ * the coverage as the draft had them.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "htq.h"
 
@@ -42,10 +46,23 @@ cleanup(void)
 }
 
 static void
+day(int days, char buf[HTQ_DATE_LEN + 1])
+{
+	time_t t = time(NULL) + (time_t)days * 86400;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, HTQ_DATE_LEN + 1, "%Y-%m-%d", &tm);
+}
+
+static void
 setup(void)
 {
+	static const struct htq_actor admin = { "a-00000000000000f0",
+	    HTQ_ROLE_ADMIN, "" };
 	struct htq_import_stats st;
-	char err[256];
+	char err[256], opens[HTQ_DATE_LEN + 1], closes[HTQ_DATE_LEN + 1];
+	json_t *w;
 
 	if (mkdtemp(dir) == NULL ||
 	    htq_db_open(dir, HTQ_DB_CREATE, &db) != HTQ_OK ||
@@ -55,6 +72,34 @@ setup(void)
 	    "10000001", org) != HTQ_OK)
 		abort();
 	atexit(cleanup);
+	day(-1, opens);
+	day(60, closes);
+	if (htq_window_open(db, &admin, "Digital", opens, closes, closes, &w,
+	    NULL) != HTQ_OK)
+		abort();
+	json_decref(w);
+}
+
+/* What a submit keeps of the draft: all but its state. */
+static void
+same_content(const json_t *draft, const json_t *sub)
+{
+	static const char *const state[] = { "status", "version", "updated",
+	    "submitted_at", "content_sha256", "window" };
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	json_object_foreach((json_t *)draft, key, v) {
+		for (i = 0; i < sizeof(state) / sizeof(state[0]); i++)
+			if (strcmp(key, state[i]) == 0)
+				break;
+		if (i == sizeof(state) / sizeof(state[0]) &&
+		    !json_equal(v, json_object_get(sub, key)))
+			abort();
+	}
+	if (json_object_size(sub) != json_object_size(draft) + 3)
+		abort();	/* + submitted_at, content_sha256, window */
 }
 
 int
@@ -67,6 +112,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_t *in, *out = NULL, *again = NULL;
 	const char *id;
 	char sid[HTQ_ID_LEN + 1];
+	int rc, digital;
 
 	if (db == NULL)
 		setup();
@@ -80,17 +126,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (id == NULL || strlen(id) != HTQ_ID_LEN)
 			abort();
 		memcpy(sid, id, sizeof(sid));
-		if (htq_submission_update(db, &ab, sid, 1, in, &again, &why) !=
+		json_decref(out);
+		out = NULL;
+		if (htq_submission_update(db, &ab, sid, 1, in, &out, &why) !=
 		    HTQ_OK)
 			abort();	/* valid once, valid again */
+		/* the Digital route has a window open, no other */
+		rc = htq_submission_submit(db, &ab, sid, &again, NULL, &why);
+		digital = strcmp(json_string_value(json_object_get(out,
+		    "route")), "Digital") == 0;
+		if ((rc == HTQ_OK) != digital)
+			abort();
+		if (rc == HTQ_OK)
+			same_content(out, again);
 		json_decref(again);
 		again = NULL;
-		/* no window is open: refused, never crashed */
 		if (htq_submission_submit(db, &ab, sid, &again, NULL, &why) ==
 		    HTQ_OK)
-			abort();
-		json_decref(again);
-		again = NULL;
+			abort();	/* once only */
 		(void)htq_submission_withdraw(db, &ab, sid, &again, &why);
 		json_decref(again);
 		again = NULL;
