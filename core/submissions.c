@@ -837,63 +837,64 @@ view(struct htq_db *db, MDB_txn *txn, json_t *doc, json_t **out)
 
 /*
  * The stored form of a submission is one JSON object written as two runs
- * of keys: first those a submit leaves alone (the content, its coverage,
- * who created it and when), then the state a submit rewrites (head_keys).
- * Each run is jansson's compact output of its keys; they are joined at a
- * comma, whose offset (the split) the draft's memo keeps: a submit copies
- * the first run as it is and encodes only the short second one again.
+ * of keys: first its identity and the state a submit rewrites (head_keys),
+ * then the rest, which a submit leaves alone (the content, its coverage,
+ * who created it and when).  Each run is jansson's compact output of its
+ * keys; they are joined at a comma, whose offset (the split) the draft's
+ * memo keeps: a submit parses and encodes again only the short head and
+ * copies the rest as it is.
  */
-static const char *const head_keys[] = { "status", "version", "updated",
-    "submitted_at", "content_sha256", "window", NULL };
+static const char *const head_keys[] = { "id", "organisation", "status",
+    "version", "updated", "submitted_at", "content_sha256", "window",
+    NULL };
 
 static int
 doc_text(const json_t *doc, char **out, size_t *split)
 {
-	json_t *body = json_object(), *head = json_object(), *v;
+	json_t *head = json_object(), *body = json_object(), *v;
 	const char *key;
-	char *b = NULL, *h = NULL, *t;
-	size_t bl, hl;
+	char *h = NULL, *b = NULL, *t;
+	size_t hl, bl;
 	int rc = HTQ_ENOMEM;
 
 	*out = NULL;
 	*split = 0;
-	if (body == NULL || head == NULL)
+	if (head == NULL || body == NULL)
 		goto out;
 	json_object_foreach((json_t *)doc, key, v)
 		if (json_object_set(in_list(key, head_keys) ? head : body, key,
 		    v) != 0)
 			goto out;
-	if ((b = json_dumps(body, JSON_COMPACT)) == NULL ||
-	    (h = json_dumps(head, JSON_COMPACT)) == NULL)
+	if ((h = json_dumps(head, JSON_COMPACT)) == NULL ||
+	    (b = json_dumps(body, JSON_COMPACT)) == NULL)
 		goto out;
-	bl = strlen(b);
 	hl = strlen(h);
+	bl = strlen(b);
 	rc = HTQ_OK;
-	if (json_object_size(head) == 0) {	/* one run: no split */
-		*out = b;
-		b = NULL;
+	if (json_object_size(head) == 0 || json_object_size(body) == 0) {
+		/* one run: no split */
+		*out = json_object_size(head) ? h : b;
+		if (*out == h)
+			h = NULL;
+		else
+			b = NULL;
 		goto out;
 	}
-	if (json_object_size(body) == 0) {
-		*out = h;
-		h = NULL;
-		goto out;
-	}
-	/* "{body}" and "{head}" make "{body,head}" */
-	if ((t = realloc(b, bl + hl)) == NULL) {
+	/* "{head}" and "{body}" make "{head,body}" */
+	if ((t = realloc(h, hl + bl)) == NULL) {
 		rc = HTQ_ENOMEM;
 		goto out;
 	}
-	b = NULL;
-	t[bl - 1] = ',';
-	memcpy(t + bl, h + 1, hl);
-	*split = bl - 1;
+	h = NULL;
+	t[hl - 1] = ',';
+	memcpy(t + hl, b + 1, bl);
+	*split = hl - 1;
 	*out = t;
 out:
-	free(b);
 	free(h);
-	json_decref(body);
+	free(b);
 	json_decref(head);
+	json_decref(body);
 	return rc;
 }
 
@@ -1279,17 +1280,17 @@ plan_memo(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
 	    (size_t)split + 2 >= v.mv_size ||
 	    ((const char *)v.mv_data)[split] != ',')
 		goto out;
-	/* the head run, "{" and the bytes after the split */
-	if ((text = malloc(v.mv_size - (size_t)split)) == NULL) {
+	/* the head run: the bytes before the split, and "}" */
+	if ((text = malloc((size_t)split + 1)) == NULL) {
 		rc = HTQ_ENOMEM;
 		goto out;
 	}
-	text[0] = '{';
-	memcpy(text + 1, (const char *)v.mv_data + split + 1,
-	    v.mv_size - (size_t)split - 1);
-	if ((head = json_loadb(text, v.mv_size - (size_t)split, 0, NULL)) ==
-	    NULL || !is_status(head, "draft") || json_integer_value(
-	    json_object_get(head, "version")) != acl.version)
+	memcpy(text, v.mv_data, (size_t)split);
+	text[split] = '}';
+	if ((head = json_loadb(text, (size_t)split + 1, 0, NULL)) == NULL ||
+	    !is_status(head, "draft") || json_integer_value(json_object_get(
+	    head, "version")) != acl.version || !json_equal(json_object_get(
+	    head, "id"), json_object_get(data, "submission")))
 		goto out;
 	if ((rc = plan_window(db, txn, json_string_value(json_object_get(data,
 	    "route")), p, why)) != HTQ_OK)
@@ -1300,12 +1301,15 @@ plan_memo(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
 	if ((h = json_dumps(head, JSON_COMPACT)) == NULL ||
 	    json_object_set_new(data, "window", json_string(p->win_id)) != 0)
 		goto out;
-	/* the first run as stored, then the new head */
+	/* the new head, then the rest as stored (from its comma on) */
 	hl = strlen(h);
-	if ((p->bytes = malloc((size_t)split + hl + 1)) == NULL)
+	if ((p->bytes = malloc(hl - 1 + v.mv_size - (size_t)split + 1)) ==
+	    NULL)
 		goto out;
-	memcpy(p->bytes, v.mv_data, (size_t)split + 1);
-	memcpy(p->bytes + split + 1, h + 1, hl);
+	memcpy(p->bytes, h, hl - 1);
+	memcpy(p->bytes + hl - 1, (const char *)v.mv_data + split,
+	    v.mv_size - (size_t)split);
+	p->bytes[hl - 1 + v.mv_size - (size_t)split] = '\0';
 	if ((rc = htq_ledger_data(data, &p->dtext, &p->dlen)) != HTQ_OK)
 		goto out;
 	p->version = acl.version + 1;
