@@ -262,20 +262,29 @@ account_gen(const json_t *a)
 	return json_integer_value(json_object_get(a, "gen"));
 }
 
+/* The string value of v into buf (cut to fit; "" if v is not a string):
+ * what every request's account lookup does, so not snprintf. */
+static void
+copy_str(char *buf, size_t size, const json_t *v)
+{
+	size_t n = json_is_string(v) ? json_string_length(v) : 0;
+
+	if (n >= size)
+		n = size - 1;
+	if (n > 0)
+		memcpy(buf, json_string_value(v), n);
+	buf[n] = '\0';
+}
+
 /* Fill a struct htq_account from its stored JSON. */
 static void
 account_from_json(const json_t *a, struct htq_account *out)
 {
 	memset(out, 0, sizeof(*out));
-	snprintf(out->id, sizeof(out->id), "%s",
-	    json_string_value(json_object_get(a, "id")));
-	snprintf(out->email, sizeof(out->email), "%s",
-	    json_string_value(json_object_get(a, "email")));
-	snprintf(out->name, sizeof(out->name), "%s",
-	    json_string_value(json_object_get(a, "name")));
-	snprintf(out->org, sizeof(out->org), "%s",
-	    json_is_string(json_object_get(a, "org")) ?
-	    json_string_value(json_object_get(a, "org")) : "");
+	copy_str(out->id, sizeof(out->id), json_object_get(a, "id"));
+	copy_str(out->email, sizeof(out->email), json_object_get(a, "email"));
+	copy_str(out->name, sizeof(out->name), json_object_get(a, "name"));
+	copy_str(out->org, sizeof(out->org), json_object_get(a, "org"));
 	htq_role_parse(json_string_value(json_object_get(a, "role")),
 	    &out->role);
 	out->disabled = json_is_true(json_object_get(a, "disabled"));

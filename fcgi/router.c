@@ -6,6 +6,7 @@
  * fall out of it, and auth.c applies its access rules.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fcx.h"
@@ -88,10 +89,35 @@ allow_list(unsigned mask, char *buf, size_t bufsz)
 	    bufsz);
 }
 
+/*
+ * The length of each route's literal prefix (up to its first "{"), worked
+ * out once: a path that does not start with it cannot match, so most
+ * routes are passed over with one comparison.  NULL (no memory): every
+ * route is matched in full.
+ */
+static size_t *
+literal_prefixes(void)
+{
+	static size_t *lit;
+	static int done;
+	size_t i, n = 0;
+
+	if (done)
+		return lit;
+	done = 1;
+	while (fcx_routes[n].pattern != NULL)
+		n++;
+	if ((lit = calloc(n, sizeof(*lit))) != NULL)
+		for (i = 0; i < n; i++)
+			lit[i] = strcspn(fcx_routes[i].pattern, "{");
+	return lit;
+}
+
 void
 fcx_dispatch(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 {
 	const struct fcx_route *r, *hit = NULL;
+	const size_t *lit = literal_prefixes();
 	unsigned allowed = 0, m = req->method;
 	const char *prev;
 	size_t i, j;
@@ -100,6 +126,9 @@ fcx_dispatch(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 	if (m == FCX_HEAD)
 		m = FCX_GET;
 	for (r = fcx_routes; r->pattern != NULL; r++) {
+		if (lit != NULL && strncmp(req->path, r->pattern,
+		    lit[r - fcx_routes]) != 0)
+			continue;
 		if (!fcx_route_match(r->pattern, req->path, req))
 			continue;
 		allowed |= r->methods;
