@@ -128,18 +128,25 @@ htq_new_id(char prefix, char id[HTQ_ID_LEN + 1])
 }
 
 int
+htq_put_text(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *text,
+    unsigned flags)
+{
+	MDB_val k = { strlen(key), (void *)key }, v = { strlen(text),
+	    (void *)text };
+
+	return htq_mdb_err(mdb_put(txn, dbi, &k, &v, flags));
+}
+
+int
 htq_put_json(MDB_txn *txn, MDB_dbi dbi, const char *key, const json_t *doc,
     unsigned flags)
 {
 	char *s = json_dumps(doc, JSON_COMPACT);
-	MDB_val k = { strlen(key), (void *)key }, v;
 	int rc;
 
 	if (s == NULL)
 		return HTQ_ENOMEM;
-	v.mv_size = strlen(s);
-	v.mv_data = s;
-	rc = htq_mdb_err(mdb_put(txn, dbi, &k, &v, flags));
+	rc = htq_put_text(txn, dbi, key, s, flags);
 	free(s);
 	return rc;
 }

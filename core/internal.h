@@ -74,6 +74,8 @@ void	 htq_publish_after(struct htq_db *, uint64_t size, unsigned flags);
  * (core/marks.c). */
 const char *htq_jstr(const json_t *o, const char *a, const char *b);
 /* JSON documents in LMDB (core/accounts.c). */
+int	 htq_put_text(MDB_txn *, MDB_dbi, const char *key, const char *text,
+	    unsigned flags);
 int	 htq_put_json(MDB_txn *, MDB_dbi, const char *key, const json_t *,
 	    unsigned flags);
 int	 htq_get_json(MDB_txn *, MDB_dbi, const char *key, json_t **out);

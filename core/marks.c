@@ -638,25 +638,15 @@ static int
 register_first_page(struct htq_db *db, MDB_txn *txn)
 {
 	struct htq_register_filter f;
-	MDB_val k, v;
 	json_t *page;
-	char *text;
 	int rc;
 
 	memset(&f, 0, sizeof(f));
 	f.limit = HTQ_LIST_PAGE;
 	if ((rc = htq_register_list(db, txn, &f, &page)) != HTQ_OK)
 		return rc;
-	text = json_dumps(page, JSON_COMPACT);
+	rc = htq_put_json(txn, db->meta, REGISTER_PAGE1, page, 0);
 	json_decref(page);
-	if (text == NULL)
-		return HTQ_ENOMEM;
-	k.mv_data = REGISTER_PAGE1;
-	k.mv_size = strlen(REGISTER_PAGE1);
-	v.mv_data = text;
-	v.mv_size = strlen(text);
-	rc = htq_mdb_err(mdb_put(txn, db->meta, &k, &v, 0));
-	free(text);
 	return rc;
 }
 

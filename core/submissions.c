@@ -903,18 +903,13 @@ put_doc(struct htq_db *db, MDB_txn *txn, const json_t *doc, size_t *split)
 {
 	const char *id = json_string_value(json_object_get(doc, "id"));
 	char *text;
-	MDB_val k, v;
 	int rc;
 
 	if (id == NULL)
 		return HTQ_EFORMAT;
 	if ((rc = doc_text(doc, &text, split)) != HTQ_OK)
 		return rc;
-	k.mv_data = (void *)id;
-	k.mv_size = strlen(id);
-	v.mv_data = text;
-	v.mv_size = strlen(text);
-	rc = htq_mdb_err(mdb_put(txn, db->sub, &k, &v, 0));
+	rc = htq_put_text(txn, db->sub, id, text, 0);
 	free(text);
 	return rc;
 }
@@ -995,10 +990,11 @@ get_memo(struct htq_db *db, MDB_txn *txn, const char *id, long long version,
  * content being stored (the stored document is exactly what a read
  * answers; the content and the standard version's KSBs cannot change
  * without another store, so it equals a coverage computed at the read).
- * A draft gets its memo.
+ * A draft gets its memo.  std is the standard version of doc's content
+ * when the caller has it (NULL: it is read here).
  */
 static int
-store(struct htq_db *db, MDB_txn *txn, json_t *doc)
+store(struct htq_db *db, MDB_txn *txn, json_t *doc, const json_t *given)
 {
 	char now[21];
 	json_t *std, *cov;
@@ -1009,7 +1005,9 @@ store(struct htq_db *db, MDB_txn *txn, json_t *doc)
 	json_object_set_new(doc, "version", json_integer(json_integer_value(
 	    json_object_get(doc, "version")) + 1));
 	json_object_set_new(doc, "updated", json_string(now));
-	if ((rc = load_standard(db, txn, doc, &std, NULL)) != HTQ_OK)
+	if (given != NULL)
+		std = json_incref((json_t *)given);
+	else if ((rc = load_standard(db, txn, doc, &std, NULL)) != HTQ_OK)
 		return rc;
 	if ((cov = coverage_of(std, doc)) == NULL) {
 		json_decref(std);
@@ -1093,7 +1091,7 @@ htq_submission_create(struct htq_db *db, const struct htq_actor *a,
 		goto out;
 	}
 	set_content(doc, content, std);
-	if ((rc = store(db, txn, doc)) != HTQ_OK)
+	if ((rc = store(db, txn, doc, std)) != HTQ_OK)
 		goto out;
 	rc = finish(db, txn, doc, out);
 	txn = NULL;
@@ -1155,7 +1153,7 @@ htq_submission_update(struct htq_db *db, const struct htq_actor *a,
 	if ((rc = check_content(db, txn, content, &std, why)) != HTQ_OK)
 		goto out;
 	set_content(doc, content, std);
-	if ((rc = store(db, txn, doc)) != HTQ_OK)
+	if ((rc = store(db, txn, doc, std)) != HTQ_OK)
 		goto out;
 	rc = finish(db, txn, doc, out);
 	txn = NULL;
@@ -1557,7 +1555,7 @@ htq_submission_withdraw(struct htq_db *db, const struct htq_actor *a,
 	}
 	json_object_set_new(doc, "status", json_string("withdrawn"));
 	json_object_set_new(doc, "withdrawn_at", json_string(now));
-	if ((rc = store(db, txn, doc)) != HTQ_OK ||
+	if ((rc = store(db, txn, doc, NULL)) != HTQ_OK ||
 	    (rc = htq_record_as(db, txn, a->id, "submission.withdrawn", id,
 	    data)) != HTQ_OK)
 		goto out;
@@ -1668,7 +1666,7 @@ htq_review_record(struct htq_db *db, const struct htq_actor *a,
 	}
 	json_array_append(json_object_get(doc, "reviews"), rec);
 	json_object_set_new(doc, "status", json_string("in_review"));
-	if ((rc = store(db, txn, doc)) != HTQ_OK ||
+	if ((rc = store(db, txn, doc, NULL)) != HTQ_OK ||
 	    (rc = htq_record_as(db, txn, a->id, "review.recorded", id,
 	    data)) != HTQ_OK)
 		goto out;
@@ -1777,7 +1775,7 @@ htq_decide(struct htq_db *db, const struct htq_actor *a, const char *id,
 	    mark, facts)) != HTQ_OK ||
 	    (rc = htq_mark_note_seq(db, txn, mark, 'a')) != HTQ_OK))
 		goto out;
-	if ((rc = store(db, txn, doc)) != HTQ_OK)
+	if ((rc = store(db, txn, doc, NULL)) != HTQ_OK)
 		goto out;
 	rc = finish(db, txn, doc, out);
 	txn = NULL;
