@@ -960,42 +960,58 @@ htq_session_create(struct htq_db *db, const char *account,
 	return htq_commit(db, txn);
 }
 
+/* A session's times against now: HTQ_ENOTFOUND when it has expired;
+ * else sets s->stale. */
+static int
+session_times(struct htq_session *s, time_t now)
+{
+	int max_age, idle;
+
+	htq_session_limits(&max_age, &idle);
+	if (now - s->created > max_age || now - s->seen > idle)
+		return HTQ_ENOTFOUND;
+	s->stale = now - s->seen >= touch_interval(idle);
+	return HTQ_OK;
+}
+
 int
 htq_session_lookup(struct htq_db *db, MDB_txn *txn, const char *token,
     struct htq_session *out)
 {
 	char key[65];
 	json_t *s;
-	time_t now = time(NULL);
 	json_int_t gen;
-	int max_age, idle, rc;
+	int rc = HTQ_OK;
 
 	memset(out, 0, sizeof(*out));
 	if (strlen(token) != HTQ_TOKEN_LEN)
 		return HTQ_ENOTFOUND;
-	htq_token_key(token, key);
-	if ((rc = htq_get_json(txn, db->sess, key, &s)) != HTQ_OK)
-		return rc;
-	htq_session_limits(&max_age, &idle);
-	out->created = (time_t)json_integer_value(json_object_get(s,
-	    "created"));
-	out->seen = (time_t)json_integer_value(json_object_get(s, "seen"));
-	if (now - out->created > max_age || now - out->seen > idle) {
+	if (!htq_cred_recall(db, txn, 's', token, out, NULL)) {
+		htq_token_key(token, key);
+		if ((rc = htq_get_json(txn, db->sess, key, &s)) != HTQ_OK)
+			return rc;
+		out->created = (time_t)json_integer_value(json_object_get(s,
+		    "created"));
+		out->seen = (time_t)json_integer_value(json_object_get(s,
+		    "seen"));
+		snprintf(out->csrf, sizeof(out->csrf), "%s",
+		    json_string_value(json_object_get(s, "csrf")));
+		gen = json_integer_value(json_object_get(s, "gen"));
+		rc = htq_account_get(db, txn, json_string_value(
+		    json_object_get(s, "account")), &out->account);
 		json_decref(s);
-		return HTQ_ENOTFOUND;
+		/* a reset or disable since the login ended it, even
+		 * re-enabled */
+		if (rc == HTQ_OK && (out->account.disabled ||
+		    out->account.gen != gen))
+			rc = HTQ_ENOTFOUND;
+		if (rc == HTQ_OK)
+			htq_cred_keep(db, txn, 's', token, out, 0);
 	}
-	snprintf(out->csrf, sizeof(out->csrf), "%s",
-	    json_string_value(json_object_get(s, "csrf")));
-	out->stale = now - out->seen >= touch_interval(idle);
-	gen = json_integer_value(json_object_get(s, "gen"));
-	rc = htq_account_get(db, txn, json_string_value(json_object_get(s,
-	    "account")), &out->account);
-	json_decref(s);
-	/* a reset or disable since the login ended it, even re-enabled */
-	if (rc == HTQ_OK && (out->account.disabled || out->account.gen != gen))
-		rc = HTQ_ENOTFOUND;
+	if (rc == HTQ_OK)
+		rc = session_times(out, time(NULL));
 	if (rc != HTQ_OK)
-		memset(out, 0, sizeof(*out));
+		sodium_memzero(out, sizeof(*out));
 	return rc;
 }
 

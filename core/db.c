@@ -136,6 +136,7 @@ htq_db_close(struct htq_db *db)
 	aud_checker_stop(db->checker);
 	aud_log_close(db->log);
 	aud_key_free(db->key);
+	htq_cred_forget(db);
 	free(db->datadir);
 	free(db->keys_published);
 	if (db->env != NULL)

@@ -35,6 +35,7 @@ struct htq_db {
 	struct htq_batch	*batch;		/* group commit, or NULL */
 	unsigned		 batch_slot;	/* this process's slot in it */
 	struct aud_checker	*checker;	/* checks a batch's signatures */
+	struct htq_creds	*creds;		/* core/credcache.c, or NULL */
 };
 
 /*
@@ -87,6 +88,18 @@ int	 htq_get_json_shared(MDB_txn *, MDB_dbi, const char *key,
 void	 htq_new_id(char prefix, char id[HTQ_ID_LEN + 1]);
 /* Hex SHA-256 of a secret token: the only form in which one is stored. */
 void	 htq_token_key(const char *token, char key[65]);
+/*
+ * Credentials checked lately (core/credcache.c), valid while the database
+ * has not moved: kind 't' an API token, 's' a session.  recall gives 1
+ * and the record kept for secret at txn's snapshot; the caller checks the
+ * times again.  keep is for successful checks only.  Neither does
+ * anything in a write transaction.
+ */
+int	 htq_cred_recall(struct htq_db *, MDB_txn *, char kind,
+	    const char *secret, struct htq_session *, time_t *expires);
+void	 htq_cred_keep(struct htq_db *, MDB_txn *, char kind,
+	    const char *secret, const struct htq_session *, time_t expires);
+void	 htq_cred_forget(struct htq_db *);
 /* Revoke every API token of an account in the caller's write txn. */
 int	 htq_tokens_revoke_account(struct htq_db *, MDB_txn *,
 	    const char *account);
