@@ -785,7 +785,7 @@ get_acl(struct htq_db *db, MDB_txn *txn, const char *id, struct acl *acl)
 	acl->version = strtoll(buf, NULL, 10);
 	memcpy(acl->status, sp + 1, (size_t)(sp2 - sp - 1));
 	acl->status[sp2 - sp - 1] = '\0';
-	snprintf(acl->org, sizeof(acl->org), "%s", sp2 + 1);
+	memcpy(acl->org, sp2 + 1, strlen(sp2 + 1) + 1);
 	return HTQ_OK;
 }
 
