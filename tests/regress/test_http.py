@@ -311,10 +311,12 @@ def test_graceful_stop_leaves_no_process(s):
     other = Stack(s.bin)
     try:
         other.start()
-        assert other.stop(signal.SIGINT) == 0
+        rc = other.stop(signal.SIGINT)
+        assert rc == 0, "run.sh exited %s: %s" % (rc, other.output()[-2000:])
         time.sleep(0.3)
         left = subprocess.run(["pgrep", "-f", other.data], capture_output=True).stdout.split()
         assert not left, left
-        assert not os.path.exists(os.path.join(other.data, "run", "fcgi.sock"))
+        assert not os.path.exists(os.path.join(other.data, "run", "fcgi.sock")), \
+            "the FastCGI socket is left"
     finally:
         other.cleanup()
