@@ -66,6 +66,7 @@ open_dbis(struct htq_db *db, int create)
 		{ "sub", offsetof(struct htq_db, sub) },
 		{ "sub_acl", offsetof(struct htq_db, sub_acl) },
 		{ "sub_hash", offsetof(struct htq_db, sub_hash) },
+		{ "sub_sum", offsetof(struct htq_db, sub_sum) },
 		{ "mark", offsetof(struct htq_db, mark) },
 	};
 	MDB_txn *txn;

@@ -23,6 +23,7 @@ struct htq_db {
 	MDB_dbi			 sub;		/* "s-..." -> submission */
 	MDB_dbi			 sub_acl;	/* "s-..." -> "version status org" */
 	MDB_dbi			 sub_hash;	/* "s-..." -> a draft's memo (JSON) */
+	MDB_dbi			 sub_sum;	/* "s-..." -> its list entry (JSON) */
 	MDB_dbi			 mark;		/* "HTQ-..." -> quality mark */
 	struct htq_ledger_hooks	 ledger;
 	struct aud_log		*log;		/* NULL until attached */

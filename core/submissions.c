@@ -708,6 +708,28 @@ visible(const struct htq_actor *a, const json_t *doc)
 	    json_object_get(doc, "organisation")));
 }
 
+/* The list entry of a submission. */
+static json_t *
+summary(const json_t *doc)
+{
+	const json_t *q = json_object_get(doc, "qualification");
+	const json_t *s = json_object_get(doc, "standard");
+
+	return json_pack("{s:O,s:O,s:O,s:O,s:{s:O,s:O,s:O},s:{s:O,s:O},s:O,"
+	    "s:O,s:O*}", "id", json_object_get(doc, "id"),
+	    "status", json_object_get(doc, "status"),
+	    "version", json_object_get(doc, "version"),
+	    "organisation", json_object_get(doc, "organisation"),
+	    "qualification", "title", json_object_get(q, "title"),
+	    "type", json_object_get(q, "type"),
+	    "level", json_object_get(q, "level"),
+	    "standard", "ref", json_object_get(s, "ref"),
+	    "version", json_object_get(s, "version"),
+	    "route", json_object_get(doc, "route"),
+	    "updated", json_object_get(doc, "updated"),
+	    "mark", json_object_get(doc, "mark"));
+}
+
 /*
  * The access record of a submission ("sub_acl": "<version> <status>
  * <organisation>"), written with every change, so that reading one (the
@@ -764,19 +786,16 @@ acl_is(struct htq_db *db, MDB_txn *txn, const char *id, const char *acl)
 	    v.mv_size == strlen(acl) && memcmp(v.mv_data, acl, v.mv_size) == 0;
 }
 
+/* An acl record's fields ("<version> <status> <organisation>"). */
 static int
-get_acl(struct htq_db *db, MDB_txn *txn, const char *id, struct acl *acl)
+parse_acl(const MDB_val *v, struct acl *acl)
 {
-	MDB_val k = { strlen(id), (void *)id }, v;
 	char buf[64], *sp, *sp2;
-	int rc;
 
-	if ((rc = htq_mdb_err(mdb_get(txn, db->sub_acl, &k, &v))) != HTQ_OK)
-		return rc;
-	if (v.mv_size >= sizeof(buf))
+	if (v->mv_size >= sizeof(buf))
 		return HTQ_EFORMAT;
-	memcpy(buf, v.mv_data, v.mv_size);
-	buf[v.mv_size] = '\0';
+	memcpy(buf, v->mv_data, v->mv_size);
+	buf[v->mv_size] = '\0';
 	if ((sp = strchr(buf, ' ')) == NULL ||
 	    (sp2 = strchr(sp + 1, ' ')) == NULL ||
 	    (size_t)(sp2 - sp - 1) >= sizeof(acl->status) ||
@@ -787,6 +806,53 @@ get_acl(struct htq_db *db, MDB_txn *txn, const char *id, struct acl *acl)
 	acl->status[sp2 - sp - 1] = '\0';
 	memcpy(acl->org, sp2 + 1, strlen(sp2 + 1) + 1);
 	return HTQ_OK;
+}
+
+static int
+get_acl(struct htq_db *db, MDB_txn *txn, const char *id, struct acl *acl)
+{
+	MDB_val k = { strlen(id), (void *)id }, v;
+	int rc;
+
+	if ((rc = htq_mdb_err(mdb_get(txn, db->sub_acl, &k, &v))) != HTQ_OK)
+		return rc;
+	return parse_acl(&v, acl);
+}
+
+/*
+ * The list entry of a submission ("sub_sum"), written with every change
+ * like the acl record, so that a page of the list parses a few hundred
+ * bytes a submission instead of the whole document.  An entry counts only
+ * for the version it names (the acl record's): one missing or behind (a
+ * database from before entries were kept) means the document is read.
+ */
+static int
+put_sum(struct htq_db *db, MDB_txn *txn, const json_t *doc)
+{
+	json_t *sum = summary(doc);
+	int rc;
+
+	if (sum == NULL)
+		return HTQ_OK;	/* not kept: the list reads the document */
+	rc = htq_put_json(txn, db->sub_sum, json_string_value(json_object_get(
+	    doc, "id")), sum, 0);
+	json_decref(sum);
+	return rc;
+}
+
+/* The kept list entry of id if it is for version, else NULL. */
+static json_t *
+get_sum(struct htq_db *db, MDB_txn *txn, const char *id, long long version)
+{
+	json_t *sum;
+
+	if (htq_get_json(txn, db->sub_sum, id, &sum) != HTQ_OK)
+		return NULL;
+	if (json_integer_value(json_object_get(sum, "version")) != version) {
+		json_decref(sum);
+		return NULL;
+	}
+	return sum;
 }
 
 static int
@@ -1015,7 +1081,8 @@ store(struct htq_db *db, MDB_txn *txn, json_t *doc, const json_t *given)
 	}
 	json_object_set_new(doc, "coverage", cov);
 	if ((rc = put_doc(db, txn, doc, &split)) == HTQ_OK &&
-	    (rc = put_acl(db, txn, doc)) == HTQ_OK && is_status(doc, "draft"))
+	    (rc = put_acl(db, txn, doc)) == HTQ_OK &&
+	    (rc = put_sum(db, txn, doc)) == HTQ_OK && is_status(doc, "draft"))
 		rc = put_memo(db, txn, doc, std, cov, split);
 	json_decref(std);
 	return rc;
@@ -1176,6 +1243,7 @@ struct submit_plan {
 	char		*bytes;		/* the submitted document, stored form */
 	char		*dtext;		/* the entry's data, canonical */
 	size_t		 dlen;
+	char		*sum;		/* its list entry, or "" for none */
 	long long	 version;	/* of the submitted document */
 };
 
@@ -1185,7 +1253,8 @@ plan_free(struct submit_plan *p)
 	free(p->wrec);
 	free(p->bytes);
 	free(p->dtext);
-	p->wrec = p->bytes = p->dtext = NULL;
+	free(p->sum);
+	p->wrec = p->bytes = p->dtext = p->sum = NULL;
 }
 
 /* The window open now for route, into p (else a 409 naming the route and
@@ -1258,7 +1327,7 @@ plan_memo(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
     const char *id, struct submit_plan *p, struct htq_why *why)
 {
 	struct acl acl;
-	json_t *memo = NULL, *data, *head = NULL;
+	json_t *memo = NULL, *data, *head = NULL, *sum = NULL;
 	const char *hash;
 	char *text = NULL, *h = NULL;
 	json_int_t split;
@@ -1288,7 +1357,8 @@ plan_memo(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
 	if ((head = json_loadb(text, (size_t)split + 1, 0, NULL)) == NULL ||
 	    !is_status(head, "draft") || json_integer_value(json_object_get(
 	    head, "version")) != acl.version || !json_equal(json_object_get(
-	    head, "id"), json_object_get(data, "submission")))
+	    head, "id"), json_object_get(data, "submission")) ||
+	    (sum = get_sum(db, txn, id, acl.version)) == NULL)
 		goto out;
 	if ((rc = plan_window(db, txn, json_string_value(json_object_get(data,
 	    "route")), p, why)) != HTQ_OK)
@@ -1296,7 +1366,12 @@ plan_memo(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
 	hash = json_string_value(json_object_get(data, "content_sha256"));
 	submitted_head(head, hash, p->win_id);
 	rc = HTQ_ENOMEM;
+	/* the list entry: the same state keys as the head */
+	json_object_set(sum, "status", json_object_get(head, "status"));
+	json_object_set(sum, "version", json_object_get(head, "version"));
+	json_object_set(sum, "updated", json_object_get(head, "updated"));
 	if ((h = json_dumps(head, JSON_COMPACT)) == NULL ||
+	    (p->sum = json_dumps(sum, JSON_COMPACT)) == NULL ||
 	    json_object_set_new(data, "window", json_string(p->win_id)) != 0)
 		goto out;
 	/* the new head, then the rest as stored (from its comma on) */
@@ -1324,6 +1399,7 @@ out:
 		plan_free(p);
 	json_decref(memo);
 	json_decref(head);
+	json_decref(sum);
 	free(text);
 	free(h);
 	return rc;
@@ -1340,6 +1416,7 @@ plan_full(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
 {
 	char hash[65];
 	json_t *doc, *std = NULL, *content = NULL, *cov = NULL, *data = NULL;
+	json_t *sum = NULL;
 	size_t split;
 	int rc;
 
@@ -1381,6 +1458,14 @@ plan_full(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
 	if ((rc = acl_of(doc, p->acl1)) != HTQ_OK ||
 	    (rc = doc_text(doc, &p->bytes, &split)) != HTQ_OK)
 		goto out;
+	if ((sum = summary(doc)) != NULL)
+		p->sum = json_dumps(sum, JSON_COMPACT);
+	else
+		p->sum = strdup("");	/* not kept: the list reads the doc */
+	if (p->sum == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
 	rc = htq_ledger_data(data, &p->dtext, &p->dlen);
 out:
 	if (rc != HTQ_OK)
@@ -1390,6 +1475,7 @@ out:
 	json_decref(content);
 	json_decref(cov);
 	json_decref(data);
+	json_decref(sum);
 	return rc;
 }
 
@@ -1398,7 +1484,8 @@ out:
  * the arguments are the submission id, the actor, the acl record the
  * submit was prepared against and the one it writes, the window's id,
  * stored record and last day, the stored form of the submitted document,
- * and the ledger entry's data as its canonical bytes.  Written if nothing
+ * the ledger entry's data as its canonical bytes and the list entry ("":
+ * none kept).  Written if nothing
  * moved since (same version and state; the window found open then
  * unchanged, and today not past its last day), together with
  * submission.submitted; else HTQ_ECONFLICT, and the caller prepares
@@ -1410,9 +1497,9 @@ htq_submit_apply(struct htq_db *db, MDB_txn *txn, const uint8_t *args,
     size_t len)
 {
 	const char *id, *actor, *acl0, *acl1, *win_id, *wrec, *closes, *bytes;
-	const char *dtext;
+	const char *dtext, *sum;
 	char today[HTQ_DATE_LEN + 1];
-	size_t n, wlen, blen, dlen;
+	size_t n, wlen, blen, dlen, slen;
 	MDB_val k, v;
 	int rc;
 
@@ -1424,7 +1511,8 @@ htq_submit_apply(struct htq_db *db, MDB_txn *txn, const uint8_t *args,
 	    htq_unpack_str(&args, &len, &wrec, &wlen) != HTQ_OK ||
 	    htq_unpack_str(&args, &len, &closes, &n) != HTQ_OK ||
 	    htq_unpack_str(&args, &len, &bytes, &blen) != HTQ_OK ||
-	    htq_unpack_str(&args, &len, &dtext, &dlen) != HTQ_OK || len != 0)
+	    htq_unpack_str(&args, &len, &dtext, &dlen) != HTQ_OK ||
+	    htq_unpack_str(&args, &len, &sum, &slen) != HTQ_OK || len != 0)
 		return HTQ_EINVAL;
 	if (!acl_is(db, txn, id, acl0))
 		return HTQ_ECONFLICT;
@@ -1444,9 +1532,12 @@ htq_submit_apply(struct htq_db *db, MDB_txn *txn, const uint8_t *args,
 	k.mv_size = strlen(id);
 	v.mv_data = (void *)bytes;
 	v.mv_size = blen;
-	if ((rc = htq_mdb_err(mdb_put(txn, db->sub, &k, &v, 0))) == HTQ_OK)
-		rc = put_acl_raw(db, txn, id, acl1);
-	return rc;
+	if ((rc = htq_mdb_err(mdb_put(txn, db->sub, &k, &v, 0))) != HTQ_OK ||
+	    (rc = put_acl_raw(db, txn, id, acl1)) != HTQ_OK || slen == 0)
+		return rc;
+	v.mv_data = (void *)sum;
+	v.mv_size = slen;
+	return htq_mdb_err(mdb_put(txn, db->sub_sum, &k, &v, 0));
 }
 
 /*
@@ -1481,7 +1572,7 @@ htq_submission_submit_text(struct htq_db *db, const struct htq_actor *a,
 			break;
 		/* in the order htq_submit_apply reads them */
 		const char *args[] = { id, a->id, p.acl0, p.acl1, p.win_id,
-		    p.wrec, p.closes, p.bytes, p.dtext };
+		    p.wrec, p.closes, p.bytes, p.dtext, p.sum };
 
 		pk.len = 0;
 		htq_pack_strs(&pk, args, sizeof(args) / sizeof(args[0]));
@@ -1845,28 +1936,6 @@ htq_submission_raw(struct htq_db *db, MDB_txn *txn,
 	return HTQ_OK;
 }
 
-/* The list entry of a submission. */
-static json_t *
-summary(const json_t *doc)
-{
-	const json_t *q = json_object_get(doc, "qualification");
-	const json_t *s = json_object_get(doc, "standard");
-
-	return json_pack("{s:O,s:O,s:O,s:O,s:{s:O,s:O,s:O},s:{s:O,s:O},s:O,"
-	    "s:O,s:O*}", "id", json_object_get(doc, "id"),
-	    "status", json_object_get(doc, "status"),
-	    "version", json_object_get(doc, "version"),
-	    "organisation", json_object_get(doc, "organisation"),
-	    "qualification", "title", json_object_get(q, "title"),
-	    "type", json_object_get(q, "type"),
-	    "level", json_object_get(q, "level"),
-	    "standard", "ref", json_object_get(s, "ref"),
-	    "version", json_object_get(s, "version"),
-	    "route", json_object_get(doc, "route"),
-	    "updated", json_object_get(doc, "updated"),
-	    "mark", json_object_get(doc, "mark"));
-}
-
 static int
 filtered(const struct htq_actor *a, const struct htq_sub_filter *f,
     const json_t *doc)
@@ -1893,14 +1962,44 @@ filtered(const struct htq_actor *a, const struct htq_sub_filter *f,
 	return 1;
 }
 
+/*
+ * Into *item (1) the list entry of submission id (access record acl) if
+ * the actor sees it and it passes the filter, else 0: the kept entry when
+ * it is for this version and the filter needs nothing else, else the
+ * entry made from the document (the reviewer's queue asks whether the
+ * caller reviewed it, which only the document says).
+ */
+static int
+list_entry(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
+    const struct htq_sub_filter *f, const char *id, const struct acl *acl,
+    json_t **item)
+{
+	json_t *doc = NULL;
+	int queue = f->status && strcmp(f->status, "awaiting_review") == 0;
+
+	*item = NULL;
+	if (!visible_to(a, acl->status, acl->org))
+		return 0;
+	if (!queue && (doc = get_sum(db, txn, id, acl->version)) != NULL) {
+		if (filtered(a, f, doc))
+			*item = json_incref(doc);
+	} else if (htq_get_json(txn, db->sub, id, &doc) == HTQ_OK &&
+	    visible(a, doc) && filtered(a, f, doc))
+		*item = summary(doc);
+	json_decref(doc);
+	return *item != NULL;
+}
+
 int
 htq_submissions_list(struct htq_db *db, MDB_txn *txn,
     const struct htq_actor *a, const struct htq_sub_filter *f,
     json_t **out)
 {
+	char id[HTQ_ID_LEN + 1];
+	struct acl acl;
 	MDB_cursor *cur;
 	MDB_val k, v;
-	json_t *arr, *doc, *next = NULL;
+	json_t *arr, *item, *next = NULL;
 	size_t limit = f->limit ? f->limit : HTQ_LIST_PAGE;
 	int rc, op;
 
@@ -1909,7 +2008,8 @@ htq_submissions_list(struct htq_db *db, MDB_txn *txn,
 		limit = HTQ_LIST_PAGE_MAX;
 	if ((arr = json_array()) == NULL)
 		return HTQ_ENOMEM;
-	if ((rc = mdb_cursor_open(txn, db->sub, &cur)) != 0) {
+	/* the access records: one a submission, in id order, small */
+	if ((rc = mdb_cursor_open(txn, db->sub_acl, &cur)) != 0) {
 		json_decref(arr);
 		return htq_mdb_err(rc);
 	}
@@ -1924,19 +2024,20 @@ htq_submissions_list(struct htq_db *db, MDB_txn *txn,
 		if (f->after != NULL && k.mv_size == strlen(f->after) &&
 		    memcmp(k.mv_data, f->after, k.mv_size) == 0)
 			continue;
-		if ((doc = json_loadb(v.mv_data, v.mv_size, 0, NULL)) == NULL)
+		if (k.mv_size > HTQ_ID_LEN || parse_acl(&v, &acl) != HTQ_OK)
 			continue;
-		if (visible(a, doc) && filtered(a, f, doc)) {
-			if (json_array_size(arr) == limit) {
-				/* one more exists: the page ends before it */
-				next = json_object_get(json_array_get(arr,
-				    limit - 1), "id");
-				json_decref(doc);
-				break;
-			}
-			json_array_append_new(arr, summary(doc));
+		memcpy(id, k.mv_data, k.mv_size);
+		id[k.mv_size] = '\0';
+		if (!list_entry(db, txn, a, f, id, &acl, &item))
+			continue;
+		if (json_array_size(arr) == limit) {
+			/* one more exists: the page ends before it */
+			next = json_object_get(json_array_get(arr, limit - 1),
+			    "id");
+			json_decref(item);
+			break;
 		}
-		json_decref(doc);
+		json_array_append_new(arr, item);
 	}
 	mdb_cursor_close(cur);
 	*out = json_pack("{s:o}", "submissions", arr);

@@ -1003,7 +1003,7 @@ submit_op_data(const char *id, const char *acl0, const char *acl1,
     const char *bytes, const char *data)
 {
 	const char *args[] = { id, ab_a.id, acl0, acl1, win_id, wrec, closes,
-	    bytes, data };
+	    bytes, data, "" };
 	struct htq_pack p = { NULL, 0, 0, HTQ_OK };
 	int rc;
 
@@ -1216,6 +1216,129 @@ test_submit_memo(void)
 	json_decref(cont);
 }
 
+/* Every entry the actor lists with filter f (all pages), as one array. */
+static json_t *
+list_all(const struct htq_actor *a, struct htq_sub_filter f)
+{
+	char after[HTQ_ID_LEN + 1];
+	json_t *all = json_array(), *page;
+	const char *next;
+	MDB_txn *txn;
+
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	f.limit = 9;
+	f.after = NULL;
+	for (;;) {
+		T_EQ(htq_submissions_list(db, txn, a, &f, &page), HTQ_OK);
+		json_array_extend(all, json_object_get(page, "submissions"));
+		if ((next = json_string_value(json_object_get(page, "next"))) ==
+		    NULL) {
+			json_decref(page);
+			break;
+		}
+		snprintf(after, sizeof(after), "%s", next);
+		f.after = after;
+		json_decref(page);
+	}
+	mdb_txn_abort(txn);
+	return all;
+}
+
+/*
+ * The list reads each submission's kept entry ("sub_sum"), written with
+ * every change (submits from the memo and the full path, reviews,
+ * decisions, withdrawals), instead of its document: every kept entry is
+ * for the current version; every actor and filter lists exactly what the
+ * documents say (the entries deleted, the list made from the documents,
+ * compared); an entry is used only for the version it names.
+ */
+static void
+test_list_entries(void)
+{
+	static const struct htq_actor *const who[] = { &ab_a, &ab_b, &rev1,
+	    &rev2, &appr, &aud, &admin };
+	struct htq_sub_filter fs[6];
+	json_t *kept[7][6], *all, *sum;
+	size_t i, j, n = 0, current = 0;
+	MDB_cursor *c;
+	MDB_txn *txn;
+	MDB_val k, v, sv;
+	char id[HTQ_ID_LEN + 1], *forged;
+
+	memset(fs, 0, sizeof(fs));
+	fs[1].status = "submitted";
+	fs[2].status = "awaiting_review";
+	fs[3].standard = "ST0116";
+	fs[4].route = "digital";
+	fs[5].organisation = ab_a.org;
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(mdb_cursor_open(txn, db->sub_acl, &c), 0);
+	while (mdb_cursor_get(c, &k, &v, n++ ? MDB_NEXT : MDB_FIRST) == 0) {
+		T_EQ(mdb_get(txn, db->sub_sum, &k, &sv), 0);
+		sum = json_loadb(sv.mv_data, sv.mv_size, 0, NULL);
+		T_ASSERT(sum != NULL);
+		if (json_integer_value(json_object_get(sum, "version")) ==
+		    strtoll(v.mv_data, NULL, 10))
+			current++;
+		json_decref(sum);
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	n--;	/* the cursor's last call found none */
+	T_ASSERT(n > 50);
+	/* all but the one written by a hand-packed operation that kept no
+	 * entry (test_submit_apply_rechecks): listed from its document */
+	T_EQ(current, n - 1);
+	for (i = 0; i < 7; i++)
+		for (j = 0; j < 6; j++)
+			kept[i][j] = list_all(who[i], fs[j]);
+	T_ASSERT(json_array_size(kept[2][2]) > 0);
+	T_ASSERT(json_array_size(kept[0][0]) > json_array_size(kept[2][0]) /
+	    4);
+	/* an entry naming the current version is what the list shows */
+	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(
+	    json_array_get(kept[0][0], 0), "id")));
+	T_EQ(htq_txn_write(db, &txn), HTQ_OK);
+	k.mv_data = id;
+	k.mv_size = strlen(id);
+	T_EQ(mdb_get(txn, db->sub_sum, &k, &sv), 0);
+	forged = strndup(sv.mv_data, sv.mv_size);
+	T_ASSERT(strstr(forged, "\"title\":\"") != NULL);
+	memcpy(strstr(forged, "\"title\":\"") + 9, "Forged", 6);
+	v.mv_data = forged;
+	v.mv_size = strlen(forged);
+	T_EQ(mdb_put(txn, db->sub_sum, &k, &v, 0), 0);
+	T_EQ(htq_commit(db, txn), HTQ_OK);
+	all = list_all(&ab_a, fs[0]);
+	T_EQ(strncmp(json_string_value(json_object_get(json_object_get(
+	    json_array_get(all, 0), "qualification"), "title")), "Forged", 6),
+	    0);
+	json_decref(all);
+	/* one behind is not used */
+	T_EQ(htq_txn_write(db, &txn), HTQ_OK);
+	sum = json_loads(forged, 0, NULL);
+	json_object_set_new(sum, "version", json_integer(json_integer_value(
+	    json_object_get(sum, "version")) - 1));
+	T_EQ(htq_put_json(txn, db->sub_sum, id, sum, 0), HTQ_OK);
+	json_decref(sum);
+	T_EQ(htq_commit(db, txn), HTQ_OK);
+	all = list_all(&ab_a, fs[0]);
+	T_ASSERT(json_equal(all, kept[0][0]));
+	json_decref(all);
+	free(forged);
+	/* none kept (a database from before): the same lists */
+	T_EQ(htq_txn_write(db, &txn), HTQ_OK);
+	T_EQ(mdb_drop(txn, db->sub_sum, 0), 0);
+	T_EQ(htq_commit(db, txn), HTQ_OK);
+	for (i = 0; i < 7; i++)
+		for (j = 0; j < 6; j++) {
+			all = list_all(who[i], fs[j]);
+			T_ASSERT(json_equal(all, kept[i][j]));
+			json_decref(all);
+			json_decref(kept[i][j]);
+		}
+}
+
 int
 main(void)
 {
@@ -1237,6 +1360,7 @@ main(void)
 	T_RUN(test_group_commit_edges);
 	T_RUN(test_submit_apply_rechecks);
 	T_RUN(test_submit_memo);
+	T_RUN(test_list_entries);
 	htq_db_close(db);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
