@@ -126,6 +126,9 @@ class Stack:
         try:
             rc = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
+            # what was still running, for the failure's message
+            self.stop_diag = subprocess.run(["ps", "-eo", "pid,ppid,stat,etime,args"],
+                                            capture_output=True, text=True).stdout
             os.killpg(self.proc.pid, signal.SIGKILL)
             rc = self.proc.wait()
         self.proc = None

@@ -312,7 +312,8 @@ def test_graceful_stop_leaves_no_process(s):
     try:
         other.start()
         rc = other.stop(signal.SIGINT)
-        assert rc == 0, "run.sh exited %s: %s" % (rc, other.output()[-2000:])
+        assert rc == 0, "run.sh exited %s: %s\n%s" % (
+            rc, other.output()[-2000:], getattr(other, "stop_diag", ""))
         time.sleep(0.3)
         left = subprocess.run(["pgrep", "-f", other.data], capture_output=True).stdout.split()
         assert not left, left
