@@ -14,6 +14,8 @@
  *   register/index.html, register/<n>/index.html
  *                                     every mark, revoked ones included,
  *                                     100 a page
+ *   standards/<ref>.json              GET /api/v1/standards/{ref}'s
+ *                                     answer (the latest version)
  *
  * Every file is written under a fresh temporary name and renamed, so a
  * reader sees a whole old file or a whole new one.  Full tiles and
@@ -503,6 +505,94 @@ out:
 }
 
 /*
+ * standards/<ref>.json: what GET /api/v1/standards/{ref} answers (the
+ * latest version, the stored bytes), which nginx serves for such a
+ * request with no query; removed when the catalogue has no such ref.
+ */
+static int
+put_standard(struct pub *p, const char *ref)
+{
+	char rel[64], path[4096 + 64];
+	const char *json;
+	size_t len;
+	int rc;
+
+	if (!htq_ref_valid(ref))
+		return HTQ_OK;
+	snprintf(rel, sizeof(rel), "standards/%s.json", ref);
+	rc = htq_standard_get(p->db, p->txn, ref, NULL, &json, &len);
+	if (rc == HTQ_ENOTFOUND) {
+		snprintf(path, sizeof(path), "%s/%s", p->root, rel);
+		return unlink(path) == 0 || errno == ENOENT ? HTQ_OK : HTQ_EIO;
+	}
+	if (rc != HTQ_OK)
+		return rc;
+	return put_file(p, rel, json, len, 0, 1, 0);
+}
+
+/*
+ * The standards that entries old .. size-1 import or decide eligibility
+ * for (every change to the catalogue appends one, in its transaction) get
+ * their files rewritten; publishing from scratch (old 0) writes every
+ * standard's and removes any other.
+ */
+static int
+put_standards(struct pub *p, uint64_t old, uint64_t size)
+{
+	struct aud_log *log = htq_db_log(p->db);
+	struct aud_entry e;
+	char why[128], ref[AUD_MAX_SUBJECT + 1], path[4096 + 64];
+	const uint8_t *sig;
+	const char *bytes;
+	struct dirent *d;
+	MDB_cursor *c;
+	MDB_val k, v;
+	uint64_t seq;
+	size_t len;
+	DIR *dir;
+	int rc = HTQ_OK, op;
+
+	for (seq = old; old > 0 && seq < size && rc == HTQ_OK; seq++) {
+		if ((rc = aud_entry_get(log, p->txn, seq, &bytes, &len, &sig))
+		    != AUD_OK ||
+		    (rc = aud_entry_parse(bytes, len, &e, why, sizeof(why))) !=
+		    AUD_OK)
+			return rc;
+		if (strncmp(e.type, "standard.", 9) != 0)
+			continue;
+		memcpy(ref, e.subject, sizeof(ref));
+		ref[strcspn(ref, "@")] = '\0';	/* "ST0116@1.2" or "ST0116" */
+		rc = put_standard(p, ref);
+	}
+	if (old > 0)
+		return rc;
+	if ((rc = mdb_cursor_open(p->txn, p->db->std_latest, &c)) != 0)
+		return htq_mdb_err(rc);
+	for (op = MDB_FIRST; rc == HTQ_OK &&
+	    mdb_cursor_get(c, &k, &v, op) == 0; op = MDB_NEXT)
+		if (k.mv_size < sizeof(ref)) {
+			memcpy(ref, k.mv_data, k.mv_size);
+			ref[k.mv_size] = '\0';
+			rc = put_standard(p, ref);
+		}
+	mdb_cursor_close(c);
+	snprintf(path, sizeof(path), "%s/standards", p->root);
+	if (rc != HTQ_OK || (dir = opendir(path)) == NULL)
+		return rc;
+	while (rc == HTQ_OK && (d = readdir(dir)) != NULL) {
+		len = strlen(d->d_name);
+		if (len < 6 || len - 5 >= sizeof(ref) ||
+		    strcmp(d->d_name + len - 5, ".json") != 0)
+			continue;
+		memcpy(ref, d->d_name, len - 5);
+		ref[len - 5] = '\0';
+		rc = put_standard(p, ref);	/* removes it if none */
+	}
+	closedir(dir);
+	return rc;
+}
+
+/*
  * The size in the published checkpoint, if it is a checkpoint of this
  * log's origin; -1 otherwise (none, unreadable, another log).
  */
@@ -596,6 +686,9 @@ publish_locked(struct pub *p, long long had, int lockfd)
 	 * the checkpoint (the next start rebuilds them) */
 	if ((rc = put_marks(p, old, size)) != HTQ_OK)
 		fprintf(stderr, "htq: publishing quality marks' files: %s (the "
+		    "next start rebuilds them)\n", htq_strerror(rc));
+	if ((rc = put_standards(p, old, size)) != HTQ_OK)
+		fprintf(stderr, "htq: publishing the standards' files: %s (the "
 		    "next start rebuilds them)\n", htq_strerror(rc));
 	rc = signed_checkpoint(p, &note, &len);
 	if (rc == HTQ_ECONFLICT && size == 0) {

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import time
 
-from harness import SECRETS, Stack, assert_json_error
+from harness import SECRETS, Stack, assert_json_error, login, session_of
 
 SECURITY_HEADERS = ("x-content-type-options", "content-security-policy",
                     "referrer-policy", "x-frame-options")
@@ -110,6 +110,53 @@ def test_standard_versions(s):
         assert r.status == 200 and r.json()["version"] == v
     assert_json_error(s.get("/api/v1/standards/ST0116?version=9.9"), 404, "not_found")
     assert_json_error(s.get("/api/v1/standards/ST0116?version=abc"), 400, "bad_parameter")
+
+
+def test_standard_is_its_published_file(s):
+    """A standard's latest version is the file the writers publish
+    (public/standards/<ref>.json, served by nginx): the same bytes and
+    headers as the worker's answer (?version= goes to the worker), rewritten
+    before an eligibility decision's response goes out, and the worker
+    answers when the file is not there."""
+    admin = login(s, "admin@htq.test")
+    cookie, csrf = session_of(admin)
+    h = dict(cookie, **{"X-CSRF-Token": csrf})
+
+    def same(ref):
+        r = s.get("/api/v1/standards/" + ref)
+        w = s.get("/api/v1/standards/%s?version=%s" % (ref, r.json()["version"]))
+        assert r.status == w.status == 200 and r.body == w.body, ref
+        for k in ("content-type", "cache-control", "content-security-policy",
+                  "x-content-type-options"):
+            assert r.header(k) == w.header(k), (ref, k)
+        return r
+
+    refs = [x["ref"] for x in s.get("/api/v1/standards").json()["standards"]]
+    assert len(refs) >= len(DEMO_REFS)
+    for ref in refs:
+        r = same(ref)
+        assert r.header("last-modified"), ref	# nginx served the file
+        with open(os.path.join(s.data, "public", "standards", ref + ".json"), "rb") as f:
+            assert f.read() == r.body, ref
+    try:
+        r = s.post("/api/v1/admin/standards/ST0118/eligibility",
+                   body={"eligible": False, "reason": "published at once"}, headers=h)
+        assert r.status == 200, r
+        d = same("ST0118").json()
+        assert d["eligible"] is False and d["ineligible_reason"] == "published at once"
+    finally:
+        r = s.post("/api/v1/admin/standards/ST0118/eligibility",
+                   body={"eligible": True}, headers=h)
+        assert r.status == 200, r
+    assert same("ST0118").json()["eligible"] is True
+    path = os.path.join(s.data, "public", "standards", "ST0118.json")
+    os.rename(path, path + ".away")
+    try:
+        r = same("ST0118")
+        assert r.header("last-modified") is None	# the worker's
+    finally:
+        os.rename(path + ".away", path)
+    assert_json_error(s.get("/api/v1/standards/ST9999"), 404, "not_found")
 
 
 def test_standard_ineligible_detail(s):
