@@ -112,11 +112,17 @@ class Stack:
                     self.proc.returncode, self.output()[-3000:]))
             try:
                 if self.request("GET", "/api/v1/health").status == 200:
-                    return
+                    break
             except OSError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError("stack did not become healthy:\n" + self.output()[-3000:])
+        else:
+            raise RuntimeError("stack did not become healthy:\n" + self.output()[-3000:])
+        # the answer must be this stack's: its socket is there
+        if not os.path.exists(os.path.join(self.data, "run", "fcgi.sock")):
+            raise RuntimeError("port %d answered, but not this stack (%s):\n%s\n%s" % (
+                self.port, self.data, self.output()[-3000:], subprocess.run(
+                    ["ss", "-ltnpa"], capture_output=True, text=True).stdout[-4000:]))
 
     def stop(self, sig=signal.SIGTERM, timeout=20):
         """Stop run.sh and everything it started; return run.sh's status."""
