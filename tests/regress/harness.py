@@ -60,6 +60,15 @@ class Response:
         return "<%d %r>" % (self.status, self.body[:200])
 
 
+# A stack is stopped as a person stops it, with Ctrl-C (SIGINT) among
+# others.  A shell that starts a command in the background (`make test &`)
+# starts it with SIGINT ignored, which the stacks would inherit, and a
+# shell cannot trap a signal ignored on entry: handled here instead (a
+# handled signal is the default again in a child after exec).
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
