@@ -13,7 +13,7 @@
   workflow.py PORT DATA BIN OUTFILE [NOPUB_PORT NOPUB_DATA]
 
 Writes shell assignments (submit_rps, append_rps, page100_ms, page10k_ms,
-sub_id, approver_token, and nopub_rps) to OUTFILE for run.sh to compare
+sub_id, approver_token, nopub_rps, submit_ratio and pub_ratio) to OUTFILE for run.sh to compare
 and to drive wrk.
 """
 import http.client
@@ -136,26 +136,27 @@ def main():
     best = min(list_all(c)[0] for _ in range(30))
     page100 = best
     # submit over HTTP (drafts made first, then submitted by wrk, 8
-    # connections) against the durable ledger append (bench_ledger --durable), in
-    # alternating rounds, best of each: fsync times on a shared machine
-    # swing from one minute to the next
-    submit_rps = append_rps = nopub_rps = 0.0
+    # connections) against the durable ledger append (bench_ledger
+    # --durable), in 3 rounds, each measuring both, one after the other:
+    # fsync times on a shared machine swing from one minute to the next,
+    # so each ratio is the median of the rounds' own ratios
     stacks = [(PORT, author)]
     if NOPUB:
         stacks.append((NOPUB[0], token("author@northfield.test", NOPUB[1])))
+    rounds = []
     for _ in range(3):
         out = subprocess.run([os.path.join(BIN, "tests", "bench_ledger"), "--durable"],
                              capture_output=True, text=True).stdout
-        for line in out.splitlines():
-            if "durable append:" in line:
-                append_rps = max(append_rps, float(line.split("durable append:")[1]
-                                                   .split("/s")[0]))
-        for port, tok in stacks:
-            rps = submit_rate(port, tok, std)
-            if port == PORT:
-                submit_rps = max(submit_rps, rps)
-            else:
-                nopub_rps = max(nopub_rps, rps)
+        append = max([float(line.split("durable append:")[1].split("/s")[0])
+                      for line in out.splitlines() if "durable append:" in line] or [0.0])
+        rates = [submit_rate(port, tok, std) for port, tok in stacks]
+        rounds.append((append, rates[0], rates[1] if NOPUB else 0.0))
+    med = lambda xs: sorted(xs)[len(xs) // 2]
+    append_rps = med([r[0] for r in rounds])
+    submit_rps = med([r[1] for r in rounds])
+    nopub_rps = med([r[2] for r in rounds])
+    submit_ratio = med([r[1] / r[0] if r[0] else 0.0 for r in rounds])
+    pub_ratio = med([r[1] / r[2] if r[2] else 0.0 for r in rounds])
     # grow to 10,000 visible to the author, then page through them all
     total = 100 + 3 * SUBMITS
     create(author, std, 10000 - total)
@@ -166,9 +167,10 @@ def main():
     first = json.loads(data)["submissions"][0]["id"]
     with open(OUT, "w") as f:
         f.write("submit_rps=%.0f\nappend_rps=%.0f\npage100_ms=%.3f\npage10k_ms=%.3f\n"
-                "pages10k=%d\nsub_id=%s\napprover_token=%s\nnopub_rps=%.0f\n" % (
+                "pages10k=%d\nsub_id=%s\napprover_token=%s\nnopub_rps=%.0f\n"
+                "submit_ratio=%.2f\npub_ratio=%.2f\n" % (
                     submit_rps, append_rps, page100 * 1000, page10k * 1000, pages, first,
-                    approver, nopub_rps))
+                    approver, nopub_rps, submit_ratio, pub_ratio))
 
 
 if __name__ == "__main__":
