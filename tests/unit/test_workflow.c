@@ -1085,6 +1085,19 @@ test_submit_apply_rechecks(void)
 	json_decref(doc);
 }
 
+/* A write transaction (*txn, left open) and a copy of id's record in
+ * dbi, to be edited and put back. */
+static void
+stored_copy(MDB_txn **txn, MDB_dbi dbi, const char *id, char **text)
+{
+	MDB_val k = { strlen(id), (void *)id }, v;
+
+	*text = NULL;
+	T_EQ(htq_txn_write(db, txn), HTQ_OK);
+	T_EQ(mdb_get(*txn, dbi, &k, &v), 0);
+	*text = strndup(v.mv_data, v.mv_size);
+}
+
 /* Submit id as ab_a: the stored document (parsed) and the entry's data. */
 static void
 submit_twin(const char *id, json_t **doc, json_t **data)
@@ -1132,7 +1145,6 @@ test_submit_memo(void)
 	struct htq_why why;
 	json_t *da, *db_, *ea, *eb, *out, *v, *cont = content("ST0116", 4);
 	MDB_txn *txn;
-	MDB_val key, val;
 	size_t i;
 	char *forged;
 
@@ -1165,15 +1177,10 @@ test_submit_memo(void)
 	/* the memo is what such a submit reads: one saying another hash (as
 	 * nothing but a write to the database could) is what it records */
 	make_in(S_DRAFT, c);
-	T_EQ(htq_txn_write(db, &txn), HTQ_OK);
-	key.mv_data = c;
-	key.mv_size = strlen(c);
-	T_EQ(mdb_get(txn, db->sub_hash, &key, &val), 0);
-	forged = strndup(val.mv_data, val.mv_size);
+	stored_copy(&txn, db->sub_hash, c, &forged);
 	T_ASSERT(strstr(forged, hash) != NULL);
 	memset(strstr(forged, hash), 'f', 64);
-	val.mv_data = forged;
-	T_EQ(mdb_put(txn, db->sub_hash, &key, &val, 0), 0);
+	T_EQ(htq_put_text(txn, db->sub_hash, c, forged, 0), HTQ_OK);
 	T_EQ(htq_commit(db, txn), HTQ_OK);
 	submit_twin(c, &da, &ea);
 	T_ASSERT(strspn(json_string_value(json_object_get(ea,
@@ -1195,16 +1202,11 @@ test_submit_memo(void)
 	/* and a memo of another version is not used either */
 	T_EQ(htq_submission_update(db, &ab_a, b, 1, cont, &out, &why), HTQ_OK);
 	json_decref(out);
-	T_EQ(htq_txn_write(db, &txn), HTQ_OK);
-	key.mv_data = b;
-	key.mv_size = strlen(b);
-	T_EQ(mdb_get(txn, db->sub_hash, &key, &val), 0);
-	forged = strndup(val.mv_data, val.mv_size);
+	stored_copy(&txn, db->sub_hash, b, &forged);
 	T_ASSERT(strstr(forged, "\"version\":2") != NULL);
 	memset(strstr(forged, hash), 'f', 64);
 	memcpy(strstr(forged, "\"version\":2"), "\"version\":1", 11);
-	val.mv_data = forged;
-	T_EQ(mdb_put(txn, db->sub_hash, &key, &val, 0), 0);
+	T_EQ(htq_put_text(txn, db->sub_hash, b, forged, 0), HTQ_OK);
 	T_EQ(htq_commit(db, txn), HTQ_OK);
 	submit_twin(b, &da, &ea);
 	T_STREQ(json_string_value(json_object_get(ea, "content_sha256")), hash);
@@ -1298,16 +1300,10 @@ test_list_entries(void)
 	/* an entry naming the current version is what the list shows */
 	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(
 	    json_array_get(kept[0][0], 0), "id")));
-	T_EQ(htq_txn_write(db, &txn), HTQ_OK);
-	k.mv_data = id;
-	k.mv_size = strlen(id);
-	T_EQ(mdb_get(txn, db->sub_sum, &k, &sv), 0);
-	forged = strndup(sv.mv_data, sv.mv_size);
+	stored_copy(&txn, db->sub_sum, id, &forged);
 	T_ASSERT(strstr(forged, "\"title\":\"") != NULL);
 	memcpy(strstr(forged, "\"title\":\"") + 9, "Forged", 6);
-	v.mv_data = forged;
-	v.mv_size = strlen(forged);
-	T_EQ(mdb_put(txn, db->sub_sum, &k, &v, 0), 0);
+	T_EQ(htq_put_text(txn, db->sub_sum, id, forged, 0), HTQ_OK);
 	T_EQ(htq_commit(db, txn), HTQ_OK);
 	all = list_all(&ab_a, fs[0]);
 	T_EQ(strncmp(json_string_value(json_object_get(json_object_get(
