@@ -429,13 +429,82 @@ out:
 }
 
 /*
- * The marks that entries old .. size-1 award or revoke get their files
- * rewritten, and then the register page (all marks, in id order).  A
- * key.rotated entry rewrites every mark's files: a bundle's checkpoint
- * must be signed by the newest key for verifiers to accept it.
+ * standards/<ref>.json: what GET /api/v1/standards/{ref} answers (the
+ * latest version, the stored bytes), which nginx serves for such a
+ * request with no query; removed when the catalogue has no such ref.
  */
 static int
-put_marks(struct pub *p, uint64_t old, uint64_t size)
+put_standard(struct pub *p, const char *ref)
+{
+	char rel[64], path[4096 + 64];
+	const char *json;
+	size_t len;
+	int rc;
+
+	if (!htq_ref_valid(ref))
+		return HTQ_OK;
+	snprintf(rel, sizeof(rel), "standards/%s.json", ref);
+	rc = htq_standard_get(p->db, p->txn, ref, NULL, &json, &len);
+	if (rc == HTQ_ENOTFOUND) {
+		snprintf(path, sizeof(path), "%s/%s", p->root, rel);
+		return unlink(path) == 0 || errno == ENOENT ? HTQ_OK : HTQ_EIO;
+	}
+	if (rc != HTQ_OK)
+		return rc;
+	return put_file(p, rel, json, len, 0, 1, 0);
+}
+
+/*
+ * Publishing from scratch: every standard's file, and none other.
+ */
+static int
+put_standards(struct pub *p)
+{
+	char ref[AUD_MAX_SUBJECT + 1], path[4096 + 64];
+	struct dirent *d;
+	MDB_cursor *c;
+	MDB_val k, v;
+	size_t len;
+	DIR *dir;
+	int rc, op;
+
+	if ((rc = mdb_cursor_open(p->txn, p->db->std_latest, &c)) != 0)
+		return htq_mdb_err(rc);
+	for (op = MDB_FIRST; rc == HTQ_OK &&
+	    mdb_cursor_get(c, &k, &v, op) == 0; op = MDB_NEXT)
+		if (k.mv_size < sizeof(ref)) {
+			memcpy(ref, k.mv_data, k.mv_size);
+			ref[k.mv_size] = '\0';
+			rc = put_standard(p, ref);
+		}
+	mdb_cursor_close(c);
+	snprintf(path, sizeof(path), "%s/standards", p->root);
+	if (rc != HTQ_OK || (dir = opendir(path)) == NULL)
+		return rc;
+	while (rc == HTQ_OK && (d = readdir(dir)) != NULL) {
+		len = strlen(d->d_name);
+		if (len < 6 || len - 5 >= sizeof(ref) ||
+		    strcmp(d->d_name + len - 5, ".json") != 0)
+			continue;
+		memcpy(ref, d->d_name, len - 5);
+		ref[len - 5] = '\0';
+		rc = put_standard(p, ref);	/* removes it if none */
+	}
+	closedir(dir);
+	return rc;
+}
+
+/*
+ * The files entries old .. size-1 change.  The marks they award or revoke
+ * get their files rewritten, and then the register page (all marks, in
+ * id order).  A key.rotated entry rewrites every mark's files: a bundle's
+ * checkpoint must be signed by the newest key for verifiers to accept it.
+ * The standards they import or decide eligibility for (every change to
+ * the catalogue appends such an entry) get theirs rewritten; publishing
+ * from scratch (old 0) writes every standard's.
+ */
+static int
+put_derived(struct pub *p, uint64_t old, uint64_t size)
 {
 	struct htq_register_filter all;
 	struct aud_log *log = htq_db_log(p->db);
@@ -461,6 +530,13 @@ put_marks(struct pub *p, uint64_t old, uint64_t size)
 			goto out;
 		if (strcmp(e.type, "key.rotated") == 0)
 			rotated = 1;
+		if (strncmp(e.type, "standard.", 9) == 0) {
+			/* subject "ST0116@1.2" (imported) or "ST0116" */
+			e.subject[strcspn(e.subject, "@")] = '\0';
+			if ((rc = put_standard(p, e.subject)) != HTQ_OK)
+				goto out;
+			continue;
+		}
 		if (strncmp(e.type, "mark.", 5) != 0 || rotated)
 			continue;
 		if (!any)
@@ -469,6 +545,8 @@ put_marks(struct pub *p, uint64_t old, uint64_t size)
 		if ((rc = put_mark(p, e.subject, assets)) != HTQ_OK)
 			goto out;
 	}
+	if (old == 0 && (rc = put_standards(p)) != HTQ_OK)
+		goto out;
 	if (!any && !rotated && old > 0)
 		goto out;
 	if (assets == NULL)
@@ -501,94 +579,6 @@ out:
 	free(text);
 	json_decref(reg);
 	json_decref(assets);
-	return rc;
-}
-
-/*
- * standards/<ref>.json: what GET /api/v1/standards/{ref} answers (the
- * latest version, the stored bytes), which nginx serves for such a
- * request with no query; removed when the catalogue has no such ref.
- */
-static int
-put_standard(struct pub *p, const char *ref)
-{
-	char rel[64], path[4096 + 64];
-	const char *json;
-	size_t len;
-	int rc;
-
-	if (!htq_ref_valid(ref))
-		return HTQ_OK;
-	snprintf(rel, sizeof(rel), "standards/%s.json", ref);
-	rc = htq_standard_get(p->db, p->txn, ref, NULL, &json, &len);
-	if (rc == HTQ_ENOTFOUND) {
-		snprintf(path, sizeof(path), "%s/%s", p->root, rel);
-		return unlink(path) == 0 || errno == ENOENT ? HTQ_OK : HTQ_EIO;
-	}
-	if (rc != HTQ_OK)
-		return rc;
-	return put_file(p, rel, json, len, 0, 1, 0);
-}
-
-/*
- * The standards that entries old .. size-1 import or decide eligibility
- * for (every change to the catalogue appends one, in its transaction) get
- * their files rewritten; publishing from scratch (old 0) writes every
- * standard's and removes any other.
- */
-static int
-put_standards(struct pub *p, uint64_t old, uint64_t size)
-{
-	struct aud_log *log = htq_db_log(p->db);
-	struct aud_entry e;
-	char why[128], ref[AUD_MAX_SUBJECT + 1], path[4096 + 64];
-	const uint8_t *sig;
-	const char *bytes;
-	struct dirent *d;
-	MDB_cursor *c;
-	MDB_val k, v;
-	uint64_t seq;
-	size_t len;
-	DIR *dir;
-	int rc = HTQ_OK, op;
-
-	for (seq = old; old > 0 && seq < size && rc == HTQ_OK; seq++) {
-		if ((rc = aud_entry_get(log, p->txn, seq, &bytes, &len, &sig))
-		    != AUD_OK ||
-		    (rc = aud_entry_parse(bytes, len, &e, why, sizeof(why))) !=
-		    AUD_OK)
-			return rc;
-		if (strncmp(e.type, "standard.", 9) != 0)
-			continue;
-		memcpy(ref, e.subject, sizeof(ref));
-		ref[strcspn(ref, "@")] = '\0';	/* "ST0116@1.2" or "ST0116" */
-		rc = put_standard(p, ref);
-	}
-	if (old > 0)
-		return rc;
-	if ((rc = mdb_cursor_open(p->txn, p->db->std_latest, &c)) != 0)
-		return htq_mdb_err(rc);
-	for (op = MDB_FIRST; rc == HTQ_OK &&
-	    mdb_cursor_get(c, &k, &v, op) == 0; op = MDB_NEXT)
-		if (k.mv_size < sizeof(ref)) {
-			memcpy(ref, k.mv_data, k.mv_size);
-			ref[k.mv_size] = '\0';
-			rc = put_standard(p, ref);
-		}
-	mdb_cursor_close(c);
-	snprintf(path, sizeof(path), "%s/standards", p->root);
-	if (rc != HTQ_OK || (dir = opendir(path)) == NULL)
-		return rc;
-	while (rc == HTQ_OK && (d = readdir(dir)) != NULL) {
-		len = strlen(d->d_name);
-		if (len < 6 || len - 5 >= sizeof(ref) ||
-		    strcmp(d->d_name + len - 5, ".json") != 0)
-			continue;
-		memcpy(ref, d->d_name, len - 5);
-		ref[len - 5] = '\0';
-		rc = put_standard(p, ref);	/* removes it if none */
-	}
-	closedir(dir);
 	return rc;
 }
 
@@ -682,14 +672,12 @@ publish_locked(struct pub *p, long long had, int lockfd)
 		goto out;
 	if ((rc = put_keys(p)) != HTQ_OK && rc != HTQ_ENOTFOUND)
 		goto out;
-	/* a mark's files are not the log: failing them must not hold back
-	 * the checkpoint (the next start rebuilds them) */
-	if ((rc = put_marks(p, old, size)) != HTQ_OK)
-		fprintf(stderr, "htq: publishing quality marks' files: %s (the "
-		    "next start rebuilds them)\n", htq_strerror(rc));
-	if ((rc = put_standards(p, old, size)) != HTQ_OK)
-		fprintf(stderr, "htq: publishing the standards' files: %s (the "
-		    "next start rebuilds them)\n", htq_strerror(rc));
+	/* a mark's or a standard's files are not the log: failing them must
+	 * not hold back the checkpoint (the next start rebuilds them) */
+	if ((rc = put_derived(p, old, size)) != HTQ_OK)
+		fprintf(stderr, "htq: publishing quality marks' and standards' "
+		    "files: %s (the next start rebuilds them)\n",
+		    htq_strerror(rc));
 	rc = signed_checkpoint(p, &note, &len);
 	if (rc == HTQ_ECONFLICT && size == 0) {
 		rc = HTQ_OK;		/* empty log, no key: nothing to sign */
