@@ -3,14 +3,15 @@
 
   submit over HTTP (each with its durable ledger append), per second, by
   wrk (submit.lua) against bench_ledger --durable in alternating rounds
-  listing: one page of 100 when there are 100 submissions, against the
-  cost per page of listing 10,000 page by page
+  listing: one page of 100 when there are 100 submissions (on a third
+  stack, SMALL_PORT, listed in the same rounds), against the cost per page
+  of listing 10,000 page by page
 
   submit over HTTP with publishing (the stack on PORT) against the same
   without publishing (a second stack on NOPUB_PORT, HTQ_BENCH_NO_PUBLISH):
   what publishing the static log adds to the durable submit path
 
-  workflow.py PORT DATA BIN OUTFILE [NOPUB_PORT NOPUB_DATA]
+  workflow.py PORT DATA BIN OUTFILE [NOPUB_PORT NOPUB_DATA [SMALL_PORT SMALL_DATA]]
 
 Writes shell assignments (submit_rps, append_rps, page100_ms, page10k_ms,
 sub_id, approver_token, nopub_rps, submit_ratio and pub_ratio) to OUTFILE for run.sh to compare
@@ -26,6 +27,7 @@ import time
 
 PORT, DATA, BIN, OUT = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 NOPUB = sys.argv[5:7] if len(sys.argv) >= 7 else None
+SMALL = sys.argv[7:9] if len(sys.argv) >= 9 else None
 HERE = os.path.dirname(os.path.abspath(__file__))
 # drafts made per round, and how long wrk submits them (submit.lua)
 SUBMITS, SUBMIT_SECONDS = 2500, 1
@@ -138,9 +140,15 @@ def main():
     st, data = c.call("GET", "/api/v1/submissions?limit=100")
     have = len(json.loads(data)["submissions"])
     create(author, std, 100 - have)
+    # 100 in all also on a stack of their own (SMALL), listed below at the
+    # same time as the 10,000 here
+    small = None
+    if SMALL:
+        small = Client(token("author@northfield.test", SMALL[1]), SMALL[0])
+        st, data = small.call("GET", "/api/v1/submissions?limit=100")
+        create(small.h["Authorization"][7:], std,
+               100 - len(json.loads(data)["submissions"]), port=SMALL[0])
     list_all(c)
-    # the cost of a page: the median page time, of 30 listings of the one
-    # page here and of every page of 3 listings at 10,000 below
     page100 = median([t for _ in range(30) for t in list_all(c)])
     # submit over HTTP (drafts made first, then submitted by wrk, 8
     # connections) against the durable ledger append (bench_ledger
@@ -166,9 +174,20 @@ def main():
     # grow to 10,000 visible to the author, then page through them all
     total = 100 + 3 * SUBMITS
     create(author, std, 10000 - total)
-    runs = [list_all(c) for _ in range(3)]
+    # the cost of a page: the median page time.  With SMALL, in 3 rounds
+    # of 10 listings of the one page there and one listing of every page
+    # here, so that both meet the same minutes of this shared machine
+    # (its speed drifts over a run); else every page of 3 listings here
+    # against the 30 listings of the one page above
+    runs, runs100 = [], []
+    for _ in range(3):
+        if small:
+            runs100 += [t for _ in range(10) for t in list_all(small)]
+        runs.append(list_all(c))
     pages = len(runs[0])
     page10k = median([t for run in runs for t in run])
+    if runs100:
+        page100 = median(runs100)
     # a submitted one for GET /submissions/{id} (the approver reads it)
     st, data = Client(approver).call("GET", "/api/v1/submissions?status=submitted&limit=1")
     first = json.loads(data)["submissions"][0]["id"]
