@@ -98,21 +98,29 @@ void
 htq_cred_keep(struct htq_db *db, MDB_txn *txn, char kind,
     const char *secret, const struct htq_session *s, time_t expires)
 {
-	struct htq_cred *c;
+	char key[HTQ_API_TOKEN_LEN + 1];
+	struct htq_cred *c = NULL;
 	size_t snap;
+	unsigned i;
 
-	if ((snap = snapshot_of(db, txn)) == 0)
+	if ((snap = snapshot_of(db, txn)) == 0 || !padded(secret, key))
 		return;
 	if (db->creds == NULL &&
 	    (db->creds = sodium_malloc(sizeof(*db->creds))) != NULL)
 		sodium_memzero(db->creds, sizeof(*db->creds));
 	if (db->creds == NULL)
 		return;		/* checked, just not kept */
-	c = &db->creds->slot[db->creds->next++ % CRED_SLOTS];
-	if (!padded(secret, c->secret)) {
-		c->snapshot = 0;
-		return;
-	}
+	/* the slot this secret had (an older snapshot's), else the next:
+	 * a client busy while others write does not push out the rest */
+	for (i = 0; i < CRED_SLOTS && c == NULL; i++)
+		if (db->creds->slot[i].kind == kind &&
+		    sodium_memcmp(db->creds->slot[i].secret, key,
+		    sizeof(key)) == 0)
+			c = &db->creds->slot[i];
+	if (c == NULL)
+		c = &db->creds->slot[db->creds->next++ % CRED_SLOTS];
+	memcpy(c->secret, key, sizeof(key));
+	sodium_memzero(key, sizeof(key));
 	c->snapshot = snap;
 	c->kind = kind;
 	c->expires = expires;
