@@ -183,10 +183,6 @@ int	 aud_data_encode(const json_t *data, char **out, size_t *len);
 /* Sign "htq-ledger-entry/v1\n" || entry and check the signature. */
 int	 aud_entry_sign(const struct aud_key *, const char *entry, size_t len,
 	    uint8_t sig[AUD_SIG]);
-/* Sign only: the caller has it checked before it is stored
- * (aud_checker_add, aud_checker_wait). */
-int	 aud_entry_sign_unchecked(const struct aud_key *, const char *entry,
-	    size_t len, uint8_t sig[AUD_SIG]);
 int	 aud_entry_verify(const uint8_t pk[AUD_PK], const char *entry,
 	    size_t len, const uint8_t sig[AUD_SIG]);
 
@@ -312,26 +308,6 @@ int	 aud_append(struct aud_log *, MDB_txn *, const struct aud_key *,
 int	 aud_append_data(struct aud_log *, MDB_txn *, const struct aud_key *,
 	    const char *type, const char *actor, const char *subject,
 	    const char *data, size_t datalen, uint64_t *seq_out);
-/*
- * Signature checks beside the writer (store_check.c): a child process
- * that verifies what aud_checker_add hands it (through shared memory);
- * aud_checker_wait helps with what is left, waits for the rest and
- * answers AUD_ECRYPTO if any check failed since the last wait.  With a
- * checker set on the log (aud_log_set_checker), aud_append signs and
- * queues the check instead of verifying inline: call aud_checker_wait
- * before committing, and abort the transaction unless it answers AUD_OK.
- */
-struct aud_checker;
-int	 aud_checker_start(struct aud_checker **);
-int	 aud_checker_add(struct aud_checker *, const uint8_t pk[AUD_PK],
-	    const char *entry, size_t len, const uint8_t sig[AUD_SIG]);
-int	 aud_checker_wait(struct aud_checker *);
-void	 aud_checker_stop(struct aud_checker *);
-/* The helper's process id (tests). */
-pid_t	 aud_checker_pid(const struct aud_checker *);
-/* Set (or with NULL clear) the log's checker; returns the previous one. */
-struct aud_checker *aud_log_set_checker(struct aud_log *,
-	    struct aud_checker *);
 /* Sign and store the checkpoint for the current size (optional: readers
  * sign on demand, see aud_checkpoint).  Nothing if already current. */
 int	 aud_seal(struct aud_log *, MDB_txn *, const struct aud_key *);

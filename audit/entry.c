@@ -161,8 +161,8 @@ signed_bytes(const char *entry, size_t len, uint8_t *buf, size_t bufsz,
 }
 
 /* Ed25519 over the context string followed by the entry. */
-int
-aud_entry_sign_unchecked(const struct aud_key *k, const char *entry,
+static int
+sign_only(const struct aud_key *k, const char *entry,
     size_t len, uint8_t sig[AUD_SIG])
 {
 	uint8_t buf[2048], *msg;
@@ -183,7 +183,7 @@ aud_entry_sign(const struct aud_key *k, const char *entry, size_t len,
 {
 	int rc;
 
-	if ((rc = aud_entry_sign_unchecked(k, entry, len, sig)) != AUD_OK)
+	if ((rc = sign_only(k, entry, len, sig)) != AUD_OK)
 		return rc;
 	/* a signature is checked right after it is made */
 	return aud_entry_verify(k->pk, entry, len, sig) == AUD_OK ? AUD_OK :

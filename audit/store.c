@@ -48,7 +48,6 @@ struct aud_log {
 	uint64_t	 cpsize;
 	uint8_t		 cpkid[AUD_KID];
 	char		 origin[AUD_MAX_ORIGIN + 1];
-	struct aud_checker *checker;	/* checks signatures, or NULL */
 };
 
 static int
@@ -194,15 +193,6 @@ aud_log_close(struct aud_log *l)
 		free(l->tc);
 	}
 	free(l);
-}
-
-struct aud_checker *
-aud_log_set_checker(struct aud_log *l, struct aud_checker *c)
-{
-	struct aud_checker *old = l->checker;
-
-	l->checker = c;
-	return old;
 }
 
 const char *
@@ -667,12 +657,8 @@ aud_append_data(struct aud_log *l, MDB_txn *txn, const struct aud_key *k,
 		rc = AUD_ENOMEM;
 		goto out;
 	}
-	/* checked now, or by the checker before the commit */
-	rc = l->checker != NULL ? aud_entry_sign_unchecked(k, entry, len, rec) :
-	    aud_entry_sign(k, entry, len, rec);
-	if (rc == AUD_OK && l->checker != NULL)
-		rc = aud_checker_add(l->checker, k->pk, entry, len, rec);
-	if (rc != AUD_OK)
+	/* signed and the signature checked before anything is stored */
+	if ((rc = aud_entry_sign(k, entry, len, rec)) != AUD_OK)
 		goto out;
 	memcpy(rec + AUD_SIG, entry, len);
 	entry_key(seqkey, size);

@@ -164,70 +164,6 @@ htq_get_json(MDB_txn *txn, MDB_dbi dbi, const char *key, json_t **out)
 	return *out ? HTQ_OK : HTQ_EFORMAT;
 }
 
-/*
- * htq_get_json for the records every authenticated request reads (API
- * tokens, accounts): the parsed document is kept per process with a copy
- * of the stored bytes, and given again (a shared reference, read only)
- * while the stored bytes are still exactly those.  Any change to the
- * record (a revoked token, a disabled account, a new role or credential
- * generation) changes its bytes, so nothing stale is ever served.  A
- * process is one thread (pre-forked workers, htqctl).
- */
-#define SHARED_SLOTS	32
-
-static struct shared {
-	MDB_dbi		 dbi;
-	char		*key;
-	void		*bytes;
-	size_t		 len;
-	json_t		*doc;
-} shared[SHARED_SLOTS];
-static unsigned shared_next;
-
-int
-htq_get_json_shared(MDB_txn *txn, MDB_dbi dbi, const char *key,
-    json_t **out)
-{
-	MDB_val k = { strlen(key), (void *)key }, v;
-	struct shared *s;
-	unsigned i;
-	int rc;
-
-	*out = NULL;
-	if ((rc = htq_mdb_err(mdb_get(txn, dbi, &k, &v))) != HTQ_OK)
-		return rc;
-	for (i = 0; i < SHARED_SLOTS; i++) {
-		s = &shared[i];
-		if (s->doc != NULL && s->dbi == dbi && s->len == v.mv_size &&
-		    strcmp(s->key, key) == 0 &&
-		    memcmp(s->bytes, v.mv_data, v.mv_size) == 0) {
-			*out = json_incref(s->doc);
-			return HTQ_OK;
-		}
-	}
-	if ((*out = json_loadb(v.mv_data, v.mv_size, 0, NULL)) == NULL)
-		return HTQ_EFORMAT;
-	s = &shared[shared_next++ % SHARED_SLOTS];
-	if (s->doc != NULL) {
-		sodium_memzero(s->bytes, s->len);	/* a password hash */
-		free(s->bytes);
-		free(s->key);
-		json_decref(s->doc);
-		memset(s, 0, sizeof(*s));
-	}
-	if ((s->bytes = malloc(v.mv_size)) == NULL ||
-	    (s->key = strdup(key)) == NULL) {
-		free(s->bytes);
-		memset(s, 0, sizeof(*s));
-		return HTQ_OK;		/* parsed, just not kept */
-	}
-	memcpy(s->bytes, v.mv_data, v.mv_size);
-	s->len = v.mv_size;
-	s->dbi = dbi;
-	s->doc = json_incref(*out);
-	return HTQ_OK;
-}
-
 int
 htq_org_add(struct htq_db *db, enum htq_org_kind kind, const char *name,
     const char *rn, const char *ukprn, char id[HTQ_ID_LEN + 1])
@@ -401,7 +337,7 @@ htq_account_get(struct htq_db *db, MDB_txn *txn, const char *id,
 	json_t *a;
 	int rc;
 
-	if ((rc = htq_get_json_shared(txn, db->acct, id, &a)) != HTQ_OK)
+	if ((rc = htq_get_json(txn, db->acct, id, &a)) != HTQ_OK)
 		return rc;
 	account_from_json(a, out);
 	json_decref(a);
@@ -986,28 +922,22 @@ htq_session_lookup(struct htq_db *db, MDB_txn *txn, const char *token,
 	memset(out, 0, sizeof(*out));
 	if (strlen(token) != HTQ_TOKEN_LEN)
 		return HTQ_ENOTFOUND;
-	if (!htq_cred_recall(db, txn, 's', token, out, NULL)) {
-		htq_token_key(token, key);
-		if ((rc = htq_get_json(txn, db->sess, key, &s)) != HTQ_OK)
-			return rc;
-		out->created = (time_t)json_integer_value(json_object_get(s,
-		    "created"));
-		out->seen = (time_t)json_integer_value(json_object_get(s,
-		    "seen"));
-		snprintf(out->csrf, sizeof(out->csrf), "%s",
-		    json_string_value(json_object_get(s, "csrf")));
-		gen = json_integer_value(json_object_get(s, "gen"));
-		rc = htq_account_get(db, txn, json_string_value(
-		    json_object_get(s, "account")), &out->account);
-		json_decref(s);
-		/* a reset or disable since the login ended it, even
-		 * re-enabled */
-		if (rc == HTQ_OK && (out->account.disabled ||
-		    out->account.gen != gen))
-			rc = HTQ_ENOTFOUND;
-		if (rc == HTQ_OK)
-			htq_cred_keep(db, txn, 's', token, out, 0);
-	}
+	htq_token_key(token, key);
+	if ((rc = htq_get_json(txn, db->sess, key, &s)) != HTQ_OK)
+		return rc;
+	out->created = (time_t)json_integer_value(json_object_get(s,
+	    "created"));
+	out->seen = (time_t)json_integer_value(json_object_get(s, "seen"));
+	snprintf(out->csrf, sizeof(out->csrf), "%s",
+	    json_string_value(json_object_get(s, "csrf")));
+	gen = json_integer_value(json_object_get(s, "gen"));
+	rc = htq_account_get(db, txn, json_string_value(
+	    json_object_get(s, "account")), &out->account);
+	json_decref(s);
+	/* a reset or disable since the login ended it, even re-enabled */
+	if (rc == HTQ_OK && (out->account.disabled ||
+	    out->account.gen != gen))
+		rc = HTQ_ENOTFOUND;
 	if (rc == HTQ_OK)
 		rc = session_times(out, time(NULL));
 	if (rc != HTQ_OK)

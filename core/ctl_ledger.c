@@ -159,34 +159,58 @@ cmd_checkpoint(struct ctl *c, int argc, char **argv)
 	return rc == HTQ_OK ? 0 : ctl_fail("checkpoint", rc);
 }
 
+static void
+print_rel(void *ctx, const char *rel)
+{
+	(void)ctx;
+	printf("%s\n", rel);
+}
+
 static int
 cmd_publish(struct ctl *c, int argc, char **argv)
 {
 	char dir[4096];
 	int rebuild = argc == 2 && strcmp(argv[1], "--rebuild") == 0, rc;
+	int check = argc == 2 && strcmp(argv[1], "--check") == 0;
+	size_t n;
 
 	if (ctl_wants_help(argc, argv)) {
-		printf("usage: htqctl ledger publish [--rebuild]\n\n"
-		    "Bring the static files of the ledger (C2SP tlog-tiles: "
-		    "ledger/checkpoint,\nledger/tile/..., "
-		    ".well-known/htq-ledger-keys) in DATA/public up to date."
-		    "\nWriters do this after each commit and htq-fcgi at "
-		    "start-up; --rebuild checks\nevery file and rewrites "
-		    "any that is missing or differs.  Serve DATA/public\n"
-		    "from any static host (docs/ledger.md).\n");
+		printf("usage: htqctl ledger publish [--rebuild | --check]\n\n"
+		    "Bring the static files in DATA/public up to date: the "
+		    "ledger (C2SP tlog-tiles:\nledger/checkpoint, "
+		    "ledger/tile/..., .well-known/htq-ledger-keys) and the "
+		    "site's\nfiles derived from it (marks/, verify/, "
+		    "register/, standards/).  Writers do\nthis after each "
+		    "commit and htq-fcgi at start-up; --rebuild checks every "
+		    "file\nand rewrites any that is missing or differs; "
+		    "--check writes nothing, prints\neach file that is "
+		    "missing or differs (relative to DATA/public) and exits "
+		    "1 if\nthere is any.  Serve DATA/public from any static "
+		    "host (docs/ledger.md).\n");
 		return 0;
 	}
-	if (argc != 1 && !rebuild) {
-		fprintf(stderr, "usage: htqctl ledger publish [--rebuild]\n");
+	if (argc != 1 && !rebuild && !check) {
+		fprintf(stderr, "usage: htqctl ledger publish [--rebuild | "
+		    "--check]\n");
 		return 2;
 	}
 	if ((rc = ctl_open(c, 0)) != HTQ_OK)
 		return ctl_fail("database", rc);
+	if (htq_public_dir(c->datadir, dir, sizeof(dir)) != HTQ_OK)
+		return ctl_fail("publish", HTQ_EINVAL);
+	if (check) {
+		if ((rc = htq_publish_check(c->db, print_rel, NULL, &n)) !=
+		    HTQ_OK)
+			return ctl_fail("check", rc);
+		fprintf(stderr, "%zu file%s in %s %s the database\n", n,
+		    n == 1 ? "" : "s", dir, n == 1 ? "differs from" :
+		    "differ from");
+		return n == 0 ? 0 : 1;
+	}
 	if ((rc = htq_publish(c->db, rebuild ? HTQ_PUBLISH_REBUILD : 0)) !=
 	    HTQ_OK)
 		return ctl_fail("publish", rc);
-	if (htq_public_dir(c->datadir, dir, sizeof(dir)) == HTQ_OK)
-		printf("published in %s\n", dir);
+	printf("published in %s\n", dir);
 	return 0;
 }
 

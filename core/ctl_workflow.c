@@ -311,7 +311,7 @@ demo_submission(struct ctl *c, const struct htq_actor *author,
 	out = NULL;
 	if (state == D_DRAFT)
 		return HTQ_OK;
-	if ((rc = htq_submission_submit(c->db, author, id, &out, NULL, &why)) !=
+	if ((rc = htq_submission_submit(c->db, author, id, &out, &why)) !=
 	    HTQ_OK)
 		goto fail;
 	json_decref(out);

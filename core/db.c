@@ -9,8 +9,6 @@
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <signal.h>
-#include <unistd.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,8 +63,6 @@ open_dbis(struct htq_db *db, int create)
 		{ "win", offsetof(struct htq_db, win) },
 		{ "sub", offsetof(struct htq_db, sub) },
 		{ "sub_acl", offsetof(struct htq_db, sub_acl) },
-		{ "sub_hash", offsetof(struct htq_db, sub_hash) },
-		{ "sub_sum", offsetof(struct htq_db, sub_sum) },
 		{ "mark", offsetof(struct htq_db, mark) },
 	};
 	MDB_txn *txn;
@@ -134,10 +130,8 @@ htq_db_close(struct htq_db *db)
 {
 	if (db == NULL)
 		return;
-	aud_checker_stop(db->checker);
 	aud_log_close(db->log);
 	aud_key_free(db->key);
-	htq_cred_forget(db);
 	free(db->datadir);
 	free(db->keys_published);
 	if (db->env != NULL)
@@ -186,13 +180,6 @@ htq_record(struct htq_db *db, MDB_txn *txn, const char *type,
 	return htq_record_as(db, txn, db->ledger.actor, type, subject, data);
 }
 
-/*
- * Commit, then publish the static files when this process appended
- * entries.  The commit is what counts: publishing is derived data, so a
- * failure is reported and left to the next start (or 'htqctl ledger
- * publish') to repair.  HTQ_TEST_KILL_BEFORE_PUBLISH (tests only) dies
- * between the two, the crash that start-up must repair.
- */
 int
 htq_record_as(struct htq_db *db, MDB_txn *txn, const char *actor,
     const char *type, const char *subject, json_t *data)
@@ -229,25 +216,17 @@ htq_record_data(struct htq_db *db, MDB_txn *txn, const char *actor,
 int
 htq_commit(struct htq_db *db, MDB_txn *txn)
 {
-	int rc = htq_mdb_err(mdb_txn_commit(txn));
+	int rc = htq_mdb_err(mdb_txn_commit(txn)), dirty = db->dirty;
 
-	if (rc != HTQ_OK || !db->dirty)
-		return rc;
 	db->dirty = 0;
-	htq_publish_after(db, db->dirty_size, 0);
+	if (rc == HTQ_OK && dirty && db->after_commit != NULL)
+		db->after_commit(db, db->dirty_size, db->after_ctx);
 	return rc;
 }
 
 void
-htq_publish_after(struct htq_db *db, uint64_t size, unsigned flags)
+htq_on_commit(struct htq_db *db, htq_commit_hook fn, void *ctx)
 {
-	int rc;
-
-	if (!db->publish)
-		return;
-	if (getenv("HTQ_TEST_KILL_BEFORE_PUBLISH") != NULL)
-		kill(getpid(), SIGKILL);
-	if ((rc = htq_publish_upto(db, size, flags)) != HTQ_OK)
-		fprintf(stderr, "htq: publishing the ledger's static files: "
-		    "%s (the next start repairs them)\n", htq_strerror(rc));
+	db->after_commit = fn;
+	db->after_ctx = ctx;
 }

@@ -59,8 +59,17 @@ const char *htq_set_actor(struct htq_db *, const char *actor);
 /* Record an entry through the hooks (no-op without them). */
 int	 htq_record(struct htq_db *, MDB_txn *, const char *type,
 	    const char *subject, json_t *data);
-/* Commit txn (durably); the one place domain writes end. */
+/*
+ * Commit txn (durably); the one place domain writes end.  When the
+ * transaction appended ledger entries and the commit succeeded, the hook
+ * registered with htq_on_commit runs after it (the programs register the
+ * publisher; a unit test registers none).  What the hook does never
+ * changes the result: the commit stands.
+ */
 int	 htq_commit(struct htq_db *, MDB_txn *);
+/* size: the log's size after the committed entries. */
+typedef void (*htq_commit_hook)(struct htq_db *, uint64_t size, void *ctx);
+void	 htq_on_commit(struct htq_db *, htq_commit_hook, void *ctx);
 
 /* --- the ledger (core/ledger.c) --- */
 
@@ -90,38 +99,25 @@ const char *htq_origin(void);
  * published checkpoint (O(log n) files), under an flock so that
  * concurrent writers never put an older checkpoint over a newer one.
  * HTQ_PUBLISH_REBUILD (start-up, repair) reads every file the log
- * should have and rewrites the missing or different ones.  Once enabled,
- * each htq_commit that appended entries publishes after committing; a
- * failure there is reported on stderr, not returned (the commit stands,
- * and the next start repairs the files).
+ * should have and rewrites the missing or different ones.  The checkpoint
+ * is written last, and only when every other file was: a failed publish
+ * leaves it behind, and the next one starts from there again.
+ * HTQ_EIO (a file could not be written), HTQ_ENOMEM, HTQ_EDB, HTQ_EINVAL
+ * (no ledger attached).
  */
 #define HTQ_PUBLISH_REBUILD	0x01
 int	 htq_publish(struct htq_db *, unsigned flags);
-/*
- * What htq_commit calls: make sure the published checkpoint covers a log
- * of at least size entries.  Nothing when another writer's publish did
- * already; else it publishes everything committed so far, but no sooner
- * than HTQ_PUBLISH_INTERVAL_US (default 2000) after the last publish
- * ended, so that under load one publish covers many commits.  With
- * HTQ_PUBLISH_NOW, at once (a group commit has gathered its commits
- * already).
- */
-#define HTQ_PUBLISH_NOW		0x02
-int	 htq_publish_upto(struct htq_db *, uint64_t size, unsigned flags);
-
-/*
- * Group commit across the workers of one master (core/batch.c): the
- * master creates the shared batch for nslots workers before it forks;
- * worker i then joins it with slot i (after htq_ledger_attach: joining
- * also starts the child process that checks its batches' signatures).
- */
-struct htq_batch;
-int	 htq_batch_create(unsigned nslots, struct htq_batch **);
-int	 htq_batch_use(struct htq_db *, struct htq_batch *, unsigned slot);
-void	 htq_batch_free(struct htq_batch *);
+/* A commit's publish (the hook the programs register with htq_on_commit
+ * calls it): nothing when the published checkpoint covers size already
+ * (another writer published it), else as htq_publish. */
+int	 htq_publish_upto(struct htq_db *, uint64_t size);
+/* Compare every public file with what the database says, writing none:
+ * report(ctx, path relative to public/) for each one missing or
+ * different, their count in *ndiff.  Errors as htq_publish. */
+int	 htq_publish_check(struct htq_db *, void (*report)(void *,
+	    const char *rel), void *ctx, size_t *ndiff);
 /* Microseconds on CLOCK_MONOTONIC: the same clock in every process. */
 uint64_t htq_mono_us(void);
-void	 htq_publish_enable(struct htq_db *, int on);
 /* <datadir>/public */
 int	 htq_public_dir(const char *datadir, char *buf, size_t bufsz);
 
@@ -393,17 +389,10 @@ int	 htq_submission_update(struct htq_db *, const struct htq_actor *,
 	    const char *id, long long version, const json_t *content,
 	    json_t **out, struct htq_why *);
 /* Freeze a draft: checks again, needs an open window for the standard's
- * route, appends submission.submitted with the content's SHA-256.  *out
- * is the submission as stored and, when stored is not NULL, *stored its
- * stored JSON text (the caller frees it). */
+ * route, appends submission.submitted with the content's SHA-256; *out
+ * is the submission as stored. */
 int	 htq_submission_submit(struct htq_db *, const struct htq_actor *,
-	    const char *id, json_t **out, char **stored, struct htq_why *);
-/* The same, giving the submitted document's stored JSON text in *stored
- * (the caller frees it) and its version in *version (if not NULL); what
- * the HTTP API answers, without parsing it. */
-int	 htq_submission_submit_text(struct htq_db *, const struct htq_actor *,
-	    const char *id, char **stored, long long *version,
-	    struct htq_why *);
+	    const char *id, json_t **out, struct htq_why *);
 /* Withdraw before a decision; appends submission.withdrawn. */
 int	 htq_submission_withdraw(struct htq_db *, const struct htq_actor *,
 	    const char *id, json_t **out, struct htq_why *);
@@ -505,10 +494,4 @@ struct htq_register_filter {
 };
 int	 htq_register_list(struct htq_db *, MDB_txn *,
 	    const struct htq_register_filter *, json_t **out);
-/* The unfiltered first page (HTQ_LIST_PAGE items) as stored when a mark
- * last changed: *json points into LMDB, valid until txn ends;
- * HTQ_ENOTFOUND when there is none (no mark yet). */
-int	 htq_register_page1(struct htq_db *, MDB_txn *, const char **json,
-	    size_t *len);
-
 #endif /* HTQ_H */

@@ -104,6 +104,23 @@ ctl_dispatch(struct ctl *c, const char *group, const struct ctl_cmd *cmds,
 	return 2;
 }
 
+/* After a commit of ours that appended entries: publish them.  The
+ * commit stands whatever happens here; a failure is said, and the next
+ * publish (any writer's, or the server's retry) starts again from the
+ * published checkpoint. */
+static void
+after_commit(struct htq_db *db, uint64_t size, void *ctx)
+{
+	int rc;
+
+	(void)ctx;
+	if ((rc = htq_publish_upto(db, size)) != HTQ_OK)
+		fprintf(stderr, "htqctl: committed, but publishing the static "
+		    "files failed: %s (the server retries; 'htqctl ledger "
+		    "publish --check' lists what is behind)\n",
+		    htq_strerror(rc));
+}
+
 int
 ctl_open(struct ctl *c, int write)
 {
@@ -133,7 +150,7 @@ ctl_open(struct ctl *c, int write)
 		return rc;
 	}
 	/* our own writes update the static files (core/publish.c) */
-	htq_publish_enable(c->db, 1);
+	htq_on_commit(c->db, after_commit, NULL);
 	return rc;
 }
 

@@ -22,55 +22,17 @@ struct htq_db {
 	MDB_dbi			 win;		/* "w-..." -> submission window */
 	MDB_dbi			 sub;		/* "s-..." -> submission */
 	MDB_dbi			 sub_acl;	/* "s-..." -> "version status org" */
-	MDB_dbi			 sub_hash;	/* "s-..." -> a draft's memo (JSON) */
-	MDB_dbi			 sub_sum;	/* "s-..." -> its list entry (JSON) */
 	MDB_dbi			 mark;		/* "HTQ-..." -> quality mark */
 	struct htq_ledger_hooks	 ledger;
 	struct aud_log		*log;		/* NULL until attached */
 	struct aud_key		*key;		/* sodium_malloc'd, or NULL */
 	char			*datadir;	/* where the key file is */
-	int			 publish;	/* htq_commit publishes */
-	int			 dirty;		/* appended since publishing */
+	int			 dirty;		/* appended since the last commit */
 	uint64_t		 dirty_size;	/* the log's size after them */
 	char			*keys_published; /* the key list last written */
-	struct htq_batch	*batch;		/* group commit, or NULL */
-	unsigned		 batch_slot;	/* this process's slot in it */
-	struct aud_checker	*checker;	/* checks a batch's signatures */
-	struct htq_creds	*creds;		/* core/credcache.c, or NULL */
+	htq_commit_hook		 after_commit;	/* NULL: none */
+	void			*after_ctx;
 };
-
-/*
- * Group commit (core/batch.c): run the write operation of kind with its
- * packed arguments, applied in one write transaction with whatever other
- * workers have pending, and publish after it.  The apply function's
- * result: HTQ_ECONFLICT when what it was prepared against has moved.
- */
-enum htq_op { HTQ_OP_SUBMIT = 1 };
-int	 htq_batch_run(struct htq_db *, int kind, const uint8_t *args,
-	    size_t len);
-/* The largest log size the static files are known to be published at,
- * shared by the workers of one batch (0 without one); raised by publish. */
-uint64_t htq_batch_published(struct htq_db *);
-void	 htq_batch_set_published(struct htq_db *, uint64_t size);
-/* Packing of an operation's arguments: strings, each kept with its NUL. */
-struct htq_pack {
-	uint8_t		*buf;
-	size_t		 len, cap;
-	int		 err;		/* HTQ_ENOMEM once a push failed */
-};
-void	 htq_pack_str(struct htq_pack *, const char *);
-void	 htq_pack_strs(struct htq_pack *, const char *const *, size_t n);
-/* The next string of args into *s (NUL-terminated, in args);
- * HTQ_EFORMAT when there is none. */
-int	 htq_unpack_str(const uint8_t **args, size_t *left, const char **s,
-	    size_t *len);
-/* The apply functions, by kind (each in the file of its workflow). */
-int	 htq_submit_apply(struct htq_db *, MDB_txn *, const uint8_t *,
-	    size_t);
-/* After a commit that appended up to size entries: publish the static
- * files, when this process publishes (core/db.c; flags as for
- * htq_publish_upto). */
-void	 htq_publish_after(struct htq_db *, uint64_t size, unsigned flags);
 
 /* The string at o.a, or at o.a.b when b is given; NULL if there is none
  * (core/marks.c). */
@@ -81,26 +43,10 @@ int	 htq_put_text(MDB_txn *, MDB_dbi, const char *key, const char *text,
 int	 htq_put_json(MDB_txn *, MDB_dbi, const char *key, const json_t *,
 	    unsigned flags);
 int	 htq_get_json(MDB_txn *, MDB_dbi, const char *key, json_t **out);
-/* The same for records read on every request (tokens, accounts): *out is
- * shared, read only, parsed again only when the stored bytes change. */
-int	 htq_get_json_shared(MDB_txn *, MDB_dbi, const char *key,
-	    json_t **out);
 /* Random pseudonymous id "<prefix>-<16 hex>". */
 void	 htq_new_id(char prefix, char id[HTQ_ID_LEN + 1]);
 /* Hex SHA-256 of a secret token: the only form in which one is stored. */
 void	 htq_token_key(const char *token, char key[65]);
-/*
- * Credentials checked lately (core/credcache.c), valid while the database
- * has not moved: kind 't' an API token, 's' a session.  recall gives 1
- * and the record kept for secret at txn's snapshot; the caller checks the
- * times again.  keep is for successful checks only.  Neither does
- * anything in a write transaction.
- */
-int	 htq_cred_recall(struct htq_db *, MDB_txn *, char kind,
-	    const char *secret, struct htq_session *, time_t *expires);
-void	 htq_cred_keep(struct htq_db *, MDB_txn *, char kind,
-	    const char *secret, const struct htq_session *, time_t expires);
-void	 htq_cred_forget(struct htq_db *);
 /* Revoke every API token of an account in the caller's write txn. */
 int	 htq_tokens_revoke_account(struct htq_db *, MDB_txn *,
 	    const char *account);
@@ -120,9 +66,6 @@ int	 htq_refuse(struct htq_why *, int err, const char *field,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Current time as RFC 3339 UTC ("2026-11-29T07:15:14Z"). */
 void	 htq_now_iso(char buf[21]);
-/* The catalogue's generation: moved on by every write to it (core/
- * standards.c), so that what was worked out from it can be known stale. */
-unsigned long long htq_catalogue_generation(struct htq_db *, MDB_txn *);
 /* The open window of route today, or with none the next announced one
  * (*open 0) or nothing (HTQ_ENOTFOUND).  *out is a new reference. */
 int	 htq_window_for_route(struct htq_db *, MDB_txn *, const char *route,

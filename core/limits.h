@@ -24,19 +24,16 @@
 #define HTQ_MAX_HEADER		4096
 /* Deepest JSON nesting accepted in a request body.  Our schemas need 4. */
 #define HTQ_MAX_JSON_DEPTH	16
-/* Pre-forked workers when HTQ_WORKERS is unset: this many per core (a
- * write spends most of its time waiting for fsync and for the publish
- * lock, and the more writes wait together, the more one publish covers),
- * or HTQ_DEFAULT_WORKERS when the core count cannot be read. */
-#define HTQ_WORKERS_PER_CORE	4
-#define HTQ_DEFAULT_WORKERS	8
+/* Pre-forked workers when HTQ_WORKERS is unset: one per core, at most
+ * HTQ_DEFAULT_WORKERS_MAX, or HTQ_DEFAULT_WORKERS when the core count
+ * cannot be read. */
+#define HTQ_DEFAULT_WORKERS_MAX	16
+#define HTQ_DEFAULT_WORKERS	2
 /* Hard cap on workers: each holds an LMDB reader slot. */
 #define HTQ_MAX_WORKERS		64
-/* Largest packed write operation a worker hands to the group commit
- * (core/batch.c): a stored submission and its ledger entry's data.  A
- * larger one commits in a transaction of its own.  Each worker's slot
- * takes this much address space, and memory only as far as it is used. */
-#define HTQ_BATCH_SLOT		(2 * HTQ_MAX_BODY)
+/* Seconds after a failed publish (a full disk, an unwritable folder)
+ * before the worker that saw it tries again, with no commit needed. */
+#define HTQ_PUBLISH_RETRY	2
 /* listen(2) backlog of the FastCGI socket. */
 #define HTQ_FCGI_BACKLOG	256
 /* Seconds the master waits for workers to finish in-flight requests. */

@@ -97,8 +97,6 @@ htq_jstr(const json_t *o, const char *a, const char *b)
 	return json_string_value(v);
 }
 
-static int register_first_page(struct htq_db *, MDB_txn *);
-
 /* date + years, 29 February becoming 28 February. */
 static void
 add_years(const char *date, int years, char *out)
@@ -204,9 +202,7 @@ htq_mark_award(struct htq_db *db, MDB_txn *txn, const json_t *sub,
 	json_object_set_new(m, "id", json_string(mark));
 	json_object_set_new(m, "status", json_string("current"));
 	json_object_set_new(m, "revoked", json_null());
-	if ((rc = htq_put_json(txn, db->mark, mark, m, MDB_NOOVERWRITE)) ==
-	    HTQ_OK)
-		rc = register_first_page(db, txn);
+	rc = htq_put_json(txn, db->mark, mark, m, MDB_NOOVERWRITE);
 out:
 	if (rc != HTQ_OK) {
 		json_decref(*facts);
@@ -287,7 +283,6 @@ htq_mark_revoke(struct htq_db *db, const struct htq_actor *a,
 		goto out;
 	}
 	if ((rc = htq_put_json(txn, db->mark, id, m, 0)) != HTQ_OK ||
-	    (rc = register_first_page(db, txn)) != HTQ_OK ||
 	    (rc = htq_record_as(db, txn, a->id, "mark.revoked", id, data)) !=
 	    HTQ_OK || (rc = htq_mark_note_seq(db, txn, id, 'r')) != HTQ_OK)
 		goto out;
@@ -599,9 +594,12 @@ htq_register_list(struct htq_db *db, MDB_txn *txn,
 		if (op == MDB_SET_RANGE && k.mv_size == strlen(f->after) &&
 		    memcmp(k.mv_data, f->after, k.mv_size) == 0)
 			continue;
-		m = json_loadb(v.mv_data, v.mv_size, 0, &err);
-		if (m == NULL)
-			continue;
+		/* a record that cannot be read fails the list: a register
+		 * that left a mark out would say it was never awarded */
+		if ((m = json_loadb(v.mv_data, v.mv_size, 0, &err)) == NULL) {
+			rc = HTQ_EFORMAT;
+			break;
+		}
 		if (register_match(m, f)) {
 			if (f->limit > 0 && n == f->limit) {
 				more = 1;
@@ -618,50 +616,10 @@ htq_register_list(struct htq_db *db, MDB_txn *txn,
 	mdb_cursor_close(c);
 	if (rc != 0 && rc != MDB_NOTFOUND) {
 		json_decref(items);
-		return htq_mdb_err(rc);
+		return rc == HTQ_EFORMAT ? rc : htq_mdb_err(rc);
 	}
 	*out = json_pack("{s:o}", "items", items);
 	if (*out != NULL && more)
 		json_object_set_new(*out, "next", json_string(last));
 	return *out == NULL ? HTQ_ENOMEM : HTQ_OK;
-}
-
-/* meta key of the register's unfiltered first page, as served */
-#define REGISTER_PAGE1	"register.page1"
-
-/*
- * Render the register's unfiltered first page (the page nearly everyone
- * asks for) in the write transaction that changes a mark, so that
- * GET /api/v1/register serves stored bytes with no work per request.
- */
-static int
-register_first_page(struct htq_db *db, MDB_txn *txn)
-{
-	struct htq_register_filter f;
-	json_t *page;
-	int rc;
-
-	memset(&f, 0, sizeof(f));
-	f.limit = HTQ_LIST_PAGE;
-	if ((rc = htq_register_list(db, txn, &f, &page)) != HTQ_OK)
-		return rc;
-	rc = htq_put_json(txn, db->meta, REGISTER_PAGE1, page, 0);
-	json_decref(page);
-	return rc;
-}
-
-int
-htq_register_page1(struct htq_db *db, MDB_txn *txn, const char **json,
-    size_t *len)
-{
-	MDB_val k, v;
-	int rc;
-
-	k.mv_data = REGISTER_PAGE1;
-	k.mv_size = strlen(REGISTER_PAGE1);
-	if ((rc = mdb_get(txn, db->meta, &k, &v)) != 0)
-		return htq_mdb_err(rc);
-	*json = v.mv_data;
-	*len = v.mv_size;
-	return HTQ_OK;
 }

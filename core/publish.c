@@ -25,13 +25,15 @@
  * are renamed without an fsync (one costs about as much as the LMDB
  * commit itself on this class of disk), and start-up rewrites any that
  * a power failure lost (HTQ_PUBLISH_REBUILD, then one syncfs).
- * HTQ_PUBLISH_FSYNC=all syncs every file.  The checkpoint is written
- * last: whatever it names is on disk before it.
+ * HTQ_PUBLISH_FSYNC=all syncs every file.  An operator who wants these
+ * short-lived files in memory mounts a tmpfs over <datadir>/public.
  *
- * The checkpoint and the partial tiles, which every commit replaces, live
- * in the memory folder when there is one (public/.mem, a folder in
- * /dev/shm that scripts/run.sh makes at every start): ledger/checkpoint
- * and each tile's <N>.p are symlinks into it (see find_mem).
+ * The checkpoint is written last, and only when every other file its
+ * entries change was written: the published checkpoint's size is what
+ * the publisher last published successfully.  A publish that fails
+ * (disk full, an unwritable folder) leaves the checkpoint where it was,
+ * so the next publish (the next commit's, or the workers' retry) starts
+ * from there again and rewrites every file that is behind.
  *
  * Publishers (each worker after its own commits, htqctl after its own,
  * the master at start-up) take an flock on public/.lock and publish the
@@ -65,8 +67,11 @@ struct pub {
 	struct htq_db	*db;
 	MDB_txn		*txn;
 	char		 root[4096];	/* <datadir>/public */
-	char		 mem[4096];	/* its memory folder, or "" */
 	int		 verify;	/* compare with what is there first */
+	int		 check;		/* only compare, and report */
+	void		(*report)(void *, const char *rel);
+	void		*rctx;
+	size_t		 ndiff;		/* files check found different */
 	int		 sync_all;	/* HTQ_PUBLISH_FSYNC=all */
 	uint64_t	 size;		/* the log size published */
 	uint8_t		*buf;		/* the file being built */
@@ -81,12 +86,6 @@ htq_public_dir(const char *datadir, char *buf, size_t bufsz)
 	int n = snprintf(buf, bufsz, "%s/public", datadir);
 
 	return n < 0 || (size_t)n >= bufsz ? HTQ_EINVAL : HTQ_OK;
-}
-
-void
-htq_publish_enable(struct htq_db *db, int on)
-{
-	db->publish = on;
 }
 
 /* Grow *b to at least need bytes. */
@@ -129,80 +128,6 @@ make_parents(const char *root, const char *rel)
 	return HTQ_OK;
 }
 
-/*
- * The memory folder: <public>/.mem, when it is a symlink to a folder of
- * ours that no one else may write (scripts/run.sh makes one in /dev/shm
- * at every start).  The files every publish replaces (the checkpoint, the
- * partial tiles) live there, behind symlinks in public/: written on a
- * disk without a journal, each new file cost a quarter of a millisecond
- * of inode allocation and its bytes competed with the database's fsync
- * for the disk, though they are derived, short-lived and rebuilt at
- * start.  A dangling or foreign .mem is not used, never re-created: the
- * files then go to the disk as they would without one.
- */
-static void
-find_mem(struct pub *p)
-{
-	char link[4096 + 8];
-	struct stat st;
-
-	p->mem[0] = '\0';
-	snprintf(link, sizeof(link), "%s/.mem", p->root);
-	if (realpath(link, p->mem) == NULL || stat(p->mem, &st) != 0 ||
-	    !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
-	    (st.st_mode & 022) != 0)
-		p->mem[0] = '\0';
-}
-
-/*
- * Make root/rel (a folder, or with file set a file already written there)
- * a symlink to the same path in the memory folder, creating a folder
- * target when missing; a real folder already at root/rel is left alone, to
- * be written on the disk as before.  HTQ_OK when root/rel now leads into
- * the memory folder or is a real folder.
- */
-static int
-mem_link(struct pub *p, const char *rel, int file)
-{
-	char path[4096 + AUD_TILE_PATH + 64], target[sizeof(path)];
-	char have[sizeof(path)], tmp[sizeof(path) + 16];
-	struct stat st;
-	ssize_t n;
-	int rc;
-
-	snprintf(path, sizeof(path), "%s/%s", p->root, rel);
-	if (snprintf(target, sizeof(target), "%s/%s", p->mem, rel) >=
-	    (int)sizeof(target))
-		return HTQ_EINVAL;
-	/* a real folder from before is written through; a real file is
-	 * replaced by the link */
-	if (!file && lstat(path, &st) == 0 && !S_ISLNK(st.st_mode))
-		return HTQ_OK;
-	n = readlink(path, have, sizeof(have) - 1);
-	if (n >= 0) {
-		have[n] = '\0';
-		if (strcmp(have, target) == 0 && (file || stat(target, &st) ==
-		    0))
-			return HTQ_OK;
-	}
-	if ((rc = make_parents(p->mem, rel)) != HTQ_OK)
-		return rc;
-	if (!file && mkdir(target, 0755) != 0 && errno != EEXIST)
-		return HTQ_EIO;
-	if ((rc = make_parents(p->root, rel)) != HTQ_OK)
-		return rc;
-	/* swap the link in whole: a reader sees the old one or the new */
-	snprintf(tmp, sizeof(tmp), "%s.%d.lnk", path, (int)getpid());
-	(void)unlink(tmp);
-	if (symlink(target, tmp) != 0)
-		return HTQ_EIO;
-	if (rename(tmp, path) != 0) {
-		(void)unlink(tmp);
-		return HTQ_EIO;
-	}
-	return HTQ_OK;
-}
-
 /* Read up to cap bytes of a file: -1 when absent or unreadable. */
 static ssize_t
 read_file(const char *path, uint8_t *buf, size_t cap)
@@ -219,14 +144,24 @@ read_file(const char *path, uint8_t *buf, size_t cap)
 	return got;
 }
 
+/* Check mode: one more file that is not as the database says. */
+static void
+differs(struct pub *p, const char *rel)
+{
+	p->ndiff++;
+	if (p->report != NULL)
+		p->report(p->rctx, rel);
+}
+
 /*
  * Write root/rel with data, atomically (temporary name, rename); sync it
  * first when asked.  In verify mode a file that already holds exactly
- * these bytes is left alone.
+ * these bytes is left alone; in check mode nothing is written, and a
+ * file that does not hold them is reported.
  */
 static int
 put_file(struct pub *p, const char *rel, const void *data, size_t len,
-    int sync, int verify, int mem)
+    int sync, int verify)
 {
 	char path[4096 + AUD_TILE_PATH + 64];
 	struct htq_atomic a;
@@ -236,24 +171,21 @@ put_file(struct pub *p, const char *rel, const void *data, size_t len,
 	n = snprintf(path, sizeof(path), "%s/%s", p->root, rel);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return HTQ_EINVAL;
-	if (mem) {
-		/* replaced at its target, in the memory folder, and the link
-		 * in public/ made (once) when the target is there */
-		n = snprintf(path, sizeof(path), "%s/%s", p->mem, rel);
-		if (n < 0 || (size_t)n >= sizeof(path))
-			return HTQ_EINVAL;
-	}
-	if (verify) {
+	if (verify || p->check) {
 		if ((rc = reserve(&p->old, &p->oldcap, len + 1)) != HTQ_OK)
 			return rc;
 		have = read_file(path, p->old, len + 1);
 		if (have >= 0 && (size_t)have == len &&
 		    memcmp(p->old, data, len) == 0)
-			return mem ? mem_link(p, rel, 1) : HTQ_OK;
+			return HTQ_OK;
+		if (p->check) {
+			differs(p, rel);
+			return HTQ_OK;
+		}
 	}
 	rc = htq_atomic_open(path, 0644, &a);
 	if (rc == HTQ_EIO && errno == ENOENT &&
-	    (rc = make_parents(mem ? p->mem : p->root, rel)) == HTQ_OK)
+	    (rc = make_parents(p->root, rel)) == HTQ_OK)
 		rc = htq_atomic_open(path, 0644, &a);
 	if (rc != HTQ_OK)
 		return rc;
@@ -261,39 +193,21 @@ put_file(struct pub *p, const char *rel, const void *data, size_t len,
 		htq_atomic_abort(&a);
 		return HTQ_EIO;
 	}
-	if ((rc = htq_atomic_finish(&a, sync || p->sync_all)) != HTQ_OK)
-		return rc;
-	return mem ? mem_link(p, rel, 1) : HTQ_OK;
+	return htq_atomic_finish(&a, sync || p->sync_all);
 }
 
-/* A full tile supersedes its partial ones: remove root/rel.p/, and what
- * it leads to when it is a link into the memory folder. */
+/* A full tile supersedes its partial ones: remove root/rel.p/. */
 static void
 drop_partials(struct pub *p, const char *rel)
 {
-	char link[4096 + AUD_TILE_PATH + 64], dir[sizeof(link)];
-	char f[sizeof(dir) + 16];
+	char dir[4096 + AUD_TILE_PATH + 64], f[sizeof(dir) + 16];
 	struct dirent *de;
-	struct stat st;
-	ssize_t len;
 	DIR *d;
-	int n, islink;
+	int n;
 
-	n = snprintf(link, sizeof(link), "%s/%s.p", p->root, rel);
-	if (n < 0 || (size_t)n >= sizeof(link) || lstat(link, &st) != 0)
-		return;
-	islink = S_ISLNK(st.st_mode);
-	if (islink) {
-		len = readlink(link, dir, sizeof(dir) - 1);
-		(void)unlink(link);
-		/* only ever a folder of the memory folder's */
-		if (len < 0 || p->mem[0] == '\0' || (dir[len] = '\0',
-		    strncmp(dir, p->mem, strlen(p->mem)) != 0) ||
-		    dir[strlen(p->mem)] != '/')
-			return;
-	} else
-		memcpy(dir, link, sizeof(dir));
-	if ((d = opendir(dir)) == NULL)
+	n = snprintf(dir, sizeof(dir), "%s/%s.p", p->root, rel);
+	if (p->check || n < 0 || (size_t)n >= sizeof(dir) ||
+	    (d = opendir(dir)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
@@ -349,24 +263,8 @@ put_tile(void *ctx, const struct aud_tile *t)
 			return rc;
 		len = (size_t)t->w * AUD_HASH;
 	}
-	/* a partial tile's folder (<N>.p) leads into the memory folder;
-	 * without one, a link left from when there was one goes */
-	if (t->w < AUD_TILE_WIDTH) {
-		char dir[sizeof(rel)], path[4096 + sizeof(rel) + 2], *slash;
-		struct stat st;
-
-		memcpy(dir, rel, sizeof(rel));
-		if ((slash = strrchr(dir, '/')) != NULL)
-			*slash = '\0';
-		snprintf(path, sizeof(path), "%s/%s", p->root, dir);
-		if (p->mem[0] != '\0') {
-			if ((rc = mem_link(p, dir, 0)) != HTQ_OK)
-				return rc;
-		} else if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
-			(void)unlink(path);
-	}
 	if ((rc = put_file(p, rel, p->buf, len, t->w == AUD_TILE_WIDTH,
-	    p->verify, 0)) != HTQ_OK)
+	    p->verify)) != HTQ_OK)
 		return rc;
 	if (t->w == AUD_TILE_WIDTH)
 		drop_partials(p, rel);
@@ -379,7 +277,44 @@ public_url(void)
 {
 	const char *u = getenv("HTQ_PUBLIC_URL");
 
-	return u != NULL && *u != '\0' ? u : "http://localhost:8080";
+	const char *port = getenv("HTQ_PORT");
+	static char def[64];
+
+	if (u != NULL && *u != '\0')
+		return u;
+	/* scripts/run.sh's default: the address nginx listens on */
+	snprintf(def, sizeof(def), "http://127.0.0.1:%.8s", port != NULL &&
+	    *port != '\0' ? port : "8080");
+	return def;
+}
+
+/*
+ * Check mode, a mark's bundle: a bundle is proven against the checkpoint
+ * of the publish that wrote it, which may be older than the log's, so
+ * what must match is what it proves: the mark with its status, the
+ * award's entry, signature and index, and the revocation's.
+ */
+static void
+check_bundle(struct pub *p, const char *rel, const json_t *want)
+{
+	static const char *const keys[] = { "mark", "entry", "sig", "index",
+	    "revocation" };
+	char path[4096 + 64 + AUD_MAX_SUBJECT];
+	json_t *have;
+	size_t i;
+	int same = 1;
+
+	snprintf(path, sizeof(path), "%s/%s", p->root, rel);
+	if ((have = json_load_file(path, 0, NULL)) == NULL)
+		same = 0;
+	for (i = 0; same && i < sizeof(keys) / sizeof(keys[0]); i++)
+		same = json_equal(json_object_get(have, keys[i]),
+		    json_object_get(want, keys[i])) ||
+		    (json_object_get(have, keys[i]) == NULL &&
+		    json_object_get(want, keys[i]) == NULL);
+	json_decref(have);
+	if (!same)
+		differs(p, rel);
 }
 
 /*
@@ -404,7 +339,9 @@ put_mark(struct pub *p, const char *id, const json_t *assets)
 		goto out;
 	}
 	snprintf(rel, sizeof(rel), "marks/%s/bundle.json", id);
-	if ((rc = put_file(p, rel, text, strlen(text), 0, 1, 0)) != HTQ_OK)
+	if (p->check)
+		check_bundle(p, rel, b);
+	else if ((rc = put_file(p, rel, text, strlen(text), 0, 1)) != HTQ_OK)
 		goto out;
 	free(text);
 	text = NULL;
@@ -413,7 +350,7 @@ put_mark(struct pub *p, const char *id, const json_t *assets)
 	    != HTQ_OK)
 		goto out;
 	snprintf(rel, sizeof(rel), "marks/%s/badge.svg", id);
-	if ((rc = put_file(p, rel, text, len, 0, 1, 0)) != HTQ_OK)
+	if ((rc = put_file(p, rel, text, len, 0, 1)) != HTQ_OK)
 		goto out;
 	free(text);
 	text = NULL;
@@ -421,7 +358,7 @@ put_mark(struct pub *p, const char *id, const json_t *assets)
 	    &len)) != HTQ_OK)
 		goto out;
 	snprintf(rel, sizeof(rel), "verify/%s/index.html", id);
-	rc = put_file(p, rel, text, len, 0, 1, 0);
+	rc = put_file(p, rel, text, len, 0, 1);
 out:
 	free(text);
 	json_decref(b);
@@ -447,11 +384,16 @@ put_standard(struct pub *p, const char *ref)
 	rc = htq_standard_get(p->db, p->txn, ref, NULL, &json, &len);
 	if (rc == HTQ_ENOTFOUND) {
 		snprintf(path, sizeof(path), "%s/%s", p->root, rel);
+		if (p->check) {
+			if (access(path, F_OK) == 0)
+				differs(p, rel);
+			return HTQ_OK;
+		}
 		return unlink(path) == 0 || errno == ENOENT ? HTQ_OK : HTQ_EIO;
 	}
 	if (rc != HTQ_OK)
 		return rc;
-	return put_file(p, rel, json, len, 0, 1, 0);
+	return put_file(p, rel, json, len, 0, 1);
 }
 
 /*
@@ -573,7 +515,7 @@ put_derived(struct pub *p, uint64_t old, uint64_t size)
 		text = NULL;
 		if ((rc = htq_register_html(items, page, assets, &text, &len))
 		    == HTQ_OK)
-			rc = put_file(p, rel, text, len, 0, 1, 0);
+			rc = put_file(p, rel, text, len, 0, 1);
 	}
 out:
 	free(text);
@@ -641,7 +583,7 @@ put_keys(struct pub *p)
 	    memcmp(db->keys_published, text, len) == 0)
 		return HTQ_OK;
 	if ((rc = put_file(p, ".well-known/htq-ledger-keys", text, len, 0,
-	    1, 0)) != HTQ_OK)
+	    1)) != HTQ_OK || p->check)
 		return rc;
 	free(db->keys_published);
 	db->keys_published = strndup(text, len);	/* NULL: read next time */
@@ -668,16 +610,12 @@ publish_locked(struct pub *p, long long had, int lockfd)
 	 * restored database): check every file, rewrite what differs */
 	old = had >= 0 && (uint64_t)had < size ? (uint64_t)had : 0;
 	p->verify = had < 0 || (uint64_t)had > size;
-	if ((rc = aud_tiles_changed(old, size, put_tile, p)) != HTQ_OK)
+	/* every file the entries change, then the checkpoint that names
+	 * them: any failure leaves the checkpoint where it was */
+	if ((rc = aud_tiles_changed(old, size, put_tile, p)) != HTQ_OK ||
+	    ((rc = put_keys(p)) != HTQ_OK && rc != HTQ_ENOTFOUND) ||
+	    (rc = put_derived(p, old, size)) != HTQ_OK)
 		goto out;
-	if ((rc = put_keys(p)) != HTQ_OK && rc != HTQ_ENOTFOUND)
-		goto out;
-	/* a mark's or a standard's files are not the log: failing them must
-	 * not hold back the checkpoint (the next start rebuilds them) */
-	if ((rc = put_derived(p, old, size)) != HTQ_OK)
-		fprintf(stderr, "htq: publishing quality marks' and standards' "
-		    "files: %s (the next start rebuilds them)\n",
-		    htq_strerror(rc));
 	rc = signed_checkpoint(p, &note, &len);
 	if (rc == HTQ_ECONFLICT && size == 0) {
 		rc = HTQ_OK;		/* empty log, no key: nothing to sign */
@@ -687,13 +625,12 @@ publish_locked(struct pub *p, long long had, int lockfd)
 		goto out;
 	/* a rebuild makes every file durable before the checkpoint names
 	 * them; a commit's own publish synced its full tiles already */
-	if (p->verify && syncfs(lockfd) != 0) {
+	if (p->verify && !p->check && syncfs(lockfd) != 0) {
 		rc = HTQ_EIO;
 		goto out;
 	}
-	rc = put_file(p, "ledger/checkpoint", note, len, p->verify, 1,
-	    p->mem[0] != '\0');
-	if (rc == HTQ_OK && p->verify && syncfs(lockfd) != 0)
+	rc = put_file(p, "ledger/checkpoint", note, len, p->verify, 1);
+	if (rc == HTQ_OK && p->verify && !p->check && syncfs(lockfd) != 0)
 		rc = HTQ_EIO;
 out:
 	mdb_txn_abort(p->txn);
@@ -702,54 +639,28 @@ out:
 }
 
 /*
- * Under load, wait (holding the lock) until HTQ_PUBLISH_INTERVAL_US have
- * passed since the last publish ended, as public/.lock records it: the
- * commits that land meanwhile are published together.  A lone commit
- * finds the last publish long past and does not wait.
+ * Publish under public/.lock.  want > 0: a commit's publish, done only
+ * when the published checkpoint is below want (another writer may have
+ * published ours).  check: compare every file, write none.
  */
-static void
-pace(int lockfd)
-{
-	const char *e = getenv("HTQ_PUBLISH_INTERVAL_US");
-	uint64_t iv = 2000, last, now = htq_mono_us();
-	struct timespec ts;
-	char *end;
-
-	if (e != NULL && *e != '\0') {
-		iv = strtoull(e, &end, 10);
-		if (*end != '\0' || iv > 1000000)
-			iv = 2000;
-	}
-	if (pread(lockfd, &last, sizeof(last), 0) != (ssize_t)sizeof(last) ||
-	    last > now || now - last >= iv)
-		return;
-	ts.tv_sec = 0;
-	ts.tv_nsec = (long)(iv - (now - last)) * 1000;
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 static int
-publish(struct htq_db *db, unsigned flags, uint64_t want)
+publish(struct htq_db *db, unsigned flags, uint64_t want, struct pub *p)
 {
-	struct pub p;
 	char lock[4096 + 16];
 	const char *sync = getenv("HTQ_PUBLISH_FSYNC");
-	uint64_t now;
 	long long had;
 	int fd, rc;
 
 	if (db->log == NULL || db->datadir == NULL)
 		return HTQ_EINVAL;
-	memset(&p, 0, sizeof(p));
-	p.db = db;
-	p.sync_all = sync != NULL && strcmp(sync, "all") == 0;
-	if ((rc = htq_public_dir(db->datadir, p.root, sizeof(p.root))) !=
+	p->db = db;
+	p->sync_all = sync != NULL && strcmp(sync, "all") == 0;
+	if ((rc = htq_public_dir(db->datadir, p->root, sizeof(p->root))) !=
 	    HTQ_OK)
 		return rc;
-	snprintf(lock, sizeof(lock), "%s/.lock", p.root);
+	snprintf(lock, sizeof(lock), "%s/.lock", p->root);
 	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0 &&
-	    errno == ENOENT && mkdir(p.root, 0755) == 0)
+	    errno == ENOENT && !p->check && mkdir(p->root, 0755) == 0)
 		fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return HTQ_EIO;
@@ -759,22 +670,12 @@ publish(struct htq_db *db, unsigned flags, uint64_t want)
 		close(fd);
 		return HTQ_EIO;
 	}
-	if (want > 0 && htq_batch_published(db) >= want)
-		goto out;		/* a worker of our batch published it */
-	had = (flags & HTQ_PUBLISH_REBUILD) ? -1 :
-	    published_size(&p, aud_log_origin(db->log));
-	if (want > 0 && had >= 0 && (uint64_t)had >= want)
-		goto out;		/* another writer published ours */
-	if (want > 0 && !(flags & HTQ_PUBLISH_NOW))
-		pace(fd);
-	find_mem(&p);
-	if ((rc = publish_locked(&p, had, fd)) == HTQ_OK)
-		htq_batch_set_published(db, p.size);
-	now = htq_mono_us();
-	(void)!pwrite(fd, &now, sizeof(now), 0);
-out:
-	free(p.buf);
-	free(p.old);
+	had = (flags & HTQ_PUBLISH_REBUILD) || p->check ? -1 :
+	    published_size(p, aud_log_origin(db->log));
+	if (want == 0 || had < 0 || (uint64_t)had < want)
+		rc = publish_locked(p, had, fd);
+	free(p->buf);
+	free(p->old);
 	close(fd);		/* and the lock with it */
 	return rc;
 }
@@ -782,11 +683,33 @@ out:
 int
 htq_publish(struct htq_db *db, unsigned flags)
 {
-	return publish(db, flags, 0);
+	struct pub p;
+
+	memset(&p, 0, sizeof(p));
+	return publish(db, flags, 0, &p);
 }
 
 int
-htq_publish_upto(struct htq_db *db, uint64_t size, unsigned flags)
+htq_publish_upto(struct htq_db *db, uint64_t size)
 {
-	return publish(db, flags & HTQ_PUBLISH_NOW, size > 0 ? size : 1);
+	struct pub p;
+
+	memset(&p, 0, sizeof(p));
+	return publish(db, 0, size > 0 ? size : 1, &p);
+}
+
+int
+htq_publish_check(struct htq_db *db, void (*report)(void *, const char *),
+    void *ctx, size_t *ndiff)
+{
+	struct pub p;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	p.check = 1;
+	p.report = report;
+	p.rctx = ctx;
+	rc = publish(db, 0, 0, &p);
+	*ndiff = p.ndiff;
+	return rc;
 }

@@ -292,42 +292,14 @@ out:
 
 /* --- storage --- */
 
-#define CATALOGUE_KEY	"catalogue.generation"
-
-/* The catalogue's generation: a count of its writes (0 before any). */
-unsigned long long
-htq_catalogue_generation(struct htq_db *db, MDB_txn *txn)
-{
-	MDB_val k = { strlen(CATALOGUE_KEY), CATALOGUE_KEY }, v;
-	char buf[24];
-
-	if (mdb_get(txn, db->meta, &k, &v) != 0 || v.mv_size >= sizeof(buf))
-		return 0;
-	memcpy(buf, v.mv_data, v.mv_size);
-	buf[v.mv_size] = '\0';
-	return strtoull(buf, NULL, 10);
-}
-
-/* Every write to the catalogue comes here, and moves its generation on
- * in the same transaction: whatever was worked out from the catalogue
- * before (a draft's checks, core/submissions.c) is then done again. */
 static int
 put_str(struct htq_db *db, MDB_txn *txn, MDB_dbi dbi, const char *key,
     const char *val, size_t vlen)
 {
 	MDB_val k = { strlen(key), (void *)key }, v = { vlen, (void *)val };
-	char gen[24];
-	int rc;
 
-	if ((rc = htq_mdb_err(mdb_put(txn, dbi, &k, &v, 0))) != HTQ_OK)
-		return rc;
-	snprintf(gen, sizeof(gen), "%llu", htq_catalogue_generation(db, txn) +
-	    1);
-	k.mv_data = CATALOGUE_KEY;
-	k.mv_size = strlen(CATALOGUE_KEY);
-	v.mv_data = gen;
-	v.mv_size = strlen(gen);
-	return htq_mdb_err(mdb_put(txn, db->meta, &k, &v, 0));
+	(void)db;
+	return htq_mdb_err(mdb_put(txn, dbi, &k, &v, 0));
 }
 
 static int

@@ -278,49 +278,7 @@ unit_id_valid(const char *s)
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") == strlen(s);
 }
 
-/*
- * Parsed standards, kept per process.  A standard version's stored bytes
- * change only when its eligibility or list of versions is rewritten, so a
- * parse is reused while the bytes in LMDB are identical to the ones it was
- * made from (compared in full: a few KiB).  Every read of a submission
- * computes coverage against its standard; without this each read would
- * parse the standard again.  Cached documents are shared: read-only.
- */
-#define STD_CACHE	16
-
-static struct {
-	char	*bytes;
-	size_t	 len;
-	json_t	*doc;
-} std_cache[STD_CACHE];
-static unsigned std_cache_next;
-
-static json_t *
-parse_standard(const char *buf, size_t len)
-{
-	json_t *doc;
-	unsigned i;
-
-	for (i = 0; i < STD_CACHE; i++)
-		if (std_cache[i].doc != NULL && std_cache[i].len == len &&
-		    memcmp(std_cache[i].bytes, buf, len) == 0)
-			return json_incref(std_cache[i].doc);
-	if ((doc = json_loadb(buf, len, 0, NULL)) == NULL)
-		return NULL;
-	i = std_cache_next++ % STD_CACHE;
-	free(std_cache[i].bytes);
-	json_decref(std_cache[i].doc);
-	std_cache[i].doc = NULL;
-	if ((std_cache[i].bytes = malloc(len)) != NULL) {
-		memcpy(std_cache[i].bytes, buf, len);
-		std_cache[i].len = len;
-		std_cache[i].doc = json_incref(doc);
-	}
-	return doc;
-}
-
-/* The stored standard named by content, parsed (*std a reference the
- * caller releases; shared, read-only). */
+/* The stored standard named by content, parsed (*std a new reference). */
 static int
 load_standard(struct htq_db *db, MDB_txn *txn, const json_t *c,
     json_t **std, struct htq_why *why)
@@ -346,7 +304,7 @@ load_standard(struct htq_db *db, MDB_txn *txn, const json_t *c,
 		    ref, ver);
 	if (rc != HTQ_OK)
 		return rc;
-	if ((*std = parse_standard(buf, len)) == NULL)
+	if ((*std = json_loadb(buf, len, 0, NULL)) == NULL)
 		return HTQ_EFORMAT;
 	return HTQ_OK;
 }
@@ -734,7 +692,9 @@ summary(const json_t *doc)
  * The access record of a submission ("sub_acl": "<version> <status>
  * <organisation>"), written with every change, so that reading one (the
  * most frequent request) checks visibility and serves the stored bytes
- * without parsing JSON.
+ * without parsing JSON: parsing a 3 KB document costs about as much as
+ * the rest of the request (make bench: GET submission / ping), and a
+ * page of the list checks visibility without parsing what it skips.
  */
 struct acl {
 	long long	 version;
@@ -776,16 +736,6 @@ put_acl(struct htq_db *db, MDB_txn *txn, const json_t *doc)
 	return put_acl_raw(db, txn, id, buf);
 }
 
-/* Whether the acl record of id is exactly acl. */
-static int
-acl_is(struct htq_db *db, MDB_txn *txn, const char *id, const char *acl)
-{
-	MDB_val k = { strlen(id), (void *)id }, v;
-
-	return mdb_get(txn, db->sub_acl, &k, &v) == 0 &&
-	    v.mv_size == strlen(acl) && memcmp(v.mv_data, acl, v.mv_size) == 0;
-}
-
 /* An acl record's fields ("<version> <status> <organisation>"). */
 static int
 parse_acl(const MDB_val *v, struct acl *acl)
@@ -817,42 +767,6 @@ get_acl(struct htq_db *db, MDB_txn *txn, const char *id, struct acl *acl)
 	if ((rc = htq_mdb_err(mdb_get(txn, db->sub_acl, &k, &v))) != HTQ_OK)
 		return rc;
 	return parse_acl(&v, acl);
-}
-
-/*
- * The list entry of a submission ("sub_sum"), written with every change
- * like the acl record, so that a page of the list parses a few hundred
- * bytes a submission instead of the whole document.  An entry counts only
- * for the version it names (the acl record's): one missing or behind (a
- * database from before entries were kept) means the document is read.
- */
-static int
-put_sum(struct htq_db *db, MDB_txn *txn, const json_t *doc)
-{
-	json_t *sum = summary(doc);
-	int rc;
-
-	if (sum == NULL)
-		return HTQ_OK;	/* not kept: the list reads the document */
-	rc = htq_put_json(txn, db->sub_sum, json_string_value(json_object_get(
-	    doc, "id")), sum, 0);
-	json_decref(sum);
-	return rc;
-}
-
-/* The kept list entry of id if it is for version, else NULL. */
-static json_t *
-get_sum(struct htq_db *db, MDB_txn *txn, const char *id, long long version)
-{
-	json_t *sum;
-
-	if (htq_get_json(txn, db->sub_sum, id, &sum) != HTQ_OK)
-		return NULL;
-	if (json_integer_value(json_object_get(sum, "version")) != version) {
-		json_decref(sum);
-		return NULL;
-	}
-	return sum;
 }
 
 static int
@@ -902,171 +816,23 @@ view(struct htq_db *db, MDB_txn *txn, json_t *doc, json_t **out)
 }
 
 /*
- * The stored form of a submission is one JSON object written as two runs
- * of keys: first its identity and the state a submit rewrites (head_keys),
- * then the rest, which a submit leaves alone (the content, its coverage,
- * who created it and when).  Each run is jansson's compact output of its
- * keys; they are joined at a comma, whose offset (the split) the draft's
- * memo keeps: a submit parses and encodes again only the short head and
- * copies the rest as it is.
- */
-static const char *const head_keys[] = { "id", "organisation", "status",
-    "version", "updated", "submitted_at", "content_sha256", "window",
-    NULL };
-
-static int
-doc_text(const json_t *doc, char **out, size_t *split)
-{
-	json_t *head = json_object(), *body = json_object(), *v;
-	const char *key;
-	char *h = NULL, *b = NULL, *t;
-	size_t hl, bl;
-	int rc = HTQ_ENOMEM;
-
-	*out = NULL;
-	*split = 0;
-	if (head == NULL || body == NULL)
-		goto out;
-	json_object_foreach((json_t *)doc, key, v)
-		if (json_object_set(in_list(key, head_keys) ? head : body, key,
-		    v) != 0)
-			goto out;
-	if ((h = json_dumps(head, JSON_COMPACT)) == NULL ||
-	    (b = json_dumps(body, JSON_COMPACT)) == NULL)
-		goto out;
-	hl = strlen(h);
-	bl = strlen(b);
-	rc = HTQ_OK;
-	if (json_object_size(head) == 0 || json_object_size(body) == 0) {
-		/* one run: no split */
-		*out = json_object_size(head) ? h : b;
-		if (*out == h)
-			h = NULL;
-		else
-			b = NULL;
-		goto out;
-	}
-	/* "{head}" and "{body}" make "{head,body}" */
-	if ((t = realloc(h, hl + bl)) == NULL) {
-		rc = HTQ_ENOMEM;
-		goto out;
-	}
-	h = NULL;
-	t[hl - 1] = ',';
-	memcpy(t + hl, b + 1, bl);
-	*split = hl - 1;
-	*out = t;
-out:
-	free(h);
-	free(b);
-	json_decref(head);
-	json_decref(body);
-	return rc;
-}
-
-static int
-put_doc(struct htq_db *db, MDB_txn *txn, const json_t *doc, size_t *split)
-{
-	const char *id = json_string_value(json_object_get(doc, "id"));
-	char *text;
-	int rc;
-
-	if (id == NULL)
-		return HTQ_EFORMAT;
-	if ((rc = doc_text(doc, &text, split)) != HTQ_OK)
-		return rc;
-	rc = htq_put_text(txn, db->sub, id, text, 0);
-	free(text);
-	return rc;
-}
-
-/*
- * A draft's memo ("sub_hash", a JSON object), written with each version
- * of a draft: its version, the generation of the catalogue its checks
- * passed against, the split of its stored form, and the data of the
- * submission.submitted entry a submit would append (less the window,
- * known only then): the content's SHA-256, its coverage, the standard and
- * its route.  Only a submit reads it, and only the memo of the version it
- * submits, made against the catalogue as it is now (htq_catalogue_
- * generation): that submit's checks would pass again and its coverage and
- * hash come out the same, so it takes them from here.  Any other memo (or
- * none) is ignored and the submit works everything out again.
- */
-static int
-put_memo(struct htq_db *db, MDB_txn *txn, const json_t *doc,
-    const json_t *std, const json_t *cov, size_t split)
-{
-	const char *id = json_string_value(json_object_get(doc, "id"));
-	char hex[65];
-	json_t *content, *memo;
-	int rc;
-
-	if (id == NULL)
-		return HTQ_EFORMAT;
-	if ((content = content_of(doc)) == NULL)
-		return HTQ_ENOMEM;
-	rc = htq_content_hash(content, hex);
-	json_decref(content);
-	if (rc != HTQ_OK)
-		return rc;
-	memo = json_pack("{s:O,s:I,s:I,s:{s:s,s:O,s:{s:O,s:O},s:O,s:s,s:O}}",
-	    "version", json_object_get(doc, "version"),
-	    "catalogue", (json_int_t)htq_catalogue_generation(db, txn),
-	    "split", (json_int_t)split,
-	    "data", "submission", id,
-	    "organisation", json_object_get(doc, "organisation"),
-	    "standard", "ref", json_object_get(std, "ref"),
-	    "version", json_object_get(std, "version"),
-	    "route", json_object_get(std, "route"),
-	    "content_sha256", hex, "coverage", cov);
-	if (memo == NULL)
-		return HTQ_ENOMEM;
-	rc = htq_put_json(txn, db->sub_hash, id, memo, 0);
-	json_decref(memo);
-	return rc;
-}
-
-/* The memo of version of draft id, made against the catalogue as it is
- * now (else HTQ_ENOTFOUND): *memo a new reference. */
-static int
-get_memo(struct htq_db *db, MDB_txn *txn, const char *id, long long version,
-    json_t **memo)
-{
-	json_t *m;
-
-	*memo = NULL;
-	if (htq_get_json(txn, db->sub_hash, id, &m) != HTQ_OK)
-		return HTQ_ENOTFOUND;
-	if (!json_is_object(m) || json_integer_value(json_object_get(m,
-	    "version")) != version || (unsigned long long)json_integer_value(
-	    json_object_get(m, "catalogue")) != htq_catalogue_generation(db,
-	    txn) || !json_is_object(json_object_get(m, "data")) ||
-	    !json_is_string(json_object_get(json_object_get(m, "data"),
-	    "route")) || !json_is_string(json_object_get(json_object_get(m,
-	    "data"), "content_sha256"))) {
-		json_decref(m);
-		return HTQ_ENOTFOUND;
-	}
-	*memo = m;
-	return HTQ_OK;
-}
-
-/*
  * Store doc: version + 1, updated now, and its coverage computed from the
  * content being stored (the stored document is exactly what a read
  * answers; the content and the standard version's KSBs cannot change
- * without another store, so it equals a coverage computed at the read).
- * A draft gets its memo.  std is the standard version of doc's content
+ * without another store, so it equals a coverage computed at the read),
+ * with its access record.  std is the standard version of doc's content
  * when the caller has it (NULL: it is read here).
  */
 static int
 store(struct htq_db *db, MDB_txn *txn, json_t *doc, const json_t *given)
 {
+	const char *id = json_string_value(json_object_get(doc, "id"));
 	char now[21];
 	json_t *std, *cov;
-	size_t split;
 	int rc;
 
+	if (id == NULL)
+		return HTQ_EFORMAT;
 	htq_now_iso(now);
 	json_object_set_new(doc, "version", json_integer(json_integer_value(
 	    json_object_get(doc, "version")) + 1));
@@ -1075,17 +841,14 @@ store(struct htq_db *db, MDB_txn *txn, json_t *doc, const json_t *given)
 		std = json_incref((json_t *)given);
 	else if ((rc = load_standard(db, txn, doc, &std, NULL)) != HTQ_OK)
 		return rc;
-	if ((cov = coverage_of(std, doc)) == NULL) {
-		json_decref(std);
-		return HTQ_ENOMEM;
-	}
-	json_object_set_new(doc, "coverage", cov);
-	if ((rc = put_doc(db, txn, doc, &split)) == HTQ_OK &&
-	    (rc = put_acl(db, txn, doc)) == HTQ_OK &&
-	    (rc = put_sum(db, txn, doc)) == HTQ_OK && is_status(doc, "draft"))
-		rc = put_memo(db, txn, doc, std, cov, split);
+	cov = coverage_of(std, doc);
 	json_decref(std);
-	return rc;
+	if (cov == NULL)
+		return HTQ_ENOMEM;
+	json_object_set_new(doc, "coverage", cov);
+	if ((rc = htq_put_json(txn, db->sub, id, doc, 0)) != HTQ_OK)
+		return rc;
+	return put_acl(db, txn, doc);
 }
 
 /* Commit txn; *out (if wanted) is doc as stored. */
@@ -1232,388 +995,96 @@ out:
 	return rc;
 }
 
-/* What a submit writes, worked out in a read transaction (the JSON work
- * stays outside the one writer LMDB allows at a time). */
-struct submit_plan {
-	char		 acl0[64];	/* the acl record submitted from */
-	char		 acl1[64];	/* and the one written */
-	char		 win_id[HTQ_ID_LEN + 1];
-	char		 closes[HTQ_DATE_LEN + 1];
-	char		*wrec;		/* the window's stored record */
-	char		*bytes;		/* the submitted document, stored form */
-	char		*dtext;		/* the entry's data, canonical */
-	size_t		 dlen;
-	char		*sum;		/* its list entry, or "" for none */
-	long long	 version;	/* of the submitted document */
-};
-
-static void
-plan_free(struct submit_plan *p)
-{
-	free(p->wrec);
-	free(p->bytes);
-	free(p->dtext);
-	free(p->sum);
-	p->wrec = p->bytes = p->dtext = p->sum = NULL;
-}
-
-/* The window open now for route, into p (else a 409 naming the route and
- * the next announced window). */
+/* The window open now for route (else a 409 naming the route and the
+ * next announced window); *win a new reference. */
 static int
-plan_window(struct htq_db *db, MDB_txn *txn, const char *route,
-    struct submit_plan *p, struct htq_why *why)
+open_window(struct htq_db *db, MDB_txn *txn, const char *route,
+    json_t **win, struct htq_why *why)
 {
-	json_t *win = NULL;
-	MDB_val k, v;
 	int rc, open;
 
-	rc = htq_window_for_route(db, txn, route, &win, &open);
-	if (rc == HTQ_ENOTFOUND || (rc == HTQ_OK && !open)) {
-		if (win != NULL)
-			rc = htq_refuse(why, HTQ_ECONFLICT, "standard.ref", "the "
-			    "%s route accepts no submissions now; the next "
-			    "window opens on %s and closes on %s", route,
-			    json_string_value(json_object_get(win, "opens")),
-			    json_string_value(json_object_get(win, "closes")));
-		else
-			rc = htq_refuse(why, HTQ_ECONFLICT, "standard.ref", "the "
-			    "%s route accepts no submissions now, and no window "
-			    "is announced", route);
-	}
-	if (rc == HTQ_OK) {
-		snprintf(p->win_id, sizeof(p->win_id), "%s", json_string_value(
-		    json_object_get(win, "id")));
-		snprintf(p->closes, sizeof(p->closes), "%s", json_string_value(
-		    json_object_get(win, "closes")));
-		k.mv_data = p->win_id;
-		k.mv_size = strlen(p->win_id);
-		if ((rc = htq_mdb_err(mdb_get(txn, db->win, &k, &v))) ==
-		    HTQ_OK && (p->wrec = strndup(v.mv_data, v.mv_size)) == NULL)
-			rc = HTQ_ENOMEM;
-	}
-	json_decref(win);
-	return rc;
-}
-
-/* The head of a submitted document: state as a submit leaves it. */
-static void
-submitted_head(json_t *doc, const char *hash, const char *win_id)
-{
-	char now[21];
-
-	htq_now_iso(now);
-	json_object_set_new(doc, "status", json_string("submitted"));
-	json_object_set_new(doc, "submitted_at", json_string(now));
-	json_object_set_new(doc, "content_sha256", json_string(hash));
-	json_object_set_new(doc, "window", json_string(win_id));
-	json_object_set_new(doc, "version", json_integer(json_integer_value(
-	    json_object_get(doc, "version")) + 1));
-	json_object_set_new(doc, "updated", json_string(now));
-}
-
-#define PLAN_FULL	(-1)	/* no usable memo: work it all out */
-
-/*
- * A submit from the draft's memo: its checks passed against the catalogue
- * as it is, its hash and coverage are known, and the stored document is
- * the memo's version, so only the window is looked up and only the head
- * of the document parsed and encoded again.  PLAN_FULL if anything is not
- * exactly as the memo says (another organisation's id, not a draft, no
- * memo for this version, a catalogue changed since): plan_full then
- * finds out and answers as it always has.
- */
-static int
-plan_memo(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
-    const char *id, struct submit_plan *p, struct htq_why *why)
-{
-	struct acl acl;
-	json_t *memo = NULL, *data, *head = NULL, *sum = NULL;
-	const char *hash;
-	char *text = NULL, *h = NULL;
-	json_int_t split;
-	size_t hl;
-	MDB_val k, v;
-	int rc = PLAN_FULL, n;
-
-	if (!valid_id(id) || get_acl(db, txn, id, &acl) != HTQ_OK ||
-	    strcmp(acl.status, "draft") != 0 || strcmp(acl.org, a->org) != 0 ||
-	    get_memo(db, txn, id, acl.version, &memo) != HTQ_OK)
-		return PLAN_FULL;
-	data = json_object_get(memo, "data");
-	split = json_integer_value(json_object_get(memo, "split"));
-	k.mv_data = (void *)id;
-	k.mv_size = strlen(id);
-	if (mdb_get(txn, db->sub, &k, &v) != 0 || split < 1 ||
-	    (size_t)split + 2 >= v.mv_size ||
-	    ((const char *)v.mv_data)[split] != ',')
-		goto out;
-	/* the head run: the bytes before the split, and "}" */
-	if ((text = malloc((size_t)split + 1)) == NULL) {
-		rc = HTQ_ENOMEM;
-		goto out;
-	}
-	memcpy(text, v.mv_data, (size_t)split);
-	text[split] = '}';
-	if ((head = json_loadb(text, (size_t)split + 1, 0, NULL)) == NULL ||
-	    !is_status(head, "draft") || json_integer_value(json_object_get(
-	    head, "version")) != acl.version || !json_equal(json_object_get(
-	    head, "id"), json_object_get(data, "submission")) ||
-	    (sum = get_sum(db, txn, id, acl.version)) == NULL)
-		goto out;
-	if ((rc = plan_window(db, txn, json_string_value(json_object_get(data,
-	    "route")), p, why)) != HTQ_OK)
-		goto out;
-	hash = json_string_value(json_object_get(data, "content_sha256"));
-	submitted_head(head, hash, p->win_id);
-	rc = HTQ_ENOMEM;
-	/* the list entry: the same state keys as the head */
-	json_object_set(sum, "status", json_object_get(head, "status"));
-	json_object_set(sum, "version", json_object_get(head, "version"));
-	json_object_set(sum, "updated", json_object_get(head, "updated"));
-	if ((h = json_dumps(head, JSON_COMPACT)) == NULL ||
-	    (p->sum = json_dumps(sum, JSON_COMPACT)) == NULL ||
-	    json_object_set_new(data, "window", json_string(p->win_id)) != 0)
-		goto out;
-	/* the new head, then the rest as stored (from its comma on) */
-	hl = strlen(h);
-	if ((p->bytes = malloc(hl - 1 + v.mv_size - (size_t)split + 1)) ==
-	    NULL)
-		goto out;
-	memcpy(p->bytes, h, hl - 1);
-	memcpy(p->bytes + hl - 1, (const char *)v.mv_data + split,
-	    v.mv_size - (size_t)split);
-	p->bytes[hl - 1 + v.mv_size - (size_t)split] = '\0';
-	if ((rc = htq_ledger_data(data, &p->dtext, &p->dlen)) != HTQ_OK)
-		goto out;
-	p->version = acl.version + 1;
-	/* the acl records as acl_of writes them */
-	n = snprintf(p->acl0, sizeof(p->acl0), "%lld draft %s", acl.version,
-	    acl.org);
-	rc = n < 0 || (size_t)n >= sizeof(p->acl0) ? HTQ_EFORMAT : HTQ_OK;
-	n = snprintf(p->acl1, sizeof(p->acl1), "%lld submitted %s",
-	    p->version, acl.org);
-	if (n < 0 || (size_t)n >= sizeof(p->acl1))
-		rc = HTQ_EFORMAT;
-out:
-	if (rc != HTQ_OK)
-		plan_free(p);
-	json_decref(memo);
-	json_decref(head);
-	json_decref(sum);
-	free(text);
-	free(h);
+	*win = NULL;
+	rc = htq_window_for_route(db, txn, route, win, &open);
+	if (rc == HTQ_OK && open)
+		return HTQ_OK;
+	if (rc == HTQ_OK)
+		rc = htq_refuse(why, HTQ_ECONFLICT, "standard.ref", "the %s "
+		    "route accepts no submissions now; the next window opens on "
+		    "%s and closes on %s", route, json_string_value(
+		    json_object_get(*win, "opens")), json_string_value(
+		    json_object_get(*win, "closes")));
+	else if (rc == HTQ_ENOTFOUND)
+		rc = htq_refuse(why, HTQ_ECONFLICT, "standard.ref", "the %s "
+		    "route accepts no submissions now, and no window is "
+		    "announced", route);
+	json_decref(*win);
+	*win = NULL;
 	return rc;
 }
 
 /*
- * A submit worked out from the stored document: checks again (the
- * catalogue may have changed since the draft was saved), content hash,
- * coverage and the submitted document.
+ * Submit: in one write transaction, check the draft again (the catalogue
+ * may have changed since it was saved), find the route's open window,
+ * freeze the content with its SHA-256 and append submission.submitted.
  */
-static int
-plan_full(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
-    const char *id, struct submit_plan *p, struct htq_why *why)
+int
+htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
+    const char *id, json_t **out, struct htq_why *why)
 {
-	char hash[65];
-	json_t *doc, *std = NULL, *content = NULL, *cov = NULL, *data = NULL;
-	json_t *sum = NULL;
-	size_t split;
+	char hash[65], now[21];
+	MDB_txn *txn;
+	json_t *doc, *std = NULL, *content = NULL, *win = NULL, *data = NULL;
+	const char *wid;
 	int rc;
 
-	if ((rc = load(db, txn, a, id, &doc, why)) != HTQ_OK)
+	*out = NULL;
+	if ((rc = begin_own(db, a, id, "submit", &txn, &doc, why)) != HTQ_OK)
 		return rc;
 	if (!is_status(doc, "draft")) {
 		rc = htq_refuse(why, HTQ_ECONFLICT, "status", "submission %s is "
 		    "%s already", id, status_of(doc));
 		goto out;
 	}
-	if ((rc = acl_of(doc, p->acl0)) != HTQ_OK)
-		goto out;
 	if ((content = content_of(doc)) == NULL) {
 		rc = HTQ_ENOMEM;
 		goto out;
 	}
 	if ((rc = check_content(db, txn, content, &std, why)) != HTQ_OK ||
-	    (rc = plan_window(db, txn, json_string_value(json_object_get(std,
-	    "route")), p, why)) != HTQ_OK ||
+	    (rc = open_window(db, txn, json_string_value(json_object_get(std,
+	    "route")), &win, why)) != HTQ_OK ||
 	    (rc = htq_content_hash(content, hash)) != HTQ_OK)
 		goto out;
-	if ((cov = coverage_of(std, content)) == NULL) {
-		rc = HTQ_ENOMEM;
+	wid = json_string_value(json_object_get(win, "id"));
+	htq_now_iso(now);
+	json_object_set_new(doc, "status", json_string("submitted"));
+	json_object_set_new(doc, "submitted_at", json_string(now));
+	json_object_set_new(doc, "content_sha256", json_string(hash));
+	json_object_set_new(doc, "window", json_string(wid));
+	if ((rc = store(db, txn, doc, std)) != HTQ_OK)
 		goto out;
-	}
-	submitted_head(doc, hash, p->win_id);
-	json_object_set(doc, "coverage", cov);
 	data = json_pack("{s:s,s:O,s:{s:O,s:O},s:O,s:s,s:O,s:s}",
 	    "submission", id, "organisation", json_object_get(doc,
 	    "organisation"), "standard", "ref", json_object_get(std, "ref"),
 	    "version", json_object_get(std, "version"), "route",
 	    json_object_get(std, "route"), "content_sha256", hash,
-	    "coverage", cov, "window", p->win_id);
+	    "coverage", json_object_get(doc, "coverage"), "window", wid);
 	if (data == NULL) {
 		rc = HTQ_ENOMEM;
 		goto out;
 	}
-	p->version = json_integer_value(json_object_get(doc, "version"));
-	if ((rc = acl_of(doc, p->acl1)) != HTQ_OK ||
-	    (rc = doc_text(doc, &p->bytes, &split)) != HTQ_OK)
+	if ((rc = htq_record_as(db, txn, a->id, "submission.submitted", id,
+	    data)) != HTQ_OK)
 		goto out;
-	if ((sum = summary(doc)) != NULL)
-		p->sum = json_dumps(sum, JSON_COMPACT);
-	else
-		p->sum = strdup("");	/* not kept: the list reads the doc */
-	if (p->sum == NULL) {
-		rc = HTQ_ENOMEM;
-		goto out;
-	}
-	rc = htq_ledger_data(data, &p->dtext, &p->dlen);
+	rc = finish(db, txn, doc, out);
+	txn = NULL;
 out:
-	if (rc != HTQ_OK)
-		plan_free(p);
+	if (txn != NULL)
+		mdb_txn_abort(txn);
 	json_decref(doc);
 	json_decref(std);
 	json_decref(content);
-	json_decref(cov);
+	json_decref(win);
 	json_decref(data);
-	json_decref(sum);
-	return rc;
-}
-
-/*
- * The write half of a submit (an HTQ_OP_SUBMIT operation, core/batch.c):
- * the arguments are the submission id, the actor, the acl record the
- * submit was prepared against and the one it writes, the window's id,
- * stored record and last day, the stored form of the submitted document,
- * the ledger entry's data as its canonical bytes and the list entry ("":
- * none kept).  Written if nothing
- * moved since (same version and state; the window found open then
- * unchanged, and today not past its last day), together with
- * submission.submitted; else HTQ_ECONFLICT, and the caller prepares
- * again.  No JSON is encoded or parsed here: this runs inside the one
- * write transaction (the entry's bytes are only checked, in one pass).
- */
-int
-htq_submit_apply(struct htq_db *db, MDB_txn *txn, const uint8_t *args,
-    size_t len)
-{
-	const char *id, *actor, *acl0, *acl1, *win_id, *wrec, *closes, *bytes;
-	const char *dtext, *sum;
-	char today[HTQ_DATE_LEN + 1];
-	size_t n, wlen, blen, dlen, slen;
-	MDB_val k, v;
-	int rc;
-
-	if (htq_unpack_str(&args, &len, &id, &n) != HTQ_OK ||
-	    htq_unpack_str(&args, &len, &actor, &n) != HTQ_OK ||
-	    htq_unpack_str(&args, &len, &acl0, &n) != HTQ_OK ||
-	    htq_unpack_str(&args, &len, &acl1, &n) != HTQ_OK ||
-	    htq_unpack_str(&args, &len, &win_id, &n) != HTQ_OK ||
-	    htq_unpack_str(&args, &len, &wrec, &wlen) != HTQ_OK ||
-	    htq_unpack_str(&args, &len, &closes, &n) != HTQ_OK ||
-	    htq_unpack_str(&args, &len, &bytes, &blen) != HTQ_OK ||
-	    htq_unpack_str(&args, &len, &dtext, &dlen) != HTQ_OK ||
-	    htq_unpack_str(&args, &len, &sum, &slen) != HTQ_OK || len != 0)
-		return HTQ_EINVAL;
-	if (!acl_is(db, txn, id, acl0))
-		return HTQ_ECONFLICT;
-	k.mv_data = (void *)win_id;
-	k.mv_size = strlen(win_id);
-	htq_today(today);
-	if (mdb_get(txn, db->win, &k, &v) != 0 || v.mv_size != wlen ||
-	    memcmp(v.mv_data, wrec, wlen) != 0 || strcmp(today, closes) > 0)
-		return HTQ_ECONFLICT;
-	/* the entry first: data that is not canonical is refused before
-	 * anything is written (a refused operation leaves the batch's
-	 * transaction as it found it) */
-	if ((rc = htq_record_data(db, txn, actor, "submission.submitted", id,
-	    dtext, dlen)) != HTQ_OK)
-		return rc;
-	k.mv_data = (void *)id;
-	k.mv_size = strlen(id);
-	v.mv_data = (void *)bytes;
-	v.mv_size = blen;
-	if ((rc = htq_mdb_err(mdb_put(txn, db->sub, &k, &v, 0))) != HTQ_OK ||
-	    (rc = put_acl_raw(db, txn, id, acl1)) != HTQ_OK || slen == 0)
-		return rc;
-	v.mv_data = (void *)sum;
-	v.mv_size = slen;
-	return htq_mdb_err(mdb_put(txn, db->sub_sum, &k, &v, 0));
-}
-
-/*
- * Submit: what to write worked out in a read transaction (plan_memo, or
- * plan_full when the memo does not serve), then written by
- * htq_submit_apply through the group commit.  If something moved
- * meanwhile, prepare again: that finds what moved (the submission
- * submitted by another request, the window closed) and says so.
- */
-int
-htq_submission_submit_text(struct htq_db *db, const struct htq_actor *a,
-    const char *id, char **stored, long long *version, struct htq_why *why)
-{
-	struct submit_plan p;
-	struct htq_pack pk = { NULL, 0, 0, HTQ_OK };
-	MDB_txn *txn;
-	int rc, attempt;
-
-	*stored = NULL;
-	memset(&p, 0, sizeof(p));
-	if ((rc = need_role(a, HTQ_ROLE_AWARDING_BODY, "submit", why)) !=
-	    HTQ_OK)
-		return rc;
-	for (attempt = 0; attempt < 3; attempt++) {
-		plan_free(&p);
-		if ((rc = htq_txn_read(db, &txn)) != HTQ_OK)
-			return rc;
-		if ((rc = plan_memo(db, txn, a, id, &p, why)) == PLAN_FULL)
-			rc = plan_full(db, txn, a, id, &p, why);
-		mdb_txn_abort(txn);
-		if (rc != HTQ_OK)
-			break;
-		/* in the order htq_submit_apply reads them */
-		const char *args[] = { id, a->id, p.acl0, p.acl1, p.win_id,
-		    p.wrec, p.closes, p.bytes, p.dtext, p.sum };
-
-		pk.len = 0;
-		htq_pack_strs(&pk, args, sizeof(args) / sizeof(args[0]));
-		if ((rc = pk.err) != HTQ_OK ||
-		    (rc = htq_batch_run(db, HTQ_OP_SUBMIT, pk.buf, pk.len)) !=
-		    HTQ_ECONFLICT)
-			break;
-	}
-	if (attempt == 3)
-		rc = htq_refuse(why, HTQ_ECONFLICT, "", "submission %s kept "
-		    "changing while it was being submitted; try again", id);
-	else if (rc == HTQ_OK) {
-		*stored = p.bytes;
-		p.bytes = NULL;
-		if (version != NULL)
-			*version = p.version;
-	}
-	plan_free(&p);
-	free(pk.buf);
-	return rc;
-}
-
-int
-htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
-    const char *id, json_t **out, char **stored, struct htq_why *why)
-{
-	char *text;
-	int rc;
-
-	*out = NULL;
-	if (stored != NULL)
-		*stored = NULL;
-	if ((rc = htq_submission_submit_text(db, a, id, &text, NULL, why)) !=
-	    HTQ_OK)
-		return rc;
-	if ((*out = json_loads(text, 0, NULL)) == NULL)
-		rc = HTQ_ENOMEM;
-	if (rc == HTQ_OK && stored != NULL)
-		*stored = text;
-	else
-		free(text);
 	return rc;
 }
 
@@ -1963,31 +1434,32 @@ filtered(const struct htq_actor *a, const struct htq_sub_filter *f,
 }
 
 /*
- * Into *item (1) the list entry of submission id (access record acl) if
- * the actor sees it and it passes the filter, else 0: the kept entry when
- * it is for this version and the filter needs nothing else, else the
- * entry made from the document (the reviewer's queue asks whether the
- * caller reviewed it, which only the document says).
+ * Into *item the list entry of submission id (access record acl) if the
+ * actor sees it and it passes the filter, else NULL.  A document that
+ * cannot be read is an error, never left out.
  */
 static int
 list_entry(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
     const struct htq_sub_filter *f, const char *id, const struct acl *acl,
     json_t **item)
 {
-	json_t *doc = NULL;
-	int queue = f->status && strcmp(f->status, "awaiting_review") == 0;
+	json_t *doc;
+	int rc;
 
 	*item = NULL;
 	if (!visible_to(a, acl->status, acl->org))
-		return 0;
-	if (!queue && (doc = get_sum(db, txn, id, acl->version)) != NULL) {
-		if (filtered(a, f, doc))
-			*item = json_incref(doc);
-	} else if (htq_get_json(txn, db->sub, id, &doc) == HTQ_OK &&
-	    visible(a, doc) && filtered(a, f, doc))
-		*item = summary(doc);
+		return HTQ_OK;
+	/* the state filter needs no document */
+	if (f->status != NULL && strcmp(f->status, "awaiting_review") != 0 &&
+	    strcmp(f->status, acl->status) != 0)
+		return HTQ_OK;
+	if ((rc = htq_get_json(txn, db->sub, id, &doc)) != HTQ_OK)
+		return rc;
+	if (visible(a, doc) && filtered(a, f, doc) &&
+	    (*item = summary(doc)) == NULL)
+		rc = HTQ_ENOMEM;
 	json_decref(doc);
-	return *item != NULL;
+	return rc;
 }
 
 int
@@ -2024,11 +1496,14 @@ htq_submissions_list(struct htq_db *db, MDB_txn *txn,
 		if (f->after != NULL && k.mv_size == strlen(f->after) &&
 		    memcmp(k.mv_data, f->after, k.mv_size) == 0)
 			continue;
-		if (k.mv_size > HTQ_ID_LEN || parse_acl(&v, &acl) != HTQ_OK)
-			continue;
+		if (k.mv_size > HTQ_ID_LEN ||
+		    (rc = parse_acl(&v, &acl)) != HTQ_OK)
+			goto fail;
 		memcpy(id, k.mv_data, k.mv_size);
 		id[k.mv_size] = '\0';
-		if (!list_entry(db, txn, a, f, id, &acl, &item))
+		if ((rc = list_entry(db, txn, a, f, id, &acl, &item)) != HTQ_OK)
+			goto fail;
+		if (item == NULL)
 			continue;
 		if (json_array_size(arr) == limit) {
 			/* one more exists: the page ends before it */
@@ -2040,8 +1515,16 @@ htq_submissions_list(struct htq_db *db, MDB_txn *txn,
 		json_array_append_new(arr, item);
 	}
 	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND && rc != 0) {
+		json_decref(arr);
+		return htq_mdb_err(rc);
+	}
 	*out = json_pack("{s:o}", "submissions", arr);
 	if (*out != NULL && next != NULL)
 		json_object_set(*out, "next", next);
 	return *out ? HTQ_OK : HTQ_ENOMEM;
+fail:
+	mdb_cursor_close(cur);
+	json_decref(arr);
+	return rc;
 }

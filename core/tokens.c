@@ -81,21 +81,15 @@ htq_token_lookup(struct htq_db *db, MDB_txn *txn, const char *token,
 	if (strlen(token) != HTQ_API_TOKEN_LEN ||
 	    strncmp(token, PREFIX, strlen(PREFIX)) != 0)
 		return HTQ_ENOTFOUND;
-	if (!htq_cred_recall(db, txn, 't', token, &s, &expires)) {
-		htq_token_key(token, key);
-		if ((rc = htq_get_json_shared(txn, db->token, key, &t)) !=
-		    HTQ_OK)
-			return rc;
-		expires = (time_t)json_integer_value(json_object_get(t,
-		    "expires"));
-		rc = htq_account_get(db, txn, json_string_value(
-		    json_object_get(t, "account")), &s.account);
-		json_decref(t);
-		if (rc == HTQ_OK && s.account.disabled)
-			rc = HTQ_ENOTFOUND;
-		if (rc == HTQ_OK)
-			htq_cred_keep(db, txn, 't', token, &s, expires);
-	}
+	htq_token_key(token, key);
+	if ((rc = htq_get_json(txn, db->token, key, &t)) != HTQ_OK)
+		return rc;
+	expires = (time_t)json_integer_value(json_object_get(t, "expires"));
+	rc = htq_account_get(db, txn, json_string_value(
+	    json_object_get(t, "account")), &s.account);
+	json_decref(t);
+	if (rc == HTQ_OK && s.account.disabled)
+		rc = HTQ_ENOTFOUND;
 	if (rc == HTQ_OK && expires <= time(NULL))
 		rc = HTQ_ENOTFOUND;
 	if (rc == HTQ_OK)

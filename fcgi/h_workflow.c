@@ -311,31 +311,11 @@ sub_action(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp,
 	return sub_answer(resp, 200, doc);
 }
 
-/* The answer is the submission's stored text as the commit wrote it: no
- * second encoding of the same document. */
 int
 fcx_h_sub_submit(struct fcx_ctx *ctx, struct fcx_req *req,
     struct fcx_resp *resp)
 {
-	struct htq_actor a = actor_of(req);
-	struct htq_why why;
-	long long version;
-	char *stored;
-	int rc;
-
-	memset(&why, 0, sizeof(why));
-	if ((rc = htq_submission_submit_text(ctx->db, &a, req->captures[0],
-	    &stored, &version, &why)) != HTQ_OK)
-		return core_error(resp, rc, &why);
-	snprintf(resp->extra, sizeof(resp->extra), "ETag: \"%lld\"\r\n",
-	    version);
-	json_decref(resp->json);
-	resp->json = NULL;
-	resp->status = 200;
-	resp->owned = stored;
-	resp->raw = stored;
-	resp->raw_len = strlen(stored);
-	return 200;
+	return sub_action(ctx, req, resp, htq_submission_submit);
 }
 
 int
@@ -421,8 +401,6 @@ fcx_h_register(struct fcx_ctx *ctx, struct fcx_req *req,
 	    "awarding_body", "level", "status", "q", "after", "limit", NULL };
 	struct htq_register_filter f;
 	long long limit;
-	const char *page1;
-	size_t len;
 	json_t *out;
 	int rc;
 
@@ -449,17 +427,6 @@ fcx_h_register(struct fcx_ctx *ctx, struct fcx_req *req,
 	if (f.q != NULL && strlen(f.q) > 200)
 		return fcx_error(resp, 400, "bad_parameter", "query parameter "
 		    "\"q\": at most 200 bytes");
-	/* no query at all: the first page, stored as it is served */
-	if (req->nparams == 0) {
-		if (htq_register_page1(ctx->db, ctx->rtxn, &page1, &len) ==
-		    HTQ_OK) {
-			resp->status = 200;
-			resp->raw = page1;
-			resp->raw_len = len;
-			resp->cache = REGISTER_CACHE;
-			return 200;
-		}
-	}
 	if ((rc = htq_register_list(ctx->db, ctx->rtxn, &f, &out)) != HTQ_OK)
 		return core_error(resp, rc, NULL);
 	resp->cache = REGISTER_CACHE;

@@ -33,6 +33,7 @@
 
 static volatile sig_atomic_t stopping;
 static volatile sig_atomic_t child_exited;
+static volatile sig_atomic_t publish_due;	/* a failed publish to retry */
 
 struct config {
 	const char	*datadir;
@@ -46,6 +47,13 @@ on_stop(int sig)
 	(void)sig;
 	stopping = 1;
 	FCGX_ShutdownPending();
+}
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	publish_due = 1;
 }
 
 static void
@@ -290,28 +298,55 @@ serve(struct fcx_ctx *ctx, FCGX_Request *r, struct fcx_req *req)
 }
 
 /*
+ * Publish the files of the worker's commits (the hook htq_commit calls).
+ * A failure does not change the answer (the commit stands); the worker
+ * tries again HTQ_PUBLISH_RETRY seconds later whether or not anything is
+ * committed meanwhile, until it succeeds.
+ */
+static void
+publish_files(struct htq_db *db, uint64_t size)
+{
+	int rc = size > 0 ? htq_publish_upto(db, size) : htq_publish(db, 0);
+
+	if (rc == HTQ_OK)
+		return;
+	fprintf(stderr, "htq-fcgi: worker %d: publishing the static files: "
+	    "%s (trying again in %d s)\n", (int)getpid(), htq_strerror(rc),
+	    HTQ_PUBLISH_RETRY);
+	alarm(HTQ_PUBLISH_RETRY);
+}
+
+static void
+after_commit(struct htq_db *db, uint64_t size, void *ctx)
+{
+	(void)ctx;
+	publish_files(db, size);
+}
+
+/*
  * A worker: open the database (after fork), then serve until asked to
  * stop.  Returns the process exit status.
  */
-/* Group commit among the workers (core/batch.c): made by the master
- * before it forks, worker i uses slot i. */
-static struct htq_batch *batch;
-
 static int
-worker(int listen_fd, const struct config *cfg, unsigned slot)
+worker(int listen_fd, const struct config *cfg)
 {
 	struct fcx_ctx ctx;
 	struct fcx_req *req = NULL;
 	FCGX_Request r;
-	sigset_t none;
+	sigset_t alrm;
+	int retried;
 	int rc, status = 1;
 
-	/* The master forks with its signals blocked; unblock them here. */
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* The master forks with its signals blocked; unblock them here,
+	 * but for SIGALRM (the publish retry), which may only end the wait
+	 * for a request, never interrupt serving one. */
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	sigprocmask(SIG_SETMASK, &alrm, NULL);
 	set_signal(SIGTERM, on_stop);
 	set_signal(SIGINT, on_stop);
 	set_signal(SIGCHLD, SIG_DFL);
+	set_signal(SIGALRM, on_alarm);
 	signal(SIGPIPE, SIG_IGN);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.datadir = cfg->datadir;
@@ -326,15 +361,10 @@ worker(int listen_fd, const struct config *cfg, unsigned slot)
 		    (int)getpid(), htq_strerror(rc));
 		goto out;
 	}
-	/* after each commit of ours; HTQ_BENCH_NO_PUBLISH (make bench's
-	 * baseline only: the static log then goes stale) turns it off */
-	htq_publish_enable(ctx.db, getenv("HTQ_BENCH_NO_PUBLISH") == NULL);
-	if (batch != NULL && (rc = htq_batch_use(ctx.db, batch, slot)) !=
-	    HTQ_OK) {
-		fprintf(stderr, "htq-fcgi: worker %d: group commit: %s\n",
-		    (int)getpid(), htq_strerror(rc));
-		goto out;
-	}
+	/* after each commit of ours; and now, for whatever a worker that
+	 * died between its commit and its publish left behind */
+	htq_on_commit(ctx.db, after_commit, NULL);
+	publish_files(ctx.db, 0);
 	if ((rc = htq_txn_read(ctx.db, &ctx.rtxn)) != HTQ_OK)
 		goto out;
 	mdb_txn_reset(ctx.rtxn);
@@ -342,7 +372,20 @@ worker(int listen_fd, const struct config *cfg, unsigned slot)
 		goto out;
 	if (FCGX_InitRequest(&r, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
 		goto out;
-	while (!stopping && FCGX_Accept_r(&r) >= 0) {
+	while (!stopping) {
+		/* a signal ends the wait for a request (no SA_RESTART) */
+		sigprocmask(SIG_UNBLOCK, &alrm, NULL);
+		rc = FCGX_Accept_r(&r);
+		sigprocmask(SIG_BLOCK, &alrm, NULL);
+		if ((retried = publish_due && !stopping)) {
+			publish_due = 0;
+			publish_files(ctx.db, 0);
+		}
+		if (rc < 0) {
+			if (retried)
+				continue;
+			break;
+		}
 		serve(&ctx, &r, req);
 		FCGX_Finish_r(&r);
 	}
@@ -357,12 +400,12 @@ out:
 }
 
 static pid_t
-spawn(int listen_fd, const struct config *cfg, unsigned slot)
+spawn(int listen_fd, const struct config *cfg)
 {
 	pid_t pid = fork();
 
 	if (pid == 0)
-		_exit(worker(listen_fd, cfg, slot));
+		_exit(worker(listen_fd, cfg));
 	if (pid < 0)
 		fprintf(stderr, "htq-fcgi: fork: %s\n", strerror(errno));
 	return pid;
@@ -405,7 +448,7 @@ usage(FILE *f)
 	    "  --data DIR      data directory (default $HTQ_DATA or ./var)\n"
 	    "  --socket PATH   FastCGI socket (default DIR/run/fcgi.sock)\n"
 	    "  --workers N     worker processes (default $HTQ_WORKERS or "
-	    "4 per core)\n"
+	    "one per core, at most 16)\n"
 	    "  --routes        print the route table with its access rules "
 	    "(JSON) and exit\n");
 }
@@ -446,9 +489,8 @@ parse_args(int argc, char **argv, struct config *cfg)
 	if (cfg->datadir == NULL || *cfg->datadir == '\0')
 		cfg->datadir = "./var";
 	cores = sysconf(_SC_NPROCESSORS_ONLN);
-	cfg->workers = cores > 0 ? (int)(cores < HTQ_MAX_WORKERS /
-	    HTQ_WORKERS_PER_CORE ? cores * HTQ_WORKERS_PER_CORE :
-	    HTQ_MAX_WORKERS) : HTQ_DEFAULT_WORKERS;
+	cfg->workers = cores > 0 ? (int)(cores < HTQ_DEFAULT_WORKERS_MAX ?
+	    cores : HTQ_DEFAULT_WORKERS_MAX) : HTQ_DEFAULT_WORKERS;
 	if (w != NULL && *w != '\0') {
 		cfg->workers = (int)strtol(w, &end, 10);
 		if (*end != '\0' || cfg->workers < 1 ||
@@ -534,13 +576,8 @@ main(int argc, char **argv)
 	set_signal(SIGCHLD, on_child);
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((rc = htq_batch_create((unsigned)cfg.workers, &batch)) != HTQ_OK) {
-		fprintf(stderr, "htq-fcgi: group commit: %s\n",
-		    htq_strerror(rc));
-		return 1;
-	}
 	for (i = 0; i < cfg.workers; i++) {
-		pids[i] = spawn(fd, &cfg, (unsigned)i);
+		pids[i] = spawn(fd, &cfg);
 		started[i] = time(NULL);
 	}
 	fprintf(stderr, "htq-fcgi: %d workers on %s (data %s)\n", cfg.workers,
@@ -566,7 +603,7 @@ main(int argc, char **argv)
 			    fast_deaths + 1 : 0;
 			if (fast_deaths > 3)
 				sleep(1);
-			pids[i] = spawn(fd, &cfg, (unsigned)i);
+			pids[i] = spawn(fd, &cfg);
 			started[i] = time(NULL);
 		}
 	}

@@ -68,27 +68,6 @@ mkdir -p "$DATA/run/tmp" "$DATA/log"
 # at start.  Not replaced here, unlike www.
 mkdir -p "$DATA/public"
 chmod 755 "$DATA/public"
-# Its files that every commit replaces (the checkpoint, the partial tiles)
-# live in memory when there is a /dev/shm: public/.mem leads to a folder
-# made afresh at every start (the writers rebuild its files), removed on
-# the way out (core/publish.c, "memory folder").
-mem=""
-old_mem=$(readlink "$DATA/public/.mem" 2>/dev/null || true)
-case "$old_mem" in /dev/shm/htq-mem.*) rm -rf "$old_mem" ;; esac
-rm -f "$DATA/public/.mem"
-# and any other instance's that outlived its data directory (a server
-# killed outright, its directory removed): each names its data directory
-for d in /dev/shm/htq-mem.*; do
-	[ -d "$d" ] && [ ! -L "$d" ] && [ -f "$d/.data" ] || continue
-	[ "$(readlink "$(cat "$d/.data")/public/.mem" 2>/dev/null)" = "$d" ] ||
-	    rm -rf "$d"
-done
-if [ -d /dev/shm ] && [ -w /dev/shm ] && [ "${HTQ_PUBLISH_MEMORY:-1}" != 0 ] &&
-    mem=$(mktemp -d /dev/shm/htq-mem.XXXXXX 2>/dev/null); then
-	chmod 755 "$mem"
-	printf '%s\n' "$DATA" > "$mem/.data"
-	ln -s "$mem" "$DATA/public/.mem"
-fi
 
 # The static site is served from a copy inside the data directory, which
 # nginx's workers can read wherever the clone lives: build/www, which
@@ -100,7 +79,6 @@ cp -R "$WWW" "$DATA/www.new"
 rm -rf "$DATA/www"
 mv "$DATA/www.new" "$DATA/www"
 [ -z "$user" ] || { chown -R "$SVC:" "$DATA/www" "$DATA/run"; chown "$SVC:" "$DATA/public"; }
-[ -z "$user" ] || [ -z "$mem" ] || chown -h "$SVC:" "$mem" "$DATA/public/.mem"
 
 # Render the nginx configuration.
 expr=$(sed -nE 's/^#define HTQ_MAX_BODY[[:space:]]+\(([0-9 *]+)\).*/\1/p' "$ROOT/core/limits.h")
@@ -122,12 +100,6 @@ stop() {
 	[ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null || true
 	[ -n "$fcgi_pid" ] && kill -TERM "$fcgi_pid" 2>/dev/null || true
 	wait 2>/dev/null || true
-	# the memory folder goes with the server; the files it held are
-	# rebuilt at the next start (on the disk, for htqctl meanwhile)
-	if [ -n "$mem" ]; then
-		rm -f "$DATA/public/.mem"
-		rm -rf "$mem"
-	fi
 	echo "htq stopped."
 }
 trap 'stop; exit 0' INT TERM

@@ -132,7 +132,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    HTQ_OK)
 			abort();	/* valid once, valid again */
 		/* the Digital route has a window open, no other */
-		rc = htq_submission_submit(db, &ab, sid, &again, NULL, &why);
+		rc = htq_submission_submit(db, &ab, sid, &again, &why);
 		digital = strcmp(json_string_value(json_object_get(out,
 		    "route")), "Digital") == 0;
 		if ((rc == HTQ_OK) != digital)
@@ -141,7 +141,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			same_content(out, again);
 		json_decref(again);
 		again = NULL;
-		if (htq_submission_submit(db, &ab, sid, &again, NULL, &why) ==
+		if (htq_submission_submit(db, &ab, sid, &again, &why) ==
 		    HTQ_OK)
 			abort();	/* once only */
 		(void)htq_submission_withdraw(db, &ab, sid, &again, &why);

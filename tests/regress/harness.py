@@ -167,10 +167,6 @@ class Stack:
 
     def cleanup(self):
         self.stop()
-        # the memory folder of a stack killed before run.sh could remove it
-        mem = os.path.realpath(os.path.join(self.data, "public", ".mem"))
-        if mem.startswith("/dev/shm/htq-mem."):
-            shutil.rmtree(mem, ignore_errors=True)
         shutil.rmtree(self.data, ignore_errors=True)
 
     def __enter__(self):

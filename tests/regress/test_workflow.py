@@ -597,60 +597,6 @@ def test_racing_updates_with_one_version_one_wins(s):
 
 # --- crash safety ---
 
-def test_group_commit_batches_submits_and_survives_a_holder_killed_after_commit(s):
-    """Concurrent submits share LMDB commits (core/batch.c).  The worker
-    applying a batch of several is killed (SIGKILL) after the commit and
-    before it marks the operations done: the next one to take the batch
-    lock finds them applied and answers them, so every draft is submitted
-    exactly once, each acknowledgement is true, and the ledger verifies."""
-    other = Stack(s.bin, workers=4)
-    trigger = os.path.join(other.data, "kill-in-batch")
-    other.extra_env["HTQ_TEST_KILL_IN_BATCH"] = trigger
-    try:
-        other.start()
-        p = people(other)
-        fired, status = False, {}
-        for _ in range(5):
-            drafts = [create(other, p["north"], content(other, title="batch %d" % i))["id"]
-                      for i in range(24)]
-            open(trigger, "w").close()
-            os.chmod(trigger, 0o666)
-
-            def submit(i):
-                out = {}
-                for sid in drafts[i::8]:
-                    try:
-                        out[sid] = other.post("/api/v1/submissions/%s/submit" % sid,
-                                              headers=p["north"].h, timeout=30).status
-                    except OSError:
-                        out[sid] = None
-                return out
-            for got in race(8, submit):
-                status.update(got)
-            if not os.path.exists(trigger):
-                fired = True
-                break
-        if not fired:
-            raise Skip("no batch of more than one submit formed in five rounds")
-        assert list(status.values()).count(200) >= len(status) - 1, status
-        # the one whose worker died may or may not have been answered;
-        # asking again is answered truthfully either way
-        for sid, code in status.items():
-            if code != 200:
-                r = other.post("/api/v1/submissions/%s/submit" % sid, headers=p["north"].h)
-                assert r.status == 200 or (r.status == 409 and "already" in
-                                           r.json()["error"]["message"]), r
-        counts = {}
-        for e in entries_since(other, 0):
-            if e["type"] == "submission.submitted":
-                counts[e["subject"]] = counts.get(e["subject"], 0) + 1
-        assert all(counts.get(sid) == 1 for sid in status), \
-            {sid: counts.get(sid) for sid in status if counts.get(sid) != 1}
-        verify_ledger(other)
-    finally:
-        other.cleanup()
-
-
 def test_kill9_workers_while_submitting_and_deciding(s):
     """Workers are killed with SIGKILL at random while clients submit and
     decide; the master starts new ones.  Every acknowledged submit and
@@ -658,8 +604,7 @@ def test_kill9_workers_while_submitting_and_deciding(s):
     p = people(s)
     master = subprocess.run(["pgrep", "-f", "htq-fcgi --data " + s.data],
                             capture_output=True, text=True).stdout.split()
-    if not master:
-        raise Skip("cannot find the htq-fcgi master")
+    assert master, "cannot find the htq-fcgi master of " + s.data
     master = master[0]
     # ready-made work: drafts to submit, reviewed ones to decide
     drafts = [create(s, p["north"], content(s, title="crash %d" % i))["id"] for i in range(30)]

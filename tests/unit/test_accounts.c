@@ -307,91 +307,6 @@ test_tokens(void)
 	mdb_txn_abort(txn);
 }
 
-/*
- * The credential cache (core/credcache.c): a check is kept for the
- * snapshot it was made in and nothing else.  In it, the same token is
- * the same account; a near miss of the secret, another kind, a later
- * snapshot after a revoke, a write transaction (even one that deleted the
- * record) and the expiry time are each checked afresh.
- */
-static void
-test_cred_cache(void)
-{
-	char id[HTQ_ID_LEN + 1], kid[HTQ_ID_LEN + 1], key[65];
-	char token[HTQ_API_TOKEN_LEN + 1], near[HTQ_API_TOKEN_LEN + 1];
-	struct htq_account a;
-	struct htq_session s;
-	struct htq_db *db2;
-	char dir2[64];
-	time_t exp;
-	MDB_txn *txn, *old, *w;
-	MDB_val k;
-	json_t *t;
-
-	T_EQ(htq_account_add(db, "k@y.test", "C", HTQ_ROLE_AUDITOR, NULL,
-	    "long-enough-password", id), HTQ_OK);
-	T_EQ(htq_token_create(db, id, "ci", 30, token, kid), HTQ_OK);
-	T_EQ(htq_txn_read(db, &old), HTQ_OK);
-	T_EQ(htq_cred_recall(db, old, 't', token, &s, &exp), 0);
-	T_EQ(htq_token_lookup(db, old, token, &a), HTQ_OK);
-	T_EQ(htq_cred_recall(db, old, 't', token, &s, &exp), 1);
-	T_STREQ(s.account.id, id);
-	T_ASSERT(exp > time(NULL) + 29 * 86400);
-	T_EQ(htq_cred_recall(db, old, 's', token, &s, NULL), 0);
-	memcpy(near, token, sizeof(near));
-	near[HTQ_API_TOKEN_LEN - 1] ^= 1;
-	T_EQ(htq_cred_recall(db, old, 't', near, &s, &exp), 0);
-	T_EQ(htq_token_lookup(db, old, near, &a), HTQ_ENOTFOUND);
-	near[HTQ_API_TOKEN_LEN - 1] = '\0';	/* a prefix of it */
-	T_EQ(htq_cred_recall(db, old, 't', near, &s, &exp), 0);
-	mdb_txn_abort(old);
-	T_EQ(htq_token_create(db, id, "ci2", 30, token, kid), HTQ_OK);
-	T_EQ(htq_txn_read(db, &old), HTQ_OK);
-	T_EQ(htq_token_lookup(db, old, token, &a), HTQ_OK);
-	/* a write transaction neither uses nor fills the cache */
-	T_EQ(htq_txn_write(db, &w), HTQ_OK);
-	T_EQ(htq_cred_recall(db, w, 't', token, &s, &exp), 0);
-	htq_token_key(token, key);
-	k.mv_size = 64;
-	k.mv_data = key;
-	T_EQ(mdb_del(w, db->token, &k, NULL), 0);
-	T_EQ(htq_token_lookup(db, w, token, &a), HTQ_ENOTFOUND);
-	mdb_txn_abort(w);
-	/* revoked: the snapshot read before still has it, a new one not */
-	T_EQ(htq_token_revoke(db, kid), HTQ_OK);
-	T_EQ(htq_token_lookup(db, old, token, &a), HTQ_OK);
-	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
-	T_EQ(htq_cred_recall(db, txn, 't', token, &s, &exp), 0);
-	T_EQ(htq_token_lookup(db, txn, token, &a), HTQ_ENOTFOUND);
-	mdb_txn_abort(txn);
-	mdb_txn_abort(old);
-	/* an expiry passing while the snapshot stays (the record edited to
-	 * expire in a second) */
-	T_EQ(htq_token_create(db, id, "short", 30, token, kid), HTQ_OK);
-	htq_token_key(token, key);
-	T_EQ(htq_txn_write(db, &w), HTQ_OK);
-	T_EQ(htq_get_json(w, db->token, key, &t), HTQ_OK);
-	json_object_set_new(t, "expires", json_integer(time(NULL) + 1));
-	T_EQ(htq_put_json(w, db->token, key, t, 0), HTQ_OK);
-	json_decref(t);
-	T_EQ(mdb_txn_commit(w), 0);
-	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
-	T_EQ(htq_token_lookup(db, txn, token, &a), HTQ_OK);
-	sleep(2);
-	T_EQ(htq_cred_recall(db, txn, 't', token, &s, &exp), 1);
-	T_EQ(htq_token_lookup(db, txn, token, &a), HTQ_ENOTFOUND);
-	T_STREQ(a.id, "");
-	mdb_txn_abort(txn);
-	/* another handle has a cache of its own */
-	snprintf(dir2, sizeof(dir2), "%s", dir);
-	T_EQ(htq_db_open(dir2, 0, &db2), HTQ_OK);
-	T_EQ(htq_txn_read(db2, &txn), HTQ_OK);
-	T_EQ(htq_cred_recall(db2, txn, 't', token, &s, &exp), 0);
-	mdb_txn_abort(txn);
-	htq_db_close(db2);
-}
-
-/* Idle expiry (shortened through the environment, as tests may). */
 static void
 test_session_expiry(void)
 {
@@ -414,16 +329,6 @@ test_session_expiry(void)
 	sleep(3);
 	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
 	T_EQ(htq_session_lookup(db, txn, token, &s), HTQ_ENOTFOUND);
-	mdb_txn_abort(txn);
-	/* the same on a session checked a moment ago in the very snapshot
-	 * (kept by the credential cache): times are checked every time */
-	T_EQ(htq_session_create(db, id, token, csrf), HTQ_OK);
-	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
-	T_EQ(htq_session_lookup(db, txn, token, &s), HTQ_OK);
-	T_EQ(htq_cred_recall(db, txn, 's', token, &s, NULL), 1);
-	sleep(3);
-	T_EQ(htq_session_lookup(db, txn, token, &s), HTQ_ENOTFOUND);
-	T_STREQ(s.account.id, "");
 	mdb_txn_abort(txn);
 	unsetenv("HTQ_SESSION_IDLE");
 	unsetenv("HTQ_SESSION_MAX_AGE");
@@ -448,7 +353,6 @@ main(void)
 	T_RUN(test_session_expiry);
 	T_RUN(test_login_backoff);
 	T_RUN(test_tokens);
-	T_RUN(test_cred_cache);
 	htq_db_close(db);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)

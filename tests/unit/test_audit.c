@@ -954,98 +954,6 @@ test_entry_from_data_bytes(void)
 	free(e2);
 }
 
-/*
- * The signature checker: every check handed to it is done by the time
- * aud_checker_wait returns, one bad signature among many is reported,
- * and the next round starts clean.  Appends with a checker set on the
- * log store signatures that verify.
- */
-static void
-test_signature_checker(void)
-{
-	struct aud_checker *c;
-	aud_hash prev;
-	uint8_t sig[200][AUD_SIG];
-	const uint8_t *ssig;
-	const char *se;
-	char *e[200];
-	size_t len[200], slen;
-	uint64_t seq, size;
-	MDB_txn *txn;
-	int i, round;
-
-	memset(prev, 1, sizeof(prev));
-	for (i = 0; i < 200; i++) {
-		json_t *d = json_pack("{s:i}", "n", i);
-
-		T_EQ(aud_entry_encode((uint64_t)i, "2026-11-29T00:00:00Z", "x",
-		    "a", "s", d, prev, key->kid, &e[i], &len[i]), AUD_OK);
-		json_decref(d);
-		T_EQ(aud_entry_sign_unchecked(key, e[i], len[i], sig[i]),
-		    AUD_OK);
-	}
-	T_EQ(aud_checker_start(&c), AUD_OK);
-	for (round = 0; round < 4; round++) {
-		/* rounds 1 and 3 carry one bad signature, at different places */
-		int badat = round % 2 ? 37 * round : -1;
-
-		for (i = 0; i < 200; i++) {
-			uint8_t s2[AUD_SIG];
-
-			memcpy(s2, sig[i], AUD_SIG);
-			if (i == badat)
-				s2[5] ^= 0x10;
-			T_EQ(aud_checker_add(c, key->pk, e[i], len[i], s2),
-			    AUD_OK);
-		}
-		T_EQ(aud_checker_wait(c), badat >= 0 ? AUD_ECRYPTO : AUD_OK);
-	}
-	/* a wait with nothing handed over */
-	T_EQ(aud_checker_wait(c), AUD_OK);
-	/* a stopped helper takes nothing more: the writer checks it all */
-	T_EQ(kill(aud_checker_pid(c), SIGSTOP), 0);
-	usleep(20000);
-	for (i = 0; i < 100; i++)
-		T_EQ(aud_checker_add(c, key->pk, e[i], len[i], sig[i]), AUD_OK);
-	T_EQ(aud_checker_wait(c), AUD_OK);
-	T_EQ(kill(aud_checker_pid(c), SIGCONT), 0);
-	/* a dead one neither, and a bad signature is still found */
-	T_EQ(kill(aud_checker_pid(c), SIGKILL), 0);
-	T_EQ(waitpid(aud_checker_pid(c), NULL, 0), aud_checker_pid(c));
-	for (i = 0; i < 100; i++) {
-		uint8_t s2[AUD_SIG];
-
-		memcpy(s2, sig[i], AUD_SIG);
-		s2[0] ^= i == 60;
-		T_EQ(aud_checker_add(c, key->pk, e[i], len[i], s2), AUD_OK);
-	}
-	T_EQ(aud_checker_wait(c), AUD_ECRYPTO);
-	/* appends through the checker (the log's current key is key2 since
-	 * the rotation test), then aborted: the store is as it was */
-	T_EQ(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	T_EQ(aud_size(lg, txn, &size), AUD_OK);
-	T_ASSERT(aud_log_set_checker(lg, c) == NULL);
-	for (i = 0; i < 20; i++) {
-		json_t *d = json_pack("{s:i}", "n", i);
-
-		T_EQ(aud_append(lg, txn, key2, "checked.event", "a", "s", d,
-		    &seq), AUD_OK);
-		json_decref(d);
-		T_EQ(seq, size + (uint64_t)i);
-	}
-	T_ASSERT(aud_log_set_checker(lg, NULL) == c);
-	T_EQ(aud_checker_wait(c), AUD_OK);
-	for (i = 0; i < 20; i++) {
-		T_EQ(aud_entry_get(lg, txn, size + (uint64_t)i, &se, &slen,
-		    &ssig), AUD_OK);
-		T_EQ(aud_entry_verify(key2->pk, se, slen, ssig), AUD_OK);
-	}
-	mdb_txn_abort(txn);
-	aud_checker_stop(c);
-	for (i = 0; i < 200; i++)
-		free(e[i]);
-}
-
 int
 main(void)
 {
@@ -1072,7 +980,6 @@ main(void)
 	T_RUN(test_canonical_roundtrip);
 	T_RUN(test_canonical_mutations);
 	T_RUN(test_entry_from_data_bytes);
-	T_RUN(test_signature_checker);
 	aud_log_close(lg);
 	if (env)
 		mdb_env_close(env);
