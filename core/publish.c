@@ -294,27 +294,35 @@ public_url(void)
  * what must match is what it proves: the mark with its status, the
  * award's entry, signature and index, and the revocation's.
  */
+static int
+same_proven(const json_t *a, const json_t *b)
+{
+	static const char *const keys[] = { "entry", "sig", "index" };
+	size_t i;
+
+	if (a == NULL || b == NULL)
+		return a == b;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!json_equal(json_object_get(a, keys[i]),
+		    json_object_get(b, keys[i])))
+			return 0;
+	return 1;
+}
+
 static void
 check_bundle(struct pub *p, const char *rel, const json_t *want)
 {
-	static const char *const keys[] = { "mark", "entry", "sig", "index",
-	    "revocation" };
 	char path[4096 + 64 + AUD_MAX_SUBJECT];
 	json_t *have;
-	size_t i;
-	int same = 1;
 
 	snprintf(path, sizeof(path), "%s/%s", p->root, rel);
-	if ((have = json_load_file(path, 0, NULL)) == NULL)
-		same = 0;
-	for (i = 0; same && i < sizeof(keys) / sizeof(keys[0]); i++)
-		same = json_equal(json_object_get(have, keys[i]),
-		    json_object_get(want, keys[i])) ||
-		    (json_object_get(have, keys[i]) == NULL &&
-		    json_object_get(want, keys[i]) == NULL);
-	json_decref(have);
-	if (!same)
+	have = json_load_file(path, 0, NULL);
+	if (have == NULL || !json_equal(json_object_get(have, "mark"),
+	    json_object_get(want, "mark")) || !same_proven(have, want) ||
+	    !same_proven(json_object_get(have, "revocation"),
+	    json_object_get(want, "revocation")))
 		differs(p, rel);
+	json_decref(have);
 }
 
 /*
@@ -443,7 +451,8 @@ put_standards(struct pub *p)
  * checkpoint must be signed by the newest key for verifiers to accept it.
  * The standards they import or decide eligibility for (every change to
  * the catalogue appends such an entry) get theirs rewritten; publishing
- * from scratch (old 0) writes every standard's.
+ * from scratch (old 0) writes every mark's files once and every
+ * standard's.
  */
 static int
 put_derived(struct pub *p, uint64_t old, uint64_t size)
@@ -479,7 +488,8 @@ put_derived(struct pub *p, uint64_t old, uint64_t size)
 				goto out;
 			continue;
 		}
-		if (strncmp(e.type, "mark.", 5) != 0 || rotated)
+		/* from scratch, every mark once, from the register below */
+		if (strncmp(e.type, "mark.", 5) != 0 || rotated || old == 0)
 			continue;
 		if (!any)
 			assets = json_load_file(path, 0, NULL);
@@ -496,8 +506,8 @@ put_derived(struct pub *p, uint64_t old, uint64_t size)
 	memset(&all, 0, sizeof(all));
 	if ((rc = htq_register_list(p->db, p->txn, &all, &reg)) != HTQ_OK)
 		goto out;
-	json_array_foreach(rotated ? json_object_get(reg, "items") : NULL, i,
-	    item)
+	json_array_foreach(rotated || old == 0 ? json_object_get(reg, "items") :
+	    NULL, i, item)
 		if ((rc = put_mark(p, json_string_value(json_object_get(item,
 		    "mark_id")), assets)) != HTQ_OK)
 			goto out;
