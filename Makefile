@@ -14,9 +14,18 @@ PKGS	= libsodium jansson lmdb
 WARN	= -Wall -Wextra -Werror
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 $(WARN) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-	   -Icore -Iaudit -Ifcgi $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# audit/ stands alone: the verifier's objects see no other folder.
-CFLAGS_AUDIT = $(filter-out -Icore -Ifcgi,$(CFLAGS))
+	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# Layers (README "Layers"): each folder is compiled seeing its own headers
+# and those of the folders below it, never one above, so an include of a
+# higher layer does not build; 'make layers' also refuses any include
+# that names a path.  audit/ stands alone: the verifier sees no other.
+INC_audit	= -Iaudit
+INC_store	= -Icore/store $(INC_audit)
+INC_domain	= -Icore/domain $(INC_store)
+INC_publish	= -Icore/publish $(INC_domain)
+INC_ctl		= -Icore/ctl $(INC_publish)
+INC_fcgi	= -Ifcgi $(INC_publish)
+INC_tests	= -Ifcgi -Icore/ctl $(INC_publish)
 # libqrencode draws the badges' QR codes (server and htqctl only)
 LDLIBS_ALL = -lfcgi -llmdb -lsodium -ljansson -lqrencode -lpthread
 LDLIBS_VERIFY = -lsodium -ljansson -lpthread
@@ -39,9 +48,8 @@ endif
 OBJ	= build/$(VARIANT)
 
 # Sources.  Each folder is a library; the mains are named here.
-CORE_MAIN	= core/htqctl.c
-CTL_SRC		= $(wildcard core/ctl_*.c)
-CORE_SRC	= $(filter-out $(CORE_MAIN) $(CTL_SRC), $(wildcard core/*.c))
+CTL_SRC		= $(wildcard core/ctl/*.c)
+CORE_SRC	= $(wildcard core/store/*.c core/domain/*.c core/publish/*.c)
 AUDIT_MAIN	= audit/verify_main.c
 AUDIT_STORE	= $(wildcard audit/store*.c)
 AUDIT_PURE	= $(filter-out $(AUDIT_MAIN) $(AUDIT_STORE), $(wildcard audit/*.c))
@@ -64,9 +72,16 @@ REPLAYS	= $(patsubst tests/fuzz/%.c,$(BIN)/tests/replay_%,$(FUZZ_SRC))
 
 all: $(PROGS) web
 
+$(OBJ)/audit/%.o: INC = $(INC_audit)
+$(OBJ)/core/store/%.o: INC = $(INC_store)
+$(OBJ)/core/domain/%.o: INC = $(INC_domain)
+$(OBJ)/core/publish/%.o: INC = $(INC_publish)
+$(OBJ)/core/ctl/%.o: INC = $(INC_ctl)
+$(OBJ)/fcgi/%.o $(OBJ)/gen/%.o: INC = $(INC_fcgi)
+$(OBJ)/tests/%.o: INC = $(INC_tests)
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CFLAGS) $(INC) -MMD -MP -c -o $@ $<
 
 # GET /api/v1/openapi.json serves schemas/openapi.json, compiled in.
 $(OBJ)/gen/openapi.c: schemas/openapi.json
@@ -80,13 +95,13 @@ $(OBJ)/gen/openapi.c: schemas/openapi.json
 	  echo ';'; \
 	  echo 'const size_t fcx_openapi_len = sizeof(fcx_openapi_json) - 1;'; } > $@
 $(OBJ)/gen/openapi.o: $(OBJ)/gen/openapi.c
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(INC) -c -o $@ $<
 
 $(BIN)/htq-fcgi: $(call o,$(FCGI_MAIN)) $(LIB_FCGI) $(LIB_CORE) $(LIB_AUDIT)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
-$(BIN)/htqctl: $(call o,$(CORE_MAIN) $(CTL_SRC)) $(LIB_CORE) $(LIB_AUDIT)
+$(BIN)/htqctl: $(call o,$(CTL_SRC)) $(LIB_CORE) $(LIB_AUDIT)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
@@ -94,7 +109,7 @@ $(BIN)/htqctl: $(call o,$(CORE_MAIN) $(CTL_SRC)) $(LIB_CORE) $(LIB_AUDIT)
 # compiled with -Iaudit only) and links only libsodium and Jansson.
 $(OBJ)/audit-alone/%.o: audit/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_AUDIT) -MMD -MP -c -o $@ $<
+	$(CC) $(CFLAGS) $(INC_audit) -MMD -MP -c -o $@ $<
 $(BIN)/htq-verify: $(patsubst audit/%.c,$(OBJ)/audit-alone/%.o,$(AUDIT_MAIN) $(AUDIT_PURE))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_VERIFY)
@@ -121,7 +136,13 @@ $(BIN)/fuzz_%: $(OBJ)/tests/fuzz/fuzz_%.o $(LIB_FCGI) $(LIB_CORE) $(LIB_AUDIT)
 FUZZERS	= $(patsubst tests/fuzz/%.c,$(BIN)/%,$(FUZZ_SRC))
 fuzzers: $(FUZZERS)
 
-tests: $(PROGS) $(UNITS) $(REPLAYS) $(TOOLS) web
+tests: layers $(PROGS) $(UNITS) $(REPLAYS) $(TOOLS) web
+
+# No source includes a header by a path ("../publish/publish.h"): with
+# the include paths above, that is what keeps a layer from reaching up.
+layers:
+	@! grep -rnE '^#[[:space:]]*include[[:space:]]+"[^"]*/' core fcgi audit \
+	    || { echo "layers: include a header by its name, not a path" >&2; exit 1; }
 
 # The web side: npm packages pinned by web/package-lock.json (installed only
 # when node_modules is missing or the lockfile changed), then build/www:
@@ -169,5 +190,5 @@ clean:
 	rm -rf build bin tests/fuzz/out
 
 .SECONDARY:
-.PHONY: all deps run test tests bench fuzz fuzzers clean web
+.PHONY: all deps run test tests bench fuzz fuzzers clean web layers
 -include $(shell find build -name '*.d' 2>/dev/null)

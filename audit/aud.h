@@ -6,7 +6,7 @@
  * audit/ knows nothing about qualifications.  Everything except store.c
  * uses only libc, libsodium and Jansson, so the offline verifier
  * (bin/htq-verify) links without LMDB.  Functions return enum aud_err
- * (0 is success; core/ maps the codes onto its own, see core/errors.c).
+ * (0 is success; core/ maps the codes onto its own, see core/store/errors.c).
  * Callers must have called sodium_init().
  */
 #ifndef AUD_H
@@ -22,7 +22,7 @@
 #include "aud_limits.h"
 
 /* Error codes of audit/.  The values equal core's enum htq_err on
- * purpose (core/errors.c checks it at compile time), so core passes them
+ * purpose (core/store/errors.c checks it at compile time), so core passes them
  * on unchanged; audit/ itself needs nothing from core. */
 enum aud_err {
 	AUD_OK = 0,

@@ -3,7 +3,7 @@
  * tile paths, which tiles a growing log changes, and entry bundles.
  *
  * Pure arithmetic on sizes and indices: no storage, no I/O.  core/
- * publishes the files (core/publish.c), the stored hashes come from
+ * publishes the files (core/publish/publish.c), the stored hashes come from
  * store.c (aud_subtree_hashes), and a verifier can read tiles with the
  * same functions.  Tiles have height 8: a hash tile at level L holds up
  * to 256 hashes of tree level 8L, an entry bundle up to 256 entries.

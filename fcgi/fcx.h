@@ -15,7 +15,7 @@
 #include <jansson.h>
 #include <lmdb.h>
 
-#include "htq.h"
+#include "publish.h"
 
 enum fcx_method {
 	FCX_GET = 1 << 0,

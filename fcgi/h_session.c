@@ -4,7 +4,7 @@
  * A login returns the account, a CSRF token, and sets the htq_session
  * cookie (256 random bits; the server stores only their SHA-256).  Wrong
  * e-mail, wrong password and disabled account get the same 401 after the
- * same work (core/accounts.c); an address backed off after repeated
+ * same work (core/domain/accounts.c); an address backed off after repeated
  * failures gets 429 with Retry-After.  Who may call what, and the CSRF
  * check on logout, are the router's (auth.c, routes.c).
  */

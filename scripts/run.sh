@@ -81,9 +81,9 @@ mv "$DATA/www.new" "$DATA/www"
 [ -z "$user" ] || { chown -R "$SVC:" "$DATA/www" "$DATA/run"; chown "$SVC:" "$DATA/public"; }
 
 # Render the nginx configuration.
-expr=$(sed -nE 's/^#define HTQ_MAX_BODY[[:space:]]+\(([0-9 *]+)\).*/\1/p' "$ROOT/core/limits.h")
+expr=$(sed -nE 's/^#define HTQ_MAX_BODY[[:space:]]+\(([0-9 *]+)\).*/\1/p' "$ROOT/core/store/limits.h")
 max_body=$(( ${expr:-0} ))
-[ "$max_body" -gt 0 ] || die "cannot read HTQ_MAX_BODY from core/limits.h"
+[ "$max_body" -gt 0 ] || die "cannot read HTQ_MAX_BODY from core/store/limits.h"
 sed -e "s|@USER@|$user|" -e "s|@PORT@|$PORT|g" -e "s|@RUN@|$DATA/run|g" \
     -e "s|@LOG@|$DATA/log|g" -e "s|@WEB@|$DATA/www|g" \
     -e "s|@PUBLIC@|$DATA/public|g" \

@@ -7,7 +7,7 @@
  *
  *   0x00..0xef  "URI\nCONTENT-TYPE\nBODY", taken literally.
  *   0xf0..0xff  a URI built from pieces, so that short inputs reach every
- *               length limit in core/limits.h and past it: the rest is a
+ *               length limit in core/store/limits.h and past it: the rest is a
  *               list of (count, length, piece bytes) records, each piece
  *               repeated count (0..255) times, scaled by 8 when the first
  *               byte is odd.  The URI is "/api/v1/health?" unless the

@@ -16,7 +16,7 @@ DEMO_REFS = ["ST0114", "ST0116", "ST0117", "ST0118", "ST0127", "ST0129",
 
 
 def max_body():
-    with open(os.path.join(os.path.dirname(__file__), "..", "..", "core", "limits.h")) as f:
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "core", "store", "limits.h")) as f:
         m = re.search(r"#define HTQ_MAX_BODY\s+\((\d+) \* (\d+)\)", f.read())
     return int(m.group(1)) * int(m.group(2))
 

@@ -203,7 +203,7 @@ append_publish(struct htq_db *db, int count, int publish)
 }
 
 /*
- * What publishing (core/publish.c: entry bundle, level-0 tile and the
+ * What publishing (core/publish/publish.c: entry bundle, level-0 tile and the
  * checkpoint rewritten, full tiles fsynced as they complete) adds to a
  * durable append, in alternating rounds over 2,000 entries, so that full
  * tiles complete in the measurement as they do in service.  Then the same

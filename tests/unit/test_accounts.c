@@ -11,7 +11,7 @@
 
 #include "t.h"
 #include "htq.h"
-#include "internal.h"
+#include "domain.h"
 
 static struct htq_db *db;
 static char dir[64];

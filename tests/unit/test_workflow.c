@@ -15,7 +15,7 @@
 
 #include "t.h"
 #include "htq.h"
-#include "internal.h"
+#include "domain.h"
 #include "aud.h"
 
 static char dir[64];

@@ -1,7 +1,7 @@
 // register.js - search the public register in place.
 //
 // The /register page lists every mark as static HTML (published by
-// core/publish.c); this module makes its search form ask
+// core/publish/publish.c); this module makes its search form ask
 // GET /api/v1/register (title or QAN, status) and redraws the table,
 // with "Show more" following the API's "next".  Without JavaScript the
 // pages (/register, /register/2, ...: 100 marks each) still list every

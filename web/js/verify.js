@@ -1,6 +1,6 @@
 // verify.js - the /verify/{id} page's in-browser proof.
 //
-// The page's facts are static HTML (published by core/publish.c); this
+// The page's facts are static HTML (published by core/publish/publish.c); this
 // module proves them without trusting the server: it fetches the mark's
 // bundle (/api/v1/marks/{id}) and the published verifier keys
 // (/.well-known/htq-ledger-keys), and runs ledger.js's verifyMarkBundle,

@@ -21,8 +21,7 @@
 
 #include <sodium.h>
 
-#include "htq.h"
-#include "internal.h"
+#include "domain.h"
 
 /* Standards that stay in delivery but cannot have HTQs approved. */
 static const struct {
@@ -363,7 +362,7 @@ list_versions(struct htq_db *db, MDB_txn *txn, const char *ref, json_t **out)
 	plen = strlen(prefix);
 	if ((arr = json_array()) == NULL)
 		return HTQ_ENOMEM;
-	if ((rc = mdb_cursor_open(txn, db->std, &cur)) != 0) {
+	if ((rc = mdb_cursor_open(txn, htq_dbi(db, HTQ_T_STD), &cur)) != 0) {
 		json_decref(arr);
 		return htq_mdb_err(rc);
 	}
@@ -420,7 +419,7 @@ apply_eligibility(struct htq_db *db, MDB_txn *txn, json_t *doc)
 	json_t *adm = NULL;
 	int rc, eligible;
 
-	rc = get_json(txn, db->std_elig, ref, &adm);
+	rc = get_json(txn, htq_dbi(db, HTQ_T_STD_ELIG), ref, &adm);
 	if (rc == HTQ_OK) {
 		eligible = json_is_true(json_object_get(adm, "eligible"));
 		reason = json_string_value(json_object_get(adm, "reason"));
@@ -472,16 +471,16 @@ rerender(struct htq_db *db, MDB_txn *txn, const char *ref)
 	for (i = 0; i < n && rc == HTQ_OK; i++) {
 		v = json_string_value(json_array_get(versions, i));
 		if ((rc = vkey(key, ref, v)) != HTQ_OK ||
-		    (rc = get_json(txn, db->std, key, &doc)) != HTQ_OK)
+		    (rc = get_json(txn, htq_dbi(db, HTQ_T_STD), key, &doc)) != HTQ_OK)
 			break;
 		json_object_set(doc, "versions", versions);
 		if ((rc = apply_eligibility(db, txn, doc)) == HTQ_OK)
-			rc = put_json(db, txn, db->std, key, doc);
+			rc = put_json(db, txn, htq_dbi(db, HTQ_T_STD), key, doc);
 		if (rc == HTQ_OK && i == n - 1) {
-			rc = put_str(db, txn, db->std_latest, ref, v, strlen(v));
+			rc = put_str(db, txn, htq_dbi(db, HTQ_T_STD_LATEST), ref, v, strlen(v));
 			if (rc == HTQ_OK) {
 				sum = summary_of(doc);
-				rc = sum ? put_json(db, txn, db->std_sum, ref, sum) :
+				rc = sum ? put_json(db, txn, htq_dbi(db, HTQ_T_STD_SUM), ref, sum) :
 				    HTQ_ENOMEM;
 				json_decref(sum);
 			}
@@ -527,7 +526,7 @@ store_one(struct htq_db *db, MDB_txn *txn, json_t *doc, enum outcome *res)
 
 	if ((rc = vkey(key, ref, ver)) != HTQ_OK)
 		return rc;
-	rc = get_json(txn, db->std, key, &old);
+	rc = get_json(txn, htq_dbi(db, HTQ_T_STD), key, &old);
 	if (rc == HTQ_OK) {
 		/* compare what was imported, not what changes later */
 		json_object_del(old, "versions");
@@ -540,11 +539,11 @@ store_one(struct htq_db *db, MDB_txn *txn, json_t *doc, enum outcome *res)
 	if (rc != HTQ_ENOTFOUND)
 		return rc;
 	if ((rc = content_hash(doc, hash)) != HTQ_OK ||
-	    (rc = put_json(db, txn, db->std, key, doc)) != HTQ_OK ||
+	    (rc = put_json(db, txn, htq_dbi(db, HTQ_T_STD), key, doc)) != HTQ_OK ||
 	    (rc = rerender(db, txn, ref)) != HTQ_OK)
 		return rc;
 	/* the ledger entry carries the eligibility as imported */
-	if ((rc = get_json(txn, db->std, key, &old)) != HTQ_OK)
+	if ((rc = get_json(txn, htq_dbi(db, HTQ_T_STD), key, &old)) != HTQ_OK)
 		return rc;
 	snprintf(subject, sizeof(subject), "%s", key);
 	data = json_pack("{s:s,s:s,s:O,s:O,s:I,s:s,s:O,s:O}",
@@ -658,7 +657,7 @@ htq_standard_get(struct htq_db *db, MDB_txn *txn, const char *ref,
 	if (!htq_ref_valid(ref) || (version && !htq_version_valid(version)))
 		return HTQ_EINVAL;
 	if (version == NULL) {
-		if ((rc = get_str(txn, db->std_latest, ref, &v)) != HTQ_OK)
+		if ((rc = get_str(txn, htq_dbi(db, HTQ_T_STD_LATEST), ref, &v)) != HTQ_OK)
 			return rc;
 		if (v.mv_size > HTQ_MAX_VERSION)
 			return HTQ_EFORMAT;
@@ -667,7 +666,7 @@ htq_standard_get(struct htq_db *db, MDB_txn *txn, const char *ref,
 		version = ver;
 	}
 	if ((rc = vkey(key, ref, version)) != HTQ_OK ||
-	    (rc = get_str(txn, db->std, key, &v)) != HTQ_OK)
+	    (rc = get_str(txn, htq_dbi(db, HTQ_T_STD), key, &v)) != HTQ_OK)
 		return rc;
 	*json = v.mv_data;
 	*len = v.mv_size;
@@ -703,7 +702,7 @@ htq_standards_list(struct htq_db *db, MDB_txn *txn,
 	*out = NULL;
 	if ((arr = json_array()) == NULL)
 		return HTQ_ENOMEM;
-	if ((rc = mdb_cursor_open(txn, db->std_sum, &cur)) != 0) {
+	if ((rc = mdb_cursor_open(txn, htq_dbi(db, HTQ_T_STD_SUM), &cur)) != 0) {
 		json_decref(arr);
 		return htq_mdb_err(rc);
 	}
@@ -737,7 +736,7 @@ htq_standard_set_eligibility(struct htq_db *db, const char *ref,
 		return HTQ_ETOOBIG;
 	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
 		return rc;
-	if ((rc = get_str(txn, db->std_latest, ref, &v)) != HTQ_OK)
+	if ((rc = get_str(txn, htq_dbi(db, HTQ_T_STD_LATEST), ref, &v)) != HTQ_OK)
 		goto out;
 	dec = json_pack("{s:b,s:s?,s:s}", "eligible", eligible,
 	    "reason", eligible ? NULL : reason, "source", "admin");
@@ -745,7 +744,7 @@ htq_standard_set_eligibility(struct htq_db *db, const char *ref,
 		rc = HTQ_ENOMEM;
 		goto out;
 	}
-	if ((rc = put_json(db, txn, db->std_elig, ref, dec)) != HTQ_OK ||
+	if ((rc = put_json(db, txn, htq_dbi(db, HTQ_T_STD_ELIG), ref, dec)) != HTQ_OK ||
 	    (rc = rerender(db, txn, ref)) != HTQ_OK)
 		goto out;
 	json_object_del(dec, "source");

@@ -1,7 +1,6 @@
 /*
  * ctl_users.c - htqctl org add|list, user add|list|disable|enable|
- * set-role|reset-password, and demo (the demo organisations and accounts,
- * created only on a fresh database by 'make run').
+ * set-role|reset-password.
  *
  * Passwords are read from the terminal without echo, or from stdin when
  * it is not a terminal; never from the command line.
@@ -231,89 +230,6 @@ cmd_user_reset_password(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
-/*
- * The six demo accounts, all with $HTQ_DEMO_PASSWORD; only into a
- * database with no accounts yet, so it can never touch real data.
- */
-static int
-cmd_demo(struct ctl *c, int argc, char **argv)
-{
-	static const struct {
-		const char	*email, *name, *role;
-		int		 org;	/* index into orgs, -1 none */
-	} demo[] = {
-		{ "admin@htq.test", "Demo administrator", "admin", 3 },
-		{ "author@northfield.test", "Demo author, Northfield", 
-		    "awarding_body", 0 },
-		{ "author@meridian.test", "Demo author, Meridian",
-		    "awarding_body", 1 },
-		{ "panel@employer.test", "Demo employer panel member",
-		    "reviewer", 2 },
-		{ "approver@htq.test", "Demo approver", "approver", 3 },
-		{ "auditor@htq.test", "Demo auditor", "auditor", -1 },
-	};
-	static const struct {
-		enum htq_org_kind kind;
-		const char	*name, *rn, *ukprn;
-	} orgs[] = {
-		{ HTQ_ORG_AWARDING_BODY, "Northfield College", NULL, "10004821" },
-		{ HTQ_ORG_AWARDING_BODY, "Meridian Awards", "RN5301", NULL },
-		{ HTQ_ORG_EMPLOYER_PANEL, "Digital Employer Panel", NULL, NULL },
-		{ HTQ_ORG_APPROVING_BODY, "HTQ Approving Body", NULL, NULL },
-	};
-	const char *pw = getenv("HTQ_DEMO_PASSWORD");
-	char ids[4][HTQ_ID_LEN + 1], acc[6][HTQ_ID_LEN + 1];
-	enum htq_role r;
-	MDB_txn *txn;
-	size_t i, n;
-	int rc;
-
-	if (ctl_wants_help(argc, argv)) {
-		printf("usage: htqctl demo\n\nCreate the demo organisations "
-		    "and six demo accounts, all with the password\n"
-		    "$HTQ_DEMO_PASSWORD (default demo-password-htq), then the "
-		    "demo story through the\nworkflow: submission windows and "
-		    "submissions in every state, with an approved\nand a "
-		    "revoked quality mark.  Refuses a database that has "
-		    "accounts already.\n");
-		return 0;
-	}
-	if (pw == NULL || *pw == '\0')
-		pw = "demo-password-htq";
-	if ((rc = ctl_open(c, 1)) != HTQ_OK)
-		return ctl_fail("database", rc);
-	if ((rc = htq_txn_read(c->db, &txn)) != HTQ_OK)
-		return ctl_fail("database", rc);
-	rc = htq_account_count(c->db, txn, &n);
-	mdb_txn_abort(txn);
-	if (rc != HTQ_OK)
-		return ctl_fail("accounts", rc);
-	if (n > 0) {
-		fprintf(stderr, "htqctl: accounts exist already; the demo data "
-		    "goes only into a new database\n");
-		return 1;
-	}
-	for (i = 0; i < sizeof(orgs) / sizeof(orgs[0]); i++)
-		if ((rc = htq_org_add(c->db, orgs[i].kind, orgs[i].name,
-		    orgs[i].rn, orgs[i].ukprn, ids[i])) != HTQ_OK)
-			return ctl_fail(orgs[i].name, rc);
-	printf("Demo accounts (password: %s):\n", getenv("HTQ_DEMO_PASSWORD") ?
-	    "$HTQ_DEMO_PASSWORD" : pw);
-	for (i = 0; i < sizeof(demo) / sizeof(demo[0]); i++) {
-		htq_role_parse(demo[i].role, &r);
-		if ((rc = htq_account_add(c->db, demo[i].email, demo[i].name, r,
-		    demo[i].org >= 0 ? ids[demo[i].org] : NULL, pw, acc[i])) !=
-		    HTQ_OK)
-			return ctl_fail(demo[i].email, rc);
-		printf("  %-26s %s\n", demo[i].email, demo[i].role);
-	}
-	/* the workflow story, acting as the accounts above */
-	if ((rc = ctl_demo_story(c, acc[0], acc[1], ids[0], acc[2], ids[1],
-	    acc[3], acc[4])) != HTQ_OK)
-		return ctl_fail("demo story", rc);
-	return 0;
-}
-
 static const struct ctl_cmd org_cmds[] = {
 	{ "add", cmd_org_add, "add an organisation" },
 	{ "list", cmd_org_list, "list organisations" },
@@ -340,10 +256,4 @@ int
 ctl_user(struct ctl *c, int argc, char **argv)
 {
 	return ctl_dispatch(c, "user", user_cmds, argc - 1, argv + 1);
-}
-
-int
-ctl_demo(struct ctl *c, int argc, char **argv)
-{
-	return cmd_demo(c, argc, argv);
 }

@@ -1,10 +1,9 @@
 /*
- * ctl_workflow.c - htqctl window open|close|list, htqctl submission
- * list|show, and the demo story that `htqctl demo` builds.
- *
- * Every command calls the same core functions as the HTTP API.  The
- * operator at the console acts as an administrator whose ledger entries
- * name "system" (the console has the database and the key already).
+ * demo.c - htqctl demo: the demo organisations and accounts, and a demo
+ * story built through the same workflow functions as the API (windows,
+ * and submissions in every state, a mark awarded and one revoked).  Only
+ * into a database with no accounts yet, so it can never touch real data;
+ * 'make run' calls it on a fresh data directory.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,203 +12,89 @@
 
 #include "ctl.h"
 
-static const struct htq_actor operator = { "system", HTQ_ROLE_ADMIN, "" };
-/* reading, the operator sees every submission, drafts too */
-static const struct htq_actor reader = { "system", HTQ_ROLE_OPERATOR, "" };
-
+/*
+ * The six demo accounts, all with $HTQ_DEMO_PASSWORD; only into a
+ * database with no accounts yet, so it can never touch real data.
+ */
 static int
-refused(const char *what, int rc, const struct htq_why *why)
+cmd_demo(struct ctl *c, int argc, char **argv)
 {
-	if (why->msg[0] != '\0') {
-		fprintf(stderr, "htqctl: %s: %s\n", what, why->msg);
-		return 1;
-	}
-	return ctl_fail(what, rc);
-}
-
-static int
-cmd_window_open(struct ctl *c, int argc, char **argv)
-{
-	const char *opens = ctl_opt(argc, argv, "--opens");
-	const char *closes = ctl_opt(argc, argv, "--closes");
-	const char *ft = ctl_opt(argc, argv, "--first-teaching");
-	struct htq_why why;
-	json_t *w;
+	static const struct {
+		const char	*email, *name, *role;
+		int		 org;	/* index into orgs, -1 none */
+	} demo[] = {
+		{ "admin@htq.test", "Demo administrator", "admin", 3 },
+		{ "author@northfield.test", "Demo author, Northfield", 
+		    "awarding_body", 0 },
+		{ "author@meridian.test", "Demo author, Meridian",
+		    "awarding_body", 1 },
+		{ "panel@employer.test", "Demo employer panel member",
+		    "reviewer", 2 },
+		{ "approver@htq.test", "Demo approver", "approver", 3 },
+		{ "auditor@htq.test", "Demo auditor", "auditor", -1 },
+	};
+	static const struct {
+		enum htq_org_kind kind;
+		const char	*name, *rn, *ukprn;
+	} orgs[] = {
+		{ HTQ_ORG_AWARDING_BODY, "Northfield College", NULL, "10004821" },
+		{ HTQ_ORG_AWARDING_BODY, "Meridian Awards", "RN5301", NULL },
+		{ HTQ_ORG_EMPLOYER_PANEL, "Digital Employer Panel", NULL, NULL },
+		{ HTQ_ORG_APPROVING_BODY, "HTQ Approving Body", NULL, NULL },
+	};
+	const char *pw = getenv("HTQ_DEMO_PASSWORD");
+	char ids[4][HTQ_ID_LEN + 1], acc[6][HTQ_ID_LEN + 1];
+	enum htq_role r;
+	MDB_txn *txn;
+	size_t i, n;
 	int rc;
 
-	if (ctl_wants_help(argc, argv) || argc != 8 || opens == NULL ||
-	    closes == NULL || ft == NULL || argv[1][0] == '-') {
-		fprintf(ctl_wants_help(argc, argv) ? stdout : stderr,
-		    "usage: htqctl window open ROUTE --opens DATE --closes DATE "
-		    "--first-teaching DATE\n\nOpen a submission window for a "
-		    "route (dates YYYY-MM-DD, UTC, both ends inclusive);\n"
-		    "first teaching is the approval cycle's.  Recorded as "
-		    "window.opened.\n");
-		return ctl_wants_help(argc, argv) ? 0 : 2;
+	if (ctl_wants_help(argc, argv)) {
+		printf("usage: htqctl demo\n\nCreate the demo organisations "
+		    "and six demo accounts, all with the password\n"
+		    "$HTQ_DEMO_PASSWORD (default demo-password-htq), then the "
+		    "demo story through the\nworkflow: submission windows and "
+		    "submissions in every state, with an approved\nand a "
+		    "revoked quality mark.  Refuses a database that has "
+		    "accounts already.\n");
+		return 0;
 	}
+	if (pw == NULL || *pw == '\0')
+		pw = "demo-password-htq";
 	if ((rc = ctl_open(c, 1)) != HTQ_OK)
 		return ctl_fail("database", rc);
-	memset(&why, 0, sizeof(why));
-	if ((rc = htq_window_open(c->db, &operator, argv[1], opens, closes, ft,
-	    &w, &why)) != HTQ_OK)
-		return refused("window open", rc, &why);
-	ctl_print_json(w);
-	return 0;
-}
-
-static int
-cmd_window_close(struct ctl *c, int argc, char **argv)
-{
-	struct htq_why why;
-	json_t *w;
-	int rc;
-
-	if (ctl_wants_help(argc, argv) || argc != 2) {
-		fprintf(ctl_wants_help(argc, argv) ? stdout : stderr,
-		    "usage: htqctl window close ID\n\nClose a window now; "
-		    "recorded as window.closed.\n");
-		return ctl_wants_help(argc, argv) ? 0 : 2;
-	}
-	if ((rc = ctl_open(c, 1)) != HTQ_OK)
+	if ((rc = htq_txn_read(c->db, &txn)) != HTQ_OK)
 		return ctl_fail("database", rc);
-	memset(&why, 0, sizeof(why));
-	if ((rc = htq_window_close(c->db, &operator, argv[1], &w, &why)) !=
-	    HTQ_OK)
-		return refused("window close", rc, &why);
-	ctl_print_json(w);
-	return 0;
-}
-
-static int
-cmd_window_list(struct ctl *c, int argc, char **argv)
-{
-	MDB_txn *txn;
-	json_t *doc;
-	int rc;
-
-	if (ctl_wants_help(argc, argv) || argc > 2) {
-		fprintf(ctl_wants_help(argc, argv) ? stdout : stderr,
-		    "usage: htqctl window list [ROUTE]\n\nThe schedule: every "
-		    "window per route, announced, open or closed.\n");
-		return ctl_wants_help(argc, argv) ? 0 : 2;
-	}
-	if ((rc = ctl_open(c, 0)) != HTQ_OK ||
-	    (rc = htq_txn_read(c->db, &txn)) != HTQ_OK)
-		return ctl_fail("database", rc);
-	rc = htq_windows_list(c->db, txn, argc == 2 ? argv[1] : NULL, &doc);
+	rc = htq_account_count(c->db, txn, &n);
 	mdb_txn_abort(txn);
 	if (rc != HTQ_OK)
-		return ctl_fail("window list", rc);
-	ctl_print_json(doc);
-	return 0;
-}
-
-static int
-cmd_submission_list(struct ctl *c, int argc, char **argv)
-{
-	struct htq_sub_filter f;
-	MDB_txn *txn;
-	json_t *doc, *all, *page;
-	char after[HTQ_ID_LEN + 1];
-	const char *next;
-	int rc;
-
-	memset(&f, 0, sizeof(f));
-	f.status = ctl_opt(argc, argv, "--status");
-	f.standard = ctl_opt(argc, argv, "--standard");
-	f.route = ctl_opt(argc, argv, "--route");
-	f.organisation = ctl_opt(argc, argv, "--organisation");
-	if (ctl_wants_help(argc, argv) || argc % 2 != 1 ||
-	    (f.status && !htq_status_valid(f.status))) {
-		fprintf(ctl_wants_help(argc, argv) ? stdout : stderr,
-		    "usage: htqctl submission list [--status S] [--standard REF]"
-		    " [--route R] [--organisation ID]\n\nEvery submission "
-		    "(drafts included), as {\"submissions\": [...]}.\n");
-		return ctl_wants_help(argc, argv) ? 0 : 2;
-	}
-	if ((rc = ctl_open(c, 0)) != HTQ_OK ||
-	    (rc = htq_txn_read(c->db, &txn)) != HTQ_OK)
-		return ctl_fail("database", rc);
-	f.limit = HTQ_LIST_PAGE_MAX;
-	all = json_array();
-	for (;;) {
-		if ((rc = htq_submissions_list(c->db, txn, &reader, &f,
-		    &page)) != HTQ_OK)
-			break;
-		json_array_extend(all, json_object_get(page, "submissions"));
-		next = json_string_value(json_object_get(page, "next"));
-		if (next != NULL)
-			snprintf(after, sizeof(after), "%s", next);
-		json_decref(page);
-		if (next == NULL)
-			break;
-		f.after = after;
-	}
-	mdb_txn_abort(txn);
-	if (rc != HTQ_OK) {
-		json_decref(all);
-		return ctl_fail("submission list", rc);
-	}
-	doc = json_pack("{s:o}", "submissions", all);
-	ctl_print_json(doc);
-	return 0;
-}
-
-static int
-cmd_submission_show(struct ctl *c, int argc, char **argv)
-{
-	MDB_txn *txn;
-	json_t *doc;
-	int rc;
-
-	if (ctl_wants_help(argc, argv) || argc != 2) {
-		fprintf(ctl_wants_help(argc, argv) ? stdout : stderr,
-		    "usage: htqctl submission show ID\n\nOne submission with "
-		    "its coverage, reviews and decision.\n");
-		return ctl_wants_help(argc, argv) ? 0 : 2;
-	}
-	if ((rc = ctl_open(c, 0)) != HTQ_OK ||
-	    (rc = htq_txn_read(c->db, &txn)) != HTQ_OK)
-		return ctl_fail("database", rc);
-	rc = htq_submission_get(c->db, txn, &reader, argv[1], &doc);
-	mdb_txn_abort(txn);
-	if (rc == HTQ_ENOTFOUND) {
-		fprintf(stderr, "htqctl: no submission %s\n", argv[1]);
+		return ctl_fail("accounts", rc);
+	if (n > 0) {
+		fprintf(stderr, "htqctl: accounts exist already; the demo data "
+		    "goes only into a new database\n");
 		return 1;
 	}
-	if (rc != HTQ_OK)
-		return ctl_fail("submission show", rc);
-	ctl_print_json(doc);
+	for (i = 0; i < sizeof(orgs) / sizeof(orgs[0]); i++)
+		if ((rc = htq_org_add(c->db, orgs[i].kind, orgs[i].name,
+		    orgs[i].rn, orgs[i].ukprn, ids[i])) != HTQ_OK)
+			return ctl_fail(orgs[i].name, rc);
+	printf("Demo accounts (password: %s):\n", getenv("HTQ_DEMO_PASSWORD") ?
+	    "$HTQ_DEMO_PASSWORD" : pw);
+	for (i = 0; i < sizeof(demo) / sizeof(demo[0]); i++) {
+		htq_role_parse(demo[i].role, &r);
+		if ((rc = htq_account_add(c->db, demo[i].email, demo[i].name, r,
+		    demo[i].org >= 0 ? ids[demo[i].org] : NULL, pw, acc[i])) !=
+		    HTQ_OK)
+			return ctl_fail(demo[i].email, rc);
+		printf("  %-26s %s\n", demo[i].email, demo[i].role);
+	}
+	/* the workflow story, acting as the accounts above */
+	if ((rc = ctl_demo_story(c, acc[0], acc[1], ids[0], acc[2], ids[1],
+	    acc[3], acc[4])) != HTQ_OK)
+		return ctl_fail("demo story", rc);
 	return 0;
 }
 
-static const struct ctl_cmd window_cmds[] = {
-	{ "open", cmd_window_open, "open a submission window for a route" },
-	{ "close", cmd_window_close, "close a window now" },
-	{ "list", cmd_window_list, "the schedule of windows per route" },
-	{ NULL, NULL, NULL }
-};
-
-static const struct ctl_cmd submission_cmds[] = {
-	{ "list", cmd_submission_list, "list submissions" },
-	{ "show", cmd_submission_show, "show one submission" },
-	{ NULL, NULL, NULL }
-};
-
-int
-ctl_window(struct ctl *c, int argc, char **argv)
-{
-	return ctl_dispatch(c, "window", window_cmds, argc - 1, argv + 1);
-}
-
-int
-ctl_submission(struct ctl *c, int argc, char **argv)
-{
-	return ctl_dispatch(c, "submission", submission_cmds, argc - 1,
-	    argv + 1);
-}
-
-/* --- the demo story --- */
 
 /* A date days from today. */
 static void
@@ -440,4 +325,10 @@ ctl_demo_story(struct ctl *c, const char *admin, const char *north,
 	    "state.\n");
 	printf("Demo quality mark: %s (revoked: %s)\n", mark, revoked);
 	return HTQ_OK;
+}
+
+int
+ctl_demo(struct ctl *c, int argc, char **argv)
+{
+	return cmd_demo(c, argc, argv);
 }

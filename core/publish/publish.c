@@ -56,8 +56,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "htq.h"
-#include "internal.h"
+#include "publish.h"
+#include "pages.h"
 #include "aud.h"
 
 /* Largest file we publish: a full bundle of the largest entries. */
@@ -418,7 +418,7 @@ put_standards(struct pub *p)
 	DIR *dir;
 	int rc, op;
 
-	if ((rc = mdb_cursor_open(p->txn, p->db->std_latest, &c)) != 0)
+	if ((rc = mdb_cursor_open(p->txn, htq_dbi(p->db, HTQ_T_STD_LATEST), &c)) != 0)
 		return htq_mdb_err(rc);
 	for (op = MDB_FIRST; rc == HTQ_OK &&
 	    mdb_cursor_get(c, &k, &v, op) == 0; op = MDB_NEXT)
@@ -471,7 +471,7 @@ put_derived(struct pub *p, uint64_t old, uint64_t size)
 
 	/* the hashed asset names, read only when a page is to be written */
 	snprintf(path, sizeof(path), "%s/www/assets-manifest.json",
-	    p->db->datadir);
+	    htq_db_datadir(p->db));
 	assets = NULL;
 	for (seq = old; seq < size; seq++) {
 		if ((rc = aud_entry_get(log, p->txn, seq, &bytes, &len, &sig))
@@ -559,45 +559,18 @@ published_size(struct pub *p, const char *origin)
 	return (long long)size;
 }
 
-/* The checkpoint the API serves, signed now if the log has moved on. */
-static int
-signed_checkpoint(struct pub *p, const char **note, size_t *len)
-{
-	struct aud_log *log = htq_db_log(p->db);
-	int rc = aud_checkpoint(log, p->txn, htq_db_key(p->db), note, len);
-
-	/* the key was rotated by another process since this one loaded it */
-	if (rc == HTQ_EPERM && p->db->datadir != NULL &&
-	    htq_ledger_reload_key(p->db, p->db->datadir) == HTQ_OK)
-		rc = aud_checkpoint(log, p->txn, htq_db_key(p->db), note, len);
-	return rc;
-}
-
-/*
- * The verifier keys file, when the key list differs from what this
- * process wrote last (or in verify mode): it changes only with a key
- * rotation, so most publishes need not even read it.
- */
+/* The verifier keys file (rewritten only when the key list changed: a
+ * key rotation). */
 static int
 put_keys(struct pub *p)
 {
-	struct htq_db *db = p->db;
 	const char *text;
 	size_t len;
-	int rc = aud_keys(htq_db_log(db), p->txn, &text, &len);
+	int rc = aud_keys(htq_db_log(p->db), p->txn, &text, &len);
 
 	if (rc != HTQ_OK)
 		return rc;
-	if (!p->verify && db->keys_published != NULL &&
-	    strlen(db->keys_published) == len &&
-	    memcmp(db->keys_published, text, len) == 0)
-		return HTQ_OK;
-	if ((rc = put_file(p, ".well-known/htq-ledger-keys", text, len, 0,
-	    1)) != HTQ_OK || p->check)
-		return rc;
-	free(db->keys_published);
-	db->keys_published = strndup(text, len);	/* NULL: read next time */
-	return HTQ_OK;
+	return put_file(p, ".well-known/htq-ledger-keys", text, len, 0, 1);
 }
 
 static int
@@ -626,7 +599,7 @@ publish_locked(struct pub *p, long long had, int lockfd)
 	    ((rc = put_keys(p)) != HTQ_OK && rc != HTQ_ENOTFOUND) ||
 	    (rc = put_derived(p, old, size)) != HTQ_OK)
 		goto out;
-	rc = signed_checkpoint(p, &note, &len);
+	rc = htq_checkpoint(p->db, p->txn, &note, &len);
 	if (rc == HTQ_ECONFLICT && size == 0) {
 		rc = HTQ_OK;		/* empty log, no key: nothing to sign */
 		goto out;
@@ -661,11 +634,11 @@ publish(struct htq_db *db, unsigned flags, uint64_t want, struct pub *p)
 	long long had;
 	int fd, rc;
 
-	if (db->log == NULL || db->datadir == NULL)
+	if (htq_db_log(db) == NULL || htq_db_datadir(db) == NULL)
 		return HTQ_EINVAL;
 	p->db = db;
 	p->sync_all = sync != NULL && strcmp(sync, "all") == 0;
-	if ((rc = htq_public_dir(db->datadir, p->root, sizeof(p->root))) !=
+	if ((rc = htq_public_dir(htq_db_datadir(db), p->root, sizeof(p->root))) !=
 	    HTQ_OK)
 		return rc;
 	snprintf(lock, sizeof(lock), "%s/.lock", p->root);
@@ -681,7 +654,7 @@ publish(struct htq_db *db, unsigned flags, uint64_t want, struct pub *p)
 		return HTQ_EIO;
 	}
 	had = (flags & HTQ_PUBLISH_REBUILD) || p->check ? -1 :
-	    published_size(p, aud_log_origin(db->log));
+	    published_size(p, aud_log_origin(htq_db_log(db)));
 	if (want == 0 || had < 0 || (uint64_t)had < want)
 		rc = publish_locked(p, had, fd);
 	free(p->buf);

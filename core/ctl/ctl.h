@@ -1,11 +1,11 @@
 /*
- * ctl.h - shared by htqctl's command files (core/htqctl.c, core/ctl_*.c).
+ * ctl.h - shared by htqctl's command files (core/ctl/).
  * These link only into bin/htqctl.
  */
 #ifndef HTQ_CTL_H
 #define HTQ_CTL_H
 
-#include "htq.h"
+#include "publish.h"
 
 struct ctl {
 	const char	*datadir;
@@ -46,7 +46,7 @@ int	 ctl_demo(struct ctl *, int, char **);
 int	 ctl_token(struct ctl *, int, char **);
 int	 ctl_window(struct ctl *, int, char **);
 int	 ctl_submission(struct ctl *, int, char **);
-/* The demo story (core/ctl_workflow.c): windows and submissions in every
+/* The demo story (core/ctl/demo.c): windows and submissions in every
  * state through the workflow functions, acting as the demo accounts. */
 int	 ctl_demo_story(struct ctl *, const char *admin, const char *north,
 	    const char *north_org, const char *meridian,

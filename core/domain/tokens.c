@@ -14,8 +14,7 @@
 
 #include <sodium.h>
 
-#include "htq.h"
-#include "internal.h"
+#include "domain.h"
 
 #define PREFIX	"htq_"
 
@@ -55,7 +54,7 @@ htq_token_create(struct htq_db *db, const char *who, const char *name,
 		rc = HTQ_ENOMEM;
 		goto fail;
 	}
-	rc = htq_put_json(txn, db->token, key, t, MDB_NOOVERWRITE);
+	rc = htq_put_json(txn, htq_dbi(db, HTQ_T_TOKEN), key, t, MDB_NOOVERWRITE);
 	json_decref(t);
 	if (rc != HTQ_OK)
 		goto fail;
@@ -82,7 +81,7 @@ htq_token_lookup(struct htq_db *db, MDB_txn *txn, const char *token,
 	    strncmp(token, PREFIX, strlen(PREFIX)) != 0)
 		return HTQ_ENOTFOUND;
 	htq_token_key(token, key);
-	if ((rc = htq_get_json(txn, db->token, key, &t)) != HTQ_OK)
+	if ((rc = htq_get_json(txn, htq_dbi(db, HTQ_T_TOKEN), key, &t)) != HTQ_OK)
 		return rc;
 	expires = (time_t)json_integer_value(json_object_get(t, "expires"));
 	rc = htq_account_get(db, txn, json_string_value(
@@ -109,7 +108,7 @@ each_token(struct htq_db *db, MDB_txn *txn,
 	json_t *t;
 	int rc, stop = 0;
 
-	if ((rc = mdb_cursor_open(txn, db->token, &c)) != 0)
+	if ((rc = mdb_cursor_open(txn, htq_dbi(db, HTQ_T_TOKEN), &c)) != 0)
 		return htq_mdb_err(rc);
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && !stop;
 	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {

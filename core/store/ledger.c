@@ -14,8 +14,7 @@
 
 #include <sodium.h>
 
-#include "htq.h"
-#include "internal.h"
+#include "db_private.h"
 #include "aud.h"
 
 static int
@@ -163,4 +162,17 @@ struct aud_key *
 htq_db_key(struct htq_db *db)
 {
 	return db->key;
+}
+
+int
+htq_checkpoint(struct htq_db *db, MDB_txn *txn, const char **note,
+    size_t *len)
+{
+	int rc = aud_checkpoint(db->log, txn, db->key, note, len);
+
+	/* the key was rotated by another process since this one loaded it */
+	if (rc == HTQ_EPERM && db->datadir != NULL &&
+	    htq_ledger_reload_key(db, db->datadir) == HTQ_OK)
+		rc = aud_checkpoint(db->log, txn, db->key, note, len);
+	return rc;
 }

@@ -1,5 +1,8 @@
 /* errors.c - string table for enum htq_err. */
-#include "errors.h"
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "store.h"
 #include "aud.h"
 
 /* audit/ has its own codes; core passes them on unchanged, which is
@@ -34,4 +37,20 @@ htq_strerror(int err)
 	if (err < 0 || err >= HTQ__NERR || errstr[err] == 0)
 		return "unknown error";
 	return errstr[err];
+}
+
+int
+htq_refuse(struct htq_why *why, int err, const char *field,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why == NULL)
+		return err;
+	snprintf(why->field, sizeof(why->field), "%s", field ? field : "");
+	va_start(ap, fmt);
+	if (vsnprintf(why->msg, sizeof(why->msg), fmt, ap) < 0)
+		why->msg[0] = '\0';
+	va_end(ap);
+	return err;
 }

@@ -24,8 +24,7 @@
 
 #include <sodium.h>
 
-#include "htq.h"
-#include "internal.h"
+#include "domain.h"
 #include "aud.h"
 
 #define MOD	36
@@ -87,16 +86,6 @@ htq_mark_id_valid(const char *s)
 	return htq_mod37_36(data) == s[16];
 }
 
-const char *
-htq_jstr(const json_t *o, const char *a, const char *b)
-{
-	const json_t *v = json_object_get(o, a);
-
-	if (b != NULL)
-		v = json_object_get(v, b);
-	return json_string_value(v);
-}
-
 /* date + years, 29 February becoming 28 February. */
 static void
 add_years(const char *date, int years, char *out)
@@ -123,7 +112,7 @@ next_mark_id(struct htq_db *db, MDB_txn *txn, int year,
 	snprintf(key, sizeof(key), "mark.serial.%04d", year);
 	k.mv_data = key;
 	k.mv_size = strlen(key);
-	rc = mdb_get(txn, db->meta, &k, &v);
+	rc = mdb_get(txn, htq_dbi(db, HTQ_T_META), &k, &v);
 	if (rc == 0 && v.mv_size < sizeof(val)) {
 		memcpy(val, v.mv_data, v.mv_size);
 		val[v.mv_size] = '\0';
@@ -138,7 +127,7 @@ next_mark_id(struct htq_db *db, MDB_txn *txn, int year,
 			return rc;
 		k.mv_data = id;
 		k.mv_size = strlen(id);
-		if ((rc = mdb_get(txn, db->mark, &k, &v)) == MDB_NOTFOUND)
+		if ((rc = mdb_get(txn, htq_dbi(db, HTQ_T_MARK), &k, &v)) == MDB_NOTFOUND)
 			break;
 		if (rc != 0)
 			return htq_mdb_err(rc);
@@ -148,7 +137,7 @@ next_mark_id(struct htq_db *db, MDB_txn *txn, int year,
 	k.mv_size = strlen(key);
 	v.mv_data = val;
 	v.mv_size = strlen(val);
-	return htq_mdb_err(mdb_put(txn, db->meta, &k, &v, 0));
+	return htq_mdb_err(mdb_put(txn, htq_dbi(db, HTQ_T_META), &k, &v, 0));
 }
 
 int
@@ -168,7 +157,7 @@ htq_mark_award(struct htq_db *db, MDB_txn *txn, const json_t *sub,
 	add_years(today, HTQ_MARK_REVIEW_YEARS, review_by);
 	if ((rc = htq_org_get(db, txn, org ? org : "", &o)) != HTQ_OK)
 		return rc;
-	if (win == NULL || (rc = htq_get_json(txn, db->win, win, &w)) !=
+	if (win == NULL || (rc = htq_get_json(txn, htq_dbi(db, HTQ_T_WIN), win, &w)) !=
 	    HTQ_OK) {
 		json_decref(o);
 		return rc == HTQ_OK ? HTQ_EFORMAT : rc;
@@ -202,7 +191,7 @@ htq_mark_award(struct htq_db *db, MDB_txn *txn, const json_t *sub,
 	json_object_set_new(m, "id", json_string(mark));
 	json_object_set_new(m, "status", json_string("current"));
 	json_object_set_new(m, "revoked", json_null());
-	rc = htq_put_json(txn, db->mark, mark, m, MDB_NOOVERWRITE);
+	rc = htq_put_json(txn, htq_dbi(db, HTQ_T_MARK), mark, m, MDB_NOOVERWRITE);
 out:
 	if (rc != HTQ_OK) {
 		json_decref(*facts);
@@ -220,7 +209,7 @@ htq_mark_get(struct htq_db *db, MDB_txn *txn, const char *id, json_t **out)
 	*out = NULL;
 	if (!htq_mark_id_valid(id))
 		return HTQ_EINVAL;
-	return htq_get_json(txn, db->mark, id, out);
+	return htq_get_json(txn, htq_dbi(db, HTQ_T_MARK), id, out);
 }
 
 static const char *const revoke_reasons[] = { "qualification_withdrawn",
@@ -261,7 +250,7 @@ htq_mark_revoke(struct htq_db *db, const struct htq_actor *a,
 	htq_today(today);
 	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
 		return rc;
-	if ((rc = htq_get_json(txn, db->mark, id, &m)) != HTQ_OK) {
+	if ((rc = htq_get_json(txn, htq_dbi(db, HTQ_T_MARK), id, &m)) != HTQ_OK) {
 		if (rc == HTQ_ENOTFOUND)
 			htq_refuse(why, rc, "id", "no such quality mark");
 		goto out;
@@ -282,7 +271,7 @@ htq_mark_revoke(struct htq_db *db, const struct htq_actor *a,
 		rc = HTQ_ENOMEM;
 		goto out;
 	}
-	if ((rc = htq_put_json(txn, db->mark, id, m, 0)) != HTQ_OK ||
+	if ((rc = htq_put_json(txn, htq_dbi(db, HTQ_T_MARK), id, m, 0)) != HTQ_OK ||
 	    (rc = htq_record_as(db, txn, a->id, "mark.revoked", id, data)) !=
 	    HTQ_OK || (rc = htq_mark_note_seq(db, txn, id, 'r')) != HTQ_OK)
 		goto out;
@@ -314,9 +303,9 @@ htq_mark_note_seq(struct htq_db *db, MDB_txn *txn, const char *id,
 	uint64_t size;
 	int rc;
 
-	if (db->log == NULL || db->ledger.append == NULL)
+	if (!htq_db_recording(db))
 		return HTQ_OK;
-	if ((rc = aud_size(db->log, txn, &size)) != HTQ_OK)
+	if ((rc = aud_size(htq_db_log(db), txn, &size)) != HTQ_OK)
 		return rc;
 	if (size == 0)
 		return HTQ_EINVAL;
@@ -326,42 +315,7 @@ htq_mark_note_seq(struct htq_db *db, MDB_txn *txn, const char *id,
 	k.mv_size = strlen(key);
 	v.mv_data = val;
 	v.mv_size = strlen(val);
-	return htq_mdb_err(mdb_put(txn, db->meta, &k, &v, 0));
-}
-
-/*
- * A mark awarded before indexes were stored: find its entry by reading
- * the log (once per request for such old marks only; O(n)).
- */
-static int
-scan_for(struct htq_db *db, MDB_txn *txn, const char *id, char kind,
-    uint64_t *seq)
-{
-	const char *type = kind == 'a' ? "mark.awarded" : "mark.revoked";
-	struct aud_entry e;
-	const uint8_t *sig;
-	const char *bytes;
-	char why[128];
-	uint64_t size, i;
-	size_t len;
-	int rc;
-
-	if (db->log == NULL)
-		return HTQ_ENOTFOUND;
-	if ((rc = aud_size(db->log, txn, &size)) != HTQ_OK)
-		return rc;
-	for (i = 0; i < size; i++) {
-		if ((rc = aud_entry_get(db->log, txn, i, &bytes, &len, &sig)) !=
-		    AUD_OK ||
-		    (rc = aud_entry_parse(bytes, len, &e, why, sizeof(why))) !=
-		    AUD_OK)
-			return rc;
-		if (strcmp(e.type, type) == 0 && strcmp(e.subject, id) == 0) {
-			*seq = i;
-			return HTQ_OK;
-		}
-	}
-	return HTQ_ENOTFOUND;
+	return htq_mdb_err(mdb_put(txn, htq_dbi(db, HTQ_T_META), &k, &v, 0));
 }
 
 int
@@ -375,9 +329,7 @@ htq_mark_seq(struct htq_db *db, MDB_txn *txn, const char *id, char kind,
 	seq_key(key, sizeof(key), id, kind);
 	k.mv_data = key;
 	k.mv_size = strlen(key);
-	if ((rc = mdb_get(txn, db->meta, &k, &v)) == MDB_NOTFOUND)
-		return scan_for(db, txn, id, kind, seq);
-	if (rc != 0)
+	if ((rc = mdb_get(txn, htq_dbi(db, HTQ_T_META), &k, &v)) != 0)
 		return htq_mdb_err(rc);
 	if (v.mv_size == 0 || v.mv_size >= sizeof(val))
 		return HTQ_EDB;
@@ -442,7 +394,7 @@ int
 htq_mark_bundle(struct htq_db *db, MDB_txn *txn, const char *id,
     json_t **out)
 {
-	struct aud_log *log = db->log;
+	struct aud_log *log = htq_db_log(db);
 	const char *note;
 	uint64_t size, aseq, rseq;
 	size_t nlen;
@@ -459,11 +411,7 @@ htq_mark_bundle(struct htq_db *db, MDB_txn *txn, const char *id,
 	if ((rc = htq_mark_seq(db, txn, id, 'a', &aseq)) != HTQ_OK ||
 	    (rc = aud_size(log, txn, &size)) != HTQ_OK)
 		goto out;
-	rc = aud_checkpoint(log, txn, db->key, &note, &nlen);
-	if (rc == HTQ_EPERM && db->datadir != NULL &&
-	    htq_ledger_reload_key(db, db->datadir) == HTQ_OK)
-		rc = aud_checkpoint(log, txn, db->key, &note, &nlen);
-	if (rc != HTQ_OK)
+	if ((rc = htq_checkpoint(db, txn, &note, &nlen)) != HTQ_OK)
 		goto out;
 	if ((rc = proven_entry(log, txn, aseq, size, &b)) != HTQ_OK)
 		goto out;
@@ -482,144 +430,4 @@ out:
 	json_decref(m);
 	json_decref(b);
 	return rc;
-}
-
-/* Case-insensitive substring test (ASCII). */
-static int
-contains_ci(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle), i;
-
-	if (hay == NULL)
-		return 0;
-	for (; *hay != '\0'; hay++) {
-		for (i = 0; i < n && hay[i] != '\0' &&
-		    tolower((unsigned char)hay[i]) ==
-		    tolower((unsigned char)needle[i]); i++)
-			;
-		if (i == n)
-			return 1;
-	}
-	return n == 0;
-}
-
-static int
-register_match(const json_t *m, const struct htq_register_filter *f)
-{
-	const char *s;
-	char lvl[16];
-
-	if (f->route && ((s = htq_jstr(m, "route", NULL)) == NULL ||
-	    strcasecmp(s, f->route) != 0))
-		return 0;
-	if (f->standard && ((s = htq_jstr(m, "standard", "ref")) == NULL ||
-	    strcasecmp(s, f->standard) != 0))
-		return 0;
-	if (f->awarding_body && ((s = htq_jstr(m, "awarding_body", "id")) ==
-	    NULL || strcmp(s, f->awarding_body) != 0))
-		return 0;
-	if (f->status && ((s = htq_jstr(m, "status", NULL)) == NULL ||
-	    strcmp(s, f->status) != 0))
-		return 0;
-	if (f->level) {
-		const json_t *l = json_object_get(json_object_get(m,
-		    "qualification"), "level");
-
-		if (json_is_integer(l))
-			snprintf(lvl, sizeof(lvl), "%lld",
-			    (long long)json_integer_value(l));
-		else if (json_is_string(l))
-			snprintf(lvl, sizeof(lvl), "%s", json_string_value(l));
-		else
-			return 0;
-		if (strcmp(lvl, f->level) != 0)
-			return 0;
-	}
-	if (f->q && *f->q && !contains_ci(htq_jstr(m, "qualification", "title"),
-	    f->q) && !contains_ci(htq_jstr(m, "qualification", "qan"), f->q))
-		return 0;
-	return 1;
-}
-
-/* A register item: the public facts, the status, the revocation. */
-static json_t *
-register_item(const json_t *m)
-{
-	const json_t *r = json_object_get(m, "revoked");
-	json_t *it;
-
-	it = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O}",
-	    "mark_id", json_object_get(m, "id"),
-	    "status", json_object_get(m, "status"),
-	    "qualification", json_object_get(m, "qualification"),
-	    "awarding_body", json_object_get(m, "awarding_body"),
-	    "standard", json_object_get(m, "standard"),
-	    "route", json_object_get(m, "route"),
-	    "awarded", json_object_get(m, "awarded"),
-	    "first_teaching", json_object_get(m, "first_teaching") ?
-	    json_object_get(m, "first_teaching") : json_null(),
-	    "review_by", json_object_get(m, "review_by"));
-	if (it != NULL && json_is_object(r))
-		json_object_set_new(it, "revoked", json_pack("{s:O,s:O}",
-		    "date", json_object_get(r, "date"), "reason",
-		    json_object_get(r, "reason")));
-	return it;
-}
-
-int
-htq_register_list(struct htq_db *db, MDB_txn *txn,
-    const struct htq_register_filter *f, json_t **out)
-{
-	MDB_cursor *c;
-	MDB_val k, v;
-	json_t *items, *m;
-	json_error_t err;
-	char last[HTQ_MARK_ID_LEN + 1] = "";
-	size_t n = 0;
-	int rc, op = MDB_FIRST, more = 0;
-
-	*out = NULL;
-	if ((items = json_array()) == NULL)
-		return HTQ_ENOMEM;
-	if ((rc = mdb_cursor_open(txn, db->mark, &c)) != 0) {
-		json_decref(items);
-		return htq_mdb_err(rc);
-	}
-	if (f->after != NULL) {
-		k.mv_data = (void *)f->after;
-		k.mv_size = strlen(f->after);
-		op = MDB_SET_RANGE;
-	}
-	for (; (rc = mdb_cursor_get(c, &k, &v, op)) == 0; op = MDB_NEXT) {
-		if (op == MDB_SET_RANGE && k.mv_size == strlen(f->after) &&
-		    memcmp(k.mv_data, f->after, k.mv_size) == 0)
-			continue;
-		/* a record that cannot be read fails the list: a register
-		 * that left a mark out would say it was never awarded */
-		if ((m = json_loadb(v.mv_data, v.mv_size, 0, &err)) == NULL) {
-			rc = HTQ_EFORMAT;
-			break;
-		}
-		if (register_match(m, f)) {
-			if (f->limit > 0 && n == f->limit) {
-				more = 1;
-				json_decref(m);
-				break;
-			}
-			json_array_append_new(items, register_item(m));
-			snprintf(last, sizeof(last), "%s",
-			    json_string_value(json_object_get(m, "id")));
-			n++;
-		}
-		json_decref(m);
-	}
-	mdb_cursor_close(c);
-	if (rc != 0 && rc != MDB_NOTFOUND) {
-		json_decref(items);
-		return rc == HTQ_EFORMAT ? rc : htq_mdb_err(rc);
-	}
-	*out = json_pack("{s:o}", "items", items);
-	if (*out != NULL && more)
-		json_object_set_new(*out, "next", json_string(last));
-	return *out == NULL ? HTQ_ENOMEM : HTQ_OK;
 }

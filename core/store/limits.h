@@ -95,7 +95,7 @@
 #define HTQ_LOGIN_MAX_WAIT	(15 * 60)
 #define HTQ_LOGIN_FORGET	(24 * 3600)
 
-/* --- the approvals workflow (core/windows.c, submissions.c, marks.c) --- */
+/* --- the approvals workflow (core/domain/) --- */
 
 /* Units in one submission (an HND has 15 to 30; 200 leaves room). */
 #define HTQ_MAX_UNITS		200

@@ -5,7 +5,7 @@
  * keys/ledger.next.key, commits the key.rotated entry (signed by the old
  * key) with a checkpoint signed by the new one, then retires the old file
  * as keys/ledger.key.<kid>.retired.  If the process dies between commit
- * and rename, the next open finishes the rename (core/ledger.c).
+ * and rename, the next open finishes the rename (core/store/ledger.c).
  */
 #include <stdio.h>
 #include <string.h>

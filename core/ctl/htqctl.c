@@ -149,7 +149,7 @@ ctl_open(struct ctl *c, int write)
 		c->db = NULL;
 		return rc;
 	}
-	/* our own writes update the static files (core/publish.c) */
+	/* our own writes update the static files (core/publish/publish.c) */
 	htq_on_commit(c->db, after_commit, NULL);
 	return rc;
 }

@@ -18,78 +18,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "htq.h"
-#include "internal.h"
-
-int
-htq_refuse(struct htq_why *why, int err, const char *field,
-    const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL)
-		return err;
-	snprintf(why->field, sizeof(why->field), "%s", field ? field : "");
-	va_start(ap, fmt);
-	if (vsnprintf(why->msg, sizeof(why->msg), fmt, ap) < 0)
-		why->msg[0] = '\0';
-	va_end(ap);
-	return err;
-}
-
-int
-htq_date_valid(const char *s)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-	int y, m, d, i;
-
-	if (s == NULL || strlen(s) != HTQ_DATE_LEN || s[4] != '-' ||
-	    s[7] != '-')
-		return 0;
-	for (i = 0; i < HTQ_DATE_LEN; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return 0;
-	y = atoi(s);
-	m = atoi(s + 5);
-	d = atoi(s + 8);
-	if (y < 2000 || y > 2999 || m < 1 || m > 12 || d < 1 ||
-	    d > mdays[m - 1])
-		return 0;
-	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) ||
-	    y % 400 == 0))
-		return 0;
-	return 1;
-}
-
-void
-htq_today(char *buf)
-{
-	struct tm tm;
-	time_t t = time(NULL);
-
-	gmtime_r(&t, &tm);
-	strftime(buf, HTQ_DATE_LEN + 1, "%Y-%m-%d", &tm);
-}
-
-uint64_t
-htq_mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-void
-htq_now_iso(char buf[21])
-{
-	struct tm tm;
-	time_t t = time(NULL);
-
-	gmtime_r(&t, &tm);
-	strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
+#include "domain.h"
 
 /* The state of a stored window today. */
 static const char *
@@ -157,7 +86,7 @@ windows_of(struct htq_db *db, MDB_txn *txn, const char *route, json_t **out)
 	*out = NULL;
 	if ((arr = json_array()) == NULL)
 		return HTQ_ENOMEM;
-	if ((rc = mdb_cursor_open(txn, db->win, &cur)) != 0) {
+	if ((rc = mdb_cursor_open(txn, htq_dbi(db, HTQ_T_WIN), &cur)) != 0) {
 		json_decref(arr);
 		return htq_mdb_err(rc);
 	}
@@ -297,7 +226,7 @@ htq_window_open(struct htq_db *db, const struct htq_actor *actor,
 		rc = HTQ_ENOMEM;
 		goto out;
 	}
-	if ((rc = htq_put_json(txn, db->win, id, w, MDB_NOOVERWRITE)) !=
+	if ((rc = htq_put_json(txn, htq_dbi(db, HTQ_T_WIN), id, w, MDB_NOOVERWRITE)) !=
 	    HTQ_OK || (rc = htq_record_as(db, txn, actor->id,
 	    "window.opened", id, data)) != HTQ_OK)
 		goto out;
@@ -332,7 +261,7 @@ htq_window_close(struct htq_db *db, const struct htq_actor *actor,
 	htq_today(today);
 	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
 		return rc;
-	if ((rc = htq_get_json(txn, db->win, id, &w)) != HTQ_OK) {
+	if ((rc = htq_get_json(txn, htq_dbi(db, HTQ_T_WIN), id, &w)) != HTQ_OK) {
 		if (rc == HTQ_ENOTFOUND)
 			htq_refuse(why, rc, "id", "no such window");
 		goto out;
@@ -350,7 +279,7 @@ htq_window_close(struct htq_db *db, const struct htq_actor *actor,
 		rc = HTQ_ENOMEM;
 		goto out;
 	}
-	if ((rc = htq_put_json(txn, db->win, id, w, 0)) != HTQ_OK ||
+	if ((rc = htq_put_json(txn, htq_dbi(db, HTQ_T_WIN), id, w, 0)) != HTQ_OK ||
 	    (rc = htq_record_as(db, txn, actor->id, "window.closed", id,
 	    data)) != HTQ_OK)
 		goto out;
@@ -377,7 +306,7 @@ htq_window_get(struct htq_db *db, MDB_txn *txn, const char *id,
 	*out = NULL;
 	if (id == NULL || strlen(id) != HTQ_ID_LEN)
 		return HTQ_ENOTFOUND;
-	if ((rc = htq_get_json(txn, db->win, id, &w)) != HTQ_OK)
+	if ((rc = htq_get_json(txn, htq_dbi(db, HTQ_T_WIN), id, &w)) != HTQ_OK)
 		return rc;
 	htq_today(today);
 	*out = window_view(w, today);

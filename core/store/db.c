@@ -14,8 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "htq.h"
-#include "internal.h"
+#include "db_private.h"
 #include "aud.h"
 
 int
@@ -41,30 +40,41 @@ htq_mdb_err(int rc)
 	}
 }
 
+/* The named databases, in enum htq_table's order. */
+static const char *const tables[HTQ_T_COUNT] = {
+	[HTQ_T_STD] = "std",
+	[HTQ_T_STD_LATEST] = "std_latest",
+	[HTQ_T_STD_SUM] = "std_sum",
+	[HTQ_T_STD_ELIG] = "std_elig",
+	[HTQ_T_META] = "meta",
+	[HTQ_T_ORG] = "org",
+	[HTQ_T_ACCT] = "acct",
+	[HTQ_T_ACCT_EMAIL] = "acct_email",
+	[HTQ_T_SESS] = "sess",
+	[HTQ_T_TOKEN] = "token",
+	[HTQ_T_THROTTLE] = "throttle",
+	[HTQ_T_WIN] = "win",
+	[HTQ_T_SUB] = "sub",
+	[HTQ_T_SUB_ACL] = "sub_acl",
+	[HTQ_T_MARK] = "mark",
+};
+
+MDB_dbi
+htq_dbi(struct htq_db *db, enum htq_table t)
+{
+	return db->dbi[t];
+}
+
+const char *
+htq_db_datadir(struct htq_db *db)
+{
+	return db->datadir;
+}
+
 /* Open (creating when allowed) the named databases core/ uses. */
 static int
 open_dbis(struct htq_db *db, int create)
 {
-	static const struct {
-		const char	*name;
-		size_t		 off;
-	} dbs[] = {
-		{ "std", offsetof(struct htq_db, std) },
-		{ "std_latest", offsetof(struct htq_db, std_latest) },
-		{ "std_sum", offsetof(struct htq_db, std_sum) },
-		{ "std_elig", offsetof(struct htq_db, std_elig) },
-		{ "meta", offsetof(struct htq_db, meta) },
-		{ "org", offsetof(struct htq_db, org) },
-		{ "acct", offsetof(struct htq_db, acct) },
-		{ "acct_email", offsetof(struct htq_db, acct_email) },
-		{ "sess", offsetof(struct htq_db, sess) },
-		{ "token", offsetof(struct htq_db, token) },
-		{ "throttle", offsetof(struct htq_db, throttle) },
-		{ "win", offsetof(struct htq_db, win) },
-		{ "sub", offsetof(struct htq_db, sub) },
-		{ "sub_acl", offsetof(struct htq_db, sub_acl) },
-		{ "mark", offsetof(struct htq_db, mark) },
-	};
 	MDB_txn *txn;
 	size_t i;
 	int rc;
@@ -72,9 +82,9 @@ open_dbis(struct htq_db *db, int create)
 	rc = mdb_txn_begin(db->env, NULL, create ? 0 : MDB_RDONLY, &txn);
 	if (rc != 0)
 		return htq_mdb_err(rc);
-	for (i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
-		rc = mdb_dbi_open(txn, dbs[i].name, create ? MDB_CREATE : 0,
-		    (MDB_dbi *)((char *)db + dbs[i].off));
+	for (i = 0; i < HTQ_T_COUNT; i++) {
+		rc = mdb_dbi_open(txn, tables[i], create ? MDB_CREATE : 0,
+		    &db->dbi[i]);
 		if (rc != 0) {
 			mdb_txn_abort(txn);
 			return htq_mdb_err(rc);
@@ -133,7 +143,6 @@ htq_db_close(struct htq_db *db)
 	aud_log_close(db->log);
 	aud_key_free(db->key);
 	free(db->datadir);
-	free(db->keys_published);
 	if (db->env != NULL)
 		mdb_env_close(db->env);
 	free(db);
@@ -164,6 +173,12 @@ htq_db_ledger(struct htq_db *db, struct htq_ledger_hooks *hooks)
 	return HTQ_OK;
 }
 
+int
+htq_db_recording(struct htq_db *db)
+{
+	return db->log != NULL && db->ledger.append != NULL;
+}
+
 const char *
 htq_set_actor(struct htq_db *db, const char *actor)
 {
@@ -180,6 +195,22 @@ htq_record(struct htq_db *db, MDB_txn *txn, const char *type,
 	return htq_record_as(db, txn, db->ledger.actor, type, subject, data);
 }
 
+static int
+ledger_data(const json_t *data, char **out, size_t *len)
+{
+	return aud_data_encode(data, out, len);
+}
+
+static int
+record_data(struct htq_db *db, MDB_txn *txn, const char *actor,
+    const char *type, const char *subject, const char *data, size_t dlen)
+{
+	if (db->ledger.append == NULL)
+		return HTQ_OK;
+	return db->ledger.append(db->ledger.ctx, txn, type,
+	    actor && *actor ? actor : "system", subject, data, dlen);
+}
+
 int
 htq_record_as(struct htq_db *db, MDB_txn *txn, const char *actor,
     const char *type, const char *subject, json_t *data)
@@ -190,27 +221,11 @@ htq_record_as(struct htq_db *db, MDB_txn *txn, const char *actor,
 
 	if (db->ledger.append == NULL)
 		return HTQ_OK;
-	if ((rc = htq_ledger_data(data, &d, &dlen)) != HTQ_OK)
+	if ((rc = ledger_data(data, &d, &dlen)) != HTQ_OK)
 		return rc;
-	rc = htq_record_data(db, txn, actor, type, subject, d, dlen);
+	rc = record_data(db, txn, actor, type, subject, d, dlen);
 	free(d);
 	return rc;
-}
-
-int
-htq_ledger_data(const json_t *data, char **out, size_t *len)
-{
-	return aud_data_encode(data, out, len);
-}
-
-int
-htq_record_data(struct htq_db *db, MDB_txn *txn, const char *actor,
-    const char *type, const char *subject, const char *data, size_t dlen)
-{
-	if (db->ledger.append == NULL)
-		return HTQ_OK;
-	return db->ledger.append(db->ledger.ctx, txn, type,
-	    actor && *actor ? actor : "system", subject, data, dlen);
 }
 
 int

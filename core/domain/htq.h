@@ -1,134 +1,19 @@
 /*
- * htq.h - the public interface of core/: storage and the domain.
+ * htq.h - the domain layer of core/ (core/domain/): standards,
+ * organisations, accounts, sessions, API tokens, submission windows,
+ * submissions (content rules, coverage, the state machine), quality
+ * marks and the register.  It uses core/store/ only; publishing, htqctl
+ * and fcgi/ use it.  core/ never includes a FastCGI header.
  *
- * core/ never includes a FastCGI header.  Every function returns an
- * enum htq_err (0 on success) and puts results in out-parameters.
- *
- * Processes open the database after fork(): an htq_db is never shared
- * across fork().  Pointers into LMDB returned by *_get functions are owned
- * by LMDB and valid only until the transaction they were read in ends.
+ * Every function returns an enum htq_err (0 on success) and puts results
+ * in out-parameters; besides what each says, any may return HTQ_ENOMEM,
+ * and those that read or write the database HTQ_EDB (an LMDB failure) or
+ * HTQ_EFULL (the map is full).
  */
 #ifndef HTQ_H
 #define HTQ_H
 
-#include <sys/types.h>
-#include <stddef.h>
-#include <stdio.h>
-#include <time.h>
-#include <stdint.h>
-#include <lmdb.h>
-#include <jansson.h>
-
-#include "errors.h"
-#include "limits.h"
-
-struct htq_db;			/* opaque: LMDB environment + named dbs */
-
-/* Flags for htq_db_open(). */
-#define HTQ_DB_CREATE	0x01	/* create datadir/db if missing */
-#define HTQ_DB_RDONLY	0x02	/* open read-only */
-
-/*
- * Open (or with HTQ_DB_CREATE create) the LMDB environment in
- * <datadir>/db and all named databases.  *out is owned by the caller and
- * freed with htq_db_close().
- */
-int	 htq_db_open(const char *datadir, unsigned flags, struct htq_db **out);
-void	 htq_db_close(struct htq_db *);
-MDB_env	*htq_db_env(struct htq_db *);
-
-/*
- * The ledger as core/ sees it: every domain change that matters appends
- * an entry inside the same write transaction, so both commit or neither.
- * Set by the program that holds the signing key (htqctl, htq-fcgi); when
- * append is NULL nothing is recorded.  data is the entry's data as its
- * canonical bytes (aud_data_encode), borrowed.  Checkpoints are signed
- * when read (aud_checkpoint), not per commit.
- */
-struct htq_ledger_hooks {
-	int	(*append)(void *ctx, MDB_txn *, const char *type,
-		    const char *actor, const char *subject, const char *data,
-		    size_t datalen);
-	void	*ctx;
-	const char *actor;	/* pseudonymous id of who is acting */
-};
-int	 htq_db_ledger(struct htq_db *, struct htq_ledger_hooks *);
-/* Who later entries name as actor (an account id, or "system"); returns
- * the previous one.  The string must outlive its use. */
-const char *htq_set_actor(struct htq_db *, const char *actor);
-/* Record an entry through the hooks (no-op without them). */
-int	 htq_record(struct htq_db *, MDB_txn *, const char *type,
-	    const char *subject, json_t *data);
-/*
- * Commit txn (durably); the one place domain writes end.  When the
- * transaction appended ledger entries and the commit succeeded, the hook
- * registered with htq_on_commit runs after it (the programs register the
- * publisher; a unit test registers none).  What the hook does never
- * changes the result: the commit stands.
- */
-int	 htq_commit(struct htq_db *, MDB_txn *);
-/* size: the log's size after the committed entries. */
-typedef void (*htq_commit_hook)(struct htq_db *, uint64_t size, void *ctx);
-void	 htq_on_commit(struct htq_db *, htq_commit_hook, void *ctx);
-
-/* --- the ledger (core/ledger.c) --- */
-
-struct aud_log;
-struct aud_key;
-/*
- * Open the ledger in db and load <datadir>/keys/ledger.key; from then on
- * htq_record appends.  Without a key file, need_key 0
- * leaves the ledger readable only.  The key is freed by htq_db_close.
- */
-int	 htq_ledger_attach(struct htq_db *, const char *datadir, int need_key);
-struct aud_log	*htq_db_log(struct htq_db *);
-struct aud_key	*htq_db_key(struct htq_db *);
-/* Load keys/ledger.key again (after a rotation by another process). */
-int	 htq_ledger_reload_key(struct htq_db *, const char *datadir);
-/* <datadir>/keys/<name> */
-int	 htq_key_path(const char *datadir, const char *name, char *buf,
-	    size_t bufsz);
-/* The log origin and key name: $HTQ_ORIGIN or htq.localhost/ledger. */
-const char *htq_origin(void);
-
-/*
- * The ledger as static files for nginx or any static host (C2SP
- * tlog-tiles, docs/ledger.md "Static files"), in <datadir>/public:
- * ledger/checkpoint, ledger/tile/..., .well-known/htq-ledger-keys.
- * They are derived from LMDB: htq_publish writes what changed since the
- * published checkpoint (O(log n) files), under an flock so that
- * concurrent writers never put an older checkpoint over a newer one.
- * HTQ_PUBLISH_REBUILD (start-up, repair) reads every file the log
- * should have and rewrites the missing or different ones.  The checkpoint
- * is written last, and only when every other file was: a failed publish
- * leaves it behind, and the next one starts from there again.
- * HTQ_EIO (a file could not be written), HTQ_ENOMEM, HTQ_EDB, HTQ_EINVAL
- * (no ledger attached).
- */
-#define HTQ_PUBLISH_REBUILD	0x01
-int	 htq_publish(struct htq_db *, unsigned flags);
-/* A commit's publish (the hook the programs register with htq_on_commit
- * calls it): nothing when the published checkpoint covers size already
- * (another writer published it), else as htq_publish. */
-int	 htq_publish_upto(struct htq_db *, uint64_t size);
-/* Compare every public file with what the database says, writing none:
- * report(ctx, path relative to public/) for each one missing or
- * different, their count in *ndiff.  Errors as htq_publish. */
-int	 htq_publish_check(struct htq_db *, void (*report)(void *,
-	    const char *rel), void *ctx, size_t *ndiff);
-/* Microseconds on CLOCK_MONOTONIC: the same clock in every process. */
-uint64_t htq_mono_us(void);
-/* <datadir>/public */
-int	 htq_public_dir(const char *datadir, char *buf, size_t bufsz);
-
-/* Begin a read-only or a write transaction; end it with mdb_txn_commit or
- * mdb_txn_abort.  Read transactions are cheap and may be reused with
- * mdb_txn_reset/mdb_txn_renew. */
-int	 htq_txn_read(struct htq_db *, MDB_txn **out);
-int	 htq_txn_write(struct htq_db *, MDB_txn **out);
-/* Map an LMDB return code to enum htq_err (MDB_NOTFOUND -> HTQ_ENOTFOUND,
- * MDB_MAP_FULL -> HTQ_EFULL, others -> HTQ_EDB). */
-int	 htq_mdb_err(int rc);
+#include "store.h"
 
 /* --- standards catalogue --- */
 
@@ -187,7 +72,7 @@ int	 htq_standards_list(struct htq_db *, MDB_txn *,
 int	 htq_standard_set_eligibility(struct htq_db *, const char *ref,
 	    int eligible, const char *reason);
 
-/* --- organisations, accounts, sessions (core/accounts.c) --- */
+/* --- organisations, accounts (accounts.c), sessions (sessions.c) --- */
 
 enum htq_role { HTQ_ROLE_NONE, HTQ_ROLE_AWARDING_BODY, HTQ_ROLE_REVIEWER,
     HTQ_ROLE_APPROVER, HTQ_ROLE_AUDITOR, HTQ_ROLE_ADMIN,
@@ -271,7 +156,7 @@ int	 htq_session_delete(struct htq_db *, const char *token);
 /* Move the idle clock of a live session to now (when lookup said stale). */
 int	 htq_session_touch(struct htq_db *, const char *token);
 
-/* --- API tokens for machine clients (core/tokens.c) --- */
+/* --- API tokens for machine clients (tokens.c) --- */
 
 /* Create a token for the account (e-mail or id), valid for days (1..
  * HTQ_API_TOKEN_MAX_DAYS).  The token is shown once; only its hash is
@@ -288,45 +173,8 @@ int	 htq_token_revoke(struct htq_db *, const char *id);
 int	 htq_tokens_list(struct htq_db *, MDB_txn *, const char *account,
 	    json_t **out);
 
-/* --- the data directory and whole-file writes (core/files.c) --- */
-
-/*
- * The data directory must not be open to other accounts (mode 0700).
- * HTQ_EPERM when it is; with repair, a directory we own is set to 0700
- * instead (saying so on stderr).  HTQ_ENOTFOUND when it does not exist.
- */
-int	 htq_datadir_secure(const char *datadir, int repair);
-/*
- * Run as root on a data directory that another account owns, act as that
- * account, so that every file in it keeps one owner.  permanent: for good
- * (servers); otherwise only the effective ids change, and
- * htq_as_caller(1) / htq_as_caller(0) switch to the caller's own ids and
- * back around opening the caller's files (an import, an export).  Both
- * do nothing when not root or the directory is root's.
- */
-int	 htq_become_owner(const char *datadir, int permanent);
-int	 htq_as_caller(int on);
-
-/* A file being written under a temporary name beside its target. */
-struct htq_atomic {
-	FILE	*f;		/* write here */
-	char	 path[4096];
-	char	 tmp[4096 + 8];
-};
-/*
- * Create a fresh temporary file (mkstemp: never follows or reuses an
- * existing name) beside path with mode; commit syncs it, renames it over
- * path and syncs the folder; abort removes it.  Exactly one of the two
- * ends each successful open.
- */
-int	 htq_atomic_open(const char *path, mode_t mode, struct htq_atomic *);
-int	 htq_atomic_commit(struct htq_atomic *);
-/* The same with sync 0: renamed without fsync (file nor folder), for
- * derived files that are rebuilt after a crash (core/publish.c). */
-int	 htq_atomic_finish(struct htq_atomic *, int sync);
-void	 htq_atomic_abort(struct htq_atomic *);
-
-/* --- the approvals workflow (core/windows.c, submissions.c, marks.c) ---
+/* --- the approvals workflow (windows.c, content.c, submissions.c, marks.c,
+ * register.c) ---
  *
  * Every function takes the acting account explicitly (struct htq_actor):
  * the rules about roles, ownership, states and four eyes are decided
@@ -349,15 +197,6 @@ struct htq_actor {
 	const char	*org;	/* organisation id, "" or NULL for none */
 };
 
-struct htq_why {
-	char	 field[96];
-	char	 msg[400];
-};
-
-/* "YYYY-MM-DD", a real calendar date from 2000 to 2999. */
-int	 htq_date_valid(const char *);
-/* Today's date (UTC) into buf[HTQ_DATE_LEN + 1]. */
-void	 htq_today(char *buf);
 
 /*
  * Open a submission window for a route (admin): opens <= closes,
@@ -495,3 +334,4 @@ struct htq_register_filter {
 int	 htq_register_list(struct htq_db *, MDB_txn *,
 	    const struct htq_register_filter *, json_t **out);
 #endif /* HTQ_H */
+

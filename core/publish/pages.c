@@ -1,9 +1,8 @@
 /*
- * badge.c - the static public face of a quality mark: the SVG badge an
- * awarding body embeds (with a QR code of the verify page, libqrencode),
- * the /verify/<id> page and the /register page as HTML that states the
- * facts with no JavaScript at all.  core/publish.c writes them into
- * <datadir>/public after the commit that changes a mark.
+ * pages.c - the static public face of a quality mark as HTML: the
+ * /verify/<id> page and the /register pages state the facts with no
+ * JavaScript at all (badge.c draws the SVG badge).  publish.c writes them
+ * into <datadir>/public after the commit that changes a mark.
  *
  * Everything taken from a mark is escaped for XML/HTML here, once
  * (put_esc); the pages link their scripts and styles by the hashed names
@@ -14,14 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <qrencode.h>
-
-#include "htq.h"
-#include "internal.h"
+#include "publish.h"
+#include "pages.h"
 
 /* Write s escaped for XML text and attribute values. */
-static void
-put_esc(FILE *f, const char *s)
+void
+htq_put_esc(FILE *f, const char *s)
 {
 	if (s == NULL)
 		return;
@@ -48,8 +45,8 @@ put_esc(FILE *f, const char *s)
 	}
 }
 
-static long long
-level_of(const json_t *m)
+long long
+htq_mark_level(const json_t *m)
 {
 	const json_t *l = json_object_get(json_object_get(m, "qualification"),
 	    "level");
@@ -57,8 +54,8 @@ level_of(const json_t *m)
 	return json_is_integer(l) ? (long long)json_integer_value(l) : 0;
 }
 
-static int
-is_revoked(const json_t *m)
+int
+htq_mark_revoked(const json_t *m)
 {
 	const char *s = htq_jstr(m, "status", NULL);
 
@@ -66,8 +63,8 @@ is_revoked(const json_t *m)
 }
 
 /* Readable revocation reasons (the stored code stays in the bundle). */
-static const char *
-reason_text(const char *r)
+const char *
+htq_reason_text(const char *r)
 {
 	if (r == NULL)
 		return "";
@@ -80,8 +77,8 @@ reason_text(const char *r)
 	return r;
 }
 
-static int
-finish(FILE *f, char **out, size_t *len)
+int
+htq_markup_finish(FILE *f, char **out, size_t *len)
 {
 	(void)len;		/* set by fclose (open_memstream) */
 	if (ferror(f)) {
@@ -98,85 +95,6 @@ finish(FILE *f, char **out, size_t *len)
 	return HTQ_OK;
 }
 
-/*
- * The badge: 480 x 180, the QR code on the right (one <path> of unit
- * squares, 4 modules of quiet zone), title and description for screen
- * readers, and the status in words ("CURRENT" / "REVOKED"), never by
- * colour alone.
- */
-int
-htq_badge_svg(const json_t *m, const char *url, char **out, size_t *len)
-{
-	const char *id = htq_jstr(m, "id", NULL), *title = htq_jstr(m,
-	    "qualification", "title"), *body = htq_jstr(m, "awarding_body",
-	    "name");
-	int revoked = is_revoked(m), x, y, w;
-	char shortt[40];
-	QRcode *qr;
-	FILE *f;
-
-	*out = NULL;
-	if ((qr = QRcode_encodeString(url, 0, QR_ECLEVEL_M, QR_MODE_8, 1)) ==
-	    NULL)
-		return HTQ_ENOMEM;
-	if ((f = open_memstream(out, len)) == NULL) {
-		QRcode_free(qr);
-		return HTQ_ENOMEM;
-	}
-	w = qr->width + 8;
-	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"480\" "
-	    "height=\"180\" viewBox=\"0 0 480 180\" role=\"img\" "
-	    "aria-labelledby=\"t d\">\n<title id=\"t\">HTQ quality mark ");
-	put_esc(f, id);
-	fprintf(f, ": %s</title>\n<desc id=\"d\">", revoked ? "REVOKED" :
-	    "current");
-	put_esc(f, title);
-	fputs(", awarded to ", f);
-	put_esc(f, body);
-	fprintf(f, ". Status: %s. Verify at ", revoked ? "REVOKED" :
-	    "current");
-	put_esc(f, url);
-	fputs("</desc>\n", f);
-	fprintf(f, "<rect width=\"480\" height=\"180\" fill=\"#ffffff\" "
-	    "stroke=\"#0b0c0c\" stroke-width=\"4\"/>\n"
-	    "<rect x=\"2\" y=\"2\" width=\"300\" height=\"40\" fill=\"%s\"/>\n"
-	    "<g font-family=\"Arial, Helvetica, sans-serif\" fill=\"#0b0c0c\">\n"
-	    "<text x=\"14\" y=\"30\" font-size=\"20\" font-weight=\"bold\" "
-	    "fill=\"#ffffff\">HTQ QUALITY MARK</text>\n"
-	    "<text x=\"14\" y=\"70\" font-size=\"18\" font-weight=\"bold\">",
-	    revoked ? "#942514" : "#00703c");
-	put_esc(f, id);
-	fputs("</text>\n<text x=\"14\" y=\"98\" font-size=\"15\">", f);
-	if (title != NULL && strlen(title) > 34) {
-		/* shorten on a UTF-8 character boundary */
-		size_t n = 31;
-
-		while (n > 0 && ((unsigned char)title[n] & 0xC0) == 0x80)
-			n--;
-		snprintf(shortt, sizeof(shortt), "%.*s...", (int)n, title);
-		put_esc(f, shortt);
-	} else
-		put_esc(f, title);
-	fprintf(f, " (level %lld)</text>\n", level_of(m));
-	fprintf(f, "<text x=\"14\" y=\"140\" font-size=\"22\" "
-	    "font-weight=\"bold\">%s</text>\n", revoked ? "REVOKED" :
-	    "CURRENT");
-	fputs("<text x=\"14\" y=\"165\" font-size=\"13\">Scan or visit "
-	    "/verify to check</text>\n</g>\n", f);
-	fprintf(f, "<svg x=\"310\" y=\"10\" width=\"160\" height=\"160\" "
-	    "viewBox=\"0 0 %d %d\" shape-rendering=\"crispEdges\" "
-	    "aria-hidden=\"true\" class=\"qr\">\n<rect width=\"%d\" "
-	    "height=\"%d\" fill=\"#ffffff\"/>\n<path fill=\"#000000\" d=\"",
-	    w, w, w, w);
-	for (y = 0; y < qr->width; y++)
-		for (x = 0; x < qr->width; x++)
-			if (qr->data[y * qr->width + x] & 1)
-				fprintf(f, "M%d %dh1v1h-1z", x + 4, y + 4);
-	fputs("\"/>\n</svg>\n</svg>\n", f);
-	QRcode_free(qr);
-	return finish(f, out, len);
-}
-
 /* The served name of a logical asset ("js/verify.js"). */
 static void
 put_asset(FILE *f, const json_t *assets, const char *logical)
@@ -184,7 +102,7 @@ put_asset(FILE *f, const json_t *assets, const char *logical)
 	const char *h = json_string_value(json_object_get(assets, logical));
 
 	fputs("/assets/", f);
-	put_esc(f, h != NULL ? h : logical);
+	htq_put_esc(f, h != NULL ? h : logical);
 }
 
 static void
@@ -193,7 +111,7 @@ page_head(FILE *f, const json_t *assets, const char *title)
 	fputs("<!doctype html>\n<html lang=\"en\" class=\"govuk-template\">\n"
 	    "<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
 	    "content=\"width=device-width, initial-scale=1\">\n<title>", f);
-	put_esc(f, title);
+	htq_put_esc(f, title);
 	fputs(" – HTQ quality marks</title>\n<link rel=\"icon\" href=\"", f);
 	put_asset(f, assets, "images/favicon.ico");
 	fputs("\" sizes=\"48x48\">\n<link rel=\"stylesheet\" href=\"", f);
@@ -232,7 +150,7 @@ page_foot(FILE *f, const json_t *assets, const char *script)
 static void
 status_tag(FILE *f, const json_t *m)
 {
-	if (is_revoked(m))
+	if (htq_mark_revoked(m))
 		fputs("<strong class=\"govuk-tag govuk-tag--red\">Revoked"
 		    "</strong>", f);
 	else
@@ -245,9 +163,9 @@ row(FILE *f, const char *key, const char *value)
 {
 	fputs("<div class=\"govuk-summary-list__row\"><dt class=\""
 	    "govuk-summary-list__key\">", f);
-	put_esc(f, key);
+	htq_put_esc(f, key);
 	fputs("</dt><dd class=\"govuk-summary-list__value\">", f);
-	put_esc(f, value != NULL ? value : "—");
+	htq_put_esc(f, value != NULL ? value : "—");
 	fputs("</dd></div>\n", f);
 }
 
@@ -267,7 +185,7 @@ htq_verify_html(const json_t *m, const json_t *assets, char **out,
 	page_head(f, assets, title);
 	fputs("<span class=\"govuk-caption-l\">Quality mark</span>\n"
 	    "<h1 class=\"govuk-heading-l\" id=\"mark-id\">", f);
-	put_esc(f, id);
+	htq_put_esc(f, id);
 	fputs("</h1>\n<p class=\"govuk-body\">Status: ", f);
 	status_tag(f, m);
 	fputs("</p>\n", f);
@@ -277,16 +195,16 @@ htq_verify_html(const json_t *m, const json_t *assets, char **out,
 		    "<strong class=\"govuk-warning-text__text\"><span class=\""
 		    "govuk-visually-hidden\">Warning</span>This quality mark "
 		    "was revoked on ", f);
-		put_esc(f, htq_jstr(r, "date", NULL));
+		htq_put_esc(f, htq_jstr(r, "date", NULL));
 		fputs(": ", f);
-		put_esc(f, reason_text(htq_jstr(r, "reason", NULL)));
+		htq_put_esc(f, htq_reason_text(htq_jstr(r, "reason", NULL)));
 		fputs(".</strong></div>\n", f);
 	}
 	fputs("<h2 class=\"govuk-heading-m\">What was approved</h2>\n"
 	    "<dl class=\"govuk-summary-list\" id=\"facts\">\n", f);
 	row(f, "Qualification", htq_jstr(m, "qualification", "title"));
 	row(f, "Qualification type", htq_jstr(m, "qualification", "type"));
-	snprintf(level, sizeof(level), "%lld", level_of(m));
+	snprintf(level, sizeof(level), "%lld", htq_mark_level(m));
 	row(f, "Level", level);
 	row(f, "Qualification number (QAN)", htq_jstr(m, "qualification", "qan"));
 	row(f, "Awarding body", htq_jstr(m, "awarding_body", "name"));
@@ -300,10 +218,10 @@ htq_verify_html(const json_t *m, const json_t *assets, char **out,
 	row(f, "Awarded", htq_jstr(m, "awarded", NULL));
 	row(f, "First teaching", htq_jstr(m, "first_teaching", NULL));
 	row(f, "Review by", htq_jstr(m, "review_by", NULL));
-	row(f, "Status", is_revoked(m) ? "Revoked" : "Current");
+	row(f, "Status", htq_mark_revoked(m) ? "Revoked" : "Current");
 	if (json_is_object(r)) {
 		row(f, "Revoked on", htq_jstr(r, "date", NULL));
-		row(f, "Reason", reason_text(htq_jstr(r, "reason", NULL)));
+		row(f, "Reason", htq_reason_text(htq_jstr(r, "reason", NULL)));
 		if (htq_jstr(r, "note", NULL) != NULL)
 			row(f, "Details", htq_jstr(r, "note", NULL));
 	}
@@ -313,20 +231,20 @@ htq_verify_html(const json_t *m, const json_t *assets, char **out,
 	    "website: it checks the ledger's signature with the published "
 	    "key, the award's place in the ledger, and every later entry for "
 	    "a revocation.</p>\n<div id=\"verify\" data-mark=\"", f);
-	put_esc(f, id);
+	htq_put_esc(f, id);
 	fputs("\"><p class=\"govuk-body\" id=\"verify-nojs\">Checking in the "
 	    "browser needs JavaScript. Without it, download the <a class=\""
 	    "govuk-link\" href=\"/api/v1/marks/", f);
-	put_esc(f, id);
+	htq_put_esc(f, id);
 	fputs("\">proof bundle</a> and check it with <code>htq-verify mark"
 	    "</code>.</p></div>\n<h2 class=\"govuk-heading-m\">Badge</h2>\n"
 	    "<p class=\"govuk-body\"><img class=\"htq-badge\" src=\"/marks/", f);
-	put_esc(f, id);
+	htq_put_esc(f, id);
 	fputs("/badge.svg\" alt=\"Quality mark badge for ", f);
-	put_esc(f, id);
+	htq_put_esc(f, id);
 	fputs("\" width=\"480\" height=\"180\"></p>\n", f);
 	page_foot(f, assets, "js/verify.js");
-	return finish(f, out, len);
+	return htq_markup_finish(f, out, len);
 }
 
 /* The address of page n of the static register. */
@@ -472,34 +390,34 @@ htq_register_html(const json_t *items, size_t page, const json_t *assets,
 		fputs("<tr class=\"govuk-table__row\"><td class=\""
 		    "govuk-table__cell\"><a class=\"govuk-link\" href=\""
 		    "/verify/", f);
-		put_esc(f, htq_jstr(it, "mark_id", NULL));
+		htq_put_esc(f, htq_jstr(it, "mark_id", NULL));
 		fputs("\">", f);
-		put_esc(f, htq_jstr(it, "mark_id", NULL));
+		htq_put_esc(f, htq_jstr(it, "mark_id", NULL));
 		fputs("</a></td><td class=\"govuk-table__cell\">", f);
-		put_esc(f, htq_jstr(it, "qualification", "title"));
+		htq_put_esc(f, htq_jstr(it, "qualification", "title"));
 		fputs(" (level ", f);
-		fprintf(f, "%lld", level_of(it));
+		fprintf(f, "%lld", htq_mark_level(it));
 		if (htq_jstr(it, "qualification", "qan") != NULL) {
 			fputs(", QAN ", f);
-			put_esc(f, htq_jstr(it, "qualification", "qan"));
+			htq_put_esc(f, htq_jstr(it, "qualification", "qan"));
 		}
 		fputs(")</td><td class=\"govuk-table__cell\">", f);
-		put_esc(f, htq_jstr(it, "awarding_body", "name"));
+		htq_put_esc(f, htq_jstr(it, "awarding_body", "name"));
 		fputs("</td><td class=\"govuk-table__cell\">", f);
-		put_esc(f, htq_jstr(it, "standard", "ref"));
+		htq_put_esc(f, htq_jstr(it, "standard", "ref"));
 		fputs(" ", f);
-		put_esc(f, htq_jstr(it, "standard", "title"));
+		htq_put_esc(f, htq_jstr(it, "standard", "title"));
 		fputs("</td><td class=\"govuk-table__cell\">", f);
-		put_esc(f, htq_jstr(it, "route", NULL));
+		htq_put_esc(f, htq_jstr(it, "route", NULL));
 		fputs("</td><td class=\"govuk-table__cell\">", f);
-		put_esc(f, htq_jstr(it, "awarded", NULL));
+		htq_put_esc(f, htq_jstr(it, "awarded", NULL));
 		fputs("</td><td class=\"govuk-table__cell\">", f);
 		if (json_is_object(r)) {
 			fputs("<strong class=\"govuk-tag govuk-tag--red\">"
 			    "Revoked</strong> ", f);
-			put_esc(f, htq_jstr(r, "date", NULL));
+			htq_put_esc(f, htq_jstr(r, "date", NULL));
 			fputs(": ", f);
-			put_esc(f, reason_text(htq_jstr(r, "reason", NULL)));
+			htq_put_esc(f, htq_reason_text(htq_jstr(r, "reason", NULL)));
 		} else
 			fputs("<strong class=\"govuk-tag govuk-tag--green\">"
 			    "Current</strong>", f);
@@ -508,5 +426,5 @@ htq_register_html(const json_t *items, size_t page, const json_t *assets,
 	fputs("</tbody>\n</table>\n", f);
 	register_pagination(f, page, pages);
 	page_foot(f, assets, "js/register.js");
-	return finish(f, out, len);
+	return htq_markup_finish(f, out, len);
 }

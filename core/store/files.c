@@ -24,7 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "htq.h"
+#include "store.h"
 
 int
 htq_datadir_secure(const char *datadir, int repair)

@@ -1,0 +1,524 @@
+/*
+ * accounts.c - organisations, accounts and passwords (sessions and the
+ * login are in sessions.c).
+ *
+ * Passwords are hashed with Argon2id (crypto_pwhash_str, interactive
+ * limits).  Logging in runs the same code whether or not the e-mail
+ * exists: an unknown address is checked against a dummy hash, so the
+ * answer and its timing are the same.  Session tokens are 256 random bits
+ * given to the browser once; only their SHA-256 is stored.  Ids are random
+ * and pseudonymous: they are what the ledger records, never a name or an
+ * e-mail.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "domain.h"
+
+static const char *const roles[] = {
+	[HTQ_ROLE_AWARDING_BODY] = "awarding_body",
+	[HTQ_ROLE_REVIEWER] = "reviewer",
+	[HTQ_ROLE_APPROVER] = "approver",
+	[HTQ_ROLE_AUDITOR] = "auditor",
+	[HTQ_ROLE_ADMIN] = "admin",
+};
+
+static const char *const kinds[] = {
+	[HTQ_ORG_AWARDING_BODY] = "awarding_body",
+	[HTQ_ORG_EMPLOYER_PANEL] = "employer_panel",
+	[HTQ_ORG_APPROVING_BODY] = "approving_body",
+};
+
+const char *
+htq_role_name(enum htq_role r)
+{
+	return r > 0 && r <= HTQ_ROLE_ADMIN ? roles[r] : "none";
+}
+
+int
+htq_role_parse(const char *s, enum htq_role *out)
+{
+	int i;
+
+	for (i = 1; i <= HTQ_ROLE_ADMIN; i++)
+		if (strcmp(s, roles[i]) == 0) {
+			*out = (enum htq_role)i;
+			return HTQ_OK;
+		}
+	return HTQ_EINVAL;
+}
+
+int
+htq_org_kind_parse(const char *s, enum htq_org_kind *out)
+{
+	int i;
+
+	for (i = 1; i <= HTQ_ORG_APPROVING_BODY; i++)
+		if (strcmp(s, kinds[i]) == 0) {
+			*out = (enum htq_org_kind)i;
+			return HTQ_OK;
+		}
+	return HTQ_EINVAL;
+}
+
+/* Lower-case, trimmed, one '@' with text on both sides, no spaces or
+ * control characters, at most 254 bytes (RFC 5321). */
+int
+htq_email_normalise(const char *in, char *out, size_t outsz)
+{
+	size_t n, i, at = 0, ats = 0;
+
+	while (*in == ' ' || *in == '\t')
+		in++;
+	n = strlen(in);
+	while (n > 0 && (in[n - 1] == ' ' || in[n - 1] == '\t'))
+		n--;
+	if (n < 3 || n > 254 || n >= outsz)
+		return HTQ_EINVAL;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (c <= 0x20 || c == 0x7f)
+			return HTQ_EINVAL;
+		if (c == '@') {
+			at = i;
+			ats++;
+		}
+		out[i] = (char)tolower(c);
+	}
+	out[n] = '\0';
+	if (ats != 1 || at == 0 || at == n - 1 || strchr(out + at, '.') == NULL)
+		return HTQ_EINVAL;
+	return HTQ_OK;
+}
+
+/* "RN" + 4 to 6 digits (Ofqual recognition number). */
+static int
+rn_valid(const char *s)
+{
+	size_t n;
+
+	if (s == NULL || strncmp(s, "RN", 2) != 0)
+		return 0;
+	n = strlen(s + 2);
+	return n >= 4 && n <= 6 && strspn(s + 2, "0123456789") == n;
+}
+
+/* UK provider reference number: 8 digits starting with 1. */
+static int
+ukprn_valid(const char *s)
+{
+	return s != NULL && strlen(s) == 8 && s[0] == '1' &&
+	    strspn(s, "0123456789") == 8;
+}
+
+int
+htq_org_add(struct htq_db *db, enum htq_org_kind kind, const char *name,
+    const char *rn, const char *ukprn, char id[HTQ_ID_LEN + 1])
+{
+	MDB_txn *txn;
+	json_t *o;
+	int rc;
+
+	if (kind < HTQ_ORG_AWARDING_BODY || kind > HTQ_ORG_APPROVING_BODY ||
+	    name == NULL || *name == '\0' || strlen(name) > HTQ_MAX_TITLE)
+		return HTQ_EINVAL;
+	if ((rn && !rn_valid(rn)) || (ukprn && !ukprn_valid(ukprn)))
+		return HTQ_EINVAL;
+	if (kind == HTQ_ORG_AWARDING_BODY && rn == NULL && ukprn == NULL)
+		return HTQ_EINVAL;	/* an awarding body must be identified */
+	htq_new_id('o', id);
+	o = json_pack("{s:s,s:s,s:s,s:s?,s:s?}", "id", id, "kind", kinds[kind],
+	    "name", name, "rn", rn, "ukprn", ukprn);
+	if (o == NULL)
+		return HTQ_ENOMEM;
+	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK) {
+		json_decref(o);
+		return rc;
+	}
+	rc = htq_put_json(txn, htq_dbi(db, HTQ_T_ORG), id, o, MDB_NOOVERWRITE);
+	json_decref(o);
+	if (rc != HTQ_OK) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	return htq_commit(db, txn);
+}
+
+/* The credential generation: reset and disable advance it, and every
+ * session carries the one it was opened under. */
+json_int_t
+htq_account_gen(const json_t *a)
+{
+	return json_integer_value(json_object_get(a, "gen"));
+}
+
+/* The string value of v into buf (cut to fit; "" if v is not a string):
+ * what every request's account lookup does, so not snprintf. */
+static void
+copy_str(char *buf, size_t size, const json_t *v)
+{
+	size_t n = json_is_string(v) ? json_string_length(v) : 0;
+
+	if (n >= size)
+		n = size - 1;
+	if (n > 0)
+		memcpy(buf, json_string_value(v), n);
+	buf[n] = '\0';
+}
+
+/* Fill a struct htq_account from its stored JSON. */
+void
+htq_account_from_json(const json_t *a, struct htq_account *out)
+{
+	memset(out, 0, sizeof(*out));
+	copy_str(out->id, sizeof(out->id), json_object_get(a, "id"));
+	copy_str(out->email, sizeof(out->email), json_object_get(a, "email"));
+	copy_str(out->name, sizeof(out->name), json_object_get(a, "name"));
+	copy_str(out->org, sizeof(out->org), json_object_get(a, "org"));
+	htq_role_parse(json_string_value(json_object_get(a, "role")),
+	    &out->role);
+	out->disabled = json_is_true(json_object_get(a, "disabled"));
+	out->gen = json_integer_value(json_object_get(a, "gen"));
+}
+
+static int
+hash_password(const char *pw, char out[crypto_pwhash_STRBYTES])
+{
+	size_t n = strlen(pw);
+
+	if (n < HTQ_MIN_PASSWORD || n > HTQ_MAX_PASSWORD)
+		return HTQ_EINVAL;
+	if (crypto_pwhash_str(out, pw, n, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		return HTQ_ENOMEM;
+	return HTQ_OK;
+}
+
+/* Role and organisation must fit: an awarding body account belongs to
+ * an awarding body organisation; other roles may have an organisation. */
+static int
+check_org(struct htq_db *db, MDB_txn *txn, enum htq_role role,
+    const char *org)
+{
+	json_t *o;
+	int rc, ok;
+
+	if (org == NULL || *org == '\0')
+		return role == HTQ_ROLE_AWARDING_BODY ? HTQ_EINVAL : HTQ_OK;
+	if ((rc = htq_get_json(txn, htq_dbi(db, HTQ_T_ORG), org, &o)) != HTQ_OK)
+		return rc;
+	ok = role != HTQ_ROLE_AWARDING_BODY || strcmp(json_string_value(
+	    json_object_get(o, "kind")), kinds[HTQ_ORG_AWARDING_BODY]) == 0;
+	json_decref(o);
+	return ok ? HTQ_OK : HTQ_EINVAL;
+}
+
+/* Ledger entry for a role change: ids only, no name or e-mail. */
+static int
+record_role(struct htq_db *db, MDB_txn *txn, const char *id,
+    enum htq_role from, enum htq_role to, const char *org)
+{
+	json_t *d = json_pack("{s:s,s:s,s:s?}", "from", htq_role_name(from),
+	    "to", htq_role_name(to), "org", org && *org ? org : NULL);
+	int rc;
+
+	if (d == NULL)
+		return HTQ_ENOMEM;
+	rc = htq_record(db, txn, "account.role_changed", id, d);
+	json_decref(d);
+	return rc;
+}
+
+int
+htq_account_add(struct htq_db *db, const char *email, const char *name,
+    enum htq_role role, const char *org, const char *password,
+    char id[HTQ_ID_LEN + 1])
+{
+	char norm[256], hash[crypto_pwhash_STRBYTES];
+	MDB_val k, v;
+	MDB_txn *txn;
+	json_t *a;
+	int rc;
+
+	if (htq_email_normalise(email, norm, sizeof(norm)) != HTQ_OK ||
+	    name == NULL || *name == '\0' || strlen(name) > HTQ_MAX_TITLE ||
+	    role < HTQ_ROLE_AWARDING_BODY || role > HTQ_ROLE_ADMIN)
+		return HTQ_EINVAL;
+	if ((rc = hash_password(password, hash)) != HTQ_OK)
+		return rc;
+	htq_new_id('a', id);
+	a = json_pack("{s:s,s:s,s:s,s:s,s:s?,s:b,s:s}", "id", id, "email",
+	    norm, "name", name, "role", htq_role_name(role), "org",
+	    org && *org ? org : NULL, "disabled", 0, "pw", hash);
+	sodium_memzero(hash, sizeof(hash));
+	if (a == NULL)
+		return HTQ_ENOMEM;
+	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
+		goto out;
+	if ((rc = check_org(db, txn, role, org)) != HTQ_OK)
+		goto abort;
+	k.mv_size = strlen(norm);
+	k.mv_data = norm;
+	v.mv_size = strlen(id);
+	v.mv_data = id;
+	rc = htq_mdb_err(mdb_put(txn, htq_dbi(db, HTQ_T_ACCT_EMAIL), &k, &v,
+	    MDB_NOOVERWRITE));
+	if (rc != HTQ_OK ||
+	    (rc = htq_put_json(txn, htq_dbi(db, HTQ_T_ACCT), id, a, MDB_NOOVERWRITE)) != HTQ_OK ||
+	    (rc = record_role(db, txn, id, HTQ_ROLE_NONE, role, org)) !=
+	    HTQ_OK)
+		goto abort;
+	rc = htq_commit(db, txn);
+	goto out;
+abort:
+	mdb_txn_abort(txn);
+out:
+	json_decref(a);
+	return rc;
+}
+
+int
+htq_account_get(struct htq_db *db, MDB_txn *txn, const char *id,
+    struct htq_account *out)
+{
+	json_t *a;
+	int rc;
+
+	if ((rc = htq_get_json(txn, htq_dbi(db, HTQ_T_ACCT), id, &a)) != HTQ_OK)
+		return rc;
+	htq_account_from_json(a, out);
+	json_decref(a);
+	return HTQ_OK;
+}
+
+/* The account id for an e-mail or an id given as is. */
+int
+htq_account_find(struct htq_db *db, MDB_txn *txn, const char *who,
+    struct htq_account *out)
+{
+	char norm[256], id[HTQ_ID_LEN + 1];
+	MDB_val k, v;
+
+	if (htq_email_normalise(who, norm, sizeof(norm)) == HTQ_OK) {
+		k.mv_size = strlen(norm);
+		k.mv_data = norm;
+		if (mdb_get(txn, htq_dbi(db, HTQ_T_ACCT_EMAIL), &k, &v) != 0 ||
+		    v.mv_size > HTQ_ID_LEN)
+			return HTQ_ENOTFOUND;
+		memcpy(id, v.mv_data, v.mv_size);
+		id[v.mv_size] = '\0';
+		who = id;
+	}
+	return htq_account_get(db, txn, who, out);
+}
+
+/*
+ * End every session of an account (the caller also advances its
+ * credential generation, see withdraw_credentials).
+ */
+static int
+end_sessions(struct htq_db *db, MDB_txn *txn, const char *account)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	json_t *s;
+	int rc, mine;
+
+	if (account == NULL)
+		return HTQ_EFORMAT;
+	if ((rc = mdb_cursor_open(txn, htq_dbi(db, HTQ_T_SESS), &c)) != 0)
+		return htq_mdb_err(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		s = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+		mine = s != NULL && strcmp(json_string_value(json_object_get(s,
+		    "account")) ? json_string_value(json_object_get(s,
+		    "account")) : "", account) == 0;
+		json_decref(s);
+		if (mine && (rc = mdb_cursor_del(c, 0)) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? HTQ_OK : htq_mdb_err(rc);
+}
+
+/*
+ * Withdraw every credential an account has: advance its credential
+ * generation (so that a login whose password check is still running
+ * cannot open a session afterwards, and no old session comes back if the
+ * account is re-enabled), delete its sessions and revoke its API tokens.
+ * Used when an account is disabled or its password is reset.
+ */
+static int
+withdraw_credentials(struct htq_db *db, MDB_txn *txn, json_t *a)
+{
+	const char *id = json_string_value(json_object_get(a, "id"));
+	int rc;
+
+	if (id == NULL)
+		return HTQ_EFORMAT;
+	json_object_set_new(a, "gen", json_integer(htq_account_gen(a) + 1));
+	if ((rc = end_sessions(db, txn, id)) != HTQ_OK)
+		return rc;
+	return htq_tokens_revoke_account(db, txn, id);
+}
+
+static int
+update_account(struct htq_db *db, const char *who,
+    int (*fn)(struct htq_db *, MDB_txn *, json_t *, void *), void *arg)
+{
+	struct htq_account acc;
+	MDB_txn *txn;
+	json_t *a = NULL;
+	int rc;
+
+	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
+		return rc;
+	if ((rc = htq_account_find(db, txn, who, &acc)) != HTQ_OK ||
+	    (rc = htq_get_json(txn, htq_dbi(db, HTQ_T_ACCT), acc.id, &a)) != HTQ_OK ||
+	    (rc = fn(db, txn, a, arg)) != HTQ_OK ||
+	    (rc = htq_put_json(txn, htq_dbi(db, HTQ_T_ACCT), acc.id, a, 0)) != HTQ_OK) {
+		mdb_txn_abort(txn);
+		json_decref(a);
+		return rc;
+	}
+	json_decref(a);
+	return htq_commit(db, txn);
+}
+
+struct role_arg {
+	enum htq_role	 role;
+	const char	*org;
+};
+
+static int
+set_role(struct htq_db *db, MDB_txn *txn, json_t *a, void *arg)
+{
+	struct role_arg *r = arg;
+	enum htq_role from = HTQ_ROLE_NONE;
+	const char *org = r->org;
+	int rc;
+
+	htq_role_parse(json_string_value(json_object_get(a, "role")), &from);
+	if (org == NULL && json_is_string(json_object_get(a, "org")))
+		org = json_string_value(json_object_get(a, "org"));
+	if ((rc = check_org(db, txn, r->role, org)) != HTQ_OK ||
+	    (rc = record_role(db, txn, json_string_value(json_object_get(a,
+	    "id")), from, r->role, org)) != HTQ_OK)
+		return rc;
+	json_object_set_new(a, "role", json_string(htq_role_name(r->role)));
+	json_object_set_new(a, "org", org ? json_string(org) : json_null());
+	return HTQ_OK;
+}
+
+int
+htq_account_set_role(struct htq_db *db, const char *who, enum htq_role role,
+    const char *org)
+{
+	struct role_arg r = { role, org };
+
+	if (role < HTQ_ROLE_AWARDING_BODY || role > HTQ_ROLE_ADMIN)
+		return HTQ_EINVAL;
+	return update_account(db, who, set_role, &r);
+}
+
+static int
+set_disabled(struct htq_db *db, MDB_txn *txn, json_t *a, void *arg)
+{
+	json_object_set_new(a, "disabled", json_boolean(*(int *)arg));
+	return *(int *)arg ? withdraw_credentials(db, txn, a) : HTQ_OK;
+}
+
+int
+htq_account_set_disabled(struct htq_db *db, const char *who, int disabled)
+{
+	return update_account(db, who, set_disabled, &disabled);
+}
+
+static int
+set_password(struct htq_db *db, MDB_txn *txn, json_t *a, void *arg)
+{
+	json_object_set_new(a, "pw", json_string(arg));
+	return withdraw_credentials(db, txn, a);
+}
+
+int
+htq_account_set_password(struct htq_db *db, const char *who,
+    const char *password)
+{
+	char hash[crypto_pwhash_STRBYTES];
+	int rc;
+
+	if ((rc = hash_password(password, hash)) != HTQ_OK)
+		return rc;
+	rc = update_account(db, who, set_password, hash);
+	sodium_memzero(hash, sizeof(hash));
+	return rc;
+}
+
+/* Public view of an account: never the password hash. */
+json_t *
+htq_account_json(const struct htq_account *a)
+{
+	return json_pack("{s:s,s:s,s:s,s:s,s:s?,s:b}", "id", a->id, "email",
+	    a->email, "name", a->name, "role", htq_role_name(a->role), "org",
+	    a->org[0] ? a->org : NULL, "disabled", a->disabled);
+}
+
+static int
+list_db(MDB_txn *txn, MDB_dbi dbi, const char *field, json_t **out)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	json_t *arr = json_array(), *o;
+	int op = MDB_FIRST;
+
+	if (arr == NULL || mdb_cursor_open(txn, dbi, &cur) != 0) {
+		json_decref(arr);
+		return HTQ_EDB;
+	}
+	while (mdb_cursor_get(cur, &k, &v, op) == 0) {
+		op = MDB_NEXT;
+		if ((o = json_loadb(v.mv_data, v.mv_size, 0, NULL)) == NULL)
+			continue;
+		json_object_del(o, "pw");
+		json_array_append_new(arr, o);
+	}
+	mdb_cursor_close(cur);
+	*out = json_pack("{s:o}", field, arr);
+	return *out ? HTQ_OK : HTQ_ENOMEM;
+}
+
+int
+htq_org_get(struct htq_db *db, MDB_txn *txn, const char *id, json_t **out)
+{
+	return htq_get_json(txn, htq_dbi(db, HTQ_T_ORG), id, out);
+}
+
+int
+htq_orgs_list(struct htq_db *db, MDB_txn *txn, json_t **out)
+{
+	return list_db(txn, htq_dbi(db, HTQ_T_ORG), "organisations", out);
+}
+
+int
+htq_accounts_list(struct htq_db *db, MDB_txn *txn, json_t **out)
+{
+	return list_db(txn, htq_dbi(db, HTQ_T_ACCT), "accounts", out);
+}
+
+int
+htq_account_count(struct htq_db *db, MDB_txn *txn, size_t *n)
+{
+	MDB_stat st;
+	int rc = htq_mdb_err(mdb_stat(txn, htq_dbi(db, HTQ_T_ACCT), &st));
+
+	*n = rc == HTQ_OK ? st.ms_entries : 0;
+	return rc;
+}
+

@@ -1,0 +1,28 @@
+/*
+ * pages.h - the markup of the site's files, shared by core/publish/.
+ */
+#ifndef HTQ_PAGES_H
+#define HTQ_PAGES_H
+
+#include "htq.h"
+
+/* Static files of one mark (badge.c, pages.c). */
+int	 htq_badge_svg(const json_t *mark, const char *verify_url,
+	    char **out, size_t *len);
+int	 htq_verify_html(const json_t *mark, const json_t *assets,
+	    char **out, size_t *len);
+/* Marks a page of the static register lists. */
+#define HTQ_REGISTER_PAGE	100
+/* Page "page" (1-based) of the static register: items is every mark, in
+ * id order; the page shows its HTQ_REGISTER_PAGE and links the others. */
+int	 htq_register_html(const json_t *items, size_t page,
+	    const json_t *assets, char **out, size_t *len);
+
+/* Shared by badge.c and pages.c (pages.c). */
+void	 htq_put_esc(FILE *, const char *);
+int	 htq_markup_finish(FILE *, char **out, size_t *len);
+long long htq_mark_level(const json_t *m);
+int	 htq_mark_revoked(const json_t *m);
+const char *htq_reason_text(const char *reason);
+
+#endif /* HTQ_PAGES_H */
