@@ -16,6 +16,7 @@ import importlib.util
 import inspect
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -297,3 +298,136 @@ def go_interop(tmp):
                        capture_output=True, text=True, env=env)
     assert b.returncode == 0, b.stderr
     return exe
+
+
+# --- the demo's people, drafts and ledger (shared by the test modules) ---
+
+EMAIL = {"north": "author@northfield.test", "meridian": "author@meridian.test",
+         "reviewer": "panel@employer.test", "approver": "approver@htq.test",
+         "auditor": "auditor@htq.test", "admin": "admin@htq.test"}
+
+
+class Who:
+    """A logged-in account: .h are the headers for reads and changes."""
+
+    def __init__(self, s, email):
+        r = login(s, email)
+        self.cookie, self.csrf = session_of(r)
+        self.id = r.json()["account"]["id"]
+        self.org = r.json()["account"].get("org")
+        self.h = dict(self.cookie, **{"X-CSRF-Token": self.csrf})
+
+
+def people(s):
+    return {k: Who(s, e) for k, e in EMAIL.items()}
+
+
+def ledger_size(s):
+    return s.get("/api/v1/health").json()["ledger"]["size"]
+
+
+def entries_since(s, start):
+    out = []
+    while True:
+        r = s.get("/api/v1/ledger/entries?start=%d" % start)
+        assert r.status == 200, r
+        doc = r.json()
+        out += [json.loads(e["entry"]) for e in doc["entries"]]
+        if "next" not in doc:
+            return out
+        start = doc["next"]
+
+
+def content(s, ref="ST0116", level=4, title="HNC in Software Development", qan="610/1111/2",
+            skip=()):
+    """A valid body for ref's latest version: three units, every KSB mapped
+    except the codes in skip."""
+    std = s.get("/api/v1/standards/" + ref).json()
+    units = [{"id": "U%d" % i, "title": "Unit %d" % i, "glh": 60} for i in (1, 2, 3)]
+    mapping = [{"ksb": k["code"], "units": ["U%d" % (i % 3 + 1)], "assessment": "assignment"}
+               for i, k in enumerate(std["ksbs"]) if k["code"] not in skip]
+    body = {"qualification": {"title": title, "type": "HNC", "level": level},
+            "standard": {"ref": ref, "version": std["version"]},
+            "units": units, "mapping": mapping}
+    if qan:
+        body["qualification"]["qan"] = qan
+    return body
+
+
+def create(s, who, body):
+    r = s.post("/api/v1/submissions", body=body, headers=who.h)
+    assert r.status == 201, r
+    return r.json()
+
+
+def demo_marks(s):
+    """(a current demo mark, the revoked one), from demo-accounts.txt,
+    which exists before the stack starts (the banner of run.sh's output
+    is printed only after the stack answers)."""
+    with open(os.path.join(s.data, "demo-accounts.txt")) as f:
+        text = f.read()
+    m = re.search(r"Demo quality mark: (HTQ-\S+) \(revoked: (HTQ-\S+)\)", text)
+    assert m, text[-2000:]
+    return m.group(1), m.group(2)
+
+
+class Token:
+    """An API token of an account (htqctl token create): .h are the
+    headers for reads and changes, like Who's, with no session or CSRF."""
+
+    def __init__(self, s, email):
+        r = s.ctl("token", "create", "--user", email)
+        self.token = r.stdout.decode().strip()
+        assert self.token.startswith("htq_"), r
+        SECRETS.append(self.token)
+        self.h = {"Authorization": "Bearer " + self.token}
+
+
+def fcgi_master(s):
+    """The pid of s's htq-fcgi master: the htq-fcgi of s whose parent is
+    not one (its workers and their helpers run the same command line)."""
+    pids = [int(p) for p in subprocess.run(["pgrep", "-f", "htq-fcgi --data " + s.data],
+                                           capture_output=True, text=True).stdout.split()]
+    for pid in pids:
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid not in pids:
+            return pid
+    return None
+
+
+def fcgi_workers(master):
+    """The pids of the master's workers (its children)."""
+    return [int(p) for p in subprocess.run(["pgrep", "-P", str(master)],
+                                           capture_output=True, text=True).stdout.split()]
+
+
+def export_ledger(s, path):
+    """htqctl ledger export --out path; ([entry dict, ...] in seq order,
+    the checkpoint line's note)."""
+    s.ctl("ledger", "export", "--out", path)
+    with open(path) as f:
+        lines = [json.loads(line) for line in f.read().splitlines()]
+    assert lines and "checkpoint" in lines[-1], lines[-1:]
+    return [json.loads(d["entry"]) for d in lines[:-1]], lines[-1]["checkpoint"]
+
+
+def verify_export(s, path, tmp):
+    """Both verifiers accept the export at path, against the keys the
+    stack publishes: bin/htq-verify ledger, and Go's (tests/interop) when
+    Go is installed.  Whether Go's ran."""
+    keys = os.path.join(tmp, "keys.txt")
+    with open(keys, "wb") as f:
+        f.write(s.get("/api/v1/ledger/key").body)
+    r = subprocess.run([os.path.join(s.bin, "htq-verify"), "ledger", path, "--key", keys],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, "htq-verify: %s%s" % (r.stdout, r.stderr)
+    if shutil.which("go") is None:
+        return False
+    g = subprocess.run([go_interop(tmp), "ledger", path, "--key", keys],
+                       capture_output=True, text=True)
+    assert g.returncode == 0, "Go verifier: %s%s" % (g.stdout, g.stderr)
+    return True

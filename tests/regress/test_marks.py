@@ -12,17 +12,11 @@ import re
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from harness import assert_json_error
-from test_workflow import check, content, people, reviewed
+from harness import assert_json_error, content, demo_marks, people
+from test_workflow import check, reviewed
 
 ENTRY_CONTEXT = b"htq-ledger-entry/v1\n"
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-def demo_marks(s):
-    m = re.search(r"Demo quality mark: (HTQ-\S+) \(revoked: (HTQ-\S+)\)", s.output())
-    assert m, s.output()[-2000:]
-    return m.group(1), m.group(2)
 
 
 def mod37_36(data):

@@ -17,13 +17,10 @@ import time
 
 import jsonschema
 
-from harness import (ROOT, SECRETS, Skip, Stack, assert_json_error, go_interop, login, race,
-                     session_of)
+from harness import (EMAIL, ROOT, SECRETS, Skip, Stack, Who, assert_json_error, content, create,
+                     entries_since, go_interop, ledger_size, login, people, race, session_of)
 
 SCHEMAS = os.path.join(ROOT, "schemas")
-EMAIL = {"north": "author@northfield.test", "meridian": "author@meridian.test",
-         "reviewer": "panel@employer.test", "approver": "approver@htq.test",
-         "auditor": "auditor@htq.test", "admin": "admin@htq.test"}
 
 
 def schema(name):
@@ -46,62 +43,9 @@ def check(doc, name):
     jsonschema.Draft202012Validator(schema(name), registry=reg).validate(doc)
 
 
-class Who:
-    """A logged-in account: .h are the headers for reads and changes."""
-
-    def __init__(self, s, email):
-        r = login(s, email)
-        self.cookie, self.csrf = session_of(r)
-        self.id = r.json()["account"]["id"]
-        self.org = r.json()["account"].get("org")
-        self.h = dict(self.cookie, **{"X-CSRF-Token": self.csrf})
-
-
-def people(s):
-    return {k: Who(s, e) for k, e in EMAIL.items()}
-
-
-def ledger_size(s):
-    return s.get("/api/v1/health").json()["ledger"]["size"]
-
-
-def entries_since(s, start):
-    out = []
-    while True:
-        r = s.get("/api/v1/ledger/entries?start=%d" % start)
-        assert r.status == 200, r
-        doc = r.json()
-        out += [json.loads(e["entry"]) for e in doc["entries"]]
-        if "next" not in doc:
-            return out
-        start = doc["next"]
-
-
-def content(s, ref="ST0116", level=4, title="HNC in Software Development", qan="610/1111/2",
-            skip=()):
-    """A valid body for ref's latest version: three units, every KSB mapped
-    except the codes in skip."""
-    std = s.get("/api/v1/standards/" + ref).json()
-    units = [{"id": "U%d" % i, "title": "Unit %d" % i, "glh": 60} for i in (1, 2, 3)]
-    mapping = [{"ksb": k["code"], "units": ["U%d" % (i % 3 + 1)], "assessment": "assignment"}
-               for i, k in enumerate(std["ksbs"]) if k["code"] not in skip]
-    body = {"qualification": {"title": title, "type": "HNC", "level": level},
-            "standard": {"ref": ref, "version": std["version"]},
-            "units": units, "mapping": mapping}
-    if qan:
-        body["qualification"]["qan"] = qan
-    return body
-
-
 def canonical_sha256(doc):
     text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def create(s, who, body):
-    r = s.post("/api/v1/submissions", body=body, headers=who.h)
-    assert r.status == 201, r
-    return r.json()
 
 
 def submitted(s, p, body=None):
