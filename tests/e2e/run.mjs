@@ -195,7 +195,10 @@ test("verify page: a revoked mark shows as revoked with date and reason", async 
 	await page.close();
 });
 
-async function failing(ctx, shot, setup, want) {
+// A page set up to fail: the verdict is "failed", the check named want
+// failed, and its text says why (detail): a crash inside ledger.js is also
+// shown as a failed check, so the name alone proves nothing.
+async function failing(ctx, shot, setup, want, detail) {
 	const { cur } = await demoMarks(ctx);
 	const page = await ctx.browser.newPage();
 	await setup(page, cur);
@@ -203,6 +206,8 @@ async function failing(ctx, shot, setup, want) {
 	assert(r.verdict === "failed", `${shot}: verdict ${r.verdict}`);
 	const bad = r.checks.filter(c => c.ok === "false").map(c => c.name);
 	assert(bad.includes(want), `${shot}: failed checks ${bad.join(", ")}, want ${want}`);
+	const text = r.checks.find(c => c.name === want && c.ok === "false").text;
+	assert(detail.test(text), `${shot}: ${want} failed with ${JSON.stringify(text)}, want ${detail}`);
 	assert(r.outcome.includes(want + " failed"), `${shot}: outcome names the check: ${r.outcome}`);
 	await page.close();
 }
@@ -217,7 +222,7 @@ test("verify page: a tampered bundle fails, naming the check", async ctx => {
 			b.entry = b.entry.slice(0, i) + String((Number(b.entry[i]) + 1) % 10) + b.entry.slice(i + 1);
 			await route.fulfill({ response: res, body: JSON.stringify(b) });
 		});
-	}, "mark.awarded entry signature");
+	}, "mark.awarded entry signature", /mark\.awarded entry signature: entry \d+: signature does not verify/);
 });
 
 test("verify page: a wrong key fails the checkpoint signature", async ctx => {
@@ -226,7 +231,7 @@ test("verify page: a wrong key fails the checkpoint signature", async ctx => {
 		const fake = async route => route.fulfill({ status: 200, contentType: "text/plain", body: other.vkey + "\n" });
 		await page.route("**/.well-known/htq-ledger-keys", fake);
 		await page.route("**/api/v1/ledger/key", fake);
-	}, "checkpoint signature");
+	}, "checkpoint signature", /checkpoint signature: .*not signed by a trusted key/);
 });
 
 test("verify page: a forged entry tile fails the non-revocation proof", async ctx => {
@@ -238,7 +243,7 @@ test("verify page: a forged entry tile fails the non-revocation proof", async ct
 			if (body.length > 10) body[body.length - 5] ^= 1;
 			await route.fulfill({ response: res, body });
 		});
-	}, "not revoked");
+	}, "not revoked", /not revoked: the tiles do not hash to the checkpoint's root/);
 });
 
 test("verify page: a bundle file from disk verifies with the network cut off", async ctx => {
@@ -265,6 +270,9 @@ test("verify page: a bundle file from disk verifies with the network cut off", a
 		fs.writeFileSync(tampered, JSON.stringify(t));
 		await page.setInputFiles("#bundle-file", tampered);
 		await page.waitForFunction(() => document.querySelector("#file-result .htq-outcome")?.dataset.verdict === "failed", null, { timeout: 30000 });
+		const sigCheck = await page.$('#file-result li[data-check="mark.awarded entry signature"][data-ok="false"]');
+		const sigText = sigCheck ? await sigCheck.textContent() : "(the entry signature check did not fail)";
+		assert(/signature does not verify/.test(sigText), `offline tampered file: ${sigText}`);
 		await page.screenshot({ path: path.join(OUT, "verify-offline.png"), fullPage: true });
 	} finally {
 		await ctx.browser.setOffline(false);

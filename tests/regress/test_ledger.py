@@ -216,17 +216,29 @@ def tamper_cases(lines):
         d["checkpoint"] = "\n".join(parts) + "\n\n" + sig
         return json.dumps(d)
 
+    n = len(entries)
+    # each message as htq-verify words it: what failed and where
     return [
-        ("byte flipped in an entry", edit_entry(3, flip_entry), "entry 3"),
-        ("byte flipped in a signature", edit_entry(2, flip_sig), "entry 2: signature does not verify"),
-        ("byte flipped in the checkpoint", entries + [flip_cp(cp)], "checkpoint"),
-        ("entry dropped", entries[:4] + entries[5:] + [cp], "entry 4"),
-        ("entry duplicated", entries[:5] + [entries[4]] + entries[5:] + [cp], "entry 5"),
-        ("entries reordered", entries[:6] + [entries[7], entries[6]] + entries[8:] + [cp], "entry 6"),
-        ("export truncated", entries[:-2], "truncated"),
-        ("checkpoint line dropped", entries, "truncated"),
-        ("trailing entry without checkpoint", entries + [cp, entries[0]], "after the checkpoint"),
-        ("not JSON", entries[:1] + ["{nope"] + entries[2:] + [cp], "entry 1"),
+        ("byte flipped in an entry", edit_entry(3, flip_entry),
+         "entry 3: signature does not verify with key"),
+        ("byte flipped in a signature", edit_entry(2, flip_sig),
+         "entry 2: signature does not verify with key"),
+        ("byte flipped in the checkpoint", entries + [flip_cp(cp)],
+         "checkpoint: signature by htq.localhost/ledger does not verify"),
+        ("entry dropped", entries[:4] + entries[5:] + [cp],
+         "entry 4: expected seq 4, found 5 (entry missing, duplicated or out of order)"),
+        ("entry duplicated", entries[:5] + [entries[4]] + entries[5:] + [cp],
+         "entry 5: expected seq 5, found 4 (entry missing, duplicated or out of order)"),
+        ("entries reordered", entries[:6] + [entries[7], entries[6]] + entries[8:] + [cp],
+         "entry 6: expected seq 6, found 7 (entry missing, duplicated or out of order)"),
+        ("export truncated", entries[:-2],
+         "export ends after %d entries without a checkpoint line (truncated)" % (n - 2)),
+        ("checkpoint line dropped", entries,
+         "export ends after %d entries without a checkpoint line (truncated)" % n),
+        ("trailing entry without checkpoint", entries + [cp, entries[0]],
+         "line %d: data after the checkpoint line" % (n + 2)),
+        ("not JSON", entries[:1] + ["{nope"] + entries[2:] + [cp],
+         "entry 1: line is not a JSON object"),
     ]
 
 
@@ -236,6 +248,8 @@ def test_tamper_fixtures_are_caught(s):
         keys = keyfile(s, tmp)
         lines = export(s, os.path.join(tmp, "good.jsonl"))
         assert len(lines) > 10
+        r = verify(s, "ledger", os.path.join(tmp, "good.jsonl"), "--key", keys)
+        assert r.returncode == 0, r.stderr      # the untouched export verifies
         for name, bad, words in tamper_cases(lines):
             p = os.path.join(tmp, "bad.jsonl")
             with open(p, "w") as f:
@@ -243,7 +257,8 @@ def test_tamper_fixtures_are_caught(s):
             for jobs in ("1", "2"):
                 r = verify(s, "ledger", p, "--key", keys, "--jobs", jobs)
                 assert r.returncode == 1, "%s (jobs %s) not caught: %s %s" % (name, jobs, r.stdout, r.stderr)
-                assert words in r.stderr, "%s: message %r lacks %r" % (name, r.stderr, words)
+                assert r.stderr.startswith("htq-verify: " + words), \
+                    "%s: message %r is not %r" % (name, r.stderr, words)
                 assert len(r.stderr.strip().splitlines()) == 1, r.stderr
     finally:
         shutil.rmtree(tmp)
@@ -260,15 +275,19 @@ def test_tamper_wrong_key_and_origin(s):
         s.ctl("init", env=env)
         otherkey = s.ctl("key", "show", env=env).stdout.decode().strip()
         r = verify(s, "ledger", good, "--key", otherkey)
-        assert r.returncode == 1 and "entry 0: field kid: signed with key" in r.stderr, r.stderr
+        assert r.returncode == 1 and r.stderr.startswith(
+            "htq-verify: entry 0: field kid: signed with key"), r.stderr
         r = verify(s, "ledger", good, "--key", keys, "--origin", "evil.example/log")
-        assert r.returncode == 1 and "origin" in r.stderr, r.stderr
+        assert r.returncode == 1 and r.stderr.startswith(
+            'htq-verify: checkpoint: origin is "htq.localhost/ledger", expected "evil.example/log"'), \
+            r.stderr
         # a checkpoint of another log (other key) presented with --checkpoint
         cp = os.path.join(tmp, "other.note")
         with open(cp, "w") as f:
             f.write(s.ctl("ledger", "checkpoint", env=env).stdout.decode())
         r = verify(s, "ledger", good, "--key", keys, "--checkpoint", cp)
-        assert r.returncode == 1 and "unknown key" in r.stderr, r.stderr
+        assert r.returncode == 1 and r.stderr.startswith(
+            "htq-verify: checkpoint %s: signed by an unknown key" % cp), r.stderr
         # usage errors exit 2
         assert verify(s, "ledger", good).returncode == 2
         assert verify(s, "bogus").returncode == 2

@@ -10,6 +10,7 @@ import json
 import os
 import re
 
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from harness import assert_json_error, content, demo_marks, people
@@ -17,6 +18,10 @@ from test_workflow import check, reviewed
 
 ENTRY_CONTEXT = b"htq-ledger-entry/v1\n"
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+class Refused(AssertionError):
+    """A bundle that does not verify; the message names the check."""
 
 
 def mod37_36(data):
@@ -55,9 +60,13 @@ def open_checkpoint(note, ks):
         name, sig = line[2:].split(" ")
         raw = base64.b64decode(sig)
         if raw[:4] in ks and ks[raw[:4]][0] == name:
-            ks[raw[:4]][1].verify(raw[4:], body.encode())   # raises if forged
+            try:
+                ks[raw[:4]][1].verify(raw[4:], body.encode())
+            except InvalidSignature:
+                raise Refused("checkpoint: signature by %s does not verify" % name)
             ok = True
-    assert ok, "no signature by a published key"
+    if not ok:
+        raise Refused("checkpoint: no signature by a published key")
     origin, size, root = body.splitlines()[:3]
     return origin, int(size), base64.b64decode(root)
 
@@ -74,7 +83,8 @@ def root_from_inclusion(index, size, leaf_hash, proof):
     """RFC 9162 section 2.1.3.2."""
     fn, sn, r = index, size - 1, leaf_hash
     for p in proof:
-        assert sn != 0, "proof too long"
+        if sn == 0:
+            raise Refused("inclusion proof too long")
         if fn & 1 or fn == sn:
             r = node(p, r)
             if not fn & 1:
@@ -85,7 +95,8 @@ def root_from_inclusion(index, size, leaf_hash, proof):
             r = node(r, p)
         fn >>= 1
         sn >>= 1
-    assert sn == 0, "proof too short"
+    if sn != 0:
+        raise Refused("inclusion proof too short")
     return r
 
 
@@ -94,12 +105,17 @@ def prove(part, ks, size, root):
     and inclusion in the checkpoint's tree.  The parsed entry."""
     entry = part["entry"].encode()
     e = json.loads(entry)
-    assert e["seq"] == part["index"]
+    if e["seq"] != part["index"]:
+        raise Refused("index %d but the entry says seq %d" % (part["index"], e["seq"]))
     sig = base64.b64decode(part["sig"])
     kid = bytes.fromhex(e["kid"])
-    ks[kid][1].verify(sig, ENTRY_CONTEXT + entry)
+    try:
+        ks[kid][1].verify(sig, ENTRY_CONTEXT + entry)
+    except InvalidSignature:
+        raise Refused("entry %d: signature does not verify" % e["seq"])
     proof = [base64.b64decode(h) for h in part["proof"]]
-    assert root_from_inclusion(part["index"], size, leaf(entry), proof) == root
+    if root_from_inclusion(part["index"], size, leaf(entry), proof) != root:
+        raise Refused("entry %d: not included in the checkpoint's tree" % e["seq"])
     return e
 
 
@@ -148,19 +164,33 @@ def test_bundle_of_a_revoked_mark_has_the_revocation_on_the_same_checkpoint(s):
 
 
 def test_tampered_bundles_fail_here(s):
+    """Each change is refused by the check it breaks, with that check's
+    message: a crash (KeyError, a bad base64) is not a detection."""
     cur, _ = demo_marks(s)
     b = s.get("/api/v1/marks/" + cur).json()
-    for mutate in (lambda d: d.update(entry=d["entry"].replace('"level":', '"level":1')),
-                   lambda d: d.update(index=d["index"] + 1),
-                   lambda d: d.update(proof=d["proof"][:-1]),
-                   lambda d: d.update(checkpoint=d["checkpoint"].replace("\n", "\n1", 1))):
+    verify_bundle(s, b)     # the untouched bundle verifies
+    index = b["index"]
+    for mutate, why in (
+            (lambda d: d.update(entry=d["entry"].replace('"level":', '"level":1')),
+             "entry %d: signature does not verify" % index),
+            (lambda d: d.update(index=d["index"] + 1),
+             "index %d but the entry says seq %d" % (index + 1, index)),
+            (lambda d: d.update(proof=d["proof"][:-1]), "inclusion proof too short"),
+            (lambda d: d.update(proof=[d["proof"][-1]] + d["proof"][1:]) if len(d["proof"]) > 1
+             else d.update(proof=[base64.b64encode(bytes(32)).decode()]),
+             "entry %d: not included in the checkpoint's tree" % index),
+            (lambda d: d.update(checkpoint=d["checkpoint"].replace("\n", "\n1", 1)),
+             "checkpoint: signature by htq.localhost/ledger does not verify")):
         d = json.loads(json.dumps(b))
         mutate(d)
+        assert d != b
         try:
             verify_bundle(s, d)
-        except Exception:
+        except Refused as e:
+            if why not in str(e):
+                raise AssertionError("refused for %r, expected %r" % (str(e), why))
             continue
-        raise AssertionError("a tampered bundle verified")
+        raise AssertionError("a tampered bundle verified (%s)" % why)
 
 
 def test_bad_and_unknown_mark_ids(s):

@@ -138,8 +138,18 @@ def test_session_tokens_stored_hashed(s):
 
 
 def test_no_secret_in_logs(s):
+    # secrets of its own, whatever ran before: a session used and ended,
+    # and a wrong password tried
+    r = login(s, "auditor@htq.test")
+    token, csrf = token_of(r), r.json()["csrf"]
+    cookie = {"Cookie": "htq_session=" + token}
+    assert s.get("/api/v1/session", headers=cookie).status == 200
+    assert s.request("DELETE", "/api/v1/session",
+                     headers=dict(cookie, **{"X-CSRF-Token": csrf})).status == 204
+    assert login(s, "auditor@htq.test", "wrong-password-123").status == 401
     logs = s.logs()
     assert PASSWORD not in logs
+    assert SEEN_TOKENS and token in SEEN_TOKENS
     for t in SEEN_TOKENS:
         assert t not in logs, "session token in logs"
     assert "wrong-password-123" not in logs

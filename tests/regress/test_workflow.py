@@ -371,11 +371,13 @@ def test_four_eyes(s):
     reviewed; another approver may."""
     p = people(s)
     pw = "four-eyes-password-1"
+    # the account is set up as an administrator would: htqctl user add
+    # failing, or the new account not able to sign in, fails the test
     s.ctl("user", "add", "--email", "eyes@employer.test", "--name", "Eyes", "--role",
-          "reviewer", input=(pw + "\n").encode(), check=False)
+          "reviewer", input=(pw + "\n").encode())
     r = login(s, "eyes@employer.test", pw)
-    if r.status != 200:
-        raise Skip("could not add an account with htqctl user add: %s" % r.body[:100])
+    assert r.status == 200 and r.json()["account"]["role"] == "reviewer", \
+        "the account htqctl user add made cannot sign in as a reviewer: %r" % r
     eyes = Who.__new__(Who)
     eyes.cookie, eyes.csrf = session_of(r)
     eyes.h = dict(eyes.cookie, **{"X-CSRF-Token": eyes.csrf})

@@ -25,7 +25,7 @@
 #include <lmdb.h>
 #include <sodium.h>
 
-#include "htq.h"
+#include "publish.h"
 #include "aud.h"
 
 static double

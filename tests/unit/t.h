@@ -7,6 +7,9 @@
  * A failed assertion reports file:line and fails the current test, which
  * stops there.  T_DONE() prints "# unit <file>: N passed, M failed" for
  * tests/run.sh and returns the exit status.
+ *
+ * T_ONLY=test_a,test_b runs only the tests named (the others are neither
+ * run nor counted): each test must pass alone, whatever ran before it.
  */
 #ifndef HTQ_T_H
 #define HTQ_T_H
@@ -33,7 +36,22 @@ static const char *t_name;
 #define T_MEMEQ(a, b, n) do { if (memcmp((a), (b), (n)) != 0) \
 	T_FAILF("%s == %s (%zu bytes)", #a, #b, (size_t)(n)); } while (0)
 
-#define T_RUN(fn) do { t_name = #fn; \
+/* 1 if the test is selected by T_ONLY (unset or empty: every test). */
+static int
+t_selected(const char *name)
+{
+	const char *only = getenv("T_ONLY"), *p;
+	size_t n = strlen(name);
+
+	if (only == NULL || *only == '\0')
+		return 1;
+	for (p = only; (p = strstr(p, name)) != NULL; p += n)
+		if ((p == only || p[-1] == ',') && (p[n] == '\0' || p[n] == ','))
+			return 1;
+	return 0;
+}
+
+#define T_RUN(fn) do { t_name = #fn; if (!t_selected(#fn)) break; \
 	if (setjmp(t_jmp) == 0) { fn(); t_pass++; \
 		if (getenv("T_VERBOSE")) fprintf(stderr, "ok   %s\n", #fn); } \
 	else t_fail++; } while (0)

@@ -235,7 +235,10 @@ describe("verifyMarkBundle", () => {
 			const cs = await L.verifyMarkBundle(lg.bundle(A), keysText, { fetchTile: fetchFrom(tiles) });
 			assert.equal(L.summarize(cs), "verified");
 			const bad = lg.bundle(A); bad.sig = flip(bad.sig, 5);
-			assert.equal((await L.verifyMarkBundle(bad, keysText))[1].ok, false);
+			const bcs = await L.verifyMarkBundle(bad, keysText);
+			assert.equal(bcs[1].name, "mark.awarded entry signature");
+			assert.equal(bcs[1].ok, false);
+			assert.match(bcs[1].detail, /signature does not verify/);
 		} finally {
 			L.configureEd25519({ webcrypto: true });
 		}
@@ -305,7 +308,9 @@ describe("verifyMarkBundle", () => {
 		const h = tiles.get("tile/1/000.p/2").slice(); h[5] ^= 1;
 		forged.set("tile/1/000.p/2", h);
 		const cs = await L.verifyMarkBundle(lg.bundle(B), keysText, { fetchTile: fetchFrom(forged) });
+		assert.equal(cs.at(-1).name, "not revoked");
 		assert.equal(cs.at(-1).ok, false);
+		assert.match(cs.at(-1).detail, /the tiles do not hash to the checkpoint's root/);
 		assert.equal(L.summarize(cs), "failed");
 	});
 	test("a tampered bundle fails the entry signature and says so", async () => {
@@ -318,11 +323,15 @@ describe("verifyMarkBundle", () => {
 		assert.equal(L.summarize(cs), "failed");
 	});
 	test("a bad inclusion proof or index fails the inclusion check", async () => {
-		for (const mutate of [b => { b.proof[0] = b.proof[1]; }, b => { b.index += 1; }, b => { b.proof.pop(); }]) {
+		const notIn = new RegExp(`^entry ${A} is not in the tree of checkpoint ${size}$`);
+		for (const [mutate, why] of [[b => { b.proof[0] = b.proof[1]; }, notIn],
+			[b => { b.index += 1; }, new RegExp(`^bundle index ${A + 1} is not the entry's seq ${A}$`)],
+			[b => { b.proof.pop(); }, notIn]]) {
 			const b = lg.bundle(A); mutate(b);
 			const cs = await L.verifyMarkBundle(b, keysText, { fetchTile: fetchFrom(tiles) });
 			const inc = cs.find(c => c.name === "mark.awarded inclusion proof");
 			assert.equal(inc.ok, false);
+			assert.match(inc.detail, why);
 		}
 	});
 	test("a wrong key fails the checkpoint signature", async () => {
@@ -330,6 +339,7 @@ describe("verifyMarkBundle", () => {
 		const cs = await L.verifyMarkBundle(lg.bundle(A), other.vkey, { fetchTile: fetchFrom(tiles) });
 		assert.equal(cs[0].name, "checkpoint signature");
 		assert.equal(cs[0].ok, false);
+		assert.match(cs[0].detail, /not signed by a trusted key/);
 		assert.equal(L.summarize(cs), "failed");
 	});
 	test("a wrong origin fails the checkpoint check", async () => {
@@ -364,6 +374,7 @@ describe("verifyMarkBundle", () => {
 		// Only the old key trusted: the checkpoint (signed by the new key) fails.
 		cs = await L.verifyLedgerRange(g.checkpoint(), oldKey, { fetchTile: fetchFrom(tl), fetchSig });
 		assert.equal(cs[0].ok, false);
+		assert.match(cs[0].detail, /not signed by a trusted key/);
 		// An entry after the rotation signed by the old key's id fails.
 		const forged = new Map(tl);
 		const ents = g.entries.map(e => e.entry);
