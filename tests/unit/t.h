@@ -51,8 +51,12 @@ t_selected(const char *name)
 	return 0;
 }
 
-#define T_RUN(fn) do { t_name = #fn; if (!t_selected(#fn)) break; \
-	if (setjmp(t_jmp) == 0) { fn(); t_pass++; \
+#define T_RUN(fn) T_RUN_WITH((void)0, fn)
+/* The same after fixture() (a statement), which runs inside the test:
+ * a fixture that fails fails the test.  Not counted on its own. */
+#define T_RUN_WITH(fixture, fn) do { t_name = #fn; \
+	if (!t_selected(#fn)) break; \
+	if (setjmp(t_jmp) == 0) { fixture; fn(); t_pass++; \
 		if (getenv("T_VERBOSE")) fprintf(stderr, "ok   %s\n", #fn); } \
 	else t_fail++; } while (0)
 #define T_DONE() (printf("# unit %s: %d passed, %d failed\n", __FILE__, \
