@@ -18,8 +18,6 @@
  * O(log n) stored hashes read from O(log n / 6) records, never by walking
  * the entries.
  */
-#include <sys/mman.h>
-
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,20 +27,9 @@
 
 #include "aud.h"
 
-/* Upper tiles kept per process: 512, each on a page of its own, in 2 MiB
- * that the kernel may back with one huge page (one TLB entry). */
-#define TCACHE		512
-#define TC_SLOT		4096
-#define TC_BYTES	((size_t)TCACHE * TC_SLOT)
-
 struct aud_log {
 	MDB_dbi		 dbi;
 	MDB_dbi		 tdbi;		/* "ledger_tiles" */
-	struct tcent {
-		uint64_t key;		/* tile key + 1; 0: empty */
-		uint64_t upto;		/* log size the copy was taken at */
-	}		*tce;
-	uint8_t		*tc;		/* TCACHE tiles, or NULL */
 	char		*cp;		/* checkpoint signed on demand */
 	size_t		 cplen;
 	uint64_t	 cpsize;
@@ -189,8 +176,6 @@ aud_log_close(struct aud_log *l)
 {
 	if (l != NULL) {
 		free(l->cp);
-		free(l->tce);
-		free(l->tc);
 	}
 	free(l);
 }
@@ -272,11 +257,8 @@ tile_key(uint64_t *key, int t, uint64_t tile)
 struct reader {
 	struct aud_log	*l;
 	MDB_txn		*txn;
-	uint64_t	 size;		/* of the log in txn; 0: not known */
-	int		 fill;		/* txn sees committed state only */
 	uint64_t	 tile[TILE_LEVELS];
 	const uint8_t	*data[TILE_LEVELS];
-	uint64_t	 upto[TILE_LEVELS];	/* data good for this size */
 };
 
 static void
@@ -284,99 +266,21 @@ reader_init(struct reader *r, struct aud_log *l, MDB_txn *txn)
 {
 	r->l = l;
 	r->txn = txn;
-	r->size = 0;
-	r->fill = 0;
 	memset(r->data, 0, sizeof(r->data));
 }
 
-/*
- * The log's size in the reader's txn, which lets it use the tile cache.
- * Tiles read by a write transaction may hold entries it has not committed
- * (and it may yet abort): only a transaction that sees committed state
- * alone, a read-only one, fills the cache.
- */
-static void
-reader_size(struct reader *r, uint64_t size)
-{
-	MDB_envinfo info;
-
-	r->size = size;
-	r->fill = mdb_env_info(mdb_txn_env(r->txn), &info) == 0 &&
-	    mdb_txn_id(r->txn) <= info.me_last_txnid;
-}
-
-/*
- * A stored hash never changes once written (the log only grows, and each
- * slot holds a perfect subtree), so each process keeps copies of the upper
- * tiles it reads, each with the log size it was taken at: a copy answers
- * for every node that ends within that size, complete tiles for good.  A
- * proof then finds its upper tiles without a B-tree search.  Leaf tiles
- * are too many to copy and are read in place.  Direct-mapped.
- */
-static size_t
-tc_slot(uint64_t key)
-{
-	return (size_t)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 55) % TCACHE;
-}
-
+/* Tile `key`, read in place from the B-tree. */
 static int
-tc_alloc(struct aud_log *l)
+tile_get(struct reader *r, uint64_t key, const uint8_t **data)
 {
-	if (l->tc != NULL)
-		return 1;
-	l->tce = calloc(TCACHE, sizeof(*l->tce));
-	if (l->tce == NULL || posix_memalign((void **)&l->tc, TC_BYTES,
-	    TC_BYTES) != 0) {
-		free(l->tce);
-		l->tce = NULL;
-		l->tc = NULL;
-		return 0;
-	}
-#ifdef MADV_HUGEPAGE
-	(void)madvise(l->tc, TC_BYTES, MADV_HUGEPAGE);
-#endif
-	return 1;
-}
-
-/*
- * Tile `key` holding a node that ends at leaf `end`: from the cache, else
- * from the B-tree (and into the cache when the transaction sees committed
- * state alone: tiles read by a write transaction may hold entries it has
- * not committed, and it may yet abort).  *upto: the log size the answer
- * is good for.
- */
-static int
-tile_get(struct reader *r, uint64_t key, int t, uint64_t end,
-    const uint8_t **data, uint64_t *upto)
-{
-	struct aud_log *l = r->l;
-	size_t slot = tc_slot(key);
 	MDB_val k = { sizeof(key), &key }, v;
-	int rc, i;
+	int rc;
 
-	if (t > 0 && l->tc != NULL && l->tce[slot].key == key + 1 &&
-	    l->tce[slot].upto >= end) {
-		*data = l->tc + slot * TC_SLOT;
-		*upto = l->tce[slot].upto;
-		return AUD_OK;
-	}
-	if ((rc = mdb_to_htq(mdb_get(r->txn, l->tdbi, &k, &v))) != AUD_OK)
+	if ((rc = mdb_to_htq(mdb_get(r->txn, r->l->tdbi, &k, &v))) != AUD_OK)
 		return rc == AUD_ENOTFOUND ? AUD_EFORMAT : rc;
 	if (v.mv_size != TILE_BYTES)
 		return AUD_EFORMAT;
 	*data = v.mv_data;
-	*upto = UINT64_MAX;	/* all of the transaction's view */
-	if (t == 0 || !r->fill || !tc_alloc(l))
-		return AUD_OK;
-	/* the reader must not keep pointing at the copy this one replaces */
-	for (i = 0; i < TILE_LEVELS; i++)
-		if (r->data[i] == l->tc + slot * TC_SLOT)
-			r->data[i] = NULL;
-	memcpy(l->tc + slot * TC_SLOT, v.mv_data, TILE_BYTES);
-	l->tce[slot].key = key + 1;
-	l->tce[slot].upto = r->size;
-	*data = l->tc + slot * TC_SLOT;
-	*upto = r->size;
 	return AUD_OK;
 }
 
@@ -384,15 +288,13 @@ static int
 hash_get(struct reader *r, int level, uint64_t index, aud_hash out)
 {
 	struct place p;
-	uint64_t key, end = (index + 1) << level;
+	uint64_t key;
 	int rc;
 
 	place(level, index, &p);
-	if (r->data[p.t] == NULL || r->tile[p.t] != p.tile ||
-	    r->upto[p.t] < end) {
+	if (r->data[p.t] == NULL || r->tile[p.t] != p.tile) {
 		tile_key(&key, p.t, p.tile);
-		if ((rc = tile_get(r, key, p.t, end, &r->data[p.t],
-		    &r->upto[p.t])) != AUD_OK) {
+		if ((rc = tile_get(r, key, &r->data[p.t])) != AUD_OK) {
 			r->data[p.t] = NULL;
 			return rc;
 		}
@@ -400,50 +302,6 @@ hash_get(struct reader *r, int level, uint64_t index, aud_hash out)
 	}
 	memcpy(out, r->data[p.t] + p.slot * AUD_HASH, AUD_HASH);
 	return AUD_OK;
-}
-
-/*
- * Start loading the leaf's tile, the one part of an inclusion proof that
- * is likely far away (the upper tiles are few, and cached): its page and
- * the sibling slot at every level, all at once, so that the misses overlap
- * instead of each waiting for the one before.  Correctness never depends
- * on it.
- */
-static void
-prefetch_path(struct reader *r, uint64_t index)
-{
-	struct place p;
-	uint64_t key;
-	MDB_val k = { sizeof(key), &key }, v;
-	size_t slot;
-	int j, t;
-
-	/* the upper tiles' sibling slots, where cached, first: they load
-	 * while the B-tree search for the leaf tile runs */
-	for (t = 1; r->l->tc != NULL && t < TILE_LEVELS; t++) {
-		place(TILE_H * t, index >> (TILE_H * t), &p);
-		tile_key(&key, p.t, p.tile);
-		if (r->l->tce[slot = tc_slot(key)].key != key + 1)
-			break;
-		for (j = 0; j < TILE_H; j++) {
-			place(TILE_H * t + j, (index >> (TILE_H * t + j)) ^ 1,
-			    &p);
-			__builtin_prefetch(r->l->tc + slot * TC_SLOT +
-			    p.slot * AUD_HASH);
-		}
-	}
-	place(0, index, &p);
-	tile_key(&key, p.t, p.tile);
-	if (mdb_get(r->txn, r->l->tdbi, &k, &v) != 0 ||
-	    v.mv_size != TILE_BYTES)
-		return;
-	r->tile[0] = p.tile;
-	r->data[0] = v.mv_data;
-	r->upto[0] = UINT64_MAX;
-	for (j = 0; j < TILE_H; j++) {
-		place(j, (index >> j) ^ 1, &p);
-		__builtin_prefetch(r->data[0] + p.slot * AUD_HASH);
-	}
 }
 
 /*
@@ -729,7 +587,6 @@ aud_root(struct aud_log *l, MDB_txn *txn, uint64_t size, aud_hash out)
 		return AUD_OK;
 	}
 	reader_init(r, l, txn);
-	reader_size(r, cur);
 	return subtree(r, 0, size, out);
 }
 
@@ -753,7 +610,6 @@ aud_subtree_hashes(struct aud_log *l, MDB_txn *txn, int level,
 	if (first > (cur >> level) || count > (cur >> level) - first)
 		return AUD_ERANGE;
 	reader_init(r, l, txn);
-	reader_size(r, cur);
 	for (i = 0; i < count; i++)
 		if ((rc = hash_get(r, level, first + i, out[i])) != AUD_OK)
 			return rc;
@@ -816,16 +672,11 @@ aud_prove_inclusion(struct aud_log *l, MDB_txn *txn, uint64_t index,
 	int rc;
 
 	*n = 0;
-	/* start loading the leaf's tile first: checking the size overlaps
-	 * with it (a tile that does not exist is simply not prefetched) */
 	reader_init(r, l, txn);
-	if (index < size)
-		prefetch_path(r, index);
 	if ((rc = aud_size(l, txn, &cur)) != AUD_OK)
 		return rc;
 	if (size > cur || index >= size)
 		return AUD_ERANGE;
-	reader_size(r, cur);
 	return path(r, index, 0, size, out, n);
 }
 
@@ -845,7 +696,6 @@ aud_prove_consistency(struct aud_log *l, MDB_txn *txn, uint64_t m,
 	if (m == 0 || m == n)
 		return AUD_OK;
 	reader_init(r, l, txn);
-	reader_size(r, cur);
 	return subproof(r, m, 0, n, 1, out, k);
 }
 

@@ -167,24 +167,17 @@ htq_txn_write(struct htq_db *db, MDB_txn **out)
 }
 
 int
-htq_db_ledger(struct htq_db *db, struct htq_ledger_hooks *hooks)
-{
-	db->ledger = *hooks;
-	return HTQ_OK;
-}
-
-int
 htq_db_recording(struct htq_db *db)
 {
-	return db->log != NULL && db->ledger.append != NULL;
+	return db->log != NULL && db->key != NULL;
 }
 
 const char *
 htq_set_actor(struct htq_db *db, const char *actor)
 {
-	const char *old = db->ledger.actor;
+	const char *old = db->actor;
 
-	db->ledger.actor = actor;
+	db->actor = actor;
 	return old;
 }
 
@@ -192,40 +185,7 @@ int
 htq_record(struct htq_db *db, MDB_txn *txn, const char *type,
     const char *subject, json_t *data)
 {
-	return htq_record_as(db, txn, db->ledger.actor, type, subject, data);
-}
-
-static int
-ledger_data(const json_t *data, char **out, size_t *len)
-{
-	return aud_data_encode(data, out, len);
-}
-
-static int
-record_data(struct htq_db *db, MDB_txn *txn, const char *actor,
-    const char *type, const char *subject, const char *data, size_t dlen)
-{
-	if (db->ledger.append == NULL)
-		return HTQ_OK;
-	return db->ledger.append(db->ledger.ctx, txn, type,
-	    actor && *actor ? actor : "system", subject, data, dlen);
-}
-
-int
-htq_record_as(struct htq_db *db, MDB_txn *txn, const char *actor,
-    const char *type, const char *subject, json_t *data)
-{
-	char *d;
-	size_t dlen;
-	int rc;
-
-	if (db->ledger.append == NULL)
-		return HTQ_OK;
-	if ((rc = ledger_data(data, &d, &dlen)) != HTQ_OK)
-		return rc;
-	rc = record_data(db, txn, actor, type, subject, d, dlen);
-	free(d);
-	return rc;
+	return htq_record_as(db, txn, db->actor, type, subject, data);
 }
 
 int

@@ -9,7 +9,7 @@
 struct htq_db {
 	MDB_env			*env;
 	MDB_dbi			 dbi[HTQ_T_COUNT];	/* enum htq_table */
-	struct htq_ledger_hooks	 ledger;
+	const char		*actor;		/* htq_set_actor; NULL: "system" */
 	struct aud_log		*log;		/* NULL until attached */
 	struct aud_key		*key;		/* sodium_malloc'd, or NULL */
 	char			*datadir;	/* where the key file is */

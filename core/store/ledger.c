@@ -17,31 +17,6 @@
 #include "db_private.h"
 #include "aud.h"
 
-static int
-hook_append(void *ctx, MDB_txn *txn, const char *type, const char *actor,
-    const char *subject, const char *data, size_t dlen)
-{
-	struct htq_db *db = ctx;
-	uint64_t seq;
-	int rc;
-
-	if (db->key == NULL)
-		return HTQ_EPERM;
-	rc = aud_append_data(db->log, txn, db->key, type, actor, subject,
-	    data, dlen, &seq);
-	/* The key was rotated since this process loaded it: load the new
-	 * one (nothing was written yet) and try once more. */
-	if (rc == HTQ_EPERM && db->datadir != NULL &&
-	    htq_ledger_reload_key(db, db->datadir) == HTQ_OK)
-		rc = aud_append_data(db->log, txn, db->key, type, actor,
-		    subject, data, dlen, &seq);
-	if (rc == HTQ_OK) {
-		db->dirty = 1;
-		db->dirty_size = seq + 1;
-	}
-	return rc;
-}
-
 int
 htq_key_path(const char *datadir, const char *name, char *buf, size_t bufsz)
 {
@@ -92,7 +67,6 @@ finish_rotation(struct htq_db *db, const char *datadir, const uint8_t *kid)
 int
 htq_ledger_attach(struct htq_db *db, const char *datadir, int need_key)
 {
-	struct htq_ledger_hooks hooks;
 	uint8_t kid[AUD_KID];
 	static const uint8_t none[AUD_KID];
 	char path[4096];
@@ -130,11 +104,44 @@ htq_ledger_attach(struct htq_db *db, const char *datadir, int need_key)
 	    memcmp(kid, db->key->kid, AUD_KID) != 0 &&
 	    (rc = finish_rotation(db, datadir, kid)) != HTQ_OK)
 		return rc;
-	memset(&hooks, 0, sizeof(hooks));
-	hooks.append = hook_append;
-	hooks.ctx = db;
-	hooks.actor = "system";
-	return htq_db_ledger(db, &hooks);
+	return HTQ_OK;
+}
+
+/*
+ * Append an entry in the caller's write transaction: data encoded
+ * canonically, signed with the current key (loaded again when another
+ * process rotated it), its signature checked before it is stored.  The
+ * commit then runs the after-commit hook for the log's new size.
+ */
+int
+htq_record_as(struct htq_db *db, MDB_txn *txn, const char *actor,
+    const char *type, const char *subject, json_t *data)
+{
+	char *d;
+	size_t dlen;
+	uint64_t seq;
+	int rc;
+
+	if (!htq_db_recording(db))
+		return HTQ_OK;
+	if ((rc = aud_data_encode(data, &d, &dlen)) != HTQ_OK)
+		return rc;
+	if (actor == NULL || *actor == '\0')
+		actor = "system";
+	rc = aud_append_data(db->log, txn, db->key, type, actor, subject, d,
+	    dlen, &seq);
+	/* the key was rotated since this process loaded it: load the new
+	 * one (nothing was written yet) and try once more */
+	if (rc == HTQ_EPERM && htq_ledger_reload_key(db, db->datadir) ==
+	    HTQ_OK)
+		rc = aud_append_data(db->log, txn, db->key, type, actor,
+		    subject, d, dlen, &seq);
+	free(d);
+	if (rc == HTQ_OK) {
+		db->dirty = 1;
+		db->dirty_size = seq + 1;
+	}
+	return rc;
 }
 
 int

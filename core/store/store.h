@@ -46,20 +46,12 @@ MDB_env	*htq_db_env(struct htq_db *);
 
 /*
  * The ledger as core/ sees it: every domain change that matters appends
- * an entry inside the same write transaction, so both commit or neither.
- * Set by the program that holds the signing key (htqctl, htq-fcgi); when
- * append is NULL nothing is recorded.  data is the entry's data as its
- * canonical bytes (aud_data_encode), borrowed.  Checkpoints are signed
- * when read (aud_checkpoint), not per commit.
+ * an entry inside the same write transaction, so both commit or neither
+ * (core/store/ledger.c).  Entries are appended once htq_ledger_attach has
+ * loaded the signing key (htqctl, htq-fcgi); without it nothing is
+ * recorded.  Checkpoints are signed when read (aud_checkpoint), not per
+ * commit.
  */
-struct htq_ledger_hooks {
-	int	(*append)(void *ctx, MDB_txn *, const char *type,
-		    const char *actor, const char *subject, const char *data,
-		    size_t datalen);
-	void	*ctx;
-	const char *actor;	/* pseudonymous id of who is acting */
-};
-int	 htq_db_ledger(struct htq_db *, struct htq_ledger_hooks *);
 /* Who later entries name as actor (an account id, or "system"); returns
  * the previous one.  The string must outlive its use. */
 const char *htq_set_actor(struct htq_db *, const char *actor);
