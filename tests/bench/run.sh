@@ -4,6 +4,10 @@
 # same run, then the ledger micro-benchmarks if they are built.
 #
 #   BENCH_SECONDS  seconds per wrk target and round (default 3)
+#   BENCH_ROUNDS   rounds of the wrk targets (default 5)
+#   BENCH_LEDGER_N entries of the ledger the verifier and the inclusion
+#                  proofs are measured on (default 500000: building and
+#                  verifying 1,000,000 alone took over 5 minutes here)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${BIN:-bin}
@@ -139,5 +143,5 @@ rm -f "$data.out" "$data2.out" "$data.wf"
 
 if [ -x "$BIN/tests/bench_ledger" ]; then
 	echo "== ledger"
-	"$BIN/tests/bench_ledger"
+	"$BIN/tests/bench_ledger" "${BENCH_LEDGER_N:-500000}"
 fi
