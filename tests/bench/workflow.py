@@ -1,36 +1,45 @@
 #!/usr/bin/env python3
 """Workflow benchmarks against a running stack (tests/bench/run.sh):
 
-  submit over HTTP (each with its durable ledger append), per second, by
-  wrk (submit.lua) against bench_ledger --durable in alternating rounds
-  listing: one page of 100 when there are 100 submissions (on a third
+  lone submit: LONE submits in a row over HTTP from one client (one
+  keep-alive connection, each a draft of its own made beforehand), the
+  latency of each, against the in-process primitive a submit cannot avoid
+  (bench_ledger submit: a durable append of a submission.submitted entry
+  and a publish of the static files, LONE times) on a data directory
+  initialised like the stack's, in ROUNDS rounds, each measuring the
+  primitive and then the HTTP side
+
+  concurrent submits: CONC connections (wrk, submit.lua), each submitting
+  drafts of its own for CONC_SECONDS: the slowest answer, and the rate
+  against the lone rate
+
+  listing: one page of 100 when there are 100 submissions (on a second
   stack, SMALL_PORT, listed in the same rounds), against the cost per page
-  of listing 10,000 page by page
+  of listing 10,000 page by page (the drafts and submissions made above
+  are among them; the rest is made over HTTP like them)
 
-  submit over HTTP with publishing (the stack on PORT) against the same
-  without publishing (a second stack on NOPUB_PORT, HTQ_BENCH_NO_PUBLISH):
-  what publishing the static log adds to the durable submit path
+  workflow.py PORT DATA BIN OUTFILE SMALL_PORT SMALL_DATA
 
-  workflow.py PORT DATA BIN OUTFILE [NOPUB_PORT NOPUB_DATA [SMALL_PORT SMALL_DATA]]
-
-Writes shell assignments (submit_rps, append_rps, page100_ms, page10k_ms,
-sub_id, approver_token, nopub_rps, submit_ratio and pub_ratio) to OUTFILE for run.sh to compare
-and to drive wrk.
+Writes shell assignments to OUTFILE for run.sh to print and check (and
+sub_id, approver_token to drive wrk).
 """
 import http.client
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
 PORT, DATA, BIN, OUT = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
-NOPUB = sys.argv[5:7] if len(sys.argv) >= 7 else None
-SMALL = sys.argv[7:9] if len(sys.argv) >= 9 else None
+SMALL = sys.argv[5:7]
 HERE = os.path.dirname(os.path.abspath(__file__))
-# drafts made per round, and how long wrk submits them (submit.lua)
-SUBMITS, SUBMIT_SECONDS = 2500, 1
+# lone submits a round, rounds; concurrent submitters and their seconds
+LONE, ROUNDS = 200, 3
+CONC, CONC_SECONDS = 20, 3
+TOTAL = 10000	# submissions in all for the listing
 
 
 def token(email, data=None):
@@ -104,30 +113,82 @@ def list_all(c, limit=100):
 
 def median(xs):
     xs = sorted(xs)
-    return xs[len(xs) // 2]
+    n = len(xs)
+    return (xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2) if n else 0.0
 
 
-def submit_rate(port, tok, std):
-    """Drafts made first, then submitted by wrk (8 connections) for
-    SUBMIT_SECONDS: submits a second."""
-    drafts = create(tok, std, SUBMITS, port=port)
+def pct(xs, p):
+    """The p-th percentile by rank (the same ranks as bench_ledger submit)."""
+    xs = sorted(xs)
+    return xs[len(xs) // 2] if p == 50 else xs[(len(xs) * p + 99) // 100 - 1]
+
+
+def primitive_dir():
+    """A data directory initialised like the stack's: 'htqctl init', and a
+    memory folder for the published files that every publish replaces
+    when the stack has one (scripts/run.sh, public/.mem)."""
+    top = tempfile.mkdtemp(prefix="htq-bench-prim.")
+    d = os.path.join(top, "data")
+    subprocess.run([os.path.join(BIN, "htqctl"), "init"], env=dict(os.environ, HTQ_DATA=d),
+                   check=True, capture_output=True)
+    mem = None
+    if os.path.islink(os.path.join(DATA, "public", ".mem")):
+        mem = tempfile.mkdtemp(prefix="htq-bench-prim.", dir="/dev/shm")
+        os.chmod(mem, 0o755)
+        os.makedirs(os.path.join(d, "public"), exist_ok=True)
+        os.chmod(os.path.join(d, "public"), 0o755)
+        os.symlink(mem, os.path.join(d, "public", ".mem"))
+    return top, d, mem
+
+
+def primitive(d):
+    """bench_ledger submit: (p50, p99) in seconds of LONE primitives."""
+    out = subprocess.run([os.path.join(BIN, "tests", "bench_ledger"), "submit", d,
+                          str(LONE)], capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        if line.startswith("primitive "):
+            f = dict(kv.split("=") for kv in line.split()[1:])
+            return float(f["p50_us"]) / 1e6, float(f["p99_us"]) / 1e6
+    raise RuntimeError("bench_ledger submit: no figures in %r" % out)
+
+
+def lone(tok, drafts):
+    """Submit drafts one after another on one connection: the latency of
+    each and the wall time of them all."""
+    c = Client(tok)
+    lat = []
+    t0 = time.perf_counter()
+    for i in drafts:
+        t = time.perf_counter()
+        st, data = c.call("POST", "/api/v1/submissions/%s/submit" % i)
+        lat.append(time.perf_counter() - t)
+        assert st == 200, (st, data[:200])
+    return lat, time.perf_counter() - t0
+
+
+def concurrent(tok, drafts):
+    """wrk with CONC connections submitting drafts (each once) for
+    CONC_SECONDS: (rate, max latency in s, 200 answers, other answers,
+    timeouts, socket errors)."""
     ids = OUT + ".ids"
     with open(ids, "w") as f:
         f.write("\n".join(drafts) + "\n")
     env = dict(os.environ, IDS=ids, NTHREADS="2", TOKEN=tok)
-    w = subprocess.run(["wrk", "-t2", "-c8", "-d%ss" % SUBMIT_SECONDS, "-s",
-                        os.path.join(HERE, "submit.lua"),
-                        "http://127.0.0.1:%s/" % port], capture_output=True, text=True,
+    w = subprocess.run(["wrk", "-t2", "-c%d" % CONC, "-d%ss" % CONC_SECONDS,
+                        "--timeout", "10s", "-s", os.path.join(HERE, "submit.lua"),
+                        "http://127.0.0.1:%s/" % PORT], capture_output=True, text=True,
                        env=env).stdout
     os.unlink(ids)
     for line in w.splitlines():
         if line.startswith("submitted "):
-            n, secs = int(line.split()[1]), float(line.split()[3])
+            f = dict(kv.split("=") for kv in line.split()[1:])
+            n, secs = int(f["ok"]), float(f["seconds"])
             if n >= len(drafts):
                 print("  (all %d drafts submitted before the time was up: "
                       "the rate is a lower bound)" % n)
-            return n / secs
-    return 0.0
+            return (n / secs, float(f["max_us"]) / 1e6, n, int(f["other"]),
+                    int(f["timeouts"]), int(f["errors"]))
+    raise RuntimeError("wrk submit.lua: no figures in %r" % w)
 
 
 def main():
@@ -142,61 +203,66 @@ def main():
     create(author, std, 100 - have)
     # 100 in all also on a stack of their own (SMALL), listed below at the
     # same time as the 10,000 here
-    small = None
-    if SMALL:
-        small = Client(token("author@northfield.test", SMALL[1]), SMALL[0])
-        st, data = small.call("GET", "/api/v1/submissions?limit=100")
-        create(small.h["Authorization"][7:], std,
-               100 - len(json.loads(data)["submissions"]), port=SMALL[0])
-    list_all(c)
-    page100 = median([t for _ in range(30) for t in list_all(c)])
-    # submit over HTTP (drafts made first, then submitted by wrk, 8
-    # connections) against the durable ledger append (bench_ledger
-    # --durable), in 3 rounds, each measuring both, one after the other:
-    # fsync times on a shared machine swing from one minute to the next,
-    # so each ratio is the median of the rounds' own ratios
-    stacks = [(PORT, author)]
-    if NOPUB:
-        stacks.append((NOPUB[0], token("author@northfield.test", NOPUB[1])))
+    small = Client(token("author@northfield.test", SMALL[1]), SMALL[0])
+    st, data = small.call("GET", "/api/v1/submissions?limit=100")
+    create(small.h["Authorization"][7:], std,
+           100 - len(json.loads(data)["submissions"]), port=SMALL[0])
+
+    # lone submits against the primitive, in rounds, each measuring both
+    # one after the other: fsync times on a shared machine swing from one
+    # minute to the next, so a ratio is the median of the rounds' own
+    drafts = create(author, std, LONE * ROUNDS)
+    top, d, mem = primitive_dir()
     rounds = []
-    for _ in range(3):
-        out = subprocess.run([os.path.join(BIN, "tests", "bench_ledger"), "--durable"],
-                             capture_output=True, text=True).stdout
-        append = max([float(line.split("durable append:")[1].split("/s")[0])
-                      for line in out.splitlines() if "durable append:" in line] or [0.0])
-        rates = [submit_rate(port, tok, std) for port, tok in stacks]
-        rounds.append((append, rates[0], rates[1] if NOPUB else 0.0))
-    append_rps = median([r[0] for r in rounds])
-    submit_rps = median([r[1] for r in rounds])
-    nopub_rps = median([r[2] for r in rounds])
-    submit_ratio = median([r[1] / r[0] if r[0] else 0.0 for r in rounds])
-    pub_ratio = median([r[1] / r[2] if r[2] else 0.0 for r in rounds])
-    # grow to 10,000 visible to the author, then page through them all
-    total = 100 + 3 * SUBMITS
-    create(author, std, 10000 - total)
-    # the cost of a page: the median page time.  With SMALL, in 3 rounds
-    # of 10 listings of the one page there and one listing of every page
+    try:
+        for r in range(ROUNDS):
+            p50, p99 = primitive(d)
+            lat, wall = lone(author, drafts[r * LONE:(r + 1) * LONE])
+            rounds.append((p50, p99, pct(lat, 50), pct(lat, 99), LONE / wall))
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+        if mem:
+            shutil.rmtree(mem, ignore_errors=True)
+    prim50, prim99, http50, http99, lone_rps = (median([x[k] for x in rounds])
+                                                for k in range(5))
+    r50 = median([x[0] / x[2] for x in rounds])
+    r99 = median([x[1] / x[3] for x in rounds])
+
+    # concurrent submitters, on drafts made now: every one still to be
+    # made for the 10,000, so none is made for this alone
+    drafts = create(author, std, TOTAL - 100 - LONE * ROUNDS)
+    conc_rps, conc_max, conc_ok, conc_other, conc_to, conc_err = concurrent(author, drafts)
+
+    # the cost of a page: the median page time, in 3 rounds of 10
+    # listings of the one page on SMALL and one listing of every page
     # here, so that both meet the same minutes of this shared machine
-    # (its speed drifts over a run); else every page of 3 listings here
-    # against the 30 listings of the one page above
+    list_all(c)
     runs, runs100 = [], []
     for _ in range(3):
-        if small:
-            runs100 += [t for _ in range(10) for t in list_all(small)]
+        runs100 += [t for _ in range(10) for t in list_all(small)]
         runs.append(list_all(c))
     pages = len(runs[0])
+    assert pages >= TOTAL // 100, pages
     page10k = median([t for run in runs for t in run])
-    if runs100:
-        page100 = median(runs100)
+    page100 = median(runs100)
     # a submitted one for GET /submissions/{id} (the approver reads it)
     st, data = Client(approver).call("GET", "/api/v1/submissions?status=submitted&limit=1")
     first = json.loads(data)["submissions"][0]["id"]
     with open(OUT, "w") as f:
-        f.write("submit_rps=%.0f\nappend_rps=%.0f\npage100_ms=%.3f\npage10k_ms=%.3f\n"
-                "pages10k=%d\nsub_id=%s\napprover_token=%s\nnopub_rps=%.0f\n"
-                "submit_ratio=%.2f\npub_ratio=%.2f\n" % (
-                    submit_rps, append_rps, page100 * 1000, page10k * 1000, pages, first,
-                    approver, nopub_rps, submit_ratio, pub_ratio))
+        for k, v in [("prim50_ms", "%.3f" % (prim50 * 1e3)),
+                     ("prim99_ms", "%.3f" % (prim99 * 1e3)),
+                     ("http50_ms", "%.3f" % (http50 * 1e3)),
+                     ("http99_ms", "%.3f" % (http99 * 1e3)),
+                     ("lone_p50_ratio", "%.2f" % r50), ("lone_p99_ratio", "%.2f" % r99),
+                     ("lone_rps", "%.0f" % lone_rps), ("conc_rps", "%.0f" % conc_rps),
+                     ("conc_max_ms", "%.1f" % (conc_max * 1e3)),
+                     ("conc_ok", conc_ok), ("conc_other", conc_other),
+                     ("conc_timeouts", conc_to), ("conc_errors", conc_err),
+                     ("conc_ratio", "%.2f" % (conc_rps / lone_rps if lone_rps else 0)),
+                     ("page100_ms", "%.3f" % (page100 * 1000)),
+                     ("page10k_ms", "%.3f" % (page10k * 1000)), ("pages10k", pages),
+                     ("sub_id", first), ("approver_token", approver)]:
+            f.write("%s=%s\n" % (k, v))
 
 
 if __name__ == "__main__":
