@@ -124,21 +124,13 @@ def pct(xs, p):
 
 
 def primitive_dir():
-    """A data directory initialised like the stack's: 'htqctl init', and a
-    memory folder for the published files that every publish replaces
-    when the stack has one (scripts/run.sh, public/.mem)."""
+    """A data directory initialised like the stack's ('htqctl init'), on
+    the same disk."""
     top = tempfile.mkdtemp(prefix="htq-bench-prim.")
     d = os.path.join(top, "data")
     subprocess.run([os.path.join(BIN, "htqctl"), "init"], env=dict(os.environ, HTQ_DATA=d),
                    check=True, capture_output=True)
-    mem = None
-    if os.path.islink(os.path.join(DATA, "public", ".mem")):
-        mem = tempfile.mkdtemp(prefix="htq-bench-prim.", dir="/dev/shm")
-        os.chmod(mem, 0o755)
-        os.makedirs(os.path.join(d, "public"), exist_ok=True)
-        os.chmod(os.path.join(d, "public"), 0o755)
-        os.symlink(mem, os.path.join(d, "public", ".mem"))
-    return top, d, mem
+    return top, d
 
 
 def primitive(d):
@@ -212,7 +204,7 @@ def main():
     # one after the other: fsync times on a shared machine swing from one
     # minute to the next, so a ratio is the median of the rounds' own
     drafts = create(author, std, LONE * ROUNDS)
-    top, d, mem = primitive_dir()
+    top, d = primitive_dir()
     rounds = []
     try:
         for r in range(ROUNDS):
@@ -221,8 +213,6 @@ def main():
             rounds.append((p50, p99, pct(lat, 50), pct(lat, 99), LONE / wall))
     finally:
         shutil.rmtree(top, ignore_errors=True)
-        if mem:
-            shutil.rmtree(mem, ignore_errors=True)
     prim50, prim99, http50, http99, lone_rps = (median([x[k] for x in rounds])
                                                 for k in range(5))
     r50 = median([x[0] / x[2] for x in rounds])
