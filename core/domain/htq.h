@@ -17,7 +17,8 @@
 
 /* --- standards catalogue --- */
 
-/* 1 if s is a standard reference: "ST" followed by exactly 4 digits. */
+/* 1 if s is a standard reference: "ST" followed by exactly 4 digits (these
+ * three return a truth value or an order, not an error). */
 int	 htq_ref_valid(const char *s);
 /* 1 if s is a version: 1-3 digits, '.', 1-3 digits ("1.0", "1.12"). */
 int	 htq_version_valid(const char *s);
@@ -40,7 +41,8 @@ struct htq_import_stats {
  * standards, or an object with a "standards" array) from buf, in one
  * write transaction.  Each problem with one standard calls
  * warn(ctx, message) and skips it; a malformed file as a whole returns
- * HTQ_EFORMAT with a message in errbuf and stores nothing.
+ * HTQ_EFORMAT with a message in errbuf and stores nothing; HTQ_ETOOBIG
+ * over HTQ_MAX_IMPORT.
  */
 int	 htq_standards_import(struct htq_db *, const char *buf, size_t len,
 	    struct htq_import_stats *stats,
@@ -50,7 +52,8 @@ int	 htq_standards_import(struct htq_db *, const char *buf, size_t len,
 /*
  * The stored API JSON of standard ref at version (NULL: latest) as
  * compact UTF-8 bytes, exactly what GET /api/v1/standards/{ref} returns.
- * *json points into LMDB and is valid until txn ends.
+ * *json points into LMDB and is valid until txn ends.  HTQ_EINVAL a
+ * malformed ref or version; HTQ_ENOTFOUND no such standard or version.
  */
 int	 htq_standard_get(struct htq_db *, MDB_txn *, const char *ref,
 	    const char *version, const char **json, size_t *len);
@@ -67,8 +70,9 @@ int	 htq_standards_list(struct htq_db *, MDB_txn *,
 	    const struct htq_std_filter *, json_t **out);
 
 /* Set eligibility for every version of ref (admin decision; it overrides
- * the default rules and survives re-import).  reason is required when
- * eligible is 0. */
+ * the default rules and survives re-import); appends standard.eligibility.
+ * HTQ_EINVAL a malformed ref, or no reason (1..HTQ_MAX_TEXT bytes) when
+ * eligible is 0; HTQ_ENOTFOUND no such standard. */
 int	 htq_standard_set_eligibility(struct htq_db *, const char *ref,
 	    int eligible, const char *reason);
 
@@ -92,26 +96,38 @@ struct htq_account {
 	json_int_t	 gen;		/* credential generation */
 };
 
+/* "awarding_body", ...; "none" for HTQ_ROLE_NONE (never an error). */
 const char *htq_role_name(enum htq_role);
+/* HTQ_EINVAL for a name that is no role (kind). */
 int	 htq_role_parse(const char *, enum htq_role *);
 int	 htq_org_kind_parse(const char *, enum htq_org_kind *);
+/* Lower-cased and trimmed into out; HTQ_EINVAL for no address or one
+ * that does not fit. */
 int	 htq_email_normalise(const char *in, char *out, size_t outsz);
 /* An awarding body needs an Ofqual RN ("RN" + digits) and/or a UKPRN
- * (8 digits starting with 1). */
+ * (8 digits starting with 1): HTQ_EINVAL otherwise, or for a name that
+ * is empty or over HTQ_MAX_TITLE. */
 int	 htq_org_add(struct htq_db *, enum htq_org_kind, const char *name,
 	    const char *rn, const char *ukprn, char id[HTQ_ID_LEN + 1]);
 int	 htq_orgs_list(struct htq_db *, MDB_txn *, json_t **out);
+/* HTQ_ENOTFOUND for no such organisation. */
 int	 htq_org_get(struct htq_db *, MDB_txn *, const char *id, json_t **out);
 /* Passwords: HTQ_MIN_PASSWORD..HTQ_MAX_PASSWORD bytes, Argon2id. Adding
- * an account or changing its role appends account.role_changed. */
+ * an account or changing its role appends account.role_changed.
+ * HTQ_EINVAL a bad e-mail, name or password, or an organisation that does
+ * not fit the role (an awarding body account needs its awarding body);
+ * HTQ_EEXIST the e-mail has an account already. */
 int	 htq_account_add(struct htq_db *, const char *email, const char *name,
 	    enum htq_role, const char *org, const char *password,
 	    char id[HTQ_ID_LEN + 1]);
+/* HTQ_ENOTFOUND for no such account (both). */
 int	 htq_account_get(struct htq_db *, MDB_txn *, const char *id,
 	    struct htq_account *);
 /* Find by e-mail or by id. */
 int	 htq_account_find(struct htq_db *, MDB_txn *, const char *who,
 	    struct htq_account *);
+/* HTQ_ENOTFOUND no such account; HTQ_EINVAL a role and organisation
+ * that do not fit (as htq_account_add), or a password out of bounds. */
 int	 htq_account_set_role(struct htq_db *, const char *who, enum htq_role,
 	    const char *org);
 /* Disabling an account or resetting its password withdraws every
@@ -147,11 +163,13 @@ struct htq_session {
 
 /* Session lifetimes in seconds (limits.h, or shorter from the env). */
 void	 htq_session_limits(int *max_age, int *idle);
+/* HTQ_ENOTFOUND no such account; HTQ_EPERM a disabled one. */
 int	 htq_session_create(struct htq_db *, const char *account,
 	    char token[HTQ_TOKEN_LEN + 1], char csrf[HTQ_CSRF_LEN + 1]);
 /* HTQ_ENOTFOUND for unknown, expired or disabled. */
 int	 htq_session_lookup(struct htq_db *, MDB_txn *, const char *token,
 	    struct htq_session *);
+/* HTQ_ENOTFOUND for no such session (both). */
 int	 htq_session_delete(struct htq_db *, const char *token);
 /* Move the idle clock of a live session to now (when lookup said stale). */
 int	 htq_session_touch(struct htq_db *, const char *token);
@@ -160,13 +178,15 @@ int	 htq_session_touch(struct htq_db *, const char *token);
 
 /* Create a token for the account (e-mail or id), valid for days (1..
  * HTQ_API_TOKEN_MAX_DAYS).  The token is shown once; only its hash is
- * kept. */
+ * kept.  HTQ_EINVAL days or name out of bounds; HTQ_ENOTFOUND no such
+ * account; HTQ_ECONFLICT a disabled one. */
 int	 htq_token_create(struct htq_db *, const char *who, const char *name,
 	    int days, char token[HTQ_API_TOKEN_LEN + 1],
 	    char id[HTQ_ID_LEN + 1]);
 /* HTQ_ENOTFOUND for unknown, revoked, expired, or a disabled account. */
 int	 htq_token_lookup(struct htq_db *, MDB_txn *, const char *token,
 	    struct htq_account *);
+/* HTQ_ENOTFOUND for no such token. */
 int	 htq_token_revoke(struct htq_db *, const char *id);
 /* {"tokens":[{id, account, name, created, expires}]} (times in ISO 8601
  * UTC); account NULL: all. */
@@ -216,6 +236,7 @@ int	 htq_window_close(struct htq_db *, const struct htq_actor *,
  * route then opening date.  route NULL: every route. */
 int	 htq_windows_list(struct htq_db *, MDB_txn *, const char *route,
 	    json_t **out);
+/* HTQ_ENOTFOUND for no such window. */
 int	 htq_window_get(struct htq_db *, MDB_txn *, const char *id,
 	    json_t **out);
 
@@ -251,7 +272,8 @@ int	 htq_decide(struct htq_db *, const struct htq_actor *, const char *id,
 	    const char *outcome, const char *reasons, json_t **out,
 	    struct htq_why *);
 int	 htq_min_recommendations(void);
-/* The submission as the actor may see it, with coverage computed now. */
+/* The submission as the actor may see it, with coverage computed now;
+ * HTQ_ENOTFOUND for none the actor may see (these three). */
 int	 htq_submission_get(struct htq_db *, MDB_txn *,
 	    const struct htq_actor *, const char *id, json_t **out);
 /* The stored bytes of a submission the actor may see (as _get answers,
@@ -274,15 +296,18 @@ struct htq_sub_filter {
 	const char	*after;		/* page after this id, NULL: first */
 	size_t		 limit;		/* 1..HTQ_LIST_PAGE_MAX */
 };
-/* {"submissions":[summary...],"next":"<id>"?} of those the actor sees. */
+/* {"submissions":[summary...],"next":"<id>"?} of those the actor sees.
+ * A record that cannot be read fails the list (HTQ_EFORMAT), never left
+ * out. */
 int	 htq_submissions_list(struct htq_db *, MDB_txn *,
 	    const struct htq_actor *, const struct htq_sub_filter *,
 	    json_t **out);
-/* 1 for draft, submitted, in_review, approved, rejected, withdrawn. */
+/* 1 for draft, submitted, in_review, approved, rejected, withdrawn (a
+ * truth value). */
 int	 htq_status_valid(const char *);
 /* Coverage of content against its standard: {"knowledge":{covered,
  * total},"skills":..,"behaviours":..,"covered","total","percentage",
- * "uncovered":[codes]}. */
+ * "uncovered":[codes]}.  Errors as htq_load_standard (domain.h). */
 int	 htq_coverage(struct htq_db *, MDB_txn *, const json_t *content,
 	    json_t **out);
 /* SHA-256 (hex) of the canonical JSON of content: compact UTF-8, object
@@ -297,10 +322,13 @@ int	 htq_content_hash(const json_t *content, char hex[65]);
  * lookup.
  */
 char	 htq_mod37_36(const char *s);
+/* HTQ_EINVAL for a year or serial out of range. */
 int	 htq_mark_id_make(int year, unsigned serial,
 	    char out[HTQ_MARK_ID_LEN + 1]);
+/* 1 if s is a well-formed id with the right check character. */
 int	 htq_mark_id_valid(const char *);
-/* The mark with its status: HTQ_EINVAL for a malformed id. */
+/* The mark with its status: HTQ_EINVAL for a malformed id, HTQ_ENOTFOUND
+ * for an unknown one. */
 int	 htq_mark_get(struct htq_db *, MDB_txn *, const char *id,
 	    json_t **out);
 /* Revoke a current mark (approver): reason qualification_withdrawn |
@@ -331,7 +359,10 @@ struct htq_register_filter {
 	const char	*after;
 	size_t		 limit;
 };
+/* A mark record that cannot be read fails the list (HTQ_EFORMAT): a
+ * register that left a mark out would say it was never awarded. */
 int	 htq_register_list(struct htq_db *, MDB_txn *,
 	    const struct htq_register_filter *, json_t **out);
+
 #endif /* HTQ_H */
 

@@ -38,7 +38,9 @@ struct htq_db;			/* opaque: LMDB environment + named dbs */
 /*
  * Open (or with HTQ_DB_CREATE create) the LMDB environment in
  * <datadir>/db and all named databases.  *out is owned by the caller and
- * freed with htq_db_close().
+ * freed with htq_db_close().  HTQ_EINVAL a path too long; HTQ_EIO the
+ * folders cannot be made; HTQ_ENOTFOUND no database there (without
+ * HTQ_DB_CREATE); HTQ_EPERM not ours to open; HTQ_EDB.
  */
 int	 htq_db_open(const char *datadir, unsigned flags, struct htq_db **out);
 void	 htq_db_close(struct htq_db *);
@@ -57,8 +59,8 @@ MDB_env	*htq_db_env(struct htq_db *);
 const char *htq_set_actor(struct htq_db *, const char *actor);
 /* 1 when entries are appended (htq_ledger_attach with a key), else 0. */
 int	 htq_db_recording(struct htq_db *);
-/* Record an entry through the hooks (no-op without them), naming the
- * actor set with htq_set_actor; htq_record_as names actor (an account
+/* Append an entry (nothing when not recording), naming the actor set
+ * with htq_set_actor; htq_record_as names actor (an account
  * id, or "system").  HTQ_EINVAL for data an entry cannot carry (not an
  * object, reals, a NUL in a string, nested too deep); HTQ_EPERM no usable
  * signing key; HTQ_EDB. */
@@ -71,7 +73,8 @@ int	 htq_record_as(struct htq_db *, MDB_txn *, const char *actor,
  * transaction appended ledger entries and the commit succeeded, the hook
  * registered with htq_on_commit runs after it (the programs register the
  * publisher; a unit test registers none).  What the hook does never
- * changes the result: the commit stands.
+ * changes the result: the commit stands.  HTQ_EFULL the map is full,
+ * HTQ_EDB any other failure (the transaction is gone either way).
  */
 int	 htq_commit(struct htq_db *, MDB_txn *);
 /* size: the log's size after the committed entries. */
@@ -84,8 +87,10 @@ struct aud_log;
 struct aud_key;
 /*
  * Open the ledger in db and load <datadir>/keys/ledger.key; from then on
- * htq_record appends.  Without a key file, need_key 0
- * leaves the ledger readable only.  The key is freed by htq_db_close.
+ * htq_record appends.  Without a key file, need_key 0 leaves the ledger
+ * readable only (else HTQ_ENOTFOUND); HTQ_EPERM a key file open to
+ * others or not the ledger's current key; HTQ_ECRYPTO libsodium would
+ * not start.  The key is freed by htq_db_close.
  */
 int	 htq_ledger_attach(struct htq_db *, const char *datadir, int need_key);
 struct aud_log	*htq_db_log(struct htq_db *);
