@@ -317,12 +317,11 @@ htq_account_find(struct htq_db *db, MDB_txn *txn, const char *who,
 	return htq_account_get(db, txn, who, out);
 }
 
-/*
- * End every session of an account (the caller also advances its
- * credential generation, see withdraw_credentials).
- */
+/* Delete every record of table t (sessions, API tokens) that names
+ * account as its "account". */
 static int
-end_sessions(struct htq_db *db, MDB_txn *txn, const char *account)
+delete_owned(struct htq_db *db, MDB_txn *txn, enum htq_table t,
+    const char *account)
 {
 	MDB_cursor *c;
 	MDB_val k, v;
@@ -331,7 +330,7 @@ end_sessions(struct htq_db *db, MDB_txn *txn, const char *account)
 
 	if (account == NULL)
 		return HTQ_EFORMAT;
-	if ((rc = mdb_cursor_open(txn, htq_dbi(db, HTQ_T_SESS), &c)) != 0)
+	if ((rc = mdb_cursor_open(txn, htq_dbi(db, t), &c)) != 0)
 		return htq_mdb_err(rc);
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
@@ -363,9 +362,9 @@ withdraw_credentials(struct htq_db *db, MDB_txn *txn, json_t *a)
 	if (id == NULL)
 		return HTQ_EFORMAT;
 	json_object_set_new(a, "gen", json_integer(htq_account_gen(a) + 1));
-	if ((rc = end_sessions(db, txn, id)) != HTQ_OK)
+	if ((rc = delete_owned(db, txn, HTQ_T_SESS, id)) != HTQ_OK)
 		return rc;
-	return htq_tokens_revoke_account(db, txn, id);
+	return delete_owned(db, txn, HTQ_T_TOKEN, id);
 }
 
 static int

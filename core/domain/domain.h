@@ -33,9 +33,6 @@ int	 htq_check_review(const json_t *review, struct htq_why *);
 int	 htq_check_findings(const json_t *std, const json_t *review,
 	    struct htq_why *);
 
-/* Revoke every API token of an account in the caller's write txn. */
-int	 htq_tokens_revoke_account(struct htq_db *, MDB_txn *,
-	    const char *account);
 
 /* The open window of route today, or with none the next announced one
  * (*open 0) or nothing (HTQ_ENOTFOUND).  *out is a new reference. */

@@ -150,24 +150,6 @@ htq_token_revoke(struct htq_db *db, const char *id)
 	return htq_commit(db, txn);
 }
 
-static int
-revoke_mine(MDB_cursor *c, json_t *t, void *account)
-{
-	const char *a = json_string_value(json_object_get(t, "account"));
-
-	if (a == NULL || strcmp(a, account) != 0)
-		return 0;
-	return mdb_cursor_del(c, 0) == 0 ? 0 : HTQ_EDB;
-}
-
-/* Revoke every API token of an account, inside the caller's write txn. */
-int
-htq_tokens_revoke_account(struct htq_db *db, MDB_txn *txn,
-    const char *account)
-{
-	return each_token(db, txn, revoke_mine, (void *)account);
-}
-
 struct list_arg {
 	const char	*account;
 	json_t		*out;

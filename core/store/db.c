@@ -167,28 +167,6 @@ htq_txn_write(struct htq_db *db, MDB_txn **out)
 }
 
 int
-htq_db_recording(struct htq_db *db)
-{
-	return db->log != NULL && db->key != NULL;
-}
-
-const char *
-htq_set_actor(struct htq_db *db, const char *actor)
-{
-	const char *old = db->actor;
-
-	db->actor = actor;
-	return old;
-}
-
-int
-htq_record(struct htq_db *db, MDB_txn *txn, const char *type,
-    const char *subject, json_t *data)
-{
-	return htq_record_as(db, txn, db->actor, type, subject, data);
-}
-
-int
 htq_commit(struct htq_db *db, MDB_txn *txn)
 {
 	int rc = htq_mdb_err(mdb_txn_commit(txn)), dirty = db->dirty;

@@ -183,3 +183,25 @@ htq_checkpoint(struct htq_db *db, MDB_txn *txn, const char **note,
 		rc = aud_checkpoint(db->log, txn, db->key, note, len);
 	return rc;
 }
+
+int
+htq_db_recording(struct htq_db *db)
+{
+	return db->log != NULL && db->key != NULL;
+}
+
+const char *
+htq_set_actor(struct htq_db *db, const char *actor)
+{
+	const char *old = db->actor;
+
+	db->actor = actor;
+	return old;
+}
+
+int
+htq_record(struct htq_db *db, MDB_txn *txn, const char *type,
+    const char *subject, json_t *data)
+{
+	return htq_record_as(db, txn, db->actor, type, subject, data);
+}
