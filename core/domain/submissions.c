@@ -15,8 +15,9 @@
  *   decide                             approver who did not review it
  *
  * Visibility: an awarding body sees only its organisation's submissions
- * (anything else is "not found"); reviewers, approvers and auditors never
- * see drafts; administrators see everything.
+ * (anything else is "not found"); reviewers, approvers, auditors and
+ * administrators never see drafts; the console operator (htqctl) sees
+ * everything.
  *
  * Each change is a read-modify-write inside one LMDB write transaction
  * together with its ledger entries; LMDB runs one writer at a time across
@@ -170,9 +171,8 @@ summary(const json_t *doc)
  * The access record of a submission ("sub_acl": "<version> <status>
  * <organisation>"), written with every change, so that reading one (the
  * most frequent request) checks visibility and serves the stored bytes
- * without parsing JSON: parsing a 3 KB document costs about as much as
- * the rest of the request (make bench: GET submission / ping), and a
- * page of the list checks visibility without parsing what it skips.
+ * without parsing JSON (make bench: GET submission / ping), and a page of
+ * the list checks visibility and state without parsing what it skips.
  */
 struct acl {
 	long long	 version;

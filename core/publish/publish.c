@@ -22,9 +22,9 @@
  * bundles never change again and are served as immutable for a year:
  * they are fsynced before the rename.  The checkpoint and partial tiles
  * are replaced on every commit and served with a short max-age: they
- * are renamed without an fsync (one costs about as much as the LMDB
- * commit itself on this class of disk), and start-up rewrites any that
- * a power failure lost (HTQ_PUBLISH_REBUILD, then one syncfs).
+ * are renamed without an fsync (they are derived, and superseded by the
+ * next commit's), and start-up rewrites any that a power failure lost
+ * (HTQ_PUBLISH_REBUILD, then one syncfs).
  * HTQ_PUBLISH_FSYNC=all syncs every file.  An operator who wants these
  * short-lived files in memory mounts a tmpfs over <datadir>/public.
  *
