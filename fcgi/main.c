@@ -33,7 +33,7 @@
 
 static volatile sig_atomic_t stopping;
 static volatile sig_atomic_t child_exited;
-static volatile sig_atomic_t publish_due;	/* a failed publish to retry */
+static volatile sig_atomic_t publish_due;	/* time to check the files */
 
 struct config {
 	const char	*datadir;
@@ -298,22 +298,27 @@ serve(struct fcx_ctx *ctx, FCGX_Request *r, struct fcx_req *req)
 }
 
 /*
- * Publish the files of the worker's commits (the hook htq_commit calls).
- * A failure does not change the answer (the commit stands); the worker
- * tries again HTQ_PUBLISH_RETRY seconds later whether or not anything is
- * committed meanwhile, until it succeeds.
+ * Publish the files of the worker's commits (the hook htq_commit calls),
+ * and every HTQ_PUBLISH_CHECK seconds whatever is behind (size 0): what a
+ * failed publish (full disk, an unwritable folder) or a writer that died
+ * between its commit and its publish left, whoever's commit it was.  A
+ * failure does not change an answer (the commit stands); it is said once,
+ * and again when the files are whole.
  */
 static void
 publish_files(struct htq_db *db, uint64_t size)
 {
+	static int failing;
 	int rc = size > 0 ? htq_publish_upto(db, size) : htq_publish(db, 0);
 
-	if (rc == HTQ_OK)
-		return;
-	fprintf(stderr, "htq-fcgi: worker %d: publishing the static files: "
-	    "%s (trying again in %d s)\n", (int)getpid(), htq_strerror(rc),
-	    HTQ_PUBLISH_RETRY);
-	alarm(HTQ_PUBLISH_RETRY);
+	if (rc != HTQ_OK && !failing)
+		fprintf(stderr, "htq-fcgi: worker %d: publishing the static "
+		    "files: %s (trying again every %d s)\n", (int)getpid(),
+		    htq_strerror(rc), HTQ_PUBLISH_CHECK);
+	else if (rc == HTQ_OK && failing)
+		fprintf(stderr, "htq-fcgi: worker %d: the static files are up "
+		    "to date again\n", (int)getpid());
+	failing = rc != HTQ_OK;
 }
 
 static void
@@ -365,6 +370,7 @@ worker(int listen_fd, const struct config *cfg)
 	 * died between its commit and its publish left behind */
 	htq_on_commit(ctx.db, after_commit, NULL);
 	publish_files(ctx.db, 0);
+	alarm(HTQ_PUBLISH_CHECK);
 	if ((rc = htq_txn_read(ctx.db, &ctx.rtxn)) != HTQ_OK)
 		goto out;
 	mdb_txn_reset(ctx.rtxn);
@@ -380,6 +386,7 @@ worker(int listen_fd, const struct config *cfg)
 		if ((retried = publish_due && !stopping)) {
 			publish_due = 0;
 			publish_files(ctx.db, 0);
+			alarm(HTQ_PUBLISH_CHECK);
 		}
 		if (rc < 0) {
 			if (retried)

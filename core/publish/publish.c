@@ -32,7 +32,7 @@
  * entries change was written: the published checkpoint's size is what
  * the publisher last published successfully.  A publish that fails
  * (disk full, an unwritable folder) leaves the checkpoint where it was,
- * so the next publish (the next commit's, or the workers' retry) starts
+ * so the next publish (the next commit's, or a worker's check every HTQ_PUBLISH_CHECK s) starts
  * from there again and rewrites every file that is behind.
  *
  * Publishers (each worker after its own commits, htqctl after its own,

@@ -31,9 +31,11 @@
 #define HTQ_DEFAULT_WORKERS	2
 /* Hard cap on workers: each holds an LMDB reader slot. */
 #define HTQ_MAX_WORKERS		64
-/* Seconds after a failed publish (a full disk, an unwritable folder)
- * before the worker that saw it tries again, with no commit needed. */
-#define HTQ_PUBLISH_RETRY	2
+/* Seconds between a worker's checks that the public files are as the
+ * database says (a no-op when they are): what a failed publish or a
+ * writer killed before its publish left behind is repaired with no
+ * commit needed. */
+#define HTQ_PUBLISH_CHECK	2
 /* listen(2) backlog of the FastCGI socket. */
 #define HTQ_FCGI_BACKLOG	256
 /* Seconds the master waits for workers to finish in-flight requests. */
