@@ -269,7 +269,8 @@ htq_account_add(struct htq_db *db, const char *email, const char *name,
 	rc = htq_mdb_err(mdb_put(txn, htq_dbi(db, HTQ_T_ACCT_EMAIL), &k, &v,
 	    MDB_NOOVERWRITE));
 	if (rc != HTQ_OK ||
-	    (rc = htq_put_json(txn, htq_dbi(db, HTQ_T_ACCT), id, a, MDB_NOOVERWRITE)) != HTQ_OK ||
+	    (rc = htq_put_json(txn, htq_dbi(db, HTQ_T_ACCT), id, a,
+	    MDB_NOOVERWRITE)) != HTQ_OK ||
 	    (rc = record_role(db, txn, id, HTQ_ROLE_NONE, role, org)) !=
 	    HTQ_OK)
 		goto abort;
@@ -379,9 +380,11 @@ update_account(struct htq_db *db, const char *who,
 	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
 		return rc;
 	if ((rc = htq_account_find(db, txn, who, &acc)) != HTQ_OK ||
-	    (rc = htq_get_json(txn, htq_dbi(db, HTQ_T_ACCT), acc.id, &a)) != HTQ_OK ||
+	    (rc = htq_get_json(txn, htq_dbi(db, HTQ_T_ACCT), acc.id,
+	    &a)) != HTQ_OK ||
 	    (rc = fn(db, txn, a, arg)) != HTQ_OK ||
-	    (rc = htq_put_json(txn, htq_dbi(db, HTQ_T_ACCT), acc.id, a, 0)) != HTQ_OK) {
+	    (rc = htq_put_json(txn, htq_dbi(db, HTQ_T_ACCT), acc.id, a,
+	    0)) != HTQ_OK) {
 		mdb_txn_abort(txn);
 		json_decref(a);
 		return rc;

@@ -127,7 +127,8 @@ next_mark_id(struct htq_db *db, MDB_txn *txn, int year,
 			return rc;
 		k.mv_data = id;
 		k.mv_size = strlen(id);
-		if ((rc = mdb_get(txn, htq_dbi(db, HTQ_T_MARK), &k, &v)) == MDB_NOTFOUND)
+		if ((rc = mdb_get(txn, htq_dbi(db, HTQ_T_MARK), &k,
+		    &v)) == MDB_NOTFOUND)
 			break;
 		if (rc != 0)
 			return htq_mdb_err(rc);
@@ -157,7 +158,8 @@ htq_mark_award(struct htq_db *db, MDB_txn *txn, const json_t *sub,
 	add_years(today, HTQ_MARK_REVIEW_YEARS, review_by);
 	if ((rc = htq_org_get(db, txn, org ? org : "", &o)) != HTQ_OK)
 		return rc;
-	if (win == NULL || (rc = htq_get_json(txn, htq_dbi(db, HTQ_T_WIN), win, &w)) !=
+	if (win == NULL || (rc = htq_get_json(txn, htq_dbi(db, HTQ_T_WIN), win,
+	    &w)) !=
 	    HTQ_OK) {
 		json_decref(o);
 		return rc == HTQ_OK ? HTQ_EFORMAT : rc;
@@ -191,7 +193,8 @@ htq_mark_award(struct htq_db *db, MDB_txn *txn, const json_t *sub,
 	json_object_set_new(m, "id", json_string(mark));
 	json_object_set_new(m, "status", json_string("current"));
 	json_object_set_new(m, "revoked", json_null());
-	rc = htq_put_json(txn, htq_dbi(db, HTQ_T_MARK), mark, m, MDB_NOOVERWRITE);
+	rc = htq_put_json(txn, htq_dbi(db, HTQ_T_MARK), mark, m,
+	    MDB_NOOVERWRITE);
 out:
 	if (rc != HTQ_OK) {
 		json_decref(*facts);
@@ -250,7 +253,8 @@ htq_mark_revoke(struct htq_db *db, const struct htq_actor *a,
 	htq_today(today);
 	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
 		return rc;
-	if ((rc = htq_get_json(txn, htq_dbi(db, HTQ_T_MARK), id, &m)) != HTQ_OK) {
+	if ((rc = htq_get_json(txn, htq_dbi(db, HTQ_T_MARK), id,
+	    &m)) != HTQ_OK) {
 		if (rc == HTQ_ENOTFOUND)
 			htq_refuse(why, rc, "id", "no such quality mark");
 		goto out;
@@ -271,7 +275,8 @@ htq_mark_revoke(struct htq_db *db, const struct htq_actor *a,
 		rc = HTQ_ENOMEM;
 		goto out;
 	}
-	if ((rc = htq_put_json(txn, htq_dbi(db, HTQ_T_MARK), id, m, 0)) != HTQ_OK ||
+	if ((rc = htq_put_json(txn, htq_dbi(db, HTQ_T_MARK), id, m,
+	    0)) != HTQ_OK ||
 	    (rc = htq_record_as(db, txn, a->id, "mark.revoked", id, data)) !=
 	    HTQ_OK || (rc = htq_mark_note_seq(db, txn, id, 'r')) != HTQ_OK)
 		goto out;

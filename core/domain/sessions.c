@@ -122,7 +122,8 @@ reserve_attempt(struct htq_db *db, const uint8_t *key, int64_t now,
 	t.last = now;
 	v.mv_size = sizeof(t);
 	v.mv_data = &t;
-	if ((rc = htq_mdb_err(mdb_put(txn, htq_dbi(db, HTQ_T_THROTTLE), &k, &v, 0))) !=
+	if ((rc = htq_mdb_err(mdb_put(txn, htq_dbi(db, HTQ_T_THROTTLE), &k, &v,
+	    0))) !=
 	    HTQ_OK) {
 		mdb_txn_abort(txn);
 		return rc;
@@ -306,7 +307,8 @@ session_put(struct htq_db *db, MDB_txn *txn, const char *account,
 	    (json_int_t)time(NULL));
 	if (s == NULL)
 		return HTQ_ENOMEM;
-	rc = htq_put_json(txn, htq_dbi(db, HTQ_T_SESS), key, s, MDB_NOOVERWRITE);
+	rc = htq_put_json(txn, htq_dbi(db, HTQ_T_SESS), key, s,
+	    MDB_NOOVERWRITE);
 	json_decref(s);
 	return rc;
 }
@@ -321,7 +323,8 @@ htq_session_create(struct htq_db *db, const char *account,
 
 	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
 		return rc;
-	if ((rc = htq_get_json(txn, htq_dbi(db, HTQ_T_ACCT), account, &a)) == HTQ_OK &&
+	if ((rc = htq_get_json(txn, htq_dbi(db, HTQ_T_ACCT), account,
+	    &a)) == HTQ_OK &&
 	    json_is_true(json_object_get(a, "disabled")))
 		rc = HTQ_EPERM;
 	if (rc == HTQ_OK)
@@ -361,7 +364,8 @@ htq_session_lookup(struct htq_db *db, MDB_txn *txn, const char *token,
 	if (strlen(token) != HTQ_TOKEN_LEN)
 		return HTQ_ENOTFOUND;
 	htq_token_key(token, key);
-	if ((rc = htq_get_json(txn, htq_dbi(db, HTQ_T_SESS), key, &s)) != HTQ_OK)
+	if ((rc = htq_get_json(txn, htq_dbi(db, HTQ_T_SESS), key,
+	    &s)) != HTQ_OK)
 		return rc;
 	out->created = (time_t)json_integer_value(json_object_get(s,
 	    "created"));
@@ -414,7 +418,8 @@ htq_session_touch(struct htq_db *db, const char *token)
 	htq_token_key(token, key);
 	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
 		return rc;
-	if ((rc = htq_get_json(txn, htq_dbi(db, HTQ_T_SESS), key, &s)) != HTQ_OK) {
+	if ((rc = htq_get_json(txn, htq_dbi(db, HTQ_T_SESS), key,
+	    &s)) != HTQ_OK) {
 		mdb_txn_abort(txn);
 		return rc;
 	}

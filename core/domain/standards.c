@@ -292,48 +292,11 @@ out:
 /* --- storage --- */
 
 static int
-put_str(struct htq_db *db, MDB_txn *txn, MDB_dbi dbi, const char *key,
-    const char *val, size_t vlen)
-{
-	MDB_val k = { strlen(key), (void *)key }, v = { vlen, (void *)val };
-
-	(void)db;
-	return htq_mdb_err(mdb_put(txn, dbi, &k, &v, 0));
-}
-
-static int
 get_str(MDB_txn *txn, MDB_dbi dbi, const char *key, MDB_val *v)
 {
 	MDB_val k = { strlen(key), (void *)key };
 
 	return htq_mdb_err(mdb_get(txn, dbi, &k, v));
-}
-
-static int
-get_json(MDB_txn *txn, MDB_dbi dbi, const char *key, json_t **out)
-{
-	MDB_val v;
-	int rc;
-
-	*out = NULL;
-	if ((rc = get_str(txn, dbi, key, &v)) != HTQ_OK)
-		return rc;
-	*out = json_loadb(v.mv_data, v.mv_size, 0, NULL);
-	return *out ? HTQ_OK : HTQ_EFORMAT;
-}
-
-static int
-put_json(struct htq_db *db, MDB_txn *txn, MDB_dbi dbi, const char *key,
-    const json_t *doc)
-{
-	char *s = json_dumps(doc, JSON_COMPACT);
-	int rc;
-
-	if (s == NULL)
-		return HTQ_ENOMEM;
-	rc = put_str(db, txn, dbi, key, s, strlen(s));
-	free(s);
-	return rc;
 }
 
 static int
@@ -419,7 +382,7 @@ apply_eligibility(struct htq_db *db, MDB_txn *txn, json_t *doc)
 	json_t *adm = NULL;
 	int rc, eligible;
 
-	rc = get_json(txn, htq_dbi(db, HTQ_T_STD_ELIG), ref, &adm);
+	rc = htq_get_json(txn, htq_dbi(db, HTQ_T_STD_ELIG), ref, &adm);
 	if (rc == HTQ_OK) {
 		eligible = json_is_true(json_object_get(adm, "eligible"));
 		reason = json_string_value(json_object_get(adm, "reason"));
@@ -471,16 +434,20 @@ rerender(struct htq_db *db, MDB_txn *txn, const char *ref)
 	for (i = 0; i < n && rc == HTQ_OK; i++) {
 		v = json_string_value(json_array_get(versions, i));
 		if ((rc = vkey(key, ref, v)) != HTQ_OK ||
-		    (rc = get_json(txn, htq_dbi(db, HTQ_T_STD), key, &doc)) != HTQ_OK)
+		    (rc = htq_get_json(txn, htq_dbi(db, HTQ_T_STD), key,
+		    &doc)) != HTQ_OK)
 			break;
 		json_object_set(doc, "versions", versions);
 		if ((rc = apply_eligibility(db, txn, doc)) == HTQ_OK)
-			rc = put_json(db, txn, htq_dbi(db, HTQ_T_STD), key, doc);
+			rc = htq_put_json(txn, htq_dbi(db, HTQ_T_STD), key, doc,
+			    0);
 		if (rc == HTQ_OK && i == n - 1) {
-			rc = put_str(db, txn, htq_dbi(db, HTQ_T_STD_LATEST), ref, v, strlen(v));
+			rc = htq_put_text(txn, htq_dbi(db, HTQ_T_STD_LATEST),
+			    ref, v, 0);
 			if (rc == HTQ_OK) {
 				sum = summary_of(doc);
-				rc = sum ? put_json(db, txn, htq_dbi(db, HTQ_T_STD_SUM), ref, sum) :
+				rc = sum ? htq_put_json(txn, htq_dbi(db,
+				    HTQ_T_STD_SUM), ref, sum, 0) :
 				    HTQ_ENOMEM;
 				json_decref(sum);
 			}
@@ -526,7 +493,7 @@ store_one(struct htq_db *db, MDB_txn *txn, json_t *doc, enum outcome *res)
 
 	if ((rc = vkey(key, ref, ver)) != HTQ_OK)
 		return rc;
-	rc = get_json(txn, htq_dbi(db, HTQ_T_STD), key, &old);
+	rc = htq_get_json(txn, htq_dbi(db, HTQ_T_STD), key, &old);
 	if (rc == HTQ_OK) {
 		/* compare what was imported, not what changes later */
 		json_object_del(old, "versions");
@@ -539,11 +506,13 @@ store_one(struct htq_db *db, MDB_txn *txn, json_t *doc, enum outcome *res)
 	if (rc != HTQ_ENOTFOUND)
 		return rc;
 	if ((rc = content_hash(doc, hash)) != HTQ_OK ||
-	    (rc = put_json(db, txn, htq_dbi(db, HTQ_T_STD), key, doc)) != HTQ_OK ||
+	    (rc = htq_put_json(txn, htq_dbi(db, HTQ_T_STD), key, doc,
+	    0)) != HTQ_OK ||
 	    (rc = rerender(db, txn, ref)) != HTQ_OK)
 		return rc;
 	/* the ledger entry carries the eligibility as imported */
-	if ((rc = get_json(txn, htq_dbi(db, HTQ_T_STD), key, &old)) != HTQ_OK)
+	if ((rc = htq_get_json(txn, htq_dbi(db, HTQ_T_STD), key,
+	    &old)) != HTQ_OK)
 		return rc;
 	snprintf(subject, sizeof(subject), "%s", key);
 	data = json_pack("{s:s,s:s,s:O,s:O,s:I,s:s,s:O,s:O}",
@@ -657,7 +626,8 @@ htq_standard_get(struct htq_db *db, MDB_txn *txn, const char *ref,
 	if (!htq_ref_valid(ref) || (version && !htq_version_valid(version)))
 		return HTQ_EINVAL;
 	if (version == NULL) {
-		if ((rc = get_str(txn, htq_dbi(db, HTQ_T_STD_LATEST), ref, &v)) != HTQ_OK)
+		if ((rc = get_str(txn, htq_dbi(db, HTQ_T_STD_LATEST), ref,
+		    &v)) != HTQ_OK)
 			return rc;
 		if (v.mv_size > HTQ_MAX_VERSION)
 			return HTQ_EFORMAT;
@@ -702,7 +672,8 @@ htq_standards_list(struct htq_db *db, MDB_txn *txn,
 	*out = NULL;
 	if ((arr = json_array()) == NULL)
 		return HTQ_ENOMEM;
-	if ((rc = mdb_cursor_open(txn, htq_dbi(db, HTQ_T_STD_SUM), &cur)) != 0) {
+	if ((rc = mdb_cursor_open(txn, htq_dbi(db, HTQ_T_STD_SUM),
+	    &cur)) != 0) {
 		json_decref(arr);
 		return htq_mdb_err(rc);
 	}
@@ -736,7 +707,8 @@ htq_standard_set_eligibility(struct htq_db *db, const char *ref,
 		return HTQ_ETOOBIG;
 	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
 		return rc;
-	if ((rc = get_str(txn, htq_dbi(db, HTQ_T_STD_LATEST), ref, &v)) != HTQ_OK)
+	if ((rc = get_str(txn, htq_dbi(db, HTQ_T_STD_LATEST), ref,
+	    &v)) != HTQ_OK)
 		goto out;
 	dec = json_pack("{s:b,s:s?,s:s}", "eligible", eligible,
 	    "reason", eligible ? NULL : reason, "source", "admin");
@@ -744,7 +716,8 @@ htq_standard_set_eligibility(struct htq_db *db, const char *ref,
 		rc = HTQ_ENOMEM;
 		goto out;
 	}
-	if ((rc = put_json(db, txn, htq_dbi(db, HTQ_T_STD_ELIG), ref, dec)) != HTQ_OK ||
+	if ((rc = htq_put_json(txn, htq_dbi(db, HTQ_T_STD_ELIG), ref, dec,
+	    0)) != HTQ_OK ||
 	    (rc = rerender(db, txn, ref)) != HTQ_OK)
 		goto out;
 	json_object_del(dec, "source");

@@ -242,7 +242,8 @@ get_acl(struct htq_db *db, MDB_txn *txn, const char *id, struct acl *acl)
 	MDB_val k = { strlen(id), (void *)id }, v;
 	int rc;
 
-	if ((rc = htq_mdb_err(mdb_get(txn, htq_dbi(db, HTQ_T_SUB_ACL), &k, &v))) != HTQ_OK)
+	if ((rc = htq_mdb_err(mdb_get(txn, htq_dbi(db, HTQ_T_SUB_ACL), &k,
+	    &v))) != HTQ_OK)
 		return rc;
 	return parse_acl(&v, acl);
 }
@@ -324,7 +325,8 @@ store(struct htq_db *db, MDB_txn *txn, json_t *doc, const json_t *given)
 	if (cov == NULL)
 		return HTQ_ENOMEM;
 	json_object_set_new(doc, "coverage", cov);
-	if ((rc = htq_put_json(txn, htq_dbi(db, HTQ_T_SUB), id, doc, 0)) != HTQ_OK)
+	if ((rc = htq_put_json(txn, htq_dbi(db, HTQ_T_SUB), id, doc,
+	    0)) != HTQ_OK)
 		return rc;
 	return put_acl(db, txn, doc);
 }
@@ -860,7 +862,8 @@ htq_submission_raw(struct htq_db *db, MDB_txn *txn,
 		return HTQ_ENOTFOUND;
 	k.mv_data = (void *)id;
 	k.mv_size = strlen(id);
-	if ((rc = htq_mdb_err(mdb_get(txn, htq_dbi(db, HTQ_T_SUB), &k, &v))) != HTQ_OK)
+	if ((rc = htq_mdb_err(mdb_get(txn, htq_dbi(db, HTQ_T_SUB), &k,
+	    &v))) != HTQ_OK)
 		return rc;
 	*json = v.mv_data;
 	*len = v.mv_size;
@@ -914,7 +917,8 @@ list_entry(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
 	if (f->status != NULL && strcmp(f->status, "awaiting_review") != 0 &&
 	    strcmp(f->status, acl->status) != 0)
 		return HTQ_OK;
-	if ((rc = htq_get_json(txn, htq_dbi(db, HTQ_T_SUB), id, &doc)) != HTQ_OK)
+	if ((rc = htq_get_json(txn, htq_dbi(db, HTQ_T_SUB), id,
+	    &doc)) != HTQ_OK)
 		return rc;
 	if (visible(a, doc) && filtered(a, f, doc) &&
 	    (*item = summary(doc)) == NULL)
@@ -942,7 +946,8 @@ htq_submissions_list(struct htq_db *db, MDB_txn *txn,
 	if ((arr = json_array()) == NULL)
 		return HTQ_ENOMEM;
 	/* the access records: one a submission, in id order, small */
-	if ((rc = mdb_cursor_open(txn, htq_dbi(db, HTQ_T_SUB_ACL), &cur)) != 0) {
+	if ((rc = mdb_cursor_open(txn, htq_dbi(db, HTQ_T_SUB_ACL),
+	    &cur)) != 0) {
 		json_decref(arr);
 		return htq_mdb_err(rc);
 	}

@@ -54,7 +54,8 @@ htq_token_create(struct htq_db *db, const char *who, const char *name,
 		rc = HTQ_ENOMEM;
 		goto fail;
 	}
-	rc = htq_put_json(txn, htq_dbi(db, HTQ_T_TOKEN), key, t, MDB_NOOVERWRITE);
+	rc = htq_put_json(txn, htq_dbi(db, HTQ_T_TOKEN), key, t,
+	    MDB_NOOVERWRITE);
 	json_decref(t);
 	if (rc != HTQ_OK)
 		goto fail;
@@ -81,7 +82,8 @@ htq_token_lookup(struct htq_db *db, MDB_txn *txn, const char *token,
 	    strncmp(token, PREFIX, strlen(PREFIX)) != 0)
 		return HTQ_ENOTFOUND;
 	htq_token_key(token, key);
-	if ((rc = htq_get_json(txn, htq_dbi(db, HTQ_T_TOKEN), key, &t)) != HTQ_OK)
+	if ((rc = htq_get_json(txn, htq_dbi(db, HTQ_T_TOKEN), key,
+	    &t)) != HTQ_OK)
 		return rc;
 	expires = (time_t)json_integer_value(json_object_get(t, "expires"));
 	rc = htq_account_get(db, txn, json_string_value(

@@ -226,7 +226,8 @@ htq_window_open(struct htq_db *db, const struct htq_actor *actor,
 		rc = HTQ_ENOMEM;
 		goto out;
 	}
-	if ((rc = htq_put_json(txn, htq_dbi(db, HTQ_T_WIN), id, w, MDB_NOOVERWRITE)) !=
+	if ((rc = htq_put_json(txn, htq_dbi(db, HTQ_T_WIN), id, w,
+	    MDB_NOOVERWRITE)) !=
 	    HTQ_OK || (rc = htq_record_as(db, txn, actor->id,
 	    "window.opened", id, data)) != HTQ_OK)
 		goto out;
@@ -261,7 +262,8 @@ htq_window_close(struct htq_db *db, const struct htq_actor *actor,
 	htq_today(today);
 	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
 		return rc;
-	if ((rc = htq_get_json(txn, htq_dbi(db, HTQ_T_WIN), id, &w)) != HTQ_OK) {
+	if ((rc = htq_get_json(txn, htq_dbi(db, HTQ_T_WIN), id,
+	    &w)) != HTQ_OK) {
 		if (rc == HTQ_ENOTFOUND)
 			htq_refuse(why, rc, "id", "no such window");
 		goto out;
@@ -279,7 +281,8 @@ htq_window_close(struct htq_db *db, const struct htq_actor *actor,
 		rc = HTQ_ENOMEM;
 		goto out;
 	}
-	if ((rc = htq_put_json(txn, htq_dbi(db, HTQ_T_WIN), id, w, 0)) != HTQ_OK ||
+	if ((rc = htq_put_json(txn, htq_dbi(db, HTQ_T_WIN), id, w,
+	    0)) != HTQ_OK ||
 	    (rc = htq_record_as(db, txn, actor->id, "window.closed", id,
 	    data)) != HTQ_OK)
 		goto out;

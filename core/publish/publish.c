@@ -418,7 +418,8 @@ put_standards(struct pub *p)
 	DIR *dir;
 	int rc, op;
 
-	if ((rc = mdb_cursor_open(p->txn, htq_dbi(p->db, HTQ_T_STD_LATEST), &c)) != 0)
+	if ((rc = mdb_cursor_open(p->txn, htq_dbi(p->db, HTQ_T_STD_LATEST),
+	    &c)) != 0)
 		return htq_mdb_err(rc);
 	for (op = MDB_FIRST; rc == HTQ_OK &&
 	    mdb_cursor_get(c, &k, &v, op) == 0; op = MDB_NEXT)
@@ -638,7 +639,8 @@ publish(struct htq_db *db, unsigned flags, uint64_t want, struct pub *p)
 		return HTQ_EINVAL;
 	p->db = db;
 	p->sync_all = sync != NULL && strcmp(sync, "all") == 0;
-	if ((rc = htq_public_dir(htq_db_datadir(db), p->root, sizeof(p->root))) !=
+	if ((rc = htq_public_dir(htq_db_datadir(db), p->root,
+	    sizeof(p->root))) !=
 	    HTQ_OK)
 		return rc;
 	snprintf(lock, sizeof(lock), "%s/.lock", p->root);
