@@ -11,7 +11,8 @@ export BIN
 pass=0; fail=0; log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 
-tally() {	# tally NAME LOGFILE STATUS
+t0=$(date +%s)
+tally() {	# tally NAME LOGFILE STATUS (and the seconds since the last tally)
 	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$2" | tail -n 1)
 	p=$(echo "$line" | sed -nE 's/.* ([0-9]+) passed.*/\1/p')
 	f=$(echo "$line" | sed -nE 's/.* ([0-9]+) failed.*/\1/p')
@@ -22,7 +23,9 @@ tally() {	# tally NAME LOGFILE STATUS
 		f=1; echo "FAIL $1: exit $3 after its summary"; tail -n 20 "$2"
 	fi
 	[ "$f" != 0 ] && grep -E '^(FAIL|not ok)' "$2" | head -n 40
-	echo "  $1 -- $p ok, $f bad"
+	t1=$(date +%s)
+	echo "  $1 -- $p ok, $f bad ($((t1 - t0)) s)"
+	t0=$t1
 	pass=$((pass + p)); fail=$((fail + f))
 }
 
