@@ -522,6 +522,7 @@ main(int argc, char **argv)
 {
 	struct config cfg;
 	struct htq_db *db;
+	const char *pub;
 	pid_t pids[HTQ_MAX_WORKERS], pid;
 	sigset_t block, old;
 	time_t started[HTQ_MAX_WORKERS];
@@ -544,6 +545,13 @@ main(int argc, char **argv)
 		    "other accounts (mode 0700)\n", cfg.datadir);
 		return 1;
 	}
+	/* The address badges point at, for every publisher (htqctl too). */
+	if ((pub = getenv("HTQ_PUBLIC_URL")) != NULL && *pub != '\0' &&
+	    (rc = htq_public_url_set(cfg.datadir, pub)) != HTQ_OK)
+		fprintf(stderr, "htq-fcgi: HTQ_PUBLIC_URL %s: %s (badges keep "
+		    "the address they had)\n", rc == HTQ_EINVAL ? "is not an "
+		    "http(s) URL of printable characters" : "cannot be kept",
+		    htq_strerror(rc));
 	/* Fail early, in the master, when the database cannot be opened;
 	 * the handle is closed again before fork(). */
 	if ((rc = htq_db_open(cfg.datadir, 0, &db)) != HTQ_OK) {

@@ -271,21 +271,72 @@ put_tile(void *ctx, const struct aud_tile *t)
 	return HTQ_OK;
 }
 
-/* The public base URL the badges' QR codes point at. */
-static const char *
-public_url(void)
+/* 1 if url is an http(s) URL of printable characters that need no
+ * escaping, at most HTQ_MAX_URL bytes. */
+static int
+url_valid(const char *url)
 {
-	const char *u = getenv("HTQ_PUBLIC_URL");
+	size_t i, n = strlen(url);
 
-	const char *port = getenv("HTQ_PORT");
-	static char def[64];
+	if (n > HTQ_MAX_URL || (strncmp(url, "http://", 7) != 0 &&
+	    strncmp(url, "https://", 8) != 0))
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)url[i] <= ' ' ||
+		    (unsigned char)url[i] >= 0x7f ||
+		    strchr("\"'<>\\", url[i]) != NULL)
+			return 0;
+	return 1;
+}
 
-	if (u != NULL && *u != '\0')
-		return u;
-	/* scripts/run.sh's default: the address nginx listens on */
-	snprintf(def, sizeof(def), "http://127.0.0.1:%.8s", port != NULL &&
-	    *port != '\0' ? port : "8080");
-	return def;
+int
+htq_public_url_set(const char *datadir, const char *url)
+{
+	char path[4096];
+	struct htq_atomic a;
+	int rc, n;
+
+	if (!url_valid(url))
+		return HTQ_EINVAL;
+	n = snprintf(path, sizeof(path), "%s/run/public-url", datadir);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return HTQ_EINVAL;
+	if ((rc = htq_atomic_open(path, 0644, &a)) != HTQ_OK)
+		return rc;
+	if (fprintf(a.f, "%s\n", url) < 0) {
+		htq_atomic_abort(&a);
+		return HTQ_EIO;
+	}
+	return htq_atomic_commit(&a);
+}
+
+/*
+ * The public base URL the badges' QR codes point at, into buf (without a
+ * trailing '/'): the one the server was started with (htq_public_url_set),
+ * so that every publisher, htqctl too, draws the same badge; else the
+ * address scripts/run.sh serves by default.
+ */
+static void
+public_url(struct pub *p, char *buf, size_t bufsz)
+{
+	char path[4096 + 32];
+	FILE *f;
+	size_t n;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "%s/run/public-url",
+	    htq_db_datadir(p->db));
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fgets(buf, (int)bufsz, f) == NULL)
+			buf[0] = '\0';
+		fclose(f);
+		buf[strcspn(buf, "\n")] = '\0';
+	}
+	if (!url_valid(buf))
+		snprintf(buf, bufsz, "http://127.0.0.1:8080");
+	n = strlen(buf);
+	while (n > 0 && buf[n - 1] == '/')
+		buf[--n] = '\0';
 }
 
 /*
@@ -334,6 +385,7 @@ static int
 put_mark(struct pub *p, const char *id, const json_t *assets)
 {
 	char rel[64 + AUD_MAX_SUBJECT], url[1024 + AUD_MAX_SUBJECT], *text = NULL;
+	char base[HTQ_MAX_URL + 2];
 	json_t *b = NULL;
 	size_t len;
 	int rc;
@@ -353,7 +405,8 @@ put_mark(struct pub *p, const char *id, const json_t *assets)
 		goto out;
 	free(text);
 	text = NULL;
-	snprintf(url, sizeof(url), "%s/verify/%s", public_url(), id);
+	public_url(p, base, sizeof(base));
+	snprintf(url, sizeof(url), "%s/verify/%s", base, id);
 	if ((rc = htq_badge_svg(json_object_get(b, "mark"), url, &text, &len))
 	    != HTQ_OK)
 		goto out;

@@ -34,6 +34,11 @@ int	 htq_publish_upto(struct htq_db *, uint64_t size);
  * different, their count in *ndiff.  Errors as htq_publish. */
 int	 htq_publish_check(struct htq_db *, void (*report)(void *,
 	    const char *rel), void *ctx, size_t *ndiff);
+/* The public base URL the badges' QR codes point at (from
+ * $HTQ_PUBLIC_URL at the server's start), kept in <datadir>/run/public-url
+ * for every publisher.  HTQ_EINVAL for anything but an http(s) URL of
+ * printable characters up to HTQ_MAX_URL bytes; HTQ_EIO. */
+int	 htq_public_url_set(const char *datadir, const char *url);
 /* <datadir>/public */
 int	 htq_public_dir(const char *datadir, char *buf, size_t bufsz);
 

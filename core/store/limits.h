@@ -36,6 +36,8 @@
  * writer killed before its publish left behind is repaired with no
  * commit needed. */
 #define HTQ_PUBLISH_CHECK	2
+/* Longest public base URL (HTQ_PUBLIC_URL) a badge's QR code carries. */
+#define HTQ_MAX_URL		512
 /* listen(2) backlog of the FastCGI socket. */
 #define HTQ_FCGI_BACKLOG	256
 /* Seconds the master waits for workers to finish in-flight requests. */
