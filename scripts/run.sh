@@ -4,7 +4,7 @@
 #
 #   HTQ_PORT  listen port on 127.0.0.1 (default 8080)
 #   HTQ_DATA  data directory (default ./var)
-#   HTQ_WORKERS  FastCGI workers (default: 4 per core)
+#   HTQ_WORKERS  FastCGI workers (default: one per core, at most 16)
 #   HTQ_DEMO_PASSWORD  password of the demo accounts (first start only;
 #                      default demo-password-htq)
 #   HTQ_LOGIN_RATE, HTQ_LOGIN_BURST  logins per minute per client address
