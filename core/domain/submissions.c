@@ -14,6 +14,13 @@
  *   review                             reviewer, once per submission
  *   decide                             approver who did not review it
  *
+ * Independence: nobody who belongs to the submitting organisation (as
+ * the account is when it acts), or who created, edited or submitted the
+ * submission (its "authors", whatever their role is now), may review or
+ * decide it; reviewers and the decider are distinct people.  Approval
+ * needs at least one recommendation to approve; a decision against the
+ * majority of the recommendations says so in the recorded decision.
+ *
  * Visibility: an awarding body sees only its organisation's submissions
  * (anything else is "not found"); reviewers, approvers, auditors and
  * administrators never see drafts; the console operator (htqctl) sees
@@ -39,6 +46,62 @@ static const char *const statuses[] = { "draft", "submitted", "in_review",
 
 /* 1 if account id recorded a review on doc. */
 static int reviewed_by(const json_t *doc, const char *id);
+
+/* 1 if account id created, edited or submitted doc. */
+static int
+authored_by(const json_t *doc, const char *id)
+{
+	const json_t *x;
+	const char *c = json_string_value(json_object_get(doc, "created_by"));
+	size_t i;
+
+	if (c != NULL && strcmp(c, id) == 0)
+		return 1;
+	json_array_foreach(json_object_get(doc, "authors"), i, x)
+		if (json_is_string(x) && strcmp(json_string_value(x), id) == 0)
+			return 1;
+	return 0;
+}
+
+/* Record the acting account among doc's authors (once). */
+static int
+add_author(json_t *doc, const char *id)
+{
+	json_t *list = json_object_get(doc, "authors"), *x;
+	size_t i;
+
+	if (!json_is_array(list) && ((list = json_array()) == NULL ||
+	    json_object_set_new(doc, "authors", list) != 0))
+		return HTQ_ENOMEM;
+	json_array_foreach(list, i, x)
+		if (json_is_string(x) && strcmp(json_string_value(x), id) == 0)
+			return HTQ_OK;
+	return json_array_append_new(list, json_string(id)) == 0 ? HTQ_OK :
+	    HTQ_ENOMEM;
+}
+
+/*
+ * Whether actor may judge doc (review or decide it): not a member of the
+ * submitting organisation, not one of its authors.  HTQ_EPERM with why.
+ */
+static int
+independent(const struct htq_actor *a, const json_t *doc, const char *what,
+    struct htq_why *why)
+{
+	const char *org = json_string_value(json_object_get(doc,
+	    "organisation")), *id = json_string_value(json_object_get(doc,
+	    "id"));
+
+	if (a->org != NULL && org != NULL && strcmp(a->org, org) == 0)
+		return htq_refuse(why, HTQ_EPERM, "", "independence: you belong "
+		    "to the organisation that made submission %s, so someone "
+		    "outside it must %s it", id, what);
+	if (authored_by(doc, a->id))
+		return htq_refuse(why, HTQ_EPERM, "", "independence: you "
+		    "created, edited or submitted submission %s, so someone "
+		    "else must %s it", id, what);
+	return HTQ_OK;
+}
 
 int
 htq_status_valid(const char *s)
@@ -393,9 +456,9 @@ htq_submission_create(struct htq_db *db, const struct htq_actor *a,
 		goto out;
 	htq_new_id('s', id);
 	htq_now_iso(now);
-	doc = json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:[]}", "id", id,
+	doc = json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:[s],s:[]}", "id", id,
 	    "organisation", a->org, "status", "draft", "version", 0,
-	    "created", now, "created_by", a->id, "reviews");
+	    "created", now, "created_by", a->id, "authors", a->id, "reviews");
 	if (doc == NULL) {
 		rc = HTQ_ENOMEM;
 		goto out;
@@ -463,7 +526,8 @@ htq_submission_update(struct htq_db *db, const struct htq_actor *a,
 	if ((rc = htq_check_content(db, txn, content, &std, why)) != HTQ_OK)
 		goto out;
 	set_content(doc, content, std);
-	if ((rc = store(db, txn, doc, std)) != HTQ_OK)
+	if ((rc = add_author(doc, a->id)) != HTQ_OK ||
+	    (rc = store(db, txn, doc, std)) != HTQ_OK)
 		goto out;
 	rc = finish(db, txn, doc, out);
 	txn = NULL;
@@ -540,7 +604,8 @@ htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
 	json_object_set_new(doc, "submitted_at", json_string(now));
 	json_object_set_new(doc, "content_sha256", json_string(hash));
 	json_object_set_new(doc, "window", json_string(wid));
-	if ((rc = store(db, txn, doc, std)) != HTQ_OK)
+	if ((rc = add_author(doc, a->id)) != HTQ_OK ||
+	    (rc = store(db, txn, doc, std)) != HTQ_OK)
 		goto out;
 	data = json_pack("{s:s,s:O,s:{s:O,s:O},s:O,s:s,s:O,s:s}",
 	    "submission", id, "organisation", json_object_get(doc,
@@ -597,9 +662,12 @@ htq_submission_withdraw(struct htq_db *db, const struct htq_actor *a,
 	}
 	json_object_set_new(doc, "status", json_string("withdrawn"));
 	json_object_set_new(doc, "withdrawn_at", json_string(now));
+	/* a draft is the organisation's alone: its withdrawal, like its
+	 * creation and edits, never reaches the public ledger */
 	if ((rc = store(db, txn, doc, NULL)) != HTQ_OK ||
-	    (rc = htq_record_as(db, txn, a->id, "submission.withdrawn", id,
-	    data)) != HTQ_OK)
+	    (strcmp(json_string_value(json_object_get(data, "from")),
+	    "draft") != 0 && (rc = htq_record_as(db, txn, a->id,
+	    "submission.withdrawn", id, data)) != HTQ_OK))
 		goto out;
 	rc = finish(db, txn, doc, out);
 	txn = NULL;
@@ -652,6 +720,8 @@ htq_review_record(struct htq_db *db, const struct htq_actor *a,
 		    "review", id, status_of(doc));
 		goto out;
 	}
+	if ((rc = independent(a, doc, "review", why)) != HTQ_OK)
+		goto out;
 	if (reviewed_by(doc, a->id)) {
 		rc = htq_refuse(why, HTQ_ECONFLICT, "", "you have recorded a "
 		    "review of %s already; each reviewer records one", id);
@@ -717,8 +787,9 @@ htq_decide(struct htq_db *db, const struct htq_actor *a, const char *id,
 	MDB_txn *txn = NULL;
 	json_t *doc = NULL, *std = NULL, *content = NULL, *data = NULL;
 	json_t *facts = NULL;
-	size_t nrev;
-	int rc, approve, min = htq_min_recommendations();
+	const json_t *r;
+	size_t nrev, nfor = 0, i;
+	int rc, approve, against, min = htq_min_recommendations();
 
 	*out = NULL;
 	if ((rc = need_role(a, HTQ_ROLE_APPROVER, "decide", why)) != HTQ_OK)
@@ -746,6 +817,8 @@ htq_decide(struct htq_db *db, const struct htq_actor *a, const char *id,
 		    "%s: there is nothing to decide", id, status_of(doc));
 		goto out;
 	}
+	if ((rc = independent(a, doc, "decide", why)) != HTQ_OK)
+		goto out;
 	if (reviewed_by(doc, a->id)) {
 		rc = htq_refuse(why, HTQ_EPERM, "", "four eyes: you reviewed "
 		    "submission %s, so another approver must decide it", id);
@@ -758,6 +831,18 @@ htq_decide(struct htq_db *db, const struct htq_actor *a, const char *id,
 		    "%zu", min, min == 1 ? "" : "s", id, nrev);
 		goto out;
 	}
+	json_array_foreach(json_object_get(doc, "reviews"), i, r)
+		nfor += strcmp(json_string_value(json_object_get(r,
+		    "recommendation")), "approve") == 0;
+	if (approve && nfor == 0) {
+		rc = htq_refuse(why, HTQ_ECONFLICT, "outcome", "approval needs "
+		    "at least one employer recommendation to approve; every "
+		    "recommendation on submission %s is to reject", id);
+		goto out;
+	}
+	/* against the majority of the recommendations: the recorded
+	 * decision says so, beside the reasons it always gives */
+	against = approve ? 2 * nfor < nrev : 2 * nfor > nrev;
 	if ((content = content_of(doc)) == NULL) {
 		rc = HTQ_ENOMEM;
 		goto out;
@@ -775,9 +860,9 @@ htq_decide(struct htq_db *db, const struct htq_actor *a, const char *id,
 		goto out;
 	}
 	json_object_set_new(doc, "status", json_string(outcome));
-	json_object_set_new(doc, "decision", json_pack("{s:s,s:s,s:s,s:s}",
+	json_object_set_new(doc, "decision", json_pack("{s:s,s:s,s:s,s:s,s:b}",
 	    "outcome", outcome, "reasons", reasons, "approver", a->id,
-	    "decided", now));
+	    "decided", now, "against_recommendations", against));
 	data = json_pack("{s:s,s:O,s:s,s:s,s:I}", "submission", id,
 	    "organisation", json_object_get(doc, "organisation"), "outcome",
 	    outcome, "reasons", reasons, "reviews", (json_int_t)nrev);

@@ -17,7 +17,7 @@ import time
 
 import jsonschema
 
-from harness import (EMAIL, ROOT, SECRETS, Skip, Stack, Who, assert_json_error, content, create,
+from harness import (DEMO_PASSWORD, EMAIL, ROOT, SECRETS, Skip, Stack, Who, assert_json_error, content, create,
                      entries_since, go_interop, ledger_size, login, people, race, session_of)
 
 SCHEMAS = os.path.join(ROOT, "schemas")
@@ -211,6 +211,20 @@ def test_story_from_draft_to_revoked_mark(s):
     verify_ledger(s)
 
 
+def test_a_draft_never_reaches_the_ledger(s):
+    """A draft is its organisation's alone: creating, editing and
+    withdrawing it writes nothing to the public ledger."""
+    p = people(s)
+    start = ledger_size(s)
+    sid = create(s, p["north"], content(s, title="Private draft"))["id"]
+    r = s.request("PUT", "/api/v1/submissions/" + sid, body=content(s, title="Still private"),
+                  headers=dict(p["north"].h, **{"If-Match": '"1"'}))
+    assert r.status == 200, r
+    r = s.post("/api/v1/submissions/%s/withdraw" % sid, headers=p["north"].h)
+    assert r.status == 200 and r.json()["status"] == "withdrawn", r
+    assert not [e for e in entries_since(s, start) if e["subject"] == sid]
+
+
 def test_rejection_and_withdrawal(s):
     p = people(s)
     start = ledger_size(s)
@@ -390,6 +404,50 @@ def test_four_eyes(s):
     assert "four eyes" in doc["error"]["message"]
     assert s.post("/api/v1/submissions/%s/decision" % sid, headers=p["approver"].h,
                   body={"outcome": "approved", "reasons": "ok"}).status == 200
+
+
+def test_no_one_judges_their_own_organisations_submission(s):
+    """The self-approval recipe: an awarding body's author made reviewer,
+    then approver, keeping its organisation, may neither review nor
+    decide its own organisation's submission; moved out of the
+    organisation, still not one it wrote: each a 403 that says why, with
+    nothing recorded.  Independent people then may."""
+    p = people(s)
+    s.ctl("user", "add", "--email", "self@northfield.test", "--name", "Self",
+          "--role", "awarding_body", "--org", p["north"].org,
+          input=(DEMO_PASSWORD + "\n").encode())
+    me = Who(s, "self@northfield.test")
+    sid = create(s, me, content(s, title="My own HNC"))["id"]
+    assert s.post("/api/v1/submissions/%s/submit" % sid, headers=me.h).status == 200
+    before = ledger_size(s)
+    review = {"recommendation": "approve", "comments": "excellent, as I wrote it"}
+    decision = {"outcome": "approved", "reasons": "mine"}
+    s.ctl("user", "set-role", "self@northfield.test", "--role", "reviewer")
+    doc = assert_json_error(s.post("/api/v1/submissions/%s/reviews" % sid, headers=me.h,
+                                   body=review), 403)
+    assert "organisation that made" in doc["error"]["message"], doc
+    s.ctl("user", "set-role", "self@northfield.test", "--role", "approver")
+    doc = assert_json_error(s.post("/api/v1/submissions/%s/decision" % sid, headers=me.h,
+                                   body=decision), 403)
+    assert "organisation that made" in doc["error"]["message"], doc
+    # a colleague from the same organisation made approver: refused too
+    s.ctl("user", "set-role", "self@northfield.test", "--role", "approver",
+          "--org", p["approver"].org or "")
+    doc = assert_json_error(s.post("/api/v1/submissions/%s/decision" % sid, headers=me.h,
+                                   body=decision), 403)
+    assert "created, edited or submitted" in doc["error"]["message"], doc
+    # nothing recorded about the submission (the role changes are)
+    assert not [e for e in entries_since(s, before) if e["subject"] == sid]
+    # only a recommendation to reject: no approval, a 409 naming the outcome
+    r = s.post("/api/v1/submissions/%s/reviews" % sid, headers=p["reviewer"].h,
+               body={"recommendation": "reject", "comments": "gaps"})
+    assert r.status == 201, r
+    doc = assert_json_error(s.post("/api/v1/submissions/%s/decision" % sid,
+                                   headers=p["approver"].h, body=decision), 409)
+    assert "recommendation to approve" in doc["error"]["message"], doc
+    r = s.post("/api/v1/submissions/%s/decision" % sid, headers=p["approver"].h,
+               body={"outcome": "rejected", "reasons": "the panel found gaps"})
+    assert r.status == 200 and r.json()["decision"]["against_recommendations"] is False, r
 
 
 def test_other_organisation_is_byte_identical_to_missing(s):

@@ -950,6 +950,116 @@ test_racing_submits(void)
 	    HTQ_ECONFLICT);
 }
 
+/* A review of id by who with recommendation rcm: the result. */
+static int
+review_as(const struct htq_actor *who, const char *id, const char *rcm,
+    struct htq_why *why)
+{
+	json_t *r = json_pack("{s:s,s:s}", "recommendation", rcm, "comments",
+	    "considered"), *out = NULL;
+	int rc = htq_review_record(db, who, id, r, &out, why);
+
+	json_decref(r);
+	json_decref(out);
+	return rc;
+}
+
+/*
+ * Independence: nobody from the submitting organisation, and none of the
+ * submission's authors whatever their role now, may review or decide it;
+ * approval needs a recommendation to approve; a decision against the
+ * majority says so.  Each refusal writes nothing.
+ */
+static void
+test_independence(void)
+{
+	/* the author moved to reviewer or approver, keeping or leaving its
+	 * organisation; a colleague of the author's given either role */
+	const struct htq_actor author_rev = { ab_a.id, HTQ_ROLE_REVIEWER,
+	    org_a }, author_rev_out = { ab_a.id, HTQ_ROLE_REVIEWER, "" },
+	    author_appr = { ab_a.id, HTQ_ROLE_APPROVER, org_a },
+	    author_appr_out = { ab_a.id, HTQ_ROLE_APPROVER, "" },
+	    colleague_rev = { "a-00000000000000a2", HTQ_ROLE_REVIEWER, org_a },
+	    colleague_appr = { "a-00000000000000a3", HTQ_ROLE_APPROVER, org_a };
+	char id[HTQ_ID_LEN + 1], id2[HTQ_ID_LEN + 1];
+	struct htq_why why;
+	json_t *out, *c = content("ST0116", 4);
+	uint64_t before;
+
+	make_in(S_SUBMITTED, id);
+	before = ledger_size();
+	T_EQ(review_as(&author_rev, id, "approve", &why), HTQ_EPERM);
+	T_ASSERT(strstr(why.msg, "organisation that made") != NULL);
+	T_EQ(review_as(&author_rev_out, id, "approve", &why), HTQ_EPERM);
+	T_ASSERT(strstr(why.msg, "created, edited or submitted") != NULL);
+	T_EQ(review_as(&colleague_rev, id, "approve", &why), HTQ_EPERM);
+	T_EQ(ledger_size(), before);
+	/* only a recommendation to reject: no approval */
+	T_EQ(review_as(&rev1, id, "reject", &why), HTQ_OK);
+	T_EQ(htq_decide(db, &appr, id, "approved", "r", &out, &why),
+	    HTQ_ECONFLICT);
+	T_STREQ(why.field, "outcome");
+	T_EQ(review_as(&rev2, id, "approve", &why), HTQ_OK);
+	before = ledger_size();
+	T_EQ(htq_decide(db, &author_appr, id, "approved", "r", &out, &why),
+	    HTQ_EPERM);
+	T_EQ(htq_decide(db, &author_appr_out, id, "approved", "r", &out,
+	    &why), HTQ_EPERM);
+	T_EQ(htq_decide(db, &colleague_appr, id, "rejected", "r", &out, &why),
+	    HTQ_EPERM);
+	T_EQ(ledger_size(), before);
+	/* one for, one against: approving is not against the majority */
+	T_EQ(htq_decide(db, &appr, id, "approved", "r", &out, &why), HTQ_OK);
+	T_ASSERT(json_is_false(json_object_get(json_object_get(out,
+	    "decision"), "against_recommendations")));
+	json_decref(out);
+	/* an editor who did not create it is an author too */
+	make_in(S_DRAFT, id2);
+	{
+		const struct htq_actor editor = { "a-00000000000000a4",
+		    HTQ_ROLE_AWARDING_BODY, org_a }, editor_out = {
+		    "a-00000000000000a4", HTQ_ROLE_REVIEWER, "" };
+
+		T_EQ(htq_submission_update(db, &editor, id2, 1, c, &out, &why),
+		    HTQ_OK);
+		json_decref(out);
+		T_EQ(htq_submission_submit(db, &ab_a, id2, &out, &why), HTQ_OK);
+		json_decref(out);
+		T_EQ(review_as(&editor_out, id2, "approve", &why), HTQ_EPERM);
+	}
+	/* rejecting what the only recommendation approves is against it */
+	T_EQ(review_as(&rev1, id2, "approve", &why), HTQ_OK);
+	T_EQ(htq_decide(db, &appr, id2, "rejected", "r", &out, &why), HTQ_OK);
+	T_ASSERT(json_is_true(json_object_get(json_object_get(out,
+	    "decision"), "against_recommendations")));
+	json_decref(out);
+	json_decref(c);
+}
+
+/* Withdrawing a draft appends nothing: a draft never reaches the
+ * public ledger; withdrawing a submitted one does. */
+static void
+test_draft_withdrawal_is_private(void)
+{
+	char id[HTQ_ID_LEN + 1], type[64], subj[64];
+	struct htq_why why;
+	json_t *out;
+	uint64_t before;
+
+	make_in(S_DRAFT, id);
+	before = ledger_size();
+	T_EQ(htq_submission_withdraw(db, &ab_a, id, &out, &why), HTQ_OK);
+	T_STREQ(json_string_value(json_object_get(out, "status")), "withdrawn");
+	json_decref(out);
+	T_EQ(ledger_size(), before);
+	make_in(S_SUBMITTED, id);
+	T_EQ(htq_submission_withdraw(db, &ab_a, id, &out, &why), HTQ_OK);
+	json_decref(out);
+	last_entry(type, subj, NULL);
+	T_STREQ(type, "submission.withdrawn");
+	T_STREQ(subj, id);
+}
+
 int
 main(void)
 {
@@ -965,6 +1075,8 @@ main(void)
 	T_RUN_WITH(setup(), test_four_eyes_and_marks);
 	T_RUN_WITH(setup(), test_listing);
 	T_RUN_WITH(setup(), test_racing_submits);
+	T_RUN_WITH(setup(), test_independence);
+	T_RUN_WITH(setup(), test_draft_withdrawal_is_private);
 	teardown();
 	return T_DONE();
 }
