@@ -56,7 +56,7 @@ static const char *const tnames[] = { "a string", "an integer",
 static const char *
 at(char p[96], const char *path, long idx, const char *name)
 {
-	char base[48];
+	char base[48], q[41];
 
 	if (idx >= 0)
 		snprintf(base, sizeof(base), "%s[%ld]", path, idx);
@@ -65,7 +65,8 @@ at(char p[96], const char *path, long idx, const char *name)
 	if (name == NULL)
 		snprintf(p, 96, "%s", base);
 	else
-		snprintf(p, 96, "%s%s%.40s", base, *base ? "." : "", name);
+		snprintf(p, 96, "%s%s%s", base, *base ? "." : "",
+		    htq_clip(q, sizeof(q), name, 40));
 	return p;
 }
 
@@ -309,7 +310,7 @@ htq_check_content(struct htq_db *db, MDB_txn *txn, const json_t *c,
 	const char *str, *opt;
 	json_t *std = NULL, *ids = NULL, *ksbs = NULL;
 	json_int_t level, slevel;
-	char p[96];
+	char p[96], quote[65];
 	size_t i, j, counts[3];
 	int rc, found;
 
@@ -384,10 +385,10 @@ htq_check_content(struct htq_db *db, MDB_txn *txn, const json_t *c,
 				found = 1;
 		if (!found) {
 			rc = htq_refuse(why, HTQ_EINVAL, "standard.option",
-			    "standard.option: %s %s has no option \"%.64s\"",
+			    "standard.option: %s %s has no option \"%s\"",
 			    json_string_value(json_object_get(std, "ref")),
 			    json_string_value(json_object_get(std, "version")),
-			    opt);
+			    htq_clip(quote, sizeof(quote), opt, 64));
 			goto out;
 		}
 	}
