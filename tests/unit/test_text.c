@@ -9,6 +9,7 @@
 
 #include "t.h"
 #include "fcx.h"
+#include "domain.h"
 
 /* 1 when s is valid UTF-8: Jansson checks strings it is given. */
 static int
@@ -163,6 +164,31 @@ test_text_valid(void)
 	T_ASSERT(!htq_text_valid(NULL, 1));
 }
 
+/* The table-driven check names the field that carries such a character. */
+static void
+test_review_names_the_field(void)
+{
+	struct htq_why why;
+	json_t *r;
+
+	memset(&why, 0, sizeof(why));
+	r = json_pack("{s:s,s:s}", "recommendation", "approve", "comments",
+	    "fine\x07");
+	T_EQ(htq_check_review(r, &why), HTQ_EINVAL);
+	T_STREQ(why.field, "comments");
+	json_decref(r);
+	r = json_pack("{s:s,s:s,s:[{s:s,s:b,s:s}]}", "recommendation",
+	    "approve", "comments", "fine\nsee below", "ksb_findings", "ksb",
+	    "K1", "agree", 1, "note", "\xe2\x80\xae" "evil");
+	T_EQ(htq_check_review(r, &why), HTQ_EINVAL);
+	T_STREQ(why.field, "ksb_findings[0].note");
+	json_decref(r);
+	r = json_pack("{s:s,s:s}", "recommendation", "approve", "comments",
+	    "fine\n\tsee below");
+	T_EQ(htq_check_review(r, &why), HTQ_OK);
+	json_decref(r);
+}
+
 int
 main(void)
 {
@@ -170,5 +196,6 @@ main(void)
 	T_RUN(test_clip_replaces_bad_bytes);
 	T_RUN(test_error_with_cut_text_is_4xx);
 	T_RUN(test_text_valid);
+	T_RUN(test_review_names_the_field);
 	return T_DONE();
 }
