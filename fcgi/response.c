@@ -52,16 +52,27 @@ fcx_error(struct fcx_resp *resp, int status, const char *code,
     const char *fmt, ...)
 {
 	char msg[512];
+	json_t *body;
 	va_list ap;
 
 	va_start(ap, fmt);
 	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
 		msg[0] = '\0';
 	va_end(ap);
+	/*
+	 * What a client sent may be quoted, cut short by a precision or by
+	 * vsnprintf: mended here so that Jansson, which refuses invalid
+	 * UTF-8, never turns a client's mistake into a 500.
+	 */
+	htq_clip(msg, sizeof(msg), msg, sizeof(msg));
 	resp->cache = NULL;
 	resp->ctype = NULL;
-	return fcx_json(resp, status, json_pack("{s:{s:s,s:s}}", "error",
-	    "code", code, "message", msg));
+	body = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message",
+	    msg);
+	if (body == NULL && status < 500)
+		body = json_pack("{s:{s:s,s:s}}", "error", "code", code,
+		    "message", "the request was refused");
+	return fcx_json(resp, status, body);
 }
 
 /*
@@ -78,7 +89,12 @@ fcx_resp_render(struct fcx_resp *resp, int head_only, char *hdr, size_t hdrsz,
 	*owned = NULL;
 	if (resp->json != NULL) {
 		*owned = json_dumps(resp->json, JSON_COMPACT);
-		if (*owned == NULL) {
+		if (*owned == NULL && resp->status >= 400 &&
+		    resp->status < 500) {
+			/* a refusal stays one, in words of our own */
+			*body = "{\"error\":{\"code\":\"invalid_request\","
+			    "\"message\":\"the request was refused\"}}";
+		} else if (*owned == NULL) {
 			resp->status = 500;
 			*body = "{\"error\":{\"code\":\"internal\",\"message\":"
 			    "\"could not encode response\"}}";

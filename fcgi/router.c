@@ -120,6 +120,7 @@ fcx_dispatch(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 	const size_t *lit = literal_prefixes();
 	unsigned allowed = 0, m = req->method;
 	const char *prev;
+	char q[65];
 	size_t i, j;
 
 	/* HEAD is GET without a body; main.c drops the body. */
@@ -155,8 +156,9 @@ fcx_dispatch(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 			if (strcmp(req->params[i].key, req->params[j].key) ==
 			    0) {
 				fcx_error(resp, 400, "bad_parameter", "query "
-				    "parameter \"%.64s\" is given more than "
-				    "once", req->params[i].key);
+				    "parameter \"%s\" is given more than "
+				    "once", htq_clip(q, sizeof(q),
+				    req->params[i].key, 64));
 				return;
 			}
 	/* Captures were overwritten by later non-matching patterns. */

@@ -16,6 +16,7 @@ fcx_validate_body(const json_t *obj, const struct fcx_field *fields,
 {
 	const struct fcx_field *f;
 	const char *key;
+	char q[65];
 	json_t *v;
 	size_t len;
 
@@ -25,7 +26,8 @@ fcx_validate_body(const json_t *obj, const struct fcx_field *fields,
 				break;
 		if (f->name == NULL) {
 			fcx_error(resp, 400, "unknown_field",
-			    "unknown field \"%.64s\"", key);
+			    "unknown field \"%s\"", htq_clip(q, sizeof(q),
+			    key, 64));
 			return HTQ_EINVAL;
 		}
 	}
@@ -96,6 +98,7 @@ int
 fcx_query_allowed(const struct fcx_req *req, const char *const *names,
     struct fcx_resp *resp)
 {
+	char q[65];
 	size_t i, j;
 
 	for (i = 0; i < req->nparams; i++) {
@@ -104,8 +107,8 @@ fcx_query_allowed(const struct fcx_req *req, const char *const *names,
 				break;
 		if (names[j] == NULL) {
 			fcx_error(resp, 400, "bad_parameter",
-			    "unknown query parameter \"%.64s\"",
-			    req->params[i].key);
+			    "unknown query parameter \"%s\"", htq_clip(q,
+			    sizeof(q), req->params[i].key, 64));
 			return HTQ_EINVAL;
 		}
 	}

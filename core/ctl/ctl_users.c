@@ -61,6 +61,11 @@ cmd_org_add(struct ctl *c, int argc, char **argv)
 		    "recognition number or its UKPRN.\n");
 		return ctl_wants_help(argc, argv) ? 0 : 2;
 	}
+	/* said here: htq_org_add's HTQ_EINVAL cannot say which */
+	if (!htq_text_valid(name, 0)) {
+		fprintf(stderr, "htqctl: --name: %s\n", HTQ_LINE_RULE);
+		return 1;
+	}
 	if ((rc = ctl_open(c, 1)) != HTQ_OK)
 		return ctl_fail("database", rc);
 	rc = htq_org_add(c->db, k, name, ctl_opt(argc, argv, "--rn"),
@@ -122,6 +127,10 @@ cmd_user_add(struct ctl *c, int argc, char **argv)
 		    "            [--org ORG_ID]   (password from the terminal "
 		    "or stdin)\n");
 		return ctl_wants_help(argc, argv) ? 0 : 2;
+	}
+	if (!htq_text_valid(name, 0)) {
+		fprintf(stderr, "htqctl: --name: %s\n", HTQ_LINE_RULE);
+		return 1;
 	}
 	if ((rc = ctl_open(c, 1)) != HTQ_OK)
 		return ctl_fail("database", rc);

@@ -125,7 +125,8 @@ htq_org_add(struct htq_db *db, enum htq_org_kind kind, const char *name,
 	int rc;
 
 	if (kind < HTQ_ORG_AWARDING_BODY || kind > HTQ_ORG_APPROVING_BODY ||
-	    name == NULL || *name == '\0' || strlen(name) > HTQ_MAX_TITLE)
+	    name == NULL || *name == '\0' || strlen(name) > HTQ_MAX_TITLE ||
+	    !htq_text_valid(name, 0))
 		return HTQ_EINVAL;
 	if ((rn && !rn_valid(rn)) || (ukprn && !ukprn_valid(ukprn)))
 		return HTQ_EINVAL;
@@ -247,6 +248,7 @@ htq_account_add(struct htq_db *db, const char *email, const char *name,
 
 	if (htq_email_normalise(email, norm, sizeof(norm)) != HTQ_OK ||
 	    name == NULL || *name == '\0' || strlen(name) > HTQ_MAX_TITLE ||
+	    !htq_text_valid(name, 0) ||
 	    role < HTQ_ROLE_AWARDING_BODY || role > HTQ_ROLE_ADMIN)
 		return HTQ_EINVAL;
 	if ((rc = hash_password(password, hash)) != HTQ_OK)

@@ -37,11 +37,19 @@ in_list(const char *s, const char *const *list)
 
 enum ftype { F_STR, F_INT, F_BOOL, F_OBJ, F_ARR };
 
+/*
+ * Every string is text someone else will see (a public page, a badge,
+ * the ledger): one line unless the field says TX_LINES, multi-line free
+ * text where a tab or a line break is harmless (htq_text_valid).
+ */
+enum ftext { TX_LINE, TX_LINES };
+
 struct fld {
 	const char	*name;
 	enum ftype	 type;
 	int		 required;
 	long long	 min, max;	/* bytes, value, or items (max) */
+	enum ftext	 text;		/* F_STR: one line or several */
 };
 
 static const char *const tnames[] = { "a string", "an integer",
@@ -56,7 +64,7 @@ static const char *const tnames[] = { "a string", "an integer",
 static const char *
 at(char p[96], const char *path, long idx, const char *name)
 {
-	char base[48];
+	char base[48], q[41];
 
 	if (idx >= 0)
 		snprintf(base, sizeof(base), "%s[%ld]", path, idx);
@@ -65,7 +73,8 @@ at(char p[96], const char *path, long idx, const char *name)
 	if (name == NULL)
 		snprintf(p, 96, "%s", base);
 	else
-		snprintf(p, 96, "%s%s%.40s", base, *base ? "." : "", name);
+		snprintf(p, 96, "%s%s%s", base, *base ? "." : "",
+		    htq_clip(q, sizeof(q), name, 40));
 	return p;
 }
 
@@ -122,6 +131,11 @@ check_shape(const json_t *obj, const char *path, long idx,
 				return htq_refuse(why, HTQ_EINVAL, at(p, path,
 				    idx, f->name), "%s: must be %lld to %lld "
 				    "bytes long", p, f->min, f->max);
+			if (!htq_text_valid(json_string_value(v), f->text ==
+			    TX_LINES))
+				return htq_refuse(why, HTQ_EINVAL, at(p, path,
+				    idx, f->name), "%s: %s", p, f->text ==
+				    TX_LINES ? HTQ_TEXT_RULE : HTQ_LINE_RULE);
 			break;
 		case F_INT:
 			if (!json_is_integer(v))
@@ -158,48 +172,48 @@ type:
 }
 
 static const struct fld content_fields[] = {
-	{ "qualification", F_OBJ, 1, 0, 0 },
-	{ "standard", F_OBJ, 1, 0, 0 },
-	{ "units", F_ARR, 1, 0, HTQ_MAX_UNITS },
-	{ "mapping", F_ARR, 1, 0, HTQ_MAX_KSBS },
-	{ NULL, 0, 0, 0, 0 }
+	{ "qualification", F_OBJ, 1, 0, 0, TX_LINE },
+	{ "standard", F_OBJ, 1, 0, 0, TX_LINE },
+	{ "units", F_ARR, 1, 0, HTQ_MAX_UNITS, TX_LINE },
+	{ "mapping", F_ARR, 1, 0, HTQ_MAX_KSBS, TX_LINE },
+	{ NULL, 0, 0, 0, 0, TX_LINE }
 };
 static const struct fld qual_fields[] = {
-	{ "title", F_STR, 1, 1, HTQ_MAX_TITLE },
-	{ "type", F_STR, 1, 1, 32 },
-	{ "level", F_INT, 1, 0, 99 },
-	{ "qan", F_STR, 0, 0, 16 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "title", F_STR, 1, 1, HTQ_MAX_TITLE, TX_LINE },
+	{ "type", F_STR, 1, 1, 32, TX_LINE },
+	{ "level", F_INT, 1, 0, 99, TX_LINE },
+	{ "qan", F_STR, 0, 0, 16, TX_LINE },
+	{ NULL, 0, 0, 0, 0, TX_LINE }
 };
 static const struct fld std_fields[] = {
-	{ "ref", F_STR, 1, 1, 16 },
-	{ "version", F_STR, 1, 1, HTQ_MAX_VERSION },
-	{ "option", F_STR, 0, 1, HTQ_MAX_TITLE },
-	{ NULL, 0, 0, 0, 0 }
+	{ "ref", F_STR, 1, 1, 16, TX_LINE },
+	{ "version", F_STR, 1, 1, HTQ_MAX_VERSION, TX_LINE },
+	{ "option", F_STR, 0, 1, HTQ_MAX_TITLE, TX_LINE },
+	{ NULL, 0, 0, 0, 0, TX_LINE }
 };
 static const struct fld unit_fields[] = {
-	{ "id", F_STR, 1, 1, HTQ_MAX_UNIT_ID },
-	{ "title", F_STR, 1, 1, HTQ_MAX_TITLE },
-	{ "glh", F_INT, 0, 0, 10000 },
-	{ NULL, 0, 0, 0, 0 }
+	{ "id", F_STR, 1, 1, HTQ_MAX_UNIT_ID, TX_LINE },
+	{ "title", F_STR, 1, 1, HTQ_MAX_TITLE, TX_LINE },
+	{ "glh", F_INT, 0, 0, 10000, TX_LINE },
+	{ NULL, 0, 0, 0, 0, TX_LINE }
 };
 static const struct fld map_fields[] = {
-	{ "ksb", F_STR, 1, 1, 8 },
-	{ "units", F_ARR, 1, 0, HTQ_MAX_MAP_UNITS },
-	{ "assessment", F_STR, 1, 1, HTQ_MAX_TEXT },
-	{ NULL, 0, 0, 0, 0 }
+	{ "ksb", F_STR, 1, 1, 8, TX_LINE },
+	{ "units", F_ARR, 1, 0, HTQ_MAX_MAP_UNITS, TX_LINE },
+	{ "assessment", F_STR, 1, 1, HTQ_MAX_TEXT, TX_LINES },
+	{ NULL, 0, 0, 0, 0, TX_LINE }
 };
 static const struct fld review_fields[] = {
-	{ "recommendation", F_STR, 1, 1, 16 },
-	{ "comments", F_STR, 1, 1, HTQ_MAX_TEXT },
-	{ "ksb_findings", F_ARR, 0, 0, HTQ_MAX_FINDINGS },
-	{ NULL, 0, 0, 0, 0 }
+	{ "recommendation", F_STR, 1, 1, 16, TX_LINE },
+	{ "comments", F_STR, 1, 1, HTQ_MAX_TEXT, TX_LINES },
+	{ "ksb_findings", F_ARR, 0, 0, HTQ_MAX_FINDINGS, TX_LINE },
+	{ NULL, 0, 0, 0, 0, TX_LINE }
 };
 static const struct fld finding_fields[] = {
-	{ "ksb", F_STR, 1, 1, 8 },
-	{ "agree", F_BOOL, 1, 0, 0 },
-	{ "note", F_STR, 0, 0, HTQ_MAX_TEXT },
-	{ NULL, 0, 0, 0, 0 }
+	{ "ksb", F_STR, 1, 1, 8, TX_LINE },
+	{ "agree", F_BOOL, 1, 0, 0, TX_LINE },
+	{ "note", F_STR, 0, 0, HTQ_MAX_TEXT, TX_LINES },
+	{ NULL, 0, 0, 0, 0, TX_LINE }
 };
 
 /* Ofqual qualification number NNN/NNNN/N (the last may be X). */
@@ -309,7 +323,7 @@ htq_check_content(struct htq_db *db, MDB_txn *txn, const json_t *c,
 	const char *str, *opt;
 	json_t *std = NULL, *ids = NULL, *ksbs = NULL;
 	json_int_t level, slevel;
-	char p[96];
+	char p[96], quote[65];
 	size_t i, j, counts[3];
 	int rc, found;
 
@@ -384,10 +398,10 @@ htq_check_content(struct htq_db *db, MDB_txn *txn, const json_t *c,
 				found = 1;
 		if (!found) {
 			rc = htq_refuse(why, HTQ_EINVAL, "standard.option",
-			    "standard.option: %s %s has no option \"%.64s\"",
+			    "standard.option: %s %s has no option \"%s\"",
 			    json_string_value(json_object_get(std, "ref")),
 			    json_string_value(json_object_get(std, "version")),
-			    opt);
+			    htq_clip(quote, sizeof(quote), opt, 64));
 			goto out;
 		}
 	}

@@ -106,7 +106,7 @@ int	 htq_org_kind_parse(const char *, enum htq_org_kind *);
 int	 htq_email_normalise(const char *in, char *out, size_t outsz);
 /* An awarding body needs an Ofqual RN ("RN" + digits) and/or a UKPRN
  * (8 digits starting with 1): HTQ_EINVAL otherwise, or for a name that
- * is empty or over HTQ_MAX_TITLE. */
+ * is empty, over HTQ_MAX_TITLE or not one line of htq_text_valid text. */
 int	 htq_org_add(struct htq_db *, enum htq_org_kind, const char *name,
 	    const char *rn, const char *ukprn, char id[HTQ_ID_LEN + 1]);
 int	 htq_orgs_list(struct htq_db *, MDB_txn *, json_t **out);
@@ -114,7 +114,7 @@ int	 htq_orgs_list(struct htq_db *, MDB_txn *, json_t **out);
 int	 htq_org_get(struct htq_db *, MDB_txn *, const char *id, json_t **out);
 /* Passwords: HTQ_MIN_PASSWORD..HTQ_MAX_PASSWORD bytes, Argon2id. Adding
  * an account or changing its role appends account.role_changed.
- * HTQ_EINVAL a bad e-mail, name or password, or an organisation that does
+ * HTQ_EINVAL a bad e-mail, name (as htq_org_add's) or password, or an organisation that does
  * not fit the role (an awarding body account needs its awarding body);
  * HTQ_EEXIST the e-mail has an account already. */
 int	 htq_account_add(struct htq_db *, const char *email, const char *name,

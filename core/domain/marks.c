@@ -247,6 +247,9 @@ htq_mark_revoke(struct htq_db *db, const struct htq_actor *a,
 	if (note != NULL && strlen(note) > HTQ_MAX_TEXT)
 		return htq_refuse(why, HTQ_EINVAL, "note", "note: at most %d "
 		    "bytes", HTQ_MAX_TEXT);
+	if (note != NULL && !htq_text_valid(note, 1))
+		return htq_refuse(why, HTQ_EINVAL, "note", "note: "
+		    HTQ_TEXT_RULE);
 	if (strcmp(reason, "other") == 0 && (note == NULL || *note == '\0'))
 		return htq_refuse(why, HTQ_EINVAL, "note", "note: required "
 		    "when the reason is other");

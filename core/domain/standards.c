@@ -122,6 +122,26 @@ str_field(const json_t *obj, const char *key, size_t max)
 }
 
 /*
+ * 1 when s (NULL: absent) may be shown on the pages and badges that
+ * quote the catalogue (htq_text_valid; lines: multi-line text), else 0
+ * with why saying which field it was.
+ */
+static int
+shown(const char *s, int lines, const char *what, size_t i, char *why,
+    size_t whysz)
+{
+	if (s == NULL || htq_text_valid(s, lines))
+		return 1;
+	if (i != (size_t)-1)
+		snprintf(why, whysz, "%s[%zu]: %s", what, i, lines ?
+		    HTQ_TEXT_RULE : HTQ_LINE_RULE);
+	else
+		snprintf(why, whysz, "%s: %s", what, lines ? HTQ_TEXT_RULE :
+		    HTQ_LINE_RULE);
+	return 0;
+}
+
+/*
  * The version of a standard: "version", else "versionNumber"; strings
  * like "1.1", or a bare major ("1", or the integer 1) read as "1.0".
  */
@@ -177,6 +197,9 @@ read_ksbs(const json_t *src, const char *key, const char *idkey,
 			    "(1 to %d bytes)", key, i, HTQ_MAX_KSB_TEXT);
 			return HTQ_EINVAL;
 		}
+		if (!shown(text, 1, key, i, why, whysz) ||
+		    !shown(id, 0, key, i, why, whysz))
+			return HTQ_EINVAL;
 		if (htq_ksb_code(kind, i, code, sizeof(code)) != HTQ_OK)
 			return HTQ_ETOOBIG;
 		if (json_array_append_new(ksbs, json_pack("{s:s,s:s,s:s,s:s}",
@@ -214,6 +237,9 @@ read_options(const json_t *src, json_t *opts, char *why, size_t whysz)
 			snprintf(why, whysz, "options[%zu] has no title", i);
 			return HTQ_EINVAL;
 		}
+		if (!shown(title, 0, "options", i, why, whysz) ||
+		    !shown(id, 0, "options", i, why, whysz))
+			return HTQ_EINVAL;
 		if (json_array_append_new(opts, json_pack("{s:s,s:s}", "id",
 		    id ? id : "", "title", title)) != 0)
 			return HTQ_ENOMEM;
@@ -264,6 +290,10 @@ normalise(const json_t *src, json_t **out, char *why, size_t whysz)
 	}
 	if ((status = str_field(src, "status", HTQ_MAX_TITLE)) == NULL)
 		status = "Unknown";
+	if (!shown(title, 0, "title", (size_t)-1, why, whysz) ||
+	    !shown(route, 0, "route", (size_t)-1, why, whysz) ||
+	    !shown(status, 0, "status", (size_t)-1, why, whysz))
+		return HTQ_EINVAL;
 	if ((opts = json_array()) == NULL || (ksbs = json_array()) == NULL) {
 		rc = HTQ_ENOMEM;
 		goto out;

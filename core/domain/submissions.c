@@ -802,6 +802,9 @@ htq_decide(struct htq_db *db, const struct htq_actor *a, const char *id,
 	    strlen(reasons) > HTQ_MAX_TEXT)
 		return htq_refuse(why, HTQ_EINVAL, "reasons", "reasons: 1 to "
 		    "%d bytes", HTQ_MAX_TEXT);
+	if (!htq_text_valid(reasons, 1))
+		return htq_refuse(why, HTQ_EINVAL, "reasons", "reasons: "
+		    HTQ_TEXT_RULE);
 	approve = strcmp(outcome, "approved") == 0;
 	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
 		return rc;

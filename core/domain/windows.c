@@ -158,7 +158,7 @@ htq_window_open(struct htq_db *db, const struct htq_actor *actor,
     const char *first_teaching, json_t **out, struct htq_why *why)
 {
 	char id[HTQ_ID_LEN + 1], name[HTQ_MAX_TITLE + 1];
-	char today[HTQ_DATE_LEN + 1];
+	char today[HTQ_DATE_LEN + 1], q[65];
 	MDB_txn *txn = NULL;
 	json_t *all = NULL, *w = NULL, *x, *data = NULL;
 	size_t i;
@@ -171,6 +171,9 @@ htq_window_open(struct htq_db *db, const struct htq_actor *actor,
 	if (route == NULL || *route == '\0' || strlen(route) > HTQ_MAX_TITLE)
 		return htq_refuse(why, HTQ_EINVAL, "route", "route: a route "
 		    "name of 1 to %d bytes", HTQ_MAX_TITLE);
+	if (!htq_text_valid(route, 0))
+		return htq_refuse(why, HTQ_EINVAL, "route", "route: "
+		    HTQ_LINE_RULE);
 	if (!htq_date_valid(opens))
 		return htq_refuse(why, HTQ_EINVAL, "opens", "opens: a date "
 		    "like 2026-09-01");
@@ -196,7 +199,8 @@ htq_window_open(struct htq_db *db, const struct htq_actor *actor,
 	rc = known_route(db, txn, route, name, sizeof(name));
 	if (rc == HTQ_ENOTFOUND) {
 		rc = htq_refuse(why, HTQ_EINVAL, "route", "route: no standard "
-		    "in the catalogue belongs to route \"%.64s\"", route);
+		    "in the catalogue belongs to route \"%s\"", htq_clip(q,
+		    sizeof(q), route, 64));
 		goto out;
 	}
 	if (rc != HTQ_OK || (rc = windows_of(db, txn, name, &all)) != HTQ_OK)

@@ -52,5 +52,9 @@ htq_refuse(struct htq_why *why, int err, const char *field,
 	if (vsnprintf(why->msg, sizeof(why->msg), fmt, ap) < 0)
 		why->msg[0] = '\0';
 	va_end(ap);
+	/* The message may quote client text that vsnprintf cut short. */
+	htq_clip(why->msg, sizeof(why->msg), why->msg, sizeof(why->msg));
+	htq_clip(why->field, sizeof(why->field), why->field,
+	    sizeof(why->field));
 	return err;
 }

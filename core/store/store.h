@@ -176,6 +176,27 @@ struct htq_why {
 /* Set why (field may be ""); returns err.  why may be NULL. */
 int	 htq_refuse(struct htq_why *, int err, const char *field,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/*
+ * Client text in a message (core/store/text.c).  htq_clip copies at most
+ * max bytes of src (and what fits in dst) into dst, never cutting a
+ * character in two and writing '?' for each byte that is not valid UTF-8,
+ * so that the message is always valid UTF-8 however long src was; dst
+ * may be src.  Returns dst, to be passed as a "%s" argument.
+ */
+char	*htq_clip(char *dst, size_t dstsz, const char *src, size_t max);
+/*
+ * 1 when s is valid UTF-8 free of the characters that change how the
+ * text around them is shown: controls (tab and newline allowed when
+ * multiline), noncharacters and bidirectional formatting characters.
+ * For every text that reaches a public page, a badge or the ledger.
+ */
+int	 htq_text_valid(const char *s, int multiline);
+/* Why htq_text_valid refused, for messages. */
+#define HTQ_TEXT_RULE	"control, noncharacter and bidirectional " \
+	"formatting characters are not allowed"
+#define HTQ_LINE_RULE	"line breaks, tabs, control, noncharacter and " \
+	"bidirectional formatting characters are not allowed"
+
 /* Current time as RFC 3339 UTC ("2026-11-29T07:15:14Z"). */
 void	 htq_now_iso(char buf[21]);
 
