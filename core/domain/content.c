@@ -19,7 +19,7 @@
 static const char *const server_owned[] = { "id", "status", "coverage",
     "organisation", "version", "created", "updated", "submitted_at",
     "content_sha256", "window", "reviews", "decision", "mark", "route",
-    "standard_title", "withdrawn_at", NULL };
+    "standard_title", "withdrawn_at", "created_by", "authors", NULL };
 
 static const char *const qual_types[] = { "HNC", "HND",
     "foundation_degree", "other", NULL };
