@@ -241,7 +241,8 @@ int	 htq_window_get(struct htq_db *, MDB_txn *, const char *id,
 	    json_t **out);
 
 /* Create a draft (awarding body, for its own organisation) from content
- * {"qualification","standard","units","mapping"}. */
+ * {"qualification","standard","units","mapping"}; HTQ_ECONFLICT when the
+ * organisation keeps htq_max_drafts() drafts already. */
 int	 htq_submission_create(struct htq_db *, const struct htq_actor *,
 	    const json_t *content, json_t **out, struct htq_why *);
 /* Replace a draft's content if its version is still version. */
@@ -272,6 +273,8 @@ int	 htq_decide(struct htq_db *, const struct htq_actor *, const char *id,
 	    const char *outcome, const char *reasons, json_t **out,
 	    struct htq_why *);
 int	 htq_min_recommendations(void);
+/* Drafts one organisation may keep ($HTQ_MAX_DRAFTS, else HTQ_MAX_DRAFTS). */
+int	 htq_max_drafts(void);
 /* The submission as the actor may see it, with coverage computed now;
  * HTQ_ENOTFOUND for none the actor may see (these three). */
 int	 htq_submission_get(struct htq_db *, MDB_txn *,

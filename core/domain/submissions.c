@@ -230,6 +230,21 @@ summary(const json_t *doc)
 	    "mark", json_object_get(doc, "mark"));
 }
 
+int
+htq_max_drafts(void)
+{
+	const char *s = getenv("HTQ_MAX_DRAFTS");
+	char *end;
+	long v;
+
+	if (s == NULL || *s == '\0')
+		return HTQ_MAX_DRAFTS;
+	v = strtol(s, &end, 10);
+	if (*end != '\0' || v < 1 || v > HTQ_MAX_MAX_DRAFTS)
+		return HTQ_MAX_DRAFTS;
+	return (int)v;
+}
+
 /*
  * The access record of a submission ("sub_acl": "<version> <status>
  * <organisation>"), written with every change, so that reading one (the
@@ -309,6 +324,33 @@ get_acl(struct htq_db *db, MDB_txn *txn, const char *id, struct acl *acl)
 	    &v))) != HTQ_OK)
 		return rc;
 	return parse_acl(&v, acl);
+}
+
+/* How many drafts organisation org keeps (from the access records). */
+static int
+count_drafts(struct htq_db *db, MDB_txn *txn, const char *org, size_t *n)
+{
+	struct acl acl;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	*n = 0;
+	if ((rc = mdb_cursor_open(txn, htq_dbi(db, HTQ_T_SUB_ACL), &c)) != 0)
+		return htq_mdb_err(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (parse_acl(&v, &acl) != HTQ_OK) {
+			rc = HTQ_EFORMAT;
+			break;
+		}
+		*n += strcmp(acl.status, "draft") == 0 &&
+		    strcmp(acl.org, org) == 0;
+	}
+	mdb_cursor_close(c);
+	if (rc == HTQ_EFORMAT)
+		return rc;
+	return rc == MDB_NOTFOUND ? HTQ_OK : htq_mdb_err(rc);
 }
 
 static int
@@ -444,6 +486,7 @@ htq_submission_create(struct htq_db *db, const struct htq_actor *a,
 	char id[HTQ_ID_LEN + 1], now[21];
 	MDB_txn *txn;
 	json_t *std = NULL, *doc = NULL;
+	size_t ndrafts;
 	int rc;
 
 	*out = NULL;
@@ -452,6 +495,14 @@ htq_submission_create(struct htq_db *db, const struct htq_actor *a,
 		return rc;
 	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
 		return rc;
+	if ((rc = count_drafts(db, txn, a->org, &ndrafts)) != HTQ_OK)
+		goto out;
+	if (ndrafts >= (size_t)htq_max_drafts()) {
+		rc = htq_refuse(why, HTQ_ECONFLICT, "", "your organisation keeps "
+		    "%zu drafts, the most it may (HTQ_MAX_DRAFTS %d): submit or "
+		    "withdraw one first", ndrafts, htq_max_drafts());
+		goto out;
+	}
 	if ((rc = htq_check_content(db, txn, content, &std, why)) != HTQ_OK)
 		goto out;
 	htq_new_id('s', id);

@@ -117,6 +117,11 @@
  * $HTQ_MIN_RECOMMENDATIONS says more (1 to HTQ_MAX_MIN_RECOMMENDATIONS). */
 #define HTQ_MIN_RECOMMENDATIONS	1
 #define HTQ_MAX_MIN_RECOMMENDATIONS	10
+/* Drafts one organisation may keep at once, so that no awarding body can
+ * fill the database (a draft is up to ~220 KB; the map is HTQ_MAP_SIZE);
+ * $HTQ_MAX_DRAFTS sets another (1 to HTQ_MAX_MAX_DRAFTS). */
+#define HTQ_MAX_DRAFTS		200
+#define HTQ_MAX_MAX_DRAFTS	100000
 /* Reviews on one submission (each reviewer at most once). */
 #define HTQ_MAX_REVIEWS		50
 /* Submissions per page of GET /submissions: default and most. */

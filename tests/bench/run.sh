@@ -22,6 +22,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# 10,000 submissions of one awarding body are drafts before they are
+# submitted: above the per-organisation default
+export HTQ_MAX_DRAFTS=100000
 HTQ_PORT=$port HTQ_DATA=$data BIN=$BIN scripts/run.sh >"$data.out" 2>&1 &
 pid=$!
 # a second with 100 submissions in all: a page of the list there, measured

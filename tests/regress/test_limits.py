@@ -5,7 +5,7 @@ session lifetimes (idle 2 s, absolute 5 s)."""
 import json
 import time
 
-from harness import Stack, assert_json_error, login, session_of
+from harness import Stack, assert_json_error, content, create, login, people, session_of
 
 LIMITS = {"HTQ_LOGIN_RATE": 30, "HTQ_LOGIN_BURST": 20,
           "HTQ_SESSION_IDLE": 2, "HTQ_SESSION_MAX_AGE": 5}
@@ -93,3 +93,27 @@ def test_worker_appends_after_key_rotation(s):
         size = st.get("/api/v1/health").json()["ledger"]["size"]
         last = st.get("/api/v1/ledger/entries?start=%d" % (size - 1)).json()["entries"][0]
         assert json.loads(last["entry"])["kid"] == new_kid
+
+
+def test_draft_limit_per_organisation(s):
+    """One awarding body cannot fill the database with drafts: at the
+    default limit (200 a organisation) the next draft is a 409 naming the
+    limit; another organisation is not held back, and withdrawing one
+    draft makes room for one more."""
+    with Stack(s.bin, HTQ_MAX_DRAFTS="") as st:
+        p = people(st)
+        mine = [x["id"] for x in json.loads(st.ctl(
+            "submission", "list", "--status", "draft", "--organisation",
+            p["north"].org).stdout)["submissions"]]
+        body = content(st, title="One of many")
+        while len(mine) < 200:
+            mine.append(create(st, p["north"], body)["id"])
+        doc = assert_json_error(st.post("/api/v1/submissions", body=body,
+                                        headers=p["north"].h), 409)
+        assert "200 drafts" in doc["error"]["message"] and \
+            "HTQ_MAX_DRAFTS" in doc["error"]["message"], doc
+        assert create(st, p["meridian"], body)["status"] == "draft"
+        r = st.post("/api/v1/submissions/%s/withdraw" % mine[0], headers=p["north"].h)
+        assert r.status == 200, r
+        assert create(st, p["north"], body)["status"] == "draft"
+        assert st.post("/api/v1/submissions", body=body, headers=p["north"].h).status == 409

@@ -1060,6 +1060,34 @@ test_draft_withdrawal_is_private(void)
 	T_STREQ(subj, id);
 }
 
+/* An organisation keeps at most htq_max_drafts() drafts; another is not
+ * held back; a withdrawn draft makes room. */
+static void
+test_draft_limit(void)
+{
+	char id[HTQ_ID_LEN + 1], id2[HTQ_ID_LEN + 1];
+	struct htq_why why;
+	json_t *c = content("ST0116", 4), *out = NULL;
+
+	setenv("HTQ_MAX_DRAFTS", "2", 1);
+	T_EQ(htq_max_drafts(), 2);
+	make_in(S_DRAFT, id);
+	make_in(S_SUBMITTED, id2);	/* not a draft any more */
+	make_in(S_DRAFT, id2);
+	T_EQ(htq_submission_create(db, &ab_a, c, &out, &why), HTQ_ECONFLICT);
+	T_ASSERT(strstr(why.msg, "2 drafts") != NULL);
+	T_EQ(htq_submission_create(db, &ab_b, c, &out, &why), HTQ_OK);
+	json_decref(out);
+	T_EQ(htq_submission_withdraw(db, &ab_a, id, &out, &why), HTQ_OK);
+	json_decref(out);
+	T_EQ(htq_submission_create(db, &ab_a, c, &out, &why), HTQ_OK);
+	json_decref(out);
+	setenv("HTQ_MAX_DRAFTS", "0", 1);	/* out of range: the default */
+	T_EQ(htq_max_drafts(), HTQ_MAX_DRAFTS);
+	unsetenv("HTQ_MAX_DRAFTS");
+	json_decref(c);
+}
+
 int
 main(void)
 {
@@ -1077,6 +1105,7 @@ main(void)
 	T_RUN_WITH(setup(), test_racing_submits);
 	T_RUN_WITH(setup(), test_independence);
 	T_RUN_WITH(setup(), test_draft_withdrawal_is_private);
+	T_RUN_WITH(setup(), test_draft_limit);
 	teardown();
 	return T_DONE();
 }

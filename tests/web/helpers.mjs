@@ -32,7 +32,8 @@ export async function startStack({ workers = 1, timeoutMs = 30000 } = {}) {
 		cwd: ROOT, detached: true, stdio: ["ignore", out, out],
 		env: { ...process.env, HTQ_PORT: String(port), HTQ_DATA: data, HTQ_WORKERS: String(workers),
 		       BIN: path.isAbsolute(bin) ? bin : path.join(ROOT, bin),
-		       HTQ_DEMO_PASSWORD: "test-" + crypto.randomBytes(8).toString("hex") },
+		       HTQ_DEMO_PASSWORD: "test-" + crypto.randomBytes(8).toString("hex"),
+		       HTQ_MAX_DRAFTS: "100000" },	/* portal.mjs keeps 1,001 drafts */
 	});
 	fs.closeSync(out);
 	let exited = null;
