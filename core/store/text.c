@@ -5,53 +5,13 @@
  * however it is cut, or Jansson will not encode the answer; and a title
  * or a name that reaches a public page, a badge or the ledger must not
  * carry characters that change how the text around it is shown.  Both
- * rest on one strict UTF-8 decoder (RFC 3629: no overlong forms, no
- * surrogates, nothing above U+10FFFF).
+ * rest on the ledger's strict UTF-8 decoder, aud_utf8_char (RFC 3629: no
+ * overlong forms, no surrogates, nothing above U+10FFFF).
  */
 #include <string.h>
 
 #include "store.h"
-
-/*
- * The length of the valid UTF-8 sequence at s (n bytes there, n > 0) and
- * its code point in *cp, or 0 when the bytes there are not one.
- */
-static size_t
-utf8_seq(const unsigned char *s, size_t n, unsigned long *cp)
-{
-	unsigned long c, min;
-	size_t len, i;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		c = s[0] & 0x1f;
-		min = 0x80;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		c = s[0] & 0x0f;
-		min = 0x800;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		c = s[0] & 0x07;
-		min = 0x10000;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
+#include "aud.h"
 
 /* 1 when the n bytes at s are the start of a sequence longer than n. */
 static int
@@ -79,7 +39,7 @@ char *
 htq_clip(char *dst, size_t dstsz, const char *src, size_t max)
 {
 	const unsigned char *s = (const unsigned char *)src;
-	unsigned long cp;
+	uint32_t cp;
 	size_t i = 0, o = 0, n, len;
 
 	if (dstsz == 0)
@@ -92,7 +52,7 @@ htq_clip(char *dst, size_t dstsz, const char *src, size_t max)
 	 * fcx_error and htq_refuse mend what vsnprintf cut in place.
 	 */
 	while (i < len) {
-		if ((n = utf8_seq(s + i, len - i, &cp)) == 0) {
+		if ((n = aud_utf8_char(s + i, s + len, &cp)) == 0) {
 			/* A character the cut split ends the text; any other
 			 * bad byte is shown as '?'. */
 			if (utf8_prefix(s + i, len - i))
@@ -117,7 +77,7 @@ htq_clip(char *dst, size_t dstsz, const char *src, size_t max)
  * on a page (a title that reads backwards, a name that hides another).
  */
 static int
-forbidden(unsigned long c, int multiline)
+forbidden(uint32_t c, int multiline)
 {
 	if (c < 0x20)
 		return !(multiline && (c == '\t' || c == '\n'));
@@ -132,18 +92,15 @@ forbidden(unsigned long c, int multiline)
 int
 htq_text_valid(const char *s, int multiline)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned long cp;
-	size_t n, left;
+	const unsigned char *p = (const unsigned char *)s, *end;
+	uint32_t cp;
+	size_t n;
 
 	if (s == NULL)
 		return 0;
-	left = strlen(s);
-	while (left > 0) {
-		if ((n = utf8_seq(p, left, &cp)) == 0 || forbidden(cp, multiline))
+	for (end = p + strlen(s); p < end; p += n)
+		if ((n = aud_utf8_char(p, end, &cp)) == 0 ||
+		    forbidden(cp, multiline))
 			return 0;
-		p += n;
-		left -= n;
-	}
 	return 1;
 }
