@@ -257,25 +257,13 @@ htq_login(struct htq_db *db, const char *email, const char *password,
 
 /* --- sessions --- */
 
-/* Lifetimes: the limits.h values, or shorter ones from the environment. */
-static int
-env_seconds(const char *name, int def)
-{
-	const char *s = getenv(name);
-	char *end;
-	long v;
-
-	if (s == NULL || *s == '\0')
-		return def;
-	v = strtol(s, &end, 10);
-	return *end == '\0' && v >= 1 && v <= def ? (int)v : def;
-}
-
 void
 htq_session_limits(int *max_age, int *idle)
 {
-	*max_age = env_seconds("HTQ_SESSION_MAX_AGE", HTQ_SESSION_MAX_AGE);
-	*idle = env_seconds("HTQ_SESSION_IDLE", HTQ_SESSION_IDLE);
+	*max_age = htq_env_int("HTQ_SESSION_MAX_AGE", HTQ_SESSION_MAX_AGE, 1,
+	    HTQ_SESSION_MAX_AGE);
+	*idle = htq_env_int("HTQ_SESSION_IDLE", HTQ_SESSION_IDLE, 1,
+	    HTQ_SESSION_IDLE);
 }
 
 /* How stale "seen" may get before a request moves it (a write). */

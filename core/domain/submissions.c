@@ -117,16 +117,8 @@ htq_status_valid(const char *s)
 int
 htq_min_recommendations(void)
 {
-	const char *s = getenv("HTQ_MIN_RECOMMENDATIONS");
-	char *end;
-	long v;
-
-	if (s == NULL || *s == '\0')
-		return HTQ_MIN_RECOMMENDATIONS;
-	v = strtol(s, &end, 10);
-	if (*end != '\0' || v < 1 || v > HTQ_MAX_MIN_RECOMMENDATIONS)
-		return HTQ_MIN_RECOMMENDATIONS;
-	return (int)v;
+	return htq_env_int("HTQ_MIN_RECOMMENDATIONS", HTQ_MIN_RECOMMENDATIONS, 1,
+	    HTQ_MAX_MIN_RECOMMENDATIONS);
 }
 
 /*
@@ -233,16 +225,8 @@ summary(const json_t *doc)
 int
 htq_max_drafts(void)
 {
-	const char *s = getenv("HTQ_MAX_DRAFTS");
-	char *end;
-	long v;
-
-	if (s == NULL || *s == '\0')
-		return HTQ_MAX_DRAFTS;
-	v = strtol(s, &end, 10);
-	if (*end != '\0' || v < 1 || v > HTQ_MAX_MAX_DRAFTS)
-		return HTQ_MAX_DRAFTS;
-	return (int)v;
+	return htq_env_int("HTQ_MAX_DRAFTS", HTQ_MAX_DRAFTS, 1,
+	    HTQ_MAX_MAX_DRAFTS);
 }
 
 /*

@@ -69,6 +69,7 @@ struct pub {
 	char		 root[4096];	/* <datadir>/public */
 	int		 verify;	/* compare with what is there first */
 	int		 check;		/* only compare, and report */
+	char		 url[HTQ_MAX_URL + 2]; /* badges' base, "": not read */
 	void		(*report)(void *, const char *rel);
 	void		*rctx;
 	size_t		 ndiff;		/* files check found different */
@@ -385,7 +386,6 @@ static int
 put_mark(struct pub *p, const char *id, const json_t *assets)
 {
 	char rel[64 + AUD_MAX_SUBJECT], url[1024 + AUD_MAX_SUBJECT], *text = NULL;
-	char base[HTQ_MAX_URL + 2];
 	json_t *b = NULL;
 	size_t len;
 	int rc;
@@ -405,8 +405,9 @@ put_mark(struct pub *p, const char *id, const json_t *assets)
 		goto out;
 	free(text);
 	text = NULL;
-	public_url(p, base, sizeof(base));
-	snprintf(url, sizeof(url), "%s/verify/%s", base, id);
+	if (p->url[0] == '\0')		/* once a publish, when a mark needs it */
+		public_url(p, p->url, sizeof(p->url));
+	snprintf(url, sizeof(url), "%s/verify/%s", p->url, id);
 	if ((rc = htq_badge_svg(json_object_get(b, "mark"), url, &text, &len))
 	    != HTQ_OK)
 		goto out;

@@ -191,3 +191,16 @@ htq_atomic_finish(struct htq_atomic *a, int sync)
 	}
 	return HTQ_OK;
 }
+
+int
+htq_env_int(const char *name, int def, int lo, int hi)
+{
+	const char *s = getenv(name);
+	char *end;
+	long v;
+
+	if (s == NULL || *s == '\0')
+		return def;
+	v = strtol(s, &end, 10);
+	return *end == '\0' && v >= lo && v <= hi ? (int)v : def;
+}

@@ -226,6 +226,10 @@ int	 htq_datadir_secure(const char *datadir, int repair);
 int	 htq_become_owner(const char *datadir, int permanent);
 int	 htq_as_caller(int on);
 
+/* The setting $name as a number from lo to hi; def when it is unset,
+ * not a number or out of range (a setting never fails a start). */
+int	 htq_env_int(const char *name, int def, int lo, int hi);
+
 /* A file being written under a temporary name beside its target. */
 struct htq_atomic {
 	FILE	*f;		/* write here */
