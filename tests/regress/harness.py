@@ -408,6 +408,21 @@ def fcgi_workers(master):
                                            capture_output=True, text=True).stdout.split()]
 
 
+def wait_healthy(s, workers, timeout=15):
+    """Health 200 and the master running all its workers again."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        master = fcgi_master(s)
+        try:
+            ok = s.get("/api/v1/health", timeout=2).status == 200
+        except OSError:
+            ok = False
+        if ok and master and len(fcgi_workers(master)) == workers:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the stack did not recover within %ds" % timeout)
+
+
 def export_ledger(s, path):
     """htqctl ledger export --out path; ([entry dict, ...] in seq order,
     the checkpoint line's note)."""

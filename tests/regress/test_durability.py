@@ -14,7 +14,7 @@ import threading
 import time
 
 from harness import (EMAIL, Stack, Token, Who, content, create, demo_marks, export_ledger,
-                     fcgi_master, fcgi_workers, verify_export)
+                     fcgi_master, fcgi_workers, verify_export, wait_healthy)
 
 SOAK_SECONDS = 20       # submits are paced to end a little before this
 SUBMIT_DRAFTS = 180
@@ -35,21 +35,6 @@ def answer(fn):
 
 def unknown(status):
     return status is None or status >= 500
-
-
-def wait_healthy(s, workers, timeout=15):
-    """Health 200 and the master running all its workers again."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        master = fcgi_master(s)
-        try:
-            ok = s.get("/api/v1/health", timeout=2).status == 200
-        except OSError:
-            ok = False
-        if ok and master and len(fcgi_workers(master)) == workers:
-            return
-        time.sleep(0.1)
-    raise AssertionError("the stack did not recover within %ds" % timeout)
 
 
 def test_kill_soak_loses_no_acknowledged_submit(s):

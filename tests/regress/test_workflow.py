@@ -18,7 +18,8 @@ import time
 import jsonschema
 
 from harness import (DEMO_PASSWORD, EMAIL, ROOT, SECRETS, Skip, Stack, Who, assert_json_error, content, create,
-                     entries_since, go_interop, ledger_size, login, people, race, session_of)
+                     entries_since, go_interop, ledger_size, login, people, race, session_of,
+                     wait_healthy)
 
 SCHEMAS = os.path.join(ROOT, "schemas")
 
@@ -651,7 +652,7 @@ def test_kill9_workers_while_submitting_and_deciding(s):
     for t in ts:
         t.join()
     assert kills > 0
-    time.sleep(0.5)
+    wait_healthy(s, s.workers)
     assert acked["submit"] and acked["decide"], acked
     for sid in acked["submit"]:
         doc = json.loads(s.ctl("submission", "show", sid).stdout)
