@@ -294,6 +294,11 @@ int	 fcx_h_sub_submit(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_sub_withdraw(struct fcx_ctx *, struct fcx_req *,
 	    struct fcx_resp *);
 int	 fcx_h_sub_review(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+int	 fcx_h_sub_delete(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+int	 fcx_h_sub_info_request(struct fcx_ctx *, struct fcx_req *,
+	    struct fcx_resp *);
+int	 fcx_h_sub_info_respond(struct fcx_ctx *, struct fcx_req *,
+	    struct fcx_resp *);
 int	 fcx_h_sub_decide(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_mark(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_register(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);

@@ -189,10 +189,12 @@ fcx_h_sub_list(struct fcx_ctx *ctx, struct fcx_req *req,
 	f.organisation = fcx_param(req, "organisation");
 	f.after = fcx_param(req, "after");
 	if (f.status != NULL && !htq_status_valid(f.status) &&
-	    strcmp(f.status, "awaiting_review") != 0)
+	    strcmp(f.status, "awaiting_review") != 0 &&
+	    strcmp(f.status, "awaiting_decision") != 0)
 		return fcx_error(resp, 400, "bad_parameter", "query parameter "
 		    "\"status\" must be one of draft, submitted, in_review, "
-		    "approved, rejected, withdrawn, awaiting_review");
+		    "information_requested, approved, rejected, withdrawn, "
+		    "awaiting_review, awaiting_decision");
 	if (f.standard != NULL && !htq_ref_valid(f.standard))
 		return fcx_error(resp, 400, "bad_parameter", "query parameter "
 		    "\"standard\" must be a reference like ST0116");
@@ -212,28 +214,22 @@ fcx_h_sub_list(struct fcx_ctx *ctx, struct fcx_req *req,
 	return fcx_json(resp, 200, doc);
 }
 
-/* The stored document as is: no JSON work on the most frequent read. */
+/* The submission with the caller's actions (and, on a draft it may
+ * submit, whether a submit would be accepted now). */
 int
 fcx_h_sub_get(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 {
 	static const char *const allowed[] = { NULL };
 	struct htq_actor a = actor_of(req);
-	const char *json;
-	long long version;
-	size_t len;
+	json_t *doc;
 	int rc;
 
 	if (fcx_query_allowed(req, allowed, resp) != HTQ_OK)
 		return resp->status;
-	if ((rc = htq_submission_raw(ctx->db, ctx->rtxn, &a, req->captures[0],
-	    &json, &len, &version)) != HTQ_OK)
+	if ((rc = htq_submission_get(ctx->db, ctx->rtxn, &a, req->captures[0],
+	    &doc)) != HTQ_OK)
 		return core_error(resp, rc, NULL);
-	snprintf(resp->extra, sizeof(resp->extra), "ETag: \"%lld\"\r\n",
-	    version);
-	resp->status = 200;
-	resp->raw = json;
-	resp->raw_len = len;
-	return 200;
+	return sub_answer(resp, 200, doc);
 }
 
 /* The version the client last read: If-Match ("\"3\"", W/ refused: a
@@ -323,6 +319,70 @@ fcx_h_sub_withdraw(struct fcx_ctx *ctx, struct fcx_req *req,
     struct fcx_resp *resp)
 {
 	return sub_action(ctx, req, resp, htq_submission_withdraw);
+}
+
+int
+fcx_h_sub_delete(struct fcx_ctx *ctx, struct fcx_req *req,
+    struct fcx_resp *resp)
+{
+	struct htq_actor a = actor_of(req);
+	struct htq_why why;
+	int rc;
+
+	memset(&why, 0, sizeof(why));
+	if ((rc = htq_submission_delete(ctx->db, &a, req->captures[0],
+	    &why)) != HTQ_OK)
+		return core_error(resp, rc, &why);
+	return fcx_json(resp, 200, json_pack("{s:s,s:b}", "id",
+	    req->captures[0], "deleted", 1));
+}
+
+static const struct fcx_field question_fields[] = {
+	{ "question", FCX_T_STRING, 1, 1, HTQ_MAX_TEXT },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+int
+fcx_h_sub_info_request(struct fcx_ctx *ctx, struct fcx_req *req,
+    struct fcx_resp *resp)
+{
+	struct htq_actor a = actor_of(req);
+	struct htq_why why;
+	json_t *doc;
+	int rc;
+
+	if (fcx_validate_body(req->json, question_fields, resp) != HTQ_OK)
+		return resp->status;
+	memset(&why, 0, sizeof(why));
+	if ((rc = htq_information_request(ctx->db, &a, req->captures[0],
+	    str(req->json, "question"), &doc, &why)) != HTQ_OK)
+		return core_error(resp, rc, &why);
+	return sub_answer(resp, 201, doc);
+}
+
+static const struct fcx_field answer_fields[] = {
+	{ "answer", FCX_T_STRING, 1, 1, HTQ_MAX_TEXT },
+	{ "content", FCX_T_OBJECT, 0, 0, 0 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+int
+fcx_h_sub_info_respond(struct fcx_ctx *ctx, struct fcx_req *req,
+    struct fcx_resp *resp)
+{
+	struct htq_actor a = actor_of(req);
+	struct htq_why why;
+	json_t *doc;
+	int rc;
+
+	if (fcx_validate_body(req->json, answer_fields, resp) != HTQ_OK)
+		return resp->status;
+	memset(&why, 0, sizeof(why));
+	if ((rc = htq_information_respond(ctx->db, &a, req->captures[0],
+	    str(req->json, "answer"), json_object_get(req->json, "content"),
+	    &doc, &why)) != HTQ_OK)
+		return core_error(resp, rc, &why);
+	return sub_answer(resp, 200, doc);
 }
 
 int

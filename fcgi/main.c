@@ -526,6 +526,7 @@ main(int argc, char **argv)
 	pid_t pids[HTQ_MAX_WORKERS], pid;
 	sigset_t block, old;
 	time_t started[HTQ_MAX_WORKERS];
+	size_t n;
 	int fd, i, st, rc, alive, fast_deaths = 0;
 	mode_t um;
 
@@ -560,6 +561,12 @@ main(int argc, char **argv)
 		    htq_strerror(rc));
 		return 1;
 	}
+	/* The submissions' facts, from a database from before them. */
+	if ((rc = htq_submissions_reindex(db, &n)) != HTQ_OK)
+		fprintf(stderr, "htq-fcgi: indexing submissions: %s\n",
+		    htq_strerror(rc));
+	else if (n > 0)
+		fprintf(stderr, "htq-fcgi: indexed %zu submissions\n", n);
 	/* The static files are derived from the database: bring them up to
 	 * date (rebuilt when deleted, repaired after a crash between a
 	 * commit and its publishing) before any worker serves. */

@@ -120,8 +120,9 @@ september_after(const char *date, char *buf)
 
 /*
  * Content for a qualification against ref's latest version: four units,
- * every KSB mapped to one of them except every skip-th (left uncovered,
- * so coverage is not always 100%).
+ * every KSB mapped to one of them except every skip-th, which is given a
+ * reason why it cannot be attained in college (so coverage is not always
+ * 100%).
  */
 static json_t *
 demo_content(struct ctl *c, const char *ref, const char *title,
@@ -153,8 +154,14 @@ demo_content(struct ctl *c, const char *ref, const char *title,
 	}
 	mapping = json_array();
 	json_array_foreach(json_object_get(std, "ksbs"), i, k) {
-		if (skip > 0 && i % (size_t)skip == (size_t)skip - 1)
+		if (skip > 0 && i % (size_t)skip == (size_t)skip - 1) {
+			json_array_append_new(mapping, json_pack("{s:O,s:[],"
+			    "s:s}", "ksb", json_object_get(k, "code"), "units",
+			    "not_attainable", "Needs sustained work on an "
+			    "employer's live systems, which a college cannot "
+			    "provide; learners meet it on placement."));
 			continue;
+		}
 		snprintf(uid, sizeof(uid), "U%zu", i % 4 + 1);
 		json_array_append_new(mapping, json_pack("{s:O,s:[s],s:s}",
 		    "ksb", json_object_get(k, "code"), "units", uid,
@@ -305,16 +312,17 @@ ctl_demo_story(struct ctl *c, const char *admin, const char *north,
 	    "Higher National Certificate in Network Engineering", "HNC", 4,
 	    "610/0002/4", 5), D_SUBMITTED, NULL, 0)) ||
 	    (rc = demo_submission(c, &nb, &rv, &ap, demo_content(c, "ST0118",
-	    "Higher National Diploma in Data Analytics", "HND", 5, NULL, 0),
+	    "Higher National Certificate in Data Analytics", "HNC", 4, NULL,
+	    0),
 	    D_DRAFT, NULL, 0)) ||
 	    (rc = demo_submission(c, &mb, &rv, &ap, demo_content(c, "ST1021",
-	    "Foundation Degree in Cyber Security", "foundation_degree", 5,
+	    "Certificate of Higher Education in Cyber Security", "other", 4,
 	    NULL, 9), D_REVIEWED, NULL, 0)) ||
 	    (rc = demo_submission(c, &mb, &rv, &ap, demo_content(c, "ST0129",
 	    "Higher National Certificate in Software Testing", "HNC", 4,
 	    "610/0003/6", 2), D_REJECTED, NULL, 0)) ||
 	    (rc = demo_submission(c, &mb, &rv, &ap, demo_content(c, "ST0825",
-	    "Higher National Diploma in DevOps Engineering", "HND", 5,
+	    "Higher National Certificate in DevOps Engineering", "HNC", 4,
 	    "610/0004/8", 6), D_WITHDRAWN, NULL, 0)) ||
 	    (rc = demo_submission(c, &mb, &rv, &ap, demo_content(c, "ST0117",
 	    "Higher National Certificate in Business Analysis", "HNC", 4,

@@ -124,6 +124,7 @@ after_commit(struct htq_db *db, uint64_t size, void *ctx)
 int
 ctl_open(struct ctl *c, int write)
 {
+	size_t n;
 	int rc;
 
 	if (c->db != NULL)
@@ -136,6 +137,12 @@ ctl_open(struct ctl *c, int write)
 	}
 	if (rc != HTQ_OK)
 		return rc;
+	/* the submissions' facts, from a database from before them */
+	if ((rc = htq_submissions_reindex(c->db, &n)) != HTQ_OK) {
+		htq_db_close(c->db);
+		c->db = NULL;
+		return rc;
+	}
 	/* writes are recorded in the ledger, so they need the key */
 	rc = htq_ledger_attach(c->db, c->datadir, write);
 	if (rc == HTQ_ENOTFOUND)

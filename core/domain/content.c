@@ -2,10 +2,13 @@
  * content.c - what a submission says and the rules it must keep: the
  * shape of a request (table-driven, like fcgi/validate.c), the content
  * rules checked on create, update and submit (qualification type and
- * level, QAN, an eligible standard of a level the qualification reaches,
- * its option, unit ids, every mapped KSB one of the standard's and every
- * mapped unit listed), coverage of the standard's KSBs, and the content's
- * SHA-256 that submission.submitted records.
+ * level, QAN, an eligible standard of the qualification's own level, its
+ * option, unit ids, every mapped KSB one of the standard's and every
+ * mapped unit listed, a KSB either mapped or given a reason why it cannot
+ * be attained), the completeness a submit needs (every KSB mapped to a
+ * unit and an assessment, or given that reason), coverage of the
+ * standard's KSBs, and the content's SHA-256 that submission.submitted
+ * records.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,7 +203,10 @@ static const struct fld unit_fields[] = {
 static const struct fld map_fields[] = {
 	{ "ksb", F_STR, 1, 1, 8, TX_LINE },
 	{ "units", F_ARR, 1, 0, HTQ_MAX_MAP_UNITS, TX_LINE },
-	{ "assessment", F_STR, 1, 1, HTQ_MAX_TEXT, TX_LINES },
+	{ "assessment", F_STR, 0, 1, HTQ_MAX_TEXT, TX_LINES },
+	/* why the KSB cannot be attained in an education setting: instead
+	 * of units and an assessment, shown to reviewers and approvers */
+	{ "not_attainable", F_STR, 0, 1, HTQ_MAX_TEXT, TX_LINES },
 	{ NULL, 0, 0, 0, 0, TX_LINE }
 };
 static const struct fld review_fields[] = {
@@ -381,11 +387,12 @@ htq_check_content(struct htq_db *db, MDB_txn *txn, const json_t *c,
 		goto out;
 	}
 	slevel = json_integer_value(json_object_get(std, "level"));
-	if (level < slevel) {
+	if (level != slevel) {
 		rc = htq_refuse(why, HTQ_EINVAL, "qualification.level",
-		    "qualification.level: a level %lld qualification cannot be "
-		    "approved against a level %lld standard", (long long)level,
-		    (long long)slevel);
+		    "qualification.level: %s is a level %lld standard, so the "
+		    "qualification must be level %lld too (it says %lld)",
+		    json_string_value(json_object_get(std, "ref")),
+		    (long long)slevel, (long long)slevel, (long long)level);
 		goto out;
 	}
 	if ((opt = json_string_value(json_object_get(s, "option"))) != NULL) {
@@ -441,6 +448,16 @@ htq_check_content(struct htq_db *db, MDB_txn *txn, const json_t *c,
 			goto out;
 		}
 		json_object_set_new(ksbs, str, json_true());
+		if (json_object_get(m, "not_attainable") != NULL &&
+		    (json_array_size(json_object_get(m, "units")) > 0 ||
+		    json_object_get(m, "assessment") != NULL)) {
+			rc = htq_refuse(why, HTQ_EINVAL, at(p, "mapping",
+			    (long)i, "not_attainable"), "%s: %s has units or an "
+			    "assessment, so it is attained; give units and an "
+			    "assessment, or a reason it cannot be attained, not "
+			    "both", p, str);
+			goto out;
+		}
 		json_array_foreach(json_object_get(m, "units"), j, x) {
 			if (json_object_get(ids, json_string_value(x)) != NULL)
 				continue;
@@ -463,6 +480,11 @@ out:
 
 /* --- coverage and hashing --- */
 
+/*
+ * Coverage: a KSB is covered when a mapping entry gives it at least one
+ * unit and an assessment; one not covered is either justified (the entry
+ * says why it cannot be attained in an education setting) or unexplained.
+ */
 json_t *
 htq_coverage_of(const json_t *std, const json_t *content)
 {
@@ -471,22 +493,33 @@ htq_coverage_of(const json_t *std, const json_t *content)
 	static const char *const keys[] = { "knowledge", "skills",
 	    "behaviours" };
 	json_int_t covered[3] = { 0, 0, 0 }, total[3] = { 0, 0, 0 }, c = 0, t;
-	json_t *mapped, *uncovered, *out, *k, *m;
+	json_t *state, *uncovered, *justified, *unexplained, *out, *k, *m, *v;
 	const char *kind, *code;
 	size_t i, n;
 	int kx;
 
-	if ((mapped = json_object()) == NULL)
-		return NULL;
-	if ((uncovered = json_array()) == NULL) {
-		json_decref(mapped);
-		return NULL;
-	}
-	json_array_foreach(json_object_get(content, "mapping"), i, m)
+	state = json_object();
+	uncovered = json_array();
+	justified = json_array();
+	unexplained = json_array();
+	out = json_object();
+	if (state == NULL || uncovered == NULL || justified == NULL ||
+	    unexplained == NULL || out == NULL)
+		goto fail;
+	/* per code: true covered, false given a reason */
+	json_array_foreach(json_object_get(content, "mapping"), i, m) {
+		if (!json_is_string(json_object_get(m, "ksb")))
+			continue;
 		if (json_array_size(json_object_get(m, "units")) > 0 &&
-		    json_is_string(json_object_get(m, "ksb")))
-			json_object_set_new(mapped, json_string_value(
-			    json_object_get(m, "ksb")), json_true());
+		    json_is_string(json_object_get(m, "assessment")))
+			v = json_true();
+		else if (json_is_string(json_object_get(m, "not_attainable")))
+			v = json_false();
+		else
+			continue;
+		json_object_set_new(state, json_string_value(json_object_get(m,
+		    "ksb")), v);
+	}
 	json_array_foreach(json_object_get(std, "ksbs"), i, k) {
 		kind = json_string_value(json_object_get(k, "kind"));
 		code = json_string_value(json_object_get(k, "code"));
@@ -496,28 +529,61 @@ htq_coverage_of(const json_t *std, const json_t *content)
 		if (kx == 3 || code == NULL)
 			continue;
 		total[kx]++;
-		if (json_object_get(mapped, code) != NULL)
+		v = json_object_get(state, code);
+		if (json_is_true(v)) {
 			covered[kx]++;
-		else
-			json_array_append_new(uncovered, json_string(code));
+			continue;
+		}
+		json_array_append_new(uncovered, json_string(code));
+		json_array_append_new(v ? justified : unexplained,
+		    json_string(code));
 	}
-	json_decref(mapped);
+	json_decref(state);
+	state = NULL;
 	t = total[0] + total[1] + total[2];
 	c = covered[0] + covered[1] + covered[2];
-	out = json_object();
-	for (kx = 0; out != NULL && kx < 3; kx++)
+	for (kx = 0; kx < 3; kx++)
 		json_object_set_new(out, keys[kx], json_pack("{s:I,s:I}",
 		    "covered", covered[kx], "total", total[kx]));
 	n = t > 0 ? (size_t)(c * 100 / t) : 0;
-	if (out == NULL || json_object_set_new(out, "covered",
-	    json_integer(c)) || json_object_set_new(out, "total",
-	    json_integer(t)) || json_object_set_new(out, "percentage",
-	    json_integer((json_int_t)n)) || json_object_set_new(out,
-	    "uncovered", uncovered)) {
-		json_decref(out);
-		return NULL;
+	if (json_object_set_new(out, "covered", json_integer(c)) ||
+	    json_object_set_new(out, "total", json_integer(t)) ||
+	    json_object_set_new(out, "percentage",
+	    json_integer((json_int_t)n)) ||
+	    json_object_set_new(out, "uncovered", uncovered) ||
+	    json_object_set_new(out, "not_attainable", justified) ||
+	    json_object_set_new(out, "unexplained", unexplained)) {
+		uncovered = justified = unexplained = NULL;
+		goto fail;
 	}
 	return out;
+fail:
+	json_decref(state);
+	json_decref(uncovered);
+	json_decref(justified);
+	json_decref(unexplained);
+	json_decref(out);
+	return NULL;
+}
+
+int
+htq_check_complete(const json_t *coverage, struct htq_why *why)
+{
+	const json_t *list = json_object_get(coverage, "unexplained");
+	size_t n = json_array_size(list), i;
+	char codes[96] = "";
+	size_t len = 0;
+
+	if (n == 0)
+		return HTQ_OK;
+	for (i = 0; i < n && i < 8; i++)
+		len += (size_t)snprintf(codes + len, sizeof(codes) - len, "%s%s",
+		    i ? ", " : "", json_string_value(json_array_get(list, i)));
+	return htq_refuse(why, HTQ_EINVAL, "mapping", "mapping: %zu KSB%s "
+	    "(%s%s) %s neither mapped to a unit and an assessment nor given a "
+	    "reason (not_attainable) why %s cannot be attained in an "
+	    "education setting", n, n == 1 ? "" : "s", codes, n > 8 ? ", ..." :
+	    "", n == 1 ? "is" : "are", n == 1 ? "it" : "they");
 }
 
 int

@@ -27,6 +27,9 @@ int	 htq_check_content(struct htq_db *, MDB_txn *, const json_t *content,
 /* Coverage of content against std (htq_coverage's document); NULL when
  * out of memory. */
 json_t	*htq_coverage_of(const json_t *std, const json_t *content);
+/* What a submit needs besides the rules: no KSB left unexplained in
+ * coverage (HTQ_EINVAL naming "mapping" and the codes). */
+int	 htq_check_complete(const json_t *coverage, struct htq_why *);
 /* A review's shape and recommendation (HTQ_EFORMAT, HTQ_EINVAL); its
  * findings' KSBs against the standard (HTQ_EINVAL). */
 int	 htq_check_review(const json_t *review, struct htq_why *);
@@ -34,6 +37,10 @@ int	 htq_check_findings(const json_t *std, const json_t *review,
 	    struct htq_why *);
 
 
+/* Note on submission id that its mark was revoked (marks.c, inside
+ * the revocation's transaction; data is mark.revoked's). */
+int	 htq_submission_mark_revoked(struct htq_db *, MDB_txn *,
+	    const struct htq_actor *, const char *id, const json_t *data);
 /* The open window of route today, or with none the next announced one
  * (*open 0) or nothing (HTQ_ENOTFOUND).  *out is a new reference. */
 int	 htq_window_for_route(struct htq_db *, MDB_txn *, const char *route,

@@ -249,14 +249,20 @@ int	 htq_submission_create(struct htq_db *, const struct htq_actor *,
 int	 htq_submission_update(struct htq_db *, const struct htq_actor *,
 	    const char *id, long long version, const json_t *content,
 	    json_t **out, struct htq_why *);
-/* Freeze a draft: checks again, needs an open window for the standard's
- * route, appends submission.submitted with the content's SHA-256; *out
- * is the submission as stored. */
+/* Freeze a draft: checks again, needs every KSB mapped to a unit and an
+ * assessment or given a reason it cannot be attained, and an open window
+ * for the standard's route; appends submission.submitted with the
+ * content's SHA-256.  Every *out of these actions is the submission as
+ * htq_submission_get answers it after the change. */
 int	 htq_submission_submit(struct htq_db *, const struct htq_actor *,
 	    const char *id, json_t **out, struct htq_why *);
-/* Withdraw before a decision; appends submission.withdrawn. */
+/* Withdraw before a decision; appends submission.withdrawn unless it
+ * was a draft (a draft's life never reaches the ledger). */
 int	 htq_submission_withdraw(struct htq_db *, const struct htq_actor *,
 	    const char *id, json_t **out, struct htq_why *);
+/* Delete a draft outright (awarding body, own organisation). */
+int	 htq_submission_delete(struct htq_db *, const struct htq_actor *,
+	    const char *id, struct htq_why *);
 /* An employer panel reviewer's recommendation (once per reviewer):
  * {"recommendation","comments","ksb_findings"?}; appends review.recorded
  * and moves a submitted submission to in_review. */
@@ -272,27 +278,45 @@ int	 htq_review_record(struct htq_db *, const struct htq_actor *,
 int	 htq_decide(struct htq_db *, const struct htq_actor *, const char *id,
 	    const char *outcome, const char *reasons, json_t **out,
 	    struct htq_why *);
+/*
+ * A reviewer or approver, independent of the submission, asks the
+ * awarding body a question (1..HTQ_MAX_TEXT bytes) on a submitted or in
+ * review submission: it becomes information_requested, to be answered
+ * within htq_info_response_days(); appends information.requested with
+ * the question's salted SHA-256, never the text.
+ */
+int	 htq_information_request(struct htq_db *, const struct htq_actor *,
+	    const char *id, const char *question, json_t **out,
+	    struct htq_why *);
+/*
+ * The awarding body answers before the response date; content, when not
+ * NULL, amends the submission (every rule of a submit but the window):
+ * a new version back to submitted, earlier recommendations kept as
+ * earlier_reviews.  Appends information.provided (hashes only).
+ */
+int	 htq_information_respond(struct htq_db *, const struct htq_actor *,
+	    const char *id, const char *answer, const json_t *content,
+	    json_t **out, struct htq_why *);
+int	 htq_info_response_days(void);
 int	 htq_min_recommendations(void);
 /* Drafts one organisation may keep ($HTQ_MAX_DRAFTS, else HTQ_MAX_DRAFTS). */
 int	 htq_max_drafts(void);
-/* The submission as the actor may see it, with coverage computed now;
- * HTQ_ENOTFOUND for none the actor may see (these three). */
+/* The submission as the actor may see it, with "actions": what the actor
+ * may do next, by the same rules the actions keep, and on a draft it may
+ * submit "submit_check": {"accepted", "window"?, "field"?, "message"?};
+ * HTQ_ENOTFOUND for none the actor may see (these two). */
 int	 htq_submission_get(struct htq_db *, MDB_txn *,
 	    const struct htq_actor *, const char *id, json_t **out);
-/* The stored bytes of a submission the actor may see (as _get answers,
- * coverage included), without parsing: *json points into LMDB, valid
- * until txn ends; *version is its version (the ETag). */
-int	 htq_submission_raw(struct htq_db *, MDB_txn *,
-	    const struct htq_actor *, const char *id, const char **json,
-	    size_t *len, long long *version);
 /* The organisation owning a submission (for the router's scope check). */
 int	 htq_submission_org(struct htq_db *, MDB_txn *, const char *id,
 	    char org[HTQ_ID_LEN + 1]);
 
 struct htq_sub_filter {
-	const char	*status;	/* NULL: any; "awaiting_review": submitted
-					 * or in review, not reviewed by the
-					 * caller (a reviewer's queue) */
+	const char	*status;	/* NULL: any; "awaiting_review": what
+					 * the caller may review now (others:
+					 * open for review, not reviewed by
+					 * them); "awaiting_decision": what the
+					 * caller may decide now */
 	const char	*standard;	/* ref, NULL: any */
 	const char	*route;		/* case-insensitive, NULL: any */
 	const char	*organisation;	/* NULL: any */
@@ -305,8 +329,12 @@ struct htq_sub_filter {
 int	 htq_submissions_list(struct htq_db *, MDB_txn *,
 	    const struct htq_actor *, const struct htq_sub_filter *,
 	    json_t **out);
-/* 1 for draft, submitted, in_review, approved, rejected, withdrawn (a
- * truth value). */
+/* Rebuild the submissions' facts when their count differs from the
+ * submissions' (a database from before them); *n rebuilt.  The programs
+ * call it at start. */
+int	 htq_submissions_reindex(struct htq_db *, size_t *n);
+/* 1 for draft, submitted, in_review, information_requested, approved,
+ * rejected, withdrawn (a truth value). */
 int	 htq_status_valid(const char *);
 /* Coverage of content against its standard: {"knowledge":{covered,
  * total},"skills":..,"behaviours":..,"covered","total","percentage",

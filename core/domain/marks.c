@@ -281,7 +281,9 @@ htq_mark_revoke(struct htq_db *db, const struct htq_actor *a,
 	if ((rc = htq_put_json(txn, htq_dbi(db, HTQ_T_MARK), id, m,
 	    0)) != HTQ_OK ||
 	    (rc = htq_record_as(db, txn, a->id, "mark.revoked", id, data)) !=
-	    HTQ_OK || (rc = htq_mark_note_seq(db, txn, id, 'r')) != HTQ_OK)
+	    HTQ_OK || (rc = htq_mark_note_seq(db, txn, id, 'r')) != HTQ_OK ||
+	    (rc = htq_submission_mark_revoked(db, txn, a, json_string_value(
+	    json_object_get(m, "submission")), data)) != HTQ_OK)
 		goto out;
 	rc = htq_commit(db, txn);
 	txn = NULL;

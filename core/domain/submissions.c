@@ -4,22 +4,41 @@
  * employer panel members and decided by an approver.
  *
  *   draft --submit--> submitted --review--> in_review --decide--> approved
- *     |                   |                     |       \-------> rejected
+ *     |                   |  ^                  |  ^    \-------> rejected
+ *     |                   request information / respond
+ *     |                   v  |                  v  |
+ *     |               information_requested (the answer may amend the
+ *     |                   content: a new version, back to submitted)
  *     +-----withdraw------+---------------------+---> withdrawn
+ *   a draft may also be deleted outright.
  *
- * Who may do what is decided here, from the acting account passed in
- * (struct htq_actor), not from anything stored on the database handle:
+ * Who may do what is one function, may(), over a submission's facts (its
+ * state, organisation, authors, reviewers and recommendations: the same
+ * small record whichever way it is read) and the acting account passed
+ * in (struct htq_actor), never anything stored on the database handle:
  *
- *   create, update, submit, withdraw   awarding body, own organisation
- *   review                             reviewer, once per submission
- *   decide                             approver who did not review it
+ *   edit, submit, delete          awarding body, own organisation, draft
+ *   withdraw                      awarding body, own, not yet decided
+ *   respond                       awarding body, own, information
+ *                                 requested, before the response date
+ *   review                        reviewer, once per round
+ *   request_information           reviewer or approver
+ *   decide                        approver, enough recommendations
+ *   revoke_mark, embed_mark       approver; awarding body (current mark)
  *
  * Independence: nobody who belongs to the submitting organisation (as
- * the account is when it acts), or who created, edited or submitted the
- * submission (its "authors", whatever their role is now), may review or
- * decide it; reviewers and the decider are distinct people.  Approval
- * needs at least one recommendation to approve; a decision against the
- * majority of the recommendations says so in the recorded decision.
+ * the account is when it acts), or who created, edited, submitted or
+ * answered for the submission (its "authors", whatever their role is
+ * now), may review it, ask about it or decide it; reviewers and the
+ * decider are distinct people.  Approval needs at least one
+ * recommendation to approve; a decision against the majority of the
+ * recommendations says so in the recorded decision.  Every answer lists
+ * the actions the caller may take now, from may() itself.
+ *
+ * Privacy: a draft is its organisation's alone.  Its creation, edits,
+ * withdrawal and deletion are in its history but never in the public
+ * ledger; submission and every later step are in both, each from one
+ * call (event()), texts only as salted hashes.
  *
  * Visibility: an awarding body sees only its organisation's submissions
  * (anything else is "not found"); reviewers, approvers, auditors and
@@ -42,66 +61,14 @@
 #include "domain.h"
 
 static const char *const statuses[] = { "draft", "submitted", "in_review",
-    "approved", "rejected", "withdrawn", NULL };
+    "information_requested", "approved", "rejected", "withdrawn", NULL };
 
-/* 1 if account id recorded a review on doc. */
-static int reviewed_by(const json_t *doc, const char *id);
-
-/* 1 if account id created, edited or submitted doc. */
-static int
-authored_by(const json_t *doc, const char *id)
-{
-	const json_t *x;
-	const char *c = json_string_value(json_object_get(doc, "created_by"));
-	size_t i;
-
-	if (c != NULL && strcmp(c, id) == 0)
-		return 1;
-	json_array_foreach(json_object_get(doc, "authors"), i, x)
-		if (json_is_string(x) && strcmp(json_string_value(x), id) == 0)
-			return 1;
-	return 0;
-}
-
-/* Record the acting account among doc's authors (once). */
-static int
-add_author(json_t *doc, const char *id)
-{
-	json_t *list = json_object_get(doc, "authors"), *x;
-	size_t i;
-
-	if (!json_is_array(list) && ((list = json_array()) == NULL ||
-	    json_object_set_new(doc, "authors", list) != 0))
-		return HTQ_ENOMEM;
-	json_array_foreach(list, i, x)
-		if (json_is_string(x) && strcmp(json_string_value(x), id) == 0)
-			return HTQ_OK;
-	return json_array_append_new(list, json_string(id)) == 0 ? HTQ_OK :
-	    HTQ_ENOMEM;
-}
-
-/*
- * Whether actor may judge doc (review or decide it): not a member of the
- * submitting organisation, not one of its authors.  HTQ_EPERM with why.
- */
-static int
-independent(const struct htq_actor *a, const json_t *doc, const char *what,
-    struct htq_why *why)
-{
-	const char *org = json_string_value(json_object_get(doc,
-	    "organisation")), *id = json_string_value(json_object_get(doc,
-	    "id"));
-
-	if (a->org != NULL && org != NULL && strcmp(a->org, org) == 0)
-		return htq_refuse(why, HTQ_EPERM, "", "independence: you belong "
-		    "to the organisation that made submission %s, so someone "
-		    "outside it must %s it", id, what);
-	if (authored_by(doc, a->id))
-		return htq_refuse(why, HTQ_EPERM, "", "independence: you "
-		    "created, edited or submitted submission %s, so someone "
-		    "else must %s it", id, what);
-	return HTQ_OK;
-}
+enum act { ACT_EDIT, ACT_SUBMIT, ACT_DELETE, ACT_WITHDRAW, ACT_RESPOND,
+    ACT_REVIEW, ACT_REQUEST, ACT_DECIDE, ACT_REVOKE_MARK, ACT_EMBED_MARK,
+    ACT_COUNT };
+static const char *const act_names[ACT_COUNT] = { "edit", "submit",
+    "delete", "withdraw", "respond", "review", "request_information",
+    "decide", "revoke_mark", "embed_mark" };
 
 int
 htq_status_valid(const char *s)
@@ -121,18 +88,361 @@ htq_min_recommendations(void)
 	    HTQ_MAX_MIN_RECOMMENDATIONS);
 }
 
+int
+htq_max_drafts(void)
+{
+	return htq_env_int("HTQ_MAX_DRAFTS", HTQ_MAX_DRAFTS, 1,
+	    HTQ_MAX_MAX_DRAFTS);
+}
+
+int
+htq_info_response_days(void)
+{
+	return htq_env_int("HTQ_INFO_RESPONSE_DAYS", HTQ_INFO_RESPONSE_DAYS, 0,
+	    HTQ_MAX_INFO_RESPONSE_DAYS);
+}
+
+static const char *
+sget(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+static int
+in_array(const json_t *arr, const char *s)
+{
+	const json_t *x;
+	size_t i;
+
+	json_array_foreach(arr, i, x)
+		if (json_is_string(x) && strcmp(json_string_value(x), s) == 0)
+			return 1;
+	return 0;
+}
+
+/* Append s to arr unless it is there. */
+static int
+add_once(json_t *arr, const char *s)
+{
+	if (in_array(arr, s))
+		return HTQ_OK;
+	return json_array_append_new(arr, json_string(s)) == 0 ? HTQ_OK :
+	    HTQ_ENOMEM;
+}
+
+/* Record the acting account among doc's authors (once). */
+static int
+add_author(json_t *doc, const char *id)
+{
+	json_t *list = json_object_get(doc, "authors");
+
+	if (!json_is_array(list) && ((list = json_array()) == NULL ||
+	    json_object_set_new(doc, "authors", list) != 0))
+		return HTQ_ENOMEM;
+	return add_once(list, id);
+}
+
 /*
- * A review's comment, committed to in the public ledger without showing
- * it: SHA-256 over a fresh random salt (32 hex characters, kept with the
- * review) and then the comment as a JSON string.  The salt stops anyone
- * reading the ledger from confirming a guessed comment ("sound").
+ * The facts of a submission, all that may() and a list need and small
+ * enough to read for every row without the document: {"id","version",
+ * "status","organisation","authors","reviewers" (this round's),
+ * "earlier" (earlier rounds' reviewers),"reviews","approve" (this round's
+ * recommendations, and those to approve),"mark_status"?,"respond_by"?}.
+ * Stored with every change (the "sub_facts" table) and computed from the
+ * document by this one function.
+ */
+static json_t *
+facts_of(const json_t *doc)
+{
+	json_t *f, *authors, *rv, *ea, *req;
+	const json_t *r, *x;
+	json_int_t nfor = 0;
+	size_t i;
+
+	authors = json_array();
+	rv = json_array();
+	ea = json_array();
+	if (authors == NULL || rv == NULL || ea == NULL)
+		goto fail;
+	if (json_is_string(json_object_get(doc, "created_by")))
+		add_once(authors, sget(doc, "created_by"));
+	json_array_foreach(json_object_get(doc, "authors"), i, x)
+		if (json_is_string(x))
+			add_once(authors, json_string_value(x));
+	json_array_foreach(json_object_get(doc, "reviews"), i, r) {
+		add_once(rv, sget(r, "reviewer"));
+		nfor += strcmp(sget(r, "recommendation"), "approve") == 0;
+	}
+	json_array_foreach(json_object_get(doc, "earlier_reviews"), i, r)
+		add_once(ea, sget(r, "reviewer"));
+	f = json_pack("{s:O,s:O,s:O,s:O,s:o,s:o,s:o,s:I,s:I}",
+	    "id", json_object_get(doc, "id"),
+	    "version", json_object_get(doc, "version"),
+	    "status", json_object_get(doc, "status"),
+	    "organisation", json_object_get(doc, "organisation"),
+	    "authors", authors, "reviewers", rv, "earlier", ea,
+	    "reviews", (json_int_t)json_array_size(json_object_get(doc,
+	    "reviews")), "approve", nfor);
+	if (f == NULL)
+		return NULL;
+	if (json_is_string(json_object_get(doc, "mark")))
+		json_object_set(f, "mark_status", json_object_get(doc,
+		    "mark_status") ? json_object_get(doc, "mark_status") :
+		    json_string("current"));
+	req = json_array_get(json_object_get(doc, "information_requests"),
+	    json_array_size(json_object_get(doc, "information_requests")) - 1);
+	if (req != NULL && strcmp(sget(doc, "status"),
+	    "information_requested") == 0)
+		json_object_set(f, "respond_by", json_object_get(req,
+		    "respond_by"));
+	return f;
+fail:
+	json_decref(authors);
+	json_decref(rv);
+	json_decref(ea);
+	return NULL;
+}
+
+static int
+is(const json_t *f, const char *status)
+{
+	return strcmp(sget(f, "status"), status) == 0;
+}
+
+static int
+need_role(const struct htq_actor *a, enum htq_role role, const char *what,
+    struct htq_why *why)
+{
+	if (a == NULL || a->id == NULL || a->role != role)
+		return htq_refuse(why, HTQ_EPERM, "", "only %s accounts %s",
+		    htq_role_name(role), what);
+	if (role == HTQ_ROLE_AWARDING_BODY && (a->org == NULL || *a->org ==
+	    '\0'))
+		return htq_refuse(why, HTQ_EPERM, "", "this awarding body "
+		    "account belongs to no organisation");
+	return HTQ_OK;
+}
+
+/* Whether a's role may take action act at all (checked before a
+ * submission is read, and again by may()). */
+static int
+role_ok(const struct htq_actor *a, enum act act, struct htq_why *why)
+{
+	switch (act) {
+	case ACT_EDIT:
+		return need_role(a, HTQ_ROLE_AWARDING_BODY, "edit submissions",
+		    why);
+	case ACT_SUBMIT:
+		return need_role(a, HTQ_ROLE_AWARDING_BODY, "submit", why);
+	case ACT_DELETE:
+		return need_role(a, HTQ_ROLE_AWARDING_BODY, "delete drafts",
+		    why);
+	case ACT_WITHDRAW:
+		return need_role(a, HTQ_ROLE_AWARDING_BODY,
+		    "withdraw submissions", why);
+	case ACT_RESPOND:
+		return need_role(a, HTQ_ROLE_AWARDING_BODY,
+		    "answer requests for information", why);
+	case ACT_EMBED_MARK:
+		return need_role(a, HTQ_ROLE_AWARDING_BODY, "embed marks", why);
+	case ACT_REVIEW:
+		return need_role(a, HTQ_ROLE_REVIEWER, "record employer reviews",
+		    why);
+	case ACT_REQUEST:
+		if (a != NULL && a->id != NULL && a->role == HTQ_ROLE_APPROVER)
+			return HTQ_OK;
+		return need_role(a, HTQ_ROLE_REVIEWER, "and approver accounts "
+		    "ask for more information", why);
+	case ACT_DECIDE:
+		return need_role(a, HTQ_ROLE_APPROVER, "decide", why);
+	case ACT_REVOKE_MARK:
+		return need_role(a, HTQ_ROLE_APPROVER, "revoke marks", why);
+	default:
+		return htq_refuse(why, HTQ_EINVAL, "", "no such action");
+	}
+}
+
+/* The submission is the acting awarding body's organisation's. */
+static int
+own(const struct htq_actor *a, const json_t *f, struct htq_why *why)
+{
+	if (strcmp(a->org, sget(f, "organisation")) != 0)
+		return htq_refuse(why, HTQ_ENOTFOUND, "id", "no such "
+		    "submission");
+	return HTQ_OK;
+}
+
+/*
+ * Whether actor may judge the submission (review, ask about or decide
+ * it): not a member of the submitting organisation, not one of its
+ * authors.  HTQ_EPERM with why.
  */
 static int
-comment_commitment(const json_t *comment, char salt[33], char hex[65])
+independent(const struct htq_actor *a, const json_t *f, const char *what,
+    struct htq_why *why)
+{
+	const char *id = sget(f, "id");
+
+	if (a->org != NULL && strcmp(a->org, sget(f, "organisation")) == 0)
+		return htq_refuse(why, HTQ_EPERM, "", "independence: you belong "
+		    "to the organisation that made submission %s, so someone "
+		    "outside it must %s it", id, what);
+	if (in_array(json_object_get(f, "authors"), a->id))
+		return htq_refuse(why, HTQ_EPERM, "", "independence: you "
+		    "created, edited, submitted or answered for submission %s, "
+		    "so someone else must %s it", id, what);
+	return HTQ_OK;
+}
+
+/* Whether the response date of an information request has passed. */
+static int
+response_late(const json_t *f)
+{
+	char today[HTQ_DATE_LEN + 1];
+
+	htq_today(today);
+	return strcmp(today, sget(f, "respond_by")) > 0;
+}
+
+/*
+ * The rules: HTQ_OK if actor a may take action act on the submission
+ * with facts f now, else the refusal, with why.  The actions themselves
+ * and the "actions" list of every answer both ask here.
+ */
+static int
+may(const struct htq_actor *a, const json_t *f, enum act act,
+    struct htq_why *why)
+{
+	const char *id = sget(f, "id"), *st = sget(f, "status");
+	json_int_t nrev = json_integer_value(json_object_get(f, "reviews"));
+	int rc, min;
+
+	if ((rc = role_ok(a, act, why)) != HTQ_OK)
+		return rc;
+	switch (act) {
+	case ACT_EDIT:
+	case ACT_SUBMIT:
+	case ACT_DELETE:
+		if ((rc = own(a, f, why)))
+			return rc;
+		if (is(f, "draft"))
+			return HTQ_OK;
+		return htq_refuse(why, HTQ_ECONFLICT, "status", act == ACT_EDIT ?
+		    "submission %s is %s: only a draft can be edited; "
+		    "submitted content changes only in answer to a request for "
+		    "information" : act == ACT_SUBMIT ? "submission %s is %s "
+		    "already" : "submission %s is %s: only a draft can be "
+		    "deleted; anything submitted stays on record", id, st);
+	case ACT_WITHDRAW:
+		if ((rc = own(a, f, why)))
+			return rc;
+		if (is(f, "draft") || is(f, "submitted") || is(f, "in_review") ||
+		    is(f, "information_requested"))
+			return HTQ_OK;
+		return htq_refuse(why, HTQ_ECONFLICT, "status", "submission %s "
+		    "is %s: only one not yet decided can be withdrawn", id, st);
+	case ACT_RESPOND:
+		if ((rc = own(a, f, why)))
+			return rc;
+		if (!is(f, "information_requested"))
+			return htq_refuse(why, HTQ_ECONFLICT, "status", "submission "
+			    "%s is %s: there is no request for information to "
+			    "answer", id, st);
+		if (response_late(f))
+			return htq_refuse(why, HTQ_ECONFLICT, "status", "the "
+			    "answer was due by %s; the request can no longer be "
+			    "answered, and an approver may now decide on what "
+			    "was submitted", sget(f, "respond_by"));
+		return HTQ_OK;
+	case ACT_REVIEW:
+		if (!is(f, "submitted") && !is(f, "in_review"))
+			return htq_refuse(why, HTQ_ECONFLICT, "status", "submission "
+			    "%s is %s: reviews are recorded while it is submitted "
+			    "or in review", id, st);
+		if ((rc = independent(a, f, "review", why)))
+			return rc;
+		if (in_array(json_object_get(f, "reviewers"), a->id))
+			return htq_refuse(why, HTQ_ECONFLICT, "", "you have "
+			    "recorded a review of %s already; each reviewer "
+			    "records one", id);
+		if (nrev >= HTQ_MAX_REVIEWS)
+			return htq_refuse(why, HTQ_ECONFLICT, "", "submission %s "
+			    "has the most reviews it can take (%d)", id,
+			    HTQ_MAX_REVIEWS);
+		return HTQ_OK;
+	case ACT_REQUEST:
+		if (!is(f, "submitted") && !is(f, "in_review"))
+			return htq_refuse(why, HTQ_ECONFLICT, "status", "submission "
+			    "%s is %s: information is asked for while it is "
+			    "submitted or in review", id, st);
+		return independent(a, f, "ask about", why);
+	case ACT_DECIDE:
+		if (is(f, "approved") || is(f, "rejected"))
+			return htq_refuse(why, HTQ_ECONFLICT, "status", "submission "
+			    "%s was %s already; a decision is final", id, st);
+		if (is(f, "information_requested") && !response_late(f))
+			return htq_refuse(why, HTQ_ECONFLICT, "status", "submission "
+			    "%s waits for the awarding body's answer, due by %s",
+			    id, sget(f, "respond_by"));
+		if (!is(f, "submitted") && !is(f, "in_review") &&
+		    !is(f, "information_requested"))
+			return htq_refuse(why, HTQ_ECONFLICT, "status", "submission "
+			    "%s is %s: there is nothing to decide", id, st);
+		if ((rc = independent(a, f, "decide", why)))
+			return rc;
+		if (in_array(json_object_get(f, "reviewers"), a->id) ||
+		    in_array(json_object_get(f, "earlier"), a->id))
+			return htq_refuse(why, HTQ_EPERM, "", "four eyes: you "
+			    "reviewed submission %s, so another approver must "
+			    "decide it", id);
+		min = htq_min_recommendations();
+		if (nrev < min)
+			return htq_refuse(why, HTQ_ECONFLICT, "status", "a decision "
+			    "needs at least %d employer recommendation%s; "
+			    "submission %s has %lld", min, min == 1 ? "" : "s", id,
+			    (long long)nrev);
+		return HTQ_OK;
+	case ACT_REVOKE_MARK:
+	case ACT_EMBED_MARK:
+		if (act == ACT_EMBED_MARK && (rc = own(a, f, why)))
+			return rc;
+		if (strcmp(sget(f, "mark_status"), "current") != 0)
+			return htq_refuse(why, HTQ_ECONFLICT, "status", "submission "
+			    "%s has no current quality mark", id);
+		return HTQ_OK;
+	default:
+		return htq_refuse(why, HTQ_EINVAL, "", "no such action");
+	}
+}
+
+/* The actions a may take on the submission with facts f now. */
+static json_t *
+actions_of(const struct htq_actor *a, const json_t *f)
+{
+	json_t *list = json_array();
+	int i;
+
+	for (i = 0; list != NULL && i < ACT_COUNT; i++)
+		if (may(a, f, (enum act)i, NULL) == HTQ_OK)
+			json_array_append_new(list, json_string(act_names[i]));
+	return list;
+}
+
+/*
+ * A review's comment, a question or an answer, committed to in the public
+ * ledger without showing it: SHA-256 over a fresh random salt (32 hex
+ * characters, kept with the text) and then the text as a JSON string.
+ * The salt stops anyone reading the ledger from confirming a guessed text
+ * ("sound").
+ */
+static int
+text_commitment(const json_t *text, char salt[33], char hex[65])
 {
 	unsigned char r[16], h[crypto_hash_sha256_BYTES];
 	crypto_hash_sha256_state st;
-	char *s = json_dumps(comment, JSON_COMPACT | JSON_ENCODE_ANY);
+	char *s = json_dumps(text, JSON_COMPACT | JSON_ENCODE_ANY);
 
 	if (s == NULL)
 		return HTQ_ENOMEM;
@@ -160,20 +470,6 @@ content_of(const json_t *doc)
 
 /* --- access --- */
 
-static const char *
-status_of(const json_t *doc)
-{
-	const char *s = json_string_value(json_object_get(doc, "status"));
-
-	return s ? s : "";
-}
-
-static int
-is_status(const json_t *doc, const char *s)
-{
-	return strcmp(status_of(doc), s) == 0;
-}
-
 /* Who sees a submission in status owned by org. */
 static int
 visible_to(const struct htq_actor *a, const char *status, const char *org)
@@ -196,7 +492,7 @@ visible_to(const struct htq_actor *a, const char *status, const char *org)
 static int
 visible(const struct htq_actor *a, const json_t *doc)
 {
-	return visible_to(a, status_of(doc), json_string_value(
+	return visible_to(a, sget(doc, "status"), json_string_value(
 	    json_object_get(doc, "organisation")));
 }
 
@@ -208,7 +504,7 @@ summary(const json_t *doc)
 	const json_t *s = json_object_get(doc, "standard");
 
 	return json_pack("{s:O,s:O,s:O,s:O,s:{s:O,s:O,s:O},s:{s:O,s:O},s:O,"
-	    "s:O,s:O*}", "id", json_object_get(doc, "id"),
+	    "s:O,s:O*,s:O*}", "id", json_object_get(doc, "id"),
 	    "status", json_object_get(doc, "status"),
 	    "version", json_object_get(doc, "version"),
 	    "organisation", json_object_get(doc, "organisation"),
@@ -219,117 +515,39 @@ summary(const json_t *doc)
 	    "version", json_object_get(s, "version"),
 	    "route", json_object_get(doc, "route"),
 	    "updated", json_object_get(doc, "updated"),
-	    "mark", json_object_get(doc, "mark"));
+	    "mark", json_object_get(doc, "mark"),
+	    "mark_status", json_object_get(doc, "mark") ? json_object_get(doc,
+	    "mark_status") ? json_object_get(doc, "mark_status") :
+	    json_string("current") : NULL);
 }
 
-int
-htq_max_drafts(void)
-{
-	return htq_env_int("HTQ_MAX_DRAFTS", HTQ_MAX_DRAFTS, 1,
-	    HTQ_MAX_MAX_DRAFTS);
-}
-
-/*
- * The access record of a submission ("sub_acl": "<version> <status>
- * <organisation>"), written with every change, so that reading one (the
- * most frequent request) checks visibility and serves the stored bytes
- * without parsing JSON (make bench: GET submission / ping), and a page of
- * the list checks visibility and state without parsing what it skips.
- */
-struct acl {
-	long long	 version;
-	char		 status[16];
-	char		 org[HTQ_ID_LEN + 1];
-};
-
-/* The acl record of doc, in buf. */
+/* A submission's stored facts (HTQ_T_SUB_FACTS). */
 static int
-acl_of(const json_t *doc, char buf[64])
+get_facts(struct htq_db *db, MDB_txn *txn, const char *id, json_t **f)
 {
-	int n = snprintf(buf, 64, "%lld %s %s", (long long)json_integer_value(
-	    json_object_get(doc, "version")), status_of(doc), json_string_value(
-	    json_object_get(doc, "organisation")));
-
-	return n < 0 || n >= 64 ? HTQ_EFORMAT : HTQ_OK;
+	return htq_get_json(txn, htq_dbi(db, HTQ_T_SUB_FACTS), id, f);
 }
 
-static int
-put_acl_raw(struct htq_db *db, MDB_txn *txn, const char *id, const char *acl)
-{
-	MDB_val k = { strlen(id), (void *)id }, v = { strlen(acl),
-	    (void *)acl };
-
-	return htq_mdb_err(mdb_put(txn, htq_dbi(db, HTQ_T_SUB_ACL), &k, &v, 0));
-}
-
-static int
-put_acl(struct htq_db *db, MDB_txn *txn, const json_t *doc)
-{
-	const char *id = json_string_value(json_object_get(doc, "id"));
-	char buf[64];
-	int rc;
-
-	if (id == NULL)
-		return HTQ_EFORMAT;
-	if ((rc = acl_of(doc, buf)) != HTQ_OK)
-		return rc;
-	return put_acl_raw(db, txn, id, buf);
-}
-
-/* An acl record's fields ("<version> <status> <organisation>"). */
-static int
-parse_acl(const MDB_val *v, struct acl *acl)
-{
-	char buf[64], *sp, *sp2;
-
-	if (v->mv_size >= sizeof(buf))
-		return HTQ_EFORMAT;
-	memcpy(buf, v->mv_data, v->mv_size);
-	buf[v->mv_size] = '\0';
-	if ((sp = strchr(buf, ' ')) == NULL ||
-	    (sp2 = strchr(sp + 1, ' ')) == NULL ||
-	    (size_t)(sp2 - sp - 1) >= sizeof(acl->status) ||
-	    strlen(sp2 + 1) > HTQ_ID_LEN)
-		return HTQ_EFORMAT;
-	acl->version = strtoll(buf, NULL, 10);
-	memcpy(acl->status, sp + 1, (size_t)(sp2 - sp - 1));
-	acl->status[sp2 - sp - 1] = '\0';
-	memcpy(acl->org, sp2 + 1, strlen(sp2 + 1) + 1);
-	return HTQ_OK;
-}
-
-static int
-get_acl(struct htq_db *db, MDB_txn *txn, const char *id, struct acl *acl)
-{
-	MDB_val k = { strlen(id), (void *)id }, v;
-	int rc;
-
-	if ((rc = htq_mdb_err(mdb_get(txn, htq_dbi(db, HTQ_T_SUB_ACL), &k,
-	    &v))) != HTQ_OK)
-		return rc;
-	return parse_acl(&v, acl);
-}
-
-/* How many drafts organisation org keeps (from the access records). */
+/* How many drafts organisation org keeps (from the facts). */
 static int
 count_drafts(struct htq_db *db, MDB_txn *txn, const char *org, size_t *n)
 {
-	struct acl acl;
 	MDB_cursor *c;
 	MDB_val k, v;
+	json_t *f;
 	int rc;
 
 	*n = 0;
-	if ((rc = mdb_cursor_open(txn, htq_dbi(db, HTQ_T_SUB_ACL), &c)) != 0)
+	if ((rc = mdb_cursor_open(txn, htq_dbi(db, HTQ_T_SUB_FACTS), &c)) != 0)
 		return htq_mdb_err(rc);
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (parse_acl(&v, &acl) != HTQ_OK) {
+		if ((f = json_loadb(v.mv_data, v.mv_size, 0, NULL)) == NULL) {
 			rc = HTQ_EFORMAT;
 			break;
 		}
-		*n += strcmp(acl.status, "draft") == 0 &&
-		    strcmp(acl.org, org) == 0;
+		*n += is(f, "draft") && strcmp(sget(f, "organisation"), org) == 0;
+		json_decref(f);
 	}
 	mdb_cursor_close(c);
 	if (rc == HTQ_EFORMAT)
@@ -366,37 +584,21 @@ load(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
 	return rc;
 }
 
-/* The submission as the API shows it, with coverage computed now: doc
- * itself (which is not stored again) gains "coverage"; *out is a new
- * reference to it. */
-static int
-view(struct htq_db *db, MDB_txn *txn, json_t *doc, json_t **out)
-{
-	json_t *cov = NULL;
-	int rc;
-
-	*out = NULL;
-	if ((rc = htq_coverage(db, txn, doc, &cov)) != HTQ_OK)
-		return rc;
-	json_object_set_new(doc, "coverage", cov);
-	*out = json_incref(doc);
-	return HTQ_OK;
-}
-
 /*
  * Store doc: version + 1, updated now, and its coverage computed from the
  * content being stored (the stored document is exactly what a read
- * answers; the content and the standard version's KSBs cannot change
- * without another store, so it equals a coverage computed at the read),
- * with its access record.  std is the standard version of doc's content
- * when the caller has it (NULL: it is read here).
+ * answers, less the caller's actions; the content and the standard
+ * version's KSBs cannot change without another store, so it equals a
+ * coverage computed at the read), with its facts.  given is the standard
+ * version of doc's content when the caller has it (NULL: it is read
+ * here).
  */
 static int
 store(struct htq_db *db, MDB_txn *txn, json_t *doc, const json_t *given)
 {
 	const char *id = json_string_value(json_object_get(doc, "id"));
 	char now[21];
-	json_t *std, *cov;
+	json_t *std, *cov, *f;
 	int rc;
 
 	if (id == NULL)
@@ -417,34 +619,225 @@ store(struct htq_db *db, MDB_txn *txn, json_t *doc, const json_t *given)
 	if ((rc = htq_put_json(txn, htq_dbi(db, HTQ_T_SUB), id, doc,
 	    0)) != HTQ_OK)
 		return rc;
-	return put_acl(db, txn, doc);
+	if ((f = facts_of(doc)) == NULL)
+		return HTQ_ENOMEM;
+	rc = htq_put_json(txn, htq_dbi(db, HTQ_T_SUB_FACTS), id, f, 0);
+	json_decref(f);
+	return rc;
 }
 
-/* Commit txn; *out (if wanted) is doc as stored. */
+/*
+ * One step in a submission's life: appended to its history (who, when,
+ * which version it makes, and data) and, when public, to the ledger with
+ * the same type and data, in the same transaction.  Call it just before
+ * store(), which makes that version.  Consecutive edits of a draft are
+ * one history step (the last editor and time), so the history stays
+ * bounded by the steps that have limits.
+ */
 static int
-finish(struct htq_db *db, MDB_txn *txn, json_t *doc, json_t **out)
+event(struct htq_db *db, MDB_txn *txn, json_t *doc,
+    const struct htq_actor *a, const char *type, const char *subject,
+    json_t *data, int public)
 {
+	json_t *hist = json_object_get(doc, "history"), *e, *last;
+	char now[21];
+	int rc;
+
+	htq_now_iso(now);
+	if (!json_is_array(hist) && ((hist = json_array()) == NULL ||
+	    json_object_set_new(doc, "history", hist) != 0))
+		return HTQ_ENOMEM;
+	e = json_pack("{s:s,s:s,s:s,s:s,s:I,s:O*}", "event", type, "at", now,
+	    "by", a->id, "role", htq_role_name(a->role), "version",
+	    json_integer_value(json_object_get(doc, "version")) + 1, "data",
+	    data);
+	if (e == NULL)
+		return HTQ_ENOMEM;
+	last = json_array_get(hist, json_array_size(hist) - 1);
+	if (strcmp(type, "submission.edited") == 0 && last != NULL &&
+	    strcmp(sget(last, "event"), type) == 0)
+		rc = json_array_set_new(hist, json_array_size(hist) - 1, e);
+	else
+		rc = json_array_append_new(hist, e);
+	if (rc != 0)
+		return HTQ_ENOMEM;
+	if (!public)
+		return HTQ_OK;
+	return htq_record_as(db, txn, a->id, type, subject, data);
+}
+
+/*
+ * Whether the draft doc would be accepted by a submit now: its content
+ * keeps the rules, every KSB is mapped or explained, and its route has a
+ * window open today.  Into *check {"accepted","window"?,"field"?,
+ * "message"?}; on success the standard, coverage and window are handed
+ * back when wanted.
+ */
+static int
+submit_check(struct htq_db *db, MDB_txn *txn, const json_t *doc,
+    json_t **check, json_t **stdp, json_t **winp, struct htq_why *why)
+{
+	struct htq_why w;
+	json_t *content, *std = NULL, *cov = NULL, *win = NULL, *x;
+	int rc, wrc = HTQ_ENOTFOUND, open = 0;
+
+	memset(&w, 0, sizeof(w));
+	if (check)
+		*check = NULL;
+	if ((content = content_of(doc)) == NULL)
+		return HTQ_ENOMEM;
+	rc = htq_check_content(db, txn, content, &std, &w);
+	/* the window that applies, even to content not yet right */
+	if (std != NULL || htq_load_standard(db, txn, content, &std,
+	    NULL) == HTQ_OK)
+		wrc = htq_window_for_route(db, txn, sget(std, "route"), &x,
+		    &open);
+	if (wrc == HTQ_OK) {
+		win = json_copy(x);
+		json_decref(x);
+		if (win == NULL) {
+			rc = HTQ_ENOMEM;
+			goto done;
+		}
+		json_object_set_new(win, "state", json_string(open ? "open" :
+		    "announced"));
+	} else if (wrc != HTQ_ENOTFOUND) {
+		rc = wrc;
+		goto done;
+	}
+	if (rc != HTQ_OK)
+		goto done;
+	if ((cov = htq_coverage_of(std, content)) == NULL) {
+		rc = HTQ_ENOMEM;
+		goto done;
+	}
+	if ((rc = htq_check_complete(cov, &w)) != HTQ_OK)
+		goto done;
+	if (win != NULL && !open)
+		rc = htq_refuse(&w, HTQ_ECONFLICT, "standard.ref", "the %s "
+		    "route accepts no submissions now; the next window opens "
+		    "on %s and closes on %s", sget(std, "route"),
+		    sget(win, "opens"), sget(win, "closes"));
+	else if (win == NULL)
+		rc = htq_refuse(&w, HTQ_ECONFLICT, "standard.ref", "the %s "
+		    "route accepts no submissions now, and no window is "
+		    "announced", sget(std, "route"));
+done:
+	if (why != NULL && rc != HTQ_OK)
+		*why = w;
+	if (check != NULL && (rc == HTQ_OK || w.msg[0] != '\0')) {
+		*check = json_pack("{s:b,s:O*}", "accepted", rc == HTQ_OK,
+		    "window", win);
+		if (*check != NULL && rc != HTQ_OK) {
+			json_object_set_new(*check, "field", json_string(
+			    w.field));
+			json_object_set_new(*check, "message", json_string(
+			    w.msg));
+		}
+	}
+	if (rc == HTQ_OK && stdp != NULL) {
+		*stdp = std;
+		std = NULL;
+	}
+	if (rc == HTQ_OK && winp != NULL) {
+		*winp = win;
+		win = NULL;
+	}
+	json_decref(content);
+	json_decref(std);
+	json_decref(cov);
+	json_decref(win);
+	return rc;
+}
+
+/*
+ * The submission as actor a sees it: doc with the actions a may take now
+ * and, on a draft a may submit, whether a submit would be accepted now
+ * and under which window.
+ */
+static int
+decorate(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
+    json_t *doc)
+{
+	json_t *f, *acts, *check = NULL;
+	size_t i;
+	int rc = HTQ_OK;
+
+	if ((f = facts_of(doc)) == NULL || (acts = actions_of(a, f)) == NULL) {
+		json_decref(f);
+		return HTQ_ENOMEM;
+	}
+	if (may(a, f, ACT_SUBMIT, NULL) == HTQ_OK) {
+		rc = submit_check(db, txn, doc, &check, NULL, NULL, NULL);
+		if (check != NULL) {
+			json_object_set_new(doc, "submit_check", check);
+			/* "submit" is offered only when it would be accepted */
+			for (i = 0; !json_is_true(json_object_get(check,
+			    "accepted")) && i < json_array_size(acts); i++)
+				if (strcmp(json_string_value(json_array_get(acts,
+				    i)), "submit") == 0)
+					json_array_remove(acts, i--);
+			rc = HTQ_OK;
+		}
+	}
+	json_decref(f);
+	if (rc == HTQ_OK && json_object_set_new(doc, "actions", acts) != 0)
+		rc = HTQ_ENOMEM;
+	return rc;
+}
+
+/* Commit txn; *out (if wanted) is doc as the actor now sees it. */
+static int
+finish(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
+    json_t *doc, json_t **out)
+{
+	MDB_txn *rtxn;
 	int rc;
 
 	if ((rc = htq_commit(db, txn)) != HTQ_OK)
 		return rc;
-	if (out != NULL)
-		*out = json_incref(doc);
+	if (out == NULL)
+		return HTQ_OK;
+	/* the change is done: an answer without its actions is still true */
+	if (htq_txn_read(db, &rtxn) == HTQ_OK) {
+		(void)decorate(db, rtxn, a, doc);
+		mdb_txn_abort(rtxn);
+	}
+	*out = json_incref(doc);
 	return HTQ_OK;
 }
 
+/*
+ * Start action act on submission id: a write transaction, the document
+ * (visible to a) and its facts, and may() saying yes.  On failure
+ * nothing is left open.
+ */
 static int
-need_role(const struct htq_actor *a, enum htq_role role, const char *what,
-    struct htq_why *why)
+begin(struct htq_db *db, const struct htq_actor *a, const char *id,
+    enum act act, MDB_txn **txn, json_t **doc, struct htq_why *why)
 {
-	if (a == NULL || a->id == NULL || a->role != role)
-		return htq_refuse(why, HTQ_EPERM, "", "only %s accounts %s",
-		    htq_role_name(role), what);
-	if (role == HTQ_ROLE_AWARDING_BODY && (a->org == NULL || *a->org ==
-	    '\0'))
-		return htq_refuse(why, HTQ_EPERM, "", "this awarding body "
-		    "account belongs to no organisation");
-	return HTQ_OK;
+	json_t *f = NULL;
+	int rc;
+
+	*txn = NULL;
+	*doc = NULL;
+	if ((rc = role_ok(a, act, why)) != HTQ_OK ||
+	    (rc = htq_txn_write(db, txn)) != HTQ_OK)
+		return rc;
+	if ((rc = load(db, *txn, a, id, doc, why)) == HTQ_OK) {
+		if ((f = facts_of(*doc)) == NULL)
+			rc = HTQ_ENOMEM;
+		else
+			rc = may(a, f, act, why);
+		json_decref(f);
+	}
+	if (rc != HTQ_OK) {
+		json_decref(*doc);
+		*doc = NULL;
+		mdb_txn_abort(*txn);
+		*txn = NULL;
+	}
+	return rc;
 }
 
 /* Copy the content fields of c into doc, with the standard's route and
@@ -483,8 +876,8 @@ htq_submission_create(struct htq_db *db, const struct htq_actor *a,
 		goto out;
 	if (ndrafts >= (size_t)htq_max_drafts()) {
 		rc = htq_refuse(why, HTQ_ECONFLICT, "", "your organisation keeps "
-		    "%zu drafts, the most it may (HTQ_MAX_DRAFTS %d): submit or "
-		    "withdraw one first", ndrafts, htq_max_drafts());
+		    "%zu drafts, the most it may (HTQ_MAX_DRAFTS %d): submit, "
+		    "withdraw or delete one first", ndrafts, htq_max_drafts());
 		goto out;
 	}
 	if ((rc = htq_check_content(db, txn, content, &std, why)) != HTQ_OK)
@@ -499,35 +892,16 @@ htq_submission_create(struct htq_db *db, const struct htq_actor *a,
 		goto out;
 	}
 	set_content(doc, content, std);
-	if ((rc = store(db, txn, doc, std)) != HTQ_OK)
+	if ((rc = event(db, txn, doc, a, "submission.created", id, NULL,
+	    0)) != HTQ_OK || (rc = store(db, txn, doc, std)) != HTQ_OK)
 		goto out;
-	rc = finish(db, txn, doc, out);
+	rc = finish(db, txn, a, doc, out);
 	txn = NULL;
 out:
 	if (txn != NULL)
 		mdb_txn_abort(txn);
 	json_decref(std);
 	json_decref(doc);
-	return rc;
-}
-
-/* Common start of an awarding body's action on its own submission. */
-static int
-begin_own(struct htq_db *db, const struct htq_actor *a, const char *id,
-    const char *what, MDB_txn **txn, json_t **doc, struct htq_why *why)
-{
-	int rc;
-
-	*txn = NULL;
-	*doc = NULL;
-	if ((rc = need_role(a, HTQ_ROLE_AWARDING_BODY, what, why)) != HTQ_OK)
-		return rc;
-	if ((rc = htq_txn_write(db, txn)) != HTQ_OK)
-		return rc;
-	if ((rc = load(db, *txn, a, id, doc, why)) != HTQ_OK) {
-		mdb_txn_abort(*txn);
-		*txn = NULL;
-	}
 	return rc;
 }
 
@@ -542,15 +916,8 @@ htq_submission_update(struct htq_db *db, const struct htq_actor *a,
 	int rc;
 
 	*out = NULL;
-	if ((rc = begin_own(db, a, id, "edit submissions", &txn, &doc,
-	    why)) != HTQ_OK)
+	if ((rc = begin(db, a, id, ACT_EDIT, &txn, &doc, why)) != HTQ_OK)
 		return rc;
-	if (!is_status(doc, "draft")) {
-		rc = htq_refuse(why, HTQ_ECONFLICT, "status", "submission %s is "
-		    "%s: only a draft can be edited; submitted content never "
-		    "changes", id, status_of(doc));
-		goto out;
-	}
 	cur = json_integer_value(json_object_get(doc, "version"));
 	if (version != cur) {
 		rc = htq_refuse(why, HTQ_ECONFLICT, "version", "version %lld is "
@@ -562,9 +929,10 @@ htq_submission_update(struct htq_db *db, const struct htq_actor *a,
 		goto out;
 	set_content(doc, content, std);
 	if ((rc = add_author(doc, a->id)) != HTQ_OK ||
-	    (rc = store(db, txn, doc, std)) != HTQ_OK)
+	    (rc = event(db, txn, doc, a, "submission.edited", id, NULL,
+	    0)) != HTQ_OK || (rc = store(db, txn, doc, std)) != HTQ_OK)
 		goto out;
-	rc = finish(db, txn, doc, out);
+	rc = finish(db, txn, a, doc, out);
 	txn = NULL;
 out:
 	if (txn != NULL)
@@ -574,37 +942,11 @@ out:
 	return rc;
 }
 
-/* The window open now for route (else a 409 naming the route and the
- * next announced window); *win a new reference. */
-static int
-open_window(struct htq_db *db, MDB_txn *txn, const char *route,
-    json_t **win, struct htq_why *why)
-{
-	int rc, open;
-
-	*win = NULL;
-	rc = htq_window_for_route(db, txn, route, win, &open);
-	if (rc == HTQ_OK && open)
-		return HTQ_OK;
-	if (rc == HTQ_OK)
-		rc = htq_refuse(why, HTQ_ECONFLICT, "standard.ref", "the %s "
-		    "route accepts no submissions now; the next window opens on "
-		    "%s and closes on %s", route, json_string_value(
-		    json_object_get(*win, "opens")), json_string_value(
-		    json_object_get(*win, "closes")));
-	else if (rc == HTQ_ENOTFOUND)
-		rc = htq_refuse(why, HTQ_ECONFLICT, "standard.ref", "the %s "
-		    "route accepts no submissions now, and no window is "
-		    "announced", route);
-	json_decref(*win);
-	*win = NULL;
-	return rc;
-}
-
 /*
  * Submit: in one write transaction, check the draft again (the catalogue
- * may have changed since it was saved), find the route's open window,
- * freeze the content with its SHA-256 and append submission.submitted.
+ * may have changed since it was saved) and that every KSB is mapped or
+ * explained, find the route's open window, freeze the content with its
+ * SHA-256 and append submission.submitted.
  */
 int
 htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
@@ -617,31 +959,24 @@ htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
 	int rc;
 
 	*out = NULL;
-	if ((rc = begin_own(db, a, id, "submit", &txn, &doc, why)) != HTQ_OK)
+	if ((rc = begin(db, a, id, ACT_SUBMIT, &txn, &doc, why)) != HTQ_OK)
 		return rc;
-	if (!is_status(doc, "draft")) {
-		rc = htq_refuse(why, HTQ_ECONFLICT, "status", "submission %s is "
-		    "%s already", id, status_of(doc));
+	if ((rc = submit_check(db, txn, doc, NULL, &std, &win, why)) !=
+	    HTQ_OK)
 		goto out;
-	}
 	if ((content = content_of(doc)) == NULL) {
 		rc = HTQ_ENOMEM;
 		goto out;
 	}
-	if ((rc = htq_check_content(db, txn, content, &std, why)) != HTQ_OK ||
-	    (rc = open_window(db, txn, json_string_value(json_object_get(std,
-	    "route")), &win, why)) != HTQ_OK ||
-	    (rc = htq_content_hash(content, hash)) != HTQ_OK)
+	if ((rc = htq_content_hash(content, hash)) != HTQ_OK)
 		goto out;
-	wid = json_string_value(json_object_get(win, "id"));
+	wid = sget(win, "id");
 	htq_now_iso(now);
 	json_object_set_new(doc, "status", json_string("submitted"));
 	json_object_set_new(doc, "submitted_at", json_string(now));
 	json_object_set_new(doc, "content_sha256", json_string(hash));
 	json_object_set_new(doc, "window", json_string(wid));
-	if ((rc = add_author(doc, a->id)) != HTQ_OK ||
-	    (rc = store(db, txn, doc, std)) != HTQ_OK)
-		goto out;
+	json_object_set_new(doc, "coverage", htq_coverage_of(std, content));
 	data = json_pack("{s:s,s:O,s:{s:O,s:O},s:O,s:s,s:O,s:s}",
 	    "submission", id, "organisation", json_object_get(doc,
 	    "organisation"), "standard", "ref", json_object_get(std, "ref"),
@@ -652,10 +987,11 @@ htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
 		rc = HTQ_ENOMEM;
 		goto out;
 	}
-	if ((rc = htq_record_as(db, txn, a->id, "submission.submitted", id,
-	    data)) != HTQ_OK)
+	if ((rc = add_author(doc, a->id)) != HTQ_OK ||
+	    (rc = event(db, txn, doc, a, "submission.submitted", id, data,
+	    1)) != HTQ_OK || (rc = store(db, txn, doc, std)) != HTQ_OK)
 		goto out;
-	rc = finish(db, txn, doc, out);
+	rc = finish(db, txn, a, doc, out);
 	txn = NULL;
 out:
 	if (txn != NULL)
@@ -675,22 +1011,15 @@ htq_submission_withdraw(struct htq_db *db, const struct htq_actor *a,
 	char now[21];
 	MDB_txn *txn;
 	json_t *doc, *data = NULL;
-	int rc;
+	int rc, draft;
 
 	*out = NULL;
-	if ((rc = begin_own(db, a, id, "withdraw submissions", &txn, &doc,
-	    why)) != HTQ_OK)
+	if ((rc = begin(db, a, id, ACT_WITHDRAW, &txn, &doc, why)) != HTQ_OK)
 		return rc;
-	if (!is_status(doc, "draft") && !is_status(doc, "submitted") &&
-	    !is_status(doc, "in_review")) {
-		rc = htq_refuse(why, HTQ_ECONFLICT, "status", "submission %s is "
-		    "%s: only one not yet decided can be withdrawn", id,
-		    status_of(doc));
-		goto out;
-	}
 	htq_now_iso(now);
+	draft = strcmp(sget(doc, "status"), "draft") == 0;
 	data = json_pack("{s:s,s:O,s:s}", "submission", id, "organisation",
-	    json_object_get(doc, "organisation"), "from", status_of(doc));
+	    json_object_get(doc, "organisation"), "from", sget(doc, "status"));
 	if (data == NULL) {
 		rc = HTQ_ENOMEM;
 		goto out;
@@ -699,12 +1028,10 @@ htq_submission_withdraw(struct htq_db *db, const struct htq_actor *a,
 	json_object_set_new(doc, "withdrawn_at", json_string(now));
 	/* a draft is the organisation's alone: its withdrawal, like its
 	 * creation and edits, never reaches the public ledger */
-	if ((rc = store(db, txn, doc, NULL)) != HTQ_OK ||
-	    (strcmp(json_string_value(json_object_get(data, "from")),
-	    "draft") != 0 && (rc = htq_record_as(db, txn, a->id,
-	    "submission.withdrawn", id, data)) != HTQ_OK))
+	if ((rc = event(db, txn, doc, a, "submission.withdrawn", id, data,
+	    !draft)) != HTQ_OK || (rc = store(db, txn, doc, NULL)) != HTQ_OK)
 		goto out;
-	rc = finish(db, txn, doc, out);
+	rc = finish(db, txn, a, doc, out);
 	txn = NULL;
 out:
 	if (txn != NULL)
@@ -714,17 +1041,42 @@ out:
 	return rc;
 }
 
-static int
-reviewed_by(const json_t *doc, const char *id)
+int
+htq_submission_delete(struct htq_db *db, const struct htq_actor *a,
+    const char *id, struct htq_why *why)
 {
-	const json_t *r;
-	size_t i;
+	MDB_txn *txn;
+	MDB_val k;
+	json_t *doc;
+	int rc;
 
-	json_array_foreach(json_object_get(doc, "reviews"), i, r)
-		if (strcmp(json_string_value(json_object_get(r, "reviewer")),
-		    id) == 0)
-			return 1;
-	return 0;
+	if ((rc = begin(db, a, id, ACT_DELETE, &txn, &doc, why)) != HTQ_OK)
+		return rc;
+	json_decref(doc);
+	k.mv_data = (void *)id;
+	k.mv_size = strlen(id);
+	/* a draft is the organisation's alone: gone without a trace */
+	if ((rc = htq_mdb_err(mdb_del(txn, htq_dbi(db, HTQ_T_SUB), &k,
+	    NULL))) != HTQ_OK || (rc = htq_mdb_err(mdb_del(txn, htq_dbi(db,
+	    HTQ_T_SUB_FACTS), &k, NULL))) != HTQ_OK) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	return htq_commit(db, txn);
+}
+
+/* Check a free text (a question, an answer, decision reasons): 1 to
+ * HTQ_MAX_TEXT bytes of htq_text_valid text. */
+static int
+check_text(const char *s, const char *field, struct htq_why *why)
+{
+	if (s == NULL || *s == '\0' || strlen(s) > HTQ_MAX_TEXT)
+		return htq_refuse(why, HTQ_EINVAL, field, "%s: 1 to %d bytes",
+		    field, HTQ_MAX_TEXT);
+	if (!htq_text_valid(s, 1))
+		return htq_refuse(why, HTQ_EINVAL, field, "%s: " HTQ_TEXT_RULE,
+		    field);
+	return HTQ_OK;
 }
 
 int
@@ -745,29 +1097,8 @@ htq_review_record(struct htq_db *db, const struct htq_actor *a,
 	if ((rc = htq_check_review(review, why)) != HTQ_OK)
 		return rc;
 	rcm = json_string_value(json_object_get(review, "recommendation"));
-	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
+	if ((rc = begin(db, a, id, ACT_REVIEW, &txn, &doc, why)) != HTQ_OK)
 		return rc;
-	if ((rc = load(db, txn, a, id, &doc, why)) != HTQ_OK)
-		goto out;
-	if (!is_status(doc, "submitted") && !is_status(doc, "in_review")) {
-		rc = htq_refuse(why, HTQ_ECONFLICT, "status", "submission %s is "
-		    "%s: reviews are recorded while it is submitted or in "
-		    "review", id, status_of(doc));
-		goto out;
-	}
-	if ((rc = independent(a, doc, "review", why)) != HTQ_OK)
-		goto out;
-	if (reviewed_by(doc, a->id)) {
-		rc = htq_refuse(why, HTQ_ECONFLICT, "", "you have recorded a "
-		    "review of %s already; each reviewer records one", id);
-		goto out;
-	}
-	if (json_array_size(json_object_get(doc, "reviews")) >=
-	    HTQ_MAX_REVIEWS) {
-		rc = htq_refuse(why, HTQ_ECONFLICT, "", "submission %s has "
-		    "the most reviews it can take (%d)", id, HTQ_MAX_REVIEWS);
-		goto out;
-	}
 	if ((content = content_of(doc)) == NULL) {
 		rc = HTQ_ENOMEM;
 		goto out;
@@ -778,14 +1109,15 @@ htq_review_record(struct htq_db *db, const struct htq_actor *a,
 		goto out;
 	htq_now_iso(now);
 	comments = json_object_get(review, "comments");
-	if ((rc = comment_commitment(comments, salt, hash)) != HTQ_OK)
+	if ((rc = text_commitment(comments, salt, hash)) != HTQ_OK)
 		goto out;
-	rec = json_pack("{s:s,s:s,s:O,s:s,s:o,s:s}", "reviewer", a->id,
+	rec = json_pack("{s:s,s:s,s:O,s:s,s:o,s:s,s:O}", "reviewer", a->id,
 	    "recommendation", rcm, "comments", comments, "comments_salt", salt,
 	    "ksb_findings",
 	    json_object_get(review, "ksb_findings") ? json_deep_copy(
 	    json_object_get(review, "ksb_findings")) : json_array(),
-	    "recorded", now);
+	    "recorded", now, "content_sha256", json_object_get(doc,
+	    "content_sha256"));
 	data = json_pack("{s:s,s:s,s:s,s:I}", "submission", id,
 	    "recommendation", rcm, "comments_sha256", hash, "ksb_findings",
 	    (json_int_t)json_array_size(json_object_get(review,
@@ -796,11 +1128,10 @@ htq_review_record(struct htq_db *db, const struct htq_actor *a,
 	}
 	json_array_append(json_object_get(doc, "reviews"), rec);
 	json_object_set_new(doc, "status", json_string("in_review"));
-	if ((rc = store(db, txn, doc, NULL)) != HTQ_OK ||
-	    (rc = htq_record_as(db, txn, a->id, "review.recorded", id,
-	    data)) != HTQ_OK)
+	if ((rc = event(db, txn, doc, a, "review.recorded", id, data, 1)) !=
+	    HTQ_OK || (rc = store(db, txn, doc, std)) != HTQ_OK)
 		goto out;
-	rc = finish(db, txn, doc, out);
+	rc = finish(db, txn, a, doc, out);
 	txn = NULL;
 out:
 	if (txn != NULL)
@@ -810,6 +1141,154 @@ out:
 	json_decref(content);
 	json_decref(rec);
 	json_decref(data);
+	return rc;
+}
+
+int
+htq_information_request(struct htq_db *db, const struct htq_actor *a,
+    const char *id, const char *question, json_t **out, struct htq_why *why)
+{
+	char now[21], by[HTQ_DATE_LEN + 1], hash[65], salt[33];
+	MDB_txn *txn = NULL;
+	json_t *doc = NULL, *q = NULL, *req = NULL, *data = NULL, *list;
+	int rc;
+
+	*out = NULL;
+	if ((rc = check_text(question, "question", why)) != HTQ_OK)
+		return rc;
+	if ((rc = begin(db, a, id, ACT_REQUEST, &txn, &doc, why)) != HTQ_OK)
+		return rc;
+	list = json_object_get(doc, "information_requests");
+	if (json_array_size(list) >= HTQ_MAX_INFO_REQUESTS) {
+		rc = htq_refuse(why, HTQ_ECONFLICT, "", "submission %s has had "
+		    "the most requests for information it can take (%d); "
+		    "decide on what is there", id, HTQ_MAX_INFO_REQUESTS);
+		goto out;
+	}
+	if (!json_is_array(list) && ((list = json_array()) == NULL ||
+	    json_object_set_new(doc, "information_requests", list) != 0)) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	if ((q = json_string(question)) == NULL ||
+	    (rc = text_commitment(q, salt, hash)) != HTQ_OK) {
+		rc = q == NULL ? HTQ_ENOMEM : rc;
+		goto out;
+	}
+	htq_now_iso(now);
+	htq_date_in(htq_info_response_days(), by);
+	req = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:O}", "question", question,
+	    "question_salt", salt, "asked_by", a->id, "asked_role",
+	    htq_role_name(a->role), "asked", now, "respond_by", by, "from",
+	    json_object_get(doc, "status"));
+	data = json_pack("{s:s,s:O,s:s,s:s}", "submission", id,
+	    "organisation", json_object_get(doc, "organisation"),
+	    "question_sha256", hash, "respond_by", by);
+	if (req == NULL || data == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	json_array_append(list, req);
+	json_object_set_new(doc, "status", json_string(
+	    "information_requested"));
+	if ((rc = event(db, txn, doc, a, "information.requested", id, data,
+	    1)) != HTQ_OK || (rc = store(db, txn, doc, NULL)) != HTQ_OK)
+		goto out;
+	rc = finish(db, txn, a, doc, out);
+	txn = NULL;
+out:
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	json_decref(doc);
+	json_decref(q);
+	json_decref(req);
+	json_decref(data);
+	return rc;
+}
+
+/*
+ * The awarding body's answer to the open request for information, with
+ * new content or none.  New content keeps every rule a submit does (the
+ * window's dates aside), is a new frozen version with its own hash, and
+ * goes back to review from the start: the recommendations made on the
+ * earlier content move to earlier_reviews.  Without new content the
+ * submission returns to the state it was asked in.
+ */
+int
+htq_information_respond(struct htq_db *db, const struct htq_actor *a,
+    const char *id, const char *answer, const json_t *content, json_t **out,
+    struct htq_why *why)
+{
+	char now[21], hash[65], salt[33], chash[65];
+	MDB_txn *txn = NULL;
+	json_t *doc = NULL, *ans = NULL, *req, *data = NULL, *std = NULL;
+	json_t *cov = NULL, *earlier;
+	int rc;
+
+	*out = NULL;
+	if ((rc = check_text(answer, "answer", why)) != HTQ_OK)
+		return rc;
+	if ((rc = begin(db, a, id, ACT_RESPOND, &txn, &doc, why)) != HTQ_OK)
+		return rc;
+	req = json_array_get(json_object_get(doc, "information_requests"),
+	    json_array_size(json_object_get(doc, "information_requests")) - 1);
+	if ((ans = json_string(answer)) == NULL ||
+	    (rc = text_commitment(ans, salt, hash)) != HTQ_OK) {
+		rc = ans == NULL ? HTQ_ENOMEM : rc;
+		goto out;
+	}
+	htq_now_iso(now);
+	data = json_pack("{s:s,s:O,s:s,s:b}", "submission", id,
+	    "organisation", json_object_get(doc, "organisation"),
+	    "answer_sha256", hash, "amended", content != NULL);
+	if (data == NULL || req == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	if (content != NULL) {
+		if ((rc = htq_check_content(db, txn, content, &std, why)) !=
+		    HTQ_OK)
+			goto out;
+		if ((cov = htq_coverage_of(std, content)) == NULL) {
+			rc = HTQ_ENOMEM;
+			goto out;
+		}
+		if ((rc = htq_check_complete(cov, why)) != HTQ_OK ||
+		    (rc = htq_content_hash(content, chash)) != HTQ_OK)
+			goto out;
+		set_content(doc, content, std);
+		json_object_set_new(doc, "content_sha256", json_string(chash));
+		if ((earlier = json_object_get(doc, "earlier_reviews")) == NULL)
+			json_object_set_new(doc, "earlier_reviews", earlier =
+			    json_array());
+		json_array_extend(earlier, json_object_get(doc, "reviews"));
+		json_object_set_new(doc, "reviews", json_array());
+		json_object_set_new(doc, "status", json_string("submitted"));
+		json_object_set_new(data, "content_sha256", json_string(chash));
+		json_object_set(data, "coverage", cov);
+		json_object_set(data, "standard", json_object_get(content,
+		    "standard"));
+	} else
+		json_object_set(doc, "status", json_object_get(req, "from"));
+	json_object_set_new(req, "answer", json_string(answer));
+	json_object_set_new(req, "answer_salt", json_string(salt));
+	json_object_set_new(req, "answered", json_string(now));
+	json_object_set_new(req, "answered_by", json_string(a->id));
+	json_object_set_new(req, "amended", json_boolean(content != NULL));
+	if ((rc = add_author(doc, a->id)) != HTQ_OK ||
+	    (rc = event(db, txn, doc, a, "information.provided", id, data,
+	    1)) != HTQ_OK || (rc = store(db, txn, doc, std)) != HTQ_OK)
+		goto out;
+	rc = finish(db, txn, a, doc, out);
+	txn = NULL;
+out:
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	json_decref(doc);
+	json_decref(ans);
+	json_decref(data);
+	json_decref(std);
+	json_decref(cov);
 	return rc;
 }
 
@@ -824,7 +1303,7 @@ htq_decide(struct htq_db *db, const struct htq_actor *a, const char *id,
 	json_t *facts = NULL;
 	const json_t *r;
 	size_t nrev, nfor = 0, i;
-	int rc, approve, against, min = htq_min_recommendations();
+	int rc, approve, against;
 
 	*out = NULL;
 	if ((rc = need_role(a, HTQ_ROLE_APPROVER, "decide", why)) != HTQ_OK)
@@ -833,45 +1312,14 @@ htq_decide(struct htq_db *db, const struct htq_actor *a, const char *id,
 	    strcmp(outcome, "rejected") != 0))
 		return htq_refuse(why, HTQ_EINVAL, "outcome", "outcome: "
 		    "approved or rejected");
-	if (reasons == NULL || *reasons == '\0' ||
-	    strlen(reasons) > HTQ_MAX_TEXT)
-		return htq_refuse(why, HTQ_EINVAL, "reasons", "reasons: 1 to "
-		    "%d bytes", HTQ_MAX_TEXT);
-	if (!htq_text_valid(reasons, 1))
-		return htq_refuse(why, HTQ_EINVAL, "reasons", "reasons: "
-		    HTQ_TEXT_RULE);
-	approve = strcmp(outcome, "approved") == 0;
-	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
+	if ((rc = check_text(reasons, "reasons", why)) != HTQ_OK)
 		return rc;
-	if ((rc = load(db, txn, a, id, &doc, why)) != HTQ_OK)
-		goto out;
-	if (is_status(doc, "approved") || is_status(doc, "rejected")) {
-		rc = htq_refuse(why, HTQ_ECONFLICT, "status", "submission %s "
-		    "was %s already; a decision is final", id, status_of(doc));
-		goto out;
-	}
-	if (!is_status(doc, "submitted") && !is_status(doc, "in_review")) {
-		rc = htq_refuse(why, HTQ_ECONFLICT, "status", "submission %s is "
-		    "%s: there is nothing to decide", id, status_of(doc));
-		goto out;
-	}
-	if ((rc = independent(a, doc, "decide", why)) != HTQ_OK)
-		goto out;
-	if (reviewed_by(doc, a->id)) {
-		rc = htq_refuse(why, HTQ_EPERM, "", "four eyes: you reviewed "
-		    "submission %s, so another approver must decide it", id);
-		goto out;
-	}
+	approve = strcmp(outcome, "approved") == 0;
+	if ((rc = begin(db, a, id, ACT_DECIDE, &txn, &doc, why)) != HTQ_OK)
+		return rc;
 	nrev = json_array_size(json_object_get(doc, "reviews"));
-	if (nrev < (size_t)min) {
-		rc = htq_refuse(why, HTQ_ECONFLICT, "status", "a decision needs "
-		    "at least %d employer recommendation%s; submission %s has "
-		    "%zu", min, min == 1 ? "" : "s", id, nrev);
-		goto out;
-	}
 	json_array_foreach(json_object_get(doc, "reviews"), i, r)
-		nfor += strcmp(json_string_value(json_object_get(r,
-		    "recommendation")), "approve") == 0;
+		nfor += strcmp(sget(r, "recommendation"), "approve") == 0;
 	if (approve && nfor == 0) {
 		rc = htq_refuse(why, HTQ_ECONFLICT, "outcome", "approval needs "
 		    "at least one employer recommendation to approve; every "
@@ -892,9 +1340,7 @@ htq_decide(struct htq_db *db, const struct htq_actor *a, const char *id,
 	if (approve && !json_is_true(json_object_get(std, "eligible"))) {
 		rc = htq_refuse(why, HTQ_EINVAL, "standard.ref", "%s has become "
 		    "ineligible for HTQ approval since it was submitted: %s",
-		    json_string_value(json_object_get(std, "ref")),
-		    json_string_value(json_object_get(std,
-		    "ineligible_reason")));
+		    sget(std, "ref"), sget(std, "ineligible_reason"));
 		goto out;
 	}
 	json_object_set_new(doc, "status", json_string(outcome));
@@ -914,18 +1360,19 @@ htq_decide(struct htq_db *db, const struct htq_actor *a, const char *id,
 			goto out;
 		json_object_set_new(data, "mark", json_string(mark));
 		json_object_set_new(doc, "mark", json_string(mark));
+		json_object_set_new(doc, "mark_status", json_string("current"));
 	}
-	if ((rc = htq_record_as(db, txn, a->id, approve ? "decision.approved" :
-	    "decision.rejected", id, data)) != HTQ_OK)
+	if ((rc = event(db, txn, doc, a, approve ? "decision.approved" :
+	    "decision.rejected", id, data, 1)) != HTQ_OK)
 		goto out;
 	/* the entry that proves what was approved follows the decision */
 	if (approve && ((rc = htq_record_as(db, txn, a->id, "mark.awarded",
 	    mark, facts)) != HTQ_OK ||
 	    (rc = htq_mark_note_seq(db, txn, mark, 'a')) != HTQ_OK))
 		goto out;
-	if ((rc = store(db, txn, doc, NULL)) != HTQ_OK)
+	if ((rc = store(db, txn, doc, std)) != HTQ_OK)
 		goto out;
-	rc = finish(db, txn, doc, out);
+	rc = finish(db, txn, a, doc, out);
 	txn = NULL;
 out:
 	if (txn != NULL)
@@ -939,6 +1386,25 @@ out:
 }
 
 int
+htq_submission_mark_revoked(struct htq_db *db, MDB_txn *txn,
+    const struct htq_actor *a, const char *id, const json_t *data)
+{
+	json_t *doc;
+	int rc;
+
+	if ((rc = htq_get_json(txn, htq_dbi(db, HTQ_T_SUB), id, &doc)) !=
+	    HTQ_OK)
+		return rc;
+	json_object_set_new(doc, "mark_status", json_string("revoked"));
+	/* the ledger entry is the caller's (mark.revoked, marks.c) */
+	if ((rc = event(db, txn, doc, a, "mark.revoked", id, (json_t *)data,
+	    0)) == HTQ_OK)
+		rc = store(db, txn, doc, NULL);
+	json_decref(doc);
+	return rc;
+}
+
+int
 htq_submission_get(struct htq_db *db, MDB_txn *txn,
     const struct htq_actor *a, const char *id, json_t **out)
 {
@@ -948,8 +1414,10 @@ htq_submission_get(struct htq_db *db, MDB_txn *txn,
 	*out = NULL;
 	if ((rc = load(db, txn, a, id, &doc, NULL)) != HTQ_OK)
 		return rc;
-	rc = view(db, txn, doc, out);
-	json_decref(doc);
+	if ((rc = decorate(db, txn, a, doc)) == HTQ_OK)
+		*out = doc;
+	else
+		json_decref(doc);
 	return rc;
 }
 
@@ -957,110 +1425,76 @@ int
 htq_submission_org(struct htq_db *db, MDB_txn *txn, const char *id,
     char org[HTQ_ID_LEN + 1])
 {
-	struct acl acl;
+	json_t *f;
 	int rc;
 
 	if (!valid_id(id))
 		return HTQ_ENOTFOUND;
-	if ((rc = get_acl(db, txn, id, &acl)) != HTQ_OK)
+	if ((rc = get_facts(db, txn, id, &f)) != HTQ_OK)
 		return rc;
-	memcpy(org, acl.org, sizeof(acl.org));
-	return HTQ_OK;
+	if (strlen(sget(f, "organisation")) > HTQ_ID_LEN)
+		rc = HTQ_EFORMAT;
+	else
+		memcpy(org, sget(f, "organisation"), strlen(sget(f,
+		    "organisation")) + 1);
+	json_decref(f);
+	return rc;
 }
 
-int
-htq_submission_raw(struct htq_db *db, MDB_txn *txn,
-    const struct htq_actor *a, const char *id, const char **json,
-    size_t *len, long long *version)
-{
-	struct acl acl;
-	MDB_val k, v;
-	int rc;
-
-	if (!valid_id(id))
-		return HTQ_ENOTFOUND;
-	if ((rc = get_acl(db, txn, id, &acl)) != HTQ_OK)
-		return rc;
-	if (!visible_to(a, acl.status, acl.org))
-		return HTQ_ENOTFOUND;
-	k.mv_data = (void *)id;
-	k.mv_size = strlen(id);
-	if ((rc = htq_mdb_err(mdb_get(txn, htq_dbi(db, HTQ_T_SUB), &k,
-	    &v))) != HTQ_OK)
-		return rc;
-	*json = v.mv_data;
-	*len = v.mv_size;
-	*version = acl.version;
-	return HTQ_OK;
-}
-
+/*
+ * Whether a submission with facts f passes the parts of filter f that
+ * need no document: visibility, state (and the queues, which are may()
+ * itself), organisation.
+ */
 static int
-filtered(const struct htq_actor *a, const struct htq_sub_filter *f,
-    const json_t *doc)
+facts_pass(const struct htq_actor *a, const struct htq_sub_filter *flt,
+    const json_t *f)
 {
-	const char *r;
+	const char *st = flt->status;
 
-	if (f->status && strcmp(f->status, "awaiting_review") == 0) {
-		/* the reviewer's queue: open for review, not yet reviewed by
-		 * the caller */
-		if ((!is_status(doc, "submitted") && !is_status(doc,
-		    "in_review")) || reviewed_by(doc, a->id))
-			return 0;
-	} else if (f->status && !is_status(doc, f->status))
+	if (!visible_to(a, sget(f, "status"), sget(f, "organisation")))
 		return 0;
-	if (f->standard && strcmp(f->standard, json_string_value(
-	    json_object_get(json_object_get(doc, "standard"), "ref"))) != 0)
+	if (flt->organisation != NULL && strcmp(flt->organisation, sget(f,
+	    "organisation")) != 0)
 		return 0;
-	if (f->organisation && strcmp(f->organisation, json_string_value(
-	    json_object_get(doc, "organisation"))) != 0)
+	if (st == NULL)
+		return 1;
+	if (strcmp(st, "awaiting_review") == 0)
+		/* the reviewer's queue: what the caller may review now;
+		 * anyone else's: open for review, not reviewed by them */
+		return a->role == HTQ_ROLE_REVIEWER ? may(a, f, ACT_REVIEW,
+		    NULL) == HTQ_OK : (is(f, "submitted") || is(f,
+		    "in_review")) && !in_array(json_object_get(f, "reviewers"),
+		    a->id);
+	if (strcmp(st, "awaiting_decision") == 0)
+		return may(a, f, ACT_DECIDE, NULL) == HTQ_OK;
+	return is(f, st);
+}
+
+/* Whether doc passes the filter's parts that need the document. */
+static int
+doc_passes(const struct htq_sub_filter *f, const json_t *doc)
+{
+	const char *r = json_string_value(json_object_get(doc, "route"));
+
+	if (f->standard && strcmp(f->standard, sget(json_object_get(doc,
+	    "standard"), "ref")) != 0)
 		return 0;
-	r = json_string_value(json_object_get(doc, "route"));
 	if (f->route && (r == NULL || strcasecmp(f->route, r) != 0))
 		return 0;
 	return 1;
 }
 
-/*
- * Into *item the list entry of submission id (access record acl) if the
- * actor sees it and it passes the filter, else NULL.  A document that
- * cannot be read is an error, never left out.
- */
-static int
-list_entry(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
-    const struct htq_sub_filter *f, const char *id, const struct acl *acl,
-    json_t **item)
-{
-	json_t *doc;
-	int rc;
-
-	*item = NULL;
-	if (!visible_to(a, acl->status, acl->org))
-		return HTQ_OK;
-	/* the state filter needs no document */
-	if (f->status != NULL && strcmp(f->status, "awaiting_review") != 0 &&
-	    strcmp(f->status, acl->status) != 0)
-		return HTQ_OK;
-	if ((rc = htq_get_json(txn, htq_dbi(db, HTQ_T_SUB), id,
-	    &doc)) != HTQ_OK)
-		return rc;
-	if (visible(a, doc) && filtered(a, f, doc) &&
-	    (*item = summary(doc)) == NULL)
-		rc = HTQ_ENOMEM;
-	json_decref(doc);
-	return rc;
-}
-
 int
 htq_submissions_list(struct htq_db *db, MDB_txn *txn,
-    const struct htq_actor *a, const struct htq_sub_filter *f,
+    const struct htq_actor *a, const struct htq_sub_filter *flt,
     json_t **out)
 {
 	char id[HTQ_ID_LEN + 1];
-	struct acl acl;
 	MDB_cursor *cur;
 	MDB_val k, v;
-	json_t *arr, *item, *next = NULL;
-	size_t limit = f->limit ? f->limit : HTQ_LIST_PAGE;
+	json_t *arr, *item, *f, *doc, *next = NULL;
+	size_t limit = flt->limit ? flt->limit : HTQ_LIST_PAGE;
 	int rc, op;
 
 	*out = NULL;
@@ -1068,29 +1502,44 @@ htq_submissions_list(struct htq_db *db, MDB_txn *txn,
 		limit = HTQ_LIST_PAGE_MAX;
 	if ((arr = json_array()) == NULL)
 		return HTQ_ENOMEM;
-	/* the access records: one a submission, in id order, small */
-	if ((rc = mdb_cursor_open(txn, htq_dbi(db, HTQ_T_SUB_ACL),
+	/* the facts: one a submission, in id order, small; a document is
+	 * read only for a row that passes them (a page costs O(page) when
+	 * no standard or route filter is given) */
+	if ((rc = mdb_cursor_open(txn, htq_dbi(db, HTQ_T_SUB_FACTS),
 	    &cur)) != 0) {
 		json_decref(arr);
 		return htq_mdb_err(rc);
 	}
-	if (f->after != NULL) {
-		k.mv_data = (void *)f->after;
-		k.mv_size = strlen(f->after);
+	if (flt->after != NULL) {
+		k.mv_data = (void *)flt->after;
+		k.mv_size = strlen(flt->after);
 		op = MDB_SET_RANGE;
 	} else
 		op = MDB_FIRST;
 	while ((rc = mdb_cursor_get(cur, &k, &v, op)) == 0) {
 		op = MDB_NEXT;
-		if (f->after != NULL && k.mv_size == strlen(f->after) &&
-		    memcmp(k.mv_data, f->after, k.mv_size) == 0)
+		if (flt->after != NULL && k.mv_size == strlen(flt->after) &&
+		    memcmp(k.mv_data, flt->after, k.mv_size) == 0)
 			continue;
-		if (k.mv_size > HTQ_ID_LEN ||
-		    (rc = parse_acl(&v, &acl)) != HTQ_OK)
+		if (k.mv_size > HTQ_ID_LEN || (f = json_loadb(v.mv_data,
+		    v.mv_size, 0, NULL)) == NULL) {
+			rc = HTQ_EFORMAT;
 			goto fail;
+		}
+		rc = facts_pass(a, flt, f);
+		json_decref(f);
+		if (!rc)
+			continue;
 		memcpy(id, k.mv_data, k.mv_size);
 		id[k.mv_size] = '\0';
-		if ((rc = list_entry(db, txn, a, f, id, &acl, &item)) != HTQ_OK)
+		if ((rc = htq_get_json(txn, htq_dbi(db, HTQ_T_SUB), id,
+		    &doc)) != HTQ_OK)
+			goto fail;
+		item = NULL;
+		if (doc_passes(flt, doc) && (item = summary(doc)) == NULL)
+			rc = HTQ_ENOMEM;
+		json_decref(doc);
+		if (rc != HTQ_OK)
 			goto fail;
 		if (item == NULL)
 			continue;
@@ -1116,4 +1565,58 @@ fail:
 	mdb_cursor_close(cur);
 	json_decref(arr);
 	return rc;
+}
+
+int
+htq_submissions_reindex(struct htq_db *db, size_t *n)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_stat subs, facts;
+	MDB_val k, v;
+	json_t *doc, *f;
+	char id[HTQ_ID_LEN + 1];
+	int rc;
+
+	*n = 0;
+	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
+		return rc;
+	if ((rc = htq_mdb_err(mdb_stat(txn, htq_dbi(db, HTQ_T_SUB),
+	    &subs))) != HTQ_OK || (rc = htq_mdb_err(mdb_stat(txn, htq_dbi(db,
+	    HTQ_T_SUB_FACTS), &facts))) != HTQ_OK ||
+	    subs.ms_entries == facts.ms_entries) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	if ((rc = mdb_cursor_open(txn, htq_dbi(db, HTQ_T_SUB), &cur)) != 0) {
+		mdb_txn_abort(txn);
+		return htq_mdb_err(rc);
+	}
+	while ((rc = mdb_cursor_get(cur, &k, &v, *n ? MDB_NEXT :
+	    MDB_FIRST)) == 0) {
+		if (k.mv_size > HTQ_ID_LEN || (doc = json_loadb(v.mv_data,
+		    v.mv_size, 0, NULL)) == NULL) {
+			rc = HTQ_EFORMAT;
+			break;
+		}
+		memcpy(id, k.mv_data, k.mv_size);
+		id[k.mv_size] = '\0';
+		f = facts_of(doc);
+		json_decref(doc);
+		if (f == NULL) {
+			rc = HTQ_ENOMEM;
+			break;
+		}
+		rc = htq_put_json(txn, htq_dbi(db, HTQ_T_SUB_FACTS), id, f, 0);
+		json_decref(f);
+		if (rc != HTQ_OK)
+			break;
+		(*n)++;
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND) {
+		mdb_txn_abort(txn);
+		return rc > 0 ? rc : htq_mdb_err(rc);
+	}
+	return htq_commit(db, txn);
 }

@@ -44,6 +44,16 @@ htq_today(char *buf)
 	strftime(buf, HTQ_DATE_LEN + 1, "%Y-%m-%d", &tm);
 }
 
+void
+htq_date_in(int days, char buf[HTQ_DATE_LEN + 1])
+{
+	struct tm tm;
+	time_t t = time(NULL) + (time_t)days * 86400;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, HTQ_DATE_LEN + 1, "%Y-%m-%d", &tm);
+}
+
 uint64_t
 htq_mono_us(void)
 {

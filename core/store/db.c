@@ -55,7 +55,7 @@ static const char *const tables[HTQ_T_COUNT] = {
 	[HTQ_T_THROTTLE] = "throttle",
 	[HTQ_T_WIN] = "win",
 	[HTQ_T_SUB] = "sub",
-	[HTQ_T_SUB_ACL] = "sub_acl",
+	[HTQ_T_SUB_FACTS] = "sub_facts",
 	[HTQ_T_MARK] = "mark",
 };
 

@@ -122,7 +122,14 @@
  * $HTQ_MAX_DRAFTS sets another (1 to HTQ_MAX_MAX_DRAFTS). */
 #define HTQ_MAX_DRAFTS		200
 #define HTQ_MAX_MAX_DRAFTS	100000
-/* Reviews on one submission (each reviewer at most once). */
+/* Days the awarding body has to answer a request for information
+ * ($HTQ_INFO_RESPONSE_DAYS: 0 to HTQ_MAX_INFO_RESPONSE_DAYS; the
+ * window's closing date does not apply), and requests a submission may
+ * have in all. */
+#define HTQ_INFO_RESPONSE_DAYS	28
+#define HTQ_MAX_INFO_RESPONSE_DAYS	365
+#define HTQ_MAX_INFO_REQUESTS	10
+/* Reviews on one submission (each reviewer at most once a round). */
 #define HTQ_MAX_REVIEWS		50
 /* Submissions per page of GET /submissions: default and most. */
 #define HTQ_LIST_PAGE		50

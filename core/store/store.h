@@ -133,7 +133,7 @@ enum htq_table {
 	HTQ_T_THROTTLE,		/* SHA-256(e-mail) -> failures */
 	HTQ_T_WIN,		/* "w-..." -> submission window */
 	HTQ_T_SUB,		/* "s-..." -> submission */
-	HTQ_T_SUB_ACL,		/* "s-..." -> "version status org" */
+	HTQ_T_SUB_FACTS,	/* "s-..." -> facts: state, people */
 	HTQ_T_MARK,		/* "HTQ-..." -> quality mark */
 	HTQ_T_COUNT
 };
@@ -206,6 +206,8 @@ void	 htq_now_iso(char buf[21]);
 int	 htq_date_valid(const char *);
 /* Today's date (UTC) into buf[HTQ_DATE_LEN + 1]. */
 void	 htq_today(char *buf);
+/* The date days after today (UTC), "YYYY-MM-DD". */
+void	 htq_date_in(int days, char buf[HTQ_DATE_LEN + 1]);
 
 /* --- the data directory and whole-file writes (core/store/files.c) --- */
 

@@ -130,20 +130,42 @@ setup(void)
 	json_decref(w);
 }
 
+/*
+ * Content against ref: K1 and S1 mapped to units with an assessment,
+ * every other KSB of the fixture's standards (ST0116: 3 K, 2 S, 2 B;
+ * ST0049: 2, 2, 1; ST0215: 2, 1, 1) given a reason it cannot be
+ * attained, so that it may be submitted.
+ */
 static json_t *
 content(const char *ref, int level)
 {
-	return json_pack("{s:{s:s,s:s,s:i,s:s},s:{s:s,s:s},"
+	static const char *const rest[] = { "K2", "K3", "S2", "B1", "B2" };
+	json_t *c, *map;
+	size_t i;
+	int ksbs[3] = { 3, 2, 2 };
+
+	if (strcmp(ref, "ST0049") == 0)
+		ksbs[0] = 2, ksbs[2] = 1;
+	else if (strcmp(ref, "ST0215") == 0)
+		ksbs[0] = 2, ksbs[1] = 1, ksbs[2] = 1;
+	c = json_pack("{s:{s:s,s:s,s:i,s:s},s:{s:s,s:s},"
 	    "s:[{s:s,s:s,s:i},{s:s,s:s}],"
-	    "s:[{s:s,s:[s],s:s},{s:s,s:[s,s],s:s},{s:s,s:[],s:s}]}",
+	    "s:[{s:s,s:[s],s:s},{s:s,s:[s,s],s:s}]}",
 	    "qualification", "title", "HNC in Digital", "type", "HNC",
 	    "level", level, "qan", "603/1234/5",
 	    "standard", "ref", ref, "version", "1.0",
 	    "units", "id", "U1", "title", "Networks", "glh", 60,
 	    "id", "U2", "title", "Security",
 	    "mapping", "ksb", "K1", "units", "U1", "assessment", "exam",
-	    "ksb", "S1", "units", "U1", "U2", "assessment", "project",
-	    "ksb", "B1", "units", "assessment", "not yet");
+	    "ksb", "S1", "units", "U1", "U2", "assessment", "project");
+	map = json_object_get(c, "mapping");
+	for (i = 0; i < sizeof(rest) / sizeof(rest[0]); i++)
+		if (rest[i][1] - '0' <= ksbs[rest[i][0] == 'K' ? 0 :
+		    rest[i][0] == 'S' ? 1 : 2])
+			json_array_append_new(map, json_pack("{s:s,s:[],s:s}",
+			    "ksb", rest[i], "units", "not_attainable",
+			    "needs a live client site"));
+	return c;
 }
 
 /* Last ledger entry's type and subject. */
@@ -344,15 +366,32 @@ test_content_rules(void)
 	json_decref(c);
 	T_STREQ(why.field, "standard.ref");
 	T_ASSERT(strstr(why.msg, "Merged with other standards") != NULL);
-	/* level: 4 against a level 5 standard is refused; 5 against 4 ok */
+	/* level: the standard's own, neither lower nor higher */
 	refused(content("ST0049", 4), HTQ_EINVAL, "qualification.level");
 	c = content("ST0116", 5);
-	json_object_set_new(json_object_get(c, "mapping"), 0, json_null());
-	json_array_remove(json_object_get(c, "mapping"), 0);
+	T_EQ(htq_submission_create(db, &ab_a, c, &out, &why), HTQ_EINVAL);
+	json_decref(c);
+	T_STREQ(why.field, "qualification.level");
+	T_ASSERT(strstr(why.msg, "ST0116 is a level 4 standard") != NULL);
+	refused(content("ST0116", 6), HTQ_EINVAL, "qualification.level");
+	c = content("ST0049", 5);
 	T_EQ(htq_submission_create(db, &ab_a, c, &out, &why), HTQ_OK);
 	json_decref(c);
 	json_decref(out);
-	refused(content("ST0116", 6), HTQ_EINVAL, "qualification.level");
+	/* a reason why a KSB cannot be attained, or units and an
+	 * assessment: not both */
+	c = content("ST0116", 4);
+	json_object_set_new(json_array_get(json_object_get(c, "mapping"), 0),
+	    "not_attainable", json_string("but it is"));
+	refused(c, HTQ_EINVAL, "mapping[0].not_attainable");
+	c = content("ST0116", 4);
+	json_object_set_new(json_array_get(json_object_get(c, "mapping"), 2),
+	    "assessment", json_string("exam"));
+	refused(c, HTQ_EINVAL, "mapping[2].not_attainable");
+	c = content("ST0116", 4);
+	json_object_set_new(json_array_get(json_object_get(c, "mapping"), 2),
+	    "not_attainable", json_string("bad\x01text"));
+	refused(c, HTQ_EINVAL, "mapping[2].not_attainable");
 	/* standard version */
 	c = content("ST0116", 4);
 	json_object_set_new(json_object_get(c, "standard"), "version",
@@ -448,7 +487,7 @@ test_coverage(void)
 	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
 	T_EQ(htq_coverage(db, txn, c, &cov), HTQ_OK);
 	mdb_txn_abort(txn);
-	/* 3 K, 2 S, 2 B; K1 and S1 covered, B1 mapped without units */
+	/* 3 K, 2 S, 2 B; K1 and S1 covered, the rest given reasons */
 	T_EQ(json_integer_value(json_object_get(json_object_get(cov,
 	    "knowledge"), "covered")), 1);
 	T_EQ(json_integer_value(json_object_get(json_object_get(cov,
@@ -464,18 +503,35 @@ test_coverage(void)
 	T_EQ(json_array_size(unc), 5);
 	T_STREQ(json_string_value(json_array_get(unc, 0)), "K2");
 	T_STREQ(json_string_value(json_array_get(unc, 4)), "B2");
+	T_EQ(json_array_size(json_object_get(cov, "not_attainable")), 5);
+	T_EQ(json_array_size(json_object_get(cov, "unexplained")), 0);
+	json_decref(cov);
+	/* a mapped KSB without an assessment is not covered, and with no
+	 * reason it is unexplained; so is one left out */
+	json_object_del(json_array_get(json_object_get(c, "mapping"), 0),
+	    "assessment");
+	json_array_remove(json_object_get(c, "mapping"), 6);
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_coverage(db, txn, c, &cov), HTQ_OK);
+	mdb_txn_abort(txn);
+	T_EQ(json_integer_value(json_object_get(cov, "covered")), 1);
+	unc = json_object_get(cov, "unexplained");
+	T_EQ(json_array_size(unc), 2);
+	T_STREQ(json_string_value(json_array_get(unc, 0)), "K1");
+	T_STREQ(json_string_value(json_array_get(unc, 1)), "B2");
 	json_decref(cov);
 	json_decref(c);
 }
 
-enum state { S_DRAFT, S_SUBMITTED, S_IN_REVIEW, S_APPROVED, S_REJECTED,
-    S_WITHDRAWN, NSTATES };
+enum state { S_DRAFT, S_SUBMITTED, S_IN_REVIEW, S_INFO, S_APPROVED,
+    S_REJECTED, S_WITHDRAWN, NSTATES };
 static const char *const state_names[] = { "draft", "submitted", "in_review",
-    "approved", "rejected", "withdrawn" };
-enum action { A_UPDATE, A_SUBMIT, A_WITHDRAW, A_REVIEW, A_DECIDE, A_READ,
-    NACTIONS };
-static const char *const action_names[] = { "update", "submit", "withdraw",
-    "review", "decide", "read" };
+    "information_requested", "approved", "rejected", "withdrawn" };
+enum action { A_UPDATE, A_SUBMIT, A_WITHDRAW, A_DELETE, A_RESPOND, A_REVIEW,
+    A_REQUEST, A_DECIDE, A_READ, NACTIONS };
+static const char *const action_names[] = { "edit", "submit", "withdraw",
+    "delete", "respond", "review", "request_information", "decide",
+    "read" };
 
 /* A fresh submission of ab_a in state s; its id into id. */
 static void
@@ -507,18 +563,28 @@ make_in(enum state s, char *id)
 	json_decref(out);
 	if (s == S_IN_REVIEW)
 		return;
+	if (s == S_INFO) {
+		T_EQ(htq_information_request(db, &rev1, id, "Which unit "
+		    "assesses S2?", &out, &why), HTQ_OK);
+		json_decref(out);
+		return;
+	}
 	T_EQ(htq_decide(db, &appr, id, s == S_APPROVED ? "approved" :
 	    "rejected", "reasons", &out, &why), HTQ_OK);
 	json_decref(out);
 }
 
+static int expect(enum state, enum action, int who);
+
 static int
-act(enum action a, const struct htq_actor *who, const char *id)
+act(enum action a, const struct htq_actor *who, const char *id, enum state s,
+    int w)
 {
 	struct htq_why why;
-	json_t *out = NULL, *c, *r;
+	json_t *out = NULL, *c, *r, *acts;
 	MDB_txn *txn;
-	int rc = -1;
+	size_t i;
+	int rc = -1, b, listed;
 
 	switch (a) {
 	case A_UPDATE:
@@ -532,11 +598,21 @@ act(enum action a, const struct htq_actor *who, const char *id)
 	case A_WITHDRAW:
 		rc = htq_submission_withdraw(db, who, id, &out, &why);
 		break;
+	case A_DELETE:
+		rc = htq_submission_delete(db, who, id, &why);
+		break;
+	case A_RESPOND:
+		rc = htq_information_respond(db, who, id, "Unit 2 does.", NULL,
+		    &out, &why);
+		break;
 	case A_REVIEW:
 		r = json_pack("{s:s,s:s}", "recommendation", "reject",
 		    "comments", "gaps");
 		rc = htq_review_record(db, who, id, r, &out, &why);
 		json_decref(r);
+		break;
+	case A_REQUEST:
+		rc = htq_information_request(db, who, id, "Why?", &out, &why);
 		break;
 	case A_DECIDE:
 		rc = htq_decide(db, who, id, "approved", "meets the standard",
@@ -545,26 +621,28 @@ act(enum action a, const struct htq_actor *who, const char *id)
 	case A_READ:
 		T_EQ(htq_txn_read(db, &txn), HTQ_OK);
 		rc = htq_submission_get(db, txn, who, id, &out);
-		{
-			/* the raw read (what GET serves) sees the same, and
-			 * its stored coverage is the one computed now */
-			const char *raw;
-			size_t len;
-			long long ver;
-			json_t *j;
-
-			T_EQ(htq_submission_raw(db, txn, who, id, &raw, &len,
-			    &ver), rc);
-			if (rc == HTQ_OK) {
-				j = json_loadb(raw, len, 0, NULL);
-				T_ASSERT(j != NULL);
-				T_ASSERT(json_equal(j, out));
-				T_EQ(ver, json_integer_value(json_object_get(j,
-				    "version")));
-				json_decref(j);
-			}
-		}
 		mdb_txn_abort(txn);
+		if (rc != HTQ_OK)
+			break;
+		/* the actions listed are exactly those the table allows */
+		acts = json_object_get(out, "actions");
+		for (b = 0; b < A_READ; b++) {
+			listed = 0;
+			json_array_foreach(acts, i, c)
+				listed |= strcmp(json_string_value(c),
+				    action_names[b]) == 0;
+			if (listed != (expect(s, (enum action)b, w) == HTQ_OK))
+				T_FAILF("%s on a %s submission: \"%s\" %s",
+				    who->id, state_names[s], action_names[b],
+				    listed ? "listed, but refused" :
+				    "allowed, but not listed");
+		}
+		/* a mark's actions: the approver revokes, its owner embeds */
+		listed = 0;
+		json_array_foreach(acts, i, c)
+			listed += strcmp(json_string_value(c), "revoke_mark") == 0 ||
+			    strcmp(json_string_value(c), "embed_mark") == 0;
+		T_EQ(listed, s == S_APPROVED && (w == 0 || w == 3));
 		break;
 	default:
 		break;
@@ -579,7 +657,7 @@ static const char *const who_names[] = { "own awarding body",
 
 /* What core must answer: the whole table, written out. */
 static int
-expect(enum state s, enum action a, enum who w)
+expect(enum state s, enum action a, int w)
 {
 	int hidden = s == S_DRAFT && (w == W_REV || w == W_APPR || w == W_AUD ||
 	    w == W_ADMIN);
@@ -593,15 +671,20 @@ expect(enum state s, enum action a, enum who w)
 	case A_UPDATE:
 	case A_SUBMIT:
 	case A_WITHDRAW:
+	case A_DELETE:
+	case A_RESPOND:
 		if (w != W_OWN && w != W_OTHER)
 			return HTQ_EPERM;
 		if (w == W_OTHER)
 			return HTQ_ENOTFOUND;
 		if (a == A_WITHDRAW)
-			return s <= S_IN_REVIEW ? HTQ_OK : HTQ_ECONFLICT;
+			return s <= S_INFO ? HTQ_OK : HTQ_ECONFLICT;
+		if (a == A_RESPOND)
+			return s == S_INFO ? HTQ_OK : HTQ_ECONFLICT;
 		return s == S_DRAFT ? HTQ_OK : HTQ_ECONFLICT;
 	case A_REVIEW:
-		if (w != W_REV)
+	case A_REQUEST:
+		if (w != W_REV && (a == A_REVIEW || w != W_APPR))
 			return HTQ_EPERM;
 		if (hidden)
 			return HTQ_ENOTFOUND;
@@ -613,6 +696,7 @@ expect(enum state s, enum action a, enum who w)
 			return HTQ_EPERM;
 		if (hidden)
 			return HTQ_ENOTFOUND;
+		/* one recommendation needed; none while an answer is due */
 		return s == S_IN_REVIEW ? HTQ_OK : HTQ_ECONFLICT;
 	default:
 		return -1;
@@ -631,9 +715,9 @@ test_state_machine(void)
 		for (a = 0; a < NACTIONS; a++)
 			for (w = 0; w < NWHO; w++) {
 				make_in((enum state)s, id);
-				want = expect((enum state)s, (enum action)a,
-				    (enum who)w);
-				got = act((enum action)a, actors[w], id);
+				want = expect((enum state)s, (enum action)a, w);
+				got = act((enum action)a, actors[w], id,
+				    (enum state)s, w);
 				if (got != want)
 					T_FAILF("%s on a %s submission by %s: "
 					    "%s, expected %s", action_names[a],
@@ -991,7 +1075,8 @@ test_independence(void)
 	T_EQ(review_as(&author_rev, id, "approve", &why), HTQ_EPERM);
 	T_ASSERT(strstr(why.msg, "organisation that made") != NULL);
 	T_EQ(review_as(&author_rev_out, id, "approve", &why), HTQ_EPERM);
-	T_ASSERT(strstr(why.msg, "created, edited or submitted") != NULL);
+	T_ASSERT(strstr(why.msg, "created, edited, submitted or answered "
+	    "for") != NULL);
 	T_EQ(review_as(&colleague_rev, id, "approve", &why), HTQ_EPERM);
 	T_EQ(ledger_size(), before);
 	/* only a recommendation to reject: no approval */
@@ -1088,6 +1173,288 @@ test_draft_limit(void)
 	json_decref(c);
 }
 
+static json_t *
+read_as(const struct htq_actor *who, const char *id)
+{
+	MDB_txn *txn;
+	json_t *out = NULL;
+
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_submission_get(db, txn, who, id, &out), HTQ_OK);
+	mdb_txn_abort(txn);
+	return out;
+}
+
+static int
+listed(const json_t *doc, const char *action)
+{
+	const json_t *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "actions"), i, x)
+		if (strcmp(json_string_value(x), action) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+test_submit_needs_every_ksb_explained(void)
+{
+	char id[HTQ_ID_LEN + 1];
+	struct htq_why why;
+	json_t *out, *c = content("ST0116", 4), *doc, *chk;
+	uint64_t before;
+
+	/* B2 neither mapped nor explained: saved, but not submitted */
+	json_array_remove(json_object_get(c, "mapping"), 6);
+	T_EQ(htq_submission_create(db, &ab_a, c, &out, &why), HTQ_OK);
+	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(out,
+	    "id")));
+	T_ASSERT(!listed(out, "submit"));
+	json_decref(out);
+	doc = read_as(&ab_a, id);
+	chk = json_object_get(doc, "submit_check");
+	T_ASSERT(json_is_false(json_object_get(chk, "accepted")));
+	T_STREQ(json_string_value(json_object_get(chk, "field")), "mapping");
+	T_ASSERT(strstr(json_string_value(json_object_get(chk, "message")),
+	    "B2") != NULL);
+	/* the window that applies is named, open */
+	T_STREQ(json_string_value(json_object_get(json_object_get(chk,
+	    "window"), "state")), "open");
+	T_ASSERT(listed(doc, "edit") && listed(doc, "delete"));
+	T_ASSERT(!listed(doc, "submit"));
+	json_decref(doc);
+	before = ledger_size();
+	T_EQ(htq_submission_submit(db, &ab_a, id, &out, &why), HTQ_EINVAL);
+	T_STREQ(why.field, "mapping");
+	T_ASSERT(strstr(why.msg, "1 KSB (B2) is neither mapped") != NULL);
+	T_EQ(ledger_size(), before);
+	/* explained: accepted, and the reason is what reviewers see */
+	json_array_append_new(json_object_get(c, "mapping"), json_pack(
+	    "{s:s,s:[],s:s}", "ksb", "B2", "units", "not_attainable",
+	    "learnt on placement"));
+	T_EQ(htq_submission_update(db, &ab_a, id, 1, c, &out, &why), HTQ_OK);
+	T_ASSERT(listed(out, "submit"));
+	T_ASSERT(json_is_true(json_object_get(json_object_get(out,
+	    "submit_check"), "accepted")));
+	json_decref(out);
+	T_EQ(htq_submission_submit(db, &ab_a, id, &out, &why), HTQ_OK);
+	json_decref(out);
+	doc = read_as(&rev1, id);
+	T_EQ(json_array_size(json_object_get(json_object_get(doc, "coverage"),
+	    "not_attainable")), 5);
+	T_ASSERT(json_object_get(doc, "submit_check") == NULL);
+	T_ASSERT(listed(doc, "review") && listed(doc, "request_information"));
+	json_decref(doc);
+	json_decref(c);
+	/* a window announced, not open: the draft says when it opens */
+	c = content("ST0049", 5);
+	T_EQ(htq_submission_create(db, &ab_a, c, &out, &why), HTQ_OK);
+	chk = json_object_get(out, "submit_check");
+	T_ASSERT(json_is_false(json_object_get(chk, "accepted")));
+	T_STREQ(json_string_value(json_object_get(json_object_get(chk,
+	    "window"), "state")), "announced");
+	T_ASSERT(strstr(json_string_value(json_object_get(chk, "message")),
+	    "opens on") != NULL);
+	json_decref(out);
+	json_decref(c);
+}
+
+static void
+test_delete_draft(void)
+{
+	char id[HTQ_ID_LEN + 1], id2[HTQ_ID_LEN + 1];
+	struct htq_why why;
+	struct htq_sub_filter f;
+	MDB_txn *txn;
+	json_t *out;
+	uint64_t before;
+
+	make_in(S_DRAFT, id);
+	make_in(S_SUBMITTED, id2);
+	before = ledger_size();
+	T_EQ(htq_submission_delete(db, &ab_b, id, &why), HTQ_ENOTFOUND);
+	T_EQ(htq_submission_delete(db, &rev1, id, &why), HTQ_EPERM);
+	T_EQ(htq_submission_delete(db, &ab_a, id2, &why), HTQ_ECONFLICT);
+	T_EQ(htq_submission_delete(db, &ab_a, id, &why), HTQ_OK);
+	T_EQ(htq_submission_delete(db, &ab_a, id, &why), HTQ_ENOTFOUND);
+	T_EQ(ledger_size(), before);
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_submission_get(db, txn, &ab_a, id, &out), HTQ_ENOTFOUND);
+	memset(&f, 0, sizeof(f));
+	f.limit = 100;
+	T_EQ(htq_submissions_list(db, txn, &ab_a, &f, &out), HTQ_OK);
+	mdb_txn_abort(txn);
+	T_EQ(json_array_size(json_object_get(out, "submissions")), 1);
+	json_decref(out);
+}
+
+static void
+test_information_loop(void)
+{
+	const struct htq_actor rev1_now_appr = { rev1.id, HTQ_ROLE_APPROVER,
+	    "" };
+	static const char *const steps[] = { "submission.created",
+	    "submission.submitted", "review.recorded", "information.requested",
+	    "information.provided", "review.recorded", "decision.approved" };
+	char id[HTQ_ID_LEN + 1], type[64], subj[64], hash[65];
+	struct htq_why why;
+	json_t *out, *data, *c, *doc, *h, *e;
+	const char *old;
+	size_t i;
+
+	make_in(S_IN_REVIEW, id);
+	/* the approver asks; the question reaches the ledger as a hash */
+	T_EQ(htq_information_request(db, &appr, id, "", &out, &why),
+	    HTQ_EINVAL);
+	T_EQ(htq_information_request(db, &ab_a, id, "q", &out, &why),
+	    HTQ_EPERM);
+	T_EQ(htq_information_request(db, &appr, id, "How is S2 assessed "
+	    "in the workplace?", &out, &why), HTQ_OK);
+	T_STREQ(json_string_value(json_object_get(out, "status")),
+	    "information_requested");
+	T_ASSERT(!listed(out, "decide"));
+	json_decref(out);
+	last_entry(type, subj, &data);
+	T_STREQ(type, "information.requested");
+	T_STREQ(subj, id);
+	T_EQ(strlen(json_string_value(json_object_get(data,
+	    "question_sha256"))), 64);
+	T_ASSERT(json_object_get(data, "question") == NULL);
+	json_decref(data);
+	/* nobody decides while the answer is due; a second question waits */
+	T_EQ(htq_decide(db, &appr, id, "approved", "r", &out, &why),
+	    HTQ_ECONFLICT);
+	T_EQ(htq_information_request(db, &rev2, id, "And K3?", &out, &why),
+	    HTQ_ECONFLICT);
+	doc = read_as(&ab_a, id);
+	T_ASSERT(listed(doc, "respond") && listed(doc, "withdraw"));
+	old = json_string_value(json_object_get(doc, "content_sha256"));
+	T_ASSERT(old != NULL);
+	snprintf(hash, sizeof(hash), "%s", old);
+	json_decref(doc);
+	/* the answer amends the mapping: a new version, back to review */
+	c = content("ST0116", 4);
+	json_object_set_new(json_array_get(json_object_get(c, "mapping"), 4),
+	    "units", json_pack("[s]", "U2"));
+	json_object_set_new(json_array_get(json_object_get(c, "mapping"), 4),
+	    "assessment", json_string("observed project"));
+	json_object_del(json_array_get(json_object_get(c, "mapping"), 4),
+	    "not_attainable");
+	T_EQ(htq_information_respond(db, &ab_b, id, "a", c, &out, &why),
+	    HTQ_ENOTFOUND);
+	T_EQ(htq_information_respond(db, &ab_a, id, "S2 is now in U2.", c,
+	    &out, &why), HTQ_OK);
+	T_STREQ(json_string_value(json_object_get(out, "status")), "submitted");
+	T_EQ(json_array_size(json_object_get(out, "reviews")), 0);
+	T_EQ(json_array_size(json_object_get(out, "earlier_reviews")), 1);
+	T_ASSERT(strcmp(json_string_value(json_object_get(out,
+	    "content_sha256")), hash) != 0);
+	T_EQ(json_integer_value(json_object_get(json_object_get(out,
+	    "coverage"), "covered")), 3);
+	json_decref(out);
+	json_decref(c);
+	last_entry(type, subj, &data);
+	T_STREQ(type, "information.provided");
+	T_ASSERT(json_is_true(json_object_get(data, "amended")));
+	T_ASSERT(json_object_get(data, "answer") == NULL);
+	json_decref(data);
+	T_EQ(htq_information_respond(db, &ab_a, id, "again", NULL, &out,
+	    &why), HTQ_ECONFLICT);
+	/* a new round: the earlier reviewer reviews again; moved to
+	 * approver, they still may not decide (they reviewed it) */
+	T_EQ(review_as(&rev1, id, "approve", &why), HTQ_OK);
+	T_EQ(htq_decide(db, &rev1_now_appr, id, "approved", "r", &out, &why),
+	    HTQ_EPERM);
+	/* the approver who asked decides */
+	T_EQ(htq_decide(db, &appr, id, "approved", "r", &out, &why), HTQ_OK);
+	json_decref(out);
+	/* the history: every step, who, and the version it made */
+	doc = read_as(&aud, id);
+	h = json_object_get(doc, "history");
+	T_EQ(json_array_size(h), sizeof(steps) / sizeof(steps[0]));
+	json_array_foreach(h, i, e) {
+		T_STREQ(json_string_value(json_object_get(e, "event")),
+		    steps[i]);
+		T_EQ(json_integer_value(json_object_get(e, "version")),
+		    (json_int_t)i + 1);
+	}
+	T_STREQ(json_string_value(json_object_get(json_array_get(h, 3), "by")),
+	    appr.id);
+	json_decref(doc);
+}
+
+static void
+test_revoked_mark_on_submission(void)
+{
+	char id[HTQ_ID_LEN + 1], mark[HTQ_MARK_ID_LEN + 1];
+	struct htq_why why;
+	struct htq_sub_filter f;
+	MDB_txn *txn;
+	json_t *out, *doc;
+
+	make_in(S_APPROVED, id);
+	doc = read_as(&ab_a, id);
+	T_ASSERT(listed(doc, "embed_mark"));
+	snprintf(mark, sizeof(mark), "%s", json_string_value(json_object_get(
+	    doc, "mark")));
+	json_decref(doc);
+	T_EQ(htq_mark_revoke(db, &appr, mark, "non_compliance", NULL, &out,
+	    &why), HTQ_OK);
+	json_decref(out);
+	doc = read_as(&ab_a, id);
+	T_STREQ(json_string_value(json_object_get(doc, "mark_status")),
+	    "revoked");
+	T_ASSERT(!listed(doc, "embed_mark"));
+	json_decref(doc);
+	doc = read_as(&appr, id);
+	T_ASSERT(!listed(doc, "revoke_mark"));
+	json_decref(doc);
+	memset(&f, 0, sizeof(f));
+	f.limit = 10;
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_submissions_list(db, txn, &ab_a, &f, &out), HTQ_OK);
+	mdb_txn_abort(txn);
+	T_STREQ(json_string_value(json_object_get(json_array_get(
+	    json_object_get(out, "submissions"), 0), "mark_status")),
+	    "revoked");
+	json_decref(out);
+}
+
+static void
+test_queues_from_facts(void)
+{
+	char a[HTQ_ID_LEN + 1], b[HTQ_ID_LEN + 1], c[HTQ_ID_LEN + 1];
+	struct htq_sub_filter f;
+	MDB_txn *txn;
+	json_t *out, *subs;
+
+	make_in(S_SUBMITTED, a);
+	make_in(S_IN_REVIEW, b);	/* rev1 reviewed it */
+	make_in(S_INFO, c);
+	memset(&f, 0, sizeof(f));
+	f.limit = 10;
+	f.status = "awaiting_review";
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_submissions_list(db, txn, &rev1, &f, &out), HTQ_OK);
+	subs = json_object_get(out, "submissions");
+	T_EQ(json_array_size(subs), 1);
+	T_STREQ(json_string_value(json_object_get(json_array_get(subs, 0),
+	    "id")), a);
+	json_decref(out);
+	T_EQ(htq_submissions_list(db, txn, &rev2, &f, &out), HTQ_OK);
+	T_EQ(json_array_size(json_object_get(out, "submissions")), 2);
+	json_decref(out);
+	f.status = "awaiting_decision";
+	T_EQ(htq_submissions_list(db, txn, &appr, &f, &out), HTQ_OK);
+	subs = json_object_get(out, "submissions");
+	T_EQ(json_array_size(subs), 1);
+	T_STREQ(json_string_value(json_object_get(json_array_get(subs, 0),
+	    "id")), b);
+	json_decref(out);
+	mdb_txn_abort(txn);
+}
+
 int
 main(void)
 {
@@ -1106,6 +1473,11 @@ main(void)
 	T_RUN_WITH(setup(), test_independence);
 	T_RUN_WITH(setup(), test_draft_withdrawal_is_private);
 	T_RUN_WITH(setup(), test_draft_limit);
+	T_RUN_WITH(setup(), test_submit_needs_every_ksb_explained);
+	T_RUN_WITH(setup(), test_delete_draft);
+	T_RUN_WITH(setup(), test_information_loop);
+	T_RUN_WITH(setup(), test_revoked_mark_on_submission);
+	T_RUN_WITH(setup(), test_queues_from_facts);
 	teardown();
 	return T_DONE();
 }
