@@ -46,6 +46,9 @@ RULES = {
     ("PUT", "/api/v1/submissions/{id}"): (["awarding_body"], "organisation"),
     ("POST", "/api/v1/submissions/{id}/submit"): (["awarding_body"], "organisation"),
     ("POST", "/api/v1/submissions/{id}/withdraw"): (["awarding_body"], "organisation"),
+    ("DELETE", "/api/v1/submissions/{id}"): (["awarding_body"], "organisation"),
+    ("POST", "/api/v1/submissions/{id}/information-requests"): (["reviewer", "approver"], "any"),
+    ("POST", "/api/v1/submissions/{id}/information-response"): (["awarding_body"], "organisation"),
     ("POST", "/api/v1/submissions/{id}/reviews"): (["reviewer"], "any"),
     ("POST", "/api/v1/submissions/{id}/decision"): (["approver"], "any"),
     ("GET", "/api/v1/marks/{id}"): (ANYONE, "any"),
@@ -99,6 +102,14 @@ SAMPLES = {
         {"path": "/api/v1/submissions/{sub}/submit", "ok": 409},
     ("POST", "/api/v1/submissions/{id}/withdraw"):
         {"path": "/api/v1/submissions/{sub}/withdraw", "ok": 409},
+    ("DELETE", "/api/v1/submissions/{id}"):
+        {"path": "/api/v1/submissions/{sub}", "ok": 409},
+    ("POST", "/api/v1/submissions/{id}/information-requests"):
+        {"path": "/api/v1/submissions/{sub}/information-requests",
+         "body": {"question": "late?"}, "ok": 409},
+    ("POST", "/api/v1/submissions/{id}/information-response"):
+        {"path": "/api/v1/submissions/{sub}/information-response",
+         "body": {"answer": "late"}, "ok": 409},
     ("POST", "/api/v1/submissions/{id}/reviews"):
         {"path": "/api/v1/submissions/{sub}/reviews",
          "body": {"recommendation": "approve", "comments": "late"}, "ok": 409},
