@@ -325,6 +325,12 @@ def test_content_rules_are_422_naming_the_field(s):
     assert "Merged with other standards" in doc["error"]["message"]
     refused(content(s, "ST0131"), 422, "not eligible")
     refused(content(s, "ST0049", 4), 422, "qualification.level")
+    # a level 5 HND against a level 4 standard: the level must be the standard's
+    doc = refused(content(s, "ST0116", 5), 422, "qualification.level")
+    assert "ST0116 is a level 4 standard" in doc["error"]["message"], doc
+    b = content(s)
+    b["mapping"][0]["not_attainable"] = "but it has units"
+    refused(b, 422, "mapping[0].not_attainable")
     b = content(s)
     b["mapping"][0]["ksb"] = "K99"
     refused(b, 422, "mapping[0].ksb")
@@ -465,6 +471,148 @@ def test_no_one_judges_their_own_organisations_submission(s):
     r = s.post("/api/v1/submissions/%s/decision" % sid, headers=p["approver"].h,
                body={"outcome": "rejected", "reasons": "the panel found gaps"})
     assert r.status == 200 and r.json()["decision"]["against_recommendations"] is False, r
+
+
+def test_information_request_loop(s):
+    """A reviewer recommends, the approver asks a question, the awarding
+    body answers with an amended mapping (a new version, back to review),
+    the reviewer reviews the new version and the approver decides; the
+    ledger has each step with hashes of the texts, the history has every
+    step, and each answer's actions follow the state."""
+    p = people(s)
+    north, rev, appr, aud = p["north"], p["reviewer"], p["approver"], p["auditor"]
+    body = content(s, title="HNC Asked About", skip=("S1",))
+    body["mapping"].append({"ksb": "S1", "units": [], "not_attainable": "Live systems only."})
+    sid = create(s, north, body)["id"]
+    start = ledger_size(s)
+    assert s.post("/api/v1/submissions/%s/submit" % sid, headers=north.h).status == 200
+    r = s.post("/api/v1/submissions/%s/reviews" % sid, headers=rev.h,
+               body={"recommendation": "approve", "comments": "Good."})
+    assert r.status == 201 and "review" not in r.json()["actions"], r
+    question = "Could S1 be met in a simulated environment?"
+    for bad, status in (("", 400), ("x" * 2001, 400), ("a\u202eb", 422)):
+        assert_json_error(s.post("/api/v1/submissions/%s/information-requests" % sid,
+                                 headers=appr.h, body={"question": bad}), status)
+    assert_json_error(s.post("/api/v1/submissions/%s/information-requests" % sid,
+                             headers=north.h, body={"question": question}), 403)
+    r = s.post("/api/v1/submissions/%s/information-requests" % sid, headers=appr.h,
+               body={"question": question})
+    assert r.status == 201, r
+    doc = r.json()
+    check(doc, "submission.schema.json")
+    assert doc["status"] == "information_requested" and "decide" not in doc["actions"], doc
+    by = doc["information_requests"][0]["respond_by"]
+    # nobody decides while the answer is due
+    d = assert_json_error(s.post("/api/v1/submissions/%s/decision" % sid, headers=appr.h,
+                                 body={"outcome": "approved", "reasons": "x"}), 409)
+    assert by in d["error"]["message"], d
+    mine = s.get("/api/v1/submissions/" + sid, headers=north.h).json()
+    assert "respond" in mine["actions"] and mine["information_requests"][0]["question"] == question
+    # the answer amends the mapping: S1 is now taught and assessed
+    amended = json.loads(json.dumps(body))
+    amended["mapping"][-1] = {"ksb": "S1", "units": ["U2"], "assessment": "Simulated network lab"}
+    answer = "Yes: unit U2 now has a simulated lab."
+    assert_json_error(s.post("/api/v1/submissions/%s/information-response" % sid,
+                             headers=p["meridian"].h, body={"answer": answer}), 404)
+    r = s.post("/api/v1/submissions/%s/information-response" % sid, headers=north.h,
+               body={"answer": answer, "content": amended})
+    assert r.status == 200, r
+    doc = r.json()
+    assert doc["status"] == "submitted" and doc["reviews"] == [] and \
+        len(doc["earlier_reviews"]) == 1, doc
+    assert doc["content_sha256"] == canonical_sha256(amended)
+    assert doc["coverage"]["uncovered"] == [] and doc["coverage"]["covered"] == doc["coverage"]["total"]
+    # a second review of the new version, then the decision
+    r = s.post("/api/v1/submissions/%s/reviews" % sid, headers=rev.h,
+               body={"recommendation": "approve", "comments": "Now complete."})
+    assert r.status == 201, r
+    assert "decide" in s.get("/api/v1/submissions/" + sid, headers=appr.h).json()["actions"]
+    r = s.post("/api/v1/submissions/%s/decision" % sid, headers=appr.h,
+               body={"outcome": "approved", "reasons": "Complete after the answer."})
+    assert r.status == 200 and r.json()["status"] == "approved", r
+    got = entries_since(s, start)
+    assert [e["type"] for e in got] == ["submission.submitted", "review.recorded",
+                                        "information.requested", "information.provided",
+                                        "review.recorded", "decision.approved",
+                                        "mark.awarded"], [e["type"] for e in got]
+    req_e, prov_e = got[2], got[3]
+    blob = json.dumps(got)
+    assert question not in blob and answer not in blob
+    sub = s.get("/api/v1/submissions/" + sid, headers=aud.h).json()
+    salt = sub["information_requests"][0]["question_salt"]
+    assert req_e["data"]["question_sha256"] == hashlib.sha256(
+        (salt + json.dumps(question)).encode()).hexdigest()
+    assert req_e["actor"] == appr.id and req_e["data"]["respond_by"] == by
+    assert prov_e["actor"] == north.id and prov_e["data"]["amended"] is True
+    assert prov_e["data"]["content_sha256"] == canonical_sha256(amended)
+    # the history: every step, from the draft on, with who and which version
+    hist = sub["history"]
+    assert [h["event"] for h in hist] == ["submission.created", "submission.submitted",
+                                          "review.recorded", "information.requested",
+                                          "information.provided", "review.recorded",
+                                          "decision.approved"], hist
+    assert [h["version"] for h in hist] == list(range(1, 8))
+    assert hist[3]["by"] == appr.id and hist[3]["role"] == "approver"
+
+
+def test_delete_own_draft(s):
+    """An awarding body deletes its own draft outright; nothing reaches the
+    ledger; another organisation cannot, and a submitted one stays."""
+    p = people(s)
+    north, meridian = p["north"], p["meridian"]
+    sid = create(s, north, content(s, title="HNC Deleted"))["id"]
+    before = ledger_size(s)
+    assert_json_error(s.request("DELETE", "/api/v1/submissions/" + sid, headers=meridian.h), 404)
+    assert_json_error(s.request("DELETE", "/api/v1/submissions/" + sid,
+                                headers=p["reviewer"].h), 403)
+    r = s.request("DELETE", "/api/v1/submissions/" + sid, headers=north.h)
+    assert r.status == 200 and r.json() == {"id": sid, "deleted": True}, r
+    assert_json_error(s.get("/api/v1/submissions/" + sid, headers=north.h), 404)
+    assert_json_error(s.request("DELETE", "/api/v1/submissions/" + sid, headers=north.h), 404)
+    assert ledger_size(s) == before
+    sid = create(s, north, content(s, title="HNC Kept"))["id"]
+    assert s.post("/api/v1/submissions/%s/submit" % sid, headers=north.h).status == 200
+    d = assert_json_error(s.request("DELETE", "/api/v1/submissions/" + sid, headers=north.h), 409)
+    assert "only a draft can be deleted" in d["error"]["message"], d
+
+
+def test_actions_follow_the_rules(s):
+    """Each answer lists what the caller may do next, and the refusals
+    agree: no review form for a reviewer who reviewed, no Decide where a
+    decision would be refused, no embed code for a revoked mark."""
+    p = people(s)
+    north, rev, appr = p["north"], p["reviewer"], p["approver"]
+    sid = create(s, north, content(s, title="HNC Actions"))["id"]
+    assert set(s.get("/api/v1/submissions/" + sid, headers=north.h).json()["actions"]) == \
+        {"edit", "submit", "delete", "withdraw"}
+    assert s.post("/api/v1/submissions/%s/submit" % sid, headers=north.h).status == 200
+    assert set(s.get("/api/v1/submissions/" + sid, headers=north.h).json()["actions"]) == \
+        {"withdraw"}
+    assert set(s.get("/api/v1/submissions/" + sid, headers=rev.h).json()["actions"]) == \
+        {"review", "request_information"}
+    # no recommendation yet: the approver may ask, not decide
+    assert set(s.get("/api/v1/submissions/" + sid, headers=appr.h).json()["actions"]) == \
+        {"request_information"}
+    assert_json_error(s.post("/api/v1/submissions/%s/decision" % sid, headers=appr.h,
+                             body={"outcome": "rejected", "reasons": "x"}), 409)
+    queue = "/api/v1/submissions?status=awaiting_decision&limit=100"
+    assert sid not in [x["id"] for x in s.get(queue, headers=appr.h).json()["submissions"]]
+    assert s.post("/api/v1/submissions/%s/reviews" % sid, headers=rev.h,
+                  body={"recommendation": "approve", "comments": "ok"}).status == 201
+    assert "review" not in s.get("/api/v1/submissions/" + sid, headers=rev.h).json()["actions"]
+    assert sid in [x["id"] for x in s.get(queue, headers=appr.h).json()["submissions"]]
+    r = s.post("/api/v1/submissions/%s/decision" % sid, headers=appr.h,
+               body={"outcome": "approved", "reasons": "ok"})
+    mark = r.json()["mark"]
+    assert "embed_mark" in s.get("/api/v1/submissions/" + sid, headers=north.h).json()["actions"]
+    assert "revoke_mark" in s.get("/api/v1/submissions/" + sid, headers=appr.h).json()["actions"]
+    assert s.post("/api/v1/marks/%s/revoke" % mark, headers=appr.h,
+                  body={"reason": "non_compliance", "note": "x"}).status == 200
+    doc = s.get("/api/v1/submissions/" + sid, headers=north.h).json()
+    assert doc["status"] == "approved" and doc["mark_status"] == "revoked", doc
+    assert doc["actions"] == [], doc
+    lst = s.get("/api/v1/submissions?limit=100&status=approved", headers=north.h).json()
+    assert [x["mark_status"] for x in lst["submissions"] if x["id"] == sid] == ["revoked"]
 
 
 def test_other_organisation_is_byte_identical_to_missing(s):
