@@ -550,6 +550,7 @@ struct scan {
 	uint64_t	 award;		/* the award's index */
 	aud_hash	 award_leaf;	/* and its leaf hash, as the bundle has it */
 	const struct cp	*bcp;		/* the bundle's checkpoint (tiles) */
+	int		 bcp_met;	/* its root was found at its size */
 	uint64_t	 read;		/* entries read after the award */
 	char		 last_time[21];	/* time of the last entry read */
 	int		 revoked;	/* a mark.revoked for mark was seen */
@@ -1450,6 +1451,7 @@ scan_seen(struct scan *sc, const struct aud_range *r,
 			    (unsigned long long)r->size);
 			return AUD_EVERIFY;
 		}
+		sc->bcp_met = 1;
 	}
 	if (seq <= sc->award)
 		return AUD_OK;
@@ -1911,6 +1913,11 @@ cmd_mark(int argc, char **argv)
 		rc = mark_tiles(&kr, &src, &sc, &cp, bundle_latest, &latest);
 		if (rc == 1)
 			goto out;
+		/* entries read before a tile failed are proved only up to
+		 * the bundle's checkpoint, if its root was met */
+		if (rc == EXIT_UNCHECKED && sc.revoked &&
+		    !(sc.bcp_met && sc.rseq < cp.size))
+			sc.revoked = 0;
 		from = bundle_latest ? "the bundle's own, taken as the latest "
 		    "by --bundle-checkpoint-is-latest" : "the log's latest, "
 		    "from the tiles";

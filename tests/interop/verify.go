@@ -1498,6 +1498,12 @@ func scanTiles(src source, sc *markScan, cp, latest checkpoint) string {
 		t := tlog.Tile{H: 8, L: -1, N: n, W: int(w)}
 		bundle, full, err := src.readTile(t, 256*(2+maxEntry))
 		if err != nil {
+			// what was read is proved only up to the bundle's
+			// checkpoint, and only if its root is met there
+			if sc.revoked && !(int64(len(leaves)) >= cp.size && sc.rseq < cp.size &&
+				rootOf(leaves[:cp.size]) == cp.root) {
+				sc.revoked = false
+			}
 			return "step 3, reading the entry bundles: " + err.Error()
 		}
 		off := 0

@@ -434,6 +434,54 @@ def test_failed_latest_checkpoint_is_never_current(s):
         shutil.rmtree(tmp)
 
 
+def test_unproved_entries_never_decide(s):
+    """Entries read before a tile failed are not proved by the latest
+    checkpoint: a revocation forged into them gives 4, not 3; one within
+    the bundle's checkpoint, whose root was met, is proved and a bundle
+    hiding it is false (1)."""
+    tmp = tempfile.mkdtemp()
+    httpd = None
+    try:
+        lg, award, _ = build(10, after=5)
+        b = with_mark(lg.bundle(award))         # size 16
+        for _ in range(300):
+            lg.add()
+        tiles = os.path.join(tmp, "tiles")
+        write_tiles(tiles, lg.entries)
+        put_checkpoint(tiles, lg.checkpoint())
+        os.unlink(os.path.join(tiles, tile_path(-1, 1, len(lg.entries) - 256)))
+        expect(s, b, tmp, [lg.key], tiles, 4, "step 3, reading the entry bundles")
+        # a revocation forged into tile 0 after the bundle's size
+        p = os.path.join(tiles, tile_path(-1, 0))
+        blob, out_blob, off, k = open(p, "rb").read(), b"", 0, 0
+        while off < len(blob):
+            ln = int.from_bytes(blob[off:off + 2], "big")
+            e = blob[off + 2:off + 2 + ln]
+            if k == 20:
+                e = e.replace(b'"test.event"', b'"mark.revoked"').replace(
+                    b'"subject":"ledger"', b'"subject":"%s"' % MARK.encode())
+                assert b"mark.revoked" in e and MARK.encode() in e, e
+            out_blob += len(e).to_bytes(2, "big") + e
+            off += 2 + ln
+            k += 1
+        open(p, "wb").write(out_blob)
+        expect(s, b, tmp, [lg.key], tiles, 4, "step 3, reading the entry bundles")
+        # a real revocation within the bundle's checkpoint: proved, 1
+        lg2, award2, rev2 = build_revoked_data(3)
+        stripped = with_mark(lg2.bundle(award2))    # revocation left out
+        for _ in range(300):
+            lg2.add()
+        tiles2 = os.path.join(tmp, "tiles2")
+        write_tiles(tiles2, lg2.entries)
+        put_checkpoint(tiles2, lg2.checkpoint())
+        os.unlink(os.path.join(tiles2, tile_path(-1, 1, len(lg2.entries) - 256)))
+        expect(s, stripped, tmp, [lg2.key], tiles2, 1, "was revoked by entry %d" % rev2)
+    finally:
+        if httpd:
+            httpd.shutdown()
+        shutil.rmtree(tmp)
+
+
 def test_old_bundle_against_the_current_export(s):
     """Issue 23 (4): export mode reads the whole export, verifies its
     checkpoint and proves non-revocation up to it: a revocation after the
