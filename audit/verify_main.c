@@ -908,15 +908,14 @@ export_check(struct ledger_state *st, FILE *f, const char *path, int jobs,
 			    (unsigned long long)st->seq, why);
 		return fail("%s%s", finished ? "checkpoint: " : "", why);
 	}
-	if (!finished) {
+	if (!finished)
 		return fail("export ends after %llu entries without a "
 		    "checkpoint line (truncated)", (unsigned long long)st->seq);
-	}
-	if (st->trusted->n > 1 && st->chain.n < st->trusted->n) {
+	if (st->trusted->n > 1 && st->chain.n < st->trusted->n)
 		return fail("trusted key %s (key %zu of the list) is never "
-		    "reached by the chain of rotations", kidhex(st->trusted->k[st->chain.n].kid,
-		    h1), st->chain.n + 1);
-	}
+		    "reached by the chain of rotations",
+		    kidhex(st->trusted->k[st->chain.n].kid, h1),
+		    st->chain.n + 1);
 	if (st->have_extra) {
 		struct cp cp;
 
