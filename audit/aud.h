@@ -131,6 +131,23 @@ int	 aud_vkey_format(const struct aud_vkey *, char *buf, size_t bufsz);
 int	 aud_vkey_parse(const char *s, struct aud_vkey *out);
 void	 aud_key_public(const struct aud_key *, struct aud_vkey *out);
 
+/*
+ * A verifier's trust root (docs/ledger.md 6.7): the log's origin and its
+ * verifier keys, oldest first, each named by the origin.  Parsed from the
+ * policy file's text (len bytes, need not be NUL-terminated) into *p, which
+ * the caller owns.  AUD_EFORMAT with why naming the line for anything not
+ * of the documented form, AUD_ETOOBIG past AUD_MAX_POLICY,
+ * AUD_MAX_POLICY_LINE or AUD_MAX_POLICY_KEYS, AUD_EINVAL for the reserved
+ * witness and quorum lines, which no verifier checks yet.
+ */
+struct aud_policy {
+	char		 origin[AUD_MAX_ORIGIN + 1];
+	struct aud_vkey	 keys[AUD_MAX_POLICY_KEYS];
+	size_t		 nkeys;
+};
+int	 aud_policy_parse(const char *text, size_t len, struct aud_policy *p,
+	    char *why, size_t whysz);
+
 /* Checkpoint body "<origin>\n<size>\n<base64 root>\n" into buf. */
 int	 aud_checkpoint_body(const char *origin, uint64_t size,
 	    const aud_hash root, char *buf, size_t bufsz);

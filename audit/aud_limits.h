@@ -35,4 +35,10 @@
 /* Largest bundle or proof file the verifier reads. */
 #define AUD_MAX_BUNDLE		(1024 * 1024)
 
+/* A verifier policy file (docs/ledger.md 6.7): an origin and a few keys
+ * fit in far less; keys beyond one per rotation for years are a mistake. */
+#define AUD_MAX_POLICY		(16 * 1024)
+#define AUD_MAX_POLICY_LINE	512
+#define AUD_MAX_POLICY_KEYS	64
+
 #endif /* AUD_LIMITS_H */

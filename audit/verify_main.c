@@ -1,19 +1,24 @@
 /*
  * verify_main.c - htq-verify, the auditor's offline verifier.
  *
- *   htq-verify ledger FILE|- --key KEY [--key KEY...] [--checkpoint NOTE]
- *              [--origin ORIGIN] [--jobs N]
- *   htq-verify consistency OLDNOTE NEWNOTE --proof FILE --key KEY...
- *              [--origin ORIGIN]
- *   htq-verify bundle FILE --key KEY... [--origin ORIGIN]
- *   htq-verify mark BUNDLE --key KEY... [--origin ORIGIN]
+ *   htq-verify ledger FILE|- (--key KEY... | --policy FILE)
+ *              [--checkpoint NOTE] [--origin ORIGIN] [--jobs N]
+ *   htq-verify consistency OLDNOTE NEWNOTE --proof FILE
+ *              (--key KEY... | --policy FILE) [--origin ORIGIN]
+ *   htq-verify bundle FILE (--key KEY... | --policy FILE) [--origin ORIGIN]
+ *   htq-verify mark BUNDLE (--key KEY... | --policy FILE) [--origin ORIGIN]
  *              [--entries EXPORT|TILE-FOLDER|URL]
+ *              [--bundle-checkpoint-is-latest]
  *
  * KEY is a verifier key string (name+hexid+base64) or a file of them,
- * one per line, oldest first (GET /api/v1/ledger/key).  Exit 0 when
- * everything verifies, 1 at the first failure with one line saying where
- * and why, 2 on a usage error, 3 for a valid bundle whose mark is
- * revoked.  docs/ledger.md section 6 is the contract this implements.
+ * one per line, oldest first (GET /api/v1/ledger/key); a policy file
+ * gives the origin and the keys (docs/ledger.md 6.7).  Exit 0 when
+ * everything verifies (for a mark: genuine and not revoked as of the
+ * log's latest checkpoint), 1 at the first failure with one line saying
+ * where and why, 2 on a usage error, 3 for a genuine bundle whose mark
+ * is revoked, 4 for a mark whose award is proved but whose revocation
+ * could not be checked (no --entries, or a read failed: the line says
+ * which step).  docs/ledger.md section 6 is the contract this implements.
  * Links only libsodium, Jansson and pthreads; memory is bounded: one
  * line buffer of AUD_MAX_LINE bytes, O(log n) for the tree, and one key
  * per rotation.
@@ -34,6 +39,7 @@
 #include "aud.h"
 
 #define EXIT_REVOKED	3
+#define EXIT_UNCHECKED	4	/* award proved, revocation not checked */
 
 /* An ordered list of keys; grows as needed (one entry per key). */
 struct keyring {
@@ -45,24 +51,27 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: htq-verify ledger FILE|- --key KEY [--key KEY...] "
-	    "[--checkpoint NOTE]\n"
-	    "                  [--origin ORIGIN] [--jobs N]\n"
+	    "usage: htq-verify ledger FILE|- TRUST [--checkpoint NOTE] "
+	    "[--jobs N]\n"
 	    "       htq-verify consistency OLDNOTE NEWNOTE --proof FILE "
-	    "--key KEY... [--origin ORIGIN]\n"
-	    "       htq-verify bundle FILE --key KEY... [--origin ORIGIN]\n"
-	    "       htq-verify mark BUNDLE --key KEY... [--origin ORIGIN]\n"
-	    "                  [--entries EXPORT|TILE-FOLDER|URL]\n"
-	    "\nKEY is a verifier key (name+hexid+base64) or a file of them "
-	    "(one per line, oldest first).\n"
-	    "Exit status: 0 valid, 1 invalid (first failure on stderr), "
-	    "2 usage error,\n"
-	    "3 bundle or mark genuine but the mark is revoked.\n"
-	    "mark --entries also proves non-revocation up to the bundle's "
-	    "checkpoint from an\nexport, or from a copy of the static tiles "
-	    "(the folder holding tile/) or their URL\n"
-	    "(http://host/ledger/, read with curl) up to their checkpoint "
-	    "file when it is newer.\n");
+	    "TRUST\n"
+	    "       htq-verify bundle FILE TRUST\n"
+	    "       htq-verify mark BUNDLE TRUST "
+	    "[--entries EXPORT|TILE-FOLDER|URL]\n"
+	    "                  [--bundle-checkpoint-is-latest]\n"
+	    "\nTRUST is --policy FILE (origin and keys, docs/ledger.md 6.7) "
+	    "or --key KEY...\n[--origin ORIGIN]; KEY is a verifier key "
+	    "(name+hexid+base64) or a file of them\n(one per line, oldest "
+	    "first).\n"
+	    "Exit status: 0 valid (a mark: genuine and not revoked as of the "
+	    "log's latest\ncheckpoint), 1 invalid (first failure on stderr), "
+	    "2 usage error, 3 genuine but\nthe mark is revoked, 4 the mark's "
+	    "award is proved but its revocation was not\nchecked (no "
+	    "--entries, or a read failed; the output says which step).\n"
+	    "mark --entries reads the log's export (every entry, keys followed "
+	    "from the first),\nor its static tiles (the folder holding tile/ "
+	    "and checkpoint, or their URL,\nread with curl) up to their "
+	    "checkpoint, which must be signed by the newest key.\n");
 }
 
 /* Print "htq-verify: <message>" and return 1 (invalid). */
@@ -152,6 +161,38 @@ load_keys(struct keyring *kr, const char *arg)
 out:
 	fclose(f);
 	return rc;
+}
+
+/*
+ * The trust root from a policy file (docs/ledger.md 6.7): its keys, oldest
+ * first, become the trusted list and its origin the expected one.  The
+ * origin is kept in static storage (one policy per run).
+ */
+static char	*slurp(const char *, size_t, size_t *, char *, size_t);
+
+static int
+load_policy(struct keyring *kr, const char *path, const char **origin)
+{
+	static struct aud_policy p;
+	char *text, why[256];
+	size_t len, i;
+
+	if ((text = slurp(path, AUD_MAX_POLICY, &len, why, sizeof(why))) ==
+	    NULL) {
+		fprintf(stderr, "htq-verify: policy %s: %s\n", path, why);
+		return -1;
+	}
+	if (aud_policy_parse(text, len, &p, why, sizeof(why)) != AUD_OK) {
+		fprintf(stderr, "htq-verify: policy %s: %s\n", path, why);
+		free(text);
+		return -1;
+	}
+	free(text);
+	for (i = 0; i < p.nkeys; i++)
+		if (add_key(kr, &p.keys[i]) != 0)
+			return -1;
+	*origin = p.origin;
+	return 0;
 }
 
 /*
@@ -499,6 +540,29 @@ submit(struct pool *p, uint64_t seq, const char *entry, size_t len,
 
 /* --- the ledger export --- */
 
+/*
+ * What mark mode learns from the log it reads (docs/ledger.md 6.5): the
+ * award found again at its index, the first later mark.revoked of the
+ * mark, the bundle's checkpoint met on the way.  Owned by cmd_mark.
+ */
+struct scan {
+	const char	*mark;		/* the mark id (award's subject) */
+	uint64_t	 award;		/* the award's index */
+	aud_hash	 award_leaf;	/* and its leaf hash, as the bundle has it */
+	const struct cp	*bcp;		/* the bundle's checkpoint (tiles) */
+	int		 bcp_met;	/* its root was found at its size */
+	uint64_t	 read;		/* entries read after the award */
+	char		 last_time[21];	/* time of the last entry read */
+	int		 revoked;	/* a mark.revoked for mark was seen */
+	uint64_t	 rseq;
+	char		 rtime[21];
+	char		 reason[128];
+	char		 unchecked[600]; /* why revocation could not be checked */
+};
+
+static int	scan_seen(struct scan *, const struct aud_range *,
+		    const struct aud_entry *, const aud_hash, char *, size_t);
+
 struct ledger_state {
 	struct keyring	*trusted;	/* --key, in order */
 	struct keyring	 chain;		/* trusted[0], then each rotation's */
@@ -512,6 +576,8 @@ struct ledger_state {
 	size_t		 extra_key;	/* chain key current at extra.size */
 	struct pool	*pool;
 	int		 tty;
+	struct scan	*scan;		/* mark mode: what it looks for */
+	struct cp	 final;		/* the export's checkpoint */
 };
 
 static const struct aud_vkey *
@@ -652,6 +718,10 @@ check_entry(struct ledger_state *st, json_t *line, char *why, size_t whysz)
 	aud_leaf_hash(entry, len, leaf);
 	aud_range_append(&st->range, leaf);
 	memcpy(st->prev, leaf, AUD_HASH);
+	if (st->scan != NULL &&
+	    (rc = scan_seen(st->scan, &st->range, &e, leaf, why, whysz)) !=
+	    AUD_OK)
+		return rc;
 	if (submit(st->pool, st->seq, entry, len, sig, cur) != AUD_OK) {
 		snprintf(why, whysz, "out of memory");
 		return AUD_ENOMEM;
@@ -693,6 +763,7 @@ check_final(struct ledger_state *st, const char *note, size_t len,
 		snprintf(why, whysz, "signed root does not match the entries");
 		return AUD_EVERIFY;
 	}
+	st->final = cp;
 	return AUD_OK;
 }
 
@@ -733,72 +804,26 @@ check_line(struct ledger_state *st, const char *line, size_t n,
 	return rc;
 }
 
+/*
+ * Verify a whole export read from f (path names it in messages): every
+ * line, every signature (jobs threads), the chain of keys, the final
+ * checkpoint and nothing after it; and, when st->have_extra, the saved
+ * checkpoint note (cpname names it) against the key current at its size
+ * and the root there.  Returns 0 or 1 (the first failure printed); the
+ * caller opens and closes f and owns note.
+ */
 static int
-run_ledger(int argc, char **argv, struct ledger_state *st)
+export_check(struct ledger_state *st, FILE *f, const char *path, int jobs,
+    const char *note, size_t nlen, const char *cpname)
 {
-	static struct keyring kr;
 	struct lines rd;
 	struct pool pool;
 	pthread_t th[64];
-	const char *path = NULL, *cpfile = NULL;
-	char why[400], *note = NULL, *line, h1[9];
-	size_t nlen = 0, n;
-	FILE *f;
-	int i, rc = 1, finished = 0, nthreads = 0, where_seq = 1, jobs = 1, lr;
+	char why[400], *line, h1[9];
+	size_t n;
+	int i, rc, finished = 0, nthreads = 0, where_seq = 1, lr;
 
 	memset(&rd, 0, sizeof(rd));
-	st->trusted = &kr;
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--key") == 0 && i + 1 < argc) {
-			if (load_keys(&kr, argv[++i]) != 0)
-				return 2;
-		} else if (strcmp(argv[i], "--checkpoint") == 0 && i + 1 < argc)
-			cpfile = argv[++i];
-		else if (strcmp(argv[i], "--origin") == 0 && i + 1 < argc)
-			st->origin = argv[++i];
-		else if (strcmp(argv[i], "--jobs") == 0 && i + 1 < argc) {
-			jobs = atoi(argv[++i]);
-			if (jobs < 1 || jobs > 64) {
-				usage();
-				return 2;
-			}
-		} else if (path == NULL && (argv[i][0] != '-' ||
-		    strcmp(argv[i], "-") == 0))
-			path = argv[i];
-		else {
-			usage();
-			return 2;
-		}
-	}
-	if (path == NULL || kr.n == 0) {
-		usage();
-		return 2;
-	}
-	if (st->origin == NULL)
-		st->origin = kr.k[0].name;
-	/* the first trusted key starts the chain */
-	if (add_key(&st->chain, &kr.k[0]) != 0)
-		return fail("out of memory");
-	if (cpfile != NULL) {
-		/* its shape and origin now, its signature once the chain
-		 * says which key was current at its size */
-		if ((note = slurp(cpfile, AUD_MAX_NOTE, &nlen, why,
-		    sizeof(why))) == NULL)
-			return fail("checkpoint %s: %s", cpfile, why);
-		if (read_note(note, nlen, NULL, 0, st->origin, &st->extra, why,
-		    sizeof(why)) != AUD_OK) {
-			free(note);
-			return fail("checkpoint %s: %s", cpfile, why);
-		}
-		st->have_extra = 1;
-		if (st->extra.size == 0)
-			aud_empty_root(st->extra_root);
-	}
-	if ((f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r")) == NULL) {
-		free(note);
-		fprintf(stderr, "htq-verify: %s: %s\n", path, strerror(errno));
-		return 2;
-	}
 	rd.f = f;
 	if ((rd.buf = malloc(AUD_MAX_LINE + 1)) == NULL)
 		return fail("out of memory");
@@ -858,8 +883,6 @@ run_ledger(int argc, char **argv, struct ledger_state *st)
 		}
 	}
 	free(rd.buf);
-	if (f != stdin)
-		fclose(f);
 	if (st->tty)
 		fputc('\r', stderr);
 	{
@@ -874,54 +897,124 @@ run_ledger(int argc, char **argv, struct ledger_state *st)
 		/* the earliest failure wins, whichever thread found it */
 		if (pool.bad_seq != UINT64_MAX &&
 		    (rc == AUD_OK || !where_seq || pool.bad_seq <= st->seq)) {
-			free(note);
 			return fail("entry %llu: signature does not verify "
 			    "with key %s", (unsigned long long)pool.bad_seq,
 			    kidhex(pool.bad_kid, h1));
 		}
 	}
 	if (rc != AUD_OK) {
-		free(note);
 		if (where_seq && !finished)
 			return fail("entry %llu: %s",
 			    (unsigned long long)st->seq, why);
 		return fail("%s%s", finished ? "checkpoint: " : "", why);
 	}
-	if (!finished) {
-		free(note);
+	if (!finished)
 		return fail("export ends after %llu entries without a "
 		    "checkpoint line (truncated)", (unsigned long long)st->seq);
-	}
-	if (kr.n > 1 && st->chain.n < kr.n) {
-		free(note);
+	if (st->trusted->n > 1 && st->chain.n < st->trusted->n)
 		return fail("trusted key %s (key %zu of the list) is never "
-		    "reached by the chain of rotations", kidhex(kr.k[st->chain.n].kid,
-		    h1), st->chain.n + 1);
-	}
+		    "reached by the chain of rotations",
+		    kidhex(st->trusted->k[st->chain.n].kid, h1),
+		    st->chain.n + 1);
 	if (st->have_extra) {
 		struct cp cp;
 
 		if (st->extra.size > st->seq) {
-			free(note);
 			return fail("checkpoint %s is for %llu entries but the "
 			    "export has %llu: the export is older (truncated or "
-			    "rolled back)", cpfile,
+			    "rolled back)", cpname,
 			    (unsigned long long)st->extra.size,
 			    (unsigned long long)st->seq);
 		}
 		rc = read_note(note, nlen, &st->chain.k[st->extra_key], 1,
 		    st->origin, &cp, why, sizeof(why));
-		free(note);
 		if (rc != AUD_OK)
 			return fail("checkpoint %s: %s (the key current at size "
-			    "%llu is %s)", cpfile, why, (unsigned long long)
+			    "%llu is %s)", cpname, why, (unsigned long long)
 			    st->extra.size, kidhex(st->chain.k[st->extra_key].kid,
 			    h1));
 		if (sodium_memcmp(st->extra_root, st->extra.root, AUD_HASH) != 0)
 			return fail("checkpoint %s: its root for %llu entries "
 			    "differs from this export's (history rewritten)",
-			    cpfile, (unsigned long long)st->extra.size);
+			    cpname, (unsigned long long)st->extra.size);
 	}
+	return 0;
+}
+
+static int
+run_ledger(int argc, char **argv, struct ledger_state *st)
+{
+	static struct keyring kr;
+	const char *path = NULL, *cpfile = NULL;
+	char why[400], *note = NULL, h1[9];
+	size_t nlen = 0;
+	FILE *f;
+	int i, rc, jobs = 1, policy = 0;
+
+	st->trusted = &kr;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--key") == 0 && i + 1 < argc && !policy) {
+			if (load_keys(&kr, argv[++i]) != 0)
+				return 2;
+		} else if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc &&
+		    kr.n == 0 && st->origin == NULL) {
+			if (load_policy(&kr, argv[++i], &st->origin) != 0)
+				return 2;
+			policy = 1;
+		} else if (strcmp(argv[i], "--checkpoint") == 0 && i + 1 < argc)
+			cpfile = argv[++i];
+		else if (strcmp(argv[i], "--origin") == 0 && i + 1 < argc &&
+		    !policy)
+			st->origin = argv[++i];
+		else if (strcmp(argv[i], "--jobs") == 0 && i + 1 < argc) {
+			jobs = atoi(argv[++i]);
+			if (jobs < 1 || jobs > 64) {
+				usage();
+				return 2;
+			}
+		} else if (path == NULL && (argv[i][0] != '-' ||
+		    strcmp(argv[i], "-") == 0))
+			path = argv[i];
+		else {
+			usage();
+			return 2;
+		}
+	}
+	if (path == NULL || kr.n == 0) {
+		usage();
+		return 2;
+	}
+	if (st->origin == NULL)
+		st->origin = kr.k[0].name;
+	/* the first trusted key starts the chain */
+	if (add_key(&st->chain, &kr.k[0]) != 0)
+		return fail("out of memory");
+	if (cpfile != NULL) {
+		/* its shape and origin now, its signature once the chain
+		 * says which key was current at its size */
+		if ((note = slurp(cpfile, AUD_MAX_NOTE, &nlen, why,
+		    sizeof(why))) == NULL)
+			return fail("checkpoint %s: %s", cpfile, why);
+		if (read_note(note, nlen, NULL, 0, st->origin, &st->extra, why,
+		    sizeof(why)) != AUD_OK) {
+			free(note);
+			return fail("checkpoint %s: %s", cpfile, why);
+		}
+		st->have_extra = 1;
+		if (st->extra.size == 0)
+			aud_empty_root(st->extra_root);
+	}
+	if ((f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r")) == NULL) {
+		free(note);
+		fprintf(stderr, "htq-verify: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	rc = export_check(st, f, path, jobs, note, nlen, cpfile);
+	free(note);
+	if (f != stdin)
+		fclose(f);
+	if (rc != 0)
+		return rc;
 	{
 		aud_hash root;
 		char b64[64];
@@ -973,16 +1066,22 @@ static int
 parse_args(struct keyring *kr, int argc, char **argv, const char **pos,
     int npos, const char *flag, const char **proof, const char **origin)
 {
-	int i, k = 0;
+	int i, k = 0, policy = 0;
 
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--key") == 0 && i + 1 < argc) {
+		if (strcmp(argv[i], "--key") == 0 && i + 1 < argc && !policy) {
 			if (load_keys(kr, argv[++i]) != 0)
 				return -1;
+		} else if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc &&
+		    kr->n == 0 && *origin == NULL) {
+			if (load_policy(kr, argv[++i], origin) != 0)
+				return -1;
+			policy = 1;
 		} else if (flag && strcmp(argv[i], flag) == 0 &&
 		    i + 1 < argc)
 			*proof = argv[++i];
-		else if (strcmp(argv[i], "--origin") == 0 && i + 1 < argc)
+		else if (strcmp(argv[i], "--origin") == 0 && i + 1 < argc &&
+		    !policy)
 			*origin = argv[++i];
 		else if (k < npos && argv[i][0] != '-')
 			pos[k++] = argv[i];
@@ -1144,11 +1243,23 @@ check_root(const struct aud_range *r, const struct cp *cp)
 	return 0;
 }
 
-/* Where the log's later entries come from for --entries. */
+/* Where the log's entries come from for --entries. */
 struct source {
 	const char	*where;		/* export file, tile folder or URL */
 	int		 url;		/* http:// or https:// (read with curl) */
 };
+
+/* Say why revocation could not be checked; EXIT_UNCHECKED. */
+static int
+unchecked(struct scan *sc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sc->unchecked, sizeof(sc->unchecked), fmt, ap);
+	va_end(ap);
+	return EXIT_UNCHECKED;
+}
 
 /*
  * Read one tile (path relative to the log's root, "tile/...") into a new
@@ -1209,6 +1320,43 @@ fetch_tile(const struct source *src, const char *path, size_t max,
 	return buf;
 }
 
+/*
+ * Read tile t.  When a partial tile is gone because its tile has filled
+ * up since (the log deletes partial tiles once the full one exists, and
+ * a checkpoint older than the tile set names them), read the full tile:
+ * its first t->w hashes or entries are the partial one's (C2SP
+ * tlog-tiles).  *fellback says so.  NULL with why set when neither can
+ * be read.
+ */
+static uint8_t *
+fetch_tile_at(const struct source *src, const struct aud_tile *t,
+    size_t max, size_t *len, int *fellback, char *why, size_t whysz)
+{
+	struct aud_tile ft = *t;
+	char path[AUD_TILE_PATH], why2[512];
+	uint8_t *buf;
+
+	*fellback = 0;
+	if (aud_tile_path(t, path, sizeof(path)) != AUD_OK) {
+		snprintf(why, whysz, "no tile for level %d index %llu",
+		    t->level, (unsigned long long)t->n);
+		return NULL;
+	}
+	if ((buf = fetch_tile(src, path, max, len, why, whysz)) != NULL ||
+	    t->w == AUD_TILE_WIDTH)
+		return buf;
+	ft.w = AUD_TILE_WIDTH;
+	if (aud_tile_path(&ft, path, sizeof(path)) != AUD_OK ||
+	    (buf = fetch_tile(src, path, max, len, why2, sizeof(why2))) ==
+	    NULL) {
+		snprintf(why + strlen(why), whysz - strlen(why), ", nor its "
+		    "full tile");
+		return NULL;
+	}
+	*fellback = 1;
+	return buf;
+}
+
 /* The tile whose level-8L hashes include index i in a log of size. */
 static void
 tile_for(int level, uint64_t i, uint64_t size, struct aud_tile *t)
@@ -1225,19 +1373,19 @@ tile_for(int level, uint64_t i, uint64_t size, struct aud_tile *t)
  * The compact range of the tree over [0, start), start a multiple of
  * 256, from hash tiles only: each perfect subtree of height h >= 8 is
  * the root of 2^(h mod 8) hashes of one level-(h div 8) tile.  O(log n)
- * tiles, none of them read twice in a row.
+ * tiles.  0, 1 (printed) or EXIT_UNCHECKED (a tile could not be read).
  */
 static int
-left_range(const struct source *src, uint64_t start, uint64_t size,
-    struct aud_range *r)
+left_range(const struct source *src, struct scan *sc, uint64_t start,
+    uint64_t size, struct aud_range *r)
 {
 	aud_hash level[AUD_TILE_WIDTH];
 	uint64_t off = 0, first;
 	struct aud_tile t;
-	char path[AUD_TILE_PATH], why[512];
+	char path[AUD_TILE_PATH], why[600];
 	uint8_t *buf;
 	size_t len, cnt, i;
-	int h, L;
+	int h, L, fellback;
 
 	aud_range_init(r);
 	for (h = 63; h >= AUD_TILE_HEIGHT; h--) {
@@ -1247,16 +1395,16 @@ left_range(const struct source *src, uint64_t start, uint64_t size,
 		cnt = (size_t)1 << (h % AUD_TILE_HEIGHT);
 		first = off >> (AUD_TILE_HEIGHT * L);
 		tile_for(L, first, size, &t);
-		if (aud_tile_path(&t, path, sizeof(path)) != AUD_OK)
-			return fail("no tile for level %d index %llu", L,
-			    (unsigned long long)first);
-		if ((buf = fetch_tile(src, path, AUD_TILE_WIDTH * AUD_HASH,
-		    &len, why, sizeof(why))) == NULL)
-			return fail("%s", why);
-		if (len != (size_t)t.w * AUD_HASH) {
+		if ((buf = fetch_tile_at(src, &t, AUD_TILE_WIDTH * AUD_HASH,
+		    &len, &fellback, why, sizeof(why))) == NULL)
+			return unchecked(sc, "step 2, reading the hash tiles: "
+			    "%s", why);
+		if (len != (size_t)(fellback ? AUD_TILE_WIDTH : t.w) *
+		    AUD_HASH) {
 			free(buf);
+			(void)aud_tile_path(&t, path, sizeof(path));
 			return fail("%s: %zu bytes, expected %u hashes", path,
-			    len, t.w);
+			    len, fellback ? AUD_TILE_WIDTH : t.w);
 		}
 		memcpy(level, buf + (first % AUD_TILE_WIDTH) * AUD_HASH,
 		    cnt * AUD_HASH);
@@ -1272,57 +1420,84 @@ left_range(const struct source *src, uint64_t start, uint64_t size,
 	return 0;
 }
 
-/* What the scan of later entries found. */
-struct scan {
-	const char	*mark;		/* the mark id (award's subject) */
-	uint64_t	 award;		/* the award's index */
-	aud_hash	 award_leaf;	/* and its leaf hash, as the bundle has it */
-	uint64_t	 read;		/* later entries read */
-	int		 revoked;	/* a mark.revoked for mark was seen */
-	uint64_t	 rseq;
-	char		 rtime[21];
-	char		 reason[64];
-};
+/*
+ * One entry of the log has just been appended to r (its leaf hash is
+ * leaf, e its parsed form): the entry at the award's index must be the
+ * bundle's; the tree at the bundle's size must have the bundle's root
+ * (so the latest checkpoint extends it); note the first mark.revoked of
+ * the mark after the award.  AUD_EVERIFY with why on a mismatch.
+ */
+static int
+scan_seen(struct scan *sc, const struct aud_range *r,
+    const struct aud_entry *e, const aud_hash leaf, char *why, size_t whysz)
+{
+	uint64_t seq = r->size - 1;
+	aud_hash root;
+	json_t *d, *reason;
 
-/* Hash one entry into r; note a later mark.revoked of the mark. */
+	memcpy(sc->last_time, e->time, sizeof(sc->last_time));
+	if (seq == sc->award && memcmp(leaf, sc->award_leaf, AUD_HASH) != 0) {
+		snprintf(why, whysz, "the log's entry %llu is not the bundle's "
+		    "award entry", (unsigned long long)seq);
+		return AUD_EVERIFY;
+	}
+	if (sc->bcp != NULL && r->size == sc->bcp->size) {
+		aud_range_root(r, root);
+		if (sodium_memcmp(root, sc->bcp->root, AUD_HASH) != 0) {
+			snprintf(why, whysz, "the log read has another root "
+			    "at the bundle's checkpoint of %llu entries (history "
+			    "rewritten, or a forged bundle checkpoint)",
+			    (unsigned long long)r->size);
+			return AUD_EVERIFY;
+		}
+		sc->bcp_met = 1;
+	}
+	if (seq <= sc->award)
+		return AUD_OK;
+	sc->read++;
+	if (strcmp(e->type, "mark.revoked") != 0 ||
+	    strcmp(e->subject, sc->mark) != 0 || sc->revoked)
+		return AUD_OK;
+	sc->revoked = 1;
+	sc->rseq = seq;
+	memcpy(sc->rtime, e->time, sizeof(sc->rtime));
+	d = json_loadb(e->data, e->datalen, JSON_REJECT_DUPLICATES, NULL);
+	reason = json_object_get(d, "reason");
+	snprintf(sc->reason, sizeof(sc->reason), "%s",
+	    json_is_string(reason) ? json_string_value(reason) : "unstated");
+	json_decref(d);
+	return AUD_OK;
+}
+
+/* Parse one entry read from the tiles at index r->size, hash it into r
+ * and note it. */
 static int
 scan_entry(struct scan *sc, struct aud_range *r, const char *ent,
     size_t len)
 {
 	struct aud_entry e;
 	aud_hash leaf;
-	json_t *d;
-	char why[256];
+	char why[400];
 	uint64_t seq = r->size;
 
-	aud_leaf_hash(ent, len, leaf);
-	aud_range_append(r, leaf);
-	if (seq == sc->award && memcmp(leaf, sc->award_leaf, AUD_HASH) != 0)
-		return fail("entry %llu of the log read is not the bundle's "
-		    "award entry", (unsigned long long)seq);
-	if (seq <= sc->award)
-		return 0;
-	sc->read++;
 	if (aud_entry_parse(ent, len, &e, why, sizeof(why)) != AUD_OK)
 		return fail("entry %llu: %s", (unsigned long long)seq, why);
 	if (e.seq != seq)
 		return fail("entry at index %llu says seq %llu",
 		    (unsigned long long)seq, (unsigned long long)e.seq);
-	if (strcmp(e.type, "mark.revoked") != 0 ||
-	    strcmp(e.subject, sc->mark) != 0 || sc->revoked)
-		return 0;
-	sc->revoked = 1;
-	sc->rseq = seq;
-	memcpy(sc->rtime, e.time, sizeof(sc->rtime));
-	d = json_loadb(e.data, e.datalen, 0, NULL);
-	snprintf(sc->reason, sizeof(sc->reason), "%s",
-	    json_string_value(json_object_get(d, "reason")) ?
-	    json_string_value(json_object_get(d, "reason")) : "unstated");
-	json_decref(d);
+	aud_leaf_hash(ent, len, leaf);
+	aud_range_append(r, leaf);
+	if (scan_seen(sc, r, &e, leaf, why, sizeof(why)) != AUD_OK)
+		return fail("%s", why);
 	return 0;
 }
 
-/* Entries [start, size) from the entry bundles of a tile set. */
+/*
+ * Entries [s, size) of a tile set, s the award's index rounded down to a
+ * multiple of 256, after the range over [0, s) from the hash tiles; the
+ * whole must hash to the checkpoint's root.  0, 1 (printed) or
+ * EXIT_UNCHECKED (a tile could not be read).
+ */
 static int
 scan_tiles(const struct source *src, struct scan *sc, const struct cp *cp)
 {
@@ -1330,14 +1505,14 @@ scan_tiles(const struct source *src, struct scan *sc, const struct cp *cp)
 	const uint8_t *ent;
 	struct aud_range r;
 	struct aud_tile t;
-	char path[AUD_TILE_PATH], why[512];
+	char path[AUD_TILE_PATH], why[600];
 	uint8_t *buf;
 	size_t len, off, elen;
 	unsigned k;
-	int rc;
+	int rc, fellback;
 
-	if (left_range(src, start, cp->size, &r) != 0)
-		return 1;
+	if ((rc = left_range(src, sc, start, cp->size, &r)) != 0)
+		return rc;
 	for (n = start / AUD_TILE_WIDTH; r.size < cp->size; n++) {
 		t.level = AUD_TILE_ENTRIES;
 		t.n = n;
@@ -1346,9 +1521,11 @@ scan_tiles(const struct source *src, struct scan *sc, const struct cp *cp)
 		if (aud_tile_path(&t, path, sizeof(path)) != AUD_OK)
 			return fail("no entry bundle %llu",
 			    (unsigned long long)n);
-		if ((buf = fetch_tile(src, path, (size_t)AUD_TILE_WIDTH *
-		    (2 + AUD_MAX_ENTRY), &len, why, sizeof(why))) == NULL)
-			return fail("%s", why);
+		if ((buf = fetch_tile_at(src, &t, (size_t)AUD_TILE_WIDTH *
+		    (2 + AUD_MAX_ENTRY), &len, &fellback, why, sizeof(why))) ==
+		    NULL)
+			return unchecked(sc, "step 3, reading the entry "
+			    "bundles: %s", why);
 		for (off = 0, k = 0, rc = 0; k < t.w && rc == 0; k++) {
 			if (aud_bundle_next(buf, len, &off, &ent, &elen) !=
 			    AUD_OK) {
@@ -1358,7 +1535,8 @@ scan_tiles(const struct source *src, struct scan *sc, const struct cp *cp)
 			}
 			rc = scan_entry(sc, &r, (const char *)ent, elen);
 		}
-		if (rc == 0 && off != len)
+		/* a full tile read for a partial one holds more */
+		if (rc == 0 && off != len && !fellback)
 			rc = fail("%s: bytes after its %u entries", path, t.w);
 		free(buf);
 		if (rc != 0)
@@ -1367,60 +1545,15 @@ scan_tiles(const struct source *src, struct scan *sc, const struct cp *cp)
 	return check_root(&r, cp);
 }
 
-/* Entries [0, size) from an export file (JSON Lines). */
-static int
-scan_export(const char *path, struct scan *sc, const struct cp *cp)
-{
-	struct lines in = { 0 };
-	struct aud_range r;
-	json_t *l, *e;
-	char *line;
-	size_t len;
-	int rc = 0, st;
-
-	aud_range_init(&r);
-	if ((in.f = fopen(path, "rb")) == NULL)
-		return fail("%s: %s", path, strerror(errno));
-	if ((in.buf = malloc(AUD_MAX_LINE + 1)) == NULL) {
-		fclose(in.f);
-		return fail("out of memory");
-	}
-	while (rc == 0 && r.size < cp->size) {
-		if ((st = lines_next(&in, &line, &len)) != LINE_OK) {
-			rc = fail("%s: %s after %llu entries", path,
-			    st == LINE_EOF ? "ends" : st == LINE_LONG ?
-			    "line too long" : strerror(errno),
-			    (unsigned long long)r.size);
-			break;
-		}
-		l = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
-		e = json_object_get(l, "entry");
-		if (json_object_get(l, "checkpoint") != NULL)
-			rc = fail("%s: holds only %llu entries; the bundle's "
-			    "checkpoint has %llu", path,
-			    (unsigned long long)r.size,
-			    (unsigned long long)cp->size);
-		else if (!json_is_string(e))
-			rc = fail("%s: line %llu is not an entry", path,
-			    (unsigned long long)in.lineno);
-		else
-			rc = scan_entry(sc, &r, json_string_value(e),
-			    json_string_length(e));
-		json_decref(l);
-	}
-	free(in.buf);
-	fclose(in.f);
-	return rc != 0 ? rc : check_root(&r, cp);
-}
-
 /*
- * Check a bundle: its checkpoint (newest trusted key, our origin), its
+ * Check a bundle: its checkpoint (signed by one of cpkeys, our origin), its
  * entry, and its revocation if it has one (a later mark.revoked of the
  * same subject, proven against the same checkpoint).
  */
 static int
 check_bundle(const struct keyring *kr, json_t *b, const char *origin,
-    struct cp *cp, struct aud_entry *e, struct aud_entry *r, int *revoked)
+    const struct aud_vkey *cpkeys, size_t ncpkeys, struct cp *cp,
+    struct aud_entry *e, struct aud_entry *r, int *revoked)
 {
 	json_t *jc = json_object_get(b, "checkpoint"), *jr;
 	char why[256], h1[9];
@@ -1431,9 +1564,14 @@ check_bundle(const struct keyring *kr, json_t *b, const char *origin,
 		return fail("not a bundle (entry, sig, index, proof, "
 		    "checkpoint)");
 	if (read_note(json_string_value(jc), json_string_length(jc),
-	    &kr->k[kr->n - 1], 1, origin, cp, why, sizeof(why)) != AUD_OK)
-		return fail("checkpoint: %s (it must be signed by the newest "
-		    "given key, %s)", why, kidhex(kr->k[kr->n - 1].kid, h1));
+	    cpkeys, ncpkeys, origin, cp, why, sizeof(why)) != AUD_OK) {
+		if (ncpkeys == 1)
+			return fail("checkpoint: %s (it must be signed by the "
+			    "newest given key, %s)", why,
+			    kidhex(cpkeys[0].kid, h1));
+		return fail("checkpoint: %s (it must be signed by one of the "
+		    "%zu keys of the chain)", why, ncpkeys);
+	}
 	if ((rc = bundle_entry(kr, b, cp, "entry", e)) != 0)
 		return rc;
 	if ((jr = json_object_get(b, "revocation")) == NULL)
@@ -1485,7 +1623,8 @@ cmd_bundle(int argc, char **argv)
 	}
 	if ((b = load_bundle(pos[0])) == NULL)
 		return 1;
-	if ((rc = check_bundle(&kr, b, origin, &cp, &e, &r, &revoked)) != 0)
+	if ((rc = check_bundle(&kr, b, origin, &kr.k[kr.n - 1], 1, &cp, &e,
+	    &r, &revoked)) != 0)
 		goto out;
 	printf("bundle valid: entry %llu (%s %s) is in the ledger of %llu "
 	    "entries signed by %s", (unsigned long long)e.seq, e.type,
@@ -1500,166 +1639,346 @@ out:
 	return rc;
 }
 
+/* Equal JSON strings (a NULL or non-string j is not equal). */
+static int
+str_is(json_t *j, const char *s)
+{
+	return json_is_string(j) && strcmp(json_string_value(j), s) == 0;
+}
+
 /*
- * The facts the bundle's "mark" object shows must be the ones the signed
- * entry records: every field both have must be equal (the id is the
- * entry's subject).
+ * The bundle's "mark" object is not signed: each of its fields must be
+ * backed by the signed entries, or the bundle is refused naming the
+ * field.  A field of the award's data must be equal to it; "id" (or
+ * "mark_id") is the award's subject; "status" is "revoked" exactly when
+ * the bundle carries a signed revocation r, "current" otherwise;
+ * "revoked" is null without r, and with it {"date", "reason", "note"}
+ * equal to r's data "revoked", "reason" and "note".  Any other field is
+ * refused: nothing signed vouches for it.
  */
 static int
-mark_matches(json_t *mark, const struct aud_entry *e)
+mark_matches(json_t *mark, const struct aud_entry *e,
+    const struct aud_entry *r)
 {
-	json_t *d, *v;
-	const char *k, *id;
+	json_t *d, *rd = NULL, *v, *sv;
+	const char *k, *rk;
 	int rc = 0;
 
 	if (mark == NULL)
 		return 0;
 	if (!json_is_object(mark))
 		return fail("mark: not an object");
-	id = json_string_value(json_object_get(mark, "id"));
-	if (id == NULL)
-		id = json_string_value(json_object_get(mark, "mark_id"));
-	if (id != NULL && strcmp(id, e->subject) != 0)
-		return fail("mark: the bundle shows mark %.40s but the signed "
-		    "entry awards %s", id, e->subject);
-	d = json_loadb(e->data, e->datalen, 0, NULL);
-	json_object_foreach(d, k, v) {
-		json_t *m = json_object_get(mark, k);
-
-		if (m != NULL && !json_equal(m, v)) {
+	d = json_loadb(e->data, e->datalen, JSON_REJECT_DUPLICATES, NULL);
+	if (r != NULL)
+		rd = json_loadb(r->data, r->datalen, JSON_REJECT_DUPLICATES,
+		    NULL);
+	json_object_foreach(mark, k, v) {
+		if (strcmp(k, "id") == 0 || strcmp(k, "mark_id") == 0) {
+			if (!str_is(v, e->subject))
+				rc = fail("mark: field %s: the bundle shows "
+				    "mark %.40s but the signed entry awards %s",
+				    k, json_is_string(v) ? json_string_value(v) :
+				    "(not a string)", e->subject);
+		} else if (strcmp(k, "status") == 0) {
+			if (!str_is(v, r != NULL ? "revoked" : "current"))
+				rc = fail("mark: field status is not \"%s\": "
+				    "the bundle %s a signed revocation",
+				    r != NULL ? "revoked" : "current",
+				    r != NULL ? "carries" : "carries no");
+		} else if (strcmp(k, "revoked") == 0) {
+			if (r == NULL && !json_is_null(v))
+				rc = fail("mark: field revoked is set but the "
+				    "bundle carries no signed revocation");
+			else if (r == NULL)
+				continue;
+			else if (!json_is_object(v))
+				rc = fail("mark: field revoked differs from "
+				    "what the signed entry %llu records",
+				    (unsigned long long)r->seq);
+			json_object_foreach(v, rk, sv) {
+				if (rc != 0)
+					break;
+				if (json_equal(sv, json_object_get(rd,
+				    strcmp(rk, "date") == 0 ? "revoked" :
+				    strcmp(rk, "reason") == 0 ? "reason" :
+				    strcmp(rk, "note") == 0 ? "note" : "")))
+					continue;
+				if (strcmp(rk, "note") == 0 && json_is_null(sv) &&
+				    json_object_get(rd, "note") == NULL)
+					continue;
+				rc = fail("mark: field revoked.%s differs from "
+				    "what the signed entry %llu records", rk,
+				    (unsigned long long)r->seq);
+			}
+		} else if ((sv = json_object_get(d, k)) == NULL)
+			rc = fail("mark: field %s is not in the signed entry "
+			    "%llu (nothing signed vouches for it)", k,
+			    (unsigned long long)e->seq);
+		else if (!json_equal(v, sv))
 			rc = fail("mark: field %s differs from what the signed "
 			    "entry %llu records", k, (unsigned long long)e->seq);
+		if (rc != 0)
 			break;
-		}
 	}
 	json_decref(d);
+	json_decref(rd);
 	return rc;
 }
 
 /*
- * The newest checkpoint a tile set offers (its "checkpoint" file, as
- * /ledger/checkpoint is published): non-revocation is proved up to it
- * when it is larger than the bundle's.  It must be signed by the newest
- * given key for the bundle's origin.  A tile set with no checkpoint
- * leaves *upto as the bundle's.
+ * --entries EXPORT: the whole export is verified as `ledger` does,
+ * following key.rotated entries from the first trusted key, while the
+ * scan looks for the award and a revocation; the bundle's checkpoint
+ * must then be signed by the key current at its size and have the
+ * export's root there, and the bundle's entries must verify with the
+ * chain's keys.  0, 1 (printed) or EXIT_UNCHECKED when the export
+ * cannot be opened (the caller then checks the bundle alone).
  */
 static int
-latest_checkpoint(const struct keyring *kr, const struct source *src,
-    const struct cp *cp, struct cp *upto)
+mark_export(struct keyring *kr, json_t *b, const char *origin,
+    const char *path, struct ledger_state *st, struct scan *sc,
+    struct cp *cp, struct aud_entry *e, struct aud_entry *r, int *revoked)
 {
-	char why[256], h1[9];
-	struct cp l;
+	json_t *jc = json_object_get(b, "checkpoint");
+	json_t *je = json_object_get(b, "entry");
+	char why[400];
+	FILE *f;
+	int rc;
+
+	if (!json_is_object(b) || !json_is_string(jc) || !json_is_string(je))
+		return fail("not a bundle (entry, sig, index, proof, "
+		    "checkpoint)");
+	if (read_note(json_string_value(jc), json_string_length(jc), NULL, 0,
+	    origin, &st->extra, why, sizeof(why)) != AUD_OK)
+		return fail("checkpoint: %s", why);
+	if (aud_entry_parse(json_string_value(je), json_string_length(je), e,
+	    why, sizeof(why)) != AUD_OK)
+		return fail("entry: %s", why);
+	sc->mark = e->subject;
+	sc->award = e->seq;
+	aud_leaf_hash(json_string_value(je), json_string_length(je),
+	    sc->award_leaf);
+	if ((f = fopen(path, "r")) == NULL)
+		return unchecked(sc, "step 1, opening the export %.300s: %s",
+		    path, strerror(errno));
+	st->trusted = kr;
+	st->origin = origin;
+	st->have_extra = 1;
+	st->scan = sc;
+	if (add_key(&st->chain, &kr->k[0]) != 0) {
+		fclose(f);
+		return fail("out of memory");
+	}
+	rc = export_check(st, f, path, 1, json_string_value(jc),
+	    json_string_length(jc), "of the bundle");
+	fclose(f);
+	if (rc != 0)
+		return rc;
+	return check_bundle(&st->chain, b, origin, st->chain.k, st->chain.n,
+	    cp, e, r, revoked);
+}
+
+/*
+ * --entries TILES: the log's latest checkpoint (the tile set's
+ * "checkpoint" file, signed by the newest trusted key: the tiles carry no
+ * signatures, so rotations cannot be followed from them), not older than
+ * the bundle's, then every entry from the award's tile to it.  With
+ * bundle_latest the bundle's checkpoint is taken as the latest.  0, 1
+ * (printed) or EXIT_UNCHECKED (the checkpoint or a tile could not be
+ * read).
+ */
+static int
+mark_tiles(const struct keyring *kr, const struct source *src,
+    struct scan *sc, const struct cp *cp, int bundle_latest,
+    struct cp *latest)
+{
+	char why[600], h1[9];
 	uint8_t *note;
 	size_t len;
 	int rc;
 
-	*upto = *cp;
-	if ((note = fetch_tile(src, "checkpoint", AUD_MAX_NOTE, &len, why,
-	    sizeof(why))) == NULL)
-		return 0;
-	rc = read_note((const char *)note, len, &kr->k[kr->n - 1], 1,
-	    cp->origin, &l, why, sizeof(why));
-	free(note);
-	if (rc != AUD_OK)
-		return fail("%s: its checkpoint: %s (it must be signed by the "
-		    "newest given key, %s, for origin %s)", src->where, why,
-		    kidhex(kr->k[kr->n - 1].kid, h1), cp->origin);
-	if (l.size > cp->size)
-		*upto = l;
-	return 0;
+	*latest = *cp;
+	sc->bcp = cp;
+	if (!bundle_latest) {
+		if ((note = fetch_tile(src, "checkpoint", AUD_MAX_NOTE, &len,
+		    why, sizeof(why))) == NULL)
+			return unchecked(sc, "step 1, reading the log's latest "
+			    "checkpoint: %s", why);
+		rc = read_note((const char *)note, len, &kr->k[kr->n - 1], 1,
+		    cp->origin, latest, why, sizeof(why));
+		free(note);
+		if (rc != AUD_OK)
+			return fail("%s: its checkpoint: %s (it must be signed "
+			    "by the newest given key, %s, for origin %s)",
+			    src->where, why, kidhex(kr->k[kr->n - 1].kid, h1),
+			    cp->origin);
+		if (latest->size < cp->size)
+			return fail("%s: its checkpoint has %llu entries, fewer "
+			    "than the bundle's %llu: the log was rolled back, or "
+			    "this copy is stale", src->where,
+			    (unsigned long long)latest->size,
+			    (unsigned long long)cp->size);
+	}
+	return scan_tiles(src, sc, latest);
+}
+
+static int
+mark_usage(void)
+{
+	usage();
+	return 2;
 }
 
 static int
 cmd_mark(int argc, char **argv)
 {
 	static struct keyring kr;
+	struct ledger_state st;
 	struct aud_entry e, r;
-	const char *pos[1], *origin = NULL, *entries = NULL;
+	const char *path = NULL, *origin = NULL, *entries = NULL, *from = "";
 	struct source src;
 	struct scan sc;
-	struct cp cp, upto;
-	json_t *b, *je;
-	int rc, revoked;
+	struct cp cp, latest;
+	json_t *b;
+	char h1[9];
+	int i, rc, revoked = 0, bundle_latest = 0, policy = 0, export = 0;
 
-	if (parse_args(&kr, argc, argv, pos, 1, "--entries", &entries,
-	    &origin) != 0) {
-		usage();
-		return 2;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--key") == 0 && i + 1 < argc && !policy) {
+			if (load_keys(&kr, argv[++i]) != 0)
+				return 2;
+		} else if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc &&
+		    kr.n == 0 && origin == NULL) {
+			if (load_policy(&kr, argv[++i], &origin) != 0)
+				return 2;
+			policy = 1;
+		} else if (strcmp(argv[i], "--origin") == 0 && i + 1 < argc &&
+		    !policy)
+			origin = argv[++i];
+		else if (strcmp(argv[i], "--entries") == 0 && i + 1 < argc)
+			entries = argv[++i];
+		else if (strcmp(argv[i], "--bundle-checkpoint-is-latest") == 0)
+			bundle_latest = 1;
+		else if (path == NULL && argv[i][0] != '-')
+			path = argv[i];
+		else
+			return mark_usage();
 	}
-	if ((b = load_bundle(pos[0])) == NULL)
+	if (path == NULL || kr.n == 0)
+		return mark_usage();
+	if (origin == NULL)
+		origin = kr.k[0].name;
+	if ((b = load_bundle(path)) == NULL)
 		return 1;
-	if ((rc = check_bundle(&kr, b, origin, &cp, &e, &r, &revoked)) != 0)
+	memset(&st, 0, sizeof(st));
+	memset(&sc, 0, sizeof(sc));
+	if (entries != NULL) {
+		src.where = entries;
+		src.url = strncmp(entries, "http://", 7) == 0 ||
+		    strncmp(entries, "https://", 8) == 0;
+		export = !src.url && !is_dir(entries);
+	}
+	rc = export ? mark_export(&kr, b, origin, entries, &st, &sc, &cp, &e,
+	    &r, &revoked) : EXIT_UNCHECKED;
+	if (rc == EXIT_UNCHECKED) {
+		/* no chain read: the bundle's checkpoint may be signed by
+		 * any trusted key; only the latest checkpoint vouches for
+		 * being current */
+		export = 0;
+		if ((rc = check_bundle(&kr, b, origin, kr.k, kr.n, &cp, &e, &r,
+		    &revoked)) != 0)
+			goto out;
+	} else if (rc != 0)
 		goto out;
 	if (strcmp(e.type, "mark.awarded") != 0) {
 		rc = fail("entry %llu is a %s, not a mark.awarded",
 		    (unsigned long long)e.seq, e.type);
 		goto out;
 	}
-	if ((rc = mark_matches(json_object_get(b, "mark"), &e)) != 0)
+	if ((rc = mark_matches(json_object_get(b, "mark"), &e,
+	    revoked ? &r : NULL)) != 0)
 		goto out;
-	if (entries != NULL) {
-		memset(&sc, 0, sizeof(sc));
+	latest = cp;
+	if (export) {
+		latest = st.final;
+		from = "the export's";
+	} else if (entries != NULL && sc.unchecked[0] == '\0') {
+		json_t *je = json_object_get(b, "entry");
+
 		sc.mark = e.subject;
 		sc.award = e.seq;
-		je = json_object_get(b, "entry");
 		aud_leaf_hash(json_string_value(je), json_string_length(je),
 		    sc.award_leaf);
-		src.where = entries;
-		src.url = strncmp(entries, "http://", 7) == 0 ||
-		    strncmp(entries, "https://", 8) == 0;
-		upto = cp;
-		if (src.url || is_dir(entries))
-			rc = latest_checkpoint(&kr, &src, &cp, &upto) != 0 ? 1 :
-			    scan_tiles(&src, &sc, &upto);
-		else
-			rc = scan_export(entries, &sc, &cp);
-		if (rc != 0)
+		rc = mark_tiles(&kr, &src, &sc, &cp, bundle_latest, &latest);
+		if (rc == 1)
 			goto out;
-		/* the bundle must not hide a revocation its checkpoint holds;
-		 * one after it is news the bundle could not have */
-		if (sc.revoked && !revoked && sc.rseq < cp.size) {
-			rc = fail("mark %s was revoked by entry %llu on %.10s "
-			    "(%s), but the bundle does not say so", e.subject,
-			    (unsigned long long)sc.rseq, sc.rtime, sc.reason);
-			goto out;
-		}
-		if (sc.revoked && !revoked) {
-			printf("mark %s: genuine, awarded by entry %llu; "
-			    "revoked on %.10s: %s (entry %llu, after the "
-			    "bundle's checkpoint of %llu entries)\n", e.subject,
-			    (unsigned long long)e.seq, sc.rtime, sc.reason,
-			    (unsigned long long)sc.rseq,
-			    (unsigned long long)cp.size);
-			rc = EXIT_REVOKED;
-			goto out;
-		}
+		/* entries read before a tile failed are proved only up to
+		 * the bundle's checkpoint, if its root was met */
+		if (rc == EXIT_UNCHECKED && sc.revoked &&
+		    !(sc.bcp_met && sc.rseq < cp.size))
+			sc.revoked = 0;
+		from = bundle_latest ? "the bundle's own, taken as the latest "
+		    "by --bundle-checkpoint-is-latest" : "the log's latest, "
+		    "from the tiles";
+	} else if (entries == NULL && bundle_latest) {
+		from = "the bundle's own, taken as the latest by "
+		    "--bundle-checkpoint-is-latest; only the bundle's entries "
+		    "were read";
+	} else if (entries == NULL)
+		snprintf(sc.unchecked, sizeof(sc.unchecked), "no --entries "
+		    "given (the log's export, its tiles or their URL prove "
+		    "it)");
+	/* the bundle must not hide a revocation its checkpoint holds; one
+	 * after it is news the bundle could not have */
+	if (sc.revoked && !revoked && sc.rseq < cp.size) {
+		rc = fail("mark %s was revoked by entry %llu on %.10s (%s), "
+		    "but the bundle does not say so", e.subject,
+		    (unsigned long long)sc.rseq, sc.rtime, sc.reason);
+		goto out;
 	}
 	if (revoked) {
 		json_t *d = json_loadb(r.data, r.datalen, 0, NULL);
 		const char *why = json_string_value(json_object_get(d,
 		    "reason"));
 
-		printf("mark %s: genuine, awarded by entry %llu; revoked on "
-		    "%.10s: %s (entry %llu)\n", e.subject,
-		    (unsigned long long)e.seq, r.time, why ? why : "unstated",
-		    (unsigned long long)r.seq);
+		printf("mark %s: genuine, awarded by entry %llu on %.10s; "
+		    "revoked on %.10s: %s (entry %llu)\n", e.subject,
+		    (unsigned long long)e.seq, e.time, r.time,
+		    why ? why : "unstated", (unsigned long long)r.seq);
 		json_decref(d);
 		rc = EXIT_REVOKED;
 		goto out;
 	}
-	printf("mark %s: genuine, awarded by entry %llu of a ledger of %llu "
-	    "entries", e.subject, (unsigned long long)e.seq,
-	    (unsigned long long)cp.size);
-	if (entries != NULL && upto.size == cp.size)
-		printf("; not revoked as of that checkpoint (read %llu later "
-		    "entries)", (unsigned long long)sc.read);
-	else if (entries != NULL)
-		printf("; not revoked as of the log's latest checkpoint, of "
-		    "%llu entries (read %llu later entries)",
-		    (unsigned long long)upto.size, (unsigned long long)sc.read);
-	printf("\n");
+	if (sc.revoked) {
+		printf("mark %s: genuine, awarded by entry %llu on %.10s; "
+		    "revoked on %.10s: %s (entry %llu, after the bundle's "
+		    "checkpoint of %llu entries)\n", e.subject,
+		    (unsigned long long)e.seq, e.time, sc.rtime, sc.reason,
+		    (unsigned long long)sc.rseq, (unsigned long long)cp.size);
+		rc = EXIT_REVOKED;
+		goto out;
+	}
+	if (sc.unchecked[0] != '\0') {
+		printf("mark %s: award proved (entry %llu on %.10s, in the "
+		    "checkpoint of %llu entries signed by key %s%s); revocation "
+		    "NOT checked: %s\n", e.subject, (unsigned long long)e.seq,
+		    e.time, (unsigned long long)cp.size,
+		    kidhex(kr.k[cp.key].kid, h1), cp.key + 1 < kr.n ?
+		    ", a retired key" : "", sc.unchecked);
+		rc = EXIT_UNCHECKED;
+		goto out;
+	}
+	printf("mark %s: genuine, awarded by entry %llu on %.10s; not revoked "
+	    "as of the checkpoint of %llu entries (%s", e.subject,
+	    (unsigned long long)e.seq, e.time,
+	    (unsigned long long)latest.size, from);
+	if (sc.last_time[0] != '\0')
+		printf("; its last entry dated %s; %llu entries read after "
+		    "the award", sc.last_time, (unsigned long long)sc.read);
+	printf(")\n");
 	rc = 0;
 out:
+	free(st.chain.k);
 	json_decref(b);
 	return rc;
 }

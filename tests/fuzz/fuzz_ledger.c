@@ -1,7 +1,8 @@
 /*
  * fuzz_ledger.c - fuzz the verifier's parsers: canonical entries (the
  * fast parser against the decode-and-re-encode definition),
- * signed notes, checkpoint bodies and verifier key strings.
+ * signed notes, checkpoint bodies, verifier key strings and verifier
+ * policy files.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char why2[256];
 	int fast, ref;
 	struct aud_vkey vk;
+	static struct aud_policy policy;
 	char why[256], origin[AUD_MAX_ORIGIN + 1], *s;
 	size_t blen, which;
 	uint64_t csize;
@@ -47,6 +49,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)aud_checkpoint_parse(s, size, origin, sizeof(origin),
 		    &csize, root);
 	(void)aud_vkey_parse(s, &vk);
+	(void)aud_policy_parse(s, size, &policy, why, sizeof(why));
 	free(s);
 	return 0;
 }

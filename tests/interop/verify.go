@@ -12,9 +12,13 @@
 //	verify consistency OLD NEW --proof FILE --key KEY... [--origin O]
 //	verify bundle FILE --key KEY... [--origin O]
 //	verify tiles BASE_URL               the static C2SP tiles alone
+//	verify mark BUNDLE (--key KEY... | --policy FILE) [--origin O]
+//	       [--entries EXPORT|TILE-FOLDER|URL] [--bundle-checkpoint-is-latest]
 //
-// Exit status as htq-verify: 0 valid, 1 invalid, 2 usage, 3 bundle of a
-// revoked mark.
+// Exit status as htq-verify: 0 valid (a mark: genuine and not revoked as
+// of the latest checkpoint), 1 invalid, 2 usage, 3 bundle of a revoked
+// mark, 4 a mark whose award is proved but whose revocation was not
+// checked.
 //
 // Build: GO111MODULE=off GOPATH=/usr/share/gocode go build verify.go
 package main
@@ -32,6 +36,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,7 +63,8 @@ func fail(f string, a ...interface{}) {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: verify BASE_URL | ledger FILE --key K... | consistency OLD NEW --proof P --key K... | bundle FILE --key K...")
+	fmt.Fprintln(os.Stderr, "usage: verify BASE_URL | ledger FILE --key K... | consistency OLD NEW --proof P --key K... | bundle FILE --key K... |\n"+
+		"       mark BUNDLE (--key K... | --policy FILE) [--entries EXPORT|FOLDER|URL] [--bundle-checkpoint-is-latest] | tiles BASE_URL")
 	os.Exit(2)
 }
 
@@ -462,6 +468,9 @@ type ledger struct {
 	prev           tlog.Hash
 	extra          *checkpoint
 	extraKey       int
+	finalCp        checkpoint
+	// onEntry, when set, sees every entry once it is chained and signed
+	onEntry func(seq int64, e *entry, leaf tlog.Hash) error
 }
 
 func (l *ledger) cur() vkey { return l.chain[len(l.chain)-1] }
@@ -511,6 +520,11 @@ func (l *ledger) add(seq int64, b []byte, sig []byte) error {
 	}
 	l.prev = tlog.RecordHash(b)
 	l.leaves = append(l.leaves, l.prev)
+	if l.onEntry != nil {
+		if err := l.onEntry(seq, e, l.prev); err != nil {
+			return err
+		}
+	}
 	if e.typ == "key.rotated" {
 		if err := l.rotate(e); err != nil {
 			return err
@@ -530,10 +544,66 @@ func (l *ledger) final(text []byte) error {
 	if cp.size != int64(len(l.leaves)) || cp.root != rootOf(l.leaves) {
 		return fmt.Errorf("checkpoint does not match the entries")
 	}
+	l.finalCp = cp
 	if len(l.trusted) > 1 && len(l.chain) < len(l.trusted) {
 		return fmt.Errorf("trusted key %s is never reached", l.trusted[len(l.chain)].hex())
 	}
 	return nil
+}
+
+// readExport reads a whole export, line by line in bounded buffers:
+// every entry through l.add, the checkpoint line through l.final, and
+// nothing after it.  Any failure ends the program (exit 1).
+func (l *ledger) readExport(f io.Reader) {
+	r := bufio.NewReaderSize(f, maxLine+1)
+	done := false
+	for n := 1; ; n++ {
+		line, err := r.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			fail("line %d longer than %d bytes", n, maxLine)
+		}
+		if err != nil && err != io.EOF {
+			fail("read error: %v", err)
+		}
+		if len(line) == 0 && err == io.EOF {
+			break
+		}
+		if done {
+			fail("data after the checkpoint line")
+		}
+		v, derr := decodeAll(bytes.TrimSuffix(line, []byte("\n")))
+		o, ok := v.(obj)
+		if derr != nil || !ok {
+			fail("line %d is not a JSON object", n)
+		}
+		if c, has := o["checkpoint"]; has {
+			s, ok := c.(string)
+			if !ok || len(o) != 1 {
+				fail("bad checkpoint line")
+			}
+			if err := l.final([]byte(s)); err != nil {
+				fail("checkpoint: %v", err)
+			}
+			done = true
+		} else {
+			seq, ok1 := o["seq"].(int64)
+			e, ok2 := o["entry"].(string)
+			s, ok3 := o["sig"].(string)
+			sig := b64sig(s)
+			if !ok1 || !ok2 || !ok3 || len(o) != 3 || sig == nil {
+				fail("line %d is not {seq, entry, sig}", n)
+			}
+			if err := l.add(seq, []byte(e), sig); err != nil {
+				fail("entry %d: %v", seq, err)
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+	}
+	if !done {
+		fail("no checkpoint line")
+	}
 }
 
 func b64sig(s string) []byte {
@@ -593,55 +663,7 @@ func cmdLedger(args []string) {
 			os.Exit(2)
 		}
 	}
-	r := bufio.NewReaderSize(f, maxLine+1)
-	done := false
-	for n := 1; ; n++ {
-		line, err := r.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			fail("line %d longer than %d bytes", n, maxLine)
-		}
-		if err != nil && err != io.EOF {
-			fail("read error: %v", err)
-		}
-		if len(line) == 0 && err == io.EOF {
-			break
-		}
-		if done {
-			fail("data after the checkpoint line")
-		}
-		v, derr := decodeAll(bytes.TrimSuffix(line, []byte("\n")))
-		o, ok := v.(obj)
-		if derr != nil || !ok {
-			fail("line %d is not a JSON object", n)
-		}
-		if c, has := o["checkpoint"]; has {
-			s, ok := c.(string)
-			if !ok || len(o) != 1 {
-				fail("bad checkpoint line")
-			}
-			if err := l.final([]byte(s)); err != nil {
-				fail("checkpoint: %v", err)
-			}
-			done = true
-		} else {
-			seq, ok1 := o["seq"].(int64)
-			e, ok2 := o["entry"].(string)
-			s, ok3 := o["sig"].(string)
-			sig := b64sig(s)
-			if !ok1 || !ok2 || !ok3 || len(o) != 3 || sig == nil {
-				fail("line %d is not {seq, entry, sig}", n)
-			}
-			if err := l.add(seq, []byte(e), sig); err != nil {
-				fail("entry %d: %v", seq, err)
-			}
-		}
-		if err == io.EOF {
-			break
-		}
-	}
-	if !done {
-		fail("no checkpoint line")
-	}
+	l.readExport(f)
 	if l.extra != nil {
 		if l.extra.size > int64(len(l.leaves)) {
 			fail("checkpoint %s is newer than the export", cpfile)
@@ -947,6 +969,8 @@ func main() {
 		cmdLedger(os.Args[2:])
 	case "bundle":
 		cmdBundle(os.Args[2:])
+	case "mark":
+		cmdMark(os.Args[2:])
 	case "consistency":
 		cmdConsistency(os.Args[2:])
 	case "tiles":
@@ -1065,4 +1089,457 @@ func cmdTiles(base string) {
 	}
 	fmt.Printf("tiles ok: %s, %d entries from the static tiles, tree hash, leaf hashes and inclusion proofs verify\n",
 		cp.origin, cp.size)
+}
+
+// --- quality marks (docs/ledger.md 6.5-6.7) ---
+
+// loadPolicy reads a verifier policy: "origin O", one or more "key K"
+// (oldest first, each named O), comments and blank lines; "witness" and
+// "quorum" are reserved and refused, as is anything else.
+func loadPolicy(path string) ([]vkey, string) {
+	b, err := os.ReadFile(path)
+	if err != nil || len(b) > 16*1024 {
+		fmt.Fprintf(os.Stderr, "interop: policy %s: unreadable or too large\n", path)
+		os.Exit(2)
+	}
+	bad := func(n int, why string) {
+		fmt.Fprintf(os.Stderr, "interop: policy %s: line %d: %s\n", path, n, why)
+		os.Exit(2)
+	}
+	var keys []vkey
+	origin := ""
+	for i, line := range strings.Split(string(b), "\n") {
+		n := i + 1
+		if len(line) > 512 {
+			bad(n, "too long")
+		}
+		for _, c := range []byte(line) {
+			if c < 0x20 || c == 0x7f {
+				bad(n, "a control character")
+			}
+		}
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		f := strings.Split(line, " ")
+		if f[0] == "witness" || f[0] == "quorum" {
+			bad(n, f[0]+" is reserved for witness cosignatures, which this verifier does not check yet")
+		}
+		if len(f) != 2 || f[1] == "" {
+			bad(n, "not \"keyword value\"")
+		}
+		switch f[0] {
+		case "origin":
+			if origin != "" {
+				bad(n, "a second origin")
+			}
+			origin = f[1]
+		case "key":
+			k, err := parseKey(f[1])
+			if err != nil {
+				bad(n, "not a verifier key")
+			}
+			for _, o := range keys {
+				if bytes.Equal(o.pk, k.pk) {
+					bad(n, "the same key twice")
+				}
+			}
+			keys = append(keys, k)
+		default:
+			bad(n, "unknown keyword")
+		}
+	}
+	if origin == "" || len(keys) == 0 {
+		fmt.Fprintf(os.Stderr, "interop: policy %s: needs an origin and a key\n", path)
+		os.Exit(2)
+	}
+	for _, k := range keys {
+		if k.name != origin {
+			fmt.Fprintf(os.Stderr, "interop: policy %s: key %s is not named by the origin\n", path, k.hex())
+			os.Exit(2)
+		}
+	}
+	return keys, origin
+}
+
+// source reads files of a tile set: a folder or a base URL.
+type source struct {
+	where string
+	url   bool
+}
+
+func (s source) read(path string, max int) ([]byte, error) {
+	full := strings.TrimSuffix(s.where, "/") + "/" + path
+	if !s.url {
+		b, err := os.ReadFile(full)
+		if err != nil {
+			return nil, fmt.Errorf("%s: cannot be read", full)
+		}
+		if len(b) > max {
+			return nil, fmt.Errorf("%s: too large", full)
+		}
+		return b, nil
+	}
+	resp, err := http.Get(full)
+	if err != nil {
+		return nil, fmt.Errorf("%s: cannot be fetched (%v)", full, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, int64(max)+1))
+	if err != nil || resp.StatusCode != 200 || len(b) > max {
+		return nil, fmt.Errorf("%s: cannot be fetched (%d)", full, resp.StatusCode)
+	}
+	return b, nil
+}
+
+// readTile reads a tile, and when a partial one is gone, the full tile
+// (whose first W hashes or entries are the partial one's).
+func (s source) readTile(t tlog.Tile, max int) ([]byte, bool, error) {
+	b, err := s.read(c2spPath(t), max)
+	if err == nil || t.W == 256 {
+		return b, false, err
+	}
+	t.W = 256
+	if b, err2 := s.read(c2spPath(t), max); err2 == nil {
+		return b, true, nil
+	}
+	return nil, false, fmt.Errorf("%v, nor its full tile", err)
+}
+
+// markScan is what the log read says about the mark.
+type markScan struct {
+	mark      string
+	award     int64
+	awardLeaf tlog.Hash
+	read      int64
+	lastTime  string
+	revoked   bool
+	rseq      int64
+	rtime     string
+	reason    string
+	unchecked string
+}
+
+func (sc *markScan) see(seq int64, e *entry, leaf tlog.Hash) error {
+	sc.lastTime = e.time
+	if seq == sc.award && leaf != sc.awardLeaf {
+		return fmt.Errorf("the log's entry %d is not the bundle's award entry", seq)
+	}
+	if seq <= sc.award {
+		return nil
+	}
+	sc.read++
+	if e.typ == "mark.revoked" && e.subject == sc.mark && !sc.revoked {
+		sc.revoked, sc.rseq, sc.rtime = true, seq, e.time
+		sc.reason = "unstated"
+		if r, ok := e.data["reason"].(string); ok {
+			sc.reason = r
+		}
+	}
+	return nil
+}
+
+// markFacts: every field of the unsigned "mark" object must be backed by
+// the signed entries (award data; id; status; revoked from the
+// revocation's data), or the bundle is refused naming the field.
+func markFacts(m interface{}, e, r *entry) {
+	if m == nil {
+		return
+	}
+	mo, ok := m.(obj)
+	if !ok {
+		fail("mark: not an object")
+	}
+	keys := make([]string, 0, len(mo))
+	for k := range mo {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := mo[k]
+		switch k {
+		case "id", "mark_id":
+			if s, ok := v.(string); !ok || s != e.subject {
+				fail("mark: field %s: the bundle shows another mark than the signed entry awards (%s)", k, e.subject)
+			}
+		case "status":
+			want := "current"
+			if r != nil {
+				want = "revoked"
+			}
+			if s, ok := v.(string); !ok || s != want {
+				fail("mark: field status is not %q", want)
+			}
+		case "revoked":
+			if r == nil {
+				if v != nil {
+					fail("mark: field revoked is set but the bundle carries no signed revocation")
+				}
+				continue
+			}
+			ro, ok := v.(obj)
+			if !ok {
+				fail("mark: field revoked differs from what the signed entry %d records", r.seq)
+			}
+			for rk, rv := range ro {
+				var sv interface{}
+				var has bool
+				switch rk {
+				case "date":
+					sv, has = r.data["revoked"]
+				case "reason", "note":
+					sv, has = r.data[rk]
+				}
+				if !(has && reflect.DeepEqual(rv, sv)) && !(rk == "note" && rv == nil && !has) {
+					fail("mark: field revoked.%s differs from what the signed entry %d records", rk, r.seq)
+				}
+			}
+		default:
+			sv, has := e.data[k]
+			if !has {
+				fail("mark: field %s is not in the signed entry %d (nothing signed vouches for it)", k, e.seq)
+			}
+			if !reflect.DeepEqual(v, sv) {
+				fail("mark: field %s differs from what the signed entry %d records", k, e.seq)
+			}
+		}
+	}
+}
+
+func cmdMark(args []string) {
+	var pos, keys []string
+	var entries, policy, origin string
+	bundleLatest := false
+	for i := 0; i < len(args); i++ {
+		switch {
+		case args[i] == "--key" && i+1 < len(args) && policy == "":
+			i++
+			keys = append(keys, args[i])
+		case args[i] == "--policy" && i+1 < len(args) && len(keys) == 0 && origin == "":
+			i++
+			policy = args[i]
+		case args[i] == "--origin" && i+1 < len(args) && policy == "":
+			i++
+			origin = args[i]
+		case args[i] == "--entries" && i+1 < len(args):
+			i++
+			entries = args[i]
+		case args[i] == "--bundle-checkpoint-is-latest":
+			bundleLatest = true
+		case len(pos) < 1 && !strings.HasPrefix(args[i], "-"):
+			pos = append(pos, args[i])
+		default:
+			usage()
+		}
+	}
+	var trusted []vkey
+	if policy != "" {
+		trusted, origin = loadPolicy(policy)
+	} else {
+		for _, k := range keys {
+			trusted = append(trusted, loadKeys(k)...)
+		}
+	}
+	if len(pos) != 1 || len(trusted) == 0 {
+		usage()
+	}
+	if origin == "" {
+		origin = trusted[0].name
+	}
+	b, err := os.ReadFile(pos[0])
+	if err != nil || len(b) > 1<<20 {
+		fail("%s: unreadable or too large", pos[0])
+	}
+	whole, err := decodeAll(b)
+	if err != nil {
+		fail("bundle: %v", err)
+	}
+	var bundle struct {
+		signed
+		Checkpoint *string `json:"checkpoint"`
+		Revocation *signed `json:"revocation"`
+	}
+	if err := json.Unmarshal(b, &bundle); err != nil || bundle.Checkpoint == nil {
+		fail("not a bundle")
+	}
+	cpText := []byte(*bundle.Checkpoint)
+	sc := &markScan{}
+	var cp checkpoint
+	var e, r *entry
+	var latest checkpoint
+	from := ""
+	exportRead := false
+	isURL := strings.HasPrefix(entries, "http://") || strings.HasPrefix(entries, "https://")
+	st, statErr := os.Stat(entries)
+	isDir := statErr == nil && st.IsDir()
+	if entries != "" && !isURL && !isDir {
+		// the whole export, keys followed from the first trusted one
+		bcp, err := openNote(cpText, nil, origin)
+		if err != nil {
+			fail("checkpoint: %v", err)
+		}
+		pe, err := parseEntry([]byte(bundle.Entry))
+		if err != nil {
+			fail("entry: %v", err)
+		}
+		sc.mark, sc.award, sc.awardLeaf = pe.subject, pe.seq, tlog.RecordHash([]byte(bundle.Entry))
+		f, err := os.Open(entries)
+		if err != nil {
+			sc.unchecked = fmt.Sprintf("step 1, opening the export %s: %v", entries, err)
+		} else {
+			l := &ledger{trusted: trusted, chain: trusted[:1:1], origin: origin, extra: &bcp}
+			l.onEntry = sc.see
+			l.readExport(f)
+			f.Close()
+			if bcp.size > int64(len(l.leaves)) {
+				fail("the bundle's checkpoint is for %d entries but the export has %d: the export is older (truncated or rolled back)", bcp.size, len(l.leaves))
+			}
+			if _, err := openNote(cpText, []vkey{l.chain[l.extraKey]}, origin); err != nil {
+				fail("checkpoint of the bundle: %v (the key current at size %d is %s)", err, bcp.size, l.chain[l.extraKey].hex())
+			}
+			if bcp.root != rootOf(l.leaves[:bcp.size]) {
+				fail("checkpoint of the bundle: its root for %d entries differs from this export's (history rewritten)", bcp.size)
+			}
+			cp, latest, from, exportRead = bcp, l.finalCp, "the export's", true
+			e = checkSigned("entry", bundle.signed, l.chain, cp)
+			if bundle.Revocation != nil {
+				r = checkSigned("revocation", *bundle.Revocation, l.chain, cp)
+			}
+		}
+	}
+	if !exportRead {
+		if cp, err = openNote(cpText, trusted, origin); err != nil {
+			fail("checkpoint: %v", err)
+		}
+		e = checkSigned("entry", bundle.signed, trusted, cp)
+		if bundle.Revocation != nil {
+			r = checkSigned("revocation", *bundle.Revocation, trusted, cp)
+		}
+	}
+	if r != nil && (r.typ != "mark.revoked" || r.subject != e.subject || r.seq <= e.seq) {
+		fail("revocation is not a later mark.revoked of %s", e.subject)
+	}
+	if e.typ != "mark.awarded" {
+		fail("entry %d is a %s, not a mark.awarded", e.seq, e.typ)
+	}
+	markFacts(whole.(obj)["mark"], e, r)
+	if !exportRead {
+		latest = cp
+	}
+	switch {
+	case exportRead:
+	case entries != "" && sc.unchecked == "":
+		sc.mark, sc.award, sc.awardLeaf = e.subject, e.seq, tlog.RecordHash([]byte(bundle.Entry))
+		src := source{entries, isURL}
+		from = "the log's latest, from the tiles"
+		if bundleLatest {
+			from = "the bundle's own, taken as the latest by --bundle-checkpoint-is-latest"
+		}
+		if !bundleLatest {
+			text, err := src.read("checkpoint", maxNote)
+			if err != nil {
+				sc.unchecked = "step 1, reading the log's latest checkpoint: " + err.Error()
+				break
+			}
+			if latest, err = openNote(text, trusted[len(trusted)-1:], cp.origin); err != nil {
+				fail("%s: its checkpoint: %v (it must be signed by the newest given key, %s)", entries, err, trusted[len(trusted)-1].hex())
+			}
+			if latest.size < cp.size {
+				fail("%s: its checkpoint has %d entries, fewer than the bundle's %d: the log was rolled back, or this copy is stale", entries, latest.size, cp.size)
+			}
+		}
+		sc.unchecked = scanTiles(src, sc, cp, latest)
+	case bundleLatest:
+		from = "the bundle's own, taken as the latest by --bundle-checkpoint-is-latest; only the bundle's entries were read"
+	case entries == "":
+		sc.unchecked = "no --entries given (the log's export, its tiles or their URL prove it)"
+	}
+	if sc.revoked && r == nil && sc.rseq < cp.size {
+		fail("mark %s was revoked by entry %d on %.10s (%s), but the bundle does not say so", e.subject, sc.rseq, sc.rtime, sc.reason)
+	}
+	switch {
+	case r != nil:
+		reason, ok := r.data["reason"].(string)
+		if !ok {
+			reason = "unstated"
+		}
+		fmt.Printf("mark %s: genuine, awarded by entry %d on %.10s; revoked on %.10s: %s (entry %d)\n",
+			e.subject, e.seq, e.time, r.time, reason, r.seq)
+		os.Exit(3)
+	case sc.revoked:
+		fmt.Printf("mark %s: genuine, awarded by entry %d on %.10s; revoked on %.10s: %s (entry %d, after the bundle's checkpoint of %d entries)\n",
+			e.subject, e.seq, e.time, sc.rtime, sc.reason, sc.rseq, cp.size)
+		os.Exit(3)
+	case sc.unchecked != "":
+		fmt.Printf("mark %s: award proved (entry %d on %.10s, in the checkpoint of %d entries); revocation NOT checked: %s\n",
+			e.subject, e.seq, e.time, cp.size, sc.unchecked)
+		os.Exit(4)
+	}
+	fmt.Printf("mark %s: genuine, awarded by entry %d on %.10s; not revoked as of the checkpoint of %d entries (%s",
+		e.subject, e.seq, e.time, latest.size, from)
+	if sc.lastTime != "" {
+		fmt.Printf("; its last entry dated %s; %d entries read after the award", sc.lastTime, sc.read)
+	}
+	fmt.Printf(")\n")
+}
+
+// scanTiles reads every entry of the tile set up to latest (Go reads them
+// all from 0, where htq-verify starts at the award's tile), checks the
+// award at its index, the bundle's root at its size and the latest root,
+// and notes revocations.  A tile that cannot be read returns why
+// (revocation not checked); anything false ends the program.
+func scanTiles(src source, sc *markScan, cp, latest checkpoint) string {
+	var leaves []tlog.Hash
+	for n := int64(0); n*256 < latest.size; n++ {
+		w := latest.size - n*256
+		if w > 256 {
+			w = 256
+		}
+		t := tlog.Tile{H: 8, L: -1, N: n, W: int(w)}
+		bundle, full, err := src.readTile(t, 256*(2+maxEntry))
+		if err != nil {
+			// what was read is proved only up to the bundle's
+			// checkpoint, and only if its root is met there
+			if sc.revoked && !(int64(len(leaves)) >= cp.size && sc.rseq < cp.size &&
+				rootOf(leaves[:cp.size]) == cp.root) {
+				sc.revoked = false
+			}
+			return "step 3, reading the entry bundles: " + err.Error()
+		}
+		off := 0
+		for i := int64(0); i < w; i++ {
+			if len(bundle)-off < 2 {
+				fail("%s: holds %d entries, expected %d", c2spPath(t), i, w)
+			}
+			l := int(bundle[off])<<8 | int(bundle[off+1])
+			if l == 0 || len(bundle)-off-2 < l {
+				fail("%s: holds %d entries, expected %d", c2spPath(t), i, w)
+			}
+			b := bundle[off+2 : off+2+l]
+			off += 2 + l
+			idx := n*256 + i
+			e, err := parseEntry(b)
+			if err != nil {
+				fail("entry %d: %v", idx, err)
+			}
+			if e.seq != idx {
+				fail("entry at index %d says seq %d", idx, e.seq)
+			}
+			leaf := tlog.RecordHash(b)
+			leaves = append(leaves, leaf)
+			if err := sc.see(idx, e, leaf); err != nil {
+				fail("%v", err)
+			}
+		}
+		if off != len(bundle) && !full {
+			fail("%s: bytes after its %d entries", c2spPath(t), w)
+		}
+	}
+	if rootOf(leaves[:cp.size]) != cp.root {
+		fail("the log read has another root at the bundle's checkpoint of %d entries (history rewritten, or a forged bundle checkpoint)", cp.size)
+	}
+	if rootOf(leaves) != latest.root {
+		fail("the entries read do not hash to the checkpoint's root of %d entries: an entry or a tile was changed, added or removed", latest.size)
+	}
+	return ""
 }

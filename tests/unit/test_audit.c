@@ -1025,6 +1025,68 @@ test_entry_from_data_bytes(void)
 	free(e2);
 }
 
+/*
+ * The verifier policy (docs/ledger.md 6.7): origin and keys, oldest
+ * first; comments and blank lines; every departure refused with the line
+ * named, the reserved witness and quorum lines as AUD_EINVAL.
+ */
+static void
+test_policy_parse(void)
+{
+	static struct aud_policy p;
+	struct aud_vkey v1, v2;
+	char k1[200], k2[200], text[1024], why[256];
+	static const struct {
+		const char	*fmt;	/* %s: key 1 */
+		int		 rc;
+		const char	*why;
+	} bad[] = {
+		{ "origin htq.localhost/ledger\n", AUD_EFORMAT, "no key" },
+		{ "key %s\n", AUD_EFORMAT, "no origin" },
+		{ "origin htq.localhost/ledger\nkey %s\nwitness w %s\n",
+		    AUD_EINVAL, "line 3: witness is reserved" },
+		{ "origin htq.localhost/ledger\nkey %s\nquorum 1\n",
+		    AUD_EINVAL, "line 3: quorum is reserved" },
+		{ "origin htq.localhost/ledger\nkey %s\ntrust all\n",
+		    AUD_EFORMAT, "line 3: unknown keyword" },
+		{ "origin other.example/log\nkey %s\n", AUD_EFORMAT,
+		    "not the origin" },
+		{ "origin htq.localhost/ledger\nkey %s\nkey %s\n",
+		    AUD_EFORMAT, "line 3: the same key twice" },
+		{ "origin htq.localhost/ledger\norigin x\n", AUD_EFORMAT,
+		    "line 2: a second origin" },
+		{ "origin  htq.localhost/ledger\n", AUD_EFORMAT,
+		    "line 1: origin takes one value" },
+		{ "origin htq.localhost/ledger\r\nkey %s\n", AUD_EFORMAT,
+		    "line 1: a control character" },
+		{ "origin htq.localhost/ledger\nkey not-a-key\n", AUD_EFORMAT,
+		    "line 2: not a verifier key" },
+	};
+	size_t i;
+
+	aud_key_public(key, &v1);
+	aud_key_public(key2, &v2);
+	aud_vkey_format(&v1, k1, sizeof(k1));
+	aud_vkey_format(&v2, k2, sizeof(k2));
+	snprintf(text, sizeof(text), "# trust root\n\norigin %s\nkey %s\n"
+	    "key %s", v1.name, k1, k2);
+	T_EQ(aud_policy_parse(text, strlen(text), &p, why, sizeof(why)),
+	    AUD_OK);
+	T_ASSERT(strcmp(p.origin, v1.name) == 0);
+	T_EQ(p.nkeys, 2);
+	T_ASSERT(memcmp(p.keys[0].pk, v1.pk, AUD_PK) == 0);
+	T_ASSERT(memcmp(p.keys[1].pk, v2.pk, AUD_PK) == 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), bad[i].fmt, k1, k1);
+		T_EQ(aud_policy_parse(text, strlen(text), &p, why,
+		    sizeof(why)), bad[i].rc);
+		T_ASSERT(strstr(why, bad[i].why) != NULL);
+	}
+	memset(text, 'a', sizeof(text));
+	T_EQ(aud_policy_parse(text, sizeof(text), &p, why, sizeof(why)),
+	    AUD_ETOOBIG);
+}
+
 int
 main(void)
 {
@@ -1050,6 +1112,7 @@ main(void)
 	T_RUN(test_canonical_roundtrip);
 	T_RUN(test_canonical_mutations);
 	T_RUN(test_entry_from_data_bytes);
+	T_RUN(test_policy_parse);
 	aud_key_free(key);
 	aud_key_free(key2);
 	if (close_store() != 0)
