@@ -555,6 +555,37 @@ def test_information_request_loop(s):
     assert hist[3]["by"] == appr.id and hist[3]["role"] == "approver"
 
 
+def test_information_steps_from_htqctl(s):
+    """The same steps from the console, as an account, under its rules:
+    ask, answer with amended content from a file, history, delete."""
+    p = people(s)
+    north = p["north"]
+    body = content(s, title="HNC Console")
+    sid = create(s, north, body)["id"]
+    assert s.post("/api/v1/submissions/%s/submit" % sid, headers=north.h).status == 200
+    # the awarding body may not ask about its own submission
+    r = s.ctl("submission", "ask", sid, "--as", EMAIL["north"], "--question", "Mine?",
+              check=False)
+    assert r.returncode == 1 and b"only reviewer" in r.stderr, r.stderr
+    doc = json.loads(s.ctl("submission", "ask", sid, "--as", EMAIL["approver"],
+                           "--question", "Which unit covers B2?").stdout)
+    assert doc["status"] == "information_requested", doc
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
+        body["units"][0]["title"] = "Unit 1, renamed"
+        json.dump(body, f)
+        f.flush()
+        doc = json.loads(s.ctl("submission", "answer", sid, "--as", EMAIL["north"],
+                               "--answer", "Unit 1, now renamed.", "--content", f.name).stdout)
+    assert doc["status"] == "submitted" and doc["content_sha256"] == canonical_sha256(body)
+    hist = json.loads(s.ctl("submission", "history", sid).stdout)["history"]
+    assert [h["event"] for h in hist][-2:] == ["information.requested", "information.provided"]
+    draft = create(s, north, content(s, title="HNC Console Draft"))["id"]
+    r = s.ctl("submission", "delete", draft, "--as", EMAIL["meridian"], check=False)
+    assert r.returncode == 1 and b"no such submission" in r.stderr, r.stderr
+    s.ctl("submission", "delete", draft, "--as", EMAIL["north"])
+    assert_json_error(s.get("/api/v1/submissions/" + draft, headers=north.h), 404)
+
+
 def test_delete_own_draft(s):
     """An awarding body deletes its own draft outright; nothing reaches the
     ledger; another organisation cannot, and a submitted one stays."""
