@@ -1567,6 +1567,22 @@ fail:
 	return rc;
 }
 
+/* Set doc's mark_status from its mark's record, and store doc so. */
+static int
+old_mark_status(struct htq_db *db, MDB_txn *txn, json_t *doc)
+{
+	json_t *m;
+	int rc;
+
+	if ((rc = htq_get_json(txn, htq_dbi(db, HTQ_T_MARK), sget(doc, "mark"),
+	    &m)) != HTQ_OK)
+		return rc;
+	json_object_set(doc, "mark_status", json_object_get(m, "status"));
+	json_decref(m);
+	return htq_put_json(txn, htq_dbi(db, HTQ_T_SUB), sget(doc, "id"), doc,
+	    0);
+}
+
 int
 htq_submissions_reindex(struct htq_db *db, size_t *n)
 {
@@ -1601,6 +1617,13 @@ htq_submissions_reindex(struct htq_db *db, size_t *n)
 		}
 		memcpy(id, k.mv_data, k.mv_size);
 		id[k.mv_size] = '\0';
+		/* a mark from before mark_status: its state from the mark */
+		if (json_is_string(json_object_get(doc, "mark")) &&
+		    json_object_get(doc, "mark_status") == NULL &&
+		    (rc = old_mark_status(db, txn, doc)) != HTQ_OK) {
+			json_decref(doc);
+			break;
+		}
 		f = facts_of(doc);
 		json_decref(doc);
 		if (f == NULL) {

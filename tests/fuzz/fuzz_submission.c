@@ -6,8 +6,10 @@
  * process, with a window open for the Digital route only.  Each input is
  * one JSON document, tried as a submission's content and as a review; a
  * draft of valid content is submitted, which succeeds exactly when its
- * standard's route has the open window, and keeps every content key and
- * the coverage as the draft had them.
+ * standard's route has the open window and no KSB is left unexplained
+ * (as the draft's submit_check said), and keeps every content key and
+ * the coverage as the draft had them; then a question is asked and
+ * answered with the same content, which must be accepted.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -85,7 +87,8 @@ static void
 same_content(const json_t *draft, const json_t *sub)
 {
 	static const char *const state[] = { "status", "version", "updated",
-	    "submitted_at", "content_sha256", "window" };
+	    "submitted_at", "content_sha256", "window", "history", "actions",
+	    "submit_check" };
 	const char *key;
 	json_t *v;
 	size_t i;
@@ -98,8 +101,10 @@ same_content(const json_t *draft, const json_t *sub)
 		    !json_equal(v, json_object_get(sub, key)))
 			abort();
 	}
-	if (json_object_size(sub) != json_object_size(draft) + 3)
-		abort();	/* + submitted_at, content_sha256, window */
+	/* + submitted_at, content_sha256, window; - submit_check */
+	if (json_object_size(sub) != json_object_size(draft) + 2 ||
+	    json_object_get(sub, "submit_check") != NULL)
+		abort();
 }
 
 int
@@ -108,11 +113,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct htq_actor ab = { "a-00000000000000f1", HTQ_ROLE_AWARDING_BODY,
 	    org };
 	struct htq_actor rev = { "a-00000000000000f2", HTQ_ROLE_REVIEWER, "" };
+	struct htq_actor appr = { "a-00000000000000f3", HTQ_ROLE_APPROVER, "" };
 	struct htq_why why;
 	json_t *in, *out = NULL, *again = NULL;
 	const char *id;
 	char sid[HTQ_ID_LEN + 1];
-	int rc, digital;
+	int rc, digital, complete;
 
 	if (db == NULL)
 		setup();
@@ -131,16 +137,34 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (htq_submission_update(db, &ab, sid, 1, in, &out, &why) !=
 		    HTQ_OK)
 			abort();	/* valid once, valid again */
-		/* the Digital route has a window open, no other */
+		/* the Digital route has a window open, no other; a submit
+		 * needs every KSB mapped or explained; the draft said so */
 		rc = htq_submission_submit(db, &ab, sid, &again, &why);
 		digital = strcmp(json_string_value(json_object_get(out,
 		    "route")), "Digital") == 0;
-		if ((rc == HTQ_OK) != digital)
+		complete = json_array_size(json_object_get(json_object_get(out,
+		    "coverage"), "unexplained")) == 0;
+		if ((rc == HTQ_OK) != (digital && complete) ||
+		    (rc == HTQ_OK) != json_is_true(json_object_get(
+		    json_object_get(out, "submit_check"), "accepted")))
 			abort();
 		if (rc == HTQ_OK)
 			same_content(out, again);
 		json_decref(again);
 		again = NULL;
+		if (rc == HTQ_OK) {
+			/* asked, and answered with the same content */
+			if (htq_information_request(db, &appr, sid, "q?", &again,
+			    &why) != HTQ_OK)
+				abort();
+			json_decref(again);
+			if (htq_information_respond(db, &ab, sid, "a", in,
+			    &again, &why) != HTQ_OK || strcmp(json_string_value(
+			    json_object_get(again, "status")), "submitted") != 0)
+				abort();
+			json_decref(again);
+			again = NULL;
+		}
 		if (htq_submission_submit(db, &ab, sid, &again, &why) ==
 		    HTQ_OK)
 			abort();	/* once only */

@@ -1455,6 +1455,55 @@ test_queues_from_facts(void)
 	mdb_txn_abort(txn);
 }
 
+/*
+ * A database from before the facts: approved submissions whose revoked
+ * mark the document does not record, and no facts.  The reindex at start
+ * rebuilds them, and the revoked mark is not offered for embedding.
+ */
+static void
+test_reindex_a_database_from_before(void)
+{
+	char id[HTQ_ID_LEN + 1], id2[HTQ_ID_LEN + 1], mark[HTQ_MARK_ID_LEN + 1];
+	struct htq_why why;
+	MDB_txn *txn;
+	MDB_val k;
+	json_t *out, *doc;
+	size_t n;
+
+	make_in(S_APPROVED, id);
+	make_in(S_DRAFT, id2);
+	doc = read_as(&ab_a, id);
+	snprintf(mark, sizeof(mark), "%s", json_string_value(json_object_get(
+	    doc, "mark")));
+	json_decref(doc);
+	T_EQ(htq_mark_revoke(db, &appr, mark, "other", "x", &out, &why),
+	    HTQ_OK);
+	json_decref(out);
+	T_EQ(htq_submissions_reindex(db, &n), HTQ_OK);
+	T_EQ(n, 0);		/* nothing to do */
+	T_EQ(htq_txn_write(db, &txn), HTQ_OK);
+	T_EQ(htq_get_json(txn, htq_dbi(db, HTQ_T_SUB), id, &doc), HTQ_OK);
+	json_object_del(doc, "mark_status");
+	T_EQ(htq_put_json(txn, htq_dbi(db, HTQ_T_SUB), id, doc, 0), HTQ_OK);
+	json_decref(doc);
+	k.mv_data = id;
+	k.mv_size = strlen(id);
+	T_EQ(mdb_del(txn, htq_dbi(db, HTQ_T_SUB_FACTS), &k, NULL), 0);
+	k.mv_data = id2;
+	T_EQ(mdb_del(txn, htq_dbi(db, HTQ_T_SUB_FACTS), &k, NULL), 0);
+	T_EQ(htq_commit(db, txn), HTQ_OK);
+	T_EQ(htq_submissions_reindex(db, &n), HTQ_OK);
+	T_EQ(n, 2);
+	doc = read_as(&ab_a, id);
+	T_STREQ(json_string_value(json_object_get(doc, "mark_status")),
+	    "revoked");
+	T_ASSERT(!listed(doc, "embed_mark"));
+	json_decref(doc);
+	doc = read_as(&ab_a, id2);
+	T_ASSERT(listed(doc, "delete"));
+	json_decref(doc);
+}
+
 int
 main(void)
 {
@@ -1478,6 +1527,7 @@ main(void)
 	T_RUN_WITH(setup(), test_information_loop);
 	T_RUN_WITH(setup(), test_revoked_mark_on_submission);
 	T_RUN_WITH(setup(), test_queues_from_facts);
+	T_RUN_WITH(setup(), test_reindex_a_database_from_before);
 	teardown();
 	return T_DONE();
 }
