@@ -11,14 +11,91 @@
 #                      after a burst (nginx limit_req; default 30 and 20)
 #   HTQ_CONN_PER_ADDR  open connections per client address (default 64)
 #   HTQ_USER  service account when started as root (default htq, created
-#             if missing): it owns the data directory and runs the FastCGI
-#             workers and nginx's workers
+#             if missing): it owns the data directory and runs everything
+#
+# Started as root, this script does only what needs root: it creates the
+# service account and the data directory (if missing), copies what the
+# service runs (programs, web files, the nginx template, the catalogue)
+# into a fresh root-owned folder the account can read, and runs itself
+# from there as the account, nginx included (the port is unprivileged).
+# Nothing running as root opens, creates, changes or deletes a path inside
+# a directory the service account can write.  Without HTQ_DATA, the data
+# directory is ./var, or /var/lib/htq when the account cannot reach the
+# clone (a clone in root's home, mode 0700).
 set -euo pipefail
 umask 077	# the data directory and everything in it: the owner's only
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${BIN:-bin}
 case "$BIN" in /*) ;; *) BIN="$ROOT/$BIN" ;; esac
 PORT=${HTQ_PORT:-8080}
+die() { echo "run.sh: $*" >&2; exit 1; }
+
+if [ "$(id -u)" = 0 ]; then
+	SVC=${HTQ_USER:-htq}
+	if ! id -u "$SVC" >/dev/null 2>&1; then
+		useradd --system --user-group --no-create-home \
+		    --home-dir /nonexistent --shell /usr/sbin/nologin "$SVC" ||
+		    die "cannot create the service account $SVC"
+	fi
+	[ "$(id -u "$SVC")" != 0 ] || die "HTQ_USER must not be root"
+	as_svc() { setpriv --reuid="$SVC" --regid="$SVC" --init-groups -- "$@"; }
+	if [ -n "${HTQ_DATA:-}" ]; then
+		DATA=$HTQ_DATA
+	elif as_svc test -x "$ROOT"; then
+		DATA=$ROOT/var
+	else
+		DATA=/var/lib/htq
+		echo "run.sh: $SVC cannot reach $ROOT (a private home?), so the data directory is $DATA"
+	fi
+	case "$DATA" in /*) ;; *) DATA=$PWD/$DATA ;; esac
+	[ ! -L "$DATA" ] || die "$DATA is a symbolic link: name the directory itself"
+	parent=$(dirname "$DATA")
+	[ -d "$parent" ] || die "$parent does not exist"
+	# root creates or hands over (the directory itself, nothing in it)
+	# only a data directory of its own inside one the account cannot
+	# write (or a sticky one like /tmp, where nobody else may move it); a
+	# directory the account owns already is left as it is
+	if [ ! -e "$DATA" ] || { [ -O "$DATA" ] && [ -d "$DATA" ]; }; then
+		[ -O "$parent" ] || [ -k "$parent" ] ||
+		    die "$parent is not root's: create $DATA yourself, owned by $SVC"
+		[ -e "$DATA" ] || mkdir -m 700 "$DATA"
+		chown -h "$SVC:" "$DATA"
+	elif [ "$(stat -c %U "$DATA")" != "$SVC" ]; then
+		die "$DATA belongs to $(stat -c %U "$DATA"), not $SVC: chown -R $SVC: $DATA (if it is the data directory), or set HTQ_DATA"
+	fi
+	as_svc test -w "$DATA" -a -x "$DATA" ||
+	    die "$SVC cannot reach $DATA: some directory above it is closed to other accounts; set HTQ_DATA to a directory it can reach (for example /var/lib/htq)"
+	WWW=${HTQ_WWW:-$ROOT/build/www}
+	[ -f "$WWW/index.html" ] || die "$WWW is missing: run make first"
+	CAT=${HTQ_CATALOGUE:-$ROOT/data/standards.json}
+	# what the service runs, read-only to it, in a folder only root writes
+	APP=$(mktemp -d /tmp/htq-app.XXXXXX)
+	trap 'rm -rf "$APP"' EXIT
+	mkdir -p "$APP/bin" "$APP/scripts" "$APP/nginx" "$APP/data" "$APP/core/store" "$APP/build"
+	cp "$BIN/htq-fcgi" "$BIN/htqctl" "$APP/bin/"
+	cp "$0" "$APP/scripts/run.sh"
+	cp "$ROOT/nginx/htq.conf.in" "$APP/nginx/"
+	cp "$ROOT/core/store/limits.h" "$APP/core/store/"
+	cp "$CAT" "$APP/data/standards.json"
+	cp -R "$WWW" "$APP/build/www"
+	chmod -R go+rX,go-w "$APP"
+	child=""
+	trap '[ -z "$child" ] || kill -TERM "$child" 2>/dev/null' INT TERM
+	HTQ_DATA=$DATA BIN=$APP/bin HTQ_WWW=$APP/build/www \
+	    HTQ_CATALOGUE=$APP/data/standards.json HOME=$DATA \
+	    setpriv --reuid="$SVC" --regid="$SVC" --init-groups -- \
+	    bash "$APP/scripts/run.sh" &
+	child=$!
+	# a wait cut short by a signal returns early: wait again for the
+	# child's own status (0 after a clean stop)
+	while :; do
+		rc=0
+		wait "$child" || rc=$?
+		kill -0 "$child" 2>/dev/null || break
+	done
+	exit "$rc"
+fi
+
 DATA=${HTQ_DATA:-./var}
 mkdir -p "$DATA"
 DATA=$(cd "$DATA" && pwd)
@@ -26,8 +103,6 @@ export HTQ_DATA="$DATA"
 # where the badges' QR codes send people (the public address of /verify)
 export HTQ_PUBLIC_URL="${HTQ_PUBLIC_URL:-http://127.0.0.1:$PORT}"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-
-die() { echo "run.sh: $*" >&2; exit 1; }
 LOGIN_RATE=${HTQ_LOGIN_RATE:-30}
 LOGIN_BURST=${HTQ_LOGIN_BURST:-20}
 CONN_PER_ADDR=${HTQ_CONN_PER_ADDR:-64}
@@ -37,21 +112,6 @@ done
 [ "$LOGIN_RATE" -ge 1 ] || die "HTQ_LOGIN_RATE must be at least 1"
 [ "$CONN_PER_ADDR" -ge 1 ] || die "HTQ_CONN_PER_ADDR must be at least 1"
 
-# As root, everything runs as an unprivileged service account that owns
-# the data directory (htq-fcgi and htqctl switch to the directory's owner
-# themselves; nginx's workers are told to in its configuration).
-user=""
-if [ "$(id -u)" = 0 ]; then
-	SVC=${HTQ_USER:-htq}
-	if ! id -u "$SVC" >/dev/null 2>&1; then
-		useradd --system --user-group --no-create-home \
-		    --home-dir /nonexistent --shell /usr/sbin/nologin "$SVC" ||
-		    die "cannot create the service account $SVC"
-	fi
-	[ "$(id -u "$SVC")" != 0 ] || die "HTQ_USER must not be root"
-	[ "$(stat -c %U "$DATA")" = "$SVC" ] || chown -R "$SVC:" "$DATA"
-	user="user $SVC $(id -gn "$SVC");"
-fi
 chmod 700 "$DATA"
 
 # First start: database, ledger key, demo catalogue and accounts.
@@ -78,13 +138,12 @@ rm -rf "$DATA/www.new"
 cp -R "$WWW" "$DATA/www.new"
 rm -rf "$DATA/www"
 mv "$DATA/www.new" "$DATA/www"
-[ -z "$user" ] || { chown -R "$SVC:" "$DATA/www" "$DATA/run"; chown "$SVC:" "$DATA/public"; }
 
 # Render the nginx configuration.
 expr=$(sed -nE 's/^#define HTQ_MAX_BODY[[:space:]]+\(([0-9 *]+)\).*/\1/p' "$ROOT/core/store/limits.h")
 max_body=$(( ${expr:-0} ))
 [ "$max_body" -gt 0 ] || die "cannot read HTQ_MAX_BODY from core/store/limits.h"
-sed -e "s|@USER@|$user|" -e "s|@PORT@|$PORT|g" -e "s|@RUN@|$DATA/run|g" \
+sed -e "s|@PORT@|$PORT|g" -e "s|@RUN@|$DATA/run|g" \
     -e "s|@LOG@|$DATA/log|g" -e "s|@WEB@|$DATA/www|g" \
     -e "s|@PUBLIC@|$DATA/public|g" \
     -e "s|@SOCK@|$DATA/run/fcgi.sock|g" -e "s|@MAX_BODY@|$max_body|g" \

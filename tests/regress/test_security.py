@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 import time
 
-from harness import DEMO_PASSWORD, Skip, assert_json_error, race, session_of
+from harness import DEMO_PASSWORD, ROOT, Skip, assert_json_error, race, session_of
 
 WORKER_DIED = re.compile(r"htq-fcgi: worker \d+ .*restarting")
 
@@ -250,14 +250,102 @@ def test_data_directory_is_private(s):
         shutil.rmtree(tmp)
 
 
+def uids(pid):
+    return [l for l in open("/proc/%d/status" % pid) if l.startswith("Uid:")][0].split()[1:]
+
+
 def test_servers_do_not_run_as_root(s):
+    """Started as root, every server process runs as the service account,
+    nginx's master included; the one root process left, run.sh waiting for
+    its child, has nothing open in the data directory, nor its cwd there."""
     if os.geteuid() != 0:
         raise Skip("only meaningful when the stack is started as root")
     master, workers = nginx_pids(s)
     fcgi = subprocess.run(["pgrep", "-f", "htq-fcgi --data %s" % s.data],
                           capture_output=True, text=True).stdout.split()
     assert workers and fcgi
-    for pid in workers + [int(p) for p in fcgi]:
-        uids = [l for l in open("/proc/%d/status" % pid) if l.startswith("Uid:")][0].split()[1:]
-        assert all(u != "0" for u in uids), (pid, uids)
+    for pid in [master] + workers + [int(p) for p in fcgi]:
+        assert all(u != "0" for u in uids(pid)), (pid, uids(pid))
     assert os.stat(os.path.join(s.data, "db", "data.mdb")).st_uid != 0
+    # the stack's processes: the session run.sh leads
+    sid = os.getsid(s.proc.pid)
+    root = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                if os.getsid(int(d)) == sid and "0" in uids(int(d)):
+                    root.append(int(d))
+            except (OSError, IndexError):
+                pass
+    assert root == [s.proc.pid], root
+    real = os.path.realpath(s.data)
+    assert not os.path.realpath("/proc/%d/cwd" % s.proc.pid).startswith(real)
+    for fd in os.listdir("/proc/%d/fd" % s.proc.pid):
+        target = os.path.realpath("/proc/%d/fd/%s" % (s.proc.pid, fd))
+        # the harness's own output file is the only one it was given there
+        assert not target.startswith(real + "/") or target.endswith("/run.out"), target
+
+
+def skeleton(to):
+    """What scripts/run.sh needs of a clone, copied to to."""
+    for d in ("scripts", "nginx", "data"):
+        shutil.copytree(os.path.join(ROOT, d), os.path.join(to, d))
+    os.makedirs(os.path.join(to, "core", "store"))
+    shutil.copy(os.path.join(ROOT, "core", "store", "limits.h"), os.path.join(to, "core", "store"))
+    shutil.copytree(os.path.join(ROOT, "build", "www"), os.path.join(to, "build", "www"))
+
+
+def test_root_clone_in_a_private_home_is_told_what_to_change(s):
+    """A clone under a directory closed to other accounts (root's home is
+    0700): a data directory there is refused at once, saying the service
+    account cannot reach it and what to set, and nothing is started."""
+    if os.geteuid() != 0:
+        raise Skip("only meaningful as root")
+    home = tempfile.mkdtemp(prefix="htq-home-")	# 0700, root's
+    try:
+        skeleton(os.path.join(home, "htq"))
+        e = s.env(HTQ_DATA=os.path.join(home, "htq", "var"))
+        p = subprocess.run([os.path.join(home, "htq", "scripts", "run.sh")], env=e,
+                           cwd=os.path.join(home, "htq"), capture_output=True, timeout=30)
+        assert p.returncode == 1, p
+        assert b"htq cannot reach" in p.stderr and b"HTQ_DATA" in p.stderr, p.stderr
+    finally:
+        shutil.rmtree(home)
+
+
+def test_root_never_follows_a_planted_link_in_the_data_directory(s):
+    """The service account plants links where root's start-up used to
+    chown, chmod or delete (public, www, run, the nginx pid and log): root
+    touches none of them, and their targets keep owner and mode."""
+    if os.geteuid() != 0:
+        raise Skip("only meaningful as root")
+    from harness import Stack
+    victim = tempfile.mkdtemp(prefix="htq-victim-")	# root's, 0700
+    with open(os.path.join(victim, "f"), "w") as f:
+        f.write("root's")
+    st = Stack()
+    try:
+        st.start()		# a data directory the service account owns
+        st.stop()
+        for name in ("public", "www", "log/nginx-error.log", "run/nginx.pid"):
+            path = os.path.join(st.data, name)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path)
+            elif os.path.lexists(path):
+                os.unlink(path)
+            os.symlink(victim if not name.startswith(("log/", "run/")) else
+                       os.path.join(victim, "f"), path)
+            os.lchown(path, *[os.stat(st.data).st_uid, os.stat(st.data).st_gid])
+        try:
+            st.start(timeout=15)
+        except RuntimeError:
+            pass		# the account broke its own start: its business
+        finally:
+            st.stop()
+        vs = os.stat(victim)
+        assert (vs.st_uid, stat.S_IMODE(vs.st_mode)) == (0, 0o700), vs
+        fs = os.stat(os.path.join(victim, "f"))
+        assert fs.st_uid == 0 and open(os.path.join(victim, "f")).read() == "root's"
+    finally:
+        shutil.rmtree(st.data, ignore_errors=True)
+        shutil.rmtree(victim)
