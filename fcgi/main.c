@@ -10,6 +10,7 @@
  *
  * usage: htq-fcgi [--data DIR] [--socket PATH] [--workers N]
  */
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -409,10 +410,15 @@ out:
 static pid_t
 spawn(int listen_fd, const struct config *cfg)
 {
-	pid_t pid = fork();
+	pid_t master = getpid(), pid = fork();
 
-	if (pid == 0)
+	if (pid == 0) {
+		/* a worker dies with its master (kill -9 included), so that
+		 * none keeps the socket for a next start */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != master)
+			_exit(1);
 		_exit(worker(listen_fd, cfg));
+	}
 	if (pid < 0)
 		fprintf(stderr, "htq-fcgi: fork: %s\n", strerror(errno));
 	return pid;
@@ -613,7 +619,12 @@ main(int argc, char **argv)
 		while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 			for (i = 0; i < cfg.workers && pids[i] != pid; i++)
 				;
-			if (i == cfg.workers || stopping)
+			if (i == cfg.workers)
+				continue;
+			/* reaped: never signalled again (the pid may be
+			 * another process's by then) */
+			pids[i] = 0;
+			if (stopping)
 				continue;
 			fprintf(stderr, "htq-fcgi: worker %d %s %d; restarting"
 			    "\n", (int)pid, WIFSIGNALED(st) ? "killed by signal" :

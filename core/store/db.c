@@ -98,7 +98,7 @@ htq_db_open(const char *datadir, unsigned flags, struct htq_db **out)
 {
 	struct htq_db *db;
 	char path[4096];
-	int rc, n;
+	int rc, n, dead;
 
 	*out = NULL;
 	n = snprintf(path, sizeof(path), "%s/db", datadir);
@@ -124,6 +124,11 @@ htq_db_open(const char *datadir, unsigned flags, struct htq_db **out)
 	    ((flags & HTQ_DB_RDONLY) ? MDB_RDONLY : 0), 0600);
 	if (rc != 0)
 		goto fail;
+	/* A process killed inside a read transaction leaves its reader slot
+	 * taken, and the pages it could see are never reused: the map fills
+	 * and the slots run out.  Every open (a worker started again after a
+	 * death, htqctl) frees the slots of processes that are gone. */
+	(void)mdb_reader_check(db->env, &dead);
 	if ((rc = open_dbis(db, !(flags & HTQ_DB_RDONLY))) != HTQ_OK) {
 		htq_db_close(db);
 		return rc;

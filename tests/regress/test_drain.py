@@ -73,3 +73,73 @@ def test_in_flight_request_survives_sigterm(s):
             raise AssertionError("htq-fcgi did not stop after draining")
     finally:
         other.cleanup()
+
+
+def fcgi_pids(st):
+    return [int(p) for p in subprocess.run(["pgrep", "-f", "htq-fcgi --data " + st.data],
+                                           capture_output=True, text=True).stdout.split()]
+
+
+def test_idle_stop_is_quick_and_signals_no_reaped_pid():
+    """An idle stack stops within 2 s of SIGTERM, three times running:
+    the master forgets each worker it reaps and never waits for (or
+    signals) one that is gone."""
+    st = Stack()
+    try:
+        for _ in range(3):
+            st.start()
+            t = time.time()
+            rc = st.stop()
+            took = time.time() - t
+            assert rc == 0 and took < 2.0, (rc, took, st.output()[-2000:])
+            assert not fcgi_pids(st)
+    finally:
+        st.stop()
+
+
+def test_workers_die_with_their_master():
+    """kill -9 of the FastCGI master: its workers go too (none keeps the
+    socket), run.sh stops, and the next start works."""
+    from harness import fcgi_master
+    st = Stack()
+    try:
+        st.start()
+        master = fcgi_master(st)
+        assert master and len(fcgi_pids(st)) > 1
+        os.kill(master, signal.SIGKILL)
+        deadline = time.time() + 5
+        while fcgi_pids(st) and time.time() < deadline:
+            time.sleep(0.05)
+        assert not fcgi_pids(st), fcgi_pids(st)
+        st.proc.wait(10)
+        st.proc = None
+        st.start()
+        assert st.get("/api/v1/health").status == 200
+    finally:
+        st.stop()
+
+
+def test_a_killed_workers_reader_slot_is_freed():
+    """A worker killed with its read slot taken: the worker started in its
+    place frees the dead one's slot (mdb_reader_check), so the map's pages
+    are reused and the slots do not run out."""
+    from harness import fcgi_master, fcgi_workers
+    st = Stack()
+    try:
+        st.start()
+        for _ in range(3):
+            st.get("/api/v1/standards")	# every worker opens its read slot
+        victim = fcgi_workers(fcgi_master(st))[0]
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            out = subprocess.run(["mdb_stat", "-r", os.path.join(st.data, "db")],
+                                 capture_output=True, text=True).stdout
+            pids = [int(l.split()[0]) for l in out.splitlines()
+                    if l.strip() and l.split()[0].isdigit()]
+            if victim not in pids and len(fcgi_workers(fcgi_master(st))) >= 2:
+                break
+            time.sleep(0.1)
+        assert victim not in pids, out
+    finally:
+        st.stop()
