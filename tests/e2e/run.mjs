@@ -225,13 +225,29 @@ test("verify page: a tampered bundle fails, naming the check", async ctx => {
 	}, "mark.awarded entry signature", /mark\.awarded entry signature: entry \d+: signature does not verify/);
 });
 
-test("verify page: a wrong key fails the checkpoint signature", async ctx => {
-	const other = new SyntheticLedger();
+test("verify page: a wrong key in the page's policy fails the checkpoint signature", async ctx => {
+	const other = new SyntheticLedger("htq.localhost/ledger");
 	await failing(ctx, "verify-wrong-key", async page => {
-		const fake = async route => route.fulfill({ status: 200, contentType: "text/plain", body: other.vkey + "\n" });
-		await page.route("**/.well-known/htq-ledger-keys", fake);
-		await page.route("**/api/v1/ledger/key", fake);
+		await page.route("**/verify/**", async route => {
+			const res = await route.fetch();
+			const html = (await res.text()).replace(/(<script type="application\/json" id="htq-policy">)[^<]*/, `$1${JSON.stringify({ origin: "htq.localhost/ledger", keys: [other.vkey] }).replace(/\//g, "\\/")}`);
+			await route.fulfill({ response: res, body: html });
+		});
 	}, "checkpoint signature", /checkpoint signature: .*not signed by a trusted key/);
+});
+
+test("verify page: a key served by the host is not trusted (the page's own policy is)", async ctx => {
+	const other = new SyntheticLedger();
+	const { cur } = await demoMarks(ctx);
+	const page = await ctx.browser.newPage();
+	const fake = async route => route.fulfill({ status: 200, contentType: "text/plain", body: other.vkey + "\n" });
+	await page.route("**/.well-known/htq-ledger-keys", fake);
+	await page.route("**/api/v1/ledger/key", fake);
+	const r = await verifyPage(ctx, page, cur, "verify-host-key-ignored");
+	assert(r.verdict === "verified", `verdict ${r.verdict}: ${r.outcome}`);
+	const fp = (await page.textContent("#key-fingerprint")).trim();
+	assert(/^([0-9a-f]{4} ){7}[0-9a-f]{4}$/.test(fp) && r.outcome.includes(fp), `fingerprint ${fp} shown and named in the outcome: ${r.outcome}`);
+	await page.close();
 });
 
 test("verify page: a forged entry tile fails the non-revocation proof", async ctx => {
@@ -243,7 +259,7 @@ test("verify page: a forged entry tile fails the non-revocation proof", async ct
 			if (body.length > 10) body[body.length - 5] ^= 1;
 			await route.fulfill({ response: res, body });
 		});
-	}, "not revoked", /not revoked: the tiles do not hash to the checkpoint's root/);
+	}, "not revoked", /not revoked: (the tiles do not hash to the checkpoint's root|entry \d+: (signed by key|field))/);
 });
 
 test("verify page: a bundle file from disk verifies with the network cut off", async ctx => {
