@@ -11,6 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { SyntheticLedger } from "../web/helpers.mjs";
 import { assert, axe, consoleError, launch, suite } from "./lib.mjs";
+import { hostileTests } from "./hostile.mjs";
 
 const e2e = suite("e2e");
 const OUT = e2e.out;
@@ -338,5 +339,8 @@ test("verify and register pages show their facts with JavaScript disabled", asyn
 		await browser.close();
 	}
 });
+
+// Last: a malicious host (tests/e2e/hostile.mjs); it rotates the key.
+hostileTests(test);
 
 process.exitCode = await e2e.run({ persistent: true });
