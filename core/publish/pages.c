@@ -270,8 +270,10 @@ htq_verify_html(const json_t *m, const json_t *assets,
 	    "ledger files or the facts above: each is checked against that "
 	    "key. It does trust that this page carries the right key: compare "
 	    "the fingerprint below with one you got elsewhere (the badge, the "
-	    "awarding body, a partner), or use the standalone verifier with a "
-	    "key you trust.</p>\n", f);
+	    "awarding body, a partner), or use the <a class=\"govuk-link\" "
+	    "href=\"/htq-verifier.html\" download>standalone verifier</a>: one "
+	    "HTML file that checks a bundle file on your own computer, with no "
+	    "network, with the key written into it.</p>\n", f);
 	if (pol != NULL && pol->fingerprint[0] != '\0') {
 		fputs("<p class=\"govuk-body\">Ledger key fingerprint: <code "
 		    "id=\"key-fingerprint\">", f);
@@ -285,8 +287,7 @@ htq_verify_html(const json_t *m, const json_t *assets,
 	    "the <a class=\"govuk-link\" href=\"/api/v1/marks/", f);
 	htq_put_esc(f, id);
 	fputs("\">proof bundle</a> and check it with <code>htq-verify mark"
-	    "</code> or the <a class=\"govuk-link\" href=\"/htq-verifier.html\""
-	    ">standalone verifier</a>.</p></div>\n"
+	    "</code> or the standalone verifier.</p></div>\n"
 	    "<h2 class=\"govuk-heading-m\">Badge</h2>\n"
 	    "<p class=\"govuk-body\"><img class=\"htq-badge\" src=\"/marks/", f);
 	htq_put_esc(f, id);

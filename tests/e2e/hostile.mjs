@@ -38,7 +38,7 @@ export async function hostileHost(data, tamper = () => undefined) {
 		const p = decodeURIComponent(new URL(req.url, "http://x").pathname);
 		const t = tamper(p);
 		if (t === "drop") { req.socket.destroy(); return; }
-		const head = { "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'", "Cache-Control": "no-store" };
+		const head = { "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'", "Cache-Control": "no-store", "Access-Control-Allow-Origin": "*" };
 		if (t) {
 			res.writeHead(t.status || 200, { ...head, "Content-Type": t.type || TYPES[path.extname(p)] || "application/octet-stream" });
 			res.end(t.body);
@@ -222,6 +222,54 @@ export function hostileTests(test) {
 			const rev = JSON.parse(S.bundleB.revocation.entry).data;
 			assert(text.includes(`is REVOKED`) && text.includes(`Revoked on ${rev.revoked}`) && !text.includes("2000-01-01") && !text.includes("forged"), text);
 			await page.screenshot({ path: path.join(ctx.out, "hostile-file-offline.png"), fullPage: true });
+		} finally {
+			await ctx.browser.setOffline(false);
+			await page.close();
+			await h.close();
+		}
+	});
+
+	test("verify page, standalone verifier: the published copy carries the policy; from disk it checks bundles offline and reads a mirror's tiles", async ctx => {
+		const res = await fetch(ctx.stack.base + "/htq-verifier.html");
+		assert(res.status === 200, `GET /htq-verifier.html: ${res.status}`);
+		const html = await res.text();
+		const keys = fs.readFileSync(path.join(ctx.stack.data, "public", ".well-known", "htq-ledger-keys"), "utf8").trim().split("\n");
+		assert(html.includes(JSON.stringify({ origin: keys[0].split("+")[0], keys }).replace(/\//g, "\\/")), "the instance's policy is written into the published copy");
+		assert(!/<script[^>]+src=|<link[^>]+href=/i.test(html), "self-contained: nothing loaded from anywhere");
+		const file = path.join(ctx.out, "htq-verifier.html");
+		fs.writeFileSync(file, html);
+		const fA = path.join(ctx.out, "A.bundle.json"), fB = path.join(ctx.out, "B.bundle.json");
+		fs.writeFileSync(fA, JSON.stringify(S.bundleA));
+		fs.writeFileSync(fB, JSON.stringify(S.bundleB));
+		const fpr = (S.pageA.match(/id="key-fingerprint">([^<]*)</) || [])[1];
+		const page = await ctx.browser.newPage();
+		const h = await hostileHost(ctx.stack.data);
+		const check = async (bundle, { mark = "", base = "" } = {}) => {
+			await page.fill("#mark", mark);
+			await page.fill("#base", base);
+			await page.setInputFiles("#file", bundle);
+			await page.evaluate(() => { document.getElementById("result").replaceChildren(); });
+			await page.click("#check button");
+			await page.waitForSelector("#result .htq-outcome", { timeout: 30000 });
+			return { verdict: await page.getAttribute("#result .htq-outcome", "data-verdict"), text: await page.textContent("#result") };
+		};
+		try {
+			await ctx.browser.setOffline(true);
+			await page.goto("file://" + file, { waitUntil: "load" });
+			await page.waitForFunction(() => document.getElementById("policy-fingerprint").textContent.includes(" "));
+			assert((await page.textContent("#policy-fingerprint")) === fpr, "the fingerprint is the one the verify page prints");
+			await axe(page, "standalone verifier");
+			let r = await check(fA);
+			assert(r.verdict === "unchecked" && /Could not check/.test(r.text) && r.text.includes(`This file proves quality mark ${S.A}.`) && /not checked/.test(r.text), `offline A: ${r.verdict}: ${r.text}`);
+			r = await check(fB);
+			assert(r.verdict === "revoked" && r.text.includes(`Quality mark ${S.B} is REVOKED`), `offline B: ${r.verdict}: ${r.text}`);
+			r = await check(fA, { mark: S.B });
+			assert(r.verdict === "failed" && r.text.includes(`the proof is for mark ${S.A}, not for ${S.B}`), `A as B: ${r.text}`);
+			await page.screenshot({ path: path.join(ctx.out, "standalone-offline.png"), fullPage: true });
+			await ctx.browser.setOffline(false);
+			r = await check(fA, { mark: S.A, base: h.base });
+			assert(r.verdict === "verified" && /Genuine and current/.test(r.text), `A with a mirror: ${r.verdict}: ${r.text}`);
+			await page.screenshot({ path: path.join(ctx.out, "standalone-mirror.png"), fullPage: true });
 		} finally {
 			await ctx.browser.setOffline(false);
 			await page.close();

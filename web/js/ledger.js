@@ -807,7 +807,7 @@ export async function verifyMarkBundle(bundle, keysText, { markId, fetchTile, fe
 	if (!award || !cp) return checks;
 	const id = award.subject;
 	if (markId !== undefined && markId !== null && id !== markId) {
-		check(checks, "mark id", false, `the proof is for mark ${id}, not for ${markId}, the mark this page is about`);
+		check(checks, "mark id", false, `the proof is for mark ${id}, not for ${markId}, the mark being checked`);
 		return checks;
 	}
 	const claimed = bundle.mark && (bundle.mark.id || bundle.mark.mark_id);
