@@ -521,3 +521,14 @@ describe("parser parity with the C verifier", () => {
 		}
 	});
 });
+
+describe("sha256Sync (the tree's hashes)", () => {
+	test("agrees with WebCrypto on every length that matters", async () => {
+		const { randomBytes } = await import("node:crypto");
+		for (const n of [...Array(200).keys(), 447, 448, 511, 512, 1000, 16384, 65536]) {
+			const b = new Uint8Array(randomBytes(n));
+			assert.deepEqual(L.sha256Sync(b), await L.sha256(b), `length ${n}`);
+		}
+		assert.equal(L.toHex(L.sha256Sync(L.utf8("abc"))), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	});
+});
