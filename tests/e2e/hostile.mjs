@@ -151,6 +151,17 @@ export function hostileTests(test) {
 		} finally { await h.close(); }
 	});
 
+	test("verify page, hostile host: a page whose heading names one mark while its script proves another", async ctx => {
+		const page = S.pageB.replace(`data-mark="${S.B}"`, `data-mark="${S.A}"`);
+		assert(page !== S.pageB, "data-mark found");
+		const h = await hostileHost(ctx.stack.data, p => p === `/verify/${S.B}` ? { body: page, type: "text/html" } : undefined);
+		try {
+			const r = await outcomeAt(ctx, h.base, `/verify/${S.B}`, "hostile-heading-vs-script");
+			assert(r.verdict === "failed" && r.outcome.includes("The page is inconsistent") && r.outcome.includes(`(${S.A}) are not the same mark`), r.outcome);
+			await r.page.close();
+		} finally { await h.close(); }
+	});
+
 	for (const [what, answer, words] of [
 		["404", { status: 404, body: "not found" }, /latest checkpoint signature failed: the log's latest checkpoint could not be read: HTTP 404/],
 		["500", { status: 500, body: "oops" }, /latest checkpoint signature failed: the log's latest checkpoint could not be read: HTTP 500/],

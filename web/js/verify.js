@@ -17,6 +17,17 @@ import { el, factList, awardFacts, proveMark, readPolicy, render, revocationFact
 const root = document.getElementById("verify");
 const markId = root ? root.dataset.mark : null;
 
+// The mark this page is about must be one: its address, its heading and
+// the id the script proves (data-mark) must agree, or a page could show
+// one mark's heading while proving another.
+function idDisagreement() {
+	const m = /^\/verify\/([^/]+)(\/(index\.html)?)?$/.exec(location.pathname);
+	const fromUrl = m ? decodeURIComponent(m[1]) : null;
+	const heading = (document.getElementById("mark-id")?.textContent || "").trim();
+	if (fromUrl === markId && heading === markId) return null;
+	return `this page's address (${fromUrl ?? "not /verify/<id>"}), its heading (${heading || "none"}) and the mark its check is set to prove (${markId}) are not the same mark`;
+}
+
 // The facts of the static page, by data-fact, before anything replaces them.
 function staticFacts() {
 	const out = new Map();
@@ -163,6 +174,12 @@ async function main() {
 	const extras = el("div", { id: "verify-extras" });
 	if (nojs) nojs.replaceWith(result); else root.append(result);
 	root.append(extras);
+	const disagreement = idDisagreement();
+	if (disagreement) {
+		failBox(result, "The page is inconsistent: " + disagreement + ".");
+		showProved([], "failed");
+		return;
+	}
 	let policy = null;
 	try {
 		policy = await readPolicy();
