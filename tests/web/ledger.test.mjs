@@ -509,6 +509,28 @@ describe("parser parity with the C verifier", () => {
 		assert.equal(cs.proved.revocation.date, "2026-12-01");
 		assert.equal(cs.proved.revocation.reason, "non_compliance");
 	});
+	test("an older bundle of a mark revoked since: an unreadable latest checkpoint never hides the revocation", async () => {
+		const g = new SyntheticLedger();
+		const A = g.append("mark.awarded", "HTQ-A1", {});
+		const early = g.bundle(A);
+		for (let i = 0; i < 5; i++) g.append("review.recorded", `r-${i}`);
+		g.append("mark.revoked", "HTQ-A1", { reason: "non_compliance", revoked: "2026-12-02" });
+		for (const fetchLatest of [async () => { throw new Error("HTTP 404"); }, async () => { throw new Error("the connection failed"); }]) {
+			const cs = await L.verifyMarkBundle(early, g.vkey, { markId: "HTQ-A1", fetchTile: fetchFrom(g.tiles()), fetchLatest });
+			assert.equal(L.summarize(cs), "failed");
+			assert.ok(!cs.some(c => c.name === "not revoked" && c.ok === true));
+		}
+		const cs = await L.verifyMarkBundle(early, g.vkey, { markId: "HTQ-A1", fetchTile: fetchFrom(g.tiles()), fetchLatest: async () => g.checkpoint() });
+		assert.equal(L.summarize(cs), "revoked");
+		assert.equal(cs.proved.revocation.date, "2026-12-02");
+		// same size, another root: two versions of the log
+		const h = new SyntheticLedger(g.origin);
+		Object.assign(h, { priv: g.priv, pub: g.pub, kid: g.kid, kidHex: g.kidHex, vkey: g.vkey });
+		h.append("mark.awarded", "HTQ-A1", {}, "2026-11-29T08:00:01Z");
+		const fork = await L.verifyMarkBundle(early, g.vkey, { markId: "HTQ-A1", fetchTile: fetchFrom(g.tiles()), latest: h.checkpoint() });
+		assert.equal(L.summarize(fork), "failed");
+		assert.match(fork.at(-1).detail, /two versions of the log/);
+	});
 	test("a latest checkpoint that cannot be read, or a rollback, fails closed", async () => {
 		const g = new SyntheticLedger();
 		g.append("mark.awarded", "HTQ-A1", {});

@@ -912,6 +912,7 @@ export async function verifyMarkBundle(bundle, keysText, { markId, fetchTile, fe
 			if (typeof note !== "string" || note === "") fail("the log's latest checkpoint could not be read");
 			const l = await verifyCheckpoint(note, keys[keys.length - 1], { origin: origin === undefined ? keys[0].name : origin });
 			if (l.size < cp.size) fail(`rollback: the log's latest checkpoint has ${l.size} entries, fewer than the ${cp.size} of the bundle's checkpoint`);
+			if (l.size === cp.size && !bytesEqual(l.root, cp.root)) fail(`the log's latest checkpoint and the bundle's both have ${l.size} entries but different roots: two versions of the log`);
 			check(checks, "latest checkpoint signature", true, `the log's latest checkpoint, of ${l.size} entries, is signed by the newest key ${keys[keys.length - 1].keyId}`, { size: l.size });
 			upTo = l; upToKey = keys.length - 1;
 		} catch (x) {
