@@ -399,11 +399,17 @@ const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
 const INTEGER = /-?(0|[1-9][0-9]*)/y;
 const INT64_MIN = -(2n ** 63n), INT64_MAX = 2n ** 63n - 1n;
 
+// Order of two strings by their UTF-8 bytes, which is code point order:
+// UTF-16 code unit order but where a surrogate is involved.
 function cmpUtf8(a, b) {
-	const x = utf8(a), y = utf8(b);
-	for (let i = 0; i < x.length && i < y.length; i++)
-		if (x[i] !== y[i]) return x[i] - y[i];
-	return x.length - y.length;
+	const n = Math.min(a.length, b.length);
+	for (let i = 0; i < n; i++) {
+		const x = a.charCodeAt(i), y = b.charCodeAt(i);
+		if (x === y) continue;
+		if (x < 0xd800 && y < 0xd800) return x - y;
+		return a.codePointAt(i) - b.codePointAt(i);
+	}
+	return a.length - b.length;
 }
 
 // A reader of the canonical JSON of docs/ledger.md 1.2, one pass over the
@@ -663,6 +669,8 @@ function tileReader(fetchTile) {
 	};
 }
 
+const PREFETCH = 6;	// entry bundles fetched ahead while one is hashed
+
 // Width of tile n at tile level L for a tree of `size` leaves.
 function tileWidth(level, n, size) {
 	const nodes = Math.floor(size / 2 ** (TILE_HEIGHT * level));
@@ -684,10 +692,24 @@ export async function rootFromTiles(size, fetchTile, { from = 0, onEntry, onProg
 	const B = Math.floor(from / TILE_WIDTH) * TILE_WIDTH;
 	const leaves = new Array(size - B);
 	const total = size - B;
+	// Entry bundles are fetched up to PREFETCH ahead of the one being
+	// hashed, so that network round trips overlap (each is still read
+	// and checked in order; a failed fetch fails when its turn comes).
+	const pending = new Map();
+	const want = t => {
+		if (!pending.has(t) && t * TILE_WIDTH < size) {
+			const p = rd.entries(t, tileWidth(0, t, size));
+			p.catch(() => {});	// handled when awaited below
+			pending.set(t, p);
+		}
+		return pending.get(t);
+	};
 	for (let t = B / TILE_WIDTH; t * TILE_WIDTH < size; t++) {
 		const w = tileWidth(0, t, size);
-		const bundle = await rd.entries(t, w);
-		const hashed = await Promise.all(bundle.map(leafHash));
+		for (let k = 1; k <= PREFETCH; k++) want(t + k);
+		const bundle = await want(t);
+		pending.delete(t);
+		const hashed = bundle.map(e => sha256Sync(ZERO, e));
 		for (let j = 0; j < w; j++) {
 			const i = t * TILE_WIDTH + j;
 			leaves[i - B] = hashed[j];
@@ -695,10 +717,15 @@ export async function rootFromTiles(size, fetchTile, { from = 0, onEntry, onProg
 		}
 		if (onProgress) onProgress({ done: t * TILE_WIDTH + w - B, total });
 	}
-	// Hash of the aligned subtree at tree level `lv`, index `i`.
+	// Hash of the aligned subtree at tree level `lv`, index `i`: from the
+	// leaves in memory when it lies in [B, size), else from hash tiles.
+	function inMemory(lv, i) {
+		if (lv === 0) return leaves[i - B];
+		return sha256Sync(ONE, inMemory(lv - 1, 2 * i), inMemory(lv - 1, 2 * i + 1));
+	}
 	async function subtree(lv, i) {
 		const lo = i * 2 ** lv, hi = (i + 1) * 2 ** lv;
-		if (lv === 0 && lo >= B) return leaves[lo - B];
+		if (lo >= B) return inMemory(lv, i);
 		if (hi <= B && lv % TILE_HEIGHT === 0) {
 			const L = lv / TILE_HEIGHT, t = Math.floor(i / TILE_WIDTH);
 			const tile = await rd.hashes(L, t, tileWidth(L, t, size));
