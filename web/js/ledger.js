@@ -122,22 +122,27 @@ const SHA_K = new Uint32Array([
 	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
 	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2]);
 const SHA_W = new Uint32Array(64);
+let shaBuf = new Uint8Array(1024);	// the padded message; reused (no await inside)
 
 export function sha256Sync(...parts) {
-	const data = parts.length === 1 ? parts[0] : concat(...parts);
-	const len = data.length;
+	let len = 0;
+	for (const p of parts) len += p.length;
 	const total = ((len + 9 + 63) >>> 6) << 6;
-	const buf = new Uint8Array(total);
-	buf.set(data);
+	if (shaBuf.length < total) shaBuf = new Uint8Array(total * 2);
+	const buf = shaBuf;
+	let o = 0;
+	for (const p of parts) { buf.set(p, o); o += p.length; }
+	buf.fill(0, len, total);
 	buf[len] = 0x80;
-	const dv = new DataView(buf.buffer);
-	dv.setUint32(total - 8, Math.floor(len / 0x20000000));
-	dv.setUint32(total - 4, (len << 3) >>> 0);
+	const hi = Math.floor(len / 0x20000000), lo = (len << 3) >>> 0;
+	buf[total - 8] = hi >>> 24; buf[total - 7] = hi >>> 16 & 255; buf[total - 6] = hi >>> 8 & 255; buf[total - 5] = hi & 255;
+	buf[total - 4] = lo >>> 24; buf[total - 3] = lo >>> 16 & 255; buf[total - 2] = lo >>> 8 & 255; buf[total - 1] = lo & 255;
 	let h0 = 0x6a09e667, h1 = 0xbb67ae85, h2 = 0x3c6ef372, h3 = 0xa54ff53a,
 	    h4 = 0x510e527f, h5 = 0x9b05688c, h6 = 0x1f83d9ab, h7 = 0x5be0cd19;
 	const W = SHA_W, K = SHA_K;
 	for (let off = 0; off < total; off += 64) {
-		for (let i = 0; i < 16; i++) W[i] = dv.getUint32(off + 4 * i);
+		for (let i = 0, j = off; i < 16; i++, j += 4)
+			W[i] = buf[j] << 24 | buf[j + 1] << 16 | buf[j + 2] << 8 | buf[j + 3];
 		for (let i = 16; i < 64; i++) {
 			const a = W[i - 15], b = W[i - 2];
 			const s0 = (a >>> 7 | a << 25) ^ (a >>> 18 | a << 14) ^ a >>> 3;
@@ -156,8 +161,11 @@ export function sha256Sync(...parts) {
 		h4 = (h4 + e) | 0; h5 = (h5 + f) | 0; h6 = (h6 + g) | 0; h7 = (h7 + h) | 0;
 	}
 	const out = new Uint8Array(32);
-	const ov = new DataView(out.buffer);
-	[h0, h1, h2, h3, h4, h5, h6, h7].forEach((v, i) => ov.setUint32(4 * i, v));
+	const hs = [h0, h1, h2, h3, h4, h5, h6, h7];
+	for (let i = 0; i < 8; i++) {
+		const v = hs[i];
+		out[4 * i] = v >>> 24; out[4 * i + 1] = v >>> 16 & 255; out[4 * i + 2] = v >>> 8 & 255; out[4 * i + 3] = v & 255;
+	}
 	return out;
 }
 
