@@ -147,7 +147,10 @@ layers:
 # The web side: npm packages pinned by web/package-lock.json (installed only
 # when node_modules is missing or the lockfile changed), then build/www:
 # web/'s pages and our JS/CSS plus govuk-frontend and @noble/ed25519, with
-# content-hashed asset names (scripts/web-assets.mjs).  No CDN.
+# content-hashed asset names (scripts/web-assets.mjs), and the standalone
+# verifier build/www/htq-verifier.html (scripts/standalone-verifier.mjs: one
+# self-contained file; the publisher writes the instance's policy into its
+# copy, public/htq-verifier.html).  No CDN.
 WEB_NPM	= web/node_modules/.htq-npm-ci
 WEB_SRC	= $(shell find web -path web/node_modules -prune -o -type f -print 2>/dev/null)
 web: build/www.stamp
@@ -157,11 +160,13 @@ $(WEB_NPM): web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-build/www.stamp: $(WEB_NPM) $(WEB_SRC) scripts/web-assets.mjs scripts/portal-pages.mjs
+build/www.stamp: $(WEB_NPM) $(WEB_SRC) scripts/web-assets.mjs scripts/portal-pages.mjs \
+    scripts/standalone-verifier.mjs scripts/verifier.html scripts/verifier.js
 	@mkdir -p build
 	@rm -rf build/pages
 	node scripts/portal-pages.mjs build/pages
 	node scripts/web-assets.mjs web build/www build/pages
+	node scripts/standalone-verifier.mjs build/www/htq-verifier.html
 	@touch $@
 
 deps:

@@ -15,10 +15,13 @@
  * The badge: 480 x 180, the QR code on the right (one <path> of unit
  * squares, 4 modules of quiet zone), title and description for screen
  * readers, and the status in words ("CURRENT" / "REVOKED"), never by
- * colour alone.
+ * colour alone; and the fingerprint of the ledger key the verify page
+ * trusts (pages.h), so that the key a page carries can be compared with
+ * the one printed where the badge is shown.
  */
 int
-htq_badge_svg(const json_t *m, const char *url, char **out, size_t *len)
+htq_badge_svg(const json_t *m, const char *url, const char *fpr,
+    char **out, size_t *len)
 {
 	const char *id = htq_jstr(m, "id", NULL), *title = htq_jstr(m,
 	    "qualification", "title"), *body = htq_jstr(m, "awarding_body",
@@ -49,6 +52,10 @@ htq_badge_svg(const json_t *m, const char *url, char **out, size_t *len)
 	fprintf(f, ". Status: %s. Verify at ", revoked ? "REVOKED" :
 	    "current");
 	htq_put_esc(f, url);
+	if (fpr != NULL && fpr[0] != '\0') {
+		fputs(". Ledger key fingerprint ", f);
+		htq_put_esc(f, fpr);
+	}
 	fputs("</desc>\n", f);
 	fprintf(f, "<rect width=\"480\" height=\"180\" fill=\"#ffffff\" "
 	    "stroke=\"#0b0c0c\" stroke-width=\"4\"/>\n"
@@ -74,8 +81,15 @@ htq_badge_svg(const json_t *m, const char *url, char **out, size_t *len)
 	fprintf(f, "<text x=\"14\" y=\"140\" font-size=\"22\" "
 	    "font-weight=\"bold\">%s</text>\n", revoked ? "REVOKED" :
 	    "CURRENT");
-	fputs("<text x=\"14\" y=\"165\" font-size=\"13\">Scan or visit "
-	    "/verify to check</text>\n</g>\n", f);
+	fputs("<text x=\"14\" y=\"160\" font-size=\"13\">Scan or visit "
+	    "/verify to check</text>\n", f);
+	if (fpr != NULL && fpr[0] != '\0') {
+		fputs("<text x=\"14\" y=\"174\" font-size=\"9\">Ledger key ",
+		    f);
+		htq_put_esc(f, fpr);
+		fputs("</text>\n", f);
+	}
+	fputs("</g>\n", f);
 	fprintf(f, "<svg x=\"310\" y=\"10\" width=\"160\" height=\"160\" "
 	    "viewBox=\"0 0 %d %d\" shape-rendering=\"crispEdges\" "
 	    "aria-hidden=\"true\" class=\"qr\">\n<rect width=\"%d\" "

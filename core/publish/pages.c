@@ -148,33 +148,57 @@ page_foot(FILE *f, const json_t *assets, const char *script)
 }
 
 static void
-status_tag(FILE *f, const json_t *m)
+row(FILE *f, const char *fact, const char *key, const char *value)
 {
-	if (htq_mark_revoked(m))
-		fputs("<strong class=\"govuk-tag govuk-tag--red\">Revoked"
-		    "</strong>", f);
-	else
-		fputs("<strong class=\"govuk-tag govuk-tag--green\">Current"
-		    "</strong>", f);
-}
-
-static void
-row(FILE *f, const char *key, const char *value)
-{
-	fputs("<div class=\"govuk-summary-list__row\"><dt class=\""
-	    "govuk-summary-list__key\">", f);
+	fputs("<div class=\"govuk-summary-list__row\" data-fact=\"", f);
+	htq_put_esc(f, fact);
+	fputs("\"><dt class=\"govuk-summary-list__key\">", f);
 	htq_put_esc(f, key);
 	fputs("</dt><dd class=\"govuk-summary-list__value\">", f);
 	htq_put_esc(f, value != NULL ? value : "—");
 	fputs("</dd></div>\n", f);
 }
 
+/*
+ * The page's trust policy as a JSON data block (not executed, so the
+ * CSP's script-src does not govern it; verify.js reads it): '<' is
+ * written as \u003c so that nothing in it can end the element.
+ */
+static void
+put_policy(FILE *f, const struct htq_policy *pol)
+{
+	char *j, *c;
+
+	if (pol == NULL || pol->json == NULL ||
+	    (j = json_dumps(pol->json, JSON_COMPACT | JSON_ESCAPE_SLASH)) ==
+	    NULL)
+		return;
+	fputs("<script type=\"application/json\" id=\"htq-policy\">", f);
+	for (c = j; *c != '\0'; c++)
+		if (*c == '<')
+			fputs("\\u003c", f);
+		else
+			fputc(*c, f);
+	fputs("</script>\n", f);
+	free(j);
+}
+
+/*
+ * The verify page.  The facts are what this website publishes, said as
+ * such: the status reads "Not yet checked" until verify.js has proved
+ * the mark in the browser and replaced it (and the facts) with what the
+ * signed ledger entries say, so a page whose script did not run never
+ * claims more than the website's word.  The policy (the log's origin and
+ * keys) is written into the page when it is published; its newest key's
+ * fingerprint is printed, as on the badge.
+ */
 int
-htq_verify_html(const json_t *m, const json_t *assets, char **out,
-    size_t *len)
+htq_verify_html(const json_t *m, const json_t *assets,
+    const struct htq_policy *pol, char **out, size_t *len)
 {
 	const char *id = htq_jstr(m, "id", NULL);
 	const json_t *r = json_object_get(m, "revoked");
+	int revoked = htq_mark_revoked(m);
 	char level[32], std[400], title[64];
 	FILE *f;
 
@@ -186,63 +210,91 @@ htq_verify_html(const json_t *m, const json_t *assets, char **out,
 	fputs("<span class=\"govuk-caption-l\">Quality mark</span>\n"
 	    "<h1 class=\"govuk-heading-l\" id=\"mark-id\">", f);
 	htq_put_esc(f, id);
-	fputs("</h1>\n<p class=\"govuk-body\">Status: ", f);
-	status_tag(f, m);
-	fputs("</p>\n", f);
+	fputs("</h1>\n<p class=\"govuk-body\" id=\"mark-status\">Status: "
+	    "<strong class=\"govuk-tag govuk-tag--grey\">Not yet checked"
+	    "</strong></p>\n<p class=\"govuk-body\" id=\"listed-status\">"
+	    "This website lists it as ", f);
+	fputs(revoked ? "revoked" : "current", f);
+	fputs(". Nothing on this page is proved until the check below has "
+	    "run.</p>\n", f);
 	if (json_is_object(r)) {
-		fputs("<div class=\"govuk-warning-text\"><span class=\""
-		    "govuk-warning-text__icon\" aria-hidden=\"true\">!</span>"
-		    "<strong class=\"govuk-warning-text__text\"><span class=\""
-		    "govuk-visually-hidden\">Warning</span>This quality mark "
-		    "was revoked on ", f);
+		fputs("<div class=\"govuk-warning-text\" id=\"listed-revocation\">"
+		    "<span class=\"govuk-warning-text__icon\" aria-hidden=\"true\">"
+		    "!</span><strong class=\"govuk-warning-text__text\"><span "
+		    "class=\"govuk-visually-hidden\">Warning</span>This website "
+		    "says this quality mark was revoked on ", f);
 		htq_put_esc(f, htq_jstr(r, "date", NULL));
 		fputs(": ", f);
 		htq_put_esc(f, htq_reason_text(htq_jstr(r, "reason", NULL)));
 		fputs(".</strong></div>\n", f);
 	}
 	fputs("<h2 class=\"govuk-heading-m\">What was approved</h2>\n"
+	    "<p class=\"govuk-body\" id=\"facts-source\">As published by this "
+	    "website (not yet checked).</p>\n"
 	    "<dl class=\"govuk-summary-list\" id=\"facts\">\n", f);
-	row(f, "Qualification", htq_jstr(m, "qualification", "title"));
-	row(f, "Qualification type", htq_jstr(m, "qualification", "type"));
+	row(f, "qualification", "Qualification", htq_jstr(m, "qualification",
+	    "title"));
+	row(f, "qualification_type", "Qualification type", htq_jstr(m,
+	    "qualification", "type"));
 	snprintf(level, sizeof(level), "%lld", htq_mark_level(m));
-	row(f, "Level", level);
-	row(f, "Qualification number (QAN)", htq_jstr(m, "qualification", "qan"));
-	row(f, "Awarding body", htq_jstr(m, "awarding_body", "name"));
+	row(f, "level", "Level", level);
+	row(f, "qan", "Qualification number (QAN)", htq_jstr(m,
+	    "qualification", "qan"));
+	row(f, "awarding_body", "Awarding body", htq_jstr(m, "awarding_body",
+	    "name"));
 	snprintf(std, sizeof(std), "%s %s (version %s)",
 	    htq_jstr(m, "standard", "ref") ? htq_jstr(m, "standard", "ref") : "",
 	    htq_jstr(m, "standard", "title") ? htq_jstr(m, "standard", "title") : "",
 	    htq_jstr(m, "standard", "version") ? htq_jstr(m, "standard", "version") :
 	    "");
-	row(f, "Occupational standard", std);
-	row(f, "Route", htq_jstr(m, "route", NULL));
-	row(f, "Awarded", htq_jstr(m, "awarded", NULL));
-	row(f, "First teaching", htq_jstr(m, "first_teaching", NULL));
-	row(f, "Review by", htq_jstr(m, "review_by", NULL));
-	row(f, "Status", htq_mark_revoked(m) ? "Revoked" : "Current");
+	row(f, "standard", "Occupational standard", std);
+	row(f, "route", "Route", htq_jstr(m, "route", NULL));
+	row(f, "awarded", "Awarded", htq_jstr(m, "awarded", NULL));
+	row(f, "first_teaching", "First teaching", htq_jstr(m,
+	    "first_teaching", NULL));
+	row(f, "review_by", "Review by", htq_jstr(m, "review_by", NULL));
+	row(f, "status", "Listed as", revoked ? "Revoked" : "Current");
 	if (json_is_object(r)) {
-		row(f, "Revoked on", htq_jstr(r, "date", NULL));
-		row(f, "Reason", htq_reason_text(htq_jstr(r, "reason", NULL)));
+		row(f, "revoked_on", "Revoked on", htq_jstr(r, "date", NULL));
+		row(f, "reason", "Reason", htq_reason_text(htq_jstr(r, "reason",
+		    NULL)));
 		if (htq_jstr(r, "note", NULL) != NULL)
-			row(f, "Details", htq_jstr(r, "note", NULL));
+			row(f, "note", "Details", htq_jstr(r, "note", NULL));
 	}
 	fputs("</dl>\n<h2 class=\"govuk-heading-m\">Check it yourself</h2>\n"
-	    "<p class=\"govuk-body\">These facts are published from a public, "
-	    "signed ledger. Your browser can prove them without trusting this "
-	    "website: it checks the ledger's signature with the published "
-	    "key, the award's place in the ledger, and every later entry for "
-	    "a revocation.</p>\n<div id=\"verify\" data-mark=\"", f);
+	    "<p class=\"govuk-body\">Your browser checks this quality mark "
+	    "against the public, signed ledger: the ledger key written into "
+	    "this page when it was published, the award's signed entry and its "
+	    "place in the ledger, and every later entry for a revocation. It "
+	    "does not take the website's word for the proof bundle, the "
+	    "ledger files or the facts above: each is checked against that "
+	    "key. It does trust that this page carries the right key: compare "
+	    "the fingerprint below with one you got elsewhere (the badge, the "
+	    "awarding body, a partner), or use the <a class=\"govuk-link\" "
+	    "href=\"/htq-verifier.html\" download>standalone verifier</a>: one "
+	    "HTML file that checks a bundle file on your own computer, with no "
+	    "network, with the key written into it.</p>\n", f);
+	if (pol != NULL && pol->fingerprint[0] != '\0') {
+		fputs("<p class=\"govuk-body\">Ledger key fingerprint: <code "
+		    "id=\"key-fingerprint\">", f);
+		htq_put_esc(f, pol->fingerprint);
+		fputs("</code></p>\n", f);
+	}
+	fputs("<div id=\"verify\" data-mark=\"", f);
 	htq_put_esc(f, id);
-	fputs("\"><p class=\"govuk-body\" id=\"verify-nojs\">Checking in the "
-	    "browser needs JavaScript. Without it, download the <a class=\""
-	    "govuk-link\" href=\"/api/v1/marks/", f);
+	fputs("\"><p class=\"govuk-body\" id=\"verify-nojs\">Not yet checked: "
+	    "checking in the browser needs JavaScript. Without it, download "
+	    "the <a class=\"govuk-link\" href=\"/api/v1/marks/", f);
 	htq_put_esc(f, id);
 	fputs("\">proof bundle</a> and check it with <code>htq-verify mark"
-	    "</code>.</p></div>\n<h2 class=\"govuk-heading-m\">Badge</h2>\n"
+	    "</code> or the standalone verifier.</p></div>\n"
+	    "<h2 class=\"govuk-heading-m\">Badge</h2>\n"
 	    "<p class=\"govuk-body\"><img class=\"htq-badge\" src=\"/marks/", f);
 	htq_put_esc(f, id);
 	fputs("/badge.svg\" alt=\"Quality mark badge for ", f);
 	htq_put_esc(f, id);
 	fputs("\" width=\"480\" height=\"180\"></p>\n", f);
+	put_policy(f, pol);
 	page_foot(f, assets, "js/verify.js");
 	return htq_markup_finish(f, out, len);
 }

@@ -6,11 +6,23 @@
 
 #include "htq.h"
 
+/*
+ * The trust policy a verify page carries (publish.c): json is
+ * {"origin": "<log origin>", "keys": ["<verifier key>", ... oldest first]}
+ * (owned by the publisher; NULL before the first key exists), fingerprint
+ * the newest key's (SHA-256 of its verifier key string, first 16 bytes in
+ * hex, groups of four; "" without a key).
+ */
+struct htq_policy {
+	json_t	*json;
+	char	 fingerprint[48];
+};
+
 /* Static files of one mark (badge.c, pages.c). */
 int	 htq_badge_svg(const json_t *mark, const char *verify_url,
-	    char **out, size_t *len);
+	    const char *fingerprint, char **out, size_t *len);
 int	 htq_verify_html(const json_t *mark, const json_t *assets,
-	    char **out, size_t *len);
+	    const struct htq_policy *policy, char **out, size_t *len);
 /* Marks a page of the static register lists. */
 #define HTQ_REGISTER_PAGE	100
 /* Page "page" (1-based) of the static register: items is every mark, in

@@ -57,6 +57,8 @@
 #include <unistd.h>
 
 #include "publish.h"
+#include <sodium.h>
+
 #include "pages.h"
 #include "aud.h"
 
@@ -79,6 +81,7 @@ struct pub {
 	size_t		 bufcap;
 	uint8_t		*old;		/* what is there, for comparing */
 	size_t		 oldcap;
+	struct htq_policy policy;	/* pages' trust policy, json NULL: not read */
 };
 
 int
@@ -378,6 +381,115 @@ check_bundle(struct pub *p, const char *rel, const json_t *want)
 }
 
 /*
+ * The trust policy the verify pages and the standalone verifier carry
+ * (docs/ledger.md, "Verifying in a browser"): the log's origin and its
+ * verifier keys, oldest first, as they are when this publish runs (a
+ * key.rotated entry rewrites every page), and the newest key's
+ * fingerprint: the first 16 bytes of SHA-256 over its verifier key
+ * string, in hex, in groups of four.  Read once a publish, when a page
+ * needs it; p->policy.json stays NULL when there is no key yet.
+ */
+static int
+load_policy(struct pub *p)
+{
+	const char *text, *line, *nl, *last = NULL;
+	unsigned char h[crypto_hash_sha256_BYTES];
+	size_t len, n, lastn = 0, i, o;
+	json_t *keys;
+	int rc;
+
+	if (p->policy.json != NULL)
+		return HTQ_OK;
+	if ((rc = aud_keys(htq_db_log(p->db), p->txn, &text, &len)) != HTQ_OK)
+		return rc == HTQ_ENOTFOUND ? HTQ_OK : rc;
+	if ((keys = json_array()) == NULL)
+		return HTQ_ENOMEM;
+	for (line = text; line < text + len; line = nl + 1) {
+		if ((nl = memchr(line, '\n', (size_t)(text + len - line))) == NULL)
+			nl = text + len;
+		n = (size_t)(nl - line);
+		if (n > 0 && json_array_append_new(keys,
+		    json_stringn(line, n)) != 0) {
+			json_decref(keys);
+			return HTQ_ENOMEM;
+		}
+		if (n > 0) {
+			last = line;
+			lastn = n;
+		}
+	}
+	if (last == NULL) {
+		json_decref(keys);
+		return HTQ_OK;
+	}
+	p->policy.json = json_pack("{s:s,s:o}", "origin",
+	    aud_log_origin(htq_db_log(p->db)), "keys", keys);
+	if (p->policy.json == NULL)
+		return HTQ_ENOMEM;
+	crypto_hash_sha256(h, (const unsigned char *)last, lastn);
+	for (i = 0, o = 0; i < 16; i++) {
+		if (i > 0 && i % 2 == 0)
+			p->policy.fingerprint[o++] = ' ';
+		snprintf(p->policy.fingerprint + o, 3, "%02x", h[i]);
+		o += 2;
+	}
+	return HTQ_OK;
+}
+
+/*
+ * The standalone verifier (htq-verifier.html, built by make from
+ * scripts/verifier.html into www/) with this instance's policy written
+ * into its placeholder: one file that checks a bundle with no network.
+ * Nothing is written when the build has no such file or there is no key.
+ */
+#define VERIFIER_MARK	"<script type=\"application/json\" id=\"htq-policy\">null</script>"
+static int
+put_verifier(struct pub *p)
+{
+	char path[4096 + 64], *pol = NULL, *out = NULL, *at;
+	FILE *f = NULL;
+	long sz;
+	size_t n, plen;
+	int rc = HTQ_OK;
+
+	if ((rc = load_policy(p)) != HTQ_OK || p->policy.json == NULL)
+		return rc;
+	snprintf(path, sizeof(path), "%s/www/htq-verifier.html",
+	    htq_db_datadir(p->db));
+	if ((f = fopen(path, "rb")) == NULL)
+		return HTQ_OK;
+	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 ||
+	    (size_t)sz > PUB_MAX_FILE || fseek(f, 0, SEEK_SET) != 0) {
+		rc = HTQ_EIO;
+		goto out;
+	}
+	if ((pol = json_dumps(p->policy.json, JSON_COMPACT |
+	    JSON_ESCAPE_SLASH)) == NULL ||
+	    (out = malloc((size_t)sz + strlen(pol) + 1)) == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	if ((n = fread(out, 1, (size_t)sz, f)) != (size_t)sz) {
+		rc = HTQ_EIO;
+		goto out;
+	}
+	out[n] = '\0';
+	if ((at = strstr(out, VERIFIER_MARK)) == NULL)
+		goto out;	/* not our template: leave it */
+	at += strlen(VERIFIER_MARK) - strlen("null</script>");
+	plen = strlen(pol);
+	memmove(at + plen, at + 4, strlen(at + 4) + 1);
+	memcpy(at, pol, plen);
+	rc = put_file(p, "htq-verifier.html", out, strlen(out), 0, 1);
+out:
+	if (f != NULL)
+		fclose(f);
+	free(pol);
+	free(out);
+	return rc;
+}
+
+/*
  * One mark's static files: marks/<id>/bundle.json (the bundle proven
  * against the checkpoint this publish writes; the API's is fresher),
  * marks/<id>/badge.svg and verify/<id>/index.html.
@@ -408,16 +520,18 @@ put_mark(struct pub *p, const char *id, const json_t *assets)
 	if (p->url[0] == '\0')		/* once a publish, when a mark needs it */
 		public_url(p, p->url, sizeof(p->url));
 	snprintf(url, sizeof(url), "%s/verify/%s", p->url, id);
-	if ((rc = htq_badge_svg(json_object_get(b, "mark"), url, &text, &len))
-	    != HTQ_OK)
+	if ((rc = load_policy(p)) != HTQ_OK)
+		goto out;
+	if ((rc = htq_badge_svg(json_object_get(b, "mark"), url,
+	    p->policy.fingerprint, &text, &len)) != HTQ_OK)
 		goto out;
 	snprintf(rel, sizeof(rel), "marks/%s/badge.svg", id);
 	if ((rc = put_file(p, rel, text, len, 0, 1)) != HTQ_OK)
 		goto out;
 	free(text);
 	text = NULL;
-	if ((rc = htq_verify_html(json_object_get(b, "mark"), assets, &text,
-	    &len)) != HTQ_OK)
+	if ((rc = htq_verify_html(json_object_get(b, "mark"), assets,
+	    &p->policy, &text, &len)) != HTQ_OK)
 		goto out;
 	snprintf(rel, sizeof(rel), "verify/%s/index.html", id);
 	rc = put_file(p, rel, text, len, 0, 1);
@@ -553,6 +667,8 @@ put_derived(struct pub *p, uint64_t old, uint64_t size)
 			goto out;
 	}
 	if (old == 0 && (rc = put_standards(p)) != HTQ_OK)
+		goto out;
+	if ((old == 0 || rotated) && (rc = put_verifier(p)) != HTQ_OK)
 		goto out;
 	if (!any && !rotated && old > 0)
 		goto out;
@@ -715,6 +831,8 @@ publish(struct htq_db *db, unsigned flags, uint64_t want, struct pub *p)
 		rc = publish_locked(p, had, fd);
 	free(p->buf);
 	free(p->old);
+	json_decref(p->policy.json);
+	p->policy.json = NULL;
 	close(fd);		/* and the lock with it */
 	return rc;
 }

@@ -303,6 +303,36 @@ def test_static_files_are_published(s):
     assert "/verify/" + cur in reg.body.decode()
 
 
+def test_verify_page_carries_the_policy_and_claims_nothing_unchecked(s):
+    """Issue 23: each verify page carries the instance's trust policy (the
+    log's origin and keys, written at publish time) as a JSON data block,
+    prints the newest key's fingerprint (as the badge does), and its status
+    reads "Not yet checked" until the browser's proof has run; the
+    standalone verifier is published with the same policy."""
+    cur, rev = demo_marks(s)
+    keys = s.get("/.well-known/htq-ledger-keys").body.decode().split()
+    newest = keys[-1]
+    h = hashlib.sha256(newest.encode()).hexdigest()[:32]
+    fpr = " ".join(h[i:i + 4] for i in range(0, 32, 4))
+    for mid in (cur, rev):
+        html = s.get("/verify/" + mid).body.decode()
+        m = re.search(r'<script type="application/json" id="htq-policy">([^<]*)</script>', html)
+        assert m, "the policy block"
+        assert json.loads(m.group(1)) == {"origin": keys[0].split("+")[0], "keys": keys}
+        assert "\\/" in m.group(1), "slashes escaped: nothing can end the element"
+        assert '<code id="key-fingerprint">%s</code>' % fpr in html
+        status = re.search(r'<p class="govuk-body" id="mark-status">(.*?)</p>', html).group(1)
+        assert "Not yet checked" in status and "Current" not in status and "Revoked" not in status, status
+        assert "without trusting this website" not in html
+        badge = s.get("/marks/%s/badge.svg" % mid).body.decode()
+        assert "Ledger key " + fpr in badge
+    v = s.get("/htq-verifier.html")
+    assert v.status == 200, v.status
+    body = v.body.decode()
+    assert json.dumps({"origin": keys[0].split("+")[0], "keys": keys}, separators=(",", ":")).replace("/", "\\/") in body
+    assert "default-src 'none'" in (v.header("content-security-policy") or ""), "served as data, no script runs there"
+
+
 def test_new_award_and_revocation_republish(s):
     p = people(s)
     sid = reviewed(s, p, content(s, title="HNC in Marks Publishing", qan="610/9876/5"))

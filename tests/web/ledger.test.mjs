@@ -275,9 +275,10 @@ describe("verifyMarkBundle", () => {
 		assert.equal(L.summarize(cs), "verified");
 		assert.equal(cs.at(-1).size, RB);
 		assert.match(cs.at(-1).detail, new RegExp(`as of checkpoint ${RB} — proved by reading ${RB - B - 1} later`));
-		// an older "latest" changes nothing; a forged one fails
+		// an older "latest" is a rollback and fails closed; a forged one fails
 		cs = await L.verifyMarkBundle(lg.bundle(A), keysText, { fetchTile: fetchFrom(tiles), latest: lg.checkpoint(A + 1) });
-		assert.equal(cs.at(-1).size, size);
+		assert.equal(L.summarize(cs), "failed");
+		assert.match(cs.at(-1).detail, /rollback: the log's latest checkpoint has \d+ entries, fewer than/);
 		const other = new SyntheticLedger(lg.origin);
 		for (let i = 0; i < size + 5; i++) other.append("review.recorded", `x-${i}`);
 		cs = await L.verifyMarkBundle(early, keysText, { fetchTile: fetchFrom(tiles), latest: other.checkpoint() });
@@ -389,5 +390,167 @@ describe("verifyMarkBundle", () => {
 			assert.equal(L.summarize(cs), "failed", JSON.stringify(b));
 		}
 		assert.equal((await L.verifyMarkBundle(lg.bundle(A), "not a key\n"))[0].ok, false);
+	});
+});
+
+// Issue 23: the browser verifier parses entries and rotations exactly as
+// docs/ledger.md and audit/entry.c, and ties a proof to the mark asked about.
+describe("parser parity with the C verifier", () => {
+	const Z = "0".repeat(64);
+	const good = `{"v":1,"seq":7,"time":"2026-11-23T04:16:15Z","type":"mark.awarded","actor":"a-1","subject":"HTQ-A1","data":{"a":[1,{"b":null}],"c":"x\\u001Fy","\u00e9":true},"prev":"${Z}","kid":"9aed5832"}`;
+	test("a canonical entry parses, with its fields", () => {
+		const e = L.parseEntry(good);
+		assert.equal(e.seq, 7);
+		assert.equal(e.data.c, "x\u001fy");
+		assert.equal(e.data["\u00e9"], true);
+	});
+	const bad = [
+		["a duplicate key in data", good.replace('{"a":[', '{"a":0,"a":['), /entry 7: field data: duplicate key "a"/],
+		["a duplicate top-level field", good.replace('"v":1,', '"v":1,"v":1,'), /field seq: duplicated or out of order/],
+		["a duplicate nested key", good.replace('{"b":null}', '{"b":null,"b":null}'), /duplicate key "b"/],
+		["unsorted keys", good.replace('"c":"x\\u001Fy",', '').replace('{"a":[', '{"c":"x","a":['), /keys not in sorted order/],
+		["white space", good.replace('"v":1,', '"v": 1,'), /field v/],
+		["a lower-case \\u escape", good.replace("u001F", "u001f"), /escape \\u001f is not canonical/],
+		["an escaped character the encoder writes raw", good.replace('"HTQ-A1"', '"HTQ\\u002dA1"'), /field subject: the escape \\u002d is not canonical/],
+		["\\/", good.replace('"x\\u001Fy"', '"x\\/y"'), /escape \\\/ is not canonical/],
+		["a fraction", good.replace("[1,", "[1.0,"), /not a canonical integer/],
+		["an exponent", good.replace("[1,", "[1e0,"), /not a canonical integer/],
+		["-0", good.replace("[1,", "[-0,"), /-0 is not canonical/],
+		["an integer beyond 64 bits", good.replace("[1,", "[9223372036854775808,"), /64-bit range/],
+		["fields out of order", good.replace('"time":"2026-11-23T04:16:15Z","type":"mark.awarded"', '"type":"mark.awarded","time":"2026-11-23T04:16:15Z"'), /field time: duplicated or out of order/],
+		["an extra field", good.replace('"kid":"9aed5832"}', '"kid":"9aed5832","x":1}'), /an extra field after kid/],
+		["upper-case hex in kid", good.replace("9aed5832", "9AED5832"), /field kid: not of the documented form/],
+		["an impossible date", good.replace("2026-11-23", "2026-02-29"), /field time: not of the documented form/],
+		["bytes after the entry", good + " ", /bytes after the entry/],
+		["a subject with a quote", good.replace('"HTQ-A1"', '"HTQ\\"A1"'), /field subject: not of the documented form/],
+		["a raw control character", good.replace("x\\u001Fy", "x\ty"), /raw control character/],
+	];
+	for (const [what, bytes, why] of bad)
+		test(`refused: ${what}`, () => assert.throws(() => L.parseEntry(bytes), why));
+	test("a key.rotated entry's data is exactly {new_key, old_key}", () => {
+		const rot = d => `{"v":1,"seq":3,"time":"2026-11-23T04:16:15Z","type":"key.rotated","actor":"system","subject":"ledger","data":${d},"prev":"${Z}","kid":"9aed5832"}`;
+		assert.ok(L.parseEntry(rot('{"new_key":"a","old_key":"b"}')));
+		assert.throws(() => L.parseEntry(rot('{"new_key":"a","old_key":"b","x":1}')), /key.rotated: data is not/);
+		assert.throws(() => L.parseEntry(rot('{"new_key":"a"}')), /key.rotated: data is not/);
+		assert.throws(() => L.parseEntry(rot('{"new_key":1,"old_key":"b"}')), /key.rotated: data is not/);
+	});
+
+	// A ledger whose key rotates once (A -> B), with a mark awarded under A.
+	function rotated({ newKeyFor = null } = {}) {
+		const g = new SyntheticLedger();
+		const old = { priv: g.priv, pub: g.pub, kid: g.kid, kidHex: g.kidHex, vkey: g.vkey };
+		for (let i = 0; i < 20; i++) g.append("review.recorded", `r-${i}`);
+		const M = g.append("mark.awarded", "HTQ-R1", { route: "Digital" });
+		const early = g.bundle(M);	// signed by the old key
+		const h = new SyntheticLedger(g.origin);
+		g.append("key.rotated", "ledger", { new_key: newKeyFor || h.vkey, old_key: old.vkey });
+		Object.assign(g, { priv: h.priv, pub: h.pub, kid: h.kid, kidHex: h.kidHex, vkey: h.vkey });
+		for (let i = 0; i < 10; i++) g.append("review.recorded", `q-${i}`);
+		return { g, M, early, oldKey: old.vkey, newKey: h.vkey };
+	}
+	test("after a key rotation an older bundle is proved again in the latest checkpoint", async () => {
+		const { g, early, oldKey, newKey } = rotated();
+		const keys = oldKey + "\n" + newKey + "\n";
+		const cs = await L.verifyMarkBundle(early, keys, { markId: "HTQ-R1", fetchTile: fetchFrom(g.tiles()), latest: g.checkpoint() });
+		assert.equal(L.summarize(cs), "verified", JSON.stringify(cs));
+		assert.match(cs[0].detail, /a retired key/);
+		assert.equal(cs.proved.size, g.entries.length);
+		// offline, a retired key's checkpoint proves nothing current
+		const off = await L.verifyMarkBundle(early, keys, { markId: "HTQ-R1" });
+		assert.equal(L.summarize(off), "unchecked");
+		assert.match(off.at(-1).detail, /retired key/);
+	});
+	test("a rotation to a key the policy does not list is refused", async () => {
+		const stranger = new SyntheticLedger();
+		const { g, early, oldKey, newKey } = rotated({ newKeyFor: stranger.vkey.replace(stranger.origin, "test.example/ledger") });
+		const cs = await L.verifyMarkBundle(early, oldKey + "\n" + newKey + "\n", { markId: "HTQ-R1", fetchTile: fetchFrom(g.tiles()), latest: g.checkpoint() });
+		assert.equal(L.summarize(cs), "failed");
+		assert.match(cs.at(-1).detail, /key.rotated: new_key [0-9a-f]{8} is not the next key of the trusted list/);
+	});
+	test("a range started from a retired key that never rotates to the newest is refused", async () => {
+		const { g, oldKey, newKey } = rotated();
+		const fetchSig = async i => g.entries[i].sig;
+		// a list whose newest key is one the ledger never rotates to
+		const third = new SyntheticLedger(g.origin);
+		third.append("review.recorded", "x");
+		const cs = await L.verifyLedgerRange(g.checkpoint(), oldKey + "\n" + newKey, { fetchTile: fetchFrom(g.tiles()), fetchSig, from: 5 });
+		assert.equal(L.summarize(cs), "verified", JSON.stringify(cs));
+		const lie = await L.verifyLedgerRange(g.checkpoint(g.entries.length), oldKey + "\n" + newKey, { fetchTile: fetchFrom(g.tiles(21)), fetchSig, from: 5 });
+		assert.equal(L.summarize(lie), "failed");
+		// entries 0..20 are all signed by the old key, the checkpoint by the new one
+		const sub = new Map(g.tiles());
+		const short = await L.verifyLedgerRange(g.checkpoint(21), oldKey + "\n" + newKey, { fetchTile: fetchFrom(g.tiles(21)), fetchSig, from: 5 });
+		assert.equal(L.summarize(short), "failed");
+		void sub;
+	});
+	test("no signature checked is never 'verified'", async () => {
+		const { g, oldKey, newKey } = rotated();
+		const cs = await L.verifyLedgerRange(g.checkpoint(), oldKey + "\n" + newKey, { fetchTile: fetchFrom(g.tiles()) });
+		assert.equal(L.summarize(cs), "unchecked", JSON.stringify(cs));
+		assert.match(cs.find(c => c.name === "entries").detail, /signatures not checked/);
+	});
+	test("the proof must be for the mark asked about", async () => {
+		const g = new SyntheticLedger();
+		const A = g.append("mark.awarded", "HTQ-A1", {});
+		g.append("mark.awarded", "HTQ-B2", {});
+		g.append("mark.revoked", "HTQ-B2", { reason: "non_compliance", revoked: "2026-12-01" });
+		const b = g.bundle(A);
+		let cs = await L.verifyMarkBundle(b, g.vkey, { markId: "HTQ-B2", fetchTile: fetchFrom(g.tiles()), latest: g.checkpoint() });
+		assert.equal(L.summarize(cs), "failed");
+		assert.match(cs.at(-1).detail, /the proof is for mark HTQ-A1, not for HTQ-B2/);
+		delete b.mark.id;	// a relabelled bundle: no claim left to compare
+		cs = await L.verifyMarkBundle(b, g.vkey, { markId: "HTQ-NEVER", fetchTile: fetchFrom(g.tiles()), latest: g.checkpoint() });
+		assert.equal(L.summarize(cs), "failed");
+		// a bundle carrying its proven revocation says revoked offline, from the signed entry
+		const rb = g.bundle(1, g.entries.length, 2);
+		rb.mark.revoked = { date: "1999-01-01", reason: "forged" };
+		cs = await L.verifyMarkBundle(rb, g.vkey, { markId: "HTQ-B2" });
+		assert.equal(L.summarize(cs), "revoked");
+		assert.equal(cs.proved.revocation.date, "2026-12-01");
+		assert.equal(cs.proved.revocation.reason, "non_compliance");
+	});
+	test("an older bundle of a mark revoked since: an unreadable latest checkpoint never hides the revocation", async () => {
+		const g = new SyntheticLedger();
+		const A = g.append("mark.awarded", "HTQ-A1", {});
+		const early = g.bundle(A);
+		for (let i = 0; i < 5; i++) g.append("review.recorded", `r-${i}`);
+		g.append("mark.revoked", "HTQ-A1", { reason: "non_compliance", revoked: "2026-12-02" });
+		for (const fetchLatest of [async () => { throw new Error("HTTP 404"); }, async () => { throw new Error("the connection failed"); }]) {
+			const cs = await L.verifyMarkBundle(early, g.vkey, { markId: "HTQ-A1", fetchTile: fetchFrom(g.tiles()), fetchLatest });
+			assert.equal(L.summarize(cs), "failed");
+			assert.ok(!cs.some(c => c.name === "not revoked" && c.ok === true));
+		}
+		const cs = await L.verifyMarkBundle(early, g.vkey, { markId: "HTQ-A1", fetchTile: fetchFrom(g.tiles()), fetchLatest: async () => g.checkpoint() });
+		assert.equal(L.summarize(cs), "revoked");
+		assert.equal(cs.proved.revocation.date, "2026-12-02");
+		// same size, another root: two versions of the log
+		const h = new SyntheticLedger(g.origin);
+		Object.assign(h, { priv: g.priv, pub: g.pub, kid: g.kid, kidHex: g.kidHex, vkey: g.vkey });
+		h.append("mark.awarded", "HTQ-A1", {}, "2026-11-29T08:00:01Z");
+		const fork = await L.verifyMarkBundle(early, g.vkey, { markId: "HTQ-A1", fetchTile: fetchFrom(g.tiles()), latest: h.checkpoint() });
+		assert.equal(L.summarize(fork), "failed");
+		assert.match(fork.at(-1).detail, /two versions of the log/);
+	});
+	test("a latest checkpoint that cannot be read, or a rollback, fails closed", async () => {
+		const g = new SyntheticLedger();
+		g.append("mark.awarded", "HTQ-A1", {});
+		for (let i = 0; i < 5; i++) g.append("review.recorded", `r-${i}`);
+		const b = g.bundle(0);
+		for (const fetchLatest of [async () => { throw new Error("HTTP 404"); }, async () => { throw new Error("HTTP 500"); }, async () => g.checkpoint(1)]) {
+			const cs = await L.verifyMarkBundle(b, g.vkey, { markId: "HTQ-A1", fetchTile: fetchFrom(g.tiles()), fetchLatest });
+			assert.equal(L.summarize(cs), "failed", JSON.stringify(cs));
+			assert.match(cs.at(-1).detail, /could not be read: HTTP|rollback/);
+		}
+	});
+});
+
+describe("sha256Sync (the tree's hashes)", () => {
+	test("agrees with WebCrypto on every length that matters", async () => {
+		const { randomBytes } = await import("node:crypto");
+		for (const n of [...Array(200).keys(), 447, 448, 511, 512, 1000, 16384, 65536]) {
+			const b = new Uint8Array(randomBytes(n));
+			assert.deepEqual(L.sha256Sync(b), await L.sha256(b), `length ${n}`);
+		}
+		assert.equal(L.toHex(L.sha256Sync(L.utf8("abc"))), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	});
 });

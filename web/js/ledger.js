@@ -106,16 +106,79 @@ export async function sha256(...parts) {
 	return new Uint8Array(await subtle.digest("SHA-256", parts.length === 1 ? parts[0] : concat(...parts)));
 }
 
+// SHA-256 (FIPS 180-4) computed here, synchronously, for the Merkle
+// tree's leaf and node hashes only: a proof over 10,000 later entries
+// makes some 20,000 hashes of a few hundred bytes, and one WebCrypto call
+// per hash costs more than the hashing (the proof took over a second in
+// Chromium; this way about a tenth of that).  Checked against WebCrypto
+// and node:crypto in tests/web/ledger.test.mjs.
+const SHA_K = new Uint32Array([
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+	0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2]);
+const SHA_W = new Uint32Array(64);
+let shaBuf = new Uint8Array(1024);	// the padded message; reused (no await inside)
+
+export function sha256Sync(...parts) {
+	let len = 0;
+	for (const p of parts) len += p.length;
+	const total = ((len + 9 + 63) >>> 6) << 6;
+	if (shaBuf.length < total) shaBuf = new Uint8Array(total * 2);
+	const buf = shaBuf;
+	let o = 0;
+	for (const p of parts) { buf.set(p, o); o += p.length; }
+	buf.fill(0, len, total);
+	buf[len] = 0x80;
+	const hi = Math.floor(len / 0x20000000), lo = (len << 3) >>> 0;
+	buf[total - 8] = hi >>> 24; buf[total - 7] = hi >>> 16 & 255; buf[total - 6] = hi >>> 8 & 255; buf[total - 5] = hi & 255;
+	buf[total - 4] = lo >>> 24; buf[total - 3] = lo >>> 16 & 255; buf[total - 2] = lo >>> 8 & 255; buf[total - 1] = lo & 255;
+	let h0 = 0x6a09e667, h1 = 0xbb67ae85, h2 = 0x3c6ef372, h3 = 0xa54ff53a,
+	    h4 = 0x510e527f, h5 = 0x9b05688c, h6 = 0x1f83d9ab, h7 = 0x5be0cd19;
+	const W = SHA_W, K = SHA_K;
+	for (let off = 0; off < total; off += 64) {
+		for (let i = 0, j = off; i < 16; i++, j += 4)
+			W[i] = buf[j] << 24 | buf[j + 1] << 16 | buf[j + 2] << 8 | buf[j + 3];
+		for (let i = 16; i < 64; i++) {
+			const a = W[i - 15], b = W[i - 2];
+			const s0 = (a >>> 7 | a << 25) ^ (a >>> 18 | a << 14) ^ a >>> 3;
+			const s1 = (b >>> 17 | b << 15) ^ (b >>> 19 | b << 13) ^ b >>> 10;
+			W[i] = W[i - 16] + s0 + W[i - 7] + s1;
+		}
+		let a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7;
+		for (let i = 0; i < 64; i++) {
+			const S1 = (e >>> 6 | e << 26) ^ (e >>> 11 | e << 21) ^ (e >>> 25 | e << 7);
+			const t1 = (h + S1 + (e & f ^ ~e & g) + K[i] + W[i]) | 0;
+			const S0 = (a >>> 2 | a << 30) ^ (a >>> 13 | a << 19) ^ (a >>> 22 | a << 10);
+			const t2 = (S0 + (a & b ^ a & c ^ b & c)) | 0;
+			h = g; g = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
+		}
+		h0 = (h0 + a) | 0; h1 = (h1 + b) | 0; h2 = (h2 + c) | 0; h3 = (h3 + d) | 0;
+		h4 = (h4 + e) | 0; h5 = (h5 + f) | 0; h6 = (h6 + g) | 0; h7 = (h7 + h) | 0;
+	}
+	const out = new Uint8Array(32);
+	const hs = [h0, h1, h2, h3, h4, h5, h6, h7];
+	for (let i = 0; i < 8; i++) {
+		const v = hs[i];
+		out[4 * i] = v >>> 24; out[4 * i + 1] = v >>> 16 & 255; out[4 * i + 2] = v >>> 8 & 255; out[4 * i + 3] = v & 255;
+	}
+	return out;
+}
+
 const ZERO = new Uint8Array([0]);
 const ONE = new Uint8Array([1]);
 
 // Leaf hash of the exact entry bytes: SHA-256(0x00 || entry).
-export function leafHash(entry) {
-	return sha256(ZERO, typeof entry === "string" ? utf8(entry) : entry);
+export async function leafHash(entry) {
+	return sha256Sync(ZERO, typeof entry === "string" ? utf8(entry) : entry);
 }
 
-export function nodeHash(left, right) {
-	return sha256(ONE, left, right);
+export async function nodeHash(left, right) {
+	return sha256Sync(ONE, left, right);
 }
 
 // RFC 6962 Merkle tree hash of a list of leaf hashes.
@@ -336,18 +399,193 @@ export async function verifyCheckpoint(note, key, { origin } = {}) {
 // ---------------------------------------------------------------------
 // Entries
 
+export const MAX_ENTRY = 16384;	// AUD_MAX_ENTRY
+const MAX_DEPTH = 16;	// data is depth 1; containers inside it down to 16
+const ENTRY_FIELDS = ["v", "seq", "time", "type", "actor", "subject", "data", "prev", "kid"];
+const ESCAPES = { '"': '"', "\\": "\\", b: "\b", t: "\t", n: "\n", f: "\f", r: "\r" };
+const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
+const INTEGER = /-?(0|[1-9][0-9]*)/y;
+const INT64_MIN = -(2n ** 63n), INT64_MAX = 2n ** 63n - 1n;
+
+// Order of two strings by their UTF-8 bytes, which is code point order:
+// UTF-16 code unit order but where a surrogate is involved.
+function cmpUtf8(a, b) {
+	const n = Math.min(a.length, b.length);
+	for (let i = 0; i < n; i++) {
+		const x = a.charCodeAt(i), y = b.charCodeAt(i);
+		if (x === y) continue;
+		if (x < 0xd800 && y < 0xd800) return x - y;
+		return a.codePointAt(i) - b.codePointAt(i);
+	}
+	return a.length - b.length;
+}
+
+// A reader of the canonical JSON of docs/ledger.md 1.2, one pass over the
+// text: anything the canonical encoder would not write (white space, a
+// duplicate or unsorted key, an escape it would not use, a number that is
+// not an integer) is refused with a message naming it, so "valid" is
+// exactly "decodes with duplicate keys refused and re-encodes to the same
+// bytes", as audit/entry.c's aud_entry_parse.
+class Canonical {
+	constructor(s) { this.s = s; this.i = 0; }
+	bad(msg) { fail(msg); }
+	peek() { return this.s[this.i]; }
+	expect(ch, what) {
+		if (this.s[this.i] !== ch) this.bad(`expected ${JSON.stringify(ch)}${what ? " " + what : ""} at byte ${this.i}`);
+		this.i++;
+	}
+	string() {
+		this.expect('"');
+		let out = "";
+		for (;;) {
+			PLAIN_RUN.lastIndex = this.i;
+			PLAIN_RUN.exec(this.s);
+			out += this.s.slice(this.i, PLAIN_RUN.lastIndex);
+			this.i = PLAIN_RUN.lastIndex;
+			const c = this.s[this.i];
+			if (c === undefined) this.bad("unterminated string");
+			if (c === '"') { this.i++; return out; }
+			if (c !== "\\") this.bad("a raw control character in a string");
+			const e = this.s[this.i + 1];
+			if (e in ESCAPES) { out += ESCAPES[e]; this.i += 2; continue; }
+			if (e !== "u") this.bad(`the escape \\${e === undefined ? "" : e} is not canonical`);
+			const hex = this.s.slice(this.i + 2, this.i + 6);
+			const code = /^[0-9A-F]{4}$/.test(hex) ? parseInt(hex, 16) : -1;
+			if (code < 1 || code > 0x1f || [8, 9, 10, 12, 13].includes(code))
+				this.bad(`the escape \\u${hex} is not canonical (only U+0001–U+001F without a short form, upper-case hex)`);
+			out += String.fromCharCode(code);
+			this.i += 6;
+		}
+	}
+	number() {
+		INTEGER.lastIndex = this.i;
+		const m = INTEGER.exec(this.s);
+		if (!m || m.index !== this.i) this.bad(`malformed value at byte ${this.i}`);
+		this.i = INTEGER.lastIndex;
+		if (/[.eE0-9+]/.test(this.s[this.i] || "")) this.bad("a number that is not a canonical integer");
+		if (m[0] === "-0") this.bad("-0 is not canonical");
+		const big = BigInt(m[0]);
+		if (big < INT64_MIN || big > INT64_MAX) this.bad("an integer outside the 64-bit range");
+		return Number.isSafeInteger(Number(big)) ? Number(big) : big;
+	}
+	literal() {
+		for (const [w, v] of [["true", true], ["false", false], ["null", null]])
+			if (this.s.startsWith(w, this.i)) { this.i += w.length; return v; }
+		this.bad(`malformed value at byte ${this.i}`);
+	}
+	value(depth) {
+		const c = this.peek();
+		if (c === "{") return this.object(depth + 1);
+		if (c === "[") return this.array(depth + 1);
+		if (c === '"') return this.string();
+		if (c === "-" || (c >= "0" && c <= "9")) return this.number();
+		return this.literal();
+	}
+	object(depth) {
+		if (depth > MAX_DEPTH) this.bad(`nested deeper than ${MAX_DEPTH}`);
+		this.expect("{");
+		const out = {};
+		if (this.peek() === "}") { this.i++; return out; }
+		let prev = null;
+		for (;;) {
+			const k = this.string();
+			if (prev !== null) {
+				const d = cmpUtf8(prev, k);
+				if (d === 0) this.bad(`duplicate key ${JSON.stringify(k)}`);
+				if (d > 0) this.bad(`keys not in sorted order (${JSON.stringify(k)} after ${JSON.stringify(prev)})`);
+			}
+			prev = k;
+			this.expect(":");
+			Object.defineProperty(out, k, { value: this.value(depth), enumerable: true, writable: true, configurable: true });
+			if (this.peek() === ",") { this.i++; continue; }
+			this.expect("}");
+			return out;
+		}
+	}
+	array(depth) {
+		if (depth > MAX_DEPTH) this.bad(`nested deeper than ${MAX_DEPTH}`);
+		this.expect("[");
+		const out = [];
+		if (this.peek() === "]") { this.i++; return out; }
+		for (;;) {
+			out.push(this.value(depth));
+			if (this.peek() === ",") { this.i++; continue; }
+			this.expect("]");
+			return out;
+		}
+	}
+}
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+function validTime(t) {
+	const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/.exec(t);
+	if (!m) return false;
+	const [y, mo, d, h, mi, s] = m.slice(1).map(Number);
+	const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+	return y >= 1970 && y <= 9999 && mo >= 1 && mo <= 12 && d >= 1 &&
+	    d <= (mo === 2 && leap ? 29 : DAYS[mo - 1]) && h <= 23 && mi <= 59 && s <= 59;
+}
+
+const FIELD_FORMS = {
+	v: v => v === 1,
+	seq: v => typeof v === "number" && Number.isSafeInteger(v) && v >= 0,
+	time: v => typeof v === "string" && validTime(v),
+	type: v => typeof v === "string" && /^[a-z][a-z0-9._]{0,62}$/.test(v),
+	actor: v => typeof v === "string" && /^[A-Za-z0-9._:@-]{1,64}$/.test(v),
+	subject: v => typeof v === "string" && /^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/.test(v),
+	data: v => v !== null && typeof v === "object" && !Array.isArray(v),
+	prev: v => typeof v === "string" && /^[0-9a-f]{64}$/.test(v),
+	kid: v => typeof v === "string" && /^[0-9a-f]{8}$/.test(v),
+};
+
 export function entryBytes(entry) {
 	return typeof entry === "string" ? utf8(entry) : entry;
 }
 
-// Decode an entry for reading its fields (the bytes stay the entry).
+// Parse and validate an entry exactly as docs/ledger.md 1.1-1.3 and
+// audit/entry.c: the nine fields in order, each of its form, the bytes in
+// the canonical encoding (so no duplicate key anywhere), a key.rotated's
+// data exactly {"new_key","old_key"} strings.  Throws a LedgerError
+// naming the entry's seq (when it got that far) and the first field
+// where the bytes depart from the canonical form.  The bytes stay the
+// entry: this only reads them.
 export function parseEntry(entry) {
-	let e;
-	try { e = JSON.parse(typeof entry === "string" ? entry : dec.decode(entry)); } catch (x) { e = null; }
-	if (!e || typeof e !== "object" || Array.isArray(e) || e.v !== 1 ||
-	    !Number.isSafeInteger(e.seq) || typeof e.type !== "string" || typeof e.kid !== "string")
-		fail("entry is not a version 1 ledger entry");
-	return e;
+	const bytes = entryBytes(entry);
+	let seq = "?", field = "v";
+	try {
+		if (bytes.length > MAX_ENTRY) fail(`longer than ${MAX_ENTRY} bytes`);
+		let s;
+		try { s = dec.decode(bytes); } catch (x) { fail("not valid UTF-8"); }
+		const p = new Canonical(s);
+		const e = {};
+		p.expect("{");
+		for (let k = 0; k < ENTRY_FIELDS.length; k++) {
+			field = ENTRY_FIELDS[k];
+			if (k) p.expect(",");
+			const name = p.peek() === '"' ? p.string() : p.bad("expected a field name");
+			if (name !== field) fail(name in FIELD_FORMS ? "duplicated or out of order" : `missing (found ${JSON.stringify(name).slice(0, 40)} in its place)`);
+			p.expect(":");
+			const v = field === "data" ? p.object(1) : p.value(0);
+			if (!FIELD_FORMS[field](v)) fail("not of the documented form");
+			e[field] = v;
+			if (field === "seq") seq = v;
+		}
+		field = "kid";
+		if (p.peek() === ",") fail("an extra field after kid");
+		p.expect("}");
+		if (p.i !== s.length) fail("bytes after the entry");
+		if (e.type === "key.rotated") {
+			field = "data";
+			const ks = Object.keys(e.data);
+			if (ks.length !== 2 || ks[0] !== "new_key" || ks[1] !== "old_key" ||
+			    typeof e.data.new_key !== "string" || typeof e.data.old_key !== "string")
+				fail('key.rotated: data is not {"new_key","old_key"}');
+		}
+		return e;
+	} catch (x) {
+		if (!(x instanceof LedgerError)) throw x;
+		fail(`entry ${seq}: field ${field}: ${x.message}`);
+	}
 }
 
 // Check an entry's Ed25519 signature (base64) over ENTRY_CONTEXT || entry
@@ -439,6 +677,8 @@ function tileReader(fetchTile) {
 	};
 }
 
+const PREFETCH = 6;	// entry bundles fetched ahead while one is hashed
+
 // Width of tile n at tile level L for a tree of `size` leaves.
 function tileWidth(level, n, size) {
 	const nodes = Math.floor(size / 2 ** (TILE_HEIGHT * level));
@@ -460,10 +700,24 @@ export async function rootFromTiles(size, fetchTile, { from = 0, onEntry, onProg
 	const B = Math.floor(from / TILE_WIDTH) * TILE_WIDTH;
 	const leaves = new Array(size - B);
 	const total = size - B;
+	// Entry bundles are fetched up to PREFETCH ahead of the one being
+	// hashed, so that network round trips overlap (each is still read
+	// and checked in order; a failed fetch fails when its turn comes).
+	const pending = new Map();
+	const want = t => {
+		if (!pending.has(t) && t * TILE_WIDTH < size) {
+			const p = rd.entries(t, tileWidth(0, t, size));
+			p.catch(() => {});	// handled when awaited below
+			pending.set(t, p);
+		}
+		return pending.get(t);
+	};
 	for (let t = B / TILE_WIDTH; t * TILE_WIDTH < size; t++) {
 		const w = tileWidth(0, t, size);
-		const bundle = await rd.entries(t, w);
-		const hashed = await Promise.all(bundle.map(leafHash));
+		for (let k = 1; k <= PREFETCH; k++) want(t + k);
+		const bundle = await want(t);
+		pending.delete(t);
+		const hashed = bundle.map(e => sha256Sync(ZERO, e));
 		for (let j = 0; j < w; j++) {
 			const i = t * TILE_WIDTH + j;
 			leaves[i - B] = hashed[j];
@@ -471,10 +725,15 @@ export async function rootFromTiles(size, fetchTile, { from = 0, onEntry, onProg
 		}
 		if (onProgress) onProgress({ done: t * TILE_WIDTH + w - B, total });
 	}
-	// Hash of the aligned subtree at tree level `lv`, index `i`.
+	// Hash of the aligned subtree at tree level `lv`, index `i`: from the
+	// leaves in memory when it lies in [B, size), else from hash tiles.
+	function inMemory(lv, i) {
+		if (lv === 0) return leaves[i - B];
+		return sha256Sync(ONE, inMemory(lv - 1, 2 * i), inMemory(lv - 1, 2 * i + 1));
+	}
 	async function subtree(lv, i) {
 		const lo = i * 2 ** lv, hi = (i + 1) * 2 ** lv;
-		if (lv === 0 && lo >= B) return leaves[lo - B];
+		if (lo >= B) return inMemory(lv, i);
 		if (hi <= B && lv % TILE_HEIGHT === 0) {
 			const L = lv / TILE_HEIGHT, t = Math.floor(i / TILE_WIDTH);
 			const tile = await rd.hashes(L, t, tileWidth(L, t, size));
@@ -513,12 +772,50 @@ function decodeProof(list) {
 	});
 }
 
+function sameKey(a, b) {
+	return a.name === b.name && a.keyId === b.keyId && bytesEqual(a.publicKey, b.publicKey);
+}
+
+// The key chain of docs/ledger.md section 3 over a trusted list, oldest
+// first.  at: the list position of the current key.  rotate(e) applies a
+// key.rotated entry signed by the current key (the caller checked its
+// kid): old_key must be the current key; new_key a key of the same name
+// never used before and, with two or more trusted keys, the next key of
+// the list (a rotation to any other key is refused); with one trusted
+// key the chain learns the new key.
+function keyChain(trusted, start) {
+	const chain = trusted.slice(0, start + 1);
+	let at = start;
+	return {
+		get current() { return chain[at]; },
+		get at() { return at; },
+		async rotate(e) {
+			const cur = chain[at];
+			let ok, nk;
+			try { ok = await parseVerifierKey(e.data.old_key); } catch (x) { fail(`entry ${e.seq}: key.rotated: old_key is not a verifier key`); }
+			if (!sameKey(ok, cur)) fail(`entry ${e.seq}: key.rotated: old_key ${ok.keyId} is not the current key ${cur.keyId}`);
+			try { nk = await parseVerifierKey(e.data.new_key); } catch (x) { fail(`entry ${e.seq}: key.rotated: new_key is not a verifier key`); }
+			if (nk.name !== cur.name) fail(`entry ${e.seq}: key.rotated: new_key is named ${JSON.stringify(nk.name)}, not ${JSON.stringify(cur.name)}`);
+			if (chain.some(k => bytesEqual(k.publicKey, nk.publicKey))) fail(`entry ${e.seq}: key.rotated: new_key ${nk.keyId} is not new`);
+			if (trusted.length > 1) {
+				if (at + 1 >= trusted.length || !sameKey(trusted[at + 1], nk))
+					fail(`entry ${e.seq}: key.rotated: new_key ${nk.keyId} is not the next key of the trusted list (a rotation to a key the policy does not list)`);
+				chain.push(trusted[at + 1]);
+			} else {
+				chain.push(nk);
+			}
+			at++;
+			return chain[at];
+		},
+	};
+}
+
 async function proveEntry(checks, label, part, cp, keys) {
-	let e;
+	let e, key;
 	try {
-		if (typeof part.entry !== "string") fail("no entry");
+		if (!part || typeof part !== "object" || typeof part.entry !== "string") fail("no entry");
 		e = parseEntry(part.entry);
-		const key = await verifyEntrySignature(part.entry, part.sig, keys);
+		key = await verifyEntrySignature(part.entry, part.sig, keys);
 		check(checks, `${label} entry signature`, true, `entry ${e.seq} signed by key ${key.keyId}`);
 	} catch (x) {
 		check(checks, `${label} entry signature`, false, x.message);
@@ -534,104 +831,169 @@ async function proveEntry(checks, label, part, cp, keys) {
 		check(checks, `${label} inclusion proof`, false, x.message);
 		return null;
 	}
-	return e;
+	return { entry: e, key };
 }
 
-// Verify a mark bundle against the verifier keys (text: one key a line,
-// newest last).  Returns the checks in order, each {name, ok, detail}:
-//   "checkpoint signature"        the newest key signed the checkpoint, origin as expected
+function revocationFacts(r) {
+	const d = r.data || {};
+	return { index: r.seq, date: typeof d.revoked === "string" ? d.revoked : r.time,
+		reason: typeof d.reason === "string" ? d.reason : "", note: typeof d.note === "string" ? d.note : "", entry: r };
+}
+
+// Verify a mark bundle against a trust policy: the verifier keys (text,
+// one key a line, oldest first, newest last: the whole expected chain)
+// and the log's origin (default the keys' name).  Returns the checks in
+// order, each {name, ok (true, false, or null: not checked), detail}:
+//   "checkpoint signature"        the bundle's checkpoint is signed by a trusted key (a
+//                                 retired one only as a pointer: the award is then proved
+//                                 again in the latest checkpoint), origin as expected
 //   "mark.awarded entry signature", "mark.awarded inclusion proof"
+//   "mark id"                     the award's subject is the mark asked about (markId)
 //   "mark.revoked entry signature", "mark.revoked inclusion proof"   (bundle with a revocation)
-//   "not revoked"                 entries from the award to the checkpoint read from the
-//                                 tiles, hashed to the signed root, no mark.revoked for
-//                                 this mark (ok false with `revocation: {index, date,
-//                                 reason}` when there is one; ok null, skipped: true,
+//   "latest checkpoint"           the log's latest checkpoint read (fetchLatest), signed
+//                                 by the newest key, not smaller than the bundle's
+//   "not revoked"                 entries from the award to that checkpoint read from the
+//                                 tiles, hashed to its signed root, keys followed through
+//                                 key.rotated entries, no mark.revoked for this mark (ok
+//                                 false with `revocation` when there is one; ok null
 //                                 without fetchTile)
-// Options: fetchTile(path) -> Promise<Uint8Array|null> (paths like
-// "tile/0/000", relative to the log's /ledger/), origin (default the key
-// name), onProgress({done, total}).  It never throws for a bad bundle.
-export async function verifyMarkBundle(bundle, keysText, { fetchTile, origin, onProgress, latest } = {}) {
+// and checks.proved: {mark, award (the signed entry), revocation (its facts, from the
+// signed entry), size and time of the checkpoint non-revocation is proved to}, set
+// only as far as proved.
+// Options: markId (the mark the caller shows: the award must be that
+// mark's), fetchTile(path) -> Promise<Uint8Array|null> (paths like
+// "tile/0/000", relative to the log's /ledger/), fetchLatest() ->
+// Promise<note text> (throws when it cannot be read: that fails the
+// check, closed), latest (the note itself), origin, onProgress({done,
+// total}).  It never throws for a bad bundle.
+export async function verifyMarkBundle(bundle, keysText, { markId, fetchTile, fetchLatest, latest, origin, onProgress } = {}) {
 	const checks = [];
-	let keys, cp = null;
+	const proved = checks.proved = {};
+	let keys, cp = null, cpKey = -1;
 	try {
 		if (!bundle || typeof bundle !== "object") fail("the bundle is not a JSON object");
 		keys = await parseVerifierKeys(keysText);
-		const newest = keys[keys.length - 1];
-		cp = await verifyCheckpoint(bundle.checkpoint, newest, { origin });
-		check(checks, "checkpoint signature", true,
-		    `checkpoint of ${cp.size} entries signed by ${newest.name}+${newest.keyId}`, { size: cp.size });
+		const { text, signedBy } = await openNote(String(bundle.checkpoint), keys);
+		cp = parseCheckpoint(text);
+		const want = origin === undefined ? keys[0].name : origin;
+		if (cp.origin !== want) fail(`checkpoint origin is ${JSON.stringify(cp.origin)}, expected ${JSON.stringify(want)}`);
+		cpKey = Math.max(...signedBy.map(k => keys.indexOf(k)));
+		const k = keys[cpKey];
+		check(checks, "checkpoint signature", true, cpKey === keys.length - 1
+			? `checkpoint of ${cp.size} entries signed by ${k.name}+${k.keyId}`
+			: `checkpoint of ${cp.size} entries signed by ${k.name}+${k.keyId}, a retired key (the bundle predates a key rotation): the award is proved again in the log's latest checkpoint`,
+		    { size: cp.size });
 	} catch (x) {
+		cp = null;
 		check(checks, "checkpoint signature", false, x.message);
 	}
 	if (!keys) return checks;
-	const award = await proveEntry(checks, "mark.awarded", bundle, cp, keys);
+	const a = await proveEntry(checks, "mark.awarded", bundle, cp, keys);
+	const award = a && a.entry;
 	if (award && award.type !== "mark.awarded") {
 		check(checks, "mark.awarded entry type", false, `entry ${award.seq} is a ${award.type}, not a mark.awarded`);
 		return checks;
 	}
-	const markId = award ? award.subject : null;
-	const claimed = bundle.mark && (bundle.mark.id || bundle.mark.mark_id);
-	if (award && claimed !== undefined && claimed !== null && claimed !== markId) {
-		check(checks, "mark id", false, `the bundle describes mark ${claimed}, the ledger entry mark ${markId}`);
+	if (!award || !cp) return checks;
+	const id = award.subject;
+	if (markId !== undefined && markId !== null && id !== markId) {
+		check(checks, "mark id", false, `the proof is for mark ${id}, not for ${markId}, the mark being checked`);
 		return checks;
 	}
+	const claimed = bundle.mark && (bundle.mark.id || bundle.mark.mark_id);
+	if (claimed !== undefined && claimed !== null && claimed !== id) {
+		check(checks, "mark id", false, `the bundle describes mark ${claimed}, the signed ledger entry mark ${id}`);
+		return checks;
+	}
+	if (markId !== undefined && markId !== null)
+		check(checks, "mark id", true, `the signed award is for mark ${id}`);
+	proved.mark = id;
+	proved.award = award;
 	let claimedRevocation = null;
 	if (bundle.revocation) {
 		const r = await proveEntry(checks, "mark.revoked", bundle.revocation, cp, keys);
-		if (r && (r.type !== "mark.revoked" || r.subject !== markId)) {
-			check(checks, "mark.revoked entry", false, `entry ${r.seq} is not a mark.revoked for ${markId}`);
-		} else if (r) {
-			claimedRevocation = r;
+		if (r && (r.entry.type !== "mark.revoked" || r.entry.subject !== id || r.entry.seq <= award.seq)) {
+			check(checks, "mark.revoked entry", false, `entry ${r.entry.seq} is not a later mark.revoked for ${id}`);
+			return checks;
 		}
+		if (!r) return checks;
+		claimedRevocation = r.entry;
+		proved.revocation = revocationFacts(r.entry);
 	}
-	if (!award || !cp) return checks;
+	const newestSigned = cpKey === keys.length - 1;
 	if (!fetchTile) {
-		check(checks, "not revoked", null, "not checked: the ledger's tiles are not available (offline)", { skipped: true });
+		if (claimedRevocation) {
+			const f = proved.revocation;
+			check(checks, "not revoked", false, `revoked on ${f.date}${f.reason ? ": " + f.reason : ""} (entry ${f.index}, proved from the bundle's signed revocation)`, { revocation: f });
+		} else if (!newestSigned) {
+			check(checks, "not revoked", null, "not checked: the bundle's checkpoint is signed by a retired key, and the log's latest checkpoint and tiles, needed to prove the award again and look for a revocation, are not available (offline)", { skipped: true });
+		} else {
+			check(checks, "not revoked", null, "not checked: the ledger's tiles are not available (offline)", { skipped: true });
+		}
 		return checks;
 	}
-	// Non-revocation is proved up to the newest checkpoint there is: the
-	// bundle's, or the log's latest (the `latest` note) when that is
-	// signed by the newest key and larger.  Reading the award entry again
-	// from the tiles puts it in that larger tree too.
-	let upTo = cp;
-	if (latest) {
+	// Non-revocation is proved up to the log's latest checkpoint, which
+	// must be signed by the newest key and be at least as large as the
+	// bundle's (smaller is a rollback).  Reading the award entry again
+	// from the tiles puts it in that tree too.  Failing to read it fails
+	// the check: nothing is proved to the bundle's checkpoint instead.
+	let upTo = cp, upToKey = cpKey;
+	if (fetchLatest || latest !== undefined) {
 		try {
-			const l = await verifyCheckpoint(latest, keys[keys.length - 1], { origin });
-			check(checks, "latest checkpoint signature", true, `the log's latest checkpoint, of ${l.size} entries, is signed by the newest key`, { size: l.size });
-			if (l.size > cp.size) upTo = l;
+			let note = latest;
+			if (fetchLatest) {
+				try { note = await fetchLatest(); } catch (x) { fail(`the log's latest checkpoint could not be read: ${x.message}`); }
+			}
+			if (typeof note !== "string" || note === "") fail("the log's latest checkpoint could not be read");
+			const l = await verifyCheckpoint(note, keys[keys.length - 1], { origin: origin === undefined ? keys[0].name : origin });
+			if (l.size < cp.size) fail(`rollback: the log's latest checkpoint has ${l.size} entries, fewer than the ${cp.size} of the bundle's checkpoint`);
+			if (l.size === cp.size && !bytesEqual(l.root, cp.root)) fail(`the log's latest checkpoint and the bundle's both have ${l.size} entries but different roots: two versions of the log`);
+			check(checks, "latest checkpoint signature", true, `the log's latest checkpoint, of ${l.size} entries, is signed by the newest key ${keys[keys.length - 1].keyId}`, { size: l.size });
+			upTo = l; upToKey = keys.length - 1;
 		} catch (x) {
 			check(checks, "latest checkpoint signature", false, x.message);
 			return checks;
 		}
+	} else if (!newestSigned) {
+		check(checks, "latest checkpoint signature", false, "the bundle's checkpoint is signed by a retired key and the log's latest checkpoint was not given");
+		return checks;
 	}
 	try {
-		let found = null, checked = 0;
+		let found = null, checked = 0, lastTime = null;
 		const awardBytes = utf8(bundle.entry);
+		const start = keys.indexOf(a.key);
+		const chain = keyChain(keys, start);
 		const res = await rootFromTiles(upTo.size, fetchTile, {
 			from: bundle.index, onProgress,
-			onEntry: (i, bytes) => {
+			onEntry: async (i, bytes) => {
 				checked++;
 				if (i === bundle.index && !bytesEqual(bytes, awardBytes)) fail(`entry ${i} in the tiles differs from the bundle's`);
 				const e = parseEntry(bytes);
 				if (e.seq !== i) fail(`entry ${i} in the tiles has seq ${e.seq}`);
-				if (!found && e.type === "mark.revoked" && e.subject === markId) found = e;
+				if (e.kid !== chain.current.keyId) fail(`entry ${i}: signed by key ${e.kid}, expected ${chain.current.keyId}`);
+				if (e.type === "key.rotated") await chain.rotate(e);
+				if (!found && e.type === "mark.revoked" && e.subject === id) found = e;
+				lastTime = e.time;
 			},
 		});
 		if (!bytesEqual(res.root, upTo.root))
 			fail(`the tiles do not hash to the checkpoint's root (read entries ${res.start} to ${upTo.size - 1})`);
+		if (chain.at !== upToKey)
+			fail(`the entries up to ${upTo.size - 1} are signed by key ${chain.current.keyId}, but checkpoint ${upTo.size} by ${keys[upToKey].keyId}: the ledger does not rotate to it (a range started from a retired key)`);
 		if (claimedRevocation && (!found || found.seq !== claimedRevocation.seq))
 			fail(`the bundle's revocation (entry ${claimedRevocation.seq}) is not the first in the ledger`);
 		const later = upTo.size - bundle.index - 1;
+		proved.size = upTo.size;
+		proved.time = lastTime;
 		if (found) {
-			const d = found.data || {};
-			const date = d.date || found.time;
-			const reason = d.reason || "";
-			check(checks, "not revoked", false, `revoked on ${date}${reason ? ": " + reason : ""} (entry ${found.seq})`,
-			    { revocation: { index: found.seq, date, reason, entry: found } });
+			const f = proved.revocation = revocationFacts(found);
+			check(checks, "not revoked", false, `revoked on ${f.date}${f.reason ? ": " + f.reason : ""} (entry ${f.index})`,
+			    { revocation: f });
 		} else {
+			proved.current = true;
 			check(checks, "not revoked", true,
 			    `not revoked as of checkpoint ${upTo.size} — proved by reading ${later} later entries`,
-			    { entriesRead: checked, size: upTo.size });
+			    { entriesRead: checked, size: upTo.size, time: lastTime });
 		}
 	} catch (x) {
 		check(checks, "not revoked", false, x.message);
@@ -641,29 +1003,32 @@ export async function verifyMarkBundle(bundle, keysText, { fetchTile, origin, on
 
 // Verify every entry from `from` to the checkpoint, as an auditor does
 // ("verify everything since checkpoint N"): the checkpoint signed by the
-// newest key; each entry read from the tiles is a version 1 entry with its
-// position as seq, chains to the previous leaf hash, and is signed by the
-// current key, which starts as the trusted key named by the first entry's
-// kid and moves on at each key.rotated entry to the key it names; and the
-// entries hash, with the hash tiles for [0, from), to the signed root.
-// fetchSig(index) -> Promise<base64 signature> supplies signatures (the
-// tiles carry entries only; e.g. from /api/v1/ledger/entries).  Returns
-// checks like verifyMarkBundle: "checkpoint signature", "entries",
-// "root".  Options: origin, onProgress({done, total}).
+// newest key; each entry read from the tiles is a valid entry (1.2) with
+// its position as seq, chains to the previous leaf hash, and is signed by
+// the current key, which starts as the trusted key named by the first
+// entry's kid and moves on at each key.rotated entry (docs/ledger.md 3:
+// the next key of the list); the last current key must be the newest,
+// which signed the checkpoint (a range started from a retired key that
+// never rotates to it is refused); and the entries hash, with the hash
+// tiles for [0, from), to the signed root.  fetchSig(index) ->
+// Promise<base64 signature> supplies signatures (the tiles carry entries
+// only; e.g. from /api/v1/ledger/entries); without it the "entries"
+// check is not passed but "not checked" (ok null).  Returns checks like
+// verifyMarkBundle: "checkpoint signature", "entries", "root".
+// Options: origin, onProgress({done, total}).
 export async function verifyLedgerRange(note, keysText, { fetchTile, fetchSig, from = 0, origin, onProgress } = {}) {
 	const checks = [];
 	let keys, cp;
 	try {
 		keys = await parseVerifierKeys(keysText);
 		const newest = keys[keys.length - 1];
-		cp = await verifyCheckpoint(note, newest, { origin });
+		cp = await verifyCheckpoint(note, newest, { origin: origin === undefined ? keys[0].name : origin });
 		check(checks, "checkpoint signature", true, `checkpoint of ${cp.size} entries signed by ${newest.name}+${newest.keyId}`, { size: cp.size });
 	} catch (x) {
 		check(checks, "checkpoint signature", false, x.message);
 		return checks;
 	}
-	let prevLeaf = null, prevIndex = -1, current = null, n = 0;
-	const trusted = keys.slice();
+	let prevLeaf = null, prevIndex = -1, chain = null, n = 0;
 	try {
 		const res = await rootFromTiles(cp.size, fetchTile, {
 			from, onProgress,
@@ -673,20 +1038,22 @@ export async function verifyLedgerRange(note, keysText, { fetchTile, fetchSig, f
 				if (prevIndex === i - 1 && prevLeaf && e.prev !== toHex(prevLeaf))
 					fail(`entry ${i}: prev is not the leaf hash of entry ${i - 1}`);
 				if (i === 0 && e.prev !== "0".repeat(64)) fail("entry 0: prev is not 64 zeros");
-				if (!current) current = trusted.find(k => k.keyId === e.kid);
-				if (!current || e.kid !== current.keyId)
-					fail(`entry ${i}: signed by key ${e.kid}, expected ${current ? current.keyId : "a trusted key"}`);
-				if (fetchSig) await verifyEntrySignature(bytes, await fetchSig(i), [current]);
-				if (e.type === "key.rotated") {
-					const nk = await parseVerifierKey(e.data && e.data.new_key);
-					trusted.push(nk);
-					current = nk;
+				if (!chain) {
+					const start = i === 0 ? 0 : keys.findIndex(k => k.keyId === e.kid);
+					if (start < 0) fail(`entry ${i}: signed by key ${e.kid}, which is not a trusted key`);
+					chain = keyChain(keys, start);
 				}
+				if (e.kid !== chain.current.keyId)
+					fail(`entry ${i}: signed by key ${e.kid}, expected ${chain.current.keyId}`);
+				if (fetchSig) await verifyEntrySignature(bytes, await fetchSig(i), [chain.current]);
+				if (e.type === "key.rotated") await chain.rotate(e);
 				prevLeaf = lh; prevIndex = i; n++;
 			},
 		});
-		check(checks, "entries", true, `${n} entries from ${from} to ${cp.size - 1}: sequence, chain` +
-		    (fetchSig ? " and signatures" : "") + " checked", { entriesRead: n });
+		if (chain && chain.at !== keys.length - 1)
+			fail(`the entries from ${from} to ${cp.size - 1} end with key ${chain.current.keyId} current, but the checkpoint is signed by the newest key ${keys[keys.length - 1].keyId}: a range started from a retired key`);
+		check(checks, "entries", fetchSig ? true : null, `${n} entries from ${from} to ${cp.size - 1}: sequence, canonical form, chain and keys checked` +
+		    (fetchSig ? ", and signatures" : "; signatures not checked"), { entriesRead: n });
 		if (!bytesEqual(res.root, cp.root)) {
 			check(checks, "root", false, `the tiles do not hash to the checkpoint's root`);
 		} else {
@@ -698,13 +1065,15 @@ export async function verifyLedgerRange(note, keysText, { fetchTile, fetchSig, f
 	return checks;
 }
 
-// One word for a list of checks: "verified" (every check passed),
-// "revoked" (genuine, revoked: only the "not revoked" check failed, with
-// a revocation), "unchecked" (all passed but some were skipped) or
-// "failed".
+// One word for a list of checks: "revoked" (the award and its revocation
+// proved from signed entries, whatever else failed after), "failed"
+// (some check failed), "unchecked" (none failed but some were not made),
+// "verified" (every check passed, and for a mark, non-revocation proved).
 export function summarize(checks) {
-	const bad = checks.filter(c => c.ok === false);
-	if (bad.length === 0) return checks.some(c => c.ok === null) ? "unchecked" : "verified";
-	if (bad.length === 1 && bad[0].revocation) return "revoked";
-	return "failed";
+	const p = checks.proved;
+	if (p && p.award && p.revocation) return "revoked";
+	if (checks.some(c => c.ok === false)) return "failed";
+	if (checks.length === 0 || checks.some(c => c.ok !== true)) return "unchecked";
+	if (p && !p.current) return "unchecked";
+	return "verified";
 }

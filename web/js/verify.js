@@ -1,136 +1,110 @@
 // verify.js - the /verify/{id} page's in-browser proof.
 //
-// The page's facts are static HTML (published by core/publish/publish.c); this
-// module proves them without trusting the server: it fetches the mark's
-// bundle (/api/v1/marks/{id}) and the published verifier keys
-// (/.well-known/htq-ledger-keys), and runs ledger.js's verifyMarkBundle,
-// reading the ledger's static tiles under /ledger/ to prove that no
-// mark.revoked follows the award up to the checkpoint.  It also verifies
-// a bundle file chosen from disk, with no network at all, and offers the
-// bundle as a download and the badge's embed code.
-import { verifyMarkBundle, summarize } from "/assets/js/ledger.js";
+// The page (core/publish/pages.c) states the facts as this website
+// publishes them, with the status "Not yet checked", and carries the
+// instance's trust policy (the log's origin and verifier keys, written
+// when the page was published) as a JSON data block.  This module proves
+// the mark with that policy only: it fetches the mark's bundle
+// (/api/v1/marks/{id}), requires the signed award to be this page's mark,
+// reads the log's latest checkpoint and tiles under /ledger/ to prove
+// that no mark.revoked follows the award, and then shows the outcome in
+// words, the status, and the facts from the signed entries (a static fact
+// that differs from them is a failure, named).  Any fetch error,
+// rollback or parse error is "could not check".  It also checks a bundle
+// file chosen from disk, saying which mark the file proves.
+import { el, factList, awardFacts, proveMark, readPolicy, render, revocationFacts } from "/assets/js/markcheck.js";
 
 const root = document.getElementById("verify");
 const markId = root ? root.dataset.mark : null;
-let keysText = null;
 
-function el(tag, attrs = {}, ...children) {
-	const e = document.createElement(tag);
-	for (const [k, v] of Object.entries(attrs)) {
-		if (k === "text") e.textContent = v;
-		else e.setAttribute(k, v);
-	}
-	for (const c of children) e.append(c);
-	return e;
+// The mark this page is about must be one: its address, its heading and
+// the id the script proves (data-mark) must agree, or a page could show
+// one mark's heading while proving another.
+function idDisagreement() {
+	const m = /^\/verify\/([^/]+)(\/(index\.html)?)?$/.exec(location.pathname);
+	const fromUrl = m ? decodeURIComponent(m[1]) : null;
+	const heading = (document.getElementById("mark-id")?.textContent || "").trim();
+	if (fromUrl === markId && heading === markId) return null;
+	return `this page's address (${fromUrl ?? "not /verify/<id>"}), its heading (${heading || "none"}) and the mark its check is set to prove (${markId}) are not the same mark`;
 }
 
-async function fetchTile(path) {
-	const r = await fetch("/ledger/" + path, { cache: "no-cache" });
-	if (r.status === 404) return null;
-	if (!r.ok) throw new Error(`reading /ledger/${path}: HTTP ${r.status}`);
-	return new Uint8Array(await r.arrayBuffer());
+// The facts of the static page, by data-fact, before anything replaces them.
+function staticFacts() {
+	const out = new Map();
+	for (const row of document.querySelectorAll("#facts [data-fact]")) {
+		const dd = row.querySelector("dd");
+		if (dd) out.set(row.dataset.fact, { label: row.querySelector("dt").textContent, value: dd.textContent });
+	}
+	return out;
 }
 
-// The log's latest checkpoint (null when it cannot be read: the bundle's
-// own checkpoint is then the one non-revocation is proved to).
-async function latestCheckpoint() {
-	try {
-		const r = await fetch("/ledger/checkpoint", { cache: "no-cache" });
-		return r.ok ? await r.text() : null;
-	} catch (x) {
-		return null;
+// Compare the page's facts with the proved ones: a check of its own.
+function compareFacts(checks, listed) {
+	const p = checks.proved;
+	if (!p || !p.award) return;
+	const want = awardFacts(p.award.data);
+	const rev = p.revocation;
+	if (rev) want.push(...revocationFacts(rev));
+	const current = checks.find(c => c.name === "not revoked" && c.ok === true);
+	if (rev || current) want.push({ fact: "status", label: "Listed as", value: rev ? "Revoked" : "Current" });
+	const diffs = [];
+	for (const w of want) {
+		const have = listed.get(w.fact);
+		if (have && have.value !== w.value)
+			diffs.push(`${w.label}: the page says "${have.value}", the signed ledger says "${w.value}"`);
 	}
+	for (const [fact, have] of listed)
+		if (!want.some(w => w.fact === fact) && fact !== "status" && !(fact === "note" && rev))
+			diffs.push(`${have.label}: the page says "${have.value}", which the signed ledger does not say`);
+	checks.push(diffs.length
+		? { name: "page facts", ok: false, detail: "the facts on this page are not the signed ones — " + diffs.join("; ") }
+		: { name: "page facts", ok: true, detail: "every fact on this page is the signed entry's" });
 }
 
-async function loadKeys() {
-	if (keysText !== null) return keysText;
-	for (const url of ["/.well-known/htq-ledger-keys", "/api/v1/ledger/key"]) {
-		try {
-			const r = await fetch(url, { cache: "no-cache" });
-			if (r.ok) return (keysText = await r.text());
-		} catch (x) { /* try the next one */ }
+// After the proof: the status, the facts from the signed entries, and
+// where they come from.
+function showProved(checks, verdict) {
+	const p = checks.proved || {};
+	const status = document.getElementById("mark-status");
+	const [cls, word] = verdict === "verified" ? ["govuk-tag govuk-tag--green", "Current — proved"]
+		: verdict === "revoked" ? ["govuk-tag govuk-tag--red", "Revoked — proved"]
+		: ["govuk-tag govuk-tag--red", "Could not check"];
+	if (status) status.replaceChildren("Status: ", el("strong", { class: cls, text: word }));
+	const facts = document.getElementById("facts");
+	const source = document.getElementById("facts-source");
+	if (!facts) return;
+	if (p.award) {
+		const rows = awardFacts(p.award.data);
+		if (p.revocation) rows.push(...revocationFacts(p.revocation));
+		facts.replaceWith(factList(rows, "facts"));
+		if (source) source.textContent = `From the signed ledger entry ${p.award.seq}` +
+			(p.revocation ? ` and the signed revocation, entry ${p.revocation.index}` : "") + " (proved).";
+	} else if (source) {
+		source.textContent = "As published by this website: could not be checked.";
 	}
-	throw new Error("the ledger's verifier key could not be read");
+	document.getElementById("listed-revocation")?.remove();
+	const listed = document.getElementById("listed-status");
+	if (listed) listed.textContent = verdict === "verified" || verdict === "revoked"
+		? "Proved in your browser by the check below, from the signed ledger."
+		: "This website's own listing could not be checked: see below why.";
 }
 
-const TAG = {
-	true: ["govuk-tag govuk-tag--green", "Passed"],
-	false: ["govuk-tag govuk-tag--red", "Failed"],
-	null: ["govuk-tag govuk-tag--grey", "Not checked"],
-};
-
-function tagFor(ok, revocation) {
-	// a proved revocation is a finding, not a broken check: say so
-	const [cls, word] = revocation ? ["govuk-tag govuk-tag--red", "Revoked"] : TAG[ok];
-	return el("strong", { class: cls, text: word });
-}
-
-// Plain words for what was proved, from the checks.
-function outcome(checks, bundle) {
-	const verdict = summarize(checks);
-	const cp = checks.find(c => c.name === "checkpoint signature" && c.ok);
-	const nr = checks.find(c => c.name === "not revoked");
-	const when = new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC";
-	const lines = [];
-	if (verdict === "failed") {
-		const bad = checks.filter(c => c.ok === false && !c.revocation);
-		return { cls: "govuk-error-summary", title: "Verification failed",
-			lines: bad.map(c => `${c.name} failed: ${c.detail}`) };
-	}
-	lines.push("Awarded — proved (the signed ledger holds the award, in a checkpoint signed with the published key).");
-	if (verdict === "revoked") {
-		const r = nr.revocation;
-		const reason = (bundle.mark && bundle.mark.revoked && bundle.mark.revoked.reason) || r.reason || "";
-		const date = (bundle.mark && bundle.mark.revoked && bundle.mark.revoked.date) || r.date;
-		const note = (bundle.mark && bundle.mark.revoked && bundle.mark.revoked.note) || (r.entry && r.entry.data && r.entry.data.note) || "";
-		lines.push(`Revoked on ${date}${reason ? " — reason: " + reason.replace(/_/g, " ") : ""}${note ? " (" + note + ")" : ""} — proved (ledger entry ${r.index}).`);
-		return { cls: "govuk-notification-banner", title: "This quality mark is REVOKED", lines };
-	}
-	if (nr && nr.ok && cp) {
-		const size = nr.size || cp.size;
-		lines.push(`Not revoked as of checkpoint ${size}, ${when} — proved by reading ${Math.max(0, size - bundle.index - 1)} later entries.`);
-		return { cls: "govuk-panel govuk-panel--confirmation", title: "Genuine and current", lines };
-	}
-	lines.push("Not revoked — not checked: the ledger's tiles were not read (offline). Check again online to prove it.");
-	return { cls: "govuk-inset-text", title: "Award proved; revocation not checked", lines };
-}
-
-function render(target, checks, bundle) {
-	target.replaceChildren();
-	const o = outcome(checks, bundle);
-	const box = el("div", { class: o.cls + " htq-outcome", "data-verdict": summarize(checks) });
-	box.append(el("h3", { class: "govuk-heading-m", text: o.title }));
-	for (const l of o.lines) box.append(el("p", { class: "govuk-body", text: l }));
-	target.append(box);
-	target.append(el("h3", { class: "govuk-heading-s", text: "Each check" }));
-	const list = el("ul", { class: "htq-checks" });
-	for (const c of checks) {
-		const li = el("li", { class: "govuk-body", "data-check": c.name, "data-ok": String(c.ok) }, tagFor(c.ok, c.revocation), " ");
-		li.append(el("strong", { text: c.name }), ": " + c.detail);
-		list.append(li);
-	}
-	target.append(list);
-}
-
-async function run(target, bundle, { online }) {
+async function run(target, bundle, policy, { base, markId: want, onDone }) {
 	const progress = el("p", { class: "govuk-body", role: "status", text: "Checking…" });
 	target.replaceChildren(progress);
-	let keys;
-	try {
-		keys = await loadKeys();
-	} catch (x) {
-		progress.textContent = "Verification failed: " + x.message;
-		return;
-	}
-	const checks = await verifyMarkBundle(bundle, keys, {
-		fetchTile: online ? fetchTile : undefined,
-		latest: online ? await latestCheckpoint() : null,
-		onProgress: ({ done, total }) => {
-			progress.textContent = `Reading later ledger entries: ${done} of ${total}…`;
-		},
+	const checks = await proveMark(bundle, policy, {
+		markId: want, base,
+		onProgress: ({ done, total }) => { progress.textContent = `Reading later ledger entries: ${done} of ${total}…`; },
 	});
-	render(target, checks, bundle);
+	if (onDone) onDone(checks);
 	return checks;
+}
+
+function failBox(target, words) {
+	target.replaceChildren(el("div", { class: "govuk-error-summary htq-outcome", "data-verdict": "failed" },
+		el("h3", { class: "govuk-heading-m", text: "Could not check this quality mark" }),
+		el("p", { class: "govuk-body", text: words }),
+		el("p", { class: "govuk-body", text: "Do not rely on this quality mark until it can be checked." })));
 }
 
 function downloadLink(bundle, id) {
@@ -151,10 +125,10 @@ function embedCode(id) {
 	return group;
 }
 
-function fileChecker() {
+function fileChecker(policy) {
 	const wrap = el("div", { class: "govuk-form-group" });
 	wrap.append(el("h2", { class: "govuk-heading-m", text: "Check a bundle file" }));
-	wrap.append(el("p", { class: "govuk-body", text: "Choose a downloaded proof bundle: it is checked here in your browser, with no network needed (revocation after the award needs the ledger's tiles, so offline it is reported as not checked)." }));
+	wrap.append(el("p", { class: "govuk-body", text: "Choose a downloaded proof bundle: it is checked here in your browser with the ledger key this page carries. It says which mark the file proves and shows that mark's signed facts. Offline, a revocation after the bundle was made cannot be looked for, so the result is then \"could not check\" unless the file itself proves a revocation." }));
 	wrap.append(el("label", { class: "govuk-label", for: "bundle-file", text: "Bundle file (JSON)" }));
 	const input = el("input", { class: "govuk-file-upload", id: "bundle-file", type: "file", accept: ".json,application/json" });
 	wrap.append(input);
@@ -163,14 +137,32 @@ function fileChecker() {
 	input.addEventListener("change", async () => {
 		const f = input.files && input.files[0];
 		if (!f) return;
+		if (!policy) { failBox(out, "This page carries no trust policy (the ledger's key), so nothing can be checked."); return; }
 		let bundle;
 		try {
 			bundle = JSON.parse(await f.text());
 		} catch (x) {
-			out.replaceChildren(el("p", { class: "govuk-error-message", text: "Verification failed: the file is not JSON: " + x.message }));
+			failBox(out, "The file is not JSON: " + x.message);
 			return;
 		}
-		await run(out, bundle, { online: navigator.onLine });
+		await run(out, bundle, policy, {
+			base: navigator.onLine ? "" : null,
+			onDone: checks => {
+				const p = checks.proved || {};
+				const extra = [];
+				if (p.mark) {
+					extra.push(`This file proves quality mark ${p.mark}.`);
+					if (p.mark !== markId) extra.push(`This file is for another mark than this page's: it is for ${p.mark}, not ${markId}.`);
+				}
+				render(out, checks, policy, { extra });
+				out.dataset.mark = p.mark || "";
+				if (p.award) {
+					const rows = awardFacts(p.award.data);
+					if (p.revocation) rows.push(...revocationFacts(p.revocation));
+					out.append(el("h3", { class: "govuk-heading-s", text: `What the file proves about ${p.mark}` }), factList(rows, "file-facts"));
+				}
+			},
+		});
 	});
 	return wrap;
 }
@@ -182,18 +174,43 @@ async function main() {
 	const extras = el("div", { id: "verify-extras" });
 	if (nojs) nojs.replaceWith(result); else root.append(result);
 	root.append(extras);
-	root.after(fileChecker());
+	const disagreement = idDisagreement();
+	if (disagreement) {
+		failBox(result, "The page is inconsistent: " + disagreement + ".");
+		showProved([], "failed");
+		return;
+	}
+	let policy = null;
+	try {
+		policy = await readPolicy();
+	} catch (x) {
+		failBox(result, x.message);
+		showProved([], "failed");
+		root.after(fileChecker(null));
+		return;
+	}
+	root.after(fileChecker(policy));
+	const listed = staticFacts();
 	let bundle;
 	try {
-		const r = await fetch("/api/v1/marks/" + encodeURIComponent(markId), { cache: "no-cache" });
+		let r;
+		try { r = await fetch("/api/v1/marks/" + encodeURIComponent(markId), { cache: "no-cache" }); } catch (x) { throw new Error(`the connection failed (${x.message})`); }
 		if (!r.ok) throw new Error(`the server answered HTTP ${r.status}`);
-		bundle = await r.json();
+		bundle = JSON.parse(await r.text());
 	} catch (x) {
-		result.replaceChildren(el("p", { class: "govuk-body", text: "Verification failed: the proof bundle could not be read: " + x.message }));
+		failBox(result, "The proof bundle could not be read: " + x.message);
+		showProved([], "failed");
 		return;
 	}
 	extras.append(el("p", { class: "govuk-body" }, downloadLink(bundle, markId)), embedCode(markId));
-	await run(result, bundle, { online: true });
+	await run(result, bundle, policy, {
+		base: "", markId,
+		onDone: checks => {
+			compareFacts(checks, listed);
+			const o = render(result, checks, policy);
+			showProved(checks, o.verdict);
+		},
+	});
 }
 
 main();
