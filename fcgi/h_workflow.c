@@ -221,15 +221,22 @@ fcx_h_sub_get(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 {
 	static const char *const allowed[] = { NULL };
 	struct htq_actor a = actor_of(req);
-	json_t *doc;
+	long long version;
+	size_t len;
+	char *body;
 	int rc;
 
 	if (fcx_query_allowed(req, allowed, resp) != HTQ_OK)
 		return resp->status;
-	if ((rc = htq_submission_get(ctx->db, ctx->rtxn, &a, req->captures[0],
-	    &doc)) != HTQ_OK)
+	if ((rc = htq_submission_answer(ctx->db, ctx->rtxn, &a,
+	    req->captures[0], &body, &len, &version)) != HTQ_OK)
 		return core_error(resp, rc, NULL);
-	return sub_answer(resp, 200, doc);
+	snprintf(resp->extra, sizeof(resp->extra), "ETag: \"%lld\"\r\n",
+	    version);
+	resp->status = 200;
+	resp->raw = resp->owned = body;
+	resp->raw_len = len;
+	return 200;
 }
 
 /* The version the client last read: If-Match ("\"3\"", W/ refused: a

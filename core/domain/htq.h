@@ -307,6 +307,13 @@ int	 htq_max_drafts(void);
  * HTQ_ENOTFOUND for none the actor may see (these two). */
 int	 htq_submission_get(struct htq_db *, MDB_txn *,
 	    const struct htq_actor *, const char *id, json_t **out);
+/* What GET /submissions/{id} answers, as a new buffer (free()): as
+ * htq_submission_get, but without parsing the stored document unless it
+ * is a draft the actor may submit (the actions come from the facts);
+ * *version is its version (the ETag). */
+int	 htq_submission_answer(struct htq_db *, MDB_txn *,
+	    const struct htq_actor *, const char *id, char **out, size_t *len,
+	    long long *version);
 /* The organisation owning a submission (for the router's scope check). */
 int	 htq_submission_org(struct htq_db *, MDB_txn *, const char *id,
 	    char org[HTQ_ID_LEN + 1]);

@@ -1432,6 +1432,69 @@ htq_submission_get(struct htq_db *db, MDB_txn *txn,
 }
 
 int
+htq_submission_answer(struct htq_db *db, MDB_txn *txn,
+    const struct htq_actor *a, const char *id, char **out, size_t *len,
+    long long *version)
+{
+	json_t *f = NULL, *doc = NULL, *acts = NULL;
+	char *extra = NULL;
+	MDB_val k, v;
+	size_t n;
+	int rc;
+
+	*out = NULL;
+	if (!valid_id(id))
+		return HTQ_ENOTFOUND;
+	if ((rc = get_facts(db, txn, id, &f)) != HTQ_OK)
+		return rc;
+	*version = json_integer_value(json_object_get(f, "version"));
+	if (!visible_to(a, sget(f, "status"), sget(f, "organisation"))) {
+		rc = HTQ_ENOTFOUND;
+		goto out;
+	}
+	if (may(a, f, ACT_SUBMIT, NULL) == HTQ_OK) {
+		/* a draft its author may submit: the whole check, parsed */
+		if ((rc = htq_submission_get(db, txn, a, id, &doc)) == HTQ_OK &&
+		    (*out = json_dumps(doc, JSON_COMPACT)) == NULL)
+			rc = HTQ_ENOMEM;
+		if (*out != NULL)
+			*len = strlen(*out);
+		goto out;
+	}
+	/* else the stored bytes as they are, and the actions from the
+	 * facts: no document parsed on the most frequent read */
+	k.mv_data = (void *)id;
+	k.mv_size = strlen(id);
+	if ((rc = htq_mdb_err(mdb_get(txn, htq_dbi(db, HTQ_T_SUB), &k,
+	    &v))) != HTQ_OK)
+		goto out;
+	if (v.mv_size < 2 || ((const char *)v.mv_data)[v.mv_size - 1] != '}') {
+		rc = HTQ_EFORMAT;
+		goto out;
+	}
+	if ((acts = actions_of(a, f)) == NULL ||
+	    (extra = json_dumps(acts, JSON_COMPACT)) == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	n = v.mv_size - 1 + strlen(",\"actions\":") + strlen(extra) + 1;
+	if ((*out = malloc(n + 1)) == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	memcpy(*out, v.mv_data, v.mv_size - 1);
+	snprintf(*out + v.mv_size - 1, n + 1 - (v.mv_size - 1),
+	    ",\"actions\":%s}", extra);
+	*len = n;
+out:
+	json_decref(f);
+	json_decref(doc);
+	json_decref(acts);
+	free(extra);
+	return rc;
+}
+
+int
 htq_submission_org(struct htq_db *db, MDB_txn *txn, const char *id,
     char org[HTQ_ID_LEN + 1])
 {

@@ -621,6 +621,27 @@ act(enum action a, const struct htq_actor *who, const char *id, enum state s,
 	case A_READ:
 		T_EQ(htq_txn_read(db, &txn), HTQ_OK);
 		rc = htq_submission_get(db, txn, who, id, &out);
+		{
+			/* what GET sends (the stored bytes and the actions
+			 * from the facts) is the same document */
+			char *raw = NULL;
+			size_t len;
+			long long ver;
+			json_t *j;
+
+			T_EQ(htq_submission_answer(db, txn, who, id, &raw, &len,
+			    &ver), rc);
+			if (rc == HTQ_OK) {
+				T_EQ(strlen(raw), len);
+				j = json_loadb(raw, len, JSON_REJECT_DUPLICATES,
+				    NULL);
+				T_ASSERT(j != NULL && json_equal(j, out));
+				T_EQ(ver, json_integer_value(json_object_get(out,
+				    "version")));
+				json_decref(j);
+			}
+			free(raw);
+		}
 		mdb_txn_abort(txn);
 		if (rc != HTQ_OK)
 			break;
