@@ -51,15 +51,19 @@ if [ "$(id -u)" = 0 ]; then
 	[ ! -L "$DATA" ] || die "$DATA is a symbolic link: name the directory itself"
 	parent=$(dirname "$DATA")
 	[ -d "$parent" ] || die "$parent does not exist"
-	# root creates or hands over (the directory itself, nothing in it)
-	# only a data directory of its own inside one the account cannot
-	# write (or a sticky one like /tmp, where nobody else may move it); a
-	# directory the account owns already is left as it is
+	# root creates or hands over only a data directory of its own, that
+	# nobody else may write, inside one the account cannot write (or a
+	# sticky one like /tmp, where nobody else may move it): deepest
+	# first, links not followed, the directory itself last, so the
+	# account can reach nothing until root is done; a directory the
+	# account owns already is left as it is
 	if [ ! -e "$DATA" ] || { [ -O "$DATA" ] && [ -d "$DATA" ]; }; then
 		[ -O "$parent" ] || [ -k "$parent" ] ||
 		    die "$parent is not root's: create $DATA yourself, owned by $SVC"
 		[ -e "$DATA" ] || mkdir -m 700 "$DATA"
-		chown -h "$SVC:" "$DATA"
+		[ -z "$(find "$DATA" -maxdepth 0 -perm /022)" ] ||
+		    die "$DATA may be written by others: chmod 700 it first"
+		find "$DATA" -depth -exec chown -h "$SVC:" {} +
 	elif [ "$(stat -c %U "$DATA")" != "$SVC" ]; then
 		die "$DATA belongs to $(stat -c %U "$DATA"), not $SVC: chown -R $SVC: $DATA (if it is the data directory), or set HTQ_DATA"
 	fi

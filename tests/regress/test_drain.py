@@ -80,7 +80,7 @@ def fcgi_pids(st):
                                            capture_output=True, text=True).stdout.split()]
 
 
-def test_idle_stop_is_quick_and_signals_no_reaped_pid():
+def test_idle_stop_is_quick_and_signals_no_reaped_pid(_s):
     """An idle stack stops within 2 s of SIGTERM, three times running:
     the master forgets each worker it reaps and never waits for (or
     signals) one that is gone."""
@@ -97,7 +97,7 @@ def test_idle_stop_is_quick_and_signals_no_reaped_pid():
         st.stop()
 
 
-def test_workers_die_with_their_master():
+def test_workers_die_with_their_master(_s):
     """kill -9 of the FastCGI master: its workers go too (none keeps the
     socket), run.sh stops, and the next start works."""
     from harness import fcgi_master
@@ -119,7 +119,7 @@ def test_workers_die_with_their_master():
         st.stop()
 
 
-def test_a_killed_workers_reader_slot_is_freed():
+def test_a_killed_workers_reader_slot_is_freed(_s):
     """A worker killed with its read slot taken: the worker started in its
     place frees the dead one's slot (mdb_reader_check), so the map's pages
     are reused and the slots do not run out."""
