@@ -703,14 +703,18 @@ submit_check(struct htq_db *db, MDB_txn *txn, const json_t *doc,
 		wrc = htq_window_for_route(db, txn, sget(std, "route"), &x,
 		    &open);
 	if (wrc == HTQ_OK) {
-		win = json_copy(x);
+		/* the schedule's public facts of it, and its state now */
+		win = json_pack("{s:O,s:O,s:O,s:O,s:O,s:s}", "id",
+		    json_object_get(x, "id"), "route", json_object_get(x,
+		    "route"), "opens", json_object_get(x, "opens"), "closes",
+		    json_object_get(x, "closes"), "first_teaching",
+		    json_object_get(x, "first_teaching"), "state", open ? "open" :
+		    "announced");
 		json_decref(x);
 		if (win == NULL) {
 			rc = HTQ_ENOMEM;
 			goto done;
 		}
-		json_object_set_new(win, "state", json_string(open ? "open" :
-		    "announced"));
 	} else if (wrc != HTQ_ENOTFOUND) {
 		rc = wrc;
 		goto done;
