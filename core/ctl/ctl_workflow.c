@@ -157,17 +157,21 @@ cmd_submission_list(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+/* htqctl submission show|history ID: one submission, or its steps. */
 static int
 cmd_submission_show(struct ctl *c, int argc, char **argv)
 {
+	int history = strcmp(argv[0], "history") == 0;
 	MDB_txn *txn;
 	json_t *doc;
 	int rc;
 
 	if (ctl_wants_help(argc, argv) || argc != 2) {
 		fprintf(ctl_wants_help(argc, argv) ? stdout : stderr,
-		    "usage: htqctl submission show ID\n\nOne submission with "
-		    "its coverage, reviews and decision.\n");
+		    "usage: htqctl submission show ID\n"
+		    "       htqctl submission history ID\n\nOne submission with "
+		    "its coverage, reviews and decision; or its\nsteps only "
+		    "(event, at, by, role, version).\n");
 		return ctl_wants_help(argc, argv) ? 0 : 2;
 	}
 	if ((rc = ctl_open(c, 0)) != HTQ_OK ||
@@ -181,7 +185,14 @@ cmd_submission_show(struct ctl *c, int argc, char **argv)
 	}
 	if (rc != HTQ_OK)
 		return ctl_fail("submission show", rc);
-	ctl_print_json(doc);
+	if (history) {
+		json_t *h = json_object_get(doc, "history");
+
+		ctl_print_json(json_pack("{s:o}", "history", h ?
+		    json_incref(h) : json_array()));
+		json_decref(doc);
+	} else
+		ctl_print_json(doc);
 	return 0;
 }
 
@@ -281,36 +292,6 @@ cmd_submission_step(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
-static int
-cmd_submission_history(struct ctl *c, int argc, char **argv)
-{
-	MDB_txn *txn;
-	json_t *doc;
-	int rc;
-
-	if (ctl_wants_help(argc, argv) || argc != 2) {
-		fprintf(ctl_wants_help(argc, argv) ? stdout : stderr,
-		    "usage: htqctl submission history ID\n\nEvery step of one "
-		    "submission: event, at, by, role, version.\n");
-		return ctl_wants_help(argc, argv) ? 0 : 2;
-	}
-	if ((rc = ctl_open(c, 0)) != HTQ_OK ||
-	    (rc = htq_txn_read(c->db, &txn)) != HTQ_OK)
-		return ctl_fail("database", rc);
-	rc = htq_submission_get(c->db, txn, &reader, argv[1], &doc);
-	mdb_txn_abort(txn);
-	if (rc == HTQ_ENOTFOUND) {
-		fprintf(stderr, "htqctl: no submission %s\n", argv[1]);
-		return 1;
-	}
-	if (rc != HTQ_OK)
-		return ctl_fail("submission history", rc);
-	ctl_print_json(json_pack("{s:O}", "history", json_object_get(doc,
-	    "history") ? json_object_get(doc, "history") : json_array()));
-	json_decref(doc);
-	return 0;
-}
-
 static const struct ctl_cmd window_cmds[] = {
 	{ "open", cmd_window_open, "open a submission window for a route" },
 	{ "close", cmd_window_close, "close a window now" },
@@ -321,7 +302,7 @@ static const struct ctl_cmd window_cmds[] = {
 static const struct ctl_cmd submission_cmds[] = {
 	{ "list", cmd_submission_list, "list submissions" },
 	{ "show", cmd_submission_show, "show one submission" },
-	{ "history", cmd_submission_history, "every step of one submission" },
+	{ "history", cmd_submission_show, "every step of one submission" },
 	{ "ask", cmd_submission_step, "ask the awarding body for more "
 	    "information (as a reviewer or approver)" },
 	{ "answer", cmd_submission_step, "answer a request for information "

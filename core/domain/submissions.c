@@ -822,6 +822,26 @@ finish(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
 }
 
 /*
+ * The end of every step: its history entry and ledger entry (event()),
+ * the document stored, the transaction committed; *txn is gone either
+ * way but on a failure before the commit (the caller aborts it).
+ */
+static int
+step(struct htq_db *db, MDB_txn **txn, const struct htq_actor *a,
+    json_t *doc, const char *type, json_t *data, int public,
+    const json_t *std, json_t **out)
+{
+	int rc;
+
+	if ((rc = event(db, *txn, doc, a, type, sget(doc, "id"), data,
+	    public)) != HTQ_OK || (rc = store(db, *txn, doc, std)) != HTQ_OK)
+		return rc;
+	rc = finish(db, *txn, a, doc, out);
+	*txn = NULL;
+	return rc;
+}
+
+/*
  * Start action act on submission id: a write transaction, the document
  * (visible to a) and its facts, and may() saying yes.  On failure
  * nothing is left open.
@@ -906,11 +926,7 @@ htq_submission_create(struct htq_db *db, const struct htq_actor *a,
 		goto out;
 	}
 	set_content(doc, content, std);
-	if ((rc = event(db, txn, doc, a, "submission.created", id, NULL,
-	    0)) != HTQ_OK || (rc = store(db, txn, doc, std)) != HTQ_OK)
-		goto out;
-	rc = finish(db, txn, a, doc, out);
-	txn = NULL;
+	rc = step(db, &txn, a, doc, "submission.created", NULL, 0, std, out);
 out:
 	if (txn != NULL)
 		mdb_txn_abort(txn);
@@ -942,12 +958,9 @@ htq_submission_update(struct htq_db *db, const struct htq_actor *a,
 	if ((rc = htq_check_content(db, txn, content, &std, why)) != HTQ_OK)
 		goto out;
 	set_content(doc, content, std);
-	if ((rc = add_author(doc, a->id)) != HTQ_OK ||
-	    (rc = event(db, txn, doc, a, "submission.edited", id, NULL,
-	    0)) != HTQ_OK || (rc = store(db, txn, doc, std)) != HTQ_OK)
-		goto out;
-	rc = finish(db, txn, a, doc, out);
-	txn = NULL;
+	if ((rc = add_author(doc, a->id)) == HTQ_OK)
+		rc = step(db, &txn, a, doc, "submission.edited", NULL, 0, std,
+		    out);
 out:
 	if (txn != NULL)
 		mdb_txn_abort(txn);
@@ -1001,12 +1014,9 @@ htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
 		rc = HTQ_ENOMEM;
 		goto out;
 	}
-	if ((rc = add_author(doc, a->id)) != HTQ_OK ||
-	    (rc = event(db, txn, doc, a, "submission.submitted", id, data,
-	    1)) != HTQ_OK || (rc = store(db, txn, doc, std)) != HTQ_OK)
-		goto out;
-	rc = finish(db, txn, a, doc, out);
-	txn = NULL;
+	if ((rc = add_author(doc, a->id)) == HTQ_OK)
+		rc = step(db, &txn, a, doc, "submission.submitted", data, 1, std,
+		    out);
 out:
 	if (txn != NULL)
 		mdb_txn_abort(txn);
@@ -1042,11 +1052,8 @@ htq_submission_withdraw(struct htq_db *db, const struct htq_actor *a,
 	json_object_set_new(doc, "withdrawn_at", json_string(now));
 	/* a draft is the organisation's alone: its withdrawal, like its
 	 * creation and edits, never reaches the public ledger */
-	if ((rc = event(db, txn, doc, a, "submission.withdrawn", id, data,
-	    !draft)) != HTQ_OK || (rc = store(db, txn, doc, NULL)) != HTQ_OK)
-		goto out;
-	rc = finish(db, txn, a, doc, out);
-	txn = NULL;
+	rc = step(db, &txn, a, doc, "submission.withdrawn", data, !draft,
+	    NULL, out);
 out:
 	if (txn != NULL)
 		mdb_txn_abort(txn);
@@ -1142,11 +1149,7 @@ htq_review_record(struct htq_db *db, const struct htq_actor *a,
 	}
 	json_array_append(json_object_get(doc, "reviews"), rec);
 	json_object_set_new(doc, "status", json_string("in_review"));
-	if ((rc = event(db, txn, doc, a, "review.recorded", id, data, 1)) !=
-	    HTQ_OK || (rc = store(db, txn, doc, std)) != HTQ_OK)
-		goto out;
-	rc = finish(db, txn, a, doc, out);
-	txn = NULL;
+	rc = step(db, &txn, a, doc, "review.recorded", data, 1, std, out);
 out:
 	if (txn != NULL)
 		mdb_txn_abort(txn);
@@ -1205,11 +1208,8 @@ htq_information_request(struct htq_db *db, const struct htq_actor *a,
 	json_array_append(list, req);
 	json_object_set_new(doc, "status", json_string(
 	    "information_requested"));
-	if ((rc = event(db, txn, doc, a, "information.requested", id, data,
-	    1)) != HTQ_OK || (rc = store(db, txn, doc, NULL)) != HTQ_OK)
-		goto out;
-	rc = finish(db, txn, a, doc, out);
-	txn = NULL;
+	rc = step(db, &txn, a, doc, "information.requested", data, 1, NULL,
+	    out);
 out:
 	if (txn != NULL)
 		mdb_txn_abort(txn);
@@ -1289,12 +1289,9 @@ htq_information_respond(struct htq_db *db, const struct htq_actor *a,
 	json_object_set_new(req, "answered", json_string(now));
 	json_object_set_new(req, "answered_by", json_string(a->id));
 	json_object_set_new(req, "amended", json_boolean(content != NULL));
-	if ((rc = add_author(doc, a->id)) != HTQ_OK ||
-	    (rc = event(db, txn, doc, a, "information.provided", id, data,
-	    1)) != HTQ_OK || (rc = store(db, txn, doc, std)) != HTQ_OK)
-		goto out;
-	rc = finish(db, txn, a, doc, out);
-	txn = NULL;
+	if ((rc = add_author(doc, a->id)) == HTQ_OK)
+		rc = step(db, &txn, a, doc, "information.provided", data, 1, std,
+		    out);
 out:
 	if (txn != NULL)
 		mdb_txn_abort(txn);
