@@ -106,6 +106,9 @@ function ctl(ctx, args, input) {
 	return r.stdout;
 }
 
+// A date as GOV.UK writes it: "7 December 2026".
+const govukDate = iso => new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+
 async function errorSummary(page) {
 	await page.waitForSelector(".govuk-error-summary");
 	const links = await page.$$eval(".govuk-error-summary__list a", as => as.map(a => ({ href: a.getAttribute("href"), text: a.textContent })));
@@ -456,7 +459,7 @@ test("expired session mid-form: what was entered is kept through sign in (journe
 	const north = await apiSession(ctx, ACCOUNTS.north[0]);
 	const base = (await north("GET", "/submissions")).body.submissions.find(x => x.status === "approved");
 	const full = (await north("GET", "/submissions/" + base.id)).body;
-	const made = (await north("POST", "/submissions", { qualification: { title: "HND in Interrupted Reviews", type: "HND", level: 5 }, standard: full.standard, units: full.units, mapping: full.mapping })).body;
+	const made = (await north("POST", "/submissions", { qualification: { title: "HND in Interrupted Reviews", type: "HND", level: full.qualification.level }, standard: full.standard, units: full.units, mapping: full.mapping })).body;
 	assert((await north("POST", `/submissions/${made.id}/submit`)).status === 200, "submitted");
 	const panel = await signedIn(ctx, "panel");
 	await panel.goto(ctx.stack.base + "/submissions/review/?id=" + made.id);
@@ -594,15 +597,16 @@ test("approver: the four-eyes block explained; another approver approves; then r
 	assert(rv.status === 201, `eyes review: ${rv.status} ${JSON.stringify(rv.body)}`);
 	ctl(ctx, ["user", "set-role", "eyes@employer.test", "--role", "approver"]);
 	const eyes = await signedIn(ctx, "eyes@employer.test", pw);
+	// The API does not list "decide" for them: the page says why at once, with no form.
+	assert(!(await eyesApi("GET", "/submissions/" + s.id)).body.actions.includes("decide"), "decide not in the actions");
 	await eyes.goto(ctx.stack.base + "/submissions/decide/?id=" + s.id);
-	await eyes.waitForSelector("#decision-form");
-	await step(eyes, "decide-own-review");
-	await eyes.check("#outcome");
-	await eyes.fill("#reasons", "Meets the standard.");
-	await eyes.click("#send");
-	const links = await errorSummary(eyes);
-	assert(links.length === 1 && links[0].href === "#outcome" && /four-eyes rule/.test(links[0].text), JSON.stringify(links));
+	await eyes.waitForSelector("#not-available");
+	assert(/four-eyes rule/.test(await eyes.textContent("#not-available")), await eyes.textContent("#not-available"));
+	assert(await eyes.locator("#decision-form").count() === 0, "no decision form");
 	await step(eyes, "decide-four-eyes");
+	await eyes.goto(ctx.stack.base + "/submissions/view/?id=" + s.id);
+	await eyes.waitForSelector("#content[data-loaded]");
+	assert(await eyes.locator("#action-decide").count() === 0 && /four-eyes rule/.test(await eyes.textContent("#why-no-decide")), "no decision offered on the submission's page, and why");
 	await eyes.done();
 
 	const page = await signedIn(ctx, "approver");
@@ -662,33 +666,66 @@ test("awarding body: new-submission journey (question pages, live coverage, chec
 	await step(page, "new-qualification-errors");
 	await page.fill("#title", "Higher National Certificate in Cloud Networking");
 	await page.check("#type");
-	await page.check("#level");
+	await page.check("#level-2");	// level 5: the standard chosen next is level 4
 	await page.fill("#qan", "610/9999/1");
 	await page.click("#continue");
 	await ready("standard");
 	assert(/Standards you cannot choose/.test(await page.textContent("#content")), "ineligible standards listed with reasons");
 	assert(/window open until/i.test(await page.textContent("#content")), "the open window per route");
+	assert(/must be the standard's level/.test(await page.textContent("#level-rule")), "the level rule said");
 	await step(page, "new-standard");
 	await page.check('input[name=standard][value^="ST0116|"]');
 	await page.click("#continue");
 	await ready("units");
+	// The level followed the standard's, and the page says why.
+	assert(/ST0116 is a level 4 standard, so the qualification must be level 4 too/.test(await page.textContent("#level-note")), await page.textContent("#level-note"));
 	await fillUnits(page, [["CN1", "Networks in practice", "120"], ["CN2", "Secure software"]]);
 	await step(page, "new-units");
 	await page.click("#continue");
 	await ready("mapping");
 	const before = await page.textContent("#live-coverage");
 	const ksbs = await page.$$eval(".htq-ksb", gs => gs.map(g => g.dataset.ksb));
+	const left = ksbs.filter((k, i) => i % 5 === 4);
 	for (const [i, k] of ksbs.entries()) {
 		if (i % 5 === 4) continue;	// leave some uncovered
 		await page.check(`#ksb-${k}${i % 2 ? "-2" : ""}`);
 		await page.fill(`#assess-${k}`, "Portfolio and observation");
 	}
+	// Units and a reason for one KSB: refused before anything is sent.
+	await page.fill(`#reason-${ksbs[0]}`, "Needs a workplace");
+	await page.click("#continue");
+	const both = await errorSummary(page);
+	assert(both.length === 1 && both[0].href === `#reason-${ksbs[0]}` && /not both/.test(both[0].text), JSON.stringify(both));
+	await page.fill(`#reason-${ksbs[0]}`, "");
 	const after = await page.textContent("#live-coverage");
-	assert(before !== after && /Not covered: /.test(after), `live coverage: ${after}`);
+	assert(before !== after && /Not covered: /.test(after) && new RegExp("Neither mapped nor explained: " + left[0]).test(after), `live coverage: ${after}`);
 	await step(page, "new-mapping");
 	await page.click("#continue");
 	await ready("check");
-	assert(/Coverage \(computed by the service\)/.test(await page.textContent("#content")), "server coverage on check your answers");
+	let text = await page.textContent("#content");
+	assert(/Coverage \(computed by the service\)/.test(text), "server coverage on check your answers");
+	assert(/4 \(the level of standard ST0116\)/.test(text), "the level is the standard's");
+	// Not submittable yet: the window and its closing date, "No", the
+	// server's own message, a link to the KSB still to do, and no submit button.
+	const std = await ctx.stack.json("/api/v1/standards/ST0116");
+	const win = (await ctx.stack.json("/api/v1/windows?route=" + encodeURIComponent(std.route))).routes[0].windows.find(w => w.state === "open");
+	const closes = govukDate(win.closes);
+	const check = await page.textContent("#submit-check");
+	assert(check.includes(`The ${std.route} submission window is open. It closes on ${closes}.`), "the window and its closing date: " + check);
+	assert(/No/.test(check) && /neither mapped to a unit and an assessment nor given a reason/.test(check) && check.includes(left[0]), "why not: " + check);
+	assert(await page.locator("#submit").count() === 0 && await page.locator("#cannot-submit").count() === 1, "no submit button while a submit would be refused");
+	await step(page, "new-check-not-yet");
+	await page.click("#submit-check-fix");
+	await ready("mapping");
+	assert(await page.evaluate(() => document.activeElement.id) === "assess-" + left[0], "the link opens the mapping at the first KSB still to do: " + await page.evaluate(() => document.activeElement.id));
+	for (const k of left) await page.fill(`#reason-${k}`, `${k} needs sustained work on an employer's live systems`);
+	assert(/Every KSB|Cannot be attained, with a reason/.test(await page.textContent("#live-coverage")) && !/Neither mapped/.test(await page.textContent("#live-coverage")), await page.textContent("#live-coverage"));
+	await page.click("#continue");
+	await ready("check");
+	text = await page.textContent("#submit-check");
+	assert(text.includes(`It closes on ${closes}.`) && /Yes/.test(text) && /would accept it now/.test(text), "accepted now: " + text);
+	assert(text.includes(`${left.length} with a reason`) || (await page.textContent("#content")).includes(`${left.length} with a reason`), "reasons counted");
+	assert((await page.textContent("#not-attainable")).includes(`${left[0]}: ${left[0]} needs sustained work`), "reasons beside the coverage");
 	await step(page, "new-check");
 	await page.click("#submit");
 	await ready("done");
@@ -696,10 +733,11 @@ test("awarding body: new-submission journey (question pages, live coverage, chec
 	await step(page, "new-confirmation");
 	const ref = (await page.textContent(".govuk-panel__body strong")).trim();
 	const sub = (await north("GET", "/submissions/" + ref)).body;
-	assert(sub.status === "submitted" && sub.qualification.title === "Higher National Certificate in Cloud Networking", JSON.stringify(sub).slice(0, 200));
+	assert(sub.status === "submitted" && sub.qualification.title === "Higher National Certificate in Cloud Networking" && sub.qualification.level === 4, JSON.stringify(sub).slice(0, 200));
+	assert(left.every(k => sub.mapping.some(m => m.ksb === k && m.not_attainable && m.units.length === 0)) && sub.coverage.unexplained.length === 0, "the reasons sent: " + JSON.stringify(sub.coverage));
 
 	// A stale edit: someone else saves the draft while it is open here.
-	const content = { qualification: { title: "HND in Stale Edits", type: "HND", level: 5 }, standard: sub.standard, units: sub.units, mapping: sub.mapping };
+	const content = { qualification: { title: "HND in Stale Edits", type: "HND", level: sub.qualification.level }, standard: sub.standard, units: sub.units, mapping: sub.mapping };
 	const draft = (await north("POST", "/submissions", content)).body;
 	assert(draft.id && draft.status === "draft", "draft created: " + JSON.stringify(draft).slice(0, 200));
 	await page.goto(ctx.stack.base + "/submissions/view/?id=" + draft.id);

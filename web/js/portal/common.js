@@ -540,7 +540,7 @@ export function submitCheckHtml(sc, fieldHref = () => null) {
 		...(w && w.first_teaching ? [["First teaching", date(w.first_teaching)]] : []),
 		["Can it be submitted now?", sc.accepted
 			? `<strong class="govuk-tag govuk-tag--green">Yes</strong> The service would accept it now.`
-			: `<strong class="govuk-tag govuk-tag--red">No</strong> <span id="submit-check-message">${esc(sentence(sc.message || "The service would not accept it now."))}</span>` +
+			: `<strong class="govuk-tag govuk-tag--red">No</strong> <span id="submit-check-message">${esc(sentence(String(sc.message || "The service would not accept it now.").replace(/^[a-z_]+(?:\.[a-z_]+|\[[0-9]+\])*: /, "")))}</span>` +
 				(href ? ` <a class="govuk-link" href="${esc(href)}" id="submit-check-fix">Change ${esc(FIELD_WORDS[String(sc.field).replace(/[.[].*$/, "")] || "this")}</a>` : "")],
 	])}</div></div>`;
 }
