@@ -485,9 +485,12 @@ test("expired session mid-form: what was entered is kept through sign in (journe
 	assert(rv.length === 1 && rv[0].recommendation === "reject" && rv[0].comments.startsWith("Line one"), JSON.stringify(rv));
 	await panel.done();
 
-	// Someone else signs in on that tab: the copy is dropped unread.
+	// Someone else signs in on that tab: the copy is dropped unread.  (A
+	// submission the panel has not reviewed: the one above now says so.)
+	const other = (await north("POST", "/submissions", { qualification: { title: "HND in Shared Tabs", type: "HND", level: full.qualification.level }, standard: full.standard, units: full.units, mapping: full.mapping })).body;
+	assert((await north("POST", `/submissions/${other.id}/submit`)).status === 200, "submitted");
 	const shared = await signedIn(ctx, "panel");
-	await shared.goto(ctx.stack.base + "/submissions/review/?id=" + made.id);
+	await shared.goto(ctx.stack.base + "/submissions/review/?id=" + other.id);
 	await shared.waitForSelector("#review-form");
 	await shared.fill("#comments", "Not for anyone else's eyes.");
 	await endSession(ctx, shared);
@@ -520,7 +523,7 @@ test("awarding body: dashboard shows only its own submissions with status tags a
 	// Timing: from navigation to the rows shown (warm).
 	ctx.report.push(`dashboard (awarding body, ${own.length} submissions): data shown ` +
 		await timed(page, ctx.stack.base + "/submissions/", "#submissions-table tbody tr", "#content[data-coverage=done]"));
-	const approved = own.find(s => s.status === "approved" && s.mark);
+	const approved = own.find(s => s.status === "approved" && s.mark && s.mark_status === "current");	// a revoked mark has no embed code
 	ctx.report.push("submission page: data shown " + await timed(page, ctx.stack.base + "/submissions/view/?id=" + approved.id, "#content[data-loaded]"));
 	const view = await page.textContent("#content");
 	assert(view.includes(approved.mark) && view.includes("Not covered") && view.includes("Recommendation 1"), "view shows coverage, reviews, mark");
@@ -1020,8 +1023,12 @@ test("public register with the demo data: every mark listed, timed", async ctx =
 // A copy of the awarding body's approved ST0116 submission (its mapping
 // gives reasons for the KSBs that cannot be attained), submitted: its id.
 async function submittedCopy(ctx, north, title) {
-	const base = (await north("GET", "/submissions")).body.submissions.find(x => x.status === "approved" && x.standard.ref === "ST0116");
-	const full = (await north("GET", "/submissions/" + base.id)).body;
+	let full = null;
+	for (const c of (await north("GET", "/submissions")).body.submissions.filter(x => x.status === "approved" && x.standard.ref === "ST0116")) {
+		full = (await north("GET", "/submissions/" + c.id)).body;
+		if (full.mapping.some(m => m.not_attainable)) break;
+	}
+	assert(full && full.mapping.some(m => m.not_attainable), "an approved ST0116 submission with reasons (the demo's)");
 	const made = (await north("POST", "/submissions", { qualification: { title, type: "HNC", level: full.qualification.level }, standard: full.standard, units: full.units, mapping: full.mapping })).body;
 	assert(made.id, "draft: " + JSON.stringify(made).slice(0, 200));
 	const r = await north("POST", `/submissions/${made.id}/submit`);

@@ -48,6 +48,7 @@ try {
 	const open = ["submitted", "in_review", "information_requested"].includes(s.status);
 	if (role === "reviewer" && open && !can(s, "review")) why.push(["why-no-review", whyNot("review", s, me)]);
 	if (role === "approver" && open && !can(s, "decide")) why.push(["why-no-decide", whyNot("decide", s, me)]);
+	if (role === "awarding_body" && s.status === "information_requested" && !can(s, "respond")) why.push(["why-no-respond", whyNot("respond", s, me)]);
 	const requests = s.information_requests || [];
 	const pending = s.status === "information_requested" ? requests[requests.length - 1] : null;
 	const mapping = (s.mapping || []).map(m => `<tr class="govuk-table__row" data-ksb="${esc(m.ksb)}"><th scope="row" class="govuk-table__header">${esc(m.ksb)}</th>
