@@ -1213,6 +1213,16 @@ test("actions: Decide is not offered when it cannot be decided; a revoked mark s
 	assert(await page.locator("#actions").count() === 0, "nothing to do");
 	await step(page, "actions-revoked-mark");
 	await page.done();
+	// The approver is not offered revoking it again, and the page says why.
+	const again = await signedIn(ctx, "approver");
+	await again.goto(ctx.stack.base + "/submissions/view/?id=" + revoked.id);
+	await again.waitForSelector("#content[data-loaded]");
+	assert(await again.locator("#action-revoke").count() === 0, "no revoke button for a revoked mark");
+	await again.goto(ctx.stack.base + `/marks/revoke/?id=${revoked.mark}&submission=${revoked.id}`);
+	await again.waitForSelector("#not-available");
+	assert(/revoked already/.test(await again.textContent("#not-available")) && await again.locator("#revoke-form").count() === 0, "no revoke form");
+	await step(again, "actions-revoke-not-available");
+	await again.done();
 });
 
 test("delete a draft: offered on the draft (keyboard), a confirmation page, gone after; not offered once submitted", async ctx => {
