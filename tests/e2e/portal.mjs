@@ -106,6 +106,9 @@ function ctl(ctx, args, input) {
 	return r.stdout;
 }
 
+// A date as GOV.UK writes it: "7 December 2026".
+const govukDate = iso => new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+
 async function errorSummary(page) {
 	await page.waitForSelector(".govuk-error-summary");
 	const links = await page.$$eval(".govuk-error-summary__list a", as => as.map(a => ({ href: a.getAttribute("href"), text: a.textContent })));
@@ -456,7 +459,7 @@ test("expired session mid-form: what was entered is kept through sign in (journe
 	const north = await apiSession(ctx, ACCOUNTS.north[0]);
 	const base = (await north("GET", "/submissions")).body.submissions.find(x => x.status === "approved");
 	const full = (await north("GET", "/submissions/" + base.id)).body;
-	const made = (await north("POST", "/submissions", { qualification: { title: "HND in Interrupted Reviews", type: "HND", level: 5 }, standard: full.standard, units: full.units, mapping: full.mapping })).body;
+	const made = (await north("POST", "/submissions", { qualification: { title: "HND in Interrupted Reviews", type: "HND", level: full.qualification.level }, standard: full.standard, units: full.units, mapping: full.mapping })).body;
 	assert((await north("POST", `/submissions/${made.id}/submit`)).status === 200, "submitted");
 	const panel = await signedIn(ctx, "panel");
 	await panel.goto(ctx.stack.base + "/submissions/review/?id=" + made.id);
@@ -482,9 +485,12 @@ test("expired session mid-form: what was entered is kept through sign in (journe
 	assert(rv.length === 1 && rv[0].recommendation === "reject" && rv[0].comments.startsWith("Line one"), JSON.stringify(rv));
 	await panel.done();
 
-	// Someone else signs in on that tab: the copy is dropped unread.
+	// Someone else signs in on that tab: the copy is dropped unread.  (A
+	// submission the panel has not reviewed: the one above now says so.)
+	const other = (await north("POST", "/submissions", { qualification: { title: "HND in Shared Tabs", type: "HND", level: full.qualification.level }, standard: full.standard, units: full.units, mapping: full.mapping })).body;
+	assert((await north("POST", `/submissions/${other.id}/submit`)).status === 200, "submitted");
 	const shared = await signedIn(ctx, "panel");
-	await shared.goto(ctx.stack.base + "/submissions/review/?id=" + made.id);
+	await shared.goto(ctx.stack.base + "/submissions/review/?id=" + other.id);
 	await shared.waitForSelector("#review-form");
 	await shared.fill("#comments", "Not for anyone else's eyes.");
 	await endSession(ctx, shared);
@@ -517,7 +523,7 @@ test("awarding body: dashboard shows only its own submissions with status tags a
 	// Timing: from navigation to the rows shown (warm).
 	ctx.report.push(`dashboard (awarding body, ${own.length} submissions): data shown ` +
 		await timed(page, ctx.stack.base + "/submissions/", "#submissions-table tbody tr", "#content[data-coverage=done]"));
-	const approved = own.find(s => s.status === "approved" && s.mark);
+	const approved = own.find(s => s.status === "approved" && s.mark && s.mark_status === "current");	// a revoked mark has no embed code
 	ctx.report.push("submission page: data shown " + await timed(page, ctx.stack.base + "/submissions/view/?id=" + approved.id, "#content[data-loaded]"));
 	const view = await page.textContent("#content");
 	assert(view.includes(approved.mark) && view.includes("Not covered") && view.includes("Recommendation 1"), "view shows coverage, reviews, mark");
@@ -594,15 +600,16 @@ test("approver: the four-eyes block explained; another approver approves; then r
 	assert(rv.status === 201, `eyes review: ${rv.status} ${JSON.stringify(rv.body)}`);
 	ctl(ctx, ["user", "set-role", "eyes@employer.test", "--role", "approver"]);
 	const eyes = await signedIn(ctx, "eyes@employer.test", pw);
+	// The API does not list "decide" for them: the page says why at once, with no form.
+	assert(!(await eyesApi("GET", "/submissions/" + s.id)).body.actions.includes("decide"), "decide not in the actions");
 	await eyes.goto(ctx.stack.base + "/submissions/decide/?id=" + s.id);
-	await eyes.waitForSelector("#decision-form");
-	await step(eyes, "decide-own-review");
-	await eyes.check("#outcome");
-	await eyes.fill("#reasons", "Meets the standard.");
-	await eyes.click("#send");
-	const links = await errorSummary(eyes);
-	assert(links.length === 1 && links[0].href === "#outcome" && /four-eyes rule/.test(links[0].text), JSON.stringify(links));
+	await eyes.waitForSelector("#not-available");
+	assert(/four-eyes rule/.test(await eyes.textContent("#not-available")), await eyes.textContent("#not-available"));
+	assert(await eyes.locator("#decision-form").count() === 0, "no decision form");
 	await step(eyes, "decide-four-eyes");
+	await eyes.goto(ctx.stack.base + "/submissions/view/?id=" + s.id);
+	await eyes.waitForSelector("#content[data-loaded]");
+	assert(await eyes.locator("#action-decide").count() === 0 && /four-eyes rule/.test(await eyes.textContent("#why-no-decide")), "no decision offered on the submission's page, and why");
 	await eyes.done();
 
 	const page = await signedIn(ctx, "approver");
@@ -662,33 +669,66 @@ test("awarding body: new-submission journey (question pages, live coverage, chec
 	await step(page, "new-qualification-errors");
 	await page.fill("#title", "Higher National Certificate in Cloud Networking");
 	await page.check("#type");
-	await page.check("#level");
+	await page.check("#level-2");	// level 5: the standard chosen next is level 4
 	await page.fill("#qan", "610/9999/1");
 	await page.click("#continue");
 	await ready("standard");
 	assert(/Standards you cannot choose/.test(await page.textContent("#content")), "ineligible standards listed with reasons");
 	assert(/window open until/i.test(await page.textContent("#content")), "the open window per route");
+	assert(/must be the standard's level/.test(await page.textContent("#level-rule")), "the level rule said");
 	await step(page, "new-standard");
 	await page.check('input[name=standard][value^="ST0116|"]');
 	await page.click("#continue");
 	await ready("units");
+	// The level followed the standard's, and the page says why.
+	assert(/ST0116 is a level 4 standard, so the qualification must be level 4 too/.test(await page.textContent("#level-note")), await page.textContent("#level-note"));
 	await fillUnits(page, [["CN1", "Networks in practice", "120"], ["CN2", "Secure software"]]);
 	await step(page, "new-units");
 	await page.click("#continue");
 	await ready("mapping");
 	const before = await page.textContent("#live-coverage");
 	const ksbs = await page.$$eval(".htq-ksb", gs => gs.map(g => g.dataset.ksb));
+	const left = ksbs.filter((k, i) => i % 5 === 4);
 	for (const [i, k] of ksbs.entries()) {
 		if (i % 5 === 4) continue;	// leave some uncovered
 		await page.check(`#ksb-${k}${i % 2 ? "-2" : ""}`);
 		await page.fill(`#assess-${k}`, "Portfolio and observation");
 	}
+	// Units and a reason for one KSB: refused before anything is sent.
+	await page.fill(`#reason-${ksbs[0]}`, "Needs a workplace");
+	await page.click("#continue");
+	const both = await errorSummary(page);
+	assert(both.length === 1 && both[0].href === `#reason-${ksbs[0]}` && /not both/.test(both[0].text), JSON.stringify(both));
+	await page.fill(`#reason-${ksbs[0]}`, "");
 	const after = await page.textContent("#live-coverage");
-	assert(before !== after && /Not covered: /.test(after), `live coverage: ${after}`);
+	assert(before !== after && /Not covered: /.test(after) && new RegExp("Neither mapped nor explained: " + left[0]).test(after), `live coverage: ${after}`);
 	await step(page, "new-mapping");
 	await page.click("#continue");
 	await ready("check");
-	assert(/Coverage \(computed by the service\)/.test(await page.textContent("#content")), "server coverage on check your answers");
+	let text = await page.textContent("#content");
+	assert(/Coverage \(computed by the service\)/.test(text), "server coverage on check your answers");
+	assert(/4 \(the level of standard ST0116\)/.test(text), "the level is the standard's");
+	// Not submittable yet: the window and its closing date, "No", the
+	// server's own message, a link to the KSB still to do, and no submit button.
+	const std = await ctx.stack.json("/api/v1/standards/ST0116");
+	const win = (await ctx.stack.json("/api/v1/windows?route=" + encodeURIComponent(std.route))).routes[0].windows.find(w => w.state === "open");
+	const closes = govukDate(win.closes);
+	const check = await page.textContent("#submit-check");
+	assert(check.includes(`The ${std.route} submission window is open. It closes on ${closes}.`), "the window and its closing date: " + check);
+	assert(/No/.test(check) && /neither mapped to a unit and an assessment nor given a reason/.test(check) && check.includes(left[0]), "why not: " + check);
+	assert(await page.locator("#submit").count() === 0 && await page.locator("#cannot-submit").count() === 1, "no submit button while a submit would be refused");
+	await step(page, "new-check-not-yet");
+	await page.click("#submit-check-fix");
+	await ready("mapping");
+	assert(await page.evaluate(() => document.activeElement.id) === "assess-" + left[0], "the link opens the mapping at the first KSB still to do: " + await page.evaluate(() => document.activeElement.id));
+	for (const k of left) await page.fill(`#reason-${k}`, `${k} needs sustained work on an employer's live systems`);
+	assert(/Every KSB|Cannot be attained, with a reason/.test(await page.textContent("#live-coverage")) && !/Neither mapped/.test(await page.textContent("#live-coverage")), await page.textContent("#live-coverage"));
+	await page.click("#continue");
+	await ready("check");
+	text = await page.textContent("#submit-check");
+	assert(text.includes(`It closes on ${closes}.`) && /Yes/.test(text) && /would accept it now/.test(text), "accepted now: " + text);
+	assert(text.includes(`${left.length} with a reason`) || (await page.textContent("#content")).includes(`${left.length} with a reason`), "reasons counted");
+	assert((await page.textContent("#not-attainable")).includes(`${left[0]}: ${left[0]} needs sustained work`), "reasons beside the coverage");
 	await step(page, "new-check");
 	await page.click("#submit");
 	await ready("done");
@@ -696,10 +736,11 @@ test("awarding body: new-submission journey (question pages, live coverage, chec
 	await step(page, "new-confirmation");
 	const ref = (await page.textContent(".govuk-panel__body strong")).trim();
 	const sub = (await north("GET", "/submissions/" + ref)).body;
-	assert(sub.status === "submitted" && sub.qualification.title === "Higher National Certificate in Cloud Networking", JSON.stringify(sub).slice(0, 200));
+	assert(sub.status === "submitted" && sub.qualification.title === "Higher National Certificate in Cloud Networking" && sub.qualification.level === 4, JSON.stringify(sub).slice(0, 200));
+	assert(left.every(k => sub.mapping.some(m => m.ksb === k && m.not_attainable && m.units.length === 0)) && sub.coverage.unexplained.length === 0, "the reasons sent: " + JSON.stringify(sub.coverage));
 
 	// A stale edit: someone else saves the draft while it is open here.
-	const content = { qualification: { title: "HND in Stale Edits", type: "HND", level: 5 }, standard: sub.standard, units: sub.units, mapping: sub.mapping };
+	const content = { qualification: { title: "HND in Stale Edits", type: "HND", level: sub.qualification.level }, standard: sub.standard, units: sub.units, mapping: sub.mapping };
 	const draft = (await north("POST", "/submissions", content)).body;
 	assert(draft.id && draft.status === "draft", "draft created: " + JSON.stringify(draft).slice(0, 200));
 	await page.goto(ctx.stack.base + "/submissions/view/?id=" + draft.id);
@@ -977,6 +1018,241 @@ async function registerTimings(ctx, label) {
 
 test("public register with the demo data: every mark listed, timed", async ctx => {
 	await registerTimings(ctx, "demo data");
+});
+
+// A copy of the awarding body's approved ST0116 submission (its mapping
+// gives reasons for the KSBs that cannot be attained), submitted: its id.
+async function submittedCopy(ctx, north, title) {
+	let full = null;
+	for (const c of (await north("GET", "/submissions")).body.submissions.filter(x => x.status === "approved" && x.standard.ref === "ST0116")) {
+		full = (await north("GET", "/submissions/" + c.id)).body;
+		if (full.mapping.some(m => m.not_attainable)) break;
+	}
+	assert(full && full.mapping.some(m => m.not_attainable), "an approved ST0116 submission with reasons (the demo's)");
+	const made = (await north("POST", "/submissions", { qualification: { title, type: "HNC", level: full.qualification.level }, standard: full.standard, units: full.units, mapping: full.mapping })).body;
+	assert(made.id, "draft: " + JSON.stringify(made).slice(0, 200));
+	const r = await north("POST", `/submissions/${made.id}/submit`);
+	assert(r.status === 200, "submitted: " + JSON.stringify(r.body).slice(0, 200));
+	return made.id;
+}
+
+test("information request loop: a review, the approver asks (keyboard), the awarding body answers with an amended mapping, a second review (then no form), approval; the history says each step", async ctx => {
+	await windowOpen(ctx, "ST0116");
+	const north = await apiSession(ctx, ACCOUNTS.north[0]);
+	const title = "HNC in Questions and Answers";
+	const id = await submittedCopy(ctx, north, title);
+	const view = "/submissions/view/?id=" + id;
+
+	// 1. The employer panel reviews it, sees the reasons given, and is then told it has.
+	const panel = await signedIn(ctx, "panel");
+	await panel.goto(ctx.stack.base + "/submissions/");
+	await panel.waitForSelector(`tr[data-id="${id}"]`);
+	await panel.click(`tr[data-id="${id}"] >> text=Review`);
+	await panel.waitForSelector("#review-form");
+	assert(/Cannot be attained/.test(await panel.textContent("#review-form")) && await panel.locator("#not-attainable li").count() > 0, "the reasons shown to the reviewer");
+	await panel.check("#recommendation");
+	await panel.fill("#comments", "Sound, but the approver may want to ask how S1 is assessed.");
+	await panel.click("#send");
+	await panel.waitForURL(/\/submissions\/view\/\?reviewed/);
+	await panel.waitForSelector("#content[data-loaded]");
+	assert(await panel.locator("#action-review").count() === 0 && /already recorded a review/.test(await panel.textContent("#why-no-review")), "no review offered again, and why");
+	await panel.goto(ctx.stack.base + "/submissions/review/?id=" + id);
+	await panel.waitForSelector("#not-available");
+	assert(/You have already recorded a review of this submission/.test(await panel.textContent("#not-available")), await panel.textContent("#not-available"));
+	assert(await panel.locator("#review-form").count() === 0 && await panel.locator("form").count() === 0, "no form");
+	await step(panel, "info-reviewed-no-form");
+
+	// 2. The approver asks a question, by keyboard alone.
+	const approver = await signedIn(ctx, "approver");
+	await approver.goto(ctx.stack.base + view);
+	await approver.waitForSelector("#content[data-loaded]");
+	assert(await approver.locator("#action-decide").count() === 1 && await approver.locator("#action-ask").count() === 1, "decide and ask offered");
+	await tabTo(approver, "#action-ask");
+	await approver.keyboard.press("Space");	// a link drawn as a button
+	await approver.waitForSelector("#ask-form");
+	await step(approver, "info-ask");
+	await tabTo(approver, "#send");
+	await approver.keyboard.press("Enter");	// nothing asked: the error summary
+	const links = await errorSummary(approver);
+	assert(links.length === 1 && links[0].href === "#question" && links[0].text === "Enter your question", JSON.stringify(links));
+	await tabTo(approver, "#question");
+	const question = "How is S1 assessed in practice?\nPlease say which unit's assignment covers it.";
+	await approver.keyboard.type(question);
+	await tabTo(approver, "#send");
+	await approver.keyboard.press("Enter");
+	await approver.waitForURL(/\/submissions\/view\/\?asked/);
+	await approver.waitForSelector("#content[data-loaded]");
+	let sub = (await north("GET", "/submissions/" + id)).body;
+	const req = sub.information_requests[sub.information_requests.length - 1];
+	assert(sub.status === "information_requested" && req.question === question, JSON.stringify(sub.information_requests));
+	assert(/Information requested/.test(await approver.textContent("#status")) && (await approver.textContent("#open-request")).includes(govukDate(req.respond_by)), "status and the date to answer by");
+	assert(await approver.locator("#action-decide").count() === 0 && /waiting for the awarding body's answer/.test(await approver.textContent("#why-no-decide")), "no decision while waiting, and why");
+	await step(approver, "info-asked");
+	await approver.goto(ctx.stack.base + "/submissions/decide/?id=" + id);
+	await approver.waitForSelector("#not-available");
+	assert(await approver.locator("#decision-form").count() === 0, "no decision form while waiting");
+	await panel.goto(ctx.stack.base + "/submissions/review/?id=" + id);
+	await panel.waitForSelector("#not-available");
+	assert(/waiting for the awarding body's answer/.test(await panel.textContent("#not-available")), await panel.textContent("#not-available"));
+
+	// 3. The awarding body sees the question and answers, amending the mapping.
+	const author = await signedIn(ctx, "north");
+	assert(/1 submission needs your answer/.test(await author.textContent("#answers-needed")), await author.textContent("#answers-needed"));
+	await author.goto(ctx.stack.base + "/submissions/");
+	await author.waitForSelector(`tr[data-id="${id}"][data-status="information_requested"]`);
+	assert(/Information requested/.test(await author.textContent(`tr[data-id="${id}"]`)) && /Answer needed/.test(await author.textContent(`tr[data-id="${id}"]`)), "the list says an answer is needed");
+	await author.goto(ctx.stack.base + view);
+	await author.waitForSelector("#content[data-loaded]");
+	const banner = await author.textContent("#open-request");
+	assert(banner.includes("How is S1 assessed in practice?") && banner.includes(govukDate(req.respond_by)), "the question and the date to answer by: " + banner);
+	assert(await author.locator("#action-edit").count() === 0 && await author.locator("#action-delete").count() === 0, "only the listed actions: " + JSON.stringify(sub.actions));
+	await step(author, "info-author-sees");
+	await author.click("#action-respond");
+	await author.waitForSelector("#respond-form");
+	assert(!await author.isVisible("#conditional-amend"), "the mapping hidden until asked for");
+	await step(author, "info-respond");
+	await author.fill("#answer", "S1 is assessed by the CN2 assignment; K7 is now taught in unit U3.");
+	await author.check("#amend-2");
+	assert(await author.isVisible("#conditional-amend") && /Coverage so far/.test(await author.textContent("#live-coverage")), "the mapping revealed, with the coverage");
+	const mapped = sub.mapping.find(m => !m.not_attainable && m.units.length), reasoned = sub.mapping.find(m => m.not_attainable);
+	// One mapped KSB becomes a reason, and one reasoned KSB is now mapped.
+	for (const u of mapped.units) await author.uncheck(`input[name="ksb-${mapped.ksb}"][value="${u}"]`);
+	await author.fill(`#assess-${mapped.ksb}`, "");
+	await author.fill(`#reason-${mapped.ksb}`, "Only attainable on an employer's live systems");
+	await author.fill(`#reason-${reasoned.ksb}`, "");
+	await author.check(`input[name="ksb-${reasoned.ksb}"][value="${sub.units[0].id}"]`);
+	await author.fill(`#assess-${reasoned.ksb}`, "Practical project, observed");
+	await step(author, "info-respond-amended");
+	await author.click("#send");
+	await author.waitForURL(/\/submissions\/view\/\?responded/);
+	await author.waitForSelector("#content[data-loaded]");
+	const before = sub;
+	sub = (await north("GET", "/submissions/" + id)).body;
+	const m1 = sub.mapping.find(m => m.ksb === mapped.ksb), m2 = sub.mapping.find(m => m.ksb === reasoned.ksb);
+	assert(sub.status === "submitted" && sub.version > before.version && sub.reviews.length === 0 && sub.earlier_reviews.length === 1, "a new version back to review: " + JSON.stringify({ s: sub.status, v: sub.version, r: sub.reviews.length }));
+	assert(m1.not_attainable && m1.units.length === 0 && !m2.not_attainable && m2.units[0] === sub.units[0].id && m2.assessment === "Practical project, observed", "the amended mapping: " + JSON.stringify([m1, m2]));
+	const last = sub.information_requests[sub.information_requests.length - 1];
+	assert(last.answered && last.amended === true && last.answer.startsWith("S1 is assessed"), JSON.stringify(last));
+	const page = await author.textContent("#content");
+	assert(/Submitted/.test(await author.textContent("#status")) && page.includes("Information provided with amended content") && /a new version went back to review/.test(page), "answered, with the new version, in the history");
+	assert((await author.textContent("#not-attainable")).includes(`${mapped.ksb}: Only attainable on an employer's live systems`), "the new reason beside the coverage");
+	assert(await author.locator("#earlier-reviews").count() === 1, "the earlier recommendation kept apart");
+	await step(author, "info-answered");
+	await author.done();
+
+	// 4. The panel reviews the new version; 5. the approver approves it.
+	await panel.goto(ctx.stack.base + "/submissions/");
+	await panel.waitForSelector(`tr[data-id="${id}"]`);
+	await panel.click(`tr[data-id="${id}"] >> text=Review`);
+	await panel.waitForSelector("#review-form");
+	await panel.check("#recommendation");
+	await panel.fill("#comments", "The amended mapping answers the question.");
+	await panel.click("#send");
+	await panel.waitForURL(/\/submissions\/view\/\?reviewed/);
+	await panel.waitForSelector("#content[data-loaded]");
+	await panel.done();
+	await approver.goto(ctx.stack.base + "/submissions/");
+	await approver.waitForSelector(`tr[data-id="${id}"]`);
+	await approver.click(`tr[data-id="${id}"] >> text=Decide`);
+	await approver.waitForSelector("#decision-form");
+	await approver.check("#outcome");
+	await approver.fill("#reasons", "Meets the standard after the amendment.");
+	await approver.click("#send");
+	await approver.waitForURL(/\/submissions\/view\/\?decided/);
+	await approver.waitForSelector("#content[data-loaded]");
+	sub = (await north("GET", "/submissions/" + id)).body;
+	assert(sub.status === "approved" && sub.mark && sub.mark_status === "current", "approved: " + sub.status);
+	const events = await approver.$$eval("#history tr[data-event]", trs => trs.map(t => t.dataset.event));
+	assert(JSON.stringify(events) === JSON.stringify(["submission.created", "submission.submitted", "review.recorded", "information.requested", "information.provided", "review.recorded", "decision.approved"]), "history: " + events);
+	const history = await approver.textContent("#history");
+	for (const words of ["Draft created", "Submitted", "Employer review recorded", "Information requested", "Information provided with amended content", "Approved", "Approver (you)", "Employer panel reviewer"])
+		assert(history.includes(words), "history says " + words);
+	assert(/\d{1,2} [A-Z][a-z]+ \d{4} at \d{1,2}:\d{2}(am|pm)/.test(history), "GOV.UK dates and times: " + history.slice(0, 200));
+	await step(approver, "info-approved-history");
+	await approver.done();
+});
+
+test("actions: Decide is not offered when it cannot be decided; a revoked mark shows as revoked with no embed code", async ctx => {
+	await windowOpen(ctx, "ST0116");
+	const north = await apiSession(ctx, ACCOUNTS.north[0]);
+	const id = await submittedCopy(ctx, north, "HNC in Undecidable Things");
+	const approverApi = await apiSession(ctx, ACCOUNTS.approver[0]);
+	const s = (await approverApi("GET", "/submissions/" + id)).body;
+	assert(!s.actions.includes("decide") && s.actions.includes("request_information"), "the API: " + s.actions);
+	const approver = await signedIn(ctx, "approver");
+	assert(/ready for your decision/.test(await approver.textContent("#queue-count")), "the home page counts the queue");
+	await approver.goto(ctx.stack.base + "/submissions/");
+	await approver.waitForSelector("#content h1");
+	assert(await approver.locator(`tr[data-id="${id}"]`).count() === 0, "not in the approver's queue");
+	await approver.click("#lists >> text=All submissions");
+	await approver.waitForSelector(`tr[data-id="${id}"]`);
+	assert(await approver.locator(`tr[data-id="${id}"] >> text=Decide`).count() === 0, "no Decide link in the list");
+	await approver.goto(ctx.stack.base + "/submissions/view/?id=" + id);
+	await approver.waitForSelector("#content[data-loaded]");
+	assert(await approver.locator("#action-decide").count() === 0 && /needs the employer panel's recommendation/.test(await approver.textContent("#why-no-decide")), "no decision offered, and why");
+	await step(approver, "actions-no-decide");
+	await approver.goto(ctx.stack.base + "/submissions/decide/?id=" + id);
+	await approver.waitForSelector("#not-available");
+	assert(await approver.locator("#decision-form").count() === 0, "no form");
+	await step(approver, "actions-decide-not-available");
+	await approver.done();
+
+	// A revoked mark: said in the list and on the page, with no embed code.
+	const meridian = await apiSession(ctx, ACCOUNTS.meridian[0]);
+	const revoked = (await meridian("GET", "/submissions")).body.submissions.find(x => x.mark_status === "revoked");
+	assert(revoked, "the demo's revoked mark");
+	assert(!(await meridian("GET", "/submissions/" + revoked.id)).body.actions.includes("embed_mark"), "no embed_mark");
+	const page = await signedIn(ctx, "meridian");
+	await page.goto(ctx.stack.base + "/submissions/");
+	await page.waitForSelector(`tr[data-id="${revoked.id}"]`);
+	assert(/Approved – mark revoked/.test(await page.textContent(`tr[data-id="${revoked.id}"]`)), "the list says the mark is revoked");
+	await page.goto(ctx.stack.base + "/submissions/view/?id=" + revoked.id);
+	await page.waitForSelector("#content[data-loaded]");
+	assert(/Approved – mark revoked/.test(await page.textContent("#status")) && (await page.textContent("#mark-status")).trim() === "Revoked", "revoked on its page");
+	assert(await page.locator("#embed").count() === 0 && /must no longer be shown/.test(await page.textContent("#no-embed")), "no embed code");
+	assert(await page.locator("#actions").count() === 0, "nothing to do");
+	await step(page, "actions-revoked-mark");
+	await page.done();
+	// The approver is not offered revoking it again, and the page says why.
+	const again = await signedIn(ctx, "approver");
+	await again.goto(ctx.stack.base + "/submissions/view/?id=" + revoked.id);
+	await again.waitForSelector("#content[data-loaded]");
+	assert(await again.locator("#action-revoke").count() === 0, "no revoke button for a revoked mark");
+	await again.goto(ctx.stack.base + `/marks/revoke/?id=${revoked.mark}&submission=${revoked.id}`);
+	await again.waitForSelector("#not-available");
+	assert(/revoked already/.test(await again.textContent("#not-available")) && await again.locator("#revoke-form").count() === 0, "no revoke form");
+	await step(again, "actions-revoke-not-available");
+	await again.done();
+});
+
+test("delete a draft: offered on the draft (keyboard), a confirmation page, gone after; not offered once submitted", async ctx => {
+	const north = await apiSession(ctx, ACCOUNTS.north[0]);
+	const std = await ctx.stack.json("/api/v1/standards/ST0116");
+	const made = (await north("POST", "/submissions", { qualification: { title: "HNC in Short-Lived Drafts", type: "HNC", level: std.level }, standard: { ref: "ST0116", version: std.version }, units: [{ id: "D1", title: "Drafting" }], mapping: [] })).body;
+	assert(made.actions.includes("delete"), "delete listed: " + made.actions);
+	const page = await signedIn(ctx, "north");
+	await page.goto(ctx.stack.base + "/submissions/view/?id=" + made.id);
+	await page.waitForSelector("#content[data-loaded]");
+	assert(await page.locator("#action-submit, #submit").count() === 0 && /Edit this draft/.test(await page.textContent("#action-edit")), "not submittable: no submit offered");
+	assert(/No/.test(await page.textContent("#submit-check")) && /neither mapped/.test(await page.textContent("#submit-check")), "why not, on the draft's page");
+	await tabTo(page, "#action-delete");
+	await page.keyboard.press("Space");
+	await page.waitForSelector("#delete-form");
+	await step(page, "delete-confirm");
+	await tabTo(page, "#confirm");
+	await page.keyboard.press("Enter");
+	await page.waitForURL(/\/submissions\/\?deleted=/);
+	await page.waitForSelector(".govuk-notification-banner--success");
+	assert(/Draft deleted: HNC in Short-Lived Drafts/.test(await page.textContent(".govuk-notification-banner")), "said");
+	assert(await page.locator(`tr[data-id="${made.id}"]`).count() === 0, "not listed");
+	await step(page, "deleted");
+	assert((await north("GET", "/submissions/" + made.id)).status === 404, "gone from the API");
+	const submitted = (await north("GET", "/submissions")).body.submissions.find(x => x.status === "submitted");
+	await page.goto(ctx.stack.base + "/submissions/delete/?id=" + submitted.id);
+	await page.waitForSelector("#not-available");
+	assert(/only a draft can be deleted/.test(await page.textContent("#not-available")) && await page.locator("#delete-form").count() === 0, "not offered once submitted");
+	await step(page, "delete-not-available");
+	await page.done();
 });
 
 // A client with an API token (htqctl token create), as a script would use.

@@ -22,6 +22,7 @@ export const STATUS = {
 	draft: ["Draft", "govuk-tag--grey"],
 	submitted: ["Submitted", "govuk-tag--blue"],
 	in_review: ["In review", "govuk-tag--light-blue"],
+	information_requested: ["Information requested", "govuk-tag--yellow"],
 	approved: ["Approved", "govuk-tag--green"],
 	rejected: ["Rejected", "govuk-tag--red"],
 	withdrawn: ["Withdrawn", "govuk-tag--orange"],
@@ -31,9 +32,69 @@ export function esc(s) {
 	return String(s ?? "").replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
-export function tag(status) {
+export function tag(status, markStatus) {
+	if (status === "approved" && markStatus === "revoked")
+		return `<strong class="govuk-tag govuk-tag--red">Approved – mark revoked</strong>`;
 	const [label, cls] = STATUS[status] || [status, "govuk-tag--grey"];
 	return `<strong class="govuk-tag ${cls}">${esc(label)}</strong>`;
+}
+
+// The actions the API lists for the signed-in account on a submission
+// (its "actions"): a page offers these and nothing else.
+export function can(s, action) {
+	return Array.isArray(s && s.actions) && s.actions.includes(action);
+}
+
+// Why an action the API did not list is not available, in words, from the
+// submission as the API showed it (the API's own rules decide; this only
+// explains them).  me: startPage()'s answer.
+export function whyNot(action, s, me) {
+	const st = STATUS[s.status] ? STATUS[s.status][0].toLowerCase() : s.status;
+	const mine = me && me.account ? me.account.id : "";
+	const reviewed = (s.reviews || []).some(r => r.reviewer === mine);
+	const reviewedEarlier = (s.earlier_reviews || []).some(r => r.reviewer === mine);
+	const authored = (s.authors || []).includes(mine) || (me && me.account && me.account.org && me.account.org === s.organisation);
+	const open = (s.information_requests || []).slice(-1)[0];
+	if (action === "review") {
+		if (s.status === "information_requested") return `This submission is waiting for the awarding body's answer to a request for information${open ? `, due by ${date(open.respond_by)}` : ""}. It can be reviewed again once they answer.`;
+		if (s.status !== "submitted" && s.status !== "in_review") return `This submission is ${st}: reviews are recorded only while a submission is submitted or in review.`;
+		if (authored) return "You belong to the organisation that made this submission, or worked on it, so someone independent of it must review it.";
+		if (reviewed) return "You have already recorded a review of this submission. Each reviewer records one review of each version.";
+		return "You cannot record a review of this submission now.";
+	}
+	if (action === "decide") {
+		if (s.status === "approved" || s.status === "rejected") return `This submission was ${st} already. A decision is final.`;
+		if (s.status === "information_requested") return `This submission is waiting for the awarding body's answer to a request for information${open ? `, due by ${date(open.respond_by)}` : ""}. It can be decided after they answer, or once that date has passed.`;
+		if (s.status !== "submitted" && s.status !== "in_review") return `This submission is ${st}: there is nothing to decide.`;
+		if (authored) return "You belong to the organisation that made this submission, or worked on it, so someone independent of it must decide it.";
+		if (reviewed || reviewedEarlier) return "You reviewed this submission, so another approver must decide it (the four-eyes rule).";
+		if (!(s.reviews || []).length) return "This submission cannot be decided yet: a decision needs the employer panel's recommendation, and none has been recorded for this version.";
+		return "This submission cannot be decided yet: it needs more employer panel recommendations.";
+	}
+	if (action === "request_information") {
+		if (s.status === "information_requested") return "The awarding body has not yet answered the question already asked. You can ask another once they have.";
+		if (s.status !== "submitted" && s.status !== "in_review") return `This submission is ${st}: questions can be asked only while it is submitted or in review.`;
+		if (authored) return "You belong to the organisation that made this submission, or worked on it, so you cannot ask about it.";
+		return "You cannot ask the awarding body about this submission now.";
+	}
+	if (action === "respond") {
+		if (s.status !== "information_requested") return `This submission is ${st}: there is no request for information to answer.`;
+		if (open && open.respond_by) return `The answer was due by ${date(open.respond_by)}. The request can no longer be answered, and an approver may now decide on what was submitted.`;
+		return "You cannot answer this request now.";
+	}
+	if (action === "delete") return s.status === "draft" ? "You cannot delete this draft." : `This submission is ${st}: only a draft can be deleted. Anything submitted stays on record.`;
+	if (action === "withdraw") return `This submission is ${st}: only a submission that has not been decided can be withdrawn.`;
+	if (action === "edit" || action === "submit") return `This submission is ${st}: only a draft can be edited or submitted.`;
+	if (action === "revoke_mark") return s.mark ? "This quality mark has been revoked already." : "This submission has no quality mark.";
+	return "This is not available to you now.";
+}
+
+// "Not available" in place of a form: what the page would do, and why not.
+export function notAvailable(s, heading, reason) {
+	return `<span class="govuk-caption-l">${esc(s.qualification.title)}</span>
+<h1 class="govuk-heading-l">${esc(heading)}</h1>
+<div class="govuk-inset-text" id="not-available">${esc(reason)}</div>
+<p class="govuk-body"><a class="govuk-link" href="/submissions/view/?id=${esc(encodeURIComponent(s.id))}">Go to the submission</a></p>`;
 }
 
 export function date(iso) {
@@ -41,6 +102,18 @@ export function date(iso) {
 	const d = new Date(iso);
 	if (isNaN(d)) return esc(iso);
 	return esc(d.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }));
+}
+
+// A moment in GOV.UK style, UK time: "7 December 2026 at 4:07pm".
+export function dateTime(iso) {
+	if (!iso) return "";
+	const d = new Date(iso);
+	if (isNaN(d)) return esc(iso);
+	const p = Object.fromEntries(new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric",
+		hour: "numeric", minute: "2-digit", hour12: true, timeZone: "Europe/London" }).formatToParts(d).map(x => [x.type, x.value]));
+	const h = Number(p.hour), m = p.minute, pm = /p/i.test(p.dayPeriod || "");
+	const time = m === "00" && h === 12 ? (pm ? "midday" : "midnight") : `${h}:${m}${pm ? "pm" : "am"}`;
+	return esc(`${p.day} ${p.month} ${p.year} at ${time}`);
 }
 
 export function param(name) {
@@ -361,15 +434,21 @@ export function summaryList(rows, extra = "") {
 <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">${esc(k)}</dt><dd class="govuk-summary-list__value">${v}</dd></div>`).join("") + "</dl>";
 }
 
-export function coverageRows(cov) {
+// The server's coverage as summary rows; with the mapping, each KSB that
+// cannot be attained in an education setting is shown with its reason.
+export function coverageRows(cov, mapping = []) {
 	const part = p => p ? `${p.covered} of ${p.total}` : "";
-	const uncovered = (cov.uncovered || []);
+	const uncovered = (cov.uncovered || []), na = cov.not_attainable || [], unexplained = cov.unexplained || [];
+	const reasons = new Map((mapping || []).filter(m => m.not_attainable).map(m => [m.ksb, m.not_attainable]));
 	return [
 		["Knowledge", esc(part(cov.knowledge))],
 		["Skills", esc(part(cov.skills))],
 		["Behaviours", esc(part(cov.behaviours))],
 		["Overall", `<strong>${esc(cov.percentage)}%</strong> (${esc(cov.covered)} of ${esc(cov.total)} KSBs)`],
 		["Not covered", uncovered.length ? esc(uncovered.join(", ")) : "None"],
+		["Cannot be attained in an education setting", na.length ? `<ul class="govuk-list htq-reasons" id="not-attainable">${na.map(k =>
+			`<li><strong>${esc(k)}</strong>${reasons.has(k) ? ": " + esc(reasons.get(k)) : ""}</li>`).join("")}</ul>` : "None"],
+		["Neither mapped nor explained", unexplained.length ? `<span id="unexplained">${esc(unexplained.join(", "))}</span>` : "None"],
 	];
 }
 
@@ -392,3 +471,78 @@ export function banner(text, success = true) {
 <div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="govuk-notification-banner-title">${success ? "Success" : "Important"}</h2></div>
 <div class="govuk-notification-banner__content"><p class="govuk-notification-banner__heading">${esc(text)}</p></div></div>`;
 }
+
+// --- a submission's history and its requests for information ---
+
+const EVENTS = {
+	"submission.created": () => "Draft created",
+	"submission.edited": () => "Draft edited",
+	"submission.submitted": () => "Submitted",
+	"submission.withdrawn": () => "Withdrawn",
+	"review.recorded": d => "Employer review recorded" + (d && d.recommendation ? (d.recommendation === "approve" ? ": recommends approval" : ": recommends rejection") : ""),
+	"information.requested": d => "Information requested" + (d && d.respond_by ? `, answer due by ${date(d.respond_by)}` : ""),
+	"information.provided": d => "Information provided" + (d && d.amended ? " with amended content" : ""),
+	"decision.approved": () => "Approved",
+	"decision.rejected": () => "Rejected",
+	"mark.awarded": () => "Quality mark awarded",
+	"mark.revoked": () => "Quality mark revoked",
+};
+
+// The history as a table, oldest first: when, what, who (their role), and
+// the version the step made.
+export function historyTable(s, me) {
+	const mine = me && me.account ? me.account.id : "";
+	const rows = (s.history || []).map(h => {
+		const what = EVENTS[h.event] ? EVENTS[h.event](h.data) : esc(h.event);	// HTML: constants and date()
+		const who = esc(ROLE_NAMES[h.role] || h.role || "") + (h.by && h.by === mine ? " (you)" : "");
+		return `<tr class="govuk-table__row" data-event="${esc(h.event)}"><td class="govuk-table__cell">${dateTime(h.at)}</td>
+<td class="govuk-table__cell">${what}</td><td class="govuk-table__cell">${who}</td>
+<td class="govuk-table__cell govuk-table__cell--numeric">${esc(h.version)}</td></tr>`;
+	}).join("");
+	if (!rows) return `<p class="govuk-body">No history recorded.</p>`;
+	return `<table class="govuk-table" id="history"><caption class="govuk-table__caption govuk-visually-hidden">History of this submission, oldest first</caption>
+<thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">When</th><th scope="col" class="govuk-table__header">What happened</th>
+<th scope="col" class="govuk-table__header">Who</th><th scope="col" class="govuk-table__header govuk-table__header--numeric">Version</th></tr></thead>
+<tbody class="govuk-table__body">${rows}</tbody></table>`;
+}
+
+// One request for information: the question, who asked and when, the
+// date to answer by, and the answer when there is one.
+export function requestRows(r, me) {
+	const mine = me && me.account ? me.account.id : "";
+	const rows = [
+		["Question", `<span class="htq-pre">${esc(r.question)}</span>`],
+		["Asked by", esc(ROLE_NAMES[r.asked_role] || r.asked_role || "") + (r.asked_by === mine ? " (you)" : "")],
+		["Asked", dateTime(r.asked)],
+		["Answer by", `${date(r.respond_by)} (the last day to answer)`],
+	];
+	if (r.answered)
+		rows.push(["Answer", `<span class="htq-pre">${esc(r.answer)}</span>`], ["Answered", dateTime(r.answered)],
+			["Content amended", r.amended ? "Yes: a new version went back to review" : "No"]);
+	return rows;
+}
+
+// The window that applies to a draft and whether a submit would be
+// accepted now (submit_check).  fieldHref: a link for the field the
+// refusal names, or null.
+export function submitCheckHtml(sc, fieldHref = () => null) {
+	if (!sc) return "";
+	const w = sc.window;
+	const win = w
+		? (w.state === "open"
+			? `The ${esc(w.route)} submission window is open. It closes on <strong>${date(w.closes)}</strong>.`
+			: `The ${esc(w.route)} submission window is not open yet. It opens on <strong>${date(w.opens)}</strong> and closes on ${date(w.closes)}.`)
+		: "No submission window has been announced for this standard's route.";
+	const href = sc.accepted ? null : fieldHref(sc.field);
+	return `<div class="govuk-summary-card" id="submit-check"><div class="govuk-summary-card__title-wrapper"><h2 class="govuk-summary-card__title">Submission window</h2></div>
+<div class="govuk-summary-card__content">${summaryList([
+		["Window", win],
+		...(w && w.first_teaching ? [["First teaching", date(w.first_teaching)]] : []),
+		["Can it be submitted now?", sc.accepted
+			? `<strong class="govuk-tag govuk-tag--green">Yes</strong> The service would accept it now.`
+			: `<strong class="govuk-tag govuk-tag--red">No</strong> <span id="submit-check-message">${esc(sentence(String(sc.message || "The service would not accept it now.").replace(/^[a-z_]+(?:\.[a-z_]+|\[[0-9]+\])*: /, "")))}</span>` +
+				(href ? ` <a class="govuk-link" href="${esc(href)}" id="submit-check-fix">Change ${esc(FIELD_WORDS[String(sc.field).replace(/[.[].*$/, "")] || "this")}</a>` : "")],
+	])}</div></div>`;
+}
+
+const FIELD_WORDS = { mapping: "the KSB mapping", qualification: "the qualification details", standard: "the standard", units: "the units", window: "the standard" };

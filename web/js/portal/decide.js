@@ -1,26 +1,33 @@
 // decide.js - /submissions/decide/?id=: coverage, every employer panel
 // recommendation, outcome and reasons -> POST /submissions/{id}/decision.
-// The four-eyes refusal (403) is explained in the error summary.
-import { api, ApiError, apiErrors, backLink, content, coverageRows, esc, failure, param, reviewCard, setTitle, showErrors, startPage, summaryList } from "/assets/js/portal/common.js";
+// When the API does not list "decide" in the submission's actions (no
+// recommendation yet, waiting for an answer, the four-eyes rule, decided
+// already) the page says why at once and shows no form; a refusal that
+// races the page (403, 409) is explained in the error summary.
+import { api, ApiError, apiErrors, backLink, can, content, coverageRows, date, esc, failure, notAvailable, param, reviewCard, setTitle, showErrors, startPage, summaryList, whyNot } from "/assets/js/portal/common.js";
 
 try {
 	const me = await startPage({ roles: ["approver"] });
-	if (!me.refused) {
+	if (!me.refused) page: {
 		const id = param("id") || "";
 		backLink("/submissions/view/?id=" + encodeURIComponent(id));
 		const s = (await api("GET", "/submissions/" + encodeURIComponent(id))).data;
+		if (!can(s, "decide")) {
+			setTitle("You cannot decide this submission");
+			content(notAvailable(s, "You cannot decide this submission", whyNot("decide", s, me)));
+			break page;
+		}
 		setTitle("Decide " + s.qualification.title);
-		const reviewedByMe = (s.reviews || []).some(r => r.reviewer === me.account.id);
 		content(`<form id="decision-form" novalidate>
 <span class="govuk-caption-l">${esc(s.qualification.title)}</span>
 <h1 class="govuk-heading-l">Decide this submission</h1>
-${reviewedByMe ? `<div class="govuk-inset-text">You reviewed this submission, so another approver must decide it (the four-eyes rule).</div>` : ""}
 ${summaryList([["Qualification", `${esc(s.qualification.title)} (level ${esc(s.qualification.level)})`], ["Standard", `${esc(s.standard.ref)} ${esc(s.standard_title || "")}, version ${esc(s.standard.version)}`],
 			["Details", `<a class="govuk-link" href="/submissions/view/?id=${esc(encodeURIComponent(id))}">Units and KSB mapping</a>`]])}
 <h2 class="govuk-heading-m">Coverage</h2>
-${s.coverage ? summaryList(coverageRows(s.coverage)) : ""}
+${s.coverage ? summaryList(coverageRows(s.coverage, s.mapping)) : ""}
 <h2 class="govuk-heading-m">Employer panel recommendations</h2>
-${(s.reviews || []).length ? s.reviews.map(reviewCard).join("") : `<p class="govuk-body">No recommendations yet. A decision needs the employer panel's recommendation.</p>`}
+${(s.reviews || []).length ? s.reviews.map(reviewCard).join("") : `<p class="govuk-body">No recommendations on this version.</p>`}
+${(s.information_requests || []).some(r => !r.answered) ? `<div class="govuk-inset-text">The awarding body did not answer the request for information by ${date(s.information_requests.slice(-1)[0].respond_by)}: you are deciding on what was submitted.</div>` : ""}
 <div class="govuk-form-group" data-name="outcome"><fieldset class="govuk-fieldset">
 <legend class="govuk-fieldset__legend govuk-fieldset__legend--m"><h2 class="govuk-fieldset__heading">Your decision</h2></legend>
 <div class="govuk-radios" data-module="govuk-radios">

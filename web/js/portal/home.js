@@ -13,7 +13,9 @@ try {
 	const who = `<p class="govuk-body-l">${esc(me.account.name)}${me.org ? ", " + esc(me.org.name) : ""}</p>`;
 	let body = "";
 	if (role === "awarding_body") {
-		body = `<h2 class="govuk-heading-m">Your qualifications</h2>
+		const asked = await count("information_requested");
+		body = `${asked !== "0" ? `<div class="govuk-inset-text" id="answers-needed"><a class="govuk-link" href="/submissions/">${esc(asked)} submission${asked === "1" ? " needs" : "s need"} your answer to a request for information</a>.</div>` : ""}
+<h2 class="govuk-heading-m">Your qualifications</h2>
 <p class="govuk-body">Submit qualifications for approval against an occupational standard, follow their review and see their quality marks.</p>
 <ul class="govuk-list govuk-list--spaced">
 <li><a class="govuk-link" href="/submissions/">View your submissions</a></li>
@@ -21,15 +23,16 @@ try {
 <li><a class="govuk-link" href="/standards/">Browse occupational standards and their eligibility</a></li>
 </ul>`;
 	} else if (role === "reviewer") {
-		const n = await count("awaiting_review");
+		const [n, w] = await Promise.all([count("awaiting_review"), count("information_requested")]);
 		body = `<h2 class="govuk-heading-m">Submissions to review</h2>
-<p class="govuk-body">${esc(n)} submission${n === 1 ? " is" : "s are"} waiting for your recommendation.</p>
+<p class="govuk-body" id="queue-count">${esc(n)} submission${n === "1" ? " is" : "s are"} waiting for your recommendation. ${esc(w)} ${w === "1" ? "is" : "are"} waiting for the awarding body's answer to a question.</p>
 <a href="/submissions/" role="button" draggable="false" class="govuk-button" data-module="govuk-button">Review submissions</a>`;
 	} else if (role === "approver") {
-		const [a, b] = await Promise.all([count("submitted"), count("in_review")]);
+		const [a, w] = await Promise.all([count("awaiting_decision"), count("information_requested")]);
 		body = `<h2 class="govuk-heading-m">Decisions</h2>
-<p class="govuk-body">${esc(a)} submitted and ${esc(b)} in review. A submission can be decided once it has the employer panel's recommendation, by an approver who did not review it.</p>
-<a href="/submissions/" role="button" draggable="false" class="govuk-button" data-module="govuk-button">View submissions</a>
+<p class="govuk-body" id="queue-count">${esc(a)} submission${a === "1" ? " is" : "s are"} ready for your decision. ${esc(w)} ${w === "1" ? "is" : "are"} waiting for the awarding body's answer to a question.</p>
+<p class="govuk-body">A submission can be decided once it has the employer panel's recommendation, by an approver who did not review it.</p>
+<a href="/submissions/" role="button" draggable="false" class="govuk-button" data-module="govuk-button">Decide submissions</a>
 <p class="govuk-body">To revoke a quality mark, open the approved submission that carries it.</p>`;
 	} else {
 		body = `<h2 class="govuk-heading-m">${role === "auditor" ? "Audit" : "Administration"}</h2>

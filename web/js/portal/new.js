@@ -5,12 +5,12 @@
 // (POST /submissions, or PUT with the version last read); check your
 // answers shows the server's coverage; submit is POST .../submit.  A stale
 // edit (409) is explained and the answers are kept.
-import { api, ApiError, apiErrors, backLink, clearErrors, content, coverageRows, date, esc, failure, param, setTitle, showErrors, startPage, summaryList } from "/assets/js/portal/common.js";
+import { api, ApiError, apiErrors, backLink, can, clearErrors, content, coverageRows, date, esc, failure, notAvailable, param, sentence, setTitle, showErrors, startPage, submitCheckHtml, summaryList, whyNot } from "/assets/js/portal/common.js";
+import { liveCoverage, mappingFieldId, mappingFields, readMapping } from "/assets/js/portal/mapping-editor.js";
 
 const KEY = "htq.new";
 const STEPS = ["qualification", "standard", "units", "mapping", "check"];
 const TYPES = [["HNC", "Higher National Certificate (HNC)"], ["HND", "Higher National Diploma (HND)"], ["foundation_degree", "Foundation degree"], ["other", "Another type"]];
-const KIND = { knowledge: "Knowledge", skill: "Skills", skills: "Skills", behaviour: "Behaviours", behaviours: "Behaviours" };
 const load = () => JSON.parse(sessionStorage.getItem(KEY) || "null") || { content: { qualification: {}, standard: {}, units: [], mapping: [] } };
 const save = st => sessionStorage.setItem(KEY, JSON.stringify(st));
 const go = (step, extra = "") => location.assign(`/submissions/new/?step=${step}${extra}`);
@@ -39,16 +39,34 @@ function onSubmit(id, fn) {
 	});
 }
 
+// The level of the chosen standard (the qualification's must equal it),
+// or null before one is chosen.
+async function standardLevel(st) {
+	const sd = st.content.standard;
+	if (!sd.ref) return null;
+	if (st.stdLevel && st.stdLevel.ref === sd.ref + "|" + sd.version) return st.stdLevel.level;
+	const std = (await api("GET", `/standards/${encodeURIComponent(sd.ref)}?version=${encodeURIComponent(sd.version)}`)).data;
+	st.stdLevel = { ref: sd.ref + "|" + sd.version, level: std.level };
+	save(st);
+	return std.level;
+}
+
 async function qualification(st) {
 	const q = st.content.qualification;
+	const sd = st.content.standard;
+	const lv = await standardLevel(st);
 	setTitle("Qualification details");
+	// Once a standard is chosen the level is the standard's: the one choice.
+	const levelField = lv
+		? radios("level", [[lv, "Level " + lv]], lv, "Level", `${esc(sd.ref)} is a level ${esc(lv)} standard, so the qualification must be level ${esc(lv)} too. To change the level, choose a standard at another level.`)
+		: radios("level", [[4, "Level 4"], [5, "Level 5"]], q.level, "Level", "It must be the level of the occupational standard you choose next.");
 	content(form("step-form", `<span class="govuk-caption-l">New submission</span>
 <h1 class="govuk-heading-l">Qualification details</h1>
 <div class="govuk-form-group" data-name="title"><label class="govuk-label govuk-label--s" for="title">Title</label>
 <div id="title-hint" class="govuk-hint">As it appears on the certificate, for example Higher National Certificate in Network Engineering</div>
 <input class="govuk-input" id="title" name="title" type="text" aria-describedby="title-hint" value="${esc(q.title || "")}"></div>
 ${radios("type", TYPES, q.type, "Type of qualification")}
-${radios("level", [[4, "Level 4"], [5, "Level 5"]], q.level, "Level")}
+${levelField}
 <div class="govuk-form-group" data-name="qan"><label class="govuk-label govuk-label--s" for="qan">Ofqual qualification number (optional)</label>
 <div id="qan-hint" class="govuk-hint">For a regulated qualification, for example 610/0001/2</div>
 <input class="govuk-input govuk-input--width-10" id="qan" name="qan" type="text" spellcheck="false" aria-describedby="qan-hint" value="${esc(q.qan || "")}"></div>`));
@@ -85,6 +103,7 @@ async function standard(st) {
 	content(form("step-form", `<span class="govuk-caption-l">New submission</span>
 <h1 class="govuk-heading-l">Choose the occupational standard</h1>
 <p class="govuk-body">Choose the standard this qualification is mapped against. Submissions are accepted only while the route's submission window is open.</p>
+<p class="govuk-body" id="level-rule">The qualification's level must be the standard's level${st.content.qualification.level ? ` (you said level ${esc(st.content.qualification.level)})` : ""}: choosing a standard sets it.</p>
 ${radios("standard", eligible.map(s => [s.ref + "|" + s.version, `${esc(s.ref)} ${esc(s.title)} (level ${esc(s.level)}, version ${esc(s.version)})`, `${esc(s.route)} route: ${windowText(s.route)}`]), cur, "Eligible standards")}
 <h2 class="govuk-heading-m">Submission windows</h2>
 ${summaryList(routes.map(r => [r, windowText(r)]))}
@@ -96,6 +115,12 @@ ${ineligible.length ? `<details class="govuk-details"><summary class="govuk-deta
 		const [ref, version] = c.value.split("|");
 		if (ref !== st.content.standard.ref || version !== st.content.standard.version) st.content.mapping = [];
 		st.content.standard = { ref, version };
+		const chosen = stds.find(x => x.ref === ref && x.version === version);
+		st.stdLevel = { ref: ref + "|" + version, level: chosen.level };
+		if (st.content.qualification.level !== chosen.level) {
+			if (st.content.qualification.level) st.levelNote = `${ref} is a level ${chosen.level} standard, so the qualification must be level ${chosen.level} too: its level is now ${chosen.level}.`;
+			st.content.qualification = { ...st.content.qualification, level: chosen.level };
+		}
 		save(st);
 		if (st.returnTo === "check" && st.id && st.content.mapping.length) await saveDraft(st);
 		else go("units");
@@ -112,7 +137,7 @@ function unitRow(u, i) {
 async function units(st) {
 	setTitle("Units of the qualification");
 	const rows = st.content.units.length ? st.content.units.slice() : [{}, {}, {}];
-	content(form("step-form", `<span class="govuk-caption-l">New submission</span>
+	content(form("step-form", `${levelNotice(st)}<span class="govuk-caption-l">New submission</span>
 <h1 class="govuk-heading-l">Units of the qualification</h1>
 <p class="govuk-body">Add each unit. Leave a unit empty to leave it out.</p>
 <div id="unit-rows">${rows.map(unitRow).join("")}</div>
@@ -138,7 +163,7 @@ async function units(st) {
 		if (errs.length) return showErrors(errs);
 		st.content.units = out;
 		const ids = new Set(out.map(u => u.id));
-		st.content.mapping = st.content.mapping.map(m => ({ ...m, units: m.units.filter(u => ids.has(u)) })).filter(m => m.units.length);
+		st.content.mapping = st.content.mapping.map(m => ({ ...m, units: m.units.filter(u => ids.has(u)) })).filter(m => m.units.length || m.not_attainable);
 		save(st);
 		go("mapping");
 	});
@@ -149,53 +174,28 @@ async function mapping(st) {
 	const s = st.content.standard;
 	if (!s.ref) return go("standard");
 	const std = (await api("GET", `/standards/${encodeURIComponent(s.ref)}?version=${encodeURIComponent(s.version)}`)).data;
-	const byKsb = new Map(st.content.mapping.map(m => [m.ksb, m]));
-	const us = st.content.units;
-	const groups = {};
-	for (const k of std.ksbs || []) (groups[KIND[k.kind] || k.kind] ||= []).push(k);
 	content(form("step-form", `<span class="govuk-caption-l">New submission</span>
 <h1 class="govuk-heading-l">Map the standard's KSBs to units</h1>
-<p class="govuk-body">For each knowledge, skill and behaviour of ${esc(std.ref)} ${esc(std.title)}, tick the units that teach it and say how it is assessed. The service computes the coverage again when you save.</p>
+<p class="govuk-body">For each knowledge, skill and behaviour of ${esc(std.ref)} ${esc(std.title)}, tick the units that teach it and say how it is assessed.</p>
+<p class="govuk-body">If a KSB cannot be attained in an education setting (for example, it needs a real workplace), leave its units and assessment empty and say why instead. Reviewers and approvers see your reasons.</p>
+<p class="govuk-body">You can save a draft with KSBs still to do; every KSB needs units and an assessment, or a reason, before you can submit. The service computes the coverage again when you save.</p>
 <div class="govuk-inset-text" id="live-coverage" aria-live="polite"></div>
-${Object.entries(groups).map(([kind, ksbs]) => `<h2 class="govuk-heading-m">${esc(kind)}</h2>` + ksbs.map(k => {
-		const m = byKsb.get(k.code) || { units: [], assessment: "" };
-		return `<div class="govuk-form-group htq-ksb" data-ksb="${esc(k.code)}" data-kind="${esc(kind)}" data-name="ksb-${esc(k.code)}"><fieldset class="govuk-fieldset" aria-describedby="ksb-${esc(k.code)}-hint">
-<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">${esc(k.code)}</legend><div id="ksb-${esc(k.code)}-hint" class="govuk-hint">${esc(k.text)}</div>
-<div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes">${us.map((u, i) => `<div class="govuk-checkboxes__item"><input class="govuk-checkboxes__input" id="ksb-${esc(k.code)}${i ? "-" + (i + 1) : ""}" name="ksb-${esc(k.code)}" type="checkbox" value="${esc(u.id)}"${m.units.includes(u.id) ? " checked" : ""}><label class="govuk-label govuk-checkboxes__label" for="ksb-${esc(k.code)}${i ? "-" + (i + 1) : ""}">${esc(u.id)} ${esc(u.title)}</label></div>`).join("")}</div></fieldset>
-<div class="govuk-form-group" data-name="assess-${esc(k.code)}"><label class="govuk-label" for="assess-${esc(k.code)}">How ${esc(k.code)} is assessed</label><input class="govuk-input" id="assess-${esc(k.code)}" name="assess-${esc(k.code)}" type="text" value="${esc(m.assessment)}"></div></div>`;
-	}).join("")).join("")}`, "Save and continue"));
-	const live = () => {
-		const kinds = {}, uncovered = [];
-		document.querySelectorAll(".htq-ksb").forEach(g => {
-			const kc = kinds[g.dataset.kind] ||= [0, 0];
-			kc[1]++;
-			if (g.querySelector("input[type=checkbox]:checked")) kc[0]++; else uncovered.push(g.dataset.ksb);
-		});
-		const all = Object.values(kinds).reduce((a, [c, t]) => [a[0] + c, a[1] + t], [0, 0]);
-		document.getElementById("live-coverage").innerHTML = `<strong>Coverage so far: ${all[1] ? Math.floor(100 * all[0] / all[1]) : 0}%</strong> – ` +
-			Object.entries(kinds).map(([k, [c, t]]) => `${esc(k)} ${c} of ${t}`).join(", ") +
-			`<br>${uncovered.length ? "Not covered: " + esc(uncovered.join(", ")) : "Every KSB is covered"}`;
-	};
-	document.getElementById("step-form").addEventListener("change", live);
-	live();
+${mappingFields(std, st.content.units, st.content.mapping)}`, "Save and continue"));
+	liveCoverage(document.getElementById("step-form"), document.getElementById("live-coverage"));
+	// Sent here for a KSB still to do (#assess-K3): that KSB's fields.
+	const target = location.hash && document.getElementById(location.hash.slice(1));
+	if (target) { target.closest(".htq-ksb").scrollIntoView(); target.focus({ preventScroll: true }); }
 	onSubmit("step-form", async f => {
-		const out = [], errs = [];
-		for (const k of std.ksbs || []) {
-			const ticked = [...f.querySelectorAll(`[name="ksb-${k.code}"]:checked`)].map(c => c.value);
-			const assessment = f["assess-" + k.code].value.trim();
-			if (!ticked.length) continue;
-			if (!assessment) errs.push({ id: "assess-" + k.code, text: `Enter how ${k.code} is assessed` });
-			out.push({ ksb: k.code, units: ticked, assessment });
-		}
+		const { mapping: out, errs } = readMapping(f, std);
 		if (errs.length) return showErrors(errs);
 		st.content.mapping = out;
 		save(st);
-		await saveDraft(st);
+		await saveDraft(st, out);
 	});
 }
 
 // POST a new draft or PUT the edited one with the version last read.
-async function saveDraft(st) {
+async function saveDraft(st, sentMapping = null) {
 	try {
 		const r = st.id
 			? await api("PUT", "/submissions/" + encodeURIComponent(st.id), { ...st.content, version: st.version })
@@ -216,11 +216,25 @@ async function saveDraft(st) {
 			go("check", "&stale=1");
 			return;
 		}
-		showErrors(apiErrors(e, {}, document.querySelector("#step-form input") ? document.querySelector("#step-form input").id : null));
+		const fid = sentMapping && e instanceof ApiError ? mappingFieldId(e.field, sentMapping) : null;
+		if (fid) return showErrors([{ id: fid, text: sentence(e.message.replace(/^mapping\[[0-9]+\](\.[a-z_]+)?: /, "")) }]);
+		const levelErr = e instanceof ApiError && e.field === "qualification.level";
+		showErrors(apiErrors(e, levelErr ? { qualification: [document.getElementById("level") ? "level" : null, null] } : {},
+			document.querySelector("#step-form input") ? document.querySelector("#step-form input").id : null));
 	}
 }
 
 const CHANGE = { qualification: "qualification", standard: "standard", units: "units", mapping: "mapping" };
+
+// Said once, on the page after the standard step: the level followed the
+// standard's.
+function levelNotice(st) {
+	if (!st.levelNote) return "";
+	const text = st.levelNote;
+	delete st.levelNote;
+	save(st);
+	return `<div class="govuk-inset-text" id="level-note">${esc(text)}</div>`;
+}
 
 async function check(st) {
 	setTitle("Check your answers before submitting");
@@ -231,25 +245,42 @@ async function check(st) {
 	const row = (k, v, step) => `<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">${esc(k)}</dt><dd class="govuk-summary-list__value">${v}</dd>
 <dd class="govuk-summary-list__actions"><a class="govuk-link" id="change-${step}-${esc(k.toLowerCase().replace(/[^a-z]+/g, "-"))}" href="/submissions/new/?step=${step}&amp;change=1">Change<span class="govuk-visually-hidden"> ${esc(k.toLowerCase())}</span></a></dd></div>`;
 	const stale = st.stale;
-	content(`${stale ? `<div class="govuk-notification-banner" role="region" aria-labelledby="stale-title" data-module="govuk-notification-banner">
+	const mappedCount = st.content.mapping.filter(m => !m.not_attainable).length, reasonCount = st.content.mapping.length - mappedCount;
+	// A refusal names a field: the step that changes it (the mapping step
+	// opened at the first KSB still to do).
+	const fieldHref = field => {
+		const f = String(field || "").replace(/[.[].*$/, "");
+		const first = server && server.coverage && (server.coverage.unexplained || [])[0];
+		if (f === "mapping") return "/submissions/new/?step=mapping&change=1" + (first ? "#assess-" + first : "");
+		if (f === "qualification") return "/submissions/new/?step=qualification&change=1";
+		if (f === "standard" || f === "window") return "/submissions/new/?step=standard&change=1";
+		if (f === "units") return "/submissions/new/?step=units&change=1";
+		return null;
+	};
+	const note = levelNotice(st);
+	content(`${note}${stale ? `<div class="govuk-notification-banner" role="region" aria-labelledby="stale-title" data-module="govuk-notification-banner">
 <div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="stale-title">Important</h2></div>
 <div class="govuk-notification-banner__content"><p class="govuk-notification-banner__heading" id="stale">Your changes were not saved: someone else changed this draft after you opened it.</p>
 <p class="govuk-body">You had version ${esc(stale.had)}; the draft is now ${stale.status && stale.status !== "draft" ? esc(stale.status) : "version " + esc(stale.now)}. Your answers are still below. <a class="govuk-notification-banner__link" href="/submissions/view/?id=${esc(encodeURIComponent(st.id))}">Look at the current draft</a>, then save your answers again to replace it, or change them first.</p></div></div>` : ""}
 <span class="govuk-caption-l">${st.edit ? "Edit draft" : "New submission"}</span>
 <h1 class="govuk-heading-l">Check your answers before submitting</h1>
 <h2 class="govuk-heading-m">Qualification</h2>
-<dl class="govuk-summary-list">${row("Title", esc(q.title), "qualification")}${row("Type", esc((TYPES.find(t => t[0] === q.type) || [, q.type])[1]), "qualification")}${row("Level", esc(q.level), "qualification")}${row("Qualification number", esc(q.qan || "Not regulated"), "qualification")}</dl>
+<dl class="govuk-summary-list">${row("Title", esc(q.title), "qualification")}${row("Type", esc((TYPES.find(t => t[0] === q.type) || [, q.type])[1]), "qualification")}${row("Level", esc(q.level) + (st.content.standard.ref ? ` (the level of standard ${esc(st.content.standard.ref)})` : ""), "qualification")}${row("Qualification number", esc(q.qan || "Not regulated"), "qualification")}</dl>
 <h2 class="govuk-heading-m">Standard and units</h2>
 <dl class="govuk-summary-list">${row("Standard", `${esc(st.content.standard.ref)} version ${esc(st.content.standard.version)}${server && server.standard_title ? " " + esc(server.standard_title) : ""}`, "standard")}
 ${row("Units", `<ul class="govuk-list">${st.content.units.map(u => `<li>${esc(u.id)} ${esc(u.title)}${u.glh !== undefined ? ` (${esc(u.glh)} hours)` : ""}</li>`).join("")}</ul>`, "units")}
-${row("KSB mapping", `${st.content.mapping.length} KSBs mapped to units`, "mapping")}</dl>
+${row("KSB mapping", `${mappedCount} KSBs mapped to units${reasonCount ? `, ${reasonCount} with a reason why ${reasonCount === 1 ? "it" : "they"} cannot be attained` : ""}`, "mapping")}</dl>
 <h2 class="govuk-heading-m">Coverage (computed by the service)</h2>
-${server && server.coverage ? summaryList(coverageRows(server.coverage)) : `<p class="govuk-body">Not available.</p>`}
+${server && server.coverage ? summaryList(coverageRows(server.coverage, st.content.mapping)) : `<p class="govuk-body">Not available.</p>`}
 ${stale ? `<form id="resave-form" novalidate><button type="submit" id="resave" class="govuk-button govuk-button--secondary" data-module="govuk-button">Save my answers again</button></form>` : ""}
-<h2 class="govuk-heading-m">Now submit the qualification</h2>
+${!stale && server && server.submit_check ? submitCheckHtml(server.submit_check, fieldHref) : ""}
+${stale || can(server, "submit") ? `<h2 class="govuk-heading-m">Now submit the qualification</h2>
 <p class="govuk-body">By submitting you confirm the details are correct. The content is then frozen, and its fingerprint recorded in the public ledger.</p>
 <form id="submit-form" novalidate><div class="govuk-button-group"><button type="submit" id="submit" class="govuk-button" data-module="govuk-button">Submit for approval</button>
-<a class="govuk-link" href="/submissions/view/?id=${esc(encodeURIComponent(st.id))}">Keep it as a draft</a></div></form>`);
+<a class="govuk-link" href="/submissions/view/?id=${esc(encodeURIComponent(st.id))}">Keep it as a draft</a></div></form>` : `<h2 class="govuk-heading-m">You cannot submit this yet</h2>
+<p class="govuk-body" id="cannot-submit">Your answers are saved as a draft. ${server && server.submit_check && server.submit_check.message ? "Put right what is said above, then come back to submit." : "The service would not accept it now."}</p>
+<p class="govuk-body"><a class="govuk-link" href="/submissions/view/?id=${esc(encodeURIComponent(st.id))}" id="keep-draft">Go to the draft</a></p>`}`);
+	if (!document.getElementById("submit-form")) return;
 	if (stale) onSubmit("resave-form", () => saveDraft(st));
 	onSubmit("submit-form", async () => {
 		if (st.stale) return showErrors([{ id: "resave", text: "Save your answers again before submitting: someone else changed this draft" }]);
@@ -287,11 +318,17 @@ try {
 		const edit = param("edit");
 		if (edit) {
 			const s = (await api("GET", "/submissions/" + encodeURIComponent(edit))).data;
-			const c = { qualification: s.qualification, standard: s.standard, units: s.units || [], mapping: s.mapping || [] };
-			if (c.standard && c.standard.option === null) delete c.standard.option;
-			if (c.qualification && c.qualification.qan === null) delete c.qualification.qan;
-			save({ id: s.id, version: s.version, edit: true, content: c, returnTo: "check" });
-			go("check");
+			if (!can(s, "edit")) {
+				setTitle("You cannot edit this submission");
+				backLink("/submissions/view/?id=" + encodeURIComponent(s.id));
+				content(notAvailable(s, "You cannot edit this submission", whyNot("edit", s, me)));
+			} else {
+				const c = { qualification: s.qualification, standard: s.standard, units: s.units || [], mapping: s.mapping || [] };
+				if (c.standard && c.standard.option === null) delete c.standard.option;
+				if (c.qualification && c.qualification.qan === null) delete c.qualification.qan;
+				save({ id: s.id, version: s.version, edit: true, content: c, returnTo: "check" });
+				go("check");
+			}
 		} else {
 			if (param("start") !== null) {	// a fresh journey; Back returns to its pages, not here
 				sessionStorage.removeItem(KEY);

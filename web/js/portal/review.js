@@ -1,16 +1,23 @@
 // review.js - /submissions/review/?id=: the standard's KSBs (GET
 // /standards/{ref}?version=) beside the submission's mapping, a finding per
 // KSB, a recommendation and comments -> POST /submissions/{id}/reviews.
-import { api, apiErrors, backLink, content, coverageRows, esc, failure, param, setTitle, showErrors, startPage, summaryList } from "/assets/js/portal/common.js";
+// When the API does not list "review" in the submission's actions the page
+// says why at once, and shows no form.
+import { api, apiErrors, backLink, can, content, coverageRows, esc, failure, notAvailable, param, setTitle, showErrors, startPage, summaryList, whyNot } from "/assets/js/portal/common.js";
 
 const KIND = { knowledge: "Knowledge", skill: "Skills", skills: "Skills", behaviour: "Behaviours", behaviours: "Behaviours" };
 
 try {
 	const me = await startPage({ roles: ["reviewer"] });
-	if (!me.refused) {
+	if (!me.refused) page: {
 		const id = param("id") || "";
 		backLink("/submissions/view/?id=" + encodeURIComponent(id));
 		const s = (await api("GET", "/submissions/" + encodeURIComponent(id))).data;
+		if (!can(s, "review")) {
+			setTitle("You cannot review this submission");
+			content(notAvailable(s, "You cannot review this submission", whyNot("review", s, me)));
+			break page;
+		}
 		const std = (await api("GET", `/standards/${encodeURIComponent(s.standard.ref)}?version=${encodeURIComponent(s.standard.version)}`)).data;
 		const byKsb = new Map((s.mapping || []).map(m => [m.ksb, m]));
 		const units = new Map((s.units || []).map(u => [u.id, u.title]));
@@ -22,7 +29,8 @@ try {
 <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">KSB in the standard</th><th scope="col" class="govuk-table__header">Mapped to</th><th scope="col" class="govuk-table__header">Your finding</th></tr></thead>
 <tbody class="govuk-table__body">${ksbs.map(k => {
 			const m = byKsb.get(k.code);
-			const mapped = m ? `${esc((m.units || []).map(u => u + (units.get(u) ? " " + units.get(u) : "")).join("; "))}<br><span class="govuk-body-s">${esc(m.assessment || "")}</span>`
+			const mapped = m && m.not_attainable ? `<strong class="govuk-tag govuk-tag--yellow">Cannot be attained</strong><br><span class="govuk-body-s">${esc(m.not_attainable)}</span>`
+				: m && (m.units || []).length ? `${esc((m.units || []).map(u => u + (units.get(u) ? " " + units.get(u) : "")).join("; "))}<br><span class="govuk-body-s">${esc(m.assessment || "")}</span>`
 				: `<strong class="govuk-tag govuk-tag--grey">Not covered</strong>`;
 			return `<tr class="govuk-table__row" data-ksb="${esc(k.code)}"><th scope="row" class="govuk-table__header"><span class="govuk-!-font-weight-bold">${esc(k.code)}</span> <span class="govuk-!-font-weight-regular">${esc(k.text)}</span></th>
 <td class="govuk-table__cell">${mapped}</td>
@@ -38,7 +46,7 @@ try {
 <h1 class="govuk-heading-l">Review this submission</h1>
 <p class="govuk-body">Compare the qualification's mapping with occupational standard ${esc(std.ref)} ${esc(std.title)} (version ${esc(std.version)}). Record a finding for any KSB where you have one.</p>
 <h2 class="govuk-heading-m">Coverage</h2>
-${s.coverage ? summaryList(coverageRows(s.coverage)) : ""}
+${s.coverage ? summaryList(coverageRows(s.coverage, s.mapping)) : ""}
 ${rows}
 <div class="govuk-form-group" data-name="recommendation"><fieldset class="govuk-fieldset">
 <legend class="govuk-fieldset__legend govuk-fieldset__legend--m"><h2 class="govuk-fieldset__heading">Your recommendation</h2></legend>

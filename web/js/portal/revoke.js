@@ -1,6 +1,8 @@
 // revoke.js - /marks/revoke/?id=<mark>&submission=<id>: a reason (and a
-// note, required for "other") -> POST /marks/{id}/revoke.
-import { api, apiErrors, backLink, content, esc, failure, param, setTitle, showErrors, startPage, summaryList } from "/assets/js/portal/common.js";
+// note, required for "other") -> POST /marks/{id}/revoke.  Reached from
+// the submission's page only when the API lists "revoke_mark"; a mark
+// revoked already is said at once, with no form.
+import { api, apiErrors, backLink, can, content, esc, failure, param, setTitle, showErrors, startPage, summaryList, whyNot } from "/assets/js/portal/common.js";
 
 const REASONS = [
 	["qualification_withdrawn", "The qualification has been withdrawn"],
@@ -11,11 +13,20 @@ const REASONS = [
 
 try {
 	const me = await startPage({ roles: ["approver"] });
-	if (!me.refused) {
+	if (!me.refused) page: {
 		const id = param("id") || "";
 		const sub = param("submission");
 		backLink(sub ? "/submissions/view/?id=" + encodeURIComponent(sub) : "/submissions/");
 		const m = (await api("GET", "/marks/" + encodeURIComponent(id))).data.mark;
+		const s = sub ? (await api("GET", "/submissions/" + encodeURIComponent(sub))).data : null;
+		if ((s && !can(s, "revoke_mark")) || m.status === "revoked") {
+			setTitle("You cannot revoke this quality mark");
+			content(`<span class="govuk-caption-l">${esc(m.id)}</span>
+<h1 class="govuk-heading-l">You cannot revoke this quality mark</h1>
+<div class="govuk-inset-text" id="not-available">${esc(m.status === "revoked" ? "This quality mark has been revoked already." : whyNot("revoke_mark", s, me))}</div>
+<p class="govuk-body"><a class="govuk-link" href="/verify/${esc(encodeURIComponent(m.id))}">Check the quality mark</a></p>`);
+			break page;
+		}
 		setTitle("Revoke quality mark " + m.id);
 		content(`<form id="revoke-form" novalidate>
 <span class="govuk-caption-l">${esc(m.id)}</span>

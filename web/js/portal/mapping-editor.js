@@ -1,0 +1,97 @@
+// mapping-editor.js - the KSB mapping fields, shared by the new-submission
+// journey's mapping step (new.js) and the answer to a request for
+// information (respond.js): for each KSB of the standard, the units that
+// teach it and how it is assessed, or instead a reason why it cannot be
+// attained in an education setting (not_attainable); the coverage so far,
+// live, in words; and the fields read back into the API's mapping entries.
+// The server computes the coverage again and keeps every rule: these are
+// the same rules said early, beside the fields.
+import { esc } from "/assets/js/portal/common.js";
+
+export const KIND = { knowledge: "Knowledge", skill: "Skills", skills: "Skills", behaviour: "Behaviours", behaviours: "Behaviours" };
+
+// The fields for every KSB of std (GET /standards/{ref}), grouped by kind
+// under h2 headings (h3 when nested is set), filled from mapping.
+export function mappingFields(std, units, mapping, { nested = false } = {}) {
+	const byKsb = new Map((mapping || []).map(m => [m.ksb, m]));
+	const groups = {};
+	for (const k of std.ksbs || []) (groups[KIND[k.kind] || k.kind] ||= []).push(k);
+	const h = nested ? "h3" : "h2", hc = nested ? "govuk-heading-s" : "govuk-heading-m";
+	return Object.entries(groups).map(([kind, ksbs]) => `<${h} class="${hc}">${esc(kind)}</${h}>` + ksbs.map(k => {
+		const m = byKsb.get(k.code) || { units: [] };
+		const c = esc(k.code);
+		return `<div class="govuk-form-group htq-ksb" data-ksb="${c}" data-kind="${esc(kind)}" data-name="ksb-${c}"><fieldset class="govuk-fieldset" aria-describedby="ksb-${c}-hint">
+<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">${c}</legend><div id="ksb-${c}-hint" class="govuk-hint">${esc(k.text)}</div>
+<div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes">${units.map((u, i) => `<div class="govuk-checkboxes__item"><input class="govuk-checkboxes__input" id="ksb-${c}${i ? "-" + (i + 1) : ""}" name="ksb-${c}" type="checkbox" value="${esc(u.id)}"${(m.units || []).includes(u.id) ? " checked" : ""}><label class="govuk-label govuk-checkboxes__label" for="ksb-${c}${i ? "-" + (i + 1) : ""}">${esc(u.id)} ${esc(u.title)}</label></div>`).join("")}</div></fieldset>
+<div class="govuk-form-group" data-name="assess-${c}"><label class="govuk-label" for="assess-${c}">How ${c} is assessed</label><input class="govuk-input" id="assess-${c}" name="assess-${c}" type="text" value="${esc(m.assessment || "")}"></div>
+<div class="govuk-form-group" data-name="reason-${c}"><label class="govuk-label" for="reason-${c}">Or, if ${c} cannot be attained in an education setting, why not</label>
+<div id="reason-${c}-hint" class="govuk-hint">Leave the units and the assessment empty if you give a reason.</div>
+<input class="govuk-input" id="reason-${c}" name="reason-${c}" type="text" aria-describedby="reason-${c}-hint" value="${esc(m.not_attainable || "")}"></div></div>`;
+	}).join("")).join("");
+}
+
+// Keep el (an aria-live region) saying the coverage so far in form.
+export function liveCoverage(form, el) {
+	const draw = () => {
+		const kinds = {}, uncovered = [], reasoned = [], neither = [];
+		form.querySelectorAll(".htq-ksb").forEach(g => {
+			const kc = kinds[g.dataset.kind] ||= [0, 0];
+			const k = g.dataset.ksb;
+			kc[1]++;
+			const ticked = !!g.querySelector("input[type=checkbox]:checked");
+			const assessed = g.querySelector(`[name="assess-${k}"]`).value.trim() !== "";
+			const reason = g.querySelector(`[name="reason-${k}"]`).value.trim() !== "";
+			if (ticked && assessed) { kc[0]++; return; }
+			uncovered.push(k);
+			if (reason && !ticked) reasoned.push(k); else neither.push(k);
+		});
+		const all = Object.values(kinds).reduce((a, [c, t]) => [a[0] + c, a[1] + t], [0, 0]);
+		el.innerHTML = `<strong>Coverage so far: ${all[1] ? Math.floor(100 * all[0] / all[1]) : 0}%</strong> – ` +
+			Object.entries(kinds).map(([k, [c, t]]) => `${esc(k)} ${c} of ${t}`).join(", ") +
+			`<br>${uncovered.length ? "Not covered: " + esc(uncovered.join(", ")) : "Every KSB is covered"}` +
+			(reasoned.length ? `<br>Cannot be attained, with a reason: ${esc(reasoned.join(", "))}` : "") +
+			(neither.length ? `<br>Neither mapped nor explained: ${esc(neither.join(", "))}. Every KSB needs units and an assessment, or a reason, before you can submit.` : "");
+	};
+	form.addEventListener("change", draw);
+	form.addEventListener("input", draw);
+	draw();
+}
+
+// The mapping entries the fields say: {mapping, errs} (errs for
+// showErrors).  A KSB with neither units nor a reason is left out: a draft
+// may be incomplete; a submit is refused while any is left.
+export function readMapping(form, std) {
+	const mapping = [], errs = [];
+	for (const k of std.ksbs || []) {
+		const units = [...form.querySelectorAll(`[name="ksb-${k.code}"]:checked`)].map(c => c.value);
+		const assessment = form.querySelector(`[name="assess-${k.code}"]`).value.trim();
+		const reason = form.querySelector(`[name="reason-${k.code}"]`).value.trim();
+		if (reason && (units.length || assessment)) {
+			errs.push({ id: "reason-" + k.code, text: `Give either units and an assessment for ${k.code}, or a reason it cannot be attained, not both` });
+			continue;
+		}
+		if (reason) {
+			mapping.push({ ksb: k.code, units: [], not_attainable: reason });
+			continue;
+		}
+		if (!units.length && !assessment) continue;
+		if (!units.length) {
+			errs.push({ id: form.querySelector(`[name="ksb-${k.code}"]`) ? `ksb-${k.code}` : "assess-" + k.code, text: `Select the units that teach ${k.code}, or clear how it is assessed` });
+			continue;
+		}
+		if (!assessment) errs.push({ id: "assess-" + k.code, text: `Enter how ${k.code} is assessed` });
+		mapping.push({ ksb: k.code, units, assessment });
+	}
+	return { mapping, errs };
+}
+
+// The field an API refusal about mapping[i] (of mapping, as sent) is
+// about, or null.
+export function mappingFieldId(field, mapping) {
+	const m = /^mapping\[([0-9]+)\](?:\.([a-z_]+))?/.exec(field || "");
+	if (!m || !mapping[+m[1]]) return null;
+	const k = mapping[+m[1]].ksb;
+	if (m[2] === "not_attainable") return "reason-" + k;
+	if (m[2] === "units" && document.getElementById("ksb-" + k)) return "ksb-" + k;
+	return "assess-" + k;
+}
