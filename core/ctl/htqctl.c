@@ -277,6 +277,10 @@ main(int argc, char **argv)
 	}
 	if (c.datadir == NULL || *c.datadir == '\0')
 		c.datadir = "./var";
+	/* a restore acts on the directory it restores into, not $HTQ_DATA */
+	if (i < argc && strcmp(argv[i], "restore") == 0 &&
+	    ctl_opt(argc - i, argv + i, "--data") != NULL)
+		c.datadir = ctl_opt(argc - i, argv + i, "--data");
 	/* as the data directory's owner, and never on an open directory */
 	if (htq_become_owner(c.datadir, 0) != HTQ_OK) {
 		fprintf(stderr, "htqctl: cannot act as the owner of %s\n",
