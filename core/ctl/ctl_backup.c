@@ -8,7 +8,7 @@
  * as htq-verify's ledger mode does (audit/store_check.c), refuses to
  * rewind or fork the log the site last published unless a new log is
  * started (--new-origin), and rebuilds the public files.
- * docs/ledger.md 5.3 and README.md "Backup and restore" are the contract.
+ * docs/ledger.md 5.2 and README.md "Backup and restore" are the contract.
  */
 #define _XOPEN_SOURCE 700	/* nftw */
 
@@ -750,7 +750,7 @@ cmd_restore(struct ctl *c, int argc, char **argv)
 			    "Restoring it would %s the public log: a fork "
 			    "every verifier rejects.  Restore a newer "
 			    "backup, or start a new log with --new-origin "
-			    "ORIGIN (docs/ledger.md 5.3)\n", why,
+			    "ORIGIN (docs/ledger.md 5.2)\n", why,
 			    rc == HTQ_ERANGE ? "rewind" : "replace");
 			goto out;
 		}

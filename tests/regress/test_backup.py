@@ -14,7 +14,7 @@ import tempfile
 import threading
 import time
 
-from harness import EMAIL, Stack, Token, content, export_ledger, verify_export
+from harness import EMAIL, Stack, Token, content, demo_marks, export_ledger, verify_export
 
 
 def mode(path):
@@ -292,3 +292,39 @@ def test_backup_is_never_world_readable_nor_overwritten(s):
         assert not leftovers, leftovers
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_restore_removes_public_files_of_marks_it_does_not_hold(s):
+    """A restore into the directory of a lost database whose public folder
+    remains: the files of a mark the backup does not hold (awarded after
+    it) and tiles of a longer log are removed; the backup's marks and
+    ledger are published again, and --check finds nothing to repair."""
+    tmp = tempfile.mkdtemp(prefix="htq-backup-")
+    data = new_dir()
+    try:
+        backup = os.path.join(tmp, "b")
+        assert ctl(s, "backup", backup, "--with-key")[0] == 0
+        current, revoked = demo_marks(s)
+        gone = "HTQ-2026-999999-Z"
+        pub = os.path.join(data, "public")
+        for rel in ("marks/%s/bundle.json" % gone, "verify/%s/index.html" % gone,
+                    "ledger/tile/entries/x999/999"):
+            os.makedirs(os.path.dirname(os.path.join(pub, rel)), exist_ok=True)
+            with open(os.path.join(pub, rel), "w") as f:
+                f.write("stale")
+        rc, out, err = ctl(s, "restore", backup, "--data", data, "--no-published-checkpoint",
+                           "--key", backup + ".key")
+        assert rc == 0, err
+        assert "1 mark the backup does not hold removed" in out, out
+        assert not os.path.exists(os.path.join(pub, "marks", gone))
+        assert not os.path.exists(os.path.join(pub, "verify", gone))
+        assert not os.path.exists(os.path.join(pub, "ledger", "tile", "entries", "x999"))
+        for m in (current, revoked):
+            assert os.path.exists(os.path.join(pub, "marks", m, "bundle.json")), m
+            assert os.path.exists(os.path.join(pub, "verify", m, "index.html")), m
+        p = subprocess.run([os.path.join(s.bin, "htqctl"), "--data", data, "ledger",
+                            "publish", "--check"], capture_output=True, text=True)
+        assert p.returncode == 0, p.stdout + p.stderr
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(data, ignore_errors=True)
