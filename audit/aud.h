@@ -383,6 +383,7 @@ struct aud_check {
 	uint64_t	 size;		/* entries in the log */
 	aud_hash	 root;		/* their root, recomputed */
 	size_t		 nkeys;		/* keys of the chain (1 + rotations) */
+	int		 entries_ok;	/* every entry and the tree verified */
 	int		 have_pub;	/* a published checkpoint was given */
 	uint64_t	 pub_size;	/* its size and root */
 	aud_hash	 pub_root;
@@ -399,7 +400,9 @@ struct aud_check {
  * entries than the log holds (the log would be rewound), AUD_EVERIFY
  * when the roots differ (a fork) or any check fails, AUD_EFORMAT for a
  * malformed entry or note.  why says which entry and what; *out is
- * filled as far as the check went.  Reads every entry once: O(n) time,
+ * filled as far as the check went (entries_ok: the log itself verified,
+ * so a failure is the published checkpoint's; AUD_ERANGE is found before
+ * the entries are read).  Reads every entry once: O(n) time,
  * O(log n) memory.
  */
 int	 aud_log_check(struct aud_log *, MDB_txn *, const char *pub,

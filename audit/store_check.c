@@ -174,6 +174,7 @@ aud_log_check(struct aud_log *l, MDB_txn *txn, const char *pub,
 	if (size == 0) {
 		aud_empty_root(out->root);
 		memcpy(pub_root, out->root, AUD_HASH);
+		out->entries_ok = 1;
 		goto published;
 	}
 	if ((rc = first_key(l, txn, &c.k[0], why, whysz)) != AUD_OK)
@@ -260,6 +261,7 @@ aud_log_check(struct aud_log *l, MDB_txn *txn, const char *pub,
 		return AUD_EVERIFY;
 	}
 	out->nkeys = c.n;
+	out->entries_ok = 1;
 published:
 	if (!out->have_pub)
 		return AUD_OK;

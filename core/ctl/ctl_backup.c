@@ -617,7 +617,8 @@ cmd_restore(struct ctl *c, int argc, char **argv)
 {
 	const char *file = NULL, *dir = NULL, *pubfile = NULL, *keyfile = NULL;
 	const char *origin = NULL;
-	char path[4096], sock[200], why[600], b64[64], pubdir[4096];
+	char path[4096], sock[200], why[600], pwhy[600], b64[64];
+	char pubdir[4096];
 	char *pub = NULL;
 	size_t publen = 0, removed;
 	struct htq_db *copy = NULL;
@@ -732,20 +733,30 @@ cmd_restore(struct ctl *c, int argc, char **argv)
 		    "%s\n", file, htq_strerror(rc));
 		goto out;
 	}
-	if (aud_log_check(log, txn, NULL, 0, &chk, why, sizeof(why)) !=
-	    HTQ_OK) {
+	rc = aud_log_check(log, txn, pub, publen, &chk, why, sizeof(why));
+	if (rc != HTQ_OK && pub != NULL && !chk.have_pub) {
+		/* the checkpoint itself: malformed, or of another origin */
+		fprintf(stderr, "htqctl: the published checkpoint %s: %s; give "
+		    "the checkpoint this log last published\n", pubfile, why);
+		goto out;
+	}
+	if (rc != HTQ_OK && !chk.entries_ok && rc != HTQ_ERANGE) {
 		fprintf(stderr, "htqctl: the backup's ledger does not verify: "
 		    "%s; it cannot be restored\n", why);
 		goto out;
 	}
-	if (pub != NULL) {
-		rc = aud_log_check(log, txn, pub, publen, &pchk, why,
-		    sizeof(why));
-		if (rc == HTQ_EFORMAT) {
-			fprintf(stderr, "htqctl: %s: %s\n", pubfile, why);
+	if (rc != HTQ_OK) {
+		/* the published checkpoint refused it: keep why, and check
+		 * the log itself too when the refusal came first */
+		pchk = chk;
+		if (rc == HTQ_ERANGE && origin != NULL &&
+		    aud_log_check(log, txn, NULL, 0, &chk, pwhy,
+		    sizeof(pwhy)) != HTQ_OK) {
+			fprintf(stderr, "htqctl: the backup's ledger does not "
+			    "verify: %s; it cannot be restored\n", pwhy);
 			goto out;
 		}
-		if (rc != HTQ_OK && origin == NULL) {
+		if (origin == NULL) {
 			fprintf(stderr, "htqctl: refusing to restore: %s.  "
 			    "Restoring it would %s the public log: a fork "
 			    "every verifier rejects.  Restore a newer "
@@ -754,7 +765,7 @@ cmd_restore(struct ctl *c, int argc, char **argv)
 			    rc == HTQ_ERANGE ? "rewind" : "replace");
 			goto out;
 		}
-		rewound = rc != HTQ_OK;
+		rewound = 1;
 		chk.have_pub = pchk.have_pub;
 		chk.pub_size = pchk.pub_size;
 		memcpy(chk.pub_root, pchk.pub_root, AUD_HASH);

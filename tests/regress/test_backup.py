@@ -328,3 +328,26 @@ def test_restore_removes_public_files_of_marks_it_does_not_hold(s):
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(data, ignore_errors=True)
+
+
+def test_tampered_backup_is_refused_before_anything_is_written(s):
+    """One byte of a ledger entry changed inside the backup file: restore
+    names the entry whose signature fails and writes nothing."""
+    tmp = tempfile.mkdtemp(prefix="htq-backup-")
+    data = new_dir()
+    try:
+        backup = os.path.join(tmp, "b")
+        assert ctl(s, "backup", backup, "--with-key")[0] == 0
+        with open(backup, "r+b") as f:
+            raw = f.read()
+            at = raw.find(b'"actor":"system"')
+            assert at > 0
+            f.seek(at + len('"actor":"s'))
+            f.write(b"S")
+        rc, out, err = ctl(s, "restore", backup, "--data", data, "--no-published-checkpoint",
+                           "--key", backup + ".key")
+        assert rc == 1 and "does not verify" in err and "entry " in err, err
+        assert not os.path.exists(os.path.join(data, "db"))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(data, ignore_errors=True)

@@ -720,6 +720,7 @@ test_log_check(void)
 	sign_cp(txn, "test.example/log", size + 3, other, key2, &note);
 	T_EQ(aud_log_check(lg, txn, note, strlen(note), &chk, why,
 	    sizeof(why)), AUD_ERANGE);
+	T_EQ(chk.entries_ok, 0);	/* refused before reading them */
 	snprintf(want, sizeof(want), "has %llu entries",
 	    (unsigned long long)size);
 	T_ASSERT(strstr(why, want) != NULL);
@@ -732,6 +733,7 @@ test_log_check(void)
 	T_EQ(aud_log_check(lg, txn, note, strlen(note), &chk, why,
 	    sizeof(why)), AUD_EVERIFY);
 	T_ASSERT(strstr(why, "forked") != NULL);
+	T_EQ(chk.entries_ok, 1);	/* the log is fine; the logs differ */
 	free(note);
 	sign_cp(txn, "other.example/log", 5, NULL, key, &note);
 	T_EQ(aud_log_check(lg, txn, note, strlen(note), &chk, why,
