@@ -718,7 +718,9 @@ cmd_restore(struct ctl *c, int argc, char **argv)
 		if ((rc = ctl_read_file(pubfile, AUD_MAX_NOTE, &pub, &publen)) !=
 		    HTQ_OK) {
 			fprintf(stderr, "htqctl: cannot read the published "
-			    "checkpoint %s: %s\n", pubfile, rc == HTQ_ETOOBIG ?
+			    "checkpoint %s: %s (save the site's "
+			    "/ledger/checkpoint to a file and give its "
+			    "path)\n", pubfile, rc == HTQ_ETOOBIG ?
 			    "larger than a checkpoint" : strerror(errno));
 			return 1;
 		}
@@ -730,7 +732,8 @@ cmd_restore(struct ctl *c, int argc, char **argv)
 	htq_as_caller(0);
 	if (rc != HTQ_OK) {
 		fprintf(stderr, "htqctl: %s is not a backup htqctl can read: "
-		    "%s\n", file, htq_strerror(rc));
+		    "%s (give the file 'htqctl backup' wrote)\n", file,
+		    htq_strerror(rc));
 		goto out;
 	}
 	rc = aud_log_check(log, txn, pub, publen, &chk, why, sizeof(why));
@@ -778,9 +781,10 @@ cmd_restore(struct ctl *c, int argc, char **argv)
 	}
 	wrote = 1;	/* from here a failure removes what we wrote */
 	if ((rc = copy_db(file, dir)) != HTQ_OK) {
-		fprintf(stderr, "htqctl: copying %s into %s/db failed: %s\n",
-		    file, dir, rc == HTQ_EEXIST ? "a database appeared there" :
-		    strerror(errno));
+		fprintf(stderr, "htqctl: copying %s into %s/db failed: %s "
+		    "(check the space and permissions there, and try "
+		    "again)\n", file, dir, rc == HTQ_EEXIST ? "a database "
+		    "appeared there" : strerror(errno));
 		goto out;
 	}
 	if (keyfile != NULL) {
