@@ -242,6 +242,19 @@ int	 aud_type_valid(const char *s, size_t len);
 int	 aud_actor_valid(const char *s, size_t len);
 int	 aud_subject_valid(const char *s, size_t len);
 
+/*
+ * A key.rotated entry e (its signature by the current key checked by the
+ * caller) against the chain of keys so far, chain[n - 1] the current one
+ * (docs/ledger.md 3): data exactly {"new_key","old_key"}, old_key the
+ * current key, new_key a verifier key of the same name that the chain
+ * has not used.  On AUD_OK *nk is the new key; AUD_EFORMAT or
+ * AUD_EVERIFY with why saying which rule failed (rotation.c; htq-verify
+ * and aud_log_check both use it).
+ */
+int	 aud_rotation_check(const struct aud_entry *e,
+	    const struct aud_vkey *chain, size_t n, struct aud_vkey *nk,
+	    char *why, size_t whysz);
+
 /* RFC 3339 UTC time "2026-11-23T03:21:04Z" (buf >= 21 bytes). */
 void	 aud_time_now(char buf[32]);
 

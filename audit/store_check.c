@@ -28,14 +28,6 @@ hex4(const uint8_t kid[AUD_KID], char out[2 * AUD_KID + 1])
 	return out;
 }
 
-static int
-same_vkey(const struct aud_vkey *a, const struct aud_vkey *b)
-{
-	return memcmp(a->pk, b->pk, AUD_PK) == 0 &&
-	    memcmp(a->kid, b->kid, AUD_KID) == 0 &&
-	    strcmp(a->name, b->name) == 0;
-}
-
 /* The first line of the log's key list: the key the chain starts from. */
 static int
 first_key(struct aud_log *l, MDB_txn *txn, struct aud_vkey *k, char *why,
@@ -65,61 +57,24 @@ first_key(struct aud_log *l, MDB_txn *txn, struct aud_vkey *k, char *why,
 	return AUD_OK;
 }
 
-/*
- * A key.rotated entry, signed by the current key (checked by the
- * caller): data exactly {"new_key","old_key"}, old_key the current key,
- * new_key a key of the same name the chain has not used (as htq-verify's
- * rotate()).
- */
+/* A key.rotated entry, signed by the current key (checked by the
+ * caller): the next key of the chain, by the rule htq-verify applies. */
 static int
 follow_rotation(struct chain *c, const struct aud_entry *e, char *why,
     size_t whysz)
 {
-	const struct aud_vkey *cur = &c->k[c->n - 1];
-	struct aud_vkey ok, nk;
-	json_t *d, *o, *n;
-	size_t i;
-	char h1[9], h2[9];
-	int rc = AUD_EFORMAT;
+	struct aud_vkey nk;
+	int rc;
 
-	d = json_loadb(e->data, e->datalen, JSON_REJECT_DUPLICATES, NULL);
-	o = json_object_get(d, "old_key");
-	n = json_object_get(d, "new_key");
-	if (json_object_size(d) != 2 || !json_is_string(o) ||
-	    !json_is_string(n) ||
-	    aud_vkey_parse(json_string_value(o), &ok) != AUD_OK ||
-	    aud_vkey_parse(json_string_value(n), &nk) != AUD_OK) {
-		snprintf(why, whysz, "key.rotated: data is not {\"new_key\","
-		    "\"old_key\"} of two verifier keys");
-		goto out;
-	}
-	rc = AUD_EVERIFY;
-	if (!same_vkey(&ok, cur)) {
-		snprintf(why, whysz, "key.rotated: old_key %s is not the "
-		    "current key %s", hex4(ok.kid, h1), hex4(cur->kid, h2));
-		goto out;
-	}
-	if (strcmp(nk.name, cur->name) != 0) {
-		snprintf(why, whysz, "key.rotated: new_key is named \"%.100s\", "
-		    "not \"%.100s\"", nk.name, cur->name);
-		goto out;
-	}
-	for (i = 0; i < c->n; i++)
-		if (memcmp(c->k[i].pk, nk.pk, AUD_PK) == 0) {
-			snprintf(why, whysz, "key.rotated: new_key %s is not "
-			    "new", hex4(nk.kid, h1));
-			goto out;
-		}
+	if ((rc = aud_rotation_check(e, c->k, c->n, &nk, why, whysz)) !=
+	    AUD_OK)
+		return rc;
 	if (c->n == CHAIN_MAX) {
 		snprintf(why, whysz, "more than %d key rotations", CHAIN_MAX);
-		rc = AUD_ETOOBIG;
-		goto out;
+		return AUD_ETOOBIG;
 	}
 	c->k[c->n++] = nk;
-	rc = AUD_OK;
-out:
-	json_decref(d);
-	return rc;
+	return AUD_OK;
 }
 
 int
