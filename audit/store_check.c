@@ -5,6 +5,8 @@
  * restore can never rewind or fork a public log.  Built with store.c
  * (it reads LMDB); htq-verify does not link it.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <lmdb.h>
@@ -77,11 +79,10 @@ follow_rotation(struct chain *c, const struct aud_entry *e, char *why,
 	return AUD_OK;
 }
 
-int
-aud_log_check(struct aud_log *l, MDB_txn *txn, const char *pub,
+static int
+check_log(struct chain *cp, struct aud_log *l, MDB_txn *txn, const char *pub,
     size_t publen, struct aud_check *out, char *why, size_t whysz)
 {
-	static struct chain c;	/* large; one check at a time */
 	struct aud_range range;
 	struct aud_entry e;
 	const uint8_t *sig;
@@ -132,15 +133,15 @@ aud_log_check(struct aud_log *l, MDB_txn *txn, const char *pub,
 		out->entries_ok = 1;
 		goto published;
 	}
-	if ((rc = first_key(l, txn, &c.k[0], why, whysz)) != AUD_OK)
+	if ((rc = first_key(l, txn, &cp->k[0], why, whysz)) != AUD_OK)
 		return rc;
-	c.n = 1;
+	cp->n = 1;
 	aud_range_init(&range);
 	memset(prev, 0, sizeof(prev));
 	if (out->have_pub && out->pub_size == 0)
 		aud_empty_root(pub_root);
 	for (seq = 0; seq < size; seq++) {
-		const struct aud_vkey *cur = &c.k[c.n - 1];
+		const struct aud_vkey *cur = &cp->k[cp->n - 1];
 
 		if ((rc = aud_entry_get(l, txn, seq, &entry, &len, &sig)) !=
 		    AUD_OK) {
@@ -185,7 +186,7 @@ aud_log_check(struct aud_log *l, MDB_txn *txn, const char *pub,
 		aud_range_append(&range, leaf);
 		memcpy(prev, leaf, AUD_HASH);
 		if (strcmp(e.type, "key.rotated") == 0 &&
-		    (rc = follow_rotation(&c, &e, why, whysz)) != AUD_OK) {
+		    (rc = follow_rotation(cp, &e, why, whysz)) != AUD_OK) {
 			char w[300];
 
 			snprintf(w, sizeof(w), "%s", why);
@@ -195,7 +196,7 @@ aud_log_check(struct aud_log *l, MDB_txn *txn, const char *pub,
 		}
 		if (out->have_pub && range.size == out->pub_size) {
 			aud_range_root(&range, pub_root);
-			pub_key = c.n - 1;
+			pub_key = cp->n - 1;
 		}
 	}
 	aud_range_root(&range, out->root);
@@ -209,18 +210,18 @@ aud_log_check(struct aud_log *l, MDB_txn *txn, const char *pub,
 	}
 	if ((rc = aud_current_kid(l, txn, kid)) != AUD_OK)
 		return rc;
-	if (memcmp(kid, c.k[c.n - 1].kid, AUD_KID) != 0) {
+	if (memcmp(kid, cp->k[cp->n - 1].kid, AUD_KID) != 0) {
 		snprintf(why, whysz, "the log's current key %s is not the "
 		    "last key of its chain of rotations, %s", hex4(kid, h1),
-		    hex4(c.k[c.n - 1].kid, h2));
+		    hex4(cp->k[cp->n - 1].kid, h2));
 		return AUD_EVERIFY;
 	}
-	out->nkeys = c.n;
+	out->nkeys = cp->n;
 	out->entries_ok = 1;
 published:
 	if (!out->have_pub)
 		return AUD_OK;
-	if (size > 0 && (rc = aud_note_verify(pub, publen, &c.k[pub_key], 1,
+	if (size > 0 && (rc = aud_note_verify(pub, publen, &cp->k[pub_key], 1,
 	    &blen, &which, why, whysz)) != AUD_OK) {
 		char w[300];
 
@@ -228,7 +229,7 @@ published:
 		snprintf(why, whysz, "the published checkpoint: %s (the key "
 		    "current at size %llu is %s)", w,
 		    (unsigned long long)out->pub_size,
-		    hex4(c.k[pub_key].kid, h1));
+		    hex4(cp->k[pub_key].kid, h1));
 		return AUD_EVERIFY;
 	}
 	if (sodium_memcmp(pub_root, out->pub_root, AUD_HASH) != 0) {
@@ -239,4 +240,21 @@ published:
 		return AUD_EVERIFY;
 	}
 	return AUD_OK;
+}
+
+int
+aud_log_check(struct aud_log *l, MDB_txn *txn, const char *pub,
+    size_t publen, struct aud_check *out, char *why, size_t whysz)
+{
+	struct chain *c;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		snprintf(why, whysz, "out of memory");
+		return AUD_ENOMEM;
+	}
+	rc = check_log(c, l, txn, pub, publen, out, why, whysz);
+	free(c);
+	return rc;
 }
