@@ -242,6 +242,19 @@ int	 aud_type_valid(const char *s, size_t len);
 int	 aud_actor_valid(const char *s, size_t len);
 int	 aud_subject_valid(const char *s, size_t len);
 
+/*
+ * A key.rotated entry e (its signature by the current key checked by the
+ * caller) against the chain of keys so far, chain[n - 1] the current one
+ * (docs/ledger.md 3): data exactly {"new_key","old_key"}, old_key the
+ * current key, new_key a verifier key of the same name that the chain
+ * has not used.  On AUD_OK *nk is the new key; AUD_EFORMAT or
+ * AUD_EVERIFY with why saying which rule failed (rotation.c; htq-verify
+ * and aud_log_check both use it).
+ */
+int	 aud_rotation_check(const struct aud_entry *e,
+	    const struct aud_vkey *chain, size_t n, struct aud_vkey *nk,
+	    char *why, size_t whysz);
+
 /* RFC 3339 UTC time "2026-11-23T03:21:04Z" (buf >= 21 bytes). */
 void	 aud_time_now(char buf[32]);
 
@@ -312,6 +325,10 @@ int	 aud_log_open(MDB_txn *txn, const char *origin, struct aud_log **out);
 /* Reading functions below (roots, proofs) may be called in any txn; only
  * read-only ones fill the handle's tile cache. */
 void	 aud_log_close(struct aud_log *);
+/* Empty the log's databases in the write txn (entries, tree, keys,
+ * origin): a restore that starts a new log (htqctl restore
+ * --new-origin).  The handle must be closed and the log opened again. */
+int	 aud_log_drop(struct aud_log *, MDB_txn *);
 const char *aud_log_origin(const struct aud_log *);
 /*
  * Append one entry inside the caller's write transaction, signed with
@@ -371,5 +388,37 @@ int	 aud_current_kid(struct aud_log *, MDB_txn *, uint8_t kid[AUD_KID]);
 int	 aud_export(struct aud_log *, MDB_txn *, const struct aud_key *key,
 	    FILE *out,
 	    void (*progress)(uint64_t done, uint64_t total));
+
+/* --- checking a stored log (store_check.c; not in htq-verify) --- */
+
+/* What aud_log_check found. */
+struct aud_check {
+	uint64_t	 size;		/* entries in the log */
+	aud_hash	 root;		/* their root, recomputed */
+	size_t		 nkeys;		/* keys of the chain (1 + rotations) */
+	int		 entries_ok;	/* every entry and the tree verified */
+	int		 have_pub;	/* a published checkpoint was given */
+	uint64_t	 pub_size;	/* its size and root */
+	aud_hash	 pub_root;
+};
+/*
+ * Verify the log in txn as htq-verify's ledger mode verifies an export
+ * (docs/ledger.md 6.1), trusting the first key of the log's own key list:
+ * every entry canonical, its seq, the prev chain, signed by the key
+ * current at it, key.rotated entries followed; the stored tree's root
+ * equal to the entries' and the log's current key the chain's last.
+ * With pub (a signed checkpoint note the log published, publen bytes) it
+ * must be for the log's origin, signed by the key current at its size,
+ * and have the log's root at its size: AUD_ERANGE when it is for more
+ * entries than the log holds (the log would be rewound), AUD_EVERIFY
+ * when the roots differ (a fork) or any check fails, AUD_EFORMAT for a
+ * malformed entry or note.  why says which entry and what; *out is
+ * filled as far as the check went (entries_ok: the log itself verified,
+ * so a failure is the published checkpoint's; AUD_ERANGE is found before
+ * the entries are read).  Reads every entry once: O(n) time,
+ * O(log n) memory.
+ */
+int	 aud_log_check(struct aud_log *, MDB_txn *, const char *pub,
+	    size_t publen, struct aud_check *out, char *why, size_t whysz);
 
 #endif /* AUD_H */

@@ -180,6 +180,16 @@ aud_log_close(struct aud_log *l)
 	free(l);
 }
 
+int
+aud_log_drop(struct aud_log *l, MDB_txn *txn)
+{
+	int rc;
+
+	if ((rc = mdb_drop(txn, l->dbi, 0)) == 0)
+		rc = mdb_drop(txn, l->tdbi, 0);
+	return mdb_to_htq(rc);
+}
+
 const char *
 aud_log_origin(const struct aud_log *l)
 {

@@ -597,65 +597,24 @@ static int
 rotate(struct ledger_state *st, const struct aud_entry *e, char *why,
     size_t whysz)
 {
-	const struct aud_vkey *cur = current(st);
-	struct aud_vkey ok, nk;
-	json_t *d, *o, *n;
-	size_t i;
-	char h1[9], h2[9];
-	int rc = AUD_EFORMAT;
+	struct aud_vkey nk;
+	char h1[9];
+	int rc;
 
-	d = json_loadb(e->data, e->datalen, JSON_REJECT_DUPLICATES, NULL);
-	o = json_object_get(d, "old_key");
-	n = json_object_get(d, "new_key");
-	if (json_object_size(d) != 2 || !json_is_string(o) ||
-	    !json_is_string(n)) {
-		snprintf(why, whysz, "key.rotated: data is not {\"new_key\","
-		    "\"old_key\"}");
-		goto out;
-	}
-	if (aud_vkey_parse(json_string_value(o), &ok) != AUD_OK) {
-		snprintf(why, whysz, "key.rotated: old_key is not a verifier "
-		    "key");
-		goto out;
-	}
-	if (!same_key(&ok, cur)) {
-		snprintf(why, whysz, "key.rotated: old_key %s is not the current "
-		    "key %s", kidhex(ok.kid, h1), kidhex(cur->kid, h2));
-		rc = AUD_EVERIFY;
-		goto out;
-	}
-	if (aud_vkey_parse(json_string_value(n), &nk) != AUD_OK) {
-		snprintf(why, whysz, "key.rotated: new_key is not a verifier "
-		    "key");
-		goto out;
-	}
-	rc = AUD_EVERIFY;
-	if (strcmp(nk.name, cur->name) != 0) {
-		snprintf(why, whysz, "key.rotated: new_key is named \"%.100s\", "
-		    "not \"%.100s\"", nk.name, cur->name);
-		goto out;
-	}
-	for (i = 0; i < st->chain.n; i++)
-		if (memcmp(st->chain.k[i].pk, nk.pk, AUD_PK) == 0) {
-			snprintf(why, whysz, "key.rotated: new_key %s is not "
-			    "new", kidhex(nk.kid, h1));
-			goto out;
-		}
+	if ((rc = aud_rotation_check(e, st->chain.k, st->chain.n, &nk, why,
+	    whysz)) != AUD_OK)
+		return rc;
 	if (st->trusted->n > 1 && (st->chain.n >= st->trusted->n ||
 	    !same_key(&st->trusted->k[st->chain.n], &nk))) {
 		snprintf(why, whysz, "key.rotated: new_key %s is not the next "
 		    "key of the trusted list", kidhex(nk.kid, h1));
-		goto out;
+		return AUD_EVERIFY;
 	}
 	if (add_key(&st->chain, &nk) != 0) {
 		snprintf(why, whysz, "out of memory");
-		rc = AUD_ENOMEM;
-		goto out;
+		return AUD_ENOMEM;
 	}
-	rc = AUD_OK;
-out:
-	json_decref(d);
-	return rc;
+	return AUD_OK;
 }
 
 /*

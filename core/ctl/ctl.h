@@ -46,6 +46,9 @@ int	 ctl_demo(struct ctl *, int, char **);
 int	 ctl_token(struct ctl *, int, char **);
 int	 ctl_window(struct ctl *, int, char **);
 int	 ctl_submission(struct ctl *, int, char **);
+/* core/ctl/ctl_backup.c */
+int	 ctl_backup(struct ctl *, int, char **);
+int	 ctl_restore(struct ctl *, int, char **);
 /* The demo story (core/ctl/demo.c): windows and submissions in every
  * state through the workflow functions, acting as the demo accounts. */
 int	 ctl_demo_story(struct ctl *, const char *admin, const char *north,

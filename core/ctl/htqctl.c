@@ -19,12 +19,16 @@ static int	cmd_init(struct ctl *, int, char **);
 static const struct ctl_cmd commands[] = {
 	{ "init", cmd_init, "create the data directory, database and ledger "
 	    "key" },
+	{ "backup", ctl_backup, "copy the database while the service runs "
+	    "(mode 0600)" },
 	{ "demo", ctl_demo, "create the demo organisations, accounts and "
 	    "workflow story" },
 	{ "key", ctl_key, "generate, show or rotate the ledger signing key" },
 	{ "ledger", ctl_ledger, "export the ledger, show an entry, print the "
 	    "checkpoint, publish the static files" },
 	{ "org", ctl_org, "add or list organisations" },
+	{ "restore", ctl_restore, "restore a backup into a new data "
+	    "directory, checked against the published log" },
 	{ "standards", ctl_standards, "import, list, show standards; set "
 	    "eligibility" },
 	{ "submission", ctl_submission, "list or show submissions" },
@@ -273,6 +277,10 @@ main(int argc, char **argv)
 	}
 	if (c.datadir == NULL || *c.datadir == '\0')
 		c.datadir = "./var";
+	/* a restore acts on the directory it restores into, not $HTQ_DATA */
+	if (i < argc && strcmp(argv[i], "restore") == 0 &&
+	    ctl_opt(argc - i, argv + i, "--data") != NULL)
+		c.datadir = ctl_opt(argc - i, argv + i, "--data");
 	/* as the data directory's owner, and never on an open directory */
 	if (htq_become_owner(c.datadir, 0) != HTQ_OK) {
 		fprintf(stderr, "htqctl: cannot act as the owner of %s\n",

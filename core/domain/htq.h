@@ -363,6 +363,12 @@ char	 htq_mod37_36(const char *s);
 /* HTQ_EINVAL for a year or serial out of range. */
 int	 htq_mark_id_make(int year, unsigned serial,
 	    char out[HTQ_MARK_ID_LEN + 1]);
+/*
+ * Skip n serials of every year's mark counter and of this year's, so that
+ * no id issued in n lost ledger entries is issued again (htqctl restore
+ * --new-origin: each entry awards at most one mark).
+ */
+int	 htq_mark_serials_skip(struct htq_db *, MDB_txn *, uint64_t n);
 /* 1 if s is a well-formed id with the right check character. */
 int	 htq_mark_id_valid(const char *);
 /* The mark with its status: HTQ_EINVAL for a malformed id, HTQ_ENOTFOUND

@@ -141,6 +141,69 @@ next_mark_id(struct htq_db *db, MDB_txn *txn, int year,
 	return htq_mdb_err(mdb_put(txn, htq_dbi(db, HTQ_T_META), &k, &v, 0));
 }
 
+/* Add n to one year's counter (missing: 0). */
+static int
+serial_add(MDB_txn *txn, MDB_dbi meta, const char *key, uint64_t n)
+{
+	char val[24];
+	MDB_val k = { strlen(key), (void *)key }, v;
+	unsigned long long serial = 0;
+	int rc;
+
+	rc = mdb_get(txn, meta, &k, &v);
+	if (rc == 0 && v.mv_size < sizeof(val)) {
+		memcpy(val, v.mv_data, v.mv_size);
+		val[v.mv_size] = '\0';
+		serial = strtoull(val, NULL, 10);
+	} else if (rc != MDB_NOTFOUND)
+		return htq_mdb_err(rc);
+	serial += n;
+	if (serial > 999999)
+		serial = 999999;	/* the year is full: next_mark_id says so */
+	snprintf(val, sizeof(val), "%llu", serial);
+	v.mv_data = val;
+	v.mv_size = strlen(val);
+	return htq_mdb_err(mdb_put(txn, meta, &k, &v, 0));
+}
+
+int
+htq_mark_serials_skip(struct htq_db *db, MDB_txn *txn, uint64_t n)
+{
+	static const char prefix[] = "mark.serial.";
+	MDB_dbi meta = htq_dbi(db, HTQ_T_META);
+	char keys[16][32], today[HTQ_DATE_LEN + 1];
+	MDB_cursor *cur;
+	MDB_val k, v;
+	size_t nkeys = 0, i;
+	int rc, mrc, have_this_year = 0;
+
+	htq_today(today);
+	if ((rc = mdb_cursor_open(txn, meta, &cur)) != 0)
+		return htq_mdb_err(rc);
+	k.mv_data = (void *)prefix;
+	k.mv_size = sizeof(prefix) - 1;
+	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == 0 &&
+	    k.mv_size == sizeof(prefix) - 1 + 4 &&
+	    memcmp(k.mv_data, prefix, sizeof(prefix) - 1) == 0;
+	    mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (nkeys == sizeof(keys) / sizeof(keys[0]))
+			break;
+		memcpy(keys[nkeys], k.mv_data, k.mv_size);
+		keys[nkeys][k.mv_size] = '\0';
+		if (strncmp(keys[nkeys] + sizeof(prefix) - 1, today, 4) == 0)
+			have_this_year = 1;
+		nkeys++;
+	}
+	mdb_cursor_close(cur);
+	if (!have_this_year && nkeys < sizeof(keys) / sizeof(keys[0]))
+		snprintf(keys[nkeys++], sizeof(keys[0]), "%s%.4s", prefix,
+		    today);
+	for (i = 0; i < nkeys; i++)
+		if ((rc = serial_add(txn, meta, keys[i], n)) != HTQ_OK)
+			return rc;
+	return HTQ_OK;
+}
+
 int
 htq_mark_award(struct htq_db *db, MDB_txn *txn, const json_t *sub,
     const json_t *std, char mark[HTQ_MARK_ID_LEN + 1], json_t **facts)

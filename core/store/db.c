@@ -101,7 +101,8 @@ htq_db_open(const char *datadir, unsigned flags, struct htq_db **out)
 	int rc, n, dead;
 
 	*out = NULL;
-	n = snprintf(path, sizeof(path), "%s/db", datadir);
+	n = snprintf(path, sizeof(path), (flags & HTQ_DB_COPY) ? "%s" :
+	    "%s/db", datadir);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return HTQ_EINVAL;
 	if (flags & HTQ_DB_CREATE) {
@@ -120,15 +121,21 @@ htq_db_open(const char *datadir, unsigned flags, struct htq_db **out)
 		goto fail;
 	/* MDB_NOTLS: a worker keeps one read txn and resets/renews it per
 	 * request, independent of write txns in the same thread. */
+	/* a backup is one file that nobody else opens: no lock file is
+	 * left beside it */
+	if (flags & HTQ_DB_COPY)
+		flags |= HTQ_DB_RDONLY;
 	rc = mdb_env_open(db->env, path, MDB_NOTLS |
-	    ((flags & HTQ_DB_RDONLY) ? MDB_RDONLY : 0), 0600);
+	    ((flags & HTQ_DB_RDONLY) ? MDB_RDONLY : 0) |
+	    ((flags & HTQ_DB_COPY) ? MDB_NOSUBDIR | MDB_NOLOCK : 0), 0600);
 	if (rc != 0)
 		goto fail;
 	/* A process killed inside a read transaction leaves its reader slot
 	 * taken, and the pages it could see are never reused: the map fills
 	 * and the slots run out.  Every open (a worker started again after a
 	 * death, htqctl) frees the slots of processes that are gone. */
-	(void)mdb_reader_check(db->env, &dead);
+	if (!(flags & HTQ_DB_COPY))
+		(void)mdb_reader_check(db->env, &dead);
 	if ((rc = open_dbis(db, !(flags & HTQ_DB_RDONLY))) != HTQ_OK) {
 		htq_db_close(db);
 		return rc;

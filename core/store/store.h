@@ -34,6 +34,8 @@ struct htq_db;			/* opaque: LMDB environment + named dbs */
 /* Flags for htq_db_open(). */
 #define HTQ_DB_CREATE	0x01	/* create datadir/db if missing */
 #define HTQ_DB_RDONLY	0x02	/* open read-only */
+#define HTQ_DB_COPY	0x04	/* datadir is a backup file (htqctl backup):
+				 * opened read-only, without a lock file */
 
 /*
  * Open (or with HTQ_DB_CREATE create) the LMDB environment in

@@ -658,6 +658,108 @@ test_wrong_key_refused_and_rotation(void)
 	T_EQ(mdb_txn_commit(txn), 0);
 }
 
+/* A checkpoint note of origin for size with the log's root there (or
+ * root when given), signed by k; *note is the caller's. */
+static void
+sign_cp(MDB_txn *txn, const char *origin, uint64_t size, const aud_hash root,
+    const struct aud_key *k, char **note)
+{
+	char body[256];
+	aud_hash r;
+
+	if (root != NULL)
+		memcpy(r, root, AUD_HASH);
+	else
+		T_EQ(aud_root(lg, txn, size, r), AUD_OK);
+	T_EQ(aud_checkpoint_body(origin, size, r, body, sizeof(body)), AUD_OK);
+	T_EQ(aud_note_sign(k, body, note), AUD_OK);
+}
+
+/*
+ * aud_log_check (htqctl restore): a stored log with a rotation verifies;
+ * a published checkpoint inside it, signed by the key current at its
+ * size, is accepted; one for more entries is AUD_ERANGE naming both
+ * sizes; another root at its size (a fork), the wrong key or origin are
+ * AUD_EVERIFY; a flipped signature byte is caught at its entry.
+ */
+static void
+test_log_check(void)
+{
+	struct aud_check chk;
+	aud_hash other;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k, v;
+	uint8_t ek[9] = { 'e' }, *copy;
+	char why[400], *note, want[64];
+	const uint64_t size = MAXN + 2;
+
+	rotated_fixture();
+	T_EQ(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	T_EQ(aud_log_check(lg, txn, NULL, 0, &chk, why, sizeof(why)), AUD_OK);
+	T_EQ(chk.size, size);
+	T_EQ(chk.nkeys, 2);
+	T_EQ(aud_root(lg, txn, size, other), AUD_OK);
+	T_MEMEQ(chk.root, other, AUD_HASH);
+	/* published at 5, before the rotation: signed by the first key */
+	sign_cp(txn, "test.example/log", 5, NULL, key, &note);
+	T_EQ(aud_log_check(lg, txn, note, strlen(note), &chk, why,
+	    sizeof(why)), AUD_OK);
+	T_EQ(chk.pub_size, 5);
+	free(note);
+	sign_cp(txn, "test.example/log", 5, NULL, key2, &note);
+	T_EQ(aud_log_check(lg, txn, note, strlen(note), &chk, why,
+	    sizeof(why)), AUD_EVERIFY);
+	free(note);
+	/* published at the whole size, after it: the new key */
+	sign_cp(txn, "test.example/log", size, NULL, key2, &note);
+	T_EQ(aud_log_check(lg, txn, note, strlen(note), &chk, why,
+	    sizeof(why)), AUD_OK);
+	free(note);
+	/* a longer published log: the backup would rewind it */
+	sign_cp(txn, "test.example/log", size + 3, other, key2, &note);
+	T_EQ(aud_log_check(lg, txn, note, strlen(note), &chk, why,
+	    sizeof(why)), AUD_ERANGE);
+	T_EQ(chk.entries_ok, 0);	/* refused before reading them */
+	snprintf(want, sizeof(want), "has %llu entries",
+	    (unsigned long long)size);
+	T_ASSERT(strstr(why, want) != NULL);
+	snprintf(want, sizeof(want), "checkpoint has %llu",
+	    (unsigned long long)size + 3);
+	T_ASSERT(strstr(why, want) != NULL);
+	free(note);
+	/* another root at 5: a fork */
+	sign_cp(txn, "test.example/log", 5, other, key, &note);
+	T_EQ(aud_log_check(lg, txn, note, strlen(note), &chk, why,
+	    sizeof(why)), AUD_EVERIFY);
+	T_ASSERT(strstr(why, "forked") != NULL);
+	T_EQ(chk.entries_ok, 1);	/* the log is fine; the logs differ */
+	free(note);
+	sign_cp(txn, "other.example/log", 5, NULL, key, &note);
+	T_EQ(aud_log_check(lg, txn, note, strlen(note), &chk, why,
+	    sizeof(why)), AUD_EVERIFY);
+	T_ASSERT(strstr(why, "origin") != NULL);
+	free(note);
+	T_EQ(aud_log_check(lg, txn, "not a note", 10, &chk, why,
+	    sizeof(why)), AUD_EFORMAT);
+	/* entry 3 with one signature byte flipped */
+	T_EQ(mdb_dbi_open(txn, "ledger", 0, &dbi), 0);
+	ek[8] = 3;
+	k.mv_size = sizeof(ek);
+	k.mv_data = ek;
+	T_EQ(mdb_get(txn, dbi, &k, &v), 0);
+	T_ASSERT((copy = malloc(v.mv_size)) != NULL);
+	memcpy(copy, v.mv_data, v.mv_size);
+	copy[0] ^= 1;
+	v.mv_data = copy;
+	T_EQ(mdb_put(txn, dbi, &k, &v, 0), 0);
+	free(copy);
+	T_EQ(aud_log_check(lg, txn, NULL, 0, &chk, why, sizeof(why)),
+	    AUD_EVERIFY);
+	T_ASSERT(strncmp(why, "entry 3: signature", 18) == 0);
+	mdb_txn_abort(txn);
+}
+
 static void
 test_signed_note_known_answer(void)
 {
@@ -1109,6 +1211,7 @@ main(void)
 	T_RUN(test_key_files);
 	T_RUN(test_export);
 	T_RUN(test_forged_rotation_caught);
+	T_RUN(test_log_check);
 	T_RUN(test_canonical_roundtrip);
 	T_RUN(test_canonical_mutations);
 	T_RUN(test_entry_from_data_bytes);
