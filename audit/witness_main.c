@@ -231,6 +231,31 @@ serve_one(const struct aud_witness *w, int fd, char *buf)
 	    rc != AUD_OK ? ": " : "", rc != AUD_OK ? aud_strerror(rc) : "");
 }
 
+/*
+ * Close after the answer without a reset: a client whose request was
+ * refused before it was read whole (431, 413) would otherwise get a TCP
+ * RST that may destroy the answer before it reads it.  Stop writing,
+ * then read and drop what it still sends, bounded in bytes and time.
+ */
+static void
+linger_close(int fd)
+{
+	struct timespec deadline;
+	char sink[4096];
+	size_t off, total = 0;
+
+	shutdown(fd, SHUT_WR);
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += 1;
+	while (total < 2 * AUD_WIT_MAX_BODY) {
+		off = 0;
+		if (read_some(fd, sink, &off, sizeof(sink), &deadline) != 0)
+			break;
+		total += off;
+	}
+	close(fd);
+}
+
 static int
 listen_on(const char *spec)
 {
@@ -336,7 +361,7 @@ serve(const char *config, const char *state, const char *listen_spec)
 			goto out;
 		}
 		serve_one(&w, fd, buf);
-		close(fd);
+		linger_close(fd);
 	}
 out:
 	if (lfd >= 0)
