@@ -18,7 +18,7 @@ import time
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey, Ed25519PublicKey)
 
-from harness import free_port
+from harness import ROOT, Skip, free_port
 
 WITNESS = "witness.test/w1"
 DASH = "\u2014 "
@@ -272,6 +272,42 @@ def test_witness_refuses_a_second_instance_and_bad_config(s):
         assert r.returncode == 1 and "log 1" in r.stderr, r.stderr
         r = subprocess.run([w.exe, "keygen", WITNESS, w.key], capture_output=True, text=True)
         assert r.returncode == 1, "keygen overwrote a key"
+    finally:
+        w.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_witness_cosignature_verifies_in_go(s):
+    """Go's note.Open, with a cosignature/v1 verifier written from the
+    spec (tests/interop/cosig), accepts the checkpoint with the line the
+    witness returned appended."""
+    if shutil.which("go") is None:
+        raise Skip("go not installed (apt-get install golang-go golang-golang-x-mod-dev)")
+    tmp = tempfile.mkdtemp(prefix="htq-witness-")
+    w = Witness(s, tmp)
+    try:
+        exe = os.path.join(tmp, "cosig")
+        env = dict(os.environ, GO111MODULE="off", GOPATH="/usr/share/gocode",
+                   GOCACHE=os.path.join(tempfile.gettempdir(), "htq-gocache"))
+        b = subprocess.run(["go", "build", "-o", exe, "."], capture_output=True, text=True,
+                           cwd=os.path.join(ROOT, "tests", "interop", "cosig"), env=env)
+        assert b.returncode == 0, b.stderr
+        w.start()
+        note, _ = checkpoint(s)
+        st, _, body = w.add(0, [], note)
+        assert st == 200, (st, body)
+        r = subprocess.run([exe, w.vkey], input=note.encode() + body, capture_output=True)
+        assert r.returncode == 0 and r.stdout.startswith(b"ok "), r.stderr
+        # a flipped byte in the checkpoint: Go refuses it too
+        bad = note.replace("\n", "\nX", 1).encode() + body
+        r = subprocess.run([exe, w.vkey], input=bad, capture_output=True)
+        assert r.returncode == 1, r.stdout
+        # and a log-key (0x01) id for the same key is not this witness
+        name, kid, key = w.vkey.split("+", 2)
+        raw = base64.b64decode(key)
+        wrong = "%s+%s+%s" % (name, kid, base64.b64encode(b"\x01" + raw[1:]).decode())
+        r = subprocess.run([exe, wrong], input=note.encode() + body, capture_output=True)
+        assert r.returncode == 2, r.stdout
     finally:
         w.stop()
         shutil.rmtree(tmp, ignore_errors=True)
