@@ -375,7 +375,7 @@ int	 aud_wit_req_parse(const char *body, size_t len,
  */
 struct aud_http_head {
 	char		 method[8];
-	char		 path[64];
+	char		 path[128];
 	long long	 clen;
 };
 int	 aud_http_head_parse(const char *head, size_t len,
@@ -384,7 +384,8 @@ int	 aud_http_head_parse(const char *head, size_t len,
 /*
  * The witness: its key, configuration and state directory (one file per
  * origin, "<hex SHA-256(origin)>.checkpoint": the last checkpoint it
- * cosigned, with its cosignature, written atomically).  Borrowed
+ * cosigned, with the log signatures it verified and its cosignature,
+ * written atomically).  Borrowed
  * pointers; the caller keeps them alive.
  */
 struct aud_witness {
@@ -419,6 +420,15 @@ int	 aud_witness_add(const struct aud_witness *, const char *body,
  * empty root when never).  AUD_EFORMAT for a damaged state file. */
 int	 aud_witness_state(const struct aud_witness *, const char *origin,
 	    uint64_t *size, aud_hash root);
+/*
+ * The last cosigned checkpoint of the log whose origin hashes to hexhash
+ * (64 lowercase hex digits; tlog-witness's monitor retrieval): its body,
+ * the log's signature lines the witness verified and its cosignature,
+ * into buf.  AUD_EINVAL for another form of hexhash, AUD_ENOTFOUND when
+ * never cosigned, AUD_ETOOBIG when it does not fit.
+ */
+int	 aud_witness_read(const struct aud_witness *, const char *hexhash,
+	    char *buf, size_t bufsz, size_t *len);
 
 /* --- the log in LMDB (store.c) --- */
 

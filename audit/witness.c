@@ -484,13 +484,62 @@ aud_witness_state(const struct aud_witness *w, const char *origin,
 	return AUD_OK;
 }
 
+/*
+ * The checkpoint as the witness keeps and serves it (tlog-witness: "the
+ * cosignature from the log key(s) that the witness verified"): its body,
+ * the blank line, the first signature line of each trusted (name, key
+ * id) -- aud_note_verify has just checked every one of those -- and the
+ * cosignature.  Lines by keys the witness does not know are dropped.
+ */
+static int
+state_text(const char *note, size_t notelen, size_t bodylen,
+    const struct aud_policy *p, const char *cosig, char *out, size_t outsz,
+    size_t *outlen)
+{
+	static const size_t dl = sizeof(EM_DASH) - 1;
+	const char *q, *nl, *sp, *end = note + notelen;
+	uint8_t blob[128], seen[AUD_MAX_POLICY_KEYS] = { 0 };
+	size_t off, blen, i, clen = strlen(cosig);
+
+	if (bodylen + 1 > outsz)
+		return AUD_ETOOBIG;
+	memcpy(out, note, bodylen + 1);		/* body and blank line */
+	off = bodylen + 1;
+	for (q = note + bodylen + 1; q < end; q = nl + 1) {
+		nl = memchr(q, '\n', (size_t)(end - q));	/* the note's form */
+		if ((size_t)(nl - q) <= dl || memcmp(q, EM_DASH, dl) != 0 ||
+		    (sp = memchr(q + dl, ' ', (size_t)(nl - q - dl))) == NULL ||
+		    sodium_base642bin(blob, sizeof(blob), sp + 1,
+		    (size_t)(nl - sp - 1), NULL, &blen, NULL,
+		    sodium_base64_VARIANT_ORIGINAL) != 0 || blen < AUD_KID)
+			continue;
+		for (i = 0; i < p->nkeys; i++)
+			if (!seen[i] && strlen(p->keys[i].name) ==
+			    (size_t)(sp - q - dl) && memcmp(p->keys[i].name,
+			    q + dl, (size_t)(sp - q - dl)) == 0 &&
+			    memcmp(p->keys[i].kid, blob, AUD_KID) == 0)
+				break;
+		if (i == p->nkeys)
+			continue;
+		seen[i] = 1;
+		if (off + (size_t)(nl - q) + 1 > outsz)
+			return AUD_ETOOBIG;
+		memcpy(out + off, q, (size_t)(nl - q) + 1);
+		off += (size_t)(nl - q) + 1;
+	}
+	if (off + clen > outsz)
+		return AUD_ETOOBIG;
+	memcpy(out + off, cosig, clen);
+	*outlen = off + clen;
+	return AUD_OK;
+}
+
 /* Write the whole file: temporary name, fsync, rename, fsync dir. */
 static int
 state_write(const struct aud_witness *w, const char *origin,
-    const char *note, size_t notelen, const char *cosig)
+    const char *text, size_t len)
 {
 	char name[2 * AUD_HASH + 12], tmp[2 * AUD_HASH + 20];
-	size_t clen = strlen(cosig);
 	int fd, rc = AUD_EIO;
 
 	state_name(origin, name);
@@ -499,8 +548,7 @@ state_write(const struct aud_witness *w, const char *origin,
 	    O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return AUD_EIO;
-	if (write(fd, note, notelen) == (ssize_t)notelen &&
-	    write(fd, cosig, clen) == (ssize_t)clen && fsync(fd) == 0)
+	if (write(fd, text, len) == (ssize_t)len && fsync(fd) == 0)
 		rc = AUD_OK;
 	if (close(fd) != 0)
 		rc = AUD_EIO;
@@ -510,6 +558,31 @@ state_write(const struct aud_witness *w, const char *origin,
 	if (rc != AUD_OK)
 		unlinkat(w->statefd, tmp, 0);
 	return rc;
+}
+
+int
+aud_witness_read(const struct aud_witness *w, const char *hexhash,
+    char *buf, size_t bufsz, size_t *len)
+{
+	char name[2 * AUD_HASH + 12];
+	ssize_t n;
+	size_t i;
+	int fd;
+
+	*len = 0;
+	for (i = 0; i < 2 * AUD_HASH; i++)
+		if (!((hexhash[i] >= '0' && hexhash[i] <= '9') ||
+		    (hexhash[i] >= 'a' && hexhash[i] <= 'f')))
+			return AUD_EINVAL;
+	if (hexhash[i] != '\0')
+		return AUD_EINVAL;
+	snprintf(name, sizeof(name), "%s.checkpoint", hexhash);
+	if ((fd = openat(w->statefd, name, O_RDONLY | O_NOFOLLOW)) < 0)
+		return errno == ENOENT ? AUD_ENOTFOUND : AUD_EIO;
+	while (*len < bufsz && (n = read(fd, buf + *len, bufsz - *len)) > 0)
+		*len += (size_t)n;
+	close(fd);
+	return *len == bufsz ? AUD_ETOOBIG : AUD_OK;
 }
 
 /* --- add-checkpoint --- */
@@ -554,8 +627,9 @@ aud_witness_add(const struct aud_witness *w, const char *body, size_t len,
 {
 	struct aud_wit_req r;
 	const struct aud_wit_log *log;
-	char why[160], origin[AUD_MAX_ORIGIN + 1], cosig[256];
-	size_t bodylen, which;
+	char why[160], origin[AUD_MAX_ORIGIN + 1], cosig[256],
+	    text[AUD_WIT_MAX_STATE];
+	size_t bodylen, which, textlen;
 	uint64_t size, have;
 	aud_hash root, haveroot, empty;
 	int rc;
@@ -607,8 +681,9 @@ aud_witness_add(const struct aud_witness *w, const char *body, size_t len,
 		return rc;
 	}
 	/* durable before the answer: a cosigned size is never forgotten */
-	if ((rc = state_write(w, origin, r.note, r.notelen, cosig)) !=
-	    AUD_OK) {
+	if ((rc = state_text(r.note, r.notelen, bodylen, &log->policy, cosig,
+	    text, sizeof(text), &textlen)) != AUD_OK ||
+	    (rc = state_write(w, origin, text, textlen)) != AUD_OK) {
 		answer(a, 500, TEXT, "cannot record the checkpoint\n");
 		return rc;
 	}

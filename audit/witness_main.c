@@ -7,7 +7,8 @@
  *
  * keygen writes a new Ed25519 key (mode 0600, refusing to overwrite)
  * and prints the witness's cosignature/v1 verifier key for policies.
- * serve answers POST /add-checkpoint over plain HTTP/1.1: one process,
+ * serve answers POST /add-checkpoint (and GET /<origin hash>/checkpoint)
+ * over plain HTTP/1.1: one process,
  * one request per connection, one connection at a time, which makes the
  * check of the old size and the update of the state atomic with no lock
  * beyond the one on the state directory (a second witness on the same
@@ -154,6 +155,34 @@ respond(int fd, int status, const char *type, const char *body, size_t len,
 #define TEXT	"text/plain; charset=utf-8"
 
 /*
+ * GET /<hex SHA-256(origin)>/checkpoint (tlog-witness's monitor
+ * retrieval): the last checkpoint cosigned for that log, with the log's
+ * signatures the witness verified and its cosignature; 404 if never.
+ */
+static void
+monitor(const struct aud_witness *w, int fd, const struct aud_http_head *h,
+    char *buf)
+{
+	char hex[2 * AUD_HASH + 1];
+	size_t len;
+	int rc;
+
+	if (strcmp(h->method, "GET") != 0) {
+		respond(fd, 405, TEXT, "GET only\n", 9, "Allow: GET\r\n");
+		return;
+	}
+	memcpy(hex, h->path + 1, 2 * AUD_HASH);
+	hex[2 * AUD_HASH] = '\0';
+	rc = aud_witness_read(w, hex, buf, AUD_WIT_MAX_STATE, &len);
+	if (rc == AUD_OK)
+		respond(fd, 200, TEXT, buf, len, NULL);
+	else if (rc == AUD_ENOTFOUND || rc == AUD_EINVAL)
+		respond(fd, 404, TEXT, "never cosigned\n", 15, NULL);
+	else
+		respond(fd, 500, TEXT, "state unreadable\n", 17, NULL);
+}
+
+/*
  * One connection: the head (bounded), the body (bounded, exactly
  * Content-Length bytes), the answer.  The whole request must arrive
  * within AUD_WIT_READ_SECS.
@@ -189,6 +218,11 @@ serve_one(const struct aud_witness *w, int fd, char *buf)
 			respond(fd, 431, TEXT, "head too large\n", 15, NULL);
 		else
 			respond(fd, 400, TEXT, "malformed request\n", 18, NULL);
+		return;
+	}
+	if (strlen(h.path) == 1 + 2 * AUD_HASH + 11 && h.path[0] == '/' &&
+	    strcmp(h.path + 1 + 2 * AUD_HASH, "/checkpoint") == 0) {
+		monitor(w, fd, &h, buf);
 		return;
 	}
 	if (strcmp(h.path, "/add-checkpoint") != 0) {

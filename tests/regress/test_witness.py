@@ -3,7 +3,8 @@ real stack's ledger: it cosigns the checkpoints as the log grows (each
 cosignature checked here with the spec's key id and message, by Python's
 cryptography), answers 409 with its size to a stale old size, refuses a
 fork signed by the log's own key and a rollback, and still does after a
-SIGKILL and a restart; malformed HTTP is refused with the right status."""
+SIGKILL and a restart; serves what it cosigned at /<origin hash>/checkpoint;
+malformed HTTP is refused with the right status."""
 import base64
 import hashlib
 import http.client
@@ -246,6 +247,16 @@ def test_witness_cosigns_and_never_forgets(s):
         # after all that, its state is the last genuine checkpoint
         st, _, body = w.add(0, [], note2)
         assert st == 409 and body == b"%d\n" % have
+        # monitor retrieval: that checkpoint, the log's line, the cosignature
+        ohash = hashlib.sha256(origin.encode()).hexdigest()
+        st, _, got = w.post(None, method="GET", path="/%s/checkpoint" % ohash)
+        assert st == 200, st
+        got = got.decode()
+        assert got.startswith(note2), got
+        check_cosig(w, note2, got[len(note2):].encode())
+        assert w.post(None, method="GET", path="/%s/checkpoint" % ("0" * 64))[0] == 404
+        assert w.post(None, method="GET", path="/%s/checkpoint" % ohash.upper())[0] == 404
+        assert w.post(b"x", path="/%s/checkpoint" % ohash)[0] == 405
         assert w.proc.poll() is None
         files = os.listdir(w.state)
         assert files == [hashlib.sha256(origin.encode()).hexdigest() + ".checkpoint"], files

@@ -620,6 +620,45 @@ test_damaged_state_is_never_size_zero(void)
 	teardown();
 }
 
+/* The state (and GET /<origin hash>/checkpoint) holds the body, the log
+ * signatures the witness verified and its cosignature: nothing else. */
+static void
+test_state_keeps_verified_signatures_only(void)
+{
+	struct aud_wit_answer a;
+	char *b, *req, buf[AUD_WIT_MAX_STATE], hex[65], *first;
+	aud_hash h;
+	size_t len, n;
+
+	b = request(0, 5, 0, logkey, LOG_NAME, 1);
+	n = strlen(b);
+	T_ASSERT((req = malloc(n + 400)) != NULL);
+	/* a line by a key it does not know, then a second line by the
+	 * log's (name, id) that does not verify: both ignored (as Go) */
+	first = strstr(b, "\xe2\x80\x94 " LOG_NAME " ");
+	T_ASSERT(first != NULL);
+	snprintf(req, n + 400, "%s\xe2\x80\x94 other.example/k "
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAA\n%.*sAAAA\n", b,
+	    (int)(strlen(first) - 5), first);
+	T_EQ(add(req, &a), 200);
+	crypto_hash_sha256(h, (const uint8_t *)LOG_NAME, strlen(LOG_NAME));
+	sodium_bin2hex(hex, sizeof(hex), h, AUD_HASH);
+	T_EQ(aud_witness_read(&wit, hex, buf, sizeof(buf), &len), AUD_OK);
+	/* the request's own note (body, blank line, the log's line), then
+	 * the cosignature */
+	T_EQ(len, n - 7 + a.len);	/* "old 0\n\n" is not kept */
+	T_MEMEQ(buf, b + 7, n - 7);
+	T_MEMEQ(buf + n - 7, a.body, a.len);
+	T_EQ(aud_witness_read(&wit, "ABC", buf, sizeof(buf), &len), AUD_EINVAL);
+	hex[0] = hex[0] == '0' ? '1' : '0';
+	T_EQ(aud_witness_read(&wit, hex, buf, sizeof(buf), &len),
+	    AUD_ENOTFOUND);
+	free(req);
+	free(b);
+	teardown();
+}
+
 int
 main(void)
 {
@@ -635,5 +674,6 @@ main(void)
 	T_RUN_WITH(setup(), test_key_id_and_vkey);
 	T_RUN_WITH(setup(), test_config_parse);
 	T_RUN_WITH(setup(), test_damaged_state_is_never_size_zero);
+	T_RUN_WITH(setup(), test_state_keeps_verified_signatures_only);
 	return T_DONE();
 }
