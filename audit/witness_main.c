@@ -20,6 +20,7 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -330,6 +331,7 @@ static int
 serve(const char *config, const char *state, const char *listen_spec)
 {
 	static struct aud_wit_config c;
+	struct timeval sndtimeo = { .tv_sec = 2 };
 	struct aud_witness w;
 	struct aud_key *k = NULL;
 	struct stat st;
@@ -394,6 +396,9 @@ serve(const char *config, const char *state, const char *listen_spec)
 			    strerror(errno));
 			goto out;
 		}
+		/* a client that does not read its answer cannot hold us */
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &sndtimeo,
+		    sizeof(sndtimeo));
 		serve_one(&w, fd, buf);
 		linger_close(fd);
 	}
