@@ -1,6 +1,7 @@
 # htq - build, run, test.  See README.md.
 #
-#   make            build bin/htq-fcgi, bin/htqctl, bin/htq-verify
+#   make            build bin/htq-fcgi, bin/htqctl, bin/htq-verify,
+#                   bin/htq-witness
 #   make run        install missing packages, build, init demo data, serve
 #   make test       the whole suite (unit, fuzz corpus replay, regress)
 #   make test SAN=1 the same under -fsanitize=address,undefined
@@ -51,8 +52,9 @@ OBJ	= build/$(VARIANT)
 CTL_SRC		= $(wildcard core/ctl/*.c)
 CORE_SRC	= $(wildcard core/store/*.c core/domain/*.c core/publish/*.c)
 AUDIT_MAIN	= audit/verify_main.c
+WITNESS_MAIN	= audit/witness_main.c
 AUDIT_STORE	= $(wildcard audit/store*.c)
-AUDIT_PURE	= $(filter-out $(AUDIT_MAIN) $(AUDIT_STORE), $(wildcard audit/*.c))
+AUDIT_PURE	= $(filter-out $(AUDIT_MAIN) $(WITNESS_MAIN) $(AUDIT_STORE), $(wildcard audit/*.c))
 FCGI_MAIN	= fcgi/main.c
 FCGI_SRC	= $(filter-out $(FCGI_MAIN), $(wildcard fcgi/*.c))
 
@@ -62,7 +64,8 @@ LIB_AUDIT	= $(call o,$(AUDIT_PURE) $(AUDIT_STORE))
 LIB_AUDIT_PURE	= $(call o,$(AUDIT_PURE))
 LIB_FCGI	= $(call o,$(FCGI_SRC)) $(OBJ)/gen/openapi.o
 
-PROGS	= $(BIN)/htq-fcgi $(BIN)/htqctl $(if $(wildcard $(AUDIT_MAIN)),$(BIN)/htq-verify)
+PROGS	= $(BIN)/htq-fcgi $(BIN)/htqctl $(if $(wildcard $(AUDIT_MAIN)),$(BIN)/htq-verify) \
+	  $(if $(wildcard $(WITNESS_MAIN)),$(BIN)/htq-witness)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNITS	= $(patsubst tests/unit/%.c,$(BIN)/tests/%,$(UNIT_SRC))
 TOOL_SRC = $(wildcard tests/tools/*.c)
@@ -111,6 +114,10 @@ $(OBJ)/audit-alone/%.o: audit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(INC_audit) -MMD -MP -c -o $@ $<
 $(BIN)/htq-verify: $(patsubst audit/%.c,$(OBJ)/audit-alone/%.o,$(AUDIT_MAIN) $(AUDIT_PURE))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_VERIFY)
+# The witness (C2SP tlog-witness) likewise: audit/ alone, no LMDB/FastCGI.
+$(BIN)/htq-witness: $(patsubst audit/%.c,$(OBJ)/audit-alone/%.o,$(WITNESS_MAIN) $(AUDIT_PURE))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_VERIFY)
 

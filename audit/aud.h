@@ -309,6 +309,140 @@ void	 aud_tile_span(const struct aud_tile *, int *tree_level,
 int	 aud_bundle_next(const uint8_t *b, size_t len, size_t *off,
 	    const uint8_t **entry, size_t *elen);
 
+/* --- a C2SP tlog-witness (witness.c; the program is witness_main.c) --- */
+
+#define AUD_COSIG_ALG	0x04	/* cosignature/v1 (Ed25519) key id byte */
+#define AUD_COSIG_SIG	(8 + AUD_SIG)	/* u64 timestamp || signature */
+
+/* One log the witness cosigns: its origin and verifier keys (the
+ * policy file's form, section 6.7 of docs/ledger.md). */
+struct aud_wit_log {
+	struct aud_policy	 policy;
+};
+
+/*
+ * The witness configuration (docs/ledger.md "Witnesses"):
+ *
+ *	name witness.example/w1
+ *	keyfile /etc/htq/witness.key
+ *	origin htq.localhost/ledger
+ *	key htq.localhost/ledger+9aed5832+AczG...
+ *	origin other.example/log
+ *	key ...
+ *
+ * Each "origin" line starts a log; the lines up to the next one are
+ * that log's policy and are parsed by aud_policy_parse.  Plain struct,
+ * owned by the caller.
+ */
+struct aud_wit_config {
+	char			 name[AUD_MAX_ORIGIN + 1];
+	char			 keyfile[AUD_MAX_POLICY_LINE + 1];
+	struct aud_wit_log	 logs[AUD_WIT_MAX_LOGS];
+	size_t			 nlogs;
+};
+/* AUD_EFORMAT / AUD_ETOOBIG with why naming the line. */
+int	 aud_wit_config_parse(const char *text, size_t len,
+	    struct aud_wit_config *c, char *why, size_t whysz);
+
+/* Cosignature key id SHA-256(name || "\n" || 0x04 || pk)[:4]. */
+void	 aud_cosig_key_id(const char *name, const uint8_t pk[AUD_PK],
+	    uint8_t kid[AUD_KID]);
+/* "<name>+<hex id>+<base64(0x04 || pk)>": the witness's vkey. */
+int	 aud_cosig_vkey_format(const struct aud_key *, char *buf,
+	    size_t bufsz);
+/*
+ * The cosignature/v1 signature line for the checkpoint body (its text
+ * up to and including the blank line's first '\n'), made at time ts
+ * (non-zero, at most 2^63 - 1) and checked right after signing:
+ * "— <name> base64(kid || u64be(ts) || sig)\n" into buf.
+ */
+int	 aud_cosign(const struct aud_key *, const char *body, size_t bodylen,
+	    uint64_t ts, char *buf, size_t bufsz);
+/* Check a cosignature line (as aud_cosign writes it, no '\n') by
+ * (name, pk) over body; *ts is its time.  AUD_EVERIFY if it fails. */
+int	 aud_cosig_verify(const char *line, size_t len, const char *name,
+	    const uint8_t pk[AUD_PK], const char *body, size_t bodylen,
+	    uint64_t *ts);
+
+/*
+ * An add-checkpoint request body, parsed (tlog-witness): "old N\n", up
+ * to 63 base64 hash lines, "\n", the signed checkpoint.  note points
+ * into the body given.  AUD_EFORMAT (why says what) for any other form.
+ */
+struct aud_wit_req {
+	uint64_t	 old;
+	aud_hash	 proof[AUD_WIT_MAX_PROOF];
+	size_t		 nproof;
+	const char	*note;
+	size_t		 notelen;
+};
+int	 aud_wit_req_parse(const char *body, size_t len,
+	    struct aud_wit_req *r, char *why, size_t whysz);
+
+/*
+ * The head of an HTTP/1.1 request (request line and headers, through
+ * the blank line, len bytes): method, path and Content-Length
+ * (-1 when absent).  AUD_EFORMAT for anything malformed or ambiguous
+ * (a second Content-Length, Transfer-Encoding, obsolete folding, a
+ * control character), AUD_ETOOBIG past AUD_WIT_MAX_HEAD.
+ */
+struct aud_http_head {
+	char		 method[8];
+	char		 path[128];
+	long long	 clen;
+};
+int	 aud_http_head_parse(const char *head, size_t len,
+	    struct aud_http_head *h);
+
+/*
+ * The witness: its key, configuration and state directory (one file per
+ * origin, "<hex SHA-256(origin)>.checkpoint": the last checkpoint it
+ * cosigned, with the log signatures it verified and its cosignature,
+ * written atomically).  Borrowed
+ * pointers; the caller keeps them alive.
+ */
+struct aud_witness {
+	const struct aud_key		*key;
+	const struct aud_wit_config	*config;
+	int				 statefd;	/* the directory */
+};
+/*
+ * The answer to POST /add-checkpoint.  status is the HTTP status; body
+ * (NUL-terminated, len bytes) is the cosignature line(s) for 200, the
+ * witness's size and '\n' for 409 (type "text/x.tlog.size"), else a
+ * one-line reason (text/plain).
+ */
+struct aud_wit_answer {
+	int		 status;
+	const char	*type;
+	char		 body[512];
+	size_t		 len;
+};
+/*
+ * Handle one add-checkpoint body at time now (POSIX seconds): every
+ * check of C2SP tlog-witness in its order, then the new state made
+ * durable, then the cosignature.  The caller serialises calls (the
+ * check and the update must be atomic: one process, one request at a
+ * time, the state directory locked).  Returns AUD_OK when *a is set
+ * (whatever its status); an error only when the state cannot be read
+ * or written (then a->status is 500).
+ */
+int	 aud_witness_add(const struct aud_witness *, const char *body,
+	    size_t len, uint64_t now, struct aud_wit_answer *a);
+/* The size and root the witness last cosigned for origin (0 and the
+ * empty root when never).  AUD_EFORMAT for a damaged state file. */
+int	 aud_witness_state(const struct aud_witness *, const char *origin,
+	    uint64_t *size, aud_hash root);
+/*
+ * The last cosigned checkpoint of the log whose origin hashes to hexhash
+ * (64 lowercase hex digits; tlog-witness's monitor retrieval): its body,
+ * the log's signature lines the witness verified and its cosignature,
+ * into buf.  AUD_EINVAL for another form of hexhash, AUD_ENOTFOUND when
+ * never cosigned, AUD_ETOOBIG when it does not fit.
+ */
+int	 aud_witness_read(const struct aud_witness *, const char *hexhash,
+	    char *buf, size_t bufsz, size_t *len);
+
 /* --- the log in LMDB (store.c) --- */
 
 typedef struct MDB_env MDB_env;	/* identical to lmdb.h's typedefs */

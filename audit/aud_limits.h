@@ -41,4 +41,22 @@
 #define AUD_MAX_POLICY_LINE	512
 #define AUD_MAX_POLICY_KEYS	64
 
+/* htq-witness (C2SP tlog-witness; audit/witness.c).  Its requests are
+ * unauthenticated until the checkpoint's signature is checked, so the
+ * limits are tight: a request is an "old" line, at most 63 proof hashes
+ * and one checkpoint (AUD_MAX_NOTE), far under 64 KiB. */
+#define AUD_WIT_MAX_BODY	(64 * 1024)
+/* Request line and headers together; a client needs a few hundred bytes. */
+#define AUD_WIT_MAX_HEAD	8192
+/* Consistency proof lines per request (the spec's own limit). */
+#define AUD_WIT_MAX_PROOF	63
+/* Seconds a client may take to send its whole request. */
+#define AUD_WIT_READ_SECS	10
+/* Logs one witness configuration may list. */
+#define AUD_WIT_MAX_LOGS	64
+/* Largest configuration file and line (key lines are ~100 bytes). */
+#define AUD_WIT_MAX_CONFIG	(64 * 1024)
+/* Largest state file: a cosigned checkpoint. */
+#define AUD_WIT_MAX_STATE	(2 * AUD_MAX_NOTE)
+
 #endif /* AUD_LIMITS_H */
