@@ -31,8 +31,22 @@ fcx_status_text(int status)
 	case 428: return "Precondition Required";
 	case 429: return "Too Many Requests";
 	case 503: return "Service Unavailable";
+	case 507: return "Insufficient Storage";
 	default: return status >= 500 ? "Internal Server Error" : "Error";
 	}
+}
+
+int
+fcx_storage_error(struct fcx_resp *resp, int rc)
+{
+	if (rc == HTQ_ENOSPC)
+		return fcx_error(resp, 507, "insufficient_storage",
+		    "insufficient storage: the disk of the data directory is "
+		    "full; nothing was changed");
+	if (rc == HTQ_EFULL)
+		return fcx_error(resp, 503, "database_full", "the database "
+		    "map is full (HTQ_MAP_SIZE); nothing was changed");
+	return 0;
 }
 
 int
