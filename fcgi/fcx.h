@@ -95,6 +95,9 @@ struct fcx_resp {
 	const char	*cache;		/* Cache-Control; NULL: no-store */
 	char		 allow[64];	/* for 405 */
 	char		 extra[512];	/* extra header lines, "\r\n"-ended */
+	int		 storage;	/* HTQ_ENOSPC or HTQ_EFULL: a write
+					   refused for full storage (main.c
+					   logs the cause) */
 };
 
 /* Per-worker state handed to handlers. */
@@ -210,8 +213,9 @@ int	 fcx_error(struct fcx_resp *, int status, const char *code,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /*
  * For a write that failed because storage is full, set the answer that
- * names it and return its status: HTQ_ENOSPC 507 (the disk), HTQ_EFULL 503
- * (the LMDB map).  Returns 0, resp untouched, for any other rc.
+ * names it, note rc in resp->storage and return the status: HTQ_ENOSPC
+ * 507 (the disk), HTQ_EFULL 503 (the LMDB map).  Returns 0, resp
+ * untouched, for any other rc.
  */
 int	 fcx_storage_error(struct fcx_resp *, int rc);
 /* Set a JSON response, taking ownership of body. Returns status. */

@@ -253,6 +253,21 @@ read_body(FCGX_Request *r, struct fcx_req *req, const struct fcx_route *rt,
 	return HTQ_OK;
 }
 
+/*
+ * One line naming why a write was refused for full storage, for the
+ * operator (the answer says only "full"): the cause and the path.
+ */
+static void
+log_storage(const struct fcx_ctx *ctx, int err)
+{
+	fprintf(stderr, "htq-fcgi: worker %d: cannot write %s/db: %s (%s: "
+	    "writes fail until %s, reads go on)\n", (int)getpid(),
+	    ctx->datadir, err == HTQ_ENOSPC ? strerror(ENOSPC) :
+	    mdb_strerror(MDB_MAP_FULL), err == HTQ_ENOSPC ? "the disk of the "
+	    "data directory is full" : "the LMDB map, HTQ_MAP_SIZE, is full",
+	    err == HTQ_ENOSPC ? "space is freed" : "the map is made larger");
+}
+
 /* Zero the values of the parameters that carry credentials. */
 static void
 wipe_credentials(char **envp)
@@ -321,6 +336,8 @@ serve(struct fcx_ctx *ctx, FCGX_Request *r, struct fcx_req *req)
 	if (blen > 0)
 		FCGX_PutStr(body, (int)blen, r->out);
 	mdb_txn_reset(ctx->rtxn);
+	if (resp.storage != 0)
+		log_storage(ctx, resp.storage);
 	method = FCGX_GetParam("REQUEST_METHOD", r->envp);
 	log_request(req, method, req->path[0] ? req->path :
 	    FCGX_GetParam("REQUEST_URI", r->envp), resp.status, len,

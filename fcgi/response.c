@@ -40,13 +40,16 @@ int
 fcx_storage_error(struct fcx_resp *resp, int rc)
 {
 	if (rc == HTQ_ENOSPC)
-		return fcx_error(resp, 507, "insufficient_storage",
-		    "insufficient storage: the disk of the data directory is "
-		    "full; nothing was changed");
-	if (rc == HTQ_EFULL)
-		return fcx_error(resp, 503, "database_full", "the database "
-		    "map is full (HTQ_MAP_SIZE); nothing was changed");
-	return 0;
+		fcx_error(resp, 507, "insufficient_storage", "insufficient "
+		    "storage: the disk of the data directory is full; nothing "
+		    "was changed");
+	else if (rc == HTQ_EFULL)
+		fcx_error(resp, 503, "database_full", "the database map is "
+		    "full (HTQ_MAP_SIZE); nothing was changed");
+	else
+		return 0;
+	resp->storage = rc;
+	return resp->status;
 }
 
 int

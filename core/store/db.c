@@ -115,10 +115,6 @@ htq_db_open(const char *datadir, unsigned flags, struct htq_db **out)
 	}
 	if ((db = calloc(1, sizeof(*db))) == NULL)
 		return HTQ_ENOMEM;
-	if ((db->path = strdup(path)) == NULL) {
-		free(db);
-		return HTQ_ENOMEM;
-	}
 	if ((rc = mdb_env_create(&db->env)) != 0)
 		goto fail;
 	if ((rc = mdb_env_set_mapsize(db->env, HTQ_MAP_SIZE)) != 0 ||
@@ -155,7 +151,6 @@ htq_db_close(struct htq_db *db)
 	aud_log_close(db->log);
 	aud_key_free(db->key);
 	free(db->datadir);
-	free(db->path);
 	if (db->env != NULL)
 		mdb_env_close(db->env);
 	free(db);
@@ -179,32 +174,11 @@ htq_txn_write(struct htq_db *db, MDB_txn **out)
 	return htq_mdb_err(mdb_txn_begin(db->env, NULL, 0, out));
 }
 
-/*
- * Say on stderr, in one line, why a write to the database failed when the
- * cause is the disk or the map being full: the answer says only "full",
- * the operator needs the errno text and the path.
- */
-static void
-log_write_failure(const struct htq_db *db, int mrc)
-{
-	if (mrc == ENOSPC || mrc == EDQUOT)
-		fprintf(stderr, "htq: cannot write %s: %s (the disk of the "
-		    "data directory is full: writes fail until space is "
-		    "freed, reads go on)\n", db->path, mdb_strerror(mrc));
-	else if (mrc == MDB_MAP_FULL)
-		fprintf(stderr, "htq: cannot write %s: %s (the map, "
-		    "HTQ_MAP_SIZE in core/store/limits.h, is full: writes fail "
-		    "until it is made larger, reads go on)\n", db->path,
-		    mdb_strerror(mrc));
-}
-
 int
 htq_commit(struct htq_db *db, MDB_txn *txn)
 {
-	int mrc = mdb_txn_commit(txn), rc = htq_mdb_err(mrc);
-	int dirty = db->dirty;
+	int rc = htq_mdb_err(mdb_txn_commit(txn)), dirty = db->dirty;
 
-	log_write_failure(db, mrc);
 	db->dirty = 0;
 	if (rc == HTQ_OK && dirty && db->after_commit != NULL)
 		db->after_commit(db, db->dirty_size, db->after_ctx);

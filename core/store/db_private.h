@@ -13,7 +13,6 @@ struct htq_db {
 	struct aud_log		*log;		/* NULL until attached */
 	struct aud_key		*key;		/* sodium_malloc'd, or NULL */
 	char			*datadir;	/* where the key file is */
-	char			*path;		/* <datadir>/db, for messages */
 	int			 dirty;		/* appended since the last commit */
 	uint64_t		 dirty_size;	/* the log's size after them */
 	htq_commit_hook		 after_commit;	/* NULL: none */
