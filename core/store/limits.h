@@ -55,6 +55,9 @@
 /* LMDB map size.  The map is sparse; 4 GiB holds millions of ledger
  * entries with their stored hashes. */
 #define HTQ_MAP_SIZE		((size_t)4 << 30)
+/* Free bytes under which an EIO from an LMDB write is a full disk (LMDB
+ * turns a short write, the disk filling part way through it, into EIO). */
+#define HTQ_DISK_FULL_SLACK	(1024 * 1024)
 /* LMDB named databases (core and audit together). */
 #define HTQ_MAX_DBS		32
 /* LMDB reader slots: workers + htqctl + tests. */

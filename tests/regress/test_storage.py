@@ -80,6 +80,12 @@ def test_full_disk_is_a_507_and_heals_without_restart(s):
             r = st.get("/api/v1/submissions/" + sid, headers=author.h)
             assert r.status == 200, (sid, r)
         assert st.get("/").status == 200
+        # a body nginx must keep in a file until it is all in (over
+        # 16 KiB) cannot be kept: a JSON 507 too
+        big = dict(body, units=body["units"] + [
+            {"id": "X%d" % i, "title": "x" * 200} for i in range(200)])
+        assert_json_error(st.post("/api/v1/submissions", body=big, headers=author.h),
+                          507, "insufficient_storage")
         # the log names the cause: the errno text and the path
         log = st.output()
         assert "No space left on device" in log and st.data + "/db" in log, log[-2000:]
