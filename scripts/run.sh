@@ -165,6 +165,7 @@ nofile=$(ulimit -Hn)
 case "$nofile" in unlimited) nofile=$((2 * conns + 64)) ;; esac
 [ "$nofile" -le $((2 * conns + 64)) ] || nofile=$((2 * conns + 64))
 [ $((2 * conns + 64)) -le "$nofile" ] || conns=$(( (nofile - 64) / 2 ))
+[ "$conns" -ge 1024 ] || conns=1024	# never fewer than nginx's default
 # Written only when it changes, so that a start on a full disk with the
 # same settings keeps the configuration it has.
 conf=$(sed -e "s|@PORT@|$PORT|g" -e "s|@RUN@|$DATA/run|g" \
