@@ -14,8 +14,8 @@
 #define HTQ_MAX_BODY		(1024 * 1024)
 /* Largest body of a route that takes no document (every route but those
  * marked FCX_LARGE_BODY in fcgi/routes.c: a login, a decision, a
- * revocation, a window): its longest field is HTQ_MAX_TEXT (2,000
- * characters), 12 KiB even if every one arrives as a JSON \uXXXX escape.
+ * revocation, a window): its longest field is HTQ_MAX_TEXT (2,000 bytes
+ * of UTF-8), 12 KiB even if every byte arrives as a JSON \uXXXX escape.
  * nginx/htq.conf.in repeats it for those routes, so that neither nginx nor
  * a worker holds 1 MiB for a request that can never need it. */
 #define HTQ_MAX_SMALL_BODY	(16 * 1024)
