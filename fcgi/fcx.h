@@ -95,6 +95,9 @@ struct fcx_resp {
 	const char	*cache;		/* Cache-Control; NULL: no-store */
 	char		 allow[64];	/* for 405 */
 	char		 extra[512];	/* extra header lines, "\r\n"-ended */
+	int		 storage;	/* HTQ_ENOSPC or HTQ_EFULL: a write
+					   refused for full storage (main.c
+					   logs the cause) */
 };
 
 /* Per-worker state handed to handlers. */
@@ -109,6 +112,8 @@ typedef int (*fcx_handler)(struct fcx_ctx *, struct fcx_req *,
 
 /* Route flags. */
 #define FCX_JSON_BODY	0x01	/* requires an application/json object */
+#define FCX_LARGE_BODY	0x02	/* a document: up to HTQ_MAX_BODY, not
+				   HTQ_MAX_SMALL_BODY */
 
 /*
  * Who may call a route: one bit per enum htq_role; the HTQ_ROLE_NONE bit
@@ -184,6 +189,21 @@ void	 fcx_req_free(struct fcx_req *);
  * Always leaves a complete response in resp.
  */
 void	 fcx_dispatch(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+/*
+ * The two halves of fcx_dispatch(), for a caller that reads the body in
+ * between (fcgi/main.c): fcx_route_request() finds the route and applies
+ * its access rule from the request's headers alone (the body is not
+ * looked at), returning the route, or NULL with resp set (404, 405, 401,
+ * 403...); fcx_route_run() parses the body the route wants and calls its
+ * handler.
+ */
+const struct fcx_route *fcx_route_request(struct fcx_ctx *, struct fcx_req *,
+	    struct fcx_resp *);
+void	 fcx_route_run(struct fcx_ctx *, struct fcx_req *,
+	    const struct fcx_route *, struct fcx_resp *);
+/* The largest body the route takes: HTQ_MAX_BODY for FCX_LARGE_BODY,
+ * HTQ_MAX_SMALL_BODY for other JSON routes, 0 for the rest. */
+size_t	 fcx_route_max_body(const struct fcx_route *);
 /* Match path against pattern, filling req->captures.  1 on match. */
 int	 fcx_route_match(const char *pattern, const char *path,
 	    struct fcx_req *req);
@@ -191,6 +211,13 @@ int	 fcx_route_match(const char *pattern, const char *path,
 /* Set an error response {"error":{"code","message"}}. Returns status. */
 int	 fcx_error(struct fcx_resp *, int status, const char *code,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/*
+ * For a write that failed because storage is full, set the answer that
+ * names it, note rc in resp->storage and return the status: HTQ_ENOSPC
+ * 507 (the disk), HTQ_EFULL 503 (the LMDB map).  Returns 0, resp
+ * untouched, for any other rc.
+ */
+int	 fcx_storage_error(struct fcx_resp *, int rc);
 /* Set a JSON response, taking ownership of body. Returns status. */
 int	 fcx_json(struct fcx_resp *, int status, json_t *body);
 /*

@@ -84,6 +84,8 @@ fcx_h_admin_eligibility(struct fcx_ctx *ctx, struct fcx_req *req,
 	rc = htq_standard_set_eligibility(ctx->db, ref, eligible, reason);
 	if (rc == HTQ_ENOTFOUND)
 		return fcx_not_found(resp);
+	if (rc != HTQ_OK && fcx_storage_error(resp, rc) != 0)
+		return resp->status;
 	if (rc != HTQ_OK)
 		return fcx_error(resp, 503, "unavailable", "cannot record the "
 		    "decision now: %s", htq_strerror(rc));

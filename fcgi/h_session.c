@@ -68,6 +68,8 @@ fcx_h_session_login(struct fcx_ctx *ctx, struct fcx_req *req,
 		return fcx_error(resp, 429, "login_backoff", "too many failed "
 		    "logins for this address; try again in %d s", wait);
 	}
+	if (rc != HTQ_OK && fcx_storage_error(resp, rc) != 0)
+		return resp->status;
 	if (rc != HTQ_OK)
 		return fcx_error(resp, 503, "unavailable", "cannot log in now: "
 		    "%s", htq_strerror(rc));
@@ -93,12 +95,15 @@ int
 fcx_h_session_logout(struct fcx_ctx *ctx, struct fcx_req *req,
     struct fcx_resp *resp)
 {
+	int rc;
+
 	if (req->auth.via != FCX_VIA_COOKIE)
 		return fcx_error(resp, 400, "not_a_session", "this request "
 		    "uses an API token, not a session; tokens are revoked "
 		    "with htqctl token revoke");
-	if (htq_session_delete(ctx->db, req->auth.session) != HTQ_OK)
-		return fcx_error(resp, 503, "unavailable", "cannot log out now");
+	if ((rc = htq_session_delete(ctx->db, req->auth.session)) != HTQ_OK)
+		return fcx_storage_error(resp, rc) != 0 ? resp->status :
+		    fcx_error(resp, 503, "unavailable", "cannot log out now");
 	snprintf(resp->extra, sizeof(resp->extra), "Set-Cookie: " COOKIE
 	    "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s\r\n",
 	    secure_flag(req));

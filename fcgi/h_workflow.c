@@ -35,7 +35,10 @@ core_error(struct fcx_resp *resp, int rc, const struct htq_why *why)
 {
 	const char *msg = why != NULL && why->msg[0] ? why->msg :
 	    htq_strerror(rc);
+	int st;
 
+	if ((st = fcx_storage_error(resp, rc)) != 0)
+		return st;
 	switch (rc) {
 	case HTQ_EFORMAT:
 		return fcx_error(resp, 400, "invalid_request", "%s", msg);

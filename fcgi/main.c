@@ -106,10 +106,14 @@ log_quote(char *buf, size_t sz, const char *s, size_t max)
 	buf[off] = '\0';
 }
 
-/* One structured line per request on stderr, written with one write(2). */
+/*
+ * One structured line per request on stderr, written with one write(2):
+ * body= is the length the request declared, read= the bytes of it the
+ * worker read (0 for a request refused before its body).
+ */
 static void
 log_request(const struct fcx_req *req, const char *method, const char *uri,
-    int status, uint64_t dur)
+    int status, size_t declared, uint64_t dur)
 {
 	char line[1600], ts[32], rid[300], m[80], path[1100];
 	struct tm tm;
@@ -122,8 +126,9 @@ log_request(const struct fcx_req *req, const char *method, const char *uri,
 	log_quote(m, sizeof(m), method, 16);
 	log_quote(path, sizeof(path), uri, 256);
 	n = snprintf(line, sizeof(line), "time=%s pid=%d rid=%s method=%s "
-	    "path=%s status=%d dur_us=%llu\n", ts, (int)getpid(), rid, m,
-	    path, status, (unsigned long long)dur);
+	    "path=%s status=%d body=%zu read=%zu dur_us=%llu\n", ts,
+	    (int)getpid(), rid, m, path, status, declared, req->body_len,
+	    (unsigned long long)dur);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
 	if (write(STDERR_FILENO, line, (size_t)n) < 0)
@@ -131,12 +136,15 @@ log_request(const struct fcx_req *req, const char *method, const char *uri,
 }
 
 /*
- * Copy what the application needs out of libfcgi's parameters into req.
- * On bad input the response is set and HTQ_EINVAL returned; the body is
- * only read when its declared length is within HTQ_MAX_BODY.
+ * Copy what the application needs out of libfcgi's parameters into req:
+ * the headers and the URI, and the body's declared length into *len.  The
+ * body is not read here: read_body() reads it once the route is known and
+ * the caller's credentials are good.  On bad input the response is set
+ * and HTQ_EINVAL returned.
  */
 static int
-read_request(FCGX_Request *r, struct fcx_req *req, struct fcx_resp *resp)
+read_head(FCGX_Request *r, struct fcx_req *req, struct fcx_resp *resp,
+    size_t *len)
 {
 	static const struct {
 		const char	*param;
@@ -156,10 +164,10 @@ read_request(FCGX_Request *r, struct fcx_req *req, struct fcx_resp *resp)
 	};
 	const char *uri, *cl;
 	char why[160], *end;
-	unsigned long long len = 0;
-	size_t i, got;
-	int n;
+	unsigned long long n = 0;
+	size_t i;
 
+	*len = 0;
 	req->method = fcx_method_parse(FCGX_GetParam("REQUEST_METHOD",
 	    r->envp));
 	for (i = 0; i < sizeof(hdrs) / sizeof(hdrs[0]); i++) {
@@ -186,21 +194,47 @@ read_request(FCGX_Request *r, struct fcx_req *req, struct fcx_resp *resp)
 	if ((cl = FCGX_GetParam("CONTENT_LENGTH", r->envp)) != NULL &&
 	    *cl != '\0') {
 		errno = 0;
-		len = strtoull(cl, &end, 10);
+		n = strtoull(cl, &end, 10);
 		if (*end != '\0' || errno != 0 || *cl < '0' || *cl > '9') {
 			fcx_error(resp, 400, "bad_request",
 			    "Content-Length is not a number");
 			return HTQ_EINVAL;
 		}
 	}
-	if (len > HTQ_MAX_BODY) {
+	if (n > HTQ_MAX_BODY) {
 		fcx_error(resp, 413, "body_too_large", "request body is larger "
 		    "than %d bytes", HTQ_MAX_BODY);
 		return HTQ_EINVAL;
 	}
+	*len = (size_t)n;
+	return HTQ_OK;
+}
+
+/*
+ * Read the body of len bytes for route rt, whose access rule the caller
+ * has passed.  A body the route does not take, or longer than it takes,
+ * is refused unread.
+ */
+static int
+read_body(FCGX_Request *r, struct fcx_req *req, const struct fcx_route *rt,
+    size_t len, struct fcx_resp *resp)
+{
+	size_t got, max = fcx_route_max_body(rt);
+	int n;
+
 	if (len == 0)
 		return HTQ_OK;
-	if ((req->body = malloc((size_t)len + 1)) == NULL) {
+	if (max == 0) {
+		fcx_error(resp, 400, "unexpected_body",
+		    "this resource takes no request body");
+		return HTQ_EINVAL;
+	}
+	if (len > max) {
+		fcx_error(resp, 413, "body_too_large", "request body is larger "
+		    "than %zu bytes", max);
+		return HTQ_EINVAL;
+	}
+	if ((req->body = malloc(len + 1)) == NULL) {
 		fcx_error(resp, 503, "unavailable", "out of memory");
 		return HTQ_ENOMEM;
 	}
@@ -209,14 +243,29 @@ read_request(FCGX_Request *r, struct fcx_req *req, struct fcx_resp *resp)
 		if (n <= 0)
 			break;
 	}
+	req->body_len = got;	/* wiped by fcx_req_free, whatever came */
 	if (got != len) {
 		fcx_error(resp, 400, "bad_request", "request body is shorter "
 		    "than Content-Length");
 		return HTQ_EINVAL;
 	}
 	req->body[len] = '\0';
-	req->body_len = (size_t)len;
 	return HTQ_OK;
+}
+
+/*
+ * One line naming why a write was refused for full storage, for the
+ * operator (the answer says only "full"): the cause and the path.
+ */
+static void
+log_storage(const struct fcx_ctx *ctx, int err)
+{
+	fprintf(stderr, "htq-fcgi: worker %d: cannot write %s/db: %s (%s: "
+	    "writes fail until %s, reads go on)\n", (int)getpid(),
+	    ctx->datadir, err == HTQ_ENOSPC ? strerror(ENOSPC) :
+	    mdb_strerror(MDB_MAP_FULL), err == HTQ_ENOSPC ? "the disk of the "
+	    "data directory is full" : "the LMDB map, HTQ_MAP_SIZE, is full",
+	    err == HTQ_ENOSPC ? "space is freed" : "the map is made larger");
 }
 
 /* Zero the values of the parameters that carry credentials. */
@@ -242,10 +291,11 @@ wipe_credentials(char **envp)
 static void
 serve(struct fcx_ctx *ctx, FCGX_Request *r, struct fcx_req *req)
 {
+	const struct fcx_route *rt;
 	struct fcx_resp resp;
 	const char *body, *method;
 	char hdr[2048], *owned = NULL;
-	size_t blen;
+	size_t blen, len = 0;
 	uint64_t t0 = htq_mono_us();
 	int rc;
 
@@ -260,12 +310,16 @@ serve(struct fcx_ctx *ctx, FCGX_Request *r, struct fcx_req *req)
 	memset(&req->auth, 0, sizeof(req->auth));
 	memset(&resp, 0, sizeof(resp));
 
-	if (read_request(r, req, &resp) == HTQ_OK) {
+	/* The credentials are checked from the headers before a byte of
+	 * the body is read: a caller who may not use the route costs no
+	 * more than its headers. */
+	if (read_head(r, req, &resp, &len) == HTQ_OK) {
 		rc = mdb_txn_renew(ctx->rtxn);
 		if (rc != 0)
 			fcx_error(&resp, 503, "unavailable", "database busy");
-		else {
-			fcx_dispatch(ctx, req, &resp);
+		else if ((rt = fcx_route_request(ctx, req, &resp)) != NULL &&
+		    read_body(r, req, rt, len, &resp) == HTQ_OK) {
+			fcx_route_run(ctx, req, rt, &resp);
 			/* The body may point into the read txn: reset after
 			 * writing. */
 		}
@@ -282,9 +336,11 @@ serve(struct fcx_ctx *ctx, FCGX_Request *r, struct fcx_req *req)
 	if (blen > 0)
 		FCGX_PutStr(body, (int)blen, r->out);
 	mdb_txn_reset(ctx->rtxn);
+	if (resp.storage != 0)
+		log_storage(ctx, resp.storage);
 	method = FCGX_GetParam("REQUEST_METHOD", r->envp);
 	log_request(req, method, req->path[0] ? req->path :
-	    FCGX_GetParam("REQUEST_URI", r->envp), resp.status,
+	    FCGX_GetParam("REQUEST_URI", r->envp), resp.status, len,
 	    htq_mono_us() - t0);
 	/* What this worker owns of the request and the answer is wiped:
 	 * the header block (Set-Cookie), the rendered body, and libfcgi's

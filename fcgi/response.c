@@ -31,8 +31,25 @@ fcx_status_text(int status)
 	case 428: return "Precondition Required";
 	case 429: return "Too Many Requests";
 	case 503: return "Service Unavailable";
+	case 507: return "Insufficient Storage";
 	default: return status >= 500 ? "Internal Server Error" : "Error";
 	}
+}
+
+int
+fcx_storage_error(struct fcx_resp *resp, int rc)
+{
+	if (rc == HTQ_ENOSPC)
+		fcx_error(resp, 507, "insufficient_storage", "insufficient "
+		    "storage: the disk of the data directory is full; nothing "
+		    "was changed");
+	else if (rc == HTQ_EFULL)
+		fcx_error(resp, 503, "database_full", "the database map is "
+		    "full (HTQ_MAP_SIZE); nothing was changed");
+	else
+		return 0;
+	resp->storage = rc;
+	return resp->status;
 }
 
 int

@@ -113,13 +113,21 @@ literal_prefixes(void)
 	return lit;
 }
 
-void
-fcx_dispatch(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
+size_t
+fcx_route_max_body(const struct fcx_route *r)
+{
+	if (!(r->flags & FCX_JSON_BODY))
+		return 0;
+	return (r->flags & FCX_LARGE_BODY) ? HTQ_MAX_BODY : HTQ_MAX_SMALL_BODY;
+}
+
+const struct fcx_route *
+fcx_route_request(struct fcx_ctx *ctx, struct fcx_req *req,
+    struct fcx_resp *resp)
 {
 	const struct fcx_route *r, *hit = NULL;
 	const size_t *lit = literal_prefixes();
 	unsigned allowed = 0, m = req->method;
-	const char *prev;
 	char q[65];
 	size_t i, j;
 
@@ -141,14 +149,14 @@ fcx_dispatch(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 	if (hit == NULL) {
 		if (allowed == 0) {
 			fcx_error(resp, 404, "not_found", "no such resource");
-			return;
+			return NULL;
 		}
 		if (allowed & FCX_GET)
 			allowed |= FCX_HEAD;
 		allow_list(allowed, resp->allow, sizeof(resp->allow));
 		fcx_error(resp, 405, "method_not_allowed",
 		    "method not allowed here; allowed: %s", resp->allow);
-		return;
+		return NULL;
 	}
 	/* A repeated query parameter is ambiguous: which one was meant? */
 	for (i = 0; i < req->nparams; i++)
@@ -159,14 +167,28 @@ fcx_dispatch(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 				    "parameter \"%s\" is given more than "
 				    "once", htq_clip(q, sizeof(q),
 				    req->params[i].key, 64));
-				return;
+				return NULL;
 			}
 	/* Captures were overwritten by later non-matching patterns. */
 	fcx_route_match(hit->pattern, req->path, req);
 	/* Who may call it comes before looking at what they sent. */
 	if (fcx_authorise(ctx, req, hit, resp) != HTQ_OK)
-		return;
+		return NULL;
+	return hit;
+}
+
+void
+fcx_route_run(struct fcx_ctx *ctx, struct fcx_req *req,
+    const struct fcx_route *hit, struct fcx_resp *resp)
+{
+	const char *prev;
+
 	if (hit->flags & FCX_JSON_BODY) {
+		if (req->body_len > fcx_route_max_body(hit)) {
+			fcx_error(resp, 413, "body_too_large", "request body "
+			    "is larger than %zu bytes", fcx_route_max_body(hit));
+			return;
+		}
 		if (fcx_req_parse_json(req, resp) != HTQ_OK)
 			return;
 	} else if (req->body_len > 0) {
@@ -181,4 +203,13 @@ fcx_dispatch(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 	htq_set_actor(ctx->db, prev);
 	if (resp->status == 0)
 		fcx_error(resp, 500, "internal", "handler set no response");
+}
+
+void
+fcx_dispatch(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
+{
+	const struct fcx_route *hit;
+
+	if ((hit = fcx_route_request(ctx, req, resp)) != NULL)
+		fcx_route_run(ctx, req, hit, resp);
 }

@@ -16,6 +16,10 @@
 /* A submission named in the path: awarding bodies reach only their own
  * organisation's; core/ further hides drafts from everyone else. */
 #define OWN_SUB	FCX_SCOPE_ORG, fcx_owner_submission
+/* A body that is a document (a submission's content, a review's findings
+ * on every KSB): up to HTQ_MAX_BODY; other JSON bodies up to
+ * HTQ_MAX_SMALL_BODY.  nginx/htq.conf.in lists the same routes. */
+#define DOCUMENT	(FCX_JSON_BODY | FCX_LARGE_BODY)
 
 const struct fcx_route fcx_routes[] = {
 	{ FCX_GET, "/api/v1/health", fcx_h_health, 0, PUBLIC },
@@ -51,13 +55,13 @@ const struct fcx_route fcx_routes[] = {
 	    FCX_ADMIN, FCX_SCOPE_ANY, NULL },
 	{ FCX_POST, "/api/v1/admin/windows/{id}/close", fcx_h_window_close, 0,
 	    FCX_ADMIN, FCX_SCOPE_ANY, NULL },
-	{ FCX_POST, "/api/v1/submissions", fcx_h_sub_create, FCX_JSON_BODY,
+	{ FCX_POST, "/api/v1/submissions", fcx_h_sub_create, DOCUMENT,
 	    FCX_AB, FCX_SCOPE_ANY, NULL },
 	{ FCX_GET, "/api/v1/submissions", fcx_h_sub_list, 0,
 	    FCX_USERS, FCX_SCOPE_ANY, NULL },
 	{ FCX_GET, "/api/v1/submissions/{id}", fcx_h_sub_get, 0,
 	    FCX_USERS, OWN_SUB },
-	{ FCX_PUT, "/api/v1/submissions/{id}", fcx_h_sub_update, FCX_JSON_BODY,
+	{ FCX_PUT, "/api/v1/submissions/{id}", fcx_h_sub_update, DOCUMENT,
 	    FCX_AB, OWN_SUB },
 	{ FCX_POST, "/api/v1/submissions/{id}/submit", fcx_h_sub_submit, 0,
 	    FCX_AB, OWN_SUB },
@@ -69,9 +73,9 @@ const struct fcx_route fcx_routes[] = {
 	    fcx_h_sub_info_request, FCX_JSON_BODY,
 	    FCX_REVIEWER | FCX_APPROVER, FCX_SCOPE_ANY, NULL },
 	{ FCX_POST, "/api/v1/submissions/{id}/information-response",
-	    fcx_h_sub_info_respond, FCX_JSON_BODY, FCX_AB, OWN_SUB },
+	    fcx_h_sub_info_respond, DOCUMENT, FCX_AB, OWN_SUB },
 	{ FCX_POST, "/api/v1/submissions/{id}/reviews", fcx_h_sub_review,
-	    FCX_JSON_BODY, FCX_REVIEWER, FCX_SCOPE_ANY, NULL },
+	    DOCUMENT, FCX_REVIEWER, FCX_SCOPE_ANY, NULL },
 	{ FCX_POST, "/api/v1/submissions/{id}/decision", fcx_h_sub_decide,
 	    FCX_JSON_BODY, FCX_APPROVER, FCX_SCOPE_ANY, NULL },
 	{ FCX_GET, "/api/v1/marks/{id}", fcx_h_mark, 0, PUBLIC },

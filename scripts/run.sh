@@ -136,24 +136,52 @@ chmod 755 "$DATA/public"
 # The static site is served from a copy inside the data directory, which
 # nginx's workers can read wherever the clone lives: build/www, which
 # 'make' assembles from web/ (pages, and assets under content-hashed names).
+# On a full disk the copy cannot be made: the one there is kept (reads
+# go on being served), with a warning.
 WWW=${HTQ_WWW:-$ROOT/build/www}
 [ -f "$WWW/index.html" ] || die "$WWW is missing: run make first"
 rm -rf "$DATA/www.new"
-cp -R "$WWW" "$DATA/www.new"
-rm -rf "$DATA/www"
-mv "$DATA/www.new" "$DATA/www"
+if cp -R "$WWW" "$DATA/www.new" 2>/dev/null; then
+	rm -rf "$DATA/www"
+	mv "$DATA/www.new" "$DATA/www"
+else
+	rm -rf "$DATA/www.new"
+	[ -f "$DATA/www/index.html" ] ||
+	    die "cannot copy $WWW into $DATA/www (is the disk full?)"
+	echo "run.sh: warning: cannot copy $WWW into $DATA (is the disk full?); serving the copy already there" >&2
+fi
 
 # Render the nginx configuration.
 expr=$(sed -nE 's/^#define HTQ_MAX_BODY[[:space:]]+\(([0-9 *]+)\).*/\1/p' "$ROOT/core/store/limits.h")
 max_body=$(( ${expr:-0} ))
 [ "$max_body" -gt 0 ] || die "cannot read HTQ_MAX_BODY from core/store/limits.h"
-sed -e "s|@PORT@|$PORT|g" -e "s|@RUN@|$DATA/run|g" \
+expr=$(sed -nE 's/^#define HTQ_MAX_SMALL_BODY[[:space:]]+\(([0-9 *]+)\).*/\1/p' "$ROOT/core/store/limits.h")
+small_body=$(( ${expr:-0} ))
+[ "$small_body" -gt 0 ] || die "cannot read HTQ_MAX_SMALL_BODY from core/store/limits.h"
+# nginx's connections per worker, and descriptors for them (one to the
+# client, one to htq-fcgi), within what this process may open
+conns=8192
+nofile=$(ulimit -Hn)
+case "$nofile" in unlimited) nofile=$((2 * conns + 64)) ;; esac
+[ "$nofile" -le $((2 * conns + 64)) ] || nofile=$((2 * conns + 64))
+[ $((2 * conns + 64)) -le "$nofile" ] || conns=$(( (nofile - 64) / 2 ))
+[ "$conns" -ge 1024 ] || conns=1024	# never fewer than nginx's default
+# Written only when it changes, so that a start on a full disk with the
+# same settings keeps the configuration it has.
+conf=$(sed -e "s|@PORT@|$PORT|g" -e "s|@RUN@|$DATA/run|g" \
     -e "s|@LOG@|$DATA/log|g" -e "s|@WEB@|$DATA/www|g" \
     -e "s|@PUBLIC@|$DATA/public|g" \
     -e "s|@SOCK@|$DATA/run/fcgi.sock|g" -e "s|@MAX_BODY@|$max_body|g" \
     -e "s|@LOGIN_RATE@|$LOGIN_RATE|g" -e "s|@LOGIN_BURST@|$LOGIN_BURST|g" \
     -e "s|@CONN_PER_ADDR@|$CONN_PER_ADDR|g" \
-    "$ROOT/nginx/htq.conf.in" > "$DATA/run/nginx.conf"
+    -e "s|@SMALL_BODY@|$small_body|g" -e "s|@NOFILE@|$nofile|g" \
+    -e "s|@WORKER_CONNECTIONS@|$conns|g" \
+    "$ROOT/nginx/htq.conf.in")
+if [ "$conf" != "$(cat "$DATA/run/nginx.conf" 2>/dev/null)" ]; then
+	printf '%s\n' "$conf" > "$DATA/run/nginx.conf.new" &&
+	    mv "$DATA/run/nginx.conf.new" "$DATA/run/nginx.conf" ||
+	    die "cannot write $DATA/run/nginx.conf (is the disk full?)"
+fi
 "$NGINX" -t -q -p "$DATA/run" -e "$DATA/log/nginx-error.log" \
     -c "$DATA/run/nginx.conf" || die "nginx configuration test failed"
 
@@ -175,6 +203,18 @@ for _ in $(seq 1 100); do
 	kill -0 "$fcgi_pid" 2>/dev/null || die "htq-fcgi did not start"
 	sleep 0.05
 done
+# nginx must write its pid file to start.  A start with room keeps 64 KiB
+# in run/reserve; a start on a full disk gives it up so that nginx can
+# start and serve reads (writes are 507 until space is freed).
+reserve="$DATA/run/reserve"
+if ! { : > "$DATA/run/probe" && printf x > "$DATA/run/probe"; } 2>/dev/null; then
+	rm -f "$reserve"
+	echo "run.sh: warning: the disk of $DATA is full: writes will fail (507) until space is freed; reads are served" >&2
+elif [ ! -f "$reserve" ]; then
+	{ head -c 65536 /dev/zero > "$reserve.new" &&
+	    mv "$reserve.new" "$reserve"; } 2>/dev/null || rm -f "$reserve.new"
+fi
+rm -f "$DATA/run/probe"
 "$NGINX" -p "$DATA/run" -e "$DATA/log/nginx-error.log" -c "$DATA/run/nginx.conf" &
 nginx_pid=$!
 for _ in $(seq 1 100); do

@@ -7,6 +7,7 @@
  * transaction is fsync'd before mdb_txn_commit returns.
  */
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <errno.h>
 #include <stddef.h>
@@ -29,6 +30,9 @@ htq_mdb_err(int rc)
 		return HTQ_EEXIST;
 	case MDB_MAP_FULL:
 		return HTQ_EFULL;
+	case ENOSPC:
+	case EDQUOT:
+		return HTQ_ENOSPC;
 	case ENOMEM:
 		return HTQ_ENOMEM;
 	case ENOENT:
@@ -178,10 +182,29 @@ htq_txn_write(struct htq_db *db, MDB_txn **out)
 	return htq_mdb_err(mdb_txn_begin(db->env, NULL, 0, out));
 }
 
+/*
+ * LMDB reports a short write as EIO (mdb_page_flush, mdb_env_write_meta):
+ * what a write that fills the disk part way through returns.  An EIO
+ * while the data file's disk has less than HTQ_DISK_FULL_SLACK bytes free
+ * is taken for the full disk it almost surely is.
+ */
+static int
+commit_err(struct htq_db *db, int rc)
+{
+	struct statvfs sv;
+	const char *path;
+
+	if (rc == EIO && mdb_env_get_path(db->env, &path) == 0 &&
+	    statvfs(path, &sv) == 0 &&
+	    (unsigned long long)sv.f_bavail * sv.f_frsize < HTQ_DISK_FULL_SLACK)
+		return HTQ_ENOSPC;
+	return htq_mdb_err(rc);
+}
+
 int
 htq_commit(struct htq_db *db, MDB_txn *txn)
 {
-	int rc = htq_mdb_err(mdb_txn_commit(txn)), dirty = db->dirty;
+	int rc = commit_err(db, mdb_txn_commit(txn)), dirty = db->dirty;
 
 	db->dirty = 0;
 	if (rc == HTQ_OK && dirty && db->after_commit != NULL)

@@ -29,6 +29,7 @@ static const char *const errstr[HTQ__NERR] = {
 	[HTQ_EVERIFY] = "verification failed",
 	[HTQ_EFULL] = "database map full",
 	[HTQ_EBUSY] = "try again later",
+	[HTQ_ENOSPC] = "no space left on the data directory's disk",
 };
 
 const char *

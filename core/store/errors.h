@@ -27,6 +27,7 @@ enum htq_err {
 	HTQ_EVERIFY,	/* a ledger, proof or signature check failed */
 	HTQ_EFULL,	/* the LMDB map is full */
 	HTQ_EBUSY,	/* refused for now: try again later */
+	HTQ_ENOSPC,	/* the data directory's disk is full (ENOSPC, EDQUOT) */
 	HTQ__NERR
 };
 

@@ -12,6 +12,13 @@
 /* Largest request body.  A submission with a full KSB mapping is a few
  * tens of KiB; 1 MiB leaves room without letting anyone fill memory. */
 #define HTQ_MAX_BODY		(1024 * 1024)
+/* Largest body of a route that takes no document (every route but those
+ * marked FCX_LARGE_BODY in fcgi/routes.c: a login, a decision, a
+ * revocation, a window): its longest field is HTQ_MAX_TEXT (2,000 bytes
+ * of UTF-8), 12 KiB even if every byte arrives as a JSON \uXXXX escape.
+ * nginx/htq.conf.in repeats it for those routes, so that neither nginx nor
+ * a worker holds 1 MiB for a request that can never need it. */
+#define HTQ_MAX_SMALL_BODY	(16 * 1024)
 /* Longest request path (after nginx); longer is 414-like, answered 400. */
 #define HTQ_MAX_PATH		1024
 /* Longest query string. */
@@ -48,6 +55,9 @@
 /* LMDB map size.  The map is sparse; 4 GiB holds millions of ledger
  * entries with their stored hashes. */
 #define HTQ_MAP_SIZE		((size_t)4 << 30)
+/* Free bytes under which an EIO from an LMDB write is a full disk (LMDB
+ * turns a short write, the disk filling part way through it, into EIO). */
+#define HTQ_DISK_FULL_SLACK	(1024 * 1024)
 /* LMDB named databases (core and audit together). */
 #define HTQ_MAX_DBS		32
 /* LMDB reader slots: workers + htqctl + tests. */

@@ -5,7 +5,7 @@ session lifetimes (idle 2 s, absolute 5 s)."""
 import json
 import time
 
-from harness import Stack, assert_json_error, content, create, login, people, session_of
+from harness import Skip, Stack, assert_json_error, content, create, login, people, session_of
 
 LIMITS = {"HTQ_LOGIN_RATE": 30, "HTQ_LOGIN_BURST": 20,
           "HTQ_SESSION_IDLE": 2, "HTQ_SESSION_MAX_AGE": 5}
@@ -117,3 +117,80 @@ def test_draft_limit_per_organisation(s):
         assert r.status == 200, r
         assert create(st, p["north"], body)["status"] == "draft"
         assert st.post("/api/v1/submissions", body=body, headers=p["north"].h).status == 409
+
+
+def test_slow_clients_from_one_address_leave_others_served(s):
+    """2,500 connections from one address that trickle a request line, a
+    byte every half second, and 500 that send nothing (nginx counts
+    connections per address only once the headers are in, and reuses
+    only connections that have sent nothing): another address's requests
+    still succeed (at least 95 %), and nginx closes the slow ones after
+    client_header_timeout (10 s).  With worker_connections 1024 (two
+    workers) the other address's requests all failed."""
+    import resource
+    import socket
+    import threading
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    n_trickle, n_idle = 2500, 500
+    if hard < n_idle + n_trickle + 200:
+        raise Skip("needs %d file descriptors, the hard limit is %d"
+                   % (n_idle + n_trickle + 200, hard))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    slow, socks, stop = "127.0.0.61", [], threading.Event()
+    msg = b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: "
+    try:
+        for i in range(n_idle + n_trickle):
+            c = socket.socket()
+            c.bind((slow, 0))
+            c.settimeout(5)
+            c.connect(("127.0.0.1", s.port))
+            if i < n_trickle:
+                c.send(msg[:1])
+            socks.append(c)
+
+        def drip():
+            k = 1
+            while not stop.wait(0.5):
+                for c in socks[:n_trickle]:
+                    try:
+                        c.send(msg[k:k + 1] if k < len(msg) else b"a")
+                    except OSError:
+                        pass
+                k += 1
+        t = threading.Thread(target=drip)
+        t.start()
+        time.sleep(0.5)
+        ok = failed = 0
+        t0 = time.time()
+        while time.time() - t0 < 5:
+            try:
+                r = s.get("/api/v1/health", source="127.0.0.62", timeout=2)
+                ok += r.status == 200
+                failed += r.status != 200
+            except OSError:
+                failed += 1
+        print("  slow clients: %d of %d requests from another address succeeded"
+              % (ok, ok + failed))
+        assert ok + failed >= 20, (ok, failed)
+        assert ok >= 0.95 * (ok + failed), (ok, failed)
+        # the slow address's own connections go at client_header_timeout
+        time.sleep(max(0, 10 - (time.time() - t0)) + 1.5)
+        stop.set()
+        t.join()
+        closed = 0
+        for c in socks:
+            c.settimeout(0.01)
+            try:
+                closed += c.recv(4096) == b""
+            except ConnectionResetError:
+                closed += 1
+            except OSError:
+                pass
+        assert closed >= 0.99 * len(socks), "%d of %d slow connections closed" % (
+            closed, len(socks))
+    finally:
+        stop.set()
+        for c in socks:
+            c.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -197,7 +197,8 @@ def test_anonymous_bodies_and_bodies_where_none_belong_are_refused(s):
 def test_connections_per_address_are_limited(s):
     limit = int(os.environ.get("HTQ_CONN_PER_ADDR", "64"))
     head = (b"POST /api/v1/admin/organisations HTTP/1.1\r\nHost: x\r\n"
-            b"Authorization: Bearer htq_x\r\nContent-Type: application/json\r\n"
+            b"Authorization: Bearer htq_" + b"0" * 64 + b"\r\n"
+            b"Content-Type: application/json\r\n"
             b"Content-Length: 100\r\n\r\n")
     socks = []
     try:
@@ -349,3 +350,107 @@ def test_root_never_follows_a_planted_link_in_the_data_directory(s):
     finally:
         shutil.rmtree(st.data, ignore_errors=True)
         shutil.rmtree(victim)
+
+
+# --- bodies are read only for callers whose credentials hold ---
+
+# Every route that takes a request body or a write method (fcgi/routes.c),
+# with a path that exists; the login is the one anonymous write.
+BODY_ROUTES = [
+    ("POST", "/api/v1/admin/standards/ST0116/eligibility"),
+    ("POST", "/api/v1/admin/windows"),
+    ("POST", "/api/v1/admin/windows/w-0000000000000000/close"),
+    ("POST", "/api/v1/submissions"),
+    ("PUT", "/api/v1/submissions/s-0000000000000000"),
+    ("POST", "/api/v1/submissions/s-0000000000000000/submit"),
+    ("POST", "/api/v1/submissions/s-0000000000000000/withdraw"),
+    ("POST", "/api/v1/submissions/s-0000000000000000/information-requests"),
+    ("POST", "/api/v1/submissions/s-0000000000000000/information-response"),
+    ("POST", "/api/v1/submissions/s-0000000000000000/reviews"),
+    ("POST", "/api/v1/submissions/s-0000000000000000/decision"),
+    ("POST", "/api/v1/marks/HTQ-2026-000001-X/revoke"),
+    # routes that take no body, by a write method (405 at the app)
+    ("POST", "/api/v1/standards/ST0116"),
+    ("POST", "/api/v1/marks/HTQ-2026-000001-X"),
+    ("POST", "/api/v1/ledger/checkpoint"),
+    ("POST", "/api/v1/health"),
+]
+DOCUMENT_ROUTES = ("/api/v1/submissions", "/api/v1/submissions/s-0000000000000000",
+                   "/api/v1/submissions/s-0000000000000000/information-response",
+                   "/api/v1/submissions/s-0000000000000000/reviews")
+
+
+def send_body(s, method, path, headers, n):
+    """A request with an n-byte body on a raw connection: (status, body,
+    seconds until the answer)."""
+    head = ("%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+            "Content-Type: application/json\r\nContent-Length: %d\r\n%s\r\n"
+            % (method, path, n, "".join("%s: %s\r\n" % kv for kv in headers.items()))).encode()
+    c = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+    t0 = time.time()
+    try:
+        c.sendall(head)
+        try:
+            c.sendall(b"x" * n)
+        except OSError:
+            pass    # answered and closed before the whole body: fine
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = c.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        took = time.time() - t0
+        status = int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/") else 0
+        return status, data, took
+    finally:
+        c.close()
+
+
+def worker_lines(text):
+    """The workers' request log lines in text: dicts of their fields."""
+    out = []
+    for line in text.splitlines():
+        if not line.startswith("time=") or " dur_us=" not in line:
+            continue
+        out.append(dict(re.findall(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)', line)))
+    return out
+
+
+def test_bodies_are_not_read_without_valid_credentials(s):
+    """A 1 MiB body with a dummy credential, to every route that takes a
+    write: nginx refuses it unread when the credential is not even of the
+    right shape (401) or the route takes no document (413, 400); for a
+    document route it reaches a worker, which answers 401 from the
+    headers and reads none of it.  Each answer within a second."""
+    mib = 1 << 20
+    start = len(s.output())
+    dummies = [{"Cookie": "htq_session=x"}, {"Authorization": "x"},
+               {"Authorization": "Bearer htq_x"},
+               {"Cookie": "htq_session=" + "0" * 64},
+               {"Authorization": "Bearer htq_" + "0" * 64}]
+    for method, path in BODY_ROUTES:
+        for h in dummies:
+            status, data, took = send_body(s, method, path, h, mib)
+            assert status in (400, 401, 413), (method, path, h, data[:300])
+            assert b"application/json" in data, data[:300]
+            assert took < 1.0, (method, path, h, took)
+            # nginx checks the length before the credential's shape
+            if path in DOCUMENT_ROUTES and method in ("POST", "PUT"):
+                assert status == 401, (method, path, h, data[:300])
+            else:
+                assert status in (400, 413), (method, path, h, data[:300])
+    time.sleep(0.3)
+    lines = [l for l in worker_lines(s.output()[start:])
+             if l.get("body") == str(mib)]
+    # the shaped dummies to the four document routes got to a worker
+    assert len(lines) == 2 * 4, lines
+    for l in lines:
+        assert l["status"] == "401" and l["read"] == "0", l
+    # a login still works, and so does a document from a real caller
+    r = s.post("/api/v1/session", body={"email": "admin@htq.test",
+                                        "password": DEMO_PASSWORD})
+    assert r.status == 200, r
+    cookie, csrf = session_of(r)
+    r = s.get("/api/v1/session", headers=cookie)
+    assert r.status == 200, r

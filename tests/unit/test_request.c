@@ -3,6 +3,8 @@
  * decoding, header copying, route matching, JSON bodies, field
  * validation and response rendering.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -296,6 +298,93 @@ test_render(void)
 	fcx_resp_free(&resp);
 }
 
+/*
+ * Storage errors are named: ENOSPC/EDQUOT a JSON 507, a full LMDB map (a
+ * real one: a database whose map is shrunk to its data, written until it
+ * refuses) a JSON 503 naming it; anything else is left to the caller.
+ * Reads go on when the map is full.
+ */
+static void
+test_storage_errors_are_named(void)
+{
+	struct fcx_resp resp;
+	struct htq_db *db;
+	MDB_txn *txn;
+	char dir[64], key[32], cmd[96], *text;
+	int i, rc = HTQ_OK;
+
+	T_EQ(htq_mdb_err(ENOSPC), HTQ_ENOSPC);
+	T_EQ(htq_mdb_err(EDQUOT), HTQ_ENOSPC);
+	T_EQ(htq_mdb_err(MDB_MAP_FULL), HTQ_EFULL);
+	T_EQ(htq_mdb_err(EIO), HTQ_EDB);
+	memset(&resp, 0, sizeof(resp));
+	T_EQ(fcx_storage_error(&resp, HTQ_ENOSPC), 507);
+	T_STREQ(json_string_value(json_object_get(json_object_get(resp.json,
+	    "error"), "code")), "insufficient_storage");
+	T_STREQ(fcx_status_text(507), "Insufficient Storage");
+	fcx_resp_free(&resp);
+	memset(&resp, 0, sizeof(resp));
+	T_EQ(fcx_storage_error(&resp, HTQ_EFULL), 503);
+	T_STREQ(json_string_value(json_object_get(json_object_get(resp.json,
+	    "error"), "code")), "database_full");
+	fcx_resp_free(&resp);
+	memset(&resp, 0, sizeof(resp));
+	T_EQ(fcx_storage_error(&resp, HTQ_EDB), 0);
+	T_EQ(resp.status, 0);
+
+	snprintf(dir, sizeof(dir), "/tmp/htq-unit-XXXXXX");
+	T_ASSERT(mkdtemp(dir) != NULL);
+	T_EQ(htq_db_open(dir, HTQ_DB_CREATE, &db), HTQ_OK);
+	/* LMDB keeps the map at least as large as its data */
+	T_EQ(mdb_env_set_mapsize(htq_db_env(db), 1), 0);
+	T_ASSERT((text = malloc(2001)) != NULL);
+	memset(text, 'x', 2000);
+	text[2000] = '\0';
+	for (i = 0; i < 10000 && rc == HTQ_OK; i++) {
+		T_EQ(htq_txn_write(db, &txn), HTQ_OK);
+		snprintf(key, sizeof(key), "fill-%d", i);
+		rc = htq_put_text(txn, htq_dbi(db, HTQ_T_META), key, text, 0);
+		if (rc == HTQ_OK)
+			rc = htq_commit(db, txn);
+		else
+			mdb_txn_abort(txn);
+	}
+	T_EQ(rc, HTQ_EFULL);
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	mdb_txn_abort(txn);
+	free(text);
+	htq_db_close(db);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	T_EQ(system(cmd), 0);
+}
+
+/* The routes that take a document take HTQ_MAX_BODY; other JSON routes
+ * HTQ_MAX_SMALL_BODY; the rest none (nginx/htq.conf.in lists the same). */
+static void
+test_route_body_limits(void)
+{
+	static const char *const docs[] = { "/api/v1/submissions",
+	    "/api/v1/submissions/{id}",
+	    "/api/v1/submissions/{id}/information-response",
+	    "/api/v1/submissions/{id}/reviews" };
+	const struct fcx_route *r;
+	size_t i, want, ndocs = 0;
+
+	for (r = fcx_routes; r->pattern != NULL; r++) {
+		want = (r->flags & FCX_JSON_BODY) ? HTQ_MAX_SMALL_BODY : 0;
+		for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)
+			if (strcmp(r->pattern, docs[i]) == 0 &&
+			    (r->methods & (FCX_POST | FCX_PUT))) {
+				want = HTQ_MAX_BODY;
+				ndocs++;
+			}
+		if (fcx_route_max_body(r) != want)
+			T_FAILF("%s: body limit %zu, not %zu", r->pattern,
+			    fcx_route_max_body(r), want);
+	}
+	T_EQ(ndocs, 4);
+}
+
 int
 main(void)
 {
@@ -311,5 +400,7 @@ main(void)
 	T_RUN(test_json_bodies);
 	T_RUN(test_validate_fields);
 	T_RUN(test_render);
+	T_RUN(test_storage_errors_are_named);
+	T_RUN(test_route_body_limits);
 	return T_DONE();
 }
