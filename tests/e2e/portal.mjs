@@ -244,6 +244,9 @@ test("expired session: back to sign in, then to the page; only same-origin next"
 		await page.fill("#password", ctx.password);
 		await page.click("button[type=submit]");
 		await page.waitForURL(/\/home\/$/);
+		// the home page's own reads end before the next cookies go:
+		// else it finds no session and sends the page to sign in
+		await page.waitForSelector("#content[data-loaded]");
 	}
 	await page.done();
 });
