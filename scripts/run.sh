@@ -220,6 +220,7 @@ nginx_pid=$!
 for _ in $(seq 1 100); do
 	curl -fsS -o /dev/null "http://127.0.0.1:$PORT/api/v1/health" 2>/dev/null && break
 	kill -0 "$nginx_pid" 2>/dev/null || die "nginx did not start (is port $PORT free? see $DATA/log/nginx-error.log)"
+	kill -0 "$fcgi_pid" 2>/dev/null || die "htq-fcgi exited while starting"
 	sleep 0.05
 done
 
