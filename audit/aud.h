@@ -113,9 +113,12 @@ struct aud_vkey {
 	char		 name[AUD_MAX_ORIGIN + 1];
 };
 
-/* C2SP key id: SHA-256(name || 0x0A || 0x01 || pk)[:4]. */
+/* C2SP key id: SHA-256(name || 0x0A || 0x01 || pk)[:4]; with another
+ * signature type byte alg (0x04: cosignature/v1), aud_key_id_alg. */
 void	 aud_key_id(const char *name, const uint8_t pk[AUD_PK],
 	    uint8_t kid[AUD_KID]);
+void	 aud_key_id_alg(const char *name, uint8_t alg,
+	    const uint8_t pk[AUD_PK], uint8_t kid[AUD_KID]);
 /* 1 if name is a valid key name / origin (printable, no '+', spaces). */
 int	 aud_name_valid(const char *name);
 /* Write a new key to path with mode 0600; refuses to overwrite. */

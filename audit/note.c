@@ -28,9 +28,16 @@
 void
 aud_key_id(const char *name, const uint8_t pk[AUD_PK], uint8_t kid[AUD_KID])
 {
+	aud_key_id_alg(name, ALG_ED25519, pk, kid);
+}
+
+void
+aud_key_id_alg(const char *name, uint8_t alg, const uint8_t pk[AUD_PK],
+    uint8_t kid[AUD_KID])
+{
 	crypto_hash_sha256_state st;
 	uint8_t h[AUD_HASH];
-	static const uint8_t sep[2] = { '\n', ALG_ED25519 };
+	const uint8_t sep[2] = { '\n', alg };
 
 	crypto_hash_sha256_init(&st);
 	crypto_hash_sha256_update(&st, (const uint8_t *)name, strlen(name));

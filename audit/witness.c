@@ -148,16 +148,7 @@ void
 aud_cosig_key_id(const char *name, const uint8_t pk[AUD_PK],
     uint8_t kid[AUD_KID])
 {
-	crypto_hash_sha256_state st;
-	uint8_t h[AUD_HASH];
-	static const uint8_t sep[2] = { '\n', AUD_COSIG_ALG };
-
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, (const uint8_t *)name, strlen(name));
-	crypto_hash_sha256_update(&st, sep, sizeof(sep));
-	crypto_hash_sha256_update(&st, pk, AUD_PK);
-	crypto_hash_sha256_final(&st, h);
-	memcpy(kid, h, AUD_KID);
+	aud_key_id_alg(name, AUD_COSIG_ALG, pk, kid);
 }
 
 int
