@@ -700,6 +700,7 @@ main(int argc, char **argv)
 			/* reaped: never signalled again (the pid may be
 			 * another process's by then) */
 			pids[i] = 0;
+			fcx_metrics_running(running(pids, cfg.workers));
 			if (stopping)
 				continue;
 			fprintf(stderr, "htq-fcgi: worker %d %s %d; restarting"
@@ -714,9 +715,9 @@ main(int argc, char **argv)
 				sleep(1);
 			pids[i] = spawn(fd, &cfg, i);
 			started[i] = time(NULL);
+			fcx_metrics_running(running(pids, cfg.workers));
 			fcx_metrics_restart();
 		}
-		fcx_metrics_running(running(pids, cfg.workers));
 	}
 
 	/* Drain: workers finish the request in hand, then exit. */
