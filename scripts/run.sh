@@ -232,17 +232,19 @@ nginx_pid=$!
 # without it stops the start with an error; a 502 (a stale socket file,
 # htq-fcgi not listening yet) is waited on, for at most 30 s.
 tag=$(printf %s "$instance" | b2sum -l 128 | cut -d' ' -f1)
-up=""; status=""
-for _ in $(seq 1 600); do
+re_status='^HTTP/[0-9.]+ ([0-9]{3})'
+re_tag=$'\n[Xx]-[Hh][Tt][Qq]-[Ii]nstance: *([0-9a-f]*)\r'
+up=""; status=""; deadline=$((SECONDS + 30))
+while [ "$SECONDS" -lt "$deadline" ]; do
 	kill -0 "$nginx_pid" 2>/dev/null || die "nginx did not start (is port $PORT free? see $DATA/log/nginx-error.log)"
 	kill -0 "$fcgi_pid" 2>/dev/null || die "htq-fcgi exited while starting"
 	hdr=$(curl -sS -m 2 -o /dev/null -D - \
-	    "http://127.0.0.1:$PORT/api/v1/health" 2>/dev/null | tr -d '\r') ||
-	    hdr=""
-	status=$(printf '%s\n' "$hdr" | sed -nE '1s|^HTTP/[0-9.]+ ([0-9]{3}).*|\1|p')
-	got=$(printf '%s\n' "$hdr" | sed -nE 's/^[Xx]-[Hh][Tt][Qq]-[Ii]nstance: *([0-9a-f]*)$/\1/p')
+	    "http://127.0.0.1:$PORT/api/v1/health" 2>/dev/null) || hdr=""
+	status=""; got=""
+	[[ $hdr =~ $re_status ]] && status=${BASH_REMATCH[1]}
+	[[ $hdr =~ $re_tag ]] && got=${BASH_REMATCH[1]}
 	if [ "$status" = 200 ]; then
-		[ "$got" != "$tag" ] ||	{ up=1; break; }
+		[ "$got" != "$tag" ] || { up=1; break; }
 		die "port $PORT answers /api/v1/health, but not as this instance: another server listens there, or htq-fcgi of an earlier start still holds $DATA/run/fcgi.sock (see ss -ltnp; stop it, or set HTQ_PORT)"
 	fi
 	sleep 0.05

@@ -369,3 +369,72 @@ def test_banner_only_when_this_instance_answers(s):
         srv.shutdown()
         srv.server_close()
         shutil.rmtree(data, ignore_errors=True)
+
+
+def fake_fcgi(s, script):
+    """A BIN folder whose htq-fcgi is script (REAL: the real program), for
+    run.sh to start; readable by the service account."""
+    d = tempfile.mkdtemp(prefix="htq-fakebin-")
+    os.chmod(d, 0o755)
+    shutil.copy(os.path.join(s.bin, "htqctl"), d)
+    real = os.path.join(d, "htq-fcgi.real")
+    shutil.copy(os.path.join(s.bin, "htq-fcgi"), real)
+    with open(os.path.join(d, "htq-fcgi"), "w") as f:
+        f.write("#!/bin/sh\n" + script.replace("REAL", real) + "\n")
+    os.chmod(os.path.join(d, "htq-fcgi"), 0o755)
+    return d
+
+
+def run_sh(s, bin_dir, prepare=None):
+    """run.sh on a new data directory with the given BIN; its status,
+    output and time."""
+    t = Stack(bin_dir)
+    try:
+        if prepare:
+            prepare(t.data)
+        t0 = time.time()
+        p = subprocess.run([os.path.join(ROOT, "scripts", "run.sh")], cwd=ROOT,
+                           env=t.env(), capture_output=True, text=True, timeout=120,
+                           start_new_session=True)
+        return p.returncode, p.stdout + p.stderr, time.time() - t0, t.port
+    finally:
+        shutil.rmtree(t.data, ignore_errors=True)
+
+
+def test_banner_not_for_another_instances_workers(s):
+    """The workers answering on the socket are another instance's (the
+    case of an earlier start's workers still holding it): their health
+    answers are 200, with another tag, and run.sh stops with an error."""
+    d = fake_fcgi(s, 'HTQ_INSTANCE=an-earlier-start exec REAL "$@"')
+    try:
+        rc, out, took, port = run_sh(s, d)
+        print("     another instance's workers: run.sh exited %d after %.2f s" % (rc, took))
+        assert rc != 0, out[-3000:]
+        assert "htq is running" not in out, out[-3000:]
+        assert "port %d answers /api/v1/health, but not as this instance" % port in out, out[-3000:]
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def test_banner_not_for_a_stale_socket(s):
+    """A stale socket file from an earlier start and an htq-fcgi that never
+    listens: nginx answers 502 until run.sh gives up, after 30 s, with an
+    error and no banner (it used to print the banner after the 502s)."""
+    d = fake_fcgi(s, "exec sleep 300")
+
+    def stale(data):
+        os.makedirs(os.path.join(data, "run"))
+        u = __import__("socket").socket(__import__("socket").AF_UNIX)
+        u.bind(os.path.join(data, "run", "fcgi.sock"))
+        u.close()                   # the file stays, nobody listens
+
+    try:
+        rc, out, took, port = run_sh(s, d, stale)
+        print("     a stale socket: run.sh exited %d after %.2f s" % (rc, took))
+        assert rc != 0, out[-3000:]
+        assert "htq is running" not in out, out[-3000:]
+        assert "did not answer its health check on port %d within 30 s (last status: 502" % port \
+            in out, out[-3000:]
+        assert 29 <= took < 90, took
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
