@@ -33,9 +33,13 @@ def mode(path):
 
 
 def make(*args):
+    """make in the clone, installing the variant under test (under
+    make test SAN=1, BIN is bin/san: the sanitizer build)."""
     env = dict(os.environ)
     for k in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "BIN"):
         env.pop(k, None)
+    if os.path.normpath(os.environ.get("BIN", "bin")).endswith("bin/san"):
+        args = args + ("SAN=1",)
     p = subprocess.run(["make", "--no-print-directory"] + list(args), cwd=ROOT,
                        env=env, capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, "make %s: %s%s" % (" ".join(args), p.stdout[-2000:], p.stderr[-2000:])
