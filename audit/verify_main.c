@@ -18,7 +18,11 @@
  * where and why, 2 on a usage error, 3 for a genuine bundle whose mark
  * is revoked, 4 for a mark whose award is proved but whose revocation
  * could not be checked (no --entries, or a read failed: the line says
- * which step).  docs/ledger.md section 6 is the contract this implements.
+ * which step).  A policy with witness lines also requires a quorum of its
+ * witnesses' fresh cosignatures on the log's latest checkpoint (the
+ * export's, NEWNOTE, the tiles' or the bundle's taken as the latest):
+ * without it ledger and consistency exit 1 and mark exits 4 (could not
+ * check).  docs/ledger.md section 6 is the contract this implements.
  * Links only libsodium, Jansson and pthreads; memory is bounded: one
  * line buffer of AUD_MAX_LINE bytes, O(log n) for the tree, and one key
  * per rotation.
@@ -72,7 +76,10 @@ usage(void)
 	    "mark --entries reads the log's export (every entry, keys followed "
 	    "from the first),\nor its static tiles (the folder holding tile/ "
 	    "and checkpoint, or their URL,\nread with curl) up to their "
-	    "checkpoint, which must be signed by the newest key.\n");
+	    "checkpoint, which must be signed by the newest key.\n"
+	    "A policy with witness lines also needs a quorum of fresh "
+	    "cosignatures on the\nlatest checkpoint (docs/ledger.md 6.7): "
+	    "without it ledger and consistency exit 1,\nmark exits 4.\n");
 }
 
 /* Print "htq-verify: <message>" and return 1 (invalid). */
