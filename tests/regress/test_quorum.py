@@ -163,6 +163,9 @@ def test_quorum_of_fresh_cosignatures(s):
                "witnessed (quorum 2 of 2 within 600 s): no valid cosignature from witness %s; "
                "no valid cosignature from witness %s" % (size, W1, W2))
         c.ledger(1, "checkpoint of %d entries: not witnessed" % size)
+        # the bundle's own checkpoint taken as the latest: the same rule
+        expect(s, ["mark", c.bundle, "--policy", c.pol, "--bundle-checkpoint-is-latest"], 4,
+               "is not witnessed (quorum 2 of 2 within 600 s)")
         # quorum met: the time shown is the older of the two (the
         # quorum-th newest), never the verifier's clock
         c.served(lines, note + good)
