@@ -19,6 +19,7 @@
 
 #include "t.h"
 #include "aud.h"
+#include "merkle_ref.h"
 
 /* Computed independently with Go's golang.org/x/mod/sumdb/note from the
  * seed 01..0a 00.. and the name example.com/log. */
@@ -32,77 +33,6 @@
 #define MAXN 17
 
 static aud_hash leaves[MAXN];
-static aud_hash *ref_leaves = leaves;	/* what the reference hashes */
-
-/* --- the reference: RFC 6962 2.1 written as plainly as possible --- */
-
-static uint64_t
-ref_split(uint64_t n)
-{
-	uint64_t k = 1;
-
-	while (k * 2 < n)
-		k *= 2;
-	return k;
-}
-
-static void
-ref_mth(uint64_t lo, uint64_t hi, aud_hash out)
-{
-	aud_hash a, b;
-	uint64_t k;
-
-	if (hi == lo) {
-		crypto_hash_sha256(out, (const uint8_t *)"", 0);
-		return;
-	}
-	if (hi - lo == 1) {
-		memcpy(out, ref_leaves[lo], AUD_HASH);
-		return;
-	}
-	k = ref_split(hi - lo);
-	ref_mth(lo, lo + k, a);
-	ref_mth(lo + k, hi, b);
-	aud_node_hash(a, b, out);
-}
-
-static void
-ref_path(uint64_t m, uint64_t lo, uint64_t hi, aud_hash *out, size_t *n)
-{
-	uint64_t k;
-
-	if (hi - lo <= 1)
-		return;
-	k = ref_split(hi - lo);
-	if (m < k) {
-		ref_path(m, lo, lo + k, out, n);
-		ref_mth(lo + k, hi, out[(*n)++]);
-	} else {
-		ref_path(m - k, lo + k, hi, out, n);
-		ref_mth(lo, lo + k, out[(*n)++]);
-	}
-}
-
-static void
-ref_subproof(uint64_t m, uint64_t lo, uint64_t hi, int b, aud_hash *out,
-    size_t *n)
-{
-	uint64_t k;
-
-	if (m == hi - lo) {
-		if (!b)
-			ref_mth(lo, hi, out[(*n)++]);
-		return;
-	}
-	k = ref_split(hi - lo);
-	if (m <= k) {
-		ref_subproof(m, lo, lo + k, b, out, n);
-		ref_mth(lo + k, hi, out[(*n)++]);
-	} else {
-		ref_subproof(m - k, lo + k, hi, 0, out, n);
-		ref_mth(lo, lo + k, out[(*n)++]);
-	}
-}
 
 /* The store's proofs equal the reference's. */
 static void
@@ -1494,6 +1424,7 @@ main(void)
 
 	if (sodium_init() < 0)
 		return 1;
+	ref_leaves = leaves;
 	make_leaves();
 	aud_key_from_seed(s1, "test.example/log", &key);
 	aud_key_from_seed(s2, "test.example/log", &key2);
