@@ -1225,7 +1225,7 @@ uint8_t *
 fetch_tile(const struct source *src, const char *path, size_t max,
     size_t *len, char *why, size_t whysz)
 {
-	char full[4096];
+	char full[4096], why2[200];
 	uint8_t *buf;
 	FILE *f;
 	int fd[2], st, n;
@@ -1238,9 +1238,10 @@ fetch_tile(const struct source *src, const char *path, size_t max,
 		return NULL;
 	}
 	if (!src->url) {
-		buf = (uint8_t *)slurp(full, max, len, why, whysz);
+		buf = (uint8_t *)slurp(full, max, len, why2, sizeof(why2));
 		if (buf == NULL)
-			snprintf(why, whysz, "%.400s: cannot be read", full);
+			snprintf(why, whysz, "%.400s: cannot be read (%s)", full,
+			    why2);
 		return buf;
 	}
 	if ((buf = malloc(max + 1)) == NULL || pipe(fd) != 0) {
