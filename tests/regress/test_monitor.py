@@ -14,6 +14,7 @@ import random
 import shutil
 import subprocess
 import tempfile
+import time
 
 import ledger_fixtures as lf
 from harness import content, create, people
@@ -287,5 +288,111 @@ def test_monitor_could_not_check(s):
         rc, out, err = monitor(s, os.path.join(tmp, "nowhere"), pol, state)
         assert rc == 2, (rc, out, err)
         assert open(state, "rb").read() == before
+    finally:
+        shutil.rmtree(tmp)
+
+
+def test_monitor_keeps_polling_after_a_failed_poll(s):
+    """Without --once a poll that could not check is reported and the
+    next one goes on: a mirror serving a broken checkpoint, then the
+    real one, then a new entry, each seen by the same running monitor."""
+    tmp = tempfile.mkdtemp()
+    proc = None
+    try:
+        pol = write_policy(s, tmp)
+        state = os.path.join(tmp, "state")
+        d = copy_ledger(s, tmp)
+        good = open(os.path.join(d, "checkpoint")).read()
+        with open(os.path.join(d, "checkpoint"), "w") as f:
+            f.write("not a checkpoint\n")
+        out = open(os.path.join(tmp, "out"), "w+")
+        proc = subprocess.Popen([os.path.join(s.bin, "htq-verify"), "monitor", d, "--policy", pol,
+                                 "--state", state, "--interval", "1"], stdout=out,
+                                stderr=subprocess.STDOUT)
+
+        def wait_for(text, timeout=20):
+            deadline = time.time() + timeout
+            while time.time() < deadline:
+                out.seek(0)
+                got = out.read()
+                if text in got:
+                    return got
+                assert proc.poll() is None, got
+                time.sleep(0.1)
+            raise AssertionError("no %r in %r" % (text, got))
+        wait_for("could not check: the checkpoint: ")
+        with open(os.path.join(d, "checkpoint"), "w") as f:
+            f.write(good)
+        size = int(good.split("\n")[1])
+        wait_for("checkpoint of %d entries verified" % size)
+        s.ctl("standards", "eligibility", "ST0118", "--yes")   # the log grows
+        shutil.rmtree(d)
+        d = copy_ledger(s, tmp)    # the mirror catches up
+        got = wait_for("checkpoint of %d entries verified" % (size + 1))
+        assert "ALARM" not in got, got
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=10)
+        shutil.rmtree(tmp)
+
+
+def mutate(data, rnd):
+    """data with a few random bytes changed, cut, or inserted."""
+    b = bytearray(data)
+    for _ in range(rnd.randrange(1, 4)):
+        op = rnd.randrange(3)
+        i = rnd.randrange(len(b) or 1)
+        if op == 0 and b:
+            b[i] = rnd.randrange(256)
+        elif op == 1:
+            del b[i:]
+        else:
+            b[i:i] = bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 8)))
+    return bytes(b)
+
+
+def test_monitor_survives_mutated_input(s):
+    """Fuzz-style: random mutations of the state file, the checkpoint and
+    the last entry bundle.  Never a crash or a signal; a mutated state is
+    refused (2) or still valid (0); a mutated checkpoint or bundle under
+    a good state is "could not check" (1), never an alarm (the mutations
+    are not signed by the log)."""
+    tmp = tempfile.mkdtemp()
+    rnd = random.Random(24)
+    try:
+        pol = write_policy(s, tmp)
+        d = copy_ledger(s, tmp)
+        state = os.path.join(tmp, "state")
+        good_state_path = os.path.join(tmp, "state0")
+        s.ctl("standards", "eligibility", "ST0118", "--yes")
+        rc, out, err = monitor(s, d, pol, good_state_path)   # the state at the copy's size
+        assert rc == 0, (out, err)
+        good_state = open(good_state_path, "rb").read()
+        shutil.rmtree(d)
+        d = copy_ledger(s, tmp)                               # one entry more
+        cpath = os.path.join(d, "checkpoint")
+        good_cp = open(cpath, "rb").read()
+        n = int(good_cp.split(b"\n")[1])
+        last = os.path.join(d, tile_path(-1, (n - 1) // 256, n % 256 or 256))
+        good_bundle = open(last, "rb").read()
+        runs = 0
+        for what, path, good, allowed in (("state", state, good_state, (0, 2)),
+                                          ("checkpoint", cpath, good_cp, (1,)),
+                                          ("bundle", last, good_bundle, (1,))):
+            for _ in range(60):
+                with open(state, "wb") as f:
+                    f.write(good_state)
+                with open(path, "wb") as f:
+                    f.write(mutate(good, rnd))
+                rc, out, err = monitor(s, d, pol, state)
+                assert rc in allowed, (what, rc, out, err)
+                assert "Sanitizer" not in err and "ALARM" not in out, (what, out, err)
+                runs += 1
+            with open(path, "wb") as f:
+                f.write(good)
+        rc, out, err = monitor(s, d, pol, state)
+        assert rc == 0 and "checkpoint of %d entries verified" % n in out, (rc, out, err)
+        assert runs == 180
     finally:
         shutil.rmtree(tmp)
