@@ -567,8 +567,8 @@ poll_once(struct mon *m)
 		rc = could_not("a temporary file: %s", strerror(errno));
 		goto out;
 	}
-	p.marks = json_deep_copy(m->state != NULL ? json_object_get(m->state,
-	    "marks") : json_object());
+	p.marks = m->state != NULL ? json_deep_copy(json_object_get(m->state,
+	    "marks")) : json_object();
 	p.state_org = m->state != NULL ? json_string_value(json_object_get(
 	    m->state, "organisation")) : m->org;
 	if (p.marks == NULL) {
