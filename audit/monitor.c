@@ -98,17 +98,6 @@ alarm_both(const struct mon *m, const char *note, size_t len,
 	return EXIT_ALARM;
 }
 
-static void
-iso_time(uint64_t t, char buf[32])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, 32, "%llu", (unsigned long long)t);
-}
-
 /* --- the state file --- */
 
 /* A remembered title or name: a string of at most AUD_MON_MAX_FACT
@@ -505,7 +494,7 @@ poll_once(struct mon *m)
 	aud_hash oldroot;
 	uint64_t when = 0, oldsize = 0;
 	json_t *st = NULL;
-	char why[1024], h1[9], when_s[32], b64[64];
+	char why[1024], h1[9], when_s[32], b64[64], wit[96];
 	uint8_t *note;
 	size_t len;
 	int rc, forked;
@@ -553,8 +542,10 @@ poll_once(struct mon *m)
 		aud_empty_root(oldroot);
 	if (aud_policy_cosigned(&m->pol, (const char *)note, len,
 	    (uint64_t)time(NULL), &when, why, sizeof(why)) != AUD_OK) {
-		rc = could_not("the checkpoint of %llu entries: %s",
-		    (unsigned long long)cp.size, why);
+		rc = could_not("the checkpoint of %llu entries: not witnessed "
+		    "(quorum %zu of %zu within %llu s): %s",
+		    (unsigned long long)cp.size, m->pol.quorum,
+		    m->pol.nwitnesses, (unsigned long long)m->pol.max_age, why);
 		goto out;
 	}
 	if (oldnote != NULL && cp.size == oldsize) {
@@ -604,13 +595,16 @@ poll_once(struct mon *m)
 	if (cp.size > oldsize || oldnote == NULL) {
 		sodium_bin2base64(b64, sizeof(b64), cp.root, AUD_HASH,
 		    sodium_base64_VARIANT_ORIGINAL);
-		if (when != 0)
-			iso_time(when, when_s);
-		printf("checkpoint of %llu entries verified (root %s; %s%s; "
+		if (m->pol.nwitnesses > 0)
+			snprintf(wit, sizeof(wit), "witnessed at %s (quorum %zu "
+			    "of %zu)", isotime(when, when_s), m->pol.quorum,
+			    m->pol.nwitnesses);
+		else
+			snprintf(wit, sizeof(wit), "the policy names no "
+			    "witnesses");
+		printf("checkpoint of %llu entries verified (root %s; %s; "
 		    "%llu new entries read, %llu reported)\n",
-		    (unsigned long long)cp.size, b64, when != 0 ?
-		    "cosigned by a quorum of the policy's witnesses at " :
-		    "the policy names no witnesses", when != 0 ? when_s : "",
+		    (unsigned long long)cp.size, b64, wit,
 		    (unsigned long long)(cp.size - oldsize),
 		    (unsigned long long)p.nevents);
 		print_events(p.events);

@@ -54,6 +54,8 @@ int		 read_note(const char *note, size_t len,
 		    const struct aud_vkey *keys, size_t nkeys,
 		    const char *origin, struct cp *cp, char *why, size_t whysz);
 int		 is_dir(const char *path);
+/* POSIX seconds as "2026-12-07T06:48:17Z" into out; returns out. */
+const char	*isotime(uint64_t t, char out[32]);
 /* One file of the log's public files ("checkpoint", "tile/..."), at
  * most max bytes, from a folder or with curl from a URL; malloc'd, NULL
  * with why set. */

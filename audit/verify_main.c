@@ -21,7 +21,11 @@
  * where and why, 2 on a usage error, 3 for a genuine bundle whose mark
  * is revoked, 4 for a mark whose award is proved but whose revocation
  * could not be checked (no --entries, or a read failed: the line says
- * which step).  docs/ledger.md section 6 is the contract this implements.
+ * which step).  A policy with witness lines also requires a quorum of its
+ * witnesses' fresh cosignatures on the log's latest checkpoint (the
+ * export's, NEWNOTE, the tiles' or the bundle's taken as the latest):
+ * without it ledger and consistency exit 1 and mark exits 4 (could not
+ * check).  docs/ledger.md section 6 is the contract this implements.
  * Links only libsodium, Jansson and pthreads; memory is bounded: one
  * line buffer of AUD_MAX_LINE bytes, O(log n) for the tree, and one key
  * per rotation.
@@ -35,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -79,6 +84,9 @@ usage(void)
 	    "from the first),\nor its static tiles (the folder holding tile/ "
 	    "and checkpoint, or their URL,\nread with curl) up to their "
 	    "checkpoint, which must be signed by the newest key.\n"
+	    "A policy with witness lines also needs a quorum of fresh "
+	    "cosignatures on the\nlatest checkpoint (docs/ledger.md 6.7): "
+	    "without it ledger and consistency exit 1,\nmark exits 4.\n"
 	    "monitor (docs/ledger.md 6.8) prints each award, revocation and "
 	    "withdrawal as the\nlog grows; exit 1 could not check (with "
 	    "--once), 3 ALARM: the log forked or\nwas rolled back.\n");
@@ -178,6 +186,9 @@ out:
  * first, become the trusted list and its origin the expected one.  The
  * origin is kept in static storage (one policy per run).
  */
+/* The policy read (NULL with --key): its witnesses, quorum, max_age. */
+static const struct aud_policy	*trust;
+
 static int
 load_policy(struct keyring *kr, const char *path, const char **origin)
 {
@@ -200,7 +211,60 @@ load_policy(struct keyring *kr, const char *path, const char **origin)
 		if (add_key(kr, &p.keys[i]) != 0)
 			return -1;
 	*origin = p.origin;
+	trust = &p;
 	return 0;
+}
+
+/* "2026-12-07T06:48:17Z" into out. */
+const char *
+isotime(uint64_t t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, 32, "@%llu", (unsigned long long)t);
+	return out;
+}
+
+/*
+ * The witness rule (docs/ledger.md 6.7) on the log's latest checkpoint
+ * note, at the verifier's clock: 0 when the policy names no witness or a
+ * quorum cosigned it in time (*when is then the time that quorum vouches
+ * for, 0 without witnesses); -1 with why ("not witnessed (quorum K of N
+ * within S s): <each missing witness>") otherwise.
+ */
+static int
+witnessed(const char *note, size_t len, uint64_t *when, char *why,
+    size_t whysz)
+{
+	char w[3000];
+
+	*when = 0;
+	if (trust == NULL || trust->nwitnesses == 0)
+		return 0;
+	if (aud_policy_cosigned(trust, note, len, (uint64_t)time(NULL), when,
+	    w, sizeof(w)) == AUD_OK)
+		return 0;
+	snprintf(why, whysz, "not witnessed (quorum %zu of %zu within %llu "
+	    "s): %s", trust->quorum, trust->nwitnesses,
+	    (unsigned long long)trust->max_age, w);
+	return -1;
+}
+
+/* "; witnessed at TIME (quorum K of N)" for a proved time, "" without
+ * witnesses. */
+static const char *
+witness_words(uint64_t when, char out[96])
+{
+	char iso[32];
+
+	out[0] = '\0';
+	if (trust != NULL && trust->nwitnesses > 0)
+		snprintf(out, 96, "; witnessed at %s (quorum %zu of %zu)",
+		    isotime(when, iso), trust->quorum, trust->nwitnesses);
+	return out;
 }
 
 /*
@@ -558,7 +622,7 @@ struct scan {
 	uint64_t	 rseq;
 	char		 rtime[21];
 	char		 reason[128];
-	char		 unchecked[600]; /* why revocation could not be checked */
+	char		 unchecked[4096]; /* why revocation could not be checked */
 };
 
 static int	scan_seen(struct scan *, const struct aud_range *,
@@ -579,6 +643,8 @@ struct ledger_state {
 	int		 tty;
 	struct scan	*scan;		/* mark mode: what it looks for */
 	struct cp	 final;		/* the export's checkpoint */
+	char		*final_note;	/* its text (malloc'd) */
+	size_t		 final_len;
 };
 
 static const struct aud_vkey *
@@ -724,6 +790,14 @@ check_final(struct ledger_state *st, const char *note, size_t len,
 		return AUD_EVERIFY;
 	}
 	st->final = cp;
+	free(st->final_note);
+	if ((st->final_note = malloc(len + 1)) == NULL) {
+		snprintf(why, whysz, "out of memory");
+		return AUD_ENOMEM;
+	}
+	memcpy(st->final_note, note, len);
+	st->final_note[len] = '\0';
+	st->final_len = len;
 	return AUD_OK;
 }
 
@@ -906,7 +980,7 @@ run_ledger(int argc, char **argv, struct ledger_state *st)
 {
 	static struct keyring kr;
 	const char *path = NULL, *cpfile = NULL;
-	char why[400], *note = NULL, h1[9];
+	char why[3200], *note = NULL, h1[9];
 	size_t nlen = 0;
 	FILE *f;
 	int i, rc, jobs = 1, policy = 0;
@@ -977,14 +1051,20 @@ run_ledger(int argc, char **argv, struct ledger_state *st)
 		return rc;
 	{
 		aud_hash root;
-		char b64[64];
+		char b64[64], ww[96];
+		uint64_t when;
 
+		/* the export's checkpoint is the latest it claims */
+		if (witnessed(st->final_note, st->final_len, &when, why,
+		    sizeof(why)) != 0)
+			return fail("checkpoint of %llu entries: %s",
+			    (unsigned long long)st->seq, why);
 		aud_range_root(&st->range, root);
 		sodium_bin2base64(b64, sizeof(b64), root, AUD_HASH,
 		    sodium_base64_VARIANT_ORIGINAL);
-		printf("ledger valid: %llu entries, root %s, key %s\n",
+		printf("ledger valid: %llu entries, root %s, key %s%s\n",
 		    (unsigned long long)st->seq, b64,
-		    kidhex(current(st)->kid, h1));
+		    kidhex(current(st)->kid, h1), witness_words(when, ww));
 	}
 	return 0;
 }
@@ -999,6 +1079,7 @@ cmd_ledger(int argc, char **argv)
 	memset(&st, 0, sizeof(st));
 	rc = run_ledger(argc, argv, &st);
 	free(st.chain.k);
+	free(st.final_note);
 	return rc;
 }
 
@@ -1063,8 +1144,9 @@ cmd_consistency(int argc, char **argv)
 	static struct keyring kr;
 	const char *pos[2], *proof = NULL, *origin = NULL;
 	struct cp c[2];
-	char *buf, why[256];
+	char *buf, why[3200], ww[96];
 	aud_hash hashes[AUD_MAX_PROOF], empty;
+	uint64_t when = 0;
 	size_t len, n;
 	json_t *p;
 	int i;
@@ -1079,7 +1161,9 @@ cmd_consistency(int argc, char **argv)
 		    sizeof(why))) == NULL)
 			return fail("%s: %s", pos[i], why);
 		if (read_note(buf, len, kr.k, kr.n, origin, &c[i], why,
-		    sizeof(why)) != AUD_OK) {
+		    sizeof(why)) != AUD_OK ||
+		    (i == 1 && witnessed(buf, len, &when, why,
+		    sizeof(why)) != 0)) {
 			free(buf);
 			return fail("%s: %s", pos[i], why);
 		}
@@ -1116,8 +1200,9 @@ cmd_consistency(int argc, char **argv)
 	    hashes, n) != AUD_OK)
 		return fail("%s does not extend %s: history was rewritten",
 		    pos[1], pos[0]);
-	printf("consistent: %llu entries extend to %llu\n",
-	    (unsigned long long)c[0].size, (unsigned long long)c[1].size);
+	printf("consistent: %llu entries extend to %llu%s\n",
+	    (unsigned long long)c[0].size, (unsigned long long)c[1].size,
+	    witness_words(when, ww));
 	return 0;
 }
 
@@ -1763,7 +1848,7 @@ mark_export(struct keyring *kr, json_t *b, const char *origin,
 static int
 mark_tiles(const struct keyring *kr, const struct source *src,
     struct scan *sc, const struct cp *cp, int bundle_latest,
-    struct cp *latest)
+    struct cp *latest, char **lnote, size_t *llen)
 {
 	char why[600], h1[9];
 	uint8_t *note;
@@ -1779,7 +1864,11 @@ mark_tiles(const struct keyring *kr, const struct source *src,
 			    "checkpoint: %s", why);
 		rc = read_note((const char *)note, len, &kr->k[kr->n - 1], 1,
 		    cp->origin, latest, why, sizeof(why));
-		free(note);
+		if (rc == AUD_OK) {
+			*lnote = (char *)note;	/* the witness rule's, later */
+			*llen = len;
+		} else
+			free(note);
 		if (rc != AUD_OK)
 			return fail("%s: its checkpoint: %s (it must be signed "
 			    "by the newest given key, %s, for origin %s)",
@@ -1813,7 +1902,10 @@ cmd_mark(int argc, char **argv)
 	struct scan sc;
 	struct cp cp, latest;
 	json_t *b;
-	char h1[9];
+	char h1[9], why[3200], ww[96], *tnote = NULL;
+	const char *lnote = NULL;	/* the latest checkpoint's text */
+	size_t llen = 0;
+	uint64_t when = 0;
 	int i, rc, revoked = 0, bundle_latest = 0, policy = 0, export = 0;
 
 	for (i = 1; i < argc; i++) {
@@ -1872,8 +1964,14 @@ cmd_mark(int argc, char **argv)
 	    revoked ? &r : NULL)) != 0)
 		goto out;
 	latest = cp;
+	if (bundle_latest) {
+		lnote = json_string_value(json_object_get(b, "checkpoint"));
+		llen = json_string_length(json_object_get(b, "checkpoint"));
+	}
 	if (export) {
 		latest = st.final;
+		lnote = st.final_note;
+		llen = st.final_len;
 		from = "the export's";
 	} else if (entries != NULL && sc.unchecked[0] == '\0') {
 		json_t *je = json_object_get(b, "entry");
@@ -1882,7 +1980,10 @@ cmd_mark(int argc, char **argv)
 		sc.award = e.seq;
 		aud_leaf_hash(json_string_value(je), json_string_length(je),
 		    sc.award_leaf);
-		rc = mark_tiles(&kr, &src, &sc, &cp, bundle_latest, &latest);
+		rc = mark_tiles(&kr, &src, &sc, &cp, bundle_latest, &latest,
+		    &tnote, &llen);
+		if (tnote != NULL)
+			lnote = tnote;
 		if (rc == 1)
 			goto out;
 		/* entries read before a tile failed are proved only up to
@@ -1931,6 +2032,13 @@ cmd_mark(int argc, char **argv)
 		rc = EXIT_REVOKED;
 		goto out;
 	}
+	/* not revoked as of the latest checkpoint: only if a quorum of
+	 * the policy's witnesses vouch that it is the latest */
+	if (sc.unchecked[0] == '\0' && lnote != NULL &&
+	    witnessed(lnote, llen, &when, why, sizeof(why)) != 0)
+		snprintf(sc.unchecked, sizeof(sc.unchecked), "the log's latest "
+		    "checkpoint (of %llu entries) is %s",
+		    (unsigned long long)latest.size, why);
 	if (sc.unchecked[0] != '\0') {
 		printf("mark %s: award proved (entry %llu on %.10s, in the "
 		    "checkpoint of %llu entries signed by key %s%s); revocation "
@@ -1942,9 +2050,9 @@ cmd_mark(int argc, char **argv)
 		goto out;
 	}
 	printf("mark %s: genuine, awarded by entry %llu on %.10s; not revoked "
-	    "as of the checkpoint of %llu entries (%s", e.subject,
+	    "as of the checkpoint of %llu entries (%s%s", e.subject,
 	    (unsigned long long)e.seq, e.time,
-	    (unsigned long long)latest.size, from);
+	    (unsigned long long)latest.size, from, witness_words(when, ww));
 	if (sc.last_time[0] != '\0')
 		printf("; its last entry dated %s; %llu entries read after "
 		    "the award", sc.last_time, (unsigned long long)sc.read);
@@ -1952,6 +2060,8 @@ cmd_mark(int argc, char **argv)
 	rc = 0;
 out:
 	free(st.chain.k);
+	free(st.final_note);
+	free(tnote);
 	json_decref(b);
 	return rc;
 }
