@@ -299,6 +299,24 @@ names(json_t *name, json_t *id, const char *org)
 	    strcmp(json_string_value(id), org) == 0);
 }
 
+/* 1 if a remembered award names the awarding body id by the name org:
+ * the id of an organisation watched by name.  O(marks); withdrawals are
+ * rare. */
+static int
+known_as(json_t *marks, json_t *id, const char *org)
+{
+	const char *k;
+	json_t *rec;
+
+	if (!json_is_string(id))
+		return 0;
+	json_object_foreach(marks, k, rec)
+		if (json_equal(json_object_get(rec, "i"), id) &&
+		    names(json_object_get(rec, "n"), NULL, org))
+			return 1;
+	return 0;
+}
+
 static void
 put(FILE *f, const char *key, json_t *v)
 {
@@ -312,7 +330,8 @@ put(FILE *f, const char *key, json_t *v)
  * organisation, or always without one) and printed (when it names
  * --organisation, or always); a revocation is printed with what its
  * award said when that award names --organisation; a withdrawal when
- * its organisation is --organisation.  0, or EXIT_CHECK when the marks
+ * its organisation is --organisation, by id or by the name a remembered
+ * award gives that id.  0, or EXIT_CHECK when the marks
  * to remember pass AUD_MON_MAX_MARKS.
  */
 static int
@@ -367,7 +386,8 @@ report(struct poll *p, const struct aud_entry *e)
 		put(p->events, "reason", json_object_get(d, "reason"));
 	} else {
 		if (org != NULL && !names(NULL, json_object_get(d,
-		    "organisation"), org))
+		    "organisation"), org) && !known_as(p->marks,
+		    json_object_get(d, "organisation"), org))
 			goto out;
 		fprintf(p->events, "%s submission.withdrawn %s entry=%llu",
 		    e->time, e->subject, (unsigned long long)e->seq);

@@ -120,10 +120,15 @@ def test_monitor_reports_each_organisations_marks(s):
         sw = submit(s, p, "meridian", "HNC in Withdrawn Things %d" % random.randrange(10**6))
         r = s.post("/api/v1/submissions/%s/withdraw" % sw, headers=p["meridian"].h)
         assert r.status == 200, r
+        sn = submit(s, p, "north", "HNC in Withdrawn North %d" % random.randrange(10**6))
+        r = s.post("/api/v1/submissions/%s/withdraw" % sn, headers=p["north"].h)
+        assert r.status == 200, r
         rc, out, err = monitor(s, url, pol, st_n, "--organisation", NORTH)
         assert rc == 0, (out, err)
         got = events(out)
-        assert got == {mn: ["mark.awarded", "mark.revoked"]}, out
+        # Northfield is watched by name: its withdrawal (which names its id
+        # only) is known by the id its demo award gave that name
+        assert got == {mn: ["mark.awarded", "mark.revoked"], sn: ["submission.withdrawn"]}, out
         assert 'reason="non_compliance"' in out and "HNC in Monitoring North" in out, out
         rc, out, err = monitor(s, url, pol, st_m, "--organisation", meridian)
         assert rc == 0, (out, err)
@@ -138,7 +143,7 @@ def test_monitor_reports_each_organisations_marks(s):
         assert rc == 0, (out, err)
         got = events(out)
         assert got[mn] == ["mark.awarded", "mark.revoked"] and got[mm] == ["mark.awarded"]
-        assert got[sw] == ["submission.withdrawn"] and set(first) <= set(got)
+        assert got[sw] == got[sn] == ["submission.withdrawn"] and set(first) <= set(got)
         # a state made for one organisation is not used for another
         rc, out, err = monitor(s, url, pol, st_n, "--organisation", meridian)
         assert rc == 2 and "was made with --organisation" in err, (rc, out, err)
