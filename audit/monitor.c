@@ -501,6 +501,49 @@ print_events(FILE *f)
 }
 
 /*
+ * The new checkpoint (signed by the policy's newest key) against the one
+ * kept (signed by one of its keys): fewer entries is a rollback, the
+ * same number with another root a fork.  0, or EXIT_ALARM (printed).
+ */
+static int
+kept_consistent(const struct mon *m, const struct cp *cp, const char *note,
+    size_t len)
+{
+	if (cp->size < m->old.size)
+		return alarm_both(m, note, len, "the log was rolled back: its "
+		    "checkpoint has %llu entries, the one kept has %llu",
+		    (unsigned long long)cp->size,
+		    (unsigned long long)m->old.size);
+	if (cp->size == m->old.size && sodium_memcmp(cp->root, m->old.root,
+	    AUD_HASH) != 0)
+		return alarm_both(m, note, len, "the log forked: two "
+		    "checkpoints of %llu entries with different roots, both "
+		    "signed by the log's keys", (unsigned long long)cp->size);
+	return 0;
+}
+
+/* The line that says what a poll proved, before its events. */
+static void
+print_summary(const struct mon *m, const struct cp *cp, uint64_t oldsize,
+    uint64_t when, uint64_t nevents)
+{
+	char b64[sodium_base64_ENCODED_LEN(AUD_HASH,
+	    sodium_base64_VARIANT_ORIGINAL)], when_s[32], wit[96];
+
+	sodium_bin2base64(b64, sizeof(b64), cp->root, AUD_HASH,
+	    sodium_base64_VARIANT_ORIGINAL);
+	if (m->pol.nwitnesses > 0)
+		snprintf(wit, sizeof(wit), "witnessed at %s (quorum %zu of %zu)",
+		    isotime(when, when_s), m->pol.quorum, m->pol.nwitnesses);
+	else
+		snprintf(wit, sizeof(wit), "the policy names no witnesses");
+	printf("checkpoint of %llu entries verified (root %s; %s; %llu new "
+	    "entries read, %llu reported)\n", (unsigned long long)cp->size,
+	    b64, wit, (unsigned long long)(cp->size - oldsize),
+	    (unsigned long long)nevents);
+}
+
+/*
  * One poll (docs/ledger.md 6.8): 0, EXIT_CHECK (printed, the state kept)
  * or EXIT_ALARM (printed with both checkpoints).
  */
@@ -514,7 +557,7 @@ poll_once(struct mon *m)
 	aud_hash oldroot;
 	uint64_t when = 0, oldsize = 0;
 	json_t *st = NULL;
-	char why[1024], h1[9], when_s[32], b64[64], wit[96];
+	char why[1024], h1[9];
 	uint8_t *note;
 	size_t len;
 	int rc, forked;
@@ -542,22 +585,9 @@ poll_once(struct mon *m)
 		    "checkpoint"));
 		oldsize = m->old.size;
 		memcpy(oldroot, m->old.root, AUD_HASH);
-		if (cp.size < oldsize) {
-			rc = alarm_both(m, (const char *)note, len, "the log "
-			    "was rolled back: its checkpoint has %llu entries, "
-			    "the one kept has %llu",
-			    (unsigned long long)cp.size,
-			    (unsigned long long)oldsize);
+		if ((rc = kept_consistent(m, &cp, (const char *)note, len)) !=
+		    0)
 			goto out;
-		}
-		if (cp.size == oldsize && sodium_memcmp(cp.root, oldroot,
-		    AUD_HASH) != 0) {
-			rc = alarm_both(m, (const char *)note, len, "the log "
-			    "forked: two checkpoints of %llu entries with "
-			    "different roots, both signed by the log's keys",
-			    (unsigned long long)cp.size);
-			goto out;
-		}
 	} else
 		aud_empty_root(oldroot);
 	if (aud_policy_cosigned(&m->pol, (const char *)note, len,
@@ -613,20 +643,7 @@ poll_once(struct mon *m)
 		goto out;
 	}
 	if (cp.size > oldsize || oldnote == NULL) {
-		sodium_bin2base64(b64, sizeof(b64), cp.root, AUD_HASH,
-		    sodium_base64_VARIANT_ORIGINAL);
-		if (m->pol.nwitnesses > 0)
-			snprintf(wit, sizeof(wit), "witnessed at %s (quorum %zu "
-			    "of %zu)", isotime(when, when_s), m->pol.quorum,
-			    m->pol.nwitnesses);
-		else
-			snprintf(wit, sizeof(wit), "the policy names no "
-			    "witnesses");
-		printf("checkpoint of %llu entries verified (root %s; %s; "
-		    "%llu new entries read, %llu reported)\n",
-		    (unsigned long long)cp.size, b64, wit,
-		    (unsigned long long)(cp.size - oldsize),
-		    (unsigned long long)p.nevents);
+		print_summary(m, &cp, oldsize, when, p.nevents);
 		print_events(p.events);
 	}
 	json_decref(m->state);
