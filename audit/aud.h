@@ -165,7 +165,9 @@ int	 aud_policy_parse(const char *text, size_t len, struct aud_policy *p,
  * AUD_EVERIFY otherwise, with why saying, per missing witness, "witness
  * <name> has not cosigned since <ISO time>" or "no valid cosignature from
  * witness <name>" (joined with "; ").  AUD_EFORMAT for a malformed note.
- * A policy without witnesses: AUD_OK, *when = 0.
+ * A policy without witnesses: AUD_OK, *when = 0.  (A quorum of 0 or over
+ * nwitnesses, which aud_policy_parse never makes, means all of them;
+ * more than AUD_MAX_POLICY_WITNESSES is AUD_EINVAL.)
  */
 int	 aud_policy_cosigned(const struct aud_policy *, const char *note,
 	    size_t len, uint64_t now, uint64_t *when, char *why, size_t whysz);

@@ -311,13 +311,19 @@ aud_policy_cosigned(const struct aud_policy *p, const char *note,
 	uint64_t good[AUD_MAX_POLICY_WITNESSES], ts;
 	const char *sigs, *q, *nl, *end = note + len;
 	char iso[40], msg[AUD_MAX_ORIGIN + 80];
-	size_t bodylen, which, i, ngood = 0;
+	size_t bodylen, which, i, ngood = 0, quorum;
 
 	*when = 0;
 	if (whysz > 0)
 		why[0] = '\0';
 	if (p->nwitnesses == 0)
 		return AUD_OK;
+	/* a policy not made by aud_policy_parse: never read past the
+	 * arrays, never a quorum of none */
+	if (p->nwitnesses > AUD_MAX_POLICY_WITNESSES)
+		return AUD_EINVAL;
+	quorum = p->quorum == 0 || p->quorum > p->nwitnesses ?
+	    p->nwitnesses : p->quorum;
 	/* the note's form (every line, as Go's note.Open); no log key */
 	if (aud_note_verify(note, len, NULL, 0, &bodylen, &which, why,
 	    whysz) == AUD_EFORMAT)
@@ -345,9 +351,9 @@ aud_policy_cosigned(const struct aud_policy *p, const char *note,
 	for (i = 0; i < p->nwitnesses; i++)
 		if (fresh[i] != 0)
 			good[ngood++] = fresh[i];
-	if (ngood >= p->quorum) {
+	if (ngood >= quorum) {
 		qsort(good, ngood, sizeof(good[0]), cmp_desc);
-		*when = good[p->quorum - 1];
+		*when = good[quorum - 1];
 		return AUD_OK;
 	}
 	for (i = 0; i < p->nwitnesses; i++) {

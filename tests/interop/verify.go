@@ -9,14 +9,14 @@
 //
 //	verify BASE_URL                     the whole ledger through the API
 //	verify ledger FILE|- (--key KEY... | --policy FILE) [--checkpoint NOTE] [--origin O]
-//	verify consistency OLD NEW --proof FILE --key KEY... [--origin O]
-//	verify bundle FILE --key KEY... [--origin O]
+//	verify consistency OLD NEW --proof FILE (--key KEY... | --policy FILE) [--origin O]
+//	verify bundle FILE (--key KEY... | --policy FILE) [--origin O]
 //	verify tiles BASE_URL               the static C2SP tiles alone
 //	verify mark BUNDLE (--key KEY... | --policy FILE) [--origin O]
 //	       [--entries EXPORT|TILE-FOLDER|URL] [--bundle-checkpoint-is-latest]
 //
-// A policy with witnesses (docs/ledger.md 6.7) makes ledger and mark
-// require a quorum of fresh cosignatures (C2SP cosignature/v1, parsed
+// A policy with witnesses (docs/ledger.md 6.7) makes ledger, consistency
+// (its NEW) and mark require a quorum of fresh cosignatures (C2SP cosignature/v1, parsed
 // here from the note text) on the latest checkpoint.
 //
 // Exit status as htq-verify: 0 valid (a mark: genuine and not revoked as
@@ -701,12 +701,17 @@ func posArgs(args []string, npos int, proof *string) ([]string, []vkey, string) 
 	var pos []string
 	var keys []vkey
 	origin := ""
+	policy := false
 	for i := 0; i < len(args); i++ {
 		switch {
-		case args[i] == "--key" && i+1 < len(args):
+		case args[i] == "--key" && i+1 < len(args) && !policy:
 			i++
 			keys = append(keys, loadKeys(args[i])...)
-		case args[i] == "--origin" && i+1 < len(args):
+		case args[i] == "--policy" && i+1 < len(args) && len(keys) == 0 && origin == "":
+			i++
+			keys, origin = loadPolicy(args[i])
+			policy = true
+		case args[i] == "--origin" && i+1 < len(args) && !policy:
 			i++
 			origin = args[i]
 		case proof != nil && args[i] == "--proof" && i+1 < len(args):
@@ -812,6 +817,7 @@ func cmdConsistency(args []string) {
 	var proof string
 	pos, keys, origin := posArgs(args, 2, &proof)
 	var cps [2]checkpoint
+	var when int64
 	for i := range cps {
 		b, err := os.ReadFile(pos[i])
 		if err != nil {
@@ -819,6 +825,12 @@ func cmdConsistency(args []string) {
 		}
 		if cps[i], err = openNote(b, keys, origin); err != nil {
 			fail("%s: %v", pos[i], err)
+		}
+		if i == 1 {
+			var why string
+			if when, why = trust.cosigned(b, time.Now().Unix()); why != "" {
+				fail("%s: %s", pos[i], why)
+			}
 		}
 	}
 	b, err := os.ReadFile(proof)
@@ -851,7 +863,7 @@ func cmdConsistency(args []string) {
 			fail("tlog.CheckTree: %v", err)
 		}
 	}
-	fmt.Printf("consistent: %d entries extend to %d\n", old.size, cur.size)
+	fmt.Printf("consistent: %d entries extend to %d%s\n", old.size, cur.size, trust.words(when))
 }
 
 // --- the API ---

@@ -1442,6 +1442,11 @@ test_policy_cosigned(void)
 	T_EQ(aud_policy_cosigned(&p, note, len, now, &when, why, sizeof(why)),
 	    AUD_OK);
 	T_EQ(when, now - 50);
+	/* a hand-made policy's quorum 0 means all, never none */
+	p.quorum = 0;
+	T_EQ(aud_policy_cosigned(&p, note, len, now, &when, why, sizeof(why)),
+	    AUD_OK);
+	T_EQ(when, now - 100);
 	p.quorum = 2;
 	/* stale, future, unknown key, another body: w2 missing */
 	cosigned_note(note, sizeof(note), body, sizeof(body), c[0]);
