@@ -453,3 +453,31 @@ def test_monitor_accepts_a_witnessed_checkpoint(s):
     finally:
         w.stop()
         shutil.rmtree(tmp)
+
+
+def test_monitor_follows_a_rotation_listed_in_the_policy(s):
+    """After htqctl key rotate the checkpoint is signed by a key the old
+    policy lacks: could not check, naming the key it expected, the state
+    kept.  With the new key listed the same state (its checkpoint signed
+    by the old key) goes on, and the rotation entry is read and proved."""
+    tmp = tempfile.mkdtemp()
+    try:
+        url = s.base + "/ledger/"
+        old = write_policy(s, tmp, name="old")
+        state = os.path.join(tmp, "state")
+        rc, out, err = monitor(s, url, old, state)
+        assert rc == 0, (out, err)
+        before = open(state, "rb").read()
+        size = int(json.load(open(state))["checkpoint"].split("\n")[1])
+        r = s.ctl("key", "rotate")
+        assert b"rotated" in r.stdout, r
+        rc, out, err = monitor(s, url, old, state)
+        assert rc == 1 and "could not check: the checkpoint: " in out and \
+            "policy's newest key" in out, (rc, out, err)
+        assert open(state, "rb").read() == before
+        new = write_policy(s, tmp, name="new")
+        assert open(new).read().count("\nkey ") == open(old).read().count("\nkey ") + 1
+        rc, out, err = monitor(s, url, new, state)
+        assert rc == 0 and "checkpoint of %d entries verified" % (size + 1) in out, (rc, out, err)
+    finally:
+        shutil.rmtree(tmp)
