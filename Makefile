@@ -54,7 +54,7 @@ OBJ	= build/$(VARIANT)
 # Sources.  Each folder is a library; the mains are named here.
 CTL_SRC		= $(wildcard core/ctl/*.c)
 CORE_SRC	= $(wildcard core/store/*.c core/domain/*.c core/publish/*.c)
-AUDIT_MAIN	= audit/verify_main.c
+AUDIT_MAIN	= audit/verify_main.c audit/monitor.c
 WITNESS_MAIN	= audit/witness_main.c
 AUDIT_STORE	= $(wildcard audit/store*.c)
 AUDIT_PURE	= $(filter-out $(AUDIT_MAIN) $(WITNESS_MAIN) $(AUDIT_STORE), $(wildcard audit/*.c))

@@ -9,6 +9,9 @@
  *   htq-verify mark BUNDLE (--key KEY... | --policy FILE) [--origin ORIGIN]
  *              [--entries EXPORT|TILE-FOLDER|URL]
  *              [--bundle-checkpoint-is-latest]
+ *   htq-verify monitor URL --policy FILE --state FILE
+ *              [--organisation NAME] [--once] [--interval SECONDS]
+ *              (monitor.c)
  *
  * KEY is a verifier key string (name+hexid+base64) or a file of them,
  * one per line, oldest first (GET /api/v1/ledger/key); a policy file
@@ -42,6 +45,7 @@
 #include <sodium.h>
 
 #include "aud.h"
+#include "verify.h"
 
 #define EXIT_REVOKED	3
 #define EXIT_UNCHECKED	4	/* award proved, revocation not checked */
@@ -64,6 +68,9 @@ usage(void)
 	    "       htq-verify mark BUNDLE TRUST "
 	    "[--entries EXPORT|TILE-FOLDER|URL]\n"
 	    "                  [--bundle-checkpoint-is-latest]\n"
+	    "       htq-verify monitor URL|FOLDER --policy FILE --state FILE\n"
+	    "                  [--organisation NAME] [--once] "
+	    "[--interval SECONDS]\n"
 	    "\nTRUST is --policy FILE (origin and keys, docs/ledger.md 6.7) "
 	    "or --key KEY...\n[--origin ORIGIN]; KEY is a verifier key "
 	    "(name+hexid+base64) or a file of them\n(one per line, oldest "
@@ -79,11 +86,14 @@ usage(void)
 	    "checkpoint, which must be signed by the newest key.\n"
 	    "A policy with witness lines also needs a quorum of fresh "
 	    "cosignatures on the\nlatest checkpoint (docs/ledger.md 6.7): "
-	    "without it ledger and consistency exit 1,\nmark exits 4.\n");
+	    "without it ledger and consistency exit 1,\nmark exits 4.\n"
+	    "monitor (docs/ledger.md 6.8) prints each award, revocation and "
+	    "withdrawal as the\nlog grows; exit 1 could not check (with "
+	    "--once), 3 ALARM: the log forked or\nwas rolled back.\n");
 }
 
 /* Print "htq-verify: <message>" and return 1 (invalid). */
-static int
+int
 fail(const char *fmt, ...)
 {
 	va_list ap;
@@ -97,7 +107,7 @@ fail(const char *fmt, ...)
 }
 
 /* Hex of a key id into the caller's buffer (one per value printed). */
-static const char *
+const char *
 kidhex(const uint8_t kid[AUD_KID], char out[2 * AUD_KID + 1])
 {
 	sodium_bin2hex(out, 2 * AUD_KID + 1, kid, AUD_KID);
@@ -176,8 +186,6 @@ out:
  * first, become the trusted list and its origin the expected one.  The
  * origin is kept in static storage (one policy per run).
  */
-static char	*slurp(const char *, size_t, size_t *, char *, size_t);
-
 /* The policy read (NULL with --key): its witnesses, quorum, max_age. */
 static const struct aud_policy	*trust;
 
@@ -208,7 +216,7 @@ load_policy(struct keyring *kr, const char *path, const char **origin)
 }
 
 /* "2026-12-07T06:48:17Z" into out. */
-static const char *
+const char *
 isotime(uint64_t t, char out[32])
 {
 	time_t tt = (time_t)t;
@@ -264,7 +272,7 @@ witness_words(uint64_t when, char out[96])
  * buffer.  NULL with why set when it cannot be read, is larger, or a
  * read fails.
  */
-static char *
+char *
 slurp(const char *path, size_t max, size_t *len, char *why, size_t whysz)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
@@ -295,18 +303,11 @@ out:
 	return buf;
 }
 
-struct cp {
-	char		 origin[AUD_MAX_ORIGIN + 1];
-	uint64_t	 size;
-	aud_hash	 root;
-	size_t		 key;	/* index in the keyring */
-};
-
 /*
  * Verify a signed checkpoint note with keys (nkeys 0: only check that it
  * is well formed) and parse its body; the origin must be origin.
  */
-static int
+int
 read_note(const char *note, size_t len, const struct aud_vkey *keys,
     size_t nkeys, const char *origin, struct cp *cp, char *why, size_t whysz)
 {
@@ -1265,7 +1266,7 @@ bundle_entry(const struct keyring *kr, json_t *b, const struct cp *cp,
 
 /* --- mark bundles: award, revocation, and non-revocation from tiles --- */
 
-static int
+int
 is_dir(const char *path)
 {
 	struct stat st;
@@ -1287,12 +1288,6 @@ check_root(const struct aud_range *r, const struct cp *cp)
 	return 0;
 }
 
-/* Where the log's entries come from for --entries. */
-struct source {
-	const char	*where;		/* export file, tile folder or URL */
-	int		 url;		/* http:// or https:// (read with curl) */
-};
-
 /* Say why revocation could not be checked; EXIT_UNCHECKED. */
 static int
 unchecked(struct scan *sc, const char *fmt, ...)
@@ -1311,11 +1306,11 @@ unchecked(struct scan *sc, const char *fmt, ...)
  * curl(1), run without a shell, so that htq-verify links no HTTP
  * library.  NULL with why set on any failure.
  */
-static uint8_t *
+uint8_t *
 fetch_tile(const struct source *src, const char *path, size_t max,
     size_t *len, char *why, size_t whysz)
 {
-	char full[4096];
+	char full[4096], why2[200];
 	uint8_t *buf;
 	FILE *f;
 	int fd[2], st, n;
@@ -1328,9 +1323,10 @@ fetch_tile(const struct source *src, const char *path, size_t max,
 		return NULL;
 	}
 	if (!src->url) {
-		buf = (uint8_t *)slurp(full, max, len, why, whysz);
+		buf = (uint8_t *)slurp(full, max, len, why2, sizeof(why2));
 		if (buf == NULL)
-			snprintf(why, whysz, "%.400s: cannot be read", full);
+			snprintf(why, whysz, "%.400s: cannot be read (%s)", full,
+			    why2);
 		return buf;
 	}
 	if ((buf = malloc(max + 1)) == NULL || pipe(fd) != 0) {
@@ -1372,7 +1368,7 @@ fetch_tile(const struct source *src, const char *path, size_t max,
  * tlog-tiles).  *fellback says so.  NULL with why set when neither can
  * be read.
  */
-static uint8_t *
+uint8_t *
 fetch_tile_at(const struct source *src, const struct aud_tile *t,
     size_t max, size_t *len, int *fellback, char *why, size_t whysz)
 {
@@ -1402,7 +1398,7 @@ fetch_tile_at(const struct source *src, const struct aud_tile *t,
 }
 
 /* The tile whose level-8L hashes include index i in a log of size. */
-static void
+void
 tile_for(int level, uint64_t i, uint64_t size, struct aud_tile *t)
 {
 	uint64_t width = size >> (AUD_TILE_HEIGHT * level);
@@ -1417,16 +1413,17 @@ tile_for(int level, uint64_t i, uint64_t size, struct aud_tile *t)
  * The compact range of the tree over [0, start), start a multiple of
  * 256, from hash tiles only: each perfect subtree of height h >= 8 is
  * the root of 2^(h mod 8) hashes of one level-(h div 8) tile.  O(log n)
- * tiles.  0, 1 (printed) or EXIT_UNCHECKED (a tile could not be read).
+ * tiles.  AUD_ENOTFOUND (a tile could not be read) or AUD_EFORMAT (one
+ * of the wrong length), why saying which.
  */
-static int
-left_range(const struct source *src, struct scan *sc, uint64_t start,
-    uint64_t size, struct aud_range *r)
+int
+tiles_left_range(const struct source *src, uint64_t start, uint64_t size,
+    struct aud_range *r, char *why, size_t whysz)
 {
 	aud_hash level[AUD_TILE_WIDTH];
 	uint64_t off = 0, first;
 	struct aud_tile t;
-	char path[AUD_TILE_PATH], why[600];
+	char path[AUD_TILE_PATH];
 	uint8_t *buf;
 	size_t len, cnt, i;
 	int h, L, fellback;
@@ -1440,15 +1437,15 @@ left_range(const struct source *src, struct scan *sc, uint64_t start,
 		first = off >> (AUD_TILE_HEIGHT * L);
 		tile_for(L, first, size, &t);
 		if ((buf = fetch_tile_at(src, &t, AUD_TILE_WIDTH * AUD_HASH,
-		    &len, &fellback, why, sizeof(why))) == NULL)
-			return unchecked(sc, "step 2, reading the hash tiles: "
-			    "%s", why);
+		    &len, &fellback, why, whysz)) == NULL)
+			return AUD_ENOTFOUND;
 		if (len != (size_t)(fellback ? AUD_TILE_WIDTH : t.w) *
 		    AUD_HASH) {
 			free(buf);
 			(void)aud_tile_path(&t, path, sizeof(path));
-			return fail("%s: %zu bytes, expected %u hashes", path,
-			    len, fellback ? AUD_TILE_WIDTH : t.w);
+			snprintf(why, whysz, "%s: %zu bytes, expected %u hashes",
+			    path, len, fellback ? AUD_TILE_WIDTH : t.w);
+			return AUD_EFORMAT;
 		}
 		memcpy(level, buf + (first % AUD_TILE_WIDTH) * AUD_HASH,
 		    cnt * AUD_HASH);
@@ -1461,6 +1458,23 @@ left_range(const struct source *src, struct scan *sc, uint64_t start,
 		off += (uint64_t)1 << h;
 	}
 	r->size = start;
+	return AUD_OK;
+}
+
+/* tiles_left_range for mark mode: 0, 1 (printed) or EXIT_UNCHECKED (a
+ * tile could not be read). */
+static int
+left_range(const struct source *src, struct scan *sc, uint64_t start,
+    uint64_t size, struct aud_range *r)
+{
+	char why[600];
+	int rc;
+
+	if ((rc = tiles_left_range(src, start, size, r, why, sizeof(why))) ==
+	    AUD_ENOTFOUND)
+		return unchecked(sc, "step 2, reading the hash tiles: %s", why);
+	if (rc != AUD_OK)
+		return fail("%s", why);
 	return 0;
 }
 
@@ -2072,6 +2086,8 @@ main(int argc, char **argv)
 		return cmd_bundle(argc - 1, argv + 1);
 	if (strcmp(argv[1], "mark") == 0)
 		return cmd_mark(argc - 1, argv + 1);
+	if (strcmp(argv[1], "monitor") == 0)
+		return cmd_monitor(argc - 1, argv + 1);
 	usage();
 	return 2;
 }
