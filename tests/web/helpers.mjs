@@ -184,3 +184,49 @@ export class SyntheticLedger {
 
 	tiles(size = this.entries.length) { return buildTiles(this.entries.slice(0, size).map(e => e.entry)); }
 }
+
+// --- witnesses and the log's own key (C2SP tlog-cosignature) ---
+
+const noble = await import(path.join(ROOT, "web", "node_modules", "@noble", "ed25519", "index.js"));
+
+// A witness made here (the vendored @noble/ed25519, not the code under
+// test): its cosignature/v1 verifier key and cosignature lines.
+export class TestWitness {
+	static async make(name) {
+		const w = new TestWitness();
+		w.name = name;
+		w.seed = new Uint8Array(crypto.randomBytes(32));
+		w.pub = await noble.getPublicKeyAsync(w.seed);
+		w.kid = sha(Buffer.from(name + "\n"), [4], w.pub).subarray(0, 4);
+		w.vkey = `${name}+${w.kid.toString("hex")}+${Buffer.concat([Buffer.from([4]), w.pub]).toString("base64")}`;
+		return w;
+	}
+
+	// The cosignature line for the body of checkpoint note `note`, dated t
+	// (POSIX seconds).
+	async line(note, t) {
+		const body = note.slice(0, note.lastIndexOf("\n\n") + 1);
+		const ts = Buffer.alloc(8);
+		ts.writeBigUInt64BE(BigInt(t));
+		const sig = await noble.signAsync(Buffer.from(`cosignature/v1\ntime ${t}\n${body}`, "utf8"), w8(this.seed));
+		return `\u2014 ${this.name} ${Buffer.concat([this.kid, ts, Buffer.from(sig)]).toString("base64")}\n`;
+	}
+
+	// note with this witness's cosignature dated t added
+	async cosign(note, t) { return note + await this.line(note, t); }
+}
+const w8 = b => new Uint8Array(b);
+
+export const now = () => Math.floor(Date.now() / 1000);
+
+// Sign a checkpoint body with a log key file ("PRIVATE+KEY+<name>+<hex key
+// id>+<base64(0x01 || seed)>", docs/ledger.md 3): the note, as the log
+// would publish it.  How a holder of the log key makes a fork.
+export async function signWithKeyFile(keyFileText, body) {
+	const m = /^PRIVATE\+KEY\+(.+)\+([0-9a-f]{8})\+([A-Za-z0-9+/=]+)\s*$/.exec(keyFileText);
+	if (!m) throw new Error("not a log key file");
+	const raw = Buffer.from(m[3], "base64");
+	if (raw.length !== 33 || raw[0] !== 1) throw new Error("not an Ed25519 log key");
+	const sig = await noble.signAsync(Buffer.from(body, "utf8"), w8(raw.subarray(1)));
+	return `${body}\n\u2014 ${m[1]} ${Buffer.concat([Buffer.from(m[2], "hex"), Buffer.from(sig)]).toString("base64")}\n`;
+}
