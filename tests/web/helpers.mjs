@@ -28,19 +28,19 @@ export async function startStack({ workers = 1, timeoutMs = 30000 } = {}) {
 	const data = fs.mkdtempSync(path.join(os.tmpdir(), "htq-web-"));
 	const bin = process.env.BIN || "bin";
 	const out = fs.openSync(path.join(data, "run.out"), "a");
+	const env = { ...process.env, HTQ_PORT: String(port), HTQ_DATA: data, HTQ_WORKERS: String(workers),
+		BIN: path.isAbsolute(bin) ? bin : path.join(ROOT, bin),
+		HTQ_DEMO_PASSWORD: "test-" + crypto.randomBytes(8).toString("hex"),
+		HTQ_MAX_DRAFTS: "100000" };	/* portal.mjs keeps 1,001 drafts */
 	const proc = spawn(path.join(ROOT, "scripts", "run.sh"), [], {
-		cwd: ROOT, detached: true, stdio: ["ignore", out, out],
-		env: { ...process.env, HTQ_PORT: String(port), HTQ_DATA: data, HTQ_WORKERS: String(workers),
-		       BIN: path.isAbsolute(bin) ? bin : path.join(ROOT, bin),
-		       HTQ_DEMO_PASSWORD: "test-" + crypto.randomBytes(8).toString("hex"),
-		       HTQ_MAX_DRAFTS: "100000" },	/* portal.mjs keeps 1,001 drafts */
+		cwd: ROOT, detached: true, stdio: ["ignore", out, out], env,
 	});
 	fs.closeSync(out);
 	let exited = null;
 	proc.on("exit", code => { exited = code; });
 	const base = `http://127.0.0.1:${port}`;
 	const stack = {
-		base, api: base + "/api/v1", data, port,
+		base, api: base + "/api/v1", data, port, password: env.HTQ_DEMO_PASSWORD,
 		get: p => fetch(base + p),
 		text: async p => { const r = await fetch(base + p); if (!r.ok) throw new Error(`GET ${p}: ${r.status}`); return r.text(); },
 		json: async p => { const r = await fetch(base + p); if (!r.ok) throw new Error(`GET ${p}: ${r.status}`); return r.json(); },
@@ -124,6 +124,17 @@ export function buildTiles(entries) {
 
 export const fetchFrom = (files, log) => async p => { if (log) log.push(p); return files.has(p) ? files.get(p) : null; };
 
+// RFC 6962 PATH(m, D[0:size]) over leaf hashes, leaf level first, base64.
+export function inclusionProof(leaves, m, size = leaves.length) {
+	const p = (m, d) => {
+		if (d.length <= 1) return [];
+		let k = 1;
+		while (k * 2 < d.length) k *= 2;
+		return m < k ? [...p(m, d.slice(0, k)), mth(d.slice(k))] : [...p(m - k, d.slice(k)), mth(d.slice(0, k))];
+	};
+	return p(m, leaves.slice(0, size)).map(h => h.toString("base64"));
+}
+
 // --- a synthetic signed ledger ---
 
 export class SyntheticLedger {
@@ -160,15 +171,7 @@ export class SyntheticLedger {
 	}
 
 	// RFC 6962 PATH(m, D[0:n]) from the leaves, leaf level first.
-	proof(m, size = this.entries.length) {
-		const path = (m, d) => {
-			if (d.length <= 1) return [];
-			let k = 1;
-			while (k * 2 < d.length) k *= 2;
-			return m < k ? [...path(m, d.slice(0, k)), mth(d.slice(k))] : [...path(m - k, d.slice(k)), mth(d.slice(0, k))];
-		};
-		return path(m, this.leaves.slice(0, size)).map(h => h.toString("base64"));
-	}
+	proof(m, size = this.entries.length) { return inclusionProof(this.leaves, m, size); }
 
 	bundle(index, size = this.entries.length, revocationIndex) {
 		const e = this.entries[index];
