@@ -440,6 +440,47 @@ export function hostileTests(test, { setupInRun = false } = {}) {
 		} finally { await h.close(); }
 	});
 
+	test("verify page, witnesses: the standalone verifier built with --policy (witnesses, quorum, max_age) enforces the rule on a mirror", async ctx => {
+		if (!W.w1) await wsetup(ctx);
+		const keys = fs.readFileSync(path.join(ctx.stack.data, "public", ".well-known", "htq-ledger-keys"), "utf8").trim().split("\n");
+		const pol = path.join(ctx.out, "witness-policy.txt"), file = path.join(ctx.out, "htq-verifier-witnesses.html");
+		fs.writeFileSync(pol, `# a partner's policy\norigin ${keys[0].split("+")[0]}\n` + keys.map(k => `key ${k}\n`).join("") +
+			`witness ${W.w1.vkey}\nwitness ${W.w2.vkey}\nquorum 2\nmax_age 600\n`);
+		const b = spawnSync(process.execPath, [path.join(ROOT, "scripts", "standalone-verifier.mjs"), file, "--policy", pol], { encoding: "utf8" });
+		assert(b.status === 0, `build: ${b.stderr}`);
+		const fA = path.join(ctx.out, "witness-A.bundle.json");
+		fs.writeFileSync(fA, JSON.stringify(W.bundle));
+		const t1 = now() - 10, t2 = now() - 50;
+		const both = await W.w2.cosign(await W.w1.cosign(W.cp, t1), t2), one = await W.w1.cosign(W.cp, t1);
+		const page = await ctx.browser.newPage();
+		let current = both;
+		const h = await hostileHost(ctx.stack.data, p => view(ctx, { checkpoint: current, page: W.page, tiles: W.tiles })(p));
+		const check = async () => {
+			await page.fill("#mark", S.A);
+			await page.fill("#base", h.base);
+			await page.setInputFiles("#file", fA);
+			await page.evaluate(() => { document.getElementById("result").replaceChildren(); });
+			await page.click("#check button");
+			await page.waitForSelector("#result .htq-outcome", { timeout: 30000 });
+			return { verdict: await page.getAttribute("#result .htq-outcome", "data-verdict"), text: await page.textContent("#result") };
+		};
+		try {
+			await page.goto("file://" + file, { waitUntil: "load" });
+			await page.waitForFunction(() => document.getElementById("policy-witnesses").textContent !== "");
+			const words = await page.textContent("#policy-witnesses");
+			assert(words.includes(`cosigned by 2 of 2 witnesses (${W.w1.name}, ${W.w2.name}) within 600 seconds`), words);
+			let r = await check();
+			assert(r.verdict === "verified" && r.text.includes(`Not revoked as of ${iso(t2)}`), `both witnesses: ${r.verdict}: ${r.text}`);
+			current = one;
+			r = await check();
+			assert(r.verdict === "failed" && r.text.includes(`no valid cosignature from witness ${W.w2.name}`) && !/Genuine and current/.test(r.text), `one witness: ${r.verdict}: ${r.text}`);
+			await page.screenshot({ path: path.join(ctx.out, "standalone-witness-missing.png"), fullPage: true });
+		} finally {
+			await page.close();
+			await h.close();
+		}
+	});
+
 	test("verify page, witnesses: a freeze (an old checkpoint cosigned long ago, served after a revocation): could not check, naming the last cosign time", async ctx => {
 		if (!W.w1) await wsetup(ctx);
 		const long = now() - 3600;
