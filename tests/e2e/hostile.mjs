@@ -523,7 +523,10 @@ export function hostileTests(test, { setupInRun = false } = {}) {
 		const fork = { ...mid, tiles: undefined, checkpoint: await fresh(await signWithKeyFile(W.key, `${origin}\n${size}\n${Buffer.from(leaf("fork")).toString("base64")}\n`)) };
 		let current = mid;
 		const h = await hostileHost(ctx.stack.data, p => view(ctx, current)(p));
-		const context = await ctx.browser.newContext();
+		// a context of its own where the browser has contexts (a persistent
+		// one has not: the host's fresh port is then a fresh origin)
+		const own = typeof ctx.browser.newContext === "function";
+		const context = own ? await ctx.browser.newContext() : ctx.browser;
 		const visit = async (v, shot) => {
 			current = v;
 			const page = await context.newPage();
@@ -567,7 +570,7 @@ export function hostileTests(test, { setupInRun = false } = {}) {
 			}
 			await page.close();
 		} finally {
-			await context.close();
+			if (own) await context.close();
 			await h.close();
 		}
 	});
@@ -580,5 +583,5 @@ export function hostileTests(test, { setupInRun = false } = {}) {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
 	const h = suite("hostile");
 	const setup = hostileTests(h.test, { setupInRun: true });
-	process.exit(await h.run({ setup }));
+	process.exit(await h.run({ setup, persistent: true }));	// as run.mjs
 }
