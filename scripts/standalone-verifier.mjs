@@ -48,6 +48,8 @@ function readPolicyFile(file) {
 	const p = { keys: [], witnesses: [] };
 	text.split("\n").forEach((line, i) => {
 		const where = `${file}:${i + 1}`;
+		if (Buffer.byteLength(line) > 511) die(`${where}: longer than 512 bytes`);
+		if (/[\u0000-\u001f\u007f]/.test(line)) die(`${where}: a control character`);
 		if (line === "" || line.startsWith("#")) return;
 		const m = /^([a-z_]+) ([^ ]+)$/.exec(line);
 		if (!m) die(`${where}: not "keyword value"`);
@@ -93,6 +95,8 @@ if (given) {
 	try {
 		const keys = await parseVerifierKeys(given.keys.join("\n"));
 		if (keys.some(k => k.name !== given.origin)) die(`a key not named by the origin ${given.origin}`);
+		if (keys.length > 64) die("more than 64 keys");
+		if (new Set(keys.map(k => k.text)).size !== keys.length) die("a key listed twice");
 		const w = { witnesses: given.witnesses.length ? given.witnesses : undefined,
 			quorum: decimal(given.quorum, "quorum"), maxAge: decimal(given.max_age, "max_age") };
 		if (await parseWitnessPolicy(w)) Object.assign(policy, { witnesses: w.witnesses, quorum: w.quorum ?? w.witnesses.length, max_age: w.maxAge ?? 86400 });

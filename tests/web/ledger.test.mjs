@@ -597,6 +597,7 @@ describe("witness cosignatures and the witness rule (docs/ledger.md 9.1)", async
 			[{ witnesses: [w1.vkey], maxAge: 31536001 }, /max_age/], [{ witnesses: [w1.vkey, w1.vkey] }, /listed twice/],
 			[{ witnesses: [] }, /not a list/], [{ witnesses: w1.vkey }, /not a list/], [{ quorum: 1 }, /without witnesses/],
 			[{ witnesses: Array(17).fill(w1.vkey) }, /more than 16/],
+			[{ witnesses: [w1.vkey, `other.witness+${L.toHex(await L.witnessKeyId("other.witness", w1.pub))}+${Buffer.concat([Buffer.from([4]), w1.pub]).toString("base64")}`] }, /key of witness other.witness listed twice/],
 		]) await assert.rejects(L.parseWitnessPolicy(bad), why, JSON.stringify(bad).slice(0, 80));
 	});
 

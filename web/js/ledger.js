@@ -803,6 +803,7 @@ export async function parseWitnessPolicy({ witnesses, quorum, maxAge } = {}) {
 	for (const w of witnesses) {
 		const k = await parseWitnessKey(w);
 		if (keys.some(x => x.name === k.name)) fail(`witness policy: witness ${k.name} listed twice`);
+		if (keys.some(x => bytesEqual(x.publicKey, k.publicKey))) fail(`witness policy: the key of witness ${k.name} listed twice`);
 		keys.push(k);
 	}
 	const q = quorum === undefined ? keys.length : quorum;
