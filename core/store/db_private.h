@@ -17,6 +17,8 @@ struct htq_db {
 	uint64_t		 dirty_size;	/* the log's size after them */
 	htq_commit_hook		 after_commit;	/* NULL: none */
 	void			*after_ctx;
+	size_t			 map_max;	/* HTQ_MAP_MAX or $HTQ_MAP_MAX */
+	int			 map_said;	/* "at its maximum" logged */
 };
 
 #endif /* HTQ_DB_PRIVATE_H */

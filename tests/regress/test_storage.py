@@ -3,6 +3,7 @@ tmpfs (root only): writes fail with a JSON 507 naming the full disk, reads
 go on, nothing acknowledged is lost, writes succeed again as soon as space
 is freed (no restart), and a start on the full disk still serves reads."""
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -123,3 +124,92 @@ def test_full_disk_is_a_507_and_heals_without_restart(s):
         subprocess.run(["umount", st.data], capture_output=True)
         st.cleanup()
         os.unlink(out.name)
+
+
+def map_size(data):
+    """The map size the database file records (the last writer's)."""
+    out = subprocess.run(["mdb_stat", "-e", os.path.join(data, "db")],
+                         capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        if line.strip().startswith("Map size:"):
+            return int(line.split(":")[1])
+    raise AssertionError("no map size in mdb_stat's output: " + out)
+
+
+def test_map_grows_to_its_maximum_then_503(s):
+    """The LMDB map starts at HTQ_MAP_INITIAL and grows on its own (both
+    workers writing) up to HTQ_MAP_MAX; there, writes are a JSON 503
+    database_full within a second, with a log line saying how to raise
+    it; reads go on and nothing acknowledged is lost."""
+    if not shutil.which("mdb_stat"):
+        raise Skip("mdb_stat (lmdb-utils) is not installed")
+    st = Stack(s.bin, workers=2, HTQ_MAP_INITIAL=MIB, HTQ_MAP_MAX=4 * MIB)
+    try:
+        st.start()
+        assert map_size(st.data) == MIB, map_size(st.data)
+        author = Token(st, "author@northfield.test")
+        body = content(st)
+        acked, sizes, refused = [], set(), None
+        for i in range(5000):
+            t0 = time.time()
+            r = st.post("/api/v1/submissions", body=body, headers=author.h)
+            took = time.time() - t0
+            if r.status != 201:
+                refused = r
+                break
+            acked.append(r.json()["id"])
+            if i % 10 == 0:
+                sizes.add(map_size(st.data))
+        assert refused is not None, "the map never filled"
+        doc = assert_json_error(refused, 503, "database_full")
+        assert "HTQ_MAP_MAX" in doc["error"]["message"], doc
+        assert took < 1.0, took
+        # it grew, by doubling, to the maximum, and no further
+        assert {2 * MIB, 4 * MIB} <= sizes | {map_size(st.data)}, sizes
+        assert max(sizes | {map_size(st.data)}) == 4 * MIB, sizes
+        log = st.output()
+        assert "grew from %d to %d bytes" % (MIB, 2 * MIB) in log, log[-3000:]
+        assert "at its maximum, %d bytes (HTQ_MAP_MAX)" % (4 * MIB) in log, log[-3000:]
+        assert "set HTQ_MAP_MAX" in log, log[-3000:]
+        # both workers wrote beyond the initial map (each adopts or grows)
+        after = log[log.index("grew from %d" % MIB):]
+        pids = {line.split("pid=")[1].split()[0] for line in after.splitlines()
+                if 'method="POST" path="/api/v1/submissions" status=201' in line}
+        assert len(pids) == 2, pids
+        print("  map: %d drafts acknowledged in 1 MiB growing to 4 MiB, then 503 in %.3f s"
+              % (len(acked), took))
+        # still full: 503 each time (a worker that had not yet seen the
+        # maximum says so too), reads go on, nothing acknowledged lost
+        for _ in range(4):
+            t0 = time.time()
+            assert_json_error(st.post("/api/v1/submissions", body=body, headers=author.h),
+                              503, "database_full")
+            assert time.time() - t0 < 1.0
+        assert st.get("/api/v1/health").status == 200
+        for sid in acked:
+            r = st.get("/api/v1/submissions/" + sid, headers=author.h)
+            assert r.status == 200, (sid, r)
+        # a restart with a larger maximum: writes go on
+        assert st.stop() == 0
+        st.extra_env["HTQ_MAP_MAX"] = 16 * MIB
+        st.start()
+        r = st.post("/api/v1/submissions", body=body, headers=author.h)
+        assert r.status == 201, r
+        assert st.stop() == 0
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            assert marker not in st.output(), st.output()[-3000:]
+    finally:
+        st.stop()
+        st.cleanup()
+
+
+def test_map_settings_are_checked(s):
+    """A map size that is not a byte count in range is refused by name."""
+    st = Stack(s.bin)
+    try:
+        for bad in ("lots", "4G", "-1", "100", str(1 << 41)):
+            r = st.ctl("init", check=False, env={"HTQ_MAP_MAX": bad})
+            assert r.returncode != 0, bad
+            assert b"HTQ_MAP_MAX must be a number of bytes" in r.stderr, r.stderr
+    finally:
+        st.cleanup()
