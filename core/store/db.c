@@ -138,16 +138,28 @@ map_size(MDB_env *env)
 
 /*
  * After mdb_env_open: the size the file records when it is larger than
- * want (a map another process, or an earlier run, grew), else want.
+ * want (a map another process, or an earlier run, grew), else want; and
+ * doubled, up to max, until at least half of it is free, so that a
+ * process that does not grow the map while it writes (htqctl) has room.
  */
 static int
-map_at_open(MDB_env *env, size_t want)
+map_at_open(MDB_env *env, size_t want, size_t max)
 {
+	MDB_envinfo info;
+	MDB_stat st;
+	size_t have, used;
 	int rc;
 
 	if ((rc = mdb_env_set_mapsize(env, 0)) != 0)
 		return rc;
-	if (map_size(env) >= want)
+	if ((have = map_size(env)) > want)
+		want = have;
+	if (mdb_env_info(env, &info) == 0 && mdb_env_stat(env, &st) == 0) {
+		used = ((size_t)info.me_last_pgno + 1) * st.ms_psize;
+		while (used > want / 2 && want < max)
+			want = want > max / 2 ? max : want * 2;
+	}
+	if (want == have)
 		return 0;
 	return mdb_env_set_mapsize(env, want);
 }
@@ -197,7 +209,8 @@ htq_db_open(const char *datadir, unsigned flags, struct htq_db **out)
 	    ((flags & HTQ_DB_COPY) ? MDB_NOSUBDIR | MDB_NOLOCK : 0), 0600);
 	if (rc != 0)
 		goto fail;
-	if (!(flags & HTQ_DB_COPY) && (rc = map_at_open(db->env, initial)) != 0)
+	if (!(flags & HTQ_DB_COPY) && (rc = map_at_open(db->env, initial,
+	    max)) != 0)
 		goto fail;
 	/* A process killed inside a read transaction leaves its reader slot
 	 * taken, and the pages it could see are never reused: the map fills

@@ -213,3 +213,26 @@ def test_map_settings_are_checked(s):
             assert b"HTQ_MAP_MAX must be a number of bytes" in r.stderr, r.stderr
     finally:
         st.cleanup()
+
+
+def test_openapi_documents_full_storage(s):
+    """Every change the API takes documents both storage refusals, and the
+    served document says so too."""
+    import json
+    with open(os.path.join(s.root, "schemas", "openapi.json")) as f:
+        api = json.load(f)
+    n = 0
+    for path, ops in api["paths"].items():
+        for method, op in ops.items():
+            if method not in ("post", "put", "patch", "delete"):
+                continue
+            n += 1
+            r = op["responses"]
+            for status, code in (("507", "insufficient_storage"), ("503", "database_full")):
+                assert r.get(status, {}).get("description", "").startswith(code), (method, path)
+                assert r[status]["content"]["application/json"]["schema"] == {
+                    "$ref": "#/components/schemas/Error"}, (method, path)
+    assert n >= 10, n
+    assert "507 insufficient_storage" in api["info"]["description"]
+    assert "503 database_full" in api["info"]["description"]
+    assert s.get("/api/v1/openapi.json").json() == api
