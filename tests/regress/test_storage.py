@@ -236,3 +236,76 @@ def test_openapi_documents_full_storage(s):
     assert "507 insufficient_storage" in api["info"]["description"]
     assert "503 database_full" in api["info"]["description"]
     assert s.get("/api/v1/openapi.json").json() == api
+
+
+def test_logs_are_bounded(s):
+    """With a tiny HTQ_LOG_MAX, many requests leave nginx's logs bounded
+    (renamed to NAME.1 by the service account, nginx told to reopen), and
+    the newest lines still reach the new files."""
+    limit = 8192
+    # logins beyond the first are refused with a warning in the error log
+    st = Stack(s.bin, HTQ_LOG_MAX=limit, HTQ_LOGIN_RATE=1, HTQ_LOGIN_BURST=1)
+    log_dir = os.path.join(st.data, "log")
+    access = os.path.join(log_dir, "nginx-access.log")
+    error = os.path.join(log_dir, "nginx-error.log")
+    try:
+        st.start()
+        largest, t0 = 0, time.time()
+        for i in range(400):
+            # over 8 s at least: the logs are checked every 2 s, so that
+            # a file reaches at most HTQ_LOG_MAX and what 2 s bring
+            time.sleep(max(0, t0 + i * 0.02 - time.time()))
+            assert st.get("/api/v1/health").status == 200
+            r = st.post("/api/v1/session?n=%d" % i, body={"email": "nobody-%d@x.test" % i,
+                                                 "password": "not-the-password"})
+            assert r.status in (401, 429), r
+            if i % 20 == 0:
+                largest = max(largest, *(os.path.getsize(f) for f in (access, error)
+                                         if os.path.exists(f)))
+        time.sleep(3)	# a check (every 2 s) and a flush (every 1 s)
+        for f in (access, error):
+            assert os.path.exists(f + ".1"), os.listdir(log_dir)
+            assert os.path.getsize(f) <= limit, (f, os.path.getsize(f))
+            if os.geteuid() == 0:	# the service account's, not root's
+                assert os.stat(f).st_uid != 0 and os.stat(f + ".1").st_uid != 0
+        on_disk = sum(os.path.getsize(os.path.join(log_dir, n)) for n in os.listdir(log_dir))
+        assert sorted(os.listdir(log_dir)) == sorted(
+            ["nginx-access.log", "nginx-access.log.1", "nginx-error.log", "nginx-error.log.1"])
+        # the oldest lines were dropped (more than one rotation), the
+        # last ones kept
+        text = ""
+        for n in os.listdir(log_dir):
+            with open(os.path.join(log_dir, n)) as f:
+                text += f.read()
+        assert "?n=0 " not in text and "?n=1 " not in text, on_disk
+        assert "?n=399 " in text
+        # 800 requests wrote some 200 KB of lines
+        assert on_disk <= 12 * limit, on_disk
+        # after the rotations the newest lines are in the new files
+        st.get("/api/v1/health?marker-after-rotation=1")
+        st.post("/api/v1/session?marker-after-rotation=2", body={"email": "a@x.test", "password": "p"})
+        time.sleep(1.5)
+        with open(access) as f:
+            assert "marker-after-rotation=1" in f.read()
+        with open(error) as f:
+            assert "marker-after-rotation=2" in f.read()
+        print("  logs: %d bytes on disk after 800 requests, largest file seen %d (HTQ_LOG_MAX %d)"
+              % (on_disk, largest, limit))
+    finally:
+        st.stop()
+        st.cleanup()
+
+
+def test_log_max_is_checked(s):
+    """A log bound that is not a number of bytes stops the start, named."""
+    st = Stack(s.bin, HTQ_LOG_MAX="64M")
+    try:
+        try:
+            st.start(timeout=15)
+            raise AssertionError("started with HTQ_LOG_MAX=64M")
+        except RuntimeError:
+            pass
+        assert "HTQ_LOG_MAX" in st.output(), st.output()[-2000:]
+    finally:
+        st.stop()
+        st.cleanup()
