@@ -265,8 +265,29 @@ log_storage(const struct fcx_ctx *ctx, int err)
 	    "writes fail until %s, reads go on)\n", (int)getpid(),
 	    ctx->datadir, err == HTQ_ENOSPC ? strerror(ENOSPC) :
 	    mdb_strerror(MDB_MAP_FULL), err == HTQ_ENOSPC ? "the disk of the "
-	    "data directory is full" : "the LMDB map, HTQ_MAP_SIZE, is full",
-	    err == HTQ_ENOSPC ? "space is freed" : "the map is made larger");
+	    "data directory is full" : "the LMDB map is full at its maximum, "
+	    "HTQ_MAP_MAX", err == HTQ_ENOSPC ? "space is freed" :
+	    "HTQ_MAP_MAX is raised");
+}
+
+/*
+ * A write found the LMDB map full and changed nothing (fcx_storage_error
+ * says so): grow the map, with no transaction open, and run the route once
+ * more.  When the map cannot grow the 503 database_full stands.
+ */
+static void
+run_grown(struct fcx_ctx *ctx, struct fcx_req *req,
+    const struct fcx_route *rt, struct fcx_resp *resp)
+{
+	mdb_txn_reset(ctx->rtxn);
+	if (htq_db_grow(ctx->db) != HTQ_OK ||
+	    htq_txn_renew(ctx->db, ctx->rtxn) != HTQ_OK)
+		return;
+	fcx_resp_free(resp);
+	memset(resp, 0, sizeof(*resp));
+	json_decref(req->json);
+	req->json = NULL;
+	fcx_route_run(ctx, req, rt, resp);
 }
 
 /* Zero the values of the parameters that carry credentials. */
@@ -315,12 +336,14 @@ serve(struct fcx_ctx *ctx, FCGX_Request *r, struct fcx_req *req)
 	 * the body is read: a caller who may not use the route costs no
 	 * more than its headers. */
 	if (read_head(r, req, &resp, &len) == HTQ_OK) {
-		rc = mdb_txn_renew(ctx->rtxn);
-		if (rc != 0)
+		rc = htq_txn_renew(ctx->db, ctx->rtxn);
+		if (rc != HTQ_OK)
 			fcx_error(&resp, 503, "unavailable", "database busy");
 		else if ((rt = fcx_route_request(ctx, req, &resp)) != NULL &&
 		    read_body(r, req, rt, len, &resp) == HTQ_OK) {
 			fcx_route_run(ctx, req, rt, &resp);
+			if (resp.storage == HTQ_EFULL)
+				run_grown(ctx, req, rt, &resp);
 			/* The body may point into the read txn: reset after
 			 * writing. */
 		}

@@ -45,7 +45,7 @@ fcx_storage_error(struct fcx_resp *resp, int rc)
 		    "was changed");
 	else if (rc == HTQ_EFULL)
 		fcx_error(resp, 503, "database_full", "the database map is "
-		    "full (HTQ_MAP_SIZE); nothing was changed");
+		    "full (HTQ_MAP_MAX); nothing was changed");
 	else
 		return 0;
 	resp->storage = rc;

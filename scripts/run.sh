@@ -12,6 +12,9 @@
 #   HTQ_CONN_PER_ADDR  open connections per client address (default 64)
 #   HTQ_USER  service account when started as root (default htq, created
 #             if missing): it owns the data directory and runs everything
+#   HTQ_LOG_MAX  bytes an nginx log in $HTQ_DATA/log may reach before it
+#             is renamed to NAME.1 (the one before is dropped) and nginx
+#             opens a new one (default 67108864, 64 MiB; checked every 2 s)
 #
 # Started as root, this script does only what needs root: it creates the
 # service account and the data directory (if missing), copies what the
@@ -110,9 +113,12 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 LOGIN_RATE=${HTQ_LOGIN_RATE:-30}
 LOGIN_BURST=${HTQ_LOGIN_BURST:-20}
 CONN_PER_ADDR=${HTQ_CONN_PER_ADDR:-64}
-for v in "$PORT" "$LOGIN_RATE" "$LOGIN_BURST" "$CONN_PER_ADDR"; do
-	case "$v" in ''|*[!0-9]*) die "HTQ_PORT, HTQ_LOGIN_RATE, HTQ_LOGIN_BURST and HTQ_CONN_PER_ADDR must be numbers" ;; esac
+LOG_MAX=${HTQ_LOG_MAX:-67108864}
+for v in "$PORT" "$LOGIN_RATE" "$LOGIN_BURST" "$CONN_PER_ADDR" "$LOG_MAX"; do
+	case "$v" in ''|*[!0-9]*) die "HTQ_PORT, HTQ_LOGIN_RATE, HTQ_LOGIN_BURST, HTQ_CONN_PER_ADDR and HTQ_LOG_MAX must be numbers" ;; esac
 done
+[ "${#LOG_MAX}" -le 15 ] && [ "$LOG_MAX" -ge 4096 ] ||
+    die "HTQ_LOG_MAX must be at least 4096 (bytes)"
 [ "$LOGIN_RATE" -ge 1 ] || die "HTQ_LOGIN_RATE must be at least 1"
 [ "$CONN_PER_ADDR" -ge 1 ] || die "HTQ_CONN_PER_ADDR must be at least 1"
 
@@ -188,9 +194,10 @@ fi
 # all of the above, then exit; the units run htq-fcgi and nginx.
 [ "${1:-}" != --prepare ] || exit 0
 
-fcgi_pid=""; nginx_pid=""
+fcgi_pid=""; nginx_pid=""; logs_pid=""
 stop() {
 	trap - INT TERM EXIT
+	[ -n "$logs_pid" ] && kill -TERM "$logs_pid" 2>/dev/null || true
 	[ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null || true
 	[ -n "$fcgi_pid" ] && kill -TERM "$fcgi_pid" 2>/dev/null || true
 	wait 2>/dev/null || true
@@ -250,6 +257,32 @@ while [ "$SECONDS" -lt "$deadline" ]; do
 	sleep 0.05
 done
 [ -n "$up" ] || die "htq did not answer its health check on port $PORT within 30 s (last status: ${status:-none}; see $DATA/log/)"
+
+# --- bounded logs ---------------------------------------------------
+# nginx's logs in $DATA/log are kept under HTQ_LOG_MAX bytes each (plus
+# what two seconds bring): a log over it is renamed NAME.1, replacing the
+# one before, and nginx's master told to open new files (USR1).  This
+# runs as the service account, which owns the files (never as root).
+# htq-fcgi's log is its stderr, this script's output: the terminal here,
+# the journal under systemd (nginx/htq.logrotate for installed logs).
+rotate_logs() {
+	local f sz sp=""
+	trap '[ -z "$sp" ] || kill "$sp" 2>/dev/null; exit 0' TERM
+	while kill -0 "$nginx_pid" 2>/dev/null; do
+		sleep 2 & sp=$!
+		wait "$sp" || true
+		sp=""
+		for f in "$DATA/log/nginx-access.log" "$DATA/log/nginx-error.log"; do
+			sz=$(stat -c %s "$f" 2>/dev/null) || continue
+			[ "$sz" -gt "$LOG_MAX" ] || continue
+			mv -f "$f" "$f.1" && kill -USR1 "$nginx_pid" 2>/dev/null ||
+			    echo "run.sh: warning: cannot rotate $f" >&2
+		done
+	done
+}
+rotate_logs &
+logs_pid=$!
+# ----------------------------------------------------------------------
 
 cat <<MSG
 

@@ -18,6 +18,8 @@ struct htq_db {
 	uint64_t		 commit_us;	/* the last commit took, in us */
 	htq_commit_hook		 after_commit;	/* NULL: none */
 	void			*after_ctx;
+	size_t			 map_max;	/* HTQ_MAP_MAX or $HTQ_MAP_MAX */
+	int			 map_said;	/* "at its maximum" logged */
 };
 
 #endif /* HTQ_DB_PRIVATE_H */

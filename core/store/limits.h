@@ -52,9 +52,18 @@
 
 /* --- storage (core/) --- */
 
-/* LMDB map size.  The map is sparse; 4 GiB holds millions of ledger
- * entries with their stored hashes. */
-#define HTQ_MAP_SIZE		((size_t)4 << 30)
+/* LMDB map: it starts at HTQ_MAP_INITIAL and grows on its own (doubling,
+ * when a write finds it full) up to HTQ_MAP_MAX, beyond which writes are
+ * refused (503 database_full) until the maximum is raised.  The map is
+ * address space, not disk: the file holds only what is written.  4 GiB
+ * holds millions of ledger entries with their stored hashes.  Both may
+ * be set in the environment of htq-fcgi and htqctl, in bytes, from
+ * HTQ_MAP_MIN to HTQ_MAP_LIMIT: $HTQ_MAP_INITIAL, $HTQ_MAP_MAX.  A map
+ * grown larger by an earlier run (its size is in the file) stays so. */
+#define HTQ_MAP_INITIAL		((size_t)256 << 20)
+#define HTQ_MAP_MAX		((size_t)4 << 30)
+#define HTQ_MAP_MIN		((size_t)1 << 20)
+#define HTQ_MAP_LIMIT		((size_t)1 << 40)
 /* Free bytes under which an EIO from an LMDB write is a full disk (LMDB
  * turns a short write, the disk filling part way through it, into EIO). */
 #define HTQ_DISK_FULL_SLACK	(1024 * 1024)
@@ -128,7 +137,7 @@
 #define HTQ_MIN_RECOMMENDATIONS	1
 #define HTQ_MAX_MIN_RECOMMENDATIONS	10
 /* Drafts one organisation may keep at once, so that no awarding body can
- * fill the database (a draft is up to ~220 KB; the map is HTQ_MAP_SIZE);
+ * fill the database (a draft is up to ~220 KB; the map is HTQ_MAP_MAX);
  * $HTQ_MAX_DRAFTS sets another (1 to HTQ_MAX_MAX_DRAFTS). */
 #define HTQ_MAX_DRAFTS		200
 #define HTQ_MAX_MAX_DRAFTS	100000

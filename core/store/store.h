@@ -115,8 +115,22 @@ uint64_t htq_mono_us(void);
  * mdb_txn_reset/mdb_txn_renew. */
 int	 htq_txn_read(struct htq_db *, MDB_txn **out);
 int	 htq_txn_write(struct htq_db *, MDB_txn **out);
+/*
+ * The map grows (core/store/db.c): from HTQ_MAP_INITIAL up to HTQ_MAP_MAX
+ * (limits.h, or bytes in the environment).  Both below may remap the
+ * database: the caller must have no transaction of this process open
+ * (read transactions reset), and no pointer into one kept.
+ *   htq_txn_renew: mdb_txn_renew, adopting the size another process grew
+ *	the map to (MDB_MAP_RESIZED).
+ *   htq_db_grow: after a write refused with HTQ_EFULL (and aborted), make
+ *	the map larger (double, at most HTQ_MAP_MAX) so that the write can
+ *	be tried again; HTQ_EFULL, said once on stderr, when the map is at
+ *	its maximum already.
+ */
+int	 htq_txn_renew(struct htq_db *, MDB_txn *);
+int	 htq_db_grow(struct htq_db *);
 /* Map an LMDB return code to enum htq_err (MDB_NOTFOUND -> HTQ_ENOTFOUND,
- * MDB_MAP_FULL -> HTQ_EFULL, others -> HTQ_EDB). */
+ * MDB_MAP_FULL and MDB_MAP_RESIZED -> HTQ_EFULL, others -> HTQ_EDB). */
 int	 htq_mdb_err(int rc);
 
 

@@ -8,6 +8,10 @@
 #   BENCH_LEDGER_N entries of the ledger the verifier and the inclusion
 #                  proofs are measured on (default 500000: building and
 #                  verifying 1,000,000 alone took over 5 minutes here)
+#   BENCH_ONLY     "static": only the static read path against a bare
+#                  nginx (the product's nginx serving the checkpoint, a
+#                  full tile and a mark bundle, a minimal nginx with as
+#                  many workers serving copies of the same files)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${BIN:-bin}
@@ -16,9 +20,11 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 port2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 data=$(mktemp -d /tmp/htq-bench.XXXXXX)
 data2=$(mktemp -d /tmp/htq-bench-small.XXXXXX)
+bare=$(mktemp -d /tmp/htq-bench-bare.XXXXXX)
+only=${BENCH_ONLY:-}
 cleanup() {
-	for p in ${pid:-} ${pid2:-}; do kill -TERM "$p" 2>/dev/null; done
-	wait 2>/dev/null; rm -rf "$data" "$data2"
+	for p in ${pid:-} ${pid2:-} ${pid3:-}; do kill -TERM "$p" 2>/dev/null; done
+	wait 2>/dev/null; rm -rf "$data" "$data2" "$bare"
 }
 trap cleanup EXIT
 
@@ -29,8 +35,12 @@ HTQ_PORT=$port HTQ_DATA=$data BIN=$BIN scripts/run.sh >"$data.out" 2>&1 &
 pid=$!
 # a second with 100 submissions in all: a page of the list there, measured
 # in the same rounds as the pages of 10,000 on the first
-HTQ_PORT=$port2 HTQ_DATA=$data2 BIN=$BIN scripts/run.sh >"$data2.out" 2>&1 &
-pid2=$!
+if [ "$only" != static ]; then
+	HTQ_PORT=$port2 HTQ_DATA=$data2 BIN=$BIN scripts/run.sh >"$data2.out" 2>&1 &
+	pid2=$!
+else
+	port2=$port
+fi
 for p in $port $port2; do
 	for _ in $(seq 1 200); do
 		curl -fsS -o /dev/null "http://127.0.0.1:$p/api/v1/health" 2>/dev/null && break
@@ -45,8 +55,13 @@ if [ -x "$BIN/tests/ledger_writer" ]; then
 fi
 
 rate() {	# rate PATH -> requests/second
-	wrk -t2 -c32 -d"${secs}s" "http://127.0.0.1:$port$1" 2>&1 |
-	    awk '/^Requests\/sec:/ {print $2}'
+	rate_at "$port" "$1"
+}
+rate_at() {	# rate_at PORT PATH -> requests/second (non-2xx: 0)
+	wrk -t2 -c32 -d"${secs}s" "http://127.0.0.1:$1$2" 2>&1 | awk '
+	    /Non-2xx or 3xx responses/ { bad = 1 }
+	    /^Requests\/sec:/ { r = $2 }
+	    END { print (bad ? 0 : r + 0) }'
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 check() {	# check NAME RATIO TARGET
@@ -79,9 +94,125 @@ rate_auth() {	# rate_auth PATH TOKEN -> requests/second
 	    "http://127.0.0.1:$port$1" 2>&1 | awk '/^Requests\/sec:/ {print $2}'
 }
 
-echo "== HTTP (wrk -t2 -c32, ${secs}s per target and round, $rounds rounds; medians)"
 # the demo's current quality mark, for the bundle target
 mark=$(sed -nE 's/.*Demo quality mark: (HTQ-[0-9A-Z-]+) .*/\1/p' "$data/demo-accounts.txt" | head -1)
+
+# The static read path at nginx's own speed: a bare nginx (a minimal
+# configuration, as many workers, no access log) serving copies of the
+# same files, measured in the same rounds as the product's nginx serving
+# them: the checkpoint, a full tile and a mark bundle (its published file,
+# which /api/v1/marks/{id} serves when the request has no query).
+static_path() {
+	port3=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	mkdir -p "$bare/www/ledger/tile/0" "$bare/www/marks/$mark" "$bare/tmp"
+	cp "$data/public/ledger/checkpoint" "$bare/www/ledger/checkpoint"
+	cp "$data/public/ledger/tile/0/000" "$bare/www/ledger/tile/0/000"
+	cp "$data/public/marks/$mark/bundle.json" "$bare/www/marks/$mark/bundle.json"
+	chmod -R a+rX "$bare"
+	cat > "$bare/nginx.conf" <<CONF
+worker_processes auto;
+daemon off;
+pid $bare/nginx.pid;
+error_log $bare/error.log warn;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	sendfile on;
+	client_body_temp_path $bare/tmp/body;
+	fastcgi_temp_path $bare/tmp/fastcgi;
+	proxy_temp_path $bare/tmp/proxy;
+	uwsgi_temp_path $bare/tmp/uwsgi;
+	scgi_temp_path $bare/tmp/scgi;
+	server {
+		listen 127.0.0.1:$port3;
+		root $bare/www;
+	}
+}
+CONF
+	nginx -p "$bare" -e "$bare/error.log" -c "$bare/nginx.conf" &
+	pid3=$!
+	for _ in $(seq 1 100); do
+		curl -fsS -o /dev/null "http://127.0.0.1:$port3/ledger/checkpoint" 2>/dev/null && break
+		sleep 0.05
+	done
+	# the same bytes from both
+	for pair in "/ledger/checkpoint /ledger/checkpoint" \
+	    "/ledger/tile/0/000 /ledger/tile/0/000" \
+	    "/api/v1/marks/$mark /marks/$mark/bundle.json"; do
+		set -- $pair
+		cmp -s <(curl -fsS "http://127.0.0.1:$port$1") \
+		    <(curl -fsS "http://127.0.0.1:$port3$2") ||
+		    { echo "bench: $1 differs from the bare nginx's copy" >&2; exit 1; }
+	done
+	# Each target and its bare copy are measured at the same time, in
+	# the same window (two wrk at once), and with each the CPU time its
+	# nginx's workers spent (/proc): on this shared machine a rate swings
+	# with the other work from one second to the next (a round's ratio of
+	# rates went from 0.3 to 3 here), the CPU time a request costs does
+	# not.  Requests per CPU second is the rate a dedicated machine would
+	# see with nginx alone on its cores; the check is on its ratio, and
+	# the rates' ratio is printed beside it.
+	local r0=$rounds s0=$secs
+	rounds=${BENCH_STATIC_ROUNDS:-7}
+	secs=${BENCH_STATIC_SECONDS:-3}
+	master=$(cat "$data/run/nginx.pid")
+	echo "== static read path (wrk -t2 -c32 on each, both at once, ${secs}s per target and round, $rounds rounds; medians)"
+	for ((r = 1; r <= rounds; r++)); do
+		pair bcp /ledger/checkpoint scp /ledger/checkpoint
+		pair btile /ledger/tile/0/000 stile /ledger/tile/0/000
+		pair bmark "/marks/$mark/bundle.json" smark "/api/v1/marks/$mark"
+	done
+	printf '  %-34s %8.0f req/s %8.0f req/CPU-s  (bare nginx %.0f, %.0f)\n' \
+	    "GET /ledger/checkpoint" "$(med_rate scp)" "$(med_rate cscp)" "$(med_rate bcp)" "$(med_rate cbcp)" \
+	    "GET /ledger/tile/0/000 (full)" "$(med_rate stile)" "$(med_rate cstile)" "$(med_rate btile)" "$(med_rate cbtile)" \
+	    "GET /api/v1/marks/{id} (bundle)" "$(med_rate smark)" "$(med_rate csmark)" "$(med_rate bmark)" "$(med_rate cbmark)"
+	for t in cp tile mark; do
+		printf '  %-5s by round, per CPU-s:' "$t"
+		for ((r = 1; r <= rounds; r++)); do printf ' %s' "$(ratio "${R[cs$t,$r]}" "${R[cb$t,$r]}")"; done
+		printf ';  rates:'
+		for ((r = 1; r <= rounds; r++)); do printf ' %s' "$(ratio "${R[s$t,$r]}" "${R[b$t,$r]}")"; done
+		echo
+	done
+	printf '  %-34s %6sx %6sx %6sx\n' "rates' ratios (cp, tile, mark)" \
+	    "$(med_ratio scp bcp)" "$(med_ratio stile btile)" "$(med_ratio smark bmark)"
+	check "checkpoint / bare nginx (CPU)" "$(med_ratio cscp cbcp)" 0.9
+	check "full tile / bare nginx (CPU)" "$(med_ratio cstile cbtile)" 0.9
+	check "mark bundle / bare nginx (CPU)" "$(med_ratio csmark cbmark)" 0.9
+	kill -TERM "$pid3" 2>/dev/null || true
+	rounds=$r0 secs=$s0
+}
+cpu_ticks() {	# cpu_ticks MASTER -> user + system ticks of its workers
+	local p t=0 f
+	for p in $(pgrep -P "$1"); do
+		read -r -a f < "/proc/$p/stat" || continue
+		t=$((t + f[13] + f[14]))
+	done
+	echo "$t"
+}
+load() {	# load PORT PATH -> "requests/second requests" (non-2xx: 0 0)
+	wrk -t2 -c32 -d"${secs}s" "http://127.0.0.1:$1$2" 2>&1 | awk '
+	    /Non-2xx or 3xx responses/ { bad = 1 }
+	    / requests in / { n = $1 }
+	    /^Requests\/sec:/ { r = $2 }
+	    END { print (bad ? "0 0" : (r + 0) " " (n + 0)) }'
+}
+pair() {	# pair BARE_TARGET BARE_PATH TARGET PATH, for this round ($r)
+	local a b ta tb na nb hz
+	hz=$(getconf CLK_TCK)
+	ta=$(cpu_ticks "$pid3"); tb=$(cpu_ticks "$master")
+	load "$port3" "$2" > "$bare/rate.a" & a=$!
+	load "$port" "$4" > "$bare/rate.b" & b=$!
+	wait "$a" "$b"
+	ta=$(( $(cpu_ticks "$pid3") - ta )); tb=$(( $(cpu_ticks "$master") - tb ))
+	read -r "R[$1,$r]" na < "$bare/rate.a"
+	read -r "R[$3,$r]" nb < "$bare/rate.b"
+	R[c$1,$r]=$(awk -v n="$na" -v t="$ta" -v hz="$hz" 'BEGIN { print (t > 0 ? n * hz / t : 0) }')
+	R[c$3,$r]=$(awk -v n="$nb" -v t="$tb" -v hz="$hz" 'BEGIN { print (t > 0 ? n * hz / t : 0) }')
+}
+static_path
+[ "$only" != static ] || exit 0
+
+echo "== HTTP (wrk -t2 -c32, ${secs}s per target and round, $rounds rounds; medians)"
 for ((r = 1; r <= rounds; r++)); do
 	measure nginx /_nginx/ok
 	measure ping /api/v1/ping
