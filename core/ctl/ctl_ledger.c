@@ -1,5 +1,5 @@
 /*
- * ctl_ledger.c - htqctl ledger export|show|checkpoint|publish.
+ * ctl_ledger.c - htqctl ledger export|show|checkpoint|publish|policy.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -214,12 +214,46 @@ cmd_publish(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+static int
+cmd_policy(struct ctl *c, int argc, char **argv)
+{
+	MDB_txn *txn;
+	char *text = NULL;
+	int rc;
+
+	if (ctl_wants_help(argc, argv)) {
+		printf("usage: htqctl ledger policy\n\nPrint this instance's "
+		    "verifier policy file (docs/ledger.md 6.7): the\nlog's "
+		    "origin, its verifier keys oldest first, and the "
+		    "witnesses, quorum\nand max_age of DATA/witnesses.  Give "
+		    "it to verifiers by a channel other\nthan this server.\n");
+		return 0;
+	}
+	if (argc != 1) {
+		fprintf(stderr, "usage: htqctl ledger policy\n");
+		return 2;
+	}
+	if ((rc = ctl_open(c, 0)) != HTQ_OK)
+		return ctl_fail("database", rc);
+	if ((rc = htq_txn_read(c->db, &txn)) != HTQ_OK)
+		return ctl_fail("database", rc);
+	rc = htq_policy_text(c->db, txn, &text);
+	mdb_txn_abort(txn);
+	if (rc != HTQ_OK)
+		return ctl_fail("policy", rc);
+	fputs(text, stdout);
+	free(text);
+	return 0;
+}
+
 static const struct ctl_cmd cmds[] = {
 	{ "export", cmd_export, "write the ledger as JSON Lines" },
 	{ "show", cmd_show, "print one entry" },
 	{ "checkpoint", cmd_checkpoint, "print the latest signed checkpoint" },
 	{ "publish", cmd_publish, "update the static files (tiles, "
 	    "checkpoint, keys)" },
+	{ "policy", cmd_policy, "print the verifier policy file (keys, "
+	    "witnesses)" },
 	{ NULL, NULL, NULL }
 };
 
