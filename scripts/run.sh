@@ -12,6 +12,10 @@
 #   HTQ_CONN_PER_ADDR  open connections per client address (default 64)
 #   HTQ_USER  service account when started as root (default htq, created
 #             if missing): it owns the data directory and runs everything
+#   HTQ_WITNESSES  0: no demo witnesses (default: two, see below)
+#   HTQ_WITNESS_PORT  the demo witnesses' ports, this one and the next
+#                     (default 8451)
+#   HTQ_WITNESS_MAX_AGE  the demo policy's max_age in seconds (default 600)
 #
 # Started as root, this script does only what needs root: it creates the
 # service account and the data directory (if missing), copies what the
@@ -77,6 +81,7 @@ if [ "$(id -u)" = 0 ]; then
 	trap 'rm -rf "$APP"' EXIT
 	mkdir -p "$APP/bin" "$APP/scripts" "$APP/nginx" "$APP/data" "$APP/core/store" "$APP/build"
 	cp "$BIN/htq-fcgi" "$BIN/htqctl" "$APP/bin/"
+	[ ! -x "$BIN/htq-witness" ] || cp "$BIN/htq-witness" "$APP/bin/"
 	cp "$0" "$APP/scripts/run.sh"
 	cp "$ROOT/nginx/htq.conf.in" "$APP/nginx/"
 	cp "$ROOT/core/store/limits.h" "$APP/core/store/"
@@ -190,11 +195,82 @@ stop() {
 	trap - INT TERM EXIT
 	[ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null || true
 	[ -n "$fcgi_pid" ] && kill -TERM "$fcgi_pid" 2>/dev/null || true
+	for p in ${witness_pids:-}; do kill -TERM "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	echo "htq stopped."
 }
 trap 'stop; exit 0' INT TERM
 trap stop EXIT
+
+# ---- demo witnesses (issue 24; docs/ledger.md 8) ----------------------
+# Two htq-witness processes with keys and state of their own under
+# DATA/demo-witnesses/<name>/ (stand-ins for the qualifications regulator
+# and the Office for Students, never real organisations' keys), on
+# HTQ_WITNESS_PORT and the next port, and DATA/witnesses naming both with
+# quorum 2: the log asks them to cosign every checkpoint, and the policy
+# verifiers get (htqctl ledger policy, the pages) requires both.
+# HTQ_WITNESSES=0 runs none (and removes a witness list this block wrote).
+witness_pids=""
+witness_banner=""
+WITNESS_NAMES="regulator-standin.witness.localhost students-standin.witness.localhost"
+WITNESS_MARK="# written by scripts/run.sh: the demo witnesses"
+if [ "${HTQ_WITNESSES:-1}" = 0 ]; then
+	if [ "$(head -n 1 "$DATA/witnesses" 2>/dev/null)" = "$WITNESS_MARK" ]; then
+		rm -f "$DATA/witnesses"
+	fi
+else
+	[ -x "$BIN/htq-witness" ] || die "$BIN/htq-witness is missing: run make first (or HTQ_WITNESSES=0)"
+	wport=${HTQ_WITNESS_PORT:-8451}
+	wage=${HTQ_WITNESS_MAX_AGE:-600}
+	case "$wport$wage" in ''|*[!0-9]*) die "HTQ_WITNESS_PORT and HTQ_WITNESS_MAX_AGE must be numbers" ;; esac
+	[ "$wport" -ge 1 ] && [ "$wport" -le 65534 ] || die "HTQ_WITNESS_PORT must be 1 to 65534"
+	# the log's origin and verifier keys (oldest first), as a verifier's
+	# policy names them: every start, so that a rotated key reaches them
+	logpolicy=$("$BIN/htqctl" ledger policy | grep -E '^(origin|key) ') ||
+	    die "cannot read the ledger's policy (htqctl ledger policy)"
+	list="$WITNESS_MARK
+# (quorum 2: the default policy requires both; HTQ_WITNESSES=0: none)
+"
+	mkdir -p "$DATA/demo-witnesses" "$DATA/log"
+	chmod 700 "$DATA/demo-witnesses"
+	p=$wport
+	for name in $WITNESS_NAMES; do
+		wd="$DATA/demo-witnesses/$name"
+		mkdir -p "$wd/state"
+		chmod 700 "$wd" "$wd/state"
+		if [ ! -f "$wd/witness.key" ]; then
+			"$BIN/htq-witness" keygen "$name" "$wd/witness.key" > "$wd/vkey" ||
+			    die "cannot make the key of demo witness $name"
+		fi
+		printf 'name %s\nkeyfile %s\n%s\n' "$name" "$wd/witness.key" \
+		    "$logpolicy" > "$wd/witness.conf"
+		"$BIN/htq-witness" serve --config "$wd/witness.conf" \
+		    --state "$wd/state" --listen "127.0.0.1:$p" \
+		    >> "$DATA/log/witness-$name.log" 2>&1 &
+		witness_pids="$witness_pids $!"
+		list="${list}witness $(cat "$wd/vkey") http://127.0.0.1:$p
+"
+		p=$((p + 1))
+	done
+	for p in $wport $((wport + 1)); do
+		for _ in $(seq 1 100); do
+			curl -s -o /dev/null "http://127.0.0.1:$p/" 2>/dev/null && break
+			for w in $witness_pids; do
+				kill -0 "$w" 2>/dev/null ||
+				    die "a demo witness did not start (is port $p free? see $DATA/log/witness-*.log)"
+			done
+			sleep 0.05
+		done
+	done
+	printf '%squorum 2\nmax_age %s\n' "$list" "$wage" > "$DATA/witnesses.new" &&
+	    mv "$DATA/witnesses.new" "$DATA/witnesses" ||
+	    die "cannot write $DATA/witnesses"
+	witness_banner="  Witnesses: two demo witnesses run (regulator-standin and
+             students-standin.witness.localhost, ports $wport and $((wport + 1)));
+             the default policy requires both (htqctl ledger policy).
+"
+fi
+# ---- end of the demo witnesses -----------------------------------------
 
 "$BIN/htq-fcgi" --data "$DATA" &
 fcgi_pid=$!
@@ -235,6 +311,7 @@ cat <<MSG
   Stop:   Ctrl-C
 
 MSG
+[ -z "$witness_banner" ] || printf '%s\n' "$witness_banner"
 [ -f "$DATA/demo-accounts.txt" ] && sed 's/^/  /' "$DATA/demo-accounts.txt" && echo
 
 # Wait until either process exits or we are told to stop.
