@@ -138,23 +138,25 @@ cmd_show(struct ctl *c, int argc, char **argv)
 static int
 cmd_checkpoint(struct ctl *c, int argc, char **argv)
 {
-	const char *note;
+	char *text = NULL;
 	MDB_txn *txn;
 	size_t len;
 	int rc;
 
 	if (ctl_wants_help(argc, argv)) {
 		printf("usage: htqctl ledger checkpoint\n\nPrint the latest "
-		    "signed checkpoint (a C2SP signed note).\n");
+		    "signed checkpoint (a C2SP signed note), with the witnesses'\n"
+		    "cosignatures the published one has (docs/ledger.md 8).\n");
 		return 0;
 	}
 	if ((rc = ctl_open(c, 0)) != HTQ_OK)
 		return ctl_fail("database", rc);
 	if ((rc = htq_txn_read(c->db, &txn)) != HTQ_OK)
 		return ctl_fail("database", rc);
-	if ((rc = aud_checkpoint(htq_db_log(c->db), txn, htq_db_key(c->db),
-	    &note, &len)) == HTQ_OK)
-		fwrite(note, 1, len, stdout);
+	if ((rc = htq_checkpoint_cosigned(c->db, txn, &text, &len)) ==
+	    HTQ_OK)
+		fwrite(text, 1, len, stdout);
+	free(text);
 	mdb_txn_abort(txn);
 	return rc == HTQ_OK ? 0 : ctl_fail("checkpoint", rc);
 }

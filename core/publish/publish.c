@@ -864,6 +864,26 @@ with_cosigs(struct pub *p, const char *note, size_t len, char **out,
 	return rc;
 }
 
+int
+htq_checkpoint_cosigned(struct htq_db *db, MDB_txn *txn, char **out,
+    size_t *outlen)
+{
+	struct pub p;
+	const char *note;
+	size_t len;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	p.db = db;
+	if (htq_db_datadir(db) == NULL)
+		return HTQ_EINVAL;
+	if ((rc = htq_public_dir(htq_db_datadir(db), p.root,
+	    sizeof(p.root))) != HTQ_OK ||
+	    (rc = htq_checkpoint(db, txn, &note, &len)) != HTQ_OK)
+		return rc;
+	return with_cosigs(&p, note, len, out, outlen);
+}
+
 static int
 publish_locked(struct pub *p, long long had, int lockfd)
 {

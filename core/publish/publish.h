@@ -114,6 +114,11 @@ int	 htq_cosig_merge(const struct htq_witnesses *ws, const char *note,
  * down or refuses is said on stderr once, and again when it is back.
  */
 int	 htq_cosign_collect(struct htq_db *);
+/* The log's signed checkpoint for txn's size with the cosignature lines
+ * the published file has for it (the file's text when it is current).
+ * *out malloc'd. */
+int	 htq_checkpoint_cosigned(struct htq_db *, MDB_txn *, char **out,
+	    size_t *outlen);
 /* The instance's policy file (docs/ledger.md 6.7): origin, its keys
  * oldest first, and the witnesses, quorum and max_age of
  * <datadir>/witnesses.  *out malloc'd. */
