@@ -448,7 +448,7 @@ worker(int listen_fd, const struct config *cfg)
 			publish_files(ctx.db, 0);
 			/* a quiet log's cosignatures kept fresh, a witness
 			 * that was down asked again (cosign.c decides) */
-			(void)htq_cosign_collect(ctx.db);
+			(void)htq_cosign_collect(ctx.db, 0);
 			alarm(HTQ_PUBLISH_CHECK);
 		}
 		if (rc < 0) {
@@ -462,7 +462,8 @@ worker(int listen_fd, const struct config *cfg)
 		/* the answer has gone: the witnesses' round trips cost it
 		 * nothing */
 		if (committed)
-			(void)htq_cosign_collect(ctx.db);
+			(void)htq_cosign_collect(ctx.db,
+			    HTQ_COSIGN_COMMIT);
 	}
 	FCGX_Free(&r, 1);
 	status = 0;

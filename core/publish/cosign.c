@@ -900,8 +900,27 @@ out:
 	return rc;
 }
 
+/* 1 when the collection that last took the lock began less than
+ * HTQ_COSIGN_SPACING_MS ago (its mtime); else marks this one's start. */
+static int
+too_soon(int fd)
+{
+	struct timespec now;
+	struct stat st;
+	long long ms;
+
+	if (fstat(fd, &st) != 0 || clock_gettime(CLOCK_REALTIME, &now) != 0)
+		return 0;
+	ms = (long long)(now.tv_sec - st.st_mtim.tv_sec) * 1000 +
+	    (now.tv_nsec - st.st_mtim.tv_nsec) / 1000000;
+	if (ms >= 0 && ms < HTQ_COSIGN_SPACING_MS)
+		return 1;
+	(void)futimens(fd, NULL);
+	return 0;
+}
+
 int
-htq_cosign_collect(struct htq_db *db)
+htq_cosign_collect(struct htq_db *db, unsigned flags)
 {
 	struct htq_witnesses *ws;
 	static int bad;
@@ -932,6 +951,13 @@ htq_cosign_collect(struct htq_db *db)
 		free(ws);
 		return errno == EWOULDBLOCK ? HTQ_OK : HTQ_EIO;
 	}
+	if ((flags & HTQ_COSIGN_COMMIT) && too_soon(fd)) {
+		close(fd);	/* the next tick asks, HTQ_PUBLISH_CHECK s on */
+		free(ws);
+		return HTQ_OK;
+	}
+	if (!(flags & HTQ_COSIGN_COMMIT))
+		(void)futimens(fd, NULL);
 	if ((rc = htq_public_dir(datadir, root, sizeof(root))) == HTQ_OK)
 		/* once more when a newer checkpoint came meanwhile */
 		for (round = 0; round < 2; round++)

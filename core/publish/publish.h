@@ -112,8 +112,14 @@ int	 htq_cosig_merge(const struct htq_witnesses *ws, const char *note,
  * (a non-blocking flock on <datadir>/run/cosign.lock: the others return
  * at once); at most HTQ_COSIGN_TIMEOUT_MS per request; a witness that is
  * down or refuses is said on stderr once, and again when it is back.
+ * HTQ_COSIGN_COMMIT (after a commit): nothing when a collection began
+ * less than HTQ_COSIGN_SPACING_MS ago (the lock file's mtime), so that a
+ * burst of commits costs the witnesses, and the disk, one round a
+ * second; the publish tick asks for what that left.
  */
-int	 htq_cosign_collect(struct htq_db *);
+#define HTQ_COSIGN_COMMIT	0x01
+#define HTQ_COSIGN_SPACING_MS	1000
+int	 htq_cosign_collect(struct htq_db *, unsigned flags);
 /* The log's signed checkpoint for txn's size with the cosignature lines
  * the published file has for it (the file's text when it is current).
  * *out malloc'd. */
