@@ -182,7 +182,6 @@ def test_cosign_witness_down_restarted_and_caught_up(s):
     log.close()
     try:
         text, got = wait_cosigned(s, size, NAMES, timeout=8)
-        assert "witness %s at %s cosigns again" % (down, url) in s.logs()
     finally:
         w.terminate()
         w.wait(10)
@@ -193,7 +192,8 @@ def test_cosign_witness_down_restarted_and_caught_up(s):
     s.start()
     text, got = wait_cosigned(s, size, NAMES, timeout=8)
     with open(os.path.join(s.data, "log", "witness-%s.log" % down)) as f:
-        assert "htq-witness: 409" in f.read()
+        wlog = f.read()
+    assert "htq-witness: 409" in wlog, wlog[-2000:]
 
 
 def test_cosign_quiet_log_renews_timestamps(s):
