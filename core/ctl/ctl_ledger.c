@@ -1,6 +1,7 @@
 /*
  * ctl_ledger.c - htqctl ledger export|show|checkpoint|publish|policy.
  */
+#define _GNU_SOURCE	/* fopencookie */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,106 @@ progress(uint64_t done, uint64_t total)
 		    (unsigned long long)done, (unsigned long long)total);
 }
 
+/*
+ * The export's last line, {"checkpoint": "<note>"}, is written by
+ * aud_export with the log's signature alone; the published checkpoint
+ * also carries the witnesses' cosignatures.  The export goes through a
+ * stream that holds back its last want bytes, which are then replaced
+ * by the line with the cosigned checkpoint (the same text as
+ * ledger/checkpoint and /api/v1/ledger/checkpoint).
+ */
+struct tail {
+	FILE	*out;
+	char	*buf;		/* the last bytes written, up to want */
+	size_t	 len, want;
+};
+
+static ssize_t
+tail_write(void *ctx, const char *b, size_t n)
+{
+	struct tail *t = ctx;
+	size_t emit, old, total = n;
+
+	if (t->len + n > t->want) {
+		emit = t->len + n - t->want;
+		old = emit < t->len ? emit : t->len;
+		if (fwrite(t->buf, 1, old, t->out) != old)
+			return -1;
+		memmove(t->buf, t->buf + old, t->len - old);
+		t->len -= old;
+		emit -= old;
+		if (emit > 0 && fwrite(b, 1, emit, t->out) != emit)
+			return -1;
+		b += emit;
+		n -= emit;
+	}
+	memcpy(t->buf + t->len, b, n);
+	t->len += n;
+	return (ssize_t)total;
+}
+
+/* {"checkpoint": text} and a newline, malloc'd. */
+static char *
+checkpoint_line(const char *text, size_t len)
+{
+	json_t *o = json_pack("{s:s%}", "checkpoint", text, len);
+	char *line = o ? json_dumps(o, JSON_COMPACT) : NULL, *nl;
+
+	json_decref(o);
+	if (line == NULL || (nl = realloc(line, strlen(line) + 2)) == NULL) {
+		free(line);
+		return NULL;
+	}
+	strcat(nl, "\n");
+	return nl;
+}
+
+/* aud_export into f, its checkpoint line with the cosignatures. */
+static int
+export_cosigned(struct ctl *c, MDB_txn *txn, FILE *f)
+{
+	cookie_io_functions_t io = { NULL, tail_write, NULL, NULL };
+	struct tail t = { .out = f };
+	char *plain = NULL, *signed_ = NULL, *cp = NULL;
+	const char *note;
+	size_t len, cplen;
+	FILE *cf;
+	int rc;
+
+	if ((rc = htq_checkpoint(c->db, txn, &note, &len)) != HTQ_OK ||
+	    (plain = checkpoint_line(note, len)) == NULL ||
+	    (rc = htq_checkpoint_cosigned(c->db, txn, &cp, &cplen)) !=
+	    HTQ_OK || (signed_ = checkpoint_line(cp, cplen)) == NULL) {
+		rc = rc != HTQ_OK ? rc : HTQ_ENOMEM;
+		goto out;
+	}
+	t.want = strlen(plain);
+	if ((t.buf = malloc(t.want)) == NULL ||
+	    (cf = fopencookie(&t, "w", io)) == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	rc = aud_export(htq_db_log(c->db), txn, htq_db_key(c->db), cf,
+	    progress);
+	if (fclose(cf) != 0 && rc == HTQ_OK)
+		rc = HTQ_EIO;
+	if (rc == HTQ_OK) {
+		/* the held-back bytes are the plain checkpoint line */
+		const char *last = t.len == t.want &&
+		    memcmp(t.buf, plain, t.want) == 0 ? signed_ : t.buf;
+		size_t n = last == signed_ ? strlen(signed_) : t.len;
+
+		if (fwrite(last, 1, n, f) != n || fflush(f) != 0)
+			rc = HTQ_EIO;
+	}
+out:
+	free(t.buf);
+	free(plain);
+	free(signed_);
+	free(cp);
+	return rc;
+}
+
 static int
 cmd_export(struct ctl *c, int argc, char **argv)
 {
@@ -35,7 +136,9 @@ cmd_export(struct ctl *c, int argc, char **argv)
 		printf("usage: htqctl ledger export --out FILE|-\n\n"
 		    "Write the whole ledger as JSON Lines: one {\"seq\", "
 		    "\"entry\", \"sig\"} per entry,\nthen {\"checkpoint\": "
-		    "\"<signed note>\"}.  Verify it with htq-verify ledger.\n");
+		    "\"<signed note>\"} (with the witnesses' cosignatures the "
+		    "published\ncheckpoint has).  Verify it with htq-verify "
+		    "ledger.\n");
 		return 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "--out") == 0)
@@ -62,8 +165,7 @@ cmd_export(struct ctl *c, int argc, char **argv)
 	}
 	show_progress = isatty(STDERR_FILENO);
 	if ((rc = htq_txn_read(c->db, &txn)) == HTQ_OK) {
-		rc = aud_export(htq_db_log(c->db), txn, htq_db_key(c->db), f,
-		    progress);
+		rc = export_cosigned(c, txn, f);
 		mdb_txn_abort(txn);
 	}
 	if (show_progress)

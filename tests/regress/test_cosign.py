@@ -9,6 +9,7 @@ a bad witness list stops the server naming the line.  Also: a lone
 submit's latency with and without witnesses, printed for the record."""
 import base64
 import hashlib
+import json
 import os
 import signal
 import statistics
@@ -128,6 +129,9 @@ def test_cosign_commit_carries_both_cosignatures(s):
     # one text everywhere: the file, the API, htqctl
     assert s.get("/api/v1/ledger/checkpoint").body.decode() == text
     assert s.ctl("ledger", "checkpoint").stdout.decode() == text
+    lines = s.ctl("ledger", "export", "--out", "-").stdout.decode().split("\n")
+    assert lines[-1] == "" and json.loads(lines[-2]) == {"checkpoint": text}, lines[-2:]
+    assert json.loads(lines[-3])["seq"] == size - 1
     pol = s.ctl("ledger", "policy").stdout.decode()
     for name in NAMES:
         assert "\nwitness %s+" % name in pol, pol
