@@ -453,9 +453,9 @@ connect_to(const struct htq_witness *w, const struct timespec *deadline,
  * -1 with err saying why.
  */
 static int
-http_post(const struct htq_witness *w, const char *body, size_t blen,
-    char *ans, int *status, const char **abody, size_t *alen,
-    const char **err)
+http_request(const struct htq_witness *w, const char *method,
+    const char *path, const char *body, size_t blen, char *ans, int *status,
+    const char **abody, size_t *alen, const char **err)
 {
 	struct timespec deadline;
 	char head[HTQ_WITNESSES_LINE + 512];
@@ -470,9 +470,10 @@ http_post(const struct htq_witness *w, const char *body, size_t blen,
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000L;
 	}
-	hl = snprintf(head, sizeof(head), "POST %s HTTP/1.1\r\nHost: %s:%s\r\n"
+	hl = snprintf(head, sizeof(head), "%s %s HTTP/1.1\r\nHost: %s:%s\r\n"
 	    "Content-Type: text/plain; charset=utf-8\r\nContent-Length: %zu\r\n"
-	    "Connection: close\r\n\r\n", w->path, w->host, w->port, blen);
+	    "Connection: close\r\n\r\n", method, path, w->host, w->port,
+	    blen);
 	if (hl < 0 || (size_t)hl >= sizeof(head)) {
 		*err = "request too long";
 		return -1;
@@ -516,6 +517,50 @@ http_post(const struct htq_witness *w, const char *body, size_t blen,
 fail:
 	close(fd);
 	return -1;
+}
+
+/*
+ * Each witness's last cosigned checkpoint for origin (tlog-witness's
+ * GET <prefix>/<hex SHA-256(origin)>/checkpoint), appended to pool
+ * (*pool malloc'd, *poollen): a rebuild of the published checkpoint
+ * recovers the cosignatures it had, with their times, when the file
+ * was lost.  Witnesses that do not answer are skipped.
+ */
+int
+htq_cosig_recover(const struct htq_witnesses *ws, const char *origin,
+    char **pool, size_t *poollen)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char path[HTQ_WITNESSES_LINE + 80], hex[2 * sizeof(h) + 1];
+	char ans[HTQ_COSIGN_MAX_ANSWER + 1], *b = NULL, *nb;
+	const char *err, *ab, *sep;
+	size_t i, n = 0, alen, pl;
+	int status;
+
+	crypto_hash_sha256(h, (const unsigned char *)origin, strlen(origin));
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	for (i = 0; i < ws->n; i++) {
+		pl = strlen(ws->w[i].path) - strlen("/add-checkpoint");
+		snprintf(path, sizeof(path), "%.*s/%s/checkpoint", (int)pl,
+		    ws->w[i].path, hex);
+		if (http_request(&ws->w[i], "GET", path, "", 0, ans, &status,
+		    &ab, &alen, &err) != 0 || status != 200 ||
+		    (sep = memmem(ab, alen, "\n\n", 2)) == NULL)
+			continue;
+		sep += 2;
+		alen -= (size_t)(sep - ab);
+		if ((nb = realloc(b, n + alen + 1)) == NULL) {
+			free(b);
+			return HTQ_ENOMEM;
+		}
+		b = nb;
+		memcpy(b + n, sep, alen);
+		n += alen;
+		b[n] = '\0';
+	}
+	*pool = b;
+	*poollen = n;
+	return HTQ_OK;
 }
 
 /* --- the checkpoint and its signature lines --- */
@@ -712,8 +757,8 @@ ask(struct htq_db *db, MDB_txn *txn, const struct htq_witness *w, size_t i,
 			err = why;
 			break;
 		}
-		if (http_post(w, body, blen, ans, &status, &ab, &alen, &err) !=
-		    0)
+		if (http_request(w, "POST", w->path, body, blen, ans, &status,
+		    &ab, &alen, &err) != 0)
 			break;
 		if (status == 409 && try == 0 && alen > 1 && alen < 22 &&
 		    ab[alen - 1] == '\n' && ab[0] >= '0' && ab[0] <= '9') {

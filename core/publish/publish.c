@@ -838,8 +838,9 @@ with_cosigs(struct pub *p, const char *note, size_t len, char **out,
     size_t *outlen)
 {
 	struct htq_witnesses *ws;
-	char path[4096 + 32], why[512], *sep;
+	char path[4096 + 32], why[512], *sep, *extra = NULL, *pool = NULL;
 	uint8_t *cur;
+	size_t sigs, elen = 0;
 	ssize_t n;
 	int rc;
 
@@ -857,8 +858,24 @@ with_cosigs(struct pub *p, const char *note, size_t len, char **out,
 		n = 0;
 	cur[n] = '\0';
 	sep = strstr((char *)cur, "\n\n");
-	rc = htq_cosig_merge(ws, note, len, sep != NULL ? sep + 2 : "",
-	    sep != NULL ? (size_t)((char *)cur + n - sep - 2) : 0, out, outlen);
+	sigs = sep != NULL ? (size_t)((char *)cur + n - sep - 2) : 0;
+	/* a rebuild (a lost or damaged file, a restore) recovers the lines
+	 * from the witnesses' own copies: the same bytes as before */
+	if (ws->n > 0 && p->verify && !p->check &&
+	    (rc = htq_cosig_recover(ws, aud_log_origin(htq_db_log(p->db)),
+	    &extra, &elen)) != HTQ_OK)
+		goto out;
+	if ((pool = malloc(sigs + elen + 1)) == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	memcpy(pool, sep != NULL ? sep + 2 : "", sigs);
+	if (elen > 0)
+		memcpy(pool + sigs, extra, elen);
+	rc = htq_cosig_merge(ws, note, len, pool, sigs + elen, out, outlen);
+out:
+	free(pool);
+	free(extra);
 	free(cur);
 	free(ws);
 	return rc;

@@ -105,6 +105,15 @@ int	 htq_cosig_merge(const struct htq_witnesses *ws, const char *note,
 	    size_t notelen, const char *pool, size_t poollen, char **out,
 	    size_t *outlen);
 /*
+ * Each witness's last cosigned checkpoint of origin, from its
+ * GET <prefix>/<hex SHA-256(origin)>/checkpoint, as signature lines for
+ * htq_cosig_merge's pool (*pool malloc'd or NULL, *poollen): what a
+ * rebuild uses to recover the cosignatures a lost checkpoint file had.
+ * Witnesses that do not answer in time are skipped.
+ */
+int	 htq_cosig_recover(const struct htq_witnesses *, const char *origin,
+	    char **pool, size_t *poollen);
+/*
  * Ask the witnesses of <datadir>/witnesses to cosign the published
  * checkpoint, those that have no cosignature on it or one older than
  * max_age / 4, and add their lines to the file (under the publish lock,
