@@ -773,6 +773,10 @@ ask(struct htq_db *db, MDB_txn *txn, const struct htq_witness *w, size_t i,
 			snprintf(why, sizeof(why), "answered %d: %.*s", status,
 			    (int)(alen > 80 ? 80 : alen), ab);
 			why[strcspn(why, "\r\n")] = '\0';
+			for (e = why; *e != '\0'; e++)	/* its text, printable */
+				if ((unsigned char)*e < ' ' ||
+				    (unsigned char)*e >= 0x7f)
+					*e = '?';
 			err = why;
 			break;
 		}
