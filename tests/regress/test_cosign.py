@@ -136,6 +136,10 @@ def test_cosign_commit_carries_both_cosignatures(s):
     for name in NAMES:
         assert "\nwitness %s+" % name in pol, pol
     assert pol.endswith("quorum 2\nmax_age 600\n") and "\norigin htq.localhost/ledger\n" in pol, pol
+    # a check finds the cosigned file right; a rebuild keeps the lines
+    assert s.ctl("ledger", "publish", "--check", check=False).returncode == 0
+    s.ctl("ledger", "publish", "--rebuild")
+    assert checkpoint(s) == text
     # the pages' embedded policy names them too
     with open(os.path.join(s.data, "public", "htq-verifier.html")) as f:
         page = f.read()
@@ -165,7 +169,7 @@ def test_cosign_witness_down_restarted_and_caught_up(s):
         dt, size = submit(s, north)
         times.append(dt)
     print("  submits with %s down: %s s" % (down, " ".join("%.3f" % t for t in times)))
-    assert max(times) < 1.0, times		# never waits for the witness
+    assert statistics.median(times) < 0.5, times	# never waits for the witness
     text, got = wait_cosigned(s, size, [up])
     assert size_of(text) == size
     # the witness said once that it is down
@@ -212,6 +216,59 @@ def test_cosign_quiet_log_renews_timestamps(s):
         assert text2.split("\n\n")[0] == text.split("\n\n")[0]
     finally:
         st.cleanup()
+
+
+def test_cosign_hung_witness_costs_no_answer(s):
+    """A witness that accepts the connection and never answers: submits
+    stay prompt, and the log says that it did not answer in time (the
+    client's 1 s bound)."""
+    import socket
+    import threading
+    hung = socket.socket()
+    hung.bind(("127.0.0.1", 0))
+    hung.listen(64)
+    conns, done = [], threading.Event()
+
+    def hold():
+        hung.settimeout(0.2)
+        while not done.is_set():
+            try:
+                conns.append(hung.accept()[0])	# read nothing, answer nothing
+            except OSError:
+                pass
+
+    t = threading.Thread(target=hold)
+    t.start()
+    tmp = tempfile.mkdtemp(prefix="htq-cosign-")
+    st = Stack(HTQ_WITNESSES=0)
+    try:
+        key = os.path.join(tmp, "hung.key")
+        r = subprocess.run([os.path.join(st.bin, "htq-witness"), "keygen", "hung.example", key],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        with open(os.path.join(st.data, "witnesses"), "w") as f:
+            f.write("# hand-written\nwitness %s http://127.0.0.1:%d\n" % (
+                r.stdout.strip(), hung.getsockname()[1]))
+        st.start()
+        who = Who(st, "author@northfield.test")
+        times = [submit(st, who)[0] for _ in range(6)]
+        # each collection waits 1 s for it: were an answer to wait too,
+        # every submit would take a second (a loaded machine may delay one)
+        assert statistics.median(times) < 0.5, times
+        deadline = time.time() + 8
+        while "witness hung.example at" not in st.logs() and time.time() < deadline:
+            time.sleep(0.2)
+        assert "hung.example at http://127.0.0.1:%d: no whole answer in time" % (
+            hung.getsockname()[1]) in st.logs(), st.logs()[-3000:]
+        assert conns, "the log never connected"
+    finally:
+        done.set()
+        t.join()
+        for c in conns:
+            c.close()
+        hung.close()
+        st.cleanup()
+        shutil.rmtree(tmp)
 
 
 def test_cosign_bad_witness_list_stops_the_server(s):
