@@ -9,6 +9,9 @@
 #   make fuzz       run every libFuzzer target for FUZZ_SECONDS each
 #   make web        npm ci (when the lockfile changed) and build/www: the
 #                   pages plus content-hashed assets that scripts/run.sh serves
+#   make install    the built programs, web files and systemd units under
+#                   DESTDIR/PREFIX (README "Installing as a service");
+#                   make uninstall removes them
 
 CC	?= cc
 PKGS	= libsodium jansson lmdb
@@ -51,7 +54,7 @@ OBJ	= build/$(VARIANT)
 # Sources.  Each folder is a library; the mains are named here.
 CTL_SRC		= $(wildcard core/ctl/*.c)
 CORE_SRC	= $(wildcard core/store/*.c core/domain/*.c core/publish/*.c)
-AUDIT_MAIN	= audit/verify_main.c
+AUDIT_MAIN	= audit/verify_main.c audit/monitor.c
 WITNESS_MAIN	= audit/witness_main.c
 AUDIT_STORE	= $(wildcard audit/store*.c)
 AUDIT_PURE	= $(filter-out $(AUDIT_MAIN) $(WITNESS_MAIN) $(AUDIT_STORE), $(wildcard audit/*.c))
@@ -198,9 +201,66 @@ fuzz:
 	@scripts/deps.sh build fuzz
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
 
+# Installing (README "Installing as a service"): built files only, FHS
+# paths.  Programs in $(PREFIX)/bin; what scripts/run.sh --prepare reads
+# (itself, the nginx templates, limits.h, the catalogue, the web files)
+# in $(PREFIX)/share/htq, in the layout run.sh expects around itself;
+# the units (dist/systemd/, @NAME@ paths filled in) and the accounts
+# (dist/sysusers.d/) under $(PREFIX)/lib; a sample $(SYSCONFDIR)/htq/htq.env,
+# never overwritten.  The data directory, /var/lib/htq, is the units'
+# StateDirectory: systemd creates it.
+PREFIX		?= /usr/local
+SYSCONFDIR	?= /etc
+NGINX_BIN	?= /usr/sbin/nginx
+BINDIR		= $(PREFIX)/bin
+SHAREDIR	= $(PREFIX)/share/htq
+UNITDIR		= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR	= $(PREFIX)/lib/sysusers.d
+SYSTEMD_IN	= $(wildcard dist/systemd/*.in)
+SYSTEMD_UNITS	= $(patsubst dist/systemd/%.in,%,$(SYSTEMD_IN))
+INSTALL_PROGS	= $(notdir $(PROGS))
+
+install: all
+	install -d -m 755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/scripts \
+	    $(DESTDIR)$(SHAREDIR)/nginx $(DESTDIR)$(SHAREDIR)/core/store \
+	    $(DESTDIR)$(SHAREDIR)/data $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(SYSCONFDIR)/htq
+	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)/
+	install -m 755 scripts/run.sh $(DESTDIR)$(SHAREDIR)/scripts/run.sh
+	install -m 644 nginx/htq.conf.in nginx/htq-tls.conf.example \
+	    $(DESTDIR)$(SHAREDIR)/nginx/
+	install -m 644 core/store/limits.h $(DESTDIR)$(SHAREDIR)/core/store/
+	install -m 644 data/standards.json $(DESTDIR)$(SHAREDIR)/data/
+	rm -rf $(DESTDIR)$(SHAREDIR)/www.new
+	cp -R build/www $(DESTDIR)$(SHAREDIR)/www.new
+	chmod -R u=rwX,go=rX $(DESTDIR)$(SHAREDIR)/www.new
+	rm -rf $(DESTDIR)$(SHAREDIR)/www
+	mv $(DESTDIR)$(SHAREDIR)/www.new $(DESTDIR)$(SHAREDIR)/www
+	@set -e; for u in $(SYSTEMD_UNITS); do \
+	    echo "render dist/systemd/$$u.in > $(DESTDIR)$(UNITDIR)/$$u"; \
+	    sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SHAREDIR@|$(SHAREDIR)|g' \
+	        -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@NGINX@|$(NGINX_BIN)|g' \
+	        dist/systemd/$$u.in > $(DESTDIR)$(UNITDIR)/$$u.new; \
+	    chmod 644 $(DESTDIR)$(UNITDIR)/$$u.new; \
+	    mv $(DESTDIR)$(UNITDIR)/$$u.new $(DESTDIR)$(UNITDIR)/$$u; \
+	done
+	install -m 644 dist/sysusers.d/htq.conf $(DESTDIR)$(SYSUSERSDIR)/htq.conf
+	install -m 644 dist/htq.env $(DESTDIR)$(SYSCONFDIR)/htq/htq.env.example
+	@[ -e $(DESTDIR)$(SYSCONFDIR)/htq/htq.env ] || \
+	    install -v -m 644 dist/htq.env $(DESTDIR)$(SYSCONFDIR)/htq/htq.env
+
+# Removes what install put there, but the settings ($(SYSCONFDIR)/htq/htq.env)
+# and the data (/var/lib/htq): an operator's, kept.
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(INSTALL_PROGS)) \
+	    $(addprefix $(DESTDIR)$(UNITDIR)/,$(SYSTEMD_UNITS)) \
+	    $(DESTDIR)$(SYSUSERSDIR)/htq.conf \
+	    $(DESTDIR)$(SYSCONFDIR)/htq/htq.env.example
+	rm -rf $(DESTDIR)$(SHAREDIR)
+
 clean:
 	rm -rf build bin tests/fuzz/out
 
 .SECONDARY:
-.PHONY: all deps run test tests bench fuzz fuzzers clean web layers
+.PHONY: all deps run test tests bench fuzz fuzzers clean web layers install uninstall
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -136,20 +136,41 @@ void	 aud_key_public(const struct aud_key *, struct aud_vkey *out);
 
 /*
  * A verifier's trust root (docs/ledger.md 6.7): the log's origin and its
- * verifier keys, oldest first, each named by the origin.  Parsed from the
- * policy file's text (len bytes, need not be NUL-terminated) into *p, which
- * the caller owns.  AUD_EFORMAT with why naming the line for anything not
- * of the documented form, AUD_ETOOBIG past AUD_MAX_POLICY,
- * AUD_MAX_POLICY_LINE or AUD_MAX_POLICY_KEYS, AUD_EINVAL for the reserved
- * witness and quorum lines, which no verifier checks yet.
+ * verifier keys, oldest first, each named by the origin; optionally the
+ * witnesses (cosignature/v1 keys: name, key id with type byte 0x04, public
+ * key) of which quorum must have cosigned the latest checkpoint within
+ * max_age seconds.  Parsed from the policy file's text (len bytes, need not
+ * be NUL-terminated) into *p, which the caller owns.  AUD_EFORMAT with why
+ * naming the line for anything not of the documented form, AUD_ETOOBIG past
+ * AUD_MAX_POLICY, AUD_MAX_POLICY_LINE, AUD_MAX_POLICY_KEYS or
+ * AUD_MAX_POLICY_WITNESSES, AUD_ERANGE for a quorum or max_age out of
+ * range.  Without witness lines nwitnesses, quorum and max_age are 0.
  */
 struct aud_policy {
 	char		 origin[AUD_MAX_ORIGIN + 1];
 	struct aud_vkey	 keys[AUD_MAX_POLICY_KEYS];
 	size_t		 nkeys;
+	struct aud_vkey	 witnesses[AUD_MAX_POLICY_WITNESSES];
+	size_t		 nwitnesses;
+	size_t		 quorum;	/* 1..nwitnesses; default all */
+	uint64_t	 max_age;	/* seconds; default 86400 */
 };
 int	 aud_policy_parse(const char *text, size_t len, struct aud_policy *p,
 	    char *why, size_t whysz);
+/*
+ * The witness rule (docs/ledger.md 6.7) for a checkpoint note (the whole
+ * signed note text, len bytes) at time now (POSIX seconds): AUD_OK when a
+ * quorum of the policy's witnesses cosigned it within max_age (and at most
+ * 300 s ahead); *when is then the quorum-th newest valid cosignature time.
+ * AUD_EVERIFY otherwise, with why saying, per missing witness, "witness
+ * <name> has not cosigned since <ISO time>" or "no valid cosignature from
+ * witness <name>" (joined with "; ").  AUD_EFORMAT for a malformed note.
+ * A policy without witnesses: AUD_OK, *when = 0.  (A quorum of 0 or over
+ * nwitnesses, which aud_policy_parse never makes, means all of them;
+ * more than AUD_MAX_POLICY_WITNESSES is AUD_EINVAL.)
+ */
+int	 aud_policy_cosigned(const struct aud_policy *, const char *note,
+	    size_t len, uint64_t now, uint64_t *when, char *why, size_t whysz);
 
 /* Checkpoint body "<origin>\n<size>\n<base64 root>\n" into buf. */
 int	 aud_checkpoint_body(const char *origin, uint64_t size,
@@ -353,6 +374,9 @@ void	 aud_cosig_key_id(const char *name, const uint8_t pk[AUD_PK],
 /* "<name>+<hex id>+<base64(0x04 || pk)>": the witness's vkey. */
 int	 aud_cosig_vkey_format(const struct aud_key *, char *buf,
 	    size_t bufsz);
+/* Parse a witness's vkey as aud_cosig_vkey_format writes it; the key id
+ * must be the computed one.  AUD_EFORMAT otherwise (policy.c). */
+int	 aud_cosig_vkey_parse(const char *s, struct aud_vkey *out);
 /*
  * The cosignature/v1 signature line for the checkpoint body (its text
  * up to and including the blank line's first '\n'), made at time ts

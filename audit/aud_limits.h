@@ -40,6 +40,14 @@
 #define AUD_MAX_POLICY		(16 * 1024)
 #define AUD_MAX_POLICY_LINE	512
 #define AUD_MAX_POLICY_KEYS	64
+/* Witnesses one policy may require (docs/ledger.md 6.7): a handful of
+ * independent organisations; each is checked on every verification. */
+#define AUD_MAX_POLICY_WITNESSES 16
+/* A policy's max_age: at most a year, 86400 s unless it says. */
+#define AUD_MAX_POLICY_AGE	31536000
+#define AUD_DEFAULT_POLICY_AGE	86400
+/* How far ahead of the verifier's clock a cosignature may be dated. */
+#define AUD_COSIG_SKEW		300
 
 /* htq-witness (C2SP tlog-witness; audit/witness.c).  Its requests are
  * unauthenticated until the checkpoint's signature is checked, so the

@@ -9,6 +9,9 @@
  *   htq-verify mark BUNDLE (--key KEY... | --policy FILE) [--origin ORIGIN]
  *              [--entries EXPORT|TILE-FOLDER|URL]
  *              [--bundle-checkpoint-is-latest]
+ *   htq-verify monitor URL --policy FILE --state FILE
+ *              [--organisation NAME] [--once] [--interval SECONDS]
+ *              (monitor.c)
  *
  * KEY is a verifier key string (name+hexid+base64) or a file of them,
  * one per line, oldest first (GET /api/v1/ledger/key); a policy file
@@ -18,7 +21,11 @@
  * where and why, 2 on a usage error, 3 for a genuine bundle whose mark
  * is revoked, 4 for a mark whose award is proved but whose revocation
  * could not be checked (no --entries, or a read failed: the line says
- * which step).  docs/ledger.md section 6 is the contract this implements.
+ * which step).  A policy with witness lines also requires a quorum of its
+ * witnesses' fresh cosignatures on the log's latest checkpoint (the
+ * export's, NEWNOTE, the tiles' or the bundle's taken as the latest):
+ * without it ledger and consistency exit 1 and mark exits 4 (could not
+ * check).  docs/ledger.md section 6 is the contract this implements.
  * Links only libsodium, Jansson and pthreads; memory is bounded: one
  * line buffer of AUD_MAX_LINE bytes, O(log n) for the tree, and one key
  * per rotation.
@@ -32,11 +39,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "aud.h"
+#include "verify.h"
 
 #define EXIT_REVOKED	3
 #define EXIT_UNCHECKED	4	/* award proved, revocation not checked */
@@ -59,6 +68,9 @@ usage(void)
 	    "       htq-verify mark BUNDLE TRUST "
 	    "[--entries EXPORT|TILE-FOLDER|URL]\n"
 	    "                  [--bundle-checkpoint-is-latest]\n"
+	    "       htq-verify monitor URL|FOLDER --policy FILE --state FILE\n"
+	    "                  [--organisation NAME] [--once] "
+	    "[--interval SECONDS]\n"
 	    "\nTRUST is --policy FILE (origin and keys, docs/ledger.md 6.7) "
 	    "or --key KEY...\n[--origin ORIGIN]; KEY is a verifier key "
 	    "(name+hexid+base64) or a file of them\n(one per line, oldest "
@@ -71,11 +83,17 @@ usage(void)
 	    "mark --entries reads the log's export (every entry, keys followed "
 	    "from the first),\nor its static tiles (the folder holding tile/ "
 	    "and checkpoint, or their URL,\nread with curl) up to their "
-	    "checkpoint, which must be signed by the newest key.\n");
+	    "checkpoint, which must be signed by the newest key.\n"
+	    "A policy with witness lines also needs a quorum of fresh "
+	    "cosignatures on the\nlatest checkpoint (docs/ledger.md 6.7): "
+	    "without it ledger and consistency exit 1,\nmark exits 4.\n"
+	    "monitor (docs/ledger.md 6.8) prints each award, revocation and "
+	    "withdrawal as the\nlog grows; exit 1 could not check (with "
+	    "--once), 3 ALARM: the log forked or\nwas rolled back.\n");
 }
 
 /* Print "htq-verify: <message>" and return 1 (invalid). */
-static int
+int
 fail(const char *fmt, ...)
 {
 	va_list ap;
@@ -89,7 +107,7 @@ fail(const char *fmt, ...)
 }
 
 /* Hex of a key id into the caller's buffer (one per value printed). */
-static const char *
+const char *
 kidhex(const uint8_t kid[AUD_KID], char out[2 * AUD_KID + 1])
 {
 	sodium_bin2hex(out, 2 * AUD_KID + 1, kid, AUD_KID);
@@ -168,7 +186,8 @@ out:
  * first, become the trusted list and its origin the expected one.  The
  * origin is kept in static storage (one policy per run).
  */
-static char	*slurp(const char *, size_t, size_t *, char *, size_t);
+/* The policy read (NULL with --key): its witnesses, quorum, max_age. */
+static const struct aud_policy	*trust;
 
 static int
 load_policy(struct keyring *kr, const char *path, const char **origin)
@@ -192,7 +211,60 @@ load_policy(struct keyring *kr, const char *path, const char **origin)
 		if (add_key(kr, &p.keys[i]) != 0)
 			return -1;
 	*origin = p.origin;
+	trust = &p;
 	return 0;
+}
+
+/* "2026-12-07T06:48:17Z" into out. */
+const char *
+isotime(uint64_t t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, 32, "@%llu", (unsigned long long)t);
+	return out;
+}
+
+/*
+ * The witness rule (docs/ledger.md 6.7) on the log's latest checkpoint
+ * note, at the verifier's clock: 0 when the policy names no witness or a
+ * quorum cosigned it in time (*when is then the time that quorum vouches
+ * for, 0 without witnesses); -1 with why ("not witnessed (quorum K of N
+ * within S s): <each missing witness>") otherwise.
+ */
+static int
+witnessed(const char *note, size_t len, uint64_t *when, char *why,
+    size_t whysz)
+{
+	char w[3000];
+
+	*when = 0;
+	if (trust == NULL || trust->nwitnesses == 0)
+		return 0;
+	if (aud_policy_cosigned(trust, note, len, (uint64_t)time(NULL), when,
+	    w, sizeof(w)) == AUD_OK)
+		return 0;
+	snprintf(why, whysz, "not witnessed (quorum %zu of %zu within %llu "
+	    "s): %s", trust->quorum, trust->nwitnesses,
+	    (unsigned long long)trust->max_age, w);
+	return -1;
+}
+
+/* "; witnessed at TIME (quorum K of N)" for a proved time, "" without
+ * witnesses. */
+static const char *
+witness_words(uint64_t when, char out[96])
+{
+	char iso[32];
+
+	out[0] = '\0';
+	if (trust != NULL && trust->nwitnesses > 0)
+		snprintf(out, 96, "; witnessed at %s (quorum %zu of %zu)",
+		    isotime(when, iso), trust->quorum, trust->nwitnesses);
+	return out;
 }
 
 /*
@@ -200,7 +272,7 @@ load_policy(struct keyring *kr, const char *path, const char **origin)
  * buffer.  NULL with why set when it cannot be read, is larger, or a
  * read fails.
  */
-static char *
+char *
 slurp(const char *path, size_t max, size_t *len, char *why, size_t whysz)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
@@ -231,18 +303,11 @@ out:
 	return buf;
 }
 
-struct cp {
-	char		 origin[AUD_MAX_ORIGIN + 1];
-	uint64_t	 size;
-	aud_hash	 root;
-	size_t		 key;	/* index in the keyring */
-};
-
 /*
  * Verify a signed checkpoint note with keys (nkeys 0: only check that it
  * is well formed) and parse its body; the origin must be origin.
  */
-static int
+int
 read_note(const char *note, size_t len, const struct aud_vkey *keys,
     size_t nkeys, const char *origin, struct cp *cp, char *why, size_t whysz)
 {
@@ -557,7 +622,7 @@ struct scan {
 	uint64_t	 rseq;
 	char		 rtime[21];
 	char		 reason[128];
-	char		 unchecked[600]; /* why revocation could not be checked */
+	char		 unchecked[4096]; /* why revocation could not be checked */
 };
 
 static int	scan_seen(struct scan *, const struct aud_range *,
@@ -578,6 +643,8 @@ struct ledger_state {
 	int		 tty;
 	struct scan	*scan;		/* mark mode: what it looks for */
 	struct cp	 final;		/* the export's checkpoint */
+	char		*final_note;	/* its text (malloc'd) */
+	size_t		 final_len;
 };
 
 static const struct aud_vkey *
@@ -723,6 +790,14 @@ check_final(struct ledger_state *st, const char *note, size_t len,
 		return AUD_EVERIFY;
 	}
 	st->final = cp;
+	free(st->final_note);
+	if ((st->final_note = malloc(len + 1)) == NULL) {
+		snprintf(why, whysz, "out of memory");
+		return AUD_ENOMEM;
+	}
+	memcpy(st->final_note, note, len);
+	st->final_note[len] = '\0';
+	st->final_len = len;
 	return AUD_OK;
 }
 
@@ -905,7 +980,7 @@ run_ledger(int argc, char **argv, struct ledger_state *st)
 {
 	static struct keyring kr;
 	const char *path = NULL, *cpfile = NULL;
-	char why[400], *note = NULL, h1[9];
+	char why[3200], *note = NULL, h1[9];
 	size_t nlen = 0;
 	FILE *f;
 	int i, rc, jobs = 1, policy = 0;
@@ -976,14 +1051,20 @@ run_ledger(int argc, char **argv, struct ledger_state *st)
 		return rc;
 	{
 		aud_hash root;
-		char b64[64];
+		char b64[64], ww[96];
+		uint64_t when;
 
+		/* the export's checkpoint is the latest it claims */
+		if (witnessed(st->final_note, st->final_len, &when, why,
+		    sizeof(why)) != 0)
+			return fail("checkpoint of %llu entries: %s",
+			    (unsigned long long)st->seq, why);
 		aud_range_root(&st->range, root);
 		sodium_bin2base64(b64, sizeof(b64), root, AUD_HASH,
 		    sodium_base64_VARIANT_ORIGINAL);
-		printf("ledger valid: %llu entries, root %s, key %s\n",
+		printf("ledger valid: %llu entries, root %s, key %s%s\n",
 		    (unsigned long long)st->seq, b64,
-		    kidhex(current(st)->kid, h1));
+		    kidhex(current(st)->kid, h1), witness_words(when, ww));
 	}
 	return 0;
 }
@@ -998,6 +1079,7 @@ cmd_ledger(int argc, char **argv)
 	memset(&st, 0, sizeof(st));
 	rc = run_ledger(argc, argv, &st);
 	free(st.chain.k);
+	free(st.final_note);
 	return rc;
 }
 
@@ -1062,8 +1144,9 @@ cmd_consistency(int argc, char **argv)
 	static struct keyring kr;
 	const char *pos[2], *proof = NULL, *origin = NULL;
 	struct cp c[2];
-	char *buf, why[256];
+	char *buf, why[3200], ww[96];
 	aud_hash hashes[AUD_MAX_PROOF], empty;
+	uint64_t when = 0;
 	size_t len, n;
 	json_t *p;
 	int i;
@@ -1078,7 +1161,9 @@ cmd_consistency(int argc, char **argv)
 		    sizeof(why))) == NULL)
 			return fail("%s: %s", pos[i], why);
 		if (read_note(buf, len, kr.k, kr.n, origin, &c[i], why,
-		    sizeof(why)) != AUD_OK) {
+		    sizeof(why)) != AUD_OK ||
+		    (i == 1 && witnessed(buf, len, &when, why,
+		    sizeof(why)) != 0)) {
 			free(buf);
 			return fail("%s: %s", pos[i], why);
 		}
@@ -1115,8 +1200,9 @@ cmd_consistency(int argc, char **argv)
 	    hashes, n) != AUD_OK)
 		return fail("%s does not extend %s: history was rewritten",
 		    pos[1], pos[0]);
-	printf("consistent: %llu entries extend to %llu\n",
-	    (unsigned long long)c[0].size, (unsigned long long)c[1].size);
+	printf("consistent: %llu entries extend to %llu%s\n",
+	    (unsigned long long)c[0].size, (unsigned long long)c[1].size,
+	    witness_words(when, ww));
 	return 0;
 }
 
@@ -1180,7 +1266,7 @@ bundle_entry(const struct keyring *kr, json_t *b, const struct cp *cp,
 
 /* --- mark bundles: award, revocation, and non-revocation from tiles --- */
 
-static int
+int
 is_dir(const char *path)
 {
 	struct stat st;
@@ -1202,12 +1288,6 @@ check_root(const struct aud_range *r, const struct cp *cp)
 	return 0;
 }
 
-/* Where the log's entries come from for --entries. */
-struct source {
-	const char	*where;		/* export file, tile folder or URL */
-	int		 url;		/* http:// or https:// (read with curl) */
-};
-
 /* Say why revocation could not be checked; EXIT_UNCHECKED. */
 static int
 unchecked(struct scan *sc, const char *fmt, ...)
@@ -1226,11 +1306,11 @@ unchecked(struct scan *sc, const char *fmt, ...)
  * curl(1), run without a shell, so that htq-verify links no HTTP
  * library.  NULL with why set on any failure.
  */
-static uint8_t *
+uint8_t *
 fetch_tile(const struct source *src, const char *path, size_t max,
     size_t *len, char *why, size_t whysz)
 {
-	char full[4096];
+	char full[4096], why2[200];
 	uint8_t *buf;
 	FILE *f;
 	int fd[2], st, n;
@@ -1243,9 +1323,10 @@ fetch_tile(const struct source *src, const char *path, size_t max,
 		return NULL;
 	}
 	if (!src->url) {
-		buf = (uint8_t *)slurp(full, max, len, why, whysz);
+		buf = (uint8_t *)slurp(full, max, len, why2, sizeof(why2));
 		if (buf == NULL)
-			snprintf(why, whysz, "%.400s: cannot be read", full);
+			snprintf(why, whysz, "%.400s: cannot be read (%s)", full,
+			    why2);
 		return buf;
 	}
 	if ((buf = malloc(max + 1)) == NULL || pipe(fd) != 0) {
@@ -1287,7 +1368,7 @@ fetch_tile(const struct source *src, const char *path, size_t max,
  * tlog-tiles).  *fellback says so.  NULL with why set when neither can
  * be read.
  */
-static uint8_t *
+uint8_t *
 fetch_tile_at(const struct source *src, const struct aud_tile *t,
     size_t max, size_t *len, int *fellback, char *why, size_t whysz)
 {
@@ -1317,7 +1398,7 @@ fetch_tile_at(const struct source *src, const struct aud_tile *t,
 }
 
 /* The tile whose level-8L hashes include index i in a log of size. */
-static void
+void
 tile_for(int level, uint64_t i, uint64_t size, struct aud_tile *t)
 {
 	uint64_t width = size >> (AUD_TILE_HEIGHT * level);
@@ -1332,16 +1413,17 @@ tile_for(int level, uint64_t i, uint64_t size, struct aud_tile *t)
  * The compact range of the tree over [0, start), start a multiple of
  * 256, from hash tiles only: each perfect subtree of height h >= 8 is
  * the root of 2^(h mod 8) hashes of one level-(h div 8) tile.  O(log n)
- * tiles.  0, 1 (printed) or EXIT_UNCHECKED (a tile could not be read).
+ * tiles.  AUD_ENOTFOUND (a tile could not be read) or AUD_EFORMAT (one
+ * of the wrong length), why saying which.
  */
-static int
-left_range(const struct source *src, struct scan *sc, uint64_t start,
-    uint64_t size, struct aud_range *r)
+int
+tiles_left_range(const struct source *src, uint64_t start, uint64_t size,
+    struct aud_range *r, char *why, size_t whysz)
 {
 	aud_hash level[AUD_TILE_WIDTH];
 	uint64_t off = 0, first;
 	struct aud_tile t;
-	char path[AUD_TILE_PATH], why[600];
+	char path[AUD_TILE_PATH];
 	uint8_t *buf;
 	size_t len, cnt, i;
 	int h, L, fellback;
@@ -1355,15 +1437,15 @@ left_range(const struct source *src, struct scan *sc, uint64_t start,
 		first = off >> (AUD_TILE_HEIGHT * L);
 		tile_for(L, first, size, &t);
 		if ((buf = fetch_tile_at(src, &t, AUD_TILE_WIDTH * AUD_HASH,
-		    &len, &fellback, why, sizeof(why))) == NULL)
-			return unchecked(sc, "step 2, reading the hash tiles: "
-			    "%s", why);
+		    &len, &fellback, why, whysz)) == NULL)
+			return AUD_ENOTFOUND;
 		if (len != (size_t)(fellback ? AUD_TILE_WIDTH : t.w) *
 		    AUD_HASH) {
 			free(buf);
 			(void)aud_tile_path(&t, path, sizeof(path));
-			return fail("%s: %zu bytes, expected %u hashes", path,
-			    len, fellback ? AUD_TILE_WIDTH : t.w);
+			snprintf(why, whysz, "%s: %zu bytes, expected %u hashes",
+			    path, len, fellback ? AUD_TILE_WIDTH : t.w);
+			return AUD_EFORMAT;
 		}
 		memcpy(level, buf + (first % AUD_TILE_WIDTH) * AUD_HASH,
 		    cnt * AUD_HASH);
@@ -1376,6 +1458,23 @@ left_range(const struct source *src, struct scan *sc, uint64_t start,
 		off += (uint64_t)1 << h;
 	}
 	r->size = start;
+	return AUD_OK;
+}
+
+/* tiles_left_range for mark mode: 0, 1 (printed) or EXIT_UNCHECKED (a
+ * tile could not be read). */
+static int
+left_range(const struct source *src, struct scan *sc, uint64_t start,
+    uint64_t size, struct aud_range *r)
+{
+	char why[600];
+	int rc;
+
+	if ((rc = tiles_left_range(src, start, size, r, why, sizeof(why))) ==
+	    AUD_ENOTFOUND)
+		return unchecked(sc, "step 2, reading the hash tiles: %s", why);
+	if (rc != AUD_OK)
+		return fail("%s", why);
 	return 0;
 }
 
@@ -1749,7 +1848,7 @@ mark_export(struct keyring *kr, json_t *b, const char *origin,
 static int
 mark_tiles(const struct keyring *kr, const struct source *src,
     struct scan *sc, const struct cp *cp, int bundle_latest,
-    struct cp *latest)
+    struct cp *latest, char **lnote, size_t *llen)
 {
 	char why[600], h1[9];
 	uint8_t *note;
@@ -1765,7 +1864,11 @@ mark_tiles(const struct keyring *kr, const struct source *src,
 			    "checkpoint: %s", why);
 		rc = read_note((const char *)note, len, &kr->k[kr->n - 1], 1,
 		    cp->origin, latest, why, sizeof(why));
-		free(note);
+		if (rc == AUD_OK) {
+			*lnote = (char *)note;	/* the witness rule's, later */
+			*llen = len;
+		} else
+			free(note);
 		if (rc != AUD_OK)
 			return fail("%s: its checkpoint: %s (it must be signed "
 			    "by the newest given key, %s, for origin %s)",
@@ -1799,7 +1902,10 @@ cmd_mark(int argc, char **argv)
 	struct scan sc;
 	struct cp cp, latest;
 	json_t *b;
-	char h1[9];
+	char h1[9], why[3200], ww[96], *tnote = NULL;
+	const char *lnote = NULL;	/* the latest checkpoint's text */
+	size_t llen = 0;
+	uint64_t when = 0;
 	int i, rc, revoked = 0, bundle_latest = 0, policy = 0, export = 0;
 
 	for (i = 1; i < argc; i++) {
@@ -1858,8 +1964,14 @@ cmd_mark(int argc, char **argv)
 	    revoked ? &r : NULL)) != 0)
 		goto out;
 	latest = cp;
+	if (bundle_latest) {
+		lnote = json_string_value(json_object_get(b, "checkpoint"));
+		llen = json_string_length(json_object_get(b, "checkpoint"));
+	}
 	if (export) {
 		latest = st.final;
+		lnote = st.final_note;
+		llen = st.final_len;
 		from = "the export's";
 	} else if (entries != NULL && sc.unchecked[0] == '\0') {
 		json_t *je = json_object_get(b, "entry");
@@ -1868,7 +1980,10 @@ cmd_mark(int argc, char **argv)
 		sc.award = e.seq;
 		aud_leaf_hash(json_string_value(je), json_string_length(je),
 		    sc.award_leaf);
-		rc = mark_tiles(&kr, &src, &sc, &cp, bundle_latest, &latest);
+		rc = mark_tiles(&kr, &src, &sc, &cp, bundle_latest, &latest,
+		    &tnote, &llen);
+		if (tnote != NULL)
+			lnote = tnote;
 		if (rc == 1)
 			goto out;
 		/* entries read before a tile failed are proved only up to
@@ -1917,6 +2032,13 @@ cmd_mark(int argc, char **argv)
 		rc = EXIT_REVOKED;
 		goto out;
 	}
+	/* not revoked as of the latest checkpoint: only if a quorum of
+	 * the policy's witnesses vouch that it is the latest */
+	if (sc.unchecked[0] == '\0' && lnote != NULL &&
+	    witnessed(lnote, llen, &when, why, sizeof(why)) != 0)
+		snprintf(sc.unchecked, sizeof(sc.unchecked), "the log's latest "
+		    "checkpoint (of %llu entries) is %s",
+		    (unsigned long long)latest.size, why);
 	if (sc.unchecked[0] != '\0') {
 		printf("mark %s: award proved (entry %llu on %.10s, in the "
 		    "checkpoint of %llu entries signed by key %s%s); revocation "
@@ -1928,9 +2050,9 @@ cmd_mark(int argc, char **argv)
 		goto out;
 	}
 	printf("mark %s: genuine, awarded by entry %llu on %.10s; not revoked "
-	    "as of the checkpoint of %llu entries (%s", e.subject,
+	    "as of the checkpoint of %llu entries (%s%s", e.subject,
 	    (unsigned long long)e.seq, e.time,
-	    (unsigned long long)latest.size, from);
+	    (unsigned long long)latest.size, from, witness_words(when, ww));
 	if (sc.last_time[0] != '\0')
 		printf("; its last entry dated %s; %llu entries read after "
 		    "the award", sc.last_time, (unsigned long long)sc.read);
@@ -1938,6 +2060,8 @@ cmd_mark(int argc, char **argv)
 	rc = 0;
 out:
 	free(st.chain.k);
+	free(st.final_note);
+	free(tnote);
 	json_decref(b);
 	return rc;
 }
@@ -1962,6 +2086,8 @@ main(int argc, char **argv)
 		return cmd_bundle(argc - 1, argv + 1);
 	if (strcmp(argv[1], "mark") == 0)
 		return cmd_mark(argc - 1, argv + 1);
+	if (strcmp(argv[1], "monitor") == 0)
+		return cmd_monitor(argc - 1, argv + 1);
 	usage();
 	return 2;
 }

@@ -50,7 +50,14 @@ config_log(struct aud_wit_config *c, const char *text, size_t len,
 	if ((rc = aud_policy_parse(text, len, &c->logs[c->nlogs].policy,
 	    pwhy, sizeof(pwhy))) != AUD_OK) {
 		snprintf(why, whysz, "log %zu: %s", c->nlogs + 1, pwhy);
-		return rc == AUD_EINVAL ? AUD_EFORMAT : rc;
+		return rc == AUD_EINVAL || rc == AUD_ERANGE ? AUD_EFORMAT : rc;
+	}
+	/* a witness checks the log's signature, not other witnesses' */
+	if (c->logs[c->nlogs].policy.nwitnesses > 0) {
+		snprintf(why, whysz, "log %zu: witness, quorum and max_age "
+		    "lines belong in a verifier's policy, not a witness's "
+		    "configuration", c->nlogs + 1);
+		return AUD_EFORMAT;
 	}
 	for (i = 0; i < c->nlogs; i++)
 		if (strcmp(c->logs[i].policy.origin,

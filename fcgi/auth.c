@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "fcx.h"
+#include "metrics.h"
 
 #define COOKIE	"htq_session"
 #define BEARER	"Bearer "
@@ -92,6 +93,22 @@ authenticate(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 	return HTQ_OK;
 }
 
+/* Did the caller send credentials of either kind (good or bad)? */
+static int
+has_credentials(const struct fcx_req *req)
+{
+	const char *p = req->cookie;
+
+	if (req->authorization[0] != '\0')
+		return 1;
+	while ((p = strstr(p, COOKIE "=")) != NULL) {
+		if (p == req->cookie || p[-1] == ' ' || p[-1] == ';')
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
 static const enum htq_role all_roles[] = { HTQ_ROLE_AWARDING_BODY,
     HTQ_ROLE_REVIEWER, HTQ_ROLE_APPROVER, HTQ_ROLE_AUDITOR, HTQ_ROLE_ADMIN };
 #define NROLES	(sizeof(all_roles) / sizeof(all_roles[0]))
@@ -125,6 +142,16 @@ fcx_authorise(struct fcx_ctx *ctx, struct fcx_req *req,
 	}
 	if (r->roles & FCX_ANON)
 		return HTQ_OK;
+	if ((r->roles & FCX_LOOPBACK) && !has_credentials(req)) {
+		if (fcx_metrics_local(req->remote_addr))
+			return HTQ_OK;
+		snprintf(resp->extra, sizeof(resp->extra),
+		    "WWW-Authenticate: Bearer realm=\"htq\"\r\n");
+		fcx_error(resp, 401, "unauthenticated", "from outside this "
+		    "machine, this needs an admin's API token "
+		    "(Authorization: Bearer)");
+		return HTQ_EPERM;
+	}
 	if (authenticate(ctx, req, resp) != HTQ_OK)
 		return HTQ_EPERM;
 	if (!(r->roles & FCX_ROLE(who->role))) {
@@ -204,6 +231,8 @@ fcx_routes_json(void)
 		roles = json_array();
 		if (r->roles & FCX_ANON)
 			json_array_append_new(roles, json_string("anonymous"));
+		if (r->roles & FCX_LOOPBACK)
+			json_array_append_new(roles, json_string("loopback"));
 		for (i = 0; i < NROLES; i++)
 			if (r->roles & FCX_ROLE(all_roles[i]))
 				json_array_append_new(roles, json_string(

@@ -58,6 +58,9 @@ struct fcx_param {
  */
 struct fcx_req {
 	enum fcx_method	 method;
+	const struct fcx_route *route;	/* the line that matched, or NULL
+					   (set by fcx_route_request even
+					   when the caller is refused) */
 	char		 path[HTQ_MAX_PATH + 1];	/* percent-decoded */
 	char		 qbuf[FCX_QBUF];		/* decoded params */
 	struct fcx_param params[HTQ_MAX_PARAMS];
@@ -130,6 +133,10 @@ typedef int (*fcx_handler)(struct fcx_ctx *, struct fcx_req *,
 #define FCX_USERS	(FCX_AB | FCX_REVIEWER | FCX_APPROVER | FCX_AUDITOR | \
 			    FCX_ADMIN)
 #define FCX_ANYONE	(FCX_ANON | FCX_USERS)
+/* Anonymous callers on this machine's loopback (REMOTE_ADDR 127.0.0.1 or
+ * ::1, fcx_metrics_local): not a role, a place.  A caller who sends
+ * credentials is judged by them, wherever they are. */
+#define FCX_LOOPBACK	(1u << 15)
 
 /*
  * Which resources a permitted caller may reach.  FCX_SCOPE_ORG: callers
@@ -304,6 +311,8 @@ int	 fcx_h_admin_accounts(struct fcx_ctx *, struct fcx_req *,
 int	 fcx_h_admin_eligibility(struct fcx_ctx *, struct fcx_req *,
 	    struct fcx_resp *);
 int	 fcx_h_openapi(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+/* GET /metrics (fcgi/metrics.c, metrics.h). */
+int	 fcx_h_metrics(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 
 /* The workflow (fcgi/h_workflow.c): HTTP in, core/ call, HTTP out. */
 int	 fcx_owner_submission(struct fcx_ctx *, const struct fcx_req *,

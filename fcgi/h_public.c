@@ -2,8 +2,12 @@
  * h_public.c - unauthenticated read-only endpoints: health, ping and the
  * standards catalogue.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <sodium.h>
 
 #include "fcx.h"
 #include "aud.h"
@@ -43,10 +47,40 @@ fcx_h_openapi(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 	return 200;
 }
 
+/*
+ * The instance tag: BLAKE2b-128, in hex, of $HTQ_INSTANCE, a random nonce
+ * that scripts/run.sh gives the htq-fcgi it starts and that no other
+ * process knows.  Health answers carry it (X-HTQ-Instance), so that
+ * run.sh's start-up wait tells its own instance from another server on
+ * the port or another instance's workers on a stale socket; the nonce
+ * itself is never sent.  Without the variable (an installed service,
+ * dist/systemd), no header.
+ */
+static const char *
+instance_tag(void)
+{
+	static char hex[2 * 16 + 1];
+	static int done;
+	unsigned char h[16];
+	const char *n;
+	size_t len;
+
+	if (!done) {
+		done = 1;
+		n = getenv("HTQ_INSTANCE");
+		if (n != NULL && (len = strlen(n)) > 0 && len <= 256 &&
+		    crypto_generichash(h, sizeof(h), (const unsigned char *)n,
+		    len, NULL, 0) == 0)
+			sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	}
+	return hex[0] != '\0' ? hex : NULL;
+}
+
 int
 fcx_h_health(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 {
 	static const char *const allowed[] = { NULL };
+	const char *tag;
 	uint64_t size = 0;
 
 	if (fcx_query_allowed(req, allowed, resp) != HTQ_OK)
@@ -54,6 +88,9 @@ fcx_h_health(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 	if (htq_db_log(ctx->db) == NULL ||
 	    aud_size(htq_db_log(ctx->db), ctx->rtxn, &size) != HTQ_OK)
 		return fcx_error(resp, 503, "unavailable", "ledger unavailable");
+	if ((tag = instance_tag()) != NULL)
+		snprintf(resp->extra, sizeof(resp->extra),
+		    "X-HTQ-Instance: %s\r\n", tag);
 	return fcx_json(resp, 200, json_pack("{s:s,s:{s:I,s:s}}",
 	    "status", "ok", "ledger", "size", (json_int_t)size, "origin",
 	    aud_log_origin(htq_db_log(ctx->db))));

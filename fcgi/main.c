@@ -31,6 +31,7 @@
 #include <sodium.h>
 
 #include "fcx.h"
+#include "metrics.h"
 
 static volatile sig_atomic_t stopping;
 static volatile sig_atomic_t child_exited;
@@ -296,7 +297,7 @@ serve(struct fcx_ctx *ctx, FCGX_Request *r, struct fcx_req *req)
 	const char *body, *method;
 	char hdr[2048], *owned = NULL;
 	size_t blen, len = 0;
-	uint64_t t0 = htq_mono_us();
+	uint64_t t0 = htq_mono_us(), dur;
 	int rc;
 
 	memset(req, 0, offsetof(struct fcx_req, qbuf));
@@ -339,9 +340,10 @@ serve(struct fcx_ctx *ctx, FCGX_Request *r, struct fcx_req *req)
 	if (resp.storage != 0)
 		log_storage(ctx, resp.storage);
 	method = FCGX_GetParam("REQUEST_METHOD", r->envp);
+	dur = htq_mono_us() - t0;
 	log_request(req, method, req->path[0] ? req->path :
-	    FCGX_GetParam("REQUEST_URI", r->envp), resp.status, len,
-	    htq_mono_us() - t0);
+	    FCGX_GetParam("REQUEST_URI", r->envp), resp.status, len, dur);
+	fcx_metrics_request(req->route, resp.status, dur);
 	/* What this worker owns of the request and the answer is wiped:
 	 * the header block (Set-Cookie), the rendered body, and libfcgi's
 	 * copies of the credential headers, before libfcgi frees them. */
@@ -384,6 +386,7 @@ static void
 after_commit(struct htq_db *db, uint64_t size, void *ctx)
 {
 	(void)ctx;
+	fcx_metrics_append(htq_commit_us(db));
 	publish_files(db, size);
 	committed = 1;
 }
@@ -476,11 +479,12 @@ out:
 }
 
 static pid_t
-spawn(int listen_fd, const struct config *cfg)
+spawn(int listen_fd, const struct config *cfg, int slot)
 {
 	pid_t master = getpid(), pid = fork();
 
 	if (pid == 0) {
+		fcx_metrics_slot(slot);
 		/* a worker dies with its master (kill -9 included), so that
 		 * none keeps the socket for a next start */
 		if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != master)
@@ -490,6 +494,17 @@ spawn(int listen_fd, const struct config *cfg)
 	if (pid < 0)
 		fprintf(stderr, "htq-fcgi: fork: %s\n", strerror(errno));
 	return pid;
+}
+
+/* How many of the n workers in pids are running. */
+static int
+running(const pid_t *pids, int n)
+{
+	int i, alive = 0;
+
+	for (i = 0; i < n; i++)
+		alive += pids[i] > 0;
+	return alive;
 }
 
 /*
@@ -687,10 +702,15 @@ main(int argc, char **argv)
 	set_signal(SIGCHLD, on_child);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* before the first fork: the counters every worker adds to */
+	if (fcx_metrics_init(cfg.workers) != HTQ_OK)
+		fprintf(stderr, "htq-fcgi: cannot map memory for the metrics: "
+		    "%s (GET /metrics answers 503)\n", strerror(errno));
 	for (i = 0; i < cfg.workers; i++) {
-		pids[i] = spawn(fd, &cfg);
+		pids[i] = spawn(fd, &cfg, i);
 		started[i] = time(NULL);
 	}
+	fcx_metrics_running(running(pids, cfg.workers));
 	fprintf(stderr, "htq-fcgi: %d workers on %s (data %s)\n", cfg.workers,
 	    cfg.socket, cfg.datadir);
 
@@ -707,6 +727,7 @@ main(int argc, char **argv)
 			/* reaped: never signalled again (the pid may be
 			 * another process's by then) */
 			pids[i] = 0;
+			fcx_metrics_running(running(pids, cfg.workers));
 			if (stopping)
 				continue;
 			fprintf(stderr, "htq-fcgi: worker %d %s %d; restarting"
@@ -719,8 +740,10 @@ main(int argc, char **argv)
 			    fast_deaths + 1 : 0;
 			if (fast_deaths > 3)
 				sleep(1);
-			pids[i] = spawn(fd, &cfg);
+			pids[i] = spawn(fd, &cfg, i);
 			started[i] = time(NULL);
+			fcx_metrics_running(running(pids, cfg.workers));
+			fcx_metrics_restart();
 		}
 	}
 

@@ -146,6 +146,7 @@ fcx_route_request(struct fcx_ctx *ctx, struct fcx_req *req,
 			break;
 		}
 	}
+	req->route = hit;
 	if (hit == NULL) {
 		if (allowed == 0) {
 			fcx_error(resp, 404, "not_found", "no such resource");

@@ -50,6 +50,10 @@ const struct fcx_route fcx_routes[] = {
 	    fcx_h_admin_eligibility, FCX_JSON_BODY,
 	    FCX_ADMIN, FCX_SCOPE_ANY, NULL },
 	{ FCX_GET, "/api/v1/openapi.json", fcx_h_openapi, 0, PUBLIC },
+	/* Prometheus: a scraper on this machine, or an admin's token from
+	 * anywhere (nginx/htq.conf.in lets nothing else through). */
+	{ FCX_GET, "/metrics", fcx_h_metrics, 0,
+	    FCX_LOOPBACK | FCX_ADMIN, FCX_SCOPE_ANY, NULL },
 	{ FCX_GET, "/api/v1/windows", fcx_h_windows, 0, PUBLIC },
 	{ FCX_POST, "/api/v1/admin/windows", fcx_h_window_open, FCX_JSON_BODY,
 	    FCX_ADMIN, FCX_SCOPE_ANY, NULL },

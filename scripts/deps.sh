@@ -13,7 +13,7 @@ for g in "$@"; do
 		# that bundles its own npm is taken as it is.
 		command -v node >/dev/null 2>&1 || want nodejs
 		command -v npm >/dev/null 2>&1 || want npm ;;
-	test)	for p in python3 python3-jsonschema python3-cryptography time lmdb-utils golang-go golang-golang-x-mod-dev; do want $p; done
+	test)	for p in python3 python3-jsonschema python3-cryptography python3-prometheus-client time lmdb-utils golang-go golang-golang-x-mod-dev; do want $p; done
 		# The browser tests (tests/e2e) drive Debian's Chromium.
 		[ -x /usr/bin/chromium ] || want chromium ;;
 	bench)	want wrk ;;

@@ -189,6 +189,9 @@ if [ "$conf" != "$(cat "$DATA/run/nginx.conf" 2>/dev/null)" ]; then
 fi
 "$NGINX" -t -q -p "$DATA/run" -e "$DATA/log/nginx-error.log" \
     -c "$DATA/run/nginx.conf" || die "nginx configuration test failed"
+# run.sh --prepare, the installed units' ExecStartPre (dist/systemd/):
+# all of the above, then exit; the units run htq-fcgi and nginx.
+[ "${1:-}" != --prepare ] || exit 0
 
 fcgi_pid=""; nginx_pid=""
 stop() {
@@ -272,7 +275,12 @@ else
 fi
 # ---- end of the demo witnesses -----------------------------------------
 
-"$BIN/htq-fcgi" --data "$DATA" &
+# A nonce only this htq-fcgi knows: its health answers carry a hash of
+# it, which the wait for the banner below compares (fcgi/h_public.c).
+command -v b2sum >/dev/null || die "b2sum (coreutils) is missing"
+instance=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+[ ${#instance} = 32 ] || die "cannot read /dev/urandom"
+HTQ_INSTANCE=$instance "$BIN/htq-fcgi" --data "$DATA" &
 fcgi_pid=$!
 for _ in $(seq 1 100); do
 	[ -S "$DATA/run/fcgi.sock" ] && break
@@ -293,12 +301,31 @@ fi
 rm -f "$DATA/run/probe"
 "$NGINX" -p "$DATA/run" -e "$DATA/log/nginx-error.log" -c "$DATA/run/nginx.conf" &
 nginx_pid=$!
-for _ in $(seq 1 100); do
-	curl -fsS -o /dev/null "http://127.0.0.1:$PORT/api/v1/health" 2>/dev/null && break
+# The banner prints only once this instance answers its own health
+# check: a 200 carrying X-HTQ-Instance, the BLAKE2b-128 of the nonce
+# its htq-fcgi got above.  Another server on the port, or the workers of
+# an earlier htq-fcgi still holding the socket, cannot know it: a 200
+# without it stops the start with an error; a 502 (a stale socket file,
+# htq-fcgi not listening yet) is waited on, for at most 30 s.
+tag=$(printf %s "$instance" | b2sum -l 128 | cut -d' ' -f1)
+re_status='^HTTP/[0-9.]+ ([0-9]{3})'
+re_tag=$'\n[Xx]-[Hh][Tt][Qq]-[Ii]nstance: *([0-9a-f]*)\r'
+up=""; status=""; deadline=$((SECONDS + 30))
+while [ "$SECONDS" -lt "$deadline" ]; do
 	kill -0 "$nginx_pid" 2>/dev/null || die "nginx did not start (is port $PORT free? see $DATA/log/nginx-error.log)"
 	kill -0 "$fcgi_pid" 2>/dev/null || die "htq-fcgi exited while starting"
+	hdr=$(curl -sS -m 2 -o /dev/null -D - \
+	    "http://127.0.0.1:$PORT/api/v1/health" 2>/dev/null) || hdr=""
+	status=""; got=""
+	[[ $hdr =~ $re_status ]] && status=${BASH_REMATCH[1]}
+	[[ $hdr =~ $re_tag ]] && got=${BASH_REMATCH[1]}
+	if [ "$status" = 200 ]; then
+		[ "$got" != "$tag" ] || { up=1; break; }
+		die "port $PORT answers /api/v1/health, but not as this instance: another server listens there, or htq-fcgi of an earlier start still holds $DATA/run/fcgi.sock (see ss -ltnp; stop it, or set HTQ_PORT)"
+	fi
 	sleep 0.05
 done
+[ -n "$up" ] || die "htq did not answer its health check on port $PORT within 30 s (last status: ${status:-none}; see $DATA/log/)"
 
 cat <<MSG
 

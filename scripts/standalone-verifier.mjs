@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// standalone-verifier.mjs OUT [--keys FILE [--origin ORIGIN]] - build the
+// standalone-verifier.mjs OUT [--keys FILE [--origin ORIGIN] [--witness VKEY]...
+//     [--quorum K] [--max-age SECONDS] | --policy FILE] - build the
 // standalone verifier: one self-contained HTML file (scripts/verifier.html)
 // with web/js/ledger.js, web/js/markcheck.js, scripts/verifier.js and the
 // vendored @noble/ed25519 inlined as data: modules, so that it runs from
@@ -10,10 +11,15 @@
 // public/htq-verifier.html, at publish time (core/publish/publish.c).
 // With --keys FILE (verifier keys, one a line, oldest first, as
 // /.well-known/htq-ledger-keys) the policy is written in here: a partner's
-// copy built with a key it obtained on its own.
+// copy built with a key it obtained on its own; --witness (each a
+// witness's cosignature verifier key, as `htq-witness keygen` prints it),
+// --quorum and --max-age add the witness rule (docs/ledger.md 9.1).  Or
+// --policy FILE: a policy file of docs/ledger.md 6.7 (origin, key,
+// witness, quorum, max_age lines), the same a partner gives htq-verify.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseVerifierKeys, parseWitnessPolicy } from "../web/js/ledger.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -23,6 +29,41 @@ if (!out) {
 	process.exit(2);
 }
 const opt = k => (args.indexOf(k) > 0 ? args[args.indexOf(k) + 1] : undefined);
+const opts = k => args.flatMap((a, i) => (i > 0 && a === k ? [args[i + 1]] : []));
+const die = msg => { console.error("standalone-verifier.mjs: " + msg); process.exit(2); };
+
+// A decimal of at most 8 digits, no leading zero, or undefined.
+function decimal(v, what) {
+	if (v === undefined) return undefined;
+	if (!/^[1-9][0-9]{0,7}$/.test(v)) die(`${what} ${JSON.stringify(v)} is not a positive decimal`);
+	return Number(v);
+}
+
+// The policy file of docs/ledger.md 6.7: lines "keyword value", '#'
+// comments, blank lines ignored; origin once, key lines oldest first,
+// witness lines, quorum and max_age at most once.
+function readPolicyFile(file) {
+	const text = fs.readFileSync(file, "utf8");
+	if (text.length > 16384) die(`${file}: longer than 16 KiB`);
+	const p = { keys: [], witnesses: [] };
+	text.split("\n").forEach((line, i) => {
+		const where = `${file}:${i + 1}`;
+		if (Buffer.byteLength(line) > 511) die(`${where}: longer than 512 bytes`);
+		if (/[\u0000-\u001f\u007f]/.test(line)) die(`${where}: a control character`);
+		if (line === "" || line.startsWith("#")) return;
+		const m = /^([a-z_]+) ([^ ]+)$/.exec(line);
+		if (!m) die(`${where}: not "keyword value"`);
+		const [, k, v] = m;
+		if (k === "key") p.keys.push(v);
+		else if (k === "witness") p.witnesses.push(v);
+		else if (["origin", "quorum", "max_age"].includes(k)) {
+			if (p[k] !== undefined) die(`${where}: a second ${k}`);
+			p[k] = v;
+		} else die(`${where}: unknown keyword ${JSON.stringify(k)}`);
+	});
+	if (p.origin === undefined) die(`${file}: no origin`);
+	return p;
+}
 const read = p => fs.readFileSync(path.join(ROOT, p), "utf8");
 const dataUrl = text => "data:text/javascript;base64," + Buffer.from(text, "utf8").toString("base64");
 const strip = t => t.replace(/\n?\/[*\/]# sourceMappingURL=[^\n]*/g, "");
@@ -36,15 +77,38 @@ if (/\/assets\//.test(main.replace(/data:[^"]*/g, ""))) throw new Error("an /ass
 let html = read("scripts/verifier.html");
 const MARK = '<script type="application/json" id="htq-policy">null</script>';
 if (!html.includes(MARK) || !html.includes("/*STANDALONE*/")) throw new Error("scripts/verifier.html lacks its placeholders");
-if (opt("--keys")) {
+let given = null;
+if (opt("--policy")) {
+	if (opt("--keys") || opts("--witness").length || opt("--quorum") || opt("--max-age") || opt("--origin"))
+		die("--policy FILE is the whole policy: no --keys, --origin, --witness, --quorum or --max-age with it");
+	given = readPolicyFile(opt("--policy"));
+} else if (opt("--keys")) {
 	const keys = fs.readFileSync(opt("--keys"), "utf8").split("\n").map(l => l.trim()).filter(Boolean);
-	if (!keys.length) throw new Error("no key in " + opt("--keys"));
-	const origin = opt("--origin") || keys[0].split("+")[0];
-	const json = JSON.stringify({ origin, keys }).replace(/</g, "\\u003c").replace(/\//g, "\\/");
+	if (!keys.length) die("no key in " + opt("--keys"));
+	given = { origin: opt("--origin") || keys[0].split("+")[0], keys, witnesses: opts("--witness"),
+		quorum: opt("--quorum"), max_age: opt("--max-age") };
+} else if (opts("--witness").length || opt("--quorum") || opt("--max-age")) {
+	die("--witness, --quorum and --max-age need --keys");
+}
+if (given) {
+	const policy = { origin: given.origin, keys: given.keys };
+	try {
+		const keys = await parseVerifierKeys(given.keys.join("\n"));
+		if (keys.some(k => k.name !== given.origin)) die(`a key not named by the origin ${given.origin}`);
+		if (keys.length > 64) die("more than 64 keys");
+		if (new Set(keys.map(k => k.text)).size !== keys.length) die("a key listed twice");
+		const w = { witnesses: given.witnesses.length ? given.witnesses : undefined,
+			quorum: decimal(given.quorum, "quorum"), maxAge: decimal(given.max_age, "max_age") };
+		if (await parseWitnessPolicy(w)) Object.assign(policy, { witnesses: w.witnesses, quorum: w.quorum ?? w.witnesses.length, max_age: w.maxAge ?? 86400 });
+	} catch (x) {
+		die(x.message);
+	}
+	const json = JSON.stringify(policy).replace(/</g, "\\u003c").replace(/\//g, "\\/");
 	html = html.replace(MARK, MARK.replace("null", json));
 }
 html = html.replace("/*STANDALONE*/", () => main.replace(/<\/script/gi, "<\\/script"));
 fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
 fs.writeFileSync(out + ".new", html);
 fs.renameSync(out + ".new", out);
-console.log(`standalone verifier: ${out} (${html.length} bytes${opt("--keys") ? ", policy from " + opt("--keys") : ", policy written at publish time"})`);
+console.log(`standalone verifier: ${out} (${html.length} bytes${given ? ", policy from " + (opt("--policy") || opt("--keys")) +
+	(given.witnesses.length ? ` with ${given.witnesses.length} witnesses` : "") : ", policy written at publish time"})`);

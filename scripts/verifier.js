@@ -1,8 +1,9 @@
 // verifier.js - the standalone verifier's page script (inlined into
 // htq-verifier.html by scripts/standalone-verifier.mjs, with ledger.js and
 // markcheck.js as data: modules).  The policy is the JSON data block the
-// file carries; nothing else is trusted.
-import { awardFacts, el, factList, proveMark, readPolicy, render, revocationFacts } from "/assets/js/markcheck.js";
+// file carries (with witnesses, the rule of docs/ledger.md 9.1 applies to
+// the mirror's latest checkpoint); nothing else is trusted.
+import { awardFacts, el, factList, proveMark, readPolicy, render, revocationFacts, witnessWords } from "/assets/js/markcheck.js";
 
 const result = document.getElementById("result");
 let policy = null;
@@ -10,10 +11,14 @@ try {
 	policy = await readPolicy();
 	document.getElementById("policy-origin").textContent = policy.origin;
 	document.getElementById("policy-fingerprint").textContent = policy.fingerprint;
+	document.getElementById("policy-witnesses").textContent = policy.witnesses ? witnessWords(policy) +
+		" Without that, a mark is never shown as current: a mirror could serve an old or forked view."
+		: "Its policy names no witnesses: a checkpoint is accepted on the log's signature alone.";
 } catch (x) {
 	result.replaceChildren(el("div", { class: "htq-outcome", "data-verdict": "failed" },
-		el("h2", { text: "Could not check: this copy carries no trust policy" }),
-		el("p", { text: "Download the verifier from the service (it writes its policy in), or build one with a key you trust: node scripts/standalone-verifier.mjs OUT.html --keys KEYS.txt." })));
+		el("h2", { text: "Could not check: this copy carries no usable trust policy" }),
+		el("p", { text: x.message }),
+		el("p", { text: "Download the verifier from the service (it writes its policy in), or build one with a key you trust: node scripts/standalone-verifier.mjs OUT.html --policy POLICY.txt (or --keys KEYS.txt)." })));
 }
 
 document.getElementById("check").addEventListener("submit", async ev => {

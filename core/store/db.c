@@ -204,12 +204,20 @@ commit_err(struct htq_db *db, int rc)
 int
 htq_commit(struct htq_db *db, MDB_txn *txn)
 {
+	uint64_t t0 = htq_mono_us();
 	int rc = commit_err(db, mdb_txn_commit(txn)), dirty = db->dirty;
 
+	db->commit_us = htq_mono_us() - t0;
 	db->dirty = 0;
 	if (rc == HTQ_OK && dirty && db->after_commit != NULL)
 		db->after_commit(db, db->dirty_size, db->after_ctx);
 	return rc;
+}
+
+uint64_t
+htq_commit_us(const struct htq_db *db)
+{
+	return db->commit_us;
 }
 
 void

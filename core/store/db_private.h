@@ -15,6 +15,7 @@ struct htq_db {
 	char			*datadir;	/* where the key file is */
 	int			 dirty;		/* appended since the last commit */
 	uint64_t		 dirty_size;	/* the log's size after them */
+	uint64_t		 commit_us;	/* the last commit took, in us */
 	htq_commit_hook		 after_commit;	/* NULL: none */
 	void			*after_ctx;
 };

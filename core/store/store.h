@@ -82,6 +82,9 @@ int	 htq_commit(struct htq_db *, MDB_txn *);
 /* size: the log's size after the committed entries. */
 typedef void (*htq_commit_hook)(struct htq_db *, uint64_t size, void *ctx);
 void	 htq_on_commit(struct htq_db *, htq_commit_hook, void *ctx);
+/* How long the last htq_commit's mdb_txn_commit took, in microseconds
+ * (a hook reads it: the append latency GET /metrics reports). */
+uint64_t htq_commit_us(const struct htq_db *);
 
 /* --- the ledger (core/store/ledger.c) --- */
 

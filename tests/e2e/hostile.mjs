@@ -6,13 +6,22 @@
 // forged key and log, an older bundle after a key rotation, the page's
 // script missing; and the page's file checker with relabelled and revoked
 // bundles offline.  Each test asserts the outcome in words; none may show
-// success for a false claim.
+// success for a false claim.  Witnesses (issue 24, docs/ledger.md 9.1):
+// two test witnesses made here (their keys in node, never the stack's),
+// whose keys the served pages' policy lists, cosign copies of the
+// published checkpoint: genuine with a quorum, a freeze (an old checkpoint
+// cosigned long ago, served after a revocation), a split view (a fork
+// signed with the log's own key file), a witness missing, and the
+// checkpoint the browser keeps across visits (rollback and fork).
+//
+//   node tests/e2e/hostile.mjs [-k SUBSTRING]   (alone; run.mjs runs it too)
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import { ROOT, SyntheticLedger } from "../web/helpers.mjs";
-import { assert, axe } from "./lib.mjs";
+import { fileURLToPath } from "node:url";
+import { buildTiles, fetchEntries, inclusionProof, leaf, mth, now, ROOT, signWithKeyFile, SyntheticLedger, TestWitness } from "../web/helpers.mjs";
+import { assert, axe, suite } from "./lib.mjs";
 
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".json": "application/json",
 	".svg": "image/svg+xml", ".woff2": "font/woff2", ".ico": "image/x-icon", ".png": "image/png" };
@@ -85,10 +94,31 @@ async function outcomeAt(ctx, base, url, shot, { waitFor = "#verify-result .htq-
 	return r;
 }
 
-export function hostileTests(test) {
+// A page with its embedded policy (#htq-policy) changed by edit(policy).
+function withPolicy(page, edit) {
+	const re = /(<script type="application\/json" id="htq-policy">)([^<]*)(<\/script>)/;
+	const m = re.exec(page);
+	assert(m, "the page carries a policy block");
+	const p = edit(JSON.parse(m[2]));
+	return page.replace(re, (_, a, _b, c) => a + JSON.stringify(p).replace(/</g, "\\u003c").replace(/\//g, "\\/") + c);
+}
+const iso = t => new Date(t * 1000).toISOString().replace(/\.000Z$/, "Z");
+const cpSize = note => Number(note.split("\n")[1]);
+
+// A login as the demo approver: headers for the API.
+async function approver(ctx) {
+	const r = await fetch(ctx.stack.api + "/session", { method: "POST", headers: { "Content-Type": "application/json" },
+		body: JSON.stringify({ email: "approver@htq.test", password: ctx.stack.password }) });
+	assert(r.status === 200, `login: ${r.status}`);
+	const cookie = /htq_session=([^;]+)/.exec(r.headers.get("set-cookie") || "");
+	assert(cookie, "a session cookie");
+	return { "Cookie": "htq_session=" + cookie[1], "X-CSRF-Token": (await r.json()).csrf, "Content-Type": "application/json" };
+}
+
+export function hostileTests(test, { setupInRun = false } = {}) {
 	const S = {};	// what the tests share: marks, saved files
 
-	test("verify page, hostile host: setup (marks, files saved before a key rotation)", async ctx => {
+	const setup = async ctx => {
 		const cur = (await ctx.stack.json("/api/v1/register?status=current")).items;
 		const rev = (await ctx.stack.json("/api/v1/register?status=revoked")).items;
 		assert(cur.length >= 1 && rev.length >= 1, "the demo has a current and a revoked mark");
@@ -99,7 +129,8 @@ export function hostileTests(test) {
 		S.pageA = read(ctx.stack.data, `verify/${S.A}/index.html`).toString();
 		S.pageB = read(ctx.stack.data, `verify/${S.B}/index.html`).toString();
 		S.manifest = JSON.parse(fs.readFileSync(path.join(ctx.stack.data, "www", "assets-manifest.json"), "utf8"));
-	});
+	};
+	if (!setupInRun) test("verify page, hostile host: setup (marks, files saved before a key rotation)", setup);
 
 	test("verify page, hostile host: the genuine tree verifies (the server is sound), accessible", async ctx => {
 		const h = await hostileHost(ctx.stack.data);
@@ -323,4 +354,234 @@ export function hostileTests(test) {
 			await r.page.close();
 		} finally { await h.close(); }
 	});
+
+	// ---- witnesses (issue 24) ----
+	const W = {};	// the witnesses, the policy edit, the saved "mid" view
+	const witnessed = p => ({ ...p, witnesses: [W.w1.vkey, W.w2.vkey], quorum: 2, max_age: 600 });
+
+	const wsetup = async ctx => {
+		W.w1 = await TestWitness.make("regulator-test.witness.localhost");
+		W.w2 = await TestWitness.make("students-test.witness.localhost");
+		W.key = fs.readFileSync(path.join(ctx.stack.data, "keys", "ledger.key"), "utf8");
+		W.cp = read(ctx.stack.data, "ledger/checkpoint").toString();
+		W.bundle = JSON.parse(read(ctx.stack.data, `marks/${S.A}/bundle.json`));
+		W.page = read(ctx.stack.data, `verify/${S.A}/index.html`).toString();
+		assert(/Current/.test(W.page) && cpSize(W.bundle.checkpoint) <= cpSize(W.cp), "mark A is current, its bundle within the checkpoint");
+		const entries = (await fetchEntries(ctx.stack)).map(e => e.entry);
+		assert(entries.length >= cpSize(W.cp), "entries read");
+		W.entries = entries.slice(0, cpSize(W.cp));
+		W.tiles = buildTiles(W.entries);	// the tiles of that checkpoint's tree
+	};
+	test("verify page, witnesses: setup (two test witnesses, the view before a revocation)", wsetup);
+
+	// A host serving the view: checkpoint, A's page (policy edited) and
+	// bundle, and the tiles (undefined: the published ones).
+	const view = (ctx, { checkpoint, page, bundle = W.bundle, tiles }) => p => {
+		if (p === "/ledger/checkpoint") return { body: checkpoint, type: "text/plain" };
+		if (p === `/verify/${S.A}`) return { body: page, type: "text/html" };
+		if (p === `/api/v1/marks/${S.A}`) return { body: JSON.stringify(bundle) };
+		if (tiles && p.startsWith("/ledger/tile/")) { const t = tiles.get(p.slice(8)); return t ? { body: Buffer.from(t) } : { status: 404, body: "" }; }
+		return undefined;
+	};
+
+	test("verify page, witnesses: a quorum of fresh cosignatures: genuine and current as of the cosigned time", async ctx => {
+		if (!W.w1) await wsetup(ctx);
+		const t1 = now() - 20, t2 = now() - 95;
+		const cp = await W.w2.cosign(await W.w1.cosign(W.cp, t1), t2);
+		const h = await hostileHost(ctx.stack.data, view(ctx, { checkpoint: cp, page: withPolicy(W.page, witnessed) }));
+		try {
+			const r = await outcomeAt(ctx, h.base, `/verify/${S.A}`, "witness-genuine", { check: false });
+			assert(r.verdict === "verified" && /Genuine and current/.test(r.outcome) && /Current — proved/.test(r.status), `${r.verdict}: ${r.outcome}`);
+			assert(r.outcome.includes(`Not revoked as of ${iso(t2)}, the time a quorum of witnesses cosigned checkpoint ${cpSize(W.cp)}`), r.outcome);
+			assert(r.outcome.includes(`cosigned by 2 of 2 witnesses (${W.w1.name}, ${W.w2.name})`) || r.outcome.includes(`2 of 2 witnesses (${W.w1.name}, ${W.w2.name})`), r.outcome);
+			const cs = await r.page.textContent("#verify-result .htq-checks");
+			assert(cs.includes(`witness cosignatures: checkpoint ${cpSize(W.cp)} is cosigned by 2 of the 2 witnesses (quorum 2); a quorum vouches for it as of ${iso(t2)}`), cs);
+			await axe(r.page, "witness genuine");
+			await r.page.close();
+		} finally { await h.close(); }
+	});
+
+	test("verify page, witnesses: one witness missing: could not check, naming it", async ctx => {
+		if (!W.w1) await wsetup(ctx);
+		const cp = await W.w1.cosign(W.cp, now() - 5);
+		const h = await hostileHost(ctx.stack.data, view(ctx, { checkpoint: cp, page: withPolicy(W.page, witnessed) }));
+		try {
+			const r = await outcomeAt(ctx, h.base, `/verify/${S.A}`, "witness-missing");
+			assert(r.verdict === "failed" && /Could not check/.test(r.outcome) && /Could not check/.test(r.status), r.outcome);
+			assert(r.outcome.includes(`witness cosignatures failed: the log's latest checkpoint (${cpSize(W.cp)} entries) is not cosigned by 2 of the 2 witnesses of the trust policy within the last 600 seconds: no valid cosignature from witness ${W.w2.name}`), r.outcome);
+			assert(!r.outcome.includes(`witness ${W.w1.name}`), "the witness that cosigned is not named");
+			await r.page.close();
+		} finally { await h.close(); }
+	});
+
+	test("verify page, witnesses: a split view (a fork signed with the log's key, the genuine cosignatures copied): could not check", async ctx => {
+		if (!W.w1) await wsetup(ctx);
+		const t = now() - 5;
+		const genuine = await W.w2.cosign(await W.w1.cosign(W.cp, t), t);
+		const lines = genuine.slice(genuine.lastIndexOf("\n\n") + 2).split("\n").filter(l => l.includes("witness.localhost"));
+		assert(lines.length === 2, "two cosignature lines");
+		// the same size, the root of another tree: the log's key signs anything
+		const [origin, size] = W.cp.split("\n");
+		const forkRoot = Buffer.from(leaf("a fork in which nothing was revoked")).toString("base64");
+		const fork = await signWithKeyFile(W.key, `${origin}\n${size}\n${forkRoot}\n`) + lines.join("\n") + "\n";
+		// with a genuine bundle of an older checkpoint (the log signed one at every commit)
+		const leaves = W.entries.map(e => leaf(e)), n = Number(size) - 1;
+		assert(W.bundle.index < n, "the award is older than the last entry");
+		const older = { ...W.bundle, proof: inclusionProof(leaves, W.bundle.index, n),
+			checkpoint: await signWithKeyFile(W.key, `${origin}\n${n}\n${mth(leaves.slice(0, n)).toString("base64")}\n`) };
+		let h = await hostileHost(ctx.stack.data, view(ctx, { checkpoint: fork, page: withPolicy(W.page, witnessed), bundle: older }));
+		try {
+			const r = await outcomeAt(ctx, h.base, `/verify/${S.A}`, "witness-split-view");
+			assert(r.verdict === "failed" && /Could not check/.test(r.outcome), r.outcome);
+			assert(r.outcome.includes(`no valid cosignature from witness ${W.w1.name}; no valid cosignature from witness ${W.w2.name}`), r.outcome);
+			const cs = await r.page.textContent("#verify-result .htq-checks");
+			assert(/Passed latest checkpoint signature: the log's latest checkpoint, of \d+ entries, is signed by the newest key/.test(cs), `the fork is signed by the log's key: ${cs}`);
+			await r.page.close();
+		} finally { await h.close(); }
+	});
+
+	test("verify page, witnesses: the standalone verifier built with --policy (witnesses, quorum, max_age) enforces the rule on a mirror", async ctx => {
+		if (!W.w1) await wsetup(ctx);
+		const keys = fs.readFileSync(path.join(ctx.stack.data, "public", ".well-known", "htq-ledger-keys"), "utf8").trim().split("\n");
+		const pol = path.join(ctx.out, "witness-policy.txt"), file = path.join(ctx.out, "htq-verifier-witnesses.html");
+		fs.writeFileSync(pol, `# a partner's policy\norigin ${keys[0].split("+")[0]}\n` + keys.map(k => `key ${k}\n`).join("") +
+			`witness ${W.w1.vkey}\nwitness ${W.w2.vkey}\nquorum 2\nmax_age 600\n`);
+		const b = spawnSync(process.execPath, [path.join(ROOT, "scripts", "standalone-verifier.mjs"), file, "--policy", pol], { encoding: "utf8" });
+		assert(b.status === 0, `build: ${b.stderr}`);
+		const fA = path.join(ctx.out, "witness-A.bundle.json");
+		fs.writeFileSync(fA, JSON.stringify(W.bundle));
+		const t1 = now() - 10, t2 = now() - 50;
+		const both = await W.w2.cosign(await W.w1.cosign(W.cp, t1), t2), one = await W.w1.cosign(W.cp, t1);
+		const page = await ctx.browser.newPage();
+		let current = both;
+		const h = await hostileHost(ctx.stack.data, p => view(ctx, { checkpoint: current, page: W.page, tiles: W.tiles })(p));
+		const check = async () => {
+			await page.fill("#mark", S.A);
+			await page.fill("#base", h.base);
+			await page.setInputFiles("#file", fA);
+			await page.evaluate(() => { document.getElementById("result").replaceChildren(); });
+			await page.click("#check button");
+			await page.waitForSelector("#result .htq-outcome", { timeout: 30000 });
+			return { verdict: await page.getAttribute("#result .htq-outcome", "data-verdict"), text: await page.textContent("#result") };
+		};
+		try {
+			await page.goto("file://" + file, { waitUntil: "load" });
+			await page.waitForFunction(() => document.getElementById("policy-witnesses").textContent !== "");
+			const words = await page.textContent("#policy-witnesses");
+			assert(words.includes(`cosigned by 2 of 2 witnesses (${W.w1.name}, ${W.w2.name}) within 600 seconds`), words);
+			let r = await check();
+			assert(r.verdict === "verified" && r.text.includes(`Not revoked as of ${iso(t2)}`), `both witnesses: ${r.verdict}: ${r.text}`);
+			current = one;
+			r = await check();
+			assert(r.verdict === "failed" && r.text.includes(`no valid cosignature from witness ${W.w2.name}`) && !/Genuine and current/.test(r.text), `one witness: ${r.verdict}: ${r.text}`);
+			await page.screenshot({ path: path.join(ctx.out, "standalone-witness-missing.png"), fullPage: true });
+		} finally {
+			await page.close();
+			await h.close();
+		}
+	});
+
+	test("verify page, witnesses: a freeze (an old checkpoint cosigned long ago, served after a revocation): could not check, naming the last cosign time", async ctx => {
+		if (!W.w1) await wsetup(ctx);
+		const long = now() - 3600;
+		const frozen = await W.w2.cosign(await W.w1.cosign(W.cp, long), long - 60);
+		// the revocation, through the API as an approver
+		const r0 = await fetch(ctx.stack.api + `/marks/${S.A}/revoke`, { method: "POST", headers: await approver(ctx),
+			body: JSON.stringify({ reason: "non_compliance", note: "freeze test" }) });
+		assert(r0.status === 200, `revoke ${S.A}: ${r0.status} ${await r0.text()}`);
+		for (let i = 0; i < 100 && !JSON.parse(read(ctx.stack.data, `marks/${S.A}/bundle.json`)).revocation; i++) await new Promise(r => setTimeout(r, 100));
+		assert(JSON.parse(read(ctx.stack.data, `marks/${S.A}/bundle.json`)).revocation, "the revocation is published");
+		W.latest = read(ctx.stack.data, "ledger/checkpoint").toString();
+		assert(cpSize(W.latest) > cpSize(W.cp), "the log grew");
+		// without witnesses in the policy the freeze works: the attack is real
+		const noWitnesses = p => { const q = { ...p }; delete q.witnesses; delete q.quorum; delete q.max_age; return q; };
+		let h = await hostileHost(ctx.stack.data, view(ctx, { checkpoint: frozen, page: withPolicy(W.page, noWitnesses), tiles: W.tiles }));
+		try {
+			const r = await outcomeAt(ctx, h.base, `/verify/${S.A}`, "witness-freeze-no-policy", { check: false });
+			assert(r.verdict === "verified", `the frozen view passes a policy without witnesses: ${r.verdict}: ${r.outcome}`);
+			await r.page.close();
+		} finally { await h.close(); }
+		h = await hostileHost(ctx.stack.data, view(ctx, { checkpoint: frozen, page: withPolicy(W.page, witnessed), tiles: W.tiles }));
+		try {
+			const r = await outcomeAt(ctx, h.base, `/verify/${S.A}`, "witness-freeze");
+			assert(r.verdict === "failed" && /Could not check/.test(r.outcome), r.outcome);
+			assert(r.outcome.includes(`witness ${W.w1.name} has not cosigned since ${iso(long)}; witness ${W.w2.name} has not cosigned since ${iso(long - 60)}`), r.outcome);
+			assert(!/not revoked as of/i.test(r.outcome), r.outcome);
+			await r.page.close();
+		} finally { await h.close(); }
+	});
+
+	test("verify page, witnesses: the browser keeps the largest checkpoint: a later rollback or fork is refused across visits", async ctx => {
+		if (!W.w1) await wsetup(ctx);
+		assert(W.latest, "runs after the freeze test (the revocation)");
+		const fresh = async note => W.w2.cosign(await W.w1.cosign(note, now() - 5), now() - 6);
+		const latestPage = withPolicy(read(ctx.stack.data, `verify/${S.A}/index.html`).toString(), witnessed);
+		const latestBundle = JSON.parse(read(ctx.stack.data, `marks/${S.A}/bundle.json`));
+		const mid = { checkpoint: await fresh(W.cp), page: withPolicy(W.page, witnessed), tiles: W.tiles };
+		const latest = { checkpoint: await fresh(W.latest), page: latestPage, bundle: latestBundle };
+		const [origin, size] = W.latest.split("\n");
+		const fork = { ...mid, tiles: undefined, checkpoint: await fresh(await signWithKeyFile(W.key, `${origin}\n${size}\n${Buffer.from(leaf("fork")).toString("base64")}\n`)) };
+		let current = mid;
+		const h = await hostileHost(ctx.stack.data, p => view(ctx, current)(p));
+		// a context of its own where the browser has contexts (a persistent
+		// one has not: the host's fresh port is then a fresh origin)
+		const own = typeof ctx.browser.newContext === "function";
+		const context = own ? await ctx.browser.newContext() : ctx.browser;
+		const visit = async (v, shot) => {
+			current = v;
+			const page = await context.newPage();
+			await page.goto(h.base + `/verify/${S.A}`, { waitUntil: "load" });
+			await page.waitForSelector("#verify-result .htq-outcome", { timeout: 30000 });
+			const r = { verdict: await page.getAttribute("#verify-result .htq-outcome", "data-verdict"),
+				outcome: await page.textContent("#verify-result .htq-outcome"), checks: await page.textContent("#verify-result .htq-checks") || "",
+				kept: await page.evaluate(() => Object.entries(localStorage)) };
+			await page.screenshot({ path: path.join(ctx.out, shot + ".png"), fullPage: true });
+			await page.close();
+			return r;
+		};
+		const key = `htq-seen-checkpoint/v1 ${origin}`;
+		const kept = r => { const e = r.kept.find(([k]) => k === key); return e ? JSON.parse(e[1]) : null; };
+		try {
+			let r = await visit(mid, "seen-1-mid");
+			assert(r.verdict === "verified", `first visit, the older view: ${r.outcome}`);
+			assert(kept(r) && kept(r).size === cpSize(W.cp) && kept(r).root === W.cp.split("\n")[2], `kept: ${JSON.stringify(r.kept)}`);
+			r = await visit(latest, "seen-2-latest");
+			assert(r.verdict === "revoked", `second visit, the latest (A revoked since): ${r.verdict}: ${r.outcome}`);
+			assert(r.checks.includes(`checkpoint seen before: the latest checkpoint of ${cpSize(W.latest)} entries extends the one of ${cpSize(W.cp)} entries this browser saw before`), r.checks);
+			assert(kept(r).size === cpSize(W.latest), `kept: ${JSON.stringify(r.kept)}`);
+			r = await visit(mid, "seen-3-rollback");
+			assert(r.verdict === "failed" && r.outcome.includes(`checkpoint seen before failed: this browser saw a larger checkpoint before: ${cpSize(W.latest)} entries`) && r.outcome.includes(`the log's latest has only ${cpSize(W.cp)}: a rollback`), `rollback: ${r.outcome}`);
+			r = await visit(fork, "seen-4-fork");
+			assert(r.verdict === "failed" && r.outcome.includes(`checkpoint seen before failed: this browser saw a different checkpoint before: ${cpSize(W.latest)} entries with root ${W.latest.split("\n")[2]}`) && r.outcome.includes("two versions of the log"), `fork: ${r.outcome}`);
+			// a smaller checkpoint seen before whose root the latest tree does not have
+			const page = await context.newPage();
+			await page.goto(h.base + "/ledger/checkpoint");
+			const bogus = Buffer.alloc(32, 9).toString("base64");
+			await page.evaluate(([k, v]) => localStorage.setItem(k, v), [key, JSON.stringify({ size: cpSize(W.cp), root: bogus, time: null })]);
+			r = await visit(latest, "seen-5-fork-before");
+			assert(r.verdict === "revoked" || r.verdict === "failed", r.verdict);
+			assert(r.checks.includes(`checkpoint seen before: this browser saw a different checkpoint before: ${cpSize(W.cp)} entries with root ${bogus}, but the log's latest checkpoint's tiles give root ${W.cp.split("\n")[2]} at that size`), `fork before: ${r.checks}`);
+			// damaged storage is discarded, no crash
+			for (const junk of ["{", "null", JSON.stringify({ size: 1e300, root: "x" }), "x".repeat(5000)]) {
+				await page.evaluate(([k, v]) => localStorage.setItem(k, v), [key, junk]);
+				r = await visit(latest, "seen-6-junk");
+				assert(r.verdict === "revoked" && !r.checks.includes("checkpoint seen before"), `junk ${junk.slice(0, 20)}: ${r.verdict}: ${r.outcome}`);
+				assert(kept(r).size === cpSize(W.latest), `kept again: ${JSON.stringify(r.kept).slice(0, 200)}`);
+			}
+			await page.close();
+		} finally {
+			if (own) await context.close();
+			await h.close();
+		}
+	});
+
+	return setup;
+}
+
+// Alone: the hostile suite with its setup run after the stack starts, so
+// that -k picks any of its tests.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+	const h = suite("hostile");
+	const setup = hostileTests(h.test, { setupInRun: true });
+	process.exit(await h.run({ setup, persistent: true }));	// as run.mjs
 }

@@ -8,12 +8,16 @@
 // runs both on every fixture and checks that they agree.
 //
 //	verify BASE_URL                     the whole ledger through the API
-//	verify ledger FILE|- --key KEY... [--checkpoint NOTE] [--origin O]
-//	verify consistency OLD NEW --proof FILE --key KEY... [--origin O]
-//	verify bundle FILE --key KEY... [--origin O]
+//	verify ledger FILE|- (--key KEY... | --policy FILE) [--checkpoint NOTE] [--origin O]
+//	verify consistency OLD NEW --proof FILE (--key KEY... | --policy FILE) [--origin O]
+//	verify bundle FILE (--key KEY... | --policy FILE) [--origin O]
 //	verify tiles BASE_URL               the static C2SP tiles alone
 //	verify mark BUNDLE (--key KEY... | --policy FILE) [--origin O]
 //	       [--entries EXPORT|TILE-FOLDER|URL] [--bundle-checkpoint-is-latest]
+//
+// A policy with witnesses (docs/ledger.md 6.7) makes ledger, consistency
+// (its NEW) and mark require a quorum of fresh cosignatures (C2SP cosignature/v1, parsed
+// here from the note text) on the latest checkpoint.
 //
 // Exit status as htq-verify: 0 valid (a mark: genuine and not revoked as
 // of the latest checkpoint), 1 invalid, 2 usage, 3 bundle of a revoked
@@ -29,6 +33,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -40,6 +45,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -469,6 +475,7 @@ type ledger struct {
 	extra          *checkpoint
 	extraKey       int
 	finalCp        checkpoint
+	finalText      []byte
 	// onEntry, when set, sees every entry once it is chained and signed
 	onEntry func(seq int64, e *entry, leaf tlog.Hash) error
 }
@@ -544,7 +551,7 @@ func (l *ledger) final(text []byte) error {
 	if cp.size != int64(len(l.leaves)) || cp.root != rootOf(l.leaves) {
 		return fmt.Errorf("checkpoint does not match the entries")
 	}
-	l.finalCp = cp
+	l.finalCp, l.finalText = cp, append([]byte(nil), text...)
 	if len(l.trusted) > 1 && len(l.chain) < len(l.trusted) {
 		return fmt.Errorf("trusted key %s is never reached", l.trusted[len(l.chain)].hex())
 	}
@@ -617,15 +624,20 @@ func b64sig(s string) []byte {
 func cmdLedger(args []string) {
 	var path, cpfile, origin string
 	var keys []vkey
+	policy := false
 	for i := 0; i < len(args); i++ {
 		switch {
-		case args[i] == "--key" && i+1 < len(args):
+		case args[i] == "--key" && i+1 < len(args) && !policy:
 			i++
 			keys = append(keys, loadKeys(args[i])...)
+		case args[i] == "--policy" && i+1 < len(args) && len(keys) == 0 && origin == "":
+			i++
+			keys, origin = loadPolicy(args[i])
+			policy = true
 		case args[i] == "--checkpoint" && i+1 < len(args):
 			i++
 			cpfile = args[i]
-		case args[i] == "--origin" && i+1 < len(args):
+		case args[i] == "--origin" && i+1 < len(args) && !policy:
 			i++
 			origin = args[i]
 		case args[i] == "--jobs" && i+1 < len(args):
@@ -676,7 +688,11 @@ func cmdLedger(args []string) {
 			fail("checkpoint %s: %v", cpfile, err)
 		}
 	}
-	fmt.Printf("ledger valid: %d entries, key %s\n", len(l.leaves), l.cur().hex())
+	when, why := trust.cosigned(l.finalText, time.Now().Unix())
+	if why != "" {
+		fail("checkpoint of %d entries: %s", len(l.leaves), why)
+	}
+	fmt.Printf("ledger valid: %d entries, key %s%s\n", len(l.leaves), l.cur().hex(), trust.words(when))
 }
 
 // --- bundles and consistency ---
@@ -685,12 +701,17 @@ func posArgs(args []string, npos int, proof *string) ([]string, []vkey, string) 
 	var pos []string
 	var keys []vkey
 	origin := ""
+	policy := false
 	for i := 0; i < len(args); i++ {
 		switch {
-		case args[i] == "--key" && i+1 < len(args):
+		case args[i] == "--key" && i+1 < len(args) && !policy:
 			i++
 			keys = append(keys, loadKeys(args[i])...)
-		case args[i] == "--origin" && i+1 < len(args):
+		case args[i] == "--policy" && i+1 < len(args) && len(keys) == 0 && origin == "":
+			i++
+			keys, origin = loadPolicy(args[i])
+			policy = true
+		case args[i] == "--origin" && i+1 < len(args) && !policy:
 			i++
 			origin = args[i]
 		case proof != nil && args[i] == "--proof" && i+1 < len(args):
@@ -796,6 +817,7 @@ func cmdConsistency(args []string) {
 	var proof string
 	pos, keys, origin := posArgs(args, 2, &proof)
 	var cps [2]checkpoint
+	var when int64
 	for i := range cps {
 		b, err := os.ReadFile(pos[i])
 		if err != nil {
@@ -803,6 +825,12 @@ func cmdConsistency(args []string) {
 		}
 		if cps[i], err = openNote(b, keys, origin); err != nil {
 			fail("%s: %v", pos[i], err)
+		}
+		if i == 1 {
+			var why string
+			if when, why = trust.cosigned(b, time.Now().Unix()); why != "" {
+				fail("%s: %s", pos[i], why)
+			}
 		}
 	}
 	b, err := os.ReadFile(proof)
@@ -835,7 +863,7 @@ func cmdConsistency(args []string) {
 			fail("tlog.CheckTree: %v", err)
 		}
 	}
-	fmt.Printf("consistent: %d entries extend to %d\n", old.size, cur.size)
+	fmt.Printf("consistent: %d entries extend to %d%s\n", old.size, cur.size, trust.words(when))
 }
 
 // --- the API ---
@@ -1093,9 +1121,148 @@ func cmdTiles(base string) {
 
 // --- quality marks (docs/ledger.md 6.5-6.7) ---
 
+// --- witnesses (docs/ledger.md 6.7; C2SP tlog-cosignature) ---
+
+const (
+	maxWitnesses = 16
+	maxAge       = 31536000
+	skew         = 300
+)
+
+type witness struct {
+	name string
+	kid  uint32
+	pk   ed25519.PublicKey
+}
+
+type witnessPolicy struct {
+	witnesses []witness
+	quorum    int
+	maxAge    int64
+}
+
+// trust is the policy's witness rule (none with --key).
+var trust witnessPolicy
+
+func cosigKeyID(name string, pk []byte) uint32 {
+	h := sha256.Sum256(append(append([]byte(name), '\n', 0x04), pk...))
+	return binary.BigEndian.Uint32(h[:4])
+}
+
+// parseCosigKey reads "<name>+<8 lowercase hex>+<base64(0x04 || pk)>".
+func parseCosigKey(s string) (witness, error) {
+	bad := fmt.Errorf("bad witness key")
+	parts := strings.SplitN(s, "+", 3)
+	if len(parts) != 3 || parts[0] == "" || len(parts[0]) > 128 || len(parts[1]) != 8 ||
+		strings.ToLower(parts[1]) != parts[1] {
+		return witness{}, bad
+	}
+	for _, r := range parts[0] {
+		if r <= ' ' || r == 0x7f || r == '+' || r >= 0x80 {
+			return witness{}, bad
+		}
+	}
+	id, err := hex.DecodeString(parts[1])
+	if err != nil {
+		return witness{}, bad
+	}
+	raw, err := base64.StdEncoding.Strict().DecodeString(parts[2])
+	if err != nil || len(raw) != 1+ed25519.PublicKeySize || raw[0] != 0x04 {
+		return witness{}, bad
+	}
+	w := witness{parts[0], binary.BigEndian.Uint32(id), ed25519.PublicKey(raw[1:])}
+	if cosigKeyID(w.name, w.pk) != w.kid {
+		return witness{}, bad
+	}
+	return w, nil
+}
+
+func isoTime(t int64) string { return time.Unix(t, 0).UTC().Format("2006-01-02T15:04:05Z") }
+
+// cosigned applies the witness rule to a checkpoint note (already opened
+// by note.Open, so well formed) at time now: the time a quorum vouches
+// for, or why not ("" when witnessed, and always without witnesses).
+func (p witnessPolicy) cosigned(text []byte, now int64) (int64, string) {
+	if len(p.witnesses) == 0 {
+		return 0, ""
+	}
+	t := string(text)
+	split := strings.LastIndex(t, "\n\n")
+	if split < 0 {
+		return 0, "not a signed note"
+	}
+	body := t[:split+1]
+	fresh := make([]int64, len(p.witnesses))
+	old := make([]int64, len(p.witnesses))
+	for _, line := range strings.Split(strings.TrimSuffix(t[split+2:], "\n"), "\n") {
+		if !strings.HasPrefix(line, "\u2014 ") {
+			continue
+		}
+		name, b64, ok := strings.Cut(strings.TrimPrefix(line, "\u2014 "), " ")
+		if !ok {
+			continue
+		}
+		blob, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil || len(blob) != 4+8+ed25519.SignatureSize {
+			continue
+		}
+		ts := binary.BigEndian.Uint64(blob[4:12])
+		if ts == 0 || ts > 1<<63-1 {
+			continue
+		}
+		msg := []byte(fmt.Sprintf("cosignature/v1\ntime %d\n", ts) + body)
+		for i, w := range p.witnesses {
+			if w.name != name || binary.BigEndian.Uint32(blob[:4]) != w.kid ||
+				!ed25519.Verify(w.pk, msg, blob[12:]) {
+				continue
+			}
+			at := int64(ts)
+			if at <= now+skew && at >= now-p.maxAge {
+				if at > fresh[i] {
+					fresh[i] = at
+				}
+			} else if at < now && at > old[i] {
+				old[i] = at
+			}
+		}
+	}
+	var good []int64
+	for _, f := range fresh {
+		if f != 0 {
+			good = append(good, f)
+		}
+	}
+	if len(good) >= p.quorum {
+		sort.Slice(good, func(a, b int) bool { return good[a] > good[b] })
+		return good[p.quorum-1], ""
+	}
+	var why []string
+	for i, w := range p.witnesses {
+		switch {
+		case fresh[i] != 0:
+		case old[i] != 0:
+			why = append(why, fmt.Sprintf("witness %s has not cosigned since %s", w.name, isoTime(old[i])))
+		default:
+			why = append(why, "no valid cosignature from witness "+w.name)
+		}
+	}
+	return 0, fmt.Sprintf("not witnessed (quorum %d of %d within %d s): %s", p.quorum,
+		len(p.witnesses), p.maxAge, strings.Join(why, "; "))
+}
+
+// words is what a verdict adds for a witnessed checkpoint.
+func (p witnessPolicy) words(when int64) string {
+	if len(p.witnesses) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; witnessed at %s (quorum %d of %d)", isoTime(when), p.quorum, len(p.witnesses))
+}
+
 // loadPolicy reads a verifier policy: "origin O", one or more "key K"
-// (oldest first, each named O), comments and blank lines; "witness" and
-// "quorum" are reserved and refused, as is anything else.
+// (oldest first, each named O), comments and blank lines, and optionally
+// "witness W" (at most 16), "quorum K" and "max_age S" (these two once
+// each, only with witnesses); anything else is refused.  The witness
+// rule goes to trust.
 func loadPolicy(path string) ([]vkey, string) {
 	b, err := os.ReadFile(path)
 	if err != nil || len(b) > 16*1024 {
@@ -1106,7 +1273,18 @@ func loadPolicy(path string) ([]vkey, string) {
 		fmt.Fprintf(os.Stderr, "interop: policy %s: line %d: %s\n", path, n, why)
 		os.Exit(2)
 	}
+	number := func(n int, v string, max int64) int64 {
+		if v == "" || (v[0] == '0' && len(v) > 1) || strings.TrimLeft(v, "0123456789") != "" || len(v) > 10 {
+			bad(n, "not a decimal number")
+		}
+		x, _ := strconv.ParseInt(v, 10, 64)
+		if x < 1 || x > max {
+			bad(n, "out of range")
+		}
+		return x
+	}
 	var keys []vkey
+	var wp witnessPolicy
 	origin := ""
 	for i, line := range strings.Split(string(b), "\n") {
 		n := i + 1
@@ -1122,9 +1300,6 @@ func loadPolicy(path string) ([]vkey, string) {
 			continue
 		}
 		f := strings.Split(line, " ")
-		if f[0] == "witness" || f[0] == "quorum" {
-			bad(n, f[0]+" is reserved for witness cosignatures, which this verifier does not check yet")
-		}
 		if len(f) != 2 || f[1] == "" {
 			bad(n, "not \"keyword value\"")
 		}
@@ -1145,6 +1320,30 @@ func loadPolicy(path string) ([]vkey, string) {
 				}
 			}
 			keys = append(keys, k)
+		case "witness":
+			if len(wp.witnesses) == maxWitnesses {
+				bad(n, "more than 16 witnesses")
+			}
+			w, err := parseCosigKey(f[1])
+			if err != nil {
+				bad(n, "not a witness's cosignature key")
+			}
+			for _, o := range wp.witnesses {
+				if o.name == w.name || bytes.Equal(o.pk, w.pk) {
+					bad(n, "witness "+w.name+" twice")
+				}
+			}
+			wp.witnesses = append(wp.witnesses, w)
+		case "quorum":
+			if wp.quorum != 0 {
+				bad(n, "a second quorum line")
+			}
+			wp.quorum = int(number(n, f[1], maxWitnesses))
+		case "max_age":
+			if wp.maxAge != 0 {
+				bad(n, "a second max_age line")
+			}
+			wp.maxAge = number(n, f[1], maxAge)
 		default:
 			bad(n, "unknown keyword")
 		}
@@ -1159,6 +1358,21 @@ func loadPolicy(path string) ([]vkey, string) {
 			os.Exit(2)
 		}
 	}
+	switch {
+	case len(wp.witnesses) == 0 && (wp.quorum != 0 || wp.maxAge != 0):
+		fmt.Fprintf(os.Stderr, "interop: policy %s: quorum or max_age without witness lines\n", path)
+		os.Exit(2)
+	case wp.quorum > len(wp.witnesses):
+		fmt.Fprintf(os.Stderr, "interop: policy %s: quorum %d is more than the %d witnesses\n", path, wp.quorum, len(wp.witnesses))
+		os.Exit(2)
+	}
+	if wp.quorum == 0 {
+		wp.quorum = len(wp.witnesses)
+	}
+	if wp.maxAge == 0 {
+		wp.maxAge = 86400
+	}
+	trust = wp
 	return keys, origin
 }
 
@@ -1363,6 +1577,10 @@ func cmdMark(args []string) {
 		fail("not a bundle")
 	}
 	cpText := []byte(*bundle.Checkpoint)
+	var latestText []byte // the latest checkpoint's note, for the witness rule
+	if bundleLatest {
+		latestText = cpText
+	}
 	sc := &markScan{}
 	var cp checkpoint
 	var e, r *entry
@@ -1401,6 +1619,7 @@ func cmdMark(args []string) {
 				fail("checkpoint of the bundle: its root for %d entries differs from this export's (history rewritten)", bcp.size)
 			}
 			cp, latest, from, exportRead = bcp, l.finalCp, "the export's", true
+			latestText = l.finalText
 			e = checkSigned("entry", bundle.signed, l.chain, cp)
 			if bundle.Revocation != nil {
 				r = checkSigned("revocation", *bundle.Revocation, l.chain, cp)
@@ -1444,6 +1663,7 @@ func cmdMark(args []string) {
 			if latest, err = openNote(text, trusted[len(trusted)-1:], cp.origin); err != nil {
 				fail("%s: its checkpoint: %v (it must be signed by the newest given key, %s)", entries, err, trusted[len(trusted)-1].hex())
 			}
+			latestText = text
 			if latest.size < cp.size {
 				fail("%s: its checkpoint has %d entries, fewer than the bundle's %d: the log was rolled back, or this copy is stale", entries, latest.size, cp.size)
 			}
@@ -1456,6 +1676,15 @@ func cmdMark(args []string) {
 	}
 	if sc.revoked && r == nil && sc.rseq < cp.size {
 		fail("mark %s was revoked by entry %d on %.10s (%s), but the bundle does not say so", e.subject, sc.rseq, sc.rtime, sc.reason)
+	}
+	// not revoked as of the latest checkpoint: only if a quorum of the
+	// policy's witnesses vouch that it is the latest
+	var when int64
+	if sc.unchecked == "" && latestText != nil {
+		var why string
+		if when, why = trust.cosigned(latestText, time.Now().Unix()); why != "" {
+			sc.unchecked = fmt.Sprintf("the log's latest checkpoint (of %d entries) is %s", latest.size, why)
+		}
 	}
 	switch {
 	case r != nil:
@@ -1475,8 +1704,8 @@ func cmdMark(args []string) {
 			e.subject, e.seq, e.time, cp.size, sc.unchecked)
 		os.Exit(4)
 	}
-	fmt.Printf("mark %s: genuine, awarded by entry %d on %.10s; not revoked as of the checkpoint of %d entries (%s",
-		e.subject, e.seq, e.time, latest.size, from)
+	fmt.Printf("mark %s: genuine, awarded by entry %d on %.10s; not revoked as of the checkpoint of %d entries (%s%s",
+		e.subject, e.seq, e.time, latest.size, from, trust.words(when))
 	if sc.lastTime != "" {
 		fmt.Printf("; its last entry dated %s; %d entries read after the award", sc.lastTime, sc.read)
 	}

@@ -20,7 +20,7 @@ import time
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from harness import Skip, Stack, Who, content, create, go_interop
+from harness import Skip, Stack, Who, content, create, demo_marks, go_interop
 
 DASH = "\u2014 "
 NAMES = ("regulator-standin.witness.localhost", "students-standin.witness.localhost")
@@ -136,6 +136,22 @@ def test_cosign_commit_carries_both_cosignatures(s):
     for name in NAMES:
         assert "\nwitness %s+" % name in pol, pol
     assert pol.endswith("quorum 2\nmax_age 600\n") and "\norigin htq.localhost/ledger\n" in pol, pol
+    # htq-verify, given the instance's policy, finds the latest checkpoint
+    # witnessed by the quorum (the shared contract, docs/ledger.md 6.7)
+    tmp = tempfile.mkdtemp(prefix="htq-cosign-")
+    try:
+        mark, _ = demo_marks(s)
+        with open(os.path.join(tmp, "policy"), "w") as f:
+            f.write(pol)
+        with open(os.path.join(tmp, "bundle.json"), "wb") as f:
+            f.write(s.get("/api/v1/marks/" + mark).body)
+        r = subprocess.run([os.path.join(s.bin, "htq-verify"), "mark",
+                            os.path.join(tmp, "bundle.json"), "--policy",
+                            os.path.join(tmp, "policy"), "--entries", s.base + "/ledger/"],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stdout + r.stderr
+    finally:
+        shutil.rmtree(tmp)
     # a check finds the cosigned file right; a rebuild keeps the lines
     assert s.ctl("ledger", "publish", "--check", check=False).returncode == 0
     s.ctl("ledger", "publish", "--rebuild")

@@ -645,9 +645,10 @@ def test_key_rotation_is_followed_from_a_pinned_first_key(s):
 
 
 def test_policy_file_is_the_trust_root(s):
-    """Issue 23 (9): --policy FILE gives the origin and the keys; witness
-    and quorum lines are reserved and refused, as are unknown keywords,
-    keys named otherwise, and a policy mixed with --key."""
+    """Issue 23 (9): --policy FILE gives the origin and the keys; a log key
+    given as a witness, a quorum without witnesses (test_quorum.py has the
+    rest), unknown keywords, keys named otherwise and a policy mixed with
+    --key are refused."""
     tmp = tempfile.mkdtemp()
     try:
         lg, award, old, k1, k2 = build_rotated()
@@ -674,8 +675,8 @@ def test_policy_file_is_the_trust_root(s):
         expect(s, old, tmp, [], export, 1,
                policy=policy("origin other.example/log\nkey %s\n" % other.vkey))
         for text, words in (
-                (good + "witness w1 %s\n" % k2.vkey, "reserved"),
-                (good + "quorum 1\n", "reserved"),
+                (good + "witness %s\n" % k2.vkey, "not a witness's cosignature key"),
+                (good + "quorum 1\n", "quorum without witness lines"),
                 (good + "trust everything\n", "unknown keyword"),
                 ("origin %s\n" % lf.ORIGIN, "no key"),
                 ("key %s\n" % k1.vkey, "no origin"),

@@ -19,6 +19,7 @@
 
 #include "t.h"
 #include "aud.h"
+#include "merkle_ref.h"
 
 /* Computed independently with Go's golang.org/x/mod/sumdb/note from the
  * seed 01..0a 00.. and the name example.com/log. */
@@ -32,77 +33,6 @@
 #define MAXN 17
 
 static aud_hash leaves[MAXN];
-static aud_hash *ref_leaves = leaves;	/* what the reference hashes */
-
-/* --- the reference: RFC 6962 2.1 written as plainly as possible --- */
-
-static uint64_t
-ref_split(uint64_t n)
-{
-	uint64_t k = 1;
-
-	while (k * 2 < n)
-		k *= 2;
-	return k;
-}
-
-static void
-ref_mth(uint64_t lo, uint64_t hi, aud_hash out)
-{
-	aud_hash a, b;
-	uint64_t k;
-
-	if (hi == lo) {
-		crypto_hash_sha256(out, (const uint8_t *)"", 0);
-		return;
-	}
-	if (hi - lo == 1) {
-		memcpy(out, ref_leaves[lo], AUD_HASH);
-		return;
-	}
-	k = ref_split(hi - lo);
-	ref_mth(lo, lo + k, a);
-	ref_mth(lo + k, hi, b);
-	aud_node_hash(a, b, out);
-}
-
-static void
-ref_path(uint64_t m, uint64_t lo, uint64_t hi, aud_hash *out, size_t *n)
-{
-	uint64_t k;
-
-	if (hi - lo <= 1)
-		return;
-	k = ref_split(hi - lo);
-	if (m < k) {
-		ref_path(m, lo, lo + k, out, n);
-		ref_mth(lo + k, hi, out[(*n)++]);
-	} else {
-		ref_path(m - k, lo + k, hi, out, n);
-		ref_mth(lo, lo + k, out[(*n)++]);
-	}
-}
-
-static void
-ref_subproof(uint64_t m, uint64_t lo, uint64_t hi, int b, aud_hash *out,
-    size_t *n)
-{
-	uint64_t k;
-
-	if (m == hi - lo) {
-		if (!b)
-			ref_mth(lo, hi, out[(*n)++]);
-		return;
-	}
-	k = ref_split(hi - lo);
-	if (m <= k) {
-		ref_subproof(m, lo, lo + k, b, out, n);
-		ref_mth(lo + k, hi, out[(*n)++]);
-	} else {
-		ref_subproof(m - k, lo + k, hi, 0, out, n);
-		ref_mth(lo, lo + k, out[(*n)++]);
-	}
-}
 
 /* The store's proofs equal the reference's. */
 static void
@@ -1130,7 +1060,7 @@ test_entry_from_data_bytes(void)
 /*
  * The verifier policy (docs/ledger.md 6.7): origin and keys, oldest
  * first; comments and blank lines; every departure refused with the line
- * named, the reserved witness and quorum lines as AUD_EINVAL.
+ * named.  Witness lines: test_policy_witnesses.
  */
 static void
 test_policy_parse(void)
@@ -1146,9 +1076,9 @@ test_policy_parse(void)
 		{ "origin htq.localhost/ledger\n", AUD_EFORMAT, "no key" },
 		{ "key %s\n", AUD_EFORMAT, "no origin" },
 		{ "origin htq.localhost/ledger\nkey %s\nwitness w %s\n",
-		    AUD_EINVAL, "line 3: witness is reserved" },
-		{ "origin htq.localhost/ledger\nkey %s\nquorum 1\n",
-		    AUD_EINVAL, "line 3: quorum is reserved" },
+		    AUD_EFORMAT, "line 3: witness takes one value" },
+		{ "origin test.example/log\nkey %s\nquorum 1\n",
+		    AUD_EFORMAT, "quorum without witness lines" },
 		{ "origin htq.localhost/ledger\nkey %s\ntrust all\n",
 		    AUD_EFORMAT, "line 3: unknown keyword" },
 		{ "origin other.example/log\nkey %s\n", AUD_EFORMAT,
@@ -1182,11 +1112,309 @@ test_policy_parse(void)
 		snprintf(text, sizeof(text), bad[i].fmt, k1, k1);
 		T_EQ(aud_policy_parse(text, strlen(text), &p, why,
 		    sizeof(why)), bad[i].rc);
-		T_ASSERT(strstr(why, bad[i].why) != NULL);
+		if (strstr(why, bad[i].why) == NULL)
+			T_FAILF("bad[%zu]: %s", i, why);
 	}
 	memset(text, 'a', sizeof(text));
 	T_EQ(aud_policy_parse(text, sizeof(text), &p, why, sizeof(why)),
 	    AUD_ETOOBIG);
+}
+
+/* Witness keys for the policy tests: seeds 1..n, names w<i>.example/w. */
+static struct aud_key *
+wkey(int i)
+{
+	uint8_t seed[32] = { 0 };
+	char name[32];
+	struct aud_key *k;
+
+	seed[0] = (uint8_t)i;
+	snprintf(name, sizeof(name), "w%d.example/w", i);
+	if (aud_key_from_seed(seed, name, &k) != AUD_OK)
+		abort();
+	return k;
+}
+
+/* "origin ...\nkey ...\n" for key, then extra into buf. */
+static void
+policy_text(char *buf, size_t bufsz, const char *extra)
+{
+	struct aud_vkey v;
+	char k[200];
+
+	aud_key_public(key, &v);
+	aud_vkey_format(&v, k, sizeof(k));
+	snprintf(buf, bufsz, "origin %s\nkey %s\n%s", v.name, k, extra);
+}
+
+/*
+ * witness, quorum and max_age (docs/ledger.md 6.7): the defaults, every
+ * limit at and past its edge, duplicates, a wrong key id, a log key given
+ * as a witness, quorum and max_age without witnesses; a witness's own
+ * configuration refuses them.
+ */
+static void
+test_policy_witnesses(void)
+{
+	static struct aud_policy p;
+	static struct aud_wit_config wc;
+	struct aud_key *wk[AUD_MAX_POLICY_WITNESSES + 1];
+	struct aud_vkey lv;
+	char v[AUD_MAX_POLICY_WITNESSES + 1][200], extra[8192], text[12288];
+	char why[256], bad[200], lk[200];
+	static const struct {
+		const char	*extra;	/* %s: witness 1, %s: witness 2 */
+		int		 rc;
+		const char	*why;
+	} cases[] = {
+		{ "witness %s\nquorum 0\n", AUD_ERANGE, "line 4: quorum 0 is "
+		    "out of range" },
+		{ "witness %s\nwitness %s\nquorum 3\n", AUD_ERANGE, "quorum 3 "
+		    "is more than the 2 witnesses" },
+		{ "witness %s\nquorum 17\n", AUD_ERANGE, "out of range" },
+		{ "witness %s\nquorum 01\n", AUD_EFORMAT, "not a decimal" },
+		{ "witness %s\nquorum -1\n", AUD_EFORMAT, "not a decimal" },
+		{ "witness %s\nquorum 1\nquorum 1\n", AUD_EFORMAT, "line 5: a "
+		    "second quorum line" },
+		{ "witness %s\nmax_age 0\n", AUD_ERANGE, "max_age 0 is out of "
+		    "range" },
+		{ "witness %s\nmax_age 31536001\n", AUD_ERANGE, "max_age "
+		    "31536001 is out of range" },
+		{ "witness %s\nmax_age 99999999999999999999999\n", AUD_EFORMAT,
+		    "not a decimal" },
+		{ "witness %s\nmax_age 60\nmax_age 60\n", AUD_EFORMAT, "a "
+		    "second max_age" },
+		{ "quorum 1\n", AUD_EFORMAT, "quorum without witness lines" },
+		{ "max_age 60\n", AUD_EFORMAT, "max_age without witness lines" },
+		{ "witness %s\nwitness %s\n", AUD_EFORMAT, "line 4: witness "
+		    "w1.example/w twice" },
+		{ "witness %s x\n", AUD_EFORMAT, "witness takes one value" },
+		{ "witness\n", AUD_EFORMAT, "not \"keyword value\"" },
+	};
+	size_t i, n;
+
+	for (i = 0; i <= AUD_MAX_POLICY_WITNESSES; i++) {
+		wk[i] = wkey((int)i + 1);
+		T_EQ(aud_cosig_vkey_format(wk[i], v[i], sizeof(v[i])), AUD_OK);
+	}
+	/* one witness: quorum 1 and max_age 86400 by default */
+	snprintf(extra, sizeof(extra), "witness %s\n", v[0]);
+	policy_text(text, sizeof(text), extra);
+	T_EQ(aud_policy_parse(text, strlen(text), &p, why, sizeof(why)),
+	    AUD_OK);
+	T_EQ(p.nwitnesses, 1);
+	T_EQ(p.quorum, 1);
+	T_EQ(p.max_age, 86400);
+	T_STREQ(p.witnesses[0].name, "w1.example/w");
+	T_MEMEQ(p.witnesses[0].pk, wk[0]->pk, AUD_PK);
+	/* without witnesses: nothing required, as before */
+	policy_text(text, sizeof(text), "");
+	T_EQ(aud_policy_parse(text, strlen(text), &p, why, sizeof(why)),
+	    AUD_OK);
+	T_EQ(p.nwitnesses + p.quorum + p.max_age, 0);
+	/* 16 witnesses, quorum 16, max_age a year: the limits themselves */
+	for (i = 0, n = 0; i < AUD_MAX_POLICY_WITNESSES; i++)
+		n += (size_t)snprintf(extra + n, sizeof(extra) - n,
+		    "witness %s\n", v[i]);
+	snprintf(extra + n, sizeof(extra) - n, "max_age 31536000\n"
+	    "quorum 16\n");
+	policy_text(text, sizeof(text), extra);
+	T_EQ(aud_policy_parse(text, strlen(text), &p, why, sizeof(why)),
+	    AUD_OK);
+	T_EQ(p.nwitnesses, 16);
+	T_EQ(p.quorum, 16);
+	T_EQ(p.max_age, 31536000);
+	/* a 17th */
+	snprintf(extra + n, sizeof(extra) - n, "witness %s\n", v[16]);
+	policy_text(text, sizeof(text), extra);
+	T_EQ(aud_policy_parse(text, strlen(text), &p, why, sizeof(why)),
+	    AUD_ETOOBIG);
+	T_ASSERT(strstr(why, "more than 16 witnesses") != NULL);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(extra, sizeof(extra), cases[i].extra, v[0], v[0]);
+		if (strstr(cases[i].extra, "witness %s\nwitness %s\nquorum 3"))
+			snprintf(extra, sizeof(extra), cases[i].extra, v[0],
+			    v[1]);
+		policy_text(text, sizeof(text), extra);
+		if (aud_policy_parse(text, strlen(text), &p, why,
+		    sizeof(why)) != cases[i].rc || strstr(why, cases[i].why) ==
+		    NULL)
+			T_FAILF("case %zu: %s", i, why);
+	}
+	/* a wrong key id, uppercase hex, a log key (type 0x01), a cut key */
+	memcpy(bad, v[0], sizeof(bad));
+	bad[strlen("w1.example/w+")] ^= 1;
+	T_ASSERT(aud_cosig_vkey_parse(bad, &lv) == AUD_EFORMAT);
+	for (i = strlen("w1.example/w+"); i < strlen("w1.example/w+") + 8; i++)
+		bad[i] = v[0][i] >= 'a' ? (char)(v[0][i] - 32) : v[0][i];
+	T_ASSERT(strcmp(bad, v[0]) == 0 ||
+	    aud_cosig_vkey_parse(bad, &lv) == AUD_EFORMAT);
+	aud_key_public(key, &lv);
+	aud_vkey_format(&lv, lk, sizeof(lk));
+	T_EQ(aud_cosig_vkey_parse(lk, &lv), AUD_EFORMAT);
+	memcpy(bad, v[0], sizeof(bad));
+	bad[strlen(bad) - 2] = '\0';
+	T_EQ(aud_cosig_vkey_parse(bad, &lv), AUD_EFORMAT);
+	T_EQ(aud_cosig_vkey_parse(v[0], &lv), AUD_OK);
+	snprintf(extra, sizeof(extra), "witness %s\n", bad);
+	policy_text(text, sizeof(text), extra);
+	T_EQ(aud_policy_parse(text, strlen(text), &p, why, sizeof(why)),
+	    AUD_EFORMAT);
+	T_ASSERT(strstr(why, "line 3: not a witness's cosignature key") !=
+	    NULL);
+	/* the same key under two names */
+	{
+		uint8_t kid[AUD_KID];
+		char hex[9], b64[64], *plus = strrchr(v[0], '+');
+
+		aud_cosig_key_id("x.example/w", wk[0]->pk, kid);
+		sodium_bin2hex(hex, sizeof(hex), kid, AUD_KID);
+		snprintf(b64, sizeof(b64), "%s", plus + 1);
+		snprintf(extra, sizeof(extra), "witness %s\nwitness "
+		    "x.example/w+%s+%s\n", v[0], hex, b64);
+	}
+	policy_text(text, sizeof(text), extra);
+	T_EQ(aud_policy_parse(text, strlen(text), &p, why, sizeof(why)),
+	    AUD_EFORMAT);
+	T_ASSERT(strstr(why, "twice (by name or key)") != NULL);
+	/* a witness's configuration: a log section never names witnesses */
+	snprintf(text, sizeof(text), "name me.example/w\nkeyfile k\norigin "
+	    "test.example/log\nkey %s\nwitness %s\n", lk, v[0]);
+	T_EQ(aud_wit_config_parse(text, strlen(text), &wc, why, sizeof(why)),
+	    AUD_EFORMAT);
+	T_ASSERT(strstr(why, "belong in a verifier's policy") != NULL);
+	for (i = 0; i <= AUD_MAX_POLICY_WITNESSES; i++)
+		aud_key_free(wk[i]);
+}
+
+/* A checkpoint note signed by key, then the cosignature lines. */
+static size_t
+cosigned_note(char *buf, size_t bufsz, char *body, size_t bodysz,
+    const char *cosigs)
+{
+	aud_hash root;
+	char *note;
+
+	memset(root, 7, sizeof(root));
+	T_EQ(aud_checkpoint_body(key->name, 5, root, body, bodysz), AUD_OK);
+	T_EQ(aud_note_sign(key, body, &note), AUD_OK);
+	snprintf(buf, bufsz, "%s%s", note, cosigs);
+	free(note);
+	return strlen(buf);
+}
+
+/*
+ * The witness rule (docs/ledger.md 6.7): quorum, the time shown (the
+ * quorum-th newest), stale, future, unknown key, bad signature, another
+ * body, a malformed note, no witnesses.
+ */
+static void
+test_policy_cosigned(void)
+{
+	static struct aud_policy p;
+	struct aud_key *w1 = wkey(1), *w2 = wkey(2), *w3 = wkey(3);
+	char v1[200], v2[200], extra[600], text[2048], body[256], other[256];
+	char note[4096], c[6][300], why[600];
+	const uint64_t now = 1800000000;
+	uint64_t when;
+	aud_hash root;
+	size_t len, blen;
+
+	aud_cosig_vkey_format(w1, v1, sizeof(v1));
+	aud_cosig_vkey_format(w2, v2, sizeof(v2));
+	snprintf(extra, sizeof(extra), "witness %s\nwitness %s\nmax_age 600\n",
+	    v1, v2);
+	policy_text(text, sizeof(text), extra);
+	T_EQ(aud_policy_parse(text, strlen(text), &p, why, sizeof(why)),
+	    AUD_OK);
+	T_EQ(p.quorum, 2);
+	len = cosigned_note(note, sizeof(note), body, sizeof(body), "");
+	blen = strlen(body);
+	T_EQ(aud_cosign(w1, body, blen, now - 100, c[0], sizeof(c[0])),
+	    AUD_OK);
+	T_EQ(aud_cosign(w2, body, blen, now - 50, c[1], sizeof(c[1])), AUD_OK);
+	T_EQ(aud_cosign(w2, body, blen, now - 3600, c[2], sizeof(c[2])),
+	    AUD_OK);
+	T_EQ(aud_cosign(w2, body, blen, now + 301, c[3], sizeof(c[3])),
+	    AUD_OK);
+	T_EQ(aud_cosign(w3, body, blen, now, c[4], sizeof(c[4])), AUD_OK);
+	memset(root, 8, sizeof(root));
+	aud_checkpoint_body(key->name, 5, root, other, sizeof(other));
+	T_EQ(aud_cosign(w2, other, strlen(other), now - 50, c[5],
+	    sizeof(c[5])), AUD_OK);
+	/* no cosignature at all */
+	T_EQ(aud_policy_cosigned(&p, note, len, now, &when, why, sizeof(why)),
+	    AUD_EVERIFY);
+	T_STREQ(why, "no valid cosignature from witness w1.example/w; no "
+	    "valid cosignature from witness w2.example/w");
+	/* both: the older of the two is the time a quorum vouches for */
+	len = cosigned_note(note, sizeof(note), body, sizeof(body), c[0]);
+	strcat(note, c[1]);
+	len = strlen(note);
+	T_EQ(aud_policy_cosigned(&p, note, len, now, &when, why, sizeof(why)),
+	    AUD_OK);
+	T_EQ(when, now - 100);
+	/* at the edges of the window: max_age old and 300 s ahead */
+	T_EQ(aud_policy_cosigned(&p, note, len, now + 500, &when, why,
+	    sizeof(why)), AUD_OK);
+	T_EQ(aud_policy_cosigned(&p, note, len, now + 501, &when, why,
+	    sizeof(why)), AUD_EVERIFY);
+	T_STREQ(why, "witness w1.example/w has not cosigned since "
+	    "2027-01-15T07:58:20Z");
+	T_EQ(aud_policy_cosigned(&p, note, len, now - 350, &when, why,
+	    sizeof(why)), AUD_OK);
+	T_EQ(when, now - 100);
+	T_EQ(aud_policy_cosigned(&p, note, len, now - 351, &when, why,
+	    sizeof(why)), AUD_EVERIFY);
+	T_STREQ(why, "no valid cosignature from witness w2.example/w");
+	/* quorum 1: the newest */
+	p.quorum = 1;
+	T_EQ(aud_policy_cosigned(&p, note, len, now, &when, why, sizeof(why)),
+	    AUD_OK);
+	T_EQ(when, now - 50);
+	/* a hand-made policy's quorum 0 means all, never none */
+	p.quorum = 0;
+	T_EQ(aud_policy_cosigned(&p, note, len, now, &when, why, sizeof(why)),
+	    AUD_OK);
+	T_EQ(when, now - 100);
+	p.quorum = 2;
+	/* stale, future, unknown key, another body: w2 missing */
+	cosigned_note(note, sizeof(note), body, sizeof(body), c[0]);
+	strcat(note, c[2]);
+	T_EQ(aud_policy_cosigned(&p, note, strlen(note), now, &when, why,
+	    sizeof(why)), AUD_EVERIFY);
+	T_STREQ(why, "witness w2.example/w has not cosigned since "
+	    "2027-01-15T07:00:00Z");
+	T_EQ(when, 0);
+	cosigned_note(note, sizeof(note), body, sizeof(body), c[0]);
+	strcat(note, c[3]);
+	strcat(note, c[4]);
+	strcat(note, c[5]);
+	T_EQ(aud_policy_cosigned(&p, note, strlen(note), now, &when, why,
+	    sizeof(why)), AUD_EVERIFY);
+	T_STREQ(why, "no valid cosignature from witness w2.example/w");
+	/* a bad signature: the last base64 character changed */
+	cosigned_note(note, sizeof(note), body, sizeof(body), c[0]);
+	c[1][strlen(c[1]) - 3] = c[1][strlen(c[1]) - 3] == 'A' ? 'B' : 'A';
+	strcat(note, c[1]);
+	T_EQ(aud_policy_cosigned(&p, note, strlen(note), now, &when, why,
+	    sizeof(why)), AUD_EVERIFY);
+	T_STREQ(why, "no valid cosignature from witness w2.example/w");
+	/* a malformed signature line: the note is refused */
+	cosigned_note(note, sizeof(note), body, sizeof(body), c[0]);
+	strcat(note, "\xe2\x80\x94 w2.example/w !!\n");
+	T_EQ(aud_policy_cosigned(&p, note, strlen(note), now, &when, why,
+	    sizeof(why)), AUD_EFORMAT);
+	/* no witnesses: nothing to check */
+	policy_text(text, sizeof(text), "");
+	T_EQ(aud_policy_parse(text, strlen(text), &p, why, sizeof(why)),
+	    AUD_OK);
+	T_EQ(aud_policy_cosigned(&p, note, strlen(note), now, &when, why,
+	    sizeof(why)), AUD_OK);
+	T_EQ(when, 0);
+	aud_key_free(w1);
+	aud_key_free(w2);
+	aud_key_free(w3);
 }
 
 int
@@ -1196,6 +1424,7 @@ main(void)
 
 	if (sodium_init() < 0)
 		return 1;
+	ref_leaves = leaves;
 	make_leaves();
 	aud_key_from_seed(s1, "test.example/log", &key);
 	aud_key_from_seed(s2, "test.example/log", &key2);
@@ -1216,6 +1445,8 @@ main(void)
 	T_RUN(test_canonical_mutations);
 	T_RUN(test_entry_from_data_bytes);
 	T_RUN(test_policy_parse);
+	T_RUN(test_policy_witnesses);
+	T_RUN(test_policy_cosigned);
 	aud_key_free(key);
 	aud_key_free(key2);
 	if (close_store() != 0)

@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "aud.h"
+#include "merkle_ref.h"
 #include "t.h"
 
 #define LOG_NAME	"test.example/log"
@@ -22,64 +23,10 @@
 #define NLEAVES		64
 
 static aud_hash leaves[2][NLEAVES];	/* [0] the log, [1] a fork of it */
-static int tree;			/* which one ref_mth reads */
 static struct aud_key *logkey, *otherkey, *witkey;
 static struct aud_wit_config config;
 static struct aud_witness wit;
 static char statedir[64];
-
-/* --- an RFC 6962 reference (as test_audit.c's) --- */
-
-static uint64_t
-ref_split(uint64_t n)
-{
-	uint64_t k = 1;
-
-	while (k * 2 < n)
-		k *= 2;
-	return k;
-}
-
-static void
-ref_mth(uint64_t lo, uint64_t hi, aud_hash out)
-{
-	aud_hash a, b;
-	uint64_t k;
-
-	if (hi == lo) {
-		aud_empty_root(out);
-		return;
-	}
-	if (hi - lo == 1) {
-		memcpy(out, leaves[tree][lo], AUD_HASH);
-		return;
-	}
-	k = ref_split(hi - lo);
-	ref_mth(lo, lo + k, a);
-	ref_mth(lo + k, hi, b);
-	aud_node_hash(a, b, out);
-}
-
-static void
-ref_subproof(uint64_t m, uint64_t lo, uint64_t hi, int b, aud_hash *out,
-    size_t *n)
-{
-	uint64_t k;
-
-	if (m == hi - lo) {
-		if (!b)
-			ref_mth(lo, hi, out[(*n)++]);
-		return;
-	}
-	k = ref_split(hi - lo);
-	if (m <= k) {
-		ref_subproof(m, lo, lo + k, b, out, n);
-		ref_mth(lo + k, hi, out[(*n)++]);
-	} else {
-		ref_subproof(m - k, lo + k, hi, 0, out, n);
-		ref_mth(lo, lo + k, out[(*n)++]);
-	}
-}
 
 /* --- fixtures --- */
 
@@ -156,7 +103,7 @@ request(uint64_t m, uint64_t n, int t, const struct aud_key *key,
 	size_t k = 0, i, off;
 	int r;
 
-	tree = t;
+	ref_leaves = leaves[t];
 	ref_mth(0, n, root);
 	if (with_proof && m > 0 && m < n)
 		ref_subproof(m, 0, n, 1, proof, &k);
@@ -174,7 +121,7 @@ request(uint64_t m, uint64_t n, int t, const struct aud_key *key,
 	out[off++] = '\n';
 	memcpy(out + off, note, strlen(note) + 1);
 	free(note);
-	tree = 0;
+	ref_leaves = leaves[0];
 	return out;
 }
 
@@ -282,7 +229,7 @@ test_size_zero(void)
 		aud_hash root;
 		char body[256], *note, req[1024];
 
-		tree = 0;
+		ref_leaves = leaves[0];
 		ref_mth(0, 1, root);
 		T_EQ(aud_checkpoint_body(LOG_NAME, 0, root, body, sizeof(body)),
 		    AUD_OK);

@@ -28,19 +28,19 @@ export async function startStack({ workers = 1, timeoutMs = 30000 } = {}) {
 	const data = fs.mkdtempSync(path.join(os.tmpdir(), "htq-web-"));
 	const bin = process.env.BIN || "bin";
 	const out = fs.openSync(path.join(data, "run.out"), "a");
+	const env = { ...process.env, HTQ_PORT: String(port), HTQ_DATA: data, HTQ_WORKERS: String(workers),
+		BIN: path.isAbsolute(bin) ? bin : path.join(ROOT, bin),
+		HTQ_DEMO_PASSWORD: "test-" + crypto.randomBytes(8).toString("hex"),
+		HTQ_MAX_DRAFTS: "100000" };	/* portal.mjs keeps 1,001 drafts */
 	const proc = spawn(path.join(ROOT, "scripts", "run.sh"), [], {
-		cwd: ROOT, detached: true, stdio: ["ignore", out, out],
-		env: { ...process.env, HTQ_PORT: String(port), HTQ_DATA: data, HTQ_WORKERS: String(workers),
-		       BIN: path.isAbsolute(bin) ? bin : path.join(ROOT, bin),
-		       HTQ_DEMO_PASSWORD: "test-" + crypto.randomBytes(8).toString("hex"),
-		       HTQ_MAX_DRAFTS: "100000" },	/* portal.mjs keeps 1,001 drafts */
+		cwd: ROOT, detached: true, stdio: ["ignore", out, out], env,
 	});
 	fs.closeSync(out);
 	let exited = null;
 	proc.on("exit", code => { exited = code; });
 	const base = `http://127.0.0.1:${port}`;
 	const stack = {
-		base, api: base + "/api/v1", data, port,
+		base, api: base + "/api/v1", data, port, password: env.HTQ_DEMO_PASSWORD,
 		get: p => fetch(base + p),
 		text: async p => { const r = await fetch(base + p); if (!r.ok) throw new Error(`GET ${p}: ${r.status}`); return r.text(); },
 		json: async p => { const r = await fetch(base + p); if (!r.ok) throw new Error(`GET ${p}: ${r.status}`); return r.json(); },
@@ -124,6 +124,17 @@ export function buildTiles(entries) {
 
 export const fetchFrom = (files, log) => async p => { if (log) log.push(p); return files.has(p) ? files.get(p) : null; };
 
+// RFC 6962 PATH(m, D[0:size]) over leaf hashes, leaf level first, base64.
+export function inclusionProof(leaves, m, size = leaves.length) {
+	const p = (m, d) => {
+		if (d.length <= 1) return [];
+		let k = 1;
+		while (k * 2 < d.length) k *= 2;
+		return m < k ? [...p(m, d.slice(0, k)), mth(d.slice(k))] : [...p(m - k, d.slice(k)), mth(d.slice(0, k))];
+	};
+	return p(m, leaves.slice(0, size)).map(h => h.toString("base64"));
+}
+
 // --- a synthetic signed ledger ---
 
 export class SyntheticLedger {
@@ -160,15 +171,7 @@ export class SyntheticLedger {
 	}
 
 	// RFC 6962 PATH(m, D[0:n]) from the leaves, leaf level first.
-	proof(m, size = this.entries.length) {
-		const path = (m, d) => {
-			if (d.length <= 1) return [];
-			let k = 1;
-			while (k * 2 < d.length) k *= 2;
-			return m < k ? [...path(m, d.slice(0, k)), mth(d.slice(k))] : [...path(m - k, d.slice(k)), mth(d.slice(0, k))];
-		};
-		return path(m, this.leaves.slice(0, size)).map(h => h.toString("base64"));
-	}
+	proof(m, size = this.entries.length) { return inclusionProof(this.leaves, m, size); }
 
 	bundle(index, size = this.entries.length, revocationIndex) {
 		const e = this.entries[index];
@@ -183,4 +186,50 @@ export class SyntheticLedger {
 	}
 
 	tiles(size = this.entries.length) { return buildTiles(this.entries.slice(0, size).map(e => e.entry)); }
+}
+
+// --- witnesses and the log's own key (C2SP tlog-cosignature) ---
+
+const noble = await import(path.join(ROOT, "web", "node_modules", "@noble", "ed25519", "index.js"));
+
+// A witness made here (the vendored @noble/ed25519, not the code under
+// test): its cosignature/v1 verifier key and cosignature lines.
+export class TestWitness {
+	static async make(name) {
+		const w = new TestWitness();
+		w.name = name;
+		w.seed = new Uint8Array(crypto.randomBytes(32));
+		w.pub = await noble.getPublicKeyAsync(w.seed);
+		w.kid = sha(Buffer.from(name + "\n"), [4], w.pub).subarray(0, 4);
+		w.vkey = `${name}+${w.kid.toString("hex")}+${Buffer.concat([Buffer.from([4]), w.pub]).toString("base64")}`;
+		return w;
+	}
+
+	// The cosignature line for the body of checkpoint note `note`, dated t
+	// (POSIX seconds).
+	async line(note, t) {
+		const body = note.slice(0, note.lastIndexOf("\n\n") + 1);
+		const ts = Buffer.alloc(8);
+		ts.writeBigUInt64BE(BigInt(t));
+		const sig = await noble.signAsync(Buffer.from(`cosignature/v1\ntime ${t}\n${body}`, "utf8"), w8(this.seed));
+		return `\u2014 ${this.name} ${Buffer.concat([this.kid, ts, Buffer.from(sig)]).toString("base64")}\n`;
+	}
+
+	// note with this witness's cosignature dated t added
+	async cosign(note, t) { return note + await this.line(note, t); }
+}
+const w8 = b => new Uint8Array(b);
+
+export const now = () => Math.floor(Date.now() / 1000);
+
+// Sign a checkpoint body with a log key file ("PRIVATE+KEY+<name>+<hex key
+// id>+<base64(0x01 || seed)>", docs/ledger.md 3): the note, as the log
+// would publish it.  How a holder of the log key makes a fork.
+export async function signWithKeyFile(keyFileText, body) {
+	const m = /^PRIVATE\+KEY\+(.+)\+([0-9a-f]{8})\+([A-Za-z0-9+/=]+)\s*$/.exec(keyFileText);
+	if (!m) throw new Error("not a log key file");
+	const raw = Buffer.from(m[3], "base64");
+	if (raw.length !== 33 || raw[0] !== 1) throw new Error("not an Ed25519 log key");
+	const sig = await noble.signAsync(Buffer.from(body, "utf8"), w8(raw.subarray(1)));
+	return `${body}\n\u2014 ${m[1]} ${Buffer.concat([Buffer.from(m[2], "hex"), Buffer.from(sig)]).toString("base64")}\n`;
 }

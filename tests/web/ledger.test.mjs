@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import * as L from "../../web/js/ledger.js";
-import { buildTiles, fetchEntries, fetchFrom, leaf, mth, ROOT, startStack, SyntheticLedger } from "./helpers.mjs";
+import { buildTiles, fetchEntries, fetchFrom, leaf, mth, ROOT, startStack, SyntheticLedger, TestWitness } from "./helpers.mjs";
 
 const noble = await import(ROOT + "/web/node_modules/@noble/ed25519/index.js");
 L.configureEd25519({ noble });
@@ -552,5 +552,184 @@ describe("sha256Sync (the tree's hashes)", () => {
 			assert.deepEqual(L.sha256Sync(b), await L.sha256(b), `length ${n}`);
 		}
 		assert.equal(L.toHex(L.sha256Sync(L.utf8("abc"))), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	});
+});
+
+describe("witness cosignatures and the witness rule (docs/ledger.md 9.1)", async () => {
+	const lg = new SyntheticLedger();
+	for (let i = 0; i < 40; i++) lg.append("review.recorded", `r-${i}`);
+	const A = lg.append("mark.awarded", "HTQ-W1", { standard: "ST0116" });
+	for (let i = 0; i < 300; i++) lg.append("review.recorded", `s-${i}`);
+	const size = lg.entries.length, tiles = lg.tiles(), keysText = lg.vkey + "\n";
+	const w1 = await TestWitness.make("regulator-standin.witness.localhost");
+	const w2 = await TestWitness.make("students-standin.witness.localhost");
+	const w3 = await TestWitness.make("stranger.witness.localhost");
+	const T = 1796000000;	// "now" of these tests, POSIX seconds
+	const iso = t => new Date(t * 1000).toISOString().replace(/\.000Z$/, "Z");
+	const cp = lg.checkpoint();
+	const policy = async (quorum, maxAge = 600) => L.parseWitnessPolicy({ witnesses: [w1.vkey, w2.vkey], quorum, maxAge });
+	const rule = async (note, p) => L.witnessRule(note, p || await policy(), T);
+
+	test("a witness key parses, with the 0x04 key id; malformed ones are refused", async () => {
+		const k = await L.parseWitnessKey(w1.vkey);
+		assert.equal(k.name, w1.name);
+		assert.equal(k.keyId, w1.kid.toString("hex"));
+		assert.deepEqual(k.publicKey, w1.pub);
+		const [name, id] = w1.vkey.split("+", 2), b64 = w1.vkey.slice(name.length + id.length + 2);
+		const as01 = Buffer.from(b64, "base64"); as01[0] = 1;
+		for (const [bad, why] of [
+			[`${name}+${flip(id, 0)}+${b64}`, /does not match the key/],
+			[`${name}+${id}+${as01.toString("base64")}`, /not a cosignature\/v1/],
+			[`${name}+${id.toUpperCase()}+${b64}`, /malformed/],
+			[`${name}+${id}`, /malformed/], ["", /malformed/], [`a b+${id}+${b64}`, /malformed/],
+			[lg.vkey, /not a cosignature\/v1|does not match/],
+		]) await assert.rejects(L.parseWitnessKey(bad), why, bad);
+	});
+
+	test("the witness policy: defaults, limits and refusals", async () => {
+		assert.equal(await L.parseWitnessPolicy({}), null);
+		const p = await L.parseWitnessPolicy({ witnesses: [w1.vkey, w2.vkey] });
+		assert.equal(p.quorum, 2);
+		assert.equal(p.maxAge, 86400);
+		for (const [bad, why] of [
+			[{ witnesses: [w1.vkey], quorum: 0 }, /quorum/], [{ witnesses: [w1.vkey], quorum: 2 }, /quorum/],
+			[{ witnesses: [w1.vkey], quorum: 1.5 }, /quorum/], [{ witnesses: [w1.vkey], maxAge: 0 }, /max_age/],
+			[{ witnesses: [w1.vkey], maxAge: 31536001 }, /max_age/], [{ witnesses: [w1.vkey, w1.vkey] }, /listed twice/],
+			[{ witnesses: [] }, /not a list/], [{ witnesses: w1.vkey }, /not a list/], [{ quorum: 1 }, /without witnesses/],
+			[{ witnesses: Array(17).fill(w1.vkey) }, /more than 16/],
+			[{ witnesses: [w1.vkey, `other.witness+${L.toHex(await L.witnessKeyId("other.witness", w1.pub))}+${Buffer.concat([Buffer.from([4]), w1.pub]).toString("base64")}`] }, /key of witness other.witness listed twice/],
+		]) await assert.rejects(L.parseWitnessPolicy(bad), why, JSON.stringify(bad).slice(0, 80));
+	});
+
+	test("cosignature lines: parsed, verified; a note with them still opens with the log key", async () => {
+		const note = await w2.cosign(await w1.cosign(cp, T - 5), T - 7);
+		const cs = await L.cosignatures(note, (await policy()).witnesses);
+		assert.deepEqual(cs.map(c => [c.witness.name, c.time, c.valid]), [[w1.name, T - 5, true], [w2.name, T - 7, true]]);
+		const { text, signedBy } = await L.openNote(note, await L.parseVerifierKeys(keysText));
+		assert.equal(text, cp.slice(0, cp.indexOf("\n\n") + 1));
+		assert.equal(signedBy.length, 1);
+		assert.throws(() => L.parseNote(note + "\u2014 bad\n"), /bad signature line/);
+	});
+
+	test("quorum met: the proved time is the quorum-th newest cosignature", async () => {
+		const note = await w2.cosign(await w1.cosign(cp, T - 5), T - 70);
+		let r = await rule(note);
+		assert.deepEqual([r.ok, r.time, r.count, r.reasons], [true, T - 70, 2, []]);
+		r = await rule(note, await policy(1));
+		assert.deepEqual([r.ok, r.time], [true, T - 5]);
+		r = await rule(await w1.cosign(cp, T + 300));	// up to 5 minutes ahead
+		assert.equal(r.ok, false);
+		r = await rule(await w2.cosign(await w1.cosign(cp, T + 300), T - 600));	// the bounds included
+		assert.deepEqual([r.ok, r.time], [true, T - 600]);
+	});
+
+	test("one witness missing: could not check, naming it", async () => {
+		const r = await rule(await w1.cosign(cp, T - 5));
+		assert.equal(r.ok, false);
+		assert.equal(r.time, null);
+		assert.deepEqual(r.reasons, [`no valid cosignature from witness ${w2.name}`]);
+		assert.deepEqual((await rule(cp)).reasons, [`no valid cosignature from witness ${w1.name}`, `no valid cosignature from witness ${w2.name}`]);
+	});
+
+	test("stale: has not cosigned since its newest valid cosignature", async () => {
+		const note = await w2.cosign(await w1.cosign(await w1.cosign(cp, T - 5000), T - 601), T - 10);
+		const r = await rule(note);
+		assert.equal(r.ok, false);
+		assert.deepEqual(r.reasons, [`witness ${w1.name} has not cosigned since ${iso(T - 601)}`]);
+	});
+
+	test("a timestamp in the future is no valid cosignature", async () => {
+		const r = await rule(await w2.cosign(await w1.cosign(cp, T + 301), T - 1));
+		assert.deepEqual([r.ok, r.reasons], [false, [`no valid cosignature from witness ${w1.name}`]]);
+	});
+
+	test("a cosignature by a key not in the policy is ignored", async () => {
+		const impostor = await TestWitness.make(w2.name);	// same name, another key
+		let r = await rule(await impostor.cosign(await w3.cosign(await w1.cosign(cp, T - 1), T - 1), T - 1));
+		assert.deepEqual([r.ok, r.count, r.reasons], [false, 1, [`no valid cosignature from witness ${w2.name}`]]);
+		r = await rule(await w3.cosign(await w2.cosign(await w1.cosign(cp, T - 1), T - 2), T));
+		assert.deepEqual([r.ok, r.time], [true, T - 2]);
+	});
+
+	test("a bad signature, or a cosignature of another body, is no valid cosignature", async () => {
+		const good = await w1.line(cp, T - 1);
+		const raw = Buffer.from(good.slice(2 + w1.name.length + 1, -1), "base64");
+		raw[40] ^= 1;
+		const bad = `\u2014 ${w1.name} ${raw.toString("base64")}\n`;
+		const short = `\u2014 ${w1.name} ${raw.subarray(0, 40).toString("base64")}\n`;
+		const other = lg.checkpoint(size - 1);
+		for (const line of [bad, short, await w1.line(other, T - 1)]) {
+			const r = await rule(await w2.cosign(cp + line, T - 1));
+			assert.deepEqual([r.ok, r.reasons], [false, [`no valid cosignature from witness ${w1.name}`]], line);
+		}
+		// the same time, another timestamp in the signed message
+		const moved = Buffer.from(good.slice(2 + w1.name.length + 1, -1), "base64");
+		moved.writeBigUInt64BE(BigInt(T - 2), 4);
+		const r = await rule(await w2.cosign(cp + `\u2014 ${w1.name} ${moved.toString("base64")}\n`, T - 1));
+		assert.equal(r.ok, false);
+	});
+
+	test("verifyMarkBundle: current only when witnessed, dated by the cosignatures", async () => {
+		const wp = { witnesses: [w1.vkey, w2.vkey], quorum: 2, maxAge: 600 };
+		const latest = await w2.cosign(await w1.cosign(cp, T - 30), T - 40);
+		let cs = await L.verifyMarkBundle(lg.bundle(A, A + 1), keysText, { fetchTile: fetchFrom(tiles), latest, witnessPolicy: wp, now: T });
+		assert.equal(L.summarize(cs), "verified", JSON.stringify(cs));
+		assert.deepEqual(cs.proved.cosigned, { time: T - 40, iso: iso(T - 40) });
+		assert.match(cs.at(-1).detail, new RegExp(`not revoked as of ${iso(T - 40)}, when a quorum of witnesses cosigned checkpoint ${size}`));
+		assert.deepEqual(cs.proved.checkpoint, { size, root: cp.split("\n")[2], time: T - 40 });
+		// stale: could not check, with the reason, and no "current"
+		cs = await L.verifyMarkBundle(lg.bundle(A, A + 1), keysText, { fetchTile: fetchFrom(tiles), latest, witnessPolicy: wp, now: T + 3600 });
+		assert.equal(L.summarize(cs), "failed");
+		assert.equal(cs.at(-1).name, "witness cosignatures");
+		assert.match(cs.at(-1).detail, new RegExp(`witness ${w1.name} has not cosigned since ${iso(T - 30)}; witness ${w2.name} has not cosigned since ${iso(T - 40)}`));
+		assert.ok(!cs.proved.current && !cs.proved.checkpoint);
+		// without witnesses in the policy: as before
+		cs = await L.verifyMarkBundle(lg.bundle(A, A + 1), keysText, { fetchTile: fetchFrom(tiles), latest: cp });
+		assert.equal(L.summarize(cs), "verified");
+		assert.equal(cs.proved.cosigned, undefined);
+		// a malformed witness policy checks nothing
+		cs = await L.verifyMarkBundle(lg.bundle(A), keysText, { fetchTile: fetchFrom(tiles), witnessPolicy: { witnesses: [w1.vkey], quorum: 3 } });
+		assert.deepEqual([L.summarize(cs), cs[0].name], ["failed", "trust policy"]);
+	});
+
+	test("the checkpoint seen before: rollback, fork at the same size, fork before, consistent", async () => {
+		const opts = seen => ({ fetchTile: fetchFrom(tiles), latest: cp, seen });
+		const rootAt = n => lg.checkpoint(n).split("\n")[2];
+		let cs = await L.verifyMarkBundle(lg.bundle(A, A + 1), keysText, opts({ size: size + 1, root: rootAt(size) }));
+		assert.equal(cs.at(-1).name, "checkpoint seen before");
+		assert.match(cs.at(-1).detail, new RegExp(`this browser saw a larger checkpoint before: ${size + 1} entries .*only ${size}: a rollback`));
+		const other = Buffer.alloc(32, 7).toString("base64");
+		cs = await L.verifyMarkBundle(lg.bundle(A, A + 1), keysText, opts({ size, root: other }));
+		assert.match(cs.at(-1).detail, /this browser saw a different checkpoint before: .* two versions of the log/);
+		cs = await L.verifyMarkBundle(lg.bundle(A, A + 1), keysText, opts({ size: 100, root: other }));
+		assert.match(cs.at(-1).detail, new RegExp(`this browser saw a different checkpoint before: 100 entries with root ${other.replace(/[+/]/g, "\\$&")}, but the log's latest checkpoint's tiles give root ${rootAt(100).replace(/[+/]/g, "\\$&")} at that size`));
+		assert.equal(L.summarize(cs), "failed");
+		for (const n of [1, 100, A + 1, 256, 257, size - 1, size]) {
+			cs = await L.verifyMarkBundle(lg.bundle(A, A + 1), keysText, opts({ size: n, root: rootAt(n) }));
+			assert.equal(L.summarize(cs), "verified", `seen ${n}: ${JSON.stringify(cs.at(-2))}`);
+			assert.equal(cs.find(c => c.name === "checkpoint seen before").ok, true);
+		}
+		// garbage is ignored, not a crash
+		for (const seen of [null, {}, { size: "3", root: rootAt(3) }, { size: 3, root: "x" }, { size: -1, root: rootAt(3) }]) {
+			cs = await L.verifyMarkBundle(lg.bundle(A, A + 1), keysText, opts(seen));
+			assert.equal(L.summarize(cs), "verified");
+		}
+	});
+
+	test("prefixRootFromTiles: every prefix's root from the latest tree's hash tiles only", async () => {
+		for (const tree of [1, 255, 256, 257, 600, 65537]) {
+			const ents = Array.from({ length: tree }, (_, i) => `e${i}`);
+			const files = buildTiles(ents);
+			const hs = ents.map(leaf);
+			for (const n of [0, 1, 2, 3, 255, 256, 257, 511, 512, 599, 65536, tree].filter(n => n <= tree)) {
+				const log = [];
+				const r = await L.prefixRootFromTiles(n, tree, fetchFrom(files, log));
+				assert.deepEqual(r.root, new Uint8Array(mth(hs.slice(0, n))), `${n} of ${tree}`);
+				assert.deepEqual(r.treeRoot, new Uint8Array(mth(hs)), `${tree}`);
+				assert.ok(log.every(p => files.has(p) && !p.startsWith("tile/entries/")), `hash tiles of the tree only: ${log}`);
+			}
+		}
+		await assert.rejects(L.prefixRootFromTiles(5, 4, fetchFrom(new Map())), /bad tree sizes/);
+		await assert.rejects(L.prefixRootFromTiles(3, 4, fetchFrom(new Map())), /missing/);
 	});
 });

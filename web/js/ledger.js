@@ -755,6 +755,155 @@ export async function rootFromTiles(size, fetchTile, { from = 0, onEntry, onProg
 }
 
 // ---------------------------------------------------------------------
+// Witness cosignatures (C2SP tlog-cosignature cosignature/v1) and the
+// witness rule of docs/ledger.md 9.1: a latest checkpoint counts only when
+// a quorum of the policy's witnesses cosigned it recently.
+
+const FOUR = new Uint8Array([4]);
+export const MAX_POLICY_WITNESSES = 16;	// AUD_MAX_POLICY_WITNESSES
+export const MAX_AGE_LIMIT = 31536000;	// max_age at most a year
+export const DEFAULT_MAX_AGE = 86400;
+export const FUTURE_SLACK = 300;	// a cosignature may be dated up to 5 minutes ahead
+
+// Witness key id: the first 4 bytes of SHA-256(name || "\n" || 0x04 || public key).
+export async function witnessKeyId(name, publicKey) {
+	return (await sha256(utf8(name), utf8("\n"), FOUR, publicKey)).slice(0, 4);
+}
+
+// A witness's cosignature verifier key "<name>+<8 lowercase hex key
+// id>+<base64(0x04 || public key)>", as `htq-witness keygen` prints it.
+// Returns {name, keyId, publicKey, text}.
+export async function parseWitnessKey(text) {
+	if (typeof text !== "string") fail("witness key: not a string");
+	const m = /^([^+]*)\+([^+]*)\+(.*)$/s.exec(text);
+	let key = null;
+	if (m) try { key = b64decode(m[3]); } catch (e) { key = null; }
+	if (!m || !/^[0-9a-f]{8}$/.test(m[2]) || !key || !validName(m[1]))
+		fail(`witness key ${JSON.stringify(text.slice(0, 80))}: malformed`);
+	if (key.length !== 33 || key[0] !== 4)
+		fail(`witness key ${m[1]}: not a cosignature/v1 (0x04) Ed25519 key`);
+	const pub = key.slice(1);
+	const id = toHex(await witnessKeyId(m[1], pub));
+	if (id !== m[2]) fail(`witness key ${m[1]}: key id ${m[2]} does not match the key (${id})`);
+	return { name: m[1], keyId: id, publicKey: pub, text };
+}
+
+// The witness part of a trust policy: {witnesses: [vkey text], quorum,
+// maxAge}, quorum defaulting to all the witnesses, maxAge to 86400 s.
+// Returns null for no witnesses (no cosignature required), else
+// {witnesses: [parsed keys], quorum, maxAge}.
+export async function parseWitnessPolicy({ witnesses, quorum, maxAge } = {}) {
+	if (witnesses === undefined || witnesses === null) {
+		if (quorum !== undefined || maxAge !== undefined) fail("witness policy: quorum or max_age without witnesses");
+		return null;
+	}
+	if (!Array.isArray(witnesses) || witnesses.length === 0) fail("witness policy: witnesses is not a list of keys");
+	if (witnesses.length > MAX_POLICY_WITNESSES) fail(`witness policy: more than ${MAX_POLICY_WITNESSES} witnesses`);
+	const keys = [];
+	for (const w of witnesses) {
+		const k = await parseWitnessKey(w);
+		if (keys.some(x => x.name === k.name)) fail(`witness policy: witness ${k.name} listed twice`);
+		if (keys.some(x => bytesEqual(x.publicKey, k.publicKey))) fail(`witness policy: the key of witness ${k.name} listed twice`);
+		keys.push(k);
+	}
+	const q = quorum === undefined ? keys.length : quorum;
+	if (!Number.isSafeInteger(q) || q < 1 || q > keys.length)
+		fail(`witness policy: quorum ${JSON.stringify(quorum)} is not between 1 and ${keys.length}`);
+	const a = maxAge === undefined ? DEFAULT_MAX_AGE : maxAge;
+	if (!Number.isSafeInteger(a) || a < 1 || a > MAX_AGE_LIMIT)
+		fail(`witness policy: max_age ${JSON.stringify(maxAge)} is not between 1 and ${MAX_AGE_LIMIT}`);
+	return { witnesses: keys, quorum: q, maxAge: a };
+}
+
+// POSIX seconds as UTC ISO 8601 ("2026-12-07T06:48:17Z").
+export function isoTime(seconds) {
+	const d = new Date(seconds * 1000);
+	if (!Number.isFinite(d.getTime())) return String(seconds);
+	return d.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+// The cosignature/v1 lines of a signed note that name a policy witness
+// (name and key id), checked: [{witness, time, valid}] with time the
+// cosignature's timestamp (POSIX seconds).  Lines by other signers are
+// ignored; a malformed note throws as parseNote.
+export async function cosignatures(note, witnesses) {
+	const { text, sigs } = parseNote(note);
+	const body = utf8(text);
+	const out = [];
+	for (const s of sigs) {
+		const w = witnesses.find(k => k.name === s.name && k.keyId === s.keyId);
+		if (!w) continue;
+		if (s.sig.length !== 72) { out.push({ witness: w, time: null, valid: false }); continue; }
+		let t = 0;
+		for (let i = 0; i < 8; i++) t = t * 256 + s.sig[i];
+		const msg = concat(utf8(`cosignature/v1\ntime ${t}\n`), body);
+		const ok = Number.isSafeInteger(t) && await ed25519Verify(w.publicKey, s.sig.slice(8), msg);
+		out.push({ witness: w, time: t, valid: ok });
+	}
+	return out;
+}
+
+// The witness rule (docs/ledger.md 9.1) for a checkpoint note at `now`
+// (POSIX seconds; the caller's clock, used only to judge age): at least
+// `quorum` distinct policy witnesses each with a valid cosignature dated
+// within [now - maxAge, now + 300].  Returns {ok, time (the quorum-th
+// newest valid timestamp: the time a whole quorum vouches for; null when
+// not ok), count, reasons: [one sentence per witness without a fresh valid
+// cosignature]}.
+export async function witnessRule(note, policy, now) {
+	const cos = await cosignatures(note, policy.witnesses);
+	const fresh = [], reasons = [];
+	for (const w of policy.witnesses) {
+		const valid = cos.filter(c => c.witness === w && c.valid).map(c => c.time);
+		const inWindow = valid.filter(t => t >= now - policy.maxAge && t <= now + FUTURE_SLACK);
+		if (inWindow.length) { fresh.push(Math.max(...inWindow)); continue; }
+		const older = valid.filter(t => t < now - policy.maxAge);
+		reasons.push(older.length
+			? `witness ${w.name} has not cosigned since ${isoTime(Math.max(...older))}`
+			: `no valid cosignature from witness ${w.name}`);
+	}
+	fresh.sort((a, b) => b - a);
+	const ok = fresh.length >= policy.quorum;
+	return { ok, time: ok ? fresh[policy.quorum - 1] : null, count: fresh.length, reasons };
+}
+
+// The root at `size` and at `tree` (size <= tree) computed from the same
+// hash tiles of the tree of `tree` leaves, as tlog clients prove
+// consistency (golang.org/x/mod/sumdb/tlog's TileHashReader): when the
+// tree's root is its signed one, the smaller root is proved to be its
+// prefix's.  Reads only hash tiles.  Returns {root, treeRoot}.
+export async function prefixRootFromTiles(size, tree, fetchTile) {
+	if (!Number.isSafeInteger(size) || !Number.isSafeInteger(tree) || size < 0 || size > tree) fail("bad tree sizes");
+	const rd = tileReader(fetchTile);
+	// the node at tree level lv, index i (its leaves within [0, tree))
+	async function nodeAt(lv, i) {
+		const L = Math.floor(lv / TILE_HEIGHT), below = lv - L * TILE_HEIGHT;
+		const first = i * 2 ** below, n = 2 ** below;	// nodes at level 8L
+		const t = Math.floor(first / TILE_WIDTH);
+		const tile = await rd.hashes(L, t, tileWidth(L, t, tree));
+		let level = tile.slice(first % TILE_WIDTH, first % TILE_WIDTH + n);
+		if (level.length !== n) fail(`hash tile ${L}/${t} is short`);
+		while (level.length > 1) {
+			const up = [];
+			for (let k = 0; k < level.length; k += 2) up.push(sha256Sync(ONE, level[k], level[k + 1]));
+			level = up;
+		}
+		return level[0];
+	}
+	async function rootOf(s) {
+		if (s === 0) return sha256(new Uint8Array(0));
+		const parts = [];
+		let lo = 0;
+		for (let lv = Math.floor(Math.log2(s)) + 1; lv >= 0; lv--)
+			if (lo + 2 ** lv <= s) { parts.push(await nodeAt(lv, lo / 2 ** lv)); lo += 2 ** lv; }
+		let root = parts.pop();
+		while (parts.length) root = await nodeHash(parts.pop(), root);
+		return root;
+	}
+	return { root: await rootOf(size), treeRoot: await rootOf(tree) };
+}
+
+// ---------------------------------------------------------------------
 // Quality mark bundles (GET /api/v1/marks/{id}; the same object offline)
 
 function check(checks, name, ok, detail, extra) {
@@ -866,10 +1015,28 @@ function revocationFacts(r) {
 // Promise<note text> (throws when it cannot be read: that fails the
 // check, closed), latest (the note itself), origin, onProgress({done,
 // total}).  It never throws for a bad bundle.
-export async function verifyMarkBundle(bundle, keysText, { markId, fetchTile, fetchLatest, latest, origin, onProgress } = {}) {
+// Witnesses (docs/ledger.md 9.1): witnessPolicy {witnesses: [cosignature
+// verifier keys], quorum, maxAge} makes the checkpoint non-revocation is
+// proved to count only when witnessed at `now` (POSIX seconds, default
+// this machine's clock, used only to judge age): check "witness
+// cosignatures", and proved.cosigned {time, iso}, the time a quorum
+// vouches for, the one to show.  seen {size, root (base64)}: a checkpoint
+// this verifier proved before; the latest must be consistent with it
+// (check "checkpoint seen before": a smaller one, another root at its
+// size, or tiles of the latest tree that give another root at its size
+// fail).  proved.checkpoint {size, root, time}: the latest checkpoint
+// once it passed these, for the caller to remember.
+export async function verifyMarkBundle(bundle, keysText, { markId, fetchTile, fetchLatest, latest, origin, onProgress,
+    witnessPolicy, now, seen } = {}) {
 	const checks = [];
 	const proved = checks.proved = {};
-	let keys, cp = null, cpKey = -1;
+	let keys, cp = null, cpKey = -1, wp = null;
+	try {
+		wp = await parseWitnessPolicy(witnessPolicy || {});
+	} catch (x) {
+		check(checks, "trust policy", false, x.message);
+		return checks;
+	}
 	try {
 		if (!bundle || typeof bundle !== "object") fail("the bundle is not a JSON object");
 		keys = await parseVerifierKeys(keysText);
@@ -937,7 +1104,7 @@ export async function verifyMarkBundle(bundle, keysText, { markId, fetchTile, fe
 	// bundle's (smaller is a rollback).  Reading the award entry again
 	// from the tiles puts it in that tree too.  Failing to read it fails
 	// the check: nothing is proved to the bundle's checkpoint instead.
-	let upTo = cp, upToKey = cpKey;
+	let upTo = cp, upToKey = cpKey, upToNote = String(bundle.checkpoint);
 	if (fetchLatest || latest !== undefined) {
 		try {
 			let note = latest;
@@ -949,7 +1116,7 @@ export async function verifyMarkBundle(bundle, keysText, { markId, fetchTile, fe
 			if (l.size < cp.size) fail(`rollback: the log's latest checkpoint has ${l.size} entries, fewer than the ${cp.size} of the bundle's checkpoint`);
 			if (l.size === cp.size && !bytesEqual(l.root, cp.root)) fail(`the log's latest checkpoint and the bundle's both have ${l.size} entries but different roots: two versions of the log`);
 			check(checks, "latest checkpoint signature", true, `the log's latest checkpoint, of ${l.size} entries, is signed by the newest key ${keys[keys.length - 1].keyId}`, { size: l.size });
-			upTo = l; upToKey = keys.length - 1;
+			upTo = l; upToKey = keys.length - 1; upToNote = note;
 		} catch (x) {
 			check(checks, "latest checkpoint signature", false, x.message);
 			return checks;
@@ -958,6 +1125,9 @@ export async function verifyMarkBundle(bundle, keysText, { markId, fetchTile, fe
 		check(checks, "latest checkpoint signature", false, "the bundle's checkpoint is signed by a retired key and the log's latest checkpoint was not given");
 		return checks;
 	}
+	if (!await witnessed(checks, upTo, upToNote, wp, now)) return checks;
+	if (!await consistentWithSeen(checks, upTo, seen, fetchTile)) return checks;
+	proved.checkpoint = { size: upTo.size, root: upTo.rootB64, time: proved.cosigned ? proved.cosigned.time : null };
 	try {
 		let found = null, checked = 0, lastTime = null;
 		const awardBytes = utf8(bundle.entry);
@@ -991,14 +1161,69 @@ export async function verifyMarkBundle(bundle, keysText, { markId, fetchTile, fe
 			    { revocation: f });
 		} else {
 			proved.current = true;
-			check(checks, "not revoked", true,
-			    `not revoked as of checkpoint ${upTo.size} — proved by reading ${later} later entries`,
+			check(checks, "not revoked", true, proved.cosigned
+				? `not revoked as of ${proved.cosigned.iso}, when a quorum of witnesses cosigned checkpoint ${upTo.size} — proved by reading ${later} later entries`
+				: `not revoked as of checkpoint ${upTo.size} — proved by reading ${later} later entries`,
 			    { entriesRead: checked, size: upTo.size, time: lastTime });
 		}
 	} catch (x) {
 		check(checks, "not revoked", false, x.message);
 	}
 	return checks;
+}
+
+// The witness rule on the checkpoint a "current" claim rests on: a check
+// "witness cosignatures" (none without witnesses in the policy) and
+// checks.proved.cosigned.  False when it failed.
+async function witnessed(checks, cp, note, wp, now) {
+	if (!wp) return true;
+	const at = now === undefined ? Math.floor(Date.now() / 1000) : now;
+	try {
+		const r = await witnessRule(note, wp, at);
+		const n = wp.witnesses.length;
+		if (!r.ok)
+			fail(`the log's latest checkpoint (${cp.size} entries) is not cosigned by ${wp.quorum} of the ${n} witnesses of the trust policy within the last ${wp.maxAge} seconds: ${r.reasons.join("; ")}`);
+		checks.proved.cosigned = { time: r.time, iso: isoTime(r.time) };
+		return check(checks, "witness cosignatures", true,
+		    `checkpoint ${cp.size} is cosigned by ${r.count} of the ${n} witnesses (quorum ${wp.quorum}); a quorum vouches for it as of ${isoTime(r.time)}`,
+		    { time: r.time });
+	} catch (x) {
+		return check(checks, "witness cosignatures", false, x.message);
+	}
+}
+
+// The latest checkpoint against one this verifier proved before (seen:
+// {size, root base64}; anything else is ignored): the same root at the
+// same size, or, when larger, its hash tiles giving the seen root at the
+// seen size (prefixRootFromTiles).  False when it failed.
+async function consistentWithSeen(checks, cp, seen, fetchTile) {
+	let root = null;
+	try { root = seen && Number.isSafeInteger(seen.size) && seen.size > 0 ? b64decode(seen.root) : null; } catch (x) { root = null; }
+	if (!root || root.length !== HASH_SIZE) return true;
+	const name = "checkpoint seen before";
+	try {
+		if (seen.size > cp.size)
+			fail(`this browser saw a larger checkpoint before: ${seen.size} entries (root ${seen.root}), but the log's latest has only ${cp.size}: a rollback`);
+		if (seen.size === cp.size) {
+			if (!bytesEqual(root, cp.root))
+				fail(`this browser saw a different checkpoint before: ${seen.size} entries with root ${seen.root}, but the log's latest checkpoint of ${cp.size} entries has root ${cp.rootB64}: two versions of the log`);
+			return check(checks, name, true, `the same checkpoint of ${cp.size} entries as this browser saw before`);
+		}
+		if (!fetchTile) fail(`this browser saw a checkpoint of ${seen.size} entries before, and without the log's tiles the latest cannot be proved consistent with it`);
+		let r;
+		try {
+			r = await prefixRootFromTiles(seen.size, cp.size, fetchTile);
+		} catch (x) {
+			fail(`the latest checkpoint could not be proved consistent with the one of ${seen.size} entries this browser saw before: ${x.message}`);
+		}
+		if (!bytesEqual(r.treeRoot, cp.root))
+			fail(`the hash tiles do not hash to the latest checkpoint's root, so it could not be proved consistent with the one of ${seen.size} entries this browser saw before`);
+		if (!bytesEqual(r.root, root))
+			fail(`this browser saw a different checkpoint before: ${seen.size} entries with root ${seen.root}, but the log's latest checkpoint's tiles give root ${b64encode(r.root)} at that size: two versions of the log`);
+		return check(checks, name, true, `the latest checkpoint of ${cp.size} entries extends the one of ${seen.size} entries this browser saw before (its root recomputed from the latest tree's hash tiles)`);
+	} catch (x) {
+		return check(checks, name, false, x.message);
+	}
 }
 
 // Verify every entry from `from` to the checkpoint, as an auditor does

@@ -4,14 +4,16 @@
 //
 // There are three outcomes, and none is shown by default:
 //   verified   proved genuine and not revoked as of a named checkpoint
-//              (its size and the time of its newest entry);
+//              (its size and the time of its newest entry; with witnesses
+//              in the policy, the time a quorum of them cosigned it: never
+//              this machine's clock);
 //   revoked    proved revoked (date, reason and details from the signed
 //              mark.revoked entry, never from the bundle's unsigned "mark");
 //   could not check (verdict "failed" or "unchecked"): which step failed
 //              or was not made, and why.
 // The facts shown as proved come from the signed mark.awarded entry's
 // data, never from the bundle's unsigned "mark" object.
-import { sha256, summarize, toHex, utf8, verifyMarkBundle } from "/assets/js/ledger.js";
+import { parseWitnessPolicy, sha256, summarize, toHex, utf8, verifyMarkBundle } from "/assets/js/ledger.js";
 
 export function el(tag, attrs = {}, ...children) {
 	const e = document.createElement(tag);
@@ -31,8 +33,10 @@ export async function fingerprint(key) {
 }
 
 // The trust policy written into the document (a JSON data block
-// #htq-policy: {"origin", "keys": [oldest ... newest]}), or an Error
-// saying why there is none.
+// #htq-policy: {"origin", "keys": [oldest ... newest]} and, when the
+// instance has witnesses, "witnesses": [cosignature verifier keys],
+// "quorum", "max_age"), or an Error saying why there is none or why it
+// is malformed.
 export async function readPolicy(doc = document) {
 	const node = doc.getElementById("htq-policy");
 	let p = null;
@@ -40,8 +44,20 @@ export async function readPolicy(doc = document) {
 	if (!p || typeof p.origin !== "string" || !Array.isArray(p.keys) || !p.keys.length ||
 	    !p.keys.every(k => typeof k === "string" && !k.includes("\n")))
 		throw new Error("this page carries no trust policy (the ledger's origin and key), so nothing can be checked");
+	const witnessPolicy = { witnesses: p.witnesses, quorum: p.quorum, maxAge: p.max_age };
+	let w;
+	try { w = await parseWitnessPolicy(witnessPolicy); } catch (x) { throw new Error(`this page's trust policy is malformed (${x.message}), so nothing can be checked`); }
 	return { origin: p.origin, keys: p.keys, keysText: p.keys.join("\n") + "\n",
-		newest: p.keys[p.keys.length - 1], fingerprint: await fingerprint(p.keys[p.keys.length - 1]) };
+		newest: p.keys[p.keys.length - 1], fingerprint: await fingerprint(p.keys[p.keys.length - 1]),
+		witnessPolicy: w ? witnessPolicy : null,
+		witnesses: w ? { names: w.witnesses.map(k => k.name), quorum: w.quorum, maxAge: w.maxAge } : null };
+}
+
+// The policy's witness rule in words, or "" without witnesses.
+export function witnessWords(policy) {
+	const w = policy.witnesses;
+	if (!w) return "";
+	return `The log's latest checkpoint must be cosigned by ${w.quorum} of ${w.names.length} witnesses (${w.names.join(", ")}) within ${w.maxAge} seconds.`;
 }
 
 const REASONS = { qualification_withdrawn: "qualification withdrawn", standard_withdrawn: "standard withdrawn",
@@ -81,8 +97,9 @@ export function revocationFacts(r) {
 // (the award must be that mark's; undefined for a file of any mark).
 // base: where the log's files are ("" for this host, a mirror's URL), or
 // null for no network.
-export async function proveMark(bundle, policy, { markId, base = null, onProgress } = {}) {
-	const opts = { markId, origin: policy.origin, onProgress };
+// seen: a checkpoint {size, root} proved here before (loadSeen).
+export async function proveMark(bundle, policy, { markId, base = null, onProgress, seen } = {}) {
+	const opts = { markId, origin: policy.origin, onProgress, witnessPolicy: policy.witnessPolicy || undefined, seen };
 	if (base !== null) {
 		opts.fetchTile = async path => {
 			const r = await fetch(base + "/ledger/" + path, { cache: "no-cache" });
@@ -100,12 +117,55 @@ export async function proveMark(bundle, policy, { markId, base = null, onProgres
 	return verifyMarkBundle(bundle, policy.keysText, opts);
 }
 
+// The largest checkpoint this browser proved for a log (the latest
+// checkpoint of a proof that passed its signature, witness and
+// consistency checks), kept in localStorage (per origin of the page) under
+// one key per log origin: {"size", "root" (base64), "time" (its cosigned
+// time or null)}, at most SEEN_MAX bytes.  Anything else found there is
+// removed and ignored; storage that cannot be used is ignored.
+const SEEN_KEY = origin => "htq-seen-checkpoint/v1 " + origin;
+const SEEN_MAX = 256;
+
+function storage() {
+	try { return globalThis.localStorage || null; } catch (x) { return null; }
+}
+
+export function loadSeen(origin) {
+	const st = storage();
+	if (!st) return null;
+	let raw = null;
+	try { raw = st.getItem(SEEN_KEY(origin)); } catch (x) { return null; }
+	if (raw === null) return null;
+	let v = null;
+	try { v = raw.length <= SEEN_MAX ? JSON.parse(raw) : null; } catch (x) { v = null; }
+	if (!v || typeof v !== "object" || !Number.isSafeInteger(v.size) || v.size < 1 ||
+	    typeof v.root !== "string" || !/^[A-Za-z0-9+/]{43}=$/.test(v.root) ||
+	    !(v.time === null || Number.isSafeInteger(v.time))) {
+		try { st.removeItem(SEEN_KEY(origin)); } catch (x) { /* nothing kept */ }
+		return null;
+	}
+	return { size: v.size, root: v.root, time: v.time };
+}
+
+// Keep checkpoint {size, root, time} when it is larger than the one kept.
+export function storeSeen(origin, cp) {
+	const st = storage();
+	if (!st || !cp || !Number.isSafeInteger(cp.size) || cp.size < 1) return false;
+	const old = loadSeen(origin);
+	if (old && old.size >= cp.size) return false;
+	const v = JSON.stringify({ size: cp.size, root: cp.root, time: Number.isSafeInteger(cp.time) ? cp.time : null });
+	if (v.length > SEEN_MAX) return false;
+	try { st.setItem(SEEN_KEY(origin), v); } catch (x) { return false; }
+	return true;
+}
+
 // The outcome in words: {verdict, title, lines, cls}.
 export function outcome(checks, policy) {
 	const verdict = summarize(checks);
 	const p = checks.proved || {};
 	const lines = [];
-	const keyLine = `Checked with the ledger key whose fingerprint is ${policy.fingerprint}.`;
+	const keyLine = `Checked with the ledger key whose fingerprint is ${policy.fingerprint}.` +
+		(policy.witnesses ? " " + witnessWords(policy) : "");
 	if (p.award) lines.push(`Awarded — proved: mark ${p.mark} is in the signed ledger (entry ${p.award.seq}).`);
 	if (verdict === "revoked") {
 		const r = p.revocation;
@@ -115,7 +175,10 @@ export function outcome(checks, policy) {
 	}
 	if (verdict === "verified") {
 		const nr = checks.find(c => c.name === "not revoked");
-		lines.push(`Not revoked as of checkpoint ${p.size}, whose newest entry is dated ${p.time} — proved by reading ${nr.entriesRead !== undefined ? Math.max(0, p.size - p.award.seq - 1) : 0} later entries.`);
+		const later = nr.entriesRead !== undefined ? Math.max(0, p.size - p.award.seq - 1) : 0;
+		lines.push(p.cosigned
+			? `Not revoked as of ${p.cosigned.iso}, the time a quorum of witnesses cosigned checkpoint ${p.size} (whose newest entry is dated ${p.time}) — proved by reading ${later} later entries.`
+			: `Not revoked as of checkpoint ${p.size}, whose newest entry is dated ${p.time} — proved by reading ${later} later entries.`);
 		lines.push(keyLine);
 		return { verdict, cls: "govuk-panel govuk-panel--confirmation", title: "Genuine and current", lines };
 	}

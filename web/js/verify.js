@@ -10,9 +10,14 @@
 // that no mark.revoked follows the award, and then shows the outcome in
 // words, the status, and the facts from the signed entries (a static fact
 // that differs from them is a failure, named).  Any fetch error,
-// rollback or parse error is "could not check".  It also checks a bundle
+// rollback or parse error is "could not check".  With witnesses in the
+// policy, the latest checkpoint must carry a quorum of recent
+// cosignatures, and "current" is dated by their time, never by this
+// browser's clock.  The largest checkpoint proved here is kept in
+// localStorage; the next visit proves the latest consistent with it (a
+// smaller one or a fork is "could not check").  It also checks a bundle
 // file chosen from disk, saying which mark the file proves.
-import { el, factList, awardFacts, proveMark, readPolicy, render, revocationFacts } from "/assets/js/markcheck.js";
+import { el, factList, awardFacts, loadSeen, proveMark, readPolicy, render, revocationFacts, storeSeen } from "/assets/js/markcheck.js";
 
 const root = document.getElementById("verify");
 const markId = root ? root.dataset.mark : null;
@@ -93,9 +98,10 @@ async function run(target, bundle, policy, { base, markId: want, onDone }) {
 	const progress = el("p", { class: "govuk-body", role: "status", text: "Checking…" });
 	target.replaceChildren(progress);
 	const checks = await proveMark(bundle, policy, {
-		markId: want, base,
+		markId: want, base, seen: base === null ? null : loadSeen(policy.origin),
 		onProgress: ({ done, total }) => { progress.textContent = `Reading later ledger entries: ${done} of ${total}…`; },
 	});
+	if (base !== null && checks.proved && checks.proved.checkpoint) storeSeen(policy.origin, checks.proved.checkpoint);
 	if (onDone) onDone(checks);
 	return checks;
 }

@@ -3,19 +3,12 @@
 // submission waits for the answer (information_requested) until the date
 // the service sets.  Offered only when the API lists "request_information";
 // else the page says why at once.
-import { api, apiErrors, backLink, can, content, coverageRows, esc, failure, notAvailable, param, setTitle, showErrors, startPage, summaryList, whyNot } from "/assets/js/portal/common.js";
+import { actionPage, api, apiErrors, can, content, coverageRows, esc, failure, setTitle, showErrors, summaryList } from "/assets/js/portal/common.js";
 
 try {
-	const me = await startPage({ roles: ["reviewer", "approver"] });
-	if (!me.refused) page: {
-		const id = param("id") || "";
-		backLink("/submissions/view/?id=" + encodeURIComponent(id));
-		const s = (await api("GET", "/submissions/" + encodeURIComponent(id))).data;
-		if (!can(s, "request_information")) {
-			setTitle("You cannot ask about this submission now");
-			content(notAvailable(s, "You cannot ask about this submission now", whyNot("request_information", s, me)));
-			break page;
-		}
+	const page = await actionPage({ roles: ["reviewer", "approver"], action: "request_information", refusal: "You cannot ask about this submission now" });
+	if (page) {
+		const { id, s } = page;
 		setTitle("Ask the awarding body a question");
 		content(`<form id="ask-form" novalidate>
 <span class="govuk-caption-l">${esc(s.qualification.title)}</span>

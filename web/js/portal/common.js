@@ -271,6 +271,25 @@ export function buttonLinks() {
 	});
 }
 
+// A page for one action on one submission (?id=): start the page for
+// roles, link back to the submission and read it; when the API does not
+// list action among its actions, say why at once under the heading
+// refusal.  Returns { me, id, s } to build the page from, or null when
+// the page is done (refused, or the action not available).
+export async function actionPage({ roles, action, refusal }) {
+	const me = await startPage({ roles });
+	if (me.refused) return null;
+	const id = param("id") || "";
+	backLink("/submissions/view/?id=" + encodeURIComponent(id));
+	const s = (await api("GET", "/submissions/" + encodeURIComponent(id))).data;
+	if (!can(s, action)) {
+		setTitle(refusal);
+		content(notAvailable(s, refusal, whyNot(action, s, me)));
+		return null;
+	}
+	return { me, id, s };
+}
+
 // Who is signed in, with their organisation's name; fills the header.
 // roles: the roles this page is for (others are told so).
 // optional: the page works signed out too (null when nobody is signed in).

@@ -4,19 +4,12 @@
 // recommendation yet, waiting for an answer, the four-eyes rule, decided
 // already) the page says why at once and shows no form; a refusal that
 // races the page (403, 409) is explained in the error summary.
-import { api, ApiError, apiErrors, backLink, can, content, coverageRows, date, esc, failure, notAvailable, param, reviewCard, setTitle, showErrors, startPage, summaryList, whyNot } from "/assets/js/portal/common.js";
+import { actionPage, api, ApiError, apiErrors, content, coverageRows, date, esc, failure, reviewCard, setTitle, showErrors, summaryList } from "/assets/js/portal/common.js";
 
 try {
-	const me = await startPage({ roles: ["approver"] });
-	if (!me.refused) page: {
-		const id = param("id") || "";
-		backLink("/submissions/view/?id=" + encodeURIComponent(id));
-		const s = (await api("GET", "/submissions/" + encodeURIComponent(id))).data;
-		if (!can(s, "decide")) {
-			setTitle("You cannot decide this submission");
-			content(notAvailable(s, "You cannot decide this submission", whyNot("decide", s, me)));
-			break page;
-		}
+	const page = await actionPage({ roles: ["approver"], action: "decide", refusal: "You cannot decide this submission" });
+	if (page) {
+		const { id, s } = page;
 		setTitle("Decide " + s.qualification.title);
 		content(`<form id="decision-form" novalidate>
 <span class="govuk-caption-l">${esc(s.qualification.title)}</span>

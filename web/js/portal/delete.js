@@ -1,19 +1,12 @@
 // delete.js - /submissions/delete/?id=: confirm, then DELETE the draft
 // (offered only when the API lists "delete" in the draft's actions; else
 // the page says why at once).  Nothing of a draft reaches the ledger.
-import { api, apiErrors, backLink, can, content, esc, failure, notAvailable, param, setTitle, showErrors, startPage, whyNot } from "/assets/js/portal/common.js";
+import { actionPage, api, apiErrors, content, esc, failure, setTitle, showErrors } from "/assets/js/portal/common.js";
 
 try {
-	const me = await startPage({ roles: ["awarding_body"] });
-	if (!me.refused) page: {
-		const id = param("id") || "";
-		backLink("/submissions/view/?id=" + encodeURIComponent(id));
-		const s = (await api("GET", "/submissions/" + encodeURIComponent(id))).data;
-		if (!can(s, "delete")) {
-			setTitle("You cannot delete this submission");
-			content(notAvailable(s, "You cannot delete this submission", whyNot("delete", s, me)));
-			break page;
-		}
+	const page = await actionPage({ roles: ["awarding_body"], action: "delete", refusal: "You cannot delete this submission" });
+	if (page) {
+		const { id, s } = page;
 		setTitle("Are you sure you want to delete this draft?");
 		content(`<form id="delete-form" novalidate>
 <span class="govuk-caption-l">${esc(s.qualification.title)}</span>

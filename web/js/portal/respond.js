@@ -6,20 +6,13 @@
 // mapping-editor.js).  Amended content is a new version that goes back to
 // review.  Offered only when the API lists "respond"; else the page says
 // why at once.
-import { api, ApiError, apiErrors, backLink, can, content, date, esc, failure, notAvailable, param, requestRows, sentence, setTitle, showErrors, startPage, summaryList, whyNot } from "/assets/js/portal/common.js";
+import { actionPage, api, ApiError, apiErrors, can, content, date, esc, failure, requestRows, sentence, setTitle, showErrors, summaryList } from "/assets/js/portal/common.js";
 import { liveCoverage, mappingFieldId, mappingFields, readMapping } from "/assets/js/portal/mapping-editor.js";
 
 try {
-	const me = await startPage({ roles: ["awarding_body"] });
-	if (!me.refused) page: {
-		const id = param("id") || "";
-		backLink("/submissions/view/?id=" + encodeURIComponent(id));
-		const s = (await api("GET", "/submissions/" + encodeURIComponent(id))).data;
-		if (!can(s, "respond")) {
-			setTitle("You cannot respond to a request for this submission");
-			content(notAvailable(s, "You cannot respond to a request for this submission", whyNot("respond", s, me)));
-			break page;
-		}
+	const page = await actionPage({ roles: ["awarding_body"], action: "respond", refusal: "You cannot respond to a request for this submission" });
+	if (page) {
+		const { me, id, s } = page;
 		const req = s.information_requests[s.information_requests.length - 1];
 		const std = (await api("GET", `/standards/${encodeURIComponent(s.standard.ref)}?version=${encodeURIComponent(s.standard.version)}`)).data;
 		setTitle("Respond to the request for information");

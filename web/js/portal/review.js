@@ -3,21 +3,14 @@
 // KSB, a recommendation and comments -> POST /submissions/{id}/reviews.
 // When the API does not list "review" in the submission's actions the page
 // says why at once, and shows no form.
-import { api, apiErrors, backLink, can, content, coverageRows, esc, failure, notAvailable, param, setTitle, showErrors, startPage, summaryList, whyNot } from "/assets/js/portal/common.js";
+import { actionPage, api, apiErrors, content, coverageRows, esc, failure, setTitle, showErrors, summaryList } from "/assets/js/portal/common.js";
 
 const KIND = { knowledge: "Knowledge", skill: "Skills", skills: "Skills", behaviour: "Behaviours", behaviours: "Behaviours" };
 
 try {
-	const me = await startPage({ roles: ["reviewer"] });
-	if (!me.refused) page: {
-		const id = param("id") || "";
-		backLink("/submissions/view/?id=" + encodeURIComponent(id));
-		const s = (await api("GET", "/submissions/" + encodeURIComponent(id))).data;
-		if (!can(s, "review")) {
-			setTitle("You cannot review this submission");
-			content(notAvailable(s, "You cannot review this submission", whyNot("review", s, me)));
-			break page;
-		}
+	const page = await actionPage({ roles: ["reviewer"], action: "review", refusal: "You cannot review this submission" });
+	if (page) {
+		const { id, s } = page;
 		const std = (await api("GET", `/standards/${encodeURIComponent(s.standard.ref)}?version=${encodeURIComponent(s.standard.version)}`)).data;
 		const byKsb = new Map((s.mapping || []).map(m => [m.ksb, m]));
 		const units = new Map((s.units || []).map(u => [u.id, u.title]));

@@ -1,18 +1,11 @@
 // withdraw.js - /submissions/withdraw/?id=: confirm, then POST withdraw
 // (only when the API lists "withdraw"; else the page says why at once).
-import { api, apiErrors, backLink, can, content, esc, failure, notAvailable, param, setTitle, showErrors, startPage, whyNot } from "/assets/js/portal/common.js";
+import { actionPage, api, apiErrors, content, esc, failure, setTitle, showErrors } from "/assets/js/portal/common.js";
 
 try {
-	const me = await startPage({ roles: ["awarding_body"] });
-	if (!me.refused) page: {
-		const id = param("id") || "";
-		backLink("/submissions/view/?id=" + encodeURIComponent(id));
-		const s = (await api("GET", "/submissions/" + encodeURIComponent(id))).data;
-		if (!can(s, "withdraw")) {
-			setTitle("You cannot withdraw this submission");
-			content(notAvailable(s, "You cannot withdraw this submission", whyNot("withdraw", s, me)));
-			break page;
-		}
+	const page = await actionPage({ roles: ["awarding_body"], action: "withdraw", refusal: "You cannot withdraw this submission" });
+	if (page) {
+		const { id, s } = page;
 		setTitle("Are you sure you want to withdraw this submission?");
 		content(`<form id="withdraw-form" novalidate>
 <span class="govuk-caption-l">${esc(s.qualification.title)}</span>
