@@ -14,7 +14,7 @@
 #             if missing): it owns the data directory and runs everything
 #   HTQ_WITNESSES  0: no demo witnesses (default: two, see below)
 #   HTQ_WITNESS_PORT  the demo witnesses' ports, this one and the next
-#                     (default 8451)
+#                     (default 8451, or any free pair when those are taken)
 #   HTQ_WITNESS_MAX_AGE  the demo policy's max_age in seconds (default 600)
 #
 # Started as root, this script does only what needs root: it creates the
@@ -241,7 +241,6 @@ else
 "
 	mkdir -p "$DATA/demo-witnesses" "$DATA/log"
 	chmod 700 "$DATA/demo-witnesses"
-	p=$wport
 	for name in $WITNESS_NAMES; do
 		wd="$DATA/demo-witnesses/$name"
 		mkdir -p "$wd/state"
@@ -252,23 +251,59 @@ else
 		fi
 		printf 'name %s\nkeyfile %s\n%s\n' "$name" "$wd/witness.key" \
 		    "$logpolicy" > "$wd/witness.conf"
-		"$BIN/htq-witness" serve --config "$wd/witness.conf" \
-		    --state "$wd/state" --listen "127.0.0.1:$p" \
-		    >> "$DATA/log/witness-$name.log" 2>&1 &
-		witness_pids="$witness_pids $!"
-		list="${list}witness $(cat "$wd/vkey") http://127.0.0.1:$p
+	done
+	# both on ports base and base+1: 0 when both say they listen (their
+	# own log line, so that another program on the port is not taken
+	# for them), else 1 with neither left running
+	start_witnesses() {
+		local base=$1 p=$1 name wd log n pids="" ok=0
+		for name in $WITNESS_NAMES; do
+			wd="$DATA/demo-witnesses/$name"
+			log="$DATA/log/witness-$name.log"
+			n=$(cat "$log" 2>/dev/null | wc -l)
+			"$BIN/htq-witness" serve --config "$wd/witness.conf" \
+			    --state "$wd/state" --listen "127.0.0.1:$p" >> "$log" 2>&1 &
+			pids="$pids $!"
+			ok=0
+			for _ in $(seq 1 200); do
+				if tail -n +$((n + 1)) "$log" 2>/dev/null |
+				    grep -q "on 127.0.0.1:$p\$"; then
+					ok=1
+					break
+				fi
+				kill -0 "$!" 2>/dev/null || break
+				sleep 0.05
+			done
+			if [ "$ok" = 0 ]; then
+				for w in $pids; do kill -TERM "$w" 2>/dev/null; wait "$w" 2>/dev/null; done
+				return 1
+			fi
+			p=$((p + 1))
+		done
+		witness_pids=$pids
+		wport=$base
+		return 0
+	}
+	if ! start_witnesses "$wport"; then
+		# the default ports are taken (another instance, a test's
+		# stack): any free pair, unless the ports were asked for
+		[ -z "${HTQ_WITNESS_PORT:-}" ] ||
+		    die "the demo witnesses cannot listen on ports $wport and $((wport + 1)) (see $DATA/log/witness-*.log)"
+		started=0
+		for _ in $(seq 1 20); do
+			if start_witnesses $((20000 + RANDOM % 40000)); then
+				started=1
+				break
+			fi
+		done
+		[ "$started" = 1 ] || die "the demo witnesses found no free ports (see $DATA/log/witness-*.log)"
+		echo "run.sh: ports 8451 and 8452 are taken: the demo witnesses listen on $wport and $((wport + 1))" >&2
+	fi
+	p=$wport
+	for name in $WITNESS_NAMES; do
+		list="${list}witness $(cat "$DATA/demo-witnesses/$name/vkey") http://127.0.0.1:$p
 "
 		p=$((p + 1))
-	done
-	for p in $wport $((wport + 1)); do
-		for _ in $(seq 1 100); do
-			curl -s -o /dev/null "http://127.0.0.1:$p/" 2>/dev/null && break
-			for w in $witness_pids; do
-				kill -0 "$w" 2>/dev/null ||
-				    die "a demo witness did not start (is port $p free? see $DATA/log/witness-*.log)"
-			done
-			sleep 0.05
-		done
 	done
 	printf '%squorum 2\nmax_age %s\n' "$list" "$wage" > "$DATA/witnesses.new" &&
 	    mv "$DATA/witnesses.new" "$DATA/witnesses" ||
