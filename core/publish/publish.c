@@ -858,6 +858,11 @@ with_cosigs(struct pub *p, const char *note, size_t len, char **out,
 		n = 0;
 	cur[n] = '\0';
 	sep = strstr((char *)cur, "\n\n");
+	/* only lines over this very body can stay: another (a commit's new
+	 * checkpoint) keeps none, and no signature need be checked */
+	if (sep != NULL && ((size_t)(sep - (char *)cur) + 2 > len ||
+	    memcmp(cur, note, (size_t)(sep - (char *)cur) + 2) != 0))
+		sep = NULL;
 	sigs = sep != NULL ? (size_t)((char *)cur + n - sep - 2) : 0;
 	/* a rebuild (a lost or damaged file, a restore) recovers the lines
 	 * from the witnesses' own copies: the same bytes as before */
