@@ -403,12 +403,15 @@ publish_files(struct htq_db *db, uint64_t size)
 	failing = rc != HTQ_OK;
 }
 
+static int committed;	/* this request committed: collect cosignatures */
+
 static void
 after_commit(struct htq_db *db, uint64_t size, void *ctx)
 {
 	(void)ctx;
 	fcx_metrics_append(htq_commit_us(db));
 	publish_files(db, size);
+	committed = 1;
 }
 
 /*
@@ -469,6 +472,9 @@ worker(int listen_fd, const struct config *cfg)
 		if ((retried = publish_due && !stopping)) {
 			publish_due = 0;
 			publish_files(ctx.db, 0);
+			/* a quiet log's cosignatures kept fresh, a witness
+			 * that was down asked again (cosign.c decides) */
+			(void)htq_cosign_collect(ctx.db, 0);
 			alarm(HTQ_PUBLISH_CHECK);
 		}
 		if (rc < 0) {
@@ -476,8 +482,14 @@ worker(int listen_fd, const struct config *cfg)
 				continue;
 			break;
 		}
+		committed = 0;
 		serve(&ctx, &r, req);
 		FCGX_Finish_r(&r);
+		/* the answer has gone: the witnesses' round trips cost it
+		 * nothing */
+		if (committed)
+			(void)htq_cosign_collect(ctx.db,
+			    HTQ_COSIGN_COMMIT);
 	}
 	FCGX_Free(&r, 1);
 	status = 0;
@@ -653,6 +665,21 @@ main(int argc, char **argv)
 		    "the address they had)\n", rc == HTQ_EINVAL ? "is not an "
 		    "http(s) URL of printable characters" : "cannot be kept",
 		    htq_strerror(rc));
+	/* A witness list that does not parse stops the start, naming the
+	 * line (docs/ledger.md 8). */
+	{
+		struct htq_witnesses *ws = malloc(sizeof(*ws));
+		char why[512];
+
+		if (ws == NULL || htq_witnesses_load(cfg.datadir, ws, why,
+		    sizeof(why)) != HTQ_OK) {
+			fprintf(stderr, "htq-fcgi: %s\n", ws == NULL ?
+			    "out of memory" : why);
+			free(ws);
+			return 1;
+		}
+		free(ws);
+	}
 	/* Fail early, in the master, when the database cannot be opened;
 	 * the handle is closed again before fork(). */
 	if ((rc = htq_db_open(cfg.datadir, 0, &db)) != HTQ_OK) {

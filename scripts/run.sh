@@ -15,6 +15,10 @@
 #   HTQ_LOG_MAX  bytes an nginx log in $HTQ_DATA/log may reach before it
 #             is renamed to NAME.1 (the one before is dropped) and nginx
 #             opens a new one (default 67108864, 64 MiB; checked every 2 s)
+#   HTQ_WITNESSES  0: no demo witnesses (default: two, see below)
+#   HTQ_WITNESS_PORT  the demo witnesses' ports, this one and the next
+#                     (default 8451, or any free pair when those are taken)
+#   HTQ_WITNESS_MAX_AGE  the demo policy's max_age in seconds (default 600)
 #
 # Started as root, this script does only what needs root: it creates the
 # service account and the data directory (if missing), copies what the
@@ -80,6 +84,7 @@ if [ "$(id -u)" = 0 ]; then
 	trap 'rm -rf "$APP"' EXIT
 	mkdir -p "$APP/bin" "$APP/scripts" "$APP/nginx" "$APP/data" "$APP/core/store" "$APP/build"
 	cp "$BIN/htq-fcgi" "$BIN/htqctl" "$APP/bin/"
+	[ ! -x "$BIN/htq-witness" ] || cp "$BIN/htq-witness" "$APP/bin/"
 	cp "$0" "$APP/scripts/run.sh"
 	cp "$ROOT/nginx/htq.conf.in" "$APP/nginx/"
 	cp "$ROOT/core/store/limits.h" "$APP/core/store/"
@@ -200,11 +205,122 @@ stop() {
 	[ -n "$logs_pid" ] && kill -TERM "$logs_pid" 2>/dev/null || true
 	[ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null || true
 	[ -n "$fcgi_pid" ] && kill -TERM "$fcgi_pid" 2>/dev/null || true
+	for p in ${witness_pids:-}; do kill -TERM "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	echo "htq stopped."
 }
 trap 'stop; exit 0' INT TERM
 trap stop EXIT
+
+# ---- demo witnesses (issue 24; docs/ledger.md 8) ----------------------
+# Two htq-witness processes with keys and state of their own under
+# DATA/demo-witnesses/<name>/ (stand-ins for the qualifications regulator
+# and the Office for Students, never real organisations' keys), on
+# HTQ_WITNESS_PORT and the next port, and DATA/witnesses naming both with
+# quorum 2: the log asks them to cosign every checkpoint, and the policy
+# verifiers get (htqctl ledger policy, the pages) requires both.
+# HTQ_WITNESSES=0 (or no htq-witness built) runs none, and removes a
+# witness list this block wrote.
+witness_pids=""
+witness_banner=""
+WITNESS_NAMES="regulator-standin.witness.localhost students-standin.witness.localhost"
+WITNESS_MARK="# written by scripts/run.sh: the demo witnesses"
+want_witnesses=${HTQ_WITNESSES:-1}
+if [ "$want_witnesses" != 0 ] && [ ! -x "$BIN/htq-witness" ]; then
+	echo "run.sh: warning: $BIN/htq-witness is missing (run make): no demo witnesses" >&2
+	want_witnesses=0
+fi
+if [ "$want_witnesses" = 0 ]; then
+	if [ "$(head -n 1 "$DATA/witnesses" 2>/dev/null)" = "$WITNESS_MARK" ]; then
+		rm -f "$DATA/witnesses"
+	fi
+else
+	wport=${HTQ_WITNESS_PORT:-8451}
+	wage=${HTQ_WITNESS_MAX_AGE:-600}
+	case "$wport$wage" in ''|*[!0-9]*) die "HTQ_WITNESS_PORT and HTQ_WITNESS_MAX_AGE must be numbers" ;; esac
+	[ "$wport" -ge 1 ] && [ "$wport" -le 65534 ] || die "HTQ_WITNESS_PORT must be 1 to 65534"
+	# the log's origin and verifier keys (oldest first), as a verifier's
+	# policy names them: every start, so that a rotated key reaches them
+	logpolicy=$("$BIN/htqctl" ledger policy | grep -E '^(origin|key) ') ||
+	    die "cannot read the ledger's policy (htqctl ledger policy)"
+	list="$WITNESS_MARK
+# (quorum 2: the default policy requires both; HTQ_WITNESSES=0: none)
+"
+	mkdir -p "$DATA/demo-witnesses" "$DATA/log"
+	chmod 700 "$DATA/demo-witnesses"
+	for name in $WITNESS_NAMES; do
+		wd="$DATA/demo-witnesses/$name"
+		mkdir -p "$wd/state"
+		chmod 700 "$wd" "$wd/state"
+		if [ ! -f "$wd/witness.key" ]; then
+			"$BIN/htq-witness" keygen "$name" "$wd/witness.key" > "$wd/vkey" ||
+			    die "cannot make the key of demo witness $name"
+		fi
+		printf 'name %s\nkeyfile %s\n%s\n' "$name" "$wd/witness.key" \
+		    "$logpolicy" > "$wd/witness.conf"
+	done
+	# both on ports base and base+1: 0 when both say they listen (their
+	# own log line, so that another program on the port is not taken
+	# for them), else 1 with neither left running
+	start_witnesses() {
+		local base=$1 p=$1 name wd log n pids="" ok=0
+		for name in $WITNESS_NAMES; do
+			wd="$DATA/demo-witnesses/$name"
+			log="$DATA/log/witness-$name.log"
+			n=$(cat "$log" 2>/dev/null | wc -l)
+			"$BIN/htq-witness" serve --config "$wd/witness.conf" \
+			    --state "$wd/state" --listen "127.0.0.1:$p" >> "$log" 2>&1 &
+			pids="$pids $!"
+			ok=0
+			for _ in $(seq 1 200); do
+				if tail -n +$((n + 1)) "$log" 2>/dev/null |
+				    grep -q "on 127.0.0.1:$p\$"; then
+					ok=1
+					break
+				fi
+				kill -0 "$!" 2>/dev/null || break
+				sleep 0.05
+			done
+			if [ "$ok" = 0 ]; then
+				for w in $pids; do kill -TERM "$w" 2>/dev/null; wait "$w" 2>/dev/null; done
+				return 1
+			fi
+			p=$((p + 1))
+		done
+		witness_pids=$pids
+		wport=$base
+		return 0
+	}
+	if ! start_witnesses "$wport"; then
+		# the default ports are taken (another instance, a test's
+		# stack): any free pair, unless the ports were asked for
+		[ -z "${HTQ_WITNESS_PORT:-}" ] ||
+		    die "the demo witnesses cannot listen on ports $wport and $((wport + 1)) (see $DATA/log/witness-*.log)"
+		started=0
+		for _ in $(seq 1 20); do
+			if start_witnesses $((20000 + RANDOM % 40000)); then
+				started=1
+				break
+			fi
+		done
+		[ "$started" = 1 ] || die "the demo witnesses found no free ports (see $DATA/log/witness-*.log)"
+		echo "run.sh: ports 8451 and 8452 are taken: the demo witnesses listen on $wport and $((wport + 1))" >&2
+	fi
+	p=$wport
+	for name in $WITNESS_NAMES; do
+		list="${list}witness $(cat "$DATA/demo-witnesses/$name/vkey") http://127.0.0.1:$p
+"
+		p=$((p + 1))
+	done
+	printf '%squorum 2\nmax_age %s\n' "$list" "$wage" > "$DATA/witnesses.new" &&
+	    mv "$DATA/witnesses.new" "$DATA/witnesses" ||
+	    die "cannot write $DATA/witnesses"
+	witness_banner="  Witnesses: two demo witnesses run (regulator-standin and
+             students-standin.witness.localhost, ports $wport and $((wport + 1)));
+             the default policy requires both (htqctl ledger policy).
+"
+fi
+# ---- end of the demo witnesses -----------------------------------------
 
 # A nonce only this htq-fcgi knows: its health answers carry a hash of
 # it, which the wait for the banner below compares (fcgi/h_public.c).
@@ -295,6 +411,7 @@ cat <<MSG
   Stop:   Ctrl-C
 
 MSG
+[ -z "$witness_banner" ] || printf '%s\n' "$witness_banner"
 [ -f "$DATA/demo-accounts.txt" ] && sed 's/^/  /' "$DATA/demo-accounts.txt" && echo
 
 # Wait until either process exits or we are told to stop.

@@ -1,6 +1,7 @@
 /*
- * ctl_ledger.c - htqctl ledger export|show|checkpoint|publish.
+ * ctl_ledger.c - htqctl ledger export|show|checkpoint|publish|policy.
  */
+#define _GNU_SOURCE	/* fopencookie */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,106 @@ progress(uint64_t done, uint64_t total)
 		    (unsigned long long)done, (unsigned long long)total);
 }
 
+/*
+ * The export's last line, {"checkpoint": "<note>"}, is written by
+ * aud_export with the log's signature alone; the published checkpoint
+ * also carries the witnesses' cosignatures.  The export goes through a
+ * stream that holds back its last want bytes, which are then replaced
+ * by the line with the cosigned checkpoint (the same text as
+ * ledger/checkpoint and /api/v1/ledger/checkpoint).
+ */
+struct tail {
+	FILE	*out;
+	char	*buf;		/* the last bytes written, up to want */
+	size_t	 len, want;
+};
+
+static ssize_t
+tail_write(void *ctx, const char *b, size_t n)
+{
+	struct tail *t = ctx;
+	size_t emit, old, total = n;
+
+	if (t->len + n > t->want) {
+		emit = t->len + n - t->want;
+		old = emit < t->len ? emit : t->len;
+		if (fwrite(t->buf, 1, old, t->out) != old)
+			return -1;
+		memmove(t->buf, t->buf + old, t->len - old);
+		t->len -= old;
+		emit -= old;
+		if (emit > 0 && fwrite(b, 1, emit, t->out) != emit)
+			return -1;
+		b += emit;
+		n -= emit;
+	}
+	memcpy(t->buf + t->len, b, n);
+	t->len += n;
+	return (ssize_t)total;
+}
+
+/* {"checkpoint": text} and a newline, malloc'd. */
+static char *
+checkpoint_line(const char *text, size_t len)
+{
+	json_t *o = json_pack("{s:s%}", "checkpoint", text, len);
+	char *line = o ? json_dumps(o, JSON_COMPACT) : NULL, *nl;
+
+	json_decref(o);
+	if (line == NULL || (nl = realloc(line, strlen(line) + 2)) == NULL) {
+		free(line);
+		return NULL;
+	}
+	strcat(nl, "\n");
+	return nl;
+}
+
+/* aud_export into f, its checkpoint line with the cosignatures. */
+static int
+export_cosigned(struct ctl *c, MDB_txn *txn, FILE *f)
+{
+	cookie_io_functions_t io = { NULL, tail_write, NULL, NULL };
+	struct tail t = { .out = f };
+	char *plain = NULL, *signed_ = NULL, *cp = NULL;
+	const char *note;
+	size_t len, cplen;
+	FILE *cf;
+	int rc;
+
+	if ((rc = htq_checkpoint(c->db, txn, &note, &len)) != HTQ_OK ||
+	    (plain = checkpoint_line(note, len)) == NULL ||
+	    (rc = htq_checkpoint_cosigned(c->db, txn, &cp, &cplen)) !=
+	    HTQ_OK || (signed_ = checkpoint_line(cp, cplen)) == NULL) {
+		rc = rc != HTQ_OK ? rc : HTQ_ENOMEM;
+		goto out;
+	}
+	t.want = strlen(plain);
+	if ((t.buf = malloc(t.want)) == NULL ||
+	    (cf = fopencookie(&t, "w", io)) == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	rc = aud_export(htq_db_log(c->db), txn, htq_db_key(c->db), cf,
+	    progress);
+	if (fclose(cf) != 0 && rc == HTQ_OK)
+		rc = HTQ_EIO;
+	if (rc == HTQ_OK) {
+		/* the held-back bytes are the plain checkpoint line */
+		const char *last = t.len == t.want &&
+		    memcmp(t.buf, plain, t.want) == 0 ? signed_ : t.buf;
+		size_t n = last == signed_ ? strlen(signed_) : t.len;
+
+		if (fwrite(last, 1, n, f) != n || fflush(f) != 0)
+			rc = HTQ_EIO;
+	}
+out:
+	free(t.buf);
+	free(plain);
+	free(signed_);
+	free(cp);
+	return rc;
+}
+
 static int
 cmd_export(struct ctl *c, int argc, char **argv)
 {
@@ -35,7 +136,9 @@ cmd_export(struct ctl *c, int argc, char **argv)
 		printf("usage: htqctl ledger export --out FILE|-\n\n"
 		    "Write the whole ledger as JSON Lines: one {\"seq\", "
 		    "\"entry\", \"sig\"} per entry,\nthen {\"checkpoint\": "
-		    "\"<signed note>\"}.  Verify it with htq-verify ledger.\n");
+		    "\"<signed note>\"} (with the witnesses' cosignatures the "
+		    "published\ncheckpoint has).  Verify it with htq-verify "
+		    "ledger.\n");
 		return 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "--out") == 0)
@@ -62,8 +165,7 @@ cmd_export(struct ctl *c, int argc, char **argv)
 	}
 	show_progress = isatty(STDERR_FILENO);
 	if ((rc = htq_txn_read(c->db, &txn)) == HTQ_OK) {
-		rc = aud_export(htq_db_log(c->db), txn, htq_db_key(c->db), f,
-		    progress);
+		rc = export_cosigned(c, txn, f);
 		mdb_txn_abort(txn);
 	}
 	if (show_progress)
@@ -138,23 +240,25 @@ cmd_show(struct ctl *c, int argc, char **argv)
 static int
 cmd_checkpoint(struct ctl *c, int argc, char **argv)
 {
-	const char *note;
+	char *text = NULL;
 	MDB_txn *txn;
 	size_t len;
 	int rc;
 
 	if (ctl_wants_help(argc, argv)) {
 		printf("usage: htqctl ledger checkpoint\n\nPrint the latest "
-		    "signed checkpoint (a C2SP signed note).\n");
+		    "signed checkpoint (a C2SP signed note), with the witnesses'\n"
+		    "cosignatures the published one has (docs/ledger.md 8).\n");
 		return 0;
 	}
 	if ((rc = ctl_open(c, 0)) != HTQ_OK)
 		return ctl_fail("database", rc);
 	if ((rc = htq_txn_read(c->db, &txn)) != HTQ_OK)
 		return ctl_fail("database", rc);
-	if ((rc = aud_checkpoint(htq_db_log(c->db), txn, htq_db_key(c->db),
-	    &note, &len)) == HTQ_OK)
-		fwrite(note, 1, len, stdout);
+	if ((rc = htq_checkpoint_cosigned(c->db, txn, &text, &len)) ==
+	    HTQ_OK)
+		fwrite(text, 1, len, stdout);
+	free(text);
 	mdb_txn_abort(txn);
 	return rc == HTQ_OK ? 0 : ctl_fail("checkpoint", rc);
 }
@@ -214,12 +318,46 @@ cmd_publish(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+static int
+cmd_policy(struct ctl *c, int argc, char **argv)
+{
+	MDB_txn *txn;
+	char *text = NULL;
+	int rc;
+
+	if (ctl_wants_help(argc, argv)) {
+		printf("usage: htqctl ledger policy\n\nPrint this instance's "
+		    "verifier policy file (docs/ledger.md 6.7): the\nlog's "
+		    "origin, its verifier keys oldest first, and the "
+		    "witnesses, quorum\nand max_age of DATA/witnesses.  Give "
+		    "it to verifiers by a channel other\nthan this server.\n");
+		return 0;
+	}
+	if (argc != 1) {
+		fprintf(stderr, "usage: htqctl ledger policy\n");
+		return 2;
+	}
+	if ((rc = ctl_open(c, 0)) != HTQ_OK)
+		return ctl_fail("database", rc);
+	if ((rc = htq_txn_read(c->db, &txn)) != HTQ_OK)
+		return ctl_fail("database", rc);
+	rc = htq_policy_text(c->db, txn, &text);
+	mdb_txn_abort(txn);
+	if (rc != HTQ_OK)
+		return ctl_fail("policy", rc);
+	fputs(text, stdout);
+	free(text);
+	return 0;
+}
+
 static const struct ctl_cmd cmds[] = {
 	{ "export", cmd_export, "write the ledger as JSON Lines" },
 	{ "show", cmd_show, "print one entry" },
 	{ "checkpoint", cmd_checkpoint, "print the latest signed checkpoint" },
 	{ "publish", cmd_publish, "update the static files (tiles, "
 	    "checkpoint, keys)" },
+	{ "policy", cmd_policy, "print the verifier policy file (keys, "
+	    "witnesses)" },
 	{ NULL, NULL, NULL }
 };
 

@@ -380,6 +380,87 @@ check_bundle(struct pub *p, const char *rel, const json_t *want)
 	json_decref(have);
 }
 
+/* The witnesses of <datadir>/witnesses into a page's policy:
+ * "witnesses": [vkey, ...], "quorum", "max_age"; nothing without. */
+static int
+policy_witnesses(struct htq_db *db, json_t *pol)
+{
+	struct htq_witnesses *ws;
+	char why[512];
+	json_t *a;
+	size_t i;
+	int rc = HTQ_OK;
+
+	if ((ws = malloc(sizeof(*ws))) == NULL)
+		return HTQ_ENOMEM;
+	if (htq_witnesses_load(htq_db_datadir(db), ws, why, sizeof(why)) !=
+	    HTQ_OK || ws->n == 0)
+		goto out;	/* a bad file stops the server at start */
+	if ((a = json_array()) == NULL ||
+	    json_object_set_new(pol, "witnesses", a) != 0) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < ws->n; i++)
+		if (json_array_append_new(a, json_string(ws->w[i].vkey)) != 0)
+			rc = HTQ_ENOMEM;
+	if (json_object_set_new(pol, "quorum", json_integer(ws->quorum)) != 0 ||
+	    json_object_set_new(pol, "max_age", json_integer(ws->max_age)) != 0)
+		rc = HTQ_ENOMEM;
+out:
+	free(ws);
+	return rc;
+}
+
+int
+htq_policy_text(struct htq_db *db, MDB_txn *txn, char **out)
+{
+	struct htq_witnesses *ws;
+	char why[512], *buf = NULL;
+	const char *text, *line, *nl;
+	size_t len, sz = 0, i;
+	FILE *f;
+	int rc;
+
+	if ((rc = aud_keys(htq_db_log(db), txn, &text, &len)) != HTQ_OK)
+		return rc;
+	if ((ws = malloc(sizeof(*ws))) == NULL)
+		return HTQ_ENOMEM;
+	if ((rc = htq_witnesses_load(htq_db_datadir(db), ws, why,
+	    sizeof(why))) != HTQ_OK) {
+		fprintf(stderr, "htq: %s\n", why);
+		free(ws);
+		return rc;
+	}
+	if ((f = open_memstream(&buf, &sz)) == NULL) {
+		free(ws);
+		return HTQ_ENOMEM;
+	}
+	fprintf(f, "# htq verifier policy (docs/ledger.md 6.7)\norigin %s\n",
+	    aud_log_origin(htq_db_log(db)));
+	for (line = text; line < text + len; line = nl + 1) {
+		if ((nl = memchr(line, '\n', (size_t)(text + len - line))) ==
+		    NULL)
+			nl = text + len;
+		if (nl > line)
+			fprintf(f, "key %.*s\n", (int)(nl - line), line);
+	}
+	for (i = 0; i < ws->n; i++)
+		fprintf(f, "witness %s\n", ws->w[i].vkey);
+	if (ws->n > 0)
+		fprintf(f, "quorum %u\nmax_age %u\n", ws->quorum,
+		    ws->max_age);
+	free(ws);
+	if (ferror(f)) {
+		fclose(f);
+		free(buf);
+		return HTQ_ENOMEM;
+	}
+	fclose(f);
+	*out = buf;
+	return HTQ_OK;
+}
+
 /*
  * The trust policy the verify pages and the standalone verifier carry
  * (docs/ledger.md, "Verifying in a browser"): the log's origin and its
@@ -426,6 +507,8 @@ load_policy(struct pub *p)
 	    aud_log_origin(htq_db_log(p->db)), "keys", keys);
 	if (p->policy.json == NULL)
 		return HTQ_ENOMEM;
+	if ((rc = policy_witnesses(p->db, p->policy.json)) != HTQ_OK)
+		return rc;
 	crypto_hash_sha256(h, (const unsigned char *)last, lastn);
 	for (i = 0, o = 0; i < 16; i++) {
 		if (i > 0 && i % 2 == 0)
@@ -744,13 +827,93 @@ put_keys(struct pub *p)
 	return put_file(p, ".well-known/htq-ledger-keys", text, len, 0, 1);
 }
 
+/*
+ * The checkpoint file's text for the log's signed note: the note, and
+ * the witnesses' cosignature lines the published file has that verify
+ * for this very body (a rebuild of the same checkpoint keeps them; a new
+ * body starts with none; cosign.c adds them).
+ */
+static int
+with_cosigs(struct pub *p, const char *note, size_t len, char **out,
+    size_t *outlen)
+{
+	struct htq_witnesses *ws;
+	char path[4096 + 32], why[512], *sep, *extra = NULL, *pool = NULL;
+	uint8_t *cur;
+	size_t sigs, elen = 0;
+	ssize_t n;
+	int rc;
+
+	if ((ws = malloc(sizeof(*ws))) == NULL ||
+	    (cur = malloc(AUD_MAX_NOTE + 1)) == NULL) {
+		free(ws);
+		return HTQ_ENOMEM;
+	}
+	if (htq_witnesses_load(htq_db_datadir(p->db), ws, why, sizeof(why)) !=
+	    HTQ_OK)
+		ws->n = 0;		/* the server refuses to start so */
+	snprintf(path, sizeof(path), "%s/ledger/checkpoint", p->root);
+	n = ws->n > 0 ? read_file(path, cur, AUD_MAX_NOTE) : -1;
+	if (n < 0)
+		n = 0;
+	cur[n] = '\0';
+	sep = strstr((char *)cur, "\n\n");
+	/* only lines over this very body can stay: another (a commit's new
+	 * checkpoint) keeps none, and no signature need be checked */
+	if (sep != NULL && ((size_t)(sep - (char *)cur) + 2 > len ||
+	    memcmp(cur, note, (size_t)(sep - (char *)cur) + 2) != 0))
+		sep = NULL;
+	sigs = sep != NULL ? (size_t)((char *)cur + n - sep - 2) : 0;
+	/* a rebuild (a lost or damaged file, a restore) recovers the lines
+	 * from the witnesses' own copies: the same bytes as before */
+	if (ws->n > 0 && p->verify && !p->check &&
+	    (rc = htq_cosig_recover(ws, aud_log_origin(htq_db_log(p->db)),
+	    &extra, &elen)) != HTQ_OK)
+		goto out;
+	if ((pool = malloc(sigs + elen + 1)) == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	memcpy(pool, sep != NULL ? sep + 2 : "", sigs);
+	if (elen > 0)
+		memcpy(pool + sigs, extra, elen);
+	rc = htq_cosig_merge(ws, note, len, pool, sigs + elen, out, outlen);
+out:
+	free(pool);
+	free(extra);
+	free(cur);
+	free(ws);
+	return rc;
+}
+
+int
+htq_checkpoint_cosigned(struct htq_db *db, MDB_txn *txn, char **out,
+    size_t *outlen)
+{
+	struct pub p;
+	const char *note;
+	size_t len;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	p.db = db;
+	if (htq_db_datadir(db) == NULL)
+		return HTQ_EINVAL;
+	if ((rc = htq_public_dir(htq_db_datadir(db), p.root,
+	    sizeof(p.root))) != HTQ_OK ||
+	    (rc = htq_checkpoint(db, txn, &note, &len)) != HTQ_OK)
+		return rc;
+	return with_cosigs(&p, note, len, out, outlen);
+}
+
 static int
 publish_locked(struct pub *p, long long had, int lockfd)
 {
 	struct aud_log *log = htq_db_log(p->db);
 	const char *note;
+	char *cp = NULL;
 	uint64_t size, old;
-	size_t len;
+	size_t len, cplen;
 	int rc;
 
 	if ((rc = htq_txn_read(p->db, &p->txn)) != HTQ_OK)
@@ -783,10 +946,13 @@ publish_locked(struct pub *p, long long had, int lockfd)
 		rc = HTQ_EIO;
 		goto out;
 	}
-	rc = put_file(p, "ledger/checkpoint", note, len, p->verify, 1);
+	if ((rc = with_cosigs(p, note, len, &cp, &cplen)) != HTQ_OK)
+		goto out;
+	rc = put_file(p, "ledger/checkpoint", cp, cplen, p->verify, 1);
 	if (rc == HTQ_OK && p->verify && !p->check && syncfs(lockfd) != 0)
 		rc = HTQ_EIO;
 out:
+	free(cp);
 	mdb_txn_abort(p->txn);
 	p->txn = NULL;
 	return rc;

@@ -78,6 +78,24 @@ def free_port():
     return port
 
 
+def free_port_pair():
+    """A free loopback port p with p + 1 free too (the demo witnesses')."""
+    for _ in range(100):
+        a = socket.socket()
+        a.bind(("127.0.0.1", 0))
+        port = a.getsockname()[1]
+        b = socket.socket()
+        try:
+            b.bind(("127.0.0.1", port + 1))
+            return port
+        except OSError:
+            continue
+        finally:
+            a.close()
+            b.close()
+    raise RuntimeError("no two consecutive free ports")
+
+
 class Stack:
     """A running nginx + htq-fcgi instance with its own data directory."""
 
@@ -95,6 +113,8 @@ class Stack:
         self.root = ROOT
         self.bin = os.path.join(ROOT, bin_dir) if not os.path.isabs(bin_dir) else bin_dir
         self.port = free_port()
+        # the two demo witnesses run.sh starts (docs/ledger.md 8)
+        self.witness_port = free_port_pair()
         self.data = tempfile.mkdtemp(prefix="htq-regress-")
         self.base = "http://127.0.0.1:%d" % self.port
         self.api = self.base + "/api/v1"
@@ -106,6 +126,7 @@ class Stack:
         e = dict(os.environ)
         e.update(HTQ_PORT=str(self.port), HTQ_DATA=self.data,
                  HTQ_WORKERS=str(self.workers), BIN=self.bin,
+                 HTQ_WITNESS_PORT=str(self.witness_port),
                  HTQ_DEMO_PASSWORD=DEMO_PASSWORD)
         e.update({k: str(v) for k, v in self.extra_env.items()})
         e.update({k: str(v) for k, v in extra.items()})
