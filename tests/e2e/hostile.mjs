@@ -102,6 +102,8 @@ function withPolicy(page, edit) {
 	const p = edit(JSON.parse(m[2]));
 	return page.replace(re, (_, a, _b, c) => a + JSON.stringify(p).replace(/</g, "\\u003c").replace(/\//g, "\\/") + c);
 }
+// The policy without its witness rule (for cases about keys alone).
+const noWitnesses = p => { const q = { ...p }; delete q.witnesses; delete q.quorum; delete q.max_age; return q; };
 const iso = t => new Date(t * 1000).toISOString().replace(/\.000Z$/, "Z");
 const cpSize = note => Number(note.split("\n")[1]);
 
@@ -276,7 +278,10 @@ export function hostileTests(test, { setupInRun = false } = {}) {
 		assert(res.status === 200, `GET /htq-verifier.html: ${res.status}`);
 		const html = await res.text();
 		const keys = fs.readFileSync(path.join(ctx.stack.data, "public", ".well-known", "htq-ledger-keys"), "utf8").trim().split("\n");
-		assert(html.includes(JSON.stringify({ origin: keys[0].split("+")[0], keys }).replace(/\//g, "\\/")), "the instance's policy is written into the published copy");
+		const pol = JSON.parse((/<script type="application\/json" id="htq-policy">([^<]*)<\/script>/.exec(html) || [])[1] || "null");
+		const want = ctl(ctx, ["ledger", "policy"]).split("\n").filter(l => /^witness /.test(l)).map(l => l.slice(8));
+		assert(pol && pol.origin === keys[0].split("+")[0] && JSON.stringify(pol.keys) === JSON.stringify(keys) &&
+			JSON.stringify(pol.witnesses || []) === JSON.stringify(want) && (!want.length || pol.quorum > 0), `the instance's policy is written into the published copy: ${JSON.stringify(pol)}`);
 		assert(!/<script[^>]+src=|<link[^>]+href=/i.test(html), "self-contained: nothing loaded from anywhere");
 		const file = path.join(ctx.out, "htq-verifier.html");
 		fs.writeFileSync(file, html);
@@ -337,8 +342,13 @@ export function hostileTests(test, { setupInRun = false } = {}) {
 			await r.page.close();
 		} finally { await h.close(); }
 		// the bundle saved before the rotation, signed by the retired key,
-		// against the rotated tree: proved again in the latest checkpoint
-		h = await hostileHost(ctx.stack.data, p => p === `/api/v1/marks/${S.A}` ? { body: JSON.stringify(S.bundleA) } : undefined);
+		// against the rotated tree: proved again in the latest checkpoint.
+		// The page's policy drops its witness rule: the stack's witnesses
+		// refuse the new key until their operators add it (docs/ledger.md
+		// 8.3), and witnesses have cases of their own below.
+		const rotatedPage = withPolicy(read(ctx.stack.data, `verify/${S.A}/index.html`).toString(), noWitnesses);
+		h = await hostileHost(ctx.stack.data, p => p === `/api/v1/marks/${S.A}` ? { body: JSON.stringify(S.bundleA) }
+			: p === `/verify/${S.A}` ? { body: rotatedPage, type: "text/html" } : undefined);
 		try {
 			const r = await outcomeAt(ctx, h.base, `/verify/${S.A}`, "hostile-rotated-old-bundle", { check: false });
 			assert(r.verdict === "verified", `old bundle after rotation: ${r.verdict}: ${r.outcome}`);
@@ -494,7 +504,6 @@ export function hostileTests(test, { setupInRun = false } = {}) {
 		W.latest = read(ctx.stack.data, "ledger/checkpoint").toString();
 		assert(cpSize(W.latest) > cpSize(W.cp), "the log grew");
 		// without witnesses in the policy the freeze works: the attack is real
-		const noWitnesses = p => { const q = { ...p }; delete q.witnesses; delete q.quorum; delete q.max_age; return q; };
 		let h = await hostileHost(ctx.stack.data, view(ctx, { checkpoint: frozen, page: withPolicy(W.page, noWitnesses), tiles: W.tiles }));
 		try {
 			const r = await outcomeAt(ctx, h.base, `/verify/${S.A}`, "witness-freeze-no-policy", { check: false });
