@@ -80,11 +80,13 @@ export function plural(n, one, many = one + "s") {
 }
 
 // An API message in the portal's words: its dates (YYYY-MM-DD, or a
-// moment) as "6 December 2026", a leading field path dropped, and the
-// codes it quotes in words.
-export function words(message) {
+// moment) as "6 December 2026", the codes it quotes in words, and the
+// field path it starts with ("qualification.first_teaching: ") as the
+// field's name ("First teaching: "), or dropped (drop: the page shows the
+// message beside the field already).
+export function words(message, { drop = false } = {}) {
 	return sentence(String(message || "")
-		.replace(/^[a-z_]+(?:\.[a-z_]+|\[[0-9]+\])*: /, "")
+		.replace(/^[a-z_]+(?:\.[a-z_]+|\[[0-9]+\])*: /, p => drop ? "" : p.replace(/\[[0-9]+\]/g, "").split(".").pop())
 		.replace(/\b([0-9]{4}-[0-9]{2}-[0-9]{2})(T[0-9:.]+Z)?\b/g, (m, d) => plainDate(d))
 		.replace(/\b[a-z]+(?:_[a-z]+)+\b/g, c => label(LABEL_OF[c] || "", c).toLowerCase()));
 }
@@ -657,7 +659,7 @@ export function submitCheckHtml(sc, fieldHref = () => null) {
 		...(w && w.first_teaching ? [["First teaching", date(w.first_teaching)]] : []),
 		["Can it be submitted now?", sc.accepted
 			? `<strong class="govuk-tag govuk-tag--green">Yes</strong> The service would accept it now.`
-			: `<strong class="govuk-tag govuk-tag--red">No</strong> <span id="submit-check-message">${esc(words(sc.message || "The service would not accept it now."))}</span>` +
+			: `<strong class="govuk-tag govuk-tag--red">No</strong> <span id="submit-check-message">${esc(words(sc.message || "The service would not accept it now.", { drop: true }))}</span>` +
 				(href ? ` <a class="govuk-link" href="${esc(href)}" id="submit-check-fix">Change ${esc(FIELD_WORDS[String(sc.field).replace(/[.[].*$/, "")] || "this")}</a>` : "")],
 	])}</div></div>`;
 }

@@ -217,7 +217,7 @@ async function saveDraft(st, sentMapping = null) {
 			return;
 		}
 		const fid = sentMapping && e instanceof ApiError ? mappingFieldId(e.field, sentMapping) : null;
-		if (fid) return showErrors([{ id: fid, text: words(e.message) }]);
+		if (fid) return showErrors([{ id: fid, text: words(e.message, { drop: true }) }]);
 		const levelErr = e instanceof ApiError && e.field === "qualification.level";
 		showErrors(apiErrors(e, levelErr ? { qualification: [document.getElementById("level") ? "level" : null, null] } : {},
 			document.querySelector("#step-form input") ? document.querySelector("#step-form input").id : null));

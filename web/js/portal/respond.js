@@ -77,7 +77,7 @@ ${mappingFields(std, s.units || [], s.mapping || [], { nested: true })}
 				if (e.redirected) return;
 				const field = e instanceof ApiError ? e.field : null;
 				const fid = field && field.startsWith("content.") ? mappingFieldId(field.slice(8), mapping) : mappingFieldId(field, mapping);
-				if (fid) showErrors([{ id: fid, text: words(e.message) }]);
+				if (fid) showErrors([{ id: fid, text: words(e.message, { drop: true }) }]);
 				else showErrors(apiErrors(e, { answer: ["answer", null] }, amend ? "amend-2" : "answer"));
 			} finally {
 				busy = false;
