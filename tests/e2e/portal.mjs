@@ -958,10 +958,12 @@ test("auditor: the ledger page; an entry's inclusion proof; verify everything si
 	assert(/Signature verified/.test(await page.textContent("#checkpoint")), "checkpoint signature verified");
 	assert(!await page.isVisible("#more"), "no more entries to read");
 	await step(page, "ledger");
-	const type = await page.$eval("#filter-type option:nth-child(2)", o => o.value);
+	// the types in words ("Quality mark awarded"), the option's value the entry's type
+	const [type, typeWords] = await page.$eval("#filter-type option:nth-child(2)", o => [o.value, o.textContent]);
+	assert(/^[a-z]+\.[a-z_]+$/.test(type) && /^[A-Z][a-z' ]+/.test(typeWords) && typeWords !== type, `the type ${type} in words: ${typeWords}`);
 	await page.selectOption("#filter-type", type);
 	const types = await page.$$eval("#entries-body tr td:nth-child(3)", tds => tds.map(t => t.textContent));
-	assert(types.length > 0 && types.every(t => t === type), "filtered by type");
+	assert(types.length > 0 && types.every(t => t === typeWords), "filtered by type");
 	await page.selectOption("#filter-type", "");
 	await page.fill("#filter-subject", "no-such-subject");
 	assert(await page.locator("#entries-body tr").count() === 0, "filtered by subject");
