@@ -436,8 +436,15 @@ export function labelTables(root) {
 			return shown.textContent.trim();
 		});
 		t.classList.add("htq-stack");
+		// the table's roles said outright: some browsers drop a table's
+		// semantics once its CSS display is no longer a table's
+		t.setAttribute("role", "table");
+		t.querySelectorAll("thead, tbody").forEach(g => g.setAttribute("role", "rowgroup"));
+		t.querySelectorAll("tr").forEach(tr => tr.setAttribute("role", "row"));
+		t.querySelectorAll("thead th").forEach(th => th.setAttribute("role", "columnheader"));
 		for (const tr of t.querySelectorAll("tbody tr"))
 			[...tr.children].forEach((cell, i) => {
+				cell.setAttribute("role", cell.tagName === "TH" ? "rowheader" : "cell");
 				if (heads[i] && !cell.hasAttribute("data-label")) cell.setAttribute("data-label", heads[i]);
 			});
 	}
