@@ -958,10 +958,12 @@ test("auditor: the ledger page; an entry's inclusion proof; verify everything si
 	assert(/Signature verified/.test(await page.textContent("#checkpoint")), "checkpoint signature verified");
 	assert(!await page.isVisible("#more"), "no more entries to read");
 	await step(page, "ledger");
-	const type = await page.$eval("#filter-type option:nth-child(2)", o => o.value);
+	// the types in words ("Quality mark awarded"), the option's value the entry's type
+	const [type, typeWords] = await page.$eval("#filter-type option:nth-child(2)", o => [o.value, o.textContent]);
+	assert(/^[a-z]+\.[a-z_]+$/.test(type) && /^[A-Z][a-z' ]+/.test(typeWords) && typeWords !== type, `the type ${type} in words: ${typeWords}`);
 	await page.selectOption("#filter-type", type);
 	const types = await page.$$eval("#entries-body tr td:nth-child(3)", tds => tds.map(t => t.textContent));
-	assert(types.length > 0 && types.every(t => t === type), "filtered by type");
+	assert(types.length > 0 && types.every(t => t === typeWords), "filtered by type");
 	await page.selectOption("#filter-type", "");
 	await page.fill("#filter-subject", "no-such-subject");
 	assert(await page.locator("#entries-body tr").count() === 0, "filtered by subject");
@@ -1256,6 +1258,148 @@ test("delete a draft: offered on the draft (keyboard), a confirmation page, gone
 	assert(/only a draft can be deleted/.test(await page.textContent("#not-available")) && await page.locator("#delete-form").count() === 0, "not offered once submitted");
 	await step(page, "delete-not-available");
 	await page.done();
+});
+
+// What a page shows at 320 px wide: whether it scrolls sideways, and any
+// raw code ("non_compliance") or "1 KSBs"-style plural in its visible
+// text, with every details element opened (what it hides must fit too).
+const RAW_CODE = /\b[a-z]+_[a-z_]+\b/g;
+const BAD_PLURAL = /\b1 (KSBs|submissions|standards|accounts|organisations|marks|entries|units|hours|findings|recommendations|hashes|proof hashes)\b/g;
+async function narrowCheck(page, name, found) {
+	await page.waitForFunction(() => !document.getElementById("loading"), null, { timeout: 15000 });
+	await page.waitForLoadState("networkidle");
+	const r = await page.evaluate(() => {
+		document.querySelectorAll("details").forEach(d => { d.open = true; });
+		return { sw: document.documentElement.scrollWidth, iw: innerWidth, text: document.body.innerText };
+	});
+	found.widths.set(name, r.sw);
+	if (r.sw > r.iw) found.wide.push(`${name} (${r.sw} px)`);
+	const raw = [...new Set(r.text.match(RAW_CODE) || [])];
+	if (raw.length) found.raw.push(`${name}: ${raw.join(", ")}`);
+	const pl = [...new Set(r.text.match(BAD_PLURAL) || [])];
+	if (pl.length) found.plurals.push(`${name}: ${pl.join(", ")}`);
+}
+
+test("narrow screens and plain words: every portal page state with the demo data, as each role, at 320 px: no sideways scroll, no raw code, no '1 KSBs'", async ctx => {
+	const NARROW = { width: 320, height: 640 };
+	const found = { widths: new Map(), wide: [], raw: [], plurals: [], date: [] };
+	const visit = async (page, url, name) => {
+		await page.goto(ctx.stack.base + url);
+		await narrowCheck(page, name, found);
+	};
+	// signed out
+	{
+		const page = await newPage(ctx);
+		await page.setViewportSize(NARROW);
+		await visit(page, "/", "start");
+		await visit(page, "/sign-in/", "sign-in");
+		await page.click("button[type=submit]");
+		await errorSummary(page);
+		await narrowCheck(page, "sign-in error", found);
+		await visit(page, "/standards/", "standards");
+		await visit(page, "/standards/?eligible=false", "standards not eligible");
+		await visit(page, "/standards/?ref=ST0116", "standard ST0116");
+		await visit(page, "/ledger", "ledger signed out");
+		await page.done();
+	}
+	const ACTIONS = {
+		north: ["respond", "withdraw", "delete"], meridian: ["respond", "withdraw", "delete"],
+		panel: ["review", "ask"], approver: ["decide", "ask"], auditor: [], admin: [],
+	};
+	const PAGE_OF = { respond: "respond", withdraw: "withdraw", delete: "delete", review: "review", ask: "ask", decide: "decide" };
+	const API_ACTION = { ask: "request_information" };
+	for (const who of ["north", "meridian", "panel", "approver", "auditor", "admin"]) {
+		const call = await apiSession(ctx, ACCOUNTS[who][0]);
+		const page = await signedIn(ctx, who);
+		await page.setViewportSize(NARROW);
+		await visit(page, "/home/", `${who} home`);
+		await visit(page, "/submissions/", `${who} submissions`);
+		if (who === "north") await step(page, "narrow-north-submissions");	// stacked as cards, axe too
+		if (who === "panel" || who === "approver")
+			for (const l of ["information_requested", "all"]) await visit(page, "/submissions/?list=" + l, `${who} submissions ${l}`);
+		await visit(page, "/ledger", `${who} ledger`);
+		if (who === "auditor") await step(page, "narrow-auditor-ledger");
+		const subs = [];
+		for (let after = ""; ;) {
+			const r = (await call("GET", "/submissions" + (after ? "?after=" + encodeURIComponent(after) : ""))).body;
+			subs.push(...r.submissions);
+			if (!r.next) break;
+			after = r.next;
+		}
+		// every submission's page; each action page once per (status, offered or not)
+		const seen = new Set();
+		for (const s of subs) {
+			await visit(page, "/submissions/view/?id=" + s.id, `${who} view ${s.status} ${s.id}`);
+			const full = (await call("GET", "/submissions/" + s.id)).body;
+			for (const a of ACTIONS[who]) {
+				const key = `${a}|${s.status}|${full.actions.includes(API_ACTION[a] || a)}`;
+				if (seen.has(key)) continue;
+				seen.add(key);
+				await visit(page, `/submissions/${PAGE_OF[a]}/?id=${s.id}`, `${who} ${a} ${s.status}${full.actions.includes(API_ACTION[a] || a) ? "" : " (not offered)"}`);
+			}
+			if (who === "approver" && full.mark && !seen.has("revoke|" + full.mark_status)) {
+				seen.add("revoke|" + full.mark_status);
+				await visit(page, `/marks/revoke/?id=${full.mark}&submission=${s.id}`, `${who} revoke ${full.mark_status || "current"}`);
+			}
+			if (who === "north" && full.actions.includes("edit") && !seen.has("edit")) {
+				seen.add("edit");
+				// editing a draft: check your answers, then each question page
+				await visit(page, "/submissions/new/?edit=" + s.id, `${who} edit: check`);
+				for (const st of ["qualification", "standard", "units", "mapping"])
+					await visit(page, `/submissions/new/?step=${st}&change=1`, `${who} edit: ${st}`);
+			}
+			if (who === "north" && s.status === "submitted" && !seen.has("done")) {
+				seen.add("done");
+				await visit(page, "/submissions/new/?step=done&id=" + s.id, `${who} submission complete`);
+			}
+		}
+		if (who === "north") {
+			await visit(page, "/submissions/new/?start=1", `${who} new: qualification`);
+			await page.click("#continue");
+			await errorSummary(page);
+			await narrowCheck(page, `${who} new: qualification errors`, found);
+		}
+		if (who === "admin") {
+			await visit(page, "/admin/accounts/", "admin accounts");
+			await step(page, "narrow-admin-accounts");
+			await visit(page, "/admin/standards/", "admin standards");
+			await visit(page, "/admin/windows/", "admin windows");
+			// a date input in error keeps Day, Month and Year in one line
+			await page.fill("#opens-day", "31");
+			await page.fill("#opens-month", "2");
+			await page.fill("#opens-year", "2027");
+			await page.click("#open-window");
+			await errorSummary(page);
+			await narrowCheck(page, "admin windows errors", found);
+			const tops = await page.$$eval("#opens input", is => is.map(i => Math.round(i.getBoundingClientRect().top)));
+			if (!(tops.length === 3 && tops.every(t => t === tops[0]))) found.date.push("Day, Month and Year not in one line under the error: tops " + tops);
+			if (!(await page.locator("[data-name=opens] .govuk-error-message").count() === 1 && await page.locator("#opens .govuk-error-message").count() === 0)) found.date.push("the error is not above the date's three fields");
+			if (await page.locator("#opens .govuk-input--error").count() !== 3) found.date.push("not every part of the date is marked");
+			await step(page, "narrow-admin-windows-date-error");
+			const w = (await call("GET", "/windows")).body.routes.flatMap(r => r.windows).find(x => x.state !== "closed");
+			if (w) await visit(page, "/admin/windows/?close=" + encodeURIComponent(w.id), "admin close a window");
+		}
+		await page.done();
+	}
+	// the register and verify pages are the C publisher's: measured, not this test's to fix
+	const marks = (await ctx.stack.json("/api/v1/register?limit=1")).items;
+	const pub = await newPage(ctx);
+	await pub.setViewportSize(NARROW);
+	const other = [];
+	for (const url of ["/register", ...(marks.length ? ["/verify/" + marks[0].mark_id] : [])]) {
+		await pub.goto(ctx.stack.base + url);
+		await pub.waitForLoadState("networkidle");
+		other.push(`${url.replace(/HTQ-.*/, "…")} ${await pub.evaluate(() => document.documentElement.scrollWidth)} px`);
+	}
+	await pub.done();
+	const widest = [...found.widths.entries()].sort((a, b) => b[1] - a[1]);
+	ctx.report.push(`at 320 px: ${found.widths.size} portal page states, widest ${widest.slice(0, 5).map(([n, w]) => `${n} ${w} px`).join("; ")}; ` +
+		`${found.wide.length} wider than the screen${found.wide.length ? ": " + found.wide.join("; ") : ""}; the C-made public pages (not checked): ${other.join(", ")}`);
+	for (const k of ["raw", "plurals", "date"]) if (found[k].length) ctx.report.push(`${k}: ${found[k].join("; ")}`);
+	assert(found.wide.length === 0, "pages scroll sideways at 320 px: " + found.wide.join("; "));
+	assert(found.date.length === 0, "the date input in error: " + found.date.join("; "));
+	assert(found.raw.length === 0, "raw codes shown: " + found.raw.join("; "));
+	assert(found.plurals.length === 0, "'1 KSBs' plurals: " + found.plurals.join("; "));
 });
 
 // A client with an API token (htqctl token create), as a script would use.

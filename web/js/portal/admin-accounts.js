@@ -1,8 +1,7 @@
 // admin-accounts.js - /admin/accounts: every account (GET /admin/accounts,
 // never a password hash) and organisation (GET /admin/organisations).
-import { api, content, esc, failure, ROLE_NAMES, startPage } from "/assets/js/portal/common.js";
+import { api, content, esc, failure, label, plural, startPage } from "/assets/js/portal/common.js";
 
-const KIND = { awarding_body: "Awarding body", employer: "Employer", regulator: "Regulator", ifate: "Institute" };
 
 function table(caption, id, heads, rows) {
 	return `<table class="govuk-table" id="${id}"><caption class="govuk-table__caption govuk-table__caption--m">${esc(caption)}</caption>
@@ -19,12 +18,12 @@ try {
 		const accounts = a.data.accounts || [];
 		content(`<span class="govuk-caption-l">Administration</span>
 <h1 class="govuk-heading-l">Accounts and organisations</h1>
-<p class="govuk-body">${accounts.length} account${accounts.length === 1 ? "" : "s"} and ${orgs.length} organisation${orgs.length === 1 ? "" : "s"}. Accounts are created and disabled with <code>htqctl user</code>.</p>
+<p class="govuk-body">${plural(accounts.length, "account")} and ${plural(orgs.length, "organisation")}. Accounts are created and disabled with <code>htqctl user</code>.</p>
 ${table("Accounts", "accounts", ["Name", "Email", "Role", "Organisation", "Status"], accounts.map(x => [
-			esc(x.name), esc(x.email), esc(ROLE_NAMES[x.role] || x.role), esc(orgName.get(x.org) || x.org || "None"),
+			esc(x.name), esc(x.email), esc(label("role", x.role)), esc(orgName.get(x.org) || x.org || "None"),
 			x.disabled ? `<strong class="govuk-tag govuk-tag--grey">Disabled</strong>` : `<strong class="govuk-tag govuk-tag--green">Active</strong>`]))}
 ${table("Organisations", "organisations", ["Name", "Kind", "Reference", "Identifier"], orgs.map(x => [
-			esc(x.name), esc(KIND[x.kind] || x.kind), esc([x.rn && "RN " + x.rn, x.ukprn && "UKPRN " + x.ukprn].filter(Boolean).join(", ") || "None"),
+			esc(x.name), esc(label("org_kind", x.kind)), esc([x.rn && (/^RN/i.test(x.rn) ? x.rn : "RN " + x.rn), x.ukprn && (/^UKPRN/i.test(x.ukprn) ? x.ukprn : "UKPRN " + x.ukprn)].filter(Boolean).join(", ") || "None"),
 			`<span class="govuk-body-s">${esc(x.id)}</span>`]))}`);
 	}
 } catch (e) {

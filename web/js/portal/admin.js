@@ -1,16 +1,11 @@
 // admin.js - what the administrator's pages share: GOV.UK date inputs
 // (day, month, year) read as ISO dates, and the window state tags.
-import { esc } from "/assets/js/portal/common.js";
+import { esc, label } from "/assets/js/portal/common.js";
 
-export const WINDOW_STATE = {
-	open: ["Open", "govuk-tag--green"],
-	announced: ["Announced", "govuk-tag--blue"],
-	closed: ["Closed", "govuk-tag--grey"],
-};
+const WINDOW_TAG = { open: "govuk-tag--green", announced: "govuk-tag--blue", closed: "govuk-tag--grey" };
 
 export function stateTag(state) {
-	const [label, cls] = WINDOW_STATE[state] || [state, "govuk-tag--grey"];
-	return `<strong class="govuk-tag ${cls}">${esc(label)}</strong>`;
+	return `<strong class="govuk-tag ${WINDOW_TAG[state] || "govuk-tag--grey"}">${esc(label("window_state", state))}</strong>`;
 }
 
 // A GOV.UK date input; the day field's id is `${name}-day`.

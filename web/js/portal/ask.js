@@ -3,7 +3,7 @@
 // submission waits for the answer (information_requested) until the date
 // the service sets.  Offered only when the API lists "request_information";
 // else the page says why at once.
-import { actionPage, api, apiErrors, can, content, coverageRows, esc, failure, setTitle, showErrors, summaryList } from "/assets/js/portal/common.js";
+import { actionPage, api, apiErrors, can, content, coverageRows, esc, failure, plural, setTitle, showErrors, summaryList } from "/assets/js/portal/common.js";
 
 try {
 	const page = await actionPage({ roles: ["reviewer", "approver"], action: "request_information", refusal: "You cannot ask about this submission now" });
@@ -16,7 +16,7 @@ try {
 <p class="govuk-body">Ask for what you need to review or decide this submission, for example how a KSB is assessed. The awarding body can answer, and can amend its KSB mapping in its answer: an amended submission goes back to review from the start.</p>
 <p class="govuk-body">While the question is open the submission cannot be reviewed or decided. If the awarding body does not answer by the date the service sets, an approver may decide on what was submitted.</p>
 ${summaryList([["Qualification", `${esc(s.qualification.title)} (level ${esc(s.qualification.level)})`], ["Standard", `${esc(s.standard.ref)} ${esc(s.standard_title || "")}`],
-			["Coverage", s.coverage ? `${esc(s.coverage.percentage)}% (${esc(s.coverage.covered)} of ${esc(s.coverage.total)} KSBs)` : ""]])}
+			["Coverage", s.coverage ? `${esc(s.coverage.percentage)}% (${esc(s.coverage.covered)} of ${esc(plural(s.coverage.total, "KSB"))})` : ""]])}
 <details class="govuk-details"><summary class="govuk-details__summary"><span class="govuk-details__summary-text">Coverage in detail</span></summary>
 <div class="govuk-details__text">${s.coverage ? summaryList(coverageRows(s.coverage, s.mapping)) : ""}</div></details>
 <div class="govuk-form-group" data-name="question"><h2 class="govuk-label-wrapper"><label class="govuk-label govuk-label--m" for="question">Your question</label></h2>

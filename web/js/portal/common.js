@@ -28,6 +28,70 @@ export const STATUS = {
 	withdrawn: ["Withdrawn", "govuk-tag--orange"],
 };
 
+// Words for every code the API answers with, one table for every page:
+// label(kind, code).  A code the table does not know yet is still shown
+// in words (its underscores as spaces), never raw.
+export const LABELS = {
+	role: ROLE_NAMES,
+	status: Object.fromEntries(Object.entries(STATUS).map(([k, [v]]) => [k, v])),
+	qualification_type: { HNC: "Higher National Certificate (HNC)", HND: "Higher National Diploma (HND)", foundation_degree: "Foundation degree", other: "Another type" },
+	org_kind: { awarding_body: "Awarding body", employer: "Employer", regulator: "Regulator", ifate: "Institute", approving_body: "Approving body", employer_panel: "Employer panel" },
+	revocation: {
+		qualification_withdrawn: "The qualification has been withdrawn",
+		standard_withdrawn: "The occupational standard has been withdrawn",
+		non_compliance: "The awarding body did not comply with the conditions",
+		other: "Another reason",
+	},
+	recommendation: { approve: "Recommends approval", reject: "Recommends rejection" },
+	outcome: { approved: "Approved", rejected: "Rejected" },
+	window_state: { open: "Open", announced: "Announced", closed: "Closed" },
+	ksb_kind: { knowledge: "Knowledge", skill: "Skills", skills: "Skills", behaviour: "Behaviours", behaviours: "Behaviours" },
+	ledger_type: {
+		"standard.imported": "Standard imported",
+		"standard.eligibility": "Standard's eligibility changed",
+		"window.opened": "Submission window opened or announced",
+		"window.closed": "Submission window closed",
+		"submission.submitted": "Submission submitted",
+		"submission.withdrawn": "Submission withdrawn",
+		"review.recorded": "Employer review recorded",
+		"information.requested": "Information requested",
+		"information.provided": "Information provided",
+		"decision.approved": "Approved",
+		"decision.rejected": "Rejected",
+		"mark.awarded": "Quality mark awarded",
+		"mark.revoked": "Quality mark revoked",
+		"account.role_changed": "Account's role changed",
+		"key.rotated": "Signing key rotated",
+		"key.rotated_previous_log": "Signing key rotated (previous log)",
+		"ledger.restarted": "Ledger restarted",
+	},
+};
+
+export function label(kind, code) {
+	const t = LABELS[kind];
+	if (code == null || code === "") return "";
+	if (t && Object.prototype.hasOwnProperty.call(t, code)) return t[code];
+	return sentence(String(code).replace(/[._]+/g, " "));
+}
+
+// "1 KSB", "2 KSBs"; many: the plural when it is not the word plus "s".
+export function plural(n, one, many = one + "s") {
+	return `${n} ${Number(n) === 1 ? one : many}`;
+}
+
+// An API message in the portal's words: its dates (YYYY-MM-DD, or a
+// moment) as "6 December 2026", the codes it quotes in words, and the
+// field path it starts with ("qualification.first_teaching: ") as the
+// field's name ("First teaching: "), or dropped (drop: the page shows the
+// message beside the field already).
+export function words(message, { drop = false } = {}) {
+	return sentence(String(message || "")
+		.replace(/^[a-z_]+(?:\.[a-z_]+|\[[0-9]+\])*: /, p => drop ? "" : p.replace(/\[[0-9]+\]/g, "").split(".").pop())
+		.replace(/\b([0-9]{4}-[0-9]{2}-[0-9]{2})(T[0-9:.]+Z)?\b/g, (m, d) => plainDate(d))
+		.replace(/\b[a-z]+(?:_[a-z]+)+\b/g, c => label(LABEL_OF[c] || "", c).toLowerCase()));
+}
+const LABEL_OF = Object.fromEntries(["status", "org_kind", "revocation", "qualification_type", "role"].flatMap(k => Object.keys(LABELS[k]).map(c => [c, k])).reverse());
+
 export function esc(s) {
 	return String(s ?? "").replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
@@ -97,11 +161,18 @@ export function notAvailable(s, heading, reason) {
 <p class="govuk-body"><a class="govuk-link" href="/submissions/view/?id=${esc(encodeURIComponent(s.id))}">Go to the submission</a></p>`;
 }
 
-export function date(iso) {
+// A date in GOV.UK style, "6 December 2026" (text; date() is it as HTML).
+// A day ("2026-12-06") is that day; a moment is its day in UK time.
+export function plainDate(iso) {
 	if (!iso) return "";
+	const day = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(String(iso));
 	const d = new Date(iso);
-	if (isNaN(d)) return esc(iso);
-	return esc(d.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }));
+	if (isNaN(d)) return String(iso);
+	return d.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: day ? "UTC" : "Europe/London" });
+}
+
+export function date(iso) {
+	return esc(plainDate(iso));
 }
 
 // A moment in GOV.UK style, UK time: "7 December 2026 at 4:07pm".
@@ -347,7 +418,36 @@ export function setTitle(t, error = false) {
 export function content(html) {
 	const c = document.getElementById("content");
 	c.innerHTML = html;
+	labelTables(c);
 	return c;
+}
+
+// Each body cell of root's tables carries its column's heading
+// (data-label): on a narrow screen portal.css stacks a table's rows as
+// cards, each cell under its heading.  A page that redraws a table's
+// body calls this again.
+export function labelTables(root) {
+	const tables = root.matches && root.matches("table") ? [root] : root.querySelectorAll("table.govuk-table");
+	for (const t of tables) {
+		// a heading only screen readers hear (an "Action" column) labels nothing
+		const heads = [...t.querySelectorAll("thead th")].map(th => {
+			const shown = th.cloneNode(true);
+			shown.querySelectorAll(".govuk-visually-hidden").forEach(x => x.remove());
+			return shown.textContent.trim();
+		});
+		t.classList.add("htq-stack");
+		// the table's roles said outright: some browsers drop a table's
+		// semantics once its CSS display is no longer a table's
+		t.setAttribute("role", "table");
+		t.querySelectorAll("thead, tbody").forEach(g => g.setAttribute("role", "rowgroup"));
+		t.querySelectorAll("tr").forEach(tr => tr.setAttribute("role", "row"));
+		t.querySelectorAll("thead th").forEach(th => th.setAttribute("role", "columnheader"));
+		for (const tr of t.querySelectorAll("tbody tr"))
+			[...tr.children].forEach((cell, i) => {
+				cell.setAttribute("role", cell.tagName === "TH" ? "rowheader" : "cell");
+				if (heads[i] && !cell.hasAttribute("data-label")) cell.setAttribute("data-label", heads[i]);
+			});
+	}
 }
 
 export function backLink(href, text = "Back") {
@@ -358,7 +458,7 @@ export function backLink(href, text = "Back") {
 export function failure(err, what) {
 	if (err && err.redirected) return;
 	const msg = err instanceof ApiError
-		? (err.status === 404 ? `${what} was not found, or you cannot see it.` : err.message)
+		? (err.status === 404 ? `${what} was not found, or you cannot see it.` : words(err.message))
 		: "The service could not be reached. Try again later.";
 	content(`<h1 class="govuk-heading-l">Sorry, there is a problem</h1><p class="govuk-body">${esc(msg)}</p>
 <p class="govuk-body"><a class="govuk-link" href="/home/">Go to your home page</a></p>`);
@@ -408,7 +508,10 @@ export function showErrors(errors) {
 		if (!e.id) continue;
 		const field = document.getElementById(e.id);
 		if (!field) continue;
-		const group = field.closest(".govuk-form-group");
+		// A date input's parts each sit in a form group of their own: the
+		// error belongs to the outer one, above all three parts.
+		const dateInput = field.closest(".govuk-date-input");
+		const group = (dateInput || field).closest(".govuk-form-group");
 		if (!group || group.querySelector(".govuk-error-message")) continue;
 		group.classList.add("govuk-form-group--error");
 		const msgId = (group.dataset.name || e.id) + "-error";
@@ -416,12 +519,13 @@ export function showErrors(errors) {
 		p.id = msgId;
 		p.className = "govuk-error-message";
 		p.innerHTML = `<span class="govuk-visually-hidden">Error:</span> ${esc(e.text)}`;
-		const before = group.querySelector(".govuk-radios, .govuk-checkboxes, input, textarea, select");
+		const before = group.querySelector(".govuk-date-input, .govuk-radios, .govuk-checkboxes, input, textarea, select");
 		before.parentNode.insertBefore(p, before);
 		const described = group.querySelector("fieldset") || field;
 		if (described.dataset.described === undefined) described.dataset.described = described.getAttribute("aria-describedby") || "";
 		described.setAttribute("aria-describedby", (described.dataset.described + " " + msgId).trim());
-		if (field.matches("input.govuk-input")) field.classList.add("govuk-input--error");
+		if (dateInput) dateInput.querySelectorAll("input.govuk-input").forEach(i => i.classList.add("govuk-input--error"));
+		else if (field.matches("input.govuk-input")) field.classList.add("govuk-input--error");
 		if (field.matches("textarea")) field.classList.add("govuk-textarea--error");
 		if (field.matches("select")) field.classList.add("govuk-select--error");
 	}
@@ -437,9 +541,9 @@ export function apiErrors(err, fields, fallbackId) {
 	const key = err.field && Object.keys(fields).find(k => err.field === k || err.field.startsWith(k + "[") || err.field.startsWith(k + "."));
 	if (key) {
 		const [id, text] = fields[key];
-		return [{ id, text: text || sentence(err.message) }];
+		return [{ id, text: text || words(err.message) }];
 	}
-	return [{ id: fallbackId, text: sentence(err.message) }];
+	return [{ id: fallbackId, text: words(err.message) }];
 }
 
 export function sentence(s) {
@@ -463,7 +567,7 @@ export function coverageRows(cov, mapping = []) {
 		["Knowledge", esc(part(cov.knowledge))],
 		["Skills", esc(part(cov.skills))],
 		["Behaviours", esc(part(cov.behaviours))],
-		["Overall", `<strong>${esc(cov.percentage)}%</strong> (${esc(cov.covered)} of ${esc(cov.total)} KSBs)`],
+		["Overall", `<strong>${esc(cov.percentage)}%</strong> (${esc(cov.covered)} of ${esc(plural(cov.total, "KSB"))})`],
 		["Not covered", uncovered.length ? esc(uncovered.join(", ")) : "None"],
 		["Cannot be attained in an education setting", na.length ? `<ul class="govuk-list htq-reasons" id="not-attainable">${na.map(k =>
 			`<li><strong>${esc(k)}</strong>${reasons.has(k) ? ": " + esc(reasons.get(k)) : ""}</li>`).join("")}</ul>` : "None"],
@@ -471,16 +575,19 @@ export function coverageRows(cov, mapping = []) {
 	];
 }
 
-export function reviewCard(r, i) {
+// One recommendation as a summary card.  The API names the reviewer by
+// account id only: the card says their role, and "you" for the reader.
+export function reviewCard(r, i, me) {
+	const mine = me && me.account ? me.account.id : "";
 	const findings = (r.ksb_findings || []);
 	const disagree = findings.filter(f => !f.agree);
 	return `<div class="govuk-summary-card"><div class="govuk-summary-card__title-wrapper"><h3 class="govuk-summary-card__title">Recommendation ${i + 1}</h3></div>
 <div class="govuk-summary-card__content">${summaryList([
-		["Recommendation", r.recommendation === "approve" ? "Approve" : "Reject"],
+		["Recommendation", esc(label("recommendation", r.recommendation))],
 		["Comments", esc(r.comments)],
-		["KSB findings", findings.length ? `${findings.length} recorded` + (disagree.length ? `; disagrees with ${esc(disagree.map(f => f.ksb).join(", "))}` : "") +
+		["KSB findings", findings.length ? `${plural(findings.length, "finding")} recorded` + (disagree.length ? `; disagrees with ${esc(disagree.map(f => f.ksb).join(", "))}` : "") +
 			"<ul class=\"govuk-list\">" + findings.filter(f => f.note).map(f => `<li>${esc(f.ksb)}: ${esc(f.note)}</li>`).join("") + "</ul>" : "None"],
-		["Reviewer", `<span class="govuk-body-s">${esc(r.reviewer)}</span>`],
+		["Reviewer", `${esc(ROLE_NAMES.reviewer)}${r.reviewer && r.reviewer === mine ? " (you)" : ""}`],
 		["Recorded", date(r.recorded)],
 	])}</div></div>`;
 }
@@ -559,7 +666,7 @@ export function submitCheckHtml(sc, fieldHref = () => null) {
 		...(w && w.first_teaching ? [["First teaching", date(w.first_teaching)]] : []),
 		["Can it be submitted now?", sc.accepted
 			? `<strong class="govuk-tag govuk-tag--green">Yes</strong> The service would accept it now.`
-			: `<strong class="govuk-tag govuk-tag--red">No</strong> <span id="submit-check-message">${esc(sentence(String(sc.message || "The service would not accept it now.").replace(/^[a-z_]+(?:\.[a-z_]+|\[[0-9]+\])*: /, "")))}</span>` +
+			: `<strong class="govuk-tag govuk-tag--red">No</strong> <span id="submit-check-message">${esc(words(sc.message || "The service would not accept it now.", { drop: true }))}</span>` +
 				(href ? ` <a class="govuk-link" href="${esc(href)}" id="submit-check-fix">Change ${esc(FIELD_WORDS[String(sc.field).replace(/[.[].*$/, "")] || "this")}</a>` : "")],
 	])}</div></div>`;
 }

@@ -4,7 +4,7 @@
 // recommendation yet, waiting for an answer, the four-eyes rule, decided
 // already) the page says why at once and shows no form; a refusal that
 // races the page (403, 409) is explained in the error summary.
-import { actionPage, api, ApiError, apiErrors, content, coverageRows, date, esc, failure, reviewCard, setTitle, showErrors, summaryList } from "/assets/js/portal/common.js";
+import { actionPage, api, ApiError, apiErrors, content, coverageRows, date, esc, failure, reviewCard, setTitle, showErrors, summaryList, words } from "/assets/js/portal/common.js";
 
 try {
 	const page = await actionPage({ roles: ["approver"], action: "decide", refusal: "You cannot decide this submission" });
@@ -19,7 +19,7 @@ ${summaryList([["Qualification", `${esc(s.qualification.title)} (level ${esc(s.q
 <h2 class="govuk-heading-m">Coverage</h2>
 ${s.coverage ? summaryList(coverageRows(s.coverage, s.mapping)) : ""}
 <h2 class="govuk-heading-m">Employer panel recommendations</h2>
-${(s.reviews || []).length ? s.reviews.map(reviewCard).join("") : `<p class="govuk-body">No recommendations on this version.</p>`}
+${(s.reviews || []).length ? s.reviews.map((r, i) => reviewCard(r, i, page.me)).join("") : `<p class="govuk-body">No recommendations on this version.</p>`}
 ${(s.information_requests || []).some(r => !r.answered) ? `<div class="govuk-inset-text">The awarding body did not answer the request for information by ${date(s.information_requests.slice(-1)[0].respond_by)}: you are deciding on what was submitted.</div>` : ""}
 <div class="govuk-form-group" data-name="outcome"><fieldset class="govuk-fieldset">
 <legend class="govuk-fieldset__legend govuk-fieldset__legend--m"><h2 class="govuk-fieldset__heading">Your decision</h2></legend>
@@ -50,7 +50,7 @@ ${(s.information_requests || []).some(r => !r.answered) ? `<div class="govuk-ins
 					showErrors([{ id: "outcome", text: "You cannot decide this submission because you reviewed it. " +
 						"The four-eyes rule means the approver must be someone who did not review it: another approver must make this decision" }]);
 				else if (e instanceof ApiError && e.status === 409)
-					showErrors([{ id: "outcome", text: "This submission cannot be decided now: " + e.message }]);
+					showErrors([{ id: "outcome", text: "This submission cannot be decided now. " + words(e.message) }]);
 				else
 					showErrors(apiErrors(e, {
 						outcome: ["outcome", "Select whether to approve or reject the submission"],

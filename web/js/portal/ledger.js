@@ -4,7 +4,7 @@
 // the checkpoint's root, and every entry since N checked against the
 // published tiles and verifier keys (ledger.js verifyLedgerRange).  For
 // anyone: signed in or not.
-import { content, esc, failure, startPage } from "/assets/js/portal/common.js";
+import { content, dateTime, esc, failure, label, labelTables, plural, startPage } from "/assets/js/portal/common.js";
 import { b64decode, leafHash, parseCheckpoint, parseEntry, parseNote, parseVerifierKeys, summarize, verifyCheckpoint, verifyInclusion, verifyLedgerRange } from "/assets/js/ledger.js";
 
 async function text(url) {
@@ -50,17 +50,18 @@ function rows() {
 	const subject = document.getElementById("filter-subject").value.trim().toLowerCase();
 	const shown = state.entries.filter(e => (!type || e.p.type === type) && (!subject || String(e.p.subject || "").toLowerCase().includes(subject)));
 	document.getElementById("entries-body").innerHTML = shown.map(e => `<tr class="govuk-table__row" data-seq="${e.seq}">
-<td class="govuk-table__cell govuk-table__cell--numeric">${e.seq}</td><td class="govuk-table__cell">${esc(e.p.time || "")}</td>
-<td class="govuk-table__cell">${esc(e.p.type)}</td><td class="govuk-table__cell">${esc(e.p.subject || "")}</td>
+<td class="govuk-table__cell govuk-table__cell--numeric">${e.seq}</td><td class="govuk-table__cell">${e.p.time ? dateTime(e.p.time) : ""}</td>
+<td class="govuk-table__cell">${esc(label("ledger_type", e.p.type))}</td><td class="govuk-table__cell">${esc(e.p.subject || "")}</td>
 <td class="govuk-table__cell"><button type="button" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" data-prove="${e.seq}">Check inclusion<span class="govuk-visually-hidden"> of entry ${e.seq}</span></button>
 <p class="govuk-body-s govuk-!-margin-bottom-0" id="proof-${e.seq}" aria-live="polite"></p></td></tr>`).join("");
-	document.getElementById("entries-count").textContent = `Showing ${shown.length} of the ${state.entries.length} entries read (the ledger has ${state.cp.size}).`;
+	document.getElementById("entries-count").textContent = `Showing ${shown.length} of the ${plural(state.entries.length, "entry", "entries")} read (the ledger has ${state.cp.size}).`;
 	// the wrapper: govuk-button's display would override [hidden]
 	document.getElementById("more-wrap").hidden = state.next >= state.cp.size;
 	const types = [...new Set(state.entries.map(e => e.p.type))].sort();
 	const sel = document.getElementById("filter-type");
 	if (sel.options.length - 1 !== types.length)
-		sel.innerHTML = `<option value="">All types</option>` + types.map(t => `<option value="${esc(t)}"${t === type ? " selected" : ""}>${esc(t)}</option>`).join("");
+		sel.innerHTML = `<option value="">All types</option>` + types.map(t => `<option value="${esc(t)}"${t === type ? " selected" : ""}>${esc(label("ledger_type", t))}</option>`).join("");
+	labelTables(document.getElementById("entries"));
 }
 
 async function prove(seq) {
@@ -71,7 +72,7 @@ async function prove(seq) {
 		const d = await json(`/api/v1/ledger/proof/inclusion?index=${seq}&size=${state.cp.size}`);
 		const ok = await verifyInclusion(await leafHash(e.entry), seq, state.cp.size, d.hashes.map(b64decode), state.cp.root);
 		out.innerHTML = ok
-			? `<strong class="govuk-tag govuk-tag--green">Included</strong> ${d.hashes.length} proof hashes lead to the checkpoint's root.`
+			? `<strong class="govuk-tag govuk-tag--green">Included</strong> The proof (${plural(d.hashes.length, "hash", "hashes")}) leads to the checkpoint's root.`
 			: `<strong class="govuk-tag govuk-tag--red">Not proved</strong> the proof does not lead to the checkpoint's root.`;
 	} catch (x) {
 		out.innerHTML = `<strong class="govuk-tag govuk-tag--red">Not proved</strong> ${esc(x.message)}`;
@@ -144,7 +145,7 @@ try {
 <h2 class="govuk-heading-m">Latest checkpoint</h2>
 <dl class="govuk-summary-list" id="checkpoint">
 <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Origin</dt><dd class="govuk-summary-list__value">${esc(state.cp.origin)}</dd></div>
-<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Size</dt><dd class="govuk-summary-list__value" id="cp-size">${state.cp.size} entries</dd></div>
+<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Size</dt><dd class="govuk-summary-list__value" id="cp-size">${plural(state.cp.size, "entry", "entries")}</dd></div>
 <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Root hash</dt><dd class="govuk-summary-list__value"><code class="htq-break">${esc(state.cp.rootB64)}</code></dd></div>
 <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Key id</dt><dd class="govuk-summary-list__value">${sigs.map(s => `${esc(s.name)}+${esc(s.keyId)}`).join("<br>")}</dd></div>
 <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Signature</dt><dd class="govuk-summary-list__value">${signed}</dd></div>

@@ -6,9 +6,9 @@
 // live, in words; and the fields read back into the API's mapping entries.
 // The server computes the coverage again and keeps every rule: these are
 // the same rules said early, beside the fields.
-import { esc } from "/assets/js/portal/common.js";
+import { esc, LABELS } from "/assets/js/portal/common.js";
 
-export const KIND = { knowledge: "Knowledge", skill: "Skills", skills: "Skills", behaviour: "Behaviours", behaviours: "Behaviours" };
+export const KIND = LABELS.ksb_kind;
 
 // The fields for every KSB of std (GET /standards/{ref}), grouped by kind
 // under h2 headings (h3 when nested is set), filled from mapping.

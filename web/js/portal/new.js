@@ -5,7 +5,7 @@
 // (POST /submissions, or PUT with the version last read); check your
 // answers shows the server's coverage; submit is POST .../submit.  A stale
 // edit (409) is explained and the answers are kept.
-import { api, ApiError, apiErrors, backLink, can, clearErrors, content, coverageRows, date, esc, failure, notAvailable, param, sentence, setTitle, showErrors, startPage, submitCheckHtml, summaryList, whyNot } from "/assets/js/portal/common.js";
+import { api, ApiError, apiErrors, backLink, can, clearErrors, content, coverageRows, date, esc, failure, label, notAvailable, param, plural, words, setTitle, showErrors, startPage, submitCheckHtml, summaryList, whyNot } from "/assets/js/portal/common.js";
 import { liveCoverage, mappingFieldId, mappingFields, readMapping } from "/assets/js/portal/mapping-editor.js";
 
 const KEY = "htq.new";
@@ -217,7 +217,7 @@ async function saveDraft(st, sentMapping = null) {
 			return;
 		}
 		const fid = sentMapping && e instanceof ApiError ? mappingFieldId(e.field, sentMapping) : null;
-		if (fid) return showErrors([{ id: fid, text: sentence(e.message.replace(/^mapping\[[0-9]+\](\.[a-z_]+)?: /, "")) }]);
+		if (fid) return showErrors([{ id: fid, text: words(e.message, { drop: true }) }]);
 		const levelErr = e instanceof ApiError && e.field === "qualification.level";
 		showErrors(apiErrors(e, levelErr ? { qualification: [document.getElementById("level") ? "level" : null, null] } : {},
 			document.querySelector("#step-form input") ? document.querySelector("#step-form input").id : null));
@@ -261,7 +261,7 @@ async function check(st) {
 	content(`${note}${stale ? `<div class="govuk-notification-banner" role="region" aria-labelledby="stale-title" data-module="govuk-notification-banner">
 <div class="govuk-notification-banner__header"><h2 class="govuk-notification-banner__title" id="stale-title">Important</h2></div>
 <div class="govuk-notification-banner__content"><p class="govuk-notification-banner__heading" id="stale">Your changes were not saved: someone else changed this draft after you opened it.</p>
-<p class="govuk-body">You had version ${esc(stale.had)}; the draft is now ${stale.status && stale.status !== "draft" ? esc(stale.status) : "version " + esc(stale.now)}. Your answers are still below. <a class="govuk-notification-banner__link" href="/submissions/view/?id=${esc(encodeURIComponent(st.id))}">Look at the current draft</a>, then save your answers again to replace it, or change them first.</p></div></div>` : ""}
+<p class="govuk-body">You had version ${esc(stale.had)}; the draft is now ${stale.status && stale.status !== "draft" ? esc(label("status", stale.status).toLowerCase()) : "version " + esc(stale.now)}. Your answers are still below. <a class="govuk-notification-banner__link" href="/submissions/view/?id=${esc(encodeURIComponent(st.id))}">Look at the current draft</a>, then save your answers again to replace it, or change them first.</p></div></div>` : ""}
 <span class="govuk-caption-l">${st.edit ? "Edit draft" : "New submission"}</span>
 <h1 class="govuk-heading-l">Check your answers before submitting</h1>
 <h2 class="govuk-heading-m">Qualification</h2>
@@ -269,7 +269,7 @@ async function check(st) {
 <h2 class="govuk-heading-m">Standard and units</h2>
 <dl class="govuk-summary-list">${row("Standard", `${esc(st.content.standard.ref)} version ${esc(st.content.standard.version)}${server && server.standard_title ? " " + esc(server.standard_title) : ""}`, "standard")}
 ${row("Units", `<ul class="govuk-list">${st.content.units.map(u => `<li>${esc(u.id)} ${esc(u.title)}${u.glh !== undefined ? ` (${esc(u.glh)} hours)` : ""}</li>`).join("")}</ul>`, "units")}
-${row("KSB mapping", `${mappedCount} KSBs mapped to units${reasonCount ? `, ${reasonCount} with a reason why ${reasonCount === 1 ? "it" : "they"} cannot be attained` : ""}`, "mapping")}</dl>
+${row("KSB mapping", `${plural(mappedCount, "KSB")} mapped to units${reasonCount ? `, ${reasonCount} with a reason why ${reasonCount === 1 ? "it" : "they"} cannot be attained` : ""}`, "mapping")}</dl>
 <h2 class="govuk-heading-m">Coverage (computed by the service)</h2>
 ${server && server.coverage ? summaryList(coverageRows(server.coverage, st.content.mapping)) : `<p class="govuk-body">Not available.</p>`}
 ${stale ? `<form id="resave-form" novalidate><button type="submit" id="resave" class="govuk-button govuk-button--secondary" data-module="govuk-button">Save my answers again</button></form>` : ""}

@@ -6,7 +6,7 @@
 // mapping-editor.js).  Amended content is a new version that goes back to
 // review.  Offered only when the API lists "respond"; else the page says
 // why at once.
-import { actionPage, api, ApiError, apiErrors, can, content, date, esc, failure, requestRows, sentence, setTitle, showErrors, summaryList } from "/assets/js/portal/common.js";
+import { actionPage, api, ApiError, apiErrors, can, content, date, esc, failure, requestRows, setTitle, showErrors, summaryList, words } from "/assets/js/portal/common.js";
 import { liveCoverage, mappingFieldId, mappingFields, readMapping } from "/assets/js/portal/mapping-editor.js";
 
 try {
@@ -77,7 +77,7 @@ ${mappingFields(std, s.units || [], s.mapping || [], { nested: true })}
 				if (e.redirected) return;
 				const field = e instanceof ApiError ? e.field : null;
 				const fid = field && field.startsWith("content.") ? mappingFieldId(field.slice(8), mapping) : mappingFieldId(field, mapping);
-				if (fid) showErrors([{ id: fid, text: sentence(e.message.replace(/^(content\.)?mapping\[[0-9]+\](\.[a-z_]+)?: /, "")) }]);
+				if (fid) showErrors([{ id: fid, text: words(e.message, { drop: true }) }]);
 				else showErrors(apiErrors(e, { answer: ["answer", null] }, amend ? "amend-2" : "answer"));
 			} finally {
 				busy = false;

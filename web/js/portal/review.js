@@ -3,9 +3,9 @@
 // KSB, a recommendation and comments -> POST /submissions/{id}/reviews.
 // When the API does not list "review" in the submission's actions the page
 // says why at once, and shows no form.
-import { actionPage, api, apiErrors, content, coverageRows, esc, failure, setTitle, showErrors, summaryList } from "/assets/js/portal/common.js";
+import { actionPage, api, apiErrors, content, LABELS, coverageRows, esc, failure, setTitle, showErrors, summaryList } from "/assets/js/portal/common.js";
 
-const KIND = { knowledge: "Knowledge", skill: "Skills", skills: "Skills", behaviour: "Behaviours", behaviours: "Behaviours" };
+const KIND = LABELS.ksb_kind;
 
 try {
 	const page = await actionPage({ roles: ["reviewer"], action: "review", refusal: "You cannot review this submission" });

@@ -2,14 +2,9 @@
 // note, required for "other") -> POST /marks/{id}/revoke.  Reached from
 // the submission's page only when the API lists "revoke_mark"; a mark
 // revoked already is said at once, with no form.
-import { api, apiErrors, backLink, can, content, esc, failure, param, setTitle, showErrors, startPage, summaryList, whyNot } from "/assets/js/portal/common.js";
+import { api, apiErrors, backLink, can, content, esc, failure, LABELS, param, setTitle, showErrors, startPage, summaryList, whyNot } from "/assets/js/portal/common.js";
 
-const REASONS = [
-	["qualification_withdrawn", "The qualification has been withdrawn"],
-	["standard_withdrawn", "The occupational standard has been withdrawn"],
-	["non_compliance", "The awarding body did not comply with the conditions"],
-	["other", "Another reason"],
-];
+const REASONS = Object.entries(LABELS.revocation);
 
 try {
 	const me = await startPage({ roles: ["approver"] });

@@ -1,6 +1,6 @@
 // sign-in.js - /sign-in: POST /api/v1/session, then back to ?next= (a
 // same-origin relative path only) or the account's home page.
-import { api, ApiError, banner, clearErrors, content, safeNext, setCsrf, showErrors } from "/assets/js/portal/common.js";
+import { api, ApiError, banner, clearErrors, content, safeNext, setCsrf, showErrors, words } from "/assets/js/portal/common.js";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 const next = safeNext(new URLSearchParams(location.search).get("next"));
@@ -45,7 +45,7 @@ form.addEventListener("submit", async ev => {
 			showErrors([{ id: "email", text: "You have tried to sign in too many times. " +
 				(wait > 0 ? `Wait ${wait} seconds, then try again` : "Wait a minute, then try again") }]);
 		} else
-			showErrors([{ id: "email", text: e instanceof ApiError ? e.message : "The service could not be reached. Try again" }]);
+			showErrors([{ id: "email", text: e instanceof ApiError ? words(e.message) : "The service could not be reached. Try again" }]);
 		form.password.value = "";
 	} finally {
 		busy = false;

@@ -3,9 +3,9 @@
 // eligibility with a GET form; /standards/?ref=ST0116 shows one standard's
 // knowledge, skills and behaviours (GET /standards/{ref}).  Signed in or
 // not.
-import { api, backLink, content, esc, failure, param, setTitle, startPage, summaryList } from "/assets/js/portal/common.js";
+import { api, backLink, content, esc, failure, LABELS, param, setTitle, startPage, summaryList } from "/assets/js/portal/common.js";
 
-const KIND = { knowledge: "Knowledge", skill: "Skills", skills: "Skills", behaviour: "Behaviours", behaviours: "Behaviours" };
+const KIND = LABELS.ksb_kind;
 
 const eligibility = s => s.eligible
 	? `<strong class="govuk-tag govuk-tag--green">Eligible</strong>`

@@ -5,7 +5,7 @@
 // ?list=information_requested); everyone else's list of what they may
 // see.  An approved submission whose mark was revoked says so.  Coverage
 // is the server's, read per row after the table is shown.
-import { api, banner, content, esc, failure, date, param, setTitle, startPage, tag } from "/assets/js/portal/common.js";
+import { api, banner, content, esc, failure, date, label, param, setTitle, startPage, tag } from "/assets/js/portal/common.js";
 
 // The lists a reviewer or an approver can choose: [key, status filter, title, link text, none]
 const LISTS = {
@@ -38,7 +38,7 @@ try {
 			: queue === "approver" ? `<a class="govuk-link" href="/submissions/decide/?id=${esc(s.id)}">Decide<span class="govuk-visually-hidden"> ${esc(s.qualification.title)}</span></a>`
 			: role === "awarding_body" && s.status === "information_requested" ? `<a class="govuk-link" href="/submissions/view/?id=${esc(s.id)}">Answer needed<span class="govuk-visually-hidden"> for ${esc(s.qualification.title)}</span></a>` : "";
 		return `<tr class="govuk-table__row" data-id="${esc(s.id)}" data-status="${esc(s.status)}"${s.mark_status ? ` data-mark="${esc(s.mark_status)}"` : ""}>
-<td class="govuk-table__cell"><a class="govuk-link" href="/submissions/view/?id=${esc(s.id)}">${esc(s.qualification.title)}</a><br><span class="govuk-body-s">${esc(s.qualification.type || "")} level ${esc(s.qualification.level)}</span></td>
+<td class="govuk-table__cell"><a class="govuk-link" href="/submissions/view/?id=${esc(s.id)}">${esc(s.qualification.title)}</a><br><span class="govuk-body-s">${esc(label("qualification_type", s.qualification.type))}, level ${esc(s.qualification.level)}</span>${role !== "awarding_body" && s.organisation ? `<br><span class="govuk-body-s" data-org="${esc(s.organisation)}"></span>` : ""}</td>
 <td class="govuk-table__cell">${esc(s.standard.ref)} v${esc(s.standard.version)}<br><span class="govuk-body-s">${esc(s.route)}</span></td>
 <td class="govuk-table__cell">${tag(s.status, s.mark_status)}</td>
 <td class="govuk-table__cell govuk-table__cell--numeric" data-coverage>–</td>
@@ -67,6 +67,14 @@ ${data.submissions.length ? `<table class="govuk-table" id="submissions-table">
 </tr></thead>
 <tbody class="govuk-table__body">${rows}</tbody></table>` : `<p class="govuk-body" id="none">${chosen ? esc(chosen[4]) : "There are no submissions yet."}</p>`}
 ${data.next ? `<nav class="govuk-pagination govuk-pagination--block" aria-label="Pagination"><div class="govuk-pagination__next"><a class="govuk-link govuk-pagination__link" href="/submissions/?${chosen ? "list=" + encodeURIComponent(chosen[0]) + "&amp;" : ""}after=${encodeURIComponent(data.next)}" rel="next"><span class="govuk-pagination__link-title">Next page</span></a></div></nav>` : ""}`);
+	// The awarding bodies by name (each read once), beside the coverage.
+	const orgs = [...new Set(data.submissions.map(s => s.organisation).filter(Boolean))];
+	const names = role === "awarding_body" ? Promise.resolve() : Promise.all(orgs.map(async o => {
+		try {
+			const org = (await api("GET", "/organisations/" + encodeURIComponent(o))).data.organisation;
+			document.querySelectorAll(`[data-org="${CSS.escape(o)}"]`).forEach(el => { el.textContent = org.name; });
+		} catch (e) { if (e.redirected) throw e; }
+	}));
 	// Coverage, computed by the server, a few at a time.
 	const ids = data.submissions.map(s => s.id);
 	const worker = async () => {
@@ -78,7 +86,7 @@ ${data.next ? `<nav class="govuk-pagination govuk-pagination--block" aria-label=
 			} catch (e) { if (e.redirected) return; }
 		}
 	};
-	await Promise.all([worker(), worker(), worker(), worker()]);
+	await Promise.all([worker(), worker(), worker(), worker(), names]);
 	document.getElementById("content").dataset.coverage = "done";
 } catch (e) {
 	failure(e, "Submissions");

@@ -7,7 +7,7 @@
 // embed code (only with embed_mark), the history, and a button for each
 // action the API lists in "actions" and no other; a reviewer or approver
 // is told why the review or the decision is not offered.
-import { api, backLink, banner, can, content, coverageRows, date, esc, failure, historyTable, param, requestRows, reviewCard, setTitle, startPage, submitCheckHtml, summaryList, tag, whyNot } from "/assets/js/portal/common.js";
+import { api, backLink, banner, can, content, coverageRows, date, esc, failure, historyTable, label, param, plural, requestRows, reviewCard, setTitle, startPage, submitCheckHtml, summaryList, tag, whyNot } from "/assets/js/portal/common.js";
 
 const NOTICES = {
 	withdrawn: "Submission withdrawn",
@@ -26,10 +26,12 @@ try {
 	const id = param("id") || "";
 	backLink("/submissions/", "Back to submissions");
 	const s = (await api("GET", "/submissions/" + encodeURIComponent(id))).data;
-	let mark = null;
-	if (s.mark) {
-		try { mark = (await api("GET", "/marks/" + encodeURIComponent(s.mark))).data.mark; } catch (e) { if (e.redirected) throw e; }
-	}
+	// the mark's facts and the awarding body's name, together
+	const quiet = p => p.catch(e => { if (e.redirected) throw e; return null; });
+	const [mark, org] = await Promise.all([
+		s.mark ? quiet(api("GET", "/marks/" + encodeURIComponent(s.mark)).then(r => r.data.mark)) : null,
+		s.organisation ? quiet(api("GET", "/organisations/" + encodeURIComponent(s.organisation)).then(r => r.data.organisation)) : null,
+	]);
 	setTitle(s.qualification.title);
 	const notice = Object.keys(NOTICES).find(k => param(k) !== null);
 	const q = s.qualification;
@@ -63,7 +65,7 @@ try {
 			["Mark", `<a class="govuk-link" href="/verify/${esc(encodeURIComponent(s.mark))}">${esc(s.mark)}</a>`],
 			["Status", revoked ? `<strong class="govuk-tag govuk-tag--red" id="mark-status">Revoked</strong>` : `<strong class="govuk-tag govuk-tag--green" id="mark-status">Current</strong>`],
 			...(mark && mark.review_by ? [["Review by", date(mark.review_by)]] : []),
-			...(mark && revoked && typeof mark.revoked === "object" ? [["Revoked", esc([mark.revoked.reason, mark.revoked.note].filter(Boolean).join(": "))]] : []),
+			...(mark && revoked && typeof mark.revoked === "object" ? [["Revoked", esc([label("revocation", mark.revoked.reason), mark.revoked.note].filter(Boolean).join(": "))]] : []),
 		])}
 ${can(s, "embed_mark") ? `<div class="govuk-form-group"><label class="govuk-label govuk-label--s" for="embed">Badge embed code</label>
 <div class="govuk-hint" id="embed-hint">Put this on your website: it shows the badge and links to the public verify page.</div>
@@ -73,7 +75,7 @@ ${can(s, "revoke_mark") ? button(`/marks/revoke/?id=${encodeURIComponent(s.mark)
 	}
 	const d = s.decision;
 	content(`${notice ? banner(NOTICES[notice]) : ""}
-<span class="govuk-caption-l">${esc(s.id)}</span>
+<span class="govuk-caption-l">${esc(org ? org.name : "Submission")}</span>
 <h1 class="govuk-heading-l" id="title">${esc(q.title)}</h1>
 <p class="govuk-body" id="status">${tag(s.status, s.mark_status)}</p>
 ${pending ? `<div class="govuk-notification-banner" role="region" aria-labelledby="request-title" data-module="govuk-notification-banner" id="open-request">
@@ -84,7 +86,8 @@ ${why.map(([wid, text]) => `<div class="govuk-inset-text" id="${wid}">${esc(text
 ${actions.length ? `<div class="govuk-button-group" id="actions">${actions.join("")}</div>` : ""}
 ${s.status === "draft" && s.submit_check ? submitCheckHtml(s.submit_check, f => can(s, "edit") ? `/submissions/new/?edit=${sid}` : null) : ""}
 <h2 class="govuk-heading-m">Qualification</h2>
-${summaryList([["Title", esc(q.title)], ["Type", esc(q.type || "")], ["Level", esc(q.level)], ["Qualification number", esc(q.qan || "Not regulated")],
+${summaryList([["Title", esc(q.title)], ["Type", esc(label("qualification_type", q.type))], ["Level", esc(q.level)], ["Qualification number", esc(q.qan || "Not regulated")],
+		...(org ? [["Awarding body", esc(org.name)]] : []), ["Reference", `<span class="htq-break">${esc(s.id)}</span>`],
 		["Submitted", s.submitted_at ? date(s.submitted_at) : "Not yet"], ["Updated", date(s.updated)], ["Version", esc(s.version)]])}
 <h2 class="govuk-heading-m">Occupational standard</h2>
 ${summaryList([["Standard", `${esc(s.standard.ref)} ${esc(s.standard_title || "")}`], ["Version", esc(s.standard.version)], ["Route", esc(s.route || "")],
@@ -95,18 +98,18 @@ ${summaryList([["Standard", `${esc(s.standard.ref)} ${esc(s.standard_title || ""
 <table class="govuk-table"><caption class="govuk-table__caption govuk-visually-hidden">Units</caption>
 <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">Unit</th><th scope="col" class="govuk-table__header">Title</th><th scope="col" class="govuk-table__header govuk-table__header--numeric">Guided learning hours</th></tr></thead>
 <tbody class="govuk-table__body">${(s.units || []).map(u => `<tr class="govuk-table__row"><td class="govuk-table__cell">${esc(u.id)}</td><td class="govuk-table__cell">${esc(u.title)}</td><td class="govuk-table__cell govuk-table__cell--numeric">${esc(u.glh ?? "")}</td></tr>`).join("")}</tbody></table>
-<details class="govuk-details"><summary class="govuk-details__summary"><span class="govuk-details__summary-text">KSB mapping (${(s.mapping || []).length} KSBs mapped or explained)</span></summary>
+<details class="govuk-details"><summary class="govuk-details__summary"><span class="govuk-details__summary-text">KSB mapping (${plural((s.mapping || []).length, "KSB")} mapped or explained)</span></summary>
 <div class="govuk-details__text"><table class="govuk-table"><caption class="govuk-table__caption govuk-visually-hidden">KSB mapping</caption>
 <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">KSB</th><th scope="col" class="govuk-table__header">Units</th><th scope="col" class="govuk-table__header">Assessment, or why it cannot be attained</th></tr></thead>
 <tbody class="govuk-table__body">${mapping}</tbody></table></div></details>
 <h2 class="govuk-heading-m">Employer panel recommendations</h2>
-${(s.reviews || []).length ? s.reviews.map(reviewCard).join("") : `<p class="govuk-body">No recommendations yet${(s.earlier_reviews || []).length ? " on this version" : ""}.</p>`}
+${(s.reviews || []).length ? s.reviews.map((r, i) => reviewCard(r, i, me)).join("") : `<p class="govuk-body">No recommendations yet${(s.earlier_reviews || []).length ? " on this version" : ""}.</p>`}
 ${(s.earlier_reviews || []).length ? `<details class="govuk-details" id="earlier-reviews"><summary class="govuk-details__summary"><span class="govuk-details__summary-text">Recommendations on earlier content (${s.earlier_reviews.length})</span></summary>
-<div class="govuk-details__text"><p class="govuk-body">The content was amended in answer to a request for information after these were made.</p>${s.earlier_reviews.map(reviewCard).join("")}</div></details>` : ""}
+<div class="govuk-details__text"><p class="govuk-body">The content was amended in answer to a request for information after these were made.</p>${s.earlier_reviews.map((r, i) => reviewCard(r, i, me)).join("")}</div></details>` : ""}
 ${requests.length ? `<h2 class="govuk-heading-m">Requests for information</h2><div id="requests">${requests.map((r, i) => `<div class="govuk-summary-card"><div class="govuk-summary-card__title-wrapper"><h3 class="govuk-summary-card__title">Request ${i + 1}${r.answered ? "" : " (not answered yet)"}</h3></div>
 <div class="govuk-summary-card__content">${summaryList(requestRows(r, me))}</div></div>`).join("")}</div>` : ""}
 <h2 class="govuk-heading-m">Decision</h2>
-${d ? summaryList([["Outcome", d.outcome === "approved" ? "Approved" : "Rejected"], ["Reasons", esc(d.reasons)], ["Decided", date(d.decided)]]) : `<p class="govuk-body">No decision yet.</p>`}
+${d ? summaryList([["Outcome", esc(label("outcome", d.outcome))], ["Reasons", esc(d.reasons)], ["Decided", date(d.decided)]]) : `<p class="govuk-body">No decision yet.</p>`}
 ${markHtml}
 <h2 class="govuk-heading-m">History</h2>
 ${historyTable(s, me)}`);
