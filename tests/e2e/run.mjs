@@ -317,6 +317,8 @@ test("register page: lists marks linking to verify pages, search works, accessib
 	await page.waitForFunction(() => !document.getElementById("results").textContent.includes("Searching"));
 	const rows = await page.$$eval("#register tbody tr", trs => trs.map(t => t.textContent));
 	assert(rows.length >= 1 && rows.every(t => t.includes("Revoked")), rows.join(" | "));
+	// one page of results: no "Show more" to press (it once showed, and did nothing)
+	assert(!(await page.getByRole("button", { name: "Show more" }).isVisible()), "Show more is offered with no next page");
 	await page.click(`#register a[href="/verify/${rev}"]`);
 	await page.waitForSelector("#verify-result .htq-outcome", { timeout: 30000 });
 	await page.close();
