@@ -13,6 +13,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -415,6 +416,29 @@ after_commit(struct htq_db *db, uint64_t size, void *ctx)
 }
 
 /*
+ * Bring the next tick (SIGALRM: publish check, cosignatures) forward to
+ * ms from now, when that is sooner: a commit's cosignatures that had to
+ * wait for the spacing of collections are asked for then, not a whole
+ * HTQ_PUBLISH_CHECK later.
+ */
+static void
+tick_within(unsigned ms)
+{
+	struct itimerval it, cur;
+
+	if (ms == 0 || getitimer(ITIMER_REAL, &cur) != 0)
+		return;
+	if ((cur.it_value.tv_sec || cur.it_value.tv_usec) &&
+	    (long long)cur.it_value.tv_sec * 1000 +
+	    cur.it_value.tv_usec / 1000 <= (long long)ms)
+		return;
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_sec = ms / 1000;
+	it.it_value.tv_usec = (ms % 1000) * 1000;
+	(void)setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/*
  * A worker: open the database (after fork), then serve until asked to
  * stop.  Returns the process exit status.
  */
@@ -425,6 +449,7 @@ worker(int listen_fd, const struct config *cfg)
 	struct fcx_req *req = NULL;
 	FCGX_Request r;
 	sigset_t alrm;
+	unsigned later;
 	int retried;
 	int rc, status = 1;
 
@@ -474,7 +499,7 @@ worker(int listen_fd, const struct config *cfg)
 			publish_files(ctx.db, 0);
 			/* a quiet log's cosignatures kept fresh, a witness
 			 * that was down asked again (cosign.c decides) */
-			(void)htq_cosign_collect(ctx.db, 0);
+			(void)htq_cosign_collect(ctx.db, 0, NULL);
 			alarm(HTQ_PUBLISH_CHECK);
 		}
 		if (rc < 0) {
@@ -487,9 +512,11 @@ worker(int listen_fd, const struct config *cfg)
 		FCGX_Finish_r(&r);
 		/* the answer has gone: the witnesses' round trips cost it
 		 * nothing */
-		if (committed)
-			(void)htq_cosign_collect(ctx.db,
-			    HTQ_COSIGN_COMMIT);
+		if (committed) {
+			(void)htq_cosign_collect(ctx.db, HTQ_COSIGN_COMMIT,
+			    &later);
+			tick_within(later);
+		}
 	}
 	FCGX_Free(&r, 1);
 	status = 0;

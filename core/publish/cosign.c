@@ -949,9 +949,10 @@ out:
 	return rc;
 }
 
-/* 1 when the collection that last took the lock began less than
- * HTQ_COSIGN_SPACING_MS ago (its mtime); else marks this one's start. */
-static int
+/* The milliseconds until HTQ_COSIGN_SPACING_MS have passed since the
+ * collection that last took the lock began (its mtime), at least 1; or 0,
+ * and this one's start marked. */
+static unsigned
 too_soon(int fd)
 {
 	struct timespec now;
@@ -963,20 +964,23 @@ too_soon(int fd)
 	ms = (long long)(now.tv_sec - st.st_mtim.tv_sec) * 1000 +
 	    (now.tv_nsec - st.st_mtim.tv_nsec) / 1000000;
 	if (ms >= 0 && ms < HTQ_COSIGN_SPACING_MS)
-		return 1;
+		return (unsigned)(HTQ_COSIGN_SPACING_MS - ms);
 	(void)futimens(fd, NULL);
 	return 0;
 }
 
 int
-htq_cosign_collect(struct htq_db *db, unsigned flags)
+htq_cosign_collect(struct htq_db *db, unsigned flags, unsigned *later_ms)
 {
 	struct htq_witnesses *ws;
 	static int bad;
 	char root[4096], path[4096 + 32], why[512];
 	const char *datadir = htq_db_datadir(db);
+	unsigned wait;
 	int fd, rc, moved, round;
 
+	if (later_ms != NULL)
+		*later_ms = 0;
 	if (datadir == NULL || htq_db_log(db) == NULL)
 		return HTQ_EINVAL;
 	if ((ws = malloc(sizeof(*ws))) == NULL)
@@ -1000,9 +1004,13 @@ htq_cosign_collect(struct htq_db *db, unsigned flags)
 		free(ws);
 		return errno == EWOULDBLOCK ? HTQ_OK : HTQ_EIO;
 	}
-	if ((flags & HTQ_COSIGN_COMMIT) && too_soon(fd)) {
-		close(fd);	/* the next tick asks, HTQ_PUBLISH_CHECK s on */
+	if (later_ms != NULL)
+		*later_ms = 0;
+	if ((flags & HTQ_COSIGN_COMMIT) && (wait = too_soon(fd)) > 0) {
+		close(fd);	/* the caller asks again after *later_ms */
 		free(ws);
+		if (later_ms != NULL)
+			*later_ms = wait;
 		return HTQ_OK;
 	}
 	if (!(flags & HTQ_COSIGN_COMMIT))

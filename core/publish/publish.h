@@ -124,11 +124,13 @@ int	 htq_cosig_recover(const struct htq_witnesses *, const char *origin,
  * HTQ_COSIGN_COMMIT (after a commit): nothing when a collection began
  * less than HTQ_COSIGN_SPACING_MS ago (the lock file's mtime), so that a
  * burst of commits costs the witnesses, and the disk, one round a
- * second; the publish tick asks for what that left.
+ * second: *later_ms (when not NULL) is then the time until the next may
+ * begin, for the caller to ask again (0 otherwise).
  */
 #define HTQ_COSIGN_COMMIT	0x01
 #define HTQ_COSIGN_SPACING_MS	1000
-int	 htq_cosign_collect(struct htq_db *, unsigned flags);
+int	 htq_cosign_collect(struct htq_db *, unsigned flags,
+	    unsigned *later_ms);
 /* The log's signed checkpoint for txn's size with the cosignature lines
  * the published file has for it (the file's text when it is current).
  * *out malloc'd. */

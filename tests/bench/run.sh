@@ -273,7 +273,18 @@ check "20 submitters: rate / lone rate" "$conc_ratio" 1.0
 # cost per page at 10,000 over at 100: the target is at most 2, so its
 # inverse (checked like the others, higher is better) at least 0.5
 check "page cost at 100 / at 10,000" "$(ratio "$page100_ms" "$page10k_ms")" 0.5
-rm -f "$data.out" "$data2.out" "$data.wf"
+# A witness against the verifier, on the same checkpoints (issue 24):
+# the witness verifies, makes its state durable and cosigns each one
+echo "== witness (${BIN##*/}/htq-witness add-checkpoint vs htq-verify consistency, same checkpoints; medians of 3 rounds)"
+if python3 tests/bench/witness.py "$port" "$data" "$BIN" "$data.wit"; then
+	. "$data.wit"
+	printf '  %-34s %10.0f /s\n' "witness add-checkpoint ($wit_n)" "$wit_rate" \
+	    "htq-verify consistency ($wit_n)" "$wit_verify_rate"
+	check "witness / htq-verify consistency" "$wit_ratio" 0.5
+else
+	check "witness / htq-verify consistency" 0.00 0.5
+fi
+rm -f "$data.out" "$data2.out" "$data.wf" "$data.wit"
 
 if [ -x "$BIN/tests/bench_ledger" ]; then
 	echo "== ledger"

@@ -9,7 +9,8 @@
 //   node tests/e2e/run.mjs [-k SUBSTRING]
 import fs from "node:fs";
 import path from "node:path";
-import { SyntheticLedger } from "../web/helpers.mjs";
+import { spawnSync } from "node:child_process";
+import { SyntheticLedger, startStack } from "../web/helpers.mjs";
 import { assert, axe, consoleError, launch, suite } from "./lib.mjs";
 import { hostileTests } from "./hostile.mjs";
 
@@ -218,6 +219,40 @@ async function failing(ctx, shot, setup, want, detail) {
 	assert(r.outcome.includes(want + " failed"), `${shot}: outcome names the check: ${r.outcome}`);
 	await page.close();
 }
+
+test("verify page, demo witnesses: one stopped, once the maximum age passes the page says which witness has not cosigned since when", async ctx => {
+	// a stack of its own, whose policy's max_age is 6 s (the default is 600)
+	const st = await startStack({ env: { HTQ_WITNESS_MAX_AGE: "6" } });
+	const page = await ctx.browser.newPage();
+	try {
+		const cur = (await st.json("/api/v1/register?status=current")).items[0].mark_id;
+		const cosigners = async () => (await st.text("/ledger/checkpoint")).split("\n").filter(l => l.startsWith("\u2014 ") && l.includes(".witness.localhost ")).length;
+		for (let i = 0; i < 100 && await cosigners() < 2; i++) await new Promise(r => setTimeout(r, 100));
+		await page.goto(`${st.base}/verify/${cur}`, { waitUntil: "networkidle" });
+		await page.waitForSelector("#verify-result .htq-outcome", { timeout: 30000 });
+		let outcome = await page.textContent("#verify-result .htq-outcome");
+		assert(await page.getAttribute("#verify-result .htq-outcome", "data-verdict") === "verified", `both witnesses up: ${outcome}`);
+		// stop the students' stand-in (SIGKILL: it says nothing on its way out)
+		const name = "students-standin.witness.localhost";
+		const pids = (spawnSync("pgrep", ["-f", `demo-witnesses/${name}/witness.conf`], { encoding: "utf8" }).stdout || "").split("\n")
+			.filter(p => p && fs.readFileSync(`/proc/${p}/cmdline`, "utf8").includes(st.data));
+		assert(pids.length === 1, `one witness process of this stack: ${pids}`);
+		process.kill(Number(pids[0]), "SIGKILL");
+		// (writes go on meanwhile: tests/regress/test_cosign.py)
+		await new Promise(r => setTimeout(r, 8000));	// past the maximum age
+		await page.goto(`${st.base}/verify/${cur}`, { waitUntil: "networkidle" });
+		await page.waitForSelector("#verify-result .htq-outcome", { timeout: 30000 });
+		outcome = await page.textContent("#verify-result .htq-outcome");
+		await page.screenshot({ path: path.join(ctx.out, "verify-witness-stopped.png"), fullPage: true });
+		assert(await page.getAttribute("#verify-result .htq-outcome", "data-verdict") === "failed" && /Could not check/.test(outcome), `one witness stopped: ${outcome}`);
+		assert(new RegExp(`witness ${name.replace(/\./g, "\\.")} has not cosigned since \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ`).test(outcome), outcome);
+		assert(!outcome.includes("witness regulator-standin"), `the running witness is not blamed: ${outcome}`);
+		assert(!/not revoked as of/i.test(outcome), outcome);
+	} finally {
+		await page.close();
+		await st.stop();
+	}
+});
 
 test("verify page: a tampered bundle fails, naming the check", async ctx => {
 	await failing(ctx, "verify-tampered", async page => {

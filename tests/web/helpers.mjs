@@ -23,7 +23,8 @@ export function freePort() {
 
 // Start nginx + htq-fcgi on a free port with a fresh data directory.
 // Returns {base, api, data, get(path) -> Response, text(path), json(path), stop()}.
-export async function startStack({ workers = 1, timeoutMs = 30000 } = {}) {
+// env: more environment for run.sh (HTQ_WITNESS_MAX_AGE, ...).
+export async function startStack({ workers = 1, timeoutMs = 30000, env: more = {} } = {}) {
 	const port = await freePort();
 	const data = fs.mkdtempSync(path.join(os.tmpdir(), "htq-web-"));
 	const bin = process.env.BIN || "bin";
@@ -31,7 +32,7 @@ export async function startStack({ workers = 1, timeoutMs = 30000 } = {}) {
 	const env = { ...process.env, HTQ_PORT: String(port), HTQ_DATA: data, HTQ_WORKERS: String(workers),
 		BIN: path.isAbsolute(bin) ? bin : path.join(ROOT, bin),
 		HTQ_DEMO_PASSWORD: "test-" + crypto.randomBytes(8).toString("hex"),
-		HTQ_MAX_DRAFTS: "100000" };	/* portal.mjs keeps 1,001 drafts */
+		HTQ_MAX_DRAFTS: "100000", ...more };	/* portal.mjs keeps 1,001 drafts */
 	const proc = spawn(path.join(ROOT, "scripts", "run.sh"), [], {
 		cwd: ROOT, detached: true, stdio: ["ignore", out, out], env,
 	});

@@ -692,6 +692,30 @@ describe("witness cosignatures and the witness rule (docs/ledger.md 9.1)", async
 		assert.deepEqual([L.summarize(cs), cs[0].name], ["failed", "trust policy"]);
 	});
 
+	test("verifyMarkBundle: a latest checkpoint not yet cosigned is read again (latestRetries), never passed unwitnessed", async () => {
+		const wp = { witnesses: [w1.vkey, w2.vkey], quorum: 2, maxAge: 600 };
+		const cosigned = await w2.cosign(await w1.cosign(cp, T - 1), T - 1);
+		const reads = answers => { let i = 0; const f = async () => answers[Math.min(i++, answers.length - 1)]; f.count = () => i; return f; };
+		// the cosignatures arrive between the first read and the second
+		let fetchLatest = reads([cp, cosigned]);
+		let cs = await L.verifyMarkBundle(lg.bundle(A, A + 1), keysText, { fetchTile: fetchFrom(tiles), fetchLatest, witnessPolicy: wp, now: T, latestRetries: 2 });
+		assert.equal(L.summarize(cs), "verified", JSON.stringify(cs));
+		assert.equal(fetchLatest.count(), 2);
+		// without retries: could not check, as before
+		fetchLatest = reads([cp, cosigned]);
+		cs = await L.verifyMarkBundle(lg.bundle(A, A + 1), keysText, { fetchTile: fetchFrom(tiles), fetchLatest, witnessPolicy: wp, now: T });
+		assert.equal(L.summarize(cs), "failed");
+		assert.equal(fetchLatest.count(), 1);
+		// never cosigned: read 1 + 2 times, then could not check naming both
+		fetchLatest = reads([cp]);
+		const t0 = Date.now();
+		cs = await L.verifyMarkBundle(lg.bundle(A, A + 1), keysText, { fetchTile: fetchFrom(tiles), fetchLatest, witnessPolicy: wp, now: T, latestRetries: 2 });
+		assert.equal(L.summarize(cs), "failed");
+		assert.equal(fetchLatest.count(), 3);
+		assert.ok(Date.now() - t0 >= 1900, "a second between reads");
+		assert.match(cs.at(-1).detail, new RegExp(`no valid cosignature from witness ${w1.name}; no valid cosignature from witness ${w2.name}`));
+	});
+
 	test("the checkpoint seen before: rollback, fork at the same size, fork before, consistent", async () => {
 		const opts = seen => ({ fetchTile: fetchFrom(tiles), latest: cp, seen });
 		const rootAt = n => lg.checkpoint(n).split("\n")[2];

@@ -1027,7 +1027,7 @@ function revocationFacts(r) {
 // fail).  proved.checkpoint {size, root, time}: the latest checkpoint
 // once it passed these, for the caller to remember.
 export async function verifyMarkBundle(bundle, keysText, { markId, fetchTile, fetchLatest, latest, origin, onProgress,
-    witnessPolicy, now, seen } = {}) {
+    witnessPolicy, now, seen, latestRetries = 0 } = {}) {
 	const checks = [];
 	const proved = checks.proved = {};
 	let keys, cp = null, cpKey = -1, wp = null;
@@ -1107,12 +1107,22 @@ export async function verifyMarkBundle(bundle, keysText, { markId, fetchTile, fe
 	let upTo = cp, upToKey = cpKey, upToNote = String(bundle.checkpoint);
 	if (fetchLatest || latest !== undefined) {
 		try {
-			let note = latest;
-			if (fetchLatest) {
-				try { note = await fetchLatest(); } catch (x) { fail(`the log's latest checkpoint could not be read: ${x.message}`); }
+			let note = latest, l;
+			// A checkpoint published a moment ago has its cosignatures a
+			// second or so later (docs/ledger.md 8.1): with latestRetries,
+			// one that is not yet witnessed is read again, a second apart,
+			// before the rule is applied to what was read last.
+			for (let attempt = 0; ; attempt++) {
+				if (fetchLatest) {
+					try { note = await fetchLatest(); } catch (x) { fail(`the log's latest checkpoint could not be read: ${x.message}`); }
+				}
+				if (typeof note !== "string" || note === "") fail("the log's latest checkpoint could not be read");
+				l = await verifyCheckpoint(note, keys[keys.length - 1], { origin: origin === undefined ? keys[0].name : origin });
+				if (!wp || !fetchLatest || attempt >= latestRetries ||
+				    (await witnessRule(note, wp, now === undefined ? Math.floor(Date.now() / 1000) : now)).ok)
+					break;
+				await new Promise(r => setTimeout(r, 1000));
 			}
-			if (typeof note !== "string" || note === "") fail("the log's latest checkpoint could not be read");
-			const l = await verifyCheckpoint(note, keys[keys.length - 1], { origin: origin === undefined ? keys[0].name : origin });
 			if (l.size < cp.size) fail(`rollback: the log's latest checkpoint has ${l.size} entries, fewer than the ${cp.size} of the bundle's checkpoint`);
 			if (l.size === cp.size && !bytesEqual(l.root, cp.root)) fail(`the log's latest checkpoint and the bundle's both have ${l.size} entries but different roots: two versions of the log`);
 			check(checks, "latest checkpoint signature", true, `the log's latest checkpoint, of ${l.size} entries, is signed by the newest key ${keys[keys.length - 1].keyId}`, { size: l.size });

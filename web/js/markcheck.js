@@ -99,7 +99,9 @@ export function revocationFacts(r) {
 // null for no network.
 // seen: a checkpoint {size, root} proved here before (loadSeen).
 export async function proveMark(bundle, policy, { markId, base = null, onProgress, seen } = {}) {
-	const opts = { markId, origin: policy.origin, onProgress, witnessPolicy: policy.witnessPolicy || undefined, seen };
+	// latestRetries: a checkpoint not yet witnessed is read twice more, a
+	// second apart (its cosignatures may be on their way)
+	const opts = { markId, origin: policy.origin, onProgress, witnessPolicy: policy.witnessPolicy || undefined, seen, latestRetries: 2 };
 	if (base !== null) {
 		opts.fetchTile = async path => {
 			const r = await fetch(base + "/ledger/" + path, { cache: "no-cache" });
