@@ -225,39 +225,32 @@ witness_pids=""
 witness_banner=""
 WITNESS_NAMES="regulator-standin.witness.localhost students-standin.witness.localhost"
 WITNESS_MARK="# written by scripts/run.sh: the demo witnesses"
-want_witnesses=${HTQ_WITNESSES:-1}
-if [ "$want_witnesses" != 0 ] && [ ! -x "$BIN/htq-witness" ]; then
-	echo "run.sh: warning: $BIN/htq-witness is missing (run make): no demo witnesses" >&2
-	want_witnesses=0
-fi
-if [ "$want_witnesses" = 0 ]; then
-	if [ "$(head -n 1 "$DATA/witnesses" 2>/dev/null)" = "$WITNESS_MARK" ]; then
-		rm -f "$DATA/witnesses"
-	fi
-else
-	wport=${HTQ_WITNESS_PORT:-8451}
-	wage=${HTQ_WITNESS_MAX_AGE:-600}
-	case "$wport$wage" in ''|*[!0-9]*) die "HTQ_WITNESS_PORT and HTQ_WITNESS_MAX_AGE must be numbers" ;; esac
-	[ "$wport" -ge 1 ] && [ "$wport" -le 65534 ] || die "HTQ_WITNESS_PORT must be 1 to 65534"
+# The demo witnesses' keys, configurations and processes, and the
+# witness list; 1 (said on stderr) when any of it cannot be done.
+demo_witnesses() {
+	local logpolicy list name wd started p
 	# the log's origin and verifier keys (oldest first), as a verifier's
 	# policy names them: every start, so that a rotated key reaches them
-	logpolicy=$("$BIN/htqctl" ledger policy | grep -E '^(origin|key) ') ||
-	    die "cannot read the ledger's policy (htqctl ledger policy)"
+	logpolicy=$("$BIN/htqctl" ledger policy | grep -E '^(origin|key) ') || {
+		echo "run.sh: cannot read the ledger's policy (htqctl ledger policy)" >&2; return 1; }
 	list="$WITNESS_MARK
 # (quorum 2: the default policy requires both; HTQ_WITNESSES=0: none)
 "
-	mkdir -p "$DATA/demo-witnesses" "$DATA/log"
-	chmod 700 "$DATA/demo-witnesses"
+	mkdir -p "$DATA/demo-witnesses" "$DATA/log" && chmod 700 "$DATA/demo-witnesses" || return 1
 	for name in $WITNESS_NAMES; do
 		wd="$DATA/demo-witnesses/$name"
-		mkdir -p "$wd/state"
-		chmod 700 "$wd" "$wd/state"
+		mkdir -p "$wd/state" && chmod 700 "$wd" "$wd/state" || return 1
 		if [ ! -f "$wd/witness.key" ]; then
-			"$BIN/htq-witness" keygen "$name" "$wd/witness.key" > "$wd/vkey" ||
-			    die "cannot make the key of demo witness $name"
+			"$BIN/htq-witness" keygen "$name" "$wd/witness.key" > "$wd/vkey" || {
+				echo "run.sh: cannot make the key of demo witness $name" >&2; return 1; }
 		fi
-		printf 'name %s\nkeyfile %s\n%s\n' "$name" "$wd/witness.key" \
-		    "$logpolicy" > "$wd/witness.conf"
+		# written anew (a full disk keeps the one there)
+		if ! { printf 'name %s\nkeyfile %s\n%s\n' "$name" "$wd/witness.key" \
+		    "$logpolicy" > "$wd/witness.conf.new" && mv "$wd/witness.conf.new" "$wd/witness.conf"; } 2>/dev/null; then
+			rm -f "$wd/witness.conf.new"
+			[ -f "$wd/witness.conf" ] || { echo "run.sh: cannot write $wd/witness.conf" >&2; return 1; }
+			echo "run.sh: warning: cannot rewrite $wd/witness.conf (is the disk full?): it keeps the log keys it had" >&2
+		fi
 	done
 	# both on ports base and base+1: 0 when both say they listen (their
 	# own log line, so that another program on the port is not taken
@@ -294,8 +287,10 @@ else
 	if ! start_witnesses "$wport"; then
 		# the default ports are taken (another instance, a test's
 		# stack): any free pair, unless the ports were asked for
-		[ -z "${HTQ_WITNESS_PORT:-}" ] ||
-		    die "the demo witnesses cannot listen on ports $wport and $((wport + 1)) (see $DATA/log/witness-*.log)"
+		if [ -n "${HTQ_WITNESS_PORT:-}" ]; then
+			echo "run.sh: the demo witnesses cannot listen on ports $wport and $((wport + 1))" >&2
+			return 1
+		fi
 		started=0
 		for _ in $(seq 1 20); do
 			if start_witnesses $((20000 + RANDOM % 40000)); then
@@ -303,7 +298,10 @@ else
 				break
 			fi
 		done
-		[ "$started" = 1 ] || die "the demo witnesses found no free ports (see $DATA/log/witness-*.log)"
+		if [ "$started" != 1 ]; then
+			echo "run.sh: the demo witnesses found no free ports, or could not say they listen" >&2
+			return 1
+		fi
 		echo "run.sh: ports 8451 and 8452 are taken: the demo witnesses listen on $wport and $((wport + 1))" >&2
 	fi
 	p=$wport
@@ -312,13 +310,37 @@ else
 "
 		p=$((p + 1))
 	done
-	printf '%squorum 2\nmax_age %s\n' "$list" "$wage" > "$DATA/witnesses.new" &&
-	    mv "$DATA/witnesses.new" "$DATA/witnesses" ||
-	    die "cannot write $DATA/witnesses"
+	if ! { printf '%squorum 2\nmax_age %s\n' "$list" "$wage" > "$DATA/witnesses.new" &&
+	    mv "$DATA/witnesses.new" "$DATA/witnesses"; } 2>/dev/null; then
+		rm -f "$DATA/witnesses.new"
+		echo "run.sh: warning: cannot write $DATA/witnesses (is the disk full?): the log asks the witnesses it lists already" >&2
+	fi
 	witness_banner="  Witnesses: two demo witnesses run (regulator-standin and
              students-standin.witness.localhost, ports $wport and $((wport + 1)));
              the default policy requires both (htqctl ledger policy).
 "
+}
+
+want_witnesses=${HTQ_WITNESSES:-1}
+if [ "$want_witnesses" != 0 ] && [ ! -x "$BIN/htq-witness" ]; then
+	echo "run.sh: warning: $BIN/htq-witness is missing (run make): no demo witnesses" >&2
+	want_witnesses=0
+fi
+if [ "$want_witnesses" = 0 ]; then
+	if [ "$(head -n 1 "$DATA/witnesses" 2>/dev/null)" = "$WITNESS_MARK" ]; then
+		rm -f "$DATA/witnesses"
+	fi
+else
+	wport=${HTQ_WITNESS_PORT:-8451}
+	wage=${HTQ_WITNESS_MAX_AGE:-600}
+	case "$wport$wage" in ''|*[!0-9]*) die "HTQ_WITNESS_PORT and HTQ_WITNESS_MAX_AGE must be numbers" ;; esac
+	[ "$wport" -ge 1 ] && [ "$wport" -le 65534 ] || die "HTQ_WITNESS_PORT must be 1 to 65534"
+	# Everything from here may fail without stopping the start (a full
+	# disk, ports taken): the service then runs without its witnesses,
+	# and verifiers whose policy needs them say they could not check.
+	if ! demo_witnesses; then
+		echo "run.sh: warning: the demo witnesses are not running (see above and $DATA/log/witness-*.log); the service runs without them, and verifiers that need their cosignatures say they could not check" >&2
+	fi
 fi
 # ---- end of the demo witnesses -----------------------------------------
 
@@ -375,7 +397,8 @@ done
 [ -n "$up" ] || die "htq did not answer its health check on port $PORT within 30 s (last status: ${status:-none}; see $DATA/log/)"
 
 # --- bounded logs ---------------------------------------------------
-# nginx's logs in $DATA/log are kept under HTQ_LOG_MAX bytes each (plus
+# nginx's and the demo witnesses' logs in $DATA/log are kept under
+# HTQ_LOG_MAX bytes each (plus
 # what two seconds bring): a log over it is renamed NAME.1, replacing the
 # one before, and nginx's master told to open new files (USR1).  This
 # runs as the service account, which owns the files (never as root).
@@ -392,6 +415,14 @@ rotate_logs() {
 			sz=$(stat -c %s "$f" 2>/dev/null) || continue
 			[ "$sz" -gt "$LOG_MAX" ] || continue
 			mv -f "$f" "$f.1" && kill -USR1 "$nginx_pid" 2>/dev/null ||
+			    echo "run.sh: warning: cannot rotate $f" >&2
+		done
+		# the demo witnesses append to theirs (O_APPEND) and cannot
+		# be told to reopen: copied to NAME.1, then emptied in place
+		for f in "$DATA"/log/witness-*.log; do
+			sz=$(stat -c %s "$f" 2>/dev/null) || continue
+			[ "$sz" -gt "$LOG_MAX" ] || continue
+			cp -f "$f" "$f.1" && : > "$f" ||
 			    echo "run.sh: warning: cannot rotate $f" >&2
 		done
 	done

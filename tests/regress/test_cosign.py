@@ -169,16 +169,17 @@ def test_cosign_a_burst_is_cosigned_within_the_spacing_not_the_tick(s):
     (a review and a decision a moment apart) finds it witnessed."""
     north = Who(s, "author@northfield.test")
     worst = 0.0
-    for _ in range(5):
+    for _ in range(8):
         wait_cosigned(s, 0, NAMES)      # nothing pending: a clean start
         submit(s, north)
         dt, size = submit(s, north)     # well within the spacing
         t0 = time.time()
         wait_cosigned(s, size, NAMES, timeout=6)
         worst = max(worst, time.time() - t0 + dt)
-    # the spacing (1 s) plus two witness round trips; the tick would be 2 s
-    assert worst < 1.6, "the burst's last checkpoint was cosigned after %.2f s" % worst
-    print("  a burst's last checkpoint cosigned within %.2f s (worst of 5)" % worst)
+    # the spacing (1 s) plus two witness round trips; waiting for the 2 s
+    # tick instead makes the worst of 8 about 1.8 s and more
+    assert worst < 1.75, "the burst's last checkpoint was cosigned after %.2f s" % worst
+    print("  a burst's last checkpoint cosigned within %.2f s (worst of 8)" % worst)
 
 
 def test_cosign_go_note_open_accepts_the_cosigned_checkpoint(s):
