@@ -342,6 +342,8 @@ htq_http_answer_parse(const char *buf, size_t len, int *status,
 	for (i = 9; i < 12; i++)
 		if (buf[i] < '0' || buf[i] > '9')
 			return HTQ_EFORMAT;
+	if (buf[9] < '1' || buf[9] > '5')	/* a status is 100 .. 599 */
+		return HTQ_EFORMAT;
 	if (buf[12] != ' ' && buf[12] != '\r')
 		return HTQ_EFORMAT;
 	*status = (buf[9] - '0') * 100 + (buf[10] - '0') * 10 + buf[11] - '0';
