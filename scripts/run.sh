@@ -445,7 +445,14 @@ MSG
 [ -z "$witness_banner" ] || printf '%s\n' "$witness_banner"
 [ -f "$DATA/demo-accounts.txt" ] && sed 's/^/  /' "$DATA/demo-accounts.txt" && echo
 
-# Wait until either process exits or we are told to stop.
-wait -n "$fcgi_pid" "$nginx_pid" || true
+# Wait until either process exits or we are told to stop.  wait -n sees
+# only a process that ends while it waits: one that died before (a kill -9
+# of htq-fcgi as the banner was printed) would be waited for in vain, so
+# the check is made again at least every second.
+while kill -0 "$fcgi_pid" 2>/dev/null && kill -0 "$nginx_pid" 2>/dev/null; do
+	sleep 1 & tick=$!
+	wait -n "$fcgi_pid" "$nginx_pid" "$tick" || true
+	kill "$tick" 2>/dev/null || true
+done
 echo "run.sh: a server process exited; stopping" >&2
 exit 1

@@ -19,7 +19,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseVerifierKeys, parseWitnessPolicy } from "../web/js/ledger.js";
+import { parsePolicyText, parseVerifierKeys, parseWitnessPolicy } from "../web/js/ledger.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -39,30 +39,14 @@ function decimal(v, what) {
 	return Number(v);
 }
 
-// The policy file of docs/ledger.md 6.7: lines "keyword value", '#'
-// comments, blank lines ignored; origin once, key lines oldest first,
-// witness lines, quorum and max_age at most once.
+// The policy file of docs/ledger.md 6.7, parsed by ledger.js's
+// parsePolicyText (the one parser of it in JavaScript).
 function readPolicyFile(file) {
-	const text = fs.readFileSync(file, "utf8");
-	if (text.length > 16384) die(`${file}: longer than 16 KiB`);
-	const p = { keys: [], witnesses: [] };
-	text.split("\n").forEach((line, i) => {
-		const where = `${file}:${i + 1}`;
-		if (Buffer.byteLength(line) > 511) die(`${where}: longer than 512 bytes`);
-		if (/[\u0000-\u001f\u007f]/.test(line)) die(`${where}: a control character`);
-		if (line === "" || line.startsWith("#")) return;
-		const m = /^([a-z_]+) ([^ ]+)$/.exec(line);
-		if (!m) die(`${where}: not "keyword value"`);
-		const [, k, v] = m;
-		if (k === "key") p.keys.push(v);
-		else if (k === "witness") p.witnesses.push(v);
-		else if (["origin", "quorum", "max_age"].includes(k)) {
-			if (p[k] !== undefined) die(`${where}: a second ${k}`);
-			p[k] = v;
-		} else die(`${where}: unknown keyword ${JSON.stringify(k)}`);
-	});
-	if (p.origin === undefined) die(`${file}: no origin`);
-	return p;
+	try {
+		return parsePolicyText(fs.readFileSync(file, "utf8"));
+	} catch (x) {
+		die(`${file}: ${x.message}`);
+	}
 }
 const read = p => fs.readFileSync(path.join(ROOT, p), "utf8");
 const dataUrl = text => "data:text/javascript;base64," + Buffer.from(text, "utf8").toString("base64");

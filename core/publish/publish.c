@@ -7,6 +7,7 @@
  *   ledger/tile/<L>/<N>[.p/<W>]       hash tiles, height 8
  *   ledger/tile/entries/<N>[.p/<W>]   entry bundles (uint16 length || bytes)
  *   .well-known/htq-ledger-keys       verifier keys, one a line, newest last
+ *   .well-known/htq-policy            the trust policy (htqctl ledger policy)
  *   marks/<id>/bundle.json            a mark's proof bundle (checkpoint of
  *                                     the publish that wrote it: may lag)
  *   marks/<id>/badge.svg              its badge, with a QR code
@@ -827,6 +828,22 @@ put_keys(struct pub *p)
 	return put_file(p, ".well-known/htq-ledger-keys", text, len, 0, 1);
 }
 
+/* The instance's trust policy as htqctl ledger policy prints it (origin,
+ * keys, the witness rule): for tools that read it from the host, as the
+ * portal's ledger page does, and say so (a verifier brings its own). */
+static int
+put_policy(struct pub *p)
+{
+	char *text = NULL;
+	int rc = htq_policy_text(p->db, p->txn, &text);
+
+	if (rc == HTQ_OK)
+		rc = put_file(p, ".well-known/htq-policy", text, strlen(text),
+		    0, 1);
+	free(text);
+	return rc;
+}
+
 /*
  * The checkpoint file's text for the log's signed note: the note, and
  * the witnesses' cosignature lines the published file has that verify
@@ -931,6 +948,7 @@ publish_locked(struct pub *p, long long had, int lockfd)
 	 * them: any failure leaves the checkpoint where it was */
 	if ((rc = aud_tiles_changed(old, size, put_tile, p)) != HTQ_OK ||
 	    ((rc = put_keys(p)) != HTQ_OK && rc != HTQ_ENOTFOUND) ||
+	    ((rc = put_policy(p)) != HTQ_OK && rc != HTQ_ENOTFOUND) ||
 	    (rc = put_derived(p, old, size)) != HTQ_OK)
 		goto out;
 	rc = htq_checkpoint(p->db, p->txn, &note, &len);

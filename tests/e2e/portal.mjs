@@ -956,6 +956,9 @@ test("auditor: the ledger page; an entry's inclusion proof; verify everything si
 	await page.click('a[href="/ledger"]');
 	await page.waitForSelector("#entries-body tr");
 	assert(/Signature verified/.test(await page.textContent("#checkpoint")), "checkpoint signature verified");
+	// the stack's two demo witnesses, under the policy the instance publishes
+	const wit = await page.textContent("#cp-witnesses");
+	assert(/Witnessed cosigned by 2 of the 2 witnesses \(quorum 2\); a quorum vouches for it as of \d{4}-\d\d-\d\dT/.test(wit), "witnessed: " + wit);
 	assert(!await page.isVisible("#more"), "no more entries to read");
 	await step(page, "ledger");
 	// the types in words ("Quality mark awarded"), the option's value the entry's type
@@ -977,6 +980,7 @@ test("auditor: the ledger page; an entry's inclusion proof; verify everything si
 	await page.waitForSelector("#verify-panel", { timeout: 60000 });
 	const panel = await page.textContent("#verify-result");
 	assert(/Verified/.test(panel), "verified: " + panel);
+	assert(/Passed witness cosignatures: checkpoint \d+: cosigned by 2 of the 2 witnesses/.test(await page.textContent("#verify-result")), "the witness check among the checks");
 	assert(await page.$eval("#verify-progress", p => p.value) === 100 && /100%/.test(await page.textContent("#verify-percent")), "progress at 100% in words");
 	await step(page, "ledger-verified");
 	await page.done();

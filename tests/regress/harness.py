@@ -424,14 +424,24 @@ def fcgi_master(s):
 
 
 def fcgi_workers(master):
-    """The pids of the master's workers (its children)."""
-    return [int(p) for p in subprocess.run(["pgrep", "-P", str(master)],
-                                           capture_output=True, text=True).stdout.split()]
+    """The pids of the master's live workers (its children; a killed one
+    not yet reaped, a zombie, is not one)."""
+    out = []
+    for p in subprocess.run(["pgrep", "-P", str(master)],
+                            capture_output=True, text=True).stdout.split():
+        try:
+            with open("/proc/%s/stat" % p) as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state != "Z":
+            out.append(int(p))
+    return out
 
 
 def wait_healthy(s, workers, timeout=15):
     """Health 200 and the master running all its workers again."""
-    deadline = time.time() + timeout
+    deadline, healthy = time.time() + timeout, 0
     while time.time() < deadline:
         master = fcgi_master(s)
         try:
@@ -439,7 +449,11 @@ def wait_healthy(s, workers, timeout=15):
         except OSError:
             ok = False
         if ok and master and len(fcgi_workers(master)) == workers:
-            return
+            healthy += 1
+            if healthy >= 3:	# three answers in a row, 0.1 s apart
+                return
+        else:
+            healthy = 0
         time.sleep(0.1)
     raise AssertionError("the stack did not recover within %ds" % timeout)
 

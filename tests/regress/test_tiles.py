@@ -139,6 +139,13 @@ def test_static_checkpoint_keys_and_tiles(s):
     keys = s.get("/.well-known/htq-ledger-keys")
     assert keys.status == 200 and keys.header("content-type").startswith("text/plain")
     assert keys.body == s.get("/api/v1/ledger/key").body
+    # the trust policy, as htqctl ledger policy prints it (the portal's
+    # ledger page applies its witness rule); data for any origin
+    pol = s.get("/.well-known/htq-policy")
+    assert pol.status == 200 and pol.header("content-type").startswith("text/plain"), pol
+    assert pol.body == s.ctl("ledger", "policy").stdout
+    assert pol.header("access-control-allow-origin") == "*" and "max-age=300" in pol.header("cache-control")
+    assert b"\nkey " + keys.body.split(b"\n")[0] in pol.body
     size, entries = rebuild(s)
     assert size == s.get("/api/v1/health").json()["ledger"]["size"]
     api = s.get("/api/v1/ledger/entries?start=0&end=%d" % min(size, 50)).json()["entries"]

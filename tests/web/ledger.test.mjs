@@ -692,6 +692,17 @@ describe("witness cosignatures and the witness rule (docs/ledger.md 9.1)", async
 		assert.deepEqual([L.summarize(cs), cs[0].name], ["failed", "trust policy"]);
 	});
 
+	test("parsePolicyText: the policy file of 6.7, every line checked, naming the line", async () => {
+		const p = L.parsePolicyText(`# a policy\norigin o.example/log\nkey ${keysText.trim().split("\n")[0]}\n\nwitness ${w1.vkey}\nwitness ${w2.vkey}\nquorum 2\nmax_age 600\n`);
+		assert.equal(p.origin, "o.example/log");
+		assert.deepEqual([p.keys.length, p.witnesses, p.quorum, p.max_age], [1, [w1.vkey, w2.vkey], "2", "600"]);
+		for (const [text, why] of [["key x\n", /no origin/], ["origin a\norigin b\n", /line 2: a second origin/],
+			["origin a\nquorum 1\nquorum 2\n", /line 3: a second quorum/], ["origin a\ncolour red\n", /line 2: unknown keyword "colour"/],
+			["origin a\nkey  x\n", /line 2: not "keyword value"/], ["origin a\nkey x\ty\n", /line 2: a control character/],
+			["origin a\nkey " + "x".repeat(600) + "\n", /line 2: longer than 511 bytes/], ["origin a\n" + "#".repeat(17000), /longer than 16 KiB/]])
+			assert.throws(() => L.parsePolicyText(text), why, JSON.stringify(text.slice(0, 40)));
+	});
+
 	test("verifyMarkBundle: a latest checkpoint not yet cosigned is read again (latestRetries), never passed unwitnessed", async () => {
 		const wp = { witnesses: [w1.vkey, w2.vkey], quorum: 2, maxAge: 600 };
 		const cosigned = await w2.cosign(await w1.cosign(cp, T - 1), T - 1);

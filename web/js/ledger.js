@@ -815,6 +815,36 @@ export async function parseWitnessPolicy({ witnesses, quorum, maxAge } = {}) {
 	return { witnesses: keys, quorum: q, maxAge: a };
 }
 
+// A policy file's text (docs/ledger.md 6.7): lines "keyword value", '#'
+// comments and blank lines ignored; origin once, key lines oldest first,
+// witness lines, quorum and max_age at most once; at most 16 KiB, lines
+// of at most 511 bytes, no control character.  Returns {origin, keys,
+// witnesses, quorum, max_age} as text (the values are checked where they
+// are used: parseVerifierKeys, parseWitnessPolicy); throws naming the
+// line for anything else.
+export function parsePolicyText(text) {
+	if (typeof text !== "string") fail("the policy is not text");
+	if (utf8(text).length > 16384) fail("the policy is longer than 16 KiB");
+	const p = { keys: [], witnesses: [] };
+	text.split("\n").forEach((line, i) => {
+		const where = `line ${i + 1}`;
+		if (utf8(line).length > 511) fail(`${where}: longer than 511 bytes`);
+		if (/[\u0000-\u001f\u007f]/.test(line)) fail(`${where}: a control character`);
+		if (line === "" || line.startsWith("#")) return;
+		const m = /^([a-z_]+) ([^ ]+)$/.exec(line);
+		if (!m) fail(`${where}: not "keyword value"`);
+		const [, k, v] = m;
+		if (k === "key") p.keys.push(v);
+		else if (k === "witness") p.witnesses.push(v);
+		else if (["origin", "quorum", "max_age"].includes(k)) {
+			if (p[k] !== undefined) fail(`${where}: a second ${k}`);
+			p[k] = v;
+		} else fail(`${where}: unknown keyword ${JSON.stringify(k)}`);
+	});
+	if (p.origin === undefined) fail("the policy has no origin");
+	return p;
+}
+
 // POSIX seconds as UTC ISO 8601 ("2026-12-07T06:48:17Z").
 export function isoTime(seconds) {
 	const d = new Date(seconds * 1000);

@@ -5,7 +5,7 @@
 // published tiles and verifier keys (ledger.js verifyLedgerRange).  For
 // anyone: signed in or not.
 import { content, dateTime, esc, failure, label, labelTables, plural, startPage } from "/assets/js/portal/common.js";
-import { b64decode, leafHash, parseCheckpoint, parseEntry, parseNote, parseVerifierKeys, summarize, verifyCheckpoint, verifyInclusion, verifyLedgerRange } from "/assets/js/ledger.js";
+import { b64decode, isoTime, leafHash, parseCheckpoint, parseEntry, parseNote, parsePolicyText, parseVerifierKeys, parseWitnessPolicy, summarize, verifyCheckpoint, verifyInclusion, verifyLedgerRange, witnessRule } from "/assets/js/ledger.js";
 
 async function text(url) {
 	const r = await fetch(url, { cache: "no-cache", credentials: "same-origin" });
@@ -29,6 +29,27 @@ async function keysText() {
 		try { return await text(url); } catch (x) { /* the next one */ }
 	}
 	throw new Error("the ledger's verifier keys could not be read");
+}
+
+// The witness rule of the instance's published policy on the latest
+// checkpoint (docs/ledger.md 6.7): null when the policy names no
+// witnesses, else {ok, time, count, reasons, n, quorum, maxAge}.  Throws
+// when the policy cannot be read.
+async function witnessed(note) {
+	const r = await fetch("/.well-known/htq-policy", { cache: "no-cache" });
+	if (r.status === 404) return null;
+	if (!r.ok) throw new Error(`reading /.well-known/htq-policy: HTTP ${r.status}`);
+	const p = parsePolicyText(await r.text());
+	if (!p.witnesses.length) return null;
+	const num = v => (v === undefined ? undefined : Number(v));
+	const wp = await parseWitnessPolicy({ witnesses: p.witnesses, quorum: num(p.quorum), maxAge: num(p.max_age) });
+	const w = await witnessRule(note, wp, Math.floor(Date.now() / 1000));
+	return { ...w, n: wp.witnesses.length, quorum: wp.quorum, maxAge: wp.maxAge };
+}
+function witnessWords(w) {
+	return w.ok
+		? `cosigned by ${w.count} of the ${w.n} witnesses (quorum ${w.quorum}); a quorum vouches for it as of ${isoTime(w.time)}`
+		: `not cosigned by ${w.quorum} of the ${w.n} witnesses within ${w.maxAge} seconds: ${w.reasons.join("; ")}`;
 }
 
 const PAGE = 100;
@@ -106,14 +127,20 @@ async function verifyAll(from) {
 				pct.textContent = `${p}% – ${done} of ${total} tiles read`;
 			},
 		});
-		const ok = summarize(checks) === "verified";
+		// the checkpoint the range is checked against must be witnessed
+		// when the instance's policy names witnesses: a frozen or forked
+		// view matches its own signed checkpoint too
+		let w;
+		try { w = await witnessed(state.note); } catch (x) { w = { ok: false, reasons: [x.message], n: 0, quorum: 0, maxAge: 0, error: true }; }
+		if (w) checks.push({ name: "witness cosignatures", ok: w.ok, detail: w.error ? `could not check: ${w.reasons[0]}` : `checkpoint ${state.cp.size}: ${witnessWords(w)}` });
+		const ok = summarize(checks) === "verified" && (!w || w.ok);
 		bar.value = 100;
 		pct.textContent = ok ? "100% – finished" : "Stopped – a check failed";
 		result.innerHTML = ok
 			? `<div class="govuk-panel govuk-panel--confirmation" id="verify-panel"><h2 class="govuk-panel__title">Verified</h2>
 <div class="govuk-panel__body">Entries ${from} to ${state.cp.size - 1} match the signed checkpoint</div></div>`
 			: `<div class="govuk-error-summary" id="verify-panel" tabindex="-1"><div role="alert"><h2 class="govuk-error-summary__title">Not verified</h2>
-<div class="govuk-error-summary__body"><p class="govuk-body">A check failed: the ledger, its tiles or its keys are not what they claim.</p></div></div></div>`;
+<div class="govuk-error-summary__body"><p class="govuk-body">A check failed: the ledger, its tiles, its keys or its witnesses' cosignatures are not what they should be. Each check is below.</p></div></div></div>`;
 		result.innerHTML += `<ul class="govuk-list">${checks.map(c => `<li><strong class="govuk-tag ${c.ok ? "govuk-tag--green" : c.ok === false ? "govuk-tag--red" : "govuk-tag--grey"}">${c.ok ? "Passed" : c.ok === false ? "Failed" : "Not checked"}</strong> ${esc(c.name)}: ${esc(c.detail || c.message || "")}</li>`).join("")}</ul>`;
 		document.getElementById("verify-panel").focus?.();
 	} catch (x) {
@@ -139,9 +166,17 @@ try {
 	} catch (x) {
 		signed = `<strong class="govuk-tag govuk-tag--red">Signature not verified</strong> ${esc(x.message)}`;
 	}
+	let wrow;
+	try {
+		const w = await witnessed(state.note);
+		wrow = !w ? "This instance's policy names no witnesses"
+			: `<strong class="govuk-tag ${w.ok ? "govuk-tag--green\">Witnessed" : "govuk-tag--red\">Not witnessed"}</strong> ${esc(witnessWords(w))}`;
+	} catch (x) {
+		wrow = `<strong class="govuk-tag govuk-tag--grey">Not checked</strong> ${esc(x.message)}`;
+	}
 	content(`<span class="govuk-caption-l">Audit</span>
 <h1 class="govuk-heading-l">The ledger</h1>
-<p class="govuk-body">Every decision the service makes is an entry in this append-only, signed ledger. The checks on this page run in your browser: they trust only the published verifier keys, not this server.</p>
+<p class="govuk-body">Every decision the service makes is an entry in this append-only, signed ledger. The checks on this page run in your browser: they trust only the published verifier keys and witness policy (<a class="govuk-link" href="/.well-known/htq-policy">the policy</a>), not this server's word for anything else. To trust nothing this website publishes, check it with your own copy of the policy (<code>htq-verify</code>, the standalone verifier).</p>
 <h2 class="govuk-heading-m">Latest checkpoint</h2>
 <dl class="govuk-summary-list" id="checkpoint">
 <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Origin</dt><dd class="govuk-summary-list__value">${esc(state.cp.origin)}</dd></div>
@@ -149,6 +184,7 @@ try {
 <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Root hash</dt><dd class="govuk-summary-list__value"><code class="htq-break">${esc(state.cp.rootB64)}</code></dd></div>
 <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Key id</dt><dd class="govuk-summary-list__value">${sigs.map(s => `${esc(s.name)}+${esc(s.keyId)}`).join("<br>")}</dd></div>
 <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Signature</dt><dd class="govuk-summary-list__value">${signed}</dd></div>
+<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Witnesses</dt><dd class="govuk-summary-list__value" id="cp-witnesses">${wrow}</dd></div>
 </dl>
 <h2 class="govuk-heading-m">Verify everything since an entry</h2>
 <form id="verify-form" novalidate>
