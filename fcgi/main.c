@@ -13,12 +13,12 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <stddef.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -36,7 +36,6 @@
 
 static volatile sig_atomic_t stopping;
 static volatile sig_atomic_t child_exited;
-static volatile sig_atomic_t publish_due;	/* time to check the files */
 
 struct config {
 	const char	*datadir;
@@ -50,13 +49,6 @@ on_stop(int sig)
 	(void)sig;
 	stopping = 1;
 	FCGX_ShutdownPending();
-}
-
-static void
-on_alarm(int sig)
-{
-	(void)sig;
-	publish_due = 1;
 }
 
 static void
@@ -415,27 +407,11 @@ after_commit(struct htq_db *db, uint64_t size, void *ctx)
 	committed = 1;
 }
 
-/*
- * Bring the next tick (SIGALRM: publish check, cosignatures) forward to
- * ms from now, when that is sooner: a commit's cosignatures that had to
- * wait for the spacing of collections are asked for then, not a whole
- * HTQ_PUBLISH_CHECK later.
- */
-static void
-tick_within(unsigned ms)
+/* The monotonic clock in milliseconds. */
+static long long
+mono_ms(void)
 {
-	struct itimerval it, cur;
-
-	if (ms == 0 || getitimer(ITIMER_REAL, &cur) != 0)
-		return;
-	if ((cur.it_value.tv_sec || cur.it_value.tv_usec) &&
-	    (long long)cur.it_value.tv_sec * 1000 +
-	    cur.it_value.tv_usec / 1000 <= (long long)ms)
-		return;
-	memset(&it, 0, sizeof(it));
-	it.it_value.tv_sec = ms / 1000;
-	it.it_value.tv_usec = (ms % 1000) * 1000;
-	(void)setitimer(ITIMER_REAL, &it, NULL);
+	return (long long)(htq_mono_us() / 1000);
 }
 
 /*
@@ -448,21 +424,18 @@ worker(int listen_fd, const struct config *cfg)
 	struct fcx_ctx ctx;
 	struct fcx_req *req = NULL;
 	FCGX_Request r;
-	sigset_t alrm;
+	struct pollfd pfd;
+	sigset_t none;
+	long long now, next_tick;
 	unsigned later;
-	int retried;
 	int rc, status = 1;
 
-	/* The master forks with its signals blocked; unblock them here,
-	 * but for SIGALRM (the publish retry), which may only end the wait
-	 * for a request, never interrupt serving one. */
-	sigemptyset(&alrm);
-	sigaddset(&alrm, SIGALRM);
-	sigprocmask(SIG_SETMASK, &alrm, NULL);
+	/* The master forks with its signals blocked; unblock them here. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	set_signal(SIGTERM, on_stop);
 	set_signal(SIGINT, on_stop);
 	set_signal(SIGCHLD, SIG_DFL);
-	set_signal(SIGALRM, on_alarm);
 	signal(SIGPIPE, SIG_IGN);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.datadir = cfg->datadir;
@@ -481,7 +454,7 @@ worker(int listen_fd, const struct config *cfg)
 	 * died between its commit and its publish left behind */
 	htq_on_commit(ctx.db, after_commit, NULL);
 	publish_files(ctx.db, 0);
-	alarm(HTQ_PUBLISH_CHECK);
+	next_tick = mono_ms() + HTQ_PUBLISH_CHECK * 1000LL;
 	if ((rc = htq_txn_read(ctx.db, &ctx.rtxn)) != HTQ_OK)
 		goto out;
 	mdb_txn_reset(ctx.rtxn);
@@ -490,23 +463,34 @@ worker(int listen_fd, const struct config *cfg)
 	if (FCGX_InitRequest(&r, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
 		goto out;
 	while (!stopping) {
-		/* a signal ends the wait for a request (no SA_RESTART) */
-		sigprocmask(SIG_UNBLOCK, &alrm, NULL);
-		rc = FCGX_Accept_r(&r);
-		sigprocmask(SIG_BLOCK, &alrm, NULL);
-		if ((retried = publish_due && !stopping)) {
-			publish_due = 0;
+		/*
+		 * The tick, every HTQ_PUBLISH_CHECK s (sooner after a commit
+		 * whose cosignatures had to wait for the spacing): what a
+		 * failed publish or a writer that died left behind, and the
+		 * witnesses' cosignatures (cosign.c decides whom to ask: a
+		 * quiet log's kept fresh, a witness that was down again).
+		 */
+		if ((now = mono_ms()) >= next_tick) {
 			publish_files(ctx.db, 0);
-			/* a quiet log's cosignatures kept fresh, a witness
-			 * that was down asked again (cosign.c decides) */
 			(void)htq_cosign_collect(ctx.db, 0, NULL);
-			alarm(HTQ_PUBLISH_CHECK);
+			next_tick = mono_ms() + HTQ_PUBLISH_CHECK * 1000LL;
+			continue;
 		}
-		if (rc < 0) {
-			if (retried)
-				continue;
-			break;
-		}
+		/*
+		 * Wait for a request or the tick with poll(), never with a
+		 * timer signal: a signal that ends a wait inside libfcgi also
+		 * cuts short its read of a request just accepted, which drops
+		 * the connection (nginx answers 502).  Another worker may take
+		 * the connection first; accept() then waits for the next one,
+		 * and a stop (SIGTERM) still ends it.
+		 */
+		pfd.fd = listen_fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, (int)(next_tick - now)) <= 0)
+			continue;	/* the tick, or a stop */
+		if (FCGX_Accept_r(&r) < 0)
+			break;		/* a stop, or the socket failed */
 		committed = 0;
 		serve(&ctx, &r, req);
 		FCGX_Finish_r(&r);
@@ -515,7 +499,8 @@ worker(int listen_fd, const struct config *cfg)
 		if (committed) {
 			(void)htq_cosign_collect(ctx.db, HTQ_COSIGN_COMMIT,
 			    &later);
-			tick_within(later);
+			if (later > 0 && mono_ms() + later < next_tick)
+				next_tick = mono_ms() + later;
 		}
 	}
 	FCGX_Free(&r, 1);

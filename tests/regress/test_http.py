@@ -7,7 +7,7 @@ import signal
 import subprocess
 import time
 
-from harness import SECRETS, Stack, assert_json_error, login, session_of
+from harness import SECRETS, Skip, Stack, assert_json_error, login, session_of
 
 SECURITY_HEADERS = ("x-content-type-options", "content-security-policy",
                     "referrer-policy", "x-frame-options")
@@ -390,3 +390,30 @@ def test_graceful_stop_leaves_no_process(s):
             "the FastCGI socket is left"
     finally:
         other.cleanup()
+
+
+def test_a_slow_request_is_not_cut_by_the_workers_tick(s):
+    """A request whose bytes reach a worker a while after it accepted the
+    connection is answered, whenever the worker's tick (the publish check,
+    every 2 s) falls: the tick is a poll() timeout, never a signal, which
+    would end libfcgi's wait for the request's bytes (it gives a silent
+    connection 2 s) and drop the connection (with SIGALRM it did: nginx
+    answered 502).  Each worker holds a connection silent for 1.7 s, three
+    times: a 2 s signal falls into most of those waits."""
+    import threading
+    from test_metrics import fcgi_get
+    sock = os.path.join(s.data, "run", "fcgi.sock")
+    if not os.path.exists(sock):
+        raise Skip("no FastCGI socket at %s" % sock)
+    got = []
+
+    def slow():
+        got.append(fcgi_get(sock, "/api/v1/health", "127.0.0.1", delay=1.7)[0])
+
+    for _ in range(3):
+        ts = [threading.Thread(target=slow) for _ in range(s.workers)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+    assert got == [200] * (3 * s.workers), got

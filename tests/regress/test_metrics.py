@@ -261,9 +261,11 @@ def fcgi_params(params):
     return out
 
 
-def fcgi_get(sock_path, path, remote_addr, headers=None):
+def fcgi_get(sock_path, path, remote_addr, headers=None, delay=0):
     """GET path from the worker on sock_path as if nginx passed
-    REMOTE_ADDR remote_addr; (status, body)."""
+    REMOTE_ADDR remote_addr, its bytes sent delay seconds after the
+    connection; (status, body), status None when the worker closed the
+    connection with no answer."""
     params = {"REQUEST_METHOD": "GET", "REQUEST_URI": path, "QUERY_STRING": "",
               "CONTENT_LENGTH": "", "REMOTE_ADDR": remote_addr,
               "SERVER_PROTOCOL": "HTTP/1.1", "REQUEST_ID": uuid.uuid4().hex}
@@ -273,7 +275,11 @@ def fcgi_get(sock_path, path, remote_addr, headers=None):
     c = socket.socket(socket.AF_UNIX)
     c.settimeout(10)
     c.connect(sock_path)
-    c.sendall(msg)
+    time.sleep(delay)
+    try:
+        c.sendall(msg)
+    except OSError:
+        return None, b""
     data = b""
     while True:
         chunk = c.recv(65536)
@@ -287,6 +293,8 @@ def fcgi_get(sock_path, path, remote_addr, headers=None):
         if kind == 6:
             out += data[i + 8:i + 8 + n]
         i += 8 + n + pad
+    if not data:
+        return None, b""
     head, _, body = out.partition(b"\r\n\r\n")
     m = re.search(rb"^Status: (\d+)", head, re.M)
     return int(m.group(1)) if m else 200, body
