@@ -10,6 +10,8 @@
 #   HTQ_LOGIN_RATE, HTQ_LOGIN_BURST  logins per minute per client address
 #                      after a burst (nginx limit_req; default 30 and 20)
 #   HTQ_CONN_PER_ADDR  open connections per client address (default 64)
+#   HTQ_START_WAIT  seconds to wait for this instance's first health
+#             answer before giving up (default 30)
 #   HTQ_USER  service account when started as root (default htq, created
 #             if missing): it owns the data directory and runs everything
 #   HTQ_LOG_MAX  bytes an nginx log in $HTQ_DATA/log may reach before it
@@ -375,11 +377,13 @@ nginx_pid=$!
 # its htq-fcgi got above.  Another server on the port, or the workers of
 # an earlier htq-fcgi still holding the socket, cannot know it: a 200
 # without it stops the start with an error; a 502 (a stale socket file,
-# htq-fcgi not listening yet) is waited on, for at most 30 s.
+# htq-fcgi not listening yet) is waited on, for at most HTQ_START_WAIT s.
 tag=$(printf %s "$instance" | b2sum -l 128 | cut -d' ' -f1)
 re_status='^HTTP/[0-9.]+ ([0-9]{3})'
 re_tag=$'\n[Xx]-[Hh][Tt][Qq]-[Ii]nstance: *([0-9a-f]*)\r'
-up=""; status=""; deadline=$((SECONDS + 30))
+start_wait=${HTQ_START_WAIT:-30}
+case "$start_wait" in ''|*[!0-9]*|0) die "HTQ_START_WAIT must be a number of seconds, at least 1" ;; esac
+up=""; status=""; deadline=$((SECONDS + start_wait))
 while [ "$SECONDS" -lt "$deadline" ]; do
 	kill -0 "$nginx_pid" 2>/dev/null || die "nginx did not start (is port $PORT free? see $DATA/log/nginx-error.log)"
 	kill -0 "$fcgi_pid" 2>/dev/null || die "htq-fcgi exited while starting"
@@ -394,7 +398,7 @@ while [ "$SECONDS" -lt "$deadline" ]; do
 	fi
 	sleep 0.05
 done
-[ -n "$up" ] || die "htq did not answer its health check on port $PORT within 30 s (last status: ${status:-none}; see $DATA/log/)"
+[ -n "$up" ] || die "htq did not answer its health check on port $PORT within $start_wait s (last status: ${status:-none}; see $DATA/log/; HTQ_START_WAIT sets the wait)"
 
 # --- bounded logs ---------------------------------------------------
 # nginx's and the demo witnesses' logs in $DATA/log are kept under

@@ -286,6 +286,13 @@ else
 fi
 rm -f "$data.out" "$data2.out" "$data.wf" "$data.wit"
 
+# The portal at scale (tests/e2e/portal.mjs, run only here): 1,001 more
+# submissions and 1,000 more marks made through the API, then the
+# dashboard, a submission, the review page and the register timed in
+# Chromium (its own stack)
+echo "== portal with 1,000 more submissions and marks (Chromium; times from navigation to data shown)"
+HTQ_SCALE=1 node tests/e2e/portal.mjs -k "1,000 submissions" 2>&1 | grep -E '^# (with|register|portal)' || echo "  the portal at scale did not run"
+
 if [ -x "$BIN/tests/bench_ledger" ]; then
 	echo "== ledger"
 	"$BIN/tests/bench_ledger" "${BENCH_LEDGER_N:-500000}"

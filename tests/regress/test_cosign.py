@@ -241,11 +241,11 @@ def test_cosign_witness_down_restarted_and_caught_up(s):
 
 
 def test_cosign_quiet_log_renews_timestamps(s):
-    st = Stack(HTQ_WITNESS_MAX_AGE=8)	# renewed when older than 2 s
+    st = Stack(HTQ_WITNESS_MAX_AGE=4)	# renewed when older than 1 s
     try:
         st.start()
         text, first = wait_cosigned(st, 1, NAMES)
-        time.sleep(5)
+        time.sleep(3.5)
         text2, later = wait_cosigned(st, size_of(text), NAMES)
         assert size_of(text2) == size_of(text), (text, text2)	# quiet
         assert all(later[n] > first[n] for n in NAMES), (first, later)
@@ -327,7 +327,7 @@ def lone_submits(stack, who, n):
     """n drafts made first, then submitted one after another (as the
     bench's lone submit): each submit's seconds."""
     subs = [create(stack, who, content(stack))["id"] for _ in range(n)]
-    time.sleep(2.5)		# the drafts' own commits cosigned and done
+    time.sleep(1.5)		# the drafts' own commits cosigned and done
     ts = []
     for sid in subs:
         t0 = time.time()
@@ -350,11 +350,11 @@ def test_cosign_submit_latency_with_and_without_witnesses(s):
         lone_submits(b, wb, 2)	# warm
         ta, tb = [], []
         for _ in range(2):	# the bench's lone submits: many in a row
-            ta += lone_submits(a, wa, 60)
-            tb += lone_submits(b, wb, 60)
+            ta += lone_submits(a, wa, 30)
+            tb += lone_submits(b, wb, 30)
         with_w, without = statistics.median(ta), statistics.median(tb)
     finally:
         a.cleanup()
         b.cleanup()
-    print("  lone submit, median of 120: %.2f ms with two witnesses, %.2f ms without "
+    print("  lone submit, median of 60: %.2f ms with two witnesses, %.2f ms without "
           "(ratio %.3f)" % (with_w * 1000, without * 1000, with_w / without))

@@ -389,10 +389,10 @@ def fake_fcgi(s, script):
     return d
 
 
-def run_sh(s, bin_dir, prepare=None):
-    """run.sh on a new data directory with the given BIN; its status,
-    output and time."""
-    t = Stack(bin_dir)
+def run_sh(s, bin_dir, prepare=None, **env):
+    """run.sh on a new data directory with the given BIN (and env); its
+    status, output and time."""
+    t = Stack(bin_dir, **env)
     try:
         if prepare:
             prepare(t.data)
@@ -422,8 +422,9 @@ def test_banner_not_for_another_instances_workers(s):
 
 def test_banner_not_for_a_stale_socket(s):
     """A stale socket file from an earlier start and an htq-fcgi that never
-    listens: nginx answers 502 until run.sh gives up, after 30 s, with an
-    error and no banner (it used to print the banner after the 502s)."""
+    listens: nginx answers 502 until run.sh gives up, after HTQ_START_WAIT
+    (4 s here, 30 by default), with an error and no banner (it used to
+    print the banner after the 502s)."""
     d = fake_fcgi(s, "exec sleep 300")
 
     def stale(data):
@@ -433,12 +434,12 @@ def test_banner_not_for_a_stale_socket(s):
         u.close()                   # the file stays, nobody listens
 
     try:
-        rc, out, took, port = run_sh(s, d, stale)
+        rc, out, took, port = run_sh(s, d, stale, HTQ_START_WAIT="4")
         print("     a stale socket: run.sh exited %d after %.2f s" % (rc, took))
         assert rc != 0, out[-3000:]
         assert "htq is running" not in out, out[-3000:]
-        assert "did not answer its health check on port %d within 30 s (last status: 502" % port \
+        assert "did not answer its health check on port %d within 4 s (last status: 502" % port \
             in out, out[-3000:]
-        assert 29 <= took < 90, took
+        assert 3.5 <= took < 60, took
     finally:
         shutil.rmtree(d, ignore_errors=True)
