@@ -472,8 +472,9 @@ worker(int listen_fd, const struct config *cfg)
 		 */
 		if ((now = mono_ms()) >= next_tick) {
 			publish_files(ctx.db, 0);
-			(void)htq_cosign_collect(ctx.db, 0, NULL);
-			next_tick = mono_ms() + HTQ_PUBLISH_CHECK * 1000LL;
+			(void)htq_cosign_collect(ctx.db, 0, &later);
+			next_tick = mono_ms() + (later > 0 ? (long long)later :
+			    HTQ_PUBLISH_CHECK * 1000LL);
 			continue;
 		}
 		/*

@@ -1004,10 +1004,14 @@ htq_cosign_collect(struct htq_db *db, unsigned flags, unsigned *later_ms)
 	snprintf(path, sizeof(path), "%s/run/cosign.lock", datadir);
 	if ((fd = lock_file(path, LOCK_EX | LOCK_NB)) < 0) {
 		free(ws);
-		return errno == EWOULDBLOCK ? HTQ_OK : HTQ_EIO;
+		if (errno != EWOULDBLOCK)
+			return HTQ_EIO;
+		/* another process is collecting, perhaps for an older
+		 * checkpoint than the one just published: ask again soon */
+		if (later_ms != NULL)
+			*later_ms = HTQ_COSIGN_BUSY_MS;
+		return HTQ_OK;
 	}
-	if (later_ms != NULL)
-		*later_ms = 0;
 	if ((flags & HTQ_COSIGN_COMMIT) && (wait = too_soon(fd)) > 0) {
 		close(fd);	/* the caller asks again after *later_ms */
 		free(ws);

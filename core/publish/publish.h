@@ -125,10 +125,13 @@ int	 htq_cosig_recover(const struct htq_witnesses *, const char *origin,
  * less than HTQ_COSIGN_SPACING_MS ago (the lock file's mtime), so that a
  * burst of commits costs the witnesses, and the disk, one round a
  * second: *later_ms (when not NULL) is then the time until the next may
- * begin, for the caller to ask again (0 otherwise).
+ * begin, for the caller to ask again; when another process holds the
+ * lock it is HTQ_COSIGN_BUSY_MS (that one may be collecting for an older
+ * checkpoint); else 0.
  */
 #define HTQ_COSIGN_COMMIT	0x01
 #define HTQ_COSIGN_SPACING_MS	1000
+#define HTQ_COSIGN_BUSY_MS	250
 int	 htq_cosign_collect(struct htq_db *, unsigned flags,
 	    unsigned *later_ms);
 /* The log's signed checkpoint for txn's size with the cosignature lines
