@@ -67,13 +67,16 @@ checkpoint_line(const char *text, size_t len)
 {
 	json_t *o = json_pack("{s:s%}", "checkpoint", text, len);
 	char *line = o ? json_dumps(o, JSON_COMPACT) : NULL, *nl;
+	size_t n;
 
 	json_decref(o);
-	if (line == NULL || (nl = realloc(line, strlen(line) + 2)) == NULL) {
+	if (line == NULL || (nl = realloc(line, (n = strlen(line)) + 2)) ==
+	    NULL) {
 		free(line);
 		return NULL;
 	}
-	strcat(nl, "\n");
+	nl[n] = '\n';
+	nl[n + 1] = '\0';
 	return nl;
 }
 

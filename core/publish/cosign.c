@@ -707,20 +707,28 @@ request_body(struct htq_db *db, MDB_txn *txn, uint64_t m, uint64_t size,
 	aud_hash proof[AUD_MAX_PROOF];
 	char b64[sodium_base64_ENCODED_LEN(AUD_HASH,
 	    sodium_base64_VARIANT_ORIGINAL)];
-	size_t k = 0, i, o;
+	size_t k = 0, i, o, cap;
 	char *b;
-	int rc;
+	int rc, n;
 
 	if (m > 0 && m < size && (rc = aud_prove_consistency(htq_db_log(db),
 	    txn, m, size, proof, &k)) != AUD_OK)
 		return rc;
-	if ((b = malloc(32 + k * sizeof(b64) + notelen)) == NULL)
+	cap = 32 + k * sizeof(b64) + notelen;
+	if ((b = malloc(cap)) == NULL)
 		return HTQ_ENOMEM;
-	o = (size_t)sprintf(b, "old %llu\n", (unsigned long long)m);
-	for (i = 0; i < k; i++) {
+	n = snprintf(b, cap, "old %llu\n", (unsigned long long)m);
+	for (o = 0, i = 0; n >= 0 && (size_t)n < cap - o && i <= k; i++) {
+		o += (size_t)n;
+		if (i == k)
+			break;
 		sodium_bin2base64(b64, sizeof(b64), proof[i], AUD_HASH,
 		    sodium_base64_VARIANT_ORIGINAL);
-		o += (size_t)sprintf(b + o, "%s\n", b64);
+		n = snprintf(b + o, cap - o, "%s\n", b64);
+	}
+	if (i != k || o + 1 + notelen > cap) {
+		free(b);
+		return HTQ_EINVAL;	/* cannot happen: cap is the worst case */
 	}
 	b[o++] = '\n';
 	memcpy(b + o, note, notelen);
