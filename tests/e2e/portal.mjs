@@ -37,6 +37,16 @@ async function newPage(ctx) {
 	page.errors = [];
 	page.on("console", m => { if (consoleError(m)) page.errors.push(m.text()); });
 	page.on("pageerror", e => page.errors.push(String(e)));
+	// settled(): no request in flight for 100 ms (networkidle waits 500 ms
+	// after the last one, which on 124 narrow-screen states was a minute)
+	let inflight = 0, quietSince = Date.now();
+	page.on("request", () => { inflight++; });
+	for (const ev of ["requestfinished", "requestfailed"]) page.on(ev, () => { if (--inflight === 0) quietSince = Date.now(); });
+	page.settled = async () => {
+		for (const t0 = Date.now(); Date.now() - t0 < 15000; await new Promise(r => setTimeout(r, 25)))
+			if (inflight <= 0 && Date.now() - quietSince >= 100) return;
+		throw new Error("requests still in flight after 15 s");
+	};
 	page.done = async () => {
 		assert(page.errors.length === 0, "console errors: " + page.errors.join("; "));
 		await context.close();
@@ -64,7 +74,7 @@ async function timed(page, url, selector, settled = selector) {
 		await page.waitForSelector(selector);
 		ms.push(Date.now() - t0);
 		await page.waitForSelector(settled);
-		await page.waitForLoadState("networkidle");
+		await page.settled();
 	}
 	ms.sort((a, b) => a - b);
 	return `${ms[2]} ms (median of 5; ${ms[0]}–${ms[4]})`;
@@ -1271,7 +1281,7 @@ const RAW_CODE = /\b[a-z]+_[a-z_]+\b/g;
 const BAD_PLURAL = /\b1 (KSBs|submissions|standards|accounts|organisations|marks|entries|units|hours|findings|recommendations|hashes|proof hashes)\b/g;
 async function narrowCheck(page, name, found) {
 	await page.waitForFunction(() => !document.getElementById("loading"), null, { timeout: 15000 });
-	await page.waitForLoadState("networkidle");
+	await page.settled();
 	const r = await page.evaluate(() => {
 		document.querySelectorAll("details").forEach(d => { d.open = true; });
 		return { sw: document.documentElement.scrollWidth, iw: innerWidth, text: document.body.innerText };
