@@ -346,9 +346,9 @@ fcx_h_admin_window_impact(struct fcx_ctx *ctx, struct fcx_req *req,
     struct fcx_resp *resp)
 {
 	json_t *doc = NULL;
+	int rc = htq_window_impact(ctx->db, ctx->rtxn, req->captures[0], &doc);
 
-	return impact(resp, htq_window_impact(ctx->db, ctx->rtxn,
-	    req->captures[0], &doc), doc);
+	return impact(resp, rc, doc);
 }
 
 int
@@ -356,7 +356,8 @@ fcx_h_admin_standard_impact(struct fcx_ctx *ctx, struct fcx_req *req,
     struct fcx_resp *resp)
 {
 	json_t *doc = NULL;
+	int rc = htq_standard_impact(ctx->db, ctx->rtxn, req->captures[0],
+	    &doc);
 
-	return impact(resp, htq_standard_impact(ctx->db, ctx->rtxn,
-	    req->captures[0], &doc), doc);
+	return impact(resp, rc, doc);
 }
