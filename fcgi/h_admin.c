@@ -120,7 +120,7 @@ actor_of(const struct fcx_req *req)
 }
 
 /* Core's answer as HTTP: EPERM 403, ENOTFOUND 404, ECONFLICT 409,
- * EINVAL 422 (why naming the field). */
+ * EINVAL 422 (its message starting with the field it is about). */
 static int
 core_error(struct fcx_resp *resp, int rc, const struct htq_why *why)
 {
@@ -135,8 +135,7 @@ core_error(struct fcx_resp *resp, int rc, const struct htq_why *why)
 	case HTQ_ENOTFOUND:
 		return fcx_not_found(resp);
 	case HTQ_ECONFLICT:
-		return fcx_error(resp, 409, "conflict", "%s%s%s", why->field,
-		    why->field[0] ? ": " : "", msg);
+		return fcx_error(resp, 409, "conflict", "%s", msg);
 	case HTQ_EINVAL:
 		return fcx_error(resp, 422, "unprocessable", "%s%s%s",
 		    why->field, why->field[0] ? ": " : "", msg);
