@@ -16,6 +16,7 @@ import tempfile
 
 from harness import (DEMO_PASSWORD, SECRETS, assert_json_error, entries_since, export_ledger,
                      ledger_size, login, session_of)
+from test_workflow import check
 
 ALL = ["awarding_body", "reviewer", "approver", "auditor", "admin"]
 ANYONE = ["anonymous"] + ALL
@@ -408,6 +409,7 @@ def test_admin_manages_accounts_over_the_api(s):
     r = s.post("/api/v1/admin/accounts", headers=h, body={
         "email": "Hana@Harbour.test", "name": "Hana Harbour", "role": "awarding_body", "org": org})
     assert r.status == 201, r
+    check(r.json(), "account-answer.schema.json")
     acc, pw = r.json()["account"], r.json()["password"]
     SECRETS.append(pw)
     assert acc["email"] == "hana@harbour.test" and acc["org"] == org and "pw" not in acc
@@ -423,6 +425,7 @@ def test_admin_manages_accounts_over_the_api(s):
     assert s.get("/api/v1/admin/accounts", headers=ncookie).status == 200
     r = s.post(base + "/role", body={"role": "auditor"}, headers=h)
     assert r.status == 200, r
+    check(r.json(), "account-answer.schema.json")
     assert_json_error(s.get("/api/v1/admin/accounts", headers=ncookie), 403)
     # disable ends the session; enable revives nothing; reset: new password
     assert s.post(base + "/disable", headers=h).json()["account"]["disabled"] is True
@@ -475,9 +478,11 @@ def test_admin_manages_accounts_over_the_api(s):
     # impact counts: read only, for the admin
     r = s.get("/api/v1/admin/standards/ST0116/impact", headers=cookie)
     assert r.status == 200 and {"drafts", "submissions", "ref"} <= set(r.json()), r
+    check(r.json(), "impact.schema.json")
     assert_json_error(s.get("/api/v1/admin/standards/ST9999/impact", headers=cookie), 404)
     sched = s.get("/api/v1/windows").json()["routes"]
     wid = [w for x in sched if x["route"] == "Digital" for w in x["windows"]][0]["id"]
     r = s.get("/api/v1/admin/windows/%s/impact" % wid, headers=cookie)
     assert r.status == 200 and r.json()["route"] == "Digital", r
+    check(r.json(), "impact.schema.json")
     assert ledger_size(s) == start + 7

@@ -29,10 +29,11 @@ async function routes() {
 }
 
 // What closing it would affect, in words (GET /admin/windows/{id}/impact).
-function impactText(n) {
+function impactList(n) {
 	const d = n.drafts, s = n.submissions;
-	return `${plural(d, "draft")} for this route ${d === 1 ? "is" : "are"} in progress and could not be submitted until another window opens. ` +
-		`${plural(s, "submission")} made in its windows ${s === 1 ? "is" : "are"} still being decided; ${s === 1 ? "it is" : "they are"} not affected.`;
+	return `<ul class="govuk-list govuk-list--bullet" id="impact" data-drafts="${d}" data-submissions="${s}">
+<li>${esc(plural(d, "draft"))} for this route could not be submitted until another window opens.</li>
+<li>${esc(plural(s, "submission"))} for this route ${s === 1 ? "is" : "are"} still being decided; ${s === 1 ? "it is" : "they are"} not affected.</li></ul>`;
 }
 
 async function confirmClose(id) {
@@ -49,7 +50,7 @@ async function confirmClose(id) {
 	setTitle("Close the window");
 	content(`<span class="govuk-caption-l">${esc(route)}</span><h1 class="govuk-heading-l">Are you sure you want to close this window?</h1>
 <p class="govuk-body">It opened on ${date(w.opens)} and would close on ${date(w.closes)}. ${stateTag(w.state)}</p>
-${impact ? `<h2 class="govuk-heading-m">What this affects</h2><p class="govuk-body" id="impact" data-drafts="${impact.drafts}" data-submissions="${impact.submissions}">${esc(impactText(impact))}</p>` : ""}
+${impact ? `<h2 class="govuk-heading-m">What this affects</h2>${impactList(impact)}` : ""}
 <div class="govuk-warning-text"><span class="govuk-warning-text__icon" aria-hidden="true">!</span><strong class="govuk-warning-text__text"><span class="govuk-visually-hidden">Warning</span> Closing it stops new submissions for this route today. This cannot be undone.</strong></div>
 <form id="close-form" novalidate><div class="govuk-button-group">
 <button type="submit" class="govuk-button govuk-button--warning" id="confirm-close" data-module="govuk-button">Yes, close this window</button>
