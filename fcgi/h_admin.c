@@ -165,9 +165,13 @@ bad_field(struct fcx_resp *resp, const char *field, const char *what)
 static int
 account_answer(struct fcx_resp *resp, int status, json_t *acc, char *pw)
 {
-	json_t *doc = json_pack("{s:o,s:s?}", "account", acc, "password",
-	    pw != NULL && pw[0] ? pw : NULL);
+	json_t *doc = json_pack("{s:o}", "account", acc);
 
+	if (doc != NULL && pw != NULL && pw[0] != '\0' &&
+	    json_object_set_new(doc, "password", json_string(pw)) != 0) {
+		json_decref(doc);
+		doc = NULL;
+	}
 	if (pw != NULL) {
 		sodium_memzero(pw, HTQ_NEW_PASSWORD_LEN + 1);
 		sodium_free(pw);
