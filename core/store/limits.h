@@ -97,6 +97,10 @@
  * hashing what an unauthenticated caller sends stays bounded. */
 #define HTQ_MIN_PASSWORD	12
 #define HTQ_MAX_PASSWORD	1024
+/* A password an administrator's add or reset makes (shown once): 120
+ * random bits, URL-safe base64 without padding. */
+#define HTQ_NEW_PASSWORD_BYTES	15
+#define HTQ_NEW_PASSWORD_LEN	20
 /* Session token (256 random bits, hex) and CSRF token (128 bits, hex). */
 #define HTQ_TOKEN_LEN		64
 #define HTQ_CSRF_LEN		32
