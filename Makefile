@@ -31,7 +31,7 @@ INC_ctl		= -Icore/ctl $(INC_publish)
 INC_fcgi	= -Ifcgi $(INC_publish)
 INC_tests	= -Ifcgi -Icore/ctl $(INC_publish)
 # libqrencode draws the badges' QR codes (server and htqctl only)
-LDLIBS_ALL = -lfcgi -llmdb -lsodium -ljansson -lqrencode -lpthread
+LDLIBS_ALL = -lfcgi -llmdb -lsodium -ljansson -lqrencode -lz -lpthread
 LDLIBS_VERIFY = -lsodium -ljansson -lpthread
 
 ifeq ($(FUZZ),1)

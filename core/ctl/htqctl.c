@@ -238,7 +238,7 @@ cmd_init(struct ctl *c, int argc, char **argv)
 	if (ctl_wants_help(argc, argv)) {
 		printf("usage: htqctl init\n\nCreate the data directory "
 		    "(mode 0700) with db/, keys/, run/ and log/, the "
-		    "database\nand, if there is none, a ledger signing key.\nSafe to run again: existing data is kept.\n");
+		    "database\nand, if there are none, a ledger signing key and a credential signing key.\nSafe to run again: existing data is kept.\n");
 		return 0;
 	}
 	if (argc != 1) {

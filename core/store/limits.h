@@ -45,6 +45,15 @@
 #define HTQ_PUBLISH_CHECK	2
 /* Longest public base URL (HTQ_PUBLIC_URL) a badge's QR code carries. */
 #define HTQ_MAX_URL		512
+/* Deepest nesting the JSON canonicalizer (RFC 8785, credential.c)
+ * accepts: our credentials need 5. */
+#define HTQ_JCS_MAX_DEPTH	32
+/* Largest integer magnitude it accepts: 2^53 - 1, the largest that an
+ * ECMAScript number holds exactly (I-JSON). */
+#define HTQ_JCS_MAX_INT		9007199254740991LL
+/* Bits of a revocation status list: a multiple of this, the Bitstring
+ * Status List's minimum (16 KiB), above the log's size. */
+#define HTQ_STATUS_LIST_BITS	131072
 /* listen(2) backlog of the FastCGI socket. */
 #define HTQ_FCGI_BACKLOG	256
 /* Seconds the master waits for workers to finish in-flight requests. */
