@@ -640,7 +640,7 @@ static const char SOURCES[] =
     "(or in information.provided for an amended submission); the KSB's "
     "words from the standards catalogue\","
     "\"uncovered_ksbs.reasons\":\"submissions partners may read: the "
-    "reasons (not_attainable) in each submission's mapping\","
+    "reasons given in each submission's mapping why a KSB cannot be attained\","
     "\"rejection_reasons\":\"ledger: the reasons decision.rejected "
     "records\","
     "\"revocations\":\"ledger: mark.revoked (reason and note)\","
