@@ -1004,8 +1004,8 @@ test("auditor: the partners' report from the home page: a chart (SVG bars labell
 	const all = (await axe(page, "axe on the report")).filter(v => v.id !== "region" ||
 		v.nodes.some(n => !n.target.join(" ").includes("govuk-phase-banner")));
 	assert(all.length === 0, "axe violations of any impact: " + all.map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(" ")).slice(0, 5).join(", ")}`).join("; "));
-	const call = await apiSession(ctx, ACCOUNTS.auditor[0]);
-	const rep = (await call("GET", "/reports")).body;
+	// the API's report, read with this page's session
+	const rep = await (await page.request.get(ctx.stack.api + "/reports")).json();
 	// every chart is an image with a name, each bar's words and number in
 	// its text, and is followed at once by its table
 	const charts = await page.$$eval("figure.htq-chart", fs => fs.map(f => ({

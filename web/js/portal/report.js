@@ -46,7 +46,7 @@ function chart(title, rows) {
 	const max = Math.max(1, ...rows.map(r => Number(r[1]) || 0));
 	const h = 44;
 	const bars = rows.map(([l, v, shown], i) => {
-		const w = ((Number(v) || 0) / max) * 100;
+		const w = ((Number(v) || 0) / max) * 99;	// the longest bar keeps its edge in view
 		return `<text x="0" y="${i * h + 16}" class="htq-chart__label">${esc(l)}: ${esc(shown ?? v)}</text>
 <rect x="0" y="${i * h + 22}" width="${w.toFixed(2)}%" height="14" class="htq-chart__bar"></rect>`;
 	}).join("");
