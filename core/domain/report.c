@@ -111,7 +111,7 @@ scan_entry(struct scan *sc, const struct aud_entry *e)
 	const char *t = e->type, *id;
 	int rc = HTQ_OK;
 
-	if (strcmp(t, "window.opened") != 0 &&
+	if (strncmp(t, "window.", 7) != 0 &&
 	    strncmp(t, "submission.", 11) != 0 &&
 	    strcmp(t, "review.recorded") != 0 &&
 	    strncmp(t, "information.", 12) != 0 &&
@@ -129,6 +129,17 @@ scan_entry(struct scan *sc, const struct aud_entry *e)
 		if (w == NULL || json_object_set_new(sc->windows, e->subject,
 		    w) != 0)
 			rc = HTQ_ENOMEM;
+		goto out;
+	}
+	if (strcmp(t, "window.closed") == 0) {
+		/* closed early: the day it closed, part of its story */
+		if ((w = json_object_get(sc->windows, e->subject)) != NULL) {
+			json_object_set_new(w, "closed_on", json_string(str(data,
+			    "closed_on")));
+			json_object_set_new(w, "seq", json_integer(
+			    (json_int_t)e->seq));
+			json_object_set_new(w, "time", json_string(e->time));
+		}
 		goto out;
 	}
 	id = strcmp(t, "mark.revoked") == 0 ? str(data, "submission") :
@@ -646,7 +657,8 @@ static const char SOURCES[] =
     "\"revocations\":\"ledger: mark.revoked (reason and note)\","
     "\"awarding_bodies\":\"ledger: the organisation in "
     "submission.submitted; names from the organisations\","
-    "\"windows\":\"ledger: window.opened\"}";
+    "\"windows\":\"ledger: window.opened, and window.closed for a "
+    "window closed early\"}";
 
 int
 htq_report(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
@@ -724,11 +736,13 @@ htq_report(struct htq_db *db, MDB_txn *txn, const struct htq_actor *a,
 		rc = HTQ_ENOMEM;
 		json_decref(group);
 		group = NULL;
-		x = json_pack("{s:{s:O,s:O,s:O,s:O},s:o}", "window", "id",
+		x = json_pack("{s:{s:O,s:O,s:O,s:O,s:O},s:o}", "window", "id",
 		    json_object_get(wv[i], "id"), "route",
 		    json_object_get(wv[i], "route"), "opens",
 		    json_object_get(wv[i], "opens"), "closes",
-		    json_object_get(wv[i], "closes"), "figures", f);
+		    json_object_get(wv[i], "closes"), "closed_on",
+		    json_object_get(wv[i], "closed_on") ? json_object_get(wv[i],
+		    "closed_on") : json_null(), "figures", f);
 		if (x == NULL || json_array_append_new(wl, x) != 0)
 			goto out;
 		/* every route with a window in the report has its total */
@@ -1000,6 +1014,8 @@ htq_report_render(const json_t *rep, int csv, char **out, size_t *len)
 		    "", json_object_get(w, "opens"));
 		row(&b, "window", json_object_get(w, "id"), "window", "closes",
 		    "", json_object_get(w, "closes"));
+		row(&b, "window", json_object_get(w, "id"), "window",
+		    "closed_on", "", json_object_get(w, "closed_on"));
 		figure_rows(&b, "window", json_object_get(w, "id"),
 		    json_object_get(x, "figures"));
 	}

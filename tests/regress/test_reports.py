@@ -56,8 +56,8 @@ def expected_rows(rep):
     groups = []
     for w in rep["windows"]:
         wid = w["window"]["id"]
-        for k in ("route", "opens", "closes"):
-            rows.append(("window", wid, "window", k, "", w["window"][k]))
+        for k in ("route", "opens", "closes", "closed_on"):
+            rows.append(("window", wid, "window", k, "", v(w["window"][k])))
         groups.append(("window", wid, w["figures"]))
     groups += [("route", r["route"], r["figures"]) for r in rep["routes"]]
     for scope, gid, f in groups:

@@ -537,7 +537,8 @@ test_reproducible(void)
 {
 	char *a = bytes(w1, 0), *b = bytes(w1, 0), *c, *csv, *d;
 	char id[HTQ_ID_LEN + 1], want[64];
-	json_t *r;
+	struct htq_why why;
+	json_t *r, *out;
 
 	T_STREQ(a, b);
 	free(b);
@@ -564,6 +565,23 @@ test_reproducible(void)
 	b = bytes(wc, 0);
 	T_STREQ(a, b);
 	T_ASSERT(strstr(a, "\"approval_rate\":50.0") != NULL);
+	T_ASSERT(strstr(a, "\"closed_on\":null") != NULL);
+	free(b);
+	/* a window closed early says so, and its report moves on */
+	DAY(55);
+	T_EQ(htq_window_close(db, &admin, wc, &out, &why), HTQ_OK);
+	json_decref(out);
+	b = bytes(wc, 0);
+	T_ASSERT(strcmp(a, b) != 0);
+	r = json_loads(b, 0, NULL);
+	date_of(55, want);
+	T_STREQ(json_string_value(json_object_get(json_object_get(
+	    json_array_get(json_object_get(r, "windows"), 0), "window"),
+	    "closed_on")), want);
+	snprintf(want + 10, sizeof(want) - 10, "T09:00:00Z");
+	T_STREQ(json_string_value(json_object_get(json_object_get(r,
+	    "through"), "time")), want);
+	json_decref(r);
 	free(a);
 	free(b);
 }

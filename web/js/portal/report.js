@@ -136,6 +136,7 @@ async function main() {
 	}
 	const sections = wins.map(w => `<section class="htq-report-section" data-window="${esc(w.window.id)}" aria-labelledby="w-${esc(w.window.id)}">
 <h2 class="govuk-heading-l" id="w-${esc(w.window.id)}">${esc(w.window.route)} window: ${date(w.window.opens)} to ${date(w.window.closes)}</h2>
+${w.window.closed_on ? `<p class="govuk-body">Closed early on ${date(w.window.closed_on)}.</p>` : ""}
 ${figures(w.figures, `${w.window.route} window opening ${date(w.window.opens)}`)}</section>`).join("");
 	const routes = chosen ? "" : rep.routes.map(r => `<section class="htq-report-section" data-route="${esc(r.route)}" aria-labelledby="r-${esc(r.route.replace(/[^A-Za-z0-9]/g, "-"))}">
 <h2 class="govuk-heading-l" id="r-${esc(r.route.replace(/[^A-Za-z0-9]/g, "-"))}">${esc(r.route)} route: all its windows</h2>
