@@ -454,10 +454,14 @@ uncovered(struct htq_db *db, MDB_txn *txn, const json_t *group,
 				stdref = json_object_get(s, "standard");
 				break;
 			}
-		r = top_list(json_object_get(reasons, k) ?
-		    json_object_get(reasons, k) : json_object(), "reason",
-		    "submissions", HTQ_REPORT_TOP);
-		if (r == NULL)
+		if ((per = json_object_get(reasons, k)) == NULL) {
+			/* uncovered with no reason given (a submit needs
+			 * one, so never yet): an empty list */
+			per = json_object();
+			json_object_set_new(reasons, k, per);
+		}
+		if ((r = top_list(per, "reason", "submissions",
+		    HTQ_REPORT_TOP)) == NULL)
 			goto out;
 		json_object_set_new(x, "standard", json_stringn(k, l));
 		json_object_set_new(x, "ksb", json_string(sp ? sp + 1 : ""));
