@@ -129,6 +129,10 @@ $(BIN)/tests/test_%: $(OBJ)/tests/unit/test_%.o $(LIB_FCGI) $(LIB_CORE) $(LIB_AU
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
+# test_report runs a wave of several weeks on its own clock: every time()
+# in the code it links reads the test's (tests/unit/test_report.c).
+$(BIN)/tests/test_report: LDFLAGS += -Wl,--wrap=time
+
 # Test and benchmark helper programs (crash-test writer, micro benchmarks).
 $(BIN)/tests/%: $(OBJ)/tests/tools/%.o $(LIB_FCGI) $(LIB_CORE) $(LIB_AUDIT)
 	@mkdir -p $(dir $@)

@@ -354,6 +354,8 @@ int	 fcx_h_sub_info_respond(struct fcx_ctx *, struct fcx_req *,
 int	 fcx_h_sub_decide(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_mark(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_register(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+/* fcgi/h_reports.c */
+int	 fcx_h_reports(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_mark_revoke(struct fcx_ctx *, struct fcx_req *,
 	    struct fcx_resp *);
 

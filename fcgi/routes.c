@@ -104,5 +104,8 @@ const struct fcx_route fcx_routes[] = {
 	{ FCX_GET, "/api/v1/register", fcx_h_register, 0, PUBLIC },
 	{ FCX_POST, "/api/v1/marks/{id}/revoke", fcx_h_mark_revoke,
 	    FCX_JSON_BODY, FCX_APPROVER, FCX_SCOPE_ANY, NULL },
+	/* the partners' report: the lessons of each window and route */
+	{ FCX_GET, "/api/v1/reports", fcx_h_reports, 0,
+	    FCX_AUDITOR | FCX_ADMIN, FCX_SCOPE_ANY, NULL },
 	{ 0, NULL, NULL, 0, 0, 0, NULL }
 };

@@ -27,6 +27,8 @@ static const struct ctl_cmd commands[] = {
 	{ "ledger", ctl_ledger, "export the ledger, show an entry, print the "
 	    "checkpoint, publish the static files" },
 	{ "org", ctl_org, "add or list organisations" },
+	{ "report", ctl_report, "the partners' report per window and route "
+	    "(JSON or CSV)" },
 	{ "restore", ctl_restore, "restore a backup into a new data "
 	    "directory, checked against the published log" },
 	{ "standards", ctl_standards, "import, list, show standards; set "

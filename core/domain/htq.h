@@ -451,5 +451,32 @@ struct htq_register_filter {
 int	 htq_register_list(struct htq_db *, MDB_txn *,
 	    const struct htq_register_filter *, json_t **out);
 
+/* --- partners' reports (report.c) --- */
+
+/* Which windows a report covers: NULL members match any; route is
+ * case-insensitive. */
+struct htq_report_filter {
+	const char	*window;	/* a window id */
+	const char	*route;
+};
+/*
+ * The partners' report (auditor, admin, the console operator; others
+ * HTQ_EPERM) over the windows that match: per window and per route,
+ * submissions by state, decisions and rates, days from submission to
+ * decision (median, 90th percentile), requests for information, the KSBs
+ * most often left uncovered with the reasons given, reasons for rejection
+ * and revocation, and the awarding bodies taking part; "sources" says
+ * where each figure comes from, "through" the last ledger entry it rests
+ * on (docs/reports.md).  HTQ_ENOTFOUND when no window matches.  *out is
+ * the caller's.
+ */
+int	 htq_report(struct htq_db *, MDB_txn *, const struct htq_actor *,
+	    const struct htq_report_filter *, json_t **out, struct htq_why *);
+/* The report's bytes: JSON (compact, keys sorted, reals rounded) or, when
+ * csv is 1, RFC 4180 CSV with the columns scope,id,figure,item,detail,
+ * value.  The same report gives the same bytes.  *out is malloc'd. */
+int	 htq_report_render(const json_t *report, int csv, char **out,
+	    size_t *len);
+
 #endif /* HTQ_H */
 

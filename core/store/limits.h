@@ -183,4 +183,11 @@
 /* Most entries in one /ledger/entries page. */
 #define HTQ_LEDGER_PAGE		100
 
+/* --- partners' reports (core/domain/report.c) --- */
+
+/* Entries of each ranked list in a report (KSBs left uncovered, the
+ * reasons for each, reasons for rejection, revocation notes): the most
+ * frequent, so that a report stays a page whatever the wave's size. */
+#define HTQ_REPORT_TOP		10
+
 #endif /* HTQ_LIMITS_H */

@@ -1135,6 +1135,72 @@ test("auditor: the ledger page; an entry's inclusion proof; verify everything si
 	await anon.done();
 });
 
+test("auditor: the partners' report from the home page: a chart (SVG bars labelled with words and numbers) followed by its table for each figure, equal to the API's; CSV and JSON downloads; one window chosen; axe clean; 320 px", async ctx => {
+	const page = await signedIn(ctx, "auditor");
+	await page.click('a[href="/reports/"]');
+	await page.waitForSelector("#content[data-loaded]");
+	// a long page: the screenshot of its first screen, axe once (below)
+	await step(page, "report", { axe: false, fullPage: false });
+	assert(/^Partners' report – HTQ approvals – GOV\.UK$/.test(await page.title()) && await page.locator("h1").count() === 1, "title and one h1");
+	// any impact, not only serious ones; but the phase banner outside any
+	// landmark (region, moderate) is every page's template's, not this page's
+	const all = (await axe(page, "axe on the report")).filter(v => v.id !== "region" ||
+		v.nodes.some(n => !n.target.join(" ").includes("govuk-phase-banner")));
+	assert(all.length === 0, "axe violations of any impact: " + all.map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(" ")).slice(0, 5).join(", ")}`).join("; "));
+	// the API's report, read with this page's session
+	const rep = await (await page.request.get(ctx.stack.api + "/reports")).json();
+	// every chart is an image with a name, each bar's words and number in
+	// its text, and is followed at once by its table
+	const charts = await page.$$eval("figure.htq-chart", fs => fs.map(f => ({
+		name: f.dataset.chart, role: f.querySelector("svg").getAttribute("role"),
+		title: f.querySelector("svg title").textContent,
+		labels: [...f.querySelectorAll("text")].map(t => t.textContent),
+		bars: f.querySelectorAll("rect").length,
+		next: f.nextElementSibling && f.nextElementSibling.matches("table.govuk-table") ? f.nextElementSibling.querySelector("caption").textContent : null,
+	})));
+	assert(charts.length >= 3 * (rep.windows.length + rep.routes.length) - 2 * rep.windows.length, "charts for each window and route: " + charts.length);
+	for (const c of charts) {
+		assert(c.role === "img" && c.title.startsWith(c.name), "chart named: " + c.name);
+		assert(c.bars === c.labels.length && c.labels.every(l => /: [0-9]/.test(l)), "each bar labelled with a number: " + c.labels);
+		assert(c.next && c.next.startsWith(c.name), `${c.name}: followed by its table (${c.next})`);
+	}
+	const digital = rep.windows.find(w => w.window.route === "Digital" && w.figures.submissions > 0);
+	const section = `section[data-window="${digital.window.id}"]`;
+	const states = await page.$$eval(`${section} figure.htq-chart:first-of-type text`, ts => ts.map(t => t.textContent));
+	const want = ["Submitted", "In review", "Information requested", "Approved", "Rejected", "Withdrawn"]
+		.map((l, i) => `${l}: ${digital.figures.by_state[["submitted", "in_review", "information_requested", "approved", "rejected", "withdrawn"][i]]}`);
+	assert(JSON.stringify(states) === JSON.stringify(want), `states chart ${states} != ${want}`);
+	const k = digital.figures.uncovered_ksbs[0];
+	const ksbRow = await page.textContent(`${section} table:has(caption:text-matches("left uncovered.*reasons")) tbody tr:first-child`);
+	assert(ksbRow.includes(`${k.standard} ${k.ksb}`) && ksbRow.includes(k.text) && ksbRow.includes(k.reasons[0].reason), "the first KSB with its words and reason: " + ksbRow);
+	const text = await page.textContent("#content");
+	assert(text.includes(`${digital.figures.decisions.approval_rate}%`), "approval rate shown");
+	assert(digital.figures.awarding_bodies.every(b => text.includes(b.name)), "bodies by name");
+	ctx.report.push("partners' report page: data shown " + await timed(page, ctx.stack.base + "/reports/", "#content[data-loaded]"));
+	// the downloads: the API's bytes, with this session
+	const csv = await page.request.get(ctx.stack.base + await page.getAttribute("#download-csv", "href"));
+	assert(csv.status() === 200 && /^text\/csv/.test(csv.headers()["content-type"]), "CSV download");
+	assert((await csv.text()).startsWith("scope,id,figure,item,detail,value\r\n"), "CSV header");
+	const json = await page.request.get(ctx.stack.base + await page.getAttribute("#download-json", "href"));
+	assert(JSON.stringify(await json.json()) === JSON.stringify(rep), "JSON download is the report");
+	// one window, by keyboard
+	await page.focus("#window");
+	await page.selectOption("#window", digital.window.id);
+	await page.keyboard.press("Tab");
+	await page.keyboard.press("Enter");
+	await page.waitForURL(/window=/);
+	await page.waitForSelector("#content[data-loaded]");
+	assert(await page.locator("section.htq-report-section").count() === 1, "one window shown");
+	assert((await page.getAttribute("#download-csv", "href")).endsWith("window=" + digital.window.id), "the download is that window's");
+	await page.setViewportSize({ width: 320, height: 640 });
+	await page.goto(ctx.stack.base + "/reports/");
+	await page.waitForSelector("#content[data-loaded]");
+	const sw = await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]);
+	assert(sw[0] <= sw[1], `no sideways scroll at 320 px: ${sw[0]} px`);
+	await step(page, "report-narrow", { fullPage: false });
+	await page.done();
+});
+
 // The register (public, static HTML pages of 100 marks) from navigation
 // to its first page's last row shown; every page followed by its "Next"
 // link lists every mark once, in id order; and a search through the API
@@ -1466,6 +1532,7 @@ test("narrow screens and plain words: every portal page state with the demo data
 			for (const l of ["information_requested", "all"]) await visit(page, "/submissions/?list=" + l, `${who} submissions ${l}`);
 		await visit(page, "/ledger", `${who} ledger`);
 		if (who === "auditor") await step(page, "narrow-auditor-ledger");
+		if (who === "auditor" || who === "admin") await visit(page, "/reports/", `${who} partners' report`);
 		const subs = [];
 		for (let after = ""; ;) {
 			const r = (await call("GET", "/submissions" + (after ? "?after=" + encodeURIComponent(after) : ""))).body;
