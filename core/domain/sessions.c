@@ -132,6 +132,35 @@ reserve_attempt(struct htq_db *db, const uint8_t *key, int64_t now,
 	return htq_commit(db, txn);
 }
 
+/*
+ * A failed attempt's wait counts from its answer, not from its reservation:
+ * the password check in between may take a second on a loaded machine,
+ * which would otherwise use up the first wait before anyone saw it.
+ */
+static void
+stamp_failure(struct htq_db *db, const uint8_t *key, int64_t now)
+{
+	MDB_val k = { crypto_hash_sha256_BYTES, (void *)key }, v;
+	struct throttle t;
+	MDB_txn *txn;
+
+	if (htq_txn_write(db, &txn) != HTQ_OK)
+		return;
+	throttle_get(db, txn, key, now, &t);
+	if (t.fails == 0 || t.last >= now) {
+		mdb_txn_abort(txn);
+		return;
+	}
+	t.last = now;
+	v.mv_size = sizeof(t);
+	v.mv_data = &t;
+	if (mdb_put(txn, htq_dbi(db, HTQ_T_THROTTLE), &k, &v, 0) != 0) {
+		mdb_txn_abort(txn);
+		return;
+	}
+	(void)htq_commit(db, txn);
+}
+
 /* The stored account document for an e-mail address (never an id). */
 static int
 account_by_email(struct htq_db *db, MDB_txn *txn, const char *norm,
@@ -249,6 +278,8 @@ htq_login(struct htq_db *db, const char *email, const char *password,
 	    strlen(password)) == 0;
 	rc = found && ok ? open_session(db, norm, hash, gen, tkey, out, token,
 	    csrf) : HTQ_EPERM;
+	if (rc == HTQ_EPERM)
+		stamp_failure(db, tkey, now_ms());
 	sodium_memzero(hash, sizeof(hash));
 	if (rc != HTQ_OK)
 		memset(out, 0, sizeof(*out));
