@@ -82,7 +82,8 @@ layout(const json_t *m, char *title, size_t titlesz, struct lines *tl,
 	const char *t = htq_jstr(m, "qualification", "title");
 	int y;
 
-	snprintf(title, titlesz, "%s (level %lld)", t != NULL ? t : "",
+	/* "(level 4)" kept on one line: a no-break space (U+00A0) */
+	snprintf(title, titlesz, "%s (level\xc2\xa0%lld)", t != NULL ? t : "",
 	    htq_mark_level(m));
 	wrap(title, TITLE_CHARS, tl);
 	wrap(htq_jstr(m, "awarding_body", "name"), BODY_CHARS, bl);

@@ -453,7 +453,7 @@ test("public pages with JavaScript disabled: a mark's facts, the register's sear
 			const lines = cls => [...document.querySelectorAll(`text.${cls}`)];
 			const qr = document.querySelector("svg.qr").x.baseVal.value;
 			return {
-				title: lines("title").map(t => t.textContent).join(" "),
+				title: lines("title").map(t => t.textContent).join(" ").replace(/\u00a0/g, " "),
 				body: lines("body").map(t => t.textContent).join(" "),
 				right: Math.max(...lines("title").concat(lines("body")).map(t => t.getBBox().x + t.getBBox().width)), qr,
 			};
