@@ -96,6 +96,7 @@ const PAGES = [
 	["admin/accounts", "admin-accounts", "Accounts and organisations", true],
 	["admin/standards", "admin-standards", "Standards' eligibility", true],
 	["ledger", "ledger", "The ledger", true],
+	["reports", "report", "Partners' report", true],
 ];
 
 // A page: module is its script under /assets/js/portal/ (null: none);
