@@ -234,6 +234,15 @@ int	 fcx_json(struct fcx_resp *, int status, json_t *body);
 int	 fcx_resp_render(struct fcx_resp *, int head_only, char *hdr,
 	    size_t hdrsz, const char **body, size_t *blen, char **owned);
 void	 fcx_resp_free(struct fcx_resp *);
+/*
+ * A refusal of a page (a request whose URI is the site's, not /api/ nor
+ * /metrics: the register's search) said as an HTML page in the site's
+ * shell, with the same status and message, for the browser that asked;
+ * uri is the raw request URI (the request may have failed before it was
+ * parsed).  Leaves any other response alone.
+ */
+void	 fcx_html_problem(struct fcx_resp *, const char *uri,
+	    const char *datadir);
 const char *fcx_status_text(int status);
 
 /* --- validation (fcgi/validate.c) --- */
@@ -354,6 +363,10 @@ int	 fcx_h_sub_info_respond(struct fcx_ctx *, struct fcx_req *,
 int	 fcx_h_sub_decide(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_mark(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_register(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+/* GET /register/search: the register's search as an HTML page (a page
+ * route: its refusals are HTML pages too, fcx_html_problem). */
+int	 fcx_h_register_page(struct fcx_ctx *, struct fcx_req *,
+	    struct fcx_resp *);
 /* fcgi/h_reports.c */
 int	 fcx_h_reports(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_mark_revoke(struct fcx_ctx *, struct fcx_req *,

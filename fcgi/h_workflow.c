@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "fcx.h"
+#include "pages.h"
 
 /* Windows change rarely: the public schedule may be cached briefly. */
 #define SCHEDULE_CACHE	"public, max-age=30"
@@ -501,6 +502,88 @@ fcx_h_register(struct fcx_ctx *ctx, struct fcx_req *req,
 		return core_error(resp, rc, NULL);
 	resp->cache = REGISTER_CACHE;
 	return fcx_json(resp, 200, out);
+}
+
+/*
+ * GET /register/search?q=&awarding_body=&route=&standard=&status=&page=:
+ * the register's search for a browser with or without JavaScript (the
+ * form on /register, a GET form, asks here).  The workers answer it, not
+ * a published file: a search's answer depends on what was asked, and
+ * publishing every combination is not possible.  The same table and form
+ * as the published /register pages (core/publish/pages.c), from the same
+ * register (core/domain/register.c), HTQ_REGISTER_PAGE marks a page
+ * with links to the others.  Empty parameters (the form sends every
+ * field) mean "any"; every value is at most HTQ_MAX_SEARCH bytes; a
+ * refusal is an HTML page (fcx_html_problem).
+ */
+int
+fcx_h_register_page(struct fcx_ctx *ctx, struct fcx_req *req,
+    struct fcx_resp *resp)
+{
+	static const char *const allowed[] = { "q", "awarding_body", "route",
+	    "standard", "status", "page", NULL };
+	static const char *const text[] = { "q", "awarding_body", "route",
+	    "standard", "status", NULL };
+	struct htq_register_filter f, none;
+	struct htq_site site;
+	const char *v[5];
+	json_t *all = NULL, *shown = NULL;
+	long long page;
+	char *out = NULL;
+	size_t i, len = 0, n;
+	int rc;
+
+	if (fcx_query_allowed(req, allowed, resp) != HTQ_OK ||
+	    fcx_query_int(req, "page", 1, HTQ_REGISTER_MAX_PAGE, 1, &page,
+	    resp) != HTQ_OK)
+		return resp->status;
+	for (i = 0; text[i] != NULL; i++) {
+		v[i] = fcx_param(req, text[i]);
+		if (v[i] != NULL && strlen(v[i]) > HTQ_MAX_SEARCH)
+			return fcx_error(resp, 400, "bad_parameter", "\"%s\" is "
+			    "too long: at most %d characters", text[i],
+			    HTQ_MAX_SEARCH);
+		if (v[i] != NULL && v[i][0] == '\0')
+			v[i] = NULL;
+	}
+	memset(&f, 0, sizeof(f));
+	f.q = v[0];
+	f.awarding_body = v[1];
+	f.route = v[2];
+	f.standard = v[3];
+	f.status = v[4];
+	if (f.status != NULL && strcmp(f.status, "current") != 0 &&
+	    strcmp(f.status, "revoked") != 0)
+		return fcx_error(resp, 400, "bad_parameter", "status must be "
+		    "current or revoked");
+	memset(&none, 0, sizeof(none));
+	if ((rc = htq_register_list(ctx->db, ctx->rtxn, &none, &all)) !=
+	    HTQ_OK || (rc = htq_register_list(ctx->db, ctx->rtxn, &f,
+	    &shown)) != HTQ_OK) {
+		json_decref(all);
+		return core_error(resp, rc, NULL);
+	}
+	htq_site_load(&site, ctx->datadir);
+	rc = htq_register_html(json_object_get(all, "items"),
+	    json_object_get(shown, "items"), &f, (size_t)page, &site, &out,
+	    &len);
+	htq_site_free(&site);
+	n = json_array_size(json_object_get(shown, "items"));
+	json_decref(all);
+	json_decref(shown);
+	if (rc == HTQ_EINVAL)
+		return fcx_error(resp, 404, "not_found", "there is no page %lld "
+		    "of this search: it has %zu", page, n == 0 ? 1 :
+		    (n + HTQ_REGISTER_PAGE - 1) / HTQ_REGISTER_PAGE);
+	if (rc != HTQ_OK)
+		return core_error(resp, rc, NULL);
+	resp->owned = out;
+	resp->raw = out;
+	resp->raw_len = len;
+	resp->ctype = "text/html; charset=utf-8";
+	resp->cache = REGISTER_CACHE;
+	resp->status = 200;
+	return resp->status;
 }
 
 static const struct fcx_field revoke_fields[] = {

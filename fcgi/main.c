@@ -341,6 +341,9 @@ serve(struct fcx_ctx *ctx, FCGX_Request *r, struct fcx_req *req)
 			 * writing. */
 		}
 	}
+	/* a page's refusal is a page (the register's search) */
+	fcx_html_problem(&resp, FCGX_GetParam("REQUEST_URI", r->envp),
+	    ctx->datadir);
 	if (fcx_resp_render(&resp, req->method == FCX_HEAD, hdr, sizeof(hdr),
 	    &body, &blen, &owned) != HTQ_OK) {
 		fcx_resp_free(&resp);

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "fcx.h"
+#include "pages.h"
 
 const char *
 fcx_status_text(int status)
@@ -149,4 +150,37 @@ fcx_resp_free(struct fcx_resp *resp)
 	resp->owned = NULL;
 	/* extra header lines may carry a session cookie */
 	sodium_memzero(resp->extra, sizeof(resp->extra));
+}
+
+void
+fcx_html_problem(struct fcx_resp *resp, const char *uri, const char *datadir)
+{
+	struct htq_site site;
+	const char *msg, *heading;
+	char *text = NULL;
+	size_t len = 0;
+
+	if (resp->status < 400 || resp->json == NULL || uri == NULL ||
+	    uri[0] != '/' || strncmp(uri, "/api/", 5) == 0 ||
+	    strncmp(uri, "/metrics", 8) == 0)
+		return;
+	msg = json_string_value(json_object_get(json_object_get(resp->json,
+	    "error"), "message"));
+	heading = resp->status >= 500 ? "Sorry, there is a problem with the "
+	    "service" : resp->status == 404 ? "Page not found" :
+	    "There is a problem with your search";
+	htq_site_load(&site, datadir);
+	if (htq_problem_html(heading, msg != NULL ? msg : "", &site, &text,
+	    &len) == HTQ_OK) {
+		json_decref(resp->json);
+		resp->json = NULL;
+		free(resp->owned);
+		resp->owned = text;
+		resp->raw = text;
+		resp->raw_len = len;
+		resp->ctype = "text/html; charset=utf-8";
+		resp->cache = NULL;
+	} else
+		free(text);
+	htq_site_free(&site);
 }

@@ -102,6 +102,9 @@ const struct fcx_route fcx_routes[] = {
 	    FCX_JSON_BODY, FCX_APPROVER, FCX_SCOPE_ANY, NULL },
 	{ FCX_GET, "/api/v1/marks/{id}", fcx_h_mark, 0, PUBLIC },
 	{ FCX_GET, "/api/v1/register", fcx_h_register, 0, PUBLIC },
+	/* The register's search as an HTML page (the form on /register):
+	 * answered here, the rest of /register is published files. */
+	{ FCX_GET, "/register/search", fcx_h_register_page, 0, PUBLIC },
 	{ FCX_POST, "/api/v1/marks/{id}/revoke", fcx_h_mark_revoke,
 	    FCX_JSON_BODY, FCX_APPROVER, FCX_SCOPE_ANY, NULL },
 	/* the partners' report: the lessons of each window and route */

@@ -99,7 +99,10 @@ const PAGES = [
 	["reports", "report", "Partners' report", true],
 ];
 
-function page(module, title, signedIn, main) {
+// A page: module is its script under /assets/js/portal/ (null: none);
+// head is more of <head> (the public pages' own stylesheet); home is
+// where the service name links.
+function page(module, title, signedIn, main, { head = "", home = "/home/" } = {}) {
 	const nav = signedIn ? `
         <nav aria-label="Menu" class="govuk-service-navigation__wrapper">
           <ul class="govuk-service-navigation__list" id="navigation">
@@ -132,9 +135,9 @@ function page(module, title, signedIn, main) {
 <link rel="icon" sizes="any" href="/assets/images/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/govuk/govuk-frontend.min.css">
 <link rel="stylesheet" href="/assets/portal.css">
-<link rel="modulepreload" href="/assets/js/portal/common.js">
+${module ? `<link rel="modulepreload" href="/assets/js/portal/common.js">
 <script type="module" src="/assets/js/portal/${module}.js"></script>
-</head>
+` : ""}${head}</head>
 <body class="govuk-template__body">
 <a href="#main-content" class="govuk-skip-link" data-module="govuk-skip-link">Skip to main content</a>
 <header class="govuk-template__header">
@@ -143,21 +146,23 @@ ${header.trim()}
   <div class="govuk-width-container">
     <div class="govuk-service-navigation__container">
       <span class="govuk-service-navigation__service-name">
-        <a href="/home/" class="govuk-service-navigation__link">HTQ approvals</a>
+        <a href="${home}" class="govuk-service-navigation__link">HTQ approvals</a>
       </span>${nav}
     </div>
   </div>
 </section>${account}
-</header>
 <div class="govuk-width-container">
   <div class="govuk-phase-banner">
     <p class="govuk-phase-banner__content">
       <strong class="govuk-tag govuk-phase-banner__content__tag">Beta</strong>
-      <span class="govuk-phase-banner__text">This is a new service. Every decision is recorded in a public, signed <a class="govuk-link" href="/api/v1/ledger/checkpoint">ledger</a>.</span>
+      <span class="govuk-phase-banner__text">This is a new service. Every decision is recorded in a public, signed <a class="govuk-link" href="/ledger">ledger</a>.</span>
     </p>
   </div>
-  <div id="back"></div>
+</div>
+</header>
+<div class="govuk-width-container">
   <main class="govuk-main-wrapper${main ? " govuk-main-wrapper--l" : ""}" id="main-content">
+    <div id="back"></div>
     ${main || `<div class="govuk-grid-row">
       <div class="govuk-grid-column-full" id="content">
         <h1 class="govuk-heading-l">${title}</h1>
@@ -183,4 +188,38 @@ for (const [p, module, title, signedIn, main] of PAGES) {
 	fs.mkdirSync(dir, { recursive: true });
 	fs.writeFileSync(path.join(dir, "index.html"), page(module, title, signedIn, main));
 }
-console.log(`portal-pages: ${PAGES.length} pages`);
+
+// The public pages' shell, the same template: the register and verify
+// pages that core/publish/pages.c writes (and the workers' register
+// search) fill it in at the three markers (title, more of <head>, <main>'s
+// content), reading it from <datadir>/www/_shell/public.html.  nginx
+// serves nothing under /_shell/.
+const PUBLIC_HEAD = '<link rel="stylesheet" href="/assets/css/public.css">\n';
+fs.mkdirSync(path.join(OUT, "_shell"), { recursive: true });
+fs.writeFileSync(path.join(OUT, "_shell", "public.html"),
+	page(null, "<!--htq:title-->", false, "<!--htq:main-->", { head: PUBLIC_HEAD + "<!--htq:head-->", home: "/" })
+		.replace("<!--htq:title--> – HTQ approvals – GOV.UK", "<!--htq:title-->"));
+
+// Error pages for browsers (nginx error_page, when the request is not the
+// API's and its Accept asks for text/html; the API's clients get JSON):
+// page not found; no such quality mark, naming the number asked for (an
+// SSI echo of nginx's $htq_mark_asked, HTML-escaped by SSI's default
+// encoding); a malformed address; the service unavailable.
+const ERRORS = {
+	"404": ["Page not found", `<h1 class="govuk-heading-l">Page not found</h1>
+    <p class="govuk-body">If you typed the web address, check it is correct.</p>
+    <p class="govuk-body">If you pasted the web address, check you copied the entire address.</p>
+    <p class="govuk-body">You can <a class="govuk-link" href="/register">search the register of quality marks</a> or go to the <a class="govuk-link" href="/">start page</a>.</p>`],
+	"no-mark": ["No such quality mark", `<h1 class="govuk-heading-l">No quality mark <span id="mark-asked"><!--# echo var="htq_mark_asked" default="" --></span></h1>
+    <p class="govuk-body">Check the number: a quality mark number looks like HTQ-2026-000123-K, and its last character is a check character, so a mistyped number is not found.</p>
+    <p class="govuk-body">You can <a class="govuk-link" href="/register">search the register of quality marks</a> by qualification title, qualification number (QAN) or awarding body. Revoked quality marks stay listed.</p>`],
+	"400": ["There is a problem with the web address", `<h1 class="govuk-heading-l">There is a problem with the web address</h1>
+    <p class="govuk-body">The address is too long or contains characters this service does not accept.</p>
+    <p class="govuk-body">You can <a class="govuk-link" href="/register">search the register of quality marks</a> again or go to the <a class="govuk-link" href="/">start page</a>.</p>`],
+	"503": ["Sorry, there is a problem with the service", `<h1 class="govuk-heading-l">Sorry, there is a problem with the service</h1>
+    <p class="govuk-body">Try again later.</p>`],
+};
+fs.mkdirSync(path.join(OUT, "_errors"), { recursive: true });
+for (const [name, [title, main]] of Object.entries(ERRORS))
+	fs.writeFileSync(path.join(OUT, "_errors", name + ".html"), page(null, title, false, main, { head: PUBLIC_HEAD, home: "/" }));
+console.log(`portal-pages: ${PAGES.length} pages, the public shell, ${Object.keys(ERRORS).length} error pages`);

@@ -701,7 +701,7 @@ out:
  * marks/<id>/badge.svg and verify/<id>/index.html.
  */
 static int
-put_mark(struct pub *p, const char *id, const json_t *assets)
+put_mark(struct pub *p, const char *id, const struct htq_site *site)
 {
 	char rel[64 + AUD_MAX_SUBJECT], url[1024 + AUD_MAX_SUBJECT], *text = NULL;
 	json_t *b = NULL;
@@ -736,7 +736,7 @@ put_mark(struct pub *p, const char *id, const json_t *assets)
 		goto out;
 	free(text);
 	text = NULL;
-	if ((rc = htq_verify_html(json_object_get(b, "mark"), assets,
+	if ((rc = htq_verify_html(json_object_get(b, "mark"), site,
 	    &p->policy, &text, &len)) != HTQ_OK)
 		goto out;
 	snprintf(rel, sizeof(rel), "verify/%s/index.html", id);
@@ -839,19 +839,19 @@ put_derived(struct pub *p, uint64_t old, uint64_t size)
 	struct htq_register_filter all;
 	struct aud_log *log = htq_db_log(p->db);
 	struct aud_entry e;
-	char why[128], path[4096 + 64], *text = NULL;
+	char why[128], *text = NULL;
 	const uint8_t *sig;
 	const char *bytes;
-	json_t *assets, *reg = NULL, *item, *items;
+	struct htq_site site;
+	json_t *reg = NULL, *item, *items;
 	char rel[64];
 	uint64_t seq;
 	size_t len, i, page;
-	int rc = HTQ_OK, any = 0, rotated = 0;
+	int rc = HTQ_OK, any = 0, rotated = 0, loaded = 0;
 
-	/* the hashed asset names, read only when a page is to be written */
-	snprintf(path, sizeof(path), "%s/www/assets-manifest.json",
-	    htq_db_datadir(p->db));
-	assets = NULL;
+	/* the hashed asset names and the page shell, read only when a page
+	 * is to be written */
+	memset(&site, 0, sizeof(site));
 	for (seq = old; seq < size; seq++) {
 		if ((rc = aud_entry_get(log, p->txn, seq, &bytes, &len, &sig))
 		    != AUD_OK ||
@@ -870,10 +870,10 @@ put_derived(struct pub *p, uint64_t old, uint64_t size)
 		/* from scratch, every mark once, from the register below */
 		if (strncmp(e.type, "mark.", 5) != 0 || rotated || old == 0)
 			continue;
-		if (!any)
-			assets = json_load_file(path, 0, NULL);
-		any = 1;
-		if ((rc = put_mark(p, e.subject, assets)) != HTQ_OK)
+		if (!loaded)
+			htq_site_load(&site, htq_db_datadir(p->db));
+		any = loaded = 1;
+		if ((rc = put_mark(p, e.subject, &site)) != HTQ_OK)
 			goto out;
 	}
 	if (old == 0 && (rc = put_standards(p)) != HTQ_OK)
@@ -882,15 +882,15 @@ put_derived(struct pub *p, uint64_t old, uint64_t size)
 		goto out;
 	if (!any && !rotated && old > 0)
 		goto out;
-	if (assets == NULL)
-		assets = json_load_file(path, 0, NULL);
+	if (!loaded)
+		htq_site_load(&site, htq_db_datadir(p->db));
 	memset(&all, 0, sizeof(all));
 	if ((rc = htq_register_list(p->db, p->txn, &all, &reg)) != HTQ_OK)
 		goto out;
 	json_array_foreach(rotated || old == 0 ? json_object_get(reg, "items") :
 	    NULL, i, item)
 		if ((rc = put_mark(p, json_string_value(json_object_get(item,
-		    "mark_id")), assets)) != HTQ_OK)
+		    "mark_id")), &site)) != HTQ_OK)
 			goto out;
 	/* every page names the total, so all are written (a page that
 	 * came out the same is left alone) */
@@ -906,14 +906,15 @@ put_derived(struct pub *p, uint64_t old, uint64_t size)
 			    page);
 		free(text);
 		text = NULL;
-		if ((rc = htq_register_html(items, page, assets, &text, &len))
+		if ((rc = htq_register_html(items, items, NULL, page, &site,
+		    &text, &len))
 		    == HTQ_OK)
 			rc = put_file(p, rel, text, len, 0, 1);
 	}
 out:
 	free(text);
 	json_decref(reg);
-	json_decref(assets);
+	htq_site_free(&site);
 	return rc;
 }
 

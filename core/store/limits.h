@@ -131,6 +131,19 @@
 #define HTQ_LOGIN_MAX_WAIT	(15 * 60)
 #define HTQ_LOGIN_FORGET	(24 * 3600)
 
+/* --- the public register (core/publish/pages.c, GET /register/search) --- */
+
+/* Longest value of one search parameter (q, awarding_body, route,
+ * standard, status): a title is at most HTQ_MAX_TITLE, a search for a
+ * part of one needs no more than this. */
+#define HTQ_MAX_SEARCH		200
+/* Highest page number a search may ask for (HTQ_REGISTER_PAGE marks
+ * each, pages.h). */
+#define HTQ_REGISTER_MAX_PAGE	100000
+/* Choices one filter of the register's form offers at most (distinct
+ * awarding bodies, routes, standards among the marks). */
+#define HTQ_REGISTER_CHOICES	1000
+
 /* --- the approvals workflow (core/domain/) --- */
 
 /* Units in one submission (an HND has 15 to 30; 200 leaves room). */

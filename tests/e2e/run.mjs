@@ -167,6 +167,19 @@ async function verifyPage(ctx, page, id, shot) {
 	return { checks, verdict, outcome };
 }
 
+// No axe violation of any impact (lib's axe fails on serious and critical).
+async function axeClean(page, what) {
+	const v = await axe(page, what);
+	assert(v.length === 0, `${what}: axe ${v.map(x => `${x.id} (${x.impact}): ${x.nodes.map(n => n.target.join(" ")).slice(0, 3).join(", ")}`).join("; ")}`);
+}
+
+// The page fits a 320 px screen: nothing scrolls sideways.
+async function fits(page, what) {
+	const r = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth, iw: innerWidth }));
+	assert(r.sw <= r.iw, `${what}: ${r.sw} px wide at ${r.iw} px`);
+	return r.sw;
+}
+
 const EVERY_CHECK = ["checkpoint signature", "mark.awarded entry signature", "mark.awarded inclusion proof", "not revoked"];
 
 test("verify page: a genuine mark passes every check in the browser, accessible", async ctx => {
@@ -190,7 +203,11 @@ test("verify page: a genuine mark passes every check in the browser, accessible"
 	assert(c.type.includes("OpenBadgeCredential") && c.credentialSubject.achievement.humanCode === cur, JSON.stringify(c).slice(0, 200));
 	const embed = await page.inputValue("#embed");
 	assert(embed.includes(`/marks/${cur}/badge.svg`) && embed.includes(`/verify/${cur}`), embed);
-	await axe(page);
+	await axeClean(page, "verify page, checked");
+	// on a 320 px screen, checked: nothing scrolls sideways, still no violation
+	await page.setViewportSize({ width: 320, height: 640 });
+	ctx.report.push(`verify page, checked, at 320 px: ${await fits(page, "verify page at 320 px")} px wide`);
+	await axeClean(page, "verify page, checked, at 320 px");
 	await page.close();
 });
 
@@ -343,49 +360,117 @@ test("verify page: a bundle file from disk verifies with the network cut off", a
 	await page.close();
 });
 
-test("register page: lists marks linking to verify pages, search works, accessible", async ctx => {
+test("register page: the search form, then a mark's verify page, accessible", async ctx => {
 	const { cur, rev } = await demoMarks(ctx);
 	const page = await ctx.browser.newPage();
 	await visit(ctx, page, "/register", "register");
 	const links = await page.$$eval("#register a", as => as.map(a => a.getAttribute("href")));
 	assert(links.includes("/verify/" + cur) && links.includes("/verify/" + rev), links.join(" "));
-	await axe(page);
+	await axeClean(page, "/register");
 	const m = (await ctx.stack.json("/api/v1/marks/" + rev)).mark;
 	await page.fill("#q", m.qualification.title.split(" ").at(-1));
 	await page.selectOption("#status", "revoked");
-	await page.click("#search button");
-	await page.waitForFunction(() => !document.getElementById("results").textContent.includes("Searching"));
+	await Promise.all([page.waitForURL(/\/register\/search\?/), page.click("#search button")]);
 	const rows = await page.$$eval("#register tbody tr", trs => trs.map(t => t.textContent));
 	assert(rows.length >= 1 && rows.every(t => t.includes("Revoked")), rows.join(" | "));
-	// one page of results: no "Show more" to press (it once showed, and did nothing)
-	assert(!(await page.getByRole("button", { name: "Show more" }).isVisible()), "Show more is offered with no next page");
+	// one page of results: no pagination, and no "Show more" (it once showed, and did nothing)
+	assert(await page.locator("#register-pages").count() === 0 && await page.getByRole("button", { name: "Show more" }).count() === 0, "no pages to move through");
 	await page.click(`#register a[href="/verify/${rev}"]`);
 	await page.waitForSelector("#verify-result .htq-outcome", { timeout: 30000 });
 	await page.close();
 });
 
-test("verify and register pages show their facts with JavaScript disabled", async ctx => {
+test("public pages with JavaScript disabled: a mark's facts, the register's search and filters, not-found pages, at 320 px, no axe violation; the badge's whole title", async ctx => {
 	const { cur, rev } = await demoMarks(ctx);
 	const browser = await launch();
+	const t0 = Date.now();
+	const widths = [];
 	try {
-		const c = await browser.newContext({ javaScriptEnabled: false });
+		const c = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 320, height: 640 } });
 		const page = await c.newPage();
+		// axe-core needs JavaScript (its promise never settles without):
+		// it checks the same page in a second tab with JavaScript on, but
+		// for the verify page, whose script adds to it (checked at 320 px
+		// by the genuine mark's test)
+		const js = await ctx.browser.newPage();
+		await js.setViewportSize({ width: 320, height: 640 });
+		const go = async (url, status, shot) => {
+			const res = await page.goto(ctx.stack.base + url);
+			assert(res.status() === status, `GET ${url}: ${res.status()}, want ${status}`);
+			widths.push(`${url.replace(/HTQ-[^/?]*/, "…")} ${await fits(page, url)} px`);
+			if (!(status === 200 && url.startsWith("/verify/"))) {
+				assert((await js.goto(ctx.stack.base + url)).status() === status, url);
+				await axeClean(js, url);
+			}
+			// the same page shell as the portal's
+			assert(await page.locator("header.govuk-template__header .govuk-service-navigation").count() === 1 && await page.locator("header .govuk-phase-banner").count() === 1 && await page.locator("footer.govuk-footer").count() === 1, `${url}: the site's shell`);
+			if (shot) await page.screenshot({ path: path.join(OUT, shot + ".png"), fullPage: true });
+		};
 		for (const id of [cur, rev]) {
 			const m = (await ctx.stack.json("/api/v1/marks/" + id)).mark;
-			await page.goto(ctx.stack.base + "/verify/" + id);
+			await go("/verify/" + id, 200, id === cur ? "verify-nojs-320" : null);
 			const text = await page.textContent("main");
 			for (const fact of [m.qualification.title, m.awarding_body.name, m.standard.ref, m.route, m.awarded, m.review_by])
 				assert(text.includes(fact), `${id}: ${fact} shown without JavaScript`);
 			assert(text.includes(m.status === "revoked" ? "Revoked" : "Current"), `${id}: status in words`);
 			assert(await page.$("#verify-nojs"), "the no-JavaScript note");
 		}
-		await page.screenshot({ path: path.join(OUT, "verify-nojs.png"), fullPage: true });
-		await page.goto(ctx.stack.base + "/register");
+		const m = (await ctx.stack.json("/api/v1/marks/" + cur)).mark;
+		await go("/register", 200, "register-nojs-320");
 		const reg = await page.textContent("main");
 		assert(reg.includes(cur) && reg.includes(rev), "register lists marks without JavaScript");
+		// rows stack as cards: each cell under its column's heading
+		assert(await page.locator(`#register tr:has(a[href="/verify/${cur}"]) td[data-label="Awarding body"]`).textContent() === m.awarding_body.name, "awarding body cell");
+		// search by a word of the title, revoked only
+		const word = (await ctx.stack.json("/api/v1/marks/" + rev)).mark.qualification.title.split(" ").at(-1);
+		await page.fill("#q", word);
+		await page.selectOption("#status", "revoked");
+		await Promise.all([page.waitForURL(/\/register\/search\?/), page.click("#search button")]);
+		let ids = await page.$$eval("#register tbody a", as => as.map(a => a.textContent));
+		assert(ids.includes(rev) && !ids.includes(cur), `search "${word}", revoked: ${ids}`);
+		assert(await page.inputValue("#q") === word && await page.inputValue("#status") === "revoked", "the form keeps what was asked");
+		await go(page.url().slice(ctx.stack.base.length), 200, "register-search-nojs-320");
+		// filters by name: the current mark's awarding body, route and standard
+		await page.fill("#q", "");
+		await page.selectOption("#status", "");
+		await page.selectOption("#awarding_body", { label: m.awarding_body.name });
+		await page.selectOption("#route", { label: m.route });
+		await page.selectOption("#standard", { label: `${m.standard.ref} ${m.standard.title}` });
+		await Promise.all([page.waitForURL(/awarding_body=/), page.click("#search button")]);
+		ids = await page.$$eval("#register tbody a", as => as.map(a => a.textContent));
+		const want = (await ctx.stack.json(`/api/v1/register?awarding_body=${m.awarding_body.id}&route=${encodeURIComponent(m.route)}&standard=${m.standard.ref}`)).items.map(x => x.mark_id);
+		assert(ids.includes(cur) && JSON.stringify(ids) === JSON.stringify(want), `filters: ${ids}, the API: ${want}`);
+		await page.fill("#q", "zzzz nothing");
+		await Promise.all([page.waitForURL(/q=zzzz/), page.click("#search button")]);
+		assert((await page.textContent("#results")).includes("No quality marks match your search"), "no results said");
+		await page.click("#clear");
+		assert(new URL(page.url()).pathname === "/register", "clear goes back to the whole register");
+		// not-found pages, and a refused search, are pages
+		await go("/no-such-page", 404, "not-found-320");
+		assert((await page.textContent("h1")).includes("Page not found"), "page not found");
+		await go("/verify/HTQ-2026-000001-X", 404, "no-mark-320");
+		assert((await page.textContent("h1")).trim() === "No quality mark HTQ-2026-000001-X", await page.textContent("h1"));
+		await go("/register/search?q=%FF", 400);
+		assert((await page.textContent("#problem")).includes("UTF-8"), "the problem named");
+		// the badge: the whole title and the awarding body, wrapped left of the QR code
+		await page.goto(ctx.stack.base + `/marks/${cur}/badge.svg`);
+		const b = await page.evaluate(() => {
+			const lines = cls => [...document.querySelectorAll(`text.${cls}`)];
+			const qr = document.querySelector("svg.qr").x.baseVal.value;
+			return {
+				title: lines("title").map(t => t.textContent).join(" ").replace(/\u00a0/g, " "),
+				body: lines("body").map(t => t.textContent).join(" "),
+				right: Math.max(...lines("title").concat(lines("body")).map(t => t.getBBox().x + t.getBBox().width)), qr,
+			};
+		});
+		assert(b.title === `${m.qualification.title} (level ${m.qualification.level})`, `badge title ${JSON.stringify(b.title)}`);
+		assert(b.body === m.awarding_body.name, `badge awarding body ${JSON.stringify(b.body)}`);
+		assert(b.right < b.qr, `badge text ends at ${b.right}, the QR code starts at ${b.qr}`);
+		await js.close();
 	} finally {
 		await browser.close();
 	}
+	ctx.report.push(`public pages without JavaScript at 320 px (${Date.now() - t0} ms): ${widths.join(", ")}`);
 });
 
 // Last: a malicious host (tests/e2e/hostile.mjs); it rotates the key.

@@ -1,7 +1,9 @@
 /*
  * fuzz_request.c - fuzz the request boundary: URI decoding, query
  * parameters, header copying, JSON body parsing, body validation and route
- * matching.
+ * matching; and for /register/search the register's search page and
+ * a refusal page rendered from the parsed parameters (core/publish/
+ * pages.c), whose echo of them must be escaped.
  *
  * Two input forms, chosen by the first byte:
  *
@@ -24,6 +26,7 @@
 #include <string.h>
 
 #include "fcx.h"
+#include "pages.h"
 
 static const struct fcx_field fields[] = {
 	{ "email", FCX_T_STRING, 1, 3, 254 },
@@ -85,6 +88,83 @@ build_uri(const uint8_t *data, size_t size, char *uri)
 	uri[off] = '\0';
 }
 
+/* How many of the bytes that make markup a page holds. */
+static size_t
+markup(const char *out)
+{
+	size_t n = 0;
+
+	for (; out != NULL && *out != '\0'; out++)
+		n += *out == '<' || *out == '>' || *out == '"' || *out == '\'';
+	return n;
+}
+
+/*
+ * The register's search page from the parsed query, over a one-mark
+ * register whose awarding body, route and standard are parameters too
+ * (so the form's choices carry them), and a refusal page naming q (no
+ * site: pages.c's own shell); each must have exactly the markup of the
+ * same page made with "x" for every value given: a value's '<', '>',
+ * '"' or '\'' that came through unescaped would add to it.
+ */
+static int
+register_page(const struct htq_register_filter *f, size_t page, char **out,
+    size_t *len)
+{
+	json_t *all;
+	int rc;
+
+	*out = NULL;
+	all = json_pack("[{s:s,s:{s:s,s:i},s:{s:s,s:s},s:{s:s,s:s},s:s}]",
+	    "mark_id", "HTQ-2026-000001-K", "qualification", "title", "HNC",
+	    "level", 4, "awarding_body", "id", "o-a", "name",
+	    f->q != NULL ? f->q : "A", "standard", "ref", f->standard != NULL ?
+	    f->standard : "ST0001", "title", "T", "route", f->route != NULL ?
+	    f->route : "Digital");
+	if (all == NULL)
+		return HTQ_ENOMEM;
+	rc = htq_register_html(all, all, f, page, NULL, out, len);
+	json_decref(all);
+	return rc;
+}
+
+static void
+fuzz_register_page(const struct fcx_req *req)
+{
+	struct htq_register_filter f, x;
+	const char *page = fcx_param(req, "page");
+	size_t n = page != NULL && page[0] == '2' ? 2 : 1, len, xlen;
+	char *out = NULL, *xout = NULL;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	f.q = fcx_param(req, "q");
+	f.awarding_body = fcx_param(req, "awarding_body");
+	f.route = fcx_param(req, "route");
+	f.standard = fcx_param(req, "standard");
+	f.status = fcx_param(req, "status");
+	x = f;
+	x.q = f.q != NULL ? "x" : NULL;
+	x.awarding_body = f.awarding_body != NULL ? "x" : NULL;
+	x.route = f.route != NULL ? "x" : NULL;
+	x.standard = f.standard != NULL ? "x" : NULL;
+	x.status = f.status != NULL ? "x" : NULL;
+	rc = register_page(&f, n, &out, &len);
+	if (rc != register_page(&x, n, &xout, &xlen))
+		abort();
+	if (rc == HTQ_OK && (strlen(out) != len || markup(out) !=
+	    markup(xout)))
+		abort();
+	free(out);
+	free(xout);
+	if (htq_problem_html("Problem", f.q != NULL ? f.q : "", NULL, &out,
+	    &len) == HTQ_OK && htq_problem_html("Problem", "x", NULL, &xout,
+	    &xlen) == HTQ_OK && markup(out) != markup(xout))
+		abort();
+	free(out);
+	free(xout);
+}
+
 static void
 fuzz_uri(struct fcx_req *req, const char *uri)
 {
@@ -98,6 +178,8 @@ fuzz_uri(struct fcx_req *req, const char *uri)
 	}
 	check_parsed(req);
 	(void)fcx_param(req, "level");
+	if (strcmp(req->path, "/register/search") == 0)
+		fuzz_register_page(req);
 	for (r = fcx_routes; r->pattern != NULL; r++)
 		if (fcx_route_match(r->pattern, req->path, req) &&
 		    req->ncaptures > HTQ_MAX_CAPTURES)

@@ -65,6 +65,8 @@ RULES = {
     ("GET", "/api/v1/marks/{id}"): (ANYONE, "any"),
     ("POST", "/api/v1/marks/{id}/revoke"): (["approver"], "any"),
     ("GET", "/api/v1/register"): (ANYONE, "any"),
+    # the register's search as a page (an HTML answer)
+    ("GET", "/register/search"): (ANYONE, "any"),
     ("GET", "/api/v1/reports"): (["auditor", "admin"], "any"),
     # anonymous callers on loopback (these tests call from 127.0.0.1);
     # test_metrics.py calls it from elsewhere
@@ -153,6 +155,7 @@ SAMPLES = {
          "body": {"outcome": "approved", "reasons": "again"}, "ok": 409},
     ("GET", "/api/v1/marks/{id}"): {"path": "/api/v1/marks/{mark}"},
     ("GET", "/api/v1/register"): {},
+    ("GET", "/register/search"): {},
     ("GET", "/api/v1/reports"): {"path": "/api/v1/reports?format=csv"},
     ("GET", "/metrics"): {},
     ("POST", "/api/v1/marks/{id}/revoke"):

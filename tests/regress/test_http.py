@@ -176,6 +176,63 @@ def test_unknown_path_404(s):
         assert_json_error(s.get(p), 404, "not_found")
 
 
+def test_pages_for_browsers_json_for_the_api(s):
+    """A browser (Accept: text/html) asking for one of the site's pages
+    gets HTML error pages: page not found, no such quality mark naming the
+    number (escaped), a refused search naming what is wrong; the API, and
+    clients that do not ask for HTML, get JSON.  Hostile query strings on
+    the register's search are 4xx pages, never 5xx."""
+    html = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+    def page(path, status, *words):
+        r = s.get(path, headers=html)
+        body = r.body.decode("utf-8", "replace")
+        assert r.status == status, (path, r.status, body[:200])
+        assert r.header("content-type").startswith("text/html"), (path, r.header("content-type"))
+        assert 'class="govuk-header' in body and 'id="main-content"' in body, path
+        for w in words:
+            assert w in body, (path, w)
+        return body
+
+    page("/no-such-page", 404, "Page not found")
+    page("/register/7/x", 404, "Page not found")
+    page("/verify/HTQ-XXXX", 404, "No quality mark <span id=\"mark-asked\">HTQ-XXXX</span>",
+         "Check the number")
+    page("/verify/HTQ-2026-000001-X", 404, "HTQ-2026-000001-X")
+    page("/marks/HTQ-2026-999999-Z/", 404, "No quality mark")
+    body = page("/verify/%3Cscript%3Ex\"'<b>", 404, "No quality mark")
+    assert "<b>" not in body and "<script" not in body.split("</head>")[1].replace(
+        '<script type="module"', "")
+    # the API and clients that do not ask for HTML: JSON
+    for path, headers in (("/api/v1/nope", html), ("/no-such-page", {}),
+                          ("/verify/HTQ-XXXX", {"Accept": "application/json"}),
+                          ("/ledger/tile/0/x999", html)):
+        assert_json_error(s.get(path, headers=headers), 404, "not_found")
+    # hostile query strings on the register's search: a 4xx page naming
+    # the problem, never a 5xx
+    for q, status, words in (
+            ("q=" + "a" * 201, 400, "at most 200"),
+            ("q=%FF%FE", 400, "UTF-8"),
+            ("q=a%00b", 400, "NUL"),
+            ("q=%C0%AF", 400, "UTF-8"),
+            ("q=" + "b" * 3000, 414, "longer than"),
+            ("page=0", 400, "page"),
+            ("page=99999999999999999999", 400, "page"),
+            ("page=-1", 400, "page"),
+            ("status=maybe", 400, "status"),
+            ("colour=red", 400, "colour"),
+            ("q=%", 400, ""),
+            ("&".join("q%d=1" % i for i in range(40)), 400, ""),
+            ("standard=" + "S" * 201, 400, "standard")):
+        page("/register/search?" + q, status, words)
+    # beyond nginx's buffers: nginx's own refusal, still not a 5xx
+    r = s.get("/register/search?q=" + "c" * 9000, headers=html)
+    assert r.status in (400, 414), r.status
+    # a body on a GET is refused before the workers see it
+    r = s.request("GET", "/register/search?q=x", body=b"x" * 10, headers=html)
+    assert r.status == 400 and r.header("content-type").startswith("text/html"), r
+
+
 def test_wrong_method_405(s):
     r = s.post("/api/v1/standards", headers={"Content-Type": "application/json"})
     assert_json_error(r, 405, "method_not_allowed")

@@ -259,6 +259,52 @@ def test_register_filters_search_and_paging(s):
         assert_json_error(s.get("/api/v1/register?" + q), 400)
 
 
+def rows(page):
+    """The mark ids a register page lists, in order."""
+    return re.findall(r'<td class="govuk-table__cell" data-label="Quality mark">'
+                      r'<a class="govuk-link" href="/verify/([^"]+)"', page)
+
+
+def test_register_search_page(s):
+    """GET /register/search, the register's GET form answered by the
+    workers as a page: the same filters as the API, the form filled in as
+    asked, empty fields meaning any, the static page's form pointing
+    here; a page past the last is a 404 page."""
+    cur, rev = demo_marks(s)
+    static = s.get("/register").body.decode()
+    assert 'action="/register/search" method="get"' in static
+    assert rows(static) == sorted(rows(static)) and {cur, rev} <= set(rows(static))
+    c = s.get("/api/v1/marks/" + cur).json()["mark"]
+    html = {"Accept": "text/html"}
+
+    def search(q):
+        r = s.get("/register/search?" + q, headers=html)
+        assert r.status == 200 and r.header("content-type").startswith("text/html"), (q, r)
+        return r.body.decode()
+
+    everything = search("q=&awarding_body=&route=&standard=&status=")
+    assert rows(everything) == rows(static)
+    # the same marks as the API's filters, every filter and all at once
+    word = c["qualification"]["title"].split()[-1].upper()
+    for q in ("status=revoked", "status=current", "awarding_body=" + c["awarding_body"]["id"],
+              "route=" + c["route"].upper(), "standard=" + c["standard"]["ref"].lower(),
+              "q=" + word, "q=%s&awarding_body=%s&route=%s&standard=%s&status=current" % (
+                  word, c["awarding_body"]["id"], c["route"], c["standard"]["ref"])):
+        api = [x["mark_id"] for x in s.get("/api/v1/register?" + q).json()["items"]]
+        assert rows(search(q)) == api and api, q
+    assert rev in rows(search("status=revoked")) and cur not in rows(search("status=revoked"))
+    assert cur in rows(search("status=current")) and rev not in rows(search("status=current"))
+    page = search("q=software&status=current&awarding_body=" + c["awarding_body"]["id"])
+    # the form says what was asked; the awarding body by name
+    assert 'value="software"' in page and '<option value="current" selected>' in page
+    assert re.search(r'<option value="%s" selected>%s</option>' % (
+        c["awarding_body"]["id"], re.escape(c["awarding_body"]["name"])), page)
+    none = search("q=zzzznothing")
+    assert rows(none) == [] and "No quality marks match your search" in none
+    r = s.get("/register/search?q=zzzznothing&page=2", headers=html)
+    assert r.status == 404 and "there is no page 2 of this search" in r.body.decode()
+
+
 def test_badge_is_accessible_svg_with_qr(s):
     cur, rev = demo_marks(s)
     for mid, word in ((cur, "CURRENT"), (rev, "REVOKED")):
