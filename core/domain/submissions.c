@@ -1010,7 +1010,9 @@ htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
 	    "version", json_object_get(std, "version"), "route",
 	    json_object_get(std, "route"), "content_sha256", hash,
 	    "coverage", json_object_get(doc, "coverage"), "window", wid);
-	if (data == NULL) {
+	/* the entry commits to every supporting document (documents.c) */
+	if (data == NULL || json_object_set_new(data, "documents",
+	    htq_documents_commitment(doc)) != 0) {
 		rc = HTQ_ENOMEM;
 		goto out;
 	}
@@ -1084,6 +1086,39 @@ htq_submission_delete(struct htq_db *db, const struct htq_actor *a,
 		return rc;
 	}
 	return htq_commit(db, txn);
+}
+
+/*
+ * For documents.c: a draft the actor may edit (awarding body, own
+ * organisation, draft), in a write transaction left open for the caller,
+ * and the end of such a change (a private history step, the document
+ * stored, the transaction committed; *txn is gone as step() says).
+ */
+int
+htq_submission_edit_begin(struct htq_db *db, const struct htq_actor *a,
+    const char *id, MDB_txn **txn, json_t **doc, struct htq_why *why)
+{
+	return begin(db, a, id, ACT_EDIT, txn, doc, why);
+}
+
+int
+htq_submission_edit_end(struct htq_db *db, MDB_txn **txn,
+    const struct htq_actor *a, json_t *doc, const char *type, json_t *data,
+    json_t **out)
+{
+	int rc;
+
+	if ((rc = add_author(doc, a->id)) != HTQ_OK)
+		return rc;
+	return step(db, txn, a, doc, type, data, 0, NULL, out);
+}
+
+/* For documents.c: a submission the actor may see (else HTQ_ENOTFOUND). */
+int
+htq_submission_load(struct htq_db *db, MDB_txn *txn,
+    const struct htq_actor *a, const char *id, json_t **doc)
+{
+	return load(db, txn, a, id, doc, NULL);
 }
 
 /* Check a free text (a question, an answer, decision reasons): 1 to
