@@ -636,13 +636,24 @@ store(struct htq_db *db, MDB_txn *txn, json_t *doc, const json_t *given)
 	return rc;
 }
 
+/* A change to a draft's content or its supporting documents
+ * (documents.c): consecutive ones are one history step. */
+static int
+draft_change(const char *type)
+{
+	return strcmp(type, "submission.edited") == 0 ||
+	    strcmp(type, "submission.document_added") == 0 ||
+	    strcmp(type, "submission.document_removed") == 0;
+}
+
 /*
  * One step in a submission's life: appended to its history (who, when,
  * which version it makes, and data) and, when public, to the ledger with
  * the same type and data, in the same transaction.  Call it just before
- * store(), which makes that version.  Consecutive edits of a draft are
- * one history step (the last editor and time), so the history stays
- * bounded by the steps that have limits.
+ * store(), which makes that version.  Consecutive changes of a draft
+ * (edits, documents added or removed) are one history step (the last
+ * change, editor and time), so the history stays bounded by the steps
+ * that have limits.
  */
 static int
 event(struct htq_db *db, MDB_txn *txn, json_t *doc,
@@ -664,8 +675,8 @@ event(struct htq_db *db, MDB_txn *txn, json_t *doc,
 	if (e == NULL)
 		return HTQ_ENOMEM;
 	last = json_array_get(hist, json_array_size(hist) - 1);
-	if (strcmp(type, "submission.edited") == 0 && last != NULL &&
-	    strcmp(sget(last, "event"), type) == 0)
+	if (draft_change(type) && last != NULL &&
+	    draft_change(sget(last, "event")))
 		rc = json_array_set_new(hist, json_array_size(hist) - 1, e);
 	else
 		rc = json_array_append_new(hist, e);

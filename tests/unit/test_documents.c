@@ -389,6 +389,20 @@ test_limits_roles_and_the_file_before_the_record(void)
 	    HTQ_MAX_DOCUMENT, &doc, &why), HTQ_ECONFLICT);
 	T_ASSERT(strstr(why.msg, "MiB in all") != NULL);
 	free(big);
+	/* some 30 adds and removes: one history step after the creation,
+	 * so that no loop of them grows the record without end */
+	{
+		MDB_txn *txn;
+
+		T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+		T_EQ(htq_submission_get(db, txn, &ab_a, draft, &doc), HTQ_OK);
+		mdb_txn_abort(txn);
+		T_EQ(json_array_size(json_object_get(doc, "history")), 2);
+		T_STREQ(json_string_value(json_object_get(json_array_get(
+		    json_object_get(doc, "history"), 1), "event")),
+		    "submission.document_added");
+		json_decref(doc);
+	}
 }
 
 static void
