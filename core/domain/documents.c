@@ -451,7 +451,7 @@ htq_document_add(struct htq_db *db, const struct htq_actor *a,
 	char sha[65];
 	const char *type, *datadir = htq_db_datadir(db);
 	MDB_txn *txn = NULL;
-	json_t *doc = NULL, *list, *entry;
+	json_t *doc = NULL, *list, *entry, *data = NULL;
 	int rc;
 
 	*out = NULL;
@@ -499,10 +499,15 @@ htq_document_add(struct htq_db *db, const struct htq_actor *a,
 		rc = HTQ_ENOMEM;
 		goto out;
 	}
+	if ((data = json_pack("{s:s,s:s}", "sha256", sha, "type", type)) ==
+	    NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
 	rc = htq_submission_edit_end(db, &txn, a, doc,
-	    "submission.document_added", json_pack("{s:s,s:s}", "sha256", sha,
-	    "type", type), out);
+	    "submission.document_added", data, out);
 out:
+	json_decref(data);
 	if (txn != NULL)
 		mdb_txn_abort(txn);
 	json_decref(doc);
@@ -514,7 +519,7 @@ htq_document_remove(struct htq_db *db, const struct htq_actor *a,
     const char *id, const char *sha, json_t **out, struct htq_why *why)
 {
 	MDB_txn *txn = NULL;
-	json_t *doc = NULL;
+	json_t *doc = NULL, *data = NULL;
 	long at;
 	int rc;
 
@@ -528,10 +533,14 @@ htq_document_remove(struct htq_db *db, const struct htq_actor *a,
 		goto out;
 	}
 	json_array_remove(json_object_get(doc, "documents"), (size_t)at);
+	if ((data = json_pack("{s:s}", "sha256", sha)) == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
 	rc = htq_submission_edit_end(db, &txn, a, doc,
-	    "submission.document_removed", json_pack("{s:s}", "sha256", sha),
-	    out);
+	    "submission.document_removed", data, out);
 out:
+	json_decref(data);
 	if (txn != NULL)
 		mdb_txn_abort(txn);
 	json_decref(doc);
