@@ -9,6 +9,9 @@
  *   htq-verify mark BUNDLE (--key KEY... | --policy FILE) [--origin ORIGIN]
  *              [--entries EXPORT|TILE-FOLDER|URL]
  *              [--bundle-checkpoint-is-latest]
+ *   htq-verify document [FILE...] --entries EXPORT (--key KEY... |
+ *              --policy FILE) [--origin ORIGIN]
+ *              (is each FILE committed to by a submission.submitted?)
  *   htq-verify monitor URL --policy FILE --state FILE
  *              [--organisation NAME] [--once] [--interval SECONDS]
  *              (monitor.c)
@@ -68,6 +71,7 @@ usage(void)
 	    "       htq-verify mark BUNDLE TRUST "
 	    "[--entries EXPORT|TILE-FOLDER|URL]\n"
 	    "                  [--bundle-checkpoint-is-latest]\n"
+	    "       htq-verify document [FILE...] --entries EXPORT TRUST\n"
 	    "       htq-verify monitor URL|FOLDER --policy FILE --state FILE\n"
 	    "                  [--organisation NAME] [--once] "
 	    "[--interval SECONDS]\n"
@@ -625,6 +629,29 @@ struct scan {
 	char		 unchecked[4096]; /* why revocation could not be checked */
 };
 
+/*
+ * Document mode: the files asked about (their SHA-256 and size), each
+ * with the first submission.submitted entry whose "documents" commits to
+ * it; with no files, every commitment is printed as it is read.
+ */
+struct docfile {
+	const char	*path;
+	char		 sha[65];
+	uint64_t	 size;
+	int		 found;
+	uint64_t	 seq;
+	char		 subject[AUD_MAX_SUBJECT + 1];
+	char		 time[21];
+	char		 type[16];
+};
+struct docscan {
+	struct docfile	*f;
+	size_t		 n;
+	uint64_t	 listed;	/* commitments seen (no files given) */
+};
+
+static void	doc_seen(struct docscan *, const struct aud_entry *);
+
 static int	scan_seen(struct scan *, const struct aud_range *,
 		    const struct aud_entry *, const aud_hash, char *, size_t);
 
@@ -642,6 +669,7 @@ struct ledger_state {
 	struct pool	*pool;
 	int		 tty;
 	struct scan	*scan;		/* mark mode: what it looks for */
+	struct docscan	*docs;		/* document mode: the files' hashes */
 	struct cp	 final;		/* the export's checkpoint */
 	char		*final_note;	/* its text (malloc'd) */
 	size_t		 final_len;
@@ -748,6 +776,8 @@ check_entry(struct ledger_state *st, json_t *line, char *why, size_t whysz)
 	    (rc = scan_seen(st->scan, &st->range, &e, leaf, why, whysz)) !=
 	    AUD_OK)
 		return rc;
+	if (st->docs != NULL && strcmp(e.type, "submission.submitted") == 0)
+		doc_seen(st->docs, &e);
 	if (submit(st->pool, st->seq, entry, len, sig, cur) != AUD_OK) {
 		snprintf(why, whysz, "out of memory");
 		return AUD_ENOMEM;
@@ -1067,6 +1097,156 @@ run_ledger(int argc, char **argv, struct ledger_state *st)
 		    kidhex(current(st)->kid, h1), witness_words(when, ww));
 	}
 	return 0;
+}
+
+/* Note which of the files entry e (a submission.submitted) commits to:
+ * its data's "documents", [{sha256, size, type}] (docs/ledger.md). */
+static void
+doc_seen(struct docscan *ds, const struct aud_entry *e)
+{
+	json_t *data, *d;
+	const char *sha, *type;
+	size_t i, k;
+
+	if ((data = json_loadb(e->data, e->datalen, 0, NULL)) == NULL)
+		return;
+	json_array_foreach(json_object_get(data, "documents"), i, d) {
+		sha = json_string_value(json_object_get(d, "sha256"));
+		type = json_string_value(json_object_get(d, "type"));
+		if (sha == NULL || type == NULL)
+			continue;
+		if (ds->n == 0) {
+			printf("entry %llu %s %s: document %s, %lld bytes, %s\n",
+			    (unsigned long long)e->seq, e->time, e->subject,
+			    sha, (long long)json_integer_value(json_object_get(d,
+			    "size")), type);
+			ds->listed++;
+		}
+		for (k = 0; k < ds->n; k++) {
+			struct docfile *f = &ds->f[k];
+
+			if (f->found || strcmp(f->sha, sha) != 0 ||
+			    (uint64_t)json_integer_value(json_object_get(d,
+			    "size")) != f->size)
+				continue;
+			f->found = 1;
+			f->seq = e->seq;
+			snprintf(f->subject, sizeof(f->subject), "%s",
+			    e->subject);
+			snprintf(f->time, sizeof(f->time), "%s", e->time);
+			snprintf(f->type, sizeof(f->type), "%s", type);
+		}
+	}
+	json_decref(data);
+}
+
+/* SHA-256 (hex) and size of the file at path; -1 when it cannot be read. */
+static int
+hash_file(const char *path, char sha[65], uint64_t *size)
+{
+	crypto_hash_sha256_state h;
+	unsigned char buf[65536], out[crypto_hash_sha256_BYTES];
+	size_t n;
+	FILE *f;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return -1;
+	crypto_hash_sha256_init(&h);
+	*size = 0;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		crypto_hash_sha256_update(&h, buf, n);
+		*size += n;
+	}
+	if (ferror(f)) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	crypto_hash_sha256_final(&h, out);
+	sodium_bin2hex(sha, 65, out, sizeof(out));
+	return 0;
+}
+
+/*
+ * htq-verify document [FILE...] --entries EXPORT TRUST: the export is
+ * verified as by ledger, then each FILE is looked for among the
+ * documents its submission.submitted entries commit to (by SHA-256 and
+ * size).  Exit 0 when every file is committed to, 1 when one is not or
+ * the export does not verify.  With no FILE, every commitment is listed.
+ */
+static int
+cmd_document(int argc, char **argv)
+{
+	struct ledger_state st;
+	struct docscan ds;
+	const char *entries = NULL;
+	char **largv;
+	int i, largc = 0, rc, missing = 0;
+
+	memset(&ds, 0, sizeof(ds));
+	if ((largv = calloc((size_t)argc + 2, sizeof(*largv))) == NULL ||
+	    (ds.f = calloc((size_t)argc, sizeof(*ds.f))) == NULL) {
+		free(largv);
+		return fail("out of memory");
+	}
+	largv[largc++] = argv[0];
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--entries") == 0 && i + 1 < argc)
+			entries = argv[++i];
+		else if (argv[i][0] == '-') {
+			/* every option of ledger takes one value */
+			largv[largc++] = argv[i];
+			if (i + 1 < argc)
+				largv[largc++] = argv[++i];
+		} else
+			ds.f[ds.n++].path = argv[i];
+	}
+	if (entries == NULL) {
+		free(largv);
+		free(ds.f);
+		usage();
+		return 2;
+	}
+	largv[largc++] = (char *)entries;
+	for (i = 0; (size_t)i < ds.n; i++)
+		if (hash_file(ds.f[i].path, ds.f[i].sha, &ds.f[i].size) != 0) {
+			fprintf(stderr, "htq-verify: %s: %s\n", ds.f[i].path,
+			    strerror(errno));
+			free(largv);
+			free(ds.f);
+			return 2;
+		}
+	memset(&st, 0, sizeof(st));
+	st.docs = &ds;
+	rc = run_ledger(largc, largv, &st);
+	free(st.chain.k);
+	free(st.final_note);
+	if (rc == 0) {
+		for (i = 0; (size_t)i < ds.n; i++) {
+			struct docfile *f = &ds.f[i];
+
+			if (f->found)
+				printf("document %s: sha256 %s, %llu bytes, %s: "
+				    "committed to by entry %llu, "
+				    "submission.submitted of %s at %s\n",
+				    f->path, f->sha, (unsigned long long)f->size,
+				    f->type, (unsigned long long)f->seq,
+				    f->subject, f->time);
+			else {
+				printf("document %s: sha256 %s, %llu bytes: NOT "
+				    "committed to by any entry of this ledger\n",
+				    f->path, f->sha, (unsigned long long)f->size);
+				missing++;
+			}
+		}
+		if (ds.n == 0)
+			printf("%llu document commitments\n",
+			    (unsigned long long)ds.listed);
+		rc = missing ? 1 : 0;
+	}
+	free(largv);
+	free(ds.f);
+	return rc;
 }
 
 /* The ledger mode; the chain of keys is freed whatever the outcome. */
@@ -2088,6 +2268,8 @@ main(int argc, char **argv)
 		return cmd_mark(argc - 1, argv + 1);
 	if (strcmp(argv[1], "monitor") == 0)
 		return cmd_monitor(argc - 1, argv + 1);
+	if (strcmp(argv[1], "document") == 0)
+		return cmd_document(argc - 1, argv + 1);
 	usage();
 	return 2;
 }

@@ -97,7 +97,7 @@ struct fcx_resp {
 	const char	*ctype;		/* NULL: application/json */
 	const char	*cache;		/* Cache-Control; NULL: no-store */
 	char		 allow[64];	/* for 405 */
-	char		 extra[512];	/* extra header lines, "\r\n"-ended */
+	char		 extra[1024];	/* extra header lines, "\r\n"-ended */
 	int		 storage;	/* HTQ_ENOSPC or HTQ_EFULL: a write
 					   refused for full storage (main.c
 					   logs the cause) */
@@ -117,6 +117,8 @@ typedef int (*fcx_handler)(struct fcx_ctx *, struct fcx_req *,
 #define FCX_JSON_BODY	0x01	/* requires an application/json object */
 #define FCX_LARGE_BODY	0x02	/* a document: up to HTQ_MAX_BODY, not
 				   HTQ_MAX_SMALL_BODY */
+#define FCX_FILE_BODY	0x04	/* a file's bytes, any Content-Type, up
+				   to HTQ_MAX_DOCUMENT (not parsed) */
 
 /*
  * Who may call a route: one bit per enum htq_role; the HTQ_ROLE_NONE bit
@@ -208,8 +210,9 @@ const struct fcx_route *fcx_route_request(struct fcx_ctx *, struct fcx_req *,
 	    struct fcx_resp *);
 void	 fcx_route_run(struct fcx_ctx *, struct fcx_req *,
 	    const struct fcx_route *, struct fcx_resp *);
-/* The largest body the route takes: HTQ_MAX_BODY for FCX_LARGE_BODY,
- * HTQ_MAX_SMALL_BODY for other JSON routes, 0 for the rest. */
+/* The largest body the route takes: HTQ_MAX_DOCUMENT for FCX_FILE_BODY,
+ * HTQ_MAX_BODY for FCX_LARGE_BODY, HTQ_MAX_SMALL_BODY for other JSON
+ * routes, 0 for the rest. */
 size_t	 fcx_route_max_body(const struct fcx_route *);
 /* Match path against pattern, filling req->captures.  1 on match. */
 int	 fcx_route_match(const char *pattern, const char *path,
@@ -353,6 +356,11 @@ int	 fcx_h_sub_get(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_sub_update(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_sub_submit(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_sub_withdraw(struct fcx_ctx *, struct fcx_req *,
+	    struct fcx_resp *);
+/* Supporting documents (fcgi/h_documents.c). */
+int	 fcx_h_doc_add(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+int	 fcx_h_doc_get(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+int	 fcx_h_doc_remove(struct fcx_ctx *, struct fcx_req *,
 	    struct fcx_resp *);
 int	 fcx_h_sub_review(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_sub_delete(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);

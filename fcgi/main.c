@@ -195,9 +195,11 @@ read_head(FCGX_Request *r, struct fcx_req *req, struct fcx_resp *resp,
 			return HTQ_EINVAL;
 		}
 	}
-	if (n > HTQ_MAX_BODY) {
+	/* the largest any route takes (each route's own limit is checked
+	 * once it is known, before a byte is read) */
+	if (n > HTQ_MAX_DOCUMENT) {
 		fcx_error(resp, 413, "body_too_large", "request body is larger "
-		    "than %d bytes", HTQ_MAX_BODY);
+		    "than %d bytes", HTQ_MAX_DOCUMENT);
 		return HTQ_EINVAL;
 	}
 	*len = (size_t)n;
@@ -710,6 +712,14 @@ main(int argc, char **argv)
 		    htq_strerror(rc));
 	else if (n > 0)
 		fprintf(stderr, "htq-fcgi: indexed %zu submissions\n", n);
+	/* Supporting documents no record names (a crash between a file
+	 * and its record, removals, deleted drafts): no worker runs yet. */
+	if ((rc = htq_documents_sweep(db, cfg.datadir, &n)) != HTQ_OK)
+		fprintf(stderr, "htq-fcgi: sweeping documents: %s\n",
+		    htq_strerror(rc));
+	else if (n > 0)
+		fprintf(stderr, "htq-fcgi: removed %zu document files no "
+		    "submission names\n", n);
 	/* The static files are derived from the database: bring them up to
 	 * date (rebuilt when deleted, repaired after a crash between a
 	 * commit and its publishing) before any worker serves. */

@@ -116,6 +116,8 @@ literal_prefixes(void)
 size_t
 fcx_route_max_body(const struct fcx_route *r)
 {
+	if (r->flags & FCX_FILE_BODY)
+		return HTQ_MAX_DOCUMENT;
 	if (!(r->flags & FCX_JSON_BODY))
 		return 0;
 	return (r->flags & FCX_LARGE_BODY) ? HTQ_MAX_BODY : HTQ_MAX_SMALL_BODY;
@@ -192,6 +194,12 @@ fcx_route_run(struct fcx_ctx *ctx, struct fcx_req *req,
 		}
 		if (fcx_req_parse_json(req, resp) != HTQ_OK)
 			return;
+	} else if (hit->flags & FCX_FILE_BODY) {
+		if (req->body_len > fcx_route_max_body(hit)) {
+			fcx_error(resp, 413, "body_too_large", "the file is "
+			    "larger than %zu bytes", fcx_route_max_body(hit));
+			return;
+		}
 	} else if (req->body_len > 0) {
 		fcx_error(resp, 400, "unexpected_body",
 		    "this resource takes no request body");

@@ -100,6 +100,16 @@ const struct fcx_route fcx_routes[] = {
 	    DOCUMENT, FCX_REVIEWER, FCX_SCOPE_ANY, NULL },
 	{ FCX_POST, "/api/v1/submissions/{id}/decision", fcx_h_sub_decide,
 	    FCX_JSON_BODY, FCX_APPROVER, FCX_SCOPE_ANY, NULL },
+	/* Supporting documents: attached to and removed from a draft by its
+	 * organisation; the files read by those who judge the evidence
+	 * (never administrators), core/domain/documents.c. */
+	{ FCX_POST, "/api/v1/submissions/{id}/documents", fcx_h_doc_add,
+	    FCX_FILE_BODY, FCX_AB, OWN_SUB },
+	{ FCX_GET, "/api/v1/submissions/{id}/documents/{sha256}",
+	    fcx_h_doc_get, 0, FCX_AB | FCX_REVIEWER | FCX_APPROVER |
+	    FCX_AUDITOR, OWN_SUB },
+	{ FCX_DELETE, "/api/v1/submissions/{id}/documents/{sha256}",
+	    fcx_h_doc_remove, 0, FCX_AB, OWN_SUB },
 	{ FCX_GET, "/api/v1/marks/{id}", fcx_h_mark, 0, PUBLIC },
 	{ FCX_GET, "/api/v1/register", fcx_h_register, 0, PUBLIC },
 	/* The register's search as an HTML page (the form on /register):

@@ -87,6 +87,7 @@ const PAGES = [
 	["submissions/new", "new", "New submission", true],
 	["submissions/withdraw", "withdraw", "Withdraw a submission", true],
 	["submissions/delete", "delete", "Delete a draft", true],
+	["submissions/documents", "documents", "Supporting documents", true],
 	["submissions/ask", "ask", "Ask the awarding body a question", true],
 	["submissions/respond", "respond", "Respond to a request for information", true],
 	["submissions/review", "review", "Review a submission", true],

@@ -171,6 +171,9 @@ max_body=$(( ${expr:-0} ))
 expr=$(sed -nE 's/^#define HTQ_MAX_SMALL_BODY[[:space:]]+\(([0-9 *]+)\).*/\1/p' "$ROOT/core/store/limits.h")
 small_body=$(( ${expr:-0} ))
 [ "$small_body" -gt 0 ] || die "cannot read HTQ_MAX_SMALL_BODY from core/store/limits.h"
+expr=$(sed -nE 's/^#define HTQ_MAX_DOCUMENT[[:space:]]+\(([0-9 *]+)\).*/\1/p' "$ROOT/core/store/limits.h")
+max_document=$(( ${expr:-0} ))
+[ "$max_document" -gt 0 ] || die "cannot read HTQ_MAX_DOCUMENT from core/store/limits.h"
 # nginx's connections per worker, and descriptors for them (one to the
 # client, one to htq-fcgi), within what this process may open
 conns=8192
@@ -188,6 +191,7 @@ conf=$(sed -e "s|@PORT@|$PORT|g" -e "s|@RUN@|$DATA/run|g" \
     -e "s|@LOGIN_RATE@|$LOGIN_RATE|g" -e "s|@LOGIN_BURST@|$LOGIN_BURST|g" \
     -e "s|@CONN_PER_ADDR@|$CONN_PER_ADDR|g" \
     -e "s|@SMALL_BODY@|$small_body|g" -e "s|@NOFILE@|$nofile|g" \
+    -e "s|@MAX_DOCUMENT@|$max_document|g" \
     -e "s|@WORKER_CONNECTIONS@|$conns|g" \
     "$ROOT/nginx/htq.conf.in")
 if [ "$conf" != "$(cat "$DATA/run/nginx.conf" 2>/dev/null)" ]; then

@@ -67,4 +67,25 @@ int	 htq_mark_note_seq(struct htq_db *, MDB_txn *, const char *id,
 int	 htq_mark_seq(struct htq_db *, MDB_txn *, const char *id, char kind,
 	    uint64_t *seq);
 
+/* --- submissions.c, for documents.c --- */
+/* Start a change of draft id the actor may edit: a write transaction and
+ * the stored document (both the caller's; nothing left open on failure);
+ * errors as htq_submission_update's. */
+int	 htq_submission_edit_begin(struct htq_db *, const struct htq_actor *,
+	    const char *id, MDB_txn **txn, json_t **doc, struct htq_why *);
+/* End it: a private history step of type with data, the document stored
+ * (version + 1), the transaction committed; *txn is NULL afterwards
+ * unless it failed before the commit (the caller aborts it). */
+int	 htq_submission_edit_end(struct htq_db *, MDB_txn **txn,
+	    const struct htq_actor *, json_t *doc, const char *type,
+	    json_t *data, json_t **out);
+/* A submission the actor may see: HTQ_ENOTFOUND otherwise. */
+int	 htq_submission_load(struct htq_db *, MDB_txn *,
+	    const struct htq_actor *, const char *id, json_t **doc);
+/* --- documents.c --- */
+/* What submission.submitted records of doc's documents: [{sha256, size,
+ * type}] sorted by sha256 (never their names); a new array, NULL when
+ * out of memory. */
+json_t	*htq_documents_commitment(const json_t *doc);
+
 #endif /* HTQ_DOMAIN_H */

@@ -396,6 +396,54 @@ int	 htq_coverage(struct htq_db *, MDB_txn *, const json_t *content,
  * records). */
 int	 htq_content_hash(const json_t *content, char hex[65]);
 
+/* --- supporting documents (documents.c) --- */
+
+/*
+ * The type of a file by its content: "pdf", "docx", "xlsx", "odt", "ods"
+ * or "csv" (static strings) in *type; HTQ_EINVAL with why (field "type",
+ * or "file" when empty) for anything else.  Never looks at a name.
+ */
+int	 htq_document_type(const void *buf, size_t len, const char **type,
+	    struct htq_why *);
+/* The media type of a type name ("application/pdf"), NULL for none. */
+const char *htq_document_mime(const char *type);
+/* <datadir>/documents/ab/cdef... for a hash of 64 lower-case hex digits
+ * (HTQ_EINVAL otherwise, HTQ_ETOOBIG when it does not fit). */
+int	 htq_document_path(const char *datadir, const char *sha256, char *buf,
+	    size_t bufsz);
+/*
+ * Attach a file to draft id (awarding body, own organisation, draft):
+ * name 1..HTQ_MAX_DOCUMENT_NAME bytes of one line without / \ ",
+ * the type by content, at most HTQ_MAX_DOCUMENT bytes (HTQ_ETOOBIG), at
+ * most HTQ_MAX_DOCUMENTS files and HTQ_MAX_DOCUMENTS_BYTES in all and not
+ * attached already (HTQ_ECONFLICT).  The file is stored durably under
+ * its hash before the record naming it commits.  HTQ_ENOSPC for a full
+ * disk.  *out: the submission after.
+ */
+int	 htq_document_add(struct htq_db *, const struct htq_actor *,
+	    const char *id, const char *name, const void *buf, size_t len,
+	    json_t **out, struct htq_why *);
+/* Take document sha256 off draft id (who may attach may remove); its
+ * file stays for htq_documents_sweep. */
+int	 htq_document_remove(struct htq_db *, const struct htq_actor *,
+	    const char *id, const char *sha256, json_t **out, struct htq_why *);
+/*
+ * Document sha256 of submission id for those who may read the evidence
+ * (its organisation, reviewers, approvers, auditors; HTQ_EPERM for any
+ * other role, HTQ_ENOTFOUND for a submission or document the actor may
+ * not see): *meta {sha256,name,type,size} (new reference) and the file's
+ * path.
+ */
+int	 htq_document_get(struct htq_db *, MDB_txn *, const struct htq_actor *,
+	    const char *id, const char *sha256, json_t **meta, char *path,
+	    size_t pathsz);
+/* Remove the files under <datadir>/documents that no submission names
+ * (left by a crash between a file and its record, by removals and
+ * deleted drafts) and temporary files; *removed counts them.  Only while
+ * nothing else writes (the server's start). */
+int	 htq_documents_sweep(struct htq_db *, const char *datadir,
+	    size_t *removed);
+
 /*
  * Quality mark ids: "HTQ-<year>-<6 digits>-<check>", the check character
  * ISO/IEC 7064 MOD 37,36 over "HTQ<year><digits>" (0-9 = 0..9, A-Z =

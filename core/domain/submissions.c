@@ -636,13 +636,24 @@ store(struct htq_db *db, MDB_txn *txn, json_t *doc, const json_t *given)
 	return rc;
 }
 
+/* A change to a draft's content or its supporting documents
+ * (documents.c): consecutive ones are one history step. */
+static int
+draft_change(const char *type)
+{
+	return strcmp(type, "submission.edited") == 0 ||
+	    strcmp(type, "submission.document_added") == 0 ||
+	    strcmp(type, "submission.document_removed") == 0;
+}
+
 /*
  * One step in a submission's life: appended to its history (who, when,
  * which version it makes, and data) and, when public, to the ledger with
  * the same type and data, in the same transaction.  Call it just before
- * store(), which makes that version.  Consecutive edits of a draft are
- * one history step (the last editor and time), so the history stays
- * bounded by the steps that have limits.
+ * store(), which makes that version.  Consecutive changes of a draft
+ * (edits, documents added or removed) are one history step (the last
+ * change, editor and time), so the history stays bounded by the steps
+ * that have limits.
  */
 static int
 event(struct htq_db *db, MDB_txn *txn, json_t *doc,
@@ -664,8 +675,8 @@ event(struct htq_db *db, MDB_txn *txn, json_t *doc,
 	if (e == NULL)
 		return HTQ_ENOMEM;
 	last = json_array_get(hist, json_array_size(hist) - 1);
-	if (strcmp(type, "submission.edited") == 0 && last != NULL &&
-	    strcmp(sget(last, "event"), type) == 0)
+	if (draft_change(type) && last != NULL &&
+	    draft_change(sget(last, "event")))
 		rc = json_array_set_new(hist, json_array_size(hist) - 1, e);
 	else
 		rc = json_array_append_new(hist, e);
@@ -1010,7 +1021,9 @@ htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
 	    "version", json_object_get(std, "version"), "route",
 	    json_object_get(std, "route"), "content_sha256", hash,
 	    "coverage", json_object_get(doc, "coverage"), "window", wid);
-	if (data == NULL) {
+	/* the entry commits to every supporting document (documents.c) */
+	if (data == NULL || json_object_set_new(data, "documents",
+	    htq_documents_commitment(doc)) != 0) {
 		rc = HTQ_ENOMEM;
 		goto out;
 	}
@@ -1084,6 +1097,39 @@ htq_submission_delete(struct htq_db *db, const struct htq_actor *a,
 		return rc;
 	}
 	return htq_commit(db, txn);
+}
+
+/*
+ * For documents.c: a draft the actor may edit (awarding body, own
+ * organisation, draft), in a write transaction left open for the caller,
+ * and the end of such a change (a private history step, the document
+ * stored, the transaction committed; *txn is gone as step() says).
+ */
+int
+htq_submission_edit_begin(struct htq_db *db, const struct htq_actor *a,
+    const char *id, MDB_txn **txn, json_t **doc, struct htq_why *why)
+{
+	return begin(db, a, id, ACT_EDIT, txn, doc, why);
+}
+
+int
+htq_submission_edit_end(struct htq_db *db, MDB_txn **txn,
+    const struct htq_actor *a, json_t *doc, const char *type, json_t *data,
+    json_t **out)
+{
+	int rc;
+
+	if ((rc = add_author(doc, a->id)) != HTQ_OK)
+		return rc;
+	return step(db, txn, a, doc, type, data, 0, NULL, out);
+}
+
+/* For documents.c: a submission the actor may see (else HTQ_ENOTFOUND). */
+int
+htq_submission_load(struct htq_db *db, MDB_txn *txn,
+    const struct htq_actor *a, const char *id, json_t **doc)
+{
+	return load(db, txn, a, id, doc, NULL);
 }
 
 /* Check a free text (a question, an answer, decision reasons): 1 to

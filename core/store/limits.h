@@ -189,6 +189,21 @@
 /* Dates are ISO 8601 calendar dates "2026-09-01". */
 #define HTQ_DATE_LEN		10
 
+/* Supporting documents (core/domain/documents.c): a file is at most
+ * 10 MiB (a long PDF specification or a workbook of mappings; nginx
+ * repeats it as the upload route's client_max_body_size, and a worker
+ * holds one such body in memory at a time), a submission at most
+ * HTQ_MAX_DOCUMENTS files and HTQ_MAX_DOCUMENTS_BYTES in all, so that
+ * one draft cannot fill the disk.  A file's name is shown and offered
+ * back as the download's name, never trusted for its type. */
+#define HTQ_MAX_DOCUMENT	(10 * 1024 * 1024)
+#define HTQ_MAX_DOCUMENTS	20
+#define HTQ_MAX_DOCUMENTS_BYTES	((size_t)50 * 1024 * 1024)
+#define HTQ_MAX_DOCUMENT_NAME	200
+/* ZIP directory entries looked at to recognise an office document (real
+ * ones have tens; a ZIP with more is refused, not walked). */
+#define HTQ_MAX_ZIP_ENTRIES	4096
+
 /* --- ledger (audit/) --- */
 
 /* The ledger's own limits (entry size, origin length, export line

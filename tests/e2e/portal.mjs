@@ -1473,6 +1473,70 @@ test("delete a draft: offered on the draft (keyboard), a confirmation page, gone
 	await page.done();
 });
 
+test("supporting documents: the awarding body attaches files to a draft (errors for no file and a forged type, linked to the field), removes one, submits; the auditor downloads from the submission's page; 320 px", async ctx => {
+	const north = await apiSession(ctx, ACCOUNTS.north[0]);
+	let full = null;
+	for (const c of (await north("GET", "/submissions")).body.submissions.filter(x => x.status === "approved" && x.standard.ref === "ST0116")) {
+		full = (await north("GET", "/submissions/" + c.id)).body;
+		break;
+	}
+	assert(full, "an approved ST0116 submission (the demo's)");
+	const made = (await north("POST", "/submissions", { qualification: { title: "HNC with Evidence", type: "HNC", level: full.qualification.level }, standard: full.standard, units: full.units, mapping: full.mapping })).body;
+	assert(made.id && made.actions.includes("edit"), "a draft: " + JSON.stringify(made).slice(0, 200));
+	const corpus = path.join(ROOT, "tests", "regress", "corpus", "documents");
+	const page = await signedIn(ctx, "north");
+	await page.goto(ctx.stack.base + "/submissions/view/?id=" + made.id);
+	await page.waitForSelector("#content[data-loaded]");
+	assert(await page.locator("#no-documents").count() === 1, "none yet, said in words");
+	await page.click("#action-documents");
+	await page.waitForSelector("#upload-form");
+	await step(page, "documents-empty");
+	await page.click("#upload");
+	let links = await errorSummary(page);
+	assert(links.length === 1 && links[0].href === "#file" && links[0].text === "Select a file", "no file: " + JSON.stringify(links));
+	await step(page, "documents-no-file");
+	await page.setInputFiles("#file", path.join(corpus, "program.pdf"));
+	await page.click("#upload");
+	await page.waitForFunction(() => /must be a PDF/.test((document.querySelector(".govuk-error-summary") || {}).textContent || ""));
+	links = await errorSummary(page);
+	assert(links[0].href === "#file" && /must be a PDF, Word \(\.docx\), Excel/.test(links[0].text), "forged type: " + JSON.stringify(links));
+	assert(await page.locator("#file-group .govuk-error-message").count() === 1, "the message at the field too");
+	for (const f of ["spec.pdf", "units.csv"]) {
+		await page.setInputFiles("#file", path.join(corpus, f));
+		await page.click("#upload");
+		await page.waitForFunction(n => /has been uploaded/.test((document.querySelector(".govuk-notification-banner") || {}).textContent || "") &&
+		    (document.querySelector("#documents") || {}).textContent.includes(n), f);
+	}
+	const table = await page.textContent("#documents");
+	assert(/spec\.pdf\s*\(download\)\s*PDF\s*303 bytes/.test(table) && /CSV spreadsheet/.test(table), "listed with types in words: " + table);
+	await step(page, "documents-two");
+	// the download link serves the very bytes, as an attachment
+	const got = await page.evaluate(async () => {
+		const r = await fetch(document.getElementById("download-0").href);
+		return { status: r.status, disp: r.headers.get("content-disposition"), len: (await r.arrayBuffer()).byteLength };
+	});
+	assert(got.status === 200 && /^attachment; filename="spec\.pdf"/.test(got.disp) && got.len === 303, "download: " + JSON.stringify(got));
+	await page.setViewportSize({ width: 320, height: 640 });
+	const sw = await page.evaluate(() => document.documentElement.scrollWidth);
+	assert(sw <= 320, "no sideways scroll at 320 px: " + sw);
+	await page.setViewportSize(VIEWPORT);
+	await page.click("#remove-1");
+	await page.waitForFunction(() => /has been removed/.test((document.querySelector(".govuk-notification-banner") || {}).textContent || ""));
+	assert(!(await page.textContent("#documents")).includes("units.csv"), "removed");
+	await page.done();
+	const r = await north("POST", `/submissions/${made.id}/submit`);
+	assert(r.status === 200, "submitted: " + JSON.stringify(r.body).slice(0, 200));
+	const aud = await signedIn(ctx, "auditor");
+	await aud.goto(ctx.stack.base + "/submissions/view/?id=" + made.id);
+	await aud.waitForSelector("#content[data-loaded]");
+	assert(await aud.locator("#download-0").count() === 1 && await aud.locator("#action-documents").count() === 0, "the auditor downloads, changes nothing");
+	// a draft's consecutive changes are one step of its history (bounded)
+	const hist = await aud.textContent("#history");
+	assert(hist.includes("Supporting document removed") && !hist.includes("Supporting document added"), "the history in words, one step: " + hist);
+	await step(aud, "documents-auditor");
+	await aud.done();
+});
+
 // What a page shows at 320 px wide: whether it scrolls sideways, and any
 // raw code ("non_compliance") or "1 KSBs"-style plural in its visible
 // text, with every details element opened (what it hides must fit too).

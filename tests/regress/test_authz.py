@@ -62,6 +62,11 @@ RULES = {
     ("POST", "/api/v1/submissions/{id}/information-response"): (["awarding_body"], "organisation"),
     ("POST", "/api/v1/submissions/{id}/reviews"): (["reviewer"], "any"),
     ("POST", "/api/v1/submissions/{id}/decision"): (["approver"], "any"),
+    ("POST", "/api/v1/submissions/{id}/documents"): (["awarding_body"], "organisation"),
+    ("GET", "/api/v1/submissions/{id}/documents/{sha256}"):
+        (["awarding_body", "reviewer", "approver", "auditor"], "organisation"),
+    ("DELETE", "/api/v1/submissions/{id}/documents/{sha256}"):
+        (["awarding_body"], "organisation"),
     ("GET", "/api/v1/marks/{id}"): (ANYONE, "any"),
     ("POST", "/api/v1/marks/{id}/revoke"): (["approver"], "any"),
     ("GET", "/api/v1/register"): (ANYONE, "any"),
@@ -153,6 +158,16 @@ SAMPLES = {
     ("POST", "/api/v1/submissions/{id}/decision"):
         {"path": "/api/v1/submissions/{sub}/decision",
          "body": {"outcome": "approved", "reasons": "again"}, "ok": 409},
+    # documents of a decided submission: none to read (404 for those who
+    # may read), and a draft's only to change (409); test_documents.py
+    # reads real ones as every role
+    ("POST", "/api/v1/submissions/{id}/documents"):
+        {"path": "/api/v1/submissions/{sub}/documents?name=late.csv",
+         "body": b"a,b\n1,2\n", "ok": 409},
+    ("GET", "/api/v1/submissions/{id}/documents/{sha256}"):
+        {"path": "/api/v1/submissions/{sub}/documents/" + "0" * 64, "ok": 404},
+    ("DELETE", "/api/v1/submissions/{id}/documents/{sha256}"):
+        {"path": "/api/v1/submissions/{sub}/documents/" + "0" * 64, "ok": 409},
     ("GET", "/api/v1/marks/{id}"): {"path": "/api/v1/marks/{mark}"},
     ("GET", "/api/v1/register"): {},
     ("GET", "/register/search"): {},

@@ -369,6 +369,8 @@ BODY_ROUTES = [
     ("POST", "/api/v1/submissions/s-0000000000000000/reviews"),
     ("POST", "/api/v1/submissions/s-0000000000000000/decision"),
     ("POST", "/api/v1/marks/HTQ-2026-000001-X/revoke"),
+    ("POST", "/api/v1/submissions/s-0000000000000000/documents"),
+    ("DELETE", "/api/v1/submissions/s-0000000000000000/documents/" + "0" * 64),
     # routes that take no body, by a write method (405 at the app)
     ("POST", "/api/v1/standards/ST0116"),
     ("POST", "/api/v1/marks/HTQ-2026-000001-X"),
@@ -377,7 +379,8 @@ BODY_ROUTES = [
 ]
 DOCUMENT_ROUTES = ("/api/v1/submissions", "/api/v1/submissions/s-0000000000000000",
                    "/api/v1/submissions/s-0000000000000000/information-response",
-                   "/api/v1/submissions/s-0000000000000000/reviews")
+                   "/api/v1/submissions/s-0000000000000000/reviews",
+                   "/api/v1/submissions/s-0000000000000000/documents")
 
 
 def send_body(s, method, path, headers, n):
@@ -443,8 +446,8 @@ def test_bodies_are_not_read_without_valid_credentials(s):
     time.sleep(0.3)
     lines = [l for l in worker_lines(s.output()[start:])
              if l.get("body") == str(mib)]
-    # the shaped dummies to the four document routes got to a worker
-    assert len(lines) == 2 * 4, lines
+    # the shaped dummies to the five document routes got to a worker
+    assert len(lines) == 2 * 5, lines
     for l in lines:
         assert l["status"] == "401" and l["read"] == "0", l
     # a login still works, and so does a document from a real caller

@@ -603,6 +603,8 @@ export function banner(text, success = true) {
 const EVENTS = {
 	"submission.created": () => "Draft created",
 	"submission.edited": () => "Draft edited",
+	"submission.document_added": () => "Supporting document added",
+	"submission.document_removed": () => "Supporting document removed",
 	"submission.submitted": () => "Submitted",
 	"submission.withdrawn": () => "Withdrawn",
 	"review.recorded": d => "Employer review recorded" + (d && d.recommendation ? (d.recommendation === "approve" ? ": recommends approval" : ": recommends rejection") : ""),

@@ -7,6 +7,7 @@
 // embed code (only with embed_mark), the history, and a button for each
 // action the API lists in "actions" and no other; a reviewer or approver
 // is told why the review or the decision is not offered.
+import { documentsTable } from "/assets/js/portal/doclist.js";
 import { api, backLink, banner, can, content, coverageRows, date, esc, failure, historyTable, label, param, plural, requestRows, reviewCard, setTitle, startPage, submitCheckHtml, summaryList, tag, whyNot } from "/assets/js/portal/common.js";
 
 const NOTICES = {
@@ -102,6 +103,9 @@ ${summaryList([["Standard", `${esc(s.standard.ref)} ${esc(s.standard_title || ""
 <div class="govuk-details__text"><table class="govuk-table"><caption class="govuk-table__caption govuk-visually-hidden">KSB mapping</caption>
 <thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">KSB</th><th scope="col" class="govuk-table__header">Units</th><th scope="col" class="govuk-table__header">Assessment, or why it cannot be attained</th></tr></thead>
 <tbody class="govuk-table__body">${mapping}</tbody></table></div></details>
+<h2 class="govuk-heading-m">Supporting documents</h2>
+${documentsTable(s, role)}
+${can(s, "edit") ? `<p class="govuk-body"><a class="govuk-link" id="action-documents" href="/submissions/documents/?id=${sid}">Add or remove supporting documents</a></p>` : ""}
 <h2 class="govuk-heading-m">Employer panel recommendations</h2>
 ${(s.reviews || []).length ? s.reviews.map((r, i) => reviewCard(r, i, me)).join("") : `<p class="govuk-body">No recommendations yet${(s.earlier_reviews || []).length ? " on this version" : ""}.</p>`}
 ${(s.earlier_reviews || []).length ? `<details class="govuk-details" id="earlier-reviews"><summary class="govuk-details__summary"><span class="govuk-details__summary-text">Recommendations on earlier content (${s.earlier_reviews.length})</span></summary>
