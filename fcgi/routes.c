@@ -86,5 +86,11 @@ const struct fcx_route fcx_routes[] = {
 	{ FCX_GET, "/api/v1/register", fcx_h_register, 0, PUBLIC },
 	{ FCX_POST, "/api/v1/marks/{id}/revoke", fcx_h_mark_revoke,
 	    FCX_JSON_BODY, FCX_APPROVER, FCX_SCOPE_ANY, NULL },
+	/* an account's own messages: core/ finds them under the caller's
+	 * id only */
+	{ FCX_GET, "/api/v1/messages", fcx_h_messages, 0,
+	    FCX_USERS, FCX_SCOPE_ANY, NULL },
+	{ FCX_POST, "/api/v1/messages/{id}/read", fcx_h_message_read, 0,
+	    FCX_USERS, FCX_SCOPE_ANY, NULL },
 	{ 0, NULL, NULL, 0, 0, 0, NULL }
 };

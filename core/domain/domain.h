@@ -63,4 +63,20 @@ int	 htq_mark_note_seq(struct htq_db *, MDB_txn *, const char *id,
 int	 htq_mark_seq(struct htq_db *, MDB_txn *, const char *id, char kind,
 	    uint64_t *seq);
 
+/* --- outbox.c: messages made by the operation that causes them, in
+ * its transaction --- */
+
+/* After event (a submission's step: submission.submitted,
+ * information.requested, information.provided, review.recorded,
+ * decision.approved, decision.rejected, mark.awarded, mark.revoked) on
+ * submission doc (as it is after the step) by a: a message to each
+ * account concerned, never a; other events make none. */
+int	 htq_notify_submission(struct htq_db *, MDB_txn *,
+	    const struct htq_actor *a, const json_t *doc, const char *event);
+/* After window.opened (windows.c) or window.closing (the tick) of window
+ * w: a message to every awarding body account; actor (NULL: none) is
+ * left out. */
+int	 htq_notify_window(struct htq_db *, MDB_txn *, const char *actor,
+	    const json_t *w, const char *event);
+
 #endif /* HTQ_DOMAIN_H */
