@@ -1,7 +1,7 @@
 # htq - build, run, test.  See README.md.
 #
 #   make            build bin/htq-fcgi, bin/htqctl, bin/htq-verify,
-#                   bin/htq-witness
+#                   bin/htq-witness, bin/htq-mailer
 #   make run        install missing packages, build, init demo data, serve
 #   make test       the whole suite (unit, fuzz corpus replay, regress)
 #   make test SAN=1 the same under -fsanitize=address,undefined
