@@ -793,9 +793,11 @@ htq_outbox_claim(struct htq_db *db, time_t now, json_t **job, time_t *wait)
 		k.mv_size = HTQ_ID_LEN;
 		rc = htq_mdb_err(mdb_del(txn, htq_dbi(db, HTQ_T_OUTBOX), &k,
 		    NULL));
-		if (rc == HTQ_OK && (rc = htq_commit(db, txn)) == HTQ_OK)
-			rc = HTQ_EBUSY;
-		txn = NULL;
+		if (rc == HTQ_OK) {
+			if ((rc = htq_commit(db, txn)) == HTQ_OK)
+				rc = HTQ_EBUSY;
+			txn = NULL;
+		}
 		goto out;
 	}
 	if (rc != HTQ_OK)

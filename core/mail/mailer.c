@@ -424,6 +424,11 @@ run(struct htq_db *db, const struct relay *r)
 		    (long long)json_integer_value(json_object_get(job,
 		    "attempts")), rc == HTQ_OK ? "" : " (not recorded)");
 		json_decref(job);
+		/* an answer that could not be recorded leaves the e-mail
+		 * "sending": end, so that the next sender (run.sh starts
+		 * one) sends it again, as after a crash */
+		if (rc != HTQ_OK && rc != HTQ_ECONFLICT)
+			return 1;
 	}
 	return 0;
 }

@@ -1312,6 +1312,7 @@ test("messages: the home page counts the unread ones; the messages page (axe, ke
 	// the API agrees (the page's own session)
 	const mine = await page.evaluate(() => fetch("/api/v1/messages?limit=100").then(r => r.json()));
 	assert(mine.unread === n - 1 && mine.messages.find(m => m.id === first).read, "read, by the API");
+	ctx.report.push("messages page: data shown " + await timed(page, ctx.stack.base + "/messages/", "#content[data-loaded]"));
 	// 320 px: no sideways scroll, no raw code
 	const found = { widths: new Map(), wide: [], raw: [], plurals: [], date: [] };
 	await page.setViewportSize({ width: 320, height: 640 });
