@@ -1625,6 +1625,7 @@ test_notifications(void)
 		/* a draft and its edits tell nobody */
 		c = content("ST0116", 4);
 		T_EQ(htq_submission_create(db, &A1, c, &out, &why), HTQ_OK);
+		json_decref(c);
 		snprintf(id, sizeof(id), "%s", json_string_value(
 		    json_object_get(out, "id")));
 		json_decref(out);
