@@ -273,7 +273,7 @@ htq_notify_submission(struct htq_db *db, MDB_txn *txn,
 		snprintf(body, sizeof(body), "A question was asked about \"%s\". "
 		    "Respond by %s.", qt, d);
 	} else if (strcmp(event, "information.provided") == 0) {
-		/* whoever asked */
+		/* whoever asked (and the reviewers, below, when amended) */
 		if ((ids = json_array()) == NULL) {
 			rc = HTQ_ENOMEM;
 			goto out;
@@ -282,6 +282,9 @@ htq_notify_submission(struct htq_db *db, MDB_txn *txn,
 		    "information_requests"), json_array_size(json_object_get(
 		    doc, "information_requests")) - 1);
 		json_array_append_new(ids, json_string(jstr(req, "asked_by")));
+		/* amended content is a new round: every reviewer again */
+		if (json_is_true(json_object_get(req, "amended")))
+			who = ROLE(HTQ_ROLE_REVIEWER);
 		snprintf(title, sizeof(title), "Question answered: %s", qt);
 		snprintf(body, sizeof(body), "%s answered your question about "
 		    "\"%s\"%s.", oname, qt, json_is_true(json_object_get(req,

@@ -26,10 +26,11 @@ ${unread ? `<button type="button" class="govuk-button govuk-button--secondary" d
 }
 
 try {
-	await startPage();
-	backLink("/home/", "Home");
 	const after = param("after");
-	const { data } = await api("GET", "/messages" + (after ? "?after=" + encodeURIComponent(after) : ""), undefined, { fresh: true });
+	// the session and the messages at once: one round trip, not two
+	const [, { data }] = await Promise.all([startPage(),
+		api("GET", "/messages" + (after ? "?after=" + encodeURIComponent(after) : ""), undefined, { fresh: true })]);
+	backLink("/home/", "Home");
 	let unread = data.unread;
 	setTitle("Messages");
 	const c = content(`<h1 class="govuk-heading-l">Messages</h1>
