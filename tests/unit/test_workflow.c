@@ -1662,6 +1662,18 @@ test_notifications(void)
 		json_decref(out);
 		T_EQ(messages_of(r1, "information.provided", NULL), 1);
 		T_EQ(messages_of(r2, "information.provided", NULL), 0);
+		/* an amending answer is a new round: every reviewer hears */
+		T_EQ(htq_information_request(db, &R1, id, "And K3?", &out,
+		    &why), HTQ_OK);
+		json_decref(out);
+		c = content("ST0116", 4);
+		T_EQ(htq_information_respond(db, &A1, id, "Amended: see K3",
+		    c, &out, &why), HTQ_OK);
+		json_decref(c);
+		json_decref(out);
+		T_EQ(messages_of(r1, "information.provided", NULL), 2);
+		T_EQ(messages_of(r2, "information.provided", NULL), 1);
+		T_EQ(messages_of(r3, NULL, NULL), 0);
 		/* a review: the approvers and the awarding body */
 		r = json_pack("{s:s,s:s}", "recommendation", "approve",
 		    "comments", "good");
