@@ -1567,6 +1567,7 @@ test("narrow screens and plain words: every portal page state with the demo data
 		const page = await signedIn(ctx, who);
 		await page.setViewportSize(NARROW);
 		await visit(page, "/home/", `${who} home`);
+		await visit(page, "/messages/", `${who} messages`);
 		await visit(page, "/submissions/", `${who} submissions`);
 		if (who === "north") await step(page, "narrow-north-submissions");	// stacked as cards, axe too
 		if (who === "panel" || who === "approver")
