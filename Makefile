@@ -1,7 +1,7 @@
 # htq - build, run, test.  See README.md.
 #
 #   make            build bin/htq-fcgi, bin/htqctl, bin/htq-verify,
-#                   bin/htq-witness
+#                   bin/htq-witness, bin/htq-mailer
 #   make run        install missing packages, build, init demo data, serve
 #   make test       the whole suite (unit, fuzz corpus replay, regress)
 #   make test SAN=1 the same under -fsanitize=address,undefined
@@ -58,6 +58,7 @@ AUDIT_MAIN	= audit/verify_main.c audit/monitor.c
 WITNESS_MAIN	= audit/witness_main.c
 AUDIT_STORE	= $(wildcard audit/store*.c)
 AUDIT_PURE	= $(filter-out $(AUDIT_MAIN) $(WITNESS_MAIN) $(AUDIT_STORE), $(wildcard audit/*.c))
+MAIL_SRC	= $(wildcard core/mail/*.c)
 FCGI_MAIN	= fcgi/main.c
 FCGI_SRC	= $(filter-out $(FCGI_MAIN), $(wildcard fcgi/*.c))
 
@@ -68,7 +69,8 @@ LIB_AUDIT_PURE	= $(call o,$(AUDIT_PURE))
 LIB_FCGI	= $(call o,$(FCGI_SRC)) $(OBJ)/gen/openapi.o
 
 PROGS	= $(BIN)/htq-fcgi $(BIN)/htqctl $(if $(wildcard $(AUDIT_MAIN)),$(BIN)/htq-verify) \
-	  $(if $(wildcard $(WITNESS_MAIN)),$(BIN)/htq-witness)
+	  $(if $(wildcard $(WITNESS_MAIN)),$(BIN)/htq-witness) \
+	  $(if $(MAIL_SRC),$(BIN)/htq-mailer)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNITS	= $(patsubst tests/unit/%.c,$(BIN)/tests/%,$(UNIT_SRC))
 TOOL_SRC = $(wildcard tests/tools/*.c)
@@ -83,6 +85,7 @@ $(OBJ)/core/store/%.o: INC = $(INC_store)
 $(OBJ)/core/domain/%.o: INC = $(INC_domain)
 $(OBJ)/core/publish/%.o: INC = $(INC_publish)
 $(OBJ)/core/ctl/%.o: INC = $(INC_ctl)
+$(OBJ)/core/mail/%.o: INC = $(INC_domain)
 $(OBJ)/fcgi/%.o $(OBJ)/gen/%.o: INC = $(INC_fcgi)
 $(OBJ)/tests/%.o: INC = $(INC_tests)
 $(OBJ)/%.o: %.c
@@ -108,6 +111,11 @@ $(BIN)/htq-fcgi: $(call o,$(FCGI_MAIN)) $(LIB_FCGI) $(LIB_CORE) $(LIB_AUDIT)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
 $(BIN)/htqctl: $(call o,$(CTL_SRC)) $(LIB_CORE) $(LIB_AUDIT)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+# The e-mail sender (core/mail/): the domain and storage layers only.
+$(BIN)/htq-mailer: $(call o,$(MAIL_SRC)) $(LIB_CORE) $(LIB_AUDIT)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 

@@ -350,6 +350,9 @@ int	 fcx_h_window_open(struct fcx_ctx *, struct fcx_req *,
 	    struct fcx_resp *);
 int	 fcx_h_window_close(struct fcx_ctx *, struct fcx_req *,
 	    struct fcx_resp *);
+int	 fcx_h_messages(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+int	 fcx_h_message_read(struct fcx_ctx *, struct fcx_req *,
+	    struct fcx_resp *);
 int	 fcx_h_sub_create(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_sub_list(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_sub_get(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);

@@ -412,6 +412,27 @@ after_commit(struct htq_db *db, uint64_t size, void *ctx)
 	committed = 1;
 }
 
+/*
+ * The time-based notifications (a window closing soon, a mark's review
+ * date approaching), every HTQ_NOTIFY_TICK s of the tick: each is made
+ * once (core/domain/outbox.c keeps the key), whichever worker sees it
+ * first.
+ */
+static void
+notify_tick(struct htq_db *db, long long now_ms)
+{
+	static long long next;
+	size_t made;
+	int rc;
+
+	if (now_ms < next)
+		return;
+	next = now_ms + HTQ_NOTIFY_TICK * 1000LL;
+	if ((rc = htq_notify_tick(db, &made)) != HTQ_OK)
+		fprintf(stderr, "htq-fcgi: worker %d: notifications: %s\n",
+		    (int)getpid(), htq_strerror(rc));
+}
+
 /* The monotonic clock in milliseconds. */
 static long long
 mono_ms(void)
@@ -477,6 +498,7 @@ worker(int listen_fd, const struct config *cfg)
 		 */
 		if ((now = mono_ms()) >= next_tick) {
 			publish_files(ctx.db, 0);
+			notify_tick(ctx.db, now);
 			(void)htq_cosign_collect(ctx.db, 0, &later);
 			next_tick = mono_ms() + (later > 0 ? (long long)later :
 			    HTQ_PUBLISH_CHECK * 1000LL);

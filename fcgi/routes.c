@@ -117,6 +117,12 @@ const struct fcx_route fcx_routes[] = {
 	{ FCX_GET, "/register/search", fcx_h_register_page, 0, PUBLIC },
 	{ FCX_POST, "/api/v1/marks/{id}/revoke", fcx_h_mark_revoke,
 	    FCX_JSON_BODY, FCX_APPROVER, FCX_SCOPE_ANY, NULL },
+	/* an account's own messages: core/ finds them under the caller's
+	 * id only */
+	{ FCX_GET, "/api/v1/messages", fcx_h_messages, 0,
+	    FCX_USERS, FCX_SCOPE_ANY, NULL },
+	{ FCX_POST, "/api/v1/messages/{id}/read", fcx_h_message_read, 0,
+	    FCX_USERS, FCX_SCOPE_ANY, NULL },
 	/* the partners' report: the lessons of each window and route */
 	{ FCX_GET, "/api/v1/reports", fcx_h_reports, 0,
 	    FCX_AUDITOR | FCX_ADMIN, FCX_SCOPE_ANY, NULL },

@@ -82,6 +82,7 @@ const PAGES = [
 	["sign-in", "sign-in", "Sign in", false],
 	["standards", "standards", "Occupational standards", true],
 	["home", "home", "Your account", true],
+	["messages", "messages", "Messages", true],
 	["submissions", "submissions", "Submissions", true],
 	["submissions/view", "view", "Submission", true],
 	["submissions/new", "new", "New submission", true],

@@ -21,6 +21,11 @@
 #   HTQ_WITNESS_PORT  the demo witnesses' ports, this one and the next
 #                     (default 8451, or any free pair when those are taken)
 #   HTQ_WITNESS_MAX_AGE  the demo policy's max_age in seconds (default 600)
+#   HTQ_SMTP_URL  smtp://host:port of a mail relay: messages are then also
+#             e-mailed by htq-mailer, which this script starts (and starts
+#             again should it stop); unset: the portal alone shows them
+#   HTQ_MAIL_FROM  the sender address of those e-mails
+#             (default noreply@htq.localhost)
 #
 # Started as root, this script does only what needs root: it creates the
 # service account and the data directory (if missing), copies what the
@@ -87,6 +92,7 @@ if [ "$(id -u)" = 0 ]; then
 	mkdir -p "$APP/bin" "$APP/scripts" "$APP/nginx" "$APP/data" "$APP/core/store" "$APP/build"
 	cp "$BIN/htq-fcgi" "$BIN/htqctl" "$APP/bin/"
 	[ ! -x "$BIN/htq-witness" ] || cp "$BIN/htq-witness" "$APP/bin/"
+	[ ! -x "$BIN/htq-mailer" ] || cp "$BIN/htq-mailer" "$APP/bin/"
 	cp "$0" "$APP/scripts/run.sh"
 	cp "$ROOT/nginx/htq.conf.in" "$APP/nginx/"
 	cp "$ROOT/core/store/limits.h" "$APP/core/store/"
@@ -205,9 +211,10 @@ fi
 # all of the above, then exit; the units run htq-fcgi and nginx.
 [ "${1:-}" != --prepare ] || exit 0
 
-fcgi_pid=""; nginx_pid=""; logs_pid=""
+fcgi_pid=""; nginx_pid=""; logs_pid=""; mailer_pid=""
 stop() {
 	trap - INT TERM EXIT
+	[ -n "$mailer_pid" ] && kill -TERM "$mailer_pid" 2>/dev/null || true
 	[ -n "$logs_pid" ] && kill -TERM "$logs_pid" 2>/dev/null || true
 	[ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null || true
 	[ -n "$fcgi_pid" ] && kill -TERM "$fcgi_pid" 2>/dev/null || true
@@ -362,6 +369,18 @@ for _ in $(seq 1 100); do
 	kill -0 "$fcgi_pid" 2>/dev/null || die "htq-fcgi did not start"
 	sleep 0.05
 done
+# The e-mail sender, only with a relay configured (core/mail/mailer.c):
+# one per data directory, its log in $DATA/log/mailer.log.
+start_mailer() {
+	[ -n "${HTQ_SMTP_URL:-}" ] || return 0
+	"$BIN/htq-mailer" --data "$DATA" >> "$DATA/log/mailer.log" 2>&1 &
+	mailer_pid=$!
+}
+if [ -n "${HTQ_SMTP_URL:-}" ]; then
+	[ -x "$BIN/htq-mailer" ] || die "HTQ_SMTP_URL is set but $BIN/htq-mailer is missing (run make)"
+	case "$HTQ_SMTP_URL" in smtp://?*) ;; *) die "HTQ_SMTP_URL must be smtp://host:port" ;; esac
+	start_mailer
+fi
 # nginx must write its pid file to start.  A start with room keeps 64 KiB
 # in run/reserve; a start on a full disk gives it up so that nginx can
 # start and serve reads (writes are 507 until space is freed).
@@ -425,9 +444,9 @@ rotate_logs() {
 			mv -f "$f" "$f.1" && kill -USR1 "$nginx_pid" 2>/dev/null ||
 			    echo "run.sh: warning: cannot rotate $f" >&2
 		done
-		# the demo witnesses append to theirs (O_APPEND) and cannot
+		# the demo witnesses and the mailer append to theirs (O_APPEND) and cannot
 		# be told to reopen: copied to NAME.1, then emptied in place
-		for f in "$DATA"/log/witness-*.log; do
+		for f in "$DATA"/log/witness-*.log "$DATA/log/mailer.log"; do
 			sz=$(stat -c %s "$f" 2>/dev/null) || continue
 			[ "$sz" -gt "$LOG_MAX" ] || continue
 			cp -f "$f" "$f.1" && : > "$f" ||
@@ -461,6 +480,12 @@ while kill -0 "$fcgi_pid" 2>/dev/null && kill -0 "$nginx_pid" 2>/dev/null; do
 	sleep 1 & tick=$!
 	wait -n "$fcgi_pid" "$nginx_pid" "$tick" || true
 	kill "$tick" 2>/dev/null || true
+	# a sender that stopped (killed, or its relay's address gone) is
+	# started again: it resends what it left half sent
+	if [ -n "$mailer_pid" ] && ! kill -0 "$mailer_pid" 2>/dev/null; then
+		wait "$mailer_pid" 2>/dev/null || true
+		start_mailer
+	fi
 done
 echo "run.sh: a server process exited; stopping" >&2
 exit 1

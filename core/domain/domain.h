@@ -87,5 +87,20 @@ int	 htq_submission_load(struct htq_db *, MDB_txn *,
  * type}] sorted by sha256 (never their names); a new array, NULL when
  * out of memory. */
 json_t	*htq_documents_commitment(const json_t *doc);
+/* --- outbox.c: messages made by the operation that causes them, in
+ * its transaction --- */
+
+/* After event (a submission's step: submission.submitted,
+ * information.requested, information.provided, review.recorded,
+ * decision.approved, decision.rejected, mark.awarded, mark.revoked) on
+ * submission doc (as it is after the step) by a: a message to each
+ * account concerned, never a; other events make none. */
+int	 htq_notify_submission(struct htq_db *, MDB_txn *,
+	    const struct htq_actor *a, const json_t *doc, const char *event);
+/* After window.opened (windows.c) or window.closing (the tick) of window
+ * w: a message to every awarding body account; actor (NULL: none) is
+ * left out. */
+int	 htq_notify_window(struct htq_db *, MDB_txn *, const char *actor,
+	    const json_t *w, const char *event);
 
 #endif /* HTQ_DOMAIN_H */

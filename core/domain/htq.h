@@ -499,6 +499,52 @@ struct htq_register_filter {
 int	 htq_register_list(struct htq_db *, MDB_txn *,
 	    const struct htq_register_filter *, json_t **out);
 
+/* --- notifications (outbox.c) ---
+ *
+ * The workflow's operations leave messages for the accounts concerned
+ * in their own transaction (domain.h); with $HTQ_SMTP_URL set each is
+ * also queued for e-mail, which htq-mailer delivers.
+ */
+
+/* The actor's own messages, newest first: {"messages":[{id,event,
+ * subject,title,body,link,created,read}],"unread","total","next"?},
+ * limit after message id after (NULL: from the newest).  HTQ_EINVAL a
+ * malformed after. */
+int	 htq_messages_list(struct htq_db *, MDB_txn *,
+	    const struct htq_actor *, const char *after, size_t limit,
+	    json_t **out);
+/* Mark the actor's message id as read (once: the first time is kept);
+ * *out the message.  HTQ_ENOTFOUND none of the actor's. */
+int	 htq_message_read(struct htq_db *, const struct htq_actor *,
+	    const char *id, json_t **out, struct htq_why *);
+/* The time-based messages due today that were not made yet (a window
+ * closing within HTQ_NOTIFY_CLOSING_DAYS, a current mark's review date
+ * within HTQ_NOTIFY_REVIEW_DAYS), each once; *made how many events. */
+int	 htq_notify_tick(struct htq_db *, size_t *made);
+
+/*
+ * The e-mail queue, for the one sender (htq-mailer).  At start,
+ * htq_outbox_recover puts every e-mail left "sending" by a sender that
+ * died back to pending (*n of them): it may have reached the relay, so
+ * it is sent again with the same Message-ID (at least once; the
+ * Message-ID lets the receiving side drop the copy).  htq_outbox_claim
+ * takes the first pending e-mail due at now, marks it "sending" with a
+ * new attempt id and commits that before anything is sent; *job is
+ * {id, attempt, to, name, subject, body, link, message_id, attempts}
+ * (the caller's).  HTQ_ENOTFOUND nothing is due (*wait: seconds to the
+ * next one, 0 none); HTQ_EBUSY an e-mail whose account has gone or is
+ * disabled was dropped (call again).  htq_outbox_result records the
+ * relay's answer to that attempt (htq_outbox_result in outbox.c);
+ * HTQ_ECONFLICT when the attempt is not the current one.
+ */
+int	 htq_outbox_recover(struct htq_db *, size_t *n);
+int	 htq_outbox_claim(struct htq_db *, time_t now, json_t **job,
+	    time_t *wait);
+int	 htq_outbox_result(struct htq_db *, const char *id,
+	    const char *attempt, int sent, int permanent, time_t next);
+/* E-mails waiting in the queue. */
+int	 htq_outbox_count(struct htq_db *, MDB_txn *, size_t *n);
+
 /* --- partners' reports (report.c) --- */
 
 /* Which windows a report covers: NULL members match any; route is

@@ -682,6 +682,9 @@ event(struct htq_db *db, MDB_txn *txn, json_t *doc,
 		rc = json_array_append_new(hist, e);
 	if (rc != 0)
 		return HTQ_ENOMEM;
+	/* whoever the step needs next is told, in the step's transaction */
+	if ((rc = htq_notify_submission(db, txn, a, doc, type)) != HTQ_OK)
+		return rc;
 	if (!public)
 		return HTQ_OK;
 	return htq_record_as(db, txn, a->id, type, subject, data);
@@ -1425,7 +1428,9 @@ htq_decide(struct htq_db *db, const struct htq_actor *a, const char *id,
 	/* the entry that proves what was approved follows the decision */
 	if (approve && ((rc = htq_record_as(db, txn, a->id, "mark.awarded",
 	    mark, facts)) != HTQ_OK ||
-	    (rc = htq_mark_note_seq(db, txn, mark, 'a')) != HTQ_OK))
+	    (rc = htq_mark_note_seq(db, txn, mark, 'a')) != HTQ_OK ||
+	    (rc = htq_notify_submission(db, txn, a, doc, "mark.awarded")) !=
+	    HTQ_OK))
 		goto out;
 	if ((rc = store(db, txn, doc, std)) != HTQ_OK)
 		goto out;

@@ -233,7 +233,9 @@ htq_window_open(struct htq_db *db, const struct htq_actor *actor,
 	if ((rc = htq_put_json(txn, htq_dbi(db, HTQ_T_WIN), id, w,
 	    MDB_NOOVERWRITE)) !=
 	    HTQ_OK || (rc = htq_record_as(db, txn, actor->id,
-	    "window.opened", id, data)) != HTQ_OK)
+	    "window.opened", id, data)) != HTQ_OK ||
+	    (rc = htq_notify_window(db, txn, actor->id, w, "window.opened")) !=
+	    HTQ_OK)
 		goto out;
 	rc = htq_commit(db, txn);
 	txn = NULL;

@@ -63,6 +63,8 @@ static const char *const tables[HTQ_T_COUNT] = {
 	[HTQ_T_SUB] = "sub",
 	[HTQ_T_SUB_FACTS] = "sub_facts",
 	[HTQ_T_MARK] = "mark",
+	[HTQ_T_MSG] = "msg",
+	[HTQ_T_OUTBOX] = "outbox",
 };
 
 MDB_dbi

@@ -182,6 +182,29 @@
 /* Windows per route kept in the schedule answer (all of them; bounded
  * so that one answer stays small). */
 #define HTQ_MAX_WINDOWS		1000
+/* Notifications (core/domain/outbox.c): a window closing within this
+ * many days, and a mark whose review date is within this many, make one
+ * message each (the workers' tick). */
+#define HTQ_NOTIFY_CLOSING_DAYS	14
+#define HTQ_NOTIFY_REVIEW_DAYS	180
+/* How often (seconds) a worker looks for them: a day's granularity
+ * needs no more, and the look is a short write transaction. */
+#define HTQ_NOTIFY_TICK		60
+/* Messages per page of GET /messages: default and most. */
+#define HTQ_MESSAGES_PAGE	50
+#define HTQ_MESSAGES_PAGE_MAX	100
+/* htq-mailer: tries of one e-mail before it leaves the queue (the
+ * message stays in the portal); the wait after a failed try doubles
+ * from HTQ_MAIL_BACKOFF_MIN to at most HTQ_MAIL_BACKOFF_MAX seconds
+ * (about 30 hours of tries in all); a relay that does not answer within
+ * HTQ_MAIL_TIMEOUT seconds has failed the try. */
+#define HTQ_MAIL_MAX_ATTEMPTS	20
+#define HTQ_MAIL_BACKOFF_MIN	1
+#define HTQ_MAIL_BACKOFF_MAX	3600
+#define HTQ_MAIL_TIMEOUT	30
+/* Longest line the mailer reads from a relay (RFC 5321: 512). */
+#define HTQ_MAIL_LINE		1024
+
 /* A quality mark is reviewed within five years of its award. */
 #define HTQ_MARK_REVIEW_YEARS	5
 /* Mark id "HTQ-2026-000123-K": 3 + 1 + 4 + 1 + 6 + 1 + 1. */

@@ -154,6 +154,8 @@ enum htq_table {
 	HTQ_T_SUB,		/* "s-..." -> submission */
 	HTQ_T_SUB_FACTS,	/* "s-..." -> facts: state, people */
 	HTQ_T_MARK,		/* "HTQ-..." -> quality mark */
+	HTQ_T_MSG,		/* "a-.../n-..." -> an account's message */
+	HTQ_T_OUTBOX,		/* "n-..." -> e-mail to send (htq-mailer) */
 	HTQ_T_COUNT
 };
 MDB_dbi	 htq_dbi(struct htq_db *, enum htq_table);

@@ -1557,6 +1557,47 @@ async function narrowCheck(page, name, found) {
 	if (pl.length) found.plurals.push(`${name}: ${pl.join(", ")}`);
 }
 
+test("messages: the home page counts the unread ones; the messages page (axe, keyboard, 320 px) lists the reviewer's own, newest first, and marks one read", async ctx => {
+	const page = await signedIn(ctx, "panel");
+	const count = await page.textContent("#message-count");
+	const n = Number((count.match(/^([0-9]+) unread/) || [])[1]);
+	assert(n >= 1, "home: the unread count, " + count);
+	// keyboard: from the count's link to the page
+	await page.focus("#message-count a");
+	await page.keyboard.press("Enter");
+	await page.waitForURL(/\/messages\/$/);
+	await page.waitForSelector("#content[data-loaded]");
+	await step(page, "messages");
+	assert((await page.textContent("#message-summary")).includes(`${n} unread message`), "the same count");
+	const titles = await page.$$eval("#messages h2 a", as => as.map(a => a.textContent));
+	assert(titles.length >= 1 && titles.every(t => !/\b(s|n|a|o)-[0-9a-f]{16}\b/.test(t)), "titles in words: " + titles);
+	const when = await page.$$eval("#messages li p.govuk-body-s", ps => ps.map(p => p.textContent));
+	assert(when.every(w => / [0-9]{4} at [0-9]{1,2}(:[0-9]{2})?(am|pm)|midday|midnight/.test(w)), "dates in GOV.UK style: " + when);
+	// mark the first as read with the keyboard: the count follows, the
+	// focus stays on that message
+	const first = await page.getAttribute("#messages button[data-read]", "data-read");
+	await page.focus(`#message-${first} button`);
+	await page.keyboard.press("Enter");
+	await page.waitForFunction(want => document.getElementById("message-summary").textContent.includes(want),
+		n - 1 === 0 ? "no unread" : `${n - 1} unread`);
+	assert(await page.locator(`#message-${first} button`).count() === 0, "no button once read");
+	assert(await page.evaluate(id => document.activeElement === document.querySelector(`#message-${id} h2 a`), first), "focus on the message read");
+	// the API agrees (the page's own session)
+	const mine = await page.evaluate(() => fetch("/api/v1/messages?limit=100").then(r => r.json()));
+	assert(mine.unread === n - 1 && mine.messages.find(m => m.id === first).read, "read, by the API");
+	ctx.report.push("messages page: data shown " + await timed(page, ctx.stack.base + "/messages/", "#content[data-loaded]"));
+	// 320 px: no sideways scroll, no raw code
+	const found = { widths: new Map(), wide: [], raw: [], plurals: [], date: [] };
+	await page.setViewportSize({ width: 320, height: 640 });
+	await page.goto(ctx.stack.base + "/messages/");
+	await narrowCheck(page, "messages", found);
+	await page.goto(ctx.stack.base + "/home/");
+	await narrowCheck(page, "home-with-messages", found);
+	assert(!found.wide.length && !found.raw.length && !found.plurals.length, JSON.stringify(found, (k, v) => v instanceof Map ? undefined : v));
+	await step(page, "messages-320");
+	await page.done();
+});
+
 test("narrow screens and plain words: every portal page state with the demo data (a submission's page once per status), as each role, at 320 px: no sideways scroll, no raw code, no '1 KSBs'", async ctx => {
 	const NARROW = { width: 320, height: 640 };
 	const found = { widths: new Map(), wide: [], raw: [], plurals: [], date: [] };
@@ -1590,6 +1631,7 @@ test("narrow screens and plain words: every portal page state with the demo data
 		const page = await signedIn(ctx, who);
 		await page.setViewportSize(NARROW);
 		await visit(page, "/home/", `${who} home`);
+		await visit(page, "/messages/", `${who} messages`);
 		await visit(page, "/submissions/", `${who} submissions`);
 		if (who === "north") await step(page, "narrow-north-submissions");	// stacked as cards, axe too
 		if (who === "panel" || who === "approver")

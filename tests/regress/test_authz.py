@@ -76,6 +76,9 @@ RULES = {
     # anonymous callers on loopback (these tests call from 127.0.0.1);
     # test_metrics.py calls it from elsewhere
     ("GET", "/metrics"): (["loopback", "admin"], "any"),
+    # an account's own messages: core finds them under the caller's id
+    ("GET", "/api/v1/messages"): (ALL, "any"),
+    ("POST", "/api/v1/messages/{id}/read"): (ALL, "any"),
 }
 
 # How to call each route: {org} is the organisation whose resource is asked
@@ -173,6 +176,9 @@ SAMPLES = {
     ("GET", "/register/search"): {},
     ("GET", "/api/v1/reports"): {"path": "/api/v1/reports?format=csv"},
     ("GET", "/metrics"): {},
+    ("GET", "/api/v1/messages"): {},
+    ("POST", "/api/v1/messages/{id}/read"):
+        {"path": "/api/v1/messages/n-0000000000000000/read", "ok": 404},
     ("POST", "/api/v1/marks/{id}/revoke"):
         {"path": "/api/v1/marks/{revoked}/revoke", "body": {"reason": "other", "note": "x"},
          "ok": 409},
@@ -411,6 +417,27 @@ def test_role_change_and_disable_take_effect_at_once(s):
     assert_json_error(s.get("/api/v1/session", headers=bearer), 401, "unauthenticated")
 
 
+def test_messages_are_the_accounts_own(s):
+    """The demo's steps left the panel reviewer messages; another account
+    naming one of them gets the same 404 as for no message, and cannot
+    mark it read; the reviewer can, once, and the unread count follows."""
+    rev, rcsrf = session_of(login(s, ACTOR["reviewer"]))
+    appr, acsrf = session_of(login(s, ACTOR["approver"]))
+    mine = s.get("/api/v1/messages", headers=rev).json()
+    assert mine["messages"] and mine["unread"] >= 1, mine
+    unread = [m for m in mine["messages"] if m["read"] is None]
+    mid = unread[0]["id"]
+    assert all(m["id"] != mid for m in s.get("/api/v1/messages?limit=100",
+                                             headers=appr).json()["messages"])
+    assert_json_error(s.post("/api/v1/messages/%s/read" % mid,
+                             headers=dict(appr, **{"X-CSRF-Token": acsrf})), 404, "not_found")
+    assert s.get("/api/v1/messages", headers=rev).json()["unread"] == mine["unread"]
+    r = s.post("/api/v1/messages/%s/read" % mid, headers=dict(rev, **{"X-CSRF-Token": rcsrf}))
+    assert r.status == 200 and r.json()["read"], r
+    again = s.post("/api/v1/messages/%s/read" % mid, headers=dict(rev, **{"X-CSRF-Token": rcsrf}))
+    assert again.json()["read"] == r.json()["read"]
+    assert s.get("/api/v1/messages", headers=rev).json()["unread"] == mine["unread"] - 1
+    assert_json_error(s.get("/api/v1/messages?after=x", headers=rev), 400)
 def test_admin_manages_accounts_over_the_api(s):
     """An administrator adds an organisation and an account (its password
     shown once), changes its role, disables, enables and resets it: each

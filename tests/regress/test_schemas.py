@@ -39,6 +39,20 @@ def test_standards_match_schema(s):
         check(s.get("/api/v1/standards/" + item["ref"]).json(), "standard.schema.json")
 
 
+def test_messages_match_schema(s):
+    """A reviewer's messages (the demo leaves some), the page and one
+    marked read, against messages.schema.json and message.schema.json."""
+    from harness import login, session_of
+    from test_workflow import check as check_refs
+    cookie, csrf = session_of(login(s, "panel@employer.test"))
+    doc = s.get("/api/v1/messages?limit=2", headers=cookie).json()
+    check_refs(doc, "messages.schema.json")
+    assert doc["messages"] and "next" in doc, doc
+    r = s.post("/api/v1/messages/%s/read" % doc["messages"][0]["id"],
+               headers=dict(cookie, **{"X-CSRF-Token": csrf}))
+    check_refs(r.json(), "message.schema.json")
+
+
 def test_errors_match_schema(s):
     for path in ("/api/v1/nope", "/api/v1/standards/ST9999", "/api/v1/standards?level=x"):
         check(s.get(path).json(), "error.schema.json")

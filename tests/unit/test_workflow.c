@@ -1525,6 +1525,276 @@ test_reindex_a_database_from_before(void)
 	json_decref(doc);
 }
 
+/* --- notifications (core/domain/outbox.c) --- */
+
+/* How many messages account id has, and how many of them are event. */
+static size_t
+messages_of(const char *id, const char *event, size_t *unread)
+{
+	struct htq_actor a = { id, HTQ_ROLE_NONE, "" };
+	MDB_txn *txn;
+	json_t *out, *m;
+	size_t i, n = 0;
+
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_messages_list(db, txn, &a, NULL, HTQ_MESSAGES_PAGE_MAX,
+	    &out), HTQ_OK);
+	mdb_txn_abort(txn);
+	json_array_foreach(json_object_get(out, "messages"), i, m)
+		n += event == NULL || strcmp(json_string_value(json_object_get(m,
+		    "event")), event) == 0;
+	if (unread)
+		*unread = (size_t)json_integer_value(json_object_get(out,
+		    "unread"));
+	json_decref(out);
+	return n;
+}
+
+static size_t
+queued(void)
+{
+	MDB_txn *txn;
+	size_t n;
+
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_outbox_count(db, txn, &n), HTQ_OK);
+	mdb_txn_abort(txn);
+	return n;
+}
+
+/* Store an account record (accounts.c's shape) with id. */
+static void
+put_account(const char *id, const char *role, const char *org, int disabled,
+    char out[HTQ_ID_LEN + 1])
+{
+	char email[64];
+	MDB_txn *txn;
+	json_t *a;
+
+	snprintf(out, HTQ_ID_LEN + 1, "%s", id);
+	snprintf(email, sizeof(email), "%s@example.org", id);
+	a = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:i}", "id", id, "email",
+	    email, "name", "Someone", "role", role, "org", org, "disabled",
+	    disabled, "gen", 1);
+	T_EQ(htq_txn_write(db, &txn), HTQ_OK);
+	T_EQ(htq_put_json(txn, htq_dbi(db, HTQ_T_ACCT), id, a, 0), HTQ_OK);
+	T_EQ(htq_commit(db, txn), HTQ_OK);
+	json_decref(a);
+}
+
+/*
+ * Every step of a submission's life leaves a message for each account
+ * concerned, in the step's own transaction (a refused step leaves none,
+ * a step leaves its messages and its ledger entry together), never for
+ * the actor, a disabled account or another organisation's; the e-mail
+ * queue holds one per message while a relay is configured, and the
+ * sender's claim, result and recovery keep each e-mail in it until the
+ * relay took it.  The tick's time-based messages come once each.
+ */
+static void
+test_notifications(void)
+{
+	char a1[HTQ_ID_LEN + 1], a2[HTQ_ID_LEN + 1], b1[HTQ_ID_LEN + 1];
+	char r1[HTQ_ID_LEN + 1], r2[HTQ_ID_LEN + 1], r3[HTQ_ID_LEN + 1];
+	char p1[HTQ_ID_LEN + 1], d1[HTQ_ID_LEN + 1], id[HTQ_ID_LEN + 1];
+	char mark[32], key[64], today[11], soon[11], later[11], mid[HTQ_ID_LEN + 1];
+	char attempt[40];
+	struct htq_why why;
+	json_t *c, *out, *r, *job, *w, *m;
+	MDB_txn *txn;
+	uint64_t before;
+	size_t n, unread, q0;
+	time_t wait;
+
+	setenv("HTQ_SMTP_URL", "smtp://127.0.0.1:1", 1);
+	/* the accounts as htq_account_add stores them (without the cost of
+	 * hashing eight passwords) */
+	put_account("a-0000000000000aa1", "awarding_body", org_a, 0, a1);
+	put_account("a-0000000000000aa2", "awarding_body", org_a, 0, a2);
+	put_account("a-0000000000000bb1", "awarding_body", org_b, 0, b1);
+	put_account("a-00000000000000r1", "reviewer", "", 0, r1);
+	put_account("a-00000000000000r2", "reviewer", "", 0, r2);
+	put_account("a-00000000000000r3", "reviewer", "", 1, r3);
+	put_account("a-00000000000000p1", "approver", "", 0, p1);
+	put_account("a-00000000000000d1", "admin", "", 0, d1);
+	{
+		struct htq_actor A1 = { a1, HTQ_ROLE_AWARDING_BODY, org_a };
+		struct htq_actor R1 = { r1, HTQ_ROLE_REVIEWER, "" };
+		struct htq_actor P1 = { p1, HTQ_ROLE_APPROVER, "" };
+
+		/* a draft and its edits tell nobody */
+		c = content("ST0116", 4);
+		T_EQ(htq_submission_create(db, &A1, c, &out, &why), HTQ_OK);
+		json_decref(c);
+		snprintf(id, sizeof(id), "%s", json_string_value(
+		    json_object_get(out, "id")));
+		json_decref(out);
+		T_EQ(messages_of(a2, NULL, NULL), 0);
+		T_EQ(queued(), 0);
+		/* submitted: both enabled reviewers and the other account of
+		 * the awarding body, with the ledger entry */
+		before = ledger_size();
+		T_EQ(htq_submission_submit(db, &A1, id, &out, &why), HTQ_OK);
+		json_decref(out);
+		T_EQ(ledger_size(), before + 1);
+		T_EQ(messages_of(r1, "submission.submitted", &unread), 1);
+		T_EQ(unread, 1);
+		T_EQ(messages_of(r2, "submission.submitted", NULL), 1);
+		T_EQ(messages_of(a2, "submission.submitted", NULL), 1);
+		T_EQ(messages_of(r3, NULL, NULL), 0);	/* disabled */
+		T_EQ(messages_of(a1, NULL, NULL), 0);	/* the actor */
+		T_EQ(messages_of(p1, NULL, NULL), 0);
+		T_EQ(queued(), 3);
+		/* a refused step: no entry, no message */
+		T_EQ(htq_submission_submit(db, &A1, id, &out, &why),
+		    HTQ_ECONFLICT);
+		T_EQ(ledger_size(), before + 1);
+		T_EQ(queued(), 3);
+		/* information requested and answered */
+		T_EQ(htq_information_request(db, &R1, id, "Which unit covers "
+		    "K2?", &out, &why), HTQ_OK);
+		json_decref(out);
+		T_EQ(messages_of(a1, "information.requested", NULL), 1);
+		T_EQ(messages_of(a2, "information.requested", NULL), 1);
+		T_EQ(messages_of(r2, "information.requested", NULL), 0);
+		T_EQ(htq_information_respond(db, &A1, id, "None: see the "
+		    "reason given", NULL, &out, &why), HTQ_OK);
+		json_decref(out);
+		T_EQ(messages_of(r1, "information.provided", NULL), 1);
+		T_EQ(messages_of(r2, "information.provided", NULL), 0);
+		/* an amending answer is a new round: every reviewer hears */
+		T_EQ(htq_information_request(db, &R1, id, "And K3?", &out,
+		    &why), HTQ_OK);
+		json_decref(out);
+		c = content("ST0116", 4);
+		T_EQ(htq_information_respond(db, &A1, id, "Amended: see K3",
+		    c, &out, &why), HTQ_OK);
+		json_decref(c);
+		json_decref(out);
+		T_EQ(messages_of(r1, "information.provided", NULL), 2);
+		T_EQ(messages_of(r2, "information.provided", NULL), 1);
+		T_EQ(messages_of(r3, NULL, NULL), 0);
+		/* a review: the approvers and the awarding body */
+		r = json_pack("{s:s,s:s}", "recommendation", "approve",
+		    "comments", "good");
+		T_EQ(htq_review_record(db, &R1, id, r, &out, &why), HTQ_OK);
+		json_decref(r);
+		json_decref(out);
+		T_EQ(messages_of(p1, "review.recorded", NULL), 1);
+		T_EQ(messages_of(a1, "review.recorded", NULL), 1);
+		T_EQ(messages_of(r1, "review.recorded", NULL), 0);
+		/* decided and awarded in one transaction: the reviewer who
+		 * recommended, the awarding body */
+		before = ledger_size();
+		T_EQ(htq_decide(db, &P1, id, "approved", "meets it", &out,
+		    &why), HTQ_OK);
+		snprintf(mark, sizeof(mark), "%s", json_string_value(
+		    json_object_get(out, "mark")));
+		json_decref(out);
+		T_EQ(ledger_size(), before + 2);
+		T_EQ(messages_of(r1, "decision.approved", NULL), 1);
+		T_EQ(messages_of(r2, "decision.approved", NULL), 0);
+		T_EQ(messages_of(a2, "decision.approved", NULL), 1);
+		T_EQ(messages_of(a2, "mark.awarded", NULL), 1);
+		T_EQ(htq_mark_revoke(db, &P1, mark, "non_compliance", NULL,
+		    &out, &why), HTQ_OK);
+		json_decref(out);
+		T_EQ(messages_of(a1, "mark.revoked", NULL), 1);
+		T_EQ(messages_of(d1, "mark.revoked", NULL), 1);
+		/* the other organisation heard of none of it */
+		T_EQ(messages_of(b1, NULL, NULL), 0);
+	}
+	/* a window: every awarding body account; closing soon: once */
+	htq_today(today);
+	date_in(5, soon);
+	date_in(300, later);
+	T_EQ(htq_window_open(db, &admin, "Health and science", today, soon,
+	    later, &w, NULL), HTQ_OK);
+	json_decref(w);
+	T_EQ(messages_of(b1, "window.opened", NULL), 1);
+	T_EQ(messages_of(a1, "window.opened", NULL), 1);
+	T_EQ(messages_of(r1, "window.opened", NULL), 0);
+	/* the revoked mark is not due; a current one whose review date
+	 * comes within HTQ_NOTIFY_REVIEW_DAYS is */
+	T_EQ(htq_txn_write(db, &txn), HTQ_OK);
+	T_EQ(htq_get_json(txn, htq_dbi(db, HTQ_T_MARK), mark, &m), HTQ_OK);
+	json_object_set_new(m, "status", json_string("current"));
+	json_object_set_new(m, "review_by", json_string(soon));
+	T_EQ(htq_put_json(txn, htq_dbi(db, HTQ_T_MARK), mark, m, 0), HTQ_OK);
+	json_decref(m);
+	T_EQ(htq_commit(db, txn), HTQ_OK);
+	T_EQ(htq_notify_tick(db, &n), HTQ_OK);
+	T_EQ(n, 2);	/* the window closing, the mark's review */
+	T_EQ(messages_of(b1, "window.closing", NULL), 1);
+	T_EQ(messages_of(a2, "mark.review_due", NULL), 1);
+	T_EQ(messages_of(d1, "mark.review_due", NULL), 1);
+	T_EQ(messages_of(b1, "mark.review_due", NULL), 0);
+	T_EQ(htq_notify_tick(db, &n), HTQ_OK);
+	T_EQ(n, 0);
+	T_EQ(messages_of(b1, "window.closing", NULL), 1);
+	/* read: own only, once */
+	{
+		struct htq_actor B1 = { b1, HTQ_ROLE_AWARDING_BODY, org_b };
+		struct htq_actor A2 = { a2, HTQ_ROLE_AWARDING_BODY, org_a };
+
+		T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+		T_EQ(htq_messages_list(db, txn, &A2, NULL, 1, &out), HTQ_OK);
+		mdb_txn_abort(txn);
+		T_EQ(json_array_size(json_object_get(out, "messages")), 1);
+		T_ASSERT(json_is_string(json_object_get(out, "next")));
+		snprintf(mid, sizeof(mid), "%s", json_string_value(
+		    json_object_get(json_array_get(json_object_get(out,
+		    "messages"), 0), "id")));
+		json_decref(out);
+		T_EQ(htq_message_read(db, &B1, mid, &out, &why), HTQ_ENOTFOUND);
+		messages_of(a2, NULL, &unread);
+		T_EQ(htq_message_read(db, &A2, mid, &out, &why), HTQ_OK);
+		T_ASSERT(json_is_string(json_object_get(out, "read")));
+		json_decref(out);
+		messages_of(a2, NULL, &n);
+		T_EQ(n, unread - 1);
+	}
+	/* the sender's queue: claim marks sending, recovery puts it back,
+	 * a stale attempt changes nothing, sent removes it */
+	q0 = queued();
+	T_ASSERT(q0 > 10);
+	T_EQ(htq_outbox_claim(db, time(NULL), &job, &wait), HTQ_OK);
+	snprintf(attempt, sizeof(attempt), "%s", json_string_value(
+	    json_object_get(job, "attempt")));
+	snprintf(key, sizeof(key), "<%s@htq.test>", json_string_value(
+	    json_object_get(job, "id")));
+	T_STREQ(json_string_value(json_object_get(job, "message_id")), key);
+	T_ASSERT(strchr(json_string_value(json_object_get(job, "to")), '@'));
+	T_EQ(htq_outbox_recover(db, &n), HTQ_OK);
+	T_EQ(n, 1);
+	T_EQ(htq_outbox_result(db, json_string_value(json_object_get(job,
+	    "id")), attempt, 1, 0, 0), HTQ_ECONFLICT);
+	T_EQ(queued(), q0);
+	json_decref(job);
+	T_EQ(htq_outbox_claim(db, time(NULL), &job, &wait), HTQ_OK);
+	T_STREQ(json_string_value(json_object_get(job, "message_id")), key);
+	T_EQ(json_integer_value(json_object_get(job, "attempts")), 2);
+	T_EQ(htq_outbox_result(db, json_string_value(json_object_get(job,
+	    "id")), json_string_value(json_object_get(job, "attempt")), 1, 0,
+	    0), HTQ_OK);
+	T_EQ(queued(), q0 - 1);
+	json_decref(job);
+	/* a failed try waits */
+	T_EQ(htq_outbox_claim(db, time(NULL), &job, &wait), HTQ_OK);
+	T_EQ(htq_outbox_result(db, json_string_value(json_object_get(job,
+	    "id")), json_string_value(json_object_get(job, "attempt")), 0, 0,
+	    time(NULL) + 100), HTQ_OK);
+	json_decref(job);
+	T_EQ(queued(), q0 - 1);
+	unsetenv("HTQ_SMTP_URL");
+	/* without a relay nothing is queued; the portal still tells */
+	T_EQ(htq_window_open(db, &admin, "Construction", later, later, later,
+	    &w, NULL), HTQ_OK);
+	json_decref(w);
+	T_EQ(messages_of(b1, "window.opened", NULL), 2);
+	T_EQ(queued(), q0 - 1);
+}
+
 /* The last entry's actor. */
 static void
 last_actor(char *actor)
@@ -1804,6 +2074,7 @@ main(void)
 	T_RUN_WITH(setup(), test_revoked_mark_on_submission);
 	T_RUN_WITH(setup(), test_queues_from_facts);
 	T_RUN_WITH(setup(), test_reindex_a_database_from_before);
+	T_RUN_WITH(setup(), test_notifications);
 	T_RUN_WITH(setup(), test_admin_accounts);
 	T_RUN_WITH(setup(), test_impact_counts);
 	teardown();

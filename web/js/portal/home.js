@@ -1,6 +1,13 @@
 // home.js - /home: the landing page for the signed-in account's role.
 import { api, content, esc, failure, ROLE_NAMES, startPage } from "/assets/js/portal/common.js";
 
+// The unread messages (messages.js lists them).
+async function unreadLine() {
+	const { data } = await api("GET", "/messages?limit=1", undefined, { fresh: true });
+	const n = data.unread;
+	return `<p class="govuk-body" id="message-count"><a class="govuk-link" href="/messages/">${n === 0 ? "No unread messages" : `${n} unread message${n === 1 ? "" : "s"}`}</a></p>`;
+}
+
 async function count(status) {
 	const { data } = await api("GET", "/submissions?status=" + status);
 	return data.submissions.length + (data.next ? "+" : "");
@@ -8,6 +15,7 @@ async function count(status) {
 
 try {
 	const me = await startPage();
+	const messages = unreadLine();
 	me.org = await me.orgReady;
 	const role = me.account.role;
 	const who = `<p class="govuk-body-l">${esc(me.account.name)}${me.org ? ", " + esc(me.org.name) : ""}</p>`;
@@ -51,7 +59,7 @@ try {
 		body += `<h2 class="govuk-heading-m">The public ledger</h2>
 <p class="govuk-body">Every decision is recorded in a signed, append-only ledger. <a class="govuk-link" href="/ledger">Check the ledger</a>.</p>`;
 	content(`<span class="govuk-caption-l">${esc(ROLE_NAMES[role] || role)}</span>
-<h1 class="govuk-heading-l">Your account</h1>${who}${body}`);
+<h1 class="govuk-heading-l">Your account</h1>${who}${await messages}${body}`);
 	document.getElementById("content").dataset.loaded = "1";
 } catch (e) {
 	failure(e, "Your account");
