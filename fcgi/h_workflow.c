@@ -198,11 +198,12 @@ fcx_h_sub_list(struct fcx_ctx *ctx, struct fcx_req *req,
 		    "HTQ-SUB-2026-0042, an id or part of a title)");
 	if (f.status != NULL && !htq_status_valid(f.status) &&
 	    strcmp(f.status, "awaiting_review") != 0 &&
-	    strcmp(f.status, "awaiting_decision") != 0)
+	    strcmp(f.status, "awaiting_decision") != 0 &&
+	    strcmp(f.status, "reviewed") != 0)
 		return fcx_error(resp, 400, "bad_parameter", "query parameter "
 		    "\"status\" must be one of draft, submitted, in_review, "
 		    "information_requested, approved, rejected, withdrawn, "
-		    "awaiting_review, awaiting_decision");
+		    "awaiting_review, awaiting_decision, reviewed");
 	if (f.standard != NULL && !htq_ref_valid(f.standard))
 		return fcx_error(resp, 400, "bad_parameter", "query parameter "
 		    "\"standard\" must be a reference like ST0116");

@@ -323,7 +323,8 @@ struct htq_sub_filter {
 					 * the caller may review now (others:
 					 * open for review, not reviewed by
 					 * them); "awaiting_decision": what the
-					 * caller may decide now */
+					 * caller may decide now; "reviewed":
+					 * those the caller has reviewed */
 	const char	*standard;	/* ref, NULL: any */
 	const char	*route;		/* case-insensitive, NULL: any */
 	const char	*organisation;	/* NULL: any */

@@ -506,15 +506,20 @@ visible(const struct htq_actor *a, const json_t *doc)
 	    json_object_get(doc, "organisation")));
 }
 
-/* The list entry of a submission. */
+/* The list entry of a submission: with the dates a dashboard shows
+ * (submitted_at; respond_by while an answer is awaited; decided). */
 static json_t *
 summary(const json_t *doc)
 {
 	const json_t *q = json_object_get(doc, "qualification");
 	const json_t *s = json_object_get(doc, "standard");
+	const json_t *reqs = json_object_get(doc, "information_requests");
+	const json_t *by = strcmp(sget(doc, "status"),
+	    "information_requested") == 0 ? json_object_get(json_array_get(reqs,
+	    json_array_size(reqs) - 1), "respond_by") : NULL;
 
 	return json_pack("{s:O,s:O*,s:O,s:O,s:O,s:{s:O,s:O,s:O},s:{s:O,s:O},"
-	    "s:O,s:O,s:O*,s:O*}", "id", json_object_get(doc, "id"),
+	    "s:O,s:O,s:O*,s:O*,s:O*,s:O*,s:O*}", "id", json_object_get(doc, "id"),
 	    "reference", json_object_get(doc, "reference"),
 	    "status", json_object_get(doc, "status"),
 	    "version", json_object_get(doc, "version"),
@@ -529,7 +534,11 @@ summary(const json_t *doc)
 	    "mark", json_object_get(doc, "mark"),
 	    "mark_status", json_object_get(doc, "mark") ? json_object_get(doc,
 	    "mark_status") ? json_object_get(doc, "mark_status") :
-	    json_string("current") : NULL);
+	    json_string("current") : NULL,
+	    "submitted_at", json_object_get(doc, "submitted_at"),
+	    "respond_by", by,
+	    "decided", json_object_get(json_object_get(doc, "decision"),
+	    "decided"));
 }
 
 /* A submission's stored facts (HTQ_T_SUB_FACTS). */
@@ -1591,6 +1600,10 @@ facts_pass(const struct htq_actor *a, const struct htq_sub_filter *flt,
 		    a->id);
 	if (strcmp(st, "awaiting_decision") == 0)
 		return may(a, f, ACT_DECIDE, NULL) == HTQ_OK;
+	if (strcmp(st, "reviewed") == 0)
+		/* the caller's past reviews, this round's or earlier */
+		return in_array(json_object_get(f, "reviewers"), a->id) ||
+		    in_array(json_object_get(f, "earlier"), a->id);
 	return is(f, st);
 }
 

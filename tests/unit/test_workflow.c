@@ -1699,6 +1699,50 @@ test_references(void)
 	json_decref(old[1]);
 }
 
+/*
+ * What a dashboard reads from a list: status=reviewed is the caller's
+ * past reviews only; a row carries submitted_at, respond_by while an
+ * answer is awaited, and decided once decided.
+ */
+static void
+test_dashboard_lists(void)
+{
+	char rv[HTQ_ID_LEN + 1], info[HTQ_ID_LEN + 1], dec[HTQ_ID_LEN + 1];
+	struct htq_sub_filter f;
+	MDB_txn *txn;
+	json_t *out, *x;
+	size_t i;
+	int seen = 0;
+
+	make_in(S_IN_REVIEW, rv);	/* reviewed by rev1 */
+	make_in(S_INFO, info);
+	make_in(S_REJECTED, dec);
+	memset(&f, 0, sizeof(f));
+	f.status = "reviewed";
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_submissions_list(db, txn, &rev1, &f, &out), HTQ_OK);
+	T_EQ(json_array_size(json_object_get(out, "submissions")), 3);
+	json_decref(out);
+	T_EQ(htq_submissions_list(db, txn, &rev2, &f, &out), HTQ_OK);
+	T_EQ(json_array_size(json_object_get(out, "submissions")), 0);
+	json_decref(out);
+	f.status = NULL;
+	T_EQ(htq_submissions_list(db, txn, &ab_a, &f, &out), HTQ_OK);
+	json_array_foreach(json_object_get(out, "submissions"), i, x) {
+		const char *id = json_string_value(json_object_get(x, "id"));
+
+		T_ASSERT(json_is_string(json_object_get(x, "submitted_at")));
+		T_EQ(json_is_string(json_object_get(x, "respond_by")),
+		    strcmp(id, info) == 0);
+		T_EQ(json_is_string(json_object_get(x, "decided")),
+		    strcmp(id, dec) == 0);
+		seen++;
+	}
+	T_EQ(seen, 3);
+	json_decref(out);
+	mdb_txn_abort(txn);
+}
+
 int
 main(void)
 {
@@ -1724,6 +1768,7 @@ main(void)
 	T_RUN_WITH(setup(), test_queues_from_facts);
 	T_RUN_WITH(setup(), test_reindex_a_database_from_before);
 	T_RUN_WITH(setup(), test_references);
+	T_RUN_WITH(setup(), test_dashboard_lists);
 	teardown();
 	return T_DONE();
 }
