@@ -41,6 +41,12 @@ const section = (id, heading, items, none) => `<section aria-labelledby="${id}-h
 <h2 class="govuk-heading-m" id="${id}-h">${esc(heading)}</h2>
 ${items.length ? `<ul class="govuk-list govuk-list--spaced">${items.join("")}</ul>` : `<p class="govuk-body" data-none>${esc(none)}</p>`}</section>`;
 
+// ", waiting 3 days" since a moment (nothing on its own day).
+function waited(at) {
+	const n = -daysTo(String(at).slice(0, 10));
+	return n > 0 ? `, waiting ${plural(n, "day")}` : "";
+}
+
 function due(day) {
 	const n = daysTo(day);
 	return `Answer due by <strong>${date(day)}</strong>${n < 0 ? " (passed)" : n === 0 ? " (today)" : ` (${plural(n, "day")} left)`}`;
@@ -51,7 +57,7 @@ async function awardingBody() {
 		api("GET", "/windows").then(r => r.data)]);
 	const subs = all.submissions;
 	const answer = asked.submissions.map(s => item(s, { href: `/submissions/respond/?id=${encodeURIComponent(s.id)}`, detail: s.respond_by ? due(s.respond_by) : "" }));
-	const recent = [...subs].sort(newest).slice(0, RECENT).map(s => item(s, { detail: `${label("status", s.status)} since ${date(s.updated)}` }));
+	const recent = [...subs].sort(newest).slice(0, RECENT).map(s => item(s, { detail: `Last changed on ${date(s.updated)}` }));
 	const decided = subs.filter(s => s.status === "approved" || s.status === "rejected").sort((a, b) => String(b.decided || b.updated).localeCompare(String(a.decided || a.updated)));
 	const decisions = decided.slice(0, RECENT).map(s => item(s, {
 		detail: `${esc(label("outcome", s.status))} on ${date(s.decided || s.updated)}: <a class="govuk-link" href="/submissions/letter/?id=${esc(encodeURIComponent(s.id))}">decision letter</a>${s.status === "approved" && s.mark_status !== "revoked" ? ` and <a class="govuk-link" href="/submissions/certificate/?id=${esc(encodeURIComponent(s.id))}">certificate</a>` : ""}`,
@@ -85,7 +91,7 @@ async function reviewer() {
 	const n = count(queue);
 	return `<p class="govuk-body" id="queue-count">${esc(n)} submission${n === "1" ? " is" : "s are"} waiting for your recommendation.</p>
 ${section("queue", "Waiting for your review", q.map(s => item(s, { href: `/submissions/review/?id=${encodeURIComponent(s.id)}`, org: true,
-		detail: s.submitted_at ? `Submitted on ${date(s.submitted_at)}, waiting ${plural(Math.max(-daysTo(s.submitted_at.slice(0, 10)), 0), "day")}` : "" })), "There is nothing waiting for your review.")}
+		detail: s.submitted_at ? `Submitted on ${date(s.submitted_at)}${waited(s.submitted_at)}` : "" })), "There is nothing waiting for your review.")}
 ${section("waiting", "Waiting for the awarding body's answer", waiting.submissions.map(s => item(s, { org: true, detail: s.respond_by ? due(s.respond_by) : "" })), "No submission is waiting for an answer.")}
 ${section("past", "Your past reviews", [...past.submissions].sort(newest).slice(0, 10).map(s => item(s, { org: true, detail: `Updated on ${date(s.updated)}` })), "You have not reviewed a submission yet.")}
 <a href="/submissions/" role="button" draggable="false" class="govuk-button" data-module="govuk-button">Review submissions</a>`;
