@@ -1759,8 +1759,8 @@ assign_references(struct htq_db *db, MDB_txn *txn, size_t *n)
 	char ref[HTQ_SUB_REF_LEN + 1], now[21];
 	MDB_val k = { sizeof(done) - 1, (void *)done }, v;
 	MDB_cursor *cur;
-	json_t *old, *doc;
-	size_t i;
+	json_t *old, *doc, **sorted = NULL;
+	size_t i, m;
 	int rc, mrc;
 
 	*n = 0;
@@ -1794,44 +1794,38 @@ assign_references(struct htq_db *db, MDB_txn *txn, size_t *n)
 		rc = htq_mdb_err(mrc);
 	if (rc != HTQ_OK)
 		goto out;
-	/* jansson keeps an array as a plain vector of pointers */
-	{
-		size_t m = json_array_size(old);
-		json_t **v2 = m ? malloc(m * sizeof(*v2)) : NULL;
-
-		if (m && v2 == NULL) {
-			rc = HTQ_ENOMEM;
-			goto out;
-		}
-		for (i = 0; i < m; i++)
-			v2[i] = json_array_get(old, i);
-		qsort(v2, m, sizeof(*v2), by_created);
-		for (i = 0; i < m && rc == HTQ_OK; i++) {
-			doc = v2[i];
-			/* the year of creation ("2026-…"); else today's */
-			if (strlen(sget(doc, "created")) >= 4)
-				snprintf(now, sizeof(now), "%s", sget(doc,
-				    "created"));
-			else
-				htq_now_iso(now);
-			if ((rc = next_reference(db, txn, now, ref)) !=
-			    HTQ_OK)
-				break;
-			json_object_set_new(doc, "reference", json_string(ref));
-			rc = htq_put_json(txn, htq_dbi(db, HTQ_T_SUB), sget(doc,
-			    "id"), doc, 0);
-		}
-		free(v2);
-		if (rc != HTQ_OK)
-			goto out;
-		*n = m;
+	/* in order of creation: sort pointers to the documents */
+	m = json_array_size(old);
+	if (m > 0 && (sorted = calloc(m, sizeof(*sorted))) == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
 	}
+	for (i = 0; i < m; i++)
+		sorted[i] = json_array_get(old, i);
+	if (m > 0)
+		qsort(sorted, m, sizeof(*sorted), by_created);
+	for (i = 0; i < m; i++) {
+		doc = sorted[i];
+		/* the year of creation ("2026-…"); else today's */
+		if (strlen(sget(doc, "created")) >= 4)
+			snprintf(now, sizeof(now), "%s", sget(doc, "created"));
+		else
+			htq_now_iso(now);
+		if ((rc = next_reference(db, txn, now, ref)) != HTQ_OK)
+			goto out;
+		json_object_set_new(doc, "reference", json_string(ref));
+		if ((rc = htq_put_json(txn, htq_dbi(db, HTQ_T_SUB), sget(doc,
+		    "id"), doc, 0)) != HTQ_OK)
+			goto out;
+	}
+	*n = m;
 	k.mv_data = (void *)done;
 	k.mv_size = sizeof(done) - 1;
 	v.mv_data = "1";
 	v.mv_size = 1;
 	rc = htq_mdb_err(mdb_put(txn, htq_dbi(db, HTQ_T_META), &k, &v, 0));
 out:
+	free(sorted);
 	json_decref(old);
 	return rc;
 }
