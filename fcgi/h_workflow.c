@@ -174,7 +174,7 @@ fcx_h_sub_list(struct fcx_ctx *ctx, struct fcx_req *req,
     struct fcx_resp *resp)
 {
 	static const char *const allowed[] = { "status", "standard", "route",
-	    "organisation", "after", "limit", NULL };
+	    "organisation", "q", "after", "limit", NULL };
 	struct htq_actor a = actor_of(req);
 	struct htq_sub_filter f;
 	long long limit;
@@ -191,14 +191,20 @@ fcx_h_sub_list(struct fcx_ctx *ctx, struct fcx_req *req,
 	f.standard = fcx_param(req, "standard");
 	f.route = fcx_param(req, "route");
 	f.organisation = fcx_param(req, "organisation");
+	f.q = fcx_param(req, "q");
 	f.after = fcx_param(req, "after");
+	if (f.q != NULL && strlen(f.q) > HTQ_SUB_QUERY_MAX)
+		return fcx_error(resp, 400, "bad_parameter", "query parameter "
+		    "\"q\": at most 200 bytes (a reference such as "
+		    "HTQ-SUB-2026-0042, an id or part of a title)");
 	if (f.status != NULL && !htq_status_valid(f.status) &&
 	    strcmp(f.status, "awaiting_review") != 0 &&
-	    strcmp(f.status, "awaiting_decision") != 0)
+	    strcmp(f.status, "awaiting_decision") != 0 &&
+	    strcmp(f.status, "reviewed") != 0)
 		return fcx_error(resp, 400, "bad_parameter", "query parameter "
 		    "\"status\" must be one of draft, submitted, in_review, "
 		    "information_requested, approved, rejected, withdrawn, "
-		    "awaiting_review, awaiting_decision");
+		    "awaiting_review, awaiting_decision, reviewed");
 	if (f.standard != NULL && !htq_ref_valid(f.standard))
 		return fcx_error(resp, 400, "bad_parameter", "query parameter "
 		    "\"standard\" must be a reference like ST0116");

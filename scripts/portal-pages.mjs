@@ -93,6 +93,8 @@ const PAGES = [
 	["submissions/respond", "respond", "Respond to a request for information", true],
 	["submissions/review", "review", "Review a submission", true],
 	["submissions/decide", "decide", "Decide a submission", true],
+	["submissions/letter", "letter", "Decision letter", true],
+	["submissions/certificate", "certificate", "Quality mark certificate", true],
 	["marks/revoke", "revoke", "Revoke a quality mark", true],
 	["admin/windows", "admin-windows", "Submission windows", true],
 	["admin/accounts", "admin-accounts", "Accounts and organisations", true],

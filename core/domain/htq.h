@@ -366,10 +366,14 @@ struct htq_sub_filter {
 					 * the caller may review now (others:
 					 * open for review, not reviewed by
 					 * them); "awaiting_decision": what the
-					 * caller may decide now */
+					 * caller may decide now; "reviewed":
+					 * those the caller has reviewed */
 	const char	*standard;	/* ref, NULL: any */
 	const char	*route;		/* case-insensitive, NULL: any */
 	const char	*organisation;	/* NULL: any */
+	const char	*q;		/* NULL: any; else a case-insensitive
+					 * part of the reference, id or
+					 * qualification title */
 	const char	*after;		/* page after this id, NULL: first */
 	size_t		 limit;		/* 1..HTQ_LIST_PAGE_MAX */
 };
@@ -380,7 +384,9 @@ int	 htq_submissions_list(struct htq_db *, MDB_txn *,
 	    const struct htq_actor *, const struct htq_sub_filter *,
 	    json_t **out);
 /* Rebuild the submissions' facts when their count differs from the
- * submissions' (a database from before them); *n rebuilt.  The programs
+ * submissions' (a database from before them), and give a reference to
+ * every submission from before references (in order of creation, in
+ * the same per-year sequence as new ones); *n rebuilt.  The programs
  * call it at start. */
 int	 htq_submissions_reindex(struct htq_db *, size_t *n);
 /* 1 for draft, submitted, in_review, information_requested, approved,

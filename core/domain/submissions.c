@@ -40,6 +40,13 @@
  * ledger; submission and every later step are in both, each from one
  * call (event()), texts only as salted hashes.
  *
+ * References: each submission has, besides its id, a short reference
+ * for people ("HTQ-SUB-2026-0042": the year of its creation and its
+ * place in that year), given at creation from a per-year counter in the
+ * meta table inside the creating transaction (so two workers creating
+ * at once get different ones), kept in the document and its facts,
+ * searchable (q), never in the ledger (entries name the id).
+ *
  * Visibility: an awarding body sees only its organisation's submissions
  * (anything else is "not found"); reviewers, approvers, auditors and
  * administrators never see drafts; the console operator (htqctl) sees
@@ -187,6 +194,9 @@ facts_of(const json_t *doc)
 	    "reviews")), "approve", nfor);
 	if (f == NULL)
 		return NULL;
+	if (json_is_string(json_object_get(doc, "reference")))
+		json_object_set(f, "reference", json_object_get(doc,
+		    "reference"));
 	if (json_is_string(json_object_get(doc, "mark")))
 		json_object_set(f, "mark_status", json_object_get(doc,
 		    "mark_status") ? json_object_get(doc, "mark_status") :
@@ -496,15 +506,21 @@ visible(const struct htq_actor *a, const json_t *doc)
 	    json_object_get(doc, "organisation")));
 }
 
-/* The list entry of a submission. */
+/* The list entry of a submission: with the dates a dashboard shows
+ * (submitted_at; respond_by while an answer is awaited; decided). */
 static json_t *
 summary(const json_t *doc)
 {
 	const json_t *q = json_object_get(doc, "qualification");
 	const json_t *s = json_object_get(doc, "standard");
+	const json_t *reqs = json_object_get(doc, "information_requests");
+	const json_t *by = strcmp(sget(doc, "status"),
+	    "information_requested") == 0 ? json_object_get(json_array_get(reqs,
+	    json_array_size(reqs) - 1), "respond_by") : NULL;
 
-	return json_pack("{s:O,s:O,s:O,s:O,s:{s:O,s:O,s:O},s:{s:O,s:O},s:O,"
-	    "s:O,s:O*,s:O*}", "id", json_object_get(doc, "id"),
+	return json_pack("{s:O,s:O*,s:O,s:O,s:O,s:{s:O,s:O,s:O},s:{s:O,s:O},"
+	    "s:O,s:O,s:O*,s:O*,s:O*,s:O*,s:O*}", "id", json_object_get(doc, "id"),
+	    "reference", json_object_get(doc, "reference"),
 	    "status", json_object_get(doc, "status"),
 	    "version", json_object_get(doc, "version"),
 	    "organisation", json_object_get(doc, "organisation"),
@@ -518,7 +534,11 @@ summary(const json_t *doc)
 	    "mark", json_object_get(doc, "mark"),
 	    "mark_status", json_object_get(doc, "mark") ? json_object_get(doc,
 	    "mark_status") ? json_object_get(doc, "mark_status") :
-	    json_string("current") : NULL);
+	    json_string("current") : NULL,
+	    "submitted_at", json_object_get(doc, "submitted_at"),
+	    "respond_by", by,
+	    "decided", json_object_get(json_object_get(doc, "decision"),
+	    "decided"));
 }
 
 /* A submission's stored facts (HTQ_T_SUB_FACTS). */
@@ -563,6 +583,42 @@ count_drafts(struct htq_db *db, MDB_txn *txn, const char *org, size_t *n)
 		    facts_say(&v, owner);
 	mdb_cursor_close(c);
 	return rc == MDB_NOTFOUND ? HTQ_OK : htq_mdb_err(rc);
+}
+
+/*
+ * The next reference of the year of date now ("2026-…"): the year's
+ * counter in the meta table ("sub.serial.2026") plus one, stored.  Run
+ * inside the write transaction that stores the submission: LMDB has one
+ * writer at a time across processes, so no two submissions get the same.
+ */
+static int
+next_reference(struct htq_db *db, MDB_txn *txn, const char *now,
+    char ref[HTQ_SUB_REF_LEN + 1])
+{
+	char key[32], val[16];
+	MDB_val k, v;
+	unsigned long serial = 0;
+	int rc;
+
+	snprintf(key, sizeof(key), "sub.serial.%.4s", now);
+	k.mv_data = key;
+	k.mv_size = strlen(key);
+	rc = mdb_get(txn, htq_dbi(db, HTQ_T_META), &k, &v);
+	if (rc == 0 && v.mv_size < sizeof(val)) {
+		memcpy(val, v.mv_data, v.mv_size);
+		val[v.mv_size] = '\0';
+		serial = strtoul(val, NULL, 10);
+	} else if (rc == 0)
+		return HTQ_EFORMAT;
+	else if (rc != MDB_NOTFOUND)
+		return htq_mdb_err(rc);
+	if (++serial > HTQ_SUB_REF_MAX_SERIAL)
+		return HTQ_EFULL;
+	snprintf(ref, HTQ_SUB_REF_LEN + 1, "HTQ-SUB-%.4s-%04lu", now, serial);
+	snprintf(val, sizeof(val), "%lu", serial);
+	v.mv_data = val;
+	v.mv_size = strlen(val);
+	return htq_mdb_err(mdb_put(txn, htq_dbi(db, HTQ_T_META), &k, &v, 0));
 }
 
 static int
@@ -908,7 +964,7 @@ int
 htq_submission_create(struct htq_db *db, const struct htq_actor *a,
     const json_t *content, json_t **out, struct htq_why *why)
 {
-	char id[HTQ_ID_LEN + 1], now[21];
+	char id[HTQ_ID_LEN + 1], now[21], ref[HTQ_SUB_REF_LEN + 1];
 	MDB_txn *txn;
 	json_t *std = NULL, *doc = NULL;
 	size_t ndrafts;
@@ -932,8 +988,10 @@ htq_submission_create(struct htq_db *db, const struct htq_actor *a,
 		goto out;
 	htq_new_id('s', id);
 	htq_now_iso(now);
-	doc = json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:[s],s:[]}", "id", id,
-	    "organisation", a->org, "status", "draft", "version", 0,
+	if ((rc = next_reference(db, txn, now, ref)) != HTQ_OK)
+		goto out;
+	doc = json_pack("{s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:[s],s:[]}", "id", id,
+	    "reference", ref, "organisation", a->org, "status", "draft", "version", 0,
 	    "created", now, "created_by", a->id, "authors", a->id, "reviews");
 	if (doc == NULL) {
 		rc = HTQ_ENOMEM;
@@ -1593,7 +1651,23 @@ facts_pass(const struct htq_actor *a, const struct htq_sub_filter *flt,
 		    a->id);
 	if (strcmp(st, "awaiting_decision") == 0)
 		return may(a, f, ACT_DECIDE, NULL) == HTQ_OK;
+	if (strcmp(st, "reviewed") == 0)
+		/* the caller's past reviews, this round's or earlier */
+		return in_array(json_object_get(f, "reviewers"), a->id) ||
+		    in_array(json_object_get(f, "earlier"), a->id);
 	return is(f, st);
+}
+
+/* Whether hay holds needle, ignoring ASCII case. */
+static int
+contains(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; hay != NULL && *hay != '\0'; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return 1;
+	return 0;
 }
 
 /* Whether doc passes the filter's parts that need the document. */
@@ -1602,6 +1676,10 @@ doc_passes(const struct htq_sub_filter *f, const json_t *doc)
 {
 	const char *r = json_string_value(json_object_get(doc, "route"));
 
+	if (f->q != NULL && *f->q != '\0' && !contains(sget(doc, "reference"),
+	    f->q) && !contains(sget(doc, "id"), f->q) && !contains(sget(
+	    json_object_get(doc, "qualification"), "title"), f->q))
+		return 0;
 	if (f->standard && strcmp(f->standard, sget(json_object_get(doc,
 	    "standard"), "ref")) != 0)
 		return 0;
@@ -1708,6 +1786,101 @@ old_mark_status(struct htq_db *db, MDB_txn *txn, json_t *doc)
 	    0);
 }
 
+/* Order of creation: by "created", then id. */
+static int
+by_created(const void *x, const void *y)
+{
+	const json_t *a = *(json_t *const *)x, *b = *(json_t *const *)y;
+	int c = strcmp(sget(a, "created"), sget(b, "created"));
+
+	return c != 0 ? c : strcmp(sget(a, "id"), sget(b, "id"));
+}
+
+/*
+ * Give each submission without a reference (a database from before
+ * them) its reference, in order of creation, from the same per-year
+ * counters as new ones, then note in the meta table that every
+ * submission has one ("sub.references"), so that later starts skip the
+ * walk.  Inside txn; *n the submissions given one.
+ */
+static int
+assign_references(struct htq_db *db, MDB_txn *txn, size_t *n)
+{
+	static const char done[] = "sub.references";
+	char ref[HTQ_SUB_REF_LEN + 1], now[21];
+	MDB_val k = { sizeof(done) - 1, (void *)done }, v;
+	MDB_cursor *cur;
+	json_t *old, *doc, **sorted = NULL;
+	size_t i, m;
+	int rc, mrc;
+
+	*n = 0;
+	if ((rc = mdb_get(txn, htq_dbi(db, HTQ_T_META), &k, &v)) == 0)
+		return HTQ_OK;
+	if (rc != MDB_NOTFOUND)
+		return htq_mdb_err(rc);
+	if ((old = json_array()) == NULL)
+		return HTQ_ENOMEM;
+	if ((rc = mdb_cursor_open(txn, htq_dbi(db, HTQ_T_SUB), &cur)) != 0) {
+		json_decref(old);
+		return htq_mdb_err(rc);
+	}
+	rc = HTQ_OK;
+	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
+	    mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if ((doc = json_loadb(v.mv_data, v.mv_size, 0, NULL)) ==
+		    NULL) {
+			rc = HTQ_EFORMAT;
+			break;
+		}
+		if (json_is_string(json_object_get(doc, "reference")))
+			json_decref(doc);
+		else if (json_array_append_new(old, doc) != 0) {
+			rc = HTQ_ENOMEM;
+			break;
+		}
+	}
+	mdb_cursor_close(cur);
+	if (rc == HTQ_OK && mrc != MDB_NOTFOUND)
+		rc = htq_mdb_err(mrc);
+	if (rc != HTQ_OK)
+		goto out;
+	/* in order of creation: sort pointers to the documents */
+	m = json_array_size(old);
+	if (m > 0 && (sorted = calloc(m, sizeof(*sorted))) == NULL) {
+		rc = HTQ_ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < m; i++)
+		sorted[i] = json_array_get(old, i);
+	if (m > 0)
+		qsort(sorted, m, sizeof(*sorted), by_created);
+	for (i = 0; i < m; i++) {
+		doc = sorted[i];
+		/* the year of creation ("2026-…"); else today's */
+		if (strlen(sget(doc, "created")) >= 4)
+			snprintf(now, sizeof(now), "%s", sget(doc, "created"));
+		else
+			htq_now_iso(now);
+		if ((rc = next_reference(db, txn, now, ref)) != HTQ_OK)
+			goto out;
+		json_object_set_new(doc, "reference", json_string(ref));
+		if ((rc = htq_put_json(txn, htq_dbi(db, HTQ_T_SUB), sget(doc,
+		    "id"), doc, 0)) != HTQ_OK)
+			goto out;
+	}
+	*n = m;
+	k.mv_data = (void *)done;
+	k.mv_size = sizeof(done) - 1;
+	v.mv_data = "1";
+	v.mv_size = 1;
+	rc = htq_mdb_err(mdb_put(txn, htq_dbi(db, HTQ_T_META), &k, &v, 0));
+out:
+	free(sorted);
+	json_decref(old);
+	return rc;
+}
+
 int
 htq_submissions_reindex(struct htq_db *db, size_t *n)
 {
@@ -1717,18 +1890,21 @@ htq_submissions_reindex(struct htq_db *db, size_t *n)
 	MDB_val k, v;
 	json_t *doc, *f;
 	char id[HTQ_ID_LEN + 1];
+	size_t given;
 	int rc;
 
 	*n = 0;
 	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
 		return rc;
-	if ((rc = htq_mdb_err(mdb_stat(txn, htq_dbi(db, HTQ_T_SUB),
+	if ((rc = assign_references(db, txn, &given)) != HTQ_OK ||
+	    (rc = htq_mdb_err(mdb_stat(txn, htq_dbi(db, HTQ_T_SUB),
 	    &subs))) != HTQ_OK || (rc = htq_mdb_err(mdb_stat(txn, htq_dbi(db,
-	    HTQ_T_SUB_FACTS), &facts))) != HTQ_OK ||
-	    subs.ms_entries == facts.ms_entries) {
+	    HTQ_T_SUB_FACTS), &facts))) != HTQ_OK) {
 		mdb_txn_abort(txn);
 		return rc;
 	}
+	if (subs.ms_entries == facts.ms_entries && given == 0)
+		return htq_commit(db, txn);	/* at most the flag */
 	if ((rc = mdb_cursor_open(txn, htq_dbi(db, HTQ_T_SUB), &cur)) != 0) {
 		mdb_txn_abort(txn);
 		return htq_mdb_err(rc);

@@ -207,6 +207,14 @@
 
 /* A quality mark is reviewed within five years of its award. */
 #define HTQ_MARK_REVIEW_YEARS	5
+/* A submission's reference "HTQ-SUB-2026-0042": the year it was created
+ * and its place in that year (at least 4 digits, at most 6):
+ * 8 + 4 + 1 + 6; a year holds HTQ_SUB_REF_MAX_SERIAL. */
+#define HTQ_SUB_REF_LEN		19
+#define HTQ_SUB_REF_MAX_SERIAL	999999
+/* The search text of GET /submissions?q= (a reference, an id or part of
+ * a title). */
+#define HTQ_SUB_QUERY_MAX	200
 /* Mark id "HTQ-2026-000123-K": 3 + 1 + 4 + 1 + 6 + 1 + 1. */
 #define HTQ_MARK_ID_LEN		17
 /* Dates are ISO 8601 calendar dates "2026-09-01". */

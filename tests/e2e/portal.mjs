@@ -373,6 +373,8 @@ test("the whole story: an awarding body submits, the employer panel recommends, 
 	await approver.fill("#reasons", "Meets the occupational standard; recommended by the employer panel.");
 	await step(approver, "story-11-decide");
 	await approver.click("#send");
+	await approver.waitForSelector("#check-form");	// check your decision first
+	await approver.click("#confirm");
 	await approver.waitForURL(/\/submissions\/view\/\?decided/);
 	await approver.waitForSelector("#content[data-loaded]");
 	const mark = (await approver.textContent('a[href^="/verify/"]')).trim();
@@ -637,6 +639,18 @@ test("approver: the four-eyes block explained; another approver approves; then r
 	await step(page, "decide-error-reasons");
 	await page.fill("#reasons", "Meets the occupational standard; recommended by the employer panel.");
 	await page.click("#send");
+	// check your decision: nothing is published yet; Change keeps the answers
+	await page.waitForSelector("#check-form");
+	const check = await page.textContent("#check-form");
+	assert(/Approve and award the quality mark/.test(check) && /public ledger/.test(check) && check.includes("recommended by the employer panel"), check);
+	assert((await approverApi("GET", "/submissions/" + s.id)).body.status !== "approved", "not decided before the confirmation");
+	await step(page, "decide-check");
+	await page.click("a[data-change=reasons]");
+	await page.waitForSelector("#decision-form");
+	assert(await page.inputValue("#reasons") === "Meets the occupational standard; recommended by the employer panel." && await page.isChecked("#outcome"), "answers kept");
+	assert(await page.evaluate(() => document.activeElement.id) === "reasons", "Change focuses the field");
+	await page.click("#send");
+	await page.click("#confirm");
 	await page.waitForURL(/\/submissions\/view\/\?decided/);
 	await page.waitForSelector("#content[data-loaded]");
 	const decided = (await approverApi("GET", "/submissions/" + s.id)).body;
@@ -665,6 +679,161 @@ test("approver: the four-eyes block explained; another approver approves; then r
 	const mark = await (await fetch(ctx.stack.api + "/marks/" + decided.mark)).json();
 	assert(mark.mark.status === "revoked", "the API agrees");
 	await page.done();
+});
+
+// The page at 320 px: no sideways scroll (and back to the usual size).
+async function fitsNarrow(page, name) {
+	await page.setViewportSize({ width: 320, height: 640 });
+	const w = await page.evaluate(() => document.documentElement.scrollWidth);
+	await page.screenshot({ path: path.join(OUT, `${String(++shotNo).padStart(2, "0")}-${name}-320.png`), fullPage: true });
+	await page.setViewportSize(VIEWPORT);
+	assert(w <= 320, `${name}: ${w} px wide at 320 px`);
+}
+
+// The ids a section of the home page lists, in order.
+const listed = (page, section) => page.$$eval(`#${section} li[data-id]`, lis => lis.map(l => l.dataset.id));
+const sameSet = (a, b) => a.length === b.length && a.every(x => b.includes(x));
+
+test("dashboards: each role's home says what needs attention (from the API's lists, in parallel), with references and organisations by name; axe, 320 px, timed (awarding body, reviewer); search by reference", async ctx => {
+	const north = await apiSession(ctx, ACCOUNTS.north[0]);
+	const panel = await apiSession(ctx, ACCOUNTS.panel[0]);
+	const approverApi = await apiSession(ctx, ACCOUNTS.approver[0]);
+	const all = (await north("GET", "/submissions?limit=100")).body.submissions;
+	// awarding body: requests to answer, recent changes, decisions with their letters, windows
+	{
+		const page = await signedIn(ctx, "north");
+		const asked = all.filter(s => s.status === "information_requested");
+		if (asked.length) assert(sameSet(await listed(page, "answers-needed"), asked.map(s => s.id)), "requests to answer");
+		const recent = [...all].sort((a, b) => b.updated.localeCompare(a.updated)).slice(0, 5).map(s => s.id);
+		assert(JSON.stringify(await listed(page, "recent")) === JSON.stringify(recent), "recent changes, newest first");
+		const decided = all.filter(s => s.status === "approved" || s.status === "rejected");
+		const shownDecisions = await listed(page, "decisions");
+		assert(decided.length > 0 && shownDecisions.length === Math.min(decided.length, 5) && shownDecisions.every(id => decided.some(s => s.id === id)), "decisions");
+		assert(await page.locator("#decisions a[href^='/submissions/letter/']").count() === shownDecisions.length, "a letter for each decision");
+		const text = await page.textContent("#content");
+		for (const id of recent) assert(text.includes(all.find(s => s.id === id).reference), "reference shown for " + id);
+		assert(!/\bs-[0-9a-f]{16}\b/.test(text), "no internal id shown");
+		const windows = (await north("GET", "/windows")).body.routes.flatMap(r => r.windows).filter(w => w.state !== "closed");
+		assert(await page.locator("#windows li[data-window]").count() === windows.length, "open and announced windows");
+		for (const w of windows.filter(x => x.state === "open")) assert(text.includes(govukDate(w.closes)), "closing date " + w.closes);
+		await step(page, "home-attention-north");
+		await fitsNarrow(page, "home-attention-north");
+		ctx.report.push("home (awarding body): data shown " + await timed(page, ctx.stack.base + "/home/", "#content[data-shown]", "#content[data-loaded]"));
+		// the submissions list shows references and finds one by it
+		const one = all.find(s => s.status === "approved");
+		await page.goto(ctx.stack.base + "/submissions/?q=" + encodeURIComponent(one.reference.toLowerCase()));
+		await page.waitForSelector("#submissions-table tbody tr");
+		const rows = await page.$$eval("#submissions-table tbody tr", trs => trs.map(t => t.dataset.id));
+		assert(rows.length === 1 && rows[0] === one.id, "search by reference: " + rows);
+		assert((await page.textContent("#submissions-table")).includes(one.reference) && (await page.inputValue("#q")) === one.reference.toLowerCase(), "reference shown, search kept");
+		await step(page, "submissions-search");
+		await page.fill("#q", "HTQ-SUB-1999-0001");
+		await page.press("#q", "Enter");
+		await page.waitForSelector("#search-result");
+		assert(/No submission matches/.test(await page.textContent("#search-result")) && await page.locator("#submissions-table").count() === 0, "no match said");
+		await page.done();
+	}
+	// reviewer: the queue (oldest first, with the date submitted), answers awaited, past reviews
+	{
+		const queue = (await panel("GET", "/submissions?status=awaiting_review&limit=100")).body.submissions;
+		const past = (await panel("GET", "/submissions?status=reviewed&limit=100")).body.submissions;
+		const page = await signedIn(ctx, "panel");
+		assert(sameSet(await listed(page, "queue"), queue.map(s => s.id)), "the queue");
+		assert((await listed(page, "past")).every(id => past.some(s => s.id === id)) && (await listed(page, "past")).length === Math.min(past.length, 10), "past reviews");
+		assert(await page.locator("#queue a[href^='/submissions/review/']").count() === queue.length, "each links its review");
+		if (queue.length) assert((await page.textContent("#queue")).includes("Submitted on " + govukDate(queue[0].submitted_at)), "date submitted");
+		const orgNames = await page.$$eval("[data-org]", els => els.map(e => e.textContent));
+		assert(orgNames.length && orgNames.every(n => n && n !== "an awarding body" && !/^o-/.test(n)), "organisations by name: " + orgNames);
+		await step(page, "home-attention-reviewer");
+		await fitsNarrow(page, "home-attention-reviewer");
+		ctx.report.push("home (reviewer): data shown " + await timed(page, ctx.stack.base + "/home/", "#content[data-shown]", "#content[data-loaded]"));
+		await page.done();
+	}
+	// approver: ready to decide, waiting for an answer (due date)
+	{
+		const ready = (await approverApi("GET", "/submissions?status=awaiting_decision&limit=100")).body.submissions;
+		const waiting = (await approverApi("GET", "/submissions?status=information_requested&limit=100")).body.submissions;
+		const page = await signedIn(ctx, "approver");
+		assert(sameSet(await listed(page, "ready"), ready.map(s => s.id)) && sameSet(await listed(page, "waiting"), waiting.map(s => s.id)), "ready and waiting");
+		for (const s of waiting) assert((await page.textContent(`#waiting li[data-id="${s.id}"]`)).includes("Answer due by " + govukDate(s.respond_by)), "due date");
+		await step(page, "home-attention-approver");
+		await fitsNarrow(page, "home-attention-approver");
+		await page.done();
+	}
+	// administrator: current marks due for review within six months (the demo's are years away)
+	{
+		const marks = (await ctx.stack.json("/api/v1/register?status=current&limit=100")).items;
+		const t = new Date();
+		const until = new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth() + 6, t.getUTCDate())).toISOString().slice(0, 10);
+		const due = marks.filter(m => m.review_by <= until).map(m => m.mark_id);
+		const page = await signedIn(ctx, "admin");
+		const shown = await page.$$eval("#reviews-due li[data-mark]", lis => lis.map(l => l.dataset.mark));
+		assert(sameSet(shown, due), `due for review: ${shown} vs ${due}`);
+		if (!due.length) assert((await page.textContent("#reviews-due [data-none]")).includes(govukDate(until)), "none before the date, said");
+		await step(page, "home-attention-admin");
+		await fitsNarrow(page, "home-attention-admin");
+		await page.done();
+	}
+});
+
+test("decision letter and certificate: printable pages for an approved submission (badge, verify address, guidance) and a rejected one (no certificate); axe, 320 px, print styles", async ctx => {
+	const north = await apiSession(ctx, ACCOUNTS.north[0]);
+	const all = (await north("GET", "/submissions?limit=100")).body.submissions;
+	const approved = all.find(s => s.status === "approved" && s.mark_status === "current");
+	const open = all.find(s => !["approved", "rejected"].includes(s.status));
+	const full = (await north("GET", "/submissions/" + approved.id)).body;
+	const mark = (await (await fetch(ctx.stack.api + "/marks/" + approved.mark)).json()).mark;
+	const page = await signedIn(ctx, "north");
+	// from the submission's page
+	await page.goto(ctx.stack.base + "/submissions/view/?id=" + approved.id);
+	await page.waitForSelector("#content[data-loaded]");
+	assert((await page.textContent("#reference")) === approved.reference, "the reference on the submission's page");
+	await page.click("#letters >> text=Decision letter");
+	await page.waitForSelector("#letter");
+	await page.waitForSelector("#content[data-loaded]");
+	const letter = await page.textContent("#letter");
+	for (const want of [approved.reference, full.qualification.title, full.decision.reasons, approved.mark, "/verify/" + approved.mark, govukDate(full.decision.decided), govukDate(mark.review_by)])
+		assert(letter.includes(want), "the letter says " + want);
+	const org = (await north("GET", "/organisations/" + approved.organisation)).body.organisation;
+	assert((await page.textContent("#letter-to")) === org.name, "addressed to the organisation by name");
+	await step(page, "letter-approved");
+	await fitsNarrow(page, "letter-approved");
+	await page.emulateMedia({ media: "print" });
+	const hidden = await page.evaluate(() => ["header.govuk-template__header", ".govuk-footer", ".htq-no-print", ".govuk-phase-banner"].map(sel =>
+		[...document.querySelectorAll(sel)].every(e => getComputedStyle(e).display === "none")));
+	await page.emulateMedia({ media: "screen" });
+	assert(hidden.every(Boolean), "printed: the letter alone " + hidden);
+	// the certificate
+	await page.click("#certificate-link");
+	await page.waitForSelector("#certificate");
+	await page.waitForSelector("#content[data-loaded]");
+	const cert = await page.textContent("#certificate");
+	for (const want of [mark.qualification.title, mark.awarding_body.name, mark.standard.ref, mark.id, govukDate(mark.review_by), govukDate(mark.awarded)])
+		assert(cert.includes(want), "the certificate says " + want);
+	assert((await page.textContent("#certificate-verify")) === `${ctx.stack.base}/verify/${mark.id}`, "the verify address");
+	assert(await page.locator("#guidance li").count() >= 4, "guidance on using the mark");
+	const badge = await page.waitForFunction(() => { const i = document.querySelector(".htq-certificate__badge"); return i && i.complete && i.naturalWidth > 0; }, null, { timeout: 5000 }).then(() => true, () => false);
+	assert(badge, "the badge is shown");
+	await step(page, "certificate");
+	await fitsNarrow(page, "certificate");
+	await page.goto(ctx.stack.base + "/submissions/letter/?id=" + open.id);
+	await page.waitForSelector("#not-available");	// undecided: no letter
+	await step(page, "letter-none");
+	await page.done();
+	// rejected (any organisation's; an auditor reads it): a letter saying
+	// what next, no certificate
+	const rejected = (await (await apiSession(ctx, ACCOUNTS.auditor[0]))("GET", "/submissions?status=rejected")).body.submissions[0];
+	assert(rejected, "a rejected submission in the demo data");
+	const auditor = await signedIn(ctx, "auditor");
+	await auditor.goto(ctx.stack.base + "/submissions/letter/?id=" + rejected.id);
+	await auditor.waitForSelector("#letter");
+	assert(/Rejected/.test(await auditor.textContent("#letter-outcome")) && /What happens next/.test(await auditor.textContent("#letter")) && await auditor.locator("#certificate-link").count() === 0, "rejection letter");
+	await step(auditor, "letter-rejected");
+	await fitsNarrow(auditor, "letter-rejected");
+	await auditor.goto(ctx.stack.base + "/submissions/certificate/?id=" + rejected.id);
+	await auditor.waitForSelector("#not-available");
+	await step(auditor, "certificate-none");
+	await auditor.done();
 });
 
 test("awarding body: new-submission journey (question pages, live coverage, check your answers, confirmation) and a stale edit explained", async ctx => {
@@ -1376,6 +1545,7 @@ test("information request loop: a review, the approver asks (keyboard), the awar
 	await approver.check("#outcome");
 	await approver.fill("#reasons", "Meets the standard after the amendment.");
 	await approver.click("#send");
+	await approver.click("#confirm");
 	await approver.waitForURL(/\/submissions\/view\/\?decided/);
 	await approver.waitForSelector("#content[data-loaded]");
 	sub = (await north("GET", "/submissions/" + id)).body;

@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.parse
 
 import jsonschema
 
@@ -687,8 +688,24 @@ def test_lists_page_and_filter(s):
     assert doc["submissions"] and all(x["status"] == "approved" and
                                       x["standard"]["ref"] == "ST0116"
                                       for x in doc["submissions"])
+    # every submission has a short reference, unique, found by q in any case
+    every = s.get("/api/v1/submissions?limit=100", headers=p["auditor"].h).json()["submissions"]
+    refs = [x["reference"] for x in every]
+    assert len(refs) == len(set(refs)) and all(
+        re.fullmatch(r"HTQ-SUB-\d{4}-\d{4,6}", r) for r in refs), refs
+    one = every[-1]
+    for q in (one["reference"], one["reference"].lower(), one["id"]):
+        doc = s.get("/api/v1/submissions?q=" + urllib.parse.quote(q),
+                    headers=p["auditor"].h).json()
+        check(doc, "submissions-list.schema.json")
+        assert [x["id"] for x in doc["submissions"]] == [one["id"]], q
+    full = s.get("/api/v1/submissions/" + one["id"], headers=p["auditor"].h).json()
+    check(full, "submission.schema.json")
+    assert full["reference"] == one["reference"]
+    assert s.get("/api/v1/submissions?q=HTQ-SUB-1999-0001",
+                 headers=p["auditor"].h).json()["submissions"] == []
     for bad in ("status=nope", "limit=0", "limit=101", "standard=X", "after=zz",
-                "status=draft&status=approved", "colour=blue"):
+                "q=" + "x" * 201, "status=draft&status=approved", "colour=blue"):
         assert_json_error(s.get("/api/v1/submissions?" + bad, headers=p["approver"].h), 400)
     assert_json_error(s.get("/api/v1/ledger/entries?start=0&start=5"), 400, "bad_parameter")
 

@@ -1793,6 +1793,222 @@ test_notifications(void)
 	json_decref(w);
 	T_EQ(messages_of(b1, "window.opened", NULL), 2);
 	T_EQ(queued(), q0 - 1);
+/* The reference of submission id (as ab_a reads it) into ref. */
+static void
+ref_of(const char *id, char ref[HTQ_SUB_REF_LEN + 1])
+{
+	json_t *doc = read_as(&ab_a, id);
+
+	T_ASSERT(doc != NULL);
+	snprintf(ref, HTQ_SUB_REF_LEN + 1, "%s", json_string_value(
+	    json_object_get(doc, "reference")) ? json_string_value(
+	    json_object_get(doc, "reference")) : "");
+	json_decref(doc);
+}
+
+/* The serial of reference ref of this year ("HTQ-SUB-2026-0042": 42),
+ * or -1 when ref is not of that shape. */
+static long
+ref_serial(const char *ref, const char *year)
+{
+	char *end;
+	long n;
+
+	if (strlen(ref) < 17 || strncmp(ref, "HTQ-SUB-", 8) != 0 ||
+	    strncmp(ref + 8, year, 4) != 0 || ref[12] != '-' ||
+	    strlen(ref + 13) < 4)
+		return -1;
+	n = strtol(ref + 13, &end, 10);
+	return *end == '\0' ? n : -1;
+}
+
+/*
+ * References: HTQ-SUB-<year>-<serial>, serials 1, 2, 3… in a year.
+ * Six processes create five drafts each at once: the 31 references are
+ * exactly 1..31, none twice (LMDB's writer lock serialises the counter).
+ * A reference is found by q (any case, or part of it), and a database
+ * from before references gets them at the next start, in order of
+ * creation, after the counter, without reusing one.
+ */
+static void
+test_references(void)
+{
+	enum { NPROC = 6, EACH = 5, ALL = 1 + NPROC * EACH };
+	char first[HTQ_ID_LEN + 1], ref[HTQ_SUB_REF_LEN + 1], year[5];
+	char today[HTQ_DATE_LEN + 1], low[HTQ_SUB_REF_LEN + 1];
+	int seen[ALL + 3] = { 0 };
+	struct htq_sub_filter f;
+	struct htq_db *cdb;
+	struct htq_why why;
+	MDB_txn *txn;
+	MDB_val k;
+	json_t *out, *subs, *x, *c, *doc, *old[2] = { NULL, NULL };
+	pid_t pids[NPROC];
+	size_t i, n;
+	int p, st, j;
+	long sn;
+
+	htq_today(today);
+	snprintf(year, sizeof(year), "%.4s", today);
+	make_in(S_DRAFT, first);
+	ref_of(first, ref);
+	T_STREQ(ref + 13, "0001");
+	T_EQ(ref_serial(ref, year), 1);
+	for (p = 0; p < NPROC; p++) {
+		if ((pids[p] = fork()) != 0)
+			continue;
+		if (htq_db_open(dir, 0, &cdb) != HTQ_OK ||
+		    htq_ledger_attach(cdb, dir, 1) != HTQ_OK)
+			_exit(1);
+		c = content("ST0116", 4);
+		for (j = 0; j < EACH; j++) {
+			if (htq_submission_create(cdb, &ab_a, c, &out, &why) !=
+			    HTQ_OK)
+				_exit(2);
+			json_decref(out);
+		}
+		_exit(0);
+	}
+	for (p = 0; p < NPROC; p++) {
+		T_ASSERT(waitpid(pids[p], &st, 0) == pids[p]);
+		T_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	memset(&f, 0, sizeof(f));
+	f.limit = HTQ_LIST_PAGE_MAX;
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_submissions_list(db, txn, &ab_a, &f, &out), HTQ_OK);
+	subs = json_object_get(out, "submissions");
+	T_EQ(json_array_size(subs), ALL);
+	json_array_foreach(subs, i, x) {
+		sn = ref_serial(json_string_value(json_object_get(x,
+		    "reference")) ? json_string_value(json_object_get(x,
+		    "reference")) : "", year);
+		T_ASSERT(sn >= 1 && sn <= ALL);
+		if (sn >= 1 && sn <= ALL)
+			seen[sn]++;
+	}
+	json_decref(out);
+	for (j = 1; j <= ALL; j++)
+		T_EQ(seen[j], 1);
+	/* found by its reference, in any case, or by part of it */
+	for (i = 0; ref[i] != '\0'; i++)
+		low[i] = (char)(ref[i] >= 'A' && ref[i] <= 'Z' ? ref[i] + 32 :
+		    ref[i]);
+	low[i] = '\0';
+	f.q = low;
+	T_EQ(htq_submissions_list(db, txn, &ab_a, &f, &out), HTQ_OK);
+	subs = json_object_get(out, "submissions");
+	T_EQ(json_array_size(subs), 1);
+	T_STREQ(json_string_value(json_object_get(json_array_get(subs, 0),
+	    "id")), first);
+	json_decref(out);
+	f.q = "no such thing";
+	T_EQ(htq_submissions_list(db, txn, &ab_a, &f, &out), HTQ_OK);
+	T_EQ(json_array_size(json_object_get(out, "submissions")), 0);
+	json_decref(out);
+	mdb_txn_abort(txn);
+
+	/* a start finds nothing to do, and notes that every submission
+	 * has its reference */
+	T_EQ(htq_submissions_reindex(db, &n), HTQ_OK);
+	T_EQ(n, 0);
+	/* a database from before references: two without one, no facts
+	 * for them, and no such note */
+	T_EQ(htq_txn_write(db, &txn), HTQ_OK);
+	T_EQ(htq_submissions_list(db, txn, &ab_a, &f, &out), HTQ_OK);
+	json_decref(out);
+	f.q = NULL;
+	T_EQ(htq_submissions_list(db, txn, &ab_a, &f, &out), HTQ_OK);
+	for (j = 0; j < 2; j++) {
+		x = json_array_get(json_object_get(out, "submissions"),
+		    (size_t)j);
+		T_EQ(htq_get_json(txn, htq_dbi(db, HTQ_T_SUB), json_string_value(
+		    json_object_get(x, "id")), &doc), HTQ_OK);
+		json_object_del(doc, "reference");
+		/* the second made earlier than the first */
+		json_object_set_new(doc, "created", json_string(j == 0 ?
+		    "2026-01-02T00:00:00Z" : "2026-01-01T00:00:00Z"));
+		T_EQ(htq_put_json(txn, htq_dbi(db, HTQ_T_SUB), json_string_value(
+		    json_object_get(doc, "id")), doc, 0), HTQ_OK);
+		k.mv_data = (void *)json_string_value(json_object_get(doc, "id"));
+		k.mv_size = strlen(k.mv_data);
+		T_EQ(mdb_del(txn, htq_dbi(db, HTQ_T_SUB_FACTS), &k, NULL), 0);
+		old[j] = doc;
+	}
+	json_decref(out);
+	k.mv_data = "sub.references";
+	k.mv_size = strlen(k.mv_data);
+	T_EQ(mdb_del(txn, htq_dbi(db, HTQ_T_META), &k, NULL), 0);
+	T_EQ(htq_commit(db, txn), HTQ_OK);
+	T_EQ(htq_submissions_reindex(db, &n), HTQ_OK);
+	T_EQ(n, ALL);			/* every submission's facts rebuilt */
+	/* created 2026-01-01 and -02: 2026's next two, in that order */
+	ref_of(json_string_value(json_object_get(old[1], "id")), ref);
+	T_EQ(ref_serial(ref, "2026"), strcmp(year, "2026") == 0 ? ALL + 1 :
+	    1);
+	ref_of(json_string_value(json_object_get(old[0], "id")), low);
+	T_EQ(ref_serial(low, "2026"), ref_serial(ref, "2026") + 1);
+	/* and searchable at once (the facts carry it) */
+	memset(&f, 0, sizeof(f));
+	f.q = low;
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_submissions_list(db, txn, &ab_a, &f, &out), HTQ_OK);
+	T_EQ(json_array_size(json_object_get(out, "submissions")), 1);
+	json_decref(out);
+	mdb_txn_abort(txn);
+	/* the next start has nothing to do; a new one follows on */
+	T_EQ(htq_submissions_reindex(db, &n), HTQ_OK);
+	T_EQ(n, 0);
+	make_in(S_DRAFT, first);
+	ref_of(first, ref);
+	T_EQ(ref_serial(ref, year), strcmp(year, "2026") == 0 ? ALL + 3 :
+	    ALL + 1);
+	json_decref(old[0]);
+	json_decref(old[1]);
+}
+
+/*
+ * What a dashboard reads from a list: status=reviewed is the caller's
+ * past reviews only; a row carries submitted_at, respond_by while an
+ * answer is awaited, and decided once decided.
+ */
+static void
+test_dashboard_lists(void)
+{
+	char rv[HTQ_ID_LEN + 1], info[HTQ_ID_LEN + 1], dec[HTQ_ID_LEN + 1];
+	struct htq_sub_filter f;
+	MDB_txn *txn;
+	json_t *out, *x;
+	size_t i;
+	int seen = 0;
+
+	make_in(S_IN_REVIEW, rv);	/* reviewed by rev1 */
+	make_in(S_INFO, info);
+	make_in(S_REJECTED, dec);
+	memset(&f, 0, sizeof(f));
+	f.status = "reviewed";
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_submissions_list(db, txn, &rev1, &f, &out), HTQ_OK);
+	T_EQ(json_array_size(json_object_get(out, "submissions")), 3);
+	json_decref(out);
+	T_EQ(htq_submissions_list(db, txn, &rev2, &f, &out), HTQ_OK);
+	T_EQ(json_array_size(json_object_get(out, "submissions")), 0);
+	json_decref(out);
+	f.status = NULL;
+	T_EQ(htq_submissions_list(db, txn, &ab_a, &f, &out), HTQ_OK);
+	json_array_foreach(json_object_get(out, "submissions"), i, x) {
+		const char *id = json_string_value(json_object_get(x, "id"));
+
+		T_ASSERT(json_is_string(json_object_get(x, "submitted_at")));
+		T_EQ(json_is_string(json_object_get(x, "respond_by")),
+		    strcmp(id, info) == 0);
+		T_EQ(json_is_string(json_object_get(x, "decided")),
+		    strcmp(id, dec) == 0);
+		seen++;
+	}
+	T_EQ(seen, 3);
+	json_decref(out);
+	mdb_txn_abort(txn);
 }
 
 /* The last entry's actor. */
@@ -2075,6 +2291,8 @@ main(void)
 	T_RUN_WITH(setup(), test_queues_from_facts);
 	T_RUN_WITH(setup(), test_reindex_a_database_from_before);
 	T_RUN_WITH(setup(), test_notifications);
+	T_RUN_WITH(setup(), test_references);
+	T_RUN_WITH(setup(), test_dashboard_lists);
 	T_RUN_WITH(setup(), test_admin_accounts);
 	T_RUN_WITH(setup(), test_impact_counts);
 	teardown();

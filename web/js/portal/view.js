@@ -6,7 +6,9 @@
 // information, decision, quality mark with its verify link, the badge
 // embed code (only with embed_mark), the history, and a button for each
 // action the API lists in "actions" and no other; a reviewer or approver
-// is told why the review or the decision is not offered.
+// is told why the review or the decision is not offered.  A decided
+// submission links its printable decision letter, an approved one with a
+// current mark its certificate.
 import { documentsTable } from "/assets/js/portal/doclist.js";
 import { api, backLink, banner, can, content, coverageRows, date, esc, failure, historyTable, label, param, plural, requestRows, reviewCard, setTitle, startPage, submitCheckHtml, summaryList, tag, whyNot } from "/assets/js/portal/common.js";
 
@@ -88,7 +90,7 @@ ${actions.length ? `<div class="govuk-button-group" id="actions">${actions.join(
 ${s.status === "draft" && s.submit_check ? submitCheckHtml(s.submit_check, f => can(s, "edit") ? `/submissions/new/?edit=${sid}` : null) : ""}
 <h2 class="govuk-heading-m">Qualification</h2>
 ${summaryList([["Title", esc(q.title)], ["Type", esc(label("qualification_type", q.type))], ["Level", esc(q.level)], ["Qualification number", esc(q.qan || "Not regulated")],
-		...(org ? [["Awarding body", esc(org.name)]] : []), ["Reference", `<span class="htq-break">${esc(s.id)}</span>`],
+		...(org ? [["Awarding body", esc(org.name)]] : []), ["Reference", `<span class="htq-break" id="reference">${esc(s.reference || s.id)}</span>`],
 		["Submitted", s.submitted_at ? date(s.submitted_at) : "Not yet"], ["Updated", date(s.updated)], ["Version", esc(s.version)]])}
 <h2 class="govuk-heading-m">Occupational standard</h2>
 ${summaryList([["Standard", `${esc(s.standard.ref)} ${esc(s.standard_title || "")}`], ["Version", esc(s.standard.version)], ["Route", esc(s.route || "")],
@@ -113,7 +115,9 @@ ${(s.earlier_reviews || []).length ? `<details class="govuk-details" id="earlier
 ${requests.length ? `<h2 class="govuk-heading-m">Requests for information</h2><div id="requests">${requests.map((r, i) => `<div class="govuk-summary-card"><div class="govuk-summary-card__title-wrapper"><h3 class="govuk-summary-card__title">Request ${i + 1}${r.answered ? "" : " (not answered yet)"}</h3></div>
 <div class="govuk-summary-card__content">${summaryList(requestRows(r, me))}</div></div>`).join("")}</div>` : ""}
 <h2 class="govuk-heading-m">Decision</h2>
-${d ? summaryList([["Outcome", esc(label("outcome", d.outcome))], ["Reasons", esc(d.reasons)], ["Decided", date(d.decided)]]) : `<p class="govuk-body">No decision yet.</p>`}
+${d ? summaryList([["Outcome", esc(label("outcome", d.outcome))], ["Reasons", esc(d.reasons)], ["Decided", date(d.decided)]]) +
+		`<ul class="govuk-list" id="letters"><li><a class="govuk-link" href="/submissions/letter/?id=${esc(sid)}">Decision letter (printable)</a></li>${s.status === "approved" && s.mark_status !== "revoked" && !(mark && mark.revoked)
+			? `<li><a class="govuk-link" href="/submissions/certificate/?id=${esc(sid)}">Quality mark certificate (printable)</a></li>` : ""}</ul>` : `<p class="govuk-body">No decision yet.</p>`}
 ${markHtml}
 <h2 class="govuk-heading-m">History</h2>
 ${historyTable(s, me)}`);
