@@ -1793,6 +1793,8 @@ test_notifications(void)
 	json_decref(w);
 	T_EQ(messages_of(b1, "window.opened", NULL), 2);
 	T_EQ(queued(), q0 - 1);
+}
+
 /* The reference of submission id (as ab_a reads it) into ref. */
 static void
 ref_of(const char *id, char ref[HTQ_SUB_REF_LEN + 1])
