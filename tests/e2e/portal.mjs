@@ -447,7 +447,7 @@ test("expired session mid-form: what was entered is kept through sign in (journe
 	}
 	await endSession(ctx, page);
 	await page.click("#continue");
-	await signInAgain(ctx, page, "north", u => u.pathname === "/submissions/new/" && u.search === "?step=mapping");
+	await signInAgain(ctx, page, "north", u => u.pathname === "/submissions/new/" && /^\?step=mapping&id=s-[0-9a-f]+$/.test(u.search));
 	await ready("mapping");
 	for (const k of ksbs.slice(0, 3))
 		assert(await page.isChecked(`#ksb-${k}`) && await page.inputValue(`#assess-${k}`) === "Written exam on " + k, k + " kept");
@@ -703,7 +703,7 @@ test("awarding body: new-submission journey (question pages, live coverage, chec
 	const both = await errorSummary(page);
 	assert(both.length === 1 && both[0].href === `#reason-${ksbs[0]}` && /not both/.test(both[0].text), JSON.stringify(both));
 	await page.fill(`#reason-${ksbs[0]}`, "");
-	const after = await page.textContent("#live-coverage");
+	const after = await page.textContent("#live-coverage") + " " + await page.textContent("#coverage-detail");
 	assert(before !== after && /Not covered: /.test(after) && new RegExp("Neither mapped nor explained: " + left[0]).test(after), `live coverage: ${after}`);
 	await step(page, "new-mapping");
 	await page.click("#continue");
@@ -749,10 +749,10 @@ test("awarding body: new-submission journey (question pages, live coverage, chec
 	await page.goto(ctx.stack.base + "/submissions/view/?id=" + draft.id);
 	await page.waitForSelector("#content[data-loaded]");
 	await page.click("text=Edit and submit this draft");
-	await ready("check");
+	await ready("tasks");
 	const other = await north("PUT", "/submissions/" + draft.id, { ...content, qualification: { ...content.qualification, title: "HND in Someone Else's Edits" }, version: draft.version });
 	assert(other.status === 200, "the other edit: " + other.status);
-	await page.click("#change-qualification-title");
+	await page.click("#task-qualification");
 	await ready("qualification");
 	await page.fill("#title", "HND in My Edits");
 	await page.click("#continue");
@@ -1352,9 +1352,9 @@ test("narrow screens and plain words: every portal page state with the demo data
 			}
 			if (who === "north" && full.actions.includes("edit") && !seen.has("edit")) {
 				seen.add("edit");
-				// editing a draft: check your answers, then each question page
-				await visit(page, "/submissions/new/?edit=" + s.id, `${who} edit: check`);
-				for (const st of ["qualification", "standard", "units", "mapping"])
+				// editing a draft: its task list, then each question page
+				await visit(page, "/submissions/new/?edit=" + s.id, `${who} edit: task list`);
+				for (const st of ["qualification", "standard", "units", "mapping", "import", "check"])
 					await visit(page, `/submissions/new/?step=${st}&change=1`, `${who} edit: ${st}`);
 			}
 			if (who === "north" && s.status === "submitted" && !seen.has("done")) {

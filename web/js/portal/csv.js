@@ -9,9 +9,9 @@
 // The limits (core/store/limits.h: HTQ_MAX_KSBS, HTQ_MAX_MAP_UNITS,
 // HTQ_MAX_TEXT); the file's size is this page's own bound.
 export const LIMITS = { bytes: 512 * 1024, rows: 400 + 1, units: 50, text: 2000 };
-export const COLUMNS = ["ksb", "statement", "units", "assessment", "not_attainable"];
+export const COLUMNS = ["ksb", "statement", "units", "assessment", "reason"];
 const REQUIRED = ["ksb", "units", "assessment"];
-const NAMES = { ksb: "KSB", statement: "statement", units: "units", assessment: "assessment", not_attainable: "not attainable" };
+const NAMES = { ksb: "KSB", statement: "statement", units: "units", assessment: "assessment", reason: "reason" };
 
 // "A", "B", ... "AA": a column as a spreadsheet names it.
 export function columnName(i) {
@@ -113,15 +113,15 @@ export function readMappingCsv(text, std, units) {
 		if (seen.has(ksb)) { err(n, c("ksb"), `${ksb} is on row ${seen.get(ksb)} already`); continue; }
 		seen.set(ksb, n);
 		const list = get("units").split(";").map(u => u.trim()).filter(Boolean);
-		const assessment = get("assessment"), reason = get("not_attainable");
+		const assessment = get("assessment"), reason = get("reason");
 		let bad = false;
 		for (const u of list) if (!unitIds.has(u)) { err(n, c("units"), `there is no unit ${u} in this draft (its units are ${[...unitIds].join(", ")})`); bad = true; }
 		if (new Set(list).size !== list.length) { err(n, c("units"), `a unit is named twice for ${ksb}`); bad = true; }
 		if (list.length > LIMITS.units) { err(n, c("units"), `${ksb} names ${list.length} units; at most ${LIMITS.units}`); bad = true; }
 		if (bytes(assessment) > LIMITS.text) { err(n, c("assessment"), `the assessment of ${ksb} is longer than ${LIMITS.text} bytes`); bad = true; }
-		if (bytes(reason) > LIMITS.text) { err(n, c("not_attainable"), `the reason for ${ksb} is longer than ${LIMITS.text} bytes`); bad = true; }
+		if (bytes(reason) > LIMITS.text) { err(n, c("reason"), `the reason for ${ksb} is longer than ${LIMITS.text} bytes`); bad = true; }
 		if (bad) continue;
-		if (reason && (list.length || assessment)) { err(n, c("not_attainable"), `give either units and an assessment for ${ksb}, or a reason it cannot be attained, not both`); continue; }
+		if (reason && (list.length || assessment)) { err(n, c("reason"), `give either units and an assessment for ${ksb}, or a reason it cannot be attained, not both`); continue; }
 		if (reason) { out.set(ksb, { ksb, units: [], not_attainable: reason }); continue; }
 		if (!list.length && !assessment) continue;
 		if (!list.length) { err(n, c("units"), `enter the units that teach ${ksb}, separated by semicolons`); continue; }
