@@ -1,7 +1,7 @@
 // csv.js - a KSB mapping as a CSV file (docs/mapping-csv.md): the template
 // for a standard and a draft's units, a small careful parser (RFC 4180:
-// quoted fields, "" inside quotes, CRLF, LF or CR line ends, a UTF-8 byte
-// order mark), and the rows read into the API's mapping entries with every
+// quoted fields, "" inside quotes, CRLF, LF or CR line ends (a line break
+// inside a value kept as LF), a UTF-8 byte order mark), and the rows read into the API's mapping entries with every
 // error named by row and column.  Nothing here talks to the API: the
 // caller saves the mapping only when there is no error at all.  No imports,
 // so that node --test reads it as it is (tests/web/csv.test.mjs).
@@ -54,6 +54,7 @@ export function parse(text) {
 				if (s[i + 1] === '"') { field += '"'; i += 2; continue; }
 				quoted = false; after = true; i++; continue;
 			}
+			if (c === "\r") { field += "\n"; i += s[i + 1] === "\n" ? 2 : 1; continue; }	// a line break in a value is "\n"
 			field += c; i++; continue;
 		}
 		if (c === ",") { endField(); i++; continue; }
@@ -83,8 +84,10 @@ export function readMappingCsv(text, std, units) {
 	const errors = [];
 	const err = (row, col, text) => errors.push({ row, column: col, text });
 	if (bytes(text) > LIMITS.bytes) return { mapping: [], errors: [{ row: null, column: null, text: `The file is larger than ${LIMITS.bytes / 1024} KB` }] };
+	// a file broken part way (an unclosed quote) is still read up to
+	// there, so that every problem is listed at once
 	const { rows, error } = parse(text);
-	if (error) return { mapping: [], errors: [error] };
+	if (error && !rows.length) return { mapping: [], errors: [error] };
 	const data = rows.filter((r, i) => i === 0 || r.some(f => f.trim() !== ""));
 	if (!data.length) return { mapping: [], errors: [{ row: null, column: null, text: "The file is empty" }] };
 	if (data.length > LIMITS.rows) return { mapping: [], errors: [{ row: null, column: null, text: `The file has ${data.length - 1} rows; a standard has at most ${LIMITS.rows - 1} KSBs` }] };
@@ -96,7 +99,7 @@ export function readMappingCsv(text, std, units) {
 		else col[h] = i;
 	});
 	for (const r of REQUIRED) if (!(r in col)) err(1, null, `the column ${r} is missing from the first row`);
-	if (errors.length) return { mapping: [], errors, head };
+	if (errors.length) return { mapping: [], errors: error ? [...errors, error] : errors, head };
 	const codes = new Set((std.ksbs || []).map(k => k.code)), order = (std.ksbs || []).map(k => k.code);
 	const unitIds = new Set((units || []).map(u => u.id));
 	const seen = new Map(), out = new Map();
@@ -128,6 +131,7 @@ export function readMappingCsv(text, std, units) {
 		if (!assessment) { err(n, c("assessment"), `enter how ${ksb} is assessed`); continue; }
 		out.set(ksb, { ksb, units: list, assessment });
 	}
+	if (error) errors.push(error);
 	return { mapping: errors.length ? [] : order.filter(k => out.has(k)).map(k => out.get(k)), errors, head };
 }
 

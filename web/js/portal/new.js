@@ -278,7 +278,7 @@ ${summaryList([
 		}
 		st.content.mapping = out;
 		save(st);
-		await saveDraft(st, "mapping", out, "&imported=" + out.length);
+		await saveDraft(st, "mapping", null, "&imported=" + out.length);	// a refusal: beside the file field
 	});
 }
 
@@ -352,7 +352,7 @@ async function saveDraft(st, next, sentMapping = null, extra = "") {
 		if (fid) return showErrors([{ id: fid, text: words(e.message, { drop: true }) }]);
 		const levelErr = e instanceof ApiError && e.field === "qualification.level";
 		showErrors(apiErrors(e, levelErr ? { qualification: [document.getElementById("level") ? "level" : null, null] } : {},
-			document.querySelector("#step-form input") ? document.querySelector("#step-form input").id : null));
+			document.querySelector("#step-form input, #import-form input") ? document.querySelector("#step-form input, #import-form input").id : null));
 	}
 }
 
