@@ -16,7 +16,6 @@ import { COLUMNS, errorText, LIMITS, readMappingCsv, template } from "/assets/js
 
 const KEY = "htq.new";
 const STEPS = ["qualification", "standard", "units", "mapping", "check"];
-const NEXT = { qualification: "standard", standard: "units", units: "mapping", mapping: "check" };
 const TYPES = [["HNC", "Higher National Certificate (HNC)"], ["HND", "Higher National Diploma (HND)"], ["foundation_degree", "Foundation degree"], ["other", "Another type"]];
 const load = () => JSON.parse(sessionStorage.getItem(KEY) || "null") || { content: { qualification: {}, standard: {}, units: [], mapping: [] } };
 const save = st => sessionStorage.setItem(KEY, JSON.stringify(st));
@@ -252,7 +251,7 @@ ${summaryList([
 		["assessment", "How it is assessed. Needed when it has units."],
 		["reason", "Optional: why it cannot be attained in an education setting, instead of units and an assessment."],
 	])}
-<p class="govuk-body">A KSB whose row has no units, assessment or reason, or no row, is left to do. Quote a value that holds a comma, a quote or a line break ("like ""this"""). At most ${esc(LIMITS.rows - 1)} rows, ${esc(LIMITS.bytes / 1024)} KB, and ${esc(LIMITS.text)} bytes in a value.</p>
+<p class="govuk-body">A KSB whose row has no units, assessment or reason, or that has no row, is left to do. Put a value that holds a comma, a double quote or a line break in double quotes, and write each double quote inside it twice. At most ${esc(LIMITS.rows - 1)} rows, ${esc(LIMITS.bytes / 1024)} KB, and ${esc(LIMITS.text)} bytes in a value. Spreadsheet programs write all of this for you when you save as CSV.</p>
 <form id="import-form" novalidate><div class="govuk-form-group" data-name="csv-file"><label class="govuk-label govuk-label--m" for="csv-file">Upload the mapping</label>
 <input class="govuk-file-upload" id="csv-file" name="csv-file" type="file" accept=".csv,text/csv"></div>
 <div class="govuk-button-group"><button type="submit" id="import" class="govuk-button" data-module="govuk-button">Import the mapping</button>
@@ -274,7 +273,11 @@ ${summaryList([
 			const shown = errors.slice(0, 20).map(e => ({ id: "csv-file", text: errorText(e, head || COLUMNS) }));
 			if (errors.length > 20) shown.push({ id: "csv-file", text: `and ${errors.length - 20} more problems` });
 			document.getElementById("csv-file").value = "";
-			return showErrors(shown);
+			showErrors(shown);
+			// beside the field: how many, the list being in the summary
+			const inline = document.getElementById("csv-file-error");
+			if (inline && errors.length > 1) inline.innerHTML = `<span class="govuk-visually-hidden">Error:</span> The file has ${esc(errors.length)} problems, listed at the top of the page. Nothing was saved.`;
+			return;
 		}
 		st.content.mapping = out;
 		save(st);
@@ -286,6 +289,7 @@ ${summaryList([
 async function tasks(st) {
 	setTitle("Your submission");
 	backLink("/submissions/");
+	if (!ID) return go("qualification");
 	const s = (await api("GET", "/submissions/" + encodeURIComponent(ID))).data;
 	if (!can(s, "edit")) return location.replace("/submissions/view/?id=" + encodeURIComponent(ID));
 	Object.assign(st, fromServer(s));
