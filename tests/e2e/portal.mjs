@@ -851,6 +851,8 @@ test("awarding body: saved as it goes — task list, tab closed and reopened, ma
 	    s.mapping.slice(1).every(m => m.units.join() === "SJ1" && m.assessment === "Assignment and professional discussion"), "the grid saved: " + JSON.stringify(s.mapping.slice(0, 2)));
 	t = await statuses();
 	assert(t.mapping === "done" && t.check === "todo", JSON.stringify(t));
+	ctx.report.push("task list: data shown " + await timed(page, ctx.stack.base + "/submissions/new/?step=tasks&id=" + id, "#task-list"));
+	ctx.report.push(`mapping grid (${ksbs.length} KSBs, 2 units): data shown ` + await timed(page, ctx.stack.base + "/submissions/new/?step=mapping&id=" + id, "#content[data-ready=mapping]"));
 
 	// CSV: the template, a bad file (nothing saved), a good file.
 	await page.goto(ctx.stack.base + "/submissions/new/?step=import&id=" + id);
