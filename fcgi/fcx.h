@@ -310,6 +310,22 @@ int	 fcx_h_admin_accounts(struct fcx_ctx *, struct fcx_req *,
 	    struct fcx_resp *);
 int	 fcx_h_admin_eligibility(struct fcx_ctx *, struct fcx_req *,
 	    struct fcx_resp *);
+int	 fcx_h_admin_account_add(struct fcx_ctx *, struct fcx_req *,
+	    struct fcx_resp *);
+int	 fcx_h_admin_account_disable(struct fcx_ctx *, struct fcx_req *,
+	    struct fcx_resp *);
+int	 fcx_h_admin_account_enable(struct fcx_ctx *, struct fcx_req *,
+	    struct fcx_resp *);
+int	 fcx_h_admin_account_reset(struct fcx_ctx *, struct fcx_req *,
+	    struct fcx_resp *);
+int	 fcx_h_admin_account_role(struct fcx_ctx *, struct fcx_req *,
+	    struct fcx_resp *);
+int	 fcx_h_admin_org_add(struct fcx_ctx *, struct fcx_req *,
+	    struct fcx_resp *);
+int	 fcx_h_admin_window_impact(struct fcx_ctx *, struct fcx_req *,
+	    struct fcx_resp *);
+int	 fcx_h_admin_standard_impact(struct fcx_ctx *, struct fcx_req *,
+	    struct fcx_resp *);
 int	 fcx_h_openapi(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 /* GET /metrics (fcgi/metrics.c, metrics.h). */
 int	 fcx_h_metrics(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
@@ -338,6 +354,8 @@ int	 fcx_h_sub_info_respond(struct fcx_ctx *, struct fcx_req *,
 int	 fcx_h_sub_decide(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_mark(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_register(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
+/* fcgi/h_reports.c */
+int	 fcx_h_reports(struct fcx_ctx *, struct fcx_req *, struct fcx_resp *);
 int	 fcx_h_mark_revoke(struct fcx_ctx *, struct fcx_req *,
 	    struct fcx_resp *);
 

@@ -49,6 +49,24 @@ const struct fcx_route fcx_routes[] = {
 	{ FCX_POST, "/api/v1/admin/standards/{ref}/eligibility",
 	    fcx_h_admin_eligibility, FCX_JSON_BODY,
 	    FCX_ADMIN, FCX_SCOPE_ANY, NULL },
+	/* accounts and organisations in the browser; impact warnings */
+	{ FCX_POST, "/api/v1/admin/accounts", fcx_h_admin_account_add,
+	    FCX_JSON_BODY, FCX_ADMIN, FCX_SCOPE_ANY, NULL },
+	{ FCX_POST, "/api/v1/admin/accounts/{id}/disable",
+	    fcx_h_admin_account_disable, 0, FCX_ADMIN, FCX_SCOPE_ANY, NULL },
+	{ FCX_POST, "/api/v1/admin/accounts/{id}/enable",
+	    fcx_h_admin_account_enable, 0, FCX_ADMIN, FCX_SCOPE_ANY, NULL },
+	{ FCX_POST, "/api/v1/admin/accounts/{id}/reset-password",
+	    fcx_h_admin_account_reset, 0, FCX_ADMIN, FCX_SCOPE_ANY, NULL },
+	{ FCX_POST, "/api/v1/admin/accounts/{id}/role",
+	    fcx_h_admin_account_role, FCX_JSON_BODY,
+	    FCX_ADMIN, FCX_SCOPE_ANY, NULL },
+	{ FCX_POST, "/api/v1/admin/organisations", fcx_h_admin_org_add,
+	    FCX_JSON_BODY, FCX_ADMIN, FCX_SCOPE_ANY, NULL },
+	{ FCX_GET, "/api/v1/admin/windows/{id}/impact",
+	    fcx_h_admin_window_impact, 0, FCX_ADMIN, FCX_SCOPE_ANY, NULL },
+	{ FCX_GET, "/api/v1/admin/standards/{ref}/impact",
+	    fcx_h_admin_standard_impact, 0, FCX_ADMIN, FCX_SCOPE_ANY, NULL },
 	{ FCX_GET, "/api/v1/openapi.json", fcx_h_openapi, 0, PUBLIC },
 	/* Prometheus: a scraper on this machine, or an admin's token from
 	 * anywhere (nginx/htq.conf.in lets nothing else through). */
@@ -86,5 +104,8 @@ const struct fcx_route fcx_routes[] = {
 	{ FCX_GET, "/api/v1/register", fcx_h_register, 0, PUBLIC },
 	{ FCX_POST, "/api/v1/marks/{id}/revoke", fcx_h_mark_revoke,
 	    FCX_JSON_BODY, FCX_APPROVER, FCX_SCOPE_ANY, NULL },
+	/* the partners' report: the lessons of each window and route */
+	{ FCX_GET, "/api/v1/reports", fcx_h_reports, 0,
+	    FCX_AUDITOR | FCX_ADMIN, FCX_SCOPE_ANY, NULL },
 	{ 0, NULL, NULL, 0, 0, 0, NULL }
 };

@@ -7,7 +7,7 @@ need=""
 want() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed' || need="$need $1"; }
 for g in "$@"; do
 	case "$g" in
-	build)	for p in gcc make pkg-config libfcgi-dev liblmdb-dev libsodium-dev libjansson-dev libqrencode-dev curl; do want $p; done
+	build)	for p in gcc make pkg-config libfcgi-dev liblmdb-dev libsodium-dev libjansson-dev libqrencode-dev zlib1g-dev curl; do want $p; done
 		command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || want nginx-light
 		# Node.js and npm build the web assets (make web); a Node.js
 		# that bundles its own npm is taken as it is.

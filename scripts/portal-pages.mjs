@@ -96,6 +96,7 @@ const PAGES = [
 	["admin/accounts", "admin-accounts", "Accounts and organisations", true],
 	["admin/standards", "admin-standards", "Standards' eligibility", true],
 	["ledger", "ledger", "The ledger", true],
+	["reports", "report", "Partners' report", true],
 ];
 
 function page(module, title, signedIn, main) {

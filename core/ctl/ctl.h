@@ -46,6 +46,8 @@ int	 ctl_demo(struct ctl *, int, char **);
 int	 ctl_token(struct ctl *, int, char **);
 int	 ctl_window(struct ctl *, int, char **);
 int	 ctl_submission(struct ctl *, int, char **);
+/* core/ctl/ctl_report.c */
+int	 ctl_report(struct ctl *, int, char **);
 /* core/ctl/ctl_backup.c */
 int	 ctl_backup(struct ctl *, int, char **);
 int	 ctl_restore(struct ctl *, int, char **);

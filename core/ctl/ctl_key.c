@@ -6,6 +6,10 @@
  * key) with a checkpoint signed by the new one, then retires the old file
  * as keys/ledger.key.<kid>.retired.  If the process dies between commit
  * and rename, the next open finishes the rename (core/store/ledger.c).
+ *
+ * keys/credential.key signs the marks' Open Badges credentials
+ * (docs/credentials.md): a key of its own, created with the ledger's at
+ * init, so that the ledger key signs nothing but the ledger's formats.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +19,7 @@
 
 #include "ctl.h"
 #include "aud.h"
+#include "credential.h"
 
 int
 ctl_key_ensure(struct ctl *c)
@@ -27,10 +32,20 @@ ctl_key_ensure(struct ctl *c)
 	if ((rc = htq_key_path(c->datadir, "ledger.key", path,
 	    sizeof(path))) != HTQ_OK)
 		return rc;
+	if (access(path, F_OK) != 0) {
+		if ((rc = aud_key_generate(path, htq_origin())) != HTQ_OK)
+			return rc;
+		printf("created ledger signing key %s (mode 0600)\n", path);
+	}
+	/* the credentials' key: also for a data directory made before it */
+	if ((rc = htq_key_path(c->datadir, HTQ_CREDENTIAL_NAME, path,
+	    sizeof(path))) != HTQ_OK)
+		return rc;
 	if (access(path, F_OK) == 0)
 		return HTQ_OK;
-	if ((rc = aud_key_generate(path, htq_origin())) == HTQ_OK)
-		printf("created ledger signing key %s (mode 0600)\n", path);
+	if ((rc = htq_ckey_generate(path)) == HTQ_OK)
+		printf("created credential signing key %s (mode 0600)\n",
+		    path);
 	return rc;
 }
 

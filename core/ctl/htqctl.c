@@ -27,6 +27,8 @@ static const struct ctl_cmd commands[] = {
 	{ "ledger", ctl_ledger, "export the ledger, show an entry, print the "
 	    "checkpoint, publish the static files" },
 	{ "org", ctl_org, "add or list organisations" },
+	{ "report", ctl_report, "the partners' report per window and route "
+	    "(JSON or CSV)" },
 	{ "restore", ctl_restore, "restore a backup into a new data "
 	    "directory, checked against the published log" },
 	{ "standards", ctl_standards, "import, list, show standards; set "
@@ -238,7 +240,7 @@ cmd_init(struct ctl *c, int argc, char **argv)
 	if (ctl_wants_help(argc, argv)) {
 		printf("usage: htqctl init\n\nCreate the data directory "
 		    "(mode 0700) with db/, keys/, run/ and log/, the "
-		    "database\nand, if there is none, a ledger signing key.\nSafe to run again: existing data is kept.\n");
+		    "database\nand, if there are none, a ledger signing key and a credential signing key.\nSafe to run again: existing data is kept.\n");
 		return 0;
 	}
 	if (argc != 1) {

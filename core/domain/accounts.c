@@ -116,6 +116,22 @@ ukprn_valid(const char *s)
 	    strspn(s, "0123456789") == 8;
 }
 
+/* A ledger entry of type about subject whose data is {key: value}, or
+ * {} when key is NULL: ids and codes only, never a name or an e-mail. */
+static int
+record_plain(struct htq_db *db, MDB_txn *txn, const char *type,
+    const char *subject, const char *key, const char *value)
+{
+	json_t *d = key ? json_pack("{s:s}", key, value) : json_object();
+	int rc;
+
+	if (d == NULL)
+		return HTQ_ENOMEM;
+	rc = htq_record(db, txn, type, subject, d);
+	json_decref(d);
+	return rc;
+}
+
 int
 htq_org_add(struct htq_db *db, enum htq_org_kind kind, const char *name,
     const char *rn, const char *ukprn, char id[HTQ_ID_LEN + 1])
@@ -143,6 +159,9 @@ htq_org_add(struct htq_db *db, enum htq_org_kind kind, const char *name,
 	}
 	rc = htq_put_json(txn, htq_dbi(db, HTQ_T_ORG), id, o, MDB_NOOVERWRITE);
 	json_decref(o);
+	if (rc == HTQ_OK)
+		rc = record_plain(db, txn, "organisation.added", id, "kind",
+		    kinds[kind]);
 	if (rc != HTQ_OK) {
 		mdb_txn_abort(txn);
 		return rc;
@@ -434,8 +453,14 @@ htq_account_set_role(struct htq_db *db, const char *who, enum htq_role role,
 static int
 set_disabled(struct htq_db *db, MDB_txn *txn, json_t *a, void *arg)
 {
-	json_object_set_new(a, "disabled", json_boolean(*(int *)arg));
-	return *(int *)arg ? withdraw_credentials(db, txn, a) : HTQ_OK;
+	int off = *(int *)arg, rc;
+
+	json_object_set_new(a, "disabled", json_boolean(off));
+	if ((rc = record_plain(db, txn, off ? "account.disabled" :
+	    "account.enabled", json_string_value(json_object_get(a, "id")),
+	    NULL, NULL)) != HTQ_OK)
+		return rc;
+	return off ? withdraw_credentials(db, txn, a) : HTQ_OK;
 }
 
 int
@@ -447,7 +472,12 @@ htq_account_set_disabled(struct htq_db *db, const char *who, int disabled)
 static int
 set_password(struct htq_db *db, MDB_txn *txn, json_t *a, void *arg)
 {
+	int rc;
+
 	json_object_set_new(a, "pw", json_string(arg));
+	if ((rc = record_plain(db, txn, "account.password_reset",
+	    json_string_value(json_object_get(a, "id")), NULL, NULL)) != HTQ_OK)
+		return rc;
 	return withdraw_credentials(db, txn, a);
 }
 
@@ -526,3 +556,291 @@ htq_account_count(struct htq_db *db, MDB_txn *txn, size_t *n)
 	return rc;
 }
 
+
+/* --- administration by an account (the API; htqctl above is the
+ * operator's) --- */
+
+static int
+admin_only(const struct htq_actor *a, struct htq_why *why)
+{
+	if (a == NULL || a->id == NULL || a->role != HTQ_ROLE_ADMIN)
+		return htq_refuse(why, HTQ_EPERM, "", "only an administrator "
+		    "manages accounts and organisations");
+	return HTQ_OK;
+}
+
+/* How many accounts are administrators and not disabled. */
+static int
+count_admins(struct htq_db *db, MDB_txn *txn, size_t *n)
+{
+	struct htq_account acc;
+	MDB_cursor *c;
+	MDB_val k, v;
+	json_t *a;
+	int rc;
+
+	*n = 0;
+	if ((rc = mdb_cursor_open(txn, htq_dbi(db, HTQ_T_ACCT), &c)) != 0)
+		return htq_mdb_err(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if ((a = json_loadb(v.mv_data, v.mv_size, 0, NULL)) == NULL)
+			continue;
+		htq_account_from_json(a, &acc);
+		json_decref(a);
+		*n += acc.role == HTQ_ROLE_ADMIN && !acc.disabled;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? HTQ_OK : htq_mdb_err(rc);
+}
+
+void
+htq_new_password(char out[HTQ_NEW_PASSWORD_LEN + 1])
+{
+	unsigned char r[HTQ_NEW_PASSWORD_BYTES];
+
+	randombytes_buf(r, sizeof(r));
+	sodium_bin2base64(out, HTQ_NEW_PASSWORD_LEN + 1, r, sizeof(r),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(r, sizeof(r));
+}
+
+static int
+org_why(int rc, struct htq_why *why)
+{
+	if (rc == HTQ_EINVAL || rc == HTQ_ENOTFOUND)
+		return htq_refuse(why, HTQ_EINVAL, "organisation", "%s",
+		    rc == HTQ_ENOTFOUND ? "no such organisation" : "an "
+		    "awarding body account belongs to an awarding body "
+		    "organisation; choose one");
+	return rc;
+}
+
+/* The account as the API shows it, read after the change. */
+static int
+account_view(struct htq_db *db, const char *id, json_t **out)
+{
+	struct htq_account acc;
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = htq_txn_read(db, &txn)) != HTQ_OK)
+		return rc;
+	rc = htq_account_get(db, txn, id, &acc);
+	mdb_txn_abort(txn);
+	if (rc == HTQ_OK && (*out = htq_account_json(&acc)) == NULL)
+		rc = HTQ_ENOMEM;
+	return rc;
+}
+
+int
+htq_admin_account_add(struct htq_db *db, const struct htq_actor *actor,
+    const char *email, const char *name, enum htq_role role,
+    const char *org, char password[HTQ_NEW_PASSWORD_LEN + 1], json_t **out,
+    struct htq_why *why)
+{
+	char norm[256], id[HTQ_ID_LEN + 1];
+	const char *old;
+	int rc;
+
+	*out = NULL;
+	password[0] = '\0';
+	if ((rc = admin_only(actor, why)) != HTQ_OK)
+		return rc;
+	if (email == NULL || htq_email_normalise(email, norm, sizeof(norm)) !=
+	    HTQ_OK)
+		return htq_refuse(why, HTQ_EINVAL, "email", "enter an e-mail "
+		    "address like name@example.org");
+	if (name == NULL || *name == '\0' || strlen(name) > HTQ_MAX_TITLE ||
+	    !htq_text_valid(name, 0))
+		return htq_refuse(why, HTQ_EINVAL, "name", "a name is one line "
+		    "of 1 to %d characters", HTQ_MAX_TITLE);
+	if (role < HTQ_ROLE_AWARDING_BODY || role > HTQ_ROLE_ADMIN)
+		return htq_refuse(why, HTQ_EINVAL, "role", "no such role");
+	htq_new_password(password);
+	old = htq_set_actor(db, actor->id);
+	rc = htq_account_add(db, norm, name, role, org, password, id);
+	htq_set_actor(db, old);
+	if (rc == HTQ_EEXIST)
+		rc = htq_refuse(why, HTQ_ECONFLICT, "email", "an account with "
+		    "that e-mail address exists already");
+	else
+		rc = org_why(rc, why);
+	if (rc == HTQ_OK)
+		rc = account_view(db, id, out);
+	if (rc != HTQ_OK)
+		sodium_memzero(password, HTQ_NEW_PASSWORD_LEN + 1);
+	return rc;
+}
+
+enum admin_op { OP_DISABLE, OP_ENABLE, OP_RESET, OP_ROLE };
+
+static int
+admin_change(struct htq_db *db, const struct htq_actor *actor,
+    const char *id, enum admin_op op, struct role_arg *role, char *hash,
+    json_t **out, struct htq_why *why)
+{
+	static const char *const verbs[] = { "disable", "enable",
+	    "reset the password of", "change the role of" };
+	struct htq_account acc;
+	const char *old;
+	MDB_txn *txn;
+	json_t *a = NULL;
+	size_t admins;
+	int rc, off = op == OP_DISABLE;
+
+	*out = NULL;
+	if ((rc = admin_only(actor, why)) != HTQ_OK)
+		return rc;
+	if (id == NULL || strlen(id) != HTQ_ID_LEN || id[0] != 'a')
+		return htq_refuse(why, HTQ_ENOTFOUND, "id", "no such account");
+	if (strcmp(id, actor->id) == 0 && op != OP_ENABLE)
+		return htq_refuse(why, HTQ_ECONFLICT, "id", "you cannot %s "
+		    "your own account: ask another administrator", verbs[op]);
+	if ((rc = htq_txn_write(db, &txn)) != HTQ_OK)
+		return rc;
+	if ((rc = htq_get_json(txn, htq_dbi(db, HTQ_T_ACCT), id, &a)) !=
+	    HTQ_OK) {
+		if (rc == HTQ_ENOTFOUND)
+			htq_refuse(why, rc, "id", "no such account");
+		goto out;
+	}
+	htq_account_from_json(a, &acc);
+	if ((op == OP_DISABLE && acc.disabled) ||
+	    (op == OP_ENABLE && !acc.disabled)) {
+		rc = htq_refuse(why, HTQ_ECONFLICT, "id", "the account is %s "
+		    "already", acc.disabled ? "disabled" : "enabled");
+		goto out;
+	}
+	if (op == OP_ROLE && role->role == acc.role && (role->org == NULL ||
+	    strcmp(role->org, acc.org) == 0)) {
+		rc = htq_refuse(why, HTQ_ECONFLICT, "role", "the account is "
+		    "%s already", htq_role_name(acc.role));
+		goto out;
+	}
+	/* the last administrator stays one: someone must be able to do
+	 * this again */
+	if (acc.role == HTQ_ROLE_ADMIN && !acc.disabled && (op == OP_DISABLE ||
+	    (op == OP_ROLE && role->role != HTQ_ROLE_ADMIN))) {
+		if ((rc = count_admins(db, txn, &admins)) != HTQ_OK)
+			goto out;
+		if (admins <= 1) {
+			rc = htq_refuse(why, HTQ_ECONFLICT, "id", "this is the "
+			    "only active administrator: make another account "
+			    "an administrator first");
+			goto out;
+		}
+	}
+	old = htq_set_actor(db, actor->id);
+	switch (op) {
+	case OP_DISABLE:
+	case OP_ENABLE:
+		rc = set_disabled(db, txn, a, &off);
+		break;
+	case OP_RESET:
+		rc = set_password(db, txn, a, hash);
+		break;
+	case OP_ROLE:
+		rc = org_why(set_role(db, txn, a, role), why);
+		break;
+	}
+	htq_set_actor(db, old);
+	if (rc != HTQ_OK ||
+	    (rc = htq_put_json(txn, htq_dbi(db, HTQ_T_ACCT), id, a, 0)) !=
+	    HTQ_OK)
+		goto out;
+	rc = htq_commit(db, txn);
+	txn = NULL;
+	if (rc == HTQ_OK)
+		rc = account_view(db, id, out);
+out:
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	json_decref(a);
+	return rc;
+}
+
+int
+htq_admin_account_set_disabled(struct htq_db *db,
+    const struct htq_actor *actor, const char *id, int disabled,
+    json_t **out, struct htq_why *why)
+{
+	return admin_change(db, actor, id, disabled ? OP_DISABLE : OP_ENABLE,
+	    NULL, NULL, out, why);
+}
+
+int
+htq_admin_account_reset(struct htq_db *db, const struct htq_actor *actor,
+    const char *id, char password[HTQ_NEW_PASSWORD_LEN + 1], json_t **out,
+    struct htq_why *why)
+{
+	char hash[crypto_pwhash_STRBYTES];
+	int rc;
+
+	*out = NULL;
+	password[0] = '\0';
+	if ((rc = admin_only(actor, why)) != HTQ_OK)
+		return rc;
+	htq_new_password(password);
+	if ((rc = hash_password(password, hash)) == HTQ_OK)
+		rc = admin_change(db, actor, id, OP_RESET, NULL, hash, out,
+		    why);
+	sodium_memzero(hash, sizeof(hash));
+	if (rc != HTQ_OK)
+		sodium_memzero(password, HTQ_NEW_PASSWORD_LEN + 1);
+	return rc;
+}
+
+int
+htq_admin_account_set_role(struct htq_db *db, const struct htq_actor *actor,
+    const char *id, enum htq_role role, const char *org, json_t **out,
+    struct htq_why *why)
+{
+	struct role_arg r = { role, org && *org ? org : NULL };
+
+	*out = NULL;
+	if (role < HTQ_ROLE_AWARDING_BODY || role > HTQ_ROLE_ADMIN)
+		return htq_refuse(why, HTQ_EINVAL, "role", "no such role");
+	return admin_change(db, actor, id, OP_ROLE, &r, NULL, out, why);
+}
+
+int
+htq_admin_org_add(struct htq_db *db, const struct htq_actor *actor,
+    enum htq_org_kind kind, const char *name, const char *rn,
+    const char *ukprn, json_t **out, struct htq_why *why)
+{
+	char id[HTQ_ID_LEN + 1];
+	const char *old;
+	MDB_txn *txn;
+	int rc;
+
+	*out = NULL;
+	if ((rc = admin_only(actor, why)) != HTQ_OK)
+		return rc;
+	if (kind < HTQ_ORG_AWARDING_BODY || kind > HTQ_ORG_APPROVING_BODY)
+		return htq_refuse(why, HTQ_EINVAL, "kind", "no such kind of "
+		    "organisation");
+	if (name == NULL || *name == '\0' || strlen(name) > HTQ_MAX_TITLE ||
+	    !htq_text_valid(name, 0))
+		return htq_refuse(why, HTQ_EINVAL, "name", "a name is one line "
+		    "of 1 to %d characters", HTQ_MAX_TITLE);
+	if (rn != NULL && !rn_valid(rn))
+		return htq_refuse(why, HTQ_EINVAL, "rn", "an Ofqual recognition "
+		    "number is RN followed by 4 to 6 digits, like RN5301");
+	if (ukprn != NULL && !ukprn_valid(ukprn))
+		return htq_refuse(why, HTQ_EINVAL, "ukprn", "a UKPRN is 8 digits "
+		    "starting with 1, like 10004821");
+	if (kind == HTQ_ORG_AWARDING_BODY && rn == NULL && ukprn == NULL)
+		return htq_refuse(why, HTQ_EINVAL, "rn", "an awarding body needs "
+		    "its Ofqual recognition number or its UKPRN");
+	old = htq_set_actor(db, actor->id);
+	rc = htq_org_add(db, kind, name, rn, ukprn, id);
+	htq_set_actor(db, old);
+	if (rc != HTQ_OK)
+		return rc;
+	if ((rc = htq_txn_read(db, &txn)) != HTQ_OK)
+		return rc;
+	rc = htq_org_get(db, txn, id, out);
+	mdb_txn_abort(txn);
+	return rc;
+}

@@ -11,6 +11,10 @@
  * the one it was opened under. */
 void	 htq_account_from_json(const json_t *, struct htq_account *);
 json_int_t htq_account_gen(const json_t *);
+/* Drafts and undecided submissions whose route is route (or, route
+ * NULL, whose standard is ref), for the impact warnings (windows.c). */
+int	 htq_count_affected(struct htq_db *, MDB_txn *, const char *route,
+	    const char *ref, json_int_t *drafts, json_int_t *open);
 /* --- content.c --- */
 
 /* The standard version content names ({"standard":{"ref","version"}}),

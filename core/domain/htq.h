@@ -140,6 +140,8 @@ int	 htq_accounts_list(struct htq_db *, MDB_txn *, json_t **out);
 int	 htq_account_count(struct htq_db *, MDB_txn *, size_t *n);
 /* The account as the API shows it (no password hash); new reference. */
 json_t	*htq_account_json(const struct htq_account *);
+/* A new random password (HTQ_NEW_PASSWORD_BYTES, URL-safe base64). */
+void	 htq_new_password(char out[HTQ_NEW_PASSWORD_LEN + 1]);
 /*
  * Log in with an e-mail address (account ids are refused) and open a
  * session: token and csrf are filled on success.  HTQ_EPERM for any wrong
@@ -231,6 +233,47 @@ int	 htq_window_open(struct htq_db *, const struct htq_actor *,
  * window.closed. */
 int	 htq_window_close(struct htq_db *, const struct htq_actor *,
 	    const char *id, json_t **out, struct htq_why *);
+/*
+ * Administration by an account (admin only, else HTQ_EPERM; why names
+ * the field).  The same ledger entries as htqctl's, the admin as actor:
+ * account.role_changed (add, role), account.disabled, account.enabled,
+ * account.password_reset, organisation.added (ids and codes only).  Add
+ * and reset make a new password into password (shown once; zeroed on
+ * failure).  An admin cannot disable, reset or change the role of their
+ * own account, and the last active administrator stays one (both
+ * HTQ_ECONFLICT); HTQ_ENOTFOUND no such account; HTQ_ECONFLICT a change
+ * to what is already so or an e-mail in use; HTQ_EINVAL a field.  *out is
+ * the account (htq_account_json) or the organisation after the change.
+ */
+int	 htq_admin_account_add(struct htq_db *, const struct htq_actor *,
+	    const char *email, const char *name, enum htq_role,
+	    const char *org, char password[HTQ_NEW_PASSWORD_LEN + 1],
+	    json_t **out, struct htq_why *);
+int	 htq_admin_account_set_disabled(struct htq_db *,
+	    const struct htq_actor *, const char *id, int disabled,
+	    json_t **out, struct htq_why *);
+int	 htq_admin_account_reset(struct htq_db *, const struct htq_actor *,
+	    const char *id, char password[HTQ_NEW_PASSWORD_LEN + 1],
+	    json_t **out, struct htq_why *);
+int	 htq_admin_account_set_role(struct htq_db *, const struct htq_actor *,
+	    const char *id, enum htq_role, const char *org, json_t **out,
+	    struct htq_why *);
+int	 htq_admin_org_add(struct htq_db *, const struct htq_actor *,
+	    enum htq_org_kind, const char *name, const char *rn,
+	    const char *ukprn, json_t **out, struct htq_why *);
+/*
+ * What closing a window or making a standard ineligible would affect,
+ * read only: {"drafts": n, "submissions": m} for the window's route or
+ * the standard (every version), drafts (which could not be submitted)
+ * and submissions not yet decided (submitted, in_review,
+ * information_requested; an ineligible standard's cannot be approved),
+ * plus the window's id, route and state or the standard's ref.
+ * HTQ_ENOTFOUND no such window or standard.
+ */
+int	 htq_window_impact(struct htq_db *, MDB_txn *, const char *id,
+	    json_t **out);
+int	 htq_standard_impact(struct htq_db *, MDB_txn *, const char *ref,
+	    json_t **out);
 /* The schedule: {"routes":[{"route","windows":[{id,route,opens,closes,
  * first_teaching,state,closed_on}]}]}, state announced|open|closed, by
  * route then opening date.  route NULL: every route. */
@@ -407,6 +450,33 @@ struct htq_register_filter {
  * register that left a mark out would say it was never awarded. */
 int	 htq_register_list(struct htq_db *, MDB_txn *,
 	    const struct htq_register_filter *, json_t **out);
+
+/* --- partners' reports (report.c) --- */
+
+/* Which windows a report covers: NULL members match any; route is
+ * case-insensitive. */
+struct htq_report_filter {
+	const char	*window;	/* a window id */
+	const char	*route;
+};
+/*
+ * The partners' report (auditor, admin, the console operator; others
+ * HTQ_EPERM) over the windows that match: per window and per route,
+ * submissions by state, decisions and rates, days from submission to
+ * decision (median, 90th percentile), requests for information, the KSBs
+ * most often left uncovered with the reasons given, reasons for rejection
+ * and revocation, and the awarding bodies taking part; "sources" says
+ * where each figure comes from, "through" the last ledger entry it rests
+ * on (docs/reports.md).  HTQ_ENOTFOUND when no window matches.  *out is
+ * the caller's.
+ */
+int	 htq_report(struct htq_db *, MDB_txn *, const struct htq_actor *,
+	    const struct htq_report_filter *, json_t **out, struct htq_why *);
+/* The report's bytes: JSON (compact, keys sorted, reals rounded) or, when
+ * csv is 1, RFC 4180 CSV with the columns scope,id,figure,item,detail,
+ * value.  The same report gives the same bytes.  *out is malloc'd. */
+int	 htq_report_render(const json_t *report, int csv, char **out,
+	    size_t *len);
 
 #endif /* HTQ_H */
 

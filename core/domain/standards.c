@@ -762,3 +762,25 @@ out:
 	mdb_txn_abort(txn);
 	return rc;
 }
+
+int
+htq_standard_impact(struct htq_db *db, MDB_txn *txn, const char *ref,
+    json_t **out)
+{
+	json_int_t drafts, open;
+	const char *body;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	if (!htq_ref_valid(ref))
+		return HTQ_ENOTFOUND;
+	if ((rc = htq_standard_get(db, txn, ref, NULL, &body, &len)) != HTQ_OK)
+		return rc;
+	if ((rc = htq_count_affected(db, txn, NULL, ref, &drafts, &open)) !=
+	    HTQ_OK)
+		return rc;
+	*out = json_pack("{s:s,s:I,s:I}", "ref", ref, "drafts", drafts,
+	    "submissions", open);
+	return *out != NULL ? HTQ_OK : HTQ_ENOMEM;
+}

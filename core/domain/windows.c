@@ -361,3 +361,80 @@ nomem:
 	json_decref(all);
 	return HTQ_ENOMEM;
 }
+
+/* --- impact warnings --- */
+
+static int
+status_is(const json_t *f, const char *const *list)
+{
+	const char *st = json_string_value(json_object_get(f, "status"));
+
+	for (; st != NULL && *list != NULL; list++)
+		if (strcmp(st, *list) == 0)
+			return 1;
+	return 0;
+}
+
+int
+htq_count_affected(struct htq_db *db, MDB_txn *txn, const char *route,
+    const char *ref, json_int_t *drafts, json_int_t *open)
+{
+	static const char *const draft[] = { "draft", NULL };
+	static const char *const undecided[] = { "submitted", "in_review",
+	    "information_requested", NULL };
+	const char *v;
+	MDB_cursor *c;
+	MDB_val k, fv;
+	json_t *f, *doc;
+	int rc, d, o;
+
+	*drafts = *open = 0;
+	if ((rc = mdb_cursor_open(txn, htq_dbi(db, HTQ_T_SUB_FACTS), &c)) != 0)
+		return htq_mdb_err(rc);
+	/* the small facts say the state; only live ones are read whole */
+	for (rc = mdb_cursor_get(c, &k, &fv, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &fv, MDB_NEXT)) {
+		if ((f = json_loadb(fv.mv_data, fv.mv_size, 0, NULL)) == NULL)
+			continue;
+		d = status_is(f, draft);
+		o = status_is(f, undecided);
+		v = json_string_value(json_object_get(f, "id"));
+		doc = NULL;
+		if ((d || o) && v != NULL && htq_get_json(txn, htq_dbi(db,
+		    HTQ_T_SUB), v, &doc) == HTQ_OK) {
+			v = route != NULL ? json_string_value(json_object_get(
+			    doc, "route")) : json_string_value(json_object_get(
+			    json_object_get(doc, "standard"), "ref"));
+			if (v != NULL && strcmp(v, route ? route : ref) == 0) {
+				*drafts += d;
+				*open += o;
+			}
+		}
+		json_decref(doc);
+		json_decref(f);
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? HTQ_OK : htq_mdb_err(rc);
+}
+
+int
+htq_window_impact(struct htq_db *db, MDB_txn *txn, const char *id,
+    json_t **out)
+{
+	json_int_t drafts, open;
+	json_t *w;
+	int rc;
+
+	*out = NULL;
+	if ((rc = htq_window_get(db, txn, id, &w)) != HTQ_OK)
+		return rc;
+	rc = htq_count_affected(db, txn, json_string_value(json_object_get(w,
+	    "route")), NULL, &drafts, &open);
+	if (rc == HTQ_OK && (*out = json_pack("{s:O,s:O,s:O,s:I,s:I}",
+	    "window", json_object_get(w, "id"), "route", json_object_get(w,
+	    "route"), "state", json_object_get(w, "state"), "drafts", drafts,
+	    "submissions", open)) == NULL)
+		rc = HTQ_ENOMEM;
+	json_decref(w);
+	return rc;
+}

@@ -11,6 +11,12 @@
  *   marks/<id>/bundle.json            a mark's proof bundle (checkpoint of
  *                                     the publish that wrote it: may lag)
  *   marks/<id>/badge.svg              its badge, with a QR code
+ *   marks/<id>/credential.json        its Open Badges 3.0 credential
+ *                                     (credential.c, docs/credentials.md)
+ *   credentials/status.json           the revocation status list
+ *                                     credential, rewritten by the
+ *                                     publish of the commit that revokes
+ *   issuer.json                       the credentials' issuer Profile
  *   verify/<id>/index.html            its page, the facts without JS
  *   register/index.html, register/<n>/index.html
  *                                     every mark, revoked ones included,
@@ -62,6 +68,8 @@
 
 #include "pages.h"
 #include "aud.h"
+#include "credential.h"
+#include "domain.h"
 
 /* Largest file we publish: a full bundle of the largest entries. */
 #define PUB_MAX_FILE	((size_t)AUD_TILE_WIDTH * (AUD_MAX_ENTRY + 2))
@@ -83,6 +91,8 @@ struct pub {
 	uint8_t		*old;		/* what is there, for comparing */
 	size_t		 oldcap;
 	struct htq_policy policy;	/* pages' trust policy, json NULL: not read */
+	struct htq_ckey	 ckey;		/* credentials' key, once a publish */
+	int		 ckey_state;	/* 0 not read, 1 loaded, -1 none */
 };
 
 int
@@ -574,6 +584,118 @@ out:
 }
 
 /*
+ * The credentials' signing key, read once a publish: without one (a data
+ * directory that htqctl init has not seen since credentials came) no
+ * credential is written, and a key file that cannot be used is said on
+ * stderr; neither stops the ledger's files.
+ */
+static int
+have_ckey(struct pub *p)
+{
+	char path[4096];
+	int rc;
+
+	if (p->ckey_state != 0)
+		return p->ckey_state > 0;
+	p->ckey_state = -1;
+	if (htq_key_path(htq_db_datadir(p->db), HTQ_CREDENTIAL_NAME, path,
+	    sizeof(path)) != HTQ_OK)
+		return 0;
+	rc = htq_ckey_load(path, &p->ckey);
+	if (rc == HTQ_OK)
+		p->ckey_state = 1;
+	else if (rc != HTQ_ENOTFOUND)
+		fprintf(stderr, "htq: credential key %s: %s; no credential "
+		    "published\n", path, htq_strerror(rc));
+	if (p->url[0] == '\0')
+		public_url(p, p->url, sizeof(p->url));
+	return p->ckey_state > 0;
+}
+
+/* Write a document as compact JSON (keys in the order built). */
+static int
+put_json(struct pub *p, const char *rel, const json_t *doc)
+{
+	char *text = json_dumps(doc, JSON_COMPACT);
+	int rc;
+
+	if (text == NULL)
+		return HTQ_ENOMEM;
+	rc = put_file(p, rel, text, strlen(text), 0, 1);
+	free(text);
+	return rc;
+}
+
+/* marks/<id>/credential.json from the mark's bundle. */
+static int
+put_credential(struct pub *p, const char *id, const json_t *bundle)
+{
+	char rel[64 + AUD_MAX_SUBJECT];
+	json_t *c;
+	int rc;
+
+	if (!have_ckey(p))
+		return HTQ_OK;
+	if ((rc = htq_credential_make(bundle, p->url,
+	    aud_log_origin(htq_db_log(p->db)), &p->ckey, &c)) != HTQ_OK)
+		return rc;
+	snprintf(rel, sizeof(rel), "marks/%s/credential.json", id);
+	rc = put_json(p, rel, c);
+	json_decref(c);
+	return rc;
+}
+
+/*
+ * credentials/status.json, the revocation list: one bit per ledger index,
+ * set at the mark.awarded index of each revoked mark (so a credential's
+ * statusListIndex is the award's index), as long as the largest award's
+ * index needs; and issuer.json.  items: every mark (register).
+ */
+static int
+put_status(struct pub *p, const json_t *items)
+{
+	const json_t *item;
+	uint64_t *rev = NULL, seq, max = 0;
+	size_t i, n = 0;
+	json_t *doc = NULL;
+	int rc = HTQ_OK;
+
+	if (!have_ckey(p))
+		return HTQ_OK;
+	if (json_array_size(items) > 0 && (rev = calloc(json_array_size(items),
+	    sizeof(*rev))) == NULL)
+		return HTQ_ENOMEM;
+	json_array_foreach(items, i, item) {
+		const char *id = json_string_value(json_object_get(item,
+		    "mark_id"));
+
+		if (id == NULL || (rc = htq_mark_seq(p->db, p->txn, id, 'a',
+		    &seq)) != HTQ_OK) {
+			rc = rc == HTQ_OK ? HTQ_EFORMAT : rc;
+			goto out;
+		}
+		if (seq > max)
+			max = seq;
+		if (strcmp(json_string_value(json_object_get(item, "status")) ?
+		    json_string_value(json_object_get(item, "status")) : "",
+		    "revoked") == 0)
+			rev[n++] = seq;
+	}
+	if ((rc = htq_status_list_make(rev, n, htq_status_list_bits(max),
+	    p->url, &p->ckey, &doc)) != HTQ_OK ||
+	    (rc = put_json(p, "credentials/status.json", doc)) != HTQ_OK)
+		goto out;
+	json_decref(doc);
+	doc = NULL;
+	if ((rc = htq_issuer_profile(p->url, &p->ckey, &doc)) == HTQ_OK)
+		rc = put_json(p, "issuer.json", doc);
+out:
+	json_decref(doc);
+	free(rev);
+	return rc;
+}
+
+/*
  * One mark's static files: marks/<id>/bundle.json (the bundle proven
  * against the checkpoint this publish writes; the API's is fresher),
  * marks/<id>/badge.svg and verify/<id>/index.html.
@@ -618,7 +740,11 @@ put_mark(struct pub *p, const char *id, const json_t *assets)
 	    &p->policy, &text, &len)) != HTQ_OK)
 		goto out;
 	snprintf(rel, sizeof(rel), "verify/%s/index.html", id);
-	rc = put_file(p, rel, text, len, 0, 1);
+	if ((rc = put_file(p, rel, text, len, 0, 1)) != HTQ_OK)
+		goto out;
+	free(text);
+	text = NULL;
+	rc = put_credential(p, id, b);
 out:
 	free(text);
 	json_decref(b);
@@ -769,6 +895,8 @@ put_derived(struct pub *p, uint64_t old, uint64_t size)
 	/* every page names the total, so all are written (a page that
 	 * came out the same is left alone) */
 	items = json_object_get(reg, "items");
+	if ((rc = put_status(p, items)) != HTQ_OK)
+		goto out;
 	for (page = 1; rc == HTQ_OK && (page == 1 || (page - 1) *
 	    HTQ_REGISTER_PAGE < json_array_size(items)); page++) {
 		if (page == 1)
@@ -1017,6 +1145,7 @@ publish(struct htq_db *db, unsigned flags, uint64_t want, struct pub *p)
 	free(p->old);
 	json_decref(p->policy.json);
 	p->policy.json = NULL;
+	htq_ckey_free(&p->ckey);
 	close(fd);		/* and the lock with it */
 	return rc;
 }

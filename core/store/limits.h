@@ -45,6 +45,15 @@
 #define HTQ_PUBLISH_CHECK	2
 /* Longest public base URL (HTQ_PUBLIC_URL) a badge's QR code carries. */
 #define HTQ_MAX_URL		512
+/* Deepest nesting the JSON canonicalizer (RFC 8785, credential.c)
+ * accepts: our credentials need 5. */
+#define HTQ_JCS_MAX_DEPTH	32
+/* Largest integer magnitude it accepts: 2^53 - 1, the largest that an
+ * ECMAScript number holds exactly (I-JSON). */
+#define HTQ_JCS_MAX_INT		9007199254740991LL
+/* Bits of a revocation status list: a multiple of this, the Bitstring
+ * Status List's minimum (16 KiB), above the log's size. */
+#define HTQ_STATUS_LIST_BITS	131072
 /* listen(2) backlog of the FastCGI socket. */
 #define HTQ_FCGI_BACKLOG	256
 /* Seconds the master waits for workers to finish in-flight requests. */
@@ -97,6 +106,10 @@
  * hashing what an unauthenticated caller sends stays bounded. */
 #define HTQ_MIN_PASSWORD	12
 #define HTQ_MAX_PASSWORD	1024
+/* A password an administrator's add or reset makes (shown once): 120
+ * random bits, URL-safe base64 without padding. */
+#define HTQ_NEW_PASSWORD_BYTES	15
+#define HTQ_NEW_PASSWORD_LEN	20
 /* Session token (256 random bits, hex) and CSRF token (128 bits, hex). */
 #define HTQ_TOKEN_LEN		64
 #define HTQ_CSRF_LEN		32
@@ -169,5 +182,12 @@
  * length) are audit/'s: audit/aud_limits.h. */
 /* Most entries in one /ledger/entries page. */
 #define HTQ_LEDGER_PAGE		100
+
+/* --- partners' reports (core/domain/report.c) --- */
+
+/* Entries of each ranked list in a report (KSBs left uncovered, the
+ * reasons for each, reasons for rejection, revocation notes): the most
+ * frequent, so that a report stays a page whatever the wave's size. */
+#define HTQ_REPORT_TOP		10
 
 #endif /* HTQ_LIMITS_H */

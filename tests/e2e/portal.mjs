@@ -38,6 +38,16 @@ async function newPage(ctx) {
 	page.errors = [];
 	page.on("console", m => { if (consoleError(m)) page.errors.push(m.text()); });
 	page.on("pageerror", e => page.errors.push(String(e)));
+	// settled(): no request in flight for 100 ms (networkidle waits 500 ms
+	// after the last one, which on 124 narrow-screen states was a minute)
+	let inflight = 0, quietSince = Date.now();
+	page.on("request", () => { inflight++; });
+	for (const ev of ["requestfinished", "requestfailed"]) page.on(ev, () => { if (--inflight === 0) quietSince = Date.now(); });
+	page.settled = async () => {
+		for (const t0 = Date.now(); Date.now() - t0 < 15000; await new Promise(r => setTimeout(r, 25)))
+			if (inflight <= 0 && Date.now() - quietSince >= 100) return;
+		throw new Error("requests still in flight after 15 s");
+	};
 	page.done = async () => {
 		assert(page.errors.length === 0, "console errors: " + page.errors.join("; "));
 		await context.close();
@@ -65,7 +75,7 @@ async function timed(page, url, selector, settled = selector) {
 		await page.waitForSelector(selector);
 		ms.push(Date.now() - t0);
 		await page.waitForSelector(settled);
-		await page.waitForLoadState("networkidle");
+		await page.settled();
 	}
 	ms.sort((a, b) => a - b);
 	return `${ms[2]} ms (median of 5; ${ms[0]}–${ms[4]})`;
@@ -1056,6 +1066,7 @@ test("admin: change a standard's eligibility with a reason, and back", async ctx
 	assert(links.length === 1 && links[0].href === "#reason", "reason required: " + JSON.stringify(links));
 	await page.fill("#reason", "Under review by the route panel");
 	await page.click("#change");
+	await page.click("#confirm-ineligible");	// after the impact warning
 	await page.waitForURL(/changed=/);
 	await page.waitForSelector(".govuk-notification-banner--success");
 	const row = await page.textContent(`#catalogue tr[data-ref="${ref}"]`);
@@ -1066,6 +1077,138 @@ test("admin: change a standard's eligibility with a reason, and back", async ctx
 	await Promise.all([page.waitForNavigation(), page.click("#change")]);
 	await page.waitForSelector(".govuk-notification-banner--success");
 	assert(/Eligible/.test(await page.textContent(`#catalogue tr[data-ref="${ref}"]`)), "eligible again");
+	await page.done();
+});
+
+test("admin: accounts in the browser - add an organisation and an account (password shown once), change its role, disable, reset, enable, each confirmed and at once in effect; impact warnings before closing a window or making a standard not eligible; axe and 320 px", async ctx => {
+	const page = await signedIn(ctx, "admin");
+	const api = async (method, p) => ({ body: await page.evaluate(async p => (await fetch("/api/v1" + p)).json(), p) });	// GETs as the page
+	// a screenshot; axe with no violation of any impact (but "region",
+	// the page shell's beta banner and back link: issue 27); one h1 and
+	// the title; no sideways scroll at the viewport's width
+	const clean = async name => {
+		await step(page, name, { axe: false });
+		const v = (await axe(page, "axe on " + name)).filter(x => x.id !== "region");
+		assert(v.length === 0, `${name}: axe ${v.map(x => `${x.id} (${x.impact})`).join(", ")}`);
+		const r = await page.evaluate(() => ({ wide: document.documentElement.scrollWidth > innerWidth, h1: document.querySelectorAll("h1").length, title: document.title }));
+		assert(!r.wide && r.h1 === 1 && / – HTQ approvals – GOV\.UK$/.test(r.title), `${name}: ${JSON.stringify(r)}`);
+	};
+	await page.goto(ctx.stack.base + "/admin/accounts/");
+	await page.click("#add-organisation");
+	await page.waitForSelector("#organisation-form");
+	await page.fill("#name", "Harbour Awards");
+	await page.check("#kind");
+	await page.click("#create-organisation");
+	let links = await errorSummary(page);
+	assert(links.length === 1 && links[0].href === "#rn", "an awarding body needs its number: " + JSON.stringify(links));
+	await page.fill("#rn", "rn 7001");
+	await page.click("#create-organisation");
+	await page.waitForURL(/done=organisation/);
+	await page.waitForSelector(".govuk-notification-banner--success");
+	assert(/Harbour Awards is added/.test(await page.textContent(".govuk-notification-banner")), "organisation banner");
+	// add an account: errors first, then its password, shown once
+	await page.click("#add-account");
+	await page.waitForSelector("#account-form");
+	await page.click("#create-account");
+	links = await errorSummary(page);
+	assert(links.map(l => l.href).join() === "#name,#email,#role", "empty form: " + JSON.stringify(links));
+	await clean("admin-account-add-errors");
+	await page.fill("#name", "Tess Tester");
+	await page.fill("#email", "Tess@Harbour.test");
+	await page.check("#role");	// awarding body, needs its organisation
+	await page.click("#create-account");
+	await page.waitForFunction(() => document.querySelector(".govuk-error-summary__list a[href='#org']"));
+	await page.selectOption("#org", { label: "Harbour Awards (Awarding body)" });
+	await page.click("#create-account");
+	await page.waitForSelector("#new-password");
+	const pw = (await page.textContent("#new-password")).trim();
+	assert(/^[A-Za-z0-9_-]{20}$/.test(pw), "a password shown: " + pw.length);
+	assert(!page.url().includes(pw), "the password is not in the address");
+	await clean("admin-account-added");
+	const tess = await apiSession(ctx, "tess@harbour.test", pw);
+	const id = (await tess("GET", "/session")).body.account.id;
+	// change the role: at once in Tess's open session
+	await page.click("#back-to-accounts");
+	await page.waitForSelector(`#accounts tr[data-account="${id}"]`);
+	const row = () => page.textContent(`#accounts tr[data-account="${id}"]`);
+	assert(/Tess Tester/.test(await row()) && /Harbour Awards/.test(await row()) && /Active/.test(await row()), "listed: " + await row());
+	assert(/Your account/.test(await page.textContent(`#accounts tr[data-account="${(await api("GET", "/session")).body.account.id}"]`)), "no actions on one's own account");
+	await page.setViewportSize({ width: 320, height: 640 });
+	await clean("narrow-admin-accounts-list");
+	await page.setViewportSize(VIEWPORT);
+	await page.click(`#accounts tr[data-account="${id}"] a[href^="?role="]`);
+	await page.waitForSelector("#role-form");
+	assert(await page.isChecked("#role"), "the current role is chosen");
+	await page.check("#role-2");	// reviewer
+	await clean("admin-account-role");
+	await page.click("#change-role");
+	await page.waitForURL(/done=role/);
+	await page.waitForSelector(`#accounts tr[data-account="${id}"]`);
+	assert(/Employer panel reviewer/.test(await row()), "new role listed: " + await row());
+	assert((await tess("GET", "/session")).body.account.role === "reviewer", "the role applies at once");
+	// disable, after a confirmation page: Tess is signed out at once
+	await page.click(`#accounts tr[data-account="${id}"] a[href^="?disable="]`);
+	await page.waitForSelector("#confirm");
+	assert(/Are you sure you want to disable Tess Tester/.test(await page.textContent("h1")), "confirmation heading");
+	await page.setViewportSize({ width: 320, height: 640 });
+	await clean("admin-account-disable-confirm");
+	await page.setViewportSize(VIEWPORT);
+	await page.click("#confirm");
+	await page.waitForURL(/done=disabled/);
+	await page.waitForSelector(`#accounts tr[data-account="${id}"]`);
+	assert(/Disabled/.test(await row()), "disabled");
+	assert((await tess("GET", "/session")).status === 401, "signed out at once");
+	// reset, confirmed: a new password, once; then enable
+	await page.click(`#accounts tr[data-account="${id}"] a[href^="?reset="]`);
+	await page.waitForSelector("#confirm");
+	await clean("admin-account-reset-confirm");
+	await page.click("#confirm");
+	await page.waitForSelector("#new-password");
+	const pw2 = (await page.textContent("#new-password")).trim();
+	assert(pw2 !== pw && pw2.length === 20, "a new password");
+	await page.goto(ctx.stack.base + "/admin/accounts/?enable=" + encodeURIComponent(id));
+	await page.waitForSelector("#confirm");
+	await page.click("#confirm");
+	await page.waitForURL(/done=enabled/);
+	await page.waitForSelector(`#accounts tr[data-account="${id}"]`);
+	assert(/Active/.test(await row()), "enabled");
+	await apiSession(ctx, "tess@harbour.test", pw2);	// the new password signs in
+	// the ledger has each change by id, none with a name or an e-mail
+	const size = (await ctx.stack.json("/api/v1/health")).ledger.size;
+	const last = (await ctx.stack.json(`/api/v1/ledger/entries?start=${size - 5}`)).entries.map(e => JSON.parse(e.entry));
+	assert(last.map(e => e.type).join() === "account.role_changed,account.role_changed,account.disabled,account.password_reset,account.enabled" &&
+		last.every(e => e.subject === id && !/Tess|harbour/i.test(JSON.stringify(e))), "ledger: " + JSON.stringify(last.map(e => [e.type, e.subject])));
+	// impact warnings: a window's route and a standard, as counted by the API
+	const sched = (await ctx.stack.json("/api/v1/windows")).routes;
+	const win = sched.flatMap(r => r.windows).find(w => w.state !== "closed" && w.route === "Digital");
+	const wi = (await api("GET", `/admin/windows/${win.id}/impact`)).body;
+	await page.goto(ctx.stack.base + "/admin/windows/?close=" + encodeURIComponent(win.id));
+	await page.waitForSelector("#impact");
+	const shown = await page.$eval("#impact", e => [e.dataset.drafts, e.dataset.submissions, e.textContent]);
+	assert(shown[0] === String(wi.drafts) && shown[1] === String(wi.submissions) && shown[2].includes(`${wi.drafts} draft`), "window impact: " + shown);
+	await clean("admin-window-impact");
+	await page.goto(ctx.stack.base + "/admin/standards/");
+	await page.waitForSelector("#eligibility-form");
+	// a standard with drafts or submissions in the demo
+	let ref = null, si = null;
+	for (const r of ["ST0127", "ST0118", "ST1021", "ST0116"]) {
+		si = (await api("GET", `/admin/standards/${r}/impact`)).body;
+		if (si.drafts + si.submissions > 0) { ref = r; break; }
+	}
+	assert(ref, "the demo has work on a standard");
+	const eligible = (await ctx.stack.json("/api/v1/standards/" + ref)).eligible;
+	await page.selectOption("#ref", ref);
+	await page.check("#eligible-2");
+	await page.fill("#reason", "Replaced by a new version");
+	await page.click("#change");
+	await page.waitForSelector("#impact");
+	const st = await page.$eval("#impact", e => [e.dataset.drafts, e.dataset.submissions, e.textContent]);
+	assert(st[0] === String(si.drafts) && st[1] === String(si.submissions) && st[2].includes(`${si.submissions} submission`), "standard impact: " + st);
+	await page.setViewportSize({ width: 320, height: 640 });
+	await clean("admin-standard-impact");
+	await page.setViewportSize(VIEWPORT);
+	await Promise.all([page.waitForNavigation(), page.click("text=Cancel")]);
+	assert((await ctx.stack.json("/api/v1/standards/" + ref)).eligible === eligible, "cancel changes nothing");
 	await page.done();
 });
 
@@ -1108,6 +1251,72 @@ test("auditor: the ledger page; an entry's inclusion proof; verify everything si
 	assert(/not signed in/.test(await anon.textContent("#account")), "signed out");
 	await step(anon, "ledger-signed-out");
 	await anon.done();
+});
+
+test("auditor: the partners' report from the home page: a chart (SVG bars labelled with words and numbers) followed by its table for each figure, equal to the API's; CSV and JSON downloads; one window chosen; axe clean; 320 px", async ctx => {
+	const page = await signedIn(ctx, "auditor");
+	await page.click('a[href="/reports/"]');
+	await page.waitForSelector("#content[data-loaded]");
+	// a long page: the screenshot of its first screen, axe once (below)
+	await step(page, "report", { axe: false, fullPage: false });
+	assert(/^Partners' report – HTQ approvals – GOV\.UK$/.test(await page.title()) && await page.locator("h1").count() === 1, "title and one h1");
+	// any impact, not only serious ones; but the phase banner outside any
+	// landmark (region, moderate) is every page's template's, not this page's
+	const all = (await axe(page, "axe on the report")).filter(v => v.id !== "region" ||
+		v.nodes.some(n => !n.target.join(" ").includes("govuk-phase-banner")));
+	assert(all.length === 0, "axe violations of any impact: " + all.map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(" ")).slice(0, 5).join(", ")}`).join("; "));
+	// the API's report, read with this page's session
+	const rep = await (await page.request.get(ctx.stack.api + "/reports")).json();
+	// every chart is an image with a name, each bar's words and number in
+	// its text, and is followed at once by its table
+	const charts = await page.$$eval("figure.htq-chart", fs => fs.map(f => ({
+		name: f.dataset.chart, role: f.querySelector("svg").getAttribute("role"),
+		title: f.querySelector("svg title").textContent,
+		labels: [...f.querySelectorAll("text")].map(t => t.textContent),
+		bars: f.querySelectorAll("rect").length,
+		next: f.nextElementSibling && f.nextElementSibling.matches("table.govuk-table") ? f.nextElementSibling.querySelector("caption").textContent : null,
+	})));
+	assert(charts.length >= 3 * (rep.windows.length + rep.routes.length) - 2 * rep.windows.length, "charts for each window and route: " + charts.length);
+	for (const c of charts) {
+		assert(c.role === "img" && c.title.startsWith(c.name), "chart named: " + c.name);
+		assert(c.bars === c.labels.length && c.labels.every(l => /: [0-9]/.test(l)), "each bar labelled with a number: " + c.labels);
+		assert(c.next && c.next.startsWith(c.name), `${c.name}: followed by its table (${c.next})`);
+	}
+	const digital = rep.windows.find(w => w.window.route === "Digital" && w.figures.submissions > 0);
+	const section = `section[data-window="${digital.window.id}"]`;
+	const states = await page.$$eval(`${section} figure.htq-chart:first-of-type text`, ts => ts.map(t => t.textContent));
+	const want = ["Submitted", "In review", "Information requested", "Approved", "Rejected", "Withdrawn"]
+		.map((l, i) => `${l}: ${digital.figures.by_state[["submitted", "in_review", "information_requested", "approved", "rejected", "withdrawn"][i]]}`);
+	assert(JSON.stringify(states) === JSON.stringify(want), `states chart ${states} != ${want}`);
+	const k = digital.figures.uncovered_ksbs[0];
+	const ksbRow = await page.textContent(`${section} table:has(caption:text-matches("left uncovered.*reasons")) tbody tr:first-child`);
+	assert(ksbRow.includes(`${k.standard} ${k.ksb}`) && ksbRow.includes(k.text) && ksbRow.includes(k.reasons[0].reason), "the first KSB with its words and reason: " + ksbRow);
+	const text = await page.textContent("#content");
+	assert(text.includes(`${digital.figures.decisions.approval_rate}%`), "approval rate shown");
+	assert(digital.figures.awarding_bodies.every(b => text.includes(b.name)), "bodies by name");
+	ctx.report.push("partners' report page: data shown " + await timed(page, ctx.stack.base + "/reports/", "#content[data-loaded]"));
+	// the downloads: the API's bytes, with this session
+	const csv = await page.request.get(ctx.stack.base + await page.getAttribute("#download-csv", "href"));
+	assert(csv.status() === 200 && /^text\/csv/.test(csv.headers()["content-type"]), "CSV download");
+	assert((await csv.text()).startsWith("scope,id,figure,item,detail,value\r\n"), "CSV header");
+	const json = await page.request.get(ctx.stack.base + await page.getAttribute("#download-json", "href"));
+	assert(JSON.stringify(await json.json()) === JSON.stringify(rep), "JSON download is the report");
+	// one window, by keyboard
+	await page.focus("#window");
+	await page.selectOption("#window", digital.window.id);
+	await page.keyboard.press("Tab");
+	await page.keyboard.press("Enter");
+	await page.waitForURL(/window=/);
+	await page.waitForSelector("#content[data-loaded]");
+	assert(await page.locator("section.htq-report-section").count() === 1, "one window shown");
+	assert((await page.getAttribute("#download-csv", "href")).endsWith("window=" + digital.window.id), "the download is that window's");
+	await page.setViewportSize({ width: 320, height: 640 });
+	await page.goto(ctx.stack.base + "/reports/");
+	await page.waitForSelector("#content[data-loaded]");
+	const sw = await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]);
+	assert(sw[0] <= sw[1], `no sideways scroll at 320 px: ${sw[0]} px`);
+	await step(page, "report-narrow", { fullPage: false });
+	await page.done();
 });
 
 // The register (public, static HTML pages of 100 marks) from navigation
@@ -1389,7 +1598,7 @@ const RAW_CODE = /\b[a-z]+_[a-z_]+\b/g;
 const BAD_PLURAL = /\b1 (KSBs|submissions|standards|accounts|organisations|marks|entries|units|hours|findings|recommendations|hashes|proof hashes)\b/g;
 async function narrowCheck(page, name, found) {
 	await page.waitForFunction(() => !document.getElementById("loading"), null, { timeout: 15000 });
-	await page.waitForLoadState("networkidle");
+	await page.settled();
 	const r = await page.evaluate(() => {
 		document.querySelectorAll("details").forEach(d => { d.open = true; });
 		return { sw: document.documentElement.scrollWidth, iw: innerWidth, text: document.body.innerText };
@@ -1441,6 +1650,7 @@ test("narrow screens and plain words: every portal page state with the demo data
 			for (const l of ["information_requested", "all"]) await visit(page, "/submissions/?list=" + l, `${who} submissions ${l}`);
 		await visit(page, "/ledger", `${who} ledger`);
 		if (who === "auditor") await step(page, "narrow-auditor-ledger");
+		if (who === "auditor" || who === "admin") await visit(page, "/reports/", `${who} partners' report`);
 		const subs = [];
 		for (let after = ""; ;) {
 			const r = (await call("GET", "/submissions" + (after ? "?after=" + encodeURIComponent(after) : ""))).body;

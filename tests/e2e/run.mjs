@@ -183,6 +183,11 @@ test("verify page: a genuine mark passes every check in the browser, accessible"
 	assert((await page.textContent("h1")).includes(cur), "heading names the mark");
 	const dl = await page.getAttribute("#verify-extras a[download]", "download");
 	assert(dl === `${cur}.bundle.json`, `download ${dl}`);
+	// the Open Badges 3.0 credential (tests/web/credential.test.mjs verifies it)
+	const cred = await page.getAttribute(`#verify-extras a[download="${cur}.credential.json"]`, "href");
+	assert(cred === `/marks/${cur}/credential.json`, `credential link ${cred}`);
+	const c = await page.evaluate(async u => (await fetch(u)).json(), cred);
+	assert(c.type.includes("OpenBadgeCredential") && c.credentialSubject.achievement.humanCode === cur, JSON.stringify(c).slice(0, 200));
 	const embed = await page.inputValue("#embed");
 	assert(embed.includes(`/marks/${cur}/badge.svg`) && embed.includes(`/verify/${cur}`), embed);
 	await axe(page);

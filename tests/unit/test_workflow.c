@@ -1642,6 +1642,261 @@ test_reindex_a_database_from_before(void)
 	json_decref(doc);
 }
 
+/* The last entry's actor. */
+static void
+last_actor(char *actor)
+{
+	MDB_txn *txn;
+	uint64_t n;
+	const char *e;
+	size_t len;
+	const uint8_t *sig;
+	json_t *j;
+
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(aud_size(htq_db_log(db), txn, &n), HTQ_OK);
+	T_EQ(aud_entry_get(htq_db_log(db), txn, n - 1, &e, &len, &sig), HTQ_OK);
+	j = json_loadb(e, len, 0, NULL);
+	mdb_txn_abort(txn);
+	T_ASSERT(j != NULL);
+	snprintf(actor, 64, "%s", json_string_value(json_object_get(j,
+	    "actor")));
+	json_decref(j);
+}
+
+/* Whether any entry from index from on carries text (a name or an
+ * e-mail must never be there). */
+static int
+ledger_mentions(uint64_t from, const char *text)
+{
+	MDB_txn *txn;
+	uint64_t n, i;
+	const char *e;
+	size_t len;
+	const uint8_t *sig;
+	int found = 0;
+
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(aud_size(htq_db_log(db), txn, &n), HTQ_OK);
+	for (i = from; i < n && !found; i++) {
+		char *copy;
+
+		if (aud_entry_get(htq_db_log(db), txn, i, &e, &len, &sig) !=
+		    HTQ_OK || (copy = strndup(e, len)) == NULL)
+			continue;
+		found = strstr(copy, text) != NULL;
+		free(copy);
+	}
+	mdb_txn_abort(txn);
+	return found;
+}
+
+/* Step by step with its entry: type, subject and the admin as actor. */
+#define T_ENTRY(t, subj) do {						\
+	char ty_[64], su_[64], ac_[64];					\
+	last_entry(ty_, su_, NULL);					\
+	last_actor(ac_);						\
+	T_STREQ(ty_, t);						\
+	T_STREQ(su_, subj);						\
+	T_STREQ(ac_, me.id);						\
+} while (0)
+
+/*
+ * Accounts managed by an administrator (the browser's API): only an
+ * admin; a one-time password that logs in; disable, enable, reset and a
+ * role change each in the ledger by id with the admin as actor and at
+ * once in effect; never one's own account; never the last active admin
+ * (a stale admin racing the one who disabled them).
+ */
+static void
+test_admin_accounts(void)
+{
+	char id1[HTQ_ID_LEN + 1], id2[HTQ_ID_LEN + 1], pw[HTQ_NEW_PASSWORD_LEN + 1];
+	char pw2[HTQ_NEW_PASSWORD_LEN + 1], tok[HTQ_TOKEN_LEN + 1];
+	char csrf[HTQ_CSRF_LEN + 1], uid[HTQ_ID_LEN + 1], oid[HTQ_ID_LEN + 1];
+	struct htq_account acc;
+	struct htq_session sess;
+	struct htq_why why;
+	struct htq_actor me, stale;
+	uint64_t start = ledger_size();
+	MDB_txn *txn;
+	json_t *out;
+	int wait;
+
+	T_EQ(htq_account_add(db, "one@admin.test", "Admin One", HTQ_ROLE_ADMIN,
+	    NULL, "long-enough-password", id1), HTQ_OK);
+	T_EQ(htq_account_add(db, "two@admin.test", "Admin Two", HTQ_ROLE_ADMIN,
+	    NULL, "long-enough-password", id2), HTQ_OK);
+	me = (struct htq_actor){ id1, HTQ_ROLE_ADMIN, "" };
+	stale = (struct htq_actor){ id2, HTQ_ROLE_ADMIN, "" };
+	/* only an administrator */
+	T_EQ(htq_admin_account_add(db, &appr, "x@new.test", "X",
+	    HTQ_ROLE_REVIEWER, NULL, pw, &out, &why), HTQ_EPERM);
+	T_EQ(htq_admin_org_add(db, &ab_a, HTQ_ORG_EMPLOYER_PANEL, "P", NULL,
+	    NULL, &out, &why), HTQ_EPERM);
+	T_EQ(htq_admin_account_set_disabled(db, &rev1, id2, 1, &out, &why),
+	    HTQ_EPERM);
+	/* an organisation, then an account in it, with a password once */
+	T_EQ(htq_admin_org_add(db, &me, HTQ_ORG_AWARDING_BODY, "New College",
+	    "RN12", NULL, &out, &why), HTQ_EINVAL);
+	T_STREQ(why.field, "rn");
+	T_EQ(htq_admin_org_add(db, &me, HTQ_ORG_AWARDING_BODY, "New College",
+	    NULL, NULL, &out, &why), HTQ_EINVAL);
+	T_EQ(htq_admin_org_add(db, &me, HTQ_ORG_AWARDING_BODY, "New College",
+	    "RN5301", NULL, &out, &why), HTQ_OK);
+	snprintf(oid, sizeof(oid), "%s", json_string_value(json_object_get(out,
+	    "id")));
+	json_decref(out);
+	T_ENTRY("organisation.added", oid);
+	T_EQ(htq_admin_account_add(db, &me, "new@college.test", "Nia New",
+	    HTQ_ROLE_AWARDING_BODY, NULL, pw, &out, &why), HTQ_EINVAL);
+	T_STREQ(why.field, "organisation");
+	T_EQ(pw[0], '\0');
+	T_EQ(htq_admin_account_add(db, &me, "not-an-address", "Nia New",
+	    HTQ_ROLE_AWARDING_BODY, oid, pw, &out, &why), HTQ_EINVAL);
+	T_STREQ(why.field, "email");
+	T_EQ(htq_admin_account_add(db, &me, "New@College.test", "Nia New",
+	    HTQ_ROLE_AWARDING_BODY, oid, pw, &out, &why), HTQ_OK);
+	T_EQ(strlen(pw), HTQ_NEW_PASSWORD_LEN);
+	T_STREQ(json_string_value(json_object_get(out, "email")),
+	    "new@college.test");
+	T_ASSERT(json_object_get(out, "pw") == NULL);
+	snprintf(uid, sizeof(uid), "%s", json_string_value(json_object_get(out,
+	    "id")));
+	json_decref(out);
+	T_ENTRY("account.role_changed", uid);
+	T_EQ(htq_admin_account_add(db, &me, "new@college.test", "Again",
+	    HTQ_ROLE_REVIEWER, NULL, pw2, &out, &why), HTQ_ECONFLICT);
+	T_EQ(htq_login(db, "new@college.test", pw, &acc, tok, csrf, &wait),
+	    HTQ_OK);
+	/* a role change takes effect at once, in the open session too */
+	T_EQ(htq_admin_account_set_role(db, &me, uid, HTQ_ROLE_AWARDING_BODY,
+	    NULL, &out, &why), HTQ_ECONFLICT);	/* no change */
+	T_EQ(htq_admin_account_set_role(db, &me, uid, HTQ_ROLE_REVIEWER, NULL,
+	    &out, &why), HTQ_OK);
+	T_STREQ(json_string_value(json_object_get(out, "role")), "reviewer");
+	json_decref(out);
+	T_ENTRY("account.role_changed", uid);
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_session_lookup(db, txn, tok, &sess), HTQ_OK);
+	T_EQ(sess.account.role, HTQ_ROLE_REVIEWER);
+	mdb_txn_abort(txn);
+	T_EQ(htq_admin_account_set_role(db, &me, uid, HTQ_ROLE_AWARDING_BODY,
+	    org_a, &out, &why), HTQ_OK);	/* back, in another body */
+	json_decref(out);
+	/* disable ends the session; enable revives nothing */
+	T_EQ(htq_admin_account_set_disabled(db, &me, uid, 1, &out, &why),
+	    HTQ_OK);
+	T_EQ(json_is_true(json_object_get(out, "disabled")), 1);
+	json_decref(out);
+	T_ENTRY("account.disabled", uid);
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_session_lookup(db, txn, tok, &sess), HTQ_ENOTFOUND);
+	mdb_txn_abort(txn);
+	T_EQ(htq_admin_account_set_disabled(db, &me, uid, 1, &out, &why),
+	    HTQ_ECONFLICT);
+	T_EQ(htq_admin_account_set_disabled(db, &me, uid, 0, &out, &why),
+	    HTQ_OK);
+	json_decref(out);
+	T_ENTRY("account.enabled", uid);
+	/* reset: the old password no longer works, the new one does */
+	T_EQ(htq_admin_account_reset(db, &me, uid, pw2, &out, &why), HTQ_OK);
+	json_decref(out);
+	T_ENTRY("account.password_reset", uid);
+	T_ASSERT(strcmp(pw, pw2) != 0);
+	T_EQ(htq_login(db, "new@college.test", pw2, &acc, tok, csrf, &wait),
+	    HTQ_OK);
+	T_EQ(htq_admin_account_reset(db, &me, "a-0000000000000000", pw2, &out,
+	    &why), HTQ_ENOTFOUND);
+	T_EQ(pw2[0], '\0');
+	/* never one's own account */
+	T_EQ(htq_admin_account_set_disabled(db, &me, id1, 1, &out, &why),
+	    HTQ_ECONFLICT);
+	T_ASSERT(strstr(why.msg, "your own account") != NULL);
+	T_EQ(htq_admin_account_set_role(db, &me, id1, HTQ_ROLE_AUDITOR, NULL,
+	    &out, &why), HTQ_ECONFLICT);
+	T_EQ(htq_admin_account_reset(db, &me, id1, pw2, &out, &why),
+	    HTQ_ECONFLICT);
+	/* the last active administrator stays one: admin two, disabled by
+	 * one while their own request was on its way, cannot remove one */
+	T_EQ(htq_admin_account_set_disabled(db, &me, id2, 1, &out, &why),
+	    HTQ_OK);
+	json_decref(out);
+	T_EQ(htq_admin_account_set_disabled(db, &stale, id1, 1, &out, &why),
+	    HTQ_ECONFLICT);
+	T_ASSERT(strstr(why.msg, "only active administrator") != NULL);
+	T_EQ(htq_admin_account_set_role(db, &stale, id1, HTQ_ROLE_APPROVER,
+	    NULL, &out, &why), HTQ_ECONFLICT);
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_account_get(db, txn, id1, &acc), HTQ_OK);
+	mdb_txn_abort(txn);
+	T_EQ(acc.role, HTQ_ROLE_ADMIN);
+	T_EQ(acc.disabled, 0);
+	/* with two again, one may go */
+	T_EQ(htq_admin_account_set_disabled(db, &me, id2, 0, &out, &why),
+	    HTQ_OK);
+	json_decref(out);
+	T_EQ(htq_admin_account_set_role(db, &stale, id1, HTQ_ROLE_APPROVER,
+	    NULL, &out, &why), HTQ_OK);
+	json_decref(out);
+	/* the ledger names ids only */
+	T_ASSERT(!ledger_mentions(start, "college.test"));
+	T_ASSERT(!ledger_mentions(start, "Nia New"));
+	T_ASSERT(!ledger_mentions(start, "admin.test"));
+}
+
+/* Impact warnings: drafts and undecided submissions of a window's route
+ * or of a standard, read only. */
+static void
+test_impact_counts(void)
+{
+	char id[HTQ_ID_LEN + 1], wid[HTQ_ID_LEN + 1], cid[HTQ_ID_LEN + 1];
+	uint64_t before;
+	MDB_txn *txn;
+	json_t *out, *ws;
+
+	make_in(S_DRAFT, id);
+	make_in(S_DRAFT, id);
+	make_in(S_SUBMITTED, id);
+	make_in(S_IN_REVIEW, id);
+	make_in(S_APPROVED, id);
+	make_in(S_WITHDRAWN, id);
+	before = ledger_size();
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_windows_list(db, txn, NULL, &ws), HTQ_OK);
+	snprintf(wid, sizeof(wid), "%s", json_string_value(json_object_get(
+	    json_array_get(json_object_get(json_array_get(json_object_get(ws,
+	    "routes"), 1), "windows"), 0), "id")));
+	snprintf(cid, sizeof(cid), "%s", json_string_value(json_object_get(
+	    json_array_get(json_object_get(json_array_get(json_object_get(ws,
+	    "routes"), 0), "windows"), 0), "id")));
+	T_STREQ(json_string_value(json_object_get(json_array_get(
+	    json_object_get(ws, "routes"), 1), "route")), "Digital");
+	json_decref(ws);
+	T_EQ(htq_window_impact(db, txn, wid, &out), HTQ_OK);
+	T_EQ(json_integer_value(json_object_get(out, "drafts")), 2);
+	T_EQ(json_integer_value(json_object_get(out, "submissions")), 2);
+	T_STREQ(json_string_value(json_object_get(out, "route")), "Digital");
+	json_decref(out);
+	T_EQ(htq_window_impact(db, txn, cid, &out), HTQ_OK);
+	T_EQ(json_integer_value(json_object_get(out, "drafts")), 0);
+	T_EQ(json_integer_value(json_object_get(out, "submissions")), 0);
+	json_decref(out);
+	T_EQ(htq_window_impact(db, txn, "w-0000000000000000", &out),
+	    HTQ_ENOTFOUND);
+	T_EQ(htq_standard_impact(db, txn, "ST0116", &out), HTQ_OK);
+	T_EQ(json_integer_value(json_object_get(out, "drafts")), 2);
+	T_EQ(json_integer_value(json_object_get(out, "submissions")), 2);
+	json_decref(out);
+	T_EQ(htq_standard_impact(db, txn, "ST0114", &out), HTQ_OK);
+	T_EQ(json_integer_value(json_object_get(out, "drafts")), 0);
+	json_decref(out);
+	T_EQ(htq_standard_impact(db, txn, "ST9999", &out), HTQ_ENOTFOUND);
+	T_EQ(htq_standard_impact(db, txn, "nope", &out), HTQ_ENOTFOUND);
+	mdb_txn_abort(txn);
+	T_EQ(ledger_size(), before);	/* a count writes nothing */
+}
+
 int
 main(void)
 {
@@ -1667,6 +1922,8 @@ main(void)
 	T_RUN_WITH(setup(), test_revoked_mark_on_submission);
 	T_RUN_WITH(setup(), test_queues_from_facts);
 	T_RUN_WITH(setup(), test_reindex_a_database_from_before);
+	T_RUN_WITH(setup(), test_admin_accounts);
+	T_RUN_WITH(setup(), test_impact_counts);
 	teardown();
 	return T_DONE();
 }

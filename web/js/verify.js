@@ -119,6 +119,14 @@ function downloadLink(bundle, id) {
 		text: `Download the proof bundle (${id}.bundle.json)` });
 }
 
+// The mark's Open Badges 3.0 credential, published beside its bundle
+// (docs/credentials.md): for a wallet or another verifier.
+function credentialLink(id) {
+	return el("a", { class: "govuk-link", href: `/marks/${encodeURIComponent(id)}/credential.json`,
+		download: `${id}.credential.json`, type: "application/vc+ld+json",
+		text: `Download the Open Badges 3.0 credential (${id}.credential.json)` });
+}
+
 function embedCode(id) {
 	const base = location.origin;
 	const code = `<a href="${base}/verify/${id}"><img src="${base}/marks/${id}/badge.svg" ` +
@@ -208,7 +216,8 @@ async function main() {
 		showProved([], "failed");
 		return;
 	}
-	extras.append(el("p", { class: "govuk-body" }, downloadLink(bundle, markId)), embedCode(markId));
+	extras.append(el("p", { class: "govuk-body" }, downloadLink(bundle, markId)),
+		el("p", { class: "govuk-body" }, credentialLink(markId)), embedCode(markId));
 	await run(result, bundle, policy, {
 		base: "", markId,
 		onDone: checks => {

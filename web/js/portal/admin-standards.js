@@ -1,12 +1,47 @@
 // admin-standards.js - /admin/standards: the catalogue (GET /standards)
 // with each standard's eligibility, and a form to change one's eligibility
 // with a reason (POST /admin/standards/{ref}/eligibility; the ledger
-// records the decision).
-import { api, apiErrors, banner, content, esc, failure, param, showErrors, startPage } from "/assets/js/portal/common.js";
+// records the decision); making one not eligible is confirmed first on a
+// page that says how many drafts and submissions it affects.
+import { api, apiErrors, banner, content, esc, failure, param, plural, setTitle, showErrors, startPage, summaryList } from "/assets/js/portal/common.js";
 
 function eligibility(s) {
 	return s.eligible ? `<strong class="govuk-tag govuk-tag--green">Eligible</strong>`
 		: `<strong class="govuk-tag govuk-tag--red">Not eligible</strong>${s.ineligible_reason ? `<br><span class="govuk-body-s">${esc(s.ineligible_reason)}</span>` : ""}`;
+}
+
+async function change(ref, body) {
+	await api("POST", "/admin/standards/" + encodeURIComponent(ref) + "/eligibility", body);
+	location.assign("/admin/standards/?changed=" + encodeURIComponent(ref));
+}
+
+// Before a standard is made not eligible: how many drafts and undecided
+// submissions it affects (GET /admin/standards/{ref}/impact), then yes or
+// cancel.
+async function confirmIneligible(s, body) {
+	const n = (await api("GET", "/admin/standards/" + encodeURIComponent(s.ref) + "/impact")).data;
+	setTitle(`Make ${s.ref} not eligible`);
+	content(`<span class="govuk-caption-l">${esc(s.ref)} ${esc(s.title)} (version ${esc(s.version)})</span>
+<h1 class="govuk-heading-l">Are you sure you want to make this standard not eligible?</h1>
+<h2 class="govuk-heading-m">What this affects</h2>
+<ul class="govuk-list govuk-list--bullet" id="impact" data-drafts="${n.drafts}" data-submissions="${n.submissions}">
+<li>${esc(plural(n.drafts, "draft"))} against it could not be submitted.</li>
+<li>${esc(plural(n.submissions, "submission"))} being decided could not be approved.</li>
+<li>Quality marks already awarded stay as they are.</li></ul>
+${summaryList([["Reason", esc(body.reason)]])}
+<div class="govuk-warning-text"><span class="govuk-warning-text__icon" aria-hidden="true">!</span><strong class="govuk-warning-text__text"><span class="govuk-visually-hidden">Warning</span> The decision and its reason are published with the standard and recorded in the public ledger.</strong></div>
+<form id="confirm-form" novalidate><div class="govuk-button-group">
+<button type="submit" class="govuk-button govuk-button--warning" id="confirm-ineligible" data-module="govuk-button">Yes, make it not eligible</button>
+<a class="govuk-link" href="/admin/standards/?ref=${esc(encodeURIComponent(s.ref))}">Cancel</a></div></form>`);
+	document.getElementById("confirm-form").addEventListener("submit", async ev => {
+		ev.preventDefault();
+		try {
+			await change(s.ref, body);
+		} catch (e) {
+			if (e.redirected) return;
+			showErrors(apiErrors(e, {}, "confirm-ineligible"));
+		}
+	});
 }
 
 try {
@@ -55,8 +90,8 @@ try {
 			if (reason) body.reason = reason;
 			busy = true;
 			try {
-				await api("POST", "/admin/standards/" + encodeURIComponent(ref) + "/eligibility", body);
-				location.assign("/admin/standards/?changed=" + encodeURIComponent(ref));
+				if (!body.eligible) await confirmIneligible(list.find(s => s.ref === ref), body);
+				else await change(ref, body);
 			} catch (e) {
 				if (e.redirected) return;
 				showErrors(apiErrors(e, { eligible: ["eligible", null], reason: ["reason", null] }, e.status === 404 ? "ref" : "reason"));

@@ -1,7 +1,9 @@
 // admin-windows.js - /admin/windows: the submission windows per route (GET
 // /windows), a form to open or announce one (POST /admin/windows) and
-// closing one early after a confirmation (POST /admin/windows/{id}/close).
-import { api, apiErrors, banner, content, date, esc, failure, param, setTitle, showErrors, startPage } from "/assets/js/portal/common.js";
+// closing one early after a confirmation that says how many drafts and
+// submissions it affects (GET /admin/windows/{id}/impact, then POST
+// /admin/windows/{id}/close).
+import { api, apiErrors, banner, content, date, esc, failure, param, plural, setTitle, showErrors, startPage } from "/assets/js/portal/common.js";
 import { dateInput, readDate, stateTag } from "/assets/js/portal/admin.js";
 
 const FIELDS = {
@@ -26,8 +28,19 @@ async function routes() {
 	return [...new Set(data.standards.map(s => s.route))].sort();
 }
 
+// What closing it would affect, in words (GET /admin/windows/{id}/impact).
+function impactList(n) {
+	const d = n.drafts, s = n.submissions;
+	return `<ul class="govuk-list govuk-list--bullet" id="impact" data-drafts="${d}" data-submissions="${s}">
+<li>${esc(plural(d, "draft"))} for this route could not be submitted until another window opens.</li>
+<li>${esc(plural(s, "submission"))} for this route ${s === 1 ? "is" : "are"} still being decided; ${s === 1 ? "it is" : "they are"} not affected.</li></ul>`;
+}
+
 async function confirmClose(id) {
-	const s = (await api("GET", "/windows", undefined, { fresh: true })).data;
+	const [s, impact] = await Promise.all([
+		api("GET", "/windows", undefined, { fresh: true }).then(r => r.data),
+		api("GET", "/admin/windows/" + encodeURIComponent(id) + "/impact").then(r => r.data, e => { if (e.status === 404) return null; throw e; }),
+	]);
 	let w = null, route = "";
 	for (const r of s.routes) for (const x of r.windows) if (x.id === id) { w = x; route = r.route; }
 	if (!w) {
@@ -37,6 +50,7 @@ async function confirmClose(id) {
 	setTitle("Close the window");
 	content(`<span class="govuk-caption-l">${esc(route)}</span><h1 class="govuk-heading-l">Are you sure you want to close this window?</h1>
 <p class="govuk-body">It opened on ${date(w.opens)} and would close on ${date(w.closes)}. ${stateTag(w.state)}</p>
+${impact ? `<h2 class="govuk-heading-m">What this affects</h2>${impactList(impact)}` : ""}
 <div class="govuk-warning-text"><span class="govuk-warning-text__icon" aria-hidden="true">!</span><strong class="govuk-warning-text__text"><span class="govuk-visually-hidden">Warning</span> Closing it stops new submissions for this route today. This cannot be undone.</strong></div>
 <form id="close-form" novalidate><div class="govuk-button-group">
 <button type="submit" class="govuk-button govuk-button--warning" id="confirm-close" data-module="govuk-button">Yes, close this window</button>

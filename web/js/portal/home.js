@@ -39,6 +39,7 @@ try {
 <ul class="govuk-list govuk-list--spaced">
 <li><a class="govuk-link" href="/submissions/">All submissions, their reviews and decisions</a></li>
 <li><a class="govuk-link" href="/ledger">The ledger: its signed checkpoint, its entries, and verifying them in your browser</a></li>
+<li><a class="govuk-link" href="/reports/">Partners' report: the lessons of each submission window and route, with charts and files to download</a></li>
 </ul>${role === "admin" ? `<h2 class="govuk-heading-m">Manage the service</h2>
 <ul class="govuk-list govuk-list--spaced">
 <li><a class="govuk-link" href="/admin/windows/">Submission windows</a></li>
