@@ -181,6 +181,15 @@ static const struct fld content_fields[] = {
 	{ "mapping", F_ARR, 1, 0, HTQ_MAX_KSBS, TX_LINE },
 	{ NULL, 0, 0, 0, 0, TX_LINE }
 };
+/* A draft may be saved before its standard is chosen (the journey saves
+ * from its first page): the same fields, the standard not yet required. */
+static const struct fld draft_fields[] = {
+	{ "qualification", F_OBJ, 1, 0, 0, TX_LINE },
+	{ "standard", F_OBJ, 0, 0, 0, TX_LINE },
+	{ "units", F_ARR, 1, 0, HTQ_MAX_UNITS, TX_LINE },
+	{ "mapping", F_ARR, 1, 0, HTQ_MAX_KSBS, TX_LINE },
+	{ NULL, 0, 0, 0, 0, TX_LINE }
+};
 static const struct fld qual_fields[] = {
 	{ "title", F_STR, 1, 1, HTQ_MAX_TITLE, TX_LINE },
 	{ "type", F_STR, 1, 1, 32, TX_LINE },
@@ -320,29 +329,38 @@ ksb_counts(const json_t *std, size_t counts[3])
 /*
  * The rules a submission's content must keep, checked on create, update
  * and submit.  On success *stdout (if not NULL) is the standard, parsed.
+ * A draft (draft set) may leave out the standard, and then maps no KSB
+ * yet; a submit (draft 0) needs it like every other rule.
  */
-int
-htq_check_content(struct htq_db *db, MDB_txn *txn, const json_t *c,
-    json_t **stdout_, struct htq_why *why)
+static int
+check_content(struct htq_db *db, MDB_txn *txn, const json_t *c,
+    json_t **stdout_, int draft, struct htq_why *why)
 {
 	const json_t *q, *s, *units, *map, *u, *m, *x;
 	const char *str, *opt;
 	json_t *std = NULL, *ids = NULL, *ksbs = NULL;
 	json_int_t level, slevel;
 	char p[96], quote[65];
-	size_t i, j, counts[3];
+	size_t i, j, counts[3] = { 0, 0, 0 };
 	int rc, found;
 
 	if (stdout_)
 		*stdout_ = NULL;
-	if ((rc = check_shape(c, "", -1, content_fields, 1, why)) != HTQ_OK)
+	if (!draft && json_is_object(c) && json_object_get(c, "standard") ==
+	    NULL)
+		return htq_refuse(why, HTQ_EFORMAT, "standard", "standard: "
+		    "required: choose the occupational standard the "
+		    "qualification is mapped against");
+	if ((rc = check_shape(c, "", -1, draft ? draft_fields :
+	    content_fields, 1, why)) != HTQ_OK)
 		return rc;
 	q = json_object_get(c, "qualification");
 	s = json_object_get(c, "standard");
 	units = json_object_get(c, "units");
 	map = json_object_get(c, "mapping");
 	if ((rc = check_shape(q, "qualification", -1, qual_fields, 0, why)) ||
-	    (rc = check_shape(s, "standard", -1, std_fields, 0, why)))
+	    (s != NULL && (rc = check_shape(s, "standard", -1, std_fields, 0,
+	    why))))
 		return rc;
 	json_array_foreach(units, i, u)
 		if ((rc = check_shape(u, "units", (long)i, unit_fields, 0,
@@ -375,6 +393,11 @@ htq_check_content(struct htq_db *db, MDB_txn *txn, const json_t *c,
 		return htq_refuse(why, HTQ_EINVAL, "qualification.qan",
 		    "qualification.qan: an Ofqual qualification number looks "
 		    "like 603/1234/5");
+	if (s == NULL && json_array_size(map) > 0)
+		return htq_refuse(why, HTQ_EINVAL, "mapping", "mapping: choose "
+		    "the standard before mapping its KSBs");
+	if (s == NULL)
+		goto units;
 	if ((rc = htq_load_standard(db, txn, c, &std, why)) != HTQ_OK)
 		return rc;
 	if (!json_is_true(json_object_get(std, "eligible"))) {
@@ -412,6 +435,7 @@ htq_check_content(struct htq_db *db, MDB_txn *txn, const json_t *c,
 			goto out;
 		}
 	}
+units:
 	if ((ids = json_object()) == NULL || (ksbs = json_object()) == NULL) {
 		rc = HTQ_ENOMEM;
 		goto out;
@@ -431,7 +455,8 @@ htq_check_content(struct htq_db *db, MDB_txn *txn, const json_t *c,
 		}
 		json_object_set_new(ids, str, json_true());
 	}
-	ksb_counts(std, counts);
+	if (std != NULL)
+		ksb_counts(std, counts);
 	json_array_foreach(map, i, m) {
 		str = json_string_value(json_object_get(m, "ksb"));
 		if (!std_has_ksb(counts, str)) {
@@ -476,6 +501,20 @@ out:
 	else
 		json_decref(std);
 	return rc;
+}
+
+int
+htq_check_content(struct htq_db *db, MDB_txn *txn, const json_t *c,
+    json_t **stdout_, struct htq_why *why)
+{
+	return check_content(db, txn, c, stdout_, 0, why);
+}
+
+int
+htq_check_draft(struct htq_db *db, MDB_txn *txn, const json_t *c,
+    json_t **stdout_, struct htq_why *why)
+{
+	return check_content(db, txn, c, stdout_, 1, why);
 }
 
 /* --- coverage and hashing --- */

@@ -28,6 +28,10 @@ int	 htq_load_standard(struct htq_db *, MDB_txn *, const json_t *content,
  * success *std (when std is not NULL) is the standard, parsed. */
 int	 htq_check_content(struct htq_db *, MDB_txn *, const json_t *content,
 	    json_t **std, struct htq_why *);
+/* The same for a draft: it may leave out the standard (then no KSB is
+ * mapped yet, and *std is NULL). */
+int	 htq_check_draft(struct htq_db *, MDB_txn *, const json_t *content,
+	    json_t **std, struct htq_why *);
 /* Coverage of content against std (htq_coverage's document); NULL when
  * out of memory. */
 json_t	*htq_coverage_of(const json_t *std, const json_t *content);

@@ -471,7 +471,7 @@ text_commitment(const json_t *text, char salt[33], char hex[65])
 static json_t *
 content_of(const json_t *doc)
 {
-	return json_pack("{s:O,s:O,s:O,s:O}",
+	return json_pack("{s:O,s:O*,s:O,s:O}",	/* a draft may have no standard */
 	    "qualification", json_object_get(doc, "qualification"),
 	    "standard", json_object_get(doc, "standard"),
 	    "units", json_object_get(doc, "units"),
@@ -518,8 +518,8 @@ summary(const json_t *doc)
 	    "information_requested") == 0 ? json_object_get(json_array_get(reqs,
 	    json_array_size(reqs) - 1), "respond_by") : NULL;
 
-	return json_pack("{s:O,s:O*,s:O,s:O,s:O,s:{s:O,s:O,s:O},s:{s:O,s:O},"
-	    "s:O,s:O,s:O*,s:O*,s:O*,s:O*,s:O*}", "id", json_object_get(doc, "id"),
+	return json_pack("{s:O,s:O*,s:O,s:O,s:O,s:{s:O,s:O,s:O},s:{s:O*,s:O*},"
+	    "s:O*,s:O,s:O*,s:O*,s:O*,s:O*,s:O*}", "id", json_object_get(doc, "id"),
 	    "reference", json_object_get(doc, "reference"),
 	    "status", json_object_get(doc, "status"),
 	    "version", json_object_get(doc, "version"),
@@ -673,15 +673,20 @@ store(struct htq_db *db, MDB_txn *txn, json_t *doc, const json_t *given)
 	json_object_set_new(doc, "version", json_integer(json_integer_value(
 	    json_object_get(doc, "version")) + 1));
 	json_object_set_new(doc, "updated", json_string(now));
-	if (given != NULL)
-		std = json_incref((json_t *)given);
-	else if ((rc = htq_load_standard(db, txn, doc, &std, NULL)) != HTQ_OK)
-		return rc;
-	cov = htq_coverage_of(std, doc);
-	json_decref(std);
-	if (cov == NULL)
-		return HTQ_ENOMEM;
-	json_object_set_new(doc, "coverage", cov);
+	if (json_object_get(doc, "standard") == NULL)	/* a draft, no standard yet */
+		json_object_del(doc, "coverage");
+	else {
+		if (given != NULL)
+			std = json_incref((json_t *)given);
+		else if ((rc = htq_load_standard(db, txn, doc, &std, NULL)) !=
+		    HTQ_OK)
+			return rc;
+		cov = htq_coverage_of(std, doc);
+		json_decref(std);
+		if (cov == NULL)
+			return HTQ_ENOMEM;
+		json_object_set_new(doc, "coverage", cov);
+	}
 	if ((rc = htq_put_json(txn, htq_dbi(db, HTQ_T_SUB), id, doc,
 	    0)) != HTQ_OK)
 		return rc;
@@ -951,9 +956,15 @@ set_content(json_t *doc, const json_t *c, const json_t *std)
 {
 	json_object_set(doc, "qualification", json_object_get(c,
 	    "qualification"));
-	json_object_set(doc, "standard", json_object_get(c, "standard"));
 	json_object_set(doc, "units", json_object_get(c, "units"));
 	json_object_set(doc, "mapping", json_object_get(c, "mapping"));
+	if (std == NULL) {	/* a draft saved before its standard is chosen */
+		json_object_del(doc, "standard");
+		json_object_del(doc, "route");
+		json_object_del(doc, "standard_title");
+		return;
+	}
+	json_object_set(doc, "standard", json_object_get(c, "standard"));
 	json_object_set(doc, "route", json_object_get(std, "route"));
 	json_object_set(doc, "standard_title", json_object_get(std, "title"));
 }
@@ -984,7 +995,7 @@ htq_submission_create(struct htq_db *db, const struct htq_actor *a,
 		    "withdraw or delete one first", ndrafts, htq_max_drafts());
 		goto out;
 	}
-	if ((rc = htq_check_content(db, txn, content, &std, why)) != HTQ_OK)
+	if ((rc = htq_check_draft(db, txn, content, &std, why)) != HTQ_OK)
 		goto out;
 	htq_new_id('s', id);
 	htq_now_iso(now);
@@ -1027,7 +1038,7 @@ htq_submission_update(struct htq_db *db, const struct htq_actor *a,
 		    version, cur);
 		goto out;
 	}
-	if ((rc = htq_check_content(db, txn, content, &std, why)) != HTQ_OK)
+	if ((rc = htq_check_draft(db, txn, content, &std, why)) != HTQ_OK)
 		goto out;
 	set_content(doc, content, std);
 	if ((rc = add_author(doc, a->id)) == HTQ_OK)

@@ -10,6 +10,7 @@
 //   node tests/e2e/portal.mjs [-k SUBSTRING]
 import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
+import fs from "node:fs";
 import path from "node:path";
 import { ROOT } from "../web/helpers.mjs";
 import { assert, axe, consoleError, suite, VIEWPORT } from "./lib.mjs";
@@ -459,7 +460,7 @@ test("expired session mid-form: what was entered is kept through sign in (journe
 	}
 	await endSession(ctx, page);
 	await page.click("#continue");
-	await signInAgain(ctx, page, "north", u => u.pathname === "/submissions/new/" && u.search === "?step=mapping");
+	await signInAgain(ctx, page, "north", u => u.pathname === "/submissions/new/" && /^\?step=mapping&id=s-[0-9a-f]+$/.test(u.search));
 	await ready("mapping");
 	for (const k of ksbs.slice(0, 3))
 		assert(await page.isChecked(`#ksb-${k}`) && await page.inputValue(`#assess-${k}`) === "Written exam on " + k, k + " kept");
@@ -882,7 +883,7 @@ test("awarding body: new-submission journey (question pages, live coverage, chec
 	const both = await errorSummary(page);
 	assert(both.length === 1 && both[0].href === `#reason-${ksbs[0]}` && /not both/.test(both[0].text), JSON.stringify(both));
 	await page.fill(`#reason-${ksbs[0]}`, "");
-	const after = await page.textContent("#live-coverage");
+	const after = await page.textContent("#live-coverage") + " " + await page.textContent("#coverage-detail");
 	assert(before !== after && /Not covered: /.test(after) && new RegExp("Neither mapped nor explained: " + left[0]).test(after), `live coverage: ${after}`);
 	await step(page, "new-mapping");
 	await page.click("#continue");
@@ -928,10 +929,10 @@ test("awarding body: new-submission journey (question pages, live coverage, chec
 	await page.goto(ctx.stack.base + "/submissions/view/?id=" + draft.id);
 	await page.waitForSelector("#content[data-loaded]");
 	await page.click("text=Edit and submit this draft");
-	await ready("check");
+	await ready("tasks");
 	const other = await north("PUT", "/submissions/" + draft.id, { ...content, qualification: { ...content.qualification, title: "HND in Someone Else's Edits" }, version: draft.version });
 	assert(other.status === 200, "the other edit: " + other.status);
-	await page.click("#change-qualification-title");
+	await page.click("#task-qualification");
 	await ready("qualification");
 	await page.fill("#title", "HND in My Edits");
 	await page.click("#continue");
@@ -945,6 +946,123 @@ test("awarding body: new-submission journey (question pages, live coverage, chec
 	const saved = await page.waitForFunction(() => document.querySelector("#stale") === null, null, { timeout: 10000 }).then(() => true, () => false);
 	assert(saved, "saved");
 	assert((await north("GET", "/submissions/" + draft.id)).body.qualification.title === "HND in My Edits", "my edit saved after seeing theirs");
+	await page.done();
+});
+
+// Saved as it goes: a draft from the first page, its task list, the tab
+// closed and another opened mid-way (nothing lost), the mapping grid by
+// keyboard (every key press counted and reported), and the mapping
+// imported from a CSV file (a bad file named by row and column, saving
+// nothing; a good one saved).  Axe on each new page, the grid at 320 px.
+test("awarding body: saved as it goes — task list, tab closed and reopened, mapping grid by keyboard (key presses), CSV import bad then good; axe, 320 px", async ctx => {
+	const std = await windowOpen(ctx, "ST0116");
+	const meridian = await apiSession(ctx, ACCOUNTS.meridian[0]);
+	let page = await signedIn(ctx, "meridian");
+	const ready = s => page.waitForSelector(`#content[data-ready=${s}]`);
+	const statuses = () => page.$$eval("#task-list li", ls => Object.fromEntries(ls.map(l => [l.dataset.task, l.dataset.status])));
+	await page.goto(ctx.stack.base + "/submissions/new/?start=1");
+	await ready("qualification");
+	await page.fill("#title", "HNC in Saved Journeys");
+	await page.check("#type");
+	await page.check("#level");
+	await page.click("#save-later");
+	await ready("tasks");
+	const id = new URL(page.url()).searchParams.get("id");
+	let s = (await meridian("GET", "/submissions/" + id)).body;
+	assert(s.status === "draft" && s.qualification.title === "HNC in Saved Journeys" && !s.standard && !s.coverage, "saved from the first page, before a standard: " + JSON.stringify(s).slice(0, 200));
+	let t = await statuses();
+	assert(t.qualification === "done" && t.standard === "todo" && t.units === "todo" && t.mapping === "cannot" && t.check === "cannot", JSON.stringify(t));
+	assert(await page.textContent("#task-mapping-status") === "Cannot start yet" && await page.locator("#task-mapping").count() === 0, "the mapping cannot start yet, and is no link");
+	await step(page, "saved-1-task-list");
+	await page.click("#task-standard");
+	await ready("standard");
+	await page.check(`input[name=standard][value="ST0116|${std.version}"]`);
+	await page.click("#continue");	// opened from the task list: back to it
+	await ready("tasks");
+	await page.click("#task-units");
+	await ready("units");
+	await fillUnits(page, [["SJ1", "Journeys in practice", "120"], ["SJ2", "Saving work"]]);
+	await page.click("#continue");
+	await ready("tasks");
+	t = await statuses();
+	assert(t.standard === "done" && t.units === "done" && t.mapping === "todo", JSON.stringify(t));
+	await page.done();
+
+	// The tab closed; another browser (no sessionStorage) signs in and
+	// opens the draft from its page: everything is there.
+	page = await signedIn(ctx, "meridian");
+	await page.goto(ctx.stack.base + "/submissions/view/?id=" + id);
+	await page.waitForSelector("#content[data-loaded]");
+	await page.click("#action-edit");
+	await ready("tasks");
+	assert(await page.textContent("h1") === "HNC in Saved Journeys" && /ST0116/.test(await page.textContent("#task-standard-hint")) && /2 units/.test(await page.textContent("#task-units-hint")), "nothing lost: " + await page.textContent("#task-list"));
+	await page.click("#task-mapping");
+	await ready("mapping");
+	const ksbs = await page.$$eval(".htq-ksb", gs => gs.map(g => g.dataset.ksb));
+
+	// The mapping by keyboard alone, from the page as it loads: SJ1 for
+	// every KSB with one assessment, then the first KSB moved to SJ2 in
+	// the grid, saved with Enter.
+	let keys = 0, typed = 0;
+	const press = async k => { keys++; await page.keyboard.press(k); };
+	const focused = sel => page.evaluate(x => !!document.activeElement && document.activeElement.matches(x), sel);
+	const tabTo = async sel => { for (let i = 0; i < 60 && !await focused(sel); i++) await press("Tab"); assert(await focused(sel), "Tab reaches " + sel); };
+	await tabTo(".govuk-skip-link");
+	await press("Enter");
+	await tabTo("#all-1");
+	await press("Space");
+	await tabTo("#same-1");
+	typed++;
+	await page.keyboard.type("Assignment and professional discussion");
+	await press("Enter");
+	assert(/Coverage so far: 100%/.test(await page.textContent("#live-coverage")), "every KSB covered: " + await page.textContent("#live-coverage"));
+	await tabTo(`#ksb-${ksbs[0]}`);
+	await press("Space");
+	await press("Tab");
+	await press("Space");
+	await tabTo(`#assess-${ksbs[0]}`);
+	await press("Enter");
+	await ready("tasks");
+	ctx.report.push(`mapping ${ksbs.length} KSBs of ST0116 to 2 units by keyboard on the grid: ${keys} key presses and ${typed} text typed (the old page: 163 presses)`);
+	assert(keys < 40, `${keys} key presses`);
+	s = (await meridian("GET", "/submissions/" + id)).body;
+	assert(s.coverage.percentage === 100 && s.mapping.length === ksbs.length && s.mapping[0].units.join() === "SJ2" &&
+	    s.mapping.slice(1).every(m => m.units.join() === "SJ1" && m.assessment === "Assignment and professional discussion"), "the grid saved: " + JSON.stringify(s.mapping.slice(0, 2)));
+	t = await statuses();
+	assert(t.mapping === "done" && t.check === "todo", JSON.stringify(t));
+	ctx.report.push("task list: data shown " + await timed(page, ctx.stack.base + "/submissions/new/?step=tasks&id=" + id, "#task-list"));
+	ctx.report.push(`mapping grid (${ksbs.length} KSBs, 2 units): data shown ` + await timed(page, ctx.stack.base + "/submissions/new/?step=mapping&id=" + id, "#content[data-ready=mapping]"));
+
+	// CSV: the template, a bad file (nothing saved), a good file.
+	await page.goto(ctx.stack.base + "/submissions/new/?step=import&id=" + id);
+	await ready("import");
+	const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#template")]);
+	const tpl = fs.readFileSync(await dl.path(), "utf8").split("\r\n");
+	assert(tpl[0] === "ksb,statement,units,assessment,reason" && tpl.length === ksbs.length + 2 && tpl[1].startsWith(ksbs[0] + ",") && tpl[1].includes(",SJ2,Assignment"), "the template: " + tpl.slice(0, 2).join(" | "));
+	const version = s.version;
+	const upload = (name, text) => page.setInputFiles("#csv-file", { name, mimeType: "text/csv", buffer: Buffer.from(text) });
+	await upload("bad.csv", `ksb,units,assessment,reason\n${ksbs[0]},SJ1;SJ9,Exam,\n${ksbs[1]},SJ1,,\nK99,SJ1,Exam,\n${ksbs[2]},SJ1,"Exam","Needs a site"\n${ksbs[3]},"SJ1,Exam\n`);
+	await page.click("#import");
+	const bad = (await errorSummary(page)).map(l => l.text);
+	assert(bad.length === 5 && bad[0] === "Row 2, column B (units): there is no unit SJ9 in this draft (its units are SJ1, SJ2)" &&
+	    bad[1] === `Row 3, column C (assessment): enter how ${ksbs[1]} is assessed` && /^Row 4, column A \(KSB\): K99 is not a KSB of ST0116/.test(bad[2]) &&
+	    /^Row 5, column D \(reason\): give either units/.test(bad[3]) && /^Row 6, column B \(units\): a quoted field is not closed/.test(bad[4]), JSON.stringify(bad));
+	await step(page, "saved-2-csv-errors");
+	assert((await meridian("GET", "/submissions/" + id)).body.version === version, "nothing saved from a bad file");
+	const last = ksbs[ksbs.length - 1];
+	await upload("good.csv", "\uFEFFKSB,Units,Assessment,Reason\r\n" + ksbs.slice(0, -1).map((k, i) => `${k},${i % 2 ? "SJ1;SJ2" : "SJ2"},"Project, with ""viva"""`).join("\r\n") + `\r\n${last},,,"Needs a live site,\r\nall year"\r\n`);
+	await page.click("#import");
+	await ready("mapping");
+	assert(new RegExp(`imported from your file: ${ksbs.length} KSBs`).test(await page.textContent(".govuk-notification-banner")), "imported");
+	s = (await meridian("GET", "/submissions/" + id)).body;
+	assert(s.mapping.length === ksbs.length && s.mapping[1].units.join() === "SJ1,SJ2" && s.mapping[0].assessment === 'Project, with "viva"' &&
+	    s.mapping[ksbs.length - 1].not_attainable === "Needs a live site,\nall year" && s.coverage.unexplained.length === 0, "the file saved: " + JSON.stringify(s.mapping.slice(-2)));
+	assert(await page.isChecked(`#ksb-${ksbs[1]}-2`) && await page.inputValue(`#reason-${last}`) !== "", "the grid shows the imported mapping");
+	// the grid at 320 px: rows as cards, no sideways scroll, axe clean
+	await page.setViewportSize({ width: 320, height: 640 });
+	const sw = await page.evaluate(() => document.documentElement.scrollWidth);
+	assert(sw <= 320, `the grid at 320 px is ${sw} px wide`);
+	await step(page, "saved-3-grid-320", { fullPage: false });
 	await page.done();
 });
 
@@ -1838,9 +1956,9 @@ test("narrow screens and plain words: every portal page state with the demo data
 			}
 			if (who === "north" && full.actions.includes("edit") && !seen.has("edit")) {
 				seen.add("edit");
-				// editing a draft: check your answers, then each question page
-				await visit(page, "/submissions/new/?edit=" + s.id, `${who} edit: check`);
-				for (const st of ["qualification", "standard", "units", "mapping"])
+				// editing a draft: its task list, then each question page
+				await visit(page, "/submissions/new/?edit=" + s.id, `${who} edit: task list`);
+				for (const st of ["qualification", "standard", "units", "mapping", "import", "check"])
 					await visit(page, `/submissions/new/?step=${st}&change=1`, `${who} edit: ${st}`);
 			}
 			if (who === "north" && s.status === "submitted" && !seen.has("done")) {

@@ -1281,6 +1281,123 @@ test_submit_needs_every_ksb_explained(void)
 	json_decref(c);
 }
 
+/*
+ * A draft saved before its standard is chosen (the portal saves from the
+ * journey's first page): created and edited without a standard, units
+ * but no KSB mapped, no coverage, listed and read; never submitted (the
+ * submit check names the standard), and the full content rules apply as
+ * soon as the standard is there.
+ */
+static void
+test_draft_before_its_standard(void)
+{
+	char id[HTQ_ID_LEN + 1];
+	struct htq_why why;
+	struct htq_sub_filter f;
+	MDB_txn *txn;
+	json_t *c, *out, *doc, *chk, *page, *s, *full;
+	uint64_t before = ledger_size();
+	size_t i;
+	int seen = 0;
+
+	c = json_pack("{s:{s:s,s:s,s:i},s:[],s:[]}", "qualification", "title",
+	    "HNC in Saved Early", "type", "HNC", "level", 4, "units",
+	    "mapping");
+	T_EQ(htq_submission_create(db, &ab_a, c, &out, &why), HTQ_OK);
+	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(out,
+	    "id")));
+	T_STREQ(json_string_value(json_object_get(out, "status")), "draft");
+	T_ASSERT(json_object_get(out, "standard") == NULL);
+	T_ASSERT(json_object_get(out, "coverage") == NULL);
+	T_ASSERT(json_object_get(out, "route") == NULL);
+	T_ASSERT(listed(out, "edit") && listed(out, "delete"));
+	T_ASSERT(!listed(out, "submit"));
+	chk = json_object_get(out, "submit_check");
+	T_ASSERT(json_is_false(json_object_get(chk, "accepted")));
+	T_STREQ(json_string_value(json_object_get(chk, "field")), "standard");
+	T_ASSERT(strstr(json_string_value(json_object_get(chk, "message")),
+	    "choose the occupational standard") != NULL);
+	json_decref(out);
+	/* units next, still no standard: kept; a KSB mapped is refused */
+	json_array_append_new(json_object_get(c, "units"), json_pack(
+	    "{s:s,s:s}", "id", "U1", "title", "Networks"));
+	T_EQ(htq_submission_update(db, &ab_a, id, 1, c, &out, &why), HTQ_OK);
+	json_decref(out);
+	json_array_append_new(json_object_get(c, "mapping"), json_pack(
+	    "{s:s,s:[s],s:s}", "ksb", "K1", "units", "U1", "assessment",
+	    "exam"));
+	T_EQ(htq_submission_update(db, &ab_a, id, 2, c, &out, &why),
+	    HTQ_EINVAL);
+	T_STREQ(why.field, "mapping");
+	json_array_clear(json_object_get(c, "mapping"));
+	/* the draft's other rules still hold without a standard */
+	json_object_set_new(json_object_get(c, "qualification"), "level",
+	    json_integer(3));
+	T_EQ(htq_submission_update(db, &ab_a, id, 2, c, &out, &why),
+	    HTQ_EINVAL);
+	T_STREQ(why.field, "qualification.level");
+	json_object_set_new(json_object_get(c, "qualification"), "level",
+	    json_integer(4));
+	json_array_append_new(json_object_get(c, "units"), json_pack(
+	    "{s:s,s:s}", "id", "U1", "title", "Twice"));
+	T_EQ(htq_submission_update(db, &ab_a, id, 2, c, &out, &why),
+	    HTQ_EINVAL);
+	T_STREQ(why.field, "units[1].id");
+	json_array_remove(json_object_get(c, "units"), 1);
+	/* read and listed as any draft; nothing public happened */
+	doc = read_as(&ab_a, id);
+	T_EQ(json_integer_value(json_object_get(doc, "version")), 2);
+	T_STREQ(json_string_value(json_object_get(json_array_get(
+	    json_object_get(doc, "units"), 0), "id")), "U1");
+	json_decref(doc);
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	memset(&f, 0, sizeof(f));
+	T_EQ(htq_submissions_list(db, txn, &ab_a, &f, &page), HTQ_OK);
+	json_array_foreach(json_object_get(page, "submissions"), i, s)
+		if (strcmp(json_string_value(json_object_get(s, "id")), id) ==
+		    0) {
+			seen = 1;
+			T_ASSERT(json_object_get(s, "route") == NULL);
+		}
+	json_decref(page);
+	f.standard = "ST0116";
+	T_EQ(htq_submissions_list(db, txn, &ab_a, &f, &page), HTQ_OK);
+	T_EQ(json_array_size(json_object_get(page, "submissions")), 0);
+	json_decref(page);
+	mdb_txn_abort(txn);
+	T_ASSERT(seen);
+	T_EQ(htq_submission_submit(db, &ab_a, id, &out, &why), HTQ_EFORMAT);
+	T_STREQ(why.field, "standard");
+	T_EQ(ledger_size(), before);
+	/* the standard chosen: every rule applies (its level), then the
+	 * full content is a draft like any other and is submitted */
+	json_object_set_new(c, "standard", json_pack("{s:s,s:s}", "ref",
+	    "ST0049", "version", "1.0"));
+	T_EQ(htq_submission_update(db, &ab_a, id, 2, c, &out, &why),
+	    HTQ_EINVAL);
+	T_STREQ(why.field, "qualification.level");
+	full = content("ST0116", 4);
+	T_EQ(htq_submission_update(db, &ab_a, id, 2, full, &out, &why),
+	    HTQ_OK);
+	T_ASSERT(json_object_get(out, "coverage") != NULL);
+	T_STREQ(json_string_value(json_object_get(out, "route")), "Digital");
+	json_decref(out);
+	T_EQ(htq_submission_submit(db, &ab_a, id, &out, &why), HTQ_OK);
+	json_decref(out);
+	json_decref(full);
+	json_decref(c);
+	/* a submit-time check keeps needing the standard (no draft rule) */
+	c = json_pack("{s:{s:s,s:s,s:i},s:[],s:[]}", "qualification", "title",
+	    "HNC", "type", "HNC", "level", 4, "units", "mapping");
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	memset(&why, 0, sizeof(why));
+	T_EQ(htq_check_content(db, txn, c, NULL, &why), HTQ_EFORMAT);
+	T_STREQ(why.field, "standard");
+	T_EQ(htq_check_draft(db, txn, c, NULL, &why), HTQ_OK);
+	mdb_txn_abort(txn);
+	json_decref(c);
+}
+
 static void
 test_delete_draft(void)
 {
@@ -2288,6 +2405,7 @@ main(void)
 	T_RUN_WITH(setup(), test_draft_limit);
 	T_RUN_WITH(setup(), test_submit_needs_every_ksb_explained);
 	T_RUN_WITH(setup(), test_delete_draft);
+	T_RUN_WITH(setup(), test_draft_before_its_standard);
 	T_RUN_WITH(setup(), test_information_loop);
 	T_RUN_WITH(setup(), test_revoked_mark_on_submission);
 	T_RUN_WITH(setup(), test_queues_from_facts);

@@ -1,19 +1,43 @@
-// new.js - /submissions/new?step=...: the new-submission journey as GOV.UK
-// question pages (qualification -> standard -> units -> KSB mapping ->
-// check your answers -> submitted), and editing a draft (?edit=<id>).
-// Answers are kept in sessionStorage until the mapping is saved as a draft
-// (POST /submissions, or PUT with the version last read); check your
+// new.js - /submissions/new?step=...&id=...: the new-submission journey as
+// GOV.UK question pages (qualification -> standard -> units -> KSB mapping
+// -> check your answers -> submitted), a task list for a draft
+// (?step=tasks), the mapping imported from a CSV file (?step=import), and
+// editing a draft (?edit=<id>, to its task list).
+// Every page saves as it goes: the first Continue creates the draft (POST
+// /submissions, before any standard is chosen), each later one PUTs it with
+// the version last read, and "Save and come back later" saves and returns
+// to the task list.  The answers are also kept in sessionStorage for the
+// tab; a tab opened afresh (?id=) reads the draft from the API.  Check your
 // answers shows the server's coverage; submit is POST .../submit.  A stale
 // edit (409) is explained and the answers are kept.
-import { api, ApiError, apiErrors, backLink, can, clearErrors, content, coverageRows, date, esc, failure, label, notAvailable, param, plural, words, setTitle, showErrors, startPage, submitCheckHtml, summaryList, whyNot } from "/assets/js/portal/common.js";
-import { liveCoverage, mappingFieldId, mappingFields, readMapping } from "/assets/js/portal/mapping-editor.js";
+import { api, ApiError, apiErrors, backLink, banner, can, clearErrors, content, coverageRows, date, esc, failure, label, notAvailable, param, plural, words, setTitle, showErrors, startPage, submitCheckHtml, summaryList, whyNot } from "/assets/js/portal/common.js";
+import { liveCoverage, mappingFieldId, mappingGrid, readMapping, unitControls, wireUnitControls } from "/assets/js/portal/mapping-editor.js";
+import { COLUMNS, errorText, LIMITS, readMappingCsv, template } from "/assets/js/portal/csv.js";
 
 const KEY = "htq.new";
 const STEPS = ["qualification", "standard", "units", "mapping", "check"];
 const TYPES = [["HNC", "Higher National Certificate (HNC)"], ["HND", "Higher National Diploma (HND)"], ["foundation_degree", "Foundation degree"], ["other", "Another type"]];
 const load = () => JSON.parse(sessionStorage.getItem(KEY) || "null") || { content: { qualification: {}, standard: {}, units: [], mapping: [] } };
 const save = st => sessionStorage.setItem(KEY, JSON.stringify(st));
-const go = (step, extra = "") => location.assign(`/submissions/new/?step=${step}${extra}`);
+let ID = null;	// the draft's id once it is saved
+const FROM_TASKS = param("from") === "tasks";	// a step opened from the task list returns to it
+const go = (step, extra = "") => location.assign(`/submissions/new/?step=${step}${ID ? "&id=" + encodeURIComponent(ID) : ""}${extra}`);
+const hrefOf = step => `/submissions/new/?step=${step}${ID ? "&id=" + encodeURIComponent(ID) : ""}`;
+const here = step => esc(hrefOf(step));	// in HTML
+
+// The draft as the API has it, as the journey's state.
+function fromServer(s) {
+	const c = { qualification: { ...s.qualification }, standard: s.standard ? { ...s.standard } : {}, units: s.units || [], mapping: s.mapping || [] };
+	if (c.standard.option === null) delete c.standard.option;
+	if (c.qualification.qan === null) delete c.qualification.qan;
+	return { id: s.id, version: s.version, content: c };
+}
+
+// The body to send: a draft may have no standard yet.
+function body(st) {
+	const { standard, ...rest } = st.content;
+	return standard && standard.ref ? { ...rest, standard } : rest;
+}
 
 function radios(name, options, checked, legend, hint = "") {
 	return `<div class="govuk-form-group" data-name="${name}"><fieldset class="govuk-fieldset"${hint ? ` aria-describedby="${name}-hint"` : ""}>
@@ -25,17 +49,20 @@ function radios(name, options, checked, legend, hint = "") {
 	}).join("")}</div></fieldset></div>`;
 }
 
+// A step's form: Continue, and "Save and come back later" (to the task list).
 function form(id, inner, button = "Continue") {
-	return `<form id="${id}" novalidate>${inner}<button type="submit" id="continue" class="govuk-button" data-module="govuk-button">${button}</button></form>`;
+	return `<form id="${id}" novalidate>${inner}<div class="govuk-button-group"><button type="submit" id="continue" class="govuk-button" data-module="govuk-button">${button}</button>
+<button type="submit" id="save-later" name="later" class="govuk-button govuk-button--secondary" data-module="govuk-button">Save and come back later</button></div></form>`;
 }
 
+// fn(form, later): later when "Save and come back later" sent it.
 function onSubmit(id, fn) {
 	let busy = false;
 	document.getElementById(id).addEventListener("submit", async ev => {
 		ev.preventDefault();
 		if (busy) return;
 		busy = true;
-		try { await fn(ev.target); } finally { busy = false; }
+		try { await fn(ev.target, !!(ev.submitter && ev.submitter.name === "later")); } finally { busy = false; }
 	});
 }
 
@@ -70,7 +97,7 @@ ${levelField}
 <div class="govuk-form-group" data-name="qan"><label class="govuk-label govuk-label--s" for="qan">Ofqual qualification number (optional)</label>
 <div id="qan-hint" class="govuk-hint">For a regulated qualification, for example 610/0001/2</div>
 <input class="govuk-input govuk-input--width-10" id="qan" name="qan" type="text" spellcheck="false" aria-describedby="qan-hint" value="${esc(q.qan || "")}"></div>`));
-	onSubmit("step-form", async f => {
+	onSubmit("step-form", async (f, later) => {
 		const errs = [];
 		const title = f.title.value.trim(), type = f.querySelector("[name=type]:checked"), level = f.querySelector("[name=level]:checked"), qan = f.qan.value.trim();
 		if (!title) errs.push({ id: "title", text: "Enter the qualification's title" });
@@ -80,8 +107,7 @@ ${levelField}
 		if (errs.length) return showErrors(errs);
 		st.content.qualification = { title, type: type.value, level: Number(level.value), ...(qan ? { qan } : {}) };
 		save(st);
-		if (st.returnTo === "check" && st.id) await saveDraft(st);
-		else go("standard");
+		await saveDraft(st, later ? "tasks" : st.returnTo === "check" ? "check" : "standard");
 	});
 }
 
@@ -109,7 +135,7 @@ ${radios("standard", eligible.map(s => [s.ref + "|" + s.version, `${esc(s.ref)} 
 ${summaryList(routes.map(r => [r, windowText(r)]))}
 ${ineligible.length ? `<details class="govuk-details"><summary class="govuk-details__summary"><span class="govuk-details__summary-text">Standards you cannot choose (${ineligible.length})</span></summary>
 <div class="govuk-details__text">${summaryList(ineligible.map(s => [`${s.ref} ${s.title}`, esc(s.ineligible_reason || "Not eligible for HTQ approval")]))}</div></details>` : ""}`));
-	onSubmit("step-form", async f => {
+	onSubmit("step-form", async (f, later) => {
 		const c = f.querySelector("[name=standard]:checked");
 		if (!c) return showErrors([{ id: "standard", text: "Select the occupational standard" }]);
 		const [ref, version] = c.value.split("|");
@@ -122,8 +148,7 @@ ${ineligible.length ? `<details class="govuk-details"><summary class="govuk-deta
 			st.content.qualification = { ...st.content.qualification, level: chosen.level };
 		}
 		save(st);
-		if (st.returnTo === "check" && st.id && st.content.mapping.length) await saveDraft(st);
-		else go("units");
+		await saveDraft(st, later ? "tasks" : st.returnTo === "check" && st.content.mapping.length ? "check" : "units");
 	});
 }
 
@@ -147,7 +172,7 @@ async function units(st) {
 		document.getElementById("unit-rows").insertAdjacentHTML("beforeend", unitRow({}, n));
 		document.getElementById("unit-id-" + n).focus();
 	});
-	onSubmit("step-form", f => {
+	onSubmit("step-form", async (f, later) => {
 		const out = [], errs = [], seen = new Set();
 		document.querySelectorAll(".htq-unit").forEach((_, i) => {
 			const id = f["unit-id-" + i].value.trim(), title = f["unit-title-" + i].value.trim(), glh = f["unit-glh-" + i].value.trim();
@@ -165,46 +190,157 @@ async function units(st) {
 		const ids = new Set(out.map(u => u.id));
 		st.content.mapping = st.content.mapping.map(m => ({ ...m, units: m.units.filter(u => ids.has(u)) })).filter(m => m.units.length || m.not_attainable);
 		save(st);
-		go("mapping");
+		await saveDraft(st, later ? "tasks" : st.content.standard.ref ? "mapping" : "standard");
 	});
 }
 
 async function mapping(st) {
 	setTitle("Map the standard's KSBs to units");
 	const s = st.content.standard;
-	if (!s.ref) return go("standard");
+	if (!s.ref || !st.content.units.length) return go("tasks");
 	const std = (await api("GET", `/standards/${encodeURIComponent(s.ref)}?version=${encodeURIComponent(s.version)}`)).data;
-	content(form("step-form", `<span class="govuk-caption-l">New submission</span>
+	const units = st.content.units;
+	const imported = param("imported");
+	content(`${imported !== null ? banner(`The mapping was imported from your file: ${plural(Number(imported) || 0, "KSB")} mapped or explained. Check it below, then save and continue.`) : ""}
+<span class="govuk-caption-l">${esc(st.content.qualification.title || "New submission")}</span>
 <h1 class="govuk-heading-l">Map the standard's KSBs to units</h1>
-<p class="govuk-body">For each knowledge, skill and behaviour of ${esc(std.ref)} ${esc(std.title)}, tick the units that teach it and say how it is assessed.</p>
-<p class="govuk-body">If a KSB cannot be attained in an education setting (for example, it needs a real workplace), leave its units and assessment empty and say why instead. Reviewers and approvers see your reasons.</p>
-<p class="govuk-body">You can save a draft with KSBs still to do; every KSB needs units and an assessment, or a reason, before you can submit. The service computes the coverage again when you save.</p>
-<div class="govuk-inset-text" id="live-coverage" aria-live="polite"></div>
-${mappingFields(std, st.content.units, st.content.mapping)}`, "Save and continue"));
-	liveCoverage(document.getElementById("step-form"), document.getElementById("live-coverage"));
+<p class="govuk-body">For each knowledge, skill and behaviour of ${esc(std.ref)} ${esc(std.title)}, tick the units that teach it and say how it is assessed. If a KSB cannot be attained in an education setting (for example, it needs a real workplace), leave its units and assessment empty and say why instead.</p>
+<p class="govuk-body">You can save a draft with KSBs still to do. You can also <a class="govuk-link" id="import-link" href="${here("import")}">import the mapping from a CSV file</a>.</p>
+<h2 class="govuk-heading-m">Whole units</h2>
+<div class="htq-bulk-list">${unitControls(units)}</div>
+<p class="govuk-body govuk-visually-hidden" id="bulk-status" role="status"></p>
+<div class="htq-sticky" id="coverage-panel"><p class="govuk-body htq-sticky__text" id="live-coverage" aria-live="polite"></p>
+<button type="submit" form="step-form" id="continue-top" class="govuk-button htq-sticky__button" data-module="govuk-button">Save and continue</button></div>
+<details class="govuk-details"><summary class="govuk-details__summary"><span class="govuk-details__summary-text">KSBs still to do</span></summary><div class="govuk-details__text" id="coverage-detail"></div></details>
+${form("step-form", mappingGrid(std, units, st.content.mapping), "Save and continue")}`);
+	const f = document.getElementById("step-form");
+	liveCoverage(f, document.getElementById("live-coverage"), document.getElementById("coverage-detail"));
+	wireUnitControls(document.getElementById("content"), f, document.getElementById("bulk-status"));
 	// Sent here for a KSB still to do (#assess-K3): that KSB's fields.
 	const target = location.hash && document.getElementById(location.hash.slice(1));
-	if (target) { target.closest(".htq-ksb").scrollIntoView(); target.focus({ preventScroll: true }); }
-	onSubmit("step-form", async f => {
+	if (target) { target.closest(".htq-ksb").scrollIntoView({ block: "center" }); target.focus({ preventScroll: true }); }
+	onSubmit("step-form", async (f, later) => {
 		const { mapping: out, errs } = readMapping(f, std);
 		if (errs.length) return showErrors(errs);
 		st.content.mapping = out;
 		save(st);
-		await saveDraft(st, out);
+		await saveDraft(st, later ? "tasks" : "check", out);
 	});
 }
 
-// POST a new draft or PUT the edited one with the version last read.
-async function saveDraft(st, sentMapping = null) {
+// The mapping from a CSV file: its format, a template made from the
+// standard's KSBs and the draft's units, the file read in the browser; any
+// error is shown by row and column and nothing is saved.
+async function importCsv(st) {
+	setTitle("Import the KSB mapping from a CSV file");
+	const s = st.content.standard;
+	if (!s.ref || !st.content.units.length) return go("tasks");
+	backLink(hrefOf("mapping"));
+	const std = (await api("GET", `/standards/${encodeURIComponent(s.ref)}?version=${encodeURIComponent(s.version)}`)).data;
+	const units = st.content.units;
+	content(`<span class="govuk-caption-l">${esc(st.content.qualification.title || "New submission")}</span>
+<h1 class="govuk-heading-l">Import the KSB mapping from a CSV file</h1>
+<p class="govuk-body">Fill in the mapping in a spreadsheet, save it as CSV (comma separated values, UTF-8), and upload it here. It replaces the whole mapping of this draft. If any row is wrong, nothing is saved and each problem is listed by row and column.</p>
+<p class="govuk-body"><a class="govuk-link" id="template" href="#" download="${esc(std.ref)}-mapping.csv">Download the template for ${esc(std.ref)} (CSV, ${plural((std.ksbs || []).length, "row")} and a heading row)</a></p>
+<h2 class="govuk-heading-m">The file's format</h2>
+<p class="govuk-body">The first row names the columns, in any order:</p>
+${summaryList([
+		["ksb", `The KSB's code, for example K1: one of ${esc(std.ref)}'s. Each KSB on one row at most.`],
+		["statement", "The KSB's words, as in the template. Optional; not read."],
+		["units", `The codes of the units that teach it, separated by semicolons, for example ${esc(units.slice(0, 2).map(u => u.id).join(";"))}. This draft's units: ${esc(units.map(u => u.id).join(", "))}.`],
+		["assessment", "How it is assessed. Needed when it has units."],
+		["reason", "Optional: why it cannot be attained in an education setting, instead of units and an assessment."],
+	])}
+<p class="govuk-body">A KSB whose row has no units, assessment or reason, or that has no row, is left to do. Put a value that holds a comma, a double quote or a line break in double quotes, and write each double quote inside it twice. At most ${esc(LIMITS.rows - 1)} rows, ${esc(LIMITS.bytes / 1024)} KB, and ${esc(LIMITS.text)} bytes in a value. Spreadsheet programs write all of this for you when you save as CSV.</p>
+<form id="import-form" novalidate><div class="govuk-form-group" data-name="csv-file"><label class="govuk-label govuk-label--m" for="csv-file">Upload the mapping</label>
+<input class="govuk-file-upload" id="csv-file" name="csv-file" type="file" accept=".csv,text/csv"></div>
+<div class="govuk-button-group"><button type="submit" id="import" class="govuk-button" data-module="govuk-button">Import the mapping</button>
+<a class="govuk-link" href="${here("mapping")}">Map the KSBs here instead</a></div></form>`);
+	document.getElementById("template").addEventListener("click", ev => {
+		const a = ev.currentTarget;
+		if (a.dataset.ready) return;	// the second click follows the link made below
+		ev.preventDefault();
+		a.href = URL.createObjectURL(new Blob([template(std, st.content.mapping)], { type: "text/csv" }));
+		a.dataset.ready = "1";
+		a.click();
+	});
+	onSubmit("import-form", async f => {
+		const file = f["csv-file"].files[0];
+		if (!file) return showErrors([{ id: "csv-file", text: "Select a CSV file" }]);
+		if (file.size > LIMITS.bytes) return showErrors([{ id: "csv-file", text: `The selected file must be smaller than ${LIMITS.bytes / 1024} KB` }]);
+		const { mapping: out, errors, head } = readMappingCsv(await file.text(), std, units);
+		if (errors.length) {
+			const shown = errors.slice(0, 20).map(e => ({ id: "csv-file", text: errorText(e, head || COLUMNS) }));
+			if (errors.length > 20) shown.push({ id: "csv-file", text: `and ${errors.length - 20} more problems` });
+			document.getElementById("csv-file").value = "";
+			showErrors(shown);
+			// beside the field: how many, the list being in the summary
+			const inline = document.getElementById("csv-file-error");
+			if (inline && errors.length > 1) inline.innerHTML = `<span class="govuk-visually-hidden">Error:</span> The file has ${esc(errors.length)} problems, listed at the top of the page. Nothing was saved.`;
+			return;
+		}
+		st.content.mapping = out;
+		save(st);
+		await saveDraft(st, "mapping", null, "&imported=" + out.length);	// a refusal: beside the file field
+	});
+}
+
+// The task list of a draft: each part, its status, a link to it.
+async function tasks(st) {
+	setTitle("Your submission");
+	backLink("/submissions/");
+	if (!ID) return go("qualification");
+	const s = (await api("GET", "/submissions/" + encodeURIComponent(ID))).data;
+	if (!can(s, "edit")) return location.replace("/submissions/view/?id=" + encodeURIComponent(ID));
+	Object.assign(st, fromServer(s));
+	delete st.stale;
+	st.returnTo = null;
+	save(st);
+	const c = st.content;
+	const hasStd = !!(c.standard && c.standard.ref), hasUnits = c.units.length > 0;
+	const todo = s.coverage ? (s.coverage.unexplained || []).length : null;
+	const mapState = !hasStd || !hasUnits ? "cannot" : !c.mapping.length ? "todo" : todo ? "doing" : "done";
+	const done = [true, hasStd, hasUnits, mapState === "done"];
+	const ready = done.every(Boolean);
+	const items = [
+		["qualification", "Qualification details", "done", `${esc(c.qualification.title)}`],
+		["standard", "Occupational standard", hasStd ? "done" : "todo", hasStd ? `${esc(c.standard.ref)} ${esc(s.standard_title || "")}` : ""],
+		["units", "Units", hasUnits ? "done" : "todo", hasUnits ? plural(c.units.length, "unit") : ""],
+		["mapping", "KSB mapping", mapState, mapState === "cannot" ? "Choose the standard and add the units first" : mapState === "doing" ? `${plural(todo, "KSB")} still to do` : mapState === "done" ? `${esc(s.coverage.percentage)}% covered` : ""],
+		["check", "Declaration: check your answers and submit", ready ? "todo" : "cannot", ready ? "" : "Complete the parts above first"],
+	];
+	const STATUS = {
+		done: ["Completed", ""], todo: ["Not started", `<strong class="govuk-tag govuk-tag--blue">Not started</strong>`],
+		doing: ["In progress", `<strong class="govuk-tag govuk-tag--light-blue">In progress</strong>`], cannot: ["Cannot start yet", ""],
+	};
+	const n = done.filter(Boolean).length;
+	content(`<span class="govuk-caption-l">Draft</span>
+<h1 class="govuk-heading-l">${esc(c.qualification.title)}</h1>
+<p class="govuk-body" id="tasks-done">You have completed ${n} of 4 parts. ${ready ? "You can now check your answers and submit." : "Your answers are saved as you go: you can leave and come back to this page from your submissions."}</p>
+<ul class="govuk-task-list" id="task-list">${items.map(([step, name, state, hint]) => {
+		const link = state !== "cannot";
+		const [text, tagHtml] = STATUS[state];
+		return `<li class="govuk-task-list__item${link ? " govuk-task-list__item--with-link" : ""}" data-task="${step}" data-status="${state}">
+<div class="govuk-task-list__name-and-hint">${link ? `<a class="govuk-link govuk-task-list__link" id="task-${step}" href="${here(step)}${step !== "check" ? "&amp;from=tasks" : ""}" aria-describedby="task-${step}-status${hint ? ` task-${step}-hint` : ""}">${esc(name)}</a>` : `<div>${esc(name)}</div>`}
+${hint ? `<div class="govuk-task-list__hint" id="task-${step}-hint">${hint}</div>` : ""}</div>
+<div class="govuk-task-list__status${state === "cannot" ? " govuk-task-list__status--cannot-start-yet" : ""}" id="task-${step}-status">${tagHtml || esc(text)}</div></li>`;
+	}).join("")}</ul>
+<p class="govuk-body"><a class="govuk-link" href="/submissions/view/?id=${esc(encodeURIComponent(ID))}">View the draft</a> or <a class="govuk-link" href="/submissions/">go back to your submissions</a>.</p>`);
+}
+
+// POST a new draft or PUT the edited one with the version last read, then
+// go to the step next (the task list instead when the step was opened
+// from it).
+async function saveDraft(st, next, sentMapping = null, extra = "") {
 	try {
 		const r = st.id
-			? await api("PUT", "/submissions/" + encodeURIComponent(st.id), { ...st.content, version: st.version })
-			: await api("POST", "/submissions", st.content);
-		st.id = r.data.id;
+			? await api("PUT", "/submissions/" + encodeURIComponent(st.id), { ...body(st), version: st.version })
+			: await api("POST", "/submissions", body(st));
+		st.id = ID = r.data.id;
 		st.version = r.data.version;
 		delete st.stale;
 		save(st);
-		go("check");
+		go(FROM_TASKS && !extra ? "tasks" : next, extra);
 	} catch (e) {
 		if (e.redirected) return;
 		if (e instanceof ApiError && e.status === 409 && st.id) {
@@ -220,7 +356,7 @@ async function saveDraft(st, sentMapping = null) {
 		if (fid) return showErrors([{ id: fid, text: words(e.message, { drop: true }) }]);
 		const levelErr = e instanceof ApiError && e.field === "qualification.level";
 		showErrors(apiErrors(e, levelErr ? { qualification: [document.getElementById("level") ? "level" : null, null] } : {},
-			document.querySelector("#step-form input") ? document.querySelector("#step-form input").id : null));
+			document.querySelector("#step-form input, #import-form input") ? document.querySelector("#step-form input, #import-form input").id : null));
 	}
 }
 
@@ -239,11 +375,12 @@ function levelNotice(st) {
 async function check(st) {
 	setTitle("Check your answers before submitting");
 	if (!st.id) return go("qualification");
+	if (!st.content.standard.ref) return go("tasks");
 	const q = st.content.qualification;
 	let server = null;
 	try { server = (await api("GET", "/submissions/" + encodeURIComponent(st.id))).data; } catch (e) { if (e.redirected) return; }
 	const row = (k, v, step) => `<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">${esc(k)}</dt><dd class="govuk-summary-list__value">${v}</dd>
-<dd class="govuk-summary-list__actions"><a class="govuk-link" id="change-${step}-${esc(k.toLowerCase().replace(/[^a-z]+/g, "-"))}" href="/submissions/new/?step=${step}&amp;change=1">Change<span class="govuk-visually-hidden"> ${esc(k.toLowerCase())}</span></a></dd></div>`;
+<dd class="govuk-summary-list__actions"><a class="govuk-link" id="change-${step}-${esc(k.toLowerCase().replace(/[^a-z]+/g, "-"))}" href="${here(step)}&amp;change=1">Change<span class="govuk-visually-hidden"> ${esc(k.toLowerCase())}</span></a></dd></div>`;
 	const stale = st.stale;
 	const mappedCount = st.content.mapping.filter(m => !m.not_attainable).length, reasonCount = st.content.mapping.length - mappedCount;
 	// A refusal names a field: the step that changes it (the mapping step
@@ -251,10 +388,11 @@ async function check(st) {
 	const fieldHref = field => {
 		const f = String(field || "").replace(/[.[].*$/, "");
 		const first = server && server.coverage && (server.coverage.unexplained || [])[0];
-		if (f === "mapping") return "/submissions/new/?step=mapping&change=1" + (first ? "#assess-" + first : "");
-		if (f === "qualification") return "/submissions/new/?step=qualification&change=1";
-		if (f === "standard" || f === "window") return "/submissions/new/?step=standard&change=1";
-		if (f === "units") return "/submissions/new/?step=units&change=1";
+		const to = step => hrefOf(step) + "&change=1";
+		if (f === "mapping") return to("mapping") + (first ? "#assess-" + first : "");
+		if (f === "qualification") return to("qualification");
+		if (f === "standard" || f === "window") return to("standard");
+		if (f === "units") return to("units");
 		return null;
 	};
 	const note = levelNotice(st);
@@ -277,17 +415,17 @@ ${!stale && server && server.submit_check ? submitCheckHtml(server.submit_check,
 ${stale || can(server, "submit") ? `<h2 class="govuk-heading-m">Now submit the qualification</h2>
 <p class="govuk-body">By submitting you confirm the details are correct. The content is then frozen, and its fingerprint recorded in the public ledger.</p>
 <form id="submit-form" novalidate><div class="govuk-button-group"><button type="submit" id="submit" class="govuk-button" data-module="govuk-button">Submit for approval</button>
-<a class="govuk-link" href="/submissions/view/?id=${esc(encodeURIComponent(st.id))}">Keep it as a draft</a></div></form>` : `<h2 class="govuk-heading-m">You cannot submit this yet</h2>
+<a class="govuk-link" href="${here("tasks")}">Keep it as a draft</a></div></form>` : `<h2 class="govuk-heading-m">You cannot submit this yet</h2>
 <p class="govuk-body" id="cannot-submit">Your answers are saved as a draft. ${server && server.submit_check && server.submit_check.message ? "Put right what is said above, then come back to submit." : "The service would not accept it now."}</p>
-<p class="govuk-body"><a class="govuk-link" href="/submissions/view/?id=${esc(encodeURIComponent(st.id))}" id="keep-draft">Go to the draft</a></p>`}`);
+<p class="govuk-body"><a class="govuk-link" href="${here("tasks")}" id="keep-draft">Go to the draft's task list</a></p>`}`);
 	if (!document.getElementById("submit-form")) return;
-	if (stale) onSubmit("resave-form", () => saveDraft(st));
+	if (stale) onSubmit("resave-form", () => saveDraft(st, "check"));
 	onSubmit("submit-form", async () => {
 		if (st.stale) return showErrors([{ id: "resave", text: "Save your answers again before submitting: someone else changed this draft" }]);
 		try {
 			await api("POST", "/submissions/" + encodeURIComponent(st.id) + "/submit");
 			sessionStorage.removeItem(KEY);
-			go("done", "&id=" + encodeURIComponent(st.id));
+			go("done");
 		} catch (e) {
 			if (e.redirected) return;
 			const errs = apiErrors(e, {
@@ -323,11 +461,9 @@ try {
 				backLink("/submissions/view/?id=" + encodeURIComponent(s.id));
 				content(notAvailable(s, "You cannot edit this submission", whyNot("edit", s, me)));
 			} else {
-				const c = { qualification: s.qualification, standard: s.standard, units: s.units || [], mapping: s.mapping || [] };
-				if (c.standard && c.standard.option === null) delete c.standard.option;
-				if (c.qualification && c.qualification.qan === null) delete c.qualification.qan;
-				save({ id: s.id, version: s.version, edit: true, content: c, returnTo: "check" });
-				go("check");
+				save({ ...fromServer(s), edit: true });
+				ID = s.id;
+				go("tasks");
 			}
 		} else {
 			if (param("start") !== null) {	// a fresh journey; Back returns to its pages, not here
@@ -336,13 +472,20 @@ try {
 				throw Object.assign(new Error("restarting"), { redirected: true });
 			}
 			const step = param("step") || "qualification";
-			const st = load();
+			let st = load();
+			ID = param("id") || st.id || null;
+			// A tab opened afresh, or another draft: the API's copy.
+			if (ID && st.id !== ID && step !== "done") {
+				st = fromServer((await api("GET", "/submissions/" + encodeURIComponent(ID))).data);
+				save(st);
+			}
 			if (param("change")) { st.returnTo = step === "mapping" ? null : "check"; save(st); }
-			if (step !== "done" && STEPS.indexOf(step) > 0) backLink(`/submissions/new/?step=${STEPS[STEPS.indexOf(step) - 1]}`);
-			else backLink("/submissions/");
+			if (FROM_TASKS) backLink(hrefOf("tasks"));
+			else if (step !== "done" && STEPS.indexOf(step) > 0) backLink(hrefOf(STEPS[STEPS.indexOf(step) - 1]));
+			else backLink(ID && step !== "done" ? hrefOf("tasks") : "/submissions/");
 			clearErrors();
 			document.getElementById("content").dataset.step = step;
-			await ({ qualification, standard, units, mapping, check, done })[step]?.(st);
+			await ({ qualification, standard, units, mapping, import: importCsv, tasks, check, done })[step]?.(st);
 			document.getElementById("content").dataset.ready = step;
 		}
 	}

@@ -43,7 +43,7 @@ try {
 			: role === "awarding_body" && s.status === "information_requested" ? `<a class="govuk-link" href="/submissions/view/?id=${esc(s.id)}">Answer needed<span class="govuk-visually-hidden"> for ${esc(s.qualification.title)}</span></a>` : "";
 		return `<tr class="govuk-table__row" data-id="${esc(s.id)}" data-status="${esc(s.status)}"${s.mark_status ? ` data-mark="${esc(s.mark_status)}"` : ""}>
 <td class="govuk-table__cell"><a class="govuk-link" href="/submissions/view/?id=${esc(s.id)}">${esc(s.qualification.title)}</a><br><span class="govuk-body-s htq-ref" data-ref>${esc(s.reference || "")}</span><br><span class="govuk-body-s">${esc(label("qualification_type", s.qualification.type))}, level ${esc(s.qualification.level)}</span>${role !== "awarding_body" && s.organisation ? `<br><span class="govuk-body-s" data-org="${esc(s.organisation)}"></span>` : ""}</td>
-<td class="govuk-table__cell">${esc(s.standard.ref)} v${esc(s.standard.version)}<br><span class="govuk-body-s">${esc(s.route)}</span></td>
+<td class="govuk-table__cell">${s.standard && s.standard.ref ? `${esc(s.standard.ref)} v${esc(s.standard.version)}<br><span class="govuk-body-s">${esc(s.route)}</span>` : "Not chosen yet"}</td>
 <td class="govuk-table__cell">${tag(s.status, s.mark_status)}</td>
 <td class="govuk-table__cell govuk-table__cell--numeric" data-coverage>–</td>
 <td class="govuk-table__cell">${date(s.updated)}</td>

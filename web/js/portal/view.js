@@ -93,7 +93,7 @@ ${summaryList([["Title", esc(q.title)], ["Type", esc(label("qualification_type",
 		...(org ? [["Awarding body", esc(org.name)]] : []), ["Reference", `<span class="htq-break" id="reference">${esc(s.reference || s.id)}</span>`],
 		["Submitted", s.submitted_at ? date(s.submitted_at) : "Not yet"], ["Updated", date(s.updated)], ["Version", esc(s.version)]])}
 <h2 class="govuk-heading-m">Occupational standard</h2>
-${summaryList([["Standard", `${esc(s.standard.ref)} ${esc(s.standard_title || "")}`], ["Version", esc(s.standard.version)], ["Route", esc(s.route || "")],
+${!s.standard ? `<p class="govuk-body" id="no-standard">Not chosen yet.</p>` : summaryList([["Standard", `${esc(s.standard.ref)} ${esc(s.standard_title || "")}`], ["Version", esc(s.standard.version)], ["Route", esc(s.route || "")],
 		...(s.standard.option ? [["Option", esc(s.standard.option)]] : [])])}
 <h2 class="govuk-heading-m">Coverage</h2>
 <div id="coverage">${s.coverage ? summaryList(coverageRows(s.coverage, s.mapping)) : `<p class="govuk-body">Not computed.</p>`}</div>
