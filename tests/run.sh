@@ -8,8 +8,9 @@ set -u
 cd "$(dirname "$0")/.."
 BIN=${BIN:-bin}
 export BIN
-pass=0; fail=0; log=$(mktemp -d)
-trap 'rm -rf "$log"' EXIT
+# Each tier's whole output stays in build/test-out/logs (this run's only).
+pass=0; fail=0; log=build/test-out/logs
+rm -rf "$log" && mkdir -p "$log" || exit 1
 
 t0=$(date +%s)
 tally() {	# tally NAME LOGFILE STATUS (and the seconds since the last tally)
@@ -58,22 +59,22 @@ if command -v node >/dev/null 2>&1; then
 	node --test --test-reporter=tap tests/web/ >"$log/tap" 2>&1; st=$?
 	p=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$log/tap" | tail -n 1)
 	f=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$log/tap" | tail -n 1)
-	{ cat "$log/tap"; echo "# web: ${p:-0} passed, ${f:-0} failed"; } >"$log/out"
-	[ -n "$p" ] || sed -i '$d' "$log/out"	# no summary: let tally say so
-	grep -E '^ *not ok' "$log/out" | head -n 20
-	tally web "$log/out" $st
+	{ cat "$log/tap"; echo "# web: ${p:-0} passed, ${f:-0} failed"; } >"$log/web"
+	[ -n "$p" ] || sed -i '$d' "$log/web"	# no summary: let tally say so
+	grep -E '^ *not ok' "$log/web" | head -n 20
+	tally web "$log/web" $st
 else
 	echo "  FAIL web: node is missing (scripts/deps.sh build)"; fail=$((fail + 1))
 fi
 echo "== e2e (tests/e2e: Chromium headless, playwright-core)"
 if [ -x /usr/bin/chromium ]; then
-	node tests/e2e/run.mjs >"$log/out" 2>&1; st=$?
-	grep -E '^(ok|FAIL|#)' "$log/out" | grep -v '^ok' | head -n 30
-	tally e2e "$log/out" $st
+	node tests/e2e/run.mjs >"$log/e2e" 2>&1; st=$?
+	grep -E '^(ok|FAIL|#)' "$log/e2e" | grep -v '^ok' | head -n 30
+	tally e2e "$log/e2e" $st
 else
 	echo "  skip e2e: /usr/bin/chromium is not installed (scripts/deps.sh test installs it)"
 fi
-[ -x /usr/bin/chromium ] && { echo "== portal (tests/e2e/portal.mjs)"; node tests/e2e/portal.mjs >"$log/out" 2>&1; st=$?; grep -E '^(FAIL|#)' "$log/out" | head -n 30; tally portal "$log/out" $st; }
+[ -x /usr/bin/chromium ] && { echo "== portal (tests/e2e/portal.mjs)"; node tests/e2e/portal.mjs >"$log/portal" 2>&1; st=$?; grep -E '^(FAIL|#)' "$log/portal" | head -n 30; tally portal "$log/portal" $st; }
 
 echo "== regress (tests/regress, beside the tiers above)"
 [ -z "${regress_pid:-}" ] || wait "$regress_pid"

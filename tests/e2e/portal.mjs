@@ -291,7 +291,7 @@ async function verified(ctx, id, shot) {
 	const verdict = await page.getAttribute("#verify-result .htq-outcome", "data-verdict");
 	const outcome = await page.textContent("#verify-result .htq-outcome");
 	const main = await page.textContent("main");
-	await step(page, shot, { title: / – HTQ quality marks$/ });
+	await step(page, shot, { title: / – HTQ quality marks – GOV\.UK$/ });
 	await page.done();
 	return { checks, verdict, outcome, main };
 }
@@ -1180,7 +1180,7 @@ test("keyboard only: the whole submission journey, dashboard to confirmation pan
 test("admin: home links the admin pages; open a window through the form (errors first) and see it in the schedule; close it after confirming", async ctx => {
 	const page = await signedIn(ctx, "admin");
 	for (const href of ["/admin/windows/", "/admin/standards/", "/admin/accounts/", "/ledger"])
-		assert(await page.locator(`a[href="${href}"]`).count() === 1, "home links " + href);
+		assert(await page.locator(`#content a[href="${href}"]`).count() === 1, "home links " + href);
 	await page.click('a[href="/admin/windows/"]');
 	await page.waitForSelector("#window-form");
 	await step(page, "admin-windows");

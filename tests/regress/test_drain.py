@@ -8,7 +8,7 @@ import struct
 import subprocess
 import time
 
-from harness import Stack
+from harness import Stack, fcgi_master
 
 
 def record(rtype, content, rid=1):
@@ -53,9 +53,7 @@ def test_in_flight_request_survives_sigterm(s):
             (b"REQUEST_ID", b"drain-test")))
         sock.sendall(record(1, struct.pack(">HB5x", 1, 0)) + record(4, params))
         time.sleep(0.3)  # a worker has accepted and is reading the request
-        pids = subprocess.run(["pgrep", "-f", "htq-fcgi --data %s" % other.data],
-                              capture_output=True, text=True).stdout.split()
-        master = min(int(p) for p in pids)
+        master = fcgi_master(other)   # not the smallest pid: pids wrap
         os.kill(master, signal.SIGTERM)
         time.sleep(0.5)
         sock.sendall(record(4, b"") + record(5, b""))

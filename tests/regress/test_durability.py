@@ -16,7 +16,7 @@ import time
 from harness import (EMAIL, Stack, Token, Who, content, create, demo_marks, export_ledger,
                      fcgi_master, fcgi_workers, verify_export, wait_healthy)
 
-SOAK_SECONDS = 20       # submits are paced to end a little before this
+SOAK_SECONDS = 12       # submits are paced to end a little before this
 SUBMIT_DRAFTS = 180
 EDIT_DRAFTS = 40
 SUBMITTERS, EDITORS = 3, 2
@@ -38,7 +38,7 @@ def unknown(status):
 
 
 def test_kill_soak_loses_no_acknowledged_submit(s):
-    """For about 20 s, 3 clients submit drafts, 2 edit other drafts
+    """For about 12 s, 3 clients submit drafts, 2 edit other drafts
     (PUT with If-Match) and a worker is killed with SIGKILL every 40 ms.
     Afterwards: every submit answered 2xx is submitted with exactly one
     submission.submitted entry; one refused (4xx) or unanswered is a draft

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import time
 
-from harness import SECRETS, Skip, Stack, assert_json_error, login, session_of
+from harness import SECRETS, Skip, Stack, assert_json_error, fcgi_master, fcgi_workers, login, session_of
 
 SECURITY_HEADERS = ("x-content-type-options", "content-security-policy",
                     "referrer-policy", "x-frame-options")
@@ -398,17 +398,17 @@ def test_log_lines_cannot_be_forged(s):
 
 
 def test_worker_restarted_after_kill9(s):
-    pids = subprocess.run(["pgrep", "-f", "htq-fcgi --data %s" % s.data],
-                          capture_output=True, text=True).stdout.split()
-    master = min(int(p) for p in pids)
-    # the master's children (a worker's signature checker is the
-    # worker's own child, and goes with it)
+    # the master is the htq-fcgi whose parent is not one (the smallest pid
+    # was once a worker: pids had wrapped round); its live children are
+    # the workers (a worker's signature checker is the worker's own child)
+    master = fcgi_master(s)
+    assert master is not None
+
     def workers():
-        return subprocess.run(["pgrep", "-P", str(master)], capture_output=True,
-                              text=True).stdout.split()
+        return fcgi_workers(master)
     before = workers()
-    assert len(before) >= 1, pids
-    os.kill(int(before[0]), signal.SIGKILL)
+    assert len(before) >= 1, before
+    os.kill(before[0], signal.SIGKILL)
     deadline = time.time() + 5
     while time.time() < deadline:
         now = workers()

@@ -173,7 +173,9 @@ def test_every_message_delivered_once_by_message_id_across_kill9(s):
             assert b"http://127.0.0.1:%d/" % st.port in raw
         # the pages still list every message; the ledger holds none
         log = open(os.path.join(st.data, "log", "mailer.log")).read()
-        assert "not delivered: tried again later" in log, log[-2000:]
+        # the relay's two refusals were tried again (logged as such, unless
+        # a kill came between the 451 and the log line: then as a later try)
+        assert re.search(r"not delivered: tried again later|sent \(try [2-9]", log), log[-2000:]
         print("    %d messages, %d kills, %d second copies; delivered in %.1f s" % (
             len(want), kills, dups, t1 - t0))
     finally:

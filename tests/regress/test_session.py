@@ -80,18 +80,26 @@ def test_wrong_email_and_wrong_password_look_the_same(s):
     assert_json_error(login(s, "admin@htq.test", "x"), 401)  # short, still 401
     assert login(s, "admin@htq.test").status == 200  # clears the failure count
     # one failure per address, so that the per-address back-off (after 5
-    # failures) stays out of the timing
-    times = {"email": [], "password": []}
+    # failures) stays out of the timing.  The fastest of six tries is the
+    # work each does (noise only adds); a machine busy with other tests
+    # gets up to three rounds: a real difference (no password hash for
+    # an unknown address) shows in every one.
     accounts = sorted(DEMO)
-    for i in range(6):
-        for kind, email in (("email", "nobody%d@htq.test" % i), ("password", accounts[i])):
-            t0 = time.monotonic()
-            assert login(s, email, "wrong-password-123").status == 401
-            times[kind].append(time.monotonic() - t0)
-    for email in accounts:
-        assert login(s, email).status == 200
-    me, mp = statistics.median(times["email"]), statistics.median(times["password"])
-    assert abs(me - mp) < 0.35 * max(me, mp), times
+    for rnd in range(3):
+        times = {"email": [], "password": []}
+        for i in range(6):
+            for kind, email in (("email", "nobody%d-%d@htq.test" % (rnd, i)),
+                                ("password", accounts[i])):
+                t0 = time.monotonic()
+                assert login(s, email, "wrong-password-123").status == 401
+                times[kind].append(time.monotonic() - t0)
+        for email in accounts:
+            assert login(s, email).status == 200
+        me, mp = min(times["email"]), min(times["password"])
+        if abs(me - mp) < 0.35 * max(me, mp):
+            break
+    else:
+        raise AssertionError(times)
 
 
 def test_disabled_account_cannot_log_in(s):
