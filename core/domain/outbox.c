@@ -181,11 +181,16 @@ deliver(struct htq_db *db, MDB_txn *txn, const json_t *to,
     const char *body, const char *link)
 {
 	char id[HTQ_ID_LEN + 1], key[2 * HTQ_ID_LEN + 2], now[21];
+	char t[256], b[1024];
 	const json_t *x;
 	json_t *m, *q;
 	size_t i;
 	int rc;
 
+	/* the callers' snprintf may have cut a long title's last character
+	 * in two, which no JSON string takes: whole characters only */
+	title = htq_clip(t, sizeof(t), title, sizeof(t));
+	body = htq_clip(b, sizeof(b), body, sizeof(b));
 	htq_now_iso(now);
 	json_array_foreach(to, i, x) {
 		if ((rc = next_id(db, txn, id)) != HTQ_OK)

@@ -1912,6 +1912,47 @@ test_notifications(void)
 	T_EQ(queued(), q0 - 1);
 }
 
+/*
+ * A long title of two-byte characters: the message's title ("Submitted
+ * for approval: ...") is cut to fit, never in the middle of a character
+ * (a cut one made the submit itself fail, as no JSON string takes it).
+ */
+static void
+test_notification_of_a_long_title(void)
+{
+	char r1[HTQ_ID_LEN + 1], id[HTQ_ID_LEN + 1], title[HTQ_MAX_TITLE + 1];
+	struct htq_actor a = { r1, HTQ_ROLE_NONE, "" };
+	struct htq_why why;
+	MDB_txn *txn;
+	json_t *c, *out, *m;
+	const char *t;
+	size_t i;
+
+	put_account("a-00000000000000r9", "reviewer", "", 0, r1);
+	for (i = 0; i + 2 <= HTQ_MAX_TITLE; i += 2)
+		memcpy(title + i, "\xc3\xa9", 2);	/* e acute */
+	title[i] = '\0';
+	c = content("ST0116", 4);
+	json_object_set_new(json_object_get(c, "qualification"), "title",
+	    json_string(title));
+	T_EQ(htq_submission_create(db, &ab_a, c, &out, &why), HTQ_OK);
+	json_decref(c);
+	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(out,
+	    "id")));
+	json_decref(out);
+	T_EQ(htq_submission_submit(db, &ab_a, id, &out, &why), HTQ_OK);
+	json_decref(out);
+	T_EQ(messages_of(r1, "submission.submitted", NULL), 1);
+	T_EQ(htq_txn_read(db, &txn), HTQ_OK);
+	T_EQ(htq_messages_list(db, txn, &a, NULL, 1, &out), HTQ_OK);
+	mdb_txn_abort(txn);
+	m = json_array_get(json_object_get(out, "messages"), 0);
+	t = json_string_value(json_object_get(m, "title"));
+	T_ASSERT(t != NULL && strncmp(t, "Submitted for approval: \xc3\xa9", 26) == 0);
+	T_ASSERT(htq_text_valid(t, 0));
+	json_decref(out);
+}
+
 /* The reference of submission id (as ab_a reads it) into ref. */
 static void
 ref_of(const char *id, char ref[HTQ_SUB_REF_LEN + 1])
@@ -2411,6 +2452,7 @@ main(void)
 	T_RUN_WITH(setup(), test_queues_from_facts);
 	T_RUN_WITH(setup(), test_reindex_a_database_from_before);
 	T_RUN_WITH(setup(), test_notifications);
+	T_RUN_WITH(setup(), test_notification_of_a_long_title);
 	T_RUN_WITH(setup(), test_references);
 	T_RUN_WITH(setup(), test_dashboard_lists);
 	T_RUN_WITH(setup(), test_admin_accounts);

@@ -38,7 +38,7 @@ ${documentsTable(s, "awarding_body", (d, i) => `<button type="button" class="gov
 <input class="govuk-file-upload" id="file" name="file" type="file" aria-describedby="file-hint" accept=".pdf,.docx,.xlsx,.odt,.ods,.csv">
 </div>
 <div class="govuk-button-group"><button type="submit" class="govuk-button" data-module="govuk-button" id="upload">Upload file</button>
-<a class="govuk-link" href="/submissions/view/?id=${sid}">Back to the submission</a></div>
+${new URLSearchParams(location.search).get("from") === "tasks" ? `<a class="govuk-link" id="back-to-tasks" href="/submissions/new/?step=tasks&amp;id=${sid}">Back to your task list</a>` : `<a class="govuk-link" href="/submissions/view/?id=${sid}">Back to the submission</a>`}</div>
 </form>`);
 	document.getElementById("upload-form").addEventListener("submit", async ev => {
 		ev.preventDefault();

@@ -302,17 +302,23 @@ async function tasks(st) {
 	const mapState = !hasStd || !hasUnits ? "cannot" : !c.mapping.length ? "todo" : todo ? "doing" : "done";
 	const done = [true, hasStd, hasUnits, mapState === "done"];
 	const ready = done.every(Boolean);
+	const docs = (s.documents || []).length;
 	const items = [
 		["qualification", "Qualification details", "done", `${esc(c.qualification.title)}`],
 		["standard", "Occupational standard", hasStd ? "done" : "todo", hasStd ? `${esc(c.standard.ref)} ${esc(s.standard_title || "")}` : ""],
 		["units", "Units", hasUnits ? "done" : "todo", hasUnits ? plural(c.units.length, "unit") : ""],
 		["mapping", "KSB mapping", mapState, mapState === "cannot" ? "Choose the standard and add the units first" : mapState === "doing" ? `${plural(todo, "KSB")} still to do` : mapState === "done" ? `${esc(s.coverage.percentage)}% covered` : ""],
+		["documents", "Supporting documents (optional)", docs ? "done" : "optional", docs ? plural(docs, "document") : "A specification, an assessment strategy or a mapping workbook"],
 		["check", "Declaration: check your answers and submit", ready ? "todo" : "cannot", ready ? "" : "Complete the parts above first"],
 	];
 	const STATUS = {
 		done: ["Completed", ""], todo: ["Not started", `<strong class="govuk-tag govuk-tag--blue">Not started</strong>`],
 		doing: ["In progress", `<strong class="govuk-tag govuk-tag--light-blue">In progress</strong>`], cannot: ["Cannot start yet", ""],
+		optional: ["Optional", ""],
 	};
+	// the documents have their own page (documents.js), back to the draft's
+	const href = step => step === "documents" ? `/submissions/documents/?id=${esc(encodeURIComponent(ID))}&amp;from=tasks`
+		: `${here(step)}${step !== "check" ? "&amp;from=tasks" : ""}`;
 	const n = done.filter(Boolean).length;
 	content(`<span class="govuk-caption-l">Draft</span>
 <h1 class="govuk-heading-l">${esc(c.qualification.title)}</h1>
@@ -321,7 +327,7 @@ async function tasks(st) {
 		const link = state !== "cannot";
 		const [text, tagHtml] = STATUS[state];
 		return `<li class="govuk-task-list__item${link ? " govuk-task-list__item--with-link" : ""}" data-task="${step}" data-status="${state}">
-<div class="govuk-task-list__name-and-hint">${link ? `<a class="govuk-link govuk-task-list__link" id="task-${step}" href="${here(step)}${step !== "check" ? "&amp;from=tasks" : ""}" aria-describedby="task-${step}-status${hint ? ` task-${step}-hint` : ""}">${esc(name)}</a>` : `<div>${esc(name)}</div>`}
+<div class="govuk-task-list__name-and-hint">${link ? `<a class="govuk-link govuk-task-list__link" id="task-${step}" href="${href(step)}" aria-describedby="task-${step}-status${hint ? ` task-${step}-hint` : ""}">${esc(name)}</a>` : `<div>${esc(name)}</div>`}
 ${hint ? `<div class="govuk-task-list__hint" id="task-${step}-hint">${hint}</div>` : ""}</div>
 <div class="govuk-task-list__status${state === "cannot" ? " govuk-task-list__status--cannot-start-yet" : ""}" id="task-${step}-status">${tagHtml || esc(text)}</div></li>`;
 	}).join("")}</ul>
