@@ -249,3 +249,14 @@ fcx_routes_json(void)
 	}
 	return out;
 }
+
+struct htq_actor
+fcx_actor(const struct fcx_req *req)
+{
+	struct htq_actor a;
+
+	a.id = req->auth.account.id;
+	a.role = req->auth.account.role;
+	a.org = req->auth.account.org;
+	return a;
+}

@@ -294,6 +294,8 @@ int	 fcx_routes_check(void);
 /* The route table with its rules, as JSON (htq-fcgi --routes). */
 json_t	*fcx_routes_json(void);
 /* The owner rule for "/organisations/{id}": the id itself. */
+/* The signed-in caller as core's acting account (auth.c). */
+struct htq_actor fcx_actor(const struct fcx_req *);
 int	 fcx_owner_org(struct fcx_ctx *, const struct fcx_req *,
 	    char org[HTQ_ID_LEN + 1]);
 /* The one 404 answer, the same for "absent" and "not yours". */

@@ -108,17 +108,6 @@ fcx_h_admin_eligibility(struct fcx_ctx *ctx, struct fcx_req *req,
 /* --- accounts and organisations managed in the browser: the rules
  * (admin only, not oneself, not the last administrator) are core's --- */
 
-static struct htq_actor
-actor_of(const struct fcx_req *req)
-{
-	struct htq_actor a;
-
-	a.id = req->auth.account.id;
-	a.role = req->auth.account.role;
-	a.org = req->auth.account.org;
-	return a;
-}
-
 /* Core's answer as HTTP: EPERM 403, ENOTFOUND 404, ECONFLICT 409,
  * EINVAL 422 (its message starting with the field it is about). */
 static int
@@ -193,7 +182,7 @@ int
 fcx_h_admin_account_add(struct fcx_ctx *ctx, struct fcx_req *req,
     struct fcx_resp *resp)
 {
-	struct htq_actor a = actor_of(req);
+	struct htq_actor a = fcx_actor(req);
 	struct htq_why why;
 	enum htq_role role;
 	json_t *acc;
@@ -223,7 +212,7 @@ static int
 set_disabled(struct fcx_ctx *ctx, struct fcx_req *req,
     struct fcx_resp *resp, int off)
 {
-	struct htq_actor a = actor_of(req);
+	struct htq_actor a = fcx_actor(req);
 	struct htq_why why;
 	json_t *acc;
 	int rc;
@@ -254,7 +243,7 @@ int
 fcx_h_admin_account_reset(struct fcx_ctx *ctx, struct fcx_req *req,
     struct fcx_resp *resp)
 {
-	struct htq_actor a = actor_of(req);
+	struct htq_actor a = fcx_actor(req);
 	struct htq_why why;
 	json_t *acc;
 	char *pw;
@@ -282,7 +271,7 @@ int
 fcx_h_admin_account_role(struct fcx_ctx *ctx, struct fcx_req *req,
     struct fcx_resp *resp)
 {
-	struct htq_actor a = actor_of(req);
+	struct htq_actor a = fcx_actor(req);
 	struct htq_why why;
 	enum htq_role role;
 	json_t *acc;
@@ -312,7 +301,7 @@ int
 fcx_h_admin_org_add(struct fcx_ctx *ctx, struct fcx_req *req,
     struct fcx_resp *resp)
 {
-	struct htq_actor a = actor_of(req);
+	struct htq_actor a = fcx_actor(req);
 	struct htq_why why;
 	enum htq_org_kind kind;
 	json_t *o;

@@ -25,17 +25,6 @@
 
 #include "fcx.h"
 
-static struct htq_actor
-actor_of(const struct fcx_req *req)
-{
-	struct htq_actor a;
-
-	a.id = req->auth.account.id;
-	a.role = req->auth.account.role;
-	a.org = req->auth.account.org;
-	return a;
-}
-
 static int
 doc_error(struct fcx_resp *resp, int rc, const struct htq_why *why)
 {
@@ -78,7 +67,7 @@ int
 fcx_h_doc_add(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 {
 	static const char *const allowed[] = { "name", NULL };
-	struct htq_actor a = actor_of(req);
+	struct htq_actor a = fcx_actor(req);
 	struct htq_why why;
 	const char *name;
 	json_t *doc;
@@ -101,7 +90,7 @@ fcx_h_doc_remove(struct fcx_ctx *ctx, struct fcx_req *req,
     struct fcx_resp *resp)
 {
 	static const char *const allowed[] = { NULL };
-	struct htq_actor a = actor_of(req);
+	struct htq_actor a = fcx_actor(req);
 	struct htq_why why;
 	json_t *doc;
 	int rc;
@@ -179,7 +168,7 @@ int
 fcx_h_doc_get(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 {
 	static const char *const allowed[] = { NULL };
-	struct htq_actor a = actor_of(req);
+	struct htq_actor a = fcx_actor(req);
 	char path[4096], *buf;
 	json_t *meta;
 	const char *sha = req->captures[1];

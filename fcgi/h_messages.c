@@ -11,23 +11,12 @@
 
 #include "fcx.h"
 
-static struct htq_actor
-actor_of(const struct fcx_req *req)
-{
-	struct htq_actor a;
-
-	a.id = req->auth.account.id;
-	a.role = req->auth.account.role;
-	a.org = req->auth.account.org;
-	return a;
-}
-
 int
 fcx_h_messages(struct fcx_ctx *ctx, struct fcx_req *req,
     struct fcx_resp *resp)
 {
 	static const char *const allowed[] = { "after", "limit", NULL };
-	struct htq_actor a = actor_of(req);
+	struct htq_actor a = fcx_actor(req);
 	const char *after;
 	long long limit;
 	json_t *doc;
@@ -54,7 +43,7 @@ int
 fcx_h_message_read(struct fcx_ctx *ctx, struct fcx_req *req,
     struct fcx_resp *resp)
 {
-	struct htq_actor a = actor_of(req);
+	struct htq_actor a = fcx_actor(req);
 	struct htq_why why;
 	json_t *m;
 	int rc;

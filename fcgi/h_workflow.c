@@ -20,17 +20,6 @@
 /* Windows change rarely: the public schedule may be cached briefly. */
 #define SCHEDULE_CACHE	"public, max-age=30"
 
-static struct htq_actor
-actor_of(const struct fcx_req *req)
-{
-	struct htq_actor a;
-
-	a.id = req->auth.account.id;
-	a.role = req->auth.account.role;
-	a.org = req->auth.account.org;
-	return a;
-}
-
 static int
 core_error(struct fcx_resp *resp, int rc, const struct htq_why *why)
 {
@@ -119,7 +108,7 @@ int
 fcx_h_window_open(struct fcx_ctx *ctx, struct fcx_req *req,
     struct fcx_resp *resp)
 {
-	struct htq_actor a = actor_of(req);
+	struct htq_actor a = fcx_actor(req);
 	struct htq_why why;
 	json_t *w;
 	int rc;
@@ -139,7 +128,7 @@ int
 fcx_h_window_close(struct fcx_ctx *ctx, struct fcx_req *req,
     struct fcx_resp *resp)
 {
-	struct htq_actor a = actor_of(req);
+	struct htq_actor a = fcx_actor(req);
 	struct htq_why why;
 	json_t *w;
 	int rc;
@@ -157,7 +146,7 @@ int
 fcx_h_sub_create(struct fcx_ctx *ctx, struct fcx_req *req,
     struct fcx_resp *resp)
 {
-	struct htq_actor a = actor_of(req);
+	struct htq_actor a = fcx_actor(req);
 	struct htq_why why;
 	json_t *doc;
 	int rc;
@@ -175,7 +164,7 @@ fcx_h_sub_list(struct fcx_ctx *ctx, struct fcx_req *req,
 {
 	static const char *const allowed[] = { "status", "standard", "route",
 	    "organisation", "q", "after", "limit", NULL };
-	struct htq_actor a = actor_of(req);
+	struct htq_actor a = fcx_actor(req);
 	struct htq_sub_filter f;
 	long long limit;
 	json_t *doc;
@@ -230,7 +219,7 @@ int
 fcx_h_sub_get(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 {
 	static const char *const allowed[] = { NULL };
-	struct htq_actor a = actor_of(req);
+	struct htq_actor a = fcx_actor(req);
 	long long version;
 	size_t len;
 	char *body;
@@ -288,7 +277,7 @@ int
 fcx_h_sub_update(struct fcx_ctx *ctx, struct fcx_req *req,
     struct fcx_resp *resp)
 {
-	struct htq_actor a = actor_of(req);
+	struct htq_actor a = fcx_actor(req);
 	struct htq_why why;
 	long long version = 0;
 	json_t *content, *doc;
@@ -313,7 +302,7 @@ sub_action(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp,
     int (*fn)(struct htq_db *, const struct htq_actor *, const char *,
     json_t **, struct htq_why *))
 {
-	struct htq_actor a = actor_of(req);
+	struct htq_actor a = fcx_actor(req);
 	struct htq_why why;
 	json_t *doc;
 	int rc;
@@ -342,7 +331,7 @@ int
 fcx_h_sub_delete(struct fcx_ctx *ctx, struct fcx_req *req,
     struct fcx_resp *resp)
 {
-	struct htq_actor a = actor_of(req);
+	struct htq_actor a = fcx_actor(req);
 	struct htq_why why;
 	int rc;
 
@@ -363,7 +352,7 @@ int
 fcx_h_sub_info_request(struct fcx_ctx *ctx, struct fcx_req *req,
     struct fcx_resp *resp)
 {
-	struct htq_actor a = actor_of(req);
+	struct htq_actor a = fcx_actor(req);
 	struct htq_why why;
 	json_t *doc;
 	int rc;
@@ -387,7 +376,7 @@ int
 fcx_h_sub_info_respond(struct fcx_ctx *ctx, struct fcx_req *req,
     struct fcx_resp *resp)
 {
-	struct htq_actor a = actor_of(req);
+	struct htq_actor a = fcx_actor(req);
 	struct htq_why why;
 	json_t *doc;
 	int rc;
@@ -406,7 +395,7 @@ int
 fcx_h_sub_review(struct fcx_ctx *ctx, struct fcx_req *req,
     struct fcx_resp *resp)
 {
-	struct htq_actor a = actor_of(req);
+	struct htq_actor a = fcx_actor(req);
 	struct htq_why why;
 	json_t *doc;
 	int rc;
@@ -428,7 +417,7 @@ int
 fcx_h_sub_decide(struct fcx_ctx *ctx, struct fcx_req *req,
     struct fcx_resp *resp)
 {
-	struct htq_actor a = actor_of(req);
+	struct htq_actor a = fcx_actor(req);
 	struct htq_why why;
 	json_t *doc;
 	int rc;
@@ -602,7 +591,7 @@ int
 fcx_h_mark_revoke(struct fcx_ctx *ctx, struct fcx_req *req,
     struct fcx_resp *resp)
 {
-	struct htq_actor a = actor_of(req);
+	struct htq_actor a = fcx_actor(req);
 	struct htq_why why;
 	json_t *m;
 	int rc;
