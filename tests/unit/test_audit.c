@@ -1287,6 +1287,15 @@ test_policy_witnesses(void)
 		aud_key_free(wk[i]);
 }
 
+/* Append line to the note in buf (bufsz bytes), checked. */
+static void
+note_add(char *buf, size_t bufsz, const char *line)
+{
+	size_t n = strlen(buf);
+
+	T_ASSERT(snprintf(buf + n, bufsz - n, "%s", line) < (int)(bufsz - n));
+}
+
 /* A checkpoint note signed by key, then the cosignature lines. */
 static size_t
 cosigned_note(char *buf, size_t bufsz, char *body, size_t bodysz,
@@ -1349,7 +1358,7 @@ test_policy_cosigned(void)
 	    "valid cosignature from witness w2.example/w");
 	/* both: the older of the two is the time a quorum vouches for */
 	len = cosigned_note(note, sizeof(note), body, sizeof(body), c[0]);
-	strcat(note, c[1]);
+	note_add(note, sizeof(note), c[1]);
 	len = strlen(note);
 	T_EQ(aud_policy_cosigned(&p, note, len, now, &when, why, sizeof(why)),
 	    AUD_OK);
@@ -1380,29 +1389,29 @@ test_policy_cosigned(void)
 	p.quorum = 2;
 	/* stale, future, unknown key, another body: w2 missing */
 	cosigned_note(note, sizeof(note), body, sizeof(body), c[0]);
-	strcat(note, c[2]);
+	note_add(note, sizeof(note), c[2]);
 	T_EQ(aud_policy_cosigned(&p, note, strlen(note), now, &when, why,
 	    sizeof(why)), AUD_EVERIFY);
 	T_STREQ(why, "witness w2.example/w has not cosigned since "
 	    "2027-01-15T07:00:00Z");
 	T_EQ(when, 0);
 	cosigned_note(note, sizeof(note), body, sizeof(body), c[0]);
-	strcat(note, c[3]);
-	strcat(note, c[4]);
-	strcat(note, c[5]);
+	note_add(note, sizeof(note), c[3]);
+	note_add(note, sizeof(note), c[4]);
+	note_add(note, sizeof(note), c[5]);
 	T_EQ(aud_policy_cosigned(&p, note, strlen(note), now, &when, why,
 	    sizeof(why)), AUD_EVERIFY);
 	T_STREQ(why, "no valid cosignature from witness w2.example/w");
 	/* a bad signature: the last base64 character changed */
 	cosigned_note(note, sizeof(note), body, sizeof(body), c[0]);
 	c[1][strlen(c[1]) - 3] = c[1][strlen(c[1]) - 3] == 'A' ? 'B' : 'A';
-	strcat(note, c[1]);
+	note_add(note, sizeof(note), c[1]);
 	T_EQ(aud_policy_cosigned(&p, note, strlen(note), now, &when, why,
 	    sizeof(why)), AUD_EVERIFY);
 	T_STREQ(why, "no valid cosignature from witness w2.example/w");
 	/* a malformed signature line: the note is refused */
 	cosigned_note(note, sizeof(note), body, sizeof(body), c[0]);
-	strcat(note, "\xe2\x80\x94 w2.example/w !!\n");
+	note_add(note, sizeof(note), "\xe2\x80\x94 w2.example/w !!\n");
 	T_EQ(aud_policy_cosigned(&p, note, strlen(note), now, &when, why,
 	    sizeof(why)), AUD_EFORMAT);
 	/* no witnesses: nothing to check */
