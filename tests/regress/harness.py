@@ -16,6 +16,7 @@ import importlib.util
 import inspect
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -70,30 +71,43 @@ if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
-def free_port():
+# The regress tier runs beside the browser tiers (tests/run.sh), whose
+# stacks take their ports from the kernel's ephemeral range (bind to port
+# 0).  Two tiers probing "a free port" there can both be handed the same
+# one a moment apart; then one tier's start-up health checks reach the
+# other's stack (once counted as a stray request by test_metrics).  This
+# tier's ports are drawn from below that range instead, so the two never
+# meet; within the tier, stacks start one after another.
+PORTS = (20000, 32000)
+
+
+def _bindable(port):
     s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    try:
+        s.bind(("127.0.0.1", port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def free_port():
+    """A free loopback port from PORTS (see above)."""
+    for _ in range(1000):
+        port = random.randrange(*PORTS)
+        if _bindable(port):
+            return port
+    raise RuntimeError("no free port in %d-%d" % PORTS)
 
 
 def free_port_pair():
     """A free loopback port p with p + 1 free too (the demo witnesses')."""
-    for _ in range(100):
-        a = socket.socket()
-        a.bind(("127.0.0.1", 0))
-        port = a.getsockname()[1]
-        b = socket.socket()
-        try:
-            b.bind(("127.0.0.1", port + 1))
+    for _ in range(1000):
+        port = random.randrange(PORTS[0], PORTS[1] - 1)
+        if _bindable(port) and _bindable(port + 1):
             return port
-        except OSError:
-            continue
-        finally:
-            a.close()
-            b.close()
-    raise RuntimeError("no two consecutive free ports")
+    raise RuntimeError("no two consecutive free ports in %d-%d" % PORTS)
 
 
 class Stack:
