@@ -78,6 +78,56 @@ htq_reason_text(const char *r)
 	return r;
 }
 
+/*
+ * The words the pages use for the signed values (web/js/markcheck.js
+ * dayText and typeText follow the same rules, for the facts a verify
+ * page shows as proved, which it compares with this page's).
+ */
+static const char *const month_name[] = { "January", "February", "March",
+    "April", "May", "June", "July", "August", "September", "October",
+    "November", "December" };
+
+const char *
+htq_day_text(const char *iso, char buf[HTQ_DAY_TEXT])
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	int y, m, d, i;
+
+	if (iso == NULL)
+		return NULL;
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? iso[i] != '-' : iso[i] < '0' ||
+		    iso[i] > '9')
+			return iso;
+	if (iso[10] != '\0')
+		return iso;
+	y = atoi(iso);
+	m = (iso[5] - '0') * 10 + iso[6] - '0';
+	d = (iso[8] - '0') * 10 + iso[9] - '0';
+	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1] || (m == 2 &&
+	    d == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0))))
+		return iso;
+	snprintf(buf, HTQ_DAY_TEXT, "%d %s %04d", d, month_name[m - 1], y);
+	return buf;
+}
+
+const char *
+htq_type_text(const char *type)
+{
+	if (type == NULL)
+		return NULL;
+	if (strcmp(type, "HNC") == 0)
+		return "Higher National Certificate (HNC)";
+	if (strcmp(type, "HND") == 0)
+		return "Higher National Diploma (HND)";
+	if (strcmp(type, "foundation_degree") == 0)
+		return "Foundation degree";
+	if (strcmp(type, "other") == 0)
+		return "Another type";
+	return type;
+}
+
 int
 htq_markup_finish(FILE *f, char **out, size_t *len)
 {
@@ -273,7 +323,7 @@ htq_verify_html(const json_t *m, const struct htq_site *site,
 	const char *id = htq_jstr(m, "id", NULL);
 	const json_t *r = json_object_get(m, "revoked");
 	int revoked = htq_mark_revoked(m);
-	char level[32], std[400], title[64];
+	char level[32], std[400], title[64], day[HTQ_DAY_TEXT];
 	FILE *f;
 
 	*out = NULL;
@@ -297,7 +347,7 @@ htq_verify_html(const json_t *m, const struct htq_site *site,
 		    "!</span><strong class=\"govuk-warning-text__text\"><span "
 		    "class=\"govuk-visually-hidden\">Warning</span>This website "
 		    "says this quality mark was revoked on ", f);
-		htq_put_esc(f, htq_jstr(r, "date", NULL));
+		htq_put_esc(f, htq_day_text(htq_jstr(r, "date", NULL), day));
 		fputs(": ", f);
 		htq_put_esc(f, htq_reason_text(htq_jstr(r, "reason", NULL)));
 		fputs(".</strong></div>\n", f);
@@ -308,8 +358,8 @@ htq_verify_html(const json_t *m, const struct htq_site *site,
 	    "<dl class=\"govuk-summary-list\" id=\"facts\">\n", f);
 	row(f, "qualification", "Qualification", htq_jstr(m, "qualification",
 	    "title"));
-	row(f, "qualification_type", "Qualification type", htq_jstr(m,
-	    "qualification", "type"));
+	row(f, "qualification_type", "Qualification type",
+	    htq_type_text(htq_jstr(m, "qualification", "type")));
 	snprintf(level, sizeof(level), "%lld", htq_mark_level(m));
 	row(f, "level", "Level", level);
 	row(f, "qan", "Qualification number (QAN)", htq_jstr(m,
@@ -323,13 +373,16 @@ htq_verify_html(const json_t *m, const struct htq_site *site,
 	    "");
 	row(f, "standard", "Occupational standard", std);
 	row(f, "route", "Route", htq_jstr(m, "route", NULL));
-	row(f, "awarded", "Awarded", htq_jstr(m, "awarded", NULL));
-	row(f, "first_teaching", "First teaching", htq_jstr(m,
-	    "first_teaching", NULL));
-	row(f, "review_by", "Review by", htq_jstr(m, "review_by", NULL));
+	row(f, "awarded", "Awarded", htq_day_text(htq_jstr(m, "awarded",
+	    NULL), day));
+	row(f, "first_teaching", "First teaching", htq_day_text(htq_jstr(m,
+	    "first_teaching", NULL), day));
+	row(f, "review_by", "Review by", htq_day_text(htq_jstr(m,
+	    "review_by", NULL), day));
 	row(f, "status", "Listed as", revoked ? "Revoked" : "Current");
 	if (json_is_object(r)) {
-		row(f, "revoked_on", "Revoked on", htq_jstr(r, "date", NULL));
+		row(f, "revoked_on", "Revoked on", htq_day_text(htq_jstr(r,
+		    "date", NULL), day));
 		row(f, "reason", "Reason", htq_reason_text(htq_jstr(r, "reason",
 		    NULL)));
 		if (htq_jstr(r, "note", NULL) != NULL)
@@ -639,7 +692,7 @@ htq_register_html(const json_t *all, const json_t *shown,
 {
 	const json_t *it;
 	size_t i, total = json_array_size(shown), first, last, pages;
-	char title[128];
+	char title[128], day[HTQ_DAY_TEXT];
 	FILE *f;
 
 	pages = total == 0 ? 1 : (total + HTQ_REGISTER_PAGE - 1) /
@@ -722,13 +775,15 @@ htq_register_html(const json_t *all, const json_t *shown,
 		htq_put_esc(f, htq_jstr(it, "route", NULL));
 		fputs("</td>", f);
 		cell_open(f, "Awarded");
-		htq_put_esc(f, htq_jstr(it, "awarded", NULL));
+		htq_put_esc(f, htq_day_text(htq_jstr(it, "awarded", NULL),
+		    day));
 		fputs("</td>", f);
 		cell_open(f, "Status");
 		if (json_is_object(r)) {
 			fputs("<strong class=\"govuk-tag govuk-tag--red\">"
 			    "Revoked</strong> ", f);
-			htq_put_esc(f, htq_jstr(r, "date", NULL));
+			htq_put_esc(f, htq_day_text(htq_jstr(r, "date", NULL),
+			    day));
 			fputs(": ", f);
 			htq_put_esc(f, htq_reason_text(htq_jstr(r, "reason", NULL)));
 		} else

@@ -40,6 +40,10 @@ export async function axe(page, what = "axe") {
 	return r.violations;
 }
 
+// A signed day ("2026-12-06") as the pages write it, "6 December 2026":
+// by the browser's own Intl, not the site's code.
+export const dayWords = d => new Date(d + "T00:00:00Z").toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+
 // A suite: suite.test(name, fn) adds a test; suite.run() runs them and
 // returns the exit code.  ctx (each test's argument) has stack, browser,
 // out (the screenshot folder, build/test-out/NAME or $HTQ_TEST_OUT/NAME)

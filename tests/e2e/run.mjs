@@ -11,7 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { SyntheticLedger, startStack } from "../web/helpers.mjs";
-import { assert, axe, consoleError, launch, suite } from "./lib.mjs";
+import { assert, axe, consoleError, dayWords, launch, suite } from "./lib.mjs";
 import { hostileTests } from "./hostile.mjs";
 
 const e2e = suite("e2e");
@@ -217,7 +217,7 @@ test("verify page: a revoked mark shows as revoked with date and reason", async 
 	const r = await verifyPage(ctx, page, rev, "verify-revoked");
 	assert(r.verdict === "revoked", `verdict ${r.verdict}: ${r.outcome}`);
 	const m = (await ctx.stack.json("/api/v1/marks/" + rev)).mark;
-	assert(r.outcome.includes("REVOKED") && r.outcome.includes(m.revoked.date) &&
+	assert(r.outcome.includes("REVOKED") && r.outcome.includes(dayWords(m.revoked.date)) &&
 	    r.outcome.includes(m.revoked.reason.replace(/_/g, " ")), r.outcome);
 	assert(r.checks.some(c => c.name === "mark.revoked inclusion proof" && c.ok === "true"), JSON.stringify(r.checks));
 	assert((await page.textContent("main")).includes("Revoked"), "status in words");
@@ -410,8 +410,9 @@ test("public pages with JavaScript disabled: a mark's facts, the register's sear
 			const m = (await ctx.stack.json("/api/v1/marks/" + id)).mark;
 			await go("/verify/" + id, 200, id === cur ? "verify-nojs-320" : null);
 			const text = await page.textContent("main");
-			for (const fact of [m.qualification.title, m.awarding_body.name, m.standard.ref, m.route, m.awarded, m.review_by])
+			for (const fact of [m.qualification.title, m.awarding_body.name, m.standard.ref, m.route, dayWords(m.awarded), dayWords(m.review_by)])
 				assert(text.includes(fact), `${id}: ${fact} shown without JavaScript`);
+			assert(!text.includes(m.awarded), `${id}: a date in words, not ${m.awarded}`);
 			assert(text.includes(m.status === "revoked" ? "Revoked" : "Current"), `${id}: status in words`);
 			assert(await page.$("#verify-nojs"), "the no-JavaScript note");
 		}

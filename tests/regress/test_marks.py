@@ -5,6 +5,7 @@ a revoked mark's revocation proven against the same checkpoint; 400 and
 404; the register's filters, search and paging; the badge; the static
 files published after each commit."""
 import base64
+import datetime
 import hashlib
 import json
 import os
@@ -117,6 +118,12 @@ def prove(part, ks, size, root):
     if root_from_inclusion(part["index"], size, leaf(entry), proof) != root:
         raise Refused("entry %d: not included in the checkpoint's tree" % e["seq"])
     return e
+
+
+def day_words(iso):
+    """2026-12-06 as the pages write it: 6 December 2026."""
+    d = datetime.date.fromisoformat(iso)
+    return "%d %s %04d" % (d.day, d.strftime("%B"), d.year)
 
 
 def verify_bundle(s, b):
@@ -338,9 +345,11 @@ def test_static_files_are_published(s):
         assert page.status == 200 and page.header("content-type").startswith("text/html")
         html = page.body.decode()
         m = s.get("/api/v1/marks/" + mid).json()["mark"]
+        # dates in words, as on every page ("6 December 2026")
         for fact in (m["qualification"]["title"], m["awarding_body"]["name"], m["standard"]["ref"],
-                     m["route"], m["awarded"], m["review_by"]):
+                     m["route"], day_words(m["awarded"]), day_words(m["review_by"])):
             assert fact.replace("&", "&amp;") in html, fact
+        assert m["awarded"] not in html, "an ISO date on the page"
         assert ("Revoked" in html) == (mid == rev)
         assert "<script type=\"module\" src=\"/assets/js/verify." in html
         assert "<style" not in html and "style=" not in html and "onclick" not in html

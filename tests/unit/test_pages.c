@@ -210,11 +210,46 @@ test_badge_has_the_whole_title_wrapped(void)
 	json_decref(m);
 }
 
+/* Signed days and codes in words; anything else as it is (verify.js
+ * compares the page's facts with markcheck.js's words for the signed
+ * entry: tests/web/ledger.test.mjs checks the same cases there). */
+static void
+test_days_and_types_in_words(void)
+{
+	static const char *const cases[][2] = {
+		{ "2026-12-06", "6 December 2026" },
+		{ "2026-01-31", "31 January 2026" },
+		{ "2024-02-29", "29 February 2024" },
+		{ "2000-02-29", "29 February 2000" },
+		{ "1900-02-29", "1900-02-29" },
+		{ "2023-02-29", "2023-02-29" },
+		{ "2026-04-31", "2026-04-31" },
+		{ "2026-13-01", "2026-13-01" },
+		{ "2026-00-10", "2026-00-10" },
+		{ "2026-12-6", "2026-12-6" },
+		{ "2026-12-061", "2026-12-061" },
+		{ "2026-11-29T09:00:00Z", "2026-11-29T09:00:00Z" },
+		{ "+026-12-06", "+026-12-06" },
+		{ "", "" },
+	};
+	char buf[HTQ_DAY_TEXT];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		T_STREQ(htq_day_text(cases[i][0], buf), cases[i][1]);
+	T_ASSERT(htq_day_text(NULL, buf) == NULL);
+	T_STREQ(htq_type_text("foundation_degree"), "Foundation degree");
+	T_STREQ(htq_type_text("HNC"), "Higher National Certificate (HNC)");
+	T_STREQ(htq_type_text("hnc"), "hnc");
+	T_ASSERT(htq_type_text(NULL) == NULL);
+}
+
 int
 main(void)
 {
 	T_RUN(test_register_pages_link_with_the_search);
 	T_RUN(test_shell_is_filled_at_its_markers);
 	T_RUN(test_badge_has_the_whole_title_wrapped);
+	T_RUN(test_days_and_types_in_words);
 	return T_DONE();
 }

@@ -768,3 +768,15 @@ describe("witness cosignatures and the witness rule (docs/ledger.md 9.1)", async
 		await assert.rejects(L.prefixRootFromTiles(3, 4, fetchFrom(new Map())), /missing/);
 	});
 });
+
+// The same cases as tests/unit/test_pages.c test_days_and_types_in_words:
+// a verify page compares its static facts (pages.c) with these words.
+test("dayText: signed days in words by pages.c's rule, anything else as it is", () => {
+	const cases = [["2026-12-06", "6 December 2026"], ["2026-01-31", "31 January 2026"],
+		["2024-02-29", "29 February 2024"], ["2000-02-29", "29 February 2000"], ["1900-02-29", "1900-02-29"],
+		["2023-02-29", "2023-02-29"], ["2026-04-31", "2026-04-31"], ["2026-13-01", "2026-13-01"],
+		["2026-00-10", "2026-00-10"], ["2026-12-6", "2026-12-6"], ["2026-12-061", "2026-12-061"],
+		["2026-11-29T09:00:00Z", "2026-11-29T09:00:00Z"], ["+026-12-06", "+026-12-06"], ["", ""]];
+	for (const [iso, want] of cases) assert.equal(L.dayText(iso), want, iso);
+	assert.equal(L.dayText(null), null);
+});

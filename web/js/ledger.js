@@ -1013,6 +1013,27 @@ async function proveEntry(checks, label, part, cp, keys) {
 	return { entry: e, key };
 }
 
+// A signed day, "2026-12-06", in words: "6 December 2026" (the rule of
+// core/publish/pages.c htq_day_text); anything that is not a real day
+// is returned as it is.
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July",
+	"August", "September", "October", "November", "December"];
+export function dayText(iso) {
+	const m = typeof iso === "string" ? /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(iso) : null;
+	if (!m) return iso;
+	const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+	const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+	const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+	if (mo < 1 || mo > 12 || d < 1 || d > days[mo - 1]) return iso;
+	return `${d} ${MONTHS[mo - 1]} ${m[1]}`;
+}
+
+// A revocation's reason code in words (core/publish/pages.c
+// htq_reason_text); anything else as it is.
+const REASONS = { qualification_withdrawn: "qualification withdrawn", standard_withdrawn: "standard withdrawn",
+	non_compliance: "non-compliance" };
+export const reasonText = r => (typeof r === "string" && Object.hasOwn(REASONS, r) ? REASONS[r] : r) || "";
+
 function revocationFacts(r) {
 	const d = r.data || {};
 	return { index: r.seq, date: typeof d.revoked === "string" ? d.revoked : r.time,
@@ -1121,7 +1142,7 @@ export async function verifyMarkBundle(bundle, keysText, { markId, fetchTile, fe
 	if (!fetchTile) {
 		if (claimedRevocation) {
 			const f = proved.revocation;
-			check(checks, "not revoked", false, `revoked on ${f.date}${f.reason ? ": " + f.reason : ""} (entry ${f.index}, proved from the bundle's signed revocation)`, { revocation: f });
+			check(checks, "not revoked", false, `revoked on ${dayText(f.date)}${f.reason ? ": " + reasonText(f.reason) : ""} (entry ${f.index}, proved from the bundle's signed revocation)`, { revocation: f });
 		} else if (!newestSigned) {
 			check(checks, "not revoked", null, "not checked: the bundle's checkpoint is signed by a retired key, and the log's latest checkpoint and tiles, needed to prove the award again and look for a revocation, are not available (offline)", { skipped: true });
 		} else {
@@ -1197,7 +1218,7 @@ export async function verifyMarkBundle(bundle, keysText, { markId, fetchTile, fe
 		proved.time = lastTime;
 		if (found) {
 			const f = proved.revocation = revocationFacts(found);
-			check(checks, "not revoked", false, `revoked on ${f.date}${f.reason ? ": " + f.reason : ""} (entry ${f.index})`,
+			check(checks, "not revoked", false, `revoked on ${dayText(f.date)}${f.reason ? ": " + reasonText(f.reason) : ""} (entry ${f.index})`,
 			    { revocation: f });
 		} else {
 			proved.current = true;

@@ -13,7 +13,7 @@
 //              or was not made, and why.
 // The facts shown as proved come from the signed mark.awarded entry's
 // data, never from the bundle's unsigned "mark" object.
-import { parseWitnessPolicy, sha256, summarize, toHex, utf8, verifyMarkBundle } from "/assets/js/ledger.js";
+import { dayText, parseWitnessPolicy, reasonText, sha256, summarize, toHex, utf8, verifyMarkBundle } from "/assets/js/ledger.js";
 
 export function el(tag, attrs = {}, ...children) {
 	const e = document.createElement(tag);
@@ -60,11 +60,16 @@ export function witnessWords(policy) {
 	return `The log's latest checkpoint must be cosigned by ${w.quorum} of ${w.names.length} witnesses (${w.names.join(", ")}) within ${w.maxAge} seconds.`;
 }
 
-const REASONS = { qualification_withdrawn: "qualification withdrawn", standard_withdrawn: "standard withdrawn",
-	non_compliance: "non-compliance" };
-export const reasonText = r => REASONS[r] || r || "";
 
 const str = v => typeof v === "string" ? v : null;
+
+// The words the pages use for signed values, by the rules of
+// core/publish/pages.c (htq_day_text, htq_type_text; dayText is
+// ledger.js's), so that the facts shown as proved read as the static
+// page's and compare equal to them.
+const TYPES = { HNC: "Higher National Certificate (HNC)", HND: "Higher National Diploma (HND)",
+	foundation_degree: "Foundation degree", other: "Another type" };
+export const typeText = t => typeof t === "string" && Object.hasOwn(TYPES, t) ? TYPES[t] : t;
 const get = (o, ...path) => path.reduce((x, k) => x && typeof x === "object" ? x[k] : undefined, o);
 
 // The facts of a signed mark.awarded entry's data, formatted as
@@ -74,20 +79,20 @@ export function awardFacts(data) {
 	const level = get(data, "qualification", "level");
 	return [
 		["qualification", "Qualification", str(get(data, "qualification", "title"))],
-		["qualification_type", "Qualification type", str(get(data, "qualification", "type"))],
+		["qualification_type", "Qualification type", typeText(str(get(data, "qualification", "type")))],
 		["level", "Level", String(Number.isSafeInteger(level) ? level : 0)],
 		["qan", "Qualification number (QAN)", str(get(data, "qualification", "qan"))],
 		["awarding_body", "Awarding body", str(get(data, "awarding_body", "name"))],
 		["standard", "Occupational standard", `${s("ref")} ${s("title")} (version ${s("version")})`],
 		["route", "Route", str(get(data, "route"))],
-		["awarded", "Awarded", str(get(data, "awarded"))],
-		["first_teaching", "First teaching", str(get(data, "first_teaching"))],
-		["review_by", "Review by", str(get(data, "review_by"))],
+		["awarded", "Awarded", dayText(str(get(data, "awarded")))],
+		["first_teaching", "First teaching", dayText(str(get(data, "first_teaching")))],
+		["review_by", "Review by", dayText(str(get(data, "review_by")))],
 	].map(([fact, label, value]) => ({ fact, label, value: value === null ? "—" : value }));
 }
 
 export function revocationFacts(r) {
-	const rows = [{ fact: "revoked_on", label: "Revoked on", value: r.date },
+	const rows = [{ fact: "revoked_on", label: "Revoked on", value: dayText(r.date) },
 		{ fact: "reason", label: "Reason", value: reasonText(r.reason) || "—" }];
 	if (r.note) rows.push({ fact: "note", label: "Details", value: r.note });
 	return rows;
@@ -171,7 +176,7 @@ export function outcome(checks, policy) {
 	if (p.award) lines.push(`Awarded — proved: mark ${p.mark} is in the signed ledger (entry ${p.award.seq}).`);
 	if (verdict === "revoked") {
 		const r = p.revocation;
-		lines.push(`Revoked on ${r.date}${r.reason ? " — reason: " + reasonText(r.reason) : ""}${r.note ? " (" + r.note + ")" : ""} — proved from the signed revocation (ledger entry ${r.index}).`);
+		lines.push(`Revoked on ${dayText(r.date)}${r.reason ? " — reason: " + reasonText(r.reason) : ""}${r.note ? " (" + r.note + ")" : ""} — proved from the signed revocation (ledger entry ${r.index}).`);
 		lines.push(keyLine);
 		return { verdict, cls: "govuk-notification-banner htq-revoked", title: `Quality mark ${p.mark} is REVOKED`, lines };
 	}
