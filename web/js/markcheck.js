@@ -60,7 +60,6 @@ export function witnessWords(policy) {
 	return `The log's latest checkpoint must be cosigned by ${w.quorum} of ${w.names.length} witnesses (${w.names.join(", ")}) within ${w.maxAge} seconds.`;
 }
 
-
 const str = v => typeof v === "string" ? v : null;
 
 // The words the pages use for signed values, by the rules of
