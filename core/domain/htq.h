@@ -341,6 +341,9 @@ int	 htq_information_respond(struct htq_db *, const struct htq_actor *,
 	    const char *id, const char *answer, const json_t *content,
 	    json_t **out, struct htq_why *);
 int	 htq_info_response_days(void);
+/* Days for the review of a submission ($HTQ_REVIEW_DAYS, 28): the
+ * submission's review_due, set when it is submitted (again). */
+int	 htq_review_days(void);
 int	 htq_min_recommendations(void);
 /* Drafts one organisation may keep ($HTQ_MAX_DRAFTS, else HTQ_MAX_DRAFTS). */
 int	 htq_max_drafts(void);

@@ -103,6 +103,24 @@ htq_max_drafts(void)
 }
 
 int
+htq_review_days(void)
+{
+	return htq_env_int("HTQ_REVIEW_DAYS", HTQ_REVIEW_DAYS, 1,
+	    HTQ_MAX_REVIEW_DAYS);
+}
+
+/* A round of review starts: its due date, htq_review_days() from today
+ * (store() drops it once the submission no longer waits for review). */
+static void
+review_round(json_t *doc)
+{
+	char due[HTQ_DATE_LEN + 1];
+
+	htq_date_in(htq_review_days(), due);
+	json_object_set_new(doc, "review_due", json_string(due));
+}
+
+int
 htq_info_response_days(void)
 {
 	return htq_env_int("HTQ_INFO_RESPONSE_DAYS", HTQ_INFO_RESPONSE_DAYS, 0,
@@ -507,7 +525,8 @@ visible(const struct htq_actor *a, const json_t *doc)
 }
 
 /* The list entry of a submission: with the dates a dashboard shows
- * (submitted_at; respond_by while an answer is awaited; decided). */
+ * (submitted_at; review_due while it waits for review; respond_by while
+ * an answer is awaited; decided). */
 static json_t *
 summary(const json_t *doc)
 {
@@ -519,7 +538,7 @@ summary(const json_t *doc)
 	    json_array_size(reqs) - 1), "respond_by") : NULL;
 
 	return json_pack("{s:O,s:O*,s:O,s:O,s:O,s:{s:O,s:O,s:O},s:{s:O*,s:O*},"
-	    "s:O*,s:O,s:O*,s:O*,s:O*,s:O*,s:O*}", "id", json_object_get(doc, "id"),
+	    "s:O*,s:O,s:O*,s:O*,s:O*,s:O*,s:O*,s:O*}", "id", json_object_get(doc, "id"),
 	    "reference", json_object_get(doc, "reference"),
 	    "status", json_object_get(doc, "status"),
 	    "version", json_object_get(doc, "version"),
@@ -536,6 +555,7 @@ summary(const json_t *doc)
 	    "mark_status") ? json_object_get(doc, "mark_status") :
 	    json_string("current") : NULL,
 	    "submitted_at", json_object_get(doc, "submitted_at"),
+	    "review_due", json_object_get(doc, "review_due"),
 	    "respond_by", by,
 	    "decided", json_object_get(json_object_get(doc, "decision"),
 	    "decided"));
@@ -667,6 +687,9 @@ store(struct htq_db *db, MDB_txn *txn, json_t *doc, const json_t *given)
 	json_t *std, *cov, *f;
 	int rc;
 
+	/* a review's due date only while the submission waits for review */
+	if (!is(doc, "submitted") && !is(doc, "in_review"))
+		json_object_del(doc, "review_due");
 	if (id == NULL)
 		return HTQ_EFORMAT;
 	htq_now_iso(now);
@@ -1083,6 +1106,7 @@ htq_submission_submit(struct htq_db *db, const struct htq_actor *a,
 	wid = sget(win, "id");
 	htq_now_iso(now);
 	json_object_set_new(doc, "status", json_string("submitted"));
+	review_round(doc);
 	json_object_set_new(doc, "submitted_at", json_string(now));
 	json_object_set_new(doc, "content_sha256", json_string(hash));
 	json_object_set_new(doc, "window", json_string(wid));
@@ -1396,6 +1420,7 @@ htq_information_respond(struct htq_db *db, const struct htq_actor *a,
 		json_array_extend(earlier, json_object_get(doc, "reviews"));
 		json_object_set_new(doc, "reviews", json_array());
 		json_object_set_new(doc, "status", json_string("submitted"));
+		review_round(doc);
 		json_object_set_new(data, "content_sha256", json_string(chash));
 		json_object_set(data, "coverage", cov);
 		json_object_set(data, "standard", json_object_get(content,

@@ -174,6 +174,11 @@
 #define HTQ_INFO_RESPONSE_DAYS	28
 #define HTQ_MAX_INFO_RESPONSE_DAYS	365
 #define HTQ_MAX_INFO_REQUESTS	10
+/* Days the employer panel has for its review of a submission, from the
+ * day it is submitted (again, after an answer): the reviewer's queue
+ * shows the date ($HTQ_REVIEW_DAYS: 1 to HTQ_MAX_REVIEW_DAYS). */
+#define HTQ_REVIEW_DAYS		28
+#define HTQ_MAX_REVIEW_DAYS	365
 /* Reviews on one submission (each reviewer at most once a round). */
 #define HTQ_MAX_REVIEWS		50
 /* Submissions per page of GET /submissions: default and most. */

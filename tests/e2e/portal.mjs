@@ -13,7 +13,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { ROOT } from "../web/helpers.mjs";
-import { assert, axe, consoleError, suite, VIEWPORT } from "./lib.mjs";
+import { assert, axe, consoleError, dayWords, suite, VIEWPORT } from "./lib.mjs";
 
 const portal = suite("portal");
 const OUT = portal.out;
@@ -408,9 +408,9 @@ test("the whole story: an awarding body submits, the employer panel recommends, 
 	assert(m.status === "revoked" && m.revoked.reason === "non_compliance", JSON.stringify(m.revoked));
 	v = await verified(ctx, mark, "story-16-verify-revoked");
 	assert(v.verdict === "revoked", `verdict ${v.verdict}: ${v.outcome}`);
-	assert(v.outcome.includes("REVOKED") && v.outcome.includes(m.revoked.date) && /non[- ]compliance/.test(v.outcome), v.outcome);
+	assert(v.outcome.includes("REVOKED") && v.outcome.includes(dayWords(m.revoked.date)) && /non[- ]compliance/.test(v.outcome), v.outcome);
 	assert(v.checks.some(c => c.name === "mark.revoked inclusion proof" && c.ok === "true"), JSON.stringify(v.checks));
-	assert(v.main.includes("Revoked") && v.main.includes(m.revoked.date), "the static facts say revoked, with the date");
+	assert(v.main.includes("Revoked") && v.main.includes(dayWords(m.revoked.date)), "the static facts say revoked, with the date");
 });
 
 // The session ends at the server while the page is open (signed out
@@ -734,7 +734,7 @@ test("dashboards: each role's home says what needs attention (from the API's lis
 		assert(/No submission matches/.test(await page.textContent("#search-result")) && await page.locator("#submissions-table").count() === 0, "no match said");
 		await page.done();
 	}
-	// reviewer: the queue (oldest first, with the date submitted), answers awaited, past reviews
+	// reviewer: the queue (by due date, with the date submitted), answers awaited, past reviews
 	{
 		const queue = (await panel("GET", "/submissions?status=awaiting_review&limit=100")).body.submissions;
 		const past = (await panel("GET", "/submissions?status=reviewed&limit=100")).body.submissions;
@@ -743,6 +743,12 @@ test("dashboards: each role's home says what needs attention (from the API's lis
 		assert((await listed(page, "past")).every(id => past.some(s => s.id === id)) && (await listed(page, "past")).length === Math.min(past.length, 10), "past reviews");
 		assert(await page.locator("#queue a[href^='/submissions/review/']").count() === queue.length, "each links its review");
 		if (queue.length) assert((await page.textContent("#queue")).includes("Submitted on " + govukDate(queue[0].submitted_at)), "date submitted");
+		// each row says when its review is due (the API's review_due, HTQ_REVIEW_DAYS after the submit)
+		for (const s of queue) {
+			assert(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(s.review_due || ""), `review_due of ${s.id}: ${s.review_due}`);
+			const row = await page.textContent(`#queue li[data-id="${s.id}"]`);
+			assert(row.includes("Review due by " + govukDate(s.review_due)), `${s.id}: its due date: ${row}`);
+		}
 		const orgNames = await page.$$eval("[data-org]", els => els.map(e => e.textContent));
 		assert(orgNames.length && orgNames.every(n => n && n !== "an awarding body" && !/^o-/.test(n)), "organisations by name: " + orgNames);
 		await step(page, "home-attention-reviewer");

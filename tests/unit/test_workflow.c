@@ -1436,12 +1436,18 @@ test_information_loop(void)
 	    "submission.submitted", "review.recorded", "information.requested",
 	    "information.provided", "review.recorded", "decision.approved" };
 	char id[HTQ_ID_LEN + 1], type[64], subj[64], hash[65];
+	char due[HTQ_DATE_LEN + 1];
 	struct htq_why why;
 	json_t *out, *data, *c, *doc, *h, *e;
 	const char *old;
 	size_t i;
 
 	make_in(S_IN_REVIEW, id);
+	/* in review: due HTQ_REVIEW_DAYS from the submit (today here) */
+	htq_date_in(HTQ_REVIEW_DAYS, due);
+	doc = read_as(&aud, id);
+	T_STREQ(json_string_value(json_object_get(doc, "review_due")), due);
+	json_decref(doc);
 	/* the approver asks; the question reaches the ledger as a hash */
 	T_EQ(htq_information_request(db, &appr, id, "", &out, &why),
 	    HTQ_EINVAL);
@@ -1467,6 +1473,7 @@ test_information_loop(void)
 	    HTQ_ECONFLICT);
 	doc = read_as(&ab_a, id);
 	T_ASSERT(listed(doc, "respond") && listed(doc, "withdraw"));
+	T_ASSERT(json_object_get(doc, "review_due") == NULL);
 	old = json_string_value(json_object_get(doc, "content_sha256"));
 	T_ASSERT(old != NULL);
 	snprintf(hash, sizeof(hash), "%s", old);
@@ -1484,6 +1491,7 @@ test_information_loop(void)
 	T_EQ(htq_information_respond(db, &ab_a, id, "S2 is now in U2.", c,
 	    &out, &why), HTQ_OK);
 	T_STREQ(json_string_value(json_object_get(out, "status")), "submitted");
+	T_STREQ(json_string_value(json_object_get(out, "review_due")), due);
 	T_EQ(json_array_size(json_object_get(out, "reviews")), 0);
 	T_EQ(json_array_size(json_object_get(out, "earlier_reviews")), 1);
 	T_ASSERT(strcmp(json_string_value(json_object_get(out,
@@ -1509,6 +1517,7 @@ test_information_loop(void)
 	json_decref(out);
 	/* the history: every step, who, and the version it made */
 	doc = read_as(&aud, id);
+	T_ASSERT(json_object_get(doc, "review_due") == NULL);
 	h = json_object_get(doc, "history");
 	T_EQ(json_array_size(h), sizeof(steps) / sizeof(steps[0]));
 	json_array_foreach(h, i, e) {
@@ -2129,8 +2138,9 @@ test_references(void)
 
 /*
  * What a dashboard reads from a list: status=reviewed is the caller's
- * past reviews only; a row carries submitted_at, respond_by while an
- * answer is awaited, and decided once decided.
+ * past reviews only; a row carries submitted_at, review_due while it
+ * waits for review, respond_by while an answer is awaited, and decided
+ * once decided.
  */
 static void
 test_dashboard_lists(void)
@@ -2162,6 +2172,8 @@ test_dashboard_lists(void)
 		T_ASSERT(json_is_string(json_object_get(x, "submitted_at")));
 		T_EQ(json_is_string(json_object_get(x, "respond_by")),
 		    strcmp(id, info) == 0);
+		T_EQ(json_is_string(json_object_get(x, "review_due")),
+		    strcmp(id, rv) == 0);
 		T_EQ(json_is_string(json_object_get(x, "decided")),
 		    strcmp(id, dec) == 0);
 		seen++;

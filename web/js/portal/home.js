@@ -4,8 +4,9 @@
 //                  answer is due), recent status changes, decisions (with
 //                  the decision letter and certificate), revoked marks,
 //                  submission windows open now (closing date) or announced
-//   reviewer       the queue (what the API says they may review now, with
-//                  the date each was submitted), submissions waiting for
+//   reviewer       the queue (what the API says they may review now, the
+//                  review's due date first, and the date each was
+//                  submitted), submissions waiting for
 //                  an answer (due date), their past reviews
 //   approver       ready to decide, waiting for an answer (due date)
 //   administrator  current quality marks whose review-by date falls in
@@ -55,9 +56,9 @@ function waited(at) {
 	return n > 0 ? `, waiting ${plural(n, "day")}` : "";
 }
 
-function due(day) {
+function due(day, what = "Answer") {
 	const n = daysTo(day);
-	return `Answer due by <strong>${date(day)}</strong>${n < 0 ? " (passed)" : n === 0 ? " (today)" : ` (${plural(n, "day")} left)`}`;
+	return `${what} due by <strong>${date(day)}</strong>${n < 0 ? " (passed)" : n === 0 ? " (today)" : ` (${plural(n, "day")} left)`}`;
 }
 
 async function awardingBody() {
@@ -95,11 +96,13 @@ ${win.length ? `<ul class="govuk-list govuk-list--spaced">${win.join("")}</ul>` 
 
 async function reviewer() {
 	const [queue, waiting, past] = await Promise.all([list("status=awaiting_review"), list("status=information_requested"), list("status=reviewed")]);
-	const q = [...queue.submissions].sort((a, b) => String(a.submitted_at).localeCompare(String(b.submitted_at)));
+	// the queue by due date (the core's review_due), the oldest first
+	const q = [...queue.submissions].sort((a, b) => String(a.review_due || a.submitted_at).localeCompare(String(b.review_due || b.submitted_at)));
 	const n = count(queue);
 	return `<p class="govuk-body" id="queue-count">${esc(n)} submission${n === "1" ? " is" : "s are"} waiting for your recommendation.</p>
 ${section("queue", "Waiting for your review", q.map(s => item(s, { href: `/submissions/review/?id=${encodeURIComponent(s.id)}`, org: true,
-		detail: s.submitted_at ? `Submitted on ${date(s.submitted_at)}${waited(s.submitted_at)}` : "" })), "There is nothing waiting for your review.")}
+		detail: [s.review_due ? due(s.review_due, "Review") : "", s.submitted_at ? `Submitted on ${date(s.submitted_at)}${waited(s.submitted_at)}` : ""].filter(Boolean).join("<br>") })),
+		"There is nothing waiting for your review.")}
 ${section("waiting", "Waiting for the awarding body's answer", waiting.submissions.map(s => item(s, { org: true, detail: s.respond_by ? due(s.respond_by) : "" })), "No submission is waiting for an answer.")}
 ${section("past", "Your past reviews", [...past.submissions].sort(newest).slice(0, 10).map(s => item(s, { org: true, detail: `Updated on ${date(s.updated)}` })), "You have not reviewed a submission yet.")}
 <a href="/submissions/" role="button" draggable="false" class="govuk-button" data-module="govuk-button">Review submissions</a>`;
