@@ -11,15 +11,24 @@
  *   1. claimed: marked "sending" with a new attempt id, committed;
  *   2. sent: one SMTP transaction, with a Message-ID made from the
  *      message id (the same on every attempt);
- *   3. recorded: after the relay's 250 to the data, removed from the
- *      queue, committed.
+ *   3. noted: the relay's 250 to the data is at once a line "ID
+ *      ATTEMPT" appended to DIR/run/mailer.sent, one write(2): it
+ *      survives a kill -9 of this process (not a power cut: it is not
+ *      fsynced), and takes microseconds;
+ *   4. recorded: removed from the queue, committed; the note file is
+ *      then emptied.
  *
  * Nothing is lost: an e-mail leaves the queue only after a 250 (or when
  * its account has gone, or after HTQ_MAIL_MAX_ATTEMPTS tries, the
- * message staying in the portal).  A sender killed between 2 and 3
- * leaves it "sending"; the next one starts by putting such e-mails back
- * to pending and sends them again: delivery is at least once, and the
- * copy carries the same Message-ID, which the receiving side uses to
+ * message staying in the portal).  A sender killed after 3 is recorded
+ * by the next one, which starts by recording every noted attempt (then
+ * empties the file).  A sender killed between the relay taking the
+ * data and 3 leaves the e-mail "sending" with nothing noted; the next
+ * one puts such e-mails back to pending and sends them again.  No SMTP
+ * client can close that window (the relay may have queued the message
+ * and its 250 be lost); the note makes it the relay's own time to
+ * answer, not ours to commit.  Delivery is therefore at least once, and
+ * a copy carries the same Message-ID, which the receiving side uses to
  * drop it (RFC 5322 3.6.4: a Message-ID names one message).  A refusal
  * (4xx, no answer, no connection) is tried again after a wait doubling
  * from HTQ_MAIL_BACKOFF_MIN to HTQ_MAIL_BACKOFF_MAX seconds; a 5xx ends
@@ -33,6 +42,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <netdb.h>
 
 #include <errno.h>
@@ -56,6 +67,9 @@ on_stop(int sig)
 	(void)sig;
 	stopping = 1;
 }
+
+/* DIR/run/mailer.sent, open for appending (step 3 above). */
+static int	 noted = -1;
 
 struct relay {
 	char	 host[256];
@@ -107,6 +121,7 @@ conn_open(struct conn *c, const struct relay *r)
 {
 	struct addrinfo hints, *res, *ai;
 	struct timeval tv = { HTQ_MAIL_TIMEOUT, 0 };
+	int one = 1;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
@@ -121,6 +136,10 @@ conn_open(struct conn *c, const struct relay *r)
 		/* a relay that does not answer fails the try (connect too) */
 		setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		/* each command waits for its answer: nothing to coalesce */
+		if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6)
+			setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one,
+			    sizeof(one));
 		if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
 		close(c->fd);
@@ -273,6 +292,54 @@ address_ok(const char *a)
 	    strpbrk(a, "<>\r\n \t") == NULL && strchr(a, '@') != NULL;
 }
 
+/* Step 3: the line "ID ATTEMPT\n" in one write (a failure is only
+ * logged: the e-mail is then as if the sender died before 3). */
+static void
+note_sent(const json_t *job)
+{
+	char line[HTQ_ID_LEN + 40];
+	int n;
+
+	n = snprintf(line, sizeof(line), "%s %s\n", htq_jstr(job, "id", NULL),
+	    htq_jstr(job, "attempt", NULL));
+	if (n <= 0 || (size_t)n >= sizeof(line) || noted < 0 ||
+	    write(noted, line, (size_t)n) != n)
+		fprintf(stderr, "htq-mailer: cannot note %s as sent: %s\n",
+		    htq_jstr(job, "id", NULL), strerror(errno));
+}
+
+/*
+ * At start: record every attempt noted sent by a sender that stopped
+ * before recording it (an attempt that is no longer current, recorded
+ * already, changes nothing), then empty the file.  *n: lines recorded.
+ */
+static int
+record_noted(struct htq_db *db, size_t *n)
+{
+	char buf[65536], *line, *next, *sp;
+	ssize_t len;
+	int rc;
+
+	*n = 0;
+	if ((len = pread(noted, buf, sizeof(buf) - 1, 0)) < 0)
+		return HTQ_EIO;
+	buf[len] = '\0';
+	for (line = buf; (next = strchr(line, '\n')) != NULL; line = next + 1) {
+		*next = '\0';
+		/* "ID ATTEMPT": anything else (a torn line) is skipped */
+		if ((sp = strchr(line, ' ')) == NULL || sp - line != HTQ_ID_LEN ||
+		    strlen(sp + 1) != 32)
+			continue;
+		*sp = '\0';
+		rc = htq_outbox_result(db, line, sp + 1, 1, 0, 0);
+		if (rc == HTQ_OK)
+			++*n;
+		else if (rc != HTQ_ECONFLICT)
+			return rc;
+	}
+	return ftruncate(noted, 0) == 0 ? HTQ_OK : HTQ_EIO;
+}
+
 enum outcome { M_SENT, M_RETRY, M_REFUSED };
 
 /* Deliver job over one SMTP transaction. */
@@ -326,15 +393,20 @@ deliver(const struct relay *r, const json_t *job)
 	    add_text(&msg, &len, &cap, r->public_url, 1) != HTQ_OK ||
 	    add_text(&msg, &len, &cap, htq_jstr(job, "link", NULL) ?
 	    htq_jstr(job, "link", NULL) : "/home/", 0) != HTQ_OK ||
-	    add_text(&msg, &len, &cap, "\n", 0) != HTQ_OK)
+	    add_text(&msg, &len, &cap, "\n", 0) != HTQ_OK ||
+	    /* the end of the data, unstuffed: CRLF "." CRLF, in the same
+	     * write as the data (sent apart, it waited ~40 ms on Nagle's
+	     * algorithm, and a sender killed meanwhile had the kernel
+	     * deliver it: a second copy) */
+	    add_text(&msg, &len, &cap, ".\n", 0) != HTQ_OK)
 		goto out;
-	/* the end of the data, unstuffed: CRLF "." CRLF */
-	if (send_all(&c, msg, len) != HTQ_OK || send_all(&c, ".\r\n", 3) !=
-	    HTQ_OK)
+	if (send_all(&c, msg, len) != HTQ_OK)
 		goto out;
 	code = reply(&c);
-	if (code == 250)
+	if (code == 250) {
 		o = M_SENT;
+		note_sent(job);
+	}
 	(void)command(&c, "QUIT\r\n%s", "");
 out:
 	if (o != M_SENT && code >= 500 && code < 600)
@@ -375,6 +447,15 @@ run(struct htq_db *db, const struct relay *r)
 	size_t n;
 	int rc;
 
+	if ((rc = record_noted(db, &n)) != HTQ_OK) {
+		fprintf(stderr, "htq-mailer: run/mailer.sent: %s\n",
+		    htq_strerror(rc));
+		return 1;
+	}
+	if (n > 0)
+		fprintf(stderr, "htq-mailer: %zu e-mail(s) the relay took "
+		    "before a sender stopped: recorded as sent, not sent "
+		    "again\n", n);
 	if ((rc = htq_outbox_recover(db, &n)) != HTQ_OK) {
 		fprintf(stderr, "htq-mailer: %s\n", htq_strerror(rc));
 		return 1;
@@ -424,6 +505,12 @@ run(struct htq_db *db, const struct relay *r)
 		    (long long)json_integer_value(json_object_get(job,
 		    "attempts")), rc == HTQ_OK ? "" : " (not recorded)");
 		json_decref(job);
+		/* recorded: the note is done with (a kill before this
+		 * line leaves it to be recorded again: no change) */
+		if (o == M_SENT && (rc == HTQ_OK || rc == HTQ_ECONFLICT) &&
+		    ftruncate(noted, 0) != 0)
+			fprintf(stderr, "htq-mailer: run/mailer.sent: %s\n",
+			    strerror(errno));
 		/* an answer that could not be recorded leaves the e-mail
 		 * "sending": end, so that the next sender (run.sh starts
 		 * one) sends it again, as after a crash */
@@ -482,6 +569,13 @@ main(int argc, char **argv)
 	    flock(lock, LOCK_EX | LOCK_NB) != 0) {
 		fprintf(stderr, "htq-mailer: %s: %s\n", path, errno ==
 		    EWOULDBLOCK ? "another htq-mailer runs" : strerror(errno));
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/run/mailer.sent", datadir);
+	if ((noted = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) < 0) {
+		fprintf(stderr, "htq-mailer: %s: %s\n", path, strerror(errno));
+		close(lock);
 		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/run/mailer.pid", datadir);

@@ -24,8 +24,8 @@ import http.client
 
 from harness import ROOT, Skip, Stack, fcgi_master, free_port
 
-PROGRAMS = ["htq-fcgi", "htqctl", "htq-verify", "htq-witness"]
-UNITS = ["htq-fcgi.service", "htq-nginx.service", "htq-witness@.service"]
+PROGRAMS = ["htq-fcgi", "htqctl", "htq-verify", "htq-witness", "htq-mailer"]
+UNITS = ["htq-fcgi.service", "htq-nginx.service", "htq-witness@.service", "htq-mailer.service"]
 
 
 def mode(path):
@@ -146,7 +146,7 @@ def test_units_verify_and_are_hardened(s):
             raise Skip("systemd-analyze missing (apt-get install systemd): the units' "
                        "hardening lines were checked, not systemd's parse of them")
         # a template is verified through an instance of it
-        for u in ["htq-fcgi.service", "htq-nginx.service", "htq-witness@alpha.service"]:
+        for u in ["htq-fcgi.service", "htq-nginx.service", "htq-witness@alpha.service", "htq-mailer.service"]:
             p = subprocess.run(["systemd-analyze", "verify", os.path.join(unitdir, u)],
                                capture_output=True, text=True, timeout=120)
             ours = [l for l in (p.stdout + p.stderr).splitlines() if "htq" in l]

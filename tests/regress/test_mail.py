@@ -8,7 +8,8 @@ delivers them (scripts/run.sh starts it again), and the relay refuses
 the first tries with a 451.  Every message reaches the sink, by its
 Message-ID, and nothing else does; a copy sent again after a kill carries
 the same Message-ID (at least once, de-duplicated by the receiver), at
-most one per kill.
+most one per kill.  A kill after the relay's 250 (noted at once in
+run/mailer.sent) sends nothing again.
 """
 import os
 import random
@@ -30,7 +31,7 @@ class Sink:
     accepted message is stored before the 250 (a crash of the client after
     that point is what makes a second copy)."""
 
-    def __init__(self, delay=0.02, refuse=0):
+    def __init__(self, delay=0.02, refuse=0, hold_quit=False):
         self.srv = socket.socket()
         self.srv.bind(("127.0.0.1", 0))
         self.srv.listen(16)
@@ -42,6 +43,11 @@ class Sink:
         self.got = []       # (message_id, rcpt, raw)
         self.lock = threading.Lock()
         self.stop = False
+        # hold_quit: the first QUIT after an accepted message is answered
+        # only once released is set; held is set when it comes
+        self.hold_quit = hold_quit
+        self.held = threading.Event()
+        self.released = threading.Event()
         threading.Thread(target=self.serve, daemon=True).start()
 
     def serve(self):
@@ -74,6 +80,8 @@ class Sink:
                         if l == b".\r\n":
                             break
                         raw += l[1:] if l.startswith(b"..") else l
+                    else:
+                        return  # the client went before the end of the data: no message
                     time.sleep(self.delay)
                     with self.lock:
                         if self.refuse > 0:
@@ -85,6 +93,12 @@ class Sink:
                         self.got.append((m.group(1).decode() if m else None, rcpt, raw))
                     c.sendall(b"250 queued\r\n")
                 elif cmd == b"QUIT":
+                    with self.lock:
+                        hold = self.hold_quit and self.got and not self.held.is_set()
+                        if hold:
+                            self.held.set()
+                    if hold:
+                        self.released.wait(30)
                     c.sendall(b"221 bye\r\n")
                     break
                 else:
@@ -99,6 +113,7 @@ class Sink:
             return [g[0] for g in self.got]
 
     def close(self):
+        self.released.set()
         self.stop = True
         self.gate.set()
         self.srv.close()
@@ -186,3 +201,40 @@ def test_every_message_delivered_once_by_message_id_across_kill9(s):
         raise AssertionError("htq-mailer %d outlived the stack" % pid)
     except ProcessLookupError:
         pass
+
+
+def test_a_sender_killed_after_the_relays_250_does_not_send_again(s):
+    """The relay's 250 is noted at once in run/mailer.sent; a sender killed
+    before it records the e-mail in the database (here: while the relay
+    holds its answer to QUIT) does not send it again: the next sender
+    records the note first.  Without the note the e-mail, left "sending",
+    would go out a second time."""
+    sink = Sink(delay=0, hold_quit=True)
+    st = Stack(s.bin, HTQ_SMTP_URL="smtp://127.0.0.1:%d" % sink.port, HTQ_WITNESSES=0)
+    try:
+        st.start()
+        pid = mailer_pid(st)
+        sink.gate.set()
+        assert sink.held.wait(20), "no e-mail reached the sink:\n" + st.logs()[-2000:]
+        first = sink.ids()[0]
+        note = open(os.path.join(st.data, "run", "mailer.sent")).read()
+        assert note.startswith(first[1:].split("@")[0] + " "), (note, first)
+        os.kill(pid, signal.SIGKILL)
+        sink.released.set()
+        mailer_pid(st, not_this=pid)
+        deadline, log = time.time() + 30, ""
+        while time.time() < deadline and sink.ids().count(first) < 2:
+            log = open(os.path.join(st.data, "log", "mailer.log")).read()
+            if "recorded as sent, not sent again" in log:
+                break
+            time.sleep(0.1)
+        time.sleep(1.5)     # a second copy would come now
+        got = sink.ids()
+        assert got.count(first) == 1, "sent %d times: %s" % (got.count(first), first)
+        assert len(got) == len(set(got)), got
+        assert "recorded as sent, not sent again" in log, log[-2000:]
+        assert open(os.path.join(st.data, "run", "mailer.sent")).read() == ""
+        print("    %d e-mails, the one whose sender was killed after the 250 sent once" % len(got))
+    finally:
+        st.cleanup()
+        sink.close()
