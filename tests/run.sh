@@ -30,31 +30,17 @@ tally() {	# tally NAME LOGFILE STATUS (and the seconds since the last tally)
 	pass=$((pass + p)); fail=$((fail + f))
 }
 
-# Three lanes on the machine's two cores (most of the tiers' time is
-# waiting: sleeps, expiries, stack starts): this one runs the unit
-# binaries, the web tests and the portal; beside it, the e2e tier then
-# the first half of the regress modules, and the other half of them
-# (tests/regress/run.py --shard; each half on its own stacks).  Their
-# output is printed after this lane's.  HTQ_SERIAL=1 runs all in turn.
-regress() {	# regress K: share K of 2 into $log/regressK, its status and seconds
-	s0=$(date +%s)
-	/usr/bin/python3 tests/regress/run.py --shard "$1/2" >"$log/regress$1" 2>&1
-	echo "$? $(($(date +%s) - s0))" >"$log/regress$1.st"
-}
-e2e() {
-	s0=$(date +%s)
-	if [ -x /usr/bin/chromium ]; then
-		node tests/e2e/run.mjs >"$log/e2e" 2>&1
-		echo "$? $(($(date +%s) - s0))" >"$log/e2e.st"
-	fi
-}
+# The regress tier (its own stacks on free ports, about five minutes) runs
+# beside the others, which take the same again in Chromium and the unit
+# binaries; the machine has two cores.  HTQ_SERIAL=1 runs it in turn.
+# Its output is printed after the others.
+rt0=$(date +%s)
 if [ "${HTQ_SERIAL:-0}" = 1 ]; then
-	e2e; regress 1; regress 2
+	/usr/bin/python3 tests/regress/run.py >"$log/regress" 2>&1
+	echo $? >"$log/regress.st"
 else
-	{ e2e; regress 1; } &
-	lane2=$!
-	regress 2 &
-	lane3=$!
+	{ /usr/bin/python3 tests/regress/run.py >"$log/regress" 2>&1; echo $? >"$log/regress.st"; } &
+	regress_pid=$!
 fi
 
 echo "== unit"
@@ -80,26 +66,21 @@ if command -v node >/dev/null 2>&1; then
 else
 	echo "  FAIL web: node is missing (scripts/deps.sh build)"; fail=$((fail + 1))
 fi
-[ -x /usr/bin/chromium ] && { echo "== portal (tests/e2e/portal.mjs)"; node tests/e2e/portal.mjs >"$log/portal" 2>&1; st=$?; grep -E '^(FAIL|#)' "$log/portal" | head -n 30; tally portal "$log/portal" $st; }
-
-[ -z "${lane2:-}" ] || wait "$lane2" "$lane3"
-later() {	# later NAME LOG: a tally of a tier run beside, with its own time
-	set -- "$1" "$2" $(cat "$2.st" 2>/dev/null || echo 1 0)
-	t0=$(($(date +%s) - $4))
-	tally "$1" "$2" "$3"
-}
-echo "== e2e (tests/e2e: Chromium headless, playwright-core; beside the tiers above)"
+echo "== e2e (tests/e2e: Chromium headless, playwright-core)"
 if [ -x /usr/bin/chromium ]; then
+	node tests/e2e/run.mjs >"$log/e2e" 2>&1; st=$?
 	grep -E '^(ok|FAIL|#)' "$log/e2e" | grep -v '^ok' | head -n 30
-	later e2e "$log/e2e"
+	tally e2e "$log/e2e" $st
 else
 	echo "  skip e2e: /usr/bin/chromium is not installed (scripts/deps.sh test installs it)"
 fi
-for k in 1 2; do
-	echo "== regress $k/2 (tests/regress, beside the tiers above)"
-	grep -E '^(ok|FAIL|skip)' "$log/regress$k" | grep -v '^ok' | head -n 60
-	later "regress $k/2" "$log/regress$k"
-done
+[ -x /usr/bin/chromium ] && { echo "== portal (tests/e2e/portal.mjs)"; node tests/e2e/portal.mjs >"$log/portal" 2>&1; st=$?; grep -E '^(FAIL|#)' "$log/portal" | head -n 30; tally portal "$log/portal" $st; }
+
+echo "== regress (tests/regress, beside the tiers above)"
+[ -z "${regress_pid:-}" ] || wait "$regress_pid"
+grep -E '^(ok|FAIL|skip)' "$log/regress" | grep -v '^ok' | head -n 60
+t0=$rt0	# its own time, from its start
+tally regress "$log/regress" "$(cat "$log/regress.st" 2>/dev/null || echo 1)"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

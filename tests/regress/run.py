@@ -1,11 +1,7 @@
 #!/usr/bin/env python3
 """Run the regress tier; see harness.py for what a test looks like.
 
-  python3 tests/regress/run.py [-k SUBSTRING] [-v] [--shard K/N]
-
---shard K/N runs the K-th of N shares of the test modules (module i of
-the sorted list when i % N == K - 1), each share on a stack of its own:
-tests/run.sh runs two shares side by side.
+  python3 tests/regress/run.py [-k SUBSTRING] [-v]
 """
 import importlib.util
 import inspect
@@ -20,12 +16,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import DEMO_PASSWORD, SECRETS, Skip, Stack  # noqa: E402
 
 
-def load_modules(pattern, shard=(1, 1)):
+def load_modules(pattern):
     here = os.path.dirname(os.path.abspath(__file__))
     mods = []
-    names = sorted(n for n in os.listdir(here) if n.startswith("test_") and n.endswith(".py"))
-    for i, name in enumerate(names):
-        if i % shard[1] != shard[0] - 1:
+    for name in sorted(os.listdir(here)):
+        if not (name.startswith("test_") and name.endswith(".py")):
             continue
         spec = importlib.util.spec_from_file_location(name[:-3], os.path.join(here, name))
         mod = importlib.util.module_from_spec(spec)
@@ -46,13 +41,6 @@ def main():
     verbose = "-v" in args
     if "-k" in args:
         pattern = args[args.index("-k") + 1]
-    shard = (1, 1)
-    if "--shard" in args:
-        k, _, n = args[args.index("--shard") + 1].partition("/")
-        shard = (int(k), int(n))
-        if not 1 <= shard[0] <= shard[1]:
-            print("usage: run.py [-k SUBSTRING] [-v] [--shard K/N], 1 <= K <= N")
-            return 2
     bin_dir = os.environ.get("BIN", "bin")
     passed = failed = skipped = 0
     stack = Stack(bin_dir)
@@ -64,7 +52,7 @@ def main():
         stack.cleanup()
         return 1
     try:
-        for mod, tests in load_modules(pattern, shard):
+        for mod, tests in load_modules(pattern):
             for name, fn in tests:
                 t0 = time.time()
                 try:
