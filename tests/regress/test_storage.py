@@ -178,13 +178,24 @@ def test_map_grows_to_its_maximum_then_503(s):
         assert len(pids) == 2, pids
         print("  map: %d drafts acknowledged in 1 MiB growing to 4 MiB, then 503 in %.3f s"
               % (len(acked), took))
-        # still full: 503 each time (a worker that had not yet seen the
-        # maximum says so too), reads go on, nothing acknowledged lost
-        for _ in range(4):
+        # still full: 503 again and again (a worker that had not yet seen
+        # the maximum says so too).  Pages an older snapshot still held
+        # when a write was refused are free again once its reader ends
+        # (under load, a moment later), so a later draft may fit: that is
+        # a 201 like any other, and must not be lost either.
+        full = 0
+        for _ in range(200):
             t0 = time.time()
-            assert_json_error(st.post("/api/v1/submissions", body=body, headers=author.h),
-                              503, "database_full")
+            r = st.post("/api/v1/submissions", body=body, headers=author.h)
             assert time.time() - t0 < 1.0
+            if r.status == 201:
+                acked.append(r.json()["id"])
+                continue
+            assert_json_error(r, 503, "database_full")
+            full += 1
+            if full == 4:
+                break
+        assert full == 4, "the map stopped being full: %d more drafts fitted" % (len(acked))
         assert st.get("/api/v1/health").status == 200
         for sid in acked:
             r = st.get("/api/v1/submissions/" + sid, headers=author.h)
