@@ -63,19 +63,30 @@ htq_mark_revoked(const json_t *m)
 	return s != NULL && strcmp(s, "revoked") == 0;
 }
 
+/* The words for a code in table (pairs, ending in NULL); any other code
+ * as it is, NULL as NULL. */
+static const char *
+words_of(const char *const (*table)[2], const char *code)
+{
+	if (code == NULL)
+		return NULL;
+	for (; (*table)[0] != NULL; table++)
+		if (strcmp((*table)[0], code) == 0)
+			return (*table)[1];
+	return code;
+}
+
 /* Readable revocation reasons (the stored code stays in the bundle). */
+static const char *const reasons[][2] = {
+	{ "qualification_withdrawn", "qualification withdrawn" },
+	{ "standard_withdrawn", "standard withdrawn" },
+	{ "non_compliance", "non-compliance" },
+	{ NULL, NULL } };
+
 const char *
 htq_reason_text(const char *r)
 {
-	if (r == NULL)
-		return "";
-	if (strcmp(r, "qualification_withdrawn") == 0)
-		return "qualification withdrawn";
-	if (strcmp(r, "standard_withdrawn") == 0)
-		return "standard withdrawn";
-	if (strcmp(r, "non_compliance") == 0)
-		return "non-compliance";
-	return r;
+	return r == NULL ? "" : words_of(reasons, r);
 }
 
 /*
@@ -112,20 +123,17 @@ htq_day_text(const char *iso, char buf[HTQ_DAY_TEXT])
 	return buf;
 }
 
+static const char *const types[][2] = {
+	{ "HNC", "Higher National Certificate (HNC)" },
+	{ "HND", "Higher National Diploma (HND)" },
+	{ "foundation_degree", "Foundation degree" },
+	{ "other", "Another type" },
+	{ NULL, NULL } };
+
 const char *
 htq_type_text(const char *type)
 {
-	if (type == NULL)
-		return NULL;
-	if (strcmp(type, "HNC") == 0)
-		return "Higher National Certificate (HNC)";
-	if (strcmp(type, "HND") == 0)
-		return "Higher National Diploma (HND)";
-	if (strcmp(type, "foundation_degree") == 0)
-		return "Foundation degree";
-	if (strcmp(type, "other") == 0)
-		return "Another type";
-	return type;
+	return words_of(types, type);
 }
 
 int
