@@ -102,10 +102,12 @@ markup(const char *out)
 /*
  * The register's search page from the parsed query, over a one-mark
  * register whose awarding body, route and standard are parameters too
- * (so the form's choices carry them), and a refusal page naming q (no
- * site: pages.c's own shell); each must have exactly the markup of the
- * same page made with "x" for every value given: a value's '<', '>',
- * '"' or '\'' that came through unescaped would add to it.
+ * (so the form's choices carry them; q is also its award day, written
+ * in words when it is one: pages.c htq_day_text), and a refusal page
+ * naming q (no site: pages.c's own shell); each must have exactly the
+ * markup of the same page made with "x" for every value given: a
+ * value's '<', '>', '"' or '\'' that came through unescaped would add to
+ * it.
  */
 static int
 register_page(const struct htq_register_filter *f, size_t page, char **out,
@@ -115,12 +117,12 @@ register_page(const struct htq_register_filter *f, size_t page, char **out,
 	int rc;
 
 	*out = NULL;
-	all = json_pack("[{s:s,s:{s:s,s:i},s:{s:s,s:s},s:{s:s,s:s},s:s}]",
+	all = json_pack("[{s:s,s:{s:s,s:i},s:{s:s,s:s},s:{s:s,s:s},s:s,s:s}]",
 	    "mark_id", "HTQ-2026-000001-K", "qualification", "title", "HNC",
 	    "level", 4, "awarding_body", "id", "o-a", "name",
 	    f->q != NULL ? f->q : "A", "standard", "ref", f->standard != NULL ?
 	    f->standard : "ST0001", "title", "T", "route", f->route != NULL ?
-	    f->route : "Digital");
+	    f->route : "Digital", "awarded", f->q != NULL ? f->q : "2026-12-06");
 	if (all == NULL)
 		return HTQ_ENOMEM;
 	rc = htq_register_html(all, all, f, page, NULL, out, len);

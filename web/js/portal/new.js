@@ -194,11 +194,22 @@ async function units(st) {
 	});
 }
 
+// A standard's KSBs (public): asked for once, and as early as the page
+// knows which (beside the session check when this tab has the draft).
+const standardOf = (() => {
+	const asked = new Map();
+	return s => {
+		const path = `/standards/${encodeURIComponent(s.ref)}?version=${encodeURIComponent(s.version)}`;
+		if (!asked.has(path)) asked.set(path, api("GET", path));
+		return asked.get(path);
+	};
+})();
+
 async function mapping(st) {
 	setTitle("Map the standard's KSBs to units");
 	const s = st.content.standard;
 	if (!s.ref || !st.content.units.length) return go("tasks");
-	const std = (await api("GET", `/standards/${encodeURIComponent(s.ref)}?version=${encodeURIComponent(s.version)}`)).data;
+	const std = (await standardOf(s)).data;
 	const units = st.content.units;
 	const imported = param("imported");
 	content(`${imported !== null ? banner(`The mapping was imported from your file: ${plural(Number(imported) || 0, "KSB")} mapped or explained. Check it below, then save and continue.`) : ""}
@@ -457,6 +468,9 @@ async function done() {
 }
 
 try {
+	const early = load();
+	if ((param("step") || "qualification") === "mapping" && early.id === param("id") && early.content.standard.ref)
+		standardOf(early.content.standard).catch(() => {});	// awaited (and its error shown) by mapping()
 	const me = await startPage({ roles: ["awarding_body"] });
 	if (!me.refused) {
 		const edit = param("edit");

@@ -22,8 +22,10 @@ async function list() {
 	const q = new URLSearchParams();
 	if (route) q.set("route", route);
 	if (elig === "true" || elig === "false") q.set("eligible", elig);
-	const [all, rows] = await Promise.all([api("GET", "/standards"), api("GET", "/standards" + (q.size ? "?" + q : ""))])
-		.then(rs => rs.map(r => r.data.standards || []));
+	// every standard (for the routes to choose from), and the chosen ones
+	// when a filter is set: one request without
+	const [all, rows] = await Promise.all([api("GET", "/standards"), q.size ? api("GET", "/standards?" + q) : null])
+		.then(rs => rs.map(r => r ? r.data.standards || [] : null)).then(([a, r]) => [a, r || a]);
 	const routes = [...new Set(all.map(s => s.route))].sort();
 	content(`<h1 class="govuk-heading-l">Occupational standards</h1>
 <p class="govuk-body-l">Higher technical qualifications (level 4 and 5) are approved against these occupational standards. A standard that is not eligible stays in delivery, but qualifications cannot be approved against it.</p>
@@ -59,9 +61,9 @@ ${summaryList(ks.map(k => [k.code, esc(k.text)]))}`).join("")}`);
 }
 
 try {
-	await startPage({ optional: true });
+	// a public page: its data does not wait for the session check
 	const ref = param("ref");
-	await (ref ? one(ref) : list());
+	await Promise.all([startPage({ optional: true }), ref ? one(ref) : list()]);
 	document.getElementById("content").dataset.loaded = "1";
 } catch (e) {
 	failure(e, "The standard");
