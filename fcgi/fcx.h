@@ -228,6 +228,14 @@ int	 fcx_error(struct fcx_resp *, int status, const char *code,
  * untouched, for any other rc.
  */
 int	 fcx_storage_error(struct fcx_resp *, int rc);
+/*
+ * The answer to core's refusal rc, in why's words (why may be NULL):
+ * storage errors as fcx_storage_error, EFORMAT 400, EPERM 403, ENOTFOUND
+ * 404 (the one answer for "absent" and "not yours"), ECONFLICT 409,
+ * EINVAL and ETOOBIG 422, anything else 503.  A route with answers of its
+ * own (a 413, a 415) gives them before calling it.
+ */
+int	 fcx_core_error(struct fcx_resp *, int rc, const struct htq_why *);
 /* Set a JSON response, taking ownership of body. Returns status. */
 int	 fcx_json(struct fcx_resp *, int status, json_t *body);
 /*

@@ -108,30 +108,15 @@ fcx_h_admin_eligibility(struct fcx_ctx *ctx, struct fcx_req *req,
 /* --- accounts and organisations managed in the browser: the rules
  * (admin only, not oneself, not the last administrator) are core's --- */
 
-/* Core's answer as HTTP: EPERM 403, ENOTFOUND 404, ECONFLICT 409,
- * EINVAL 422 (its message starting with the field it is about). */
+/* Core's answer as HTTP (fcx_core_error), an EINVAL's message starting
+ * with the field it is about (the accounts' refusals name it apart). */
 static int
 core_error(struct fcx_resp *resp, int rc, const struct htq_why *why)
 {
-	const char *msg = why->msg[0] ? why->msg : htq_strerror(rc);
-	int st;
-
-	if ((st = fcx_storage_error(resp, rc)) != 0)
-		return st;
-	switch (rc) {
-	case HTQ_EPERM:
-		return fcx_error(resp, 403, "forbidden", "%s", msg);
-	case HTQ_ENOTFOUND:
-		return fcx_not_found(resp);
-	case HTQ_ECONFLICT:
-		return fcx_error(resp, 409, "conflict", "%s", msg);
-	case HTQ_EINVAL:
-		return fcx_error(resp, 422, "unprocessable", "%s%s%s",
-		    why->field, why->field[0] ? ": " : "", msg);
-	default:
-		return fcx_error(resp, 503, "unavailable", "cannot do this "
-		    "now: %s", htq_strerror(rc));
-	}
+	if (rc == HTQ_EINVAL && why->field[0] != '\0')
+		return fcx_error(resp, 422, "unprocessable", "%s: %s",
+		    why->field, why->msg[0] ? why->msg : htq_strerror(rc));
+	return fcx_core_error(resp, rc, why);
 }
 
 static const char *

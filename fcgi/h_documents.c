@@ -25,34 +25,18 @@
 
 #include "fcx.h"
 
+/* Core's refusals, with this route's own: a file too large 413, a type
+ * the content does not show 415. */
 static int
 doc_error(struct fcx_resp *resp, int rc, const struct htq_why *why)
 {
 	const char *msg = why->msg[0] ? why->msg : htq_strerror(rc);
-	int st;
 
-	if ((st = fcx_storage_error(resp, rc)) != 0)
-		return st;
-	switch (rc) {
-	case HTQ_EFORMAT:
-		return fcx_error(resp, 400, "invalid_request", "%s", msg);
-	case HTQ_EPERM:
-		return fcx_error(resp, 403, "forbidden", "%s", msg);
-	case HTQ_ENOTFOUND:
-		return fcx_not_found(resp);
-	case HTQ_ECONFLICT:
-		return fcx_error(resp, 409, "conflict", "%s", msg);
-	case HTQ_ETOOBIG:
+	if (rc == HTQ_ETOOBIG)
 		return fcx_error(resp, 413, "body_too_large", "%s", msg);
-	case HTQ_EINVAL:
-		if (strcmp(why->field, "type") == 0)
-			return fcx_error(resp, 415, "unsupported_type", "%s",
-			    msg);
-		return fcx_error(resp, 422, "unprocessable", "%s", msg);
-	default:
-		return fcx_error(resp, 503, "unavailable", "cannot do this "
-		    "now: %s", htq_strerror(rc));
-	}
+	if (rc == HTQ_EINVAL && strcmp(why->field, "type") == 0)
+		return fcx_error(resp, 415, "unsupported_type", "%s", msg);
+	return fcx_core_error(resp, rc, why);
 }
 
 static int

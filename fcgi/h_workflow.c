@@ -7,8 +7,9 @@
  * organisation); the body's outer shape is parsed here; the rules, the
  * states, ownership, visibility and four eyes are core/'s, which gets the
  * caller as an explicit struct htq_actor.  Core's answers map to HTTP
- * once, in core_error(): EFORMAT 400, EPERM 403, ENOTFOUND 404 (the one
- * answer for "absent" and "not yours"), ECONFLICT 409, EINVAL 422.
+ * once, in fcx_core_error() (response.c): EFORMAT 400, EPERM 403,
+ * ENOTFOUND 404 (the one answer for "absent" and "not yours"), ECONFLICT
+ * 409, EINVAL 422.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,33 +20,6 @@
 
 /* Windows change rarely: the public schedule may be cached briefly. */
 #define SCHEDULE_CACHE	"public, max-age=30"
-
-static int
-core_error(struct fcx_resp *resp, int rc, const struct htq_why *why)
-{
-	const char *msg = why != NULL && why->msg[0] ? why->msg :
-	    htq_strerror(rc);
-	int st;
-
-	if ((st = fcx_storage_error(resp, rc)) != 0)
-		return st;
-	switch (rc) {
-	case HTQ_EFORMAT:
-		return fcx_error(resp, 400, "invalid_request", "%s", msg);
-	case HTQ_EPERM:
-		return fcx_error(resp, 403, "forbidden", "%s", msg);
-	case HTQ_ENOTFOUND:
-		return fcx_not_found(resp);
-	case HTQ_ECONFLICT:
-		return fcx_error(resp, 409, "conflict", "%s", msg);
-	case HTQ_EINVAL:
-	case HTQ_ETOOBIG:
-		return fcx_error(resp, 422, "unprocessable", "%s", msg);
-	default:
-		return fcx_error(resp, 503, "unavailable", "cannot do this "
-		    "now: %s", htq_strerror(rc));
-	}
-}
 
 /* A submission answer with its version as ETag (for If-Match). */
 static int
@@ -85,7 +59,7 @@ fcx_h_windows(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 		return fcx_error(resp, 400, "bad_parameter", "query parameter "
 		    "\"route\" must be a route name");
 	if ((rc = htq_windows_list(ctx->db, ctx->rtxn, route, &doc)) != HTQ_OK)
-		return core_error(resp, rc, NULL);
+		return fcx_core_error(resp, rc, NULL);
 	resp->cache = SCHEDULE_CACHE;
 	return fcx_json(resp, 200, doc);
 }
@@ -120,7 +94,7 @@ fcx_h_window_open(struct fcx_ctx *ctx, struct fcx_req *req,
 	    str(req->json, "opens"), str(req->json, "closes"),
 	    str(req->json, "first_teaching"), &w, &why);
 	if (rc != HTQ_OK)
-		return core_error(resp, rc, &why);
+		return fcx_core_error(resp, rc, &why);
 	return fcx_json(resp, 201, w);
 }
 
@@ -136,7 +110,7 @@ fcx_h_window_close(struct fcx_ctx *ctx, struct fcx_req *req,
 	memset(&why, 0, sizeof(why));
 	if ((rc = htq_window_close(ctx->db, &a, req->captures[0], &w, &why)) !=
 	    HTQ_OK)
-		return core_error(resp, rc, &why);
+		return fcx_core_error(resp, rc, &why);
 	return fcx_json(resp, 200, w);
 }
 
@@ -154,7 +128,7 @@ fcx_h_sub_create(struct fcx_ctx *ctx, struct fcx_req *req,
 	memset(&why, 0, sizeof(why));
 	if ((rc = htq_submission_create(ctx->db, &a, req->json, &doc, &why)) !=
 	    HTQ_OK)
-		return core_error(resp, rc, &why);
+		return fcx_core_error(resp, rc, &why);
 	return sub_answer(resp, 201, doc);
 }
 
@@ -209,7 +183,7 @@ fcx_h_sub_list(struct fcx_ctx *ctx, struct fcx_req *req,
 		    "\"after\" must be the \"next\" value of the previous page");
 	if ((rc = htq_submissions_list(ctx->db, ctx->rtxn, &a, &f, &doc)) !=
 	    HTQ_OK)
-		return core_error(resp, rc, NULL);
+		return fcx_core_error(resp, rc, NULL);
 	return fcx_json(resp, 200, doc);
 }
 
@@ -229,7 +203,7 @@ fcx_h_sub_get(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 		return resp->status;
 	if ((rc = htq_submission_answer(ctx->db, ctx->rtxn, &a,
 	    req->captures[0], &body, &len, &version)) != HTQ_OK)
-		return core_error(resp, rc, NULL);
+		return fcx_core_error(resp, rc, NULL);
 	snprintf(resp->extra, sizeof(resp->extra), "ETag: \"%lld\"\r\n",
 	    version);
 	resp->status = 200;
@@ -293,7 +267,7 @@ fcx_h_sub_update(struct fcx_ctx *ctx, struct fcx_req *req,
 	    content, &doc, &why);
 	json_decref(content);
 	if (rc != HTQ_OK)
-		return core_error(resp, rc, &why);
+		return fcx_core_error(resp, rc, &why);
 	return sub_answer(resp, 200, doc);
 }
 
@@ -309,7 +283,7 @@ sub_action(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp,
 
 	memset(&why, 0, sizeof(why));
 	if ((rc = fn(ctx->db, &a, req->captures[0], &doc, &why)) != HTQ_OK)
-		return core_error(resp, rc, &why);
+		return fcx_core_error(resp, rc, &why);
 	return sub_answer(resp, 200, doc);
 }
 
@@ -338,7 +312,7 @@ fcx_h_sub_delete(struct fcx_ctx *ctx, struct fcx_req *req,
 	memset(&why, 0, sizeof(why));
 	if ((rc = htq_submission_delete(ctx->db, &a, req->captures[0],
 	    &why)) != HTQ_OK)
-		return core_error(resp, rc, &why);
+		return fcx_core_error(resp, rc, &why);
 	return fcx_json(resp, 200, json_pack("{s:s,s:b}", "id",
 	    req->captures[0], "deleted", 1));
 }
@@ -362,7 +336,7 @@ fcx_h_sub_info_request(struct fcx_ctx *ctx, struct fcx_req *req,
 	memset(&why, 0, sizeof(why));
 	if ((rc = htq_information_request(ctx->db, &a, req->captures[0],
 	    str(req->json, "question"), &doc, &why)) != HTQ_OK)
-		return core_error(resp, rc, &why);
+		return fcx_core_error(resp, rc, &why);
 	return sub_answer(resp, 201, doc);
 }
 
@@ -387,7 +361,7 @@ fcx_h_sub_info_respond(struct fcx_ctx *ctx, struct fcx_req *req,
 	if ((rc = htq_information_respond(ctx->db, &a, req->captures[0],
 	    str(req->json, "answer"), json_object_get(req->json, "content"),
 	    &doc, &why)) != HTQ_OK)
-		return core_error(resp, rc, &why);
+		return fcx_core_error(resp, rc, &why);
 	return sub_answer(resp, 200, doc);
 }
 
@@ -403,7 +377,7 @@ fcx_h_sub_review(struct fcx_ctx *ctx, struct fcx_req *req,
 	memset(&why, 0, sizeof(why));
 	if ((rc = htq_review_record(ctx->db, &a, req->captures[0], req->json,
 	    &doc, &why)) != HTQ_OK)
-		return core_error(resp, rc, &why);
+		return fcx_core_error(resp, rc, &why);
 	return sub_answer(resp, 201, doc);
 }
 
@@ -428,7 +402,7 @@ fcx_h_sub_decide(struct fcx_ctx *ctx, struct fcx_req *req,
 	if ((rc = htq_decide(ctx->db, &a, req->captures[0],
 	    str(req->json, "outcome"), str(req->json, "reasons"), &doc,
 	    &why)) != HTQ_OK)
-		return core_error(resp, rc, &why);
+		return fcx_core_error(resp, rc, &why);
 	return sub_answer(resp, 200, doc);
 }
 
@@ -451,7 +425,7 @@ fcx_h_mark(struct fcx_ctx *ctx, struct fcx_req *req, struct fcx_resp *resp)
 	if (rc == HTQ_ENOTFOUND)
 		return fcx_error(resp, 404, "not_found", "no such quality mark");
 	if (rc != HTQ_OK)
-		return core_error(resp, rc, NULL);
+		return fcx_core_error(resp, rc, NULL);
 	resp->cache = "no-cache";
 	return fcx_json(resp, 200, m);
 }
@@ -494,7 +468,7 @@ fcx_h_register(struct fcx_ctx *ctx, struct fcx_req *req,
 		return fcx_error(resp, 400, "bad_parameter", "query parameter "
 		    "\"q\": at most 200 bytes");
 	if ((rc = htq_register_list(ctx->db, ctx->rtxn, &f, &out)) != HTQ_OK)
-		return core_error(resp, rc, NULL);
+		return fcx_core_error(resp, rc, NULL);
 	resp->cache = REGISTER_CACHE;
 	return fcx_json(resp, 200, out);
 }
@@ -556,7 +530,7 @@ fcx_h_register_page(struct fcx_ctx *ctx, struct fcx_req *req,
 	    HTQ_OK || (rc = htq_register_list(ctx->db, ctx->rtxn, &f,
 	    &shown)) != HTQ_OK) {
 		json_decref(all);
-		return core_error(resp, rc, NULL);
+		return fcx_core_error(resp, rc, NULL);
 	}
 	htq_site_load(&site, ctx->datadir);
 	rc = htq_register_html(json_object_get(all, "items"),
@@ -571,7 +545,7 @@ fcx_h_register_page(struct fcx_ctx *ctx, struct fcx_req *req,
 		    "of this search: it has %zu", page, n == 0 ? 1 :
 		    (n + HTQ_REGISTER_PAGE - 1) / HTQ_REGISTER_PAGE);
 	if (rc != HTQ_OK)
-		return core_error(resp, rc, NULL);
+		return fcx_core_error(resp, rc, NULL);
 	resp->owned = out;
 	resp->raw = out;
 	resp->raw_len = len;
@@ -604,6 +578,6 @@ fcx_h_mark_revoke(struct fcx_ctx *ctx, struct fcx_req *req,
 	if (rc == HTQ_EFORMAT)
 		return fcx_error(resp, 400, "bad_mark_id", "%s", why.msg);
 	if (rc != HTQ_OK)
-		return core_error(resp, rc, &why);
+		return fcx_core_error(resp, rc, &why);
 	return fcx_json(resp, 200, json_pack("{s:o}", "mark", m));
 }

@@ -54,6 +54,33 @@ fcx_storage_error(struct fcx_resp *resp, int rc)
 }
 
 int
+fcx_core_error(struct fcx_resp *resp, int rc, const struct htq_why *why)
+{
+	const char *msg = why != NULL && why->msg[0] ? why->msg :
+	    htq_strerror(rc);
+	int st;
+
+	if ((st = fcx_storage_error(resp, rc)) != 0)
+		return st;
+	switch (rc) {
+	case HTQ_EFORMAT:
+		return fcx_error(resp, 400, "invalid_request", "%s", msg);
+	case HTQ_EPERM:
+		return fcx_error(resp, 403, "forbidden", "%s", msg);
+	case HTQ_ENOTFOUND:
+		return fcx_not_found(resp);
+	case HTQ_ECONFLICT:
+		return fcx_error(resp, 409, "conflict", "%s", msg);
+	case HTQ_EINVAL:
+	case HTQ_ETOOBIG:
+		return fcx_error(resp, 422, "unprocessable", "%s", msg);
+	default:
+		return fcx_error(resp, 503, "unavailable", "cannot do this "
+		    "now: %s", htq_strerror(rc));
+	}
+}
+
+int
 fcx_json(struct fcx_resp *resp, int status, json_t *body)
 {
 	if (body == NULL)	/* json_pack() failed: out of memory */
