@@ -38,20 +38,6 @@
 #define ROLE(r)		(1u << (r))
 #define MSG_PREFIX	"n-"
 
-/* 1 if the bytes v hold s (stored records are compact JSON written by
- * htq_put_json, each field once). */
-static int
-holds(const MDB_val *v, const char *s)
-{
-	const char *p = v->mv_data, *end = p + v->mv_size;
-	size_t n = strlen(s);
-
-	for (; (size_t)(end - p) >= n; p++)
-		if (*p == *s && memcmp(p, s, n) == 0)
-			return 1;
-	return 0;
-}
-
 /* 1 if a mail relay is configured: only then is a message queued. */
 static int
 mail_configured(void)
@@ -450,7 +436,7 @@ htq_messages_list(struct htq_db *db, MDB_txn *txn,
 			break;
 		total++;
 		/* stored compact by htq_put_json: an unread one says so */
-		if (holds(&v, "\"read\":null"))
+		if (htq_record_holds(&v, "\"read\":null"))
 			unread++;
 		if (after != NULL && memcmp((char *)k.mv_data + plen, after,
 		    HTQ_ID_LEN) >= 0)
@@ -643,7 +629,7 @@ htq_notify_tick(struct htq_db *db, size_t *made)
 	}
 	for (r2 = mdb_cursor_get(c, &k, &v, MDB_FIRST); r2 == 0;
 	    r2 = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (!holds(&v, "\"status\":\"current\"") ||
+		if (!htq_record_holds(&v, "\"status\":\"current\"") ||
 		    (x = json_loadb(v.mv_data, v.mv_size, 0, NULL)) == NULL)
 			continue;
 		days = days_between(today, jstr(x, "review_by"));
@@ -699,7 +685,7 @@ htq_outbox_recover(struct htq_db *db, size_t *n)
 	}
 	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0;
 	    mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (!holds(&v, "\"state\":\"sending\"") ||
+		if (!htq_record_holds(&v, "\"state\":\"sending\"") ||
 		    k.mv_size != HTQ_ID_LEN)
 			continue;
 		if ((q = json_loadb(v.mv_data, v.mv_size, 0, NULL)) == NULL)

@@ -568,21 +568,6 @@ get_facts(struct htq_db *db, MDB_txn *txn, const char *id, json_t **f)
 	return htq_get_json(txn, htq_dbi(db, HTQ_T_SUB_FACTS), id, f);
 }
 
-/* 1 if the stored facts v contain the bytes s (facts are written by
- * facts_of() only, compact, each field once; ids and states hold no
- * character JSON escapes). */
-static int
-facts_say(const MDB_val *v, const char *s)
-{
-	const char *p = v->mv_data, *end = p + v->mv_size;
-	size_t n = strlen(s);
-
-	for (; (size_t)(end - p) >= n; p++)
-		if (*p == *s && memcmp(p, s, n) == 0)
-			return 1;
-	return 0;
-}
-
 /* How many drafts organisation org keeps (from the facts, read as bytes:
  * a create must not cost a parse of every submission). */
 static int
@@ -599,8 +584,8 @@ count_drafts(struct htq_db *db, MDB_txn *txn, const char *org, size_t *n)
 		return htq_mdb_err(rc);
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
-		*n += facts_say(&v, "\"status\":\"draft\"") &&
-		    facts_say(&v, owner);
+		*n += htq_record_holds(&v, "\"status\":\"draft\"") &&
+		    htq_record_holds(&v, owner);
 	mdb_cursor_close(c);
 	return rc == MDB_NOTFOUND ? HTQ_OK : htq_mdb_err(rc);
 }

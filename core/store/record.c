@@ -41,6 +41,18 @@ htq_put_text(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *text,
 }
 
 int
+htq_record_holds(const MDB_val *v, const char *s)
+{
+	const char *p = v->mv_data, *end = p + v->mv_size;
+	size_t n = strlen(s);
+
+	for (; (size_t)(end - p) >= n; p++)
+		if (*p == *s && memcmp(p, s, n) == 0)
+			return 1;
+	return 0;
+}
+
+int
 htq_put_json(MDB_txn *txn, MDB_dbi dbi, const char *key, const json_t *doc,
     unsigned flags)
 {

@@ -181,6 +181,10 @@ int	 htq_put_text(MDB_txn *, MDB_dbi, const char *key, const char *text,
 	    unsigned flags);
 int	 htq_put_json(MDB_txn *, MDB_dbi, const char *key, const json_t *,
 	    unsigned flags);
+/* 1 if the stored bytes v hold s: a look into a record htq_put_json
+ * wrote (compact JSON, each field once) without parsing it, such as
+ * "\"state\":\"sending\"" (s must need no JSON escape). */
+int	 htq_record_holds(const MDB_val *v, const char *s);
 int	 htq_get_json(MDB_txn *, MDB_dbi, const char *key, json_t **out);
 /* Random pseudonymous id "<prefix>-<16 hex>". */
 void	 htq_new_id(char prefix, char id[HTQ_ID_LEN + 1]);
