@@ -184,6 +184,8 @@ test_badge_has_the_whole_title_wrapped(void)
 	line[0] = '\0';
 	{
 		char joined[1024] = "";
+		size_t used = 0;
+		int n;
 
 		for (p = out; (p = strstr(p, "class=\"title\">")) != NULL; ) {
 			char *e;
@@ -192,9 +194,10 @@ test_badge_has_the_whole_title_wrapped(void)
 			e = strstr(p, "</text>");
 			snprintf(line, sizeof(line), "%.*s", (int)(e - p), p);
 			T_ASSERT(strlen(line) <= 36 + 1);	/* + the NBSP's */
-			if (joined[0] != '\0')
-				strcat(joined, " ");
-			strcat(joined, line);
+			n = snprintf(joined + used, sizeof(joined) - used, "%s%s",
+			    used > 0 ? " " : "", line);
+			T_ASSERT(n > 0 && (size_t)n < sizeof(joined) - used);
+			used += (size_t)n;
 			lines++;
 		}
 		T_ASSERT(lines >= 3);
