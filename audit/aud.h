@@ -469,6 +469,10 @@ int	 aud_witness_state(const struct aud_witness *, const char *origin,
  */
 int	 aud_witness_read(const struct aud_witness *, const char *hexhash,
 	    char *buf, size_t bufsz, size_t *len);
+/* Milliseconds from now (CLOCK_MONOTONIC) to deadline, 0 once it has
+ * passed: the poll timeouts of a witness and of the log asking one. */
+struct timespec;
+int	 aud_ms_left(const struct timespec *deadline);
 
 /* --- the log in LMDB (store.c) --- */
 

@@ -90,19 +90,6 @@ read_file(const char *path, char *buf, size_t bufsz, size_t *len)
 	return 0;
 }
 
-/* Seconds left before deadline (monotonic), at least 0. */
-static int
-ms_left(const struct timespec *deadline)
-{
-	struct timespec now;
-	long long ms;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
-	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
-	return ms < 0 ? 0 : (int)ms;
-}
-
 /* Read at most want bytes more into buf + *off, before the deadline. */
 static int
 read_some(int fd, char *buf, size_t *off, size_t want,
@@ -112,7 +99,7 @@ read_some(int fd, char *buf, size_t *off, size_t want,
 	ssize_t n;
 	int ms;
 
-	if ((ms = ms_left(deadline)) == 0 || poll(&pfd, 1, ms) != 1)
+	if ((ms = aud_ms_left(deadline)) == 0 || poll(&pfd, 1, ms) != 1)
 		return -1;
 	if ((n = read(fd, buf + *off, want)) <= 0)
 		return -1;

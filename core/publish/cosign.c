@@ -386,19 +386,6 @@ htq_http_answer_parse(const char *buf, size_t len, int *status,
 	return HTQ_OK;
 }
 
-/* Milliseconds left before the monotonic deadline, at least 0. */
-static int
-ms_left(const struct timespec *deadline)
-{
-	struct timespec now;
-	long long ms;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
-	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
-	return ms < 0 ? 0 : (int)ms;
-}
-
 /* Wait for events on fd until the deadline: 0 ready, -1 not. */
 static int
 wait_fd(int fd, short events, const struct timespec *deadline)
@@ -407,7 +394,7 @@ wait_fd(int fd, short events, const struct timespec *deadline)
 	int ms, rc;
 
 	do {
-		if ((ms = ms_left(deadline)) == 0)
+		if ((ms = aud_ms_left(deadline)) == 0)
 			return -1;
 	} while ((rc = poll(&pfd, 1, ms)) < 0 && errno == EINTR);
 	return rc == 1 ? 0 : -1;
