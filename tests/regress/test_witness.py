@@ -226,27 +226,29 @@ def test_witness_cosigns_and_never_forgets(s):
 
         # 403: a key the witness does not trust (same name), a bad signature
         other = Ed25519PrivateKey.generate()
-        st, _, _ = w.add(have, [], sign(note2[:note2.index("\n\n") + 1], key=other, keyid=b"\0\0\0\0"))
-        assert st == 403
+        st, _, body = w.add(have, [], sign(note2[:note2.index("\n\n") + 1], key=other, keyid=b"\0\0\0\0"))
+        assert st == 403, (st, body)
         bad = note2[:-6] + ("A" if note2[-6] != "A" else "B") + note2[-5:]
-        st, _, _ = w.add(have, [], bad)
-        assert st == 403
+        st, _, body = w.add(have, [], bad)
+        assert st == 403, (st, body)
         # 404: an origin it does not witness
-        st, _, _ = w.add(0, [], sign("other.example/log\n0\n%s\n" % base64.b64encode(
+        st, _, body = w.add(0, [], sign("other.example/log\n0\n%s\n" % base64.b64encode(
             hashlib.sha256(b"").digest()).decode()))
-        assert st == 404
+        assert st == 404, (st, body)
         # malformed HTTP and bodies
-        assert w.post(b"old 1\n", method="GET")[0] == 405
-        assert w.post(b"x", path="/other")[0] == 404
-        assert w.post(b"old 01\n\n" + note2.encode())[0] == 400
-        assert w.raw(b"POST /add-checkpoint HTTP/1.1\r\nContent-Length: 70000\r\n\r\n") == 413
-        assert w.raw(b"POST /add-checkpoint HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n") == 400
-        assert w.raw(b"POST /add-checkpoint HTTP/1.1\r\n\r\n") == 411
-        assert w.raw(b"GARBAGE\r\n\r\n") == 400
-        assert w.raw(b"POST /add-checkpoint HTTP/1.1\r\nX: " + b"a" * 9000 + b"\r\n\r\n") == 431
+        for got, want, what in [
+                (w.post(b"old 1\n", method="GET")[0], 405, "GET"),
+                (w.post(b"x", path="/other")[0], 404, "another path"),
+                (w.post(b"old 01\n\n" + note2.encode())[0], 400, "a size with a leading zero"),
+                (w.raw(b"POST /add-checkpoint HTTP/1.1\r\nContent-Length: 70000\r\n\r\n"), 413, "70000 bytes"),
+                (w.raw(b"POST /add-checkpoint HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"), 400, "chunked"),
+                (w.raw(b"POST /add-checkpoint HTTP/1.1\r\n\r\n"), 411, "no length"),
+                (w.raw(b"GARBAGE\r\n\r\n"), 400, "garbage"),
+                (w.raw(b"POST /add-checkpoint HTTP/1.1\r\nX: " + b"a" * 9000 + b"\r\n\r\n"), 431, "a 9000-byte header")]:
+            assert got == want, "%s: %s, not %d (0: no answer)\n%s" % (what, got, want, open(w.log).read()[-1500:])
         # after all that, its state is the last genuine checkpoint
         st, _, body = w.add(0, [], note2)
-        assert st == 409 and body == b"%d\n" % have
+        assert st == 409 and body == b"%d\n" % have, (st, body, have)
         # monitor retrieval: that checkpoint, the log's line, the cosignature
         ohash = hashlib.sha256(origin.encode()).hexdigest()
         st, _, got = w.post(None, method="GET", path="/%s/checkpoint" % ohash)
