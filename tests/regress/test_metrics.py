@@ -69,7 +69,20 @@ def admin_token(s, email="admin@htq.test"):
     return {"Authorization": "Bearer " + token}
 
 
+def served(s, path, status):
+    """The workers' log lines for GET path answered with status, each as
+    (its request id, the line)."""
+    want = 'method="GET" path="%s" status=%d ' % (path, status)
+    out = []
+    for line in s.output().splitlines():
+        if want in line:
+            m = re.search(r' rid=("?)([^" ]*)\1 ', line)
+            out.append((m.group(2) if m else "", line))
+    return out
+
+
 def test_metrics_count_requests_by_route_and_status_over_both_workers(s):
+    health_before = len(served(s, "/api/v1/health", 200))
     before = scrape(s)
     miss = "/api/v1/no-such-%s" % uuid.uuid4().hex
     sent = [("/api/v1/health", 200, "GET", "/api/v1/health")] * 6 + \
@@ -79,9 +92,24 @@ def test_metrics_count_requests_by_route_and_status_over_both_workers(s):
     got = race(len(sent), lambda i: s.get(sent[i][0]).status)
     assert got == [x[1] for x in sent], got
     after = scrape(s)
+    health = served(s, "/api/v1/health", 200)
     for path, status, method, route in set(sent):
         n = sum(1 for x in sent if x[0] == path)
         d = request_count(after, method, route, status) - request_count(before, method, route, status)
+        if path == "/api/v1/health" and d > n:
+            # a health check from outside this test can land in the
+            # window (CI saw one more, twice): counted only if a worker
+            # really served it (its log line), and named here
+            extra = len(health) - health_before - n
+            logdir = os.path.join(s.data, "log")
+            seen = "".join(l for f in sorted(os.listdir(logdir)) if f.startswith("nginx-access")
+                           for l in open(os.path.join(logdir, f), errors="replace")
+                           if any(rid and rid in l for rid, _ in health[health_before:]))
+            assert d <= n + extra, "%s %s %d: counted %d more, sent %d, served %d more" % (
+                method, route, status, d, n, n + extra)
+            print("    %d health check(s) from elsewhere in the window, served and counted:\n%s" % (
+                d - n, seen[-1500:] or "\n".join(l for _, l in health[health_before:])[-1500:]))
+            continue
         assert d == n, "%s %s %d: counted %d more, sent %d" % (method, route, status, d, n)
     # the 24 misses were answered by both workers (their log lines name
     # each worker's pid), and all of them were counted above
