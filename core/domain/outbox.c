@@ -55,20 +55,14 @@ jstr(const json_t *o, const char *k)
 	return s ? s : "";
 }
 
-/* "2026-12-06" as "6 December 2026" (anything else as it is). */
+/* A day in words into buf (htq_day_text; "" for none). */
 static void
 human_date(const char *d, char *buf, size_t bufsz)
 {
-	static const char *const months[] = { "January", "February", "March",
-	    "April", "May", "June", "July", "August", "September", "October",
-	    "November", "December" };
-	int y, m, dd;
+	char day[HTQ_DAY_TEXT];
+	const char *t = htq_day_text(d, day);
 
-	if (d != NULL && htq_date_valid(d) && sscanf(d, "%d-%d-%d", &y, &m,
-	    &dd) == 3)
-		snprintf(buf, bufsz, "%d %s %d", dd, months[m - 1], y);
-	else
-		snprintf(buf, bufsz, "%s", d ? d : "");
+	snprintf(buf, bufsz, "%s", t != NULL ? t : "");
 }
 
 static int

@@ -92,37 +92,9 @@ htq_reason_text(const char *r)
 /*
  * The words the pages use for the signed values (web/js/markcheck.js
  * dayText and typeText follow the same rules, for the facts a verify
- * page shows as proved, which it compares with this page's).
+ * page shows as proved, which it compares with this page's; days are
+ * htq_day_text's, core/store/clock.c).
  */
-static const char *const month_name[] = { "January", "February", "March",
-    "April", "May", "June", "July", "August", "September", "October",
-    "November", "December" };
-
-const char *
-htq_day_text(const char *iso, char buf[HTQ_DAY_TEXT])
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-	int y, m, d, i;
-
-	if (iso == NULL)
-		return NULL;
-	for (i = 0; i < 10; i++)
-		if (i == 4 || i == 7 ? iso[i] != '-' : iso[i] < '0' ||
-		    iso[i] > '9')
-			return iso;
-	if (iso[10] != '\0')
-		return iso;
-	y = atoi(iso);
-	m = (iso[5] - '0') * 10 + iso[6] - '0';
-	d = (iso[8] - '0') * 10 + iso[9] - '0';
-	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1] || (m == 2 &&
-	    d == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0))))
-		return iso;
-	snprintf(buf, HTQ_DAY_TEXT, "%d %s %04d", d, month_name[m - 1], y);
-	return buf;
-}
-
 static const char *const types[][2] = {
 	{ "HNC", "Higher National Certificate (HNC)" },
 	{ "HND", "Higher National Diploma (HND)" },

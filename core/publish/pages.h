@@ -66,12 +66,8 @@ int	 htq_markup_finish(FILE *, char **out, size_t *len);
 long long htq_mark_level(const json_t *m);
 int	 htq_mark_revoked(const json_t *m);
 const char *htq_reason_text(const char *reason);
-/* A signed day, "2026-12-06", as the pages show it: "6 December 2026"
- * (anything that is not a real day is returned as it is); a
- * qualification type's words ("foundation_degree": "Foundation
- * degree").  NULL gives NULL. */
-#define HTQ_DAY_TEXT	32
-const char *htq_day_text(const char *iso, char buf[HTQ_DAY_TEXT]);
+/* A qualification type's words ("foundation_degree": "Foundation
+ * degree"; signed days: htq_day_text in store.h).  NULL gives NULL. */
 const char *htq_type_text(const char *type);
 
 #endif /* HTQ_PAGES_H */

@@ -3,18 +3,20 @@
  * the records and the ledger write them, and a monotonic clock.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "store.h"
 
-int
-htq_date_valid(const char *s)
+/* s is "YYYY-MM-DD", a day of the calendar: its numbers. */
+static int
+real_day(const char *s, int *y, int *m, int *d)
 {
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
 	    30, 31 };
-	int y, m, d, i;
+	int i;
 
 	if (s == NULL || strlen(s) != HTQ_DATE_LEN || s[4] != '-' ||
 	    s[7] != '-')
@@ -22,16 +24,21 @@ htq_date_valid(const char *s)
 	for (i = 0; i < HTQ_DATE_LEN; i++)
 		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
 			return 0;
-	y = atoi(s);
-	m = atoi(s + 5);
-	d = atoi(s + 8);
-	if (y < 2000 || y > 2999 || m < 1 || m > 12 || d < 1 ||
-	    d > mdays[m - 1])
+	*y = atoi(s);
+	*m = atoi(s + 5);
+	*d = atoi(s + 8);
+	if (*m < 1 || *m > 12 || *d < 1 || *d > mdays[*m - 1])
 		return 0;
-	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) ||
-	    y % 400 == 0))
-		return 0;
-	return 1;
+	return !(*m == 2 && *d == 29 && !((*y % 4 == 0 && *y % 100 != 0) ||
+	    *y % 400 == 0));
+}
+
+int
+htq_date_valid(const char *s)
+{
+	int y, m, d;
+
+	return real_day(s, &y, &m, &d) && y >= 2000 && y <= 2999;
 }
 
 void
@@ -71,4 +78,21 @@ htq_now_iso(char buf[21])
 
 	gmtime_r(&t, &tm);
 	strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* A signed day in words (store.h); web/js/ledger.js dayText is the same
+ * rule. */
+static const char *const month_name[] = { "January", "February", "March",
+    "April", "May", "June", "July", "August", "September", "October",
+    "November", "December" };
+
+const char *
+htq_day_text(const char *iso, char buf[HTQ_DAY_TEXT])
+{
+	int y, m, d;
+
+	if (!real_day(iso, &y, &m, &d))
+		return iso;
+	snprintf(buf, HTQ_DAY_TEXT, "%d %s %04d", d, month_name[m - 1], y);
+	return buf;
 }

@@ -233,6 +233,11 @@ int	 htq_date_valid(const char *);
 void	 htq_today(char *buf);
 /* The date days after today (UTC), "YYYY-MM-DD". */
 void	 htq_date_in(int days, char buf[HTQ_DATE_LEN + 1]);
+/* A day, "2026-12-06", in words: "6 December 2026" (the pages, the
+ * messages); anything that is not a real day is returned as it is, NULL
+ * as NULL. */
+#define HTQ_DAY_TEXT	32
+const char *htq_day_text(const char *iso, char buf[HTQ_DAY_TEXT]);
 
 /* --- the data directory and whole-file writes (core/store/files.c) --- */
 
